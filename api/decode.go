@@ -1,0 +1,91 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+)
+
+// decodeJSON reads the request body into v. Every way a body can be wrong
+// (not JSON, too large, unknown or mistyped fields, trailing data) becomes a
+// 400 INVALID naming what is wrong.
+func decodeJSON(c *gin.Context, v any) error {
+	if ct := c.GetHeader("Content-Type"); ct != "" {
+		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
+			return Invalid("Content-Type", "request body must be application/json", ct)
+		}
+	}
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		if tooLarge := asMaxBytes(err); tooLarge != nil {
+			return bodyTooLarge(tooLarge.Limit)
+		}
+		return Invalid("body", "could not read the request body", nil)
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return Invalid("body", "request body is empty; send a JSON object", nil)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return decodeProblem(err)
+	}
+	if dec.More() {
+		return Invalid("body", "request body has data after the JSON value", nil)
+	}
+	return nil
+}
+
+func decodeProblem(err error) *Problem {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		return Invalid("body", fmt.Sprintf("request body is not valid JSON (at byte %d)", syntax.Offset), nil)
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			field = "body"
+		}
+		return Invalid(field, fmt.Sprintf("must be %s, not JSON %s", jsonKind(typ.Type.Kind().String()), typ.Value), nil)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return Invalid("body", "request body is truncated JSON", nil)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return Invalid(field, "unknown field", nil)
+	default:
+		return Invalid("body", "request body could not be decoded", nil)
+	}
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "string":
+		return "a string"
+	case "bool":
+		return "a boolean"
+	case "struct", "map":
+		return "an object"
+	case "slice", "array":
+		return "an array"
+	default:
+		return "a number"
+	}
+}
+
+func formatBytes(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	default:
+		return fmt.Sprintf("%d bytes", n)
+	}
+}

@@ -1,0 +1,70 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/billgate/billgate/models"
+)
+
+// Error is one entry of the error envelope.
+type Error struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+	Value   any    `json:"value,omitempty"`
+}
+
+// Problem is an error that carries its HTTP answer. Handlers return one
+// (wrapped or not) and fail turns it into the envelope.
+type Problem struct {
+	Status int
+	Detail Error
+}
+
+func (p *Problem) Error() string { return p.Detail.Message }
+
+// Invalid is a 400 INVALID about one field.
+func Invalid(field, message string, value any) *Problem {
+	return &Problem{Status: http.StatusBadRequest, Detail: Error{Code: "INVALID", Message: message, Field: field, Value: value}}
+}
+
+// The problems every route can produce.
+var (
+	errNotFound         = &Problem{Status: http.StatusNotFound, Detail: Error{Code: "NOT_FOUND", Message: "not found"}}
+	errMethodNotAllowed = &Problem{Status: http.StatusMethodNotAllowed, Detail: Error{Code: "METHOD_NOT_ALLOWED", Message: "method not allowed"}}
+	errInternal         = &Problem{Status: http.StatusInternalServerError, Detail: Error{Code: "INTERNAL", Message: "internal error"}}
+	errUnavailable      = &Problem{Status: http.StatusServiceUnavailable, Detail: Error{Code: "UNAVAILABLE", Message: "a dependency is unavailable; nothing was changed, retry later"}}
+)
+
+// problemFor maps an error from any layer to its answer, in one place.
+func problemFor(err error) *Problem {
+	var p *Problem
+	switch {
+	case errors.As(err, &p):
+		return p
+	case errors.Is(err, models.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
+		return errUnavailable
+	default:
+		return errInternal
+	}
+}
+
+// respond writes {"result": v}.
+func respond(c *gin.Context, status int, v any) {
+	c.JSON(status, gin.H{"result": v, "meta": gin.H{"requestId": requestID(c)}})
+}
+
+// fail writes the error envelope for err and stops the chain. Unexpected
+// errors are logged with the request ID; the client only sees a generic
+// message.
+func fail(c *gin.Context, err error) {
+	p := problemFor(err)
+	if p.Status >= 500 {
+		_ = c.Error(err)
+	}
+	c.AbortWithStatusJSON(p.Status, gin.H{"errors": []Error{p.Detail}})
+}

@@ -1,0 +1,126 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+)
+
+// testEngine is the production middleware stack with extra test routes.
+func testEngine(t *testing.T, limit int64, add func(r *gin.Engine)) http.Handler {
+	t.Helper()
+	d := Deps{BodyLimit: limit}.withDefaults()
+	r := newEngine(d)
+	add(r)
+	return r
+}
+
+func do(h http.Handler, method, path, contentType, body string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	return w
+}
+
+func errorsOf(t *testing.T, w *httptest.ResponseRecorder) []Error {
+	t.Helper()
+	var e struct{ Errors []Error }
+	if err := json.Unmarshal(w.Body.Bytes(), &e); err != nil {
+		t.Fatalf("body %q is not the envelope: %v", w.Body.String(), err)
+	}
+	return e.Errors
+}
+
+func TestPanicBecomesEnvelopeWithoutStack(t *testing.T) {
+	h := testEngine(t, 0, func(r *gin.Engine) {
+		r.GET("/boom", func(*gin.Context) { panic("secret internal detail") })
+	})
+	w := do(h, http.MethodGet, "/boom", "", "")
+	if w.Code != http.StatusInternalServerError {
+		t.Fatalf("status = %d, want 500", w.Code)
+	}
+	errs := errorsOf(t, w)
+	if len(errs) != 1 || errs[0].Code != "INTERNAL" {
+		t.Errorf("errors = %+v, want one INTERNAL", errs)
+	}
+	if strings.Contains(w.Body.String(), "secret") || strings.Contains(w.Body.String(), "goroutine") {
+		t.Errorf("body leaks the panic: %s", w.Body.String())
+	}
+}
+
+func TestDecodeJSON(t *testing.T) {
+	type payload struct {
+		Name  string `json:"name"`
+		Count int    `json:"count"`
+	}
+	h := testEngine(t, 64, func(r *gin.Engine) {
+		r.POST("/things", func(c *gin.Context) {
+			var p payload
+			if err := decodeJSON(c, &p); err != nil {
+				fail(c, err)
+				return
+			}
+			respond(c, http.StatusCreated, p)
+		})
+	})
+	tests := []struct {
+		name, contentType, body string
+		wantStatus              int
+		wantField               string
+		wantMessage             string
+	}{
+		{"ok", "application/json", `{"name":"a","count":2}`, 201, "", ""},
+		{"ok with charset", "application/json; charset=utf-8", `{"name":"a"}`, 201, "", ""},
+		{"too large", "application/json", `{"name":"` + strings.Repeat("x", 100) + `"}`, 400, "body", "larger than 64 bytes"},
+		{"not json", "application/json", `{name:`, 400, "body", "not valid JSON"},
+		{"truncated", "application/json", `{"name":"a"`, 400, "body", "truncated"},
+		{"unknown field", "application/json", `{"nmae":"a"}`, 400, "nmae", "unknown field"},
+		{"wrong type", "application/json", `{"count":"two"}`, 400, "count", "must be a number"},
+		{"trailing data", "application/json", `{"name":"a"} {}`, 400, "body", "after the JSON value"},
+		{"empty", "application/json", ``, 400, "body", "empty"},
+		{"form post", "application/x-www-form-urlencoded", `name=a`, 400, "Content-Type", "application/json"},
+		{"array", "application/json", `[1]`, 400, "body", "must be an object"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := do(h, http.MethodPost, "/things", tt.contentType, tt.body)
+			if w.Code != tt.wantStatus {
+				t.Fatalf("POST %s = %d %s, want %d", tt.body, w.Code, w.Body.String(), tt.wantStatus)
+			}
+			if tt.wantStatus < 400 {
+				return
+			}
+			errs := errorsOf(t, w)
+			if len(errs) != 1 || errs[0].Code != "INVALID" || errs[0].Field != tt.wantField || !strings.Contains(errs[0].Message, tt.wantMessage) {
+				t.Errorf("errors = %+v, want INVALID on %q containing %q", errs, tt.wantField, tt.wantMessage)
+			}
+		})
+	}
+}
+
+func TestBodyLimitWithoutContentLength(t *testing.T) {
+	h := testEngine(t, 16, func(r *gin.Engine) {
+		r.POST("/things", func(c *gin.Context) {
+			var v map[string]any
+			if err := decodeJSON(c, &v); err != nil {
+				fail(c, err)
+				return
+			}
+			respond(c, http.StatusOK, v)
+		})
+	})
+	req := httptest.NewRequest(http.MethodPost, "/things", strings.NewReader(`{"a":"`+strings.Repeat("x", 64)+`"}`))
+	req.ContentLength = -1 // chunked: the limit must bite while reading
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	if errs := errorsOf(t, w); w.Code != 400 || len(errs) != 1 || !strings.Contains(errs[0].Message, "larger than 16 bytes") {
+		t.Errorf("chunked oversized body = %d %s, want 400 naming the limit", w.Code, w.Body.String())
+	}
+}

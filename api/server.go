@@ -1,0 +1,86 @@
+// Package api is billgate's HTTP surface: gin routes, middleware and the
+// JSON envelope. routes.go lists every route.
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+// Deps is everything the HTTP layer needs, passed in by the caller.
+type Deps struct {
+	Logger    *slog.Logger
+	Metrics   *Metrics
+	Checks    []Check // what /readyz probes
+	BodyLimit int64   // largest request body, in bytes
+}
+
+func init() { gin.SetMode(gin.ReleaseMode) }
+
+// NewServer builds the API handler.
+func NewServer(d Deps) http.Handler {
+	d = d.withDefaults()
+	r := newEngine(d)
+	apiRoutes(r, d)
+	return r
+}
+
+// NewOpsServer builds the handler a worker process serves: health, readiness
+// and metrics only.
+func NewOpsServer(d Deps) http.Handler {
+	d = d.withDefaults()
+	r := newEngine(d)
+	opsRoutes(r, d)
+	return r
+}
+
+// newEngine is gin with the middleware every billgate handler runs behind, in
+// order: request ID first so every later step can log it, recovery last so it
+// sees the handler's panic.
+func newEngine(d Deps) *gin.Engine {
+	r := gin.New()
+	r.ContextWithFallback = true
+	r.HandleMethodNotAllowed = true
+	r.RedirectTrailingSlash = false
+	r.RedirectFixedPath = false
+	r.Use(
+		withRequestID(),
+		accessLog(d.Logger),
+		d.Metrics.observe(),
+		recoverInto500(d.Logger),
+		limitBody(d.BodyLimit),
+	)
+	r.NoRoute(func(c *gin.Context) { fail(c, errNotFound) })
+	r.NoMethod(func(c *gin.Context) { fail(c, errMethodNotAllowed) })
+	return r
+}
+
+func (d Deps) withDefaults() Deps {
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Metrics == nil {
+		d.Metrics = NewMetrics()
+	}
+	if d.BodyLimit <= 0 {
+		d.BodyLimit = 1 << 20
+	}
+	return d
+}
+
+// NewHTTPServer wraps a handler with timeouts that keep slow or idle clients
+// from holding connections.
+func NewHTTPServer(addr string, h http.Handler) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+}

@@ -1,0 +1,290 @@
+// Package config turns billgate's command line and BILLGATE_* environment
+// into one typed Config. A flag wins over its environment variable, which
+// wins over the default.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The subcommands.
+const (
+	CommandDev         = "dev"
+	CommandAPI         = "api"
+	CommandWorker      = "worker"
+	CommandMigrate     = "migrate"
+	CommandVersion     = "version"
+	CommandHealthcheck = "healthcheck"
+)
+
+// Queues are the names `--queues` accepts, one per Temporal task queue.
+var Queues = []string{"subscriptions", "payments", "events"}
+
+// ErrHelp is returned after the help text was printed; the caller exits 0.
+var ErrHelp = errors.New("help requested")
+
+// Config is everything a subcommand needs to start.
+type Config struct {
+	Command string
+
+	HTTP            string        // listen address of the API (or the worker's ops endpoints)
+	DB              string        // postgres://… or sqlite:PATH or sqlite::memory:
+	Temporal        string        // host:port of the Temporal frontend
+	Namespace       string        // Temporal namespace
+	Queues          []string      // task queues this worker process serves
+	LogLevel        slog.Level    // minimum level written to stderr
+	BodyLimit       int           // largest request body accepted, in bytes
+	ShutdownTimeout time.Duration // how long a shutdown waits for in-flight work
+
+	DataDir      string // dev: where state is kept; empty keeps it in memory
+	TemporalPort int    // dev: the embedded Temporal's gRPC port
+	UIPort       int    // dev: the Temporal Web UI's port
+
+	URL string // healthcheck: the address to probe
+}
+
+// commands describes each subcommand for the help text, in display order.
+var commands = []struct{ name, summary string }{
+	{CommandDev, "everything in one process: embedded Temporal and its UI, SQLite, the API and all workers"},
+	{CommandAPI, "the HTTP API, against Postgres and an external Temporal"},
+	{CommandWorker, "Temporal workers for the chosen task queues, with ops endpoints"},
+	{CommandMigrate, "apply the embedded database migrations and exit"},
+	{CommandVersion, "print the version and exit"},
+	{CommandHealthcheck, "probe a billgate URL; exit 0 on HTTP 200 (for container healthchecks)"},
+}
+
+// Usage is the top-level help text.
+func Usage() string {
+	var b strings.Builder
+	b.WriteString("billgate: subscription billing on Temporal\n\nUsage: billgate <command> [flags]\n\nCommands:\n")
+	for _, c := range commands {
+		fmt.Fprintf(&b, "  %-12s %s\n", c.name, c.summary)
+	}
+	b.WriteString("\nRun 'billgate <command> --help' for the command's flags. Every flag can also be set\nthrough the environment variable shown beside it.\n")
+	return b.String()
+}
+
+// Parse reads args (without the program name) and the environment. Help goes
+// to out. Errors are one line, fit to print as they are.
+func Parse(args []string, getenv func(string) string, out io.Writer) (Config, error) {
+	if len(args) == 0 {
+		return Config{}, errors.New("no command given; run 'billgate --help'")
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(out, Usage())
+		return Config{}, ErrHelp
+	}
+	c := Config{Command: args[0]}
+	fs := flag.NewFlagSet("billgate "+c.Command, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	b := binder{fs: fs, getenv: getenv}
+	switch c.Command {
+	case CommandDev:
+		b.str(&c.HTTP, "http", "BILLGATE_HTTP", "localhost:8080", "API listen address")
+		b.integer(&c.TemporalPort, "temporal-port", "BILLGATE_TEMPORAL_PORT", 7233, "embedded Temporal gRPC port")
+		b.integer(&c.UIPort, "ui-port", "BILLGATE_UI_PORT", 8233, "Temporal Web UI port")
+		b.str(&c.DataDir, "data-dir", "BILLGATE_DATA_DIR", "", "directory that keeps app and Temporal state across restarts (empty: in memory)")
+		b.str(&c.Namespace, "namespace", "BILLGATE_NAMESPACE", "default", "Temporal namespace")
+		b.common(&c)
+	case CommandAPI:
+		b.str(&c.HTTP, "http", "BILLGATE_HTTP", ":8080", "API listen address")
+		b.external(&c)
+		b.common(&c)
+	case CommandWorker:
+		b.str(&c.HTTP, "http", "BILLGATE_HTTP", ":8081", "listen address of /healthz, /readyz and /metrics")
+		b.list(&c.Queues, "queues", "BILLGATE_QUEUES", strings.Join(Queues, ","), "task queues to serve, comma-separated: "+strings.Join(Queues, ", "))
+		b.external(&c)
+		b.common(&c)
+	case CommandMigrate:
+		b.str(&c.DB, "db", "BILLGATE_DB", "", "database URL: postgres://… or sqlite:PATH")
+		b.logLevel(&c)
+	case CommandVersion:
+	case CommandHealthcheck:
+		b.str(&c.URL, "url", "BILLGATE_HEALTHCHECK_URL", "http://localhost:8080/readyz", "URL to probe")
+	default:
+		return Config{}, fmt.Errorf("unknown command %q; run 'billgate --help'", c.Command)
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(out, commandUsage(fs, c.Command))
+			return Config{}, ErrHelp
+		}
+		return Config{}, err
+	}
+	if fs.NArg() > 0 {
+		return Config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if err := errors.Join(b.errs...); err != nil {
+		return Config{}, err
+	}
+	return c, c.validate()
+}
+
+func commandUsage(fs *flag.FlagSet, command string) string {
+	var b strings.Builder
+	for _, c := range commands {
+		if c.name == command {
+			fmt.Fprintf(&b, "billgate %s: %s\n\nFlags:\n", c.name, c.summary)
+		}
+	}
+	fs.SetOutput(&b)
+	fs.PrintDefaults()
+	return b.String()
+}
+
+func (c Config) validate() error {
+	var errs []error
+	if c.HTTP != "" {
+		if _, _, err := net.SplitHostPort(c.HTTP); err != nil {
+			errs = append(errs, fmt.Errorf("--http %q: want host:port", c.HTTP))
+		}
+	}
+	switch c.Command {
+	case CommandAPI, CommandWorker, CommandMigrate:
+		if c.DB == "" {
+			errs = append(errs, errors.New("--db (BILLGATE_DB) is required"))
+		} else if err := ValidateDB(c.DB); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	switch c.Command {
+	case CommandAPI, CommandWorker:
+		if _, _, err := net.SplitHostPort(c.Temporal); err != nil {
+			errs = append(errs, fmt.Errorf("--temporal %q: want host:port", c.Temporal))
+		}
+	case CommandDev:
+		for name, port := range map[string]int{"--temporal-port": c.TemporalPort, "--ui-port": c.UIPort} {
+			if port < 1 || port > 65535 {
+				errs = append(errs, fmt.Errorf("%s %d: want 1-65535", name, port))
+			}
+		}
+	case CommandHealthcheck:
+		if u, err := url.Parse(c.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+			errs = append(errs, fmt.Errorf("--url %q: want an http(s) URL", c.URL))
+		}
+	}
+	if c.BodyLimit < 1 && c.Command != CommandMigrate && c.Command != CommandVersion && c.Command != CommandHealthcheck {
+		errs = append(errs, fmt.Errorf("--body-limit %d: want a positive number of bytes", c.BodyLimit))
+	}
+	for _, q := range c.Queues {
+		if !slices.Contains(Queues, q) {
+			errs = append(errs, fmt.Errorf("--queues: unknown queue %q; want some of %s", q, strings.Join(Queues, ", ")))
+		}
+	}
+	if c.Command == CommandWorker && len(c.Queues) == 0 {
+		errs = append(errs, errors.New("--queues: name at least one queue"))
+	}
+	return errors.Join(errs...)
+}
+
+// ValidateDB checks the shape of a database URL without connecting.
+func ValidateDB(dsn string) error {
+	switch {
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		u, err := url.Parse(dsn)
+		if err != nil || u.Host == "" {
+			return errors.New("--db: not a valid postgres URL (want postgres://user:pass@host:5432/db)")
+		}
+		return nil
+	case strings.HasPrefix(dsn, "sqlite:") && len(dsn) > len("sqlite:"):
+		return nil
+	default:
+		return errors.New("--db: want postgres://… or sqlite:PATH")
+	}
+}
+
+// binder registers flags whose defaults come from the environment, and
+// collects the environment values that fail to parse.
+type binder struct {
+	fs     *flag.FlagSet
+	getenv func(string) string
+	errs   []error
+}
+
+func (b *binder) env(name, def string) string {
+	if v := b.getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func (b *binder) str(p *string, name, env, def, usage string) {
+	b.fs.StringVar(p, name, b.env(env, def), usage+" ($"+env+")")
+}
+
+func (b *binder) integer(p *int, name, env string, def int, usage string) {
+	v := def
+	if s := b.getenv(env); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			b.errs = append(b.errs, fmt.Errorf("%s=%q: want an integer", env, s))
+		}
+		v = n
+	}
+	b.fs.IntVar(p, name, v, usage+" ($"+env+")")
+}
+
+func (b *binder) duration(p *time.Duration, name, env string, def time.Duration, usage string) {
+	v := def
+	if s := b.getenv(env); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			b.errs = append(b.errs, fmt.Errorf("%s=%q: want a duration such as 10s", env, s))
+		}
+		v = d
+	}
+	b.fs.DurationVar(p, name, v, usage+" ($"+env+")")
+}
+
+func (b *binder) list(p *[]string, name, env, def, usage string) {
+	*p = splitList(b.env(env, def))
+	b.fs.Func(name, usage+" ($"+env+") (default "+strconv.Quote(def)+")", func(s string) error {
+		*p = splitList(s)
+		return nil
+	})
+}
+
+func (b *binder) logLevel(c *Config) {
+	c.LogLevel = slog.LevelInfo
+	if s := b.getenv("BILLGATE_LOG_LEVEL"); s != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(s)); err != nil {
+			b.errs = append(b.errs, fmt.Errorf("BILLGATE_LOG_LEVEL=%q: want debug, info, warn or error", s))
+		}
+	}
+	b.fs.TextVar(&c.LogLevel, "log-level", c.LogLevel, "minimum log level: debug, info, warn, error ($BILLGATE_LOG_LEVEL)")
+}
+
+// external binds what `api` and `worker` need to reach their dependencies.
+func (b *binder) external(c *Config) {
+	b.str(&c.DB, "db", "BILLGATE_DB", "", "Postgres URL: postgres://user:pass@host:5432/billgate")
+	b.str(&c.Temporal, "temporal", "BILLGATE_TEMPORAL", "localhost:7233", "Temporal frontend host:port")
+	b.str(&c.Namespace, "namespace", "BILLGATE_NAMESPACE", "default", "Temporal namespace")
+}
+
+// common binds what every long-running command shares.
+func (b *binder) common(c *Config) {
+	b.logLevel(c)
+	b.integer(&c.BodyLimit, "body-limit", "BILLGATE_BODY_LIMIT", 1<<20, "largest request body accepted, in bytes")
+	b.duration(&c.ShutdownTimeout, "shutdown-timeout", "BILLGATE_SHUTDOWN_TIMEOUT", 8*time.Second, "how long shutdown waits for in-flight requests and activities")
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}

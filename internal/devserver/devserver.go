@@ -1,0 +1,335 @@
+// Package devserver runs an embedded Temporal server, with its Web UI, inside
+// the billgate process: the engine behind `billgate dev` and the end-to-end
+// tests. It stores everything in SQLite, in memory or in a data directory.
+package devserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	uiserver "github.com/temporalio/ui-server/v2/server"
+	uiconfig "github.com/temporalio/ui-server/v2/server/config"
+	uiserveroptions "github.com/temporalio/ui-server/v2/server/server_options"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+	"go.temporal.io/server/common/cluster"
+	"go.temporal.io/server/common/config"
+	"go.temporal.io/server/common/dynamicconfig"
+	"go.temporal.io/server/common/membership/static"
+	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
+	"go.temporal.io/server/common/primitives"
+	sqliteschema "go.temporal.io/server/schema/sqlite"
+	"go.temporal.io/server/temporal"
+)
+
+const clusterName = "active"
+
+// Options configures the embedded server. The zero value of a port picks a
+// free one.
+type Options struct {
+	// IP is the address every service binds to. Default 127.0.0.1.
+	IP string
+	// FrontendPort is the gRPC port clients and workers dial.
+	FrontendPort int
+	// UIPort is the Web UI's port. Negative disables the UI.
+	UIPort int
+	// Namespace is registered at start. Default "default".
+	Namespace string
+	// DataDir keeps Temporal's state across restarts. Empty keeps it in memory.
+	DataDir string
+	// SearchAttributes are registered on the namespace when it is created.
+	SearchAttributes map[string]enumspb.IndexedValueType
+	// Logger receives the server's warnings and errors. Default: discard.
+	Logger *slog.Logger
+}
+
+// Server is a running embedded Temporal server.
+type Server struct {
+	temporal     temporal.Server
+	ui           *uiserver.Server
+	frontendAddr string
+	uiURL        string
+	namespace    string
+}
+
+// DatabaseFile is where Temporal keeps its state inside a data directory.
+func DatabaseFile(dataDir string) string { return filepath.Join(dataDir, "temporal.db") }
+
+// Start boots Temporal (and the UI unless disabled) and returns once both
+// accept connections.
+func Start(ctx context.Context, opts Options) (*Server, error) {
+	opts = withDefaults(opts)
+	frontendPort, err := portOrFree(opts.IP, opts.FrontendPort)
+	if err != nil {
+		return nil, err
+	}
+	conf, err := serverConfig(opts, frontendPort)
+	if err != nil {
+		return nil, err
+	}
+	ts, err := temporal.NewServer(
+		temporal.WithConfig(conf),
+		temporal.ForServices(temporal.DefaultServices),
+		temporal.WithStaticHosts(staticHosts(opts.IP, conf)),
+		temporal.WithLogger(slogAdapter{opts.Logger}),
+		temporal.WithDynamicConfigClient(dynamicconfig.StaticClient{
+			dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
+			dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key():      true,
+		}),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("temporal: %w", err)
+	}
+	if err := ts.Start(); err != nil {
+		return nil, fmt.Errorf("temporal: start: %w", err)
+	}
+	s := &Server{
+		temporal:     ts,
+		frontendAddr: net.JoinHostPort(opts.IP, strconv.Itoa(frontendPort)),
+		namespace:    opts.Namespace,
+	}
+	if err := registerSearchAttributes(ctx, s.frontendAddr, opts.Namespace, opts.SearchAttributes); err != nil {
+		ts.Stop()
+		return nil, err
+	}
+	if opts.UIPort >= 0 {
+		if err := s.startUI(ctx, opts); err != nil {
+			ts.Stop()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// FrontendAddr is the host:port clients dial.
+func (s *Server) FrontendAddr() string { return s.frontendAddr }
+
+// UIURL is the Web UI's address, or "" when it is disabled.
+func (s *Server) UIURL() string { return s.uiURL }
+
+// Namespace is the namespace registered at start.
+func (s *Server) Namespace() string { return s.namespace }
+
+// Stop shuts the UI and the server down.
+func (s *Server) Stop() {
+	if s.ui != nil {
+		s.ui.Stop()
+	}
+	s.temporal.Stop()
+}
+
+func withDefaults(opts Options) Options {
+	if opts.IP == "" {
+		opts.IP = "127.0.0.1"
+	}
+	if opts.Namespace == "" {
+		opts.Namespace = "default"
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	return opts
+}
+
+func serverConfig(opts Options, frontendPort int) (*config.Config, error) {
+	frontendHTTPPort, err := freePort(opts.IP)
+	if err != nil {
+		return nil, err
+	}
+	sqlConf, err := sqlConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	frontendAddr := net.JoinHostPort(opts.IP, strconv.Itoa(frontendPort))
+
+	var conf config.Config
+	conf.Global.Membership.MaxJoinDuration = 30 * time.Second
+	conf.Global.Membership.BroadcastAddress = opts.IP
+	conf.Persistence.DefaultStore = "sqlite"
+	conf.Persistence.VisibilityStore = "sqlite"
+	conf.Persistence.NumHistoryShards = 1
+	conf.Persistence.DataStores = map[string]config.DataStore{"sqlite": {SQL: sqlConf}}
+	conf.ClusterMetadata = &cluster.Config{
+		FailoverVersionIncrement: 10,
+		MasterClusterName:        clusterName,
+		CurrentClusterName:       clusterName,
+		ClusterInformation: map[string]cluster.ClusterInformation{
+			clusterName: {
+				Enabled:                true,
+				InitialFailoverVersion: 1,
+				RPCAddress:             frontendAddr,
+				HTTPAddress:            net.JoinHostPort(opts.IP, strconv.Itoa(frontendHTTPPort)),
+				ClusterID:              "billgate-dev",
+			},
+		},
+	}
+	conf.DCRedirectionPolicy.Policy = "noop"
+	conf.Services = map[string]config.Service{}
+	for _, name := range temporal.DefaultServices {
+		port := frontendPort
+		if name != string(primitives.FrontendService) {
+			if port, err = freePort(opts.IP); err != nil {
+				return nil, err
+			}
+		}
+		svc := config.Service{}
+		svc.RPC.GRPCPort = port
+		svc.RPC.BindOnIP = opts.IP
+		if name == string(primitives.FrontendService) {
+			svc.RPC.HTTPPort = frontendHTTPPort
+		}
+		conf.Services[name] = svc
+	}
+	conf.Archival.History.State = "disabled"
+	conf.Archival.Visibility.State = "disabled"
+	conf.NamespaceDefaults.Archival.History.State = "disabled"
+	conf.NamespaceDefaults.Archival.Visibility.State = "disabled"
+	conf.PublicClient.HostPort = frontendAddr
+	return &conf, nil
+}
+
+// registerSearchAttributes adds the attributes the namespace lacks. Doing it
+// through the operator API on every start, rather than once when the namespace
+// is created, lets a data directory pick up attributes added by a later
+// billgate version.
+func registerSearchAttributes(ctx context.Context, addr, namespace string, want map[string]enumspb.IndexedValueType) error {
+	if len(want) == 0 {
+		return nil
+	}
+	c, err := client.DialContext(ctx, client.Options{HostPort: addr, Namespace: namespace, Logger: sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler))})
+	if err != nil {
+		return fmt.Errorf("temporal: dial %s: %w", addr, err)
+	}
+	defer c.Close()
+	have, err := c.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: namespace})
+	if err != nil {
+		return fmt.Errorf("temporal: list search attributes: %w", err)
+	}
+	missing := map[string]enumspb.IndexedValueType{}
+	for name, typ := range want {
+		if _, ok := have.GetCustomAttributes()[name]; !ok {
+			missing[name] = typ
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	_, err = c.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{Namespace: namespace, SearchAttributes: missing})
+	if err != nil {
+		return fmt.Errorf("temporal: add search attributes: %w", err)
+	}
+	return nil
+}
+
+// sqlConfig points Temporal at SQLite and registers the namespace. A data
+// directory uses WAL and synchronous=normal: about five times the throughput
+// of the default pragmas, and still safe across a process crash.
+func sqlConfig(opts Options) (*config.SQL, error) {
+	conf := &config.SQL{PluginName: sqliteplugin.PluginName}
+	if opts.DataDir == "" {
+		conf.ConnectAttributes = map[string]string{"mode": "memory", "cache": "shared"}
+		conf.DatabaseName = "billgate-" + strconv.FormatUint(rand.Uint64(), 36)
+	} else {
+		conf.ConnectAttributes = map[string]string{
+			"mode":         "rwc",
+			"setup":        "true",
+			"journal_mode": "wal",
+			"synchronous":  "normal",
+			"busy_timeout": "10000",
+		}
+		conf.DatabaseName = DatabaseFile(opts.DataDir)
+	}
+	ns, err := sqliteschema.NewNamespaceConfig(clusterName, opts.Namespace, false, nil)
+	if err != nil {
+		return nil, fmt.Errorf("temporal: namespace %s: %w", opts.Namespace, err)
+	}
+	if err := sqliteschema.CreateNamespaces(conf, ns); err != nil {
+		return nil, fmt.Errorf("temporal: %w", err)
+	}
+	return conf, nil
+}
+
+func staticHosts(ip string, conf *config.Config) map[primitives.ServiceName]static.Hosts {
+	hosts := map[primitives.ServiceName]static.Hosts{}
+	for name, svc := range conf.Services {
+		hosts[primitives.ServiceName(name)] = static.SingleLocalHost(net.JoinHostPort(ip, strconv.Itoa(svc.RPC.GRPCPort)))
+	}
+	return hosts
+}
+
+// startUI serves the Web UI and waits until it answers, so a port clash is
+// reported here rather than lost in a goroutine.
+func (s *Server) startUI(ctx context.Context, opts Options) error {
+	port, err := portOrFree(opts.IP, opts.UIPort)
+	if err != nil {
+		return err
+	}
+	s.ui = uiserver.NewServer(uiserveroptions.WithConfigProvider(&uiconfig.Config{
+		Host:                opts.IP,
+		Port:                port,
+		TemporalGRPCAddress: s.frontendAddr,
+		EnableUI:            true,
+		CORS:                uiconfig.CORS{CookieInsecure: true},
+		HideLogs:            true,
+		DisableNewsFetch:    true,
+		DefaultNamespace:    opts.Namespace,
+	}))
+	s.uiURL = "http://" + net.JoinHostPort(opts.IP, strconv.Itoa(port))
+	failed := make(chan error, 1)
+	go func() {
+		if err := s.ui.Start(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			failed <- err
+		}
+	}()
+	deadline := time.NewTimer(30 * time.Second)
+	defer deadline.Stop()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-failed:
+			return fmt.Errorf("temporal ui: %w", err)
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-deadline.C:
+			return fmt.Errorf("temporal ui: no answer on %s after 30s", s.uiURL)
+		case <-tick.C:
+			if resp, err := http.Get(s.uiURL + "/healthz"); err == nil {
+				_ = resp.Body.Close()
+				return nil
+			}
+		}
+	}
+}
+
+// portOrFree checks that a chosen port is free, so a clash is reported with
+// its port number, or picks a free one when none is chosen.
+func portOrFree(ip string, port int) (int, error) {
+	if port == 0 {
+		return freePort(ip)
+	}
+	l, err := net.Listen("tcp", net.JoinHostPort(ip, strconv.Itoa(port)))
+	if err != nil {
+		return 0, fmt.Errorf("port %d is not available: %w", port, err)
+	}
+	return port, l.Close()
+}
+
+func freePort(ip string) (int, error) {
+	l, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
+	if err != nil {
+		return 0, fmt.Errorf("find a free port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}

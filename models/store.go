@@ -1,0 +1,176 @@
+// Package models holds billgate's persisted state: GORM models, the Store
+// that queries them, and the versioned migrations for Postgres and SQLite.
+package models
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"gorm.io/driver/postgres"
+	"gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+	moderncsqlite "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Dialect names the SQL database behind a Store.
+type Dialect string
+
+// The supported dialects.
+const (
+	Postgres Dialect = "postgres"
+	SQLite   Dialect = "sqlite"
+)
+
+// ErrUnavailable wraps failures to reach the database, so callers can answer
+// 503 and let the client retry.
+var ErrUnavailable = errors.New("database unavailable")
+
+// Options tunes Open. The zero value is fit for production.
+type Options struct {
+	Logger *slog.Logger
+	// Now is the clock GORM stamps CreatedAt and UpdatedAt with.
+	Now func() time.Time
+}
+
+// Store is the database. Methods take ctx first so cancellation reaches SQL.
+type Store struct {
+	db      *gorm.DB
+	dialect Dialect
+}
+
+// Open connects to the database a DSN names: postgres://… or
+// postgresql://…, sqlite:PATH for a file, sqlite::memory: for a private
+// in-memory database. It does not migrate.
+func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = func() time.Time { return time.Now().UTC() }
+	}
+	dialector, dialect, err := dialectorFor(dsn)
+	if err != nil {
+		return nil, err
+	}
+	db, err := gorm.Open(dialector, &gorm.Config{
+		TranslateError: true,
+		NowFunc:        opts.Now,
+		Logger: logger.New(slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn), logger.Config{
+			SlowThreshold:             200 * time.Millisecond,
+			IgnoreRecordNotFoundError: true,
+			LogLevel:                  logger.Warn,
+		}),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w: open %s database: %w", ErrUnavailable, dialect, err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", dialect, err)
+	}
+	configurePool(sqlDB, dialect)
+	s := &Store{db: db, dialect: dialect}
+	if err := s.Ping(ctx); err != nil {
+		_ = sqlDB.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func dialectorFor(dsn string) (gorm.Dialector, Dialect, error) {
+	switch {
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		return postgres.Open(dsn), Postgres, nil
+	case dsn == "sqlite::memory:":
+		// A named shared-cache database lives as long as one connection
+		// does; the pool below keeps one open.
+		name := fmt.Sprintf("file:billgate-%d?mode=memory&cache=shared", time.Now().UnixNano())
+		return sqliteDialector{sqlite.Dialector{DriverName: "sqlite", DSN: name + sqlitePragmas}}, SQLite, nil
+	case strings.HasPrefix(dsn, "sqlite:"):
+		return sqliteDialector{sqlite.Dialector{DriverName: "sqlite", DSN: "file:" + strings.TrimPrefix(dsn, "sqlite:") + "?" + sqliteFilePragmas + sqlitePragmas}}, SQLite, nil
+	default:
+		return nil, "", errors.New("database URL: want postgres://… or sqlite:PATH")
+	}
+}
+
+// sqliteDialector runs GORM's SQLite dialect over the pure-Go modernc driver.
+// GORM's own error translation only knows the cgo driver's error type.
+type sqliteDialector struct{ sqlite.Dialector }
+
+// Translate maps modernc's constraint errors to GORM's sentinel errors.
+func (d sqliteDialector) Translate(err error) error {
+	var e *moderncsqlite.Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	switch e.Code() {
+	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+		return gorm.ErrDuplicatedKey
+	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+		return gorm.ErrForeignKeyViolated
+	case sqlite3.SQLITE_CONSTRAINT_CHECK:
+		return gorm.ErrCheckConstraintViolated
+	}
+	return err
+}
+
+const (
+	sqlitePragmas     = "&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_time_format=sqlite"
+	sqliteFilePragmas = "_pragma=journal_mode(wal)&_pragma=synchronous(normal)"
+)
+
+// configurePool sizes the pool. SQLite takes one writer at a time, and a
+// shared-cache memory database reports lock conflicts instead of waiting, so
+// it gets a single connection that never expires.
+func configurePool(db *sql.DB, dialect Dialect) {
+	if dialect == SQLite {
+		db.SetMaxOpenConns(1)
+		db.SetMaxIdleConns(1)
+		db.SetConnMaxIdleTime(0)
+		db.SetConnMaxLifetime(0)
+		return
+	}
+	db.SetMaxOpenConns(20)
+	db.SetMaxIdleConns(10)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	db.SetConnMaxLifetime(30 * time.Minute)
+}
+
+// Dialect tells which database this is.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	if err := sqlDB.PingContext(ctx); err != nil {
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	return nil
+}
+
+// Close releases the connections.
+func (s *Store) Close() error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// WithTx runs fn with a Store bound to one transaction. The transaction
+// commits when fn returns nil and rolls back otherwise.
+func (s *Store) WithTx(ctx context.Context, fn func(tx *Store) error) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return fn(&Store{db: tx, dialect: s.dialect})
+	})
+}
