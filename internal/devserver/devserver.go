@@ -32,7 +32,10 @@ import (
 	"go.temporal.io/server/temporal"
 )
 
-const clusterName = "active"
+const (
+	clusterName = "active"
+	clusterID   = "6d1f5e4a-0b7c-4c55-9a51-b111a9a7e000" // any UUID; fixed so a data directory keeps it
+)
 
 // Options configures the embedded server. The zero value of a port picks a
 // free one.
@@ -56,6 +59,7 @@ type Options struct {
 // Server is a running embedded Temporal server.
 type Server struct {
 	temporal     temporal.Server
+	logger       *slogAdapter
 	ui           *uiserver.Server
 	frontendAddr string
 	uiURL        string
@@ -77,11 +81,12 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	logger := &slogAdapter{log: opts.Logger}
 	ts, err := temporal.NewServer(
 		temporal.WithConfig(conf),
 		temporal.ForServices(temporal.DefaultServices),
 		temporal.WithStaticHosts(staticHosts(opts.IP, conf)),
-		temporal.WithLogger(slogAdapter{opts.Logger}),
+		temporal.WithLogger(logger),
 		temporal.WithDynamicConfigClient(dynamicconfig.StaticClient{
 			dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
 			dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key():      true,
@@ -95,6 +100,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	}
 	s := &Server{
 		temporal:     ts,
+		logger:       logger,
 		frontendAddr: net.JoinHostPort(opts.IP, strconv.Itoa(frontendPort)),
 		namespace:    opts.Namespace,
 	}
@@ -122,6 +128,7 @@ func (s *Server) Namespace() string { return s.namespace }
 
 // Stop shuts the UI and the server down.
 func (s *Server) Stop() {
+	s.logger.silence()
 	if s.ui != nil {
 		s.ui.Stop()
 	}
@@ -169,7 +176,7 @@ func serverConfig(opts Options, frontendPort int) (*config.Config, error) {
 				InitialFailoverVersion: 1,
 				RPCAddress:             frontendAddr,
 				HTTPAddress:            net.JoinHostPort(opts.IP, strconv.Itoa(frontendHTTPPort)),
-				ClusterID:              "billgate-dev",
+				ClusterID:              clusterID,
 			},
 		},
 	}

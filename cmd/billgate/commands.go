@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"time"
+
+	"github.com/billgate/billgate/api"
+	"github.com/billgate/billgate/internal/app"
+	"github.com/billgate/billgate/internal/config"
+	"github.com/billgate/billgate/internal/devserver"
+	"github.com/billgate/billgate/workflows"
+)
+
+// version is set at build time: -ldflags "-X main.version=…".
+var version = "dev"
+
+// runDev runs everything in one process: embedded Temporal with its UI,
+// SQLite, the API and a worker for every queue.
+func runDev(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.Writer) error {
+	dsn := "sqlite::memory:"
+	if cfg.DataDir != "" {
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return fmt.Errorf("--data-dir: %w", err)
+		}
+		dsn = "sqlite:" + filepath.Join(cfg.DataDir, "billgate.db")
+	}
+	listener, err := net.Listen("tcp", cfg.HTTP)
+	if err != nil {
+		return fmt.Errorf("--http: %w", err)
+	}
+	defer listener.Close()
+	host, _, _ := net.SplitHostPort(cfg.HTTP)
+	temporal, err := devserver.Start(ctx, devserver.Options{
+		IP:               loopbackOr(host),
+		FrontendPort:     cfg.TemporalPort,
+		UIPort:           cfg.UIPort,
+		Namespace:        cfg.Namespace,
+		DataDir:          cfg.DataDir,
+		SearchAttributes: workflows.SearchAttributes(),
+		Logger:           log,
+	})
+	if err != nil {
+		return err
+	}
+	defer temporal.Stop()
+	a, err := app.Start(ctx, app.Options{
+		DB:          dsn,
+		Migrate:     true,
+		Temporal:    temporal.FrontendAddr(),
+		Namespace:   temporal.Namespace(),
+		Queues:      config.Queues,
+		ServeAPI:    true,
+		BodyLimit:   int64(cfg.BodyLimit),
+		StopTimeout: cfg.ShutdownTimeout,
+		Logger:      log,
+	})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	storage := "in memory (gone at exit; keep it with --data-dir)"
+	if cfg.DataDir != "" {
+		storage = cfg.DataDir
+	}
+	fmt.Fprintf(stdout, "billgate dev is running\n  API          http://%s\n  API docs     http://%s/docs\n  Temporal UI  %s\n  Temporal     %s (namespace %s)\n  State        %s\nPress Ctrl-C to stop.\n",
+		listener.Addr(), listener.Addr(), temporal.UIURL(), temporal.FrontendAddr(), temporal.Namespace(), storage)
+	return app.Serve(ctx, api.NewHTTPServer(cfg.HTTP, a.Handler), listener, cfg.ShutdownTimeout)
+}
+
+// loopbackOr keeps the embedded Temporal on the interface the API listens
+// on, and on loopback when the API listens on every interface.
+func loopbackOr(host string) string {
+	switch host {
+	case "", "0.0.0.0", "::", "localhost":
+		return "127.0.0.1"
+	}
+	return host
+}
+
+// runServer runs `billgate api` (the API, no workers) or `billgate worker`
+// (workers, with ops endpoints) against external Postgres and Temporal.
+func runServer(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	listener, err := net.Listen("tcp", cfg.HTTP)
+	if err != nil {
+		return fmt.Errorf("--http: %w", err)
+	}
+	defer listener.Close()
+	o := app.Options{
+		DB:          cfg.DB,
+		Temporal:    cfg.Temporal,
+		Namespace:   cfg.Namespace,
+		BodyLimit:   int64(cfg.BodyLimit),
+		StopTimeout: cfg.ShutdownTimeout,
+		Logger:      log,
+	}
+	if cfg.Command == config.CommandAPI {
+		o.ServeAPI = true
+	} else {
+		o.Queues = cfg.Queues
+	}
+	a, err := app.Start(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	log.Info("billgate started", slog.String("command", cfg.Command), slog.String("http", listener.Addr().String()), slog.Any("queues", o.Queues))
+	return app.Serve(ctx, api.NewHTTPServer(cfg.HTTP, a.Handler), listener, cfg.ShutdownTimeout)
+}
+
+func runMigrate(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.Writer) error {
+	store, err := app.OpenStore(ctx, cfg.DB, true, log)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	v, err := store.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "database schema at version %d\n", v.Current)
+	return nil
+}
+
+func versionLine() string {
+	line := "billgate " + version
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return line
+	}
+	line += " (" + info.GoVersion
+	for _, dep := range info.Deps {
+		switch dep.Path {
+		case "go.temporal.io/server", "go.temporal.io/sdk":
+			line += ", " + dep.Path + " " + dep.Version
+		}
+	}
+	return line + ")"
+}
+
+// healthcheck is a container healthcheck for images without curl.
+func healthcheck(ctx context.Context, url string) error {
+	ctx, cancel := context.WithTimeout(ctx, 4*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthcheck: %s answered %d", url, resp.StatusCode)
+	}
+	return nil
+}

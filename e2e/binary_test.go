@@ -1,0 +1,264 @@
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/billgate/billgate/internal/apitest"
+	"github.com/billgate/billgate/internal/dbtest"
+	"github.com/billgate/billgate/internal/devserver"
+	"github.com/billgate/billgate/workflows"
+)
+
+// buildFlags are the flags the binary under test is built with; the race
+// build adds -race so the binary shares the test's compiled packages.
+var buildFlags = []string{"build"}
+
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "billgate-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "billgate")
+	build := exec.Command("go", append(buildFlags, "-o", binary, "../cmd/billgate")...)
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build billgate:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// process is a running billgate binary.
+type process struct {
+	cmd    *exec.Cmd
+	stdout *bufio.Scanner
+	stderr strings.Builder
+	done   chan error
+}
+
+func start(t *testing.T, args ...string) *process {
+	t.Helper()
+	p := &process{cmd: exec.Command(binary, args...), done: make(chan error, 1)}
+	p.cmd.Env = append(os.Environ(), "BILLGATE_LOG_LEVEL=warn")
+	p.cmd.Stderr = &p.stderr
+	out, err := p.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.stdout = bufio.NewScanner(out)
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.done <- p.cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = p.cmd.Process.Kill()
+		<-p.done
+		p.done <- nil
+	})
+	return p
+}
+
+// waitForLine reads stdout until a line contains want.
+func (p *process) waitForLine(t *testing.T, want string) {
+	t.Helper()
+	for p.stdout.Scan() {
+		if strings.Contains(p.stdout.Text(), want) {
+			go func() { // keep draining so the process never blocks on a full pipe
+				for p.stdout.Scan() {
+				}
+			}()
+			return
+		}
+	}
+	t.Fatalf("billgate exited before printing %q; stderr:\n%s", want, p.stderr.String())
+}
+
+// stop signals the process and checks it exits 0 within the 10 s that
+// Kubernetes and Ctrl-C users are promised.
+func (p *process) stop(t *testing.T, sig os.Signal) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(sig); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-p.done:
+		p.done <- err
+		if err != nil {
+			t.Fatalf("billgate exited with %v after %v; stderr:\n%s", err, sig, p.stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("billgate still running 10s after %v", sig)
+	}
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func waitStatus(t *testing.T, c *http.Client, url string, want int) {
+	t.Helper()
+	waitFor(t, url+" to answer "+fmt.Sprint(want), func() bool {
+		resp, err := c.Get(url)
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == want
+	})
+}
+
+// `billgate dev` serves the API, its docs and metrics, and the Temporal
+// UI, then exits 0 on SIGINT; a second run on the same data directory
+// starts from the state the first one left.
+func TestBinaryDev(t *testing.T) {
+	dir := t.TempDir()
+	for i, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		httpPort, uiPort := freePort(t), freePort(t)
+		p := start(t, "dev", "--http", fmt.Sprintf("127.0.0.1:%d", httpPort),
+			"--temporal-port", fmt.Sprint(freePort(t)), "--ui-port", fmt.Sprint(uiPort), "--data-dir", dir)
+		p.waitForLine(t, "Press Ctrl-C")
+		base := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
+		c := apitest.Client(t)
+		waitStatus(t, c, base+"/readyz", http.StatusOK)
+		for _, path := range []string{"/healthz", "/openapi.yaml", "/docs/index.html", "/metrics"} {
+			waitStatus(t, c, base+path, http.StatusOK)
+		}
+		waitStatus(t, http.DefaultClient, fmt.Sprintf("http://127.0.0.1:%d/", uiPort), http.StatusOK)
+		p.stop(t, sig)
+		if i == 0 {
+			for _, f := range []string{"billgate.db", "temporal.db"} {
+				if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+					t.Errorf("data dir lacks %s after the first run: %v", f, err)
+				}
+			}
+		}
+	}
+}
+
+// `billgate api` and `billgate worker` run as separate processes against
+// one database and one Temporal: the API is ready only once the worker
+// process polls every queue.
+func TestBinaryAPIAndWorkerProcesses(t *testing.T) {
+	db := dbtest.Postgres(t)
+	if db == "" {
+		db = "sqlite:" + filepath.Join(t.TempDir(), "billgate.db")
+	}
+	temporal, err := devserver.Start(context.Background(), devserver.Options{UIPort: -1, SearchAttributes: workflows.SearchAttributes()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer temporal.Stop()
+
+	out, err := exec.Command(binary, "migrate", "--db", db).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "database schema at version") {
+		t.Fatalf("billgate migrate = %v: %s", err, out)
+	}
+
+	apiPort, workerPort := freePort(t), freePort(t)
+	common := []string{"--db", db, "--temporal", temporal.FrontendAddr(), "--namespace", temporal.Namespace()}
+	api := start(t, append([]string{"api", "--http", fmt.Sprintf("127.0.0.1:%d", apiPort)}, common...)...)
+	c := apitest.Client(t)
+	base := fmt.Sprintf("http://127.0.0.1:%d", apiPort)
+	waitStatus(t, c, base+"/readyz", http.StatusServiceUnavailable) // no worker yet
+	waitStatus(t, c, base+"/readyz?exclude=workers", http.StatusOK)
+
+	worker := start(t, append([]string{"worker", "--http", fmt.Sprintf("127.0.0.1:%d", workerPort), "--queues", "subscriptions,payments,events"}, common...)...)
+	waitStatus(t, c, fmt.Sprintf("http://127.0.0.1:%d/readyz", workerPort), http.StatusOK)
+	waitStatus(t, c, base+"/readyz", http.StatusOK)
+
+	worker.stop(t, syscall.SIGTERM)
+	api.stop(t, syscall.SIGTERM)
+}
+
+// Bad input ends in one clear line on stderr and exit status 1, never a
+// stack trace.
+func TestBinaryBadInput(t *testing.T) {
+	fresh := "sqlite:" + filepath.Join(t.TempDir(), "fresh.db")
+	migratedDB := "sqlite:" + filepath.Join(t.TempDir(), "migrated.db")
+	if out, err := exec.Command(binary, "migrate", "--db", migratedDB).CombinedOutput(); err != nil {
+		t.Fatalf("migrate: %v %s", err, out)
+	}
+	closedPort := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	tests := []struct {
+		name    string
+		args    []string
+		wantErr string
+	}{
+		{"no command", nil, "no command given"},
+		{"unknown command", []string{"serve"}, `unknown command "serve"`},
+		{"unknown flag", []string{"api", "--nope"}, "flag provided but not defined: -nope"},
+		{"stray argument", []string{"migrate", "--db", fresh, "extra"}, `unexpected argument "extra"`},
+		{"bad dsn", []string{"api", "--db", "mysql://localhost/x"}, "--db: want postgres://… or sqlite:PATH"},
+		{"missing dsn", []string{"worker"}, "--db (BILLGATE_DB) is required"},
+		{"bad queue", []string{"worker", "--db", fresh, "--queues", "payments,invoices"}, `unknown queue "invoices"`},
+		{"bad port", []string{"dev", "--ui-port", "70000"}, "--ui-port 70000: want 1-65535"},
+		{"schema behind", []string{"api", "--db", fresh, "--temporal", closedPort}, "this billgate needs 1: run 'billgate migrate'"},
+		{"temporal unreachable", []string{"worker", "--db", migratedDB, "--temporal", closedPort}, "temporal: cannot reach " + closedPort},
+		{"unhealthy url", []string{"healthcheck", "--url", "http://" + closedPort + "/readyz"}, "healthcheck:"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cmd := exec.Command(binary, tt.args...)
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			err := cmd.Run()
+			if code := cmd.ProcessState.ExitCode(); err == nil || code != 1 {
+				t.Fatalf("billgate %v exited %d, want 1", tt.args, code)
+			}
+			lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+			last := lines[len(lines)-1]
+			if !strings.HasPrefix(last, "billgate: ") || !strings.Contains(last, tt.wantErr) {
+				t.Errorf("stderr last line = %q, want billgate: …%s…", last, tt.wantErr)
+			}
+			if s := stderr.String(); strings.Contains(s, "goroutine ") || strings.Contains(s, "panic") {
+				t.Errorf("stderr has a stack trace:\n%s", s)
+			}
+		})
+	}
+}
+
+func TestBinaryHelpAndVersion(t *testing.T) {
+	tests := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"--help"}, []string{"dev", "api", "worker", "migrate", "version"}},
+		{[]string{"api", "--help"}, []string{"-db", "$BILLGATE_DB", "-temporal", "$BILLGATE_TEMPORAL", "-namespace"}},
+		{[]string{"worker", "--help"}, []string{"-queues", "$BILLGATE_QUEUES"}},
+		{[]string{"dev", "--help"}, []string{"-data-dir", "-temporal-port", "-ui-port", "-http"}},
+		{[]string{"version"}, []string{"billgate ", "go.temporal.io/server v1.32.0"}},
+	}
+	for _, tt := range tests {
+		out, err := exec.Command(binary, tt.args...).Output()
+		if err != nil {
+			t.Errorf("billgate %v = %v, want exit 0", tt.args, err)
+		}
+		for _, want := range tt.want {
+			if !strings.Contains(string(out), want) {
+				t.Errorf("billgate %v output lacks %q:\n%s", tt.args, want, out)
+			}
+		}
+	}
+}

@@ -1,0 +1,193 @@
+// Package app wires billgate's parts into running processes. The binary's
+// subcommands and the end-to-end harness both build on it, so tests start
+// billgate the way production does.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	taskqueuepb "go.temporal.io/api/taskqueue/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+
+	"github.com/billgate/billgate/api"
+	"github.com/billgate/billgate/models"
+	"github.com/billgate/billgate/worker"
+)
+
+// Options says what one billgate process runs.
+type Options struct {
+	DB        string   // database URL
+	Migrate   bool     // apply migrations at start instead of requiring them
+	Temporal  string   // Temporal frontend host:port
+	Namespace string   // Temporal namespace
+	Queues    []string // task queues to run workers for; none in an API-only process
+	ServeAPI  bool     // serve the API; otherwise only health, readiness and metrics
+	BodyLimit int64
+	// StopTimeout bounds how long workers wait for running activities.
+	StopTimeout time.Duration
+	Logger      *slog.Logger
+}
+
+// App is a started process: its connections, workers and HTTP handler.
+type App struct {
+	Store    *models.Store
+	Temporal client.Client
+	Handler  http.Handler
+	workers  *worker.Group
+}
+
+// Start connects to the database and Temporal, starts the workers and
+// builds the HTTP handler. On error nothing is left running.
+func Start(ctx context.Context, o Options) (*App, error) {
+	store, err := OpenStore(ctx, o.DB, o.Migrate, o.Logger)
+	if err != nil {
+		return nil, err
+	}
+	tc, err := DialTemporal(ctx, o.Temporal, o.Namespace, o.Logger)
+	if err != nil {
+		_ = store.Close()
+		return nil, err
+	}
+	workers, err := worker.Start(tc, o.Queues, o.StopTimeout)
+	if err != nil {
+		tc.Close()
+		_ = store.Close()
+		return nil, err
+	}
+	a := &App{Store: store, Temporal: tc, workers: workers}
+	deps := api.Deps{Logger: o.Logger, BodyLimit: o.BodyLimit, Checks: []api.Check{DatabaseCheck(store), TemporalCheck(tc)}}
+	if o.ServeAPI {
+		deps.Checks = append(deps.Checks, WorkersCheck(tc, o.Namespace))
+		a.Handler = api.NewServer(deps)
+	} else {
+		a.Handler = api.NewOpsServer(deps)
+	}
+	return a, nil
+}
+
+// Close stops the workers, then closes the connections.
+func (a *App) Close() {
+	a.workers.Stop()
+	a.Temporal.Close()
+	_ = a.Store.Close()
+}
+
+// OpenStore connects to the database. With migrate it applies pending
+// migrations (billgate dev); without, it refuses a schema that is not at
+// this binary's version (billgate api and worker).
+func OpenStore(ctx context.Context, dsn string, migrate bool, log *slog.Logger) (*models.Store, error) {
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	store, err := models.Open(ctx, dsn, models.Options{Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	if migrate {
+		_, err = store.Migrate(ctx)
+	} else {
+		err = store.CheckSchema(ctx)
+	}
+	if err != nil {
+		_ = store.Close()
+		return nil, err
+	}
+	return store, nil
+}
+
+// DialTemporal connects to a Temporal frontend and fails with a clear error
+// when it does not answer within the dial timeout. Once connected, the
+// client reconnects by itself if the server goes away for a while.
+func DialTemporal(ctx context.Context, hostPort, namespace string, log *slog.Logger) (client.Client, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	c, err := client.DialContext(ctx, client.Options{
+		HostPort:  hostPort,
+		Namespace: namespace,
+		Logger:    sdklog.NewStructuredLogger(slog.New(minLevel{log.Handler(), slog.LevelWarn})),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("temporal: cannot reach %s (namespace %s): %w", hostPort, namespace, err)
+	}
+	return c, nil
+}
+
+// minLevel drops records below a level; the SDK logs every poll at info.
+type minLevel struct {
+	slog.Handler
+	level slog.Level
+}
+
+func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.level && h.Handler.Enabled(ctx, l)
+}
+
+func (h minLevel) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return minLevel{h.Handler.WithAttrs(attrs), h.level}
+}
+
+func (h minLevel) WithGroup(name string) slog.Handler {
+	return minLevel{h.Handler.WithGroup(name), h.level}
+}
+
+// DatabaseCheck reports whether the database answers.
+func DatabaseCheck(store *models.Store) api.Check {
+	return api.Check{Name: "db", Probe: store.Ping}
+}
+
+// TemporalCheck reports whether the Temporal frontend answers.
+func TemporalCheck(c client.Client) api.Check {
+	return api.Check{Name: "temporal", Probe: func(ctx context.Context) error {
+		_, err := c.CheckHealth(ctx, &client.CheckHealthRequest{})
+		return err
+	}}
+}
+
+// WorkersCheck reports whether some worker polls each task queue.
+func WorkersCheck(c client.Client, namespace string) api.Check {
+	return api.Check{Name: "workers", Probe: func(ctx context.Context) error {
+		var idle []string
+		for _, queue := range worker.TaskQueueNames() {
+			resp, err := c.WorkflowService().DescribeTaskQueue(ctx, &workflowservice.DescribeTaskQueueRequest{
+				Namespace:     namespace,
+				TaskQueue:     &taskqueuepb.TaskQueue{Name: queue, Kind: enumspb.TASK_QUEUE_KIND_NORMAL},
+				TaskQueueType: enumspb.TASK_QUEUE_TYPE_WORKFLOW,
+			})
+			if err != nil {
+				return err
+			}
+			if len(resp.GetPollers()) == 0 {
+				idle = append(idle, queue)
+			}
+		}
+		if len(idle) > 0 {
+			return fmt.Errorf("no worker polls %v", idle)
+		}
+		return nil
+	}}
+}
+
+// Serve runs srv until ctx is done, then drains it for up to drain.
+func Serve(ctx context.Context, srv *http.Server, l net.Listener, drain time.Duration) error {
+	failed := make(chan error, 1)
+	go func() { failed <- srv.Serve(l) }()
+	select {
+	case err := <-failed:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), drain)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,156 @@
+// Package testenv starts a whole billgate for end-to-end tests: embedded
+// Temporal, a real database (Postgres when TEST_DATABASE_URL is set, SQLite
+// otherwise), the workers and the API on an httptest server. Tests drive it
+// over HTTP as a client would, with every exchange checked against the
+// OpenAPI spec.
+package testenv
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/client"
+
+	"github.com/billgate/billgate/internal/apitest"
+	"github.com/billgate/billgate/internal/app"
+	"github.com/billgate/billgate/internal/config"
+	"github.com/billgate/billgate/internal/dbtest"
+	"github.com/billgate/billgate/internal/devserver"
+	"github.com/billgate/billgate/workflows"
+)
+
+// Options tunes Start. The zero value is an in-memory Temporal and a fresh
+// database.
+type Options struct {
+	// DataDir keeps Temporal's state (and SQLite's, without Postgres) so a
+	// second Start on the same directory resumes it.
+	DataDir string
+	// DB overrides the database URL, to reuse one across restarts.
+	DB string
+}
+
+// Env is a running billgate.
+type Env struct {
+	URL      string       // the API's base URL
+	HTTP     *http.Client // validates every exchange against the spec
+	Temporal client.Client
+	DB       string // the database URL, for a restart on the same data
+
+	t        testing.TB
+	opts     Options
+	temporal *devserver.Server
+	port     int
+	app      *app.App
+	api      *httptest.Server
+}
+
+// Start boots billgate and stops it when the test ends.
+func Start(t testing.TB, opts Options) *Env {
+	t.Helper()
+	e := &Env{t: t, opts: opts, HTTP: apitest.Client(t), DB: opts.DB}
+	if e.DB == "" {
+		e.DB = dbtest.Default(t).DSN
+		if opts.DataDir != "" && e.DB == "sqlite::memory:" {
+			e.DB = "sqlite:" + filepath.Join(opts.DataDir, "billgate.db")
+		}
+	}
+	e.StartTemporal()
+	a, err := app.Start(context.Background(), app.Options{
+		DB:          e.DB,
+		Migrate:     true,
+		Temporal:    e.temporal.FrontendAddr(),
+		Namespace:   e.temporal.Namespace(),
+		Queues:      config.Queues,
+		ServeAPI:    true,
+		BodyLimit:   1 << 20,
+		StopTimeout: 5 * time.Second,
+		Logger:      logger(),
+	})
+	if err != nil {
+		e.temporal.Stop()
+		t.Fatalf("start billgate: %v", err)
+	}
+	e.app = a
+	e.Temporal = a.Temporal
+	e.api = httptest.NewServer(a.Handler)
+	e.URL = e.api.URL
+	t.Cleanup(e.Stop)
+	return e
+}
+
+// StartTemporal starts the embedded Temporal, on the same port as before
+// when it was stopped with StopTemporal.
+func (e *Env) StartTemporal() {
+	e.t.Helper()
+	s, err := devserver.Start(context.Background(), devserver.Options{
+		FrontendPort:     e.port,
+		UIPort:           -1,
+		DataDir:          e.opts.DataDir,
+		SearchAttributes: workflows.SearchAttributes(),
+		Logger:           logger(),
+	})
+	if err != nil {
+		e.t.Fatalf("start temporal: %v", err)
+	}
+	e.temporal = s
+	if e.port == 0 {
+		e.port = portOf(s.FrontendAddr())
+	}
+}
+
+// StopTemporal takes Temporal away while billgate keeps running.
+func (e *Env) StopTemporal() {
+	e.temporal.Stop()
+	e.temporal = nil
+}
+
+// Stop shuts billgate down as the binary does: API, workers, Temporal. It is
+// safe to call twice.
+func (e *Env) Stop() {
+	if e.api != nil {
+		e.api.Close()
+		e.api = nil
+	}
+	if e.app != nil {
+		e.app.Close()
+		e.app = nil
+	}
+	if e.temporal != nil {
+		e.temporal.Stop()
+		e.temporal = nil
+	}
+}
+
+// Get sends a GET to the API.
+func (e *Env) Get(path string) *http.Response {
+	e.t.Helper()
+	resp, err := e.HTTP.Get(e.URL + path)
+	if err != nil {
+		e.t.Fatalf("GET %s: %v", path, err)
+	}
+	e.t.Cleanup(func() { _ = resp.Body.Close() })
+	return resp
+}
+
+func portOf(hostPort string) int {
+	_, port, _ := net.SplitHostPort(hostPort)
+	n, _ := strconv.Atoi(port)
+	return n
+}
+
+// logger shows billgate's warnings in test output when BILLGATE_TEST_LOG
+// is set, and nothing otherwise.
+func logger() *slog.Logger {
+	if os.Getenv("BILLGATE_TEST_LOG") == "" {
+		return slog.New(slog.DiscardHandler)
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}

@@ -1,0 +1,62 @@
+// Package worker runs billgate's Temporal workers: one per task queue, each
+// registering the workflows and activities that queue serves.
+package worker
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"sync"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"github.com/billgate/billgate/workflows"
+)
+
+// TaskQueues maps the names `--queues` takes to Temporal task queues.
+var TaskQueues = map[string]string{
+	"subscriptions": workflows.SubscriptionsTaskQueue,
+	"payments":      workflows.PaymentsTaskQueue,
+	"events":        workflows.EventsTaskQueue,
+}
+
+// TaskQueueNames lists every task queue, sorted.
+func TaskQueueNames() []string {
+	return slices.Sorted(maps.Values(TaskQueues))
+}
+
+// Group is the running workers of one process.
+type Group struct {
+	workers []sdkworker.Worker
+}
+
+// Start starts a worker for each named queue. stopTimeout is how long Stop
+// lets running activities finish.
+func Start(c client.Client, queues []string, stopTimeout time.Duration) (*Group, error) {
+	g := &Group{}
+	for _, name := range queues {
+		taskQueue, ok := TaskQueues[name]
+		if !ok {
+			g.Stop()
+			return nil, fmt.Errorf("worker: unknown queue %q", name)
+		}
+		w := sdkworker.New(c, taskQueue, sdkworker.Options{WorkerStopTimeout: stopTimeout})
+		if err := w.Start(); err != nil {
+			g.Stop()
+			return nil, fmt.Errorf("worker: start %s: %w", taskQueue, err)
+		}
+		g.workers = append(g.workers, w)
+	}
+	return g, nil
+}
+
+// Stop stops every worker at once, letting running activities finish.
+func (g *Group) Stop() {
+	var wg sync.WaitGroup
+	for _, w := range g.workers {
+		wg.Go(w.Stop)
+	}
+	wg.Wait()
+}
