@@ -1,0 +1,128 @@
+package config
+
+import (
+	"errors"
+	"log/slog"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+const pg = "postgres://u:p@db:5432/billgate"
+
+func TestParseDefaults(t *testing.T) {
+	tests := []struct {
+		args []string
+		want Config
+	}{
+		{[]string{"dev"}, Config{Command: "dev", HTTP: "localhost:8080", TemporalPort: 7233, UIPort: 8233, Namespace: "default",
+			LogLevel: slog.LevelInfo, BodyLimit: 1 << 20, ShutdownTimeout: 8 * time.Second}},
+		{[]string{"api", "--db", pg}, Config{Command: "api", HTTP: ":8080", DB: pg, Temporal: "localhost:7233", Namespace: "default",
+			LogLevel: slog.LevelInfo, BodyLimit: 1 << 20, ShutdownTimeout: 8 * time.Second}},
+		{[]string{"worker", "--db", pg}, Config{Command: "worker", HTTP: ":8081", DB: pg, Temporal: "localhost:7233", Namespace: "default",
+			Queues: []string{"subscriptions", "payments", "events"}, LogLevel: slog.LevelInfo, BodyLimit: 1 << 20, ShutdownTimeout: 8 * time.Second}},
+		{[]string{"migrate", "--db", pg}, Config{Command: "migrate", DB: pg, LogLevel: slog.LevelInfo}},
+		{[]string{"version"}, Config{Command: "version"}},
+		{[]string{"healthcheck"}, Config{Command: "healthcheck", URL: "http://localhost:8080/readyz"}},
+	}
+	for _, tt := range tests {
+		got, err := Parse(tt.args, env(nil), nil)
+		if err != nil {
+			t.Errorf("Parse(%v) = %v", tt.args, err)
+			continue
+		}
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("Parse(%v) = %+v, want %+v", tt.args, got, tt.want)
+		}
+	}
+}
+
+func TestFlagBeatsEnvBeatsDefault(t *testing.T) {
+	vars := map[string]string{
+		"BILLGATE_DB":               pg,
+		"BILLGATE_TEMPORAL":         "temporal:7233",
+		"BILLGATE_QUEUES":           "payments",
+		"BILLGATE_LOG_LEVEL":        "debug",
+		"BILLGATE_BODY_LIMIT":       "2048",
+		"BILLGATE_SHUTDOWN_TIMEOUT": "3s",
+		"BILLGATE_HTTP":             ":9000",
+	}
+	got, err := Parse([]string{"worker", "--http", ":9100", "--queues", "events, subscriptions"}, env(vars), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.HTTP != ":9100" || got.DB != pg || got.Temporal != "temporal:7233" || got.LogLevel != slog.LevelDebug ||
+		got.BodyLimit != 2048 || got.ShutdownTimeout != 3*time.Second || !slices.Equal(got.Queues, []string{"events", "subscriptions"}) {
+		t.Errorf("Parse() = %+v", got)
+	}
+	got, err = Parse([]string{"worker"}, env(vars), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.HTTP != ":9000" || !slices.Equal(got.Queues, []string{"payments"}) {
+		t.Errorf("Parse() from env = %+v, want http :9000 and queues [payments]", got)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		args    []string
+		env     map[string]string
+		wantErr string
+	}{
+		{nil, nil, "no command given"},
+		{[]string{"serve"}, nil, `unknown command "serve"`},
+		{[]string{"api", "--nope"}, nil, "flag provided but not defined"},
+		{[]string{"api"}, nil, "--db (BILLGATE_DB) is required"},
+		{[]string{"api", "--db", "mysql://x"}, nil, "--db: want postgres://"},
+		{[]string{"api", "--db", "postgres://"}, nil, "not a valid postgres URL"},
+		{[]string{"api", "--db", pg, "--temporal", "nohostport"}, nil, `--temporal "nohostport": want host:port`},
+		{[]string{"api", "--db", pg, "--http", "8080"}, nil, `--http "8080": want host:port`},
+		{[]string{"api", "--db", pg, "--body-limit", "0"}, nil, "--body-limit 0"},
+		{[]string{"worker", "--db", pg, "--queues", ""}, nil, "name at least one queue"},
+		{[]string{"worker", "--db", pg, "--queues", "payments,refunds"}, nil, `unknown queue "refunds"`},
+		{[]string{"dev", "--temporal-port", "0"}, nil, "--temporal-port 0: want 1-65535"},
+		{[]string{"dev"}, map[string]string{"BILLGATE_UI_PORT": "abc"}, `BILLGATE_UI_PORT="abc": want an integer`},
+		{[]string{"dev"}, map[string]string{"BILLGATE_LOG_LEVEL": "loud"}, `BILLGATE_LOG_LEVEL="loud"`},
+		{[]string{"dev"}, map[string]string{"BILLGATE_SHUTDOWN_TIMEOUT": "soon"}, `BILLGATE_SHUTDOWN_TIMEOUT="soon"`},
+		{[]string{"migrate", "--db", pg, "extra"}, nil, `unexpected argument "extra"`},
+		{[]string{"healthcheck", "--url", "ftp://x"}, nil, "want an http(s) URL"},
+	}
+	for _, tt := range tests {
+		_, err := Parse(tt.args, env(tt.env), nil)
+		if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+			t.Errorf("Parse(%v, %v) = %v, want error containing %q", tt.args, tt.env, err, tt.wantErr)
+		}
+	}
+}
+
+func TestHelp(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}, {"api", "--help"}, {"dev", "-h"}} {
+		var out strings.Builder
+		_, err := Parse(args, env(nil), &out)
+		if !errors.Is(err, ErrHelp) || out.Len() == 0 {
+			t.Errorf("Parse(%v) = %v with %d bytes of help, want ErrHelp and help text", args, err, out.Len())
+		}
+	}
+	var out strings.Builder
+	_, _ = Parse([]string{"dev", "--help"}, env(nil), &out)
+	for _, flag := range []string{"-http", "$BILLGATE_HTTP", "-data-dir", "$BILLGATE_DATA_DIR", "-temporal-port", "-ui-port", "-log-level"} {
+		if !strings.Contains(out.String(), flag) {
+			t.Errorf("dev --help lacks %q", flag)
+		}
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add("api", "--db", "postgres://u@h/db", "BILLGATE_QUEUES", "payments")
+	f.Add("worker", "--queues", ",,", "BILLGATE_BODY_LIMIT", "-1")
+	f.Fuzz(func(t *testing.T, cmd, flag, value, envKey, envValue string) {
+		_, _ = Parse([]string{cmd, flag, value}, env(map[string]string{envKey: envValue}), &strings.Builder{})
+	})
+}
