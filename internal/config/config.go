@@ -224,27 +224,32 @@ func (b *binder) str(p *string, name, env, def, usage string) {
 }
 
 func (b *binder) integer(p *int, name, env string, def int, usage string) {
-	v := def
-	if s := b.getenv(env); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			b.errs = append(b.errs, fmt.Errorf("%s=%q: want an integer", env, s))
-		}
-		v = n
-	}
-	b.fs.IntVar(p, name, v, usage+" ($"+env+")")
+	bindParsed(b, p, name, env, def, usage, "an integer", strconv.Atoi)
 }
 
 func (b *binder) duration(p *time.Duration, name, env string, def time.Duration, usage string) {
-	v := def
+	bindParsed(b, p, name, env, def, usage, "a duration such as 10s", time.ParseDuration)
+}
+
+// bindParsed binds a flag whose text parse reads. A bad environment value
+// is collected as an error naming the variable.
+func bindParsed[T any](b *binder, p *T, name, env string, def T, usage, want string, parse func(string) (T, error)) {
+	*p = def
 	if s := b.getenv(env); s != "" {
-		d, err := time.ParseDuration(s)
+		v, err := parse(s)
 		if err != nil {
-			b.errs = append(b.errs, fmt.Errorf("%s=%q: want a duration such as 10s", env, s))
+			b.errs = append(b.errs, fmt.Errorf("%s=%q: want %s", env, s, want))
 		}
-		v = d
+		*p = v
 	}
-	b.fs.DurationVar(p, name, v, usage+" ($"+env+")")
+	b.fs.Func(name, fmt.Sprintf("%s ($%s) (default %v)", usage, env, def), func(s string) error {
+		v, err := parse(s)
+		if err != nil {
+			return fmt.Errorf("want %s", want)
+		}
+		*p = v
+		return nil
+	})
 }
 
 func (b *binder) list(p *[]string, name, env, def, usage string) {
