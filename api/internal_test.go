@@ -1,13 +1,18 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/billgate/billgate/models"
 )
 
 // testEngine is the production middleware stack with extra test routes.
@@ -122,5 +127,35 @@ func TestBodyLimitWithoutContentLength(t *testing.T) {
 	h.ServeHTTP(w, req)
 	if errs := errorsOf(t, w); w.Code != 400 || len(errs) != 1 || !strings.Contains(errs[0].Message, "larger than 16 bytes") {
 		t.Errorf("chunked oversized body = %d %s, want 400 naming the limit", w.Code, w.Body.String())
+	}
+}
+
+func TestErrorsMapToTheirAnswer(t *testing.T) {
+	tests := []struct {
+		name       string
+		err        error
+		wantStatus int
+		wantCode   string
+	}{
+		{"problem", Invalid("amount", "must be positive", -1), 400, "INVALID"},
+		{"wrapped problem", fmt.Errorf("create: %w", errNotFound), 404, "NOT_FOUND"},
+		{"database down", fmt.Errorf("list: %w", models.ErrUnavailable), 503, "UNAVAILABLE"},
+		{"deadline", context.DeadlineExceeded, 503, "UNAVAILABLE"},
+		{"anything else", errors.New("pq: secret detail"), 500, "INTERNAL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := testEngine(t, 0, func(r *gin.Engine) {
+				r.GET("/fail", func(c *gin.Context) { fail(c, tt.err) })
+			})
+			w := do(h, http.MethodGet, "/fail", "", "")
+			errs := errorsOf(t, w)
+			if w.Code != tt.wantStatus || len(errs) != 1 || errs[0].Code != tt.wantCode {
+				t.Errorf("fail(%v) = %d %+v, want %d %s", tt.err, w.Code, errs, tt.wantStatus, tt.wantCode)
+			}
+			if strings.Contains(w.Body.String(), "secret") {
+				t.Errorf("fail(%v) leaks the error: %s", tt.err, w.Body.String())
+			}
+		})
 	}
 }

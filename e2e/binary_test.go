@@ -215,6 +215,7 @@ func TestBinaryBadInput(t *testing.T) {
 		{"bad queue", []string{"worker", "--db", fresh, "--queues", "payments,invoices"}, `unknown queue "invoices"`},
 		{"bad port", []string{"dev", "--ui-port", "70000"}, "--ui-port 70000: want 1-65535"},
 		{"schema behind", []string{"api", "--db", fresh, "--temporal", closedPort}, "this billgate needs 1: run 'billgate migrate'"},
+		{"postgres unreachable", []string{"migrate", "--db", "postgres://billgate:x@" + closedPort + "/billgate?connect_timeout=2"}, "database unavailable"},
 		{"temporal unreachable", []string{"worker", "--db", migratedDB, "--temporal", closedPort}, "temporal: cannot reach " + closedPort},
 		{"unhealthy url", []string{"healthcheck", "--url", "http://" + closedPort + "/readyz"}, "healthcheck:"},
 	}
@@ -227,10 +228,9 @@ func TestBinaryBadInput(t *testing.T) {
 			if code := cmd.ProcessState.ExitCode(); err == nil || code != 1 {
 				t.Fatalf("billgate %v exited %d, want 1", tt.args, code)
 			}
-			lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
-			last := lines[len(lines)-1]
-			if !strings.HasPrefix(last, "billgate: ") || !strings.Contains(last, tt.wantErr) {
-				t.Errorf("stderr last line = %q, want billgate: …%s…", last, tt.wantErr)
+			if lines := strings.Split(strings.TrimSpace(stderr.String()), "\n"); len(lines) != 1 ||
+				!strings.HasPrefix(lines[0], "billgate: ") || !strings.Contains(lines[0], tt.wantErr) {
+				t.Errorf("stderr = %q, want one line billgate: …%s…", stderr.String(), tt.wantErr)
 			}
 			if s := stderr.String(); strings.Contains(s, "goroutine ") || strings.Contains(s, "panic") {
 				t.Errorf("stderr has a stack trace:\n%s", s)

@@ -4,9 +4,12 @@ package e2e
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +18,7 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/billgate/billgate/internal/dbtest"
 	"github.com/billgate/billgate/internal/testenv"
 	"github.com/billgate/billgate/workflows"
 )
@@ -166,4 +170,43 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// When Postgres refuses connections, /readyz names the database; when it
+// accepts them again, billgate recovers without a restart. SQLite cannot be
+// taken away from under a process, so this runs on Postgres only (always in
+// CI, where dbtest requires TEST_DATABASE_URL).
+func TestReadinessFollowsDatabase(t *testing.T) {
+	dsn := dbtest.Postgres(t)
+	if dsn == "" {
+		t.Skip("set TEST_DATABASE_URL to run: it takes a Postgres database offline")
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := strings.TrimPrefix(u.Path, "/")
+	admin, err := sql.Open("pgx", os.Getenv(dbtest.EnvURL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	exec := func(query string, args ...any) {
+		t.Helper()
+		if _, err := admin.Exec(query, args...); err != nil {
+			t.Fatalf("%s: %v", query, err)
+		}
+	}
+
+	env := testenv.Start(t, testenv.Options{DB: dsn})
+	waitReady(t, env)
+	exec("ALTER DATABASE " + name + " ALLOW_CONNECTIONS false")
+	defer exec("ALTER DATABASE " + name + " ALLOW_CONNECTIONS true")
+	exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", name)
+	waitFor(t, "/readyz to name the database", func() bool {
+		resp := env.Get("/readyz")
+		return resp.StatusCode == http.StatusServiceUnavailable && strings.Contains(body(t, resp), `"field":"db"`)
+	})
+	exec("ALTER DATABASE " + name + " ALLOW_CONNECTIONS true")
+	waitReady(t, env)
 }

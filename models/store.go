@@ -59,18 +59,20 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Open reports its own failure, so GORM's logger stays quiet until then.
 	db, err := gorm.Open(dialector, &gorm.Config{
 		TranslateError: true,
 		NowFunc:        opts.Now,
-		Logger: logger.New(slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn), logger.Config{
-			SlowThreshold:             200 * time.Millisecond,
-			IgnoreRecordNotFoundError: true,
-			LogLevel:                  logger.Warn,
-		}),
+		Logger:         logger.Discard,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%w: open %s database: %w", ErrUnavailable, dialect, err)
 	}
+	db.Logger = logger.New(slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn), logger.Config{
+		SlowThreshold:             200 * time.Millisecond,
+		IgnoreRecordNotFoundError: true,
+		LogLevel:                  logger.Warn,
+	})
 	sqlDB, err := db.DB()
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", dialect, err)

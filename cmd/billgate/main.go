@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/billgate/billgate/internal/config"
@@ -21,9 +22,19 @@ func main() {
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "billgate:", err)
+		fmt.Fprintln(os.Stderr, "billgate:", oneLine(err))
 		os.Exit(1)
 	}
+}
+
+// oneLine folds an error onto one line: drivers such as pgx spread theirs
+// over several, and a failure to start must read as one.
+func oneLine(err error) string {
+	lines := strings.FieldsFunc(err.Error(), func(r rune) bool { return r == '\n' || r == '\r' })
+	for i := range lines {
+		lines[i] = strings.TrimSpace(lines[i])
+	}
+	return strings.Join(lines, " ")
 }
 
 // run is the whole program; main only adds the process around it.
