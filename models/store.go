@@ -5,12 +5,15 @@ package models
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
@@ -175,4 +178,22 @@ func (s *Store) WithTx(ctx context.Context, fn func(tx *Store) error) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		return fn(&Store{db: tx, dialect: s.dialect})
 	})
+}
+
+// isConnectionError tells failures to reach the database from errors in a
+// query: they become ErrUnavailable, so the client may retry.
+func isConnectionError(err error) bool {
+	var netErr *net.OpError
+	var connectErr *pgconn.ConnectError
+	var pgErr *pgconn.PgError
+	switch {
+	case errors.Is(err, driver.ErrBadConn), errors.Is(err, sql.ErrConnDone),
+		errors.As(err, &netErr), errors.As(err, &connectErr):
+		return true
+	case errors.As(err, &pgErr):
+		// Class 08 is connection exceptions; 57P0x is a server shutting
+		// down or refusing connections.
+		return strings.HasPrefix(pgErr.Code, "08") || strings.HasPrefix(pgErr.Code, "57P")
+	}
+	return false
 }
