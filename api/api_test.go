@@ -213,6 +213,10 @@ func TestSpecAndDocs(t *testing.T) {
 	}
 }
 
+// routesOnly lets the whole surface be registered for listing; its
+// methods are never called.
+type routesOnly struct{ api.Authenticator }
+
 // TestEveryRouteIsInTheSpec keeps routes.go and openapi.yaml in step: a
 // route missing from the spec, or a spec path with no route, fails.
 func TestEveryRouteIsInTheSpec(t *testing.T) {
@@ -223,7 +227,7 @@ func TestEveryRouteIsInTheSpec(t *testing.T) {
 			inSpec[method+" "+path] = true
 		}
 	}
-	engine := api.NewServer(api.Deps{}).(*gin.Engine)
+	engine := api.NewServer(api.Deps{Auth: routesOnly{}}).(*gin.Engine)
 	registered := map[string]bool{}
 	param := regexp.MustCompile(`[:*]([A-Za-z0-9_]+)`)
 	for _, r := range engine.Routes() {

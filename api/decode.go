@@ -15,7 +15,12 @@ import (
 // decodeJSON reads the request body into v. Every way a body can be wrong
 // (not JSON, too large, unknown or mistyped fields, trailing data) becomes a
 // 400 INVALID naming what is wrong.
-func decodeJSON(c *gin.Context, v any) error {
+func decodeJSON(c *gin.Context, v any) error { return decode(c, v, true) }
+
+// decodeOptionalJSON is decodeJSON for a body that may be absent.
+func decodeOptionalJSON(c *gin.Context, v any) error { return decode(c, v, false) }
+
+func decode(c *gin.Context, v any, required bool) error {
 	if ct := c.GetHeader("Content-Type"); ct != "" {
 		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
 			return Invalid("Content-Type", "request body must be application/json", ct)
@@ -29,6 +34,9 @@ func decodeJSON(c *gin.Context, v any) error {
 		return Invalid("body", "could not read the request body", nil)
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
+		if !required {
+			return nil
+		}
 		return Invalid("body", "request body is empty; send a JSON object", nil)
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))

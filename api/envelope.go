@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/billgate/billgate/auth"
 	"github.com/billgate/billgate/models"
 )
 
@@ -40,12 +43,33 @@ var (
 	errUnavailable      = &Problem{Status: http.StatusServiceUnavailable, Detail: Error{Code: "UNAVAILABLE", Message: "a dependency is unavailable; nothing was changed, retry later"}}
 )
 
+// The seed-exact answers of the identity layer.
+var (
+	errAuthFailed       = &Problem{Status: http.StatusUnauthorized, Detail: Error{Code: "AUTH_FAILED", Message: "AUTH FAILED"}}
+	errSessionUnknown   = &Problem{Status: http.StatusNotFound, Detail: Error{Code: "SESSION_UNKNOWN", Message: "SESSION UNKNOWN"}}
+	errPermissionDenied = &Problem{Status: http.StatusUnauthorized, Detail: Error{Code: "PERMISSION_DENIED", Message: "PERMISSION DENIED"}}
+	errTooManyAttempts  = &Problem{Status: http.StatusTooManyRequests, Detail: Error{Code: "TOO_MANY_ATTEMPTS", Message: "too many failed logins; retry later"}}
+)
+
 // problemFor maps an error from any layer to its answer, in one place.
 func problemFor(err error) *Problem {
 	var p *Problem
+	var locked *auth.LockedError
 	switch {
 	case errors.As(err, &p):
 		return p
+	case errors.Is(err, auth.ErrAuthFailed):
+		return errAuthFailed
+	case errors.Is(err, auth.ErrSessionUnknown):
+		return errSessionUnknown
+	case errors.Is(err, auth.ErrPermissionDenied):
+		return errPermissionDenied
+	case errors.As(err, &locked):
+		return errTooManyAttempts
+	case errors.Is(err, auth.ErrExpiryInPast):
+		return Invalid("expiresAt", err.Error(), nil)
+	case errors.Is(err, models.ErrNotFound):
+		return errNotFound
 	case errors.Is(err, models.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
 		return errUnavailable
 	default:
@@ -58,11 +82,24 @@ func respond(c *gin.Context, status int, v any) {
 	c.JSON(status, gin.H{"result": v, "meta": gin.H{"requestId": requestID(c)}})
 }
 
+// respondList writes {"results": [...]}, with the cursor of the next page
+// when there is one.
+func respondList[T any](c *gin.Context, items []T, nextCursor string) {
+	meta := gin.H{"requestId": requestID(c)}
+	if nextCursor != "" {
+		meta["nextCursor"] = nextCursor
+	}
+	c.JSON(http.StatusOK, gin.H{"results": items, "meta": meta})
+}
+
 // fail writes the error envelope for err and stops the chain. Unexpected
 // errors are logged with the request ID; the client only sees a generic
 // message.
 func fail(c *gin.Context, err error) {
 	p := problemFor(err)
+	if locked := (*auth.LockedError)(nil); errors.As(err, &locked) {
+		c.Header("Retry-After", strconv.Itoa(locked.RetryAfter(time.Now())))
+	}
 	if p.Status >= 500 {
 		_ = c.Error(err)
 	}

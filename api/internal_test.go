@@ -159,3 +159,24 @@ func TestErrorsMapToTheirAnswer(t *testing.T) {
 		})
 	}
 }
+
+// TestEveryRouteDeclaresAnAction: a route outside the public list must pass
+// through authorize with an action, or anyone logged in could call it.
+func TestEveryRouteDeclaresAnAction(t *testing.T) {
+	d := Deps{Auth: struct{ Authenticator }{}}.withDefaults()
+	r := newEngine(d)
+	h := &handlers{auth: d.Auth, actions: map[string]string{}}
+	registerRoutes(r, d, h)
+	for _, route := range r.Routes() {
+		key := route.Method + " " + route.Path
+		action, declared := h.actions[key]
+		switch {
+		case publicRoutes[key] && declared:
+			t.Errorf("%s is public but also declares action %q", key, action)
+		case !publicRoutes[key] && !declared:
+			t.Errorf("%s declares no action and is not in publicRoutes", key)
+		case declared && !strings.Contains(action, ":"):
+			t.Errorf("%s declares action %q, want resource:verb", key, action)
+		}
+	}
+}

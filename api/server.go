@@ -3,6 +3,7 @@
 package api
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -16,6 +17,12 @@ type Deps struct {
 	Metrics   *Metrics
 	Checks    []Check // what /readyz probes
 	BodyLimit int64   // largest request body, in bytes
+	// Auth is the identity core; without it only the ops routes are served.
+	Auth Authenticator
+	// CookieSecure adds Secure to the sid cookie (BILLGATE_COOKIE_SECURE).
+	CookieSecure bool
+	// TrustedProxies may set X-Forwarded-For; nobody else's is believed.
+	TrustedProxies []string
 }
 
 func init() { gin.SetMode(gin.ReleaseMode) }
@@ -42,6 +49,9 @@ func NewOpsServer(d Deps) http.Handler {
 // sees the handler's panic.
 func newEngine(d Deps) *gin.Engine {
 	r := gin.New()
+	if err := r.SetTrustedProxies(d.TrustedProxies); err != nil {
+		panic(fmt.Sprintf("trusted proxies: %v", err)) // validated by config
+	}
 	r.ContextWithFallback = true
 	r.HandleMethodNotAllowed = true
 	r.RedirectTrailingSlash = false

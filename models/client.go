@@ -141,3 +141,16 @@ func translate(err error) error {
 		return err
 	}
 }
+
+// SetDisabled disables or re-enables a client; a disabled client's
+// sessions stop working at once.
+func (s *Store) SetDisabled(ctx context.Context, id uuid.UUID, disabled bool) error {
+	res := s.db.WithContext(ctx).Model(&Client{}).Where("id = ?", id).Update("disabled", disabled)
+	if err := translate(res.Error); err != nil {
+		return err
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("client %s: %w", id, ErrNotFound)
+	}
+	return nil
+}

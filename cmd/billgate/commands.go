@@ -61,11 +61,19 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.
 		BodyLimit:   int64(cfg.BodyLimit),
 		StopTimeout: cfg.ShutdownTimeout,
 		Logger:      log,
+		Identity:    cfg.Identity,
 	})
 	if err != nil {
 		return err
 	}
 	defer a.Close()
+	generated, err := app.EnsureAdmin(ctx, a.Store, a.Hasher, cfg.Identity.AdminLogin, cfg.Identity.AdminPassword)
+	if err != nil {
+		return err
+	}
+	if generated != "" {
+		fmt.Fprintf(stdout, "Created admin %q with password %s (shown once; set BILLGATE_ADMIN_PASSWORD to choose it)\n", cfg.Identity.AdminLogin, generated)
+	}
 	storage := "in memory (gone at exit; keep it with --data-dir)"
 	if cfg.DataDir != "" {
 		storage = cfg.DataDir
@@ -100,6 +108,7 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		BodyLimit:   int64(cfg.BodyLimit),
 		StopTimeout: cfg.ShutdownTimeout,
 		Logger:      log,
+		Identity:    cfg.Identity,
 	}
 	if cfg.Command == config.CommandAPI {
 		o.ServeAPI = true

@@ -71,7 +71,7 @@ type validating struct {
 
 func (v *validating) RoundTrip(req *http.Request) (*http.Response, error) {
 	var reqBody []byte
-	if req.Body != nil {
+	if req.Body != nil && req.Body != http.NoBody {
 		reqBody, _ = io.ReadAll(req.Body)
 		req.Body = io.NopCloser(bytes.NewReader(reqBody))
 	}

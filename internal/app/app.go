@@ -4,6 +4,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -19,6 +20,9 @@ import (
 	sdklog "go.temporal.io/sdk/log"
 
 	"github.com/billgate/billgate/api"
+	"github.com/billgate/billgate/auth"
+	"github.com/billgate/billgate/auth/password"
+	"github.com/billgate/billgate/internal/config"
 	"github.com/billgate/billgate/models"
 	"github.com/billgate/billgate/worker"
 )
@@ -35,12 +39,16 @@ type Options struct {
 	// StopTimeout bounds how long workers wait for running activities.
 	StopTimeout time.Duration
 	Logger      *slog.Logger
+	Identity    config.Identity
+	// PasswordParams overrides the argon2id cost (tests); zero is OWASP's.
+	PasswordParams password.Params
 }
 
 // App is a started process: its connections, workers and HTTP handler.
 type App struct {
 	Store    *models.Store
 	Temporal client.Client
+	Hasher   *password.Hasher
 	Handler  http.Handler
 	workers  *worker.Group
 }
@@ -63,15 +71,27 @@ func Start(ctx context.Context, o Options) (*App, error) {
 		_ = store.Close()
 		return nil, err
 	}
-	a := &App{Store: store, Temporal: tc, workers: workers}
+	a := &App{Store: store, Temporal: tc, Hasher: password.New(cmp.Or(o.PasswordParams, password.DefaultParams())), workers: workers}
 	deps := api.Deps{Logger: o.Logger, BodyLimit: o.BodyLimit, Checks: []api.Check{DatabaseCheck(store), TemporalCheck(tc)}}
 	if o.ServeAPI {
 		deps.Checks = append(deps.Checks, WorkersCheck(tc, o.Namespace))
+		deps.Auth = auth.NewService(store, a.Hasher, authConfig(o.Identity), func() time.Time { return time.Now().UTC() }, o.Logger)
+		deps.CookieSecure = o.Identity.CookieSecure
+		deps.TrustedProxies = o.Identity.TrustedProxies
 		a.Handler = api.NewServer(deps)
 	} else {
 		a.Handler = api.NewOpsServer(deps)
 	}
 	return a, nil
+}
+
+func authConfig(id config.Identity) auth.Config {
+	c := auth.DefaultConfig()
+	c.IdleTimeout = id.SessionIdle
+	c.AbsoluteLifetime = id.SessionLifetime
+	c.MaxFailedLogins = id.LockoutThreshold
+	c.IPBinding = id.IPBinding
+	return c
 }
 
 // Close stops the workers, then closes the connections.

@@ -51,6 +51,20 @@ type Config struct {
 	UIPort       int    // dev: the Temporal Web UI's port
 
 	URL string // healthcheck: the address to probe
+
+	Identity Identity // dev and api: sessions, lockout, cookies, proxies
+}
+
+// Identity configures logins and sessions.
+type Identity struct {
+	SessionIdle      time.Duration // a session unused this long expires
+	SessionLifetime  time.Duration // no session outlives this
+	IPBinding        string        // off, log or strict
+	LockoutThreshold int           // failed logins that lock an account
+	CookieSecure     bool          // add Secure to the sid cookie
+	TrustedProxies   []string      // peers whose X-Forwarded-For is believed
+	AdminLogin       string        // dev: the admin bootstrapped at start
+	AdminPassword    string        // dev: its password; empty generates one
 }
 
 // commands describes each subcommand for the help text, in display order.
@@ -97,10 +111,14 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 		b.str(&c.DataDir, "data-dir", "BILLGATE_DATA_DIR", "", "directory that keeps app and Temporal state across restarts (empty: in memory)")
 		b.str(&c.Namespace, "namespace", "BILLGATE_NAMESPACE", "default", "Temporal namespace")
 		b.common(&c)
+		b.identity(&c.Identity)
+		b.str(&c.Identity.AdminLogin, "admin-login", "BILLGATE_ADMIN_LOGIN", "admin", "login of the admin created at start if missing")
+		c.Identity.AdminPassword = getenv("BILLGATE_ADMIN_PASSWORD") // never a flag: it would show in ps
 	case CommandAPI:
 		b.str(&c.HTTP, "http", "BILLGATE_HTTP", ":8080", "API listen address")
 		b.external(&c)
 		b.common(&c)
+		b.identity(&c.Identity)
 	case CommandWorker:
 		b.str(&c.HTTP, "http", "BILLGATE_HTTP", ":8081", "listen address of /healthz, /readyz and /metrics")
 		b.list(&c.Queues, "queues", "BILLGATE_QUEUES", strings.Join(Queues, ","), "task queues to serve, comma-separated: "+strings.Join(Queues, ", "))
@@ -174,6 +192,7 @@ func (c Config) validate() error {
 			errs = append(errs, fmt.Errorf("--url %q: want an http(s) URL", c.URL))
 		}
 	}
+	errs = append(errs, c.Identity.validate(c.Command)...)
 	if c.BodyLimit < 1 && c.Command != CommandMigrate && c.Command != CommandVersion && c.Command != CommandHealthcheck {
 		errs = append(errs, fmt.Errorf("--body-limit %d: want a positive number of bytes", c.BodyLimit))
 	}
@@ -277,6 +296,16 @@ func (b *binder) external(c *Config) {
 	b.str(&c.Namespace, "namespace", "BILLGATE_NAMESPACE", "default", "Temporal namespace")
 }
 
+// identity binds the login and session rules of the processes that serve the API.
+func (b *binder) identity(id *Identity) {
+	b.duration(&id.SessionIdle, "session-idle", "BILLGATE_SESSION_IDLE", 2*time.Hour, "a session unused this long expires")
+	b.duration(&id.SessionLifetime, "session-lifetime", "BILLGATE_SESSION_LIFETIME", 24*time.Hour, "absolute lifetime of a session")
+	b.str(&id.IPBinding, "session-ip-binding", "BILLGATE_SESSION_IP_BINDING", "off", "off, log or strict: refuse a session used from another IP")
+	b.integer(&id.LockoutThreshold, "lockout-threshold", "BILLGATE_LOCKOUT_THRESHOLD", 5, "failed logins that lock an account (with growing backoff)")
+	bindParsed(b, &id.CookieSecure, "cookie-secure", "BILLGATE_COOKIE_SECURE", false, "mark the sid cookie Secure (serve over HTTPS)", "true or false", strconv.ParseBool)
+	b.list(&id.TrustedProxies, "trusted-proxies", "BILLGATE_TRUSTED_PROXIES", "", "comma-separated IPs or CIDRs whose X-Forwarded-For is believed")
+}
+
 // common binds what every long-running command shares.
 func (b *binder) common(c *Config) {
 	b.logLevel(c)
@@ -292,4 +321,31 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+func (id Identity) validate(command string) []error {
+	if command != CommandDev && command != CommandAPI {
+		return nil
+	}
+	var errs []error
+	switch id.IPBinding {
+	case "off", "log", "strict":
+	default:
+		errs = append(errs, fmt.Errorf("--session-ip-binding %q: want off, log or strict", id.IPBinding))
+	}
+	if id.SessionIdle <= 0 || id.SessionLifetime <= 0 {
+		errs = append(errs, errors.New("--session-idle and --session-lifetime must be positive"))
+	}
+	if id.LockoutThreshold < 1 {
+		errs = append(errs, fmt.Errorf("--lockout-threshold %d: want at least 1", id.LockoutThreshold))
+	}
+	for _, p := range id.TrustedProxies {
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			errs = append(errs, fmt.Errorf("--trusted-proxies: %q is neither an IP nor a CIDR", p))
+		}
+	}
+	if command == CommandDev && id.AdminPassword != "" && len([]rune(id.AdminPassword)) < 12 {
+		errs = append(errs, errors.New("BILLGATE_ADMIN_PASSWORD: want at least 12 characters"))
+	}
+	return errs
 }

@@ -16,15 +16,19 @@ func env(vars map[string]string) func(string) string {
 
 const pg = "postgres://u:p@db:5432/billgate"
 
+var defaultIdentity = Identity{SessionIdle: 2 * time.Hour, SessionLifetime: 24 * time.Hour, IPBinding: "off", LockoutThreshold: 5}
+
 func TestParseDefaults(t *testing.T) {
+	devIdentity := defaultIdentity
+	devIdentity.AdminLogin = "admin"
 	tests := []struct {
 		args []string
 		want Config
 	}{
 		{[]string{"dev"}, Config{Command: "dev", HTTP: "localhost:8080", TemporalPort: 7233, UIPort: 8233, Namespace: "default",
-			LogLevel: slog.LevelInfo, BodyLimit: 1 << 20, ShutdownTimeout: 8 * time.Second}},
+			LogLevel: slog.LevelInfo, BodyLimit: 1 << 20, ShutdownTimeout: 8 * time.Second, Identity: devIdentity}},
 		{[]string{"api", "--db", pg}, Config{Command: "api", HTTP: ":8080", DB: pg, Temporal: "localhost:7233", Namespace: "default",
-			LogLevel: slog.LevelInfo, BodyLimit: 1 << 20, ShutdownTimeout: 8 * time.Second}},
+			LogLevel: slog.LevelInfo, BodyLimit: 1 << 20, ShutdownTimeout: 8 * time.Second, Identity: defaultIdentity}},
 		{[]string{"worker", "--db", pg}, Config{Command: "worker", HTTP: ":8081", DB: pg, Temporal: "localhost:7233", Namespace: "default",
 			Queues: []string{"subscriptions", "payments", "events"}, LogLevel: slog.LevelInfo, BodyLimit: 1 << 20, ShutdownTimeout: 8 * time.Second}},
 		{[]string{"migrate", "--db", pg}, Config{Command: "migrate", DB: pg, LogLevel: slog.LevelInfo}},
@@ -93,12 +97,32 @@ func TestParseErrors(t *testing.T) {
 		{[]string{"dev"}, map[string]string{"BILLGATE_SHUTDOWN_TIMEOUT": "soon"}, `BILLGATE_SHUTDOWN_TIMEOUT="soon"`},
 		{[]string{"migrate", "--db", pg, "extra"}, nil, `unexpected argument "extra"`},
 		{[]string{"healthcheck", "--url", "ftp://x"}, nil, "want an http(s) URL"},
+		{[]string{"api", "--db", pg, "--session-ip-binding", "loose"}, nil, `--session-ip-binding "loose"`},
+		{[]string{"api", "--db", pg, "--trusted-proxies", "10.0.0.0/8,proxy.local"}, nil, `"proxy.local" is neither an IP nor a CIDR`},
+		{[]string{"api", "--db", pg, "--lockout-threshold", "0"}, nil, "--lockout-threshold 0"},
+		{[]string{"api", "--db", pg}, map[string]string{"BILLGATE_COOKIE_SECURE": "yes please"}, `BILLGATE_COOKIE_SECURE="yes please": want true or false`},
+		{[]string{"dev"}, map[string]string{"BILLGATE_ADMIN_PASSWORD": "short"}, "BILLGATE_ADMIN_PASSWORD: want at least 12"},
 	}
 	for _, tt := range tests {
 		_, err := Parse(tt.args, env(tt.env), nil)
 		if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 			t.Errorf("Parse(%v, %v) = %v, want error containing %q", tt.args, tt.env, err, tt.wantErr)
 		}
+	}
+}
+
+func TestIdentityFromEnv(t *testing.T) {
+	got, err := Parse([]string{"dev"}, env(map[string]string{
+		"BILLGATE_COOKIE_SECURE": "true", "BILLGATE_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7",
+		"BILLGATE_SESSION_IP_BINDING": "strict", "BILLGATE_ADMIN_LOGIN": "ops", "BILLGATE_ADMIN_PASSWORD": "correct horse battery",
+	}), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Identity{SessionIdle: 2 * time.Hour, SessionLifetime: 24 * time.Hour, IPBinding: "strict", LockoutThreshold: 5,
+		CookieSecure: true, TrustedProxies: []string{"10.0.0.0/8", "192.0.2.7"}, AdminLogin: "ops", AdminPassword: "correct horse battery"}
+	if !reflect.DeepEqual(got.Identity, want) {
+		t.Errorf("Parse(dev).Identity = %+v, want %+v", got.Identity, want)
 	}
 }
 

@@ -6,6 +6,7 @@
 package testenv
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"net"
@@ -17,13 +18,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"go.temporal.io/sdk/client"
 
+	"github.com/billgate/billgate/auth/password"
 	"github.com/billgate/billgate/internal/apitest"
 	"github.com/billgate/billgate/internal/app"
 	"github.com/billgate/billgate/internal/config"
 	"github.com/billgate/billgate/internal/dbtest"
 	"github.com/billgate/billgate/internal/devserver"
+	"github.com/billgate/billgate/models"
 	"github.com/billgate/billgate/workflows"
 )
 
@@ -35,6 +39,8 @@ type Options struct {
 	DataDir string
 	// DB overrides the database URL, to reuse one across restarts.
 	DB string
+	// Identity overrides the session and lockout rules.
+	Identity *config.Identity
 }
 
 // Env is a running billgate.
@@ -73,6 +79,10 @@ func Start(t testing.TB, opts Options) *Env {
 		BodyLimit:   1 << 20,
 		StopTimeout: 5 * time.Second,
 		Logger:      logger(),
+		Identity:    *cmp.Or(opts.Identity, DefaultIdentity()),
+		// The same algorithm at a cost fit for tests: logins are part of
+		// nearly every end-to-end test.
+		PasswordParams: password.Params{Memory: 64, Time: 1, Parallelism: 1, SaltLen: 16, KeyLen: 32},
 	})
 	if err != nil {
 		e.temporal.Stop()
@@ -85,6 +95,29 @@ func Start(t testing.TB, opts Options) *Env {
 	t.Cleanup(e.Stop)
 	return e
 }
+
+// DefaultIdentity is the production session and lockout rules.
+func DefaultIdentity() *config.Identity {
+	return &config.Identity{SessionIdle: 2 * time.Hour, SessionLifetime: 24 * time.Hour, IPBinding: "off", LockoutThreshold: 5}
+}
+
+// CreateClient adds an account directly in the store, as an admin or an
+// import would, and returns it.
+func (e *Env) CreateClient(tenant *uuid.UUID, login, pass string, roles ...string) *models.Client {
+	e.t.Helper()
+	hash, err := e.app.Hasher.Hash(pass)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	c := &models.Client{TenantID: tenant, Login: login, PasswordHash: hash}
+	if err := e.app.Store.CreateClient(context.Background(), c, roles...); err != nil {
+		e.t.Fatalf("create client %s: %v", login, err)
+	}
+	return c
+}
+
+// Store is the running billgate's database.
+func (e *Env) Store() *models.Store { return e.app.Store }
 
 // StartTemporal starts the embedded Temporal, on the same port as before
 // when it was stopped with StopTemporal.

@@ -1,0 +1,36 @@
+// Package auth is billgate's identity core: logins, sessions and what a
+// caller may do. It knows nothing of HTTP; the api package maps its errors
+// to the seed-exact answers.
+package auth
+
+import (
+	"errors"
+	"time"
+)
+
+// The refusals every credential check ends in.
+var (
+	// ErrAuthFailed: wrong credentials, an unknown login, a disabled
+	// account. One answer for all, so none can be told apart.
+	ErrAuthFailed = errors.New("AUTH FAILED")
+	// ErrSessionUnknown: no credentials, or a session that is unknown,
+	// expired or revoked, or whose client is disabled.
+	ErrSessionUnknown = errors.New("SESSION UNKNOWN")
+	// ErrPermissionDenied: authenticated, but not allowed.
+	ErrPermissionDenied = errors.New("PERMISSION DENIED")
+)
+
+// LockedError refuses a login while the account is locked out, whatever
+// the password.
+type LockedError struct {
+	Until time.Time
+}
+
+func (e *LockedError) Error() string {
+	return "too many failed logins; retry after " + e.Until.Format(time.RFC3339)
+}
+
+// RetryAfter is the wait in whole seconds, at least one.
+func (e *LockedError) RetryAfter(now time.Time) int {
+	return max(1, int(e.Until.Sub(now).Seconds()+0.999))
+}

@@ -1,0 +1,323 @@
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/billgate/billgate/auth/password"
+	"github.com/billgate/billgate/auth/policy"
+	"github.com/billgate/billgate/models"
+)
+
+// Store is what the identity core reads and writes.
+type Store interface {
+	ClientByLogin(ctx context.Context, tenantID *uuid.UUID, login string) (*models.Client, error)
+	ClientByID(ctx context.Context, id uuid.UUID) (*models.Client, error)
+	ReserveLoginAttempt(ctx context.Context, id uuid.UUID, now time.Time, limit int, lockFor func(int) time.Duration) (*models.Client, bool, error)
+	RecordLoginSuccess(ctx context.Context, id uuid.UUID, now time.Time, ip, rehashed string) error
+	CreateSession(ctx context.Context, s *models.Session) error
+	LiveSession(ctx context.Context, secretHash string, now time.Time) (*models.Session, error)
+	TouchSession(ctx context.Context, id uuid.UUID, now, expiresAt time.Time) error
+	GrantsOf(ctx context.Context, clientID uuid.UUID) (models.Grants, error)
+	ClientSessions(ctx context.Context, clientID uuid.UUID, now time.Time) ([]models.Session, error)
+	RevokeSession(ctx context.Context, clientID, id uuid.UUID, now time.Time) error
+	RevokeClientSessions(ctx context.Context, clientID, keep uuid.UUID, now time.Time) (int64, error)
+	SetSessionExpiry(ctx context.Context, id uuid.UUID, expiresAt time.Time) error
+}
+
+// IP binding modes (BILLGATE_SESSION_IP_BINDING).
+const (
+	IPBindingOff    = "off"
+	IPBindingLog    = "log"
+	IPBindingStrict = "strict"
+)
+
+// Config holds the session and lockout rules.
+type Config struct {
+	IdleTimeout      time.Duration // a session unused this long expires
+	AbsoluteLifetime time.Duration // no session outlives this
+	MaxFailedLogins  int           // failures that lock an account
+	LockoutBase      time.Duration // the first lock; each further one doubles
+	LockoutMax       time.Duration // the longest lock
+	IPBinding        string        // off, log or strict
+}
+
+// DefaultConfig is 2 h idle, 24 h absolute, a lock after 5 failures
+// starting at one minute and doubling up to an hour.
+func DefaultConfig() Config {
+	return Config{
+		IdleTimeout:      2 * time.Hour,
+		AbsoluteLifetime: 24 * time.Hour,
+		MaxFailedLogins:  5,
+		LockoutBase:      time.Minute,
+		LockoutMax:       time.Hour,
+		IPBinding:        IPBindingOff,
+	}
+}
+
+// touchEvery throttles the write that slides a session's idle expiry: a
+// session used many times a minute is written once a minute.
+const touchEvery = time.Minute
+
+// Service logs clients in and authenticates their requests.
+type Service struct {
+	store  Store
+	hasher *password.Hasher
+	cfg    Config
+	now    func() time.Time
+	log    *slog.Logger
+}
+
+// NewService builds the identity core. now is the clock (time.Now in
+// production).
+func NewService(store Store, hasher *password.Hasher, cfg Config, now func() time.Time, log *slog.Logger) *Service {
+	return &Service{store: store, hasher: hasher, cfg: cfg, now: now, log: log}
+}
+
+// Credentials are what a login presents.
+type Credentials struct {
+	Login    string
+	Password string
+	// Tenant names a customer's business, by ID or by the business's
+	// login; empty for admins and businesses.
+	Tenant string
+}
+
+// Origin is where a request comes from, kept with its session.
+type Origin struct {
+	IP        string
+	UserAgent string
+}
+
+// LoginResult is a new session and the secret that presents it, shown
+// only this once.
+type LoginResult struct {
+	Session *models.Session
+	Token   string
+}
+
+// maxLoginBytes bounds what is looked up or hashed: longer input cannot be
+// a valid login or password, and never reaches the hasher.
+const (
+	maxLoginBytes    = 128
+	maxPasswordRunes = 128
+)
+
+// Login checks credentials and opens a session. Every way to fail is
+// ErrAuthFailed, in about the same time, except a locked account, which
+// is a *LockedError even with the right password.
+func (s *Service) Login(ctx context.Context, cred Credentials, from Origin) (*LoginResult, error) {
+	if len(cred.Login) == 0 || len(cred.Login) > maxLoginBytes || utf8.RuneCountInString(cred.Password) > maxPasswordRunes {
+		return nil, ErrAuthFailed
+	}
+	client, err := s.findClient(ctx, cred)
+	if errors.Is(err, models.ErrNotFound) || (err == nil && (client.Disabled || client.PasswordHash == "")) {
+		s.hasher.VerifyDummy(cred.Password)
+		return nil, ErrAuthFailed
+	}
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	client, reserved, err := s.store.ReserveLoginAttempt(ctx, client.ID, now, s.cfg.MaxFailedLogins, s.lockFor)
+	if err != nil {
+		return nil, err
+	}
+	if !reserved {
+		return nil, &LockedError{Until: *client.LockedUntil}
+	}
+	ok, rehash, err := s.hasher.Verify(cred.Password, client.PasswordHash)
+	if err != nil {
+		s.log.ErrorContext(ctx, "stored password hash is malformed", slog.String("clientId", client.ID.String()), slog.Any("error", err))
+		return nil, ErrAuthFailed
+	}
+	if !ok {
+		return nil, ErrAuthFailed
+	}
+	var rehashed string
+	if rehash {
+		if rehashed, err = s.hasher.Hash(cred.Password); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.store.RecordLoginSuccess(ctx, client.ID, now, from.IP, rehashed); err != nil {
+		return nil, err
+	}
+	token, hash := NewSessionToken()
+	sess := &models.Session{
+		ClientID:          client.ID,
+		SecretHash:        hash,
+		IP:                from.IP,
+		UserAgent:         truncate(from.UserAgent, 512),
+		CreatedAt:         now,
+		LastSeenAt:        now,
+		ExpiresAt:         now.Add(min(s.cfg.IdleTimeout, s.cfg.AbsoluteLifetime)),
+		AbsoluteExpiresAt: now.Add(s.cfg.AbsoluteLifetime),
+	}
+	if err := s.store.CreateSession(ctx, sess); err != nil {
+		return nil, err
+	}
+	return &LoginResult{Session: sess, Token: token}, nil
+}
+
+// findClient resolves the tenant, then the login within it.
+func (s *Service) findClient(ctx context.Context, cred Credentials) (*models.Client, error) {
+	if cred.Tenant == "" {
+		return s.store.ClientByLogin(ctx, nil, cred.Login)
+	}
+	tenantID, err := uuid.Parse(cred.Tenant)
+	if err != nil {
+		business, err := s.store.ClientByLogin(ctx, nil, cred.Tenant)
+		if err != nil {
+			return nil, err
+		}
+		tenantID = business.ID
+	}
+	return s.store.ClientByLogin(ctx, &tenantID, cred.Login)
+}
+
+// lockFor is the growing backoff: the base for the first lock, doubled for
+// each one after, capped.
+func (s *Service) lockFor(n int) time.Duration {
+	d := s.cfg.LockoutBase
+	for range min(n, 30) {
+		if d >= s.cfg.LockoutMax {
+			break
+		}
+		d *= 2
+	}
+	return min(d, s.cfg.LockoutMax)
+}
+
+// Authenticate finds the live session a secret presents and who it acts
+// for. Unknown, expired and revoked sessions, and sessions of disabled
+// clients, are all ErrSessionUnknown.
+func (s *Service) Authenticate(ctx context.Context, token string, from Origin) (*Principal, error) {
+	if !LooksLikeSessionToken(token) {
+		return nil, ErrSessionUnknown
+	}
+	now := s.now()
+	sess, err := s.store.LiveSession(ctx, HashToken(token), now)
+	if errors.Is(err, models.ErrNotFound) {
+		return nil, ErrSessionUnknown
+	}
+	if err != nil {
+		return nil, err
+	}
+	if sess.IP != from.IP && s.cfg.IPBinding != IPBindingOff {
+		s.log.WarnContext(ctx, "session used from another IP",
+			slog.String("sessionId", sess.ID.String()), slog.String("sessionIp", sess.IP), slog.String("requestIp", from.IP))
+		if s.cfg.IPBinding == IPBindingStrict {
+			return nil, ErrAuthFailed
+		}
+	}
+	p, err := s.principal(ctx, sess.ClientID)
+	if err != nil {
+		return nil, err
+	}
+	p.Session = sess
+	if now.Sub(sess.LastSeenAt) >= touchEvery {
+		sess.ExpiresAt = minTime(now.Add(s.cfg.IdleTimeout), sess.AbsoluteExpiresAt)
+		sess.LastSeenAt = now
+		if err := s.store.TouchSession(ctx, sess.ID, now, sess.ExpiresAt); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+func (s *Service) principal(ctx context.Context, clientID uuid.UUID) (*Principal, error) {
+	client, err := s.store.ClientByID(ctx, clientID)
+	if errors.Is(err, models.ErrNotFound) {
+		return nil, ErrSessionUnknown
+	}
+	if err != nil {
+		return nil, err
+	}
+	if client.Disabled {
+		return nil, ErrSessionUnknown
+	}
+	grants, err := s.store.GrantsOf(ctx, clientID)
+	if err != nil {
+		return nil, err
+	}
+	policies := make([]policy.Policy, len(grants.Policies))
+	for i, stored := range grants.Policies {
+		policies[i].Name = stored.Name
+		if err := json.Unmarshal([]byte(stored.Statements), &policies[i].Statements); err != nil {
+			return nil, fmt.Errorf("policy %s: %w", stored.Name, err)
+		}
+	}
+	return &Principal{
+		Client:   client,
+		Roles:    grants.Roles,
+		Level:    grants.Level,
+		policies: policy.Compile(policies...),
+	}, nil
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// Sessions lists the principal's live sessions.
+func (s *Service) Sessions(ctx context.Context, p *Principal) ([]models.Session, error) {
+	return s.store.ClientSessions(ctx, p.Client.ID, s.now())
+}
+
+// Logout revokes the session the principal presented.
+func (s *Service) Logout(ctx context.Context, p *Principal) error {
+	return s.store.RevokeSession(ctx, p.Client.ID, p.Session.ID, s.now())
+}
+
+// RevokeSession revokes one of the principal's own sessions.
+func (s *Service) RevokeSession(ctx context.Context, p *Principal, id uuid.UUID) error {
+	return s.store.RevokeSession(ctx, p.Client.ID, id, s.now())
+}
+
+// RevokeSessions revokes all the principal's sessions, or all but the
+// current one.
+func (s *Service) RevokeSessions(ctx context.Context, p *Principal, keepCurrent bool) (int64, error) {
+	keep := uuid.Nil
+	if keepCurrent {
+		keep = p.Session.ID
+	}
+	return s.store.RevokeClientSessions(ctx, p.Client.ID, keep, s.now())
+}
+
+// ErrExpiryInPast refuses moving a session's expiry to a time already gone.
+var ErrExpiryInPast = errors.New("expiresAt must be in the future")
+
+// ExtendSession moves the current session's expiry, capped by its
+// absolute lifetime. It returns the expiry that was set.
+func (s *Service) ExtendSession(ctx context.Context, p *Principal, to time.Time) (time.Time, error) {
+	if !to.After(s.now()) {
+		return time.Time{}, ErrExpiryInPast
+	}
+	to = minTime(to, p.Session.AbsoluteExpiresAt)
+	if err := s.store.SetSessionExpiry(ctx, p.Session.ID, to); err != nil {
+		return time.Time{}, err
+	}
+	p.Session.ExpiresAt = to
+	return to, nil
+}
