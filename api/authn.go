@@ -23,6 +23,7 @@ type Authenticator interface {
 	RevokeSession(ctx context.Context, p *auth.Principal, id uuid.UUID) error
 	RevokeSessions(ctx context.Context, p *auth.Principal, keepCurrent bool) (int64, error)
 	ExtendSession(ctx context.Context, p *auth.Principal, to time.Time) (time.Time, error)
+	ChangePassword(ctx context.Context, p *auth.Principal, current, next string) error
 }
 
 const (

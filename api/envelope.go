@@ -55,6 +55,7 @@ var (
 func problemFor(err error) *Problem {
 	var p *Problem
 	var locked *auth.LockedError
+	var badPassword *auth.InvalidPasswordError
 	switch {
 	case errors.As(err, &p):
 		return p
@@ -66,6 +67,8 @@ func problemFor(err error) *Problem {
 		return errPermissionDenied
 	case errors.As(err, &locked):
 		return errTooManyAttempts
+	case errors.As(err, &badPassword):
+		return Invalid("newPassword", badPassword.Error(), nil)
 	case errors.Is(err, auth.ErrExpiryInPast):
 		return Invalid("expiresAt", err.Error(), nil)
 	case errors.Is(err, models.ErrNotFound):

@@ -40,6 +40,7 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 	h.route(authed, "GET", "/auth/sessions", "auth:read", h.listSessions)
 	h.route(authed, "DELETE", "/auth/sessions", "auth:delete", h.revokeSessions)
 	h.route(authed, "DELETE", "/auth/sessions/:id", "auth:delete", h.revokeSession)
+	h.route(authed, "PUT", "/auth/password", "auth:update", h.changePassword)
 }
 
 // route registers an authenticated route behind its action's policy check.

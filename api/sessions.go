@@ -196,3 +196,23 @@ func (h *handlers) revokeSession(c *gin.Context) {
 	}
 	c.Status(http.StatusNoContent)
 }
+
+type passwordChange struct {
+	CurrentPassword string `json:"currentPassword"`
+	NewPassword     string `json:"newPassword"`
+}
+
+// changePassword is PUT /auth/password: it needs the current password and
+// revokes every other session.
+func (h *handlers) changePassword(c *gin.Context) {
+	var req passwordChange
+	if err := decodeJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	if err := h.auth.ChangePassword(c.Request.Context(), principal(c), req.CurrentPassword, req.NewPassword); err != nil {
+		fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

@@ -30,6 +30,7 @@ type Store interface {
 	RevokeSession(ctx context.Context, clientID, id uuid.UUID, now time.Time) error
 	RevokeClientSessions(ctx context.Context, clientID, keep uuid.UUID, now time.Time) (int64, error)
 	SetSessionExpiry(ctx context.Context, id uuid.UUID, expiresAt time.Time) error
+	SetPassword(ctx context.Context, id uuid.UUID, hash string, now time.Time) error
 }
 
 // IP binding modes (BILLGATE_SESSION_IP_BINDING).
@@ -47,6 +48,8 @@ type Config struct {
 	LockoutBase      time.Duration // the first lock; each further one doubles
 	LockoutMax       time.Duration // the longest lock
 	IPBinding        string        // off, log or strict
+	IPFailureBurst   int           // failed logins one IP may make in a row
+	IPFailureEvery   time.Duration // how often an IP earns back one attempt
 }
 
 // DefaultConfig is 2 h idle, 24 h absolute, a lock after 5 failures
@@ -59,6 +62,8 @@ func DefaultConfig() Config {
 		LockoutBase:      time.Minute,
 		LockoutMax:       time.Hour,
 		IPBinding:        IPBindingOff,
+		IPFailureBurst:   20,
+		IPFailureEvery:   30 * time.Second,
 	}
 }
 
@@ -73,12 +78,13 @@ type Service struct {
 	cfg    Config
 	now    func() time.Time
 	log    *slog.Logger
+	perIP  *ipLimiter
 }
 
 // NewService builds the identity core. now is the clock (time.Now in
 // production).
 func NewService(store Store, hasher *password.Hasher, cfg Config, now func() time.Time, log *slog.Logger) *Service {
-	return &Service{store: store, hasher: hasher, cfg: cfg, now: now, log: log}
+	return &Service{store: store, hasher: hasher, cfg: cfg, now: now, log: log, perIP: newIPLimiter(cfg.IPFailureEvery, cfg.IPFailureBurst)}
 }
 
 // Credentials are what a login presents.
@@ -111,9 +117,22 @@ const (
 )
 
 // Login checks credentials and opens a session. Every way to fail is
-// ErrAuthFailed, in about the same time, except a locked account, which
-// is a *LockedError even with the right password.
+// ErrAuthFailed, in about the same time, except a locked account or an IP
+// that failed too often, which is a *LockedError even with the right
+// password.
 func (s *Service) Login(ctx context.Context, cred Credentials, from Origin) (*LoginResult, error) {
+	now := s.now()
+	if wait := s.perIP.wait(from.IP, now); wait > 0 {
+		return nil, &LockedError{Until: now.Add(wait)}
+	}
+	res, err := s.login(ctx, cred, from, now)
+	if errors.Is(err, ErrAuthFailed) {
+		s.perIP.failed(from.IP, now)
+	}
+	return res, err
+}
+
+func (s *Service) login(ctx context.Context, cred Credentials, from Origin, now time.Time) (*LoginResult, error) {
 	if len(cred.Login) == 0 || len(cred.Login) > maxLoginBytes || utf8.RuneCountInString(cred.Password) > maxPasswordRunes {
 		return nil, ErrAuthFailed
 	}
@@ -125,27 +144,9 @@ func (s *Service) Login(ctx context.Context, cred Credentials, from Origin) (*Lo
 	if err != nil {
 		return nil, err
 	}
-	now := s.now()
-	client, reserved, err := s.store.ReserveLoginAttempt(ctx, client.ID, now, s.cfg.MaxFailedLogins, s.lockFor)
+	rehashed, err := s.checkPassword(ctx, client, cred.Password, now)
 	if err != nil {
 		return nil, err
-	}
-	if !reserved {
-		return nil, &LockedError{Until: *client.LockedUntil}
-	}
-	ok, rehash, err := s.hasher.Verify(cred.Password, client.PasswordHash)
-	if err != nil {
-		s.log.ErrorContext(ctx, "stored password hash is malformed", slog.String("clientId", client.ID.String()), slog.Any("error", err))
-		return nil, ErrAuthFailed
-	}
-	if !ok {
-		return nil, ErrAuthFailed
-	}
-	var rehashed string
-	if rehash {
-		if rehashed, err = s.hasher.Hash(cred.Password); err != nil {
-			return nil, err
-		}
 	}
 	if err := s.store.RecordLoginSuccess(ctx, client.ID, now, from.IP, rehashed); err != nil {
 		return nil, err
@@ -165,6 +166,61 @@ func (s *Service) Login(ctx context.Context, cred Credentials, from Origin) (*Lo
 		return nil, err
 	}
 	return &LoginResult{Session: sess, Token: token}, nil
+}
+
+// checkPassword counts an attempt against the client, then verifies the
+// password. It returns the password hashed anew when the stored hash is
+// legacy or weaker than today's parameters.
+func (s *Service) checkPassword(ctx context.Context, client *models.Client, password string, now time.Time) (rehashed string, err error) {
+	client, reserved, err := s.store.ReserveLoginAttempt(ctx, client.ID, now, s.cfg.MaxFailedLogins, s.lockFor)
+	if err != nil {
+		return "", err
+	}
+	if !reserved {
+		return "", &LockedError{Until: *client.LockedUntil}
+	}
+	ok, rehash, err := s.hasher.Verify(password, client.PasswordHash)
+	if err != nil {
+		s.log.ErrorContext(ctx, "stored password hash is malformed", slog.String("clientId", client.ID.String()), slog.Any("error", err))
+		return "", ErrAuthFailed
+	}
+	if !ok {
+		return "", ErrAuthFailed
+	}
+	if rehash {
+		return s.hasher.Hash(password)
+	}
+	return "", nil
+}
+
+// InvalidPasswordError refuses a new password that breaks the policy.
+type InvalidPasswordError struct{ Reason error }
+
+func (e *InvalidPasswordError) Error() string { return e.Reason.Error() }
+
+// ChangePassword replaces the principal's password after checking the
+// current one (which counts toward the lockout like a login), and revokes
+// every other session of the client.
+func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, next string) error {
+	if err := password.CheckPolicy(next); err != nil {
+		return &InvalidPasswordError{Reason: err}
+	}
+	if utf8.RuneCountInString(current) > maxPasswordRunes {
+		return ErrAuthFailed
+	}
+	now := s.now()
+	if _, err := s.checkPassword(ctx, p.Client, current, now); err != nil {
+		return err
+	}
+	hash, err := s.hasher.Hash(next)
+	if err != nil {
+		return err
+	}
+	if err := s.store.SetPassword(ctx, p.Client.ID, hash, now); err != nil {
+		return err
+	}
+	_, err = s.store.RevokeClientSessions(ctx, p.Client.ID, p.Session.ID, now)
+	return err
 }
 
 // findClient resolves the tenant, then the login within it.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -294,5 +295,46 @@ func TestCrossSiteRequestsAreRefused(t *testing.T) {
 	ok := call(t, env, "DELETE", "/auth/session", "", "Cookie", cookie, "Content-Type", "application/json", "Sec-Fetch-Site", "same-origin")
 	if ok.Status != http.StatusNoContent {
 		t.Errorf("same-site JSON logout = %d, want 204", ok.Status)
+	}
+}
+
+func TestChangePassword(t *testing.T) {
+	env := testenv.Start(t, testenv.Options{})
+	env.CreateClient(nil, "alice", goodPassword, "business")
+	creds := `{"login":"alice","password":"` + goodPassword + `"}`
+	other, _ := login(t, env, creds)
+	current, _ := login(t, env, creds)
+	bearer := []string{"Authorization", "Bearer " + current}
+
+	call(t, env, "PUT", "/auth/password", `{"currentPassword":"not my password","newPassword":"a brand new passphrase"}`, bearer...).
+		is(t, "wrong current password", 401, "AUTH_FAILED", "AUTH FAILED")
+	call(t, env, "PUT", "/auth/password", `{"currentPassword":"`+goodPassword+`","newPassword":"short"}`, bearer...).
+		is(t, "short new password", 400, "INVALID", "password must be at least 12 characters")
+
+	const next = "a brand new passphrase"
+	if r := call(t, env, "PUT", "/auth/password", `{"currentPassword":"`+goodPassword+`","newPassword":"`+next+`"}`, bearer...); r.Status != http.StatusNoContent {
+		t.Fatalf("PUT /auth/password = %d %+v, want 204", r.Status, r.Errors)
+	}
+	call(t, env, "GET", "/auth/session", "", "Authorization", "Bearer "+other).is(t, "other session after change", 404, "SESSION_UNKNOWN", "SESSION UNKNOWN")
+	if r := call(t, env, "GET", "/auth/session", "", bearer...); r.Status != 200 {
+		t.Errorf("current session after change = %d, want 200", r.Status)
+	}
+	call(t, env, "POST", "/auth/session", creds).is(t, "old password", 401, "AUTH_FAILED", "AUTH FAILED")
+	login(t, env, `{"login":"alice","password":"`+next+`"}`)
+}
+
+// One address guessing across many accounts is slowed too: after 20
+// failures from it, even a right password waits.
+func TestFailuresPerIPAreLimited(t *testing.T) {
+	env := testenv.Start(t, testenv.Options{})
+	env.CreateClient(nil, "alice", goodPassword, "business")
+	for i := range 20 {
+		call(t, env, "POST", "/auth/session", fmt.Sprintf(`{"login":"user-%d","password":"guess guess guess"}`, i)).
+			is(t, "a guess", 401, "AUTH_FAILED", "AUTH FAILED")
+	}
+	r := call(t, env, "POST", "/auth/session", `{"login":"alice","password":"`+goodPassword+`"}`)
+	r.is(t, "login from a guessing IP", 429, "TOO_MANY_ATTEMPTS", "too many failed logins; retry later")
+	if r.Header.Get("Retry-After") == "" {
+		t.Errorf("no Retry-After")
 	}
 }

@@ -214,7 +214,7 @@ func TestBinaryBadInput(t *testing.T) {
 		{"missing dsn", []string{"worker"}, "--db (BILLGATE_DB) is required"},
 		{"bad queue", []string{"worker", "--db", fresh, "--queues", "payments,invoices"}, `unknown queue "invoices"`},
 		{"bad port", []string{"dev", "--ui-port", "70000"}, "--ui-port 70000: want 1-65535"},
-		{"schema behind", []string{"api", "--db", fresh, "--temporal", closedPort}, "this billgate needs 1: run 'billgate migrate'"},
+		{"schema behind", []string{"api", "--db", fresh, "--temporal", closedPort}, "database is at version 0, this billgate needs"},
 		{"postgres unreachable", []string{"migrate", "--db", "postgres://billgate:x@" + closedPort + "/billgate?connect_timeout=2"}, "database unavailable"},
 		{"temporal unreachable", []string{"worker", "--db", migratedDB, "--temporal", closedPort}, "temporal: cannot reach " + closedPort},
 		{"unhealthy url", []string{"healthcheck", "--url", "http://" + closedPort + "/readyz"}, "healthcheck:"},

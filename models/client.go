@@ -154,3 +154,17 @@ func (s *Store) SetDisabled(ctx context.Context, id uuid.UUID, disabled bool) er
 	}
 	return nil
 }
+
+// SetPassword stores a new password hash and clears the lockout.
+func (s *Store) SetPassword(ctx context.Context, id uuid.UUID, hash string, now time.Time) error {
+	res := s.db.WithContext(ctx).Model(&Client{}).Where("id = ?", id).Updates(map[string]any{
+		"password_hash": hash, "password_changed_at": now, "failed_logins": 0, "locked_until": nil,
+	})
+	if err := translate(res.Error); err != nil {
+		return err
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("client %s: %w", id, ErrNotFound)
+	}
+	return nil
+}
