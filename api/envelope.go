@@ -39,6 +39,7 @@ func Invalid(field, message string, value any) *Problem {
 var (
 	errNotFound         = &Problem{Status: http.StatusNotFound, Detail: Error{Code: "NOT_FOUND", Message: "not found"}}
 	errMethodNotAllowed = &Problem{Status: http.StatusMethodNotAllowed, Detail: Error{Code: "METHOD_NOT_ALLOWED", Message: "method not allowed"}}
+	errConflict         = &Problem{Status: http.StatusConflict, Detail: Error{Code: "CONFLICT", Message: "already exists"}}
 	errInternal         = &Problem{Status: http.StatusInternalServerError, Detail: Error{Code: "INTERNAL", Message: "internal error"}}
 	errUnavailable      = &Problem{Status: http.StatusServiceUnavailable, Detail: Error{Code: "UNAVAILABLE", Message: "a dependency is unavailable; nothing was changed, retry later"}}
 )
@@ -73,6 +74,8 @@ func problemFor(err error) *Problem {
 		return Invalid("expiresAt", err.Error(), nil)
 	case errors.Is(err, models.ErrNotFound):
 		return errNotFound
+	case errors.Is(err, models.ErrConflict):
+		return errConflict
 	case errors.Is(err, models.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
 		return errUnavailable
 	default:

@@ -140,6 +140,8 @@ func TestErrorsMapToTheirAnswer(t *testing.T) {
 		{"problem", Invalid("amount", "must be positive", -1), 400, "INVALID"},
 		{"wrapped problem", fmt.Errorf("create: %w", errNotFound), 404, "NOT_FOUND"},
 		{"database down", fmt.Errorf("list: %w", models.ErrUnavailable), 503, "UNAVAILABLE"},
+		{"duplicate", fmt.Errorf("create: %w", models.ErrConflict), 409, "CONFLICT"},
+		{"no such row", fmt.Errorf("get: %w", models.ErrNotFound), 404, "NOT_FOUND"},
 		{"deadline", context.DeadlineExceeded, 503, "UNAVAILABLE"},
 		{"anything else", errors.New("pq: secret detail"), 500, "INTERNAL"},
 	}
