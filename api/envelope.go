@@ -40,6 +40,7 @@ var (
 	errNotFound         = &Problem{Status: http.StatusNotFound, Detail: Error{Code: "NOT_FOUND", Message: "not found"}}
 	errMethodNotAllowed = &Problem{Status: http.StatusMethodNotAllowed, Detail: Error{Code: "METHOD_NOT_ALLOWED", Message: "method not allowed"}}
 	errConflict         = &Problem{Status: http.StatusConflict, Detail: Error{Code: "CONFLICT", Message: "already exists"}}
+	errInUse            = &Problem{Status: http.StatusConflict, Detail: Error{Code: "IN_USE", Message: "still in use: delete what refers to it first"}}
 	errInternal         = &Problem{Status: http.StatusInternalServerError, Detail: Error{Code: "INTERNAL", Message: "internal error"}}
 	errUnavailable      = &Problem{Status: http.StatusServiceUnavailable, Detail: Error{Code: "UNAVAILABLE", Message: "a dependency is unavailable; nothing was changed, retry later"}}
 )
@@ -76,6 +77,8 @@ func problemFor(err error) *Problem {
 		return errNotFound
 	case errors.Is(err, models.ErrConflict):
 		return errConflict
+	case errors.Is(err, models.ErrInUse):
+		return errInUse
 	case errors.Is(err, models.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
 		return errUnavailable
 	default:

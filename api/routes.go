@@ -1,6 +1,10 @@
 package api
 
-import "github.com/gin-gonic/gin"
+import (
+	"strings"
+
+	"github.com/gin-gonic/gin"
+)
 
 // publicRoutes answer without credentials; every other route declares the
 // action its policies must allow (TestEveryRouteDeclaresAnAction).
@@ -13,6 +17,8 @@ var publicRoutes = map[string]bool{
 // handlers holds what the API's handlers need.
 type handlers struct {
 	auth         Authenticator
+	clients      Clients
+	hasher       PasswordHasher
 	cookieSecure bool
 	// actions records each authenticated route's action, by "METHOD path".
 	actions map[string]string
@@ -20,7 +26,7 @@ type handlers struct {
 
 // apiRoutes is the whole API surface.
 func apiRoutes(r *gin.Engine, d Deps) {
-	registerRoutes(r, d, &handlers{auth: d.Auth, cookieSecure: d.CookieSecure, actions: map[string]string{}})
+	registerRoutes(r, d, &handlers{auth: d.Auth, clients: d.Clients, hasher: d.Hasher, cookieSecure: d.CookieSecure, actions: map[string]string{}})
 }
 
 func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
@@ -41,11 +47,26 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 	h.route(authed, "DELETE", "/auth/sessions", "auth:delete", h.revokeSessions)
 	h.route(authed, "DELETE", "/auth/sessions/:id", "auth:delete", h.revokeSession)
 	h.route(authed, "PUT", "/auth/password", "auth:update", h.changePassword)
+
+	v1 := authed.Group("/v1")
+	h.route(v1, "GET", "/profile", "profile:read", h.getProfile)
+	h.route(v1, "PATCH", "/profile", "profile:update", h.updateProfile)
+
+	h.route(v1, "POST", "/clients", "clients:create", h.createClient)
+	h.route(v1, "GET", "/clients", "clients:list", h.listClients)
+	h.route(v1, "GET", "/clients/:id", "clients:read", h.getClient)
+	h.route(v1, "PATCH", "/clients/:id", "clients:update", h.updateClient)
+	h.route(v1, "DELETE", "/clients/:id", "clients:delete", h.deleteClient)
+	h.route(v1, "PUT", "/clients/:id/roles", "clients:grant", h.setClientRoles)
+	h.route(v1, "PUT", "/clients/:id/password", "clients:set-password", h.setClientPassword)
+	h.route(v1, "GET", "/clients/:id/sessions", "clients:sessions-read", h.clientSessions)
+	h.route(v1, "DELETE", "/clients/:id/sessions", "clients:sessions-revoke", h.revokeClientSessions)
+	h.route(v1, "DELETE", "/clients/:id/sessions/:sessionId", "clients:sessions-revoke", h.revokeClientSession)
 }
 
 // route registers an authenticated route behind its action's policy check.
 func (h *handlers) route(g *gin.RouterGroup, method, path, action string, handler gin.HandlerFunc) {
-	h.actions[method+" "+path] = action
+	h.actions[method+" "+strings.TrimSuffix(g.BasePath(), "/")+path] = action
 	g.Handle(method, path, authorize(action), handler)
 }
 

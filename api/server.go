@@ -18,7 +18,9 @@ type Deps struct {
 	Checks    []Check // what /readyz probes
 	BodyLimit int64   // largest request body, in bytes
 	// Auth is the identity core; without it only the ops routes are served.
-	Auth Authenticator
+	Auth    Authenticator
+	Clients Clients        // the account store
+	Hasher  PasswordHasher // hashes passwords set through the API
 	// CookieSecure adds Secure to the sid cookie (BILLGATE_COOKIE_SECURE).
 	CookieSecure bool
 	// TrustedProxies may set X-Forwarded-For; nobody else's is believed.

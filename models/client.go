@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -14,6 +15,8 @@ import (
 var (
 	ErrNotFound = errors.New("not found")
 	ErrConflict = errors.New("already exists")
+	// ErrInUse refuses deleting a row that others still refer to.
+	ErrInUse = errors.New("still in use")
 )
 
 // Client is an account: an admin or business (TenantID nil) or a
@@ -41,7 +44,7 @@ type Client struct {
 // the tenant is ErrConflict.
 func (s *Store) CreateClient(ctx context.Context, c *Client, roles ...string) error {
 	if c.ID == uuid.Nil {
-		c.ID = uuid.New()
+		c.ID = uuid.Must(uuid.NewV7())
 	}
 	return s.WithTx(ctx, func(tx *Store) error {
 		if err := translate(tx.db.WithContext(ctx).Create(c).Error); err != nil {
@@ -133,6 +136,8 @@ func translate(err error) error {
 		return ErrNotFound
 	case errors.Is(err, gorm.ErrDuplicatedKey):
 		return ErrConflict
+	case errors.Is(err, gorm.ErrForeignKeyViolated):
+		return ErrInUse
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return err
 	case isConnectionError(err):
@@ -167,4 +172,131 @@ func (s *Store) SetPassword(ctx context.Context, id uuid.UUID, hash string, now 
 		return fmt.Errorf("client %s: %w", id, ErrNotFound)
 	}
 	return nil
+}
+
+// ClientFilter narrows ListClients. Zero fields do not filter.
+type ClientFilter struct {
+	TenantID *uuid.UUID // only this tenant's customers
+	Platform bool       // only platform accounts (no tenant)
+	Role     string     // only clients holding this role
+	Disabled *bool
+	Login    string    // only logins starting with this
+	After    uuid.UUID // the cursor: the last ID of the previous page
+	Limit    int
+}
+
+// ListClients pages through clients in ID order. IDs are UUIDv7, so that
+// is creation order.
+func (s *Store) ListClients(ctx context.Context, f ClientFilter) ([]Client, error) {
+	q := s.db.WithContext(ctx).Order("id").Limit(f.Limit)
+	if f.TenantID != nil {
+		q = q.Where("tenant_id = ?", *f.TenantID)
+	}
+	if f.Platform {
+		q = q.Where("tenant_id IS NULL")
+	}
+	if f.Role != "" {
+		q = q.Where("id IN (SELECT client_roles.client_id FROM client_roles JOIN roles ON roles.id = client_roles.role_id WHERE roles.name = ?)", f.Role)
+	}
+	if f.Disabled != nil {
+		q = q.Where("disabled = ?", *f.Disabled)
+	}
+	if f.Login != "" {
+		q = q.Where("login LIKE ? ESCAPE '\\'", escapeLike(f.Login)+"%")
+	}
+	if f.After != uuid.Nil {
+		q = q.Where("id > ?", f.After)
+	}
+	var out []Client
+	return out, translate(q.Find(&out).Error)
+}
+
+func escapeLike(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(s)
+}
+
+// ClientChanges are the profile fields a PATCH may set; nil leaves a field.
+type ClientChanges struct {
+	Email       *string
+	DisplayName *string
+	Birthdate   **time.Time // set to a nil *time.Time to clear
+	Disabled    *bool
+}
+
+// UpdateClient applies changes and returns the client as stored.
+func (s *Store) UpdateClient(ctx context.Context, id uuid.UUID, ch ClientChanges, now time.Time) (*Client, error) {
+	updates := map[string]any{"updated_at": now}
+	if ch.Email != nil {
+		updates["email"] = *ch.Email
+	}
+	if ch.DisplayName != nil {
+		updates["display_name"] = *ch.DisplayName
+	}
+	if ch.Birthdate != nil {
+		updates["birthdate"] = *ch.Birthdate
+	}
+	if ch.Disabled != nil {
+		updates["disabled"] = *ch.Disabled
+	}
+	res := s.db.WithContext(ctx).Model(&Client{}).Where("id = ?", id).Updates(updates)
+	if err := translate(res.Error); err != nil {
+		return nil, err
+	}
+	if res.RowsAffected == 0 {
+		return nil, fmt.Errorf("client %s: %w", id, ErrNotFound)
+	}
+	return s.ClientByID(ctx, id)
+}
+
+// DeleteClient removes a client and its sessions. A business that still has
+// customers is ErrInUse.
+func (s *Store) DeleteClient(ctx context.Context, id uuid.UUID) error {
+	res := s.db.WithContext(ctx).Delete(&Client{}, "id = ?", id)
+	if err := translate(res.Error); err != nil {
+		return fmt.Errorf("delete client %s: %w", id, err)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("client %s: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// SetRoles replaces a client's roles.
+func (s *Store) SetRoles(ctx context.Context, id uuid.UUID, roles []string) error {
+	return s.WithTx(ctx, func(tx *Store) error {
+		if err := translate(tx.db.WithContext(ctx).Exec("DELETE FROM client_roles WHERE client_id = ?", id).Error); err != nil {
+			return err
+		}
+		for _, name := range roles {
+			if err := tx.grantRole(ctx, id, name); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// RolesOf reads the role names of several clients at once.
+func (s *Store) RolesOf(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]string, error) {
+	var rows []struct {
+		ClientID uuid.UUID
+		Name     string
+	}
+	out := map[uuid.UUID][]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	err := s.db.WithContext(ctx).Table("client_roles").
+		Select("client_roles.client_id, roles.name").
+		Joins("JOIN roles ON roles.id = client_roles.role_id").
+		Where("client_roles.client_id IN ?", ids).
+		Order("roles.name").Scan(&rows).Error
+	if err != nil {
+		return nil, translate(err)
+	}
+	for _, r := range rows {
+		out[r.ClientID] = append(out[r.ClientID], r.Name)
+	}
+	return out, nil
 }

@@ -175,3 +175,24 @@ func TestSessionLifecycle(t *testing.T) {
 		}
 	})
 }
+
+func TestDeleteClient(t *testing.T) {
+	openEach(t, func(t *testing.T, s *Store) {
+		migrated(t, s)
+		ctx := context.Background()
+		shop := newClient(t, s, nil, "shop", "business")
+		bob := newClient(t, s, &shop.ID, "bob", "customer")
+		if err := s.DeleteClient(ctx, shop.ID); !errors.Is(err, ErrInUse) {
+			t.Errorf("DeleteClient(business with customers) = %v, want ErrInUse", err)
+		}
+		if err := s.DeleteClient(ctx, bob.ID); err != nil {
+			t.Errorf("DeleteClient(customer) = %v", err)
+		}
+		if err := s.DeleteClient(ctx, shop.ID); err != nil {
+			t.Errorf("DeleteClient(empty business) = %v", err)
+		}
+		if err := s.DeleteClient(ctx, shop.ID); !errors.Is(err, ErrNotFound) {
+			t.Errorf("DeleteClient(gone) = %v, want ErrNotFound", err)
+		}
+	})
+}

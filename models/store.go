@@ -120,6 +120,11 @@ func (d sqliteDialector) Translate(err error) error {
 		return gorm.ErrDuplicatedKey
 	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
 		return gorm.ErrForeignKeyViolated
+	case sqlite3.SQLITE_CONSTRAINT_TRIGGER:
+		// ON DELETE RESTRICT is enforced as a trigger and reports this code.
+		if strings.Contains(e.Error(), "FOREIGN KEY constraint failed") {
+			return gorm.ErrForeignKeyViolated
+		}
 	case sqlite3.SQLITE_CONSTRAINT_CHECK:
 		return gorm.ErrCheckConstraintViolated
 	}
