@@ -79,6 +79,8 @@ func problemFor(err error) *Problem {
 		return errConflict
 	case errors.Is(err, models.ErrInUse):
 		return errInUse
+	case errors.Is(err, models.ErrBuiltin):
+		return &Problem{Status: http.StatusConflict, Detail: Error{Code: "BUILTIN", Message: "built-in roles cannot be deleted"}}
 	case errors.Is(err, models.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
 		return errUnavailable
 	default:

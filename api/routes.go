@@ -18,6 +18,7 @@ var publicRoutes = map[string]bool{
 type handlers struct {
 	auth         Authenticator
 	clients      Clients
+	roles        Roles
 	hasher       PasswordHasher
 	cookieSecure bool
 	// actions records each authenticated route's action, by "METHOD path".
@@ -26,7 +27,7 @@ type handlers struct {
 
 // apiRoutes is the whole API surface.
 func apiRoutes(r *gin.Engine, d Deps) {
-	registerRoutes(r, d, &handlers{auth: d.Auth, clients: d.Clients, hasher: d.Hasher, cookieSecure: d.CookieSecure, actions: map[string]string{}})
+	registerRoutes(r, d, &handlers{auth: d.Auth, clients: d.Clients, roles: d.Roles, hasher: d.Hasher, cookieSecure: d.CookieSecure, actions: map[string]string{}})
 }
 
 func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
@@ -62,6 +63,18 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 	h.route(v1, "GET", "/clients/:id/sessions", "clients:sessions-read", h.clientSessions)
 	h.route(v1, "DELETE", "/clients/:id/sessions", "clients:sessions-revoke", h.revokeClientSessions)
 	h.route(v1, "DELETE", "/clients/:id/sessions/:sessionId", "clients:sessions-revoke", h.revokeClientSession)
+
+	admins := v1.Group("", requireAdmin)
+	h.route(admins, "POST", "/roles", "roles:create", h.createRole)
+	h.route(admins, "GET", "/roles", "roles:list", h.listRoles)
+	h.route(admins, "GET", "/roles/:id", "roles:read", h.getRole)
+	h.route(admins, "PATCH", "/roles/:id", "roles:update", h.updateRole)
+	h.route(admins, "DELETE", "/roles/:id", "roles:delete", h.deleteRole)
+	h.route(admins, "POST", "/policies", "policies:create", h.createPolicy)
+	h.route(admins, "GET", "/policies", "policies:list", h.listPolicies)
+	h.route(admins, "GET", "/policies/:id", "policies:read", h.getPolicy)
+	h.route(admins, "PATCH", "/policies/:id", "policies:update", h.updatePolicy)
+	h.route(admins, "DELETE", "/policies/:id", "policies:delete", h.deletePolicy)
 }
 
 // route registers an authenticated route behind its action's policy check.

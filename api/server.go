@@ -20,6 +20,7 @@ type Deps struct {
 	// Auth is the identity core; without it only the ops routes are served.
 	Auth    Authenticator
 	Clients Clients        // the account store
+	Roles   Roles          // the role and policy store
 	Hasher  PasswordHasher // hashes passwords set through the API
 	// CookieSecure adds Secure to the sid cookie (BILLGATE_COOKIE_SECURE).
 	CookieSecure bool

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -81,6 +82,178 @@ func (s *Store) grantRole(ctx context.Context, clientID uuid.UUID, roleName stri
 	}
 	if res.RowsAffected == 0 {
 		return fmt.Errorf("grant %s to %s: role %w", roleName, clientID, ErrNotFound)
+	}
+	return nil
+}
+
+// CreatePolicy stores a new policy; a taken name is ErrConflict.
+func (s *Store) CreatePolicy(ctx context.Context, p *Policy) error {
+	if p.ID == uuid.Nil {
+		p.ID = uuid.Must(uuid.NewV7())
+	}
+	if err := translate(s.db.WithContext(ctx).Create(p).Error); err != nil {
+		return fmt.Errorf("create policy %s: %w", p.Name, err)
+	}
+	return nil
+}
+
+// Policies lists every policy by name.
+func (s *Store) Policies(ctx context.Context) ([]Policy, error) {
+	var out []Policy
+	return out, translate(s.db.WithContext(ctx).Order("name").Find(&out).Error)
+}
+
+// PolicyByID finds a policy.
+func (s *Store) PolicyByID(ctx context.Context, id uuid.UUID) (*Policy, error) {
+	var p Policy
+	if err := translate(s.db.WithContext(ctx).Take(&p, "id = ?", id).Error); err != nil {
+		return nil, fmt.Errorf("policy %s: %w", id, err)
+	}
+	return &p, nil
+}
+
+// UpdatePolicy stores a policy's description and statements.
+func (s *Store) UpdatePolicy(ctx context.Context, p *Policy) error {
+	res := s.db.WithContext(ctx).Model(&Policy{}).Where("id = ?", p.ID).
+		Updates(map[string]any{"description": p.Description, "statements": p.Statements, "updated_at": p.UpdatedAt})
+	if err := translate(res.Error); err != nil {
+		return err
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("policy %s: %w", p.ID, ErrNotFound)
+	}
+	return nil
+}
+
+// DeletePolicy removes a policy no role uses; one in use is ErrInUse.
+func (s *Store) DeletePolicy(ctx context.Context, id uuid.UUID) error {
+	res := s.db.WithContext(ctx).Delete(&Policy{}, "id = ?", id)
+	if err := translate(res.Error); err != nil {
+		return fmt.Errorf("delete policy %s: %w", id, err)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("policy %s: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// RoleWithPolicies is a role and the names of its policies.
+type RoleWithPolicies struct {
+	Role
+	Policies []string
+}
+
+// CreateRole stores a role with the named policies; an unknown policy is
+// ErrNotFound, a taken name ErrConflict.
+func (s *Store) CreateRole(ctx context.Context, r *Role, policies []string) error {
+	if r.ID == uuid.Nil {
+		r.ID = uuid.Must(uuid.NewV7())
+	}
+	return s.WithTx(ctx, func(tx *Store) error {
+		if err := translate(tx.db.WithContext(ctx).Create(r).Error); err != nil {
+			return fmt.Errorf("create role %s: %w", r.Name, err)
+		}
+		return tx.setRolePolicies(ctx, r.ID, policies)
+	})
+}
+
+// UpdateRole stores a role's description and, when policies is not nil,
+// replaces its policies.
+func (s *Store) UpdateRole(ctx context.Context, r *Role, policies []string) error {
+	return s.WithTx(ctx, func(tx *Store) error {
+		res := tx.db.WithContext(ctx).Model(&Role{}).Where("id = ?", r.ID).
+			Updates(map[string]any{"description": r.Description, "updated_at": r.UpdatedAt})
+		if err := translate(res.Error); err != nil {
+			return err
+		}
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("role %s: %w", r.ID, ErrNotFound)
+		}
+		if policies == nil {
+			return nil
+		}
+		if err := translate(tx.db.WithContext(ctx).Exec("DELETE FROM role_policies WHERE role_id = ?", r.ID).Error); err != nil {
+			return err
+		}
+		return tx.setRolePolicies(ctx, r.ID, policies)
+	})
+}
+
+func (s *Store) setRolePolicies(ctx context.Context, roleID uuid.UUID, policies []string) error {
+	for _, name := range policies {
+		res := s.db.WithContext(ctx).Exec(
+			"INSERT INTO role_policies (role_id, policy_id) SELECT ?, id FROM policies WHERE name = ?", roleID, name)
+		if err := translate(res.Error); err != nil {
+			return fmt.Errorf("attach policy %s: %w", name, err)
+		}
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("policy %s: %w", name, ErrNotFound)
+		}
+	}
+	return nil
+}
+
+// Roles lists every role with its policies, by name.
+func (s *Store) Roles(ctx context.Context) ([]RoleWithPolicies, error) {
+	var roles []Role
+	if err := s.db.WithContext(ctx).Order("name").Find(&roles).Error; err != nil {
+		return nil, translate(err)
+	}
+	return s.withPolicies(ctx, roles)
+}
+
+// RoleByID finds a role with its policies.
+func (s *Store) RoleByID(ctx context.Context, id uuid.UUID) (*RoleWithPolicies, error) {
+	var r Role
+	if err := translate(s.db.WithContext(ctx).Take(&r, "id = ?", id).Error); err != nil {
+		return nil, fmt.Errorf("role %s: %w", id, err)
+	}
+	out, err := s.withPolicies(ctx, []Role{r})
+	if err != nil {
+		return nil, err
+	}
+	return &out[0], nil
+}
+
+func (s *Store) withPolicies(ctx context.Context, roles []Role) ([]RoleWithPolicies, error) {
+	var rows []struct {
+		RoleID uuid.UUID
+		Name   string
+	}
+	err := s.db.WithContext(ctx).Table("role_policies").Select("role_policies.role_id, policies.name").
+		Joins("JOIN policies ON policies.id = role_policies.policy_id").Order("policies.name").Scan(&rows).Error
+	if err != nil {
+		return nil, translate(err)
+	}
+	byRole := map[uuid.UUID][]string{}
+	for _, r := range rows {
+		byRole[r.RoleID] = append(byRole[r.RoleID], r.Name)
+	}
+	out := make([]RoleWithPolicies, len(roles))
+	for i, r := range roles {
+		out[i] = RoleWithPolicies{Role: r, Policies: byRole[r.ID]}
+		if out[i].Policies == nil {
+			out[i].Policies = []string{}
+		}
+	}
+	return out, nil
+}
+
+// ErrBuiltin refuses deleting a built-in role.
+var ErrBuiltin = errors.New("built-in")
+
+// DeleteRole removes a custom role no client holds; a held role is
+// ErrInUse, a built-in one ErrBuiltin.
+func (s *Store) DeleteRole(ctx context.Context, id uuid.UUID) error {
+	r, err := s.RoleByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if r.Builtin {
+		return fmt.Errorf("role %s: %w", r.Name, ErrBuiltin)
+	}
+	if err := translate(s.db.WithContext(ctx).Delete(&Role{}, "id = ?", id).Error); err != nil {
+		return fmt.Errorf("delete role %s: %w", r.Name, err)
 	}
 	return nil
 }

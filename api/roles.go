@@ -1,0 +1,311 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"regexp"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/billgate/billgate/auth/policy"
+	"github.com/billgate/billgate/models"
+)
+
+// Roles is the role and policy store as the HTTP layer uses it.
+type Roles interface {
+	CreatePolicy(ctx context.Context, p *models.Policy) error
+	Policies(ctx context.Context) ([]models.Policy, error)
+	PolicyByID(ctx context.Context, id uuid.UUID) (*models.Policy, error)
+	UpdatePolicy(ctx context.Context, p *models.Policy) error
+	DeletePolicy(ctx context.Context, id uuid.UUID) error
+	CreateRole(ctx context.Context, r *models.Role, policies []string) error
+	Roles(ctx context.Context) ([]models.RoleWithPolicies, error)
+	RoleByID(ctx context.Context, id uuid.UUID) (*models.RoleWithPolicies, error)
+	UpdateRole(ctx context.Context, r *models.Role, policies []string) error
+	DeleteRole(ctx context.Context, id uuid.UUID) error
+}
+
+// policyView is a policy as the API shows it.
+type policyView struct {
+	ID          uuid.UUID          `json:"id"`
+	Name        string             `json:"name"`
+	Description string             `json:"description"`
+	Statements  []policy.Statement `json:"statements"`
+	CreatedAt   time.Time          `json:"createdAt"`
+	UpdatedAt   time.Time          `json:"updatedAt"`
+}
+
+func viewPolicy(p *models.Policy) (policyView, error) {
+	v := policyView{ID: p.ID, Name: p.Name, Description: p.Description, CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC()}
+	return v, json.Unmarshal([]byte(p.Statements), &v.Statements)
+}
+
+type policyRequest struct {
+	Name        string             `json:"name"`
+	Description *string            `json:"description"`
+	Statements  []policy.Statement `json:"statements"`
+}
+
+// validPolicy checks a policy with auth/policy's rules and returns its
+// statements as stored.
+func validPolicy(name string, statements []policy.Statement) (string, error) {
+	var fe *policy.FieldError
+	if err := (policy.Policy{Name: name, Statements: statements}).Validate(); errors.As(err, &fe) {
+		return "", Invalid(fe.Field, fe.Message, nil)
+	} else if err != nil {
+		return "", Invalid("statements", err.Error(), nil)
+	}
+	b, err := json.Marshal(statements)
+	return string(b), err
+}
+
+func (h *handlers) createPolicy(c *gin.Context) {
+	var req policyRequest
+	if err := decodeJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	statements, err := validPolicy(req.Name, req.Statements)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	p := &models.Policy{Name: req.Name, Statements: statements}
+	if req.Description != nil {
+		p.Description = *req.Description
+	}
+	if err := h.roles.CreatePolicy(c.Request.Context(), p); err != nil {
+		fail(c, err)
+		return
+	}
+	respondView(c, http.StatusCreated, p)
+}
+
+func respondView(c *gin.Context, status int, p *models.Policy) {
+	v, err := viewPolicy(p)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	respond(c, status, v)
+}
+
+func (h *handlers) listPolicies(c *gin.Context) {
+	policies, err := h.roles.Policies(c.Request.Context())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out := make([]policyView, len(policies))
+	for i := range policies {
+		if out[i], err = viewPolicy(&policies[i]); err != nil {
+			fail(c, err)
+			return
+		}
+	}
+	respondList(c, out, "")
+}
+
+func (h *handlers) policyParam(c *gin.Context) (*models.Policy, error) {
+	id, err := uuid.Parse(c.Param("id"))
+	if err != nil {
+		return nil, errNotFound
+	}
+	return h.roles.PolicyByID(c.Request.Context(), id)
+}
+
+func (h *handlers) getPolicy(c *gin.Context) {
+	p, err := h.policyParam(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	respondView(c, http.StatusOK, p)
+}
+
+// updatePolicy is PATCH /v1/policies/{id}: description and statements. The
+// name is the policy's identity and does not change. Sessions pick the new
+// statements up on their next request.
+func (h *handlers) updatePolicy(c *gin.Context) {
+	var req struct {
+		Description *string            `json:"description"`
+		Statements  []policy.Statement `json:"statements"`
+	}
+	if err := decodeJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	p, err := h.policyParam(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if req.Statements != nil {
+		if p.Statements, err = validPolicy(p.Name, req.Statements); err != nil {
+			fail(c, err)
+			return
+		}
+	}
+	if req.Description != nil {
+		p.Description = *req.Description
+	}
+	p.UpdatedAt = time.Now().UTC()
+	if err := h.roles.UpdatePolicy(c.Request.Context(), p); err != nil {
+		fail(c, err)
+		return
+	}
+	respondView(c, http.StatusOK, p)
+}
+
+func (h *handlers) deletePolicy(c *gin.Context) {
+	p, err := h.policyParam(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if err := h.roles.DeletePolicy(c.Request.Context(), p.ID); err != nil {
+		fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+// roleView is a role as the API shows it.
+type roleView struct {
+	ID          uuid.UUID `json:"id"`
+	Name        string    `json:"name"`
+	Level       string    `json:"level"`
+	Builtin     bool      `json:"builtin"`
+	Description string    `json:"description"`
+	Policies    []string  `json:"policies"`
+	CreatedAt   time.Time `json:"createdAt"`
+	UpdatedAt   time.Time `json:"updatedAt"`
+}
+
+var levelNames = []string{"customer", "business", "admin"}
+
+func viewRole(r *models.RoleWithPolicies) roleView {
+	return roleView{ID: r.ID, Name: r.Name, Level: levelNames[r.Level], Builtin: r.Builtin, Description: r.Description,
+		Policies: r.Policies, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+}
+
+var roleName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
+
+func (h *handlers) createRole(c *gin.Context) {
+	var req struct {
+		Name        string   `json:"name"`
+		Level       string   `json:"level"`
+		Description string   `json:"description"`
+		Policies    []string `json:"policies"`
+	}
+	if err := decodeJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	if !roleName.MatchString(req.Name) {
+		fail(c, Invalid("name", "name must be 1-64 of a-z, 0-9, '.', '_' and '-'", req.Name))
+		return
+	}
+	level, ok := roleLevels[req.Level]
+	if !ok {
+		fail(c, Invalid("level", "level must be customer, business or admin", req.Level))
+		return
+	}
+	r := &models.Role{Name: req.Name, Level: level, Description: req.Description}
+	if err := h.roles.CreateRole(c.Request.Context(), r, req.Policies); err != nil {
+		fail(c, unknownPolicy(err, req.Policies))
+		return
+	}
+	h.respondRole(c, http.StatusCreated, r.ID)
+}
+
+// unknownPolicy turns a missing policy name into a 400 on the field.
+func unknownPolicy(err error, names []string) error {
+	if errors.Is(err, models.ErrNotFound) {
+		return Invalid("policies", "unknown policy", names)
+	}
+	return err
+}
+
+func (h *handlers) respondRole(c *gin.Context, status int, id uuid.UUID) {
+	r, err := h.roles.RoleByID(c.Request.Context(), id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	respond(c, status, viewRole(r))
+}
+
+func (h *handlers) listRoles(c *gin.Context) {
+	roles, err := h.roles.Roles(c.Request.Context())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out := make([]roleView, len(roles))
+	for i := range roles {
+		out[i] = viewRole(&roles[i])
+	}
+	respondList(c, out, "")
+}
+
+func (h *handlers) roleParam(c *gin.Context) (*models.RoleWithPolicies, error) {
+	id, err := uuid.Parse(c.Param("id"))
+	if err != nil {
+		return nil, errNotFound
+	}
+	return h.roles.RoleByID(c.Request.Context(), id)
+}
+
+func (h *handlers) getRole(c *gin.Context) {
+	r, err := h.roleParam(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	respond(c, http.StatusOK, viewRole(r))
+}
+
+// updateRole is PATCH /v1/roles/{id}: description and policies. Name and
+// level are the role's identity; make a new role to change them.
+func (h *handlers) updateRole(c *gin.Context) {
+	var req struct {
+		Description *string  `json:"description"`
+		Policies    []string `json:"policies"`
+	}
+	if err := decodeJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	r, err := h.roleParam(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if req.Description != nil {
+		r.Description = *req.Description
+	}
+	r.UpdatedAt = time.Now().UTC()
+	if err := h.roles.UpdateRole(c.Request.Context(), &r.Role, req.Policies); err != nil {
+		fail(c, unknownPolicy(err, req.Policies))
+		return
+	}
+	h.respondRole(c, http.StatusOK, r.ID)
+}
+
+func (h *handlers) deleteRole(c *gin.Context) {
+	r, err := h.roleParam(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if err := h.roles.DeleteRole(c.Request.Context(), r.ID); err != nil {
+		fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
