@@ -451,14 +451,22 @@ func checkPasswordPolicy(pw, field string) error {
 	return nil
 }
 
-// requireAdmin refuses anyone below admin: granting roles, setting another
+// isAdmin refuses anyone below admin: granting roles, setting another
 // account's password and managing its sessions raise or bypass levels.
-func requireAdmin(c *gin.Context) bool {
+func isAdmin(c *gin.Context) bool {
 	if principal(c).Level < models.LevelAdmin {
 		fail(c, auth.ErrPermissionDenied)
 		return false
 	}
 	return true
+}
+
+// requireAdmin is isAdmin as middleware, for routes that are admin-only
+// whatever the body.
+func requireAdmin(c *gin.Context) {
+	if isAdmin(c) {
+		c.Next()
+	}
 }
 
 // setClientRoles is PUT /v1/clients/{id}/roles, admins only. The change
@@ -471,7 +479,7 @@ func (h *handlers) setClientRoles(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if !requireAdmin(c) {
+	if !isAdmin(c) {
 		return
 	}
 	client, err := h.visibleClient(c)
@@ -508,7 +516,7 @@ func (h *handlers) setClientPassword(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if !requireAdmin(c) {
+	if !isAdmin(c) {
 		return
 	}
 	client, err := h.visibleClient(c)
@@ -540,7 +548,7 @@ func (h *handlers) setClientPassword(c *gin.Context) {
 
 // clientSessions is GET /v1/clients/{id}/sessions, admins only.
 func (h *handlers) clientSessions(c *gin.Context) {
-	if !requireAdmin(c) {
+	if !isAdmin(c) {
 		return
 	}
 	client, err := h.visibleClient(c)
@@ -562,7 +570,7 @@ func (h *handlers) clientSessions(c *gin.Context) {
 
 // revokeClientSessions is DELETE /v1/clients/{id}/sessions, admins only.
 func (h *handlers) revokeClientSessions(c *gin.Context) {
-	if !requireAdmin(c) {
+	if !isAdmin(c) {
 		return
 	}
 	client, err := h.visibleClient(c)
@@ -580,7 +588,7 @@ func (h *handlers) revokeClientSessions(c *gin.Context) {
 
 // revokeClientSession is DELETE /v1/clients/{id}/sessions/{sessionId}.
 func (h *handlers) revokeClientSession(c *gin.Context) {
-	if !requireAdmin(c) {
+	if !isAdmin(c) {
 		return
 	}
 	client, err := h.visibleClient(c)
