@@ -395,6 +395,9 @@ func (h *handlers) listClients(c *gin.Context) {
 
 func clientFilter(c *gin.Context) (models.ClientFilter, error) {
 	f := models.ClientFilter{Limit: defaultPageSize, Role: c.Query("role"), Login: c.Query("login")}
+	if hasControlChar(f.Login) || len(f.Login) > 128 {
+		return f, Invalid("login", "login must be printable text", nil)
+	}
 	if s := c.Query("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > maxPageSize {

@@ -47,7 +47,25 @@ func decode(c *gin.Context, v any, required bool) error {
 	if dec.More() {
 		return Invalid("body", "request body has data after the JSON value", nil)
 	}
+	if bytes.Contains(body, []byte(`\u0000`)) && hasNUL(body) {
+		return Invalid("body", "text must not contain NUL characters", nil)
+	}
 	return nil
+}
+
+// hasNUL reports whether a JSON document has a NUL in any key or string,
+// which no field accepts and Postgres cannot store.
+func hasNUL(body []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		if s, ok := tok.(string); ok && strings.IndexByte(s, 0) >= 0 {
+			return true
+		}
+	}
 }
 
 func decodeProblem(err error) *Problem {

@@ -92,6 +92,8 @@ func TestDecodeJSON(t *testing.T) {
 		{"empty", "application/json", ``, 400, "body", "empty"},
 		{"form post", "application/x-www-form-urlencoded", `name=a`, 400, "Content-Type", "application/json"},
 		{"array", "application/json", `[1]`, 400, "body", "must be an object"},
+		{"NUL in a string", "application/json", `{"name":"a\u0000b"}`, 400, "body", "NUL"},
+		{"escaped backslash is not NUL", "application/json", `{"name":"\\u0000"}`, 201, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

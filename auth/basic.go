@@ -13,7 +13,9 @@ import (
 // characters in the login.
 func ParseBasic(header string) (login, password string, ok bool) {
 	scheme, encoded, found := strings.Cut(header, " ")
-	if !found || !strings.EqualFold(scheme, "Basic") {
+	// EqualFold alone would take Unicode look-alikes ("Baſic"); the scheme
+	// is an ASCII token, so its length must match too.
+	if !found || len(scheme) != len("Basic") || !strings.EqualFold(scheme, "Basic") {
 		return "", "", false
 	}
 	decoded, err := base64.StdEncoding.DecodeString(strings.TrimSpace(encoded))

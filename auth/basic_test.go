@@ -202,3 +202,13 @@ func FuzzParseBasic(f *testing.F) {
 		}
 	})
 }
+
+// The scheme is an ASCII token (RFC 7235); strings.EqualFold also folds
+// U+017F LATIN SMALL LETTER LONG S to 's', so "Baſic" passes as "Basic".
+func TestParseBasicSchemeIsASCII(t *testing.T) {
+	for _, scheme := range []string{"BASİC", "Bａsic", "Baſic"} {
+		if login, pw, ok := ParseBasic(scheme + " " + b64("alice:pw")); ok {
+			t.Errorf("ParseBasic(%q) = %q, %q, true, want false", scheme+" …", login, pw)
+		}
+	}
+}

@@ -55,10 +55,19 @@ func (l *ipLimiter) failed(ip string, now time.Time) {
 	lim.AllowN(now, 1)
 }
 
+// dropIdle forgets IPs whose bucket has refilled. If that frees too little
+// (many addresses failing at once), it forgets a tenth at random, so the
+// map stays bounded and the scan stays rare.
 func (l *ipLimiter) dropIdle(now time.Time) {
 	for ip, lim := range l.ips {
 		if lim.TokensAt(now) >= float64(l.burst) {
 			delete(l.ips, ip)
 		}
+	}
+	for ip := range l.ips {
+		if len(l.ips) < maxTrackedIPs*9/10 {
+			break
+		}
+		delete(l.ips, ip)
 	}
 }

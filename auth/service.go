@@ -31,6 +31,7 @@ type Store interface {
 	RevokeClientSessions(ctx context.Context, clientID, keep uuid.UUID, now time.Time) (int64, error)
 	SetSessionExpiry(ctx context.Context, id uuid.UUID, expiresAt time.Time) error
 	SetPassword(ctx context.Context, id uuid.UUID, hash string, now time.Time) error
+	RecordAudit(ctx context.Context, e *models.AuditEvent) error
 }
 
 // IP binding modes (BILLGATE_SESSION_IP_BINDING).
@@ -123,33 +124,48 @@ const (
 func (s *Service) Login(ctx context.Context, cred Credentials, from Origin) (*LoginResult, error) {
 	now := s.now()
 	if wait := s.perIP.wait(from.IP, now); wait > 0 {
+		s.audit(ctx, event(AuditLogin, models.OutcomeFailed, from.IP, nil, nil, now), map[string]any{"login": truncate(cred.Login, maxLoginBytes), "reason": "ip-limited"})
 		return nil, &LockedError{Until: now.Add(wait)}
 	}
-	res, err := s.login(ctx, cred, from, now)
-	if errors.Is(err, ErrAuthFailed) {
+	res, client, err := s.login(ctx, cred, from, now)
+	var locked *LockedError
+	switch {
+	case err == nil:
+		s.audit(ctx, event(AuditLogin, models.OutcomeOK, from.IP, nil, client, now), map[string]any{"sessionId": res.Session.ID})
+	case errors.Is(err, ErrAuthFailed):
 		s.perIP.failed(from.IP, now)
+		var details map[string]any
+		if client == nil {
+			details = map[string]any{"login": truncate(cred.Login, maxLoginBytes), "tenant": truncate(cred.Tenant, maxLoginBytes)}
+		}
+		s.audit(ctx, event(AuditLogin, models.OutcomeFailed, from.IP, nil, client, now), details)
+	case errors.As(err, &locked):
+		s.audit(ctx, event(AuditLogin, models.OutcomeFailed, from.IP, nil, client, now), map[string]any{"reason": "locked"})
 	}
 	return res, err
 }
 
-func (s *Service) login(ctx context.Context, cred Credentials, from Origin, now time.Time) (*LoginResult, error) {
-	if len(cred.Login) == 0 || len(cred.Login) > maxLoginBytes || utf8.RuneCountInString(cred.Password) > maxPasswordRunes {
-		return nil, ErrAuthFailed
+// login returns the client it found, known or not to have succeeded, for
+// the audit trail.
+func (s *Service) login(ctx context.Context, cred Credentials, from Origin, now time.Time) (*LoginResult, *models.Client, error) {
+	if len(cred.Login) == 0 || len(cred.Login) > maxLoginBytes || len(cred.Tenant) > maxLoginBytes ||
+		!lookupable(cred.Login) || !lookupable(cred.Tenant) || utf8.RuneCountInString(cred.Password) > maxPasswordRunes {
+		return nil, nil, ErrAuthFailed
 	}
 	client, err := s.findClient(ctx, cred)
 	if errors.Is(err, models.ErrNotFound) || (err == nil && (client.Disabled || client.PasswordHash == "")) {
 		s.hasher.VerifyDummy(cred.Password)
-		return nil, ErrAuthFailed
+		return nil, client, ErrAuthFailed
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	rehashed, err := s.checkPassword(ctx, client, cred.Password, now)
 	if err != nil {
-		return nil, err
+		return nil, client, err
 	}
 	if err := s.store.RecordLoginSuccess(ctx, client.ID, now, from.IP, rehashed); err != nil {
-		return nil, err
+		return nil, client, err
 	}
 	token, hash := NewSessionToken()
 	sess := &models.Session{
@@ -163,9 +179,13 @@ func (s *Service) login(ctx context.Context, cred Credentials, from Origin, now 
 		AbsoluteExpiresAt: now.Add(s.cfg.AbsoluteLifetime),
 	}
 	if err := s.store.CreateSession(ctx, sess); err != nil {
-		return nil, err
+		return nil, client, err
 	}
-	return &LoginResult{Session: sess, Token: token}, nil
+	return &LoginResult{Session: sess, Token: token}, client, nil
+}
+
+func (s *Service) audit(ctx context.Context, e models.AuditEvent, details map[string]any) {
+	Audit(ctx, s.store, s.log, e, details)
 }
 
 // checkPassword counts an attempt against the client, then verifies the
@@ -210,6 +230,7 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, nex
 	}
 	now := s.now()
 	if _, err := s.checkPassword(ctx, p.Client, current, now); err != nil {
+		s.audit(ctx, event(AuditPasswordChange, models.OutcomeFailed, p.Session.IP, nil, p.Client, now), nil)
 		return err
 	}
 	hash, err := s.hasher.Hash(next)
@@ -219,8 +240,11 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, nex
 	if err := s.store.SetPassword(ctx, p.Client.ID, hash, now); err != nil {
 		return err
 	}
-	_, err = s.store.RevokeClientSessions(ctx, p.Client.ID, p.Session.ID, now)
-	return err
+	if _, err = s.store.RevokeClientSessions(ctx, p.Client.ID, p.Session.ID, now); err != nil {
+		return err
+	}
+	s.audit(ctx, event(AuditPasswordChange, models.OutcomeOK, p.Session.IP, nil, p.Client, now), nil)
+	return nil
 }
 
 // findClient resolves the tenant, then the login within it.
@@ -243,13 +267,19 @@ func (s *Service) findClient(ctx context.Context, cred Credentials) (*models.Cli
 // each one after, capped.
 func (s *Service) lockFor(n int) time.Duration {
 	d := s.cfg.LockoutBase
-	for range min(n, 30) {
-		if d >= s.cfg.LockoutMax {
-			break
+	for range n {
+		if d > s.cfg.LockoutMax/2 {
+			return s.cfg.LockoutMax
 		}
 		d *= 2
 	}
 	return min(d, s.cfg.LockoutMax)
+}
+
+// lookupable is text a database can compare: valid UTF-8 without control
+// characters (Postgres refuses NUL outright).
+func lookupable(s string) bool {
+	return utf8.ValidString(s) && !hasControl(s)
 }
 
 // Authenticate finds the live session a secret presents and who it acts
@@ -343,12 +373,22 @@ func (s *Service) Sessions(ctx context.Context, p *Principal) ([]models.Session,
 
 // Logout revokes the session the principal presented.
 func (s *Service) Logout(ctx context.Context, p *Principal) error {
-	return s.store.RevokeSession(ctx, p.Client.ID, p.Session.ID, s.now())
+	now := s.now()
+	if err := s.store.RevokeSession(ctx, p.Client.ID, p.Session.ID, now); err != nil {
+		return err
+	}
+	s.audit(ctx, event(AuditLogout, models.OutcomeOK, p.Session.IP, nil, p.Client, now), map[string]any{"sessionId": p.Session.ID})
+	return nil
 }
 
 // RevokeSession revokes one of the principal's own sessions.
 func (s *Service) RevokeSession(ctx context.Context, p *Principal, id uuid.UUID) error {
-	return s.store.RevokeSession(ctx, p.Client.ID, id, s.now())
+	now := s.now()
+	if err := s.store.RevokeSession(ctx, p.Client.ID, id, now); err != nil {
+		return err
+	}
+	s.audit(ctx, event(AuditSessionsRevoke, models.OutcomeOK, p.Session.IP, nil, p.Client, now), map[string]any{"sessionId": id})
+	return nil
 }
 
 // RevokeSessions revokes all the principal's sessions, or all but the
@@ -358,7 +398,13 @@ func (s *Service) RevokeSessions(ctx context.Context, p *Principal, keepCurrent 
 	if keepCurrent {
 		keep = p.Session.ID
 	}
-	return s.store.RevokeClientSessions(ctx, p.Client.ID, keep, s.now())
+	now := s.now()
+	n, err := s.store.RevokeClientSessions(ctx, p.Client.ID, keep, now)
+	if err != nil {
+		return 0, err
+	}
+	s.audit(ctx, event(AuditSessionsRevoke, models.OutcomeOK, p.Session.IP, nil, p.Client, now), map[string]any{"count": n, "keptCurrent": keepCurrent})
+	return n, nil
 }
 
 // ErrExpiryInPast refuses moving a session's expiry to a time already gone.

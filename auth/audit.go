@@ -1,0 +1,47 @@
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"time"
+
+	"github.com/billgate/billgate/models"
+)
+
+// Audited identity actions.
+const (
+	AuditLogin          = "login"
+	AuditLogout         = "logout"
+	AuditPasswordChange = "password.change"
+	AuditSessionsRevoke = "sessions.revoke"
+)
+
+// Audit records an identity event. A failure to record is logged, not
+// returned: the event already happened.
+func Audit(ctx context.Context, store interface {
+	RecordAudit(context.Context, *models.AuditEvent) error
+}, log *slog.Logger, e models.AuditEvent, details map[string]any) {
+	if details != nil {
+		b, _ := json.Marshal(details)
+		e.Details = string(b)
+	}
+	if err := store.RecordAudit(ctx, &e); err != nil {
+		log.ErrorContext(ctx, "audit event not recorded", slog.String("action", e.Action), slog.Any("error", err))
+	}
+}
+
+// event is an audit event about subject, acted on by actor (nil: the
+// subject itself, as at login).
+func event(action, outcome, ip string, actor, subject *models.Client, at time.Time) models.AuditEvent {
+	e := models.AuditEvent{OccurredAt: at, Action: action, Outcome: outcome, IP: ip}
+	if subject != nil {
+		e.SubjectID = &subject.ID
+		e.TenantID = models.TenantOf(subject)
+		e.ActorID = &subject.ID
+	}
+	if actor != nil {
+		e.ActorID = &actor.ID
+	}
+	return e
+}
