@@ -192,6 +192,7 @@ func (h *handlers) createClient(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	h.audit(c, auditClientCreate, client, map[string]any{"role": role})
 	respond(c, http.StatusCreated, detailOf(client, []string{role}))
 }
 
@@ -315,13 +316,20 @@ func (h *handlers) updateClient(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if updated.Disabled && !client.Disabled {
+	switch {
+	case updated.Disabled && !client.Disabled:
 		// A disabled account's sessions are refused already; revoking them
 		// keeps them from coming back if it is enabled again.
 		if _, err := h.clients.RevokeClientSessions(c.Request.Context(), client.ID, uuid.Nil, now); err != nil {
 			fail(c, err)
 			return
 		}
+		h.audit(c, auditClientDisable, client, nil)
+	case !updated.Disabled && client.Disabled:
+		h.audit(c, auditClientEnable, client, nil)
+	}
+	if ch.Email != nil || ch.DisplayName != nil || ch.Birthdate != nil {
+		h.audit(c, auditClientUpdate, client, nil)
 	}
 	d, err := h.detail(c.Request.Context(), updated)
 	if err != nil {
@@ -345,6 +353,7 @@ func (h *handlers) deleteClient(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	h.audit(c, auditClientDelete, client, map[string]any{"login": client.Login})
 	c.Status(http.StatusNoContent)
 }
 
@@ -398,19 +407,8 @@ func clientFilter(c *gin.Context) (models.ClientFilter, error) {
 	if hasControlChar(f.Login) || len(f.Login) > 128 {
 		return f, Invalid("login", "login must be printable text", nil)
 	}
-	if s := c.Query("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > maxPageSize {
-			return f, Invalid("limit", "limit must be 1-"+strconv.Itoa(maxPageSize), s)
-		}
-		f.Limit = n
-	}
-	if s := c.Query("cursor"); s != "" {
-		id, err := decodeCursor(s)
-		if err != nil {
-			return f, Invalid("cursor", "cursor is not one billgate gave", s)
-		}
-		f.After = id
+	if err := pageParams(c, &f.Limit, &f.After); err != nil {
+		return f, err
 	}
 	switch s := c.Query("tenantId"); s {
 	case "":
@@ -434,6 +432,25 @@ func clientFilter(c *gin.Context) (models.ClientFilter, error) {
 		f.Disabled = &b
 	}
 	return f, nil
+}
+
+// pageParams reads ?limit= and ?cursor=.
+func pageParams(c *gin.Context, limit *int, after *uuid.UUID) error {
+	if s := c.Query("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > maxPageSize {
+			return Invalid("limit", "limit must be 1-"+strconv.Itoa(maxPageSize), s)
+		}
+		*limit = n
+	}
+	if s := c.Query("cursor"); s != "" {
+		id, err := decodeCursor(s)
+		if err != nil {
+			return Invalid("cursor", "cursor is not one billgate gave", s)
+		}
+		*after = id
+	}
+	return nil
 }
 
 // Cursors are opaque to clients: the last ID of the page, base64url.
@@ -494,13 +511,20 @@ func (h *handlers) setClientRoles(c *gin.Context) {
 		fail(c, Invalid("roles", "give at least one role", nil))
 		return
 	}
-	if err := h.clients.SetRoles(c.Request.Context(), client.ID, slices.Compact(slices.Sorted(slices.Values(req.Roles)))); err != nil {
+	before, err := h.clients.RolesOf(c.Request.Context(), []uuid.UUID{client.ID})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	roles := slices.Compact(slices.Sorted(slices.Values(req.Roles)))
+	if err := h.clients.SetRoles(c.Request.Context(), client.ID, roles); err != nil {
 		if errors.Is(err, models.ErrNotFound) {
 			err = Invalid("roles", "unknown role", req.Roles)
 		}
 		fail(c, err)
 		return
 	}
+	h.audit(c, auditClientRoles, client, map[string]any{"from": before[client.ID], "to": roles})
 	d, err := h.detail(c.Request.Context(), client)
 	if err != nil {
 		fail(c, err)
@@ -546,6 +570,7 @@ func (h *handlers) setClientPassword(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	h.audit(c, auditClientPassword, client, nil)
 	c.Status(http.StatusNoContent)
 }
 
@@ -586,6 +611,7 @@ func (h *handlers) revokeClientSessions(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	h.audit(c, auditClientSessions, client, map[string]any{"count": n})
 	respond(c, http.StatusOK, gin.H{"revoked": n})
 }
 
@@ -608,5 +634,6 @@ func (h *handlers) revokeClientSession(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	h.audit(c, auditClientSessions, client, map[string]any{"sessionId": sid})
 	c.Status(http.StatusNoContent)
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"log/slog"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -19,6 +20,8 @@ type handlers struct {
 	auth         Authenticator
 	clients      Clients
 	roles        Roles
+	auditLog     AuditLog
+	log          *slog.Logger
 	hasher       PasswordHasher
 	cookieSecure bool
 	// actions records each authenticated route's action, by "METHOD path".
@@ -27,7 +30,7 @@ type handlers struct {
 
 // apiRoutes is the whole API surface.
 func apiRoutes(r *gin.Engine, d Deps) {
-	registerRoutes(r, d, &handlers{auth: d.Auth, clients: d.Clients, roles: d.Roles, hasher: d.Hasher, cookieSecure: d.CookieSecure, actions: map[string]string{}})
+	registerRoutes(r, d, &handlers{auth: d.Auth, clients: d.Clients, roles: d.Roles, auditLog: d.AuditLog, log: d.Logger, hasher: d.Hasher, cookieSecure: d.CookieSecure, actions: map[string]string{}})
 }
 
 func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
@@ -63,6 +66,7 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 	h.route(v1, "GET", "/clients/:id/sessions", "clients:sessions-read", h.clientSessions)
 	h.route(v1, "DELETE", "/clients/:id/sessions", "clients:sessions-revoke", h.revokeClientSessions)
 	h.route(v1, "DELETE", "/clients/:id/sessions/:sessionId", "clients:sessions-revoke", h.revokeClientSession)
+	h.route(v1, "GET", "/audit-events", "audit-events:read", h.listAuditEvents)
 
 	admins := v1.Group("", requireAdmin)
 	h.route(admins, "POST", "/roles", "roles:create", h.createRole)

@@ -18,10 +18,11 @@ type Deps struct {
 	Checks    []Check // what /readyz probes
 	BodyLimit int64   // largest request body, in bytes
 	// Auth is the identity core; without it only the ops routes are served.
-	Auth    Authenticator
-	Clients Clients        // the account store
-	Roles   Roles          // the role and policy store
-	Hasher  PasswordHasher // hashes passwords set through the API
+	Auth     Authenticator
+	Clients  Clients        // the account store
+	Roles    Roles          // the role and policy store
+	AuditLog AuditLog       // the audit trail
+	Hasher   PasswordHasher // hashes passwords set through the API
 	// CookieSecure adds Secure to the sid cookie (BILLGATE_COOKIE_SECURE).
 	CookieSecure bool
 	// TrustedProxies may set X-Forwarded-For; nobody else's is believed.

@@ -1,7 +1,9 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"testing"
 
@@ -120,8 +122,9 @@ func callList(t *testing.T, env *testenv.Env, path string, header ...string) lis
 			NextCursor string `json:"nextCursor"`
 		} `json:"meta"`
 	}
-	if err := jsonDecode(resp, &body); err != nil || resp.StatusCode != 200 {
-		t.Fatalf("GET %s = %d %v", path, resp.StatusCode, err)
+	raw, _ := io.ReadAll(resp.Body)
+	if err := json.Unmarshal(raw, &body); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("GET %s = %d %v %s", path, resp.StatusCode, err, raw)
 	}
 	return listReply{body.Results, body.Meta.NextCursor}
 }

@@ -210,5 +210,3 @@ func TestReadinessFollowsDatabase(t *testing.T) {
 	exec("ALTER DATABASE " + name + " ALLOW_CONNECTIONS true")
 	waitReady(t, env)
 }
-
-func jsonDecode(resp *http.Response, v any) error { return json.NewDecoder(resp.Body).Decode(v) }

@@ -78,6 +78,7 @@ func Start(ctx context.Context, o Options) (*App, error) {
 		deps.Auth = auth.NewService(store, a.Hasher, authConfig(o.Identity), func() time.Time { return time.Now().UTC() }, o.Logger)
 		deps.Clients = store
 		deps.Roles = store
+		deps.AuditLog = store
 		deps.Hasher = a.Hasher
 		deps.CookieSecure = o.Identity.CookieSecure
 		deps.TrustedProxies = o.Identity.TrustedProxies
