@@ -16,7 +16,7 @@ import (
 )
 
 // testEngine is the production middleware stack with extra test routes.
-func testEngine(t *testing.T, limit int64, add func(r *gin.Engine)) http.Handler {
+func testEngine(t testing.TB, limit int64, add func(r *gin.Engine)) http.Handler {
 	t.Helper()
 	d := Deps{BodyLimit: limit}.withDefaults()
 	r := newEngine(d)
@@ -183,4 +183,29 @@ func TestEveryRouteDeclaresAnAction(t *testing.T) {
 			t.Errorf("%s declares action %q, want resource:verb", key, action)
 		}
 	}
+}
+
+// FuzzLoginBody: whatever the body, decoding the login request answers
+// 400 or passes it on; it never panics or answers 500.
+func FuzzLoginBody(f *testing.F) {
+	f.Add(`{"login":"alice","password":"correct horse battery","tenant":"shop"}`)
+	f.Add(`{"login":"a\u0000","password":{"$ne":null}}`)
+	f.Add(`{"login":"a","login":"b"}`)
+	f.Add(`[]`)
+	h := testEngine(f, 1<<10, func(r *gin.Engine) {
+		r.POST("/auth/session", func(c *gin.Context) {
+			var req loginRequest
+			if err := decodeJSON(c, &req); err != nil {
+				fail(c, err)
+				return
+			}
+			respond(c, http.StatusOK, req)
+		})
+	})
+	f.Fuzz(func(t *testing.T, body string) {
+		w := do(h, http.MethodPost, "/auth/session", "application/json", body)
+		if w.Code != http.StatusOK && w.Code != http.StatusBadRequest {
+			t.Fatalf("POST %q = %d %s", body, w.Code, w.Body.String())
+		}
+	})
 }
