@@ -338,3 +338,37 @@ func TestFailuresPerIPAreLimited(t *testing.T) {
 		t.Errorf("no Retry-After")
 	}
 }
+
+// Under strict IP binding a session used from another address is refused;
+// client addresses come from X-Forwarded-For only through a trusted proxy.
+func TestSessionIPBinding(t *testing.T) {
+	loginFrom := func(env *testenv.Env, ip string) string {
+		r := call(t, env, "POST", "/auth/session", creds("alice", ""), "X-Forwarded-For", ip)
+		if r.Status != 200 {
+			t.Fatalf("login from %s = %d %+v", ip, r.Status, r.Errors)
+		}
+		return r.Result["token"].(string)
+	}
+
+	strict := testenv.DefaultIdentity()
+	strict.IPBinding = "strict"
+	strict.TrustedProxies = []string{"127.0.0.1"}
+	env := testenv.Start(t, testenv.Options{Identity: strict})
+	env.CreateClient(nil, "alice", goodPassword, "business")
+	token := loginFrom(env, "203.0.113.9")
+	if r := call(t, env, "GET", "/auth/session", "", "Authorization", "Bearer "+token, "X-Forwarded-For", "203.0.113.9"); r.Status != 200 || r.Result["session"].(map[string]any)["ip"] != "203.0.113.9" {
+		t.Errorf("same IP = %d %v, want 200 with the forwarded IP recorded", r.Status, r.Result)
+	}
+	call(t, env, "GET", "/auth/session", "", "Authorization", "Bearer "+token, "X-Forwarded-For", "198.51.100.7").
+		is(t, "session from another IP", 401, "AUTH_FAILED", "AUTH FAILED")
+
+	untrusted := testenv.DefaultIdentity()
+	untrusted.IPBinding = "strict"
+	env = testenv.Start(t, testenv.Options{Identity: untrusted})
+	env.CreateClient(nil, "alice", goodPassword, "business")
+	token = loginFrom(env, "203.0.113.9")
+	r := call(t, env, "GET", "/auth/session", "", "Authorization", "Bearer "+token, "X-Forwarded-For", "198.51.100.7")
+	if r.Status != 200 || r.Result["session"].(map[string]any)["ip"] != "127.0.0.1" {
+		t.Errorf("forwarded header from an untrusted peer = %d %v, want it ignored", r.Status, r.Result)
+	}
+}

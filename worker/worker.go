@@ -3,6 +3,7 @@
 package worker
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 
+	"github.com/billgate/billgate/activities"
 	"github.com/billgate/billgate/workflows"
 )
 
@@ -27,14 +29,27 @@ func TaskQueueNames() []string {
 	return slices.Sorted(maps.Values(TaskQueues))
 }
 
+// registrations says what each task queue's worker serves. A queue without
+// an entry runs a worker with nothing registered (yet).
+var registrations = map[string]func(r sdkworker.Registry, acts *activities.Activities){
+	workflows.SubscriptionsTaskQueue: func(r sdkworker.Registry, acts *activities.Activities) {
+		r.RegisterWorkflow(workflows.PurgeSessionsWorkflow)
+		r.RegisterActivity(acts)
+	},
+}
+
 // Group is the running workers of one process.
 type Group struct {
 	workers []sdkworker.Worker
 }
 
-// Start starts a worker for each named queue. stopTimeout is how long Stop
-// lets running activities finish.
-func Start(c client.Client, queues []string, stopTimeout time.Duration) (*Group, error) {
+// Start starts a worker for each named queue, registering the workflows
+// and activities the queue serves; acts holds the activities' dependencies.
+// stopTimeout is how long Stop lets running activities finish.
+func Start(c client.Client, queues []string, acts *activities.Activities, stopTimeout time.Duration) (*Group, error) {
+	if acts == nil && len(queues) > 0 {
+		return nil, errors.New("worker: no activities to register")
+	}
 	g := &Group{}
 	for _, name := range queues {
 		taskQueue, ok := TaskQueues[name]
@@ -43,6 +58,9 @@ func Start(c client.Client, queues []string, stopTimeout time.Duration) (*Group,
 			return nil, fmt.Errorf("worker: unknown queue %q", name)
 		}
 		w := sdkworker.New(c, taskQueue, sdkworker.Options{WorkerStopTimeout: stopTimeout})
+		if register, ok := registrations[taskQueue]; ok {
+			register(w, acts)
+		}
 		if err := w.Start(); err != nil {
 			g.Stop()
 			return nil, fmt.Errorf("worker: start %s: %w", taskQueue, err)

@@ -19,6 +19,7 @@ import (
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 
+	"github.com/billgate/billgate/activities"
 	"github.com/billgate/billgate/api"
 	"github.com/billgate/billgate/auth"
 	"github.com/billgate/billgate/auth/password"
@@ -65,7 +66,15 @@ func Start(ctx context.Context, o Options) (*App, error) {
 		_ = store.Close()
 		return nil, err
 	}
-	workers, err := worker.Start(tc, o.Queues, o.StopTimeout)
+	if ownsSchedules(o.Queues) {
+		if err := EnsureSchedules(ctx, tc); err != nil {
+			tc.Close()
+			_ = store.Close()
+			return nil, err
+		}
+	}
+	acts := &activities.Activities{Store: store, Now: func() time.Time { return time.Now().UTC() }}
+	workers, err := worker.Start(tc, o.Queues, acts, o.StopTimeout)
 	if err != nil {
 		tc.Close()
 		_ = store.Close()
