@@ -3,6 +3,8 @@ package e2e
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net"
 	"net/http"
@@ -17,6 +19,7 @@ import (
 	"github.com/billgate/billgate/internal/apitest"
 	"github.com/billgate/billgate/internal/dbtest"
 	"github.com/billgate/billgate/internal/devserver"
+	"github.com/billgate/billgate/internal/testenv"
 	"github.com/billgate/billgate/workflows"
 )
 
@@ -261,4 +264,38 @@ func TestBinaryHelpAndVersion(t *testing.T) {
 			}
 		}
 	}
+}
+
+// Accounts imported with legacy hashes log in with their old passwords and
+// are rehashed to argon2id on the way.
+func TestBinaryImportClients(t *testing.T) {
+	env := testenv.Start(t, testenv.Options{DataDir: t.TempDir()})
+	salt, pw := "pepper", "bobs old password"
+	sum := sha256.Sum256(append([]byte(salt), pw...))
+	legacy := fmt.Sprintf("$sha256$%s$%s", hex.EncodeToString([]byte(salt)), hex.EncodeToString(sum[:]))
+	file := filepath.Join(t.TempDir(), "clients.jsonl")
+	lines := `{"login":"shop","password":"correct horse battery staple"}` + "\n" +
+		`{"login":"bob","tenant":"shop","passwordHash":"` + legacy + `"}` + "\n"
+	if err := os.WriteFile(file, []byte(lines), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(binary, "admin", "import-clients", "--db", env.DB, file).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "imported 2 accounts (1 with legacy hashes") {
+		t.Fatalf("billgate admin import-clients = %v: %s", err, out)
+	}
+	again, err := exec.Command(binary, "admin", "import-clients", "--db", env.DB, file).CombinedOutput()
+	if err == nil || !strings.Contains(string(again), "nothing imported") || !strings.Contains(string(again), "line 1:") {
+		t.Errorf("a second import = %v: %s, want it refused naming line 1", err, again)
+	}
+
+	login(t, env, `{"login":"bob","password":"`+pw+`","tenant":"shop"}`)
+	shop, err := env.Store().ClientByLogin(context.Background(), nil, "shop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob, err := env.Store().ClientByLogin(context.Background(), &shop.ID, "bob")
+	if err != nil || !strings.HasPrefix(bob.PasswordHash, "$argon2id$") {
+		t.Errorf("bob's hash after login = %q, %v; want it rehashed to argon2id", bob.PasswordHash, err)
+	}
+	login(t, env, `{"login":"bob","password":"`+pw+`","tenant":"shop"}`)
 }

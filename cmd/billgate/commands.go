@@ -13,9 +13,11 @@ import (
 	"time"
 
 	"github.com/billgate/billgate/api"
+	"github.com/billgate/billgate/auth/password"
 	"github.com/billgate/billgate/internal/app"
 	"github.com/billgate/billgate/internal/config"
 	"github.com/billgate/billgate/internal/devserver"
+	"github.com/billgate/billgate/internal/importer"
 	"github.com/billgate/billgate/workflows"
 )
 
@@ -170,5 +172,29 @@ func healthcheck(ctx context.Context, url string) error {
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("healthcheck: %s answered %d", url, resp.StatusCode)
 	}
+	return nil
+}
+
+// importClients is `billgate admin import-clients FILE`: all lines or none.
+func importClients(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.Writer) error {
+	in := io.Reader(os.Stdin)
+	if cfg.File != "-" {
+		f, err := os.Open(cfg.File)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		in = f
+	}
+	store, err := app.OpenStore(ctx, cfg.DB, false, log)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	res, err := importer.Import(ctx, store, password.New(password.DefaultParams()), in)
+	if err != nil {
+		return fmt.Errorf("nothing imported: %w", err)
+	}
+	fmt.Fprintf(stdout, "imported %d accounts (%d with legacy hashes, rehashed at their next login)\n", res.Imported, res.Legacy)
 	return nil
 }

@@ -59,6 +59,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return nil
 	case config.CommandHealthcheck:
 		return healthcheck(ctx, cfg.URL)
+	case config.CommandAdmin:
+		return importClients(ctx, cfg, log, stdout)
 	}
 	return fmt.Errorf("unknown command %q", cfg.Command)
 }

@@ -25,7 +25,11 @@ const (
 	CommandMigrate     = "migrate"
 	CommandVersion     = "version"
 	CommandHealthcheck = "healthcheck"
+	CommandAdmin       = "admin"
 )
+
+// Admin subcommands, run as `billgate admin <name>`.
+const AdminImportClients = "import-clients"
 
 // Queues are the names `--queues` accepts, one per Temporal task queue.
 var Queues = []string{"subscriptions", "payments", "events"}
@@ -52,6 +56,9 @@ type Config struct {
 
 	URL string // healthcheck: the address to probe
 
+	AdminCommand string // admin: which task
+	File         string // admin import-clients: the JSON lines file, - for stdin
+
 	Identity Identity // dev and api: sessions, lockout, cookies, proxies
 }
 
@@ -75,6 +82,7 @@ var commands = []struct{ name, summary string }{
 	{CommandMigrate, "apply the embedded database migrations and exit"},
 	{CommandVersion, "print the version and exit"},
 	{CommandHealthcheck, "probe a billgate URL; exit 0 on HTTP 200 (for container healthchecks)"},
+	{CommandAdmin + " " + AdminImportClients, "import accounts from a JSON lines FILE (- for stdin), all or none"},
 }
 
 // Usage is the top-level help text.
@@ -82,7 +90,7 @@ func Usage() string {
 	var b strings.Builder
 	b.WriteString("billgate: subscription billing on Temporal\n\nUsage: billgate <command> [flags]\n\nCommands:\n")
 	for _, c := range commands {
-		fmt.Fprintf(&b, "  %-12s %s\n", c.name, c.summary)
+		fmt.Fprintf(&b, "  %-22s %s\n", c.name, c.summary)
 	}
 	b.WriteString("\nRun 'billgate <command> --help' for the command's flags. Every flag can also be set\nthrough the environment variable shown beside it.\n")
 	return b.String()
@@ -100,6 +108,13 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 		return Config{}, ErrHelp
 	}
 	c := Config{Command: args[0]}
+	if c.Command == CommandAdmin {
+		if len(args) < 2 || args[1] != AdminImportClients {
+			return Config{}, fmt.Errorf("billgate admin: want a task: %s", AdminImportClients)
+		}
+		c.AdminCommand = args[1]
+		args = args[1:]
+	}
 	fs := flag.NewFlagSet("billgate "+c.Command, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	b := binder{fs: fs, getenv: getenv}
@@ -124,7 +139,7 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 		b.list(&c.Queues, "queues", "BILLGATE_QUEUES", strings.Join(Queues, ","), "task queues to serve, comma-separated: "+strings.Join(Queues, ", "))
 		b.external(&c)
 		b.common(&c)
-	case CommandMigrate:
+	case CommandMigrate, CommandAdmin:
 		b.str(&c.DB, "db", "BILLGATE_DB", "", "database URL: postgres://… or sqlite:PATH")
 		b.logLevel(&c)
 	case CommandVersion:
@@ -140,7 +155,12 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 		}
 		return Config{}, err
 	}
-	if fs.NArg() > 0 {
+	if c.Command == CommandAdmin {
+		if fs.NArg() != 1 {
+			return Config{}, fmt.Errorf("billgate admin %s: want one FILE (- for stdin)", c.AdminCommand)
+		}
+		c.File = fs.Arg(0)
+	} else if fs.NArg() > 0 {
 		return Config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	if err := errors.Join(b.errs...); err != nil {
@@ -152,7 +172,7 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 func commandUsage(fs *flag.FlagSet, command string) string {
 	var b strings.Builder
 	for _, c := range commands {
-		if c.name == command {
+		if c.name == command || strings.HasPrefix(c.name, command+" ") {
 			fmt.Fprintf(&b, "billgate %s: %s\n\nFlags:\n", c.name, c.summary)
 		}
 	}
@@ -169,7 +189,7 @@ func (c Config) validate() error {
 		}
 	}
 	switch c.Command {
-	case CommandAPI, CommandWorker, CommandMigrate:
+	case CommandAPI, CommandWorker, CommandMigrate, CommandAdmin:
 		if c.DB == "" {
 			errs = append(errs, errors.New("--db (BILLGATE_DB) is required"))
 		} else if err := ValidateDB(c.DB); err != nil {
@@ -193,7 +213,7 @@ func (c Config) validate() error {
 		}
 	}
 	errs = append(errs, c.Identity.validate(c.Command)...)
-	if c.BodyLimit < 1 && c.Command != CommandMigrate && c.Command != CommandVersion && c.Command != CommandHealthcheck {
+	if c.BodyLimit < 1 && (c.Command == CommandDev || c.Command == CommandAPI || c.Command == CommandWorker) {
 		errs = append(errs, fmt.Errorf("--body-limit %d: want a positive number of bytes", c.BodyLimit))
 	}
 	for _, q := range c.Queues {
