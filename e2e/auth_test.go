@@ -372,3 +372,21 @@ func TestSessionIPBinding(t *testing.T) {
 		t.Errorf("forwarded header from an untrusted peer = %d %v, want it ignored", r.Status, r.Result)
 	}
 }
+
+// Session fixation: a sid the caller already holds is never adopted; every
+// login issues a new secret.
+func TestLoginNeverAdoptsAPresetSID(t *testing.T) {
+	env := testenv.Start(t, testenv.Options{})
+	env.CreateClient(nil, "alice", goodPassword, "business")
+	planted := "bgs_" + strings.Repeat("A", 43)
+	r := call(t, env, "POST", "/auth/session", creds("alice", ""), "Cookie", "sid="+planted)
+	if r.Status != 200 || r.Result["token"] == planted {
+		t.Fatalf("login with a planted sid = %d %v", r.Status, r.Result)
+	}
+	for _, c := range r.Cookies {
+		if c.Name == "sid" && c.Value == planted {
+			t.Errorf("the planted sid was adopted")
+		}
+	}
+	call(t, env, "GET", "/auth/session", "", "Cookie", "sid="+planted).is(t, "planted sid after login", 404, "SESSION_UNKNOWN", "SESSION UNKNOWN")
+}

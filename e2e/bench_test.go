@@ -65,7 +65,8 @@ func benchNsPerOp(b *testing.B) float64 {
 // BenchmarkLogin is logins per second at OWASP's argon2id parameters
 // (password.DefaultParams), end to end: POST /auth/session over HTTP,
 // which looks the client up, reserves a login attempt, verifies the
-// password, records the success and creates a session.
+// password, records the success, creates a session and writes the audit
+// event.
 //
 // testenv's hasher uses cheap parameters, so the clients are inserted
 // directly in the store with a hash at the default parameters. A client's
