@@ -29,9 +29,10 @@ type Store interface {
 	ClientSessions(ctx context.Context, clientID uuid.UUID, now time.Time) ([]models.Session, error)
 	RevokeSession(ctx context.Context, clientID, id uuid.UUID, now time.Time) error
 	RevokeClientSessions(ctx context.Context, clientID, keep uuid.UUID, now time.Time) (int64, error)
-	SetSessionExpiry(ctx context.Context, id uuid.UUID, expiresAt time.Time) error
+	SetSessionExpiry(ctx context.Context, clientID, id uuid.UUID, expiresAt time.Time) error
 	SetPassword(ctx context.Context, id uuid.UUID, hash string, now time.Time) error
 	RecordAudit(ctx context.Context, e *models.AuditEvent) error
+	OnIdentityChange(fn func(models.IdentityChange))
 }
 
 // IP binding modes (BILLGATE_SESSION_IP_BINDING).
@@ -51,6 +52,9 @@ type Config struct {
 	IPBinding        string        // off, log or strict
 	IPFailureBurst   int           // failed logins one IP may make in a row
 	IPFailureEvery   time.Duration // how often an IP earns back one attempt
+	// PrincipalCacheTTL bounds how long an authenticated principal is reused
+	// without reading the database, should a change notification be lost.
+	PrincipalCacheTTL time.Duration
 }
 
 // DefaultConfig is 2 h idle, 24 h absolute, a lock after 5 failures
@@ -65,6 +69,8 @@ func DefaultConfig() Config {
 		IPBinding:        IPBindingOff,
 		IPFailureBurst:   20,
 		IPFailureEvery:   30 * time.Second,
+
+		PrincipalCacheTTL: 10 * time.Second,
 	}
 }
 
@@ -80,12 +86,16 @@ type Service struct {
 	now    func() time.Time
 	log    *slog.Logger
 	perIP  *ipLimiter
+	cache  *principalCache
 }
 
 // NewService builds the identity core. now is the clock (time.Now in
 // production).
 func NewService(store Store, hasher *password.Hasher, cfg Config, now func() time.Time, log *slog.Logger) *Service {
-	return &Service{store: store, hasher: hasher, cfg: cfg, now: now, log: log, perIP: newIPLimiter(cfg.IPFailureEvery, cfg.IPFailureBurst)}
+	s := &Service{store: store, hasher: hasher, cfg: cfg, now: now, log: log,
+		perIP: newIPLimiter(cfg.IPFailureEvery, cfg.IPFailureBurst), cache: newPrincipalCache(cfg.PrincipalCacheTTL)}
+	store.OnIdentityChange(s.cache.forget)
+	return s
 }
 
 // Credentials are what a login presents.
@@ -290,32 +300,50 @@ func (s *Service) Authenticate(ctx context.Context, token string, from Origin) (
 		return nil, ErrSessionUnknown
 	}
 	now := s.now()
-	sess, err := s.store.LiveSession(ctx, HashToken(token), now)
+	hash := HashToken(token)
+	p, cached := s.cache.get(hash, now)
+	if !cached || !p.Session.ExpiresAt.After(now) {
+		var err error
+		if p, err = s.load(ctx, hash, now); err != nil {
+			return nil, err
+		}
+	}
+	if p.Session.IP != from.IP && s.cfg.IPBinding != IPBindingOff {
+		s.log.WarnContext(ctx, "session used from another IP",
+			slog.String("sessionId", p.Session.ID.String()), slog.String("sessionIp", p.Session.IP), slog.String("requestIp", from.IP))
+		if s.cfg.IPBinding == IPBindingStrict {
+			return nil, ErrAuthFailed
+		}
+	}
+	if now.Sub(p.Session.LastSeenAt) >= touchEvery {
+		gen := s.cache.generation()
+		p.Session.ExpiresAt = minTime(now.Add(s.cfg.IdleTimeout), p.Session.AbsoluteExpiresAt)
+		p.Session.LastSeenAt = now
+		if err := s.store.TouchSession(ctx, p.Session.ID, now, p.Session.ExpiresAt); err != nil {
+			return nil, err
+		}
+		s.cache.put(hash, p, gen, now)
+	}
+	return p, nil
+}
+
+// load reads a live session and its principal from the database, and
+// caches them.
+func (s *Service) load(ctx context.Context, hash string, now time.Time) (*Principal, error) {
+	gen := s.cache.generation()
+	sess, err := s.store.LiveSession(ctx, hash, now)
 	if errors.Is(err, models.ErrNotFound) {
 		return nil, ErrSessionUnknown
 	}
 	if err != nil {
 		return nil, err
 	}
-	if sess.IP != from.IP && s.cfg.IPBinding != IPBindingOff {
-		s.log.WarnContext(ctx, "session used from another IP",
-			slog.String("sessionId", sess.ID.String()), slog.String("sessionIp", sess.IP), slog.String("requestIp", from.IP))
-		if s.cfg.IPBinding == IPBindingStrict {
-			return nil, ErrAuthFailed
-		}
-	}
 	p, err := s.principal(ctx, sess.ClientID)
 	if err != nil {
 		return nil, err
 	}
 	p.Session = sess
-	if now.Sub(sess.LastSeenAt) >= touchEvery {
-		sess.ExpiresAt = minTime(now.Add(s.cfg.IdleTimeout), sess.AbsoluteExpiresAt)
-		sess.LastSeenAt = now
-		if err := s.store.TouchSession(ctx, sess.ID, now, sess.ExpiresAt); err != nil {
-			return nil, err
-		}
-	}
+	s.cache.put(hash, p, gen, now)
 	return p, nil
 }
 
@@ -417,7 +445,7 @@ func (s *Service) ExtendSession(ctx context.Context, p *Principal, to time.Time)
 		return time.Time{}, ErrExpiryInPast
 	}
 	to = minTime(to, p.Session.AbsoluteExpiresAt)
-	if err := s.store.SetSessionExpiry(ctx, p.Session.ID, to); err != nil {
+	if err := s.store.SetSessionExpiry(ctx, p.Client.ID, p.Session.ID, to); err != nil {
 		return time.Time{}, err
 	}
 	p.Session.ExpiresAt = to

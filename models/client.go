@@ -112,6 +112,7 @@ func (s *Store) ReserveLoginAttempt(ctx context.Context, id uuid.UUID, now time.
 		}
 		if res.RowsAffected == 1 {
 			c.FailedLogins, c.LockedUntil, c.LastFailedLoginAt = attempt, lockedUntil, &now
+			s.identityChanged(ctx, id)
 			return c, true, nil
 		}
 	}
@@ -123,7 +124,11 @@ func (s *Store) RecordLoginSuccess(ctx context.Context, id uuid.UUID, now time.T
 	if rehashed != "" {
 		updates["password_hash"] = rehashed
 	}
-	return translate(s.db.WithContext(ctx).Model(&Client{}).Where("id = ?", id).Updates(updates).Error)
+	if err := translate(s.db.WithContext(ctx).Model(&Client{}).Where("id = ?", id).Updates(updates).Error); err != nil {
+		return err
+	}
+	s.identityChanged(ctx, id)
+	return nil
 }
 
 // translate maps GORM's errors to the store's sentinels, and connection
@@ -157,6 +162,7 @@ func (s *Store) SetDisabled(ctx context.Context, id uuid.UUID, disabled bool) er
 	if res.RowsAffected == 0 {
 		return fmt.Errorf("client %s: %w", id, ErrNotFound)
 	}
+	s.identityChanged(ctx, id)
 	return nil
 }
 
@@ -171,6 +177,7 @@ func (s *Store) SetPassword(ctx context.Context, id uuid.UUID, hash string, now 
 	if res.RowsAffected == 0 {
 		return fmt.Errorf("client %s: %w", id, ErrNotFound)
 	}
+	s.identityChanged(ctx, id)
 	return nil
 }
 
@@ -246,6 +253,7 @@ func (s *Store) UpdateClient(ctx context.Context, id uuid.UUID, ch ClientChanges
 	if res.RowsAffected == 0 {
 		return nil, fmt.Errorf("client %s: %w", id, ErrNotFound)
 	}
+	s.identityChanged(ctx, id)
 	return s.ClientByID(ctx, id)
 }
 
@@ -259,11 +267,13 @@ func (s *Store) DeleteClient(ctx context.Context, id uuid.UUID) error {
 	if res.RowsAffected == 0 {
 		return fmt.Errorf("client %s: %w", id, ErrNotFound)
 	}
+	s.identityChanged(ctx, id)
 	return nil
 }
 
 // SetRoles replaces a client's roles.
 func (s *Store) SetRoles(ctx context.Context, id uuid.UUID, roles []string) error {
+	defer s.identityChanged(ctx, id)
 	return s.WithTx(ctx, func(tx *Store) error {
 		if err := translate(tx.db.WithContext(ctx).Exec("DELETE FROM client_roles WHERE client_id = ?", id).Error); err != nil {
 			return err

@@ -122,6 +122,7 @@ func (s *Store) UpdatePolicy(ctx context.Context, p *Policy) error {
 	if res.RowsAffected == 0 {
 		return fmt.Errorf("policy %s: %w", p.ID, ErrNotFound)
 	}
+	s.identityChanged(ctx, uuid.Nil)
 	return nil
 }
 
@@ -160,6 +161,7 @@ func (s *Store) CreateRole(ctx context.Context, r *Role, policies []string) erro
 // UpdateRole stores a role's description and, when policies is not nil,
 // replaces its policies.
 func (s *Store) UpdateRole(ctx context.Context, r *Role, policies []string) error {
+	defer s.identityChanged(ctx, uuid.Nil)
 	return s.WithTx(ctx, func(tx *Store) error {
 		res := tx.db.WithContext(ctx).Model(&Role{}).Where("id = ?", r.ID).
 			Updates(map[string]any{"description": r.Description, "updated_at": r.UpdatedAt})

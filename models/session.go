@@ -53,9 +53,13 @@ func (s *Store) TouchSession(ctx context.Context, id uuid.UUID, now, expiresAt t
 }
 
 // SetSessionExpiry moves a live session's expiry.
-func (s *Store) SetSessionExpiry(ctx context.Context, id uuid.UUID, expiresAt time.Time) error {
-	return translate(s.db.WithContext(ctx).Model(&Session{}).Where("id = ? AND revoked_at IS NULL", id).
+func (s *Store) SetSessionExpiry(ctx context.Context, clientID, id uuid.UUID, expiresAt time.Time) error {
+	err := translate(s.db.WithContext(ctx).Model(&Session{}).Where("id = ? AND client_id = ? AND revoked_at IS NULL", id, clientID).
 		Update("expires_at", expiresAt).Error)
+	if err == nil {
+		s.identityChanged(ctx, clientID)
+	}
+	return err
 }
 
 // ClientSessions lists a client's live sessions, newest first.
@@ -79,6 +83,7 @@ func (s *Store) RevokeSession(ctx context.Context, clientID, id uuid.UUID, now t
 	if res.RowsAffected == 0 {
 		return fmt.Errorf("session %s: %w", id, ErrNotFound)
 	}
+	s.identityChanged(ctx, clientID)
 	return nil
 }
 
@@ -88,7 +93,11 @@ func (s *Store) RevokeClientSessions(ctx context.Context, clientID, keep uuid.UU
 	res := s.db.WithContext(ctx).Model(&Session{}).
 		Where("client_id = ? AND id <> ? AND revoked_at IS NULL", clientID, keep).
 		Update("revoked_at", now)
-	return res.RowsAffected, translate(res.Error)
+	if err := translate(res.Error); err != nil {
+		return 0, err
+	}
+	s.identityChanged(ctx, clientID)
+	return res.RowsAffected, nil
 }
 
 // PurgeSessions deletes sessions that expired or were revoked before cutoff.

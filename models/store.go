@@ -46,6 +46,9 @@ type Options struct {
 type Store struct {
 	db      *gorm.DB
 	dialect Dialect
+	dsn     string
+	log     *slog.Logger
+	feed    *changeFeed
 }
 
 // Open connects to the database a DSN names: postgres://… or
@@ -81,7 +84,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("open %s database: %w", dialect, err)
 	}
 	configurePool(sqlDB, dialect)
-	s := &Store{db: db, dialect: dialect}
+	s := &Store{db: db, dialect: dialect, dsn: dsn, log: opts.Logger, feed: &changeFeed{}}
 	if err := s.Ping(ctx); err != nil {
 		_ = sqlDB.Close()
 		return nil, err
@@ -181,7 +184,7 @@ func (s *Store) Close() error {
 // commits when fn returns nil and rolls back otherwise.
 func (s *Store) WithTx(ctx context.Context, fn func(tx *Store) error) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(&Store{db: tx, dialect: s.dialect})
+		return fn(&Store{db: tx, dialect: s.dialect, dsn: s.dsn, log: s.log, feed: s.feed})
 	})
 }
 

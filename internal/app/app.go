@@ -50,8 +50,10 @@ type App struct {
 	Store    *models.Store
 	Temporal client.Client
 	Hasher   *password.Hasher
-	Handler  http.Handler
-	workers  *worker.Group
+	// stopListening ends the relay of other processes' identity changes.
+	stopListening context.CancelFunc
+	Handler       http.Handler
+	workers       *worker.Group
 }
 
 // Start connects to the database and Temporal, starts the workers and
@@ -84,7 +86,11 @@ func Start(ctx context.Context, o Options) (*App, error) {
 	deps := api.Deps{Logger: o.Logger, BodyLimit: o.BodyLimit, Checks: []api.Check{DatabaseCheck(store), TemporalCheck(tc)}}
 	if o.ServeAPI {
 		deps.Checks = append(deps.Checks, WorkersCheck(tc, o.Namespace))
-		deps.Auth = auth.NewService(store, a.Hasher, authConfig(o.Identity), func() time.Time { return time.Now().UTC() }, o.Logger)
+		identity := auth.NewService(store, a.Hasher, authConfig(o.Identity), func() time.Time { return time.Now().UTC() }, o.Logger)
+		listening, stop := context.WithCancel(context.Background())
+		a.stopListening = stop
+		go store.ListenIdentityChanges(listening)
+		deps.Auth = identity
 		deps.Clients = store
 		deps.Roles = store
 		deps.AuditLog = store
@@ -109,6 +115,9 @@ func authConfig(id config.Identity) auth.Config {
 
 // Close stops the workers, then closes the connections.
 func (a *App) Close() {
+	if a.stopListening != nil {
+		a.stopListening()
+	}
 	a.workers.Stop()
 	a.Temporal.Close()
 	_ = a.Store.Close()
