@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -209,7 +210,7 @@ func (h *handlers) newClient(p *auth.Principal, req newClientRequest, now time.T
 	if err := validDisplayName(req.DisplayName); err != nil {
 		return nil, "", err
 	}
-	role := cmpOr(req.Role, "customer")
+	role := cmp.Or(req.Role, "customer")
 	level, known := roleLevels[role]
 	if !known {
 		return nil, "", Invalid("role", "role must be customer, business or admin", req.Role)
@@ -241,13 +242,6 @@ func (h *handlers) newClient(p *auth.Principal, req newClientRequest, now time.T
 // roleLevels are the built-in roles a client may be created with.
 var roleLevels = map[string]int{"customer": models.LevelCustomer, "business": models.LevelBusiness, "admin": models.LevelAdmin}
 
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
-
 // visibleClient loads a client the principal may see: an admin sees all, a
 // business its own customers. Anything else is NOT_FOUND, never revealing
 // that it exists.
@@ -267,12 +261,14 @@ func (h *handlers) visibleClient(c *gin.Context) (*models.Client, error) {
 	return nil, errNotFound
 }
 
-func (h *handlers) detail(ctx context.Context, client *models.Client) (clientDetail, error) {
-	roles, err := h.clients.RolesOf(ctx, []uuid.UUID{client.ID})
+// respondClient answers with the client and its roles.
+func (h *handlers) respondClient(c *gin.Context, status int, client *models.Client) {
+	roles, err := h.clients.RolesOf(c.Request.Context(), []uuid.UUID{client.ID})
 	if err != nil {
-		return clientDetail{}, err
+		fail(c, err)
+		return
 	}
-	return detailOf(client, roles[client.ID]), nil
+	respond(c, status, detailOf(client, roles[client.ID]))
 }
 
 func (h *handlers) getClient(c *gin.Context) {
@@ -281,12 +277,7 @@ func (h *handlers) getClient(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	d, err := h.detail(c.Request.Context(), client)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, d)
+	h.respondClient(c, http.StatusOK, client)
 }
 
 // updateClient is PATCH /v1/clients/{id}: profile fields and `disabled`.
@@ -331,12 +322,7 @@ func (h *handlers) updateClient(c *gin.Context) {
 	if ch.Email != nil || ch.DisplayName != nil || ch.Birthdate != nil {
 		h.audit(c, auditClientUpdate, client, nil)
 	}
-	d, err := h.detail(c.Request.Context(), updated)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, d)
+	h.respondClient(c, http.StatusOK, updated)
 }
 
 func (h *handlers) deleteClient(c *gin.Context) {
@@ -525,12 +511,7 @@ func (h *handlers) setClientRoles(c *gin.Context) {
 		return
 	}
 	h.audit(c, auditClientRoles, client, map[string]any{"from": before[client.ID], "to": roles})
-	d, err := h.detail(c.Request.Context(), client)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, d)
+	h.respondClient(c, http.StatusOK, client)
 }
 
 // setClientPassword is PUT /v1/clients/{id}/password, admins only; it
