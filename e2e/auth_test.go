@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/billgate/billgate/internal/testenv"
 )
 
@@ -389,4 +391,36 @@ func TestLoginNeverAdoptsAPresetSID(t *testing.T) {
 		}
 	}
 	call(t, env, "GET", "/auth/session", "", "Cookie", "sid="+planted).is(t, "planted sid after login", 404, "SESSION_UNKNOWN", "SESSION UNKNOWN")
+}
+
+func TestSecureCookieAndAdminSessionControl(t *testing.T) {
+	id := testenv.DefaultIdentity()
+	id.CookieSecure = true
+	env := testenv.Start(t, testenv.Options{Identity: id})
+	env.CreateClient(nil, "root", goodPassword, "admin")
+	alice := env.CreateClient(nil, "alice", goodPassword, "business")
+	r := call(t, env, "POST", "/auth/session", creds("alice", ""))
+	if len(r.Cookies) != 1 || !r.Cookies[0].Secure {
+		t.Errorf("sid with BILLGATE_COOKIE_SECURE=true = %+v, want Secure", r.Cookies)
+	}
+	token, sessionID := r.Result["token"].(string), r.Result["id"].(string)
+	other, _ := login(t, env, creds("alice", ""))
+	admin := as(t, env, creds("root", ""))
+
+	path := "/v1/clients/" + alice.ID.String() + "/sessions"
+	if got := callList(t, env, path, admin...).results; len(got) != 2 {
+		t.Fatalf("admin lists alice's sessions = %d, want 2", len(got))
+	}
+	call(t, env, "DELETE", path+"/"+uuid.NewString(), "", admin...).is(t, "revoke an unknown session", 404, "NOT_FOUND", "not found")
+	if del := call(t, env, "DELETE", path+"/"+sessionID, "", admin...); del.Status != 204 {
+		t.Fatalf("admin revokes one session = %d", del.Status)
+	}
+	call(t, env, "GET", "/auth/session", "", "Authorization", "Bearer "+token).is(t, "session revoked by an admin", 404, "SESSION_UNKNOWN", "SESSION UNKNOWN")
+	if r := call(t, env, "GET", "/auth/session", "", "Authorization", "Bearer "+other); r.Status != 200 {
+		t.Errorf("alice's other session = %d, want 200", r.Status)
+	}
+	if del := call(t, env, "DELETE", path, "", admin...); del.Status != 200 || del.Result["revoked"] != float64(1) {
+		t.Errorf("admin revokes all = %d %v", del.Status, del.Result)
+	}
+	call(t, env, "GET", "/auth/session", "", "Authorization", "Bearer "+other).is(t, "after revoke-all", 404, "SESSION_UNKNOWN", "SESSION UNKNOWN")
 }
