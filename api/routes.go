@@ -20,6 +20,7 @@ type handlers struct {
 	auth         Authenticator
 	clients      Clients
 	roles        Roles
+	catalog      Catalog
 	auditLog     AuditLog
 	log          *slog.Logger
 	hasher       PasswordHasher
@@ -30,7 +31,7 @@ type handlers struct {
 
 // apiRoutes is the whole API surface.
 func apiRoutes(r *gin.Engine, d Deps) {
-	registerRoutes(r, d, &handlers{auth: d.Auth, clients: d.Clients, roles: d.Roles, auditLog: d.AuditLog, log: d.Logger, hasher: d.Hasher, cookieSecure: d.CookieSecure, actions: map[string]string{}})
+	registerRoutes(r, d, &handlers{auth: d.Auth, clients: d.Clients, roles: d.Roles, catalog: d.Catalog, auditLog: d.AuditLog, log: d.Logger, hasher: d.Hasher, cookieSecure: d.CookieSecure, actions: map[string]string{}})
 }
 
 func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
@@ -67,6 +68,14 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 	h.route(v1, "DELETE", "/clients/:id/sessions", "clients:sessions-revoke", h.revokeClientSessions)
 	h.route(v1, "DELETE", "/clients/:id/sessions/:sessionId", "clients:sessions-revoke", h.revokeClientSession)
 	h.route(v1, "GET", "/audit-events", "audit-events:read", h.listAuditEvents)
+
+	h.route(v1, "POST", "/products", "products:create", h.createProduct)
+	h.route(v1, "GET", "/products", "products:read", h.listProducts)
+	h.route(v1, "GET", "/products/:id", "products:read", h.getProduct)
+	h.route(v1, "PATCH", "/products/:id", "products:update", h.updateProduct)
+	h.route(v1, "POST", "/products/:id/prices", "products:update", h.addPrice)
+	h.route(v1, "GET", "/prices/:id", "products:read", h.getPrice)
+	h.route(v1, "PATCH", "/prices/:id", "products:update", h.updatePrice)
 
 	admins := v1.Group("", requireAdmin)
 	h.route(admins, "POST", "/roles", "roles:create", h.createRole)

@@ -22,6 +22,7 @@ type Deps struct {
 	Clients  Clients        // the account store
 	Roles    Roles          // the role and policy store
 	AuditLog AuditLog       // the audit trail
+	Catalog  Catalog        // products and prices
 	Hasher   PasswordHasher // hashes passwords set through the API
 	// CookieSecure adds Secure to the sid cookie (BILLGATE_COOKIE_SECURE).
 	CookieSecure bool

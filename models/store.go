@@ -205,3 +205,6 @@ func isConnectionError(err error) bool {
 	}
 	return false
 }
+
+// gormDB names GORM's handle for Preload conditions.
+type gormDB = *gorm.DB

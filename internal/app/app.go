@@ -94,6 +94,7 @@ func Start(ctx context.Context, o Options) (*App, error) {
 		deps.Clients = store
 		deps.Roles = store
 		deps.AuditLog = store
+		deps.Catalog = store
 		deps.Hasher = a.Hasher
 		deps.CookieSecure = o.Identity.CookieSecure
 		deps.TrustedProxies = o.Identity.TrustedProxies
