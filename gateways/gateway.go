@@ -1,0 +1,200 @@
+// Package gateways is the one interface billgate charges payments through, and
+// the vocabulary shared by its adapters (sandbox, and later Stripe, PayPal and
+// Skrill).
+//
+// The contract, which every adapter keeps:
+//
+//   - Charge is idempotent per ChargeRequest.IdempotencyKey. Repeating a key
+//     returns the first answer and never charges twice, so an activity may
+//     retry a Charge whose outcome it does not know.
+//   - A decline is an answer, not a failure: Charge returns a ChargeResult
+//     with Status Declined and a DeclineCode, and a nil error.
+//   - An error means no answer was obtained. It is a *Error whose Kind says
+//     whether retrying the same request may succeed (Transient: a timeout, a
+//     5xx, a lost connection) or never will (Permanent: a bad request, an
+//     unknown token, a key reused for another request).
+//
+// docs/gateways.md describes the contract and the sandbox gateway in full.
+package gateways
+
+import (
+	"context"
+	"errors"
+	"strconv"
+
+	"github.com/billgate/billgate/billing"
+)
+
+// Gateway charges payment methods. Implementations must be safe for concurrent
+// use and keep the idempotency contract described in the package comment.
+type Gateway interface {
+	// Name is the gateway's registry key and the {gateway} of its webhook
+	// route, e.g. "sandbox".
+	Name() string
+	// Charge asks the gateway to collect req.Amount. A decline is a result with
+	// Status Declined, not an error; errors are *Error values.
+	Charge(ctx context.Context, req ChargeRequest) (ChargeResult, error)
+}
+
+// ChargeRequest is one attempt to collect an amount from a customer's payment method.
+type ChargeRequest struct {
+	// IdempotencyKey identifies the attempt; see IdempotencyKey.
+	IdempotencyKey string
+	// Amount is what to collect, in minor units of a valid currency.
+	Amount billing.Money
+	// Token is the gateway's reference to the payment method.
+	Token string
+	// CustomerID is billgate's customer ID.
+	CustomerID string
+	// Description is shown to the payer where the gateway supports it.
+	Description string
+}
+
+// MaxIdempotencyKeyLen is the longest idempotency key accepted, in bytes
+// (Stripe's limit, the strictest of the planned gateways that has one).
+const MaxIdempotencyKeyLen = 255
+
+// Validate returns the first problem with r as a *billing.FieldError, or nil.
+func (r ChargeRequest) Validate() error {
+	switch {
+	case r.IdempotencyKey == "":
+		return &billing.FieldError{Field: "idempotencyKey", Message: "must not be empty"}
+	case len(r.IdempotencyKey) > MaxIdempotencyKeyLen:
+		return &billing.FieldError{Field: "idempotencyKey", Message: "must be at most " + strconv.Itoa(MaxIdempotencyKeyLen) + " bytes"}
+	case !r.Amount.IsPositive():
+		return &billing.FieldError{Field: "amount", Message: "must be positive"}
+	}
+	if err := r.Amount.Validate(); err != nil {
+		return &billing.FieldError{Field: "currency", Message: err.Error()}
+	}
+	if r.Token == "" {
+		return &billing.FieldError{Field: "token", Message: "must not be empty"}
+	}
+	return nil
+}
+
+// IdempotencyKey is the gateway idempotency key of a payment's attempt number
+// attempt (counted from 1): retries of one attempt share a key, and each
+// dunning retry is a new attempt with a new key.
+func IdempotencyKey(paymentID string, attempt int) string {
+	return paymentID + "/" + strconv.Itoa(attempt)
+}
+
+// Status is the outcome of a charge.
+type Status string
+
+// The statuses of a charge.
+const (
+	// Succeeded means the money was collected.
+	Succeeded Status = "succeeded"
+	// Pending means the gateway awaits something (see ChargeResult.NextAction);
+	// the final answer comes later by webhook.
+	Pending Status = "pending"
+	// Declined means the gateway refused; ChargeResult.DeclineCode says why.
+	Declined Status = "declined"
+)
+
+// Valid reports whether s is one of the three statuses.
+func (s Status) Valid() bool {
+	return s == Succeeded || s == Pending || s == Declined
+}
+
+// Decline codes that adapters map their gateway's codes to where they can
+// (the names are Stripe's). An adapter may return other codes.
+const (
+	CodeCardDeclined      = "card_declined"
+	CodeInsufficientFunds = "insufficient_funds"
+	// CodeApprovalDeclined means the payer refused on the gateway's approval
+	// page (a redirect flow).
+	CodeApprovalDeclined = "approval_declined"
+)
+
+// ChargeResult is a gateway's answer to a ChargeRequest.
+type ChargeResult struct {
+	// Status is the outcome.
+	Status Status
+	// Reference is the gateway's ID for the charge.
+	Reference string
+	// DeclineCode says why, when Status is Declined.
+	DeclineCode string
+	// NextAction is what the payer must do, when Status is Pending.
+	NextAction *NextAction
+}
+
+// NextAction is what must happen before a pending charge can complete.
+type NextAction struct {
+	// Type is the kind of action; NextActionRedirect is the only one so far.
+	Type string
+	// URL is where to send the payer.
+	URL string
+}
+
+// NextActionRedirect sends the payer to NextAction.URL to approve the charge.
+const NextActionRedirect = "redirect"
+
+// ErrIdempotencyConflict is wrapped (as a permanent error) when a request
+// reuses an idempotency key with another amount, token or customer.
+var ErrIdempotencyConflict = errors.New("idempotency key reused with a different request")
+
+// ErrorKind says whether a failed call may succeed if retried.
+type ErrorKind int
+
+// The kinds of gateway error.
+const (
+	// KindTransient: retrying the same request may succeed.
+	KindTransient ErrorKind = iota + 1
+	// KindPermanent: retrying the same request never will.
+	KindPermanent
+)
+
+func (k ErrorKind) String() string {
+	switch k {
+	case KindTransient:
+		return "transient"
+	case KindPermanent:
+		return "permanent"
+	}
+	return "ErrorKind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Error is a call to a gateway that got no answer.
+type Error struct {
+	Kind    ErrorKind
+	Gateway string
+	Err     error
+}
+
+func (e *Error) Error() string {
+	msg := "unknown error"
+	if e.Err != nil {
+		msg = e.Err.Error()
+	}
+	return e.Gateway + " gateway: " + e.Kind.String() + " error: " + msg
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Transient wraps err as a failure of gateway that a retry may fix.
+func Transient(gateway string, err error) error {
+	return &Error{Kind: KindTransient, Gateway: gateway, Err: err}
+}
+
+// Permanent wraps err as a failure of gateway that no retry will fix.
+func Permanent(gateway string, err error) error {
+	return &Error{Kind: KindPermanent, Gateway: gateway, Err: err}
+}
+
+// IsTransient reports whether err is, or wraps, a transient *Error.
+func IsTransient(err error) bool { return kindOf(err) == KindTransient }
+
+// IsPermanent reports whether err is, or wraps, a permanent *Error. Callers
+// should retry every other error: Charge is idempotent, so a retry is safe
+// even when the first call's outcome is unknown.
+func IsPermanent(err error) bool { return kindOf(err) == KindPermanent }
+
+func kindOf(err error) ErrorKind {
+	if e, ok := errors.AsType[*Error](err); ok {
+		return e.Kind
+	}
+	return 0
+}

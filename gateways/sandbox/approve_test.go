@@ -1,0 +1,199 @@
+package sandbox
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/billgate/billgate/gateways"
+)
+
+func TestDecide(t *testing.T) {
+	tests := []struct {
+		approve   bool
+		want      gateways.Status
+		wantCode  string
+		wantEvent string
+	}{
+		{true, gateways.Succeeded, "", EventChargeSucceeded},
+		{false, gateways.Declined, "approval_declined", EventChargeDeclined},
+	}
+	for _, tt := range tests {
+		t.Run(tt.wantEvent, func(t *testing.T) {
+			s, l := newSandbox(t)
+			now := t0
+			s.clock = func() time.Time { return now }
+			ctx := context.Background()
+			pending, err := s.Charge(ctx, request("p/1", TokenAsync))
+			if err != nil || pending.Status != gateways.Pending {
+				t.Fatalf("Charge(sandbox_async) = %+v, %v, want pending", pending, err)
+			}
+			ref := pending.Reference
+
+			now = t0.Add(90 * time.Second)
+			ev, body, sig, err := s.Decide(ctx, ref, tt.approve)
+			if err != nil {
+				t.Fatalf("Decide(%s, %v) = %v", ref, tt.approve, err)
+			}
+			wantEv := Event{ID: "evt_" + ref, Type: tt.wantEvent, Reference: ref, IdempotencyKey: "p/1", DeclineCode: tt.wantCode, Created: now}
+			if ev != wantEv {
+				t.Errorf("Decide(%s, %v) event = %+v, want %+v", ref, tt.approve, ev, wantEv)
+			}
+			// The receiver's view: the signed body parses back to the event.
+			got, err := ParseWebhook(secret, sig, body, now.Add(time.Minute))
+			if err != nil || got != wantEv {
+				t.Errorf("ParseWebhook(Decide's webhook) = %+v, %v, want %+v, nil", got, err, wantEv)
+			}
+
+			c, err := l.ByReference(ctx, ref)
+			if err != nil || c.Status != tt.want || c.DeclineCode != tt.wantCode || !c.ResolvedAt.Equal(now) {
+				t.Errorf("ByReference(%s) = %+v, %v, want %s %q resolved at %v", ref, c, err, tt.want, tt.wantCode, now)
+			}
+			// Retrying the charge now gets the decision, not a new charge.
+			final, err := s.Charge(ctx, request("p/1", TokenAsync))
+			want := gateways.ChargeResult{Status: tt.want, Reference: ref, DeclineCode: tt.wantCode}
+			if err != nil || final.Status != want.Status || final.Reference != want.Reference || final.DeclineCode != want.DeclineCode || final.NextAction != nil {
+				t.Errorf("Charge(same key) after Decide = %+v, %v, want %+v", final, err, want)
+			}
+
+			for _, again := range []bool{true, false} {
+				if _, _, _, err := s.Decide(ctx, ref, again); !errors.Is(err, ErrAlreadyDecided) {
+					t.Errorf("Decide(%s, %v) after a decision = %v, want ErrAlreadyDecided", ref, again, err)
+				}
+			}
+			if c2, _ := l.ByReference(ctx, ref); c2 != c {
+				t.Errorf("ByReference(%s) after refused decisions = %+v, want %+v", ref, c2, c)
+			}
+
+			// A resend carries the same event, signed at the time of sending.
+			now = t0.Add(time.Hour)
+			ev2, body2, sig2, err := s.Webhook(ctx, ref)
+			if err != nil || ev2 != ev || string(body2) != string(body) || sig2 != Sign(secret, now, body) {
+				t.Errorf("Webhook(%s) = %+v, %s, %s, %v, want the same event signed at %v", ref, ev2, body2, sig2, err, now)
+			}
+			if cs := charges(t, l); len(cs) != 1 {
+				t.Errorf("Charges() = %+v, want one charge", cs)
+			}
+		})
+	}
+}
+
+func TestDecideRefused(t *testing.T) {
+	s, _ := newSandbox(t)
+	ctx := context.Background()
+	done, err := s.Charge(ctx, request("p/1", TokenOK))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		ref  string
+		want error
+	}{
+		{"sbx_nope", ErrUnknownReference},
+		{"", ErrUnknownReference},
+		{done.Reference, ErrAlreadyDecided}, // answered at once, never pending
+	}
+	for _, tt := range tests {
+		if _, _, _, err := s.Decide(ctx, tt.ref, true); !errors.Is(err, tt.want) {
+			t.Errorf("Decide(%q, true) = %v, want %v", tt.ref, err, tt.want)
+		}
+	}
+}
+
+func TestWebhookRefused(t *testing.T) {
+	s, _ := newSandbox(t)
+	ctx := context.Background()
+	pending, _ := s.Charge(ctx, request("p/1", TokenAsync))
+	done, _ := s.Charge(ctx, request("p/2", TokenOK))
+	for _, ref := range []string{pending.Reference, done.Reference} {
+		if _, _, _, err := s.Webhook(ctx, ref); err == nil || !strings.Contains(err.Error(), "never decided") {
+			t.Errorf("Webhook(%s) = %v, want an error containing %q", ref, err, "never decided")
+		}
+	}
+	if _, _, _, err := s.Webhook(ctx, "sbx_nope"); !errors.Is(err, ErrUnknownReference) {
+		t.Errorf("Webhook(sbx_nope) = %v, want ErrUnknownReference", err)
+	}
+}
+
+func TestDecideConcurrent(t *testing.T) {
+	s, _ := newSandbox(t)
+	ctx := context.Background()
+	pending, _ := s.Charge(ctx, request("p/1", TokenAsync))
+	errs := make(chan error, 10)
+	for i := range 10 {
+		go func() {
+			_, _, _, err := s.Decide(ctx, pending.Reference, i%2 == 0)
+			errs <- err
+		}()
+	}
+	won := 0
+	for range 10 {
+		switch err := <-errs; {
+		case err == nil:
+			won++
+		case !errors.Is(err, ErrAlreadyDecided):
+			t.Errorf("Decide() = %v, want nil or ErrAlreadyDecided", err)
+		}
+	}
+	if won != 1 {
+		t.Errorf("%d of 10 concurrent decisions won, want 1", won)
+	}
+}
+
+func TestApprovalPage(t *testing.T) {
+	s, _ := newSandbox(t)
+	ctx := context.Background()
+	r := request("p/1", TokenAsync)
+	r.Description = `<script>alert("x")</script> & more`
+	pending, _ := s.Charge(ctx, r)
+	ref := pending.Reference
+
+	page, err := s.ApprovalPage(ctx, ref)
+	if err != nil {
+		t.Fatalf("ApprovalPage(%s) = %v", ref, err)
+	}
+	html := string(page)
+	for _, want := range []string{
+		"<!doctype html>",
+		"USD 19.99",
+		"cus_1",
+		ref,
+		`<form method="post" action="/sandbox/approve/` + ref + `"><button type="submit" name="decision" value="approve">Approve</button></form>`,
+		`<form method="post" action="/sandbox/approve/` + ref + `"><button type="submit" name="decision" value="decline">Decline</button></form>`,
+		`&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; more`,
+	} {
+		if !strings.Contains(html, want) {
+			t.Errorf("ApprovalPage(%s) lacks %q:\n%s", ref, want, html)
+		}
+	}
+	if strings.Contains(html, "<script>") {
+		t.Errorf("ApprovalPage(%s) holds an unescaped <script>:\n%s", ref, html)
+	}
+
+	if _, _, _, err := s.Decide(ctx, ref, false); err != nil {
+		t.Fatal(err)
+	}
+	page, err = s.ApprovalPage(ctx, ref)
+	if err != nil || strings.Contains(string(page), "<form") || !strings.Contains(string(page), "already decided: <strong>declined</strong>") {
+		t.Errorf("ApprovalPage(%s) after Decide = %s, %v, want the decision and no form", ref, page, err)
+	}
+	if _, err := s.ApprovalPage(ctx, "sbx_nope"); !errors.Is(err, ErrUnknownReference) {
+		t.Errorf("ApprovalPage(sbx_nope) = %v, want ErrUnknownReference", err)
+	}
+}
+
+func TestChargeJSON(t *testing.T) {
+	c := Charge{
+		Key: "p/1", Reference: "sbx_1", CustomerID: "cus_1", Token: TokenDecline, Amount: usd,
+		Status: gateways.Declined, DeclineCode: "card_declined", CreatedAt: t0,
+	}
+	b, err := json.Marshal(c)
+	want := `{"idempotencyKey":"p/1","reference":"sbx_1","customerId":"cus_1","token":"sandbox_decline",` +
+		`"amount":{"amount":1999,"currency":"USD"},"status":"declined","declineCode":"card_declined","createdAt":"2026-01-01T00:00:00Z"}`
+	if err != nil || string(b) != want {
+		t.Errorf("json.Marshal(%+v) = %s, %v, want %s", c, b, err, want)
+	}
+}
