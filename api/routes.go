@@ -17,21 +17,23 @@ var publicRoutes = map[string]bool{
 
 // handlers holds what the API's handlers need.
 type handlers struct {
-	auth         Authenticator
-	clients      Clients
-	roles        Roles
-	catalog      Catalog
-	auditLog     AuditLog
-	log          *slog.Logger
-	hasher       PasswordHasher
-	cookieSecure bool
+	auth           Authenticator
+	clients        Clients
+	roles          Roles
+	catalog        Catalog
+	paymentMethods PaymentMethods
+	gateways       []string
+	auditLog       AuditLog
+	log            *slog.Logger
+	hasher         PasswordHasher
+	cookieSecure   bool
 	// actions records each authenticated route's action, by "METHOD path".
 	actions map[string]string
 }
 
 // apiRoutes is the whole API surface.
 func apiRoutes(r *gin.Engine, d Deps) {
-	registerRoutes(r, d, &handlers{auth: d.Auth, clients: d.Clients, roles: d.Roles, catalog: d.Catalog, auditLog: d.AuditLog, log: d.Logger, hasher: d.Hasher, cookieSecure: d.CookieSecure, actions: map[string]string{}})
+	registerRoutes(r, d, &handlers{auth: d.Auth, clients: d.Clients, roles: d.Roles, catalog: d.Catalog, paymentMethods: d.PaymentMethods, gateways: d.Gateways, auditLog: d.AuditLog, log: d.Logger, hasher: d.Hasher, cookieSecure: d.CookieSecure, actions: map[string]string{}})
 }
 
 func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
@@ -76,6 +78,10 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 	h.route(v1, "POST", "/products/:id/prices", "products:update", h.addPrice)
 	h.route(v1, "GET", "/prices/:id", "products:read", h.getPrice)
 	h.route(v1, "PATCH", "/prices/:id", "products:update", h.updatePrice)
+
+	h.route(v1, "POST", "/customers/:id/payment-methods", "customers:update", h.addPaymentMethod)
+	h.route(v1, "GET", "/customers/:id/payment-methods", "customers:read", h.listPaymentMethods)
+	h.route(v1, "DELETE", "/customers/:id/payment-methods/:methodId", "customers:update", h.deletePaymentMethod)
 
 	admins := v1.Group("", requireAdmin)
 	h.route(admins, "POST", "/roles", "roles:create", h.createRole)

@@ -19,11 +19,15 @@ type Deps struct {
 	BodyLimit int64   // largest request body, in bytes
 	// Auth is the identity core; without it only the ops routes are served.
 	Auth     Authenticator
-	Clients  Clients        // the account store
-	Roles    Roles          // the role and policy store
-	AuditLog AuditLog       // the audit trail
-	Catalog  Catalog        // products and prices
-	Hasher   PasswordHasher // hashes passwords set through the API
+	Clients  Clients  // the account store
+	Roles    Roles    // the role and policy store
+	AuditLog AuditLog // the audit trail
+	Catalog  Catalog  // products and prices
+	// PaymentMethods stores customers' saved payment methods, for the
+	// gateways named in Gateways.
+	PaymentMethods PaymentMethods
+	Gateways       []string
+	Hasher         PasswordHasher // hashes passwords set through the API
 	// CookieSecure adds Secure to the sid cookie (BILLGATE_COOKIE_SECURE).
 	CookieSecure bool
 	// TrustedProxies may set X-Forwarded-For; nobody else's is believed.

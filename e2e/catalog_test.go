@@ -89,3 +89,32 @@ func TestCatalog(t *testing.T) {
 	}
 	call(t, env, "DELETE", "/v1/clients/"+other.ID.String(), "", admin...).is(t, "delete a business with a catalog", 409, "IN_USE", "still in use: delete what refers to it first")
 }
+
+func TestPaymentMethods(t *testing.T) {
+	env := testenv.Start(t, testenv.Options{})
+	env.CreateClient(nil, "shop", goodPassword, "business")
+	env.CreateClient(nil, "other", goodPassword, "business")
+	asShop := as(t, env, creds("shop", ""))
+	asOther := as(t, env, creds("other", ""))
+	bob := call(t, env, "POST", "/v1/clients", newAccount("bob", ""), asShop...).Result["id"].(string)
+	asBob := as(t, env, creds("bob", "shop"))
+	path := "/v1/customers/" + bob + "/payment-methods"
+
+	pm := call(t, env, "POST", path, `{"gateway":"sandbox","token":"sandbox_ok"}`, asShop...)
+	if pm.Status != 201 || pm.Result["gateway"] != "sandbox" {
+		t.Fatalf("save a payment method = %d %v", pm.Status, pm.Result)
+	}
+	call(t, env, "POST", path, `{"gateway":"paypal-ish","token":"x"}`, asShop...).is(t, "unknown gateway", 400, "INVALID", "gateway must be one of the configured gateways")
+	call(t, env, "POST", path, `{"gateway":"sandbox","token":""}`, asShop...).is(t, "empty token", 400, "INVALID", "token must be 1-255 printable characters")
+	call(t, env, "GET", path, "", asOther...).is(t, "another business's customer", 404, "NOT_FOUND", "not found")
+	call(t, env, "GET", path, "", asBob...).is(t, "customer manages methods here", 401, "PERMISSION_DENIED", "PERMISSION DENIED")
+	if list := callList(t, env, path, asShop...); len(list.results) != 1 {
+		t.Errorf("list = %v", list.results)
+	}
+	if del := call(t, env, "DELETE", path+"/"+pm.Result["id"].(string), "", asShop...); del.Status != 204 {
+		t.Errorf("delete = %d", del.Status)
+	}
+	if list := callList(t, env, path, asShop...); len(list.results) != 0 {
+		t.Errorf("list after delete = %v", list.results)
+	}
+}

@@ -54,3 +54,29 @@ func TestCatalog(t *testing.T) {
 		}
 	})
 }
+
+func TestPaymentMethods(t *testing.T) {
+	openEach(t, func(t *testing.T, s *Store) {
+		migrated(t, s)
+		ctx := context.Background()
+		shop := newClient(t, s, nil, "shop", "business")
+		bob := newClient(t, s, &shop.ID, "bob", "customer")
+		eve := newClient(t, s, &shop.ID, "eve", "customer")
+		pm := &PaymentMethod{TenantID: shop.ID, CustomerID: bob.ID, Gateway: "sandbox", Token: "sandbox_ok"}
+		if err := s.AddPaymentMethod(ctx, pm); err != nil {
+			t.Fatal(err)
+		}
+		if list, err := s.PaymentMethods(ctx, bob.ID); err != nil || len(list) != 1 || list[0].Token != "sandbox_ok" {
+			t.Errorf("PaymentMethods(bob) = %v, %v", list, err)
+		}
+		if err := s.DeletePaymentMethod(ctx, eve.ID, pm.ID); !errors.Is(err, ErrNotFound) {
+			t.Errorf("DeletePaymentMethod(eve's view of bob's) = %v, want ErrNotFound", err)
+		}
+		if err := s.DeleteClient(ctx, bob.ID); err != nil {
+			t.Fatalf("deleting a customer with payment methods = %v", err)
+		}
+		if _, err := s.PaymentMethodByID(ctx, pm.ID); !errors.Is(err, ErrNotFound) {
+			t.Errorf("a deleted customer's payment method remains: %v", err)
+		}
+	})
+}

@@ -23,6 +23,7 @@ import (
 	"github.com/billgate/billgate/api"
 	"github.com/billgate/billgate/auth"
 	"github.com/billgate/billgate/auth/password"
+	"github.com/billgate/billgate/gateways/sandbox"
 	"github.com/billgate/billgate/internal/config"
 	"github.com/billgate/billgate/models"
 	"github.com/billgate/billgate/worker"
@@ -95,6 +96,10 @@ func Start(ctx context.Context, o Options) (*App, error) {
 		deps.Roles = store
 		deps.AuditLog = store
 		deps.Catalog = store
+		deps.PaymentMethods = store
+		// The gateways customers may save payment methods for; the Stripe,
+		// PayPal and Skrill adapters join the sandbox here.
+		deps.Gateways = []string{sandbox.Name}
 		deps.Hasher = a.Hasher
 		deps.CookieSecure = o.Identity.CookieSecure
 		deps.TrustedProxies = o.Identity.TrustedProxies

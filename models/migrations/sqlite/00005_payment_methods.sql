@@ -1,0 +1,14 @@
+-- +goose Up
+-- A customer's saved way to pay: a gateway and the token that gateway gave.
+CREATE TABLE payment_methods (
+    id          TEXT PRIMARY KEY,
+    tenant_id   TEXT NOT NULL REFERENCES clients (id) ON DELETE RESTRICT,
+    customer_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    gateway     TEXT NOT NULL,
+    token       TEXT NOT NULL CHECK (length(token) BETWEEN 1 AND 255),
+    created_at  DATETIME NOT NULL
+);
+CREATE INDEX payment_methods_customer ON payment_methods (customer_id, id);
+
+-- +goose Down
+DROP TABLE payment_methods;

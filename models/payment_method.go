@@ -1,0 +1,55 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// PaymentMethod is a customer's saved way to pay through one gateway.
+type PaymentMethod struct {
+	ID         uuid.UUID `gorm:"primaryKey"`
+	TenantID   uuid.UUID
+	CustomerID uuid.UUID
+	Gateway    string
+	Token      string
+	CreatedAt  time.Time
+}
+
+// AddPaymentMethod stores a payment method.
+func (s *Store) AddPaymentMethod(ctx context.Context, pm *PaymentMethod) error {
+	pm.ID = uuid.Must(uuid.NewV7())
+	if err := translate(s.db.WithContext(ctx).Create(pm).Error); err != nil {
+		return fmt.Errorf("add payment method: %w", err)
+	}
+	return nil
+}
+
+// PaymentMethods lists a customer's payment methods, oldest first.
+func (s *Store) PaymentMethods(ctx context.Context, customerID uuid.UUID) ([]PaymentMethod, error) {
+	var out []PaymentMethod
+	return out, translate(s.db.WithContext(ctx).Where("customer_id = ?", customerID).Order("id").Find(&out).Error)
+}
+
+// PaymentMethodByID finds a payment method.
+func (s *Store) PaymentMethodByID(ctx context.Context, id uuid.UUID) (*PaymentMethod, error) {
+	var pm PaymentMethod
+	if err := translate(s.db.WithContext(ctx).Take(&pm, "id = ?", id).Error); err != nil {
+		return nil, fmt.Errorf("payment method %s: %w", id, err)
+	}
+	return &pm, nil
+}
+
+// DeletePaymentMethod removes one of a customer's payment methods.
+func (s *Store) DeletePaymentMethod(ctx context.Context, customerID, id uuid.UUID) error {
+	res := s.db.WithContext(ctx).Delete(&PaymentMethod{}, "id = ? AND customer_id = ?", id, customerID)
+	if err := translate(res.Error); err != nil {
+		return err
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("payment method %s: %w", id, ErrNotFound)
+	}
+	return nil
+}
