@@ -74,16 +74,13 @@ func (h *handlers) listAuditEvents(c *gin.Context) {
 	if p := principal(c); p.Level < models.LevelAdmin {
 		f.TenantID = models.TenantOf(p.Client)
 	}
-	f.Limit++
-	events, err := h.auditLog.AuditEvents(c.Request.Context(), f)
+	events, next, err := page(f.Limit, func(limit int) ([]models.AuditEvent, error) {
+		f.Limit = limit
+		return h.auditLog.AuditEvents(c.Request.Context(), f)
+	}, func(e models.AuditEvent) uuid.UUID { return e.ID })
 	if err != nil {
 		fail(c, err)
 		return
-	}
-	var next string
-	if len(events) == f.Limit {
-		events = events[:f.Limit-1]
-		next = encodeCursor(events[len(events)-1].ID)
 	}
 	out := make([]auditView, len(events))
 	for i, e := range events {

@@ -361,16 +361,13 @@ func (h *handlers) listClients(c *gin.Context) {
 		f.TenantID = &p.Client.ID
 		f.Platform = false
 	}
-	f.Limit++ // one more than asked tells whether there is a next page
-	clients, err := h.clients.ListClients(c.Request.Context(), f)
+	clients, next, err := page(f.Limit, func(limit int) ([]models.Client, error) {
+		f.Limit = limit
+		return h.clients.ListClients(c.Request.Context(), f)
+	}, func(cl models.Client) uuid.UUID { return cl.ID })
 	if err != nil {
 		fail(c, err)
 		return
-	}
-	var next string
-	if len(clients) == f.Limit {
-		clients = clients[:f.Limit-1]
-		next = encodeCursor(clients[len(clients)-1].ID)
 	}
 	ids := make([]uuid.UUID, len(clients))
 	for i := range clients {
@@ -418,6 +415,17 @@ func clientFilter(c *gin.Context) (models.ClientFilter, error) {
 		f.Disabled = &b
 	}
 	return f, nil
+}
+
+// page fetches one item more than limit, to tell whether a next page
+// exists, and returns the page with the cursor of the next one ("" at the end).
+func page[T any](limit int, fetch func(limit int) ([]T, error), id func(T) uuid.UUID) ([]T, string, error) {
+	items, err := fetch(limit + 1)
+	if err != nil || len(items) <= limit {
+		return items, "", err
+	}
+	items = items[:limit]
+	return items, encodeCursor(id(items[limit-1])), nil
 }
 
 // pageParams reads ?limit= and ?cursor=.

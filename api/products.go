@@ -275,16 +275,13 @@ func (h *handlers) listProducts(c *gin.Context) {
 	if c.Query("active") == "true" {
 		f.ActiveOnly = true
 	}
-	f.Limit++
-	products, err := h.catalog.Products(c.Request.Context(), f)
+	products, next, err := page(f.Limit, func(limit int) ([]models.Product, error) {
+		f.Limit = limit
+		return h.catalog.Products(c.Request.Context(), f)
+	}, func(p models.Product) uuid.UUID { return p.ID })
 	if err != nil {
 		fail(c, err)
 		return
-	}
-	var next string
-	if len(products) == f.Limit {
-		products = products[:f.Limit-1]
-		next = encodeCursor(products[len(products)-1].ID)
 	}
 	out := make([]productView, len(products))
 	for i := range products {
