@@ -6,6 +6,7 @@ package activities
 import (
 	"time"
 
+	"github.com/billgate/billgate/gateways"
 	"github.com/billgate/billgate/models"
 )
 
@@ -20,6 +21,8 @@ import (
 // test that needs it.
 type Activities struct {
 	Store *models.Store
+	// Gateways are the payment gateways charges go to.
+	Gateways *gateways.Registry
 	// Now is the clock; nil means the system clock in UTC.
 	Now func() time.Time
 }

@@ -1,0 +1,192 @@
+package workflows
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/billgate/billgate/activities"
+	"github.com/billgate/billgate/billing"
+	"github.com/billgate/billgate/gateways"
+	"github.com/billgate/billgate/gateways/sandbox"
+)
+
+// newPaymentEnv runs PaymentWorkflow with the real sandbox gateway behind
+// the Charge activity.
+func newPaymentEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *sandbox.MemoryLedger) {
+	t.Helper()
+	ledger := sandbox.NewMemoryLedger()
+	sb, err := sandbox.New(ledger, sandbox.Options{BaseURL: "http://localhost:8080", WebhookSecret: []byte("secret")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reg gateways.Registry
+	if err := reg.Register(sb); err != nil {
+		t.Fatal(err)
+	}
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	env.RegisterWorkflow(PaymentWorkflow)
+	env.RegisterActivity(&activities.Activities{Gateways: &reg})
+	return env, ledger
+}
+
+func paymentInput(token string) PaymentInput {
+	return PaymentInput{
+		PaymentID: "pay_1", CustomerID: "cus_1", Amount: billing.Money{Amount: 3000, Currency: "USD"},
+		Gateway: sandbox.Name, Token: token, Dunning: billing.DefaultDunning,
+	}
+}
+
+func finalState(t *testing.T, env *testsuite.TestWorkflowEnvironment) PaymentState {
+	t.Helper()
+	if !env.IsWorkflowCompleted() {
+		t.Fatal("PaymentWorkflow did not complete")
+	}
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatalf("PaymentWorkflow() error = %v", err)
+	}
+	var got PaymentState
+	if err := env.GetWorkflowResult(&got); err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+func TestPaymentOutcomes(t *testing.T) {
+	tests := []struct {
+		token        string
+		wantStatus   PaymentStatus
+		wantAttempts int
+		wantDecline  string
+	}{
+		{sandbox.TokenOK, PaymentPaid, 1, ""},
+		{sandbox.TokenFlaky, PaymentPaid, 1, ""}, // transient errors are retried inside the attempt
+		{sandbox.TokenInsufficientFunds, PaymentExpired, 4, gateways.CodeInsufficientFunds},
+		{sandbox.TokenDecline, PaymentExpired, 4, gateways.CodeCardDeclined},
+		{"not_a_sandbox_token", PaymentFailed, 1, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.token, func(t *testing.T) {
+			env, ledger := newPaymentEnv(t)
+			env.ExecuteWorkflow(PaymentWorkflow, paymentInput(tt.token))
+			got := finalState(t, env)
+			if got.Status != tt.wantStatus || got.Attempts != tt.wantAttempts || got.DeclineCode != tt.wantDecline {
+				t.Errorf("PaymentWorkflow(%s) = %+v, want %s after %d attempts, decline %q", tt.token, got, tt.wantStatus, tt.wantAttempts, tt.wantDecline)
+			}
+			charges, _ := ledger.Charges(context.Background())
+			seen := map[string]bool{}
+			for _, c := range charges {
+				if seen[c.Key] {
+					t.Errorf("key %s charged twice", c.Key)
+				}
+				seen[c.Key] = true
+			}
+		})
+	}
+}
+
+// Declines follow the dunning schedule (24h, 72h, 120h after the first),
+// and a later success pays: a week of retries runs in no time.
+func TestPaymentRecoversOnTheDunningSchedule(t *testing.T) {
+	env, _ := newPaymentEnv(t)
+	start := env.Now()
+	var a *activities.Activities
+	declined := temporal.NewNonRetryableApplicationError("declined", activities.ErrTypeDeclined, nil, gateways.CodeInsufficientFunds)
+	var attemptsAt []time.Duration
+	var keys []string
+	record := func(_ context.Context, in activities.ChargeInput) {
+		attemptsAt = append(attemptsAt, env.Now().Sub(start).Round(time.Hour))
+		keys = append(keys, in.Request.IdempotencyKey)
+	}
+	env.OnActivity(a.Charge, mock.Anything, mock.Anything).Run(func(args mock.Arguments) {
+		record(args.Get(0).(context.Context), args.Get(1).(activities.ChargeInput))
+	}).Return(activities.ChargeResult{}, declined).Times(2)
+	env.OnActivity(a.Charge, mock.Anything, mock.Anything).Run(func(args mock.Arguments) {
+		record(args.Get(0).(context.Context), args.Get(1).(activities.ChargeInput))
+	}).Return(activities.ChargeResult{Reference: "ch_3"}, nil).Once()
+
+	env.ExecuteWorkflow(PaymentWorkflow, paymentInput(sandbox.TokenOK))
+	got := finalState(t, env)
+	if got.Status != PaymentPaid || got.Attempts != 3 || got.Reference != "ch_3" {
+		t.Errorf("PaymentWorkflow() = %+v, want paid on attempt 3", got)
+	}
+	wantAt := []time.Duration{0, 24 * time.Hour, 72 * time.Hour}
+	for i := range wantAt {
+		if attemptsAt[i] != wantAt[i] {
+			t.Errorf("attempt %d at +%v, want +%v", i+1, attemptsAt[i], wantAt[i])
+		}
+	}
+	if keys[0] != "pay_1/1" || keys[1] != "pay_1/2" || keys[2] != "pay_1/3" {
+		t.Errorf("idempotency keys = %v, want one per attempt", keys)
+	}
+}
+
+// An operator's retry-now signal skips the wait for the next attempt.
+func TestPaymentRetryNow(t *testing.T) {
+	env, _ := newPaymentEnv(t)
+	start := env.Now()
+	var a *activities.Activities
+	declined := temporal.NewNonRetryableApplicationError("declined", activities.ErrTypeDeclined, nil, gateways.CodeCardDeclined)
+	env.OnActivity(a.Charge, mock.Anything, mock.Anything).Return(activities.ChargeResult{}, declined).Once()
+	var retriedAt time.Duration
+	env.OnActivity(a.Charge, mock.Anything, mock.Anything).Run(func(mock.Arguments) {
+		retriedAt = env.Now().Sub(start)
+	}).Return(activities.ChargeResult{Reference: "ch_2"}, nil).Once()
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(RetryNowSignal, nil) }, time.Hour)
+
+	env.ExecuteWorkflow(PaymentWorkflow, paymentInput(sandbox.TokenOK))
+	if got := finalState(t, env); got.Status != PaymentPaid || got.Attempts != 2 {
+		t.Errorf("PaymentWorkflow() = %+v, want paid on attempt 2", got)
+	}
+	if retriedAt.Round(time.Minute) != time.Hour {
+		t.Errorf("retried at +%v, want +1h (the signal), not +24h (the schedule)", retriedAt)
+	}
+}
+
+func TestPaymentAsyncApproval(t *testing.T) {
+	for _, approve := range []bool{true, false} {
+		env, _ := newPaymentEnv(t)
+		env.RegisterDelayedCallback(func() {
+			v, err := env.QueryWorkflow(PaymentStateQuery)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			var st PaymentState
+			_ = v.Get(&st)
+			if st.Status != PaymentPending || st.ApprovalURL == "" {
+				t.Errorf("while awaiting approval: %+v, want pending with an approval URL", st)
+			}
+			env.SignalWorkflow(GatewayEventSignal, GatewayEvent{Reference: "someone else's", Succeeded: true})
+			env.SignalWorkflow(GatewayEventSignal, GatewayEvent{Reference: st.Reference, Succeeded: approve, DeclineCode: gateways.CodeApprovalDeclined})
+		}, time.Hour)
+		in := paymentInput(sandbox.TokenAsync)
+		in.Dunning = billing.DunningSchedule{}
+		env.ExecuteWorkflow(PaymentWorkflow, in)
+		got := finalState(t, env)
+		want := PaymentPaid
+		if !approve {
+			want = PaymentExpired
+		}
+		if got.Status != want {
+			t.Errorf("approve=%v: %+v, want %s", approve, got, want)
+		}
+	}
+}
+
+func TestPaymentApprovalExpires(t *testing.T) {
+	env, _ := newPaymentEnv(t)
+	start := env.Now()
+	in := paymentInput(sandbox.TokenAsync)
+	in.ApprovalWindow = 2 * time.Hour
+	env.ExecuteWorkflow(PaymentWorkflow, in)
+	got := finalState(t, env)
+	if got.Status != PaymentExpired || env.Now().Sub(start) < 2*time.Hour {
+		t.Errorf("unapproved payment = %+v after %v, want expired after the 2h window", got, env.Now().Sub(start))
+	}
+}
