@@ -215,7 +215,11 @@ func TestSpecAndDocs(t *testing.T) {
 
 // routesOnly lets the whole surface be registered for listing; its
 // methods are never called.
-type routesOnly struct{ api.Authenticator }
+type (
+	routesOnly        struct{ api.Authenticator }
+	sandboxRoutesOnly struct{ api.SandboxGateway }
+	ledgerRoutesOnly  struct{ api.SandboxLedger }
+)
 
 // TestEveryRouteIsInTheSpec keeps routes.go and openapi.yaml in step: a
 // route missing from the spec, or a spec path with no route, fails.
@@ -227,7 +231,7 @@ func TestEveryRouteIsInTheSpec(t *testing.T) {
 			inSpec[method+" "+path] = true
 		}
 	}
-	engine := api.NewServer(api.Deps{Auth: routesOnly{}}).(*gin.Engine)
+	engine := api.NewServer(api.Deps{Auth: routesOnly{}, Sandbox: sandboxRoutesOnly{}, SandboxLedger: ledgerRoutesOnly{}}).(*gin.Engine)
 	registered := map[string]bool{}
 	param := regexp.MustCompile(`[:*]([A-Za-z0-9_]+)`)
 	for _, r := range engine.Routes() {

@@ -37,7 +37,7 @@ func (h *handlers) audit(c *gin.Context, action string, subject *models.Client, 
 		OccurredAt: time.Now().UTC(), Action: action, Outcome: models.OutcomeOK, IP: c.ClientIP(),
 		ActorID: &p.Client.ID, SubjectID: &subject.ID, TenantID: models.TenantOf(subject),
 	}
-	auth.Audit(c.Request.Context(), h.auditLog, h.log, e, details)
+	auth.Audit(c.Request.Context(), h.AuditLog, h.Logger, e, details)
 }
 
 // auditView is an audit event as the API shows it.
@@ -76,7 +76,7 @@ func (h *handlers) listAuditEvents(c *gin.Context) {
 	}
 	events, next, err := page(f.Limit, func(limit int) ([]models.AuditEvent, error) {
 		f.Limit = limit
-		return h.auditLog.AuditEvents(c.Request.Context(), f)
+		return h.AuditLog.AuditEvents(c.Request.Context(), f)
 	}, func(e models.AuditEvent) uuid.UUID { return e.ID })
 	if err != nil {
 		fail(c, err)

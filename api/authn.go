@@ -48,7 +48,7 @@ func (h *handlers) authenticate(c *gin.Context) {
 		fail(c, auth.ErrPermissionDenied)
 		return
 	}
-	p, err := h.auth.Authenticate(c.Request.Context(), token, origin(c))
+	p, err := h.Auth.Authenticate(c.Request.Context(), token, origin(c))
 	if err != nil {
 		fail(c, err)
 		return

@@ -189,7 +189,7 @@ func (h *handlers) createClient(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if err := h.clients.CreateClient(c.Request.Context(), client, role); err != nil {
+	if err := h.Clients.CreateClient(c.Request.Context(), client, role); err != nil {
 		fail(c, err)
 		return
 	}
@@ -226,7 +226,7 @@ func (h *handlers) newClient(p *auth.Principal, req newClientRequest, now time.T
 	case level > models.LevelCustomer && tenant != nil:
 		return nil, "", Invalid("tenantId", "only customers belong to a tenant", tenant.String())
 	}
-	hash, err := h.hasher.Hash(req.Password)
+	hash, err := h.Hasher.Hash(req.Password)
 	if err != nil {
 		return nil, "", err
 	}
@@ -250,7 +250,7 @@ func (h *handlers) visibleClient(c *gin.Context) (*models.Client, error) {
 	if err != nil {
 		return nil, errNotFound
 	}
-	client, err := h.clients.ClientByID(c.Request.Context(), id)
+	client, err := h.Clients.ClientByID(c.Request.Context(), id)
 	if err != nil {
 		return nil, err
 	}
@@ -263,7 +263,7 @@ func (h *handlers) visibleClient(c *gin.Context) (*models.Client, error) {
 
 // respondClient answers with the client and its roles.
 func (h *handlers) respondClient(c *gin.Context, status int, client *models.Client) {
-	roles, err := h.clients.RolesOf(c.Request.Context(), []uuid.UUID{client.ID})
+	roles, err := h.Clients.RolesOf(c.Request.Context(), []uuid.UUID{client.ID})
 	if err != nil {
 		fail(c, err)
 		return
@@ -302,7 +302,7 @@ func (h *handlers) updateClient(c *gin.Context) {
 		return
 	}
 	ch.Disabled = req.Disabled
-	updated, err := h.clients.UpdateClient(c.Request.Context(), client.ID, ch, now)
+	updated, err := h.Clients.UpdateClient(c.Request.Context(), client.ID, ch, now)
 	if err != nil {
 		fail(c, err)
 		return
@@ -311,7 +311,7 @@ func (h *handlers) updateClient(c *gin.Context) {
 	case updated.Disabled && !client.Disabled:
 		// A disabled account's sessions are refused already; revoking them
 		// keeps them from coming back if it is enabled again.
-		if _, err := h.clients.RevokeClientSessions(c.Request.Context(), client.ID, uuid.Nil, now); err != nil {
+		if _, err := h.Clients.RevokeClientSessions(c.Request.Context(), client.ID, uuid.Nil, now); err != nil {
 			fail(c, err)
 			return
 		}
@@ -335,7 +335,7 @@ func (h *handlers) deleteClient(c *gin.Context) {
 		fail(c, &Problem{Status: http.StatusConflict, Detail: Error{Code: "CONFLICT", Message: "you cannot delete your own account here"}})
 		return
 	}
-	if err := h.clients.DeleteClient(c.Request.Context(), client.ID); err != nil {
+	if err := h.Clients.DeleteClient(c.Request.Context(), client.ID); err != nil {
 		fail(c, err)
 		return
 	}
@@ -363,7 +363,7 @@ func (h *handlers) listClients(c *gin.Context) {
 	}
 	clients, next, err := page(f.Limit, func(limit int) ([]models.Client, error) {
 		f.Limit = limit
-		return h.clients.ListClients(c.Request.Context(), f)
+		return h.Clients.ListClients(c.Request.Context(), f)
 	}, func(cl models.Client) uuid.UUID { return cl.ID })
 	if err != nil {
 		fail(c, err)
@@ -373,7 +373,7 @@ func (h *handlers) listClients(c *gin.Context) {
 	for i := range clients {
 		ids[i] = clients[i].ID
 	}
-	roles, err := h.clients.RolesOf(c.Request.Context(), ids)
+	roles, err := h.Clients.RolesOf(c.Request.Context(), ids)
 	if err != nil {
 		fail(c, err)
 		return
@@ -505,13 +505,13 @@ func (h *handlers) setClientRoles(c *gin.Context) {
 		fail(c, Invalid("roles", "give at least one role", nil))
 		return
 	}
-	before, err := h.clients.RolesOf(c.Request.Context(), []uuid.UUID{client.ID})
+	before, err := h.Clients.RolesOf(c.Request.Context(), []uuid.UUID{client.ID})
 	if err != nil {
 		fail(c, err)
 		return
 	}
 	roles := slices.Compact(slices.Sorted(slices.Values(req.Roles)))
-	if err := h.clients.SetRoles(c.Request.Context(), client.ID, roles); err != nil {
+	if err := h.Clients.SetRoles(c.Request.Context(), client.ID, roles); err != nil {
 		if errors.Is(err, models.ErrNotFound) {
 			err = Invalid("roles", "unknown role", req.Roles)
 		}
@@ -544,18 +544,18 @@ func (h *handlers) setClientPassword(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	hash, err := h.hasher.Hash(req.Password)
+	hash, err := h.Hasher.Hash(req.Password)
 	if err != nil {
 		fail(c, err)
 		return
 	}
 	now := time.Now().UTC()
 	ctx := c.Request.Context()
-	if err := h.clients.SetPassword(ctx, client.ID, hash, now); err != nil {
+	if err := h.Clients.SetPassword(ctx, client.ID, hash, now); err != nil {
 		fail(c, err)
 		return
 	}
-	if _, err := h.clients.RevokeClientSessions(ctx, client.ID, uuid.Nil, now); err != nil {
+	if _, err := h.Clients.RevokeClientSessions(ctx, client.ID, uuid.Nil, now); err != nil {
 		fail(c, err)
 		return
 	}
@@ -573,7 +573,7 @@ func (h *handlers) clientSessions(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	sessions, err := h.clients.ClientSessions(c.Request.Context(), client.ID, time.Now().UTC())
+	sessions, err := h.Clients.ClientSessions(c.Request.Context(), client.ID, time.Now().UTC())
 	if err != nil {
 		fail(c, err)
 		return
@@ -595,7 +595,7 @@ func (h *handlers) revokeClientSessions(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	n, err := h.clients.RevokeClientSessions(c.Request.Context(), client.ID, uuid.Nil, time.Now().UTC())
+	n, err := h.Clients.RevokeClientSessions(c.Request.Context(), client.ID, uuid.Nil, time.Now().UTC())
 	if err != nil {
 		fail(c, err)
 		return
@@ -619,7 +619,7 @@ func (h *handlers) revokeClientSession(c *gin.Context) {
 		fail(c, errNotFound)
 		return
 	}
-	if err := h.clients.RevokeSession(c.Request.Context(), client.ID, sid, time.Now().UTC()); err != nil {
+	if err := h.Clients.RevokeSession(c.Request.Context(), client.ID, sid, time.Now().UTC()); err != nil {
 		fail(c, err)
 		return
 	}

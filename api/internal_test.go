@@ -169,7 +169,7 @@ func TestErrorsMapToTheirAnswer(t *testing.T) {
 func TestEveryRouteDeclaresAnAction(t *testing.T) {
 	d := Deps{Auth: struct{ Authenticator }{}}.withDefaults()
 	r := newEngine(d)
-	h := &handlers{auth: d.Auth, actions: map[string]string{}}
+	h := &handlers{Deps: d, actions: map[string]string{}}
 	registerRoutes(r, d, h)
 	for _, route := range r.Routes() {
 		key := route.Method + " " + route.Path

@@ -54,7 +54,7 @@ func (h *handlers) addPaymentMethod(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if !slices.Contains(h.gateways, req.Gateway) {
+	if !slices.Contains(h.Gateways, req.Gateway) {
 		fail(c, Invalid("gateway", "gateway must be one of the configured gateways", req.Gateway))
 		return
 	}
@@ -68,7 +68,7 @@ func (h *handlers) addPaymentMethod(c *gin.Context) {
 		return
 	}
 	pm := &models.PaymentMethod{TenantID: *customer.TenantID, CustomerID: customer.ID, Gateway: req.Gateway, Token: req.Token, CreatedAt: time.Now().UTC()}
-	if err := h.paymentMethods.AddPaymentMethod(c.Request.Context(), pm); err != nil {
+	if err := h.PaymentMethods.AddPaymentMethod(c.Request.Context(), pm); err != nil {
 		fail(c, err)
 		return
 	}
@@ -81,7 +81,7 @@ func (h *handlers) listPaymentMethods(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	pms, err := h.paymentMethods.PaymentMethods(c.Request.Context(), customer.ID)
+	pms, err := h.PaymentMethods.PaymentMethods(c.Request.Context(), customer.ID)
 	if err != nil {
 		fail(c, err)
 		return
@@ -104,7 +104,7 @@ func (h *handlers) deletePaymentMethod(c *gin.Context) {
 		fail(c, errNotFound)
 		return
 	}
-	if err := h.paymentMethods.DeletePaymentMethod(c.Request.Context(), customer.ID, id); err != nil {
+	if err := h.PaymentMethods.DeletePaymentMethod(c.Request.Context(), customer.ID, id); err != nil {
 		fail(c, err)
 		return
 	}

@@ -186,7 +186,7 @@ func (h *handlers) createProduct(c *gin.Context) {
 		}
 		p.Prices = append(p.Prices, *price)
 	}
-	if err := h.catalog.CreateProduct(c.Request.Context(), p); err != nil {
+	if err := h.Catalog.CreateProduct(c.Request.Context(), p); err != nil {
 		if errors.Is(err, models.ErrInUse) { // the named tenant does not exist
 			err = Invalid("tenantId", "no such tenant", tenant.String())
 		}
@@ -197,7 +197,7 @@ func (h *handlers) createProduct(c *gin.Context) {
 }
 
 func (h *handlers) respondProduct(c *gin.Context, status int, id uuid.UUID) {
-	p, err := h.catalog.ProductByID(c.Request.Context(), id)
+	p, err := h.Catalog.ProductByID(c.Request.Context(), id)
 	if err != nil {
 		fail(c, err)
 		return
@@ -212,7 +212,7 @@ func (h *handlers) visibleProduct(c *gin.Context, id string) (*models.Product, e
 	if err != nil {
 		return nil, errNotFound
 	}
-	p, err := h.catalog.ProductByID(c.Request.Context(), pid)
+	p, err := h.Catalog.ProductByID(c.Request.Context(), pid)
 	if err != nil {
 		return nil, err
 	}
@@ -277,7 +277,7 @@ func (h *handlers) listProducts(c *gin.Context) {
 	}
 	products, next, err := page(f.Limit, func(limit int) ([]models.Product, error) {
 		f.Limit = limit
-		return h.catalog.Products(c.Request.Context(), f)
+		return h.Catalog.Products(c.Request.Context(), f)
 	}, func(p models.Product) uuid.UUID { return p.ID })
 	if err != nil {
 		fail(c, err)
@@ -327,7 +327,7 @@ func (h *handlers) updateProduct(c *gin.Context) {
 		}
 	}
 	ch := models.ProductChanges{Name: req.Name, Description: req.Description, Active: req.Active}
-	if err := h.catalog.UpdateProduct(c.Request.Context(), p.ID, ch, time.Now().UTC()); err != nil {
+	if err := h.Catalog.UpdateProduct(c.Request.Context(), p.ID, ch, time.Now().UTC()); err != nil {
 		fail(c, err)
 		return
 	}
@@ -352,7 +352,7 @@ func (h *handlers) addPrice(c *gin.Context) {
 		return
 	}
 	price.ProductID, price.TenantID = p.ID, p.TenantID
-	if err := h.catalog.AddPrice(c.Request.Context(), price); err != nil {
+	if err := h.Catalog.AddPrice(c.Request.Context(), price); err != nil {
 		fail(c, err)
 		return
 	}
@@ -365,7 +365,7 @@ func (h *handlers) priceOf(c *gin.Context, owned bool) (*models.Price, error) {
 	if err != nil {
 		return nil, errNotFound
 	}
-	price, err := h.catalog.PriceByID(c.Request.Context(), id)
+	price, err := h.Catalog.PriceByID(c.Request.Context(), id)
 	if err != nil {
 		return nil, err
 	}
@@ -415,7 +415,7 @@ func (h *handlers) updatePrice(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if err := h.catalog.SetPriceActive(c.Request.Context(), price.ID, active, time.Now().UTC()); err != nil {
+	if err := h.Catalog.SetPriceActive(c.Request.Context(), price.ID, active, time.Now().UTC()); err != nil {
 		fail(c, err)
 		return
 	}

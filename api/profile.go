@@ -29,7 +29,7 @@ func (h *handlers) updateProfile(c *gin.Context) {
 		return
 	}
 	p := principal(c)
-	updated, err := h.clients.UpdateClient(c.Request.Context(), p.Client.ID, ch, now)
+	updated, err := h.Clients.UpdateClient(c.Request.Context(), p.Client.ID, ch, now)
 	if err != nil {
 		fail(c, err)
 		return

@@ -78,7 +78,7 @@ func (h *handlers) createPolicy(c *gin.Context) {
 	if req.Description != nil {
 		p.Description = *req.Description
 	}
-	if err := h.roles.CreatePolicy(c.Request.Context(), p); err != nil {
+	if err := h.Roles.CreatePolicy(c.Request.Context(), p); err != nil {
 		fail(c, err)
 		return
 	}
@@ -95,7 +95,7 @@ func respondView(c *gin.Context, status int, p *models.Policy) {
 }
 
 func (h *handlers) listPolicies(c *gin.Context) {
-	policies, err := h.roles.Policies(c.Request.Context())
+	policies, err := h.Roles.Policies(c.Request.Context())
 	if err != nil {
 		fail(c, err)
 		return
@@ -115,7 +115,7 @@ func (h *handlers) policyParam(c *gin.Context) (*models.Policy, error) {
 	if err != nil {
 		return nil, errNotFound
 	}
-	return h.roles.PolicyByID(c.Request.Context(), id)
+	return h.Roles.PolicyByID(c.Request.Context(), id)
 }
 
 func (h *handlers) getPolicy(c *gin.Context) {
@@ -154,7 +154,7 @@ func (h *handlers) updatePolicy(c *gin.Context) {
 		p.Description = *req.Description
 	}
 	p.UpdatedAt = time.Now().UTC()
-	if err := h.roles.UpdatePolicy(c.Request.Context(), p); err != nil {
+	if err := h.Roles.UpdatePolicy(c.Request.Context(), p); err != nil {
 		fail(c, err)
 		return
 	}
@@ -167,7 +167,7 @@ func (h *handlers) deletePolicy(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if err := h.roles.DeletePolicy(c.Request.Context(), p.ID); err != nil {
+	if err := h.Roles.DeletePolicy(c.Request.Context(), p.ID); err != nil {
 		fail(c, err)
 		return
 	}
@@ -216,7 +216,7 @@ func (h *handlers) createRole(c *gin.Context) {
 		return
 	}
 	r := &models.Role{Name: req.Name, Level: level, Description: req.Description}
-	if err := h.roles.CreateRole(c.Request.Context(), r, req.Policies); err != nil {
+	if err := h.Roles.CreateRole(c.Request.Context(), r, req.Policies); err != nil {
 		fail(c, unknownPolicy(err, req.Policies))
 		return
 	}
@@ -232,7 +232,7 @@ func unknownPolicy(err error, names []string) error {
 }
 
 func (h *handlers) respondRole(c *gin.Context, status int, id uuid.UUID) {
-	r, err := h.roles.RoleByID(c.Request.Context(), id)
+	r, err := h.Roles.RoleByID(c.Request.Context(), id)
 	if err != nil {
 		fail(c, err)
 		return
@@ -241,7 +241,7 @@ func (h *handlers) respondRole(c *gin.Context, status int, id uuid.UUID) {
 }
 
 func (h *handlers) listRoles(c *gin.Context) {
-	roles, err := h.roles.Roles(c.Request.Context())
+	roles, err := h.Roles.Roles(c.Request.Context())
 	if err != nil {
 		fail(c, err)
 		return
@@ -258,7 +258,7 @@ func (h *handlers) roleParam(c *gin.Context) (*models.RoleWithPolicies, error) {
 	if err != nil {
 		return nil, errNotFound
 	}
-	return h.roles.RoleByID(c.Request.Context(), id)
+	return h.Roles.RoleByID(c.Request.Context(), id)
 }
 
 func (h *handlers) getRole(c *gin.Context) {
@@ -290,7 +290,7 @@ func (h *handlers) updateRole(c *gin.Context) {
 		r.Description = *req.Description
 	}
 	r.UpdatedAt = time.Now().UTC()
-	if err := h.roles.UpdateRole(c.Request.Context(), &r.Role, req.Policies); err != nil {
+	if err := h.Roles.UpdateRole(c.Request.Context(), &r.Role, req.Policies); err != nil {
 		fail(c, unknownPolicy(err, req.Policies))
 		return
 	}
@@ -303,7 +303,7 @@ func (h *handlers) deleteRole(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if err := h.roles.DeleteRole(c.Request.Context(), r.ID); err != nil {
+	if err := h.Roles.DeleteRole(c.Request.Context(), r.ID); err != nil {
 		fail(c, err)
 		return
 	}

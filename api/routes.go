@@ -1,7 +1,6 @@
 package api
 
 import (
-	"log/slog"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -12,28 +11,20 @@ import (
 var publicRoutes = map[string]bool{
 	"GET /healthz": true, "GET /readyz": true, "GET /metrics": true,
 	"GET /openapi.yaml": true, "GET /docs": true, "GET /docs/*file": true,
-	"POST /auth/session": true,
+	"POST /auth/session":        true,
+	"GET /sandbox/approve/:ref": true, "POST /sandbox/approve/:ref": true, "POST /webhooks/sandbox": true,
 }
 
-// handlers holds what the API's handlers need.
+// handlers serves the API from its dependencies.
 type handlers struct {
-	auth           Authenticator
-	clients        Clients
-	roles          Roles
-	catalog        Catalog
-	paymentMethods PaymentMethods
-	gateways       []string
-	auditLog       AuditLog
-	log            *slog.Logger
-	hasher         PasswordHasher
-	cookieSecure   bool
+	Deps
 	// actions records each authenticated route's action, by "METHOD path".
 	actions map[string]string
 }
 
 // apiRoutes is the whole API surface.
 func apiRoutes(r *gin.Engine, d Deps) {
-	registerRoutes(r, d, &handlers{auth: d.Auth, clients: d.Clients, roles: d.Roles, catalog: d.Catalog, paymentMethods: d.PaymentMethods, gateways: d.Gateways, auditLog: d.AuditLog, log: d.Logger, hasher: d.Hasher, cookieSecure: d.CookieSecure, actions: map[string]string{}})
+	registerRoutes(r, d, &handlers{Deps: d, actions: map[string]string{}})
 }
 
 func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
@@ -45,6 +36,13 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 		return
 	}
 	r.POST("/auth/session", h.login)
+	if d.Sandbox != nil {
+		// The payer follows an approval link without an account; a
+		// webhook proves itself by its signature.
+		r.GET("/sandbox/approve/:ref", h.approvalPage)
+		r.POST("/sandbox/approve/:ref", h.decide)
+		r.POST("/webhooks/sandbox", h.sandboxWebhook)
+	}
 
 	authed := r.Group("", h.authenticate)
 	h.route(authed, "GET", "/auth/session", "auth:read", h.currentSession)
@@ -84,6 +82,9 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 	h.route(v1, "DELETE", "/customers/:id/payment-methods/:methodId", "customers:update", h.deletePaymentMethod)
 
 	admins := v1.Group("", requireAdmin)
+	if d.SandboxLedger != nil {
+		h.route(admins, "GET", "/sandbox/ledger", "sandbox:read", h.sandboxLedger)
+	}
 	h.route(admins, "POST", "/roles", "roles:create", h.createRole)
 	h.route(admins, "GET", "/roles", "roles:list", h.listRoles)
 	h.route(admins, "GET", "/roles/:id", "roles:read", h.getRole)

@@ -27,7 +27,14 @@ type Deps struct {
 	// gateways named in Gateways.
 	PaymentMethods PaymentMethods
 	Gateways       []string
-	Hasher         PasswordHasher // hashes passwords set through the API
+	// The sandbox gateway's approval page, its webhooks and its ledger;
+	// nil Sandbox serves none of them.
+	Sandbox       SandboxGateway
+	SandboxSecret []byte
+	SandboxLedger SandboxLedger
+	Webhooks      Webhooks
+	Signaler      Signaler
+	Hasher        PasswordHasher // hashes passwords set through the API
 	// CookieSecure adds Secure to the sid cookie (BILLGATE_COOKIE_SECURE).
 	CookieSecure bool
 	// TrustedProxies may set X-Forwarded-For; nobody else's is believed.

@@ -88,7 +88,7 @@ func (h *handlers) login(c *gin.Context) {
 	if basic {
 		req.Login, req.Password = basicLogin, basicPassword
 	}
-	res, err := h.auth.Login(c.Request.Context(), auth.Credentials{Login: req.Login, Password: req.Password, Tenant: req.Tenant}, origin(c))
+	res, err := h.Auth.Login(c.Request.Context(), auth.Credentials{Login: req.Login, Password: req.Password, Tenant: req.Tenant}, origin(c))
 	if err != nil {
 		fail(c, err)
 		return
@@ -100,7 +100,7 @@ func (h *handlers) login(c *gin.Context) {
 // setSessionCookie writes sid; an empty token clears it.
 func (h *handlers) setSessionCookie(c *gin.Context, token string, expires time.Time) {
 	cookie := &http.Cookie{
-		Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: h.cookieSecure,
+		Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: h.CookieSecure,
 	}
 	if token == "" {
 		cookie.MaxAge = -1
@@ -132,7 +132,7 @@ func (h *handlers) extendSession(c *gin.Context) {
 		return
 	}
 	p := principal(c)
-	if _, err := h.auth.ExtendSession(c.Request.Context(), p, *req.ExpiresAt); err != nil {
+	if _, err := h.Auth.ExtendSession(c.Request.Context(), p, *req.ExpiresAt); err != nil {
 		fail(c, err)
 		return
 	}
@@ -140,7 +140,7 @@ func (h *handlers) extendSession(c *gin.Context) {
 }
 
 func (h *handlers) logout(c *gin.Context) {
-	if err := h.auth.Logout(c.Request.Context(), principal(c)); err != nil {
+	if err := h.Auth.Logout(c.Request.Context(), principal(c)); err != nil {
 		fail(c, err)
 		return
 	}
@@ -150,7 +150,7 @@ func (h *handlers) logout(c *gin.Context) {
 
 func (h *handlers) listSessions(c *gin.Context) {
 	p := principal(c)
-	sessions, err := h.auth.Sessions(c.Request.Context(), p)
+	sessions, err := h.Auth.Sessions(c.Request.Context(), p)
 	if err != nil {
 		fail(c, err)
 		return
@@ -169,7 +169,7 @@ func (h *handlers) revokeSessions(c *gin.Context) {
 		fail(c, Invalid("keepCurrent", "keepCurrent must be true or false", keep))
 		return
 	}
-	n, err := h.auth.RevokeSessions(c.Request.Context(), principal(c), keep == "true")
+	n, err := h.Auth.RevokeSessions(c.Request.Context(), principal(c), keep == "true")
 	if err != nil {
 		fail(c, err)
 		return
@@ -187,7 +187,7 @@ func (h *handlers) revokeSession(c *gin.Context) {
 		return
 	}
 	p := principal(c)
-	if err := h.auth.RevokeSession(c.Request.Context(), p, id); err != nil {
+	if err := h.Auth.RevokeSession(c.Request.Context(), p, id); err != nil {
 		fail(c, err)
 		return
 	}
@@ -210,7 +210,7 @@ func (h *handlers) changePassword(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if err := h.auth.ChangePassword(c.Request.Context(), principal(c), req.CurrentPassword, req.NewPassword); err != nil {
+	if err := h.Auth.ChangePassword(c.Request.Context(), principal(c), req.CurrentPassword, req.NewPassword); err != nil {
 		fail(c, err)
 		return
 	}

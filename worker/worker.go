@@ -34,6 +34,12 @@ func TaskQueueNames() []string {
 var registrations = map[string]func(r sdkworker.Registry, acts *activities.Activities){
 	workflows.SubscriptionsTaskQueue: func(r sdkworker.Registry, acts *activities.Activities) {
 		r.RegisterWorkflow(workflows.PurgeSessionsWorkflow)
+		r.RegisterWorkflow(workflows.PaymentWorkflow)
+		r.RegisterActivity(acts)
+	},
+	// Gateway calls run on their own queue, so they scale (and are rate
+	// limited) apart from the workflows.
+	workflows.PaymentsTaskQueue: func(r sdkworker.Registry, acts *activities.Activities) {
 		r.RegisterActivity(acts)
 	},
 }

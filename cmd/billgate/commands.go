@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/billgate/billgate/api"
@@ -64,6 +66,9 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.
 		StopTimeout: cfg.ShutdownTimeout,
 		Logger:      log,
 		Identity:    cfg.Identity,
+		PublicURL:   publicURL(cfg.PublicURL, listener.Addr()),
+		// SandboxSecret: dev's single process may sign with a random one.
+		SandboxSecret: cfg.SandboxSecret,
 	})
 	if err != nil {
 		return err
@@ -85,6 +90,16 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.
 	return app.Serve(ctx, api.NewHTTPServer(cfg.HTTP, a.Handler), listener, cfg.ShutdownTimeout)
 }
 
+// publicURL is the configured public URL, or one made from the address the
+// API listens on.
+func publicURL(configured string, listening net.Addr) string {
+	if configured != "" {
+		return strings.TrimSuffix(configured, "/")
+	}
+	host, port, _ := net.SplitHostPort(listening.String())
+	return "http://" + net.JoinHostPort(loopbackOr(host), port)
+}
+
 // loopbackOr keeps the embedded Temporal on the interface the API listens
 // on, and on loopback when the API listens on every interface.
 func loopbackOr(host string) string {
@@ -104,18 +119,23 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	defer listener.Close()
 	o := app.Options{
-		DB:          cfg.DB,
-		Temporal:    cfg.Temporal,
-		Namespace:   cfg.Namespace,
-		BodyLimit:   int64(cfg.BodyLimit),
-		StopTimeout: cfg.ShutdownTimeout,
-		Logger:      log,
-		Identity:    cfg.Identity,
+		DB:            cfg.DB,
+		Temporal:      cfg.Temporal,
+		Namespace:     cfg.Namespace,
+		BodyLimit:     int64(cfg.BodyLimit),
+		StopTimeout:   cfg.ShutdownTimeout,
+		Logger:        log,
+		Identity:      cfg.Identity,
+		PublicURL:     publicURL(cfg.PublicURL, listener.Addr()),
+		SandboxSecret: cfg.SandboxSecret,
 	}
 	if cfg.Command == config.CommandAPI {
 		o.ServeAPI = true
 	} else {
 		o.Queues = cfg.Queues
+		// A worker's --http serves only its ops endpoints: links it hands
+		// out (approval pages) point at the API.
+		o.PublicURL = cmp.Or(cfg.PublicURL, "http://localhost:8080")
 	}
 	a, err := app.Start(ctx, o)
 	if err != nil {

@@ -6,6 +6,7 @@ package app
 import (
 	"cmp"
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -23,6 +24,7 @@ import (
 	"github.com/billgate/billgate/api"
 	"github.com/billgate/billgate/auth"
 	"github.com/billgate/billgate/auth/password"
+	"github.com/billgate/billgate/gateways"
 	"github.com/billgate/billgate/gateways/sandbox"
 	"github.com/billgate/billgate/internal/config"
 	"github.com/billgate/billgate/models"
@@ -44,6 +46,11 @@ type Options struct {
 	Identity    config.Identity
 	// PasswordParams overrides the argon2id cost (tests); zero is OWASP's.
 	PasswordParams password.Params
+	// PublicURL is where clients reach the API, for the links it hands out.
+	PublicURL string
+	// SandboxSecret signs the sandbox gateway's webhooks; empty makes a
+	// random one, which only suits a single API process.
+	SandboxSecret string
 }
 
 // App is a started process: its connections, workers and HTTP handler.
@@ -76,7 +83,24 @@ func Start(ctx context.Context, o Options) (*App, error) {
 			return nil, err
 		}
 	}
-	acts := &activities.Activities{Store: store, Now: func() time.Time { return time.Now().UTC() }}
+	secret := []byte(o.SandboxSecret)
+	if len(secret) == 0 {
+		secret = make([]byte, 32)
+		_, _ = rand.Read(secret)
+	}
+	sb, err := sandbox.New(store.SandboxLedger(), sandbox.Options{BaseURL: o.PublicURL, WebhookSecret: secret})
+	if err != nil {
+		tc.Close()
+		_ = store.Close()
+		return nil, fmt.Errorf("sandbox gateway: %w", err)
+	}
+	var registry gateways.Registry
+	if err := registry.Register(sb); err != nil {
+		tc.Close()
+		_ = store.Close()
+		return nil, err
+	}
+	acts := &activities.Activities{Store: store, Gateways: &registry, Now: func() time.Time { return time.Now().UTC() }}
 	workers, err := worker.Start(tc, o.Queues, acts, o.StopTimeout)
 	if err != nil {
 		tc.Close()
@@ -97,9 +121,9 @@ func Start(ctx context.Context, o Options) (*App, error) {
 		deps.AuditLog = store
 		deps.Catalog = store
 		deps.PaymentMethods = store
-		// The gateways customers may save payment methods for; the Stripe,
-		// PayPal and Skrill adapters join the sandbox here.
-		deps.Gateways = []string{sandbox.Name}
+		deps.Gateways = registry.Names()
+		deps.Sandbox, deps.SandboxSecret, deps.SandboxLedger = sb, secret, store.SandboxLedger()
+		deps.Webhooks, deps.Signaler = store, tc
 		deps.Hasher = a.Hasher
 		deps.CookieSecure = o.Identity.CookieSecure
 		deps.TrustedProxies = o.Identity.TrustedProxies

@@ -60,6 +60,9 @@ type Config struct {
 	File         string // admin import-clients: the JSON lines file, - for stdin
 
 	Identity Identity // dev and api: sessions, lockout, cookies, proxies
+
+	PublicURL     string // where clients reach the API: links such as the sandbox's approval page
+	SandboxSecret string // signs the sandbox gateway's webhooks; empty: a random one per process
 }
 
 // Identity configures logins and sessions.
@@ -213,6 +216,11 @@ func (c Config) validate() error {
 		}
 	}
 	errs = append(errs, c.Identity.validate(c.Command)...)
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("--public-url %q: want an absolute http(s) URL", c.PublicURL))
+		}
+	}
 	if c.BodyLimit < 1 && (c.Command == CommandDev || c.Command == CommandAPI || c.Command == CommandWorker) {
 		errs = append(errs, fmt.Errorf("--body-limit %d: want a positive number of bytes", c.BodyLimit))
 	}
@@ -328,6 +336,8 @@ func (b *binder) identity(id *Identity) {
 
 // common binds what every long-running command shares.
 func (b *binder) common(c *Config) {
+	b.str(&c.PublicURL, "public-url", "BILLGATE_PUBLIC_URL", "", "the API's public base URL, for links it hands out (default: http:// and the --http address)")
+	c.SandboxSecret = b.getenv("BILLGATE_SANDBOX_SECRET") // never a flag: it would show in ps
 	b.logLevel(c)
 	b.integer(&c.BodyLimit, "body-limit", "BILLGATE_BODY_LIMIT", 1<<20, "largest request body accepted, in bytes")
 	b.duration(&c.ShutdownTimeout, "shutdown-timeout", "BILLGATE_SHUTDOWN_TIMEOUT", 8*time.Second, "how long shutdown waits for in-flight requests and activities")

@@ -31,6 +31,9 @@ import (
 	"github.com/billgate/billgate/workflows"
 )
 
+// SandboxSecret signs the sandbox gateway's webhooks in tests.
+const SandboxSecret = "e2e-sandbox-webhook-secret"
+
 // Options tunes Start. The zero value is an in-memory Temporal and a fresh
 // database.
 type Options struct {
@@ -69,29 +72,34 @@ func Start(t testing.TB, opts Options) *Env {
 		}
 	}
 	e.StartTemporal()
+	e.api = httptest.NewUnstartedServer(nil)
+	e.URL = "http://" + e.api.Listener.Addr().String()
 	a, err := app.Start(context.Background(), app.Options{
-		DB:          e.DB,
-		Migrate:     true,
-		Temporal:    e.temporal.FrontendAddr(),
-		Namespace:   e.temporal.Namespace(),
-		Queues:      config.Queues,
-		ServeAPI:    true,
-		BodyLimit:   1 << 20,
-		StopTimeout: 5 * time.Second,
-		Logger:      logger(),
-		Identity:    *cmp.Or(opts.Identity, DefaultIdentity()),
+		PublicURL:     e.URL,
+		SandboxSecret: SandboxSecret,
+		DB:            e.DB,
+		Migrate:       true,
+		Temporal:      e.temporal.FrontendAddr(),
+		Namespace:     e.temporal.Namespace(),
+		Queues:        config.Queues,
+		ServeAPI:      true,
+		BodyLimit:     1 << 20,
+		StopTimeout:   5 * time.Second,
+		Logger:        logger(),
+		Identity:      *cmp.Or(opts.Identity, DefaultIdentity()),
 		// The same algorithm at a cost fit for tests: logins are part of
 		// nearly every end-to-end test.
 		PasswordParams: password.Params{Memory: 64, Time: 1, Parallelism: 1, SaltLen: 16, KeyLen: 32},
 	})
 	if err != nil {
 		e.temporal.Stop()
+		e.api.Close()
 		t.Fatalf("start billgate: %v", err)
 	}
 	e.app = a
 	e.Temporal = a.Temporal
-	e.api = httptest.NewServer(a.Handler)
-	e.URL = e.api.URL
+	e.api.Config.Handler = a.Handler
+	e.api.Start()
 	t.Cleanup(e.Stop)
 	return e
 }

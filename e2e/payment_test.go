@@ -1,0 +1,98 @@
+package e2e
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/client"
+
+	"github.com/billgate/billgate/billing"
+	"github.com/billgate/billgate/gateways/sandbox"
+	"github.com/billgate/billgate/internal/testenv"
+	"github.com/billgate/billgate/models"
+	"github.com/billgate/billgate/workflows"
+)
+
+// An async sandbox payment waits for its approval; the payer approves on
+// the sandbox page, whose signed webhook signals the workflow, which is
+// paid. The ledger shows one charge.
+func TestAsyncPaymentApproval(t *testing.T) {
+	env := testenv.Start(t, testenv.Options{})
+	env.CreateClient(nil, "root", goodPassword, "admin")
+	admin := as(t, env, creds("root", ""))
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+
+	run, err := env.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.PaymentWorkflowID("pay_e2e"), TaskQueue: workflows.SubscriptionsTaskQueue},
+		workflows.PaymentWorkflow, workflows.PaymentInput{PaymentID: "pay_e2e", CustomerID: "cus_1", Amount: billing.Money{Amount: 4200, Currency: "EUR"},
+			Gateway: sandbox.Name, Token: sandbox.TokenAsync, Dunning: billing.DunningSchedule{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var state workflows.PaymentState
+	waitFor(t, "the payment to await approval", func() bool {
+		v, err := env.Temporal.QueryWorkflow(ctx, run.GetID(), "", workflows.PaymentStateQuery)
+		return err == nil && v.Get(&state) == nil && state.ApprovalURL != ""
+	})
+	if !strings.HasPrefix(state.ApprovalURL, env.URL+sandbox.ApprovePath) {
+		t.Fatalf("approval URL = %q, want one on this API (%s)", state.ApprovalURL, env.URL)
+	}
+	page := env.Get(strings.TrimPrefix(state.ApprovalURL, env.URL))
+	if body(t, page); page.StatusCode != 200 || !strings.HasPrefix(page.Header.Get("Content-Type"), "text/html") {
+		t.Fatalf("approval page = %d %s", page.StatusCode, page.Header.Get("Content-Type"))
+	}
+
+	decide := func(decision string) *http.Response {
+		resp, err := env.HTTP.PostForm(state.ApprovalURL, url.Values{"decision": {decision}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	if resp := decide("approve"); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("approve = %d, want 303", resp.StatusCode)
+	}
+	var result workflows.PaymentState
+	if err := run.Get(ctx, &result); err != nil || result.Status != workflows.PaymentPaid {
+		t.Fatalf("payment after approval = %+v, %v, want paid", result, err)
+	}
+	if resp := decide("decline"); resp.StatusCode != http.StatusConflict {
+		t.Errorf("a second decision = %d, want 409", resp.StatusCode)
+	}
+
+	ledger := callList(t, env, "/v1/sandbox/ledger", admin...)
+	if len(ledger.results) != 1 || ledger.results[0]["idempotencyKey"] != "pay_e2e/1" || ledger.results[0]["status"] != "succeeded" {
+		t.Errorf("ledger = %v, want one succeeded charge for pay_e2e/1", ledger.results)
+	}
+}
+
+func TestSandboxWebhook(t *testing.T) {
+	env := testenv.Start(t, testenv.Options{})
+	post := func(body, signature string) reply {
+		return call(t, env, "POST", "/webhooks/sandbox", body, "Billgate-Signature", signature)
+	}
+	event := `{"id":"evt_ch_1","type":"charge.succeeded","reference":"ch_1","idempotencyKey":"pay_nowhere/1","created":"2026-01-01T00:00:00Z"}`
+	good := sandbox.Sign([]byte(testenv.SandboxSecret), time.Now(), []byte(event))
+
+	post(event, "t=1,v1=00").is(t, "a bad signature", 400, "INVALID_SIGNATURE", "the webhook signature does not verify")
+	post(event, sandbox.Sign([]byte("another secret"), time.Now(), []byte(event))).is(t, "another secret", 400, "INVALID_SIGNATURE", "the webhook signature does not verify")
+	post(event, sandbox.Sign([]byte(testenv.SandboxSecret), time.Now().Add(-10*time.Minute), []byte(event))).is(t, "an old signature", 400, "INVALID_SIGNATURE", "the webhook signature does not verify")
+	for range 2 { // an unknown payment's event is kept and acknowledged, also when repeated
+		if r := post(event, good); r.Status != 200 {
+			t.Errorf("event for an unknown payment = %d %+v, want 200", r.Status, r.Errors)
+		}
+	}
+	stored, fresh, err := env.Store().RecordWebhookEvent(context.Background(), modelsEvent("evt_ch_1"))
+	if err != nil || fresh || stored.Payload != event || stored.DeliveredAt != nil {
+		t.Errorf("stored event = %+v fresh %v, %v; want it kept once, undelivered", stored, fresh, err)
+	}
+}
+
+func modelsEvent(id string) models.WebhookEvent {
+	return models.WebhookEvent{ID: id, Gateway: sandbox.Name, Payload: "{}", ReceivedAt: time.Now().UTC()}
+}
