@@ -186,6 +186,9 @@ func TestBinaryAPIAndWorkerProcesses(t *testing.T) {
 	base := fmt.Sprintf("http://127.0.0.1:%d", apiPort)
 	waitStatus(t, c, base+"/readyz", http.StatusServiceUnavailable) // no worker yet
 	waitStatus(t, c, base+"/readyz?exclude=workers", http.StatusOK)
+	// Without BILLGATE_SANDBOX_SECRET production serves no sandbox gateway:
+	// its tokens would pay without money.
+	waitStatus(t, c, base+"/sandbox/approve/ch_1", http.StatusNotFound)
 
 	worker := start(t, append([]string{"worker", "--http", fmt.Sprintf("127.0.0.1:%d", workerPort), "--queues", "subscriptions,payments,events"}, common...)...)
 	waitStatus(t, c, fmt.Sprintf("http://127.0.0.1:%d/readyz", workerPort), http.StatusOK)

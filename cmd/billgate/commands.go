@@ -56,18 +56,18 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.
 	}
 	defer temporal.Stop()
 	a, err := app.Start(ctx, app.Options{
-		DB:          dsn,
-		Migrate:     true,
-		Temporal:    temporal.FrontendAddr(),
-		Namespace:   temporal.Namespace(),
-		Queues:      config.Queues,
-		ServeAPI:    true,
-		BodyLimit:   int64(cfg.BodyLimit),
-		StopTimeout: cfg.ShutdownTimeout,
-		Logger:      log,
-		Identity:    cfg.Identity,
-		PublicURL:   publicURL(cfg.PublicURL, listener.Addr()),
-		// SandboxSecret: dev's single process may sign with a random one.
+		DB:            dsn,
+		Migrate:       true,
+		Temporal:      temporal.FrontendAddr(),
+		Namespace:     temporal.Namespace(),
+		Queues:        config.Queues,
+		ServeAPI:      true,
+		BodyLimit:     int64(cfg.BodyLimit),
+		StopTimeout:   cfg.ShutdownTimeout,
+		Logger:        log,
+		Identity:      cfg.Identity,
+		PublicURL:     publicURL(cfg.PublicURL, listener.Addr()),
+		Sandbox:       true,
 		SandboxSecret: cfg.SandboxSecret,
 	})
 	if err != nil {

@@ -48,6 +48,9 @@ type Options struct {
 	PasswordParams password.Params
 	// PublicURL is where clients reach the API, for the links it hands out.
 	PublicURL string
+	// Sandbox enables the sandbox gateway, whose tokens "pay" without money:
+	// always in dev, in production only when asked for.
+	Sandbox bool
 	// SandboxSecret signs the sandbox gateway's webhooks; empty makes a
 	// random one, which only suits a single API process.
 	SandboxSecret string
@@ -83,24 +86,13 @@ func Start(ctx context.Context, o Options) (*App, error) {
 			return nil, err
 		}
 	}
-	secret := []byte(o.SandboxSecret)
-	if len(secret) == 0 {
-		secret = make([]byte, 32)
-		_, _ = rand.Read(secret)
-	}
-	sb, err := sandbox.New(store.SandboxLedger(), sandbox.Options{BaseURL: o.PublicURL, WebhookSecret: secret})
+	registry, sb, secret, err := buildGateways(o, store)
 	if err != nil {
-		tc.Close()
-		_ = store.Close()
-		return nil, fmt.Errorf("sandbox gateway: %w", err)
-	}
-	var registry gateways.Registry
-	if err := registry.Register(sb); err != nil {
 		tc.Close()
 		_ = store.Close()
 		return nil, err
 	}
-	acts := &activities.Activities{Store: store, Gateways: &registry, Now: func() time.Time { return time.Now().UTC() }}
+	acts := &activities.Activities{Store: store, Gateways: registry, Now: func() time.Time { return time.Now().UTC() }}
 	workers, err := worker.Start(tc, o.Queues, acts, o.StopTimeout)
 	if err != nil {
 		tc.Close()
@@ -122,7 +114,9 @@ func Start(ctx context.Context, o Options) (*App, error) {
 		deps.Catalog = store
 		deps.PaymentMethods = store
 		deps.Gateways = registry.Names()
-		deps.Sandbox, deps.SandboxSecret, deps.SandboxLedger = sb, secret, store.SandboxLedger()
+		if sb != nil {
+			deps.Sandbox, deps.SandboxSecret, deps.SandboxLedger = sb, secret, store.SandboxLedger()
+		}
 		deps.Webhooks, deps.Signaler = store, tc
 		deps.Hasher = a.Hasher
 		deps.CookieSecure = o.Identity.CookieSecure
@@ -132,6 +126,25 @@ func Start(ctx context.Context, o Options) (*App, error) {
 		a.Handler = api.NewOpsServer(deps)
 	}
 	return a, nil
+}
+
+// buildGateways registers the payment gateways this process charges
+// through: the sandbox (over the shared database ledger) when enabled.
+func buildGateways(o Options, store *models.Store) (*gateways.Registry, *sandbox.Sandbox, []byte, error) {
+	registry := &gateways.Registry{}
+	if !o.Sandbox {
+		return registry, nil, nil, nil
+	}
+	secret := []byte(o.SandboxSecret)
+	if len(secret) == 0 {
+		secret = make([]byte, 32)
+		_, _ = rand.Read(secret)
+	}
+	sb, err := sandbox.New(store.SandboxLedger(), sandbox.Options{BaseURL: o.PublicURL, WebhookSecret: secret})
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("sandbox gateway: %w", err)
+	}
+	return registry, sb, secret, registry.Register(sb)
 }
 
 func authConfig(id config.Identity) auth.Config {

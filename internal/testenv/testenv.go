@@ -76,6 +76,7 @@ func Start(t testing.TB, opts Options) *Env {
 	e.URL = "http://" + e.api.Listener.Addr().String()
 	a, err := app.Start(context.Background(), app.Options{
 		PublicURL:     e.URL,
+		Sandbox:       true,
 		SandboxSecret: SandboxSecret,
 		DB:            e.DB,
 		Migrate:       true,
