@@ -57,7 +57,7 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 	h.route(v1, "GET", "/profile", "profile:read", h.getProfile)
 	h.route(v1, "PATCH", "/profile", "profile:update", h.updateProfile)
 
-	h.route(v1, "POST", "/clients", "clients:create", h.createClient)
+	h.route(v1, "POST", "/clients", "clients:create", h.idempotent(h.createClient))
 	h.route(v1, "GET", "/clients", "clients:list", h.listClients)
 	h.route(v1, "GET", "/clients/:id", "clients:read", h.getClient)
 	h.route(v1, "PATCH", "/clients/:id", "clients:update", h.updateClient)
@@ -69,15 +69,15 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 	h.route(v1, "DELETE", "/clients/:id/sessions/:sessionId", "clients:sessions-revoke", h.revokeClientSession)
 	h.route(v1, "GET", "/audit-events", "audit-events:read", h.listAuditEvents)
 
-	h.route(v1, "POST", "/products", "products:create", h.createProduct)
+	h.route(v1, "POST", "/products", "products:create", h.idempotent(h.createProduct))
 	h.route(v1, "GET", "/products", "products:read", h.listProducts)
 	h.route(v1, "GET", "/products/:id", "products:read", h.getProduct)
 	h.route(v1, "PATCH", "/products/:id", "products:update", h.updateProduct)
-	h.route(v1, "POST", "/products/:id/prices", "products:update", h.addPrice)
+	h.route(v1, "POST", "/products/:id/prices", "products:update", h.idempotent(h.addPrice))
 	h.route(v1, "GET", "/prices/:id", "products:read", h.getPrice)
 	h.route(v1, "PATCH", "/prices/:id", "products:update", h.updatePrice)
 
-	h.route(v1, "POST", "/customers/:id/payment-methods", "customers:update", h.addPaymentMethod)
+	h.route(v1, "POST", "/customers/:id/payment-methods", "customers:update", h.idempotent(h.addPaymentMethod))
 	h.route(v1, "GET", "/customers/:id/payment-methods", "customers:read", h.listPaymentMethods)
 	h.route(v1, "DELETE", "/customers/:id/payment-methods/:methodId", "customers:update", h.deletePaymentMethod)
 
@@ -85,12 +85,12 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 	if d.SandboxLedger != nil {
 		h.route(admins, "GET", "/sandbox/ledger", "sandbox:read", h.sandboxLedger)
 	}
-	h.route(admins, "POST", "/roles", "roles:create", h.createRole)
+	h.route(admins, "POST", "/roles", "roles:create", h.idempotent(h.createRole))
 	h.route(admins, "GET", "/roles", "roles:list", h.listRoles)
 	h.route(admins, "GET", "/roles/:id", "roles:read", h.getRole)
 	h.route(admins, "PATCH", "/roles/:id", "roles:update", h.updateRole)
 	h.route(admins, "DELETE", "/roles/:id", "roles:delete", h.deleteRole)
-	h.route(admins, "POST", "/policies", "policies:create", h.createPolicy)
+	h.route(admins, "POST", "/policies", "policies:create", h.idempotent(h.createPolicy))
 	h.route(admins, "GET", "/policies", "policies:list", h.listPolicies)
 	h.route(admins, "GET", "/policies/:id", "policies:read", h.getPolicy)
 	h.route(admins, "PATCH", "/policies/:id", "policies:update", h.updatePolicy)

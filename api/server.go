@@ -34,7 +34,9 @@ type Deps struct {
 	SandboxLedger SandboxLedger
 	Webhooks      Webhooks
 	Signaler      Signaler
-	Hasher        PasswordHasher // hashes passwords set through the API
+	// IdempotencyKeys keeps Idempotency-Key answers for the POSTs that create.
+	IdempotencyKeys IdempotencyKeys
+	Hasher          PasswordHasher // hashes passwords set through the API
 	// CookieSecure adds Secure to the sid cookie (BILLGATE_COOKIE_SECURE).
 	CookieSecure bool
 	// TrustedProxies may set X-Forwarded-For; nobody else's is believed.

@@ -118,6 +118,7 @@ func Start(ctx context.Context, o Options) (*App, error) {
 			deps.Sandbox, deps.SandboxSecret, deps.SandboxLedger = sb, secret, store.SandboxLedger()
 		}
 		deps.Webhooks, deps.Signaler = store, tc
+		deps.IdempotencyKeys = store
 		deps.Hasher = a.Hasher
 		deps.CookieSecure = o.Identity.CookieSecure
 		deps.TrustedProxies = o.Identity.TrustedProxies
