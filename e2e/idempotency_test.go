@@ -13,7 +13,9 @@ func TestIdempotencyKey(t *testing.T) {
 	env.CreateClient(nil, "other", goodPassword, "business")
 	asShop := as(t, env, creds("shop", ""))
 	asOther := as(t, env, creds("other", ""))
-	withKey := func(header []string, key string) []string { return append(append([]string{}, header...), "Idempotency-Key", key) }
+	withKey := func(header []string, key string) []string {
+		return append(append([]string{}, header...), "Idempotency-Key", key)
+	}
 
 	body := `{"name":"Pro","prices":[{"amount":3000,"currency":"USD","type":"recurring","interval":"month"}]}`
 	first := call(t, env, "POST", "/v1/products", body, withKey(asShop, "create-pro-1")...)
