@@ -1,0 +1,86 @@
+package e2e
+
+import (
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/temporalproto"
+	"go.temporal.io/sdk/client"
+
+	"github.com/billgate/billgate/billing"
+	"github.com/billgate/billgate/gateways/sandbox"
+	"github.com/billgate/billgate/internal/testenv"
+	"github.com/billgate/billgate/workflows"
+)
+
+var updateHistories = flag.Bool("update-histories", false, "record workflow histories into workflows/testdata for the replay tests")
+
+// TestRecordHistories records real histories from the embedded server,
+// which workflows/replay_test.go replays on every run: a change that breaks
+// determinism for running workflows then fails CI. Run it with
+// -update-histories after a deliberate, versioned workflow change.
+func TestRecordHistories(t *testing.T) {
+	if !*updateHistories {
+		t.Skip("records golden histories only with -update-histories")
+	}
+	env := testenv.Start(t, testenv.Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	input := func(id, token string, dunning billing.DunningSchedule) workflows.PaymentInput {
+		return workflows.PaymentInput{PaymentID: id, CustomerID: "cus_1", Amount: billing.Money{Amount: 1999, Currency: "USD"},
+			Gateway: sandbox.Name, Token: token, Dunning: dunning}
+	}
+	scenarios := []struct {
+		file  string
+		in    workflows.PaymentInput
+		drive func(id string)
+	}{
+		{"payment_paid.json", input("hist_paid", sandbox.TokenOK, nil), nil},
+		{"payment_declined_then_expired.json", input("hist_declined", sandbox.TokenDecline, billing.DunningSchedule{time.Second, 2 * time.Second}), nil},
+		{"payment_async_approved.json", input("hist_async", sandbox.TokenAsync, billing.DunningSchedule{}), func(id string) {
+			var st workflows.PaymentState
+			waitFor(t, "the approval URL", func() bool {
+				v, err := env.Temporal.QueryWorkflow(ctx, id, "", workflows.PaymentStateQuery)
+				return err == nil && v.Get(&st) == nil && st.Reference != ""
+			})
+			if err := env.Temporal.SignalWorkflow(ctx, id, "", workflows.GatewayEventSignal, workflows.GatewayEvent{Reference: st.Reference, Succeeded: true}); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	}
+	for _, sc := range scenarios {
+		id := workflows.PaymentWorkflowID(sc.in.PaymentID)
+		run, err := env.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.SubscriptionsTaskQueue}, workflows.PaymentWorkflow, sc.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sc.drive != nil {
+			sc.drive(id)
+		}
+		if err := run.Get(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+		history := &historypb.History{}
+		iter := env.Temporal.GetWorkflowHistory(ctx, id, run.GetRunID(), false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		for iter.HasNext() {
+			event, err := iter.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			history.Events = append(history.Events, event)
+		}
+		b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(history)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join("..", "workflows", "testdata", sc.file), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
