@@ -465,22 +465,15 @@ func checkPasswordPolicy(pw, field string) error {
 	return nil
 }
 
-// isAdmin refuses anyone below admin: granting roles, setting another
-// account's password and managing its sessions raise or bypass levels.
-func isAdmin(c *gin.Context) bool {
+// requireAdmin refuses anyone below admin: granting roles, setting another
+// account's password, managing its sessions, roles and policies raise or
+// bypass levels, whatever a policy allows.
+func requireAdmin(c *gin.Context) {
 	if principal(c).Level < models.LevelAdmin {
 		fail(c, auth.ErrPermissionDenied)
-		return false
+		return
 	}
-	return true
-}
-
-// requireAdmin is isAdmin as middleware, for routes that are admin-only
-// whatever the body.
-func requireAdmin(c *gin.Context) {
-	if isAdmin(c) {
-		c.Next()
-	}
+	c.Next()
 }
 
 // setClientRoles is PUT /v1/clients/{id}/roles, admins only. The change
@@ -491,9 +484,6 @@ func (h *handlers) setClientRoles(c *gin.Context) {
 	}
 	if err := decodeJSON(c, &req); err != nil {
 		fail(c, err)
-		return
-	}
-	if !isAdmin(c) {
 		return
 	}
 	client, err := h.visibleClient(c)
@@ -532,9 +522,6 @@ func (h *handlers) setClientPassword(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if !isAdmin(c) {
-		return
-	}
 	client, err := h.visibleClient(c)
 	if err != nil {
 		fail(c, err)
@@ -565,9 +552,6 @@ func (h *handlers) setClientPassword(c *gin.Context) {
 
 // clientSessions is GET /v1/clients/{id}/sessions, admins only.
 func (h *handlers) clientSessions(c *gin.Context) {
-	if !isAdmin(c) {
-		return
-	}
 	client, err := h.visibleClient(c)
 	if err != nil {
 		fail(c, err)
@@ -587,9 +571,6 @@ func (h *handlers) clientSessions(c *gin.Context) {
 
 // revokeClientSessions is DELETE /v1/clients/{id}/sessions, admins only.
 func (h *handlers) revokeClientSessions(c *gin.Context) {
-	if !isAdmin(c) {
-		return
-	}
 	client, err := h.visibleClient(c)
 	if err != nil {
 		fail(c, err)
@@ -606,9 +587,6 @@ func (h *handlers) revokeClientSessions(c *gin.Context) {
 
 // revokeClientSession is DELETE /v1/clients/{id}/sessions/{sessionId}.
 func (h *handlers) revokeClientSession(c *gin.Context) {
-	if !isAdmin(c) {
-		return
-	}
 	client, err := h.visibleClient(c)
 	if err != nil {
 		fail(c, err)

@@ -62,11 +62,6 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 	h.route(v1, "GET", "/clients/:id", "clients:read", h.getClient)
 	h.route(v1, "PATCH", "/clients/:id", "clients:update", h.updateClient)
 	h.route(v1, "DELETE", "/clients/:id", "clients:delete", h.deleteClient)
-	h.route(v1, "PUT", "/clients/:id/roles", "clients:grant", h.setClientRoles)
-	h.route(v1, "PUT", "/clients/:id/password", "clients:set-password", h.setClientPassword)
-	h.route(v1, "GET", "/clients/:id/sessions", "clients:sessions-read", h.clientSessions)
-	h.route(v1, "DELETE", "/clients/:id/sessions", "clients:sessions-revoke", h.revokeClientSessions)
-	h.route(v1, "DELETE", "/clients/:id/sessions/:sessionId", "clients:sessions-revoke", h.revokeClientSession)
 	h.route(v1, "GET", "/audit-events", "audit-events:read", h.listAuditEvents)
 
 	h.route(v1, "POST", "/products", "products:create", h.idempotent(h.createProduct))
@@ -81,7 +76,13 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 	h.route(v1, "GET", "/customers/:id/payment-methods", "customers:read", h.listPaymentMethods)
 	h.route(v1, "DELETE", "/customers/:id/payment-methods/:methodId", "customers:update", h.deletePaymentMethod)
 
+	// Admin-only whatever a policy says: these raise or bypass levels.
 	admins := v1.Group("", requireAdmin)
+	h.route(admins, "PUT", "/clients/:id/roles", "clients:grant", h.setClientRoles)
+	h.route(admins, "PUT", "/clients/:id/password", "clients:set-password", h.setClientPassword)
+	h.route(admins, "GET", "/clients/:id/sessions", "clients:sessions-read", h.clientSessions)
+	h.route(admins, "DELETE", "/clients/:id/sessions", "clients:sessions-revoke", h.revokeClientSessions)
+	h.route(admins, "DELETE", "/clients/:id/sessions/:sessionId", "clients:sessions-revoke", h.revokeClientSession)
 	if d.SandboxLedger != nil {
 		h.route(admins, "GET", "/sandbox/ledger", "sandbox:read", h.sandboxLedger)
 	}
