@@ -69,34 +69,37 @@ type App struct {
 
 // Start connects to the database and Temporal, starts the workers and
 // builds the HTTP handler. On error nothing is left running.
-func Start(ctx context.Context, o Options) (*App, error) {
+func Start(ctx context.Context, o Options) (_ *App, err error) {
 	store, err := OpenStore(ctx, o.DB, o.Migrate, o.Logger)
 	if err != nil {
 		return nil, err
 	}
+	defer func() {
+		if err != nil {
+			_ = store.Close()
+		}
+	}()
 	tc, err := DialTemporal(ctx, o.Temporal, o.Namespace, o.Logger)
 	if err != nil {
-		_ = store.Close()
 		return nil, err
 	}
+	defer func() {
+		if err != nil {
+			tc.Close()
+		}
+	}()
 	if ownsSchedules(o.Queues) {
 		if err := EnsureSchedules(ctx, tc); err != nil {
-			tc.Close()
-			_ = store.Close()
 			return nil, err
 		}
 	}
 	registry, sb, secret, err := buildGateways(o, store)
 	if err != nil {
-		tc.Close()
-		_ = store.Close()
 		return nil, err
 	}
 	acts := &activities.Activities{Store: store, Gateways: registry, Now: func() time.Time { return time.Now().UTC() }}
 	workers, err := worker.Start(tc, o.Queues, acts, o.StopTimeout)
 	if err != nil {
-		tc.Close()
-		_ = store.Close()
 		return nil, err
 	}
 	a := &App{Store: store, Temporal: tc, Hasher: password.New(cmp.Or(o.PasswordParams, password.DefaultParams())), workers: workers}
