@@ -73,11 +73,21 @@ func Postgres(t testing.TB) string {
 	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
 		t.Fatalf("create database %s: %v", name, err)
 	}
-	t.Cleanup(func() {
-		if _, err := admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("drop database %s: %v", name, err)
-		}
-	})
+	t.Cleanup(func() { drop(t, admin, name) })
 	u.Path = "/" + name
 	return u.String()
+}
+
+// drop removes a test database. A plain DROP stops autovacuum workers itself
+// and waits for the test's own connections to close; FORCE is only the
+// fallback, because terminating a backend of another role (autovacuum runs as
+// the bootstrap superuser) needs pg_signal_backend.
+func drop(t testing.TB, admin *sql.DB, name string) {
+	ctx := context.Background()
+	if _, err := admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name); err == nil {
+		return
+	}
+	if _, err := admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+		t.Errorf("drop database %s: %v", name, err)
+	}
 }
