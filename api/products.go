@@ -275,19 +275,10 @@ func (h *handlers) listProducts(c *gin.Context) {
 	if c.Query("active") == "true" {
 		f.ActiveOnly = true
 	}
-	products, next, err := page(f.Limit, func(limit int) ([]models.Product, error) {
+	respondPage(c, f.Limit, func(limit int) ([]models.Product, error) {
 		f.Limit = limit
 		return h.Catalog.Products(c.Request.Context(), f)
-	}, func(p models.Product) uuid.UUID { return p.ID })
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	out := make([]productView, len(products))
-	for i := range products {
-		out[i] = viewProduct(&products[i])
-	}
-	respondList(c, out, next)
+	}, func(p models.Product) uuid.UUID { return p.ID }, viewProduct)
 }
 
 // ownedProduct loads a product the caller may change: its own catalog's,

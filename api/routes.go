@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/billgate/billgate/workflows"
 )
 
 // publicRoutes answer without credentials; every other route declares the
@@ -75,6 +77,21 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 	h.route(v1, "POST", "/customers/:id/payment-methods", "customers:update", h.idempotent(h.addPaymentMethod))
 	h.route(v1, "GET", "/customers/:id/payment-methods", "customers:read", h.listPaymentMethods)
 	h.route(v1, "DELETE", "/customers/:id/payment-methods/:methodId", "customers:update", h.deletePaymentMethod)
+
+	h.route(v1, "POST", "/subscriptions", "subscriptions:create", h.idempotent(h.createSubscription))
+	h.route(v1, "GET", "/subscriptions", "subscriptions:read", h.listSubscriptions)
+	h.route(v1, "GET", "/subscriptions/:id", "subscriptions:read", h.getSubscription)
+	h.route(v1, "GET", "/subscriptions/:id/upcoming-invoice", "subscriptions:read", h.upcomingInvoice)
+	h.route(v1, "POST", "/subscriptions/:id/cancel", "subscriptions:cancel", h.changeSubscription(workflows.CancelUpdate, cancelArgs))
+	h.route(v1, "POST", "/subscriptions/:id/pause", "subscriptions:update", h.changeSubscription(workflows.PauseUpdate, noArgs))
+	h.route(v1, "POST", "/subscriptions/:id/resume", "subscriptions:update", h.changeSubscription(workflows.ResumeUpdate, noArgs))
+	h.route(v1, "POST", "/subscriptions/:id/change-price", "subscriptions:update", h.changeSubscription(workflows.ChangePriceUpdate, h.changePriceArgs))
+	h.route(v1, "POST", "/purchases", "purchases:create", h.idempotent(h.createPurchase))
+	h.route(v1, "GET", "/invoices", "invoices:read", h.listInvoices)
+	h.route(v1, "GET", "/invoices/:id", "invoices:read", h.getInvoice)
+	h.route(v1, "GET", "/payments", "payments:read", h.listPayments)
+	h.route(v1, "GET", "/payments/:id", "payments:read", h.getPayment)
+	h.route(v1, "GET", "/entitlements", "entitlements:read", h.listEntitlements)
 
 	// Admin-only whatever a policy says: these raise or bypass levels.
 	admins := v1.Group("", requireAdmin)

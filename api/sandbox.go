@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 	"go.temporal.io/api/serviceerror"
 
 	"github.com/billgate/billgate/gateways/sandbox"
@@ -120,7 +121,11 @@ func (h *handlers) receiveSandboxEvent(ctx context.Context, signature string, bo
 	if stored.DeliveredAt != nil {
 		return nil
 	}
-	paymentID, _, _ := strings.Cut(ev.IdempotencyKey, "/")
+	key, _, _ := strings.Cut(ev.IdempotencyKey, "/")
+	paymentID, err := uuid.Parse(key)
+	if err != nil {
+		return nil // not a billgate payment: kept, never delivered
+	}
 	signal := workflows.GatewayEvent{Reference: ev.Reference, Succeeded: ev.Type == sandbox.EventChargeSucceeded, DeclineCode: ev.DeclineCode}
 	err = h.Signaler.SignalWorkflow(ctx, workflows.PaymentWorkflowID(paymentID), "", workflows.GatewayEventSignal, signal)
 	var notFound *serviceerror.NotFound

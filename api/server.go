@@ -34,6 +34,10 @@ type Deps struct {
 	SandboxLedger SandboxLedger
 	Webhooks      Webhooks
 	Signaler      Signaler
+	// Billing reads subscriptions, invoices and payments; Workflows drives
+	// them.
+	Billing   BillingStore
+	Workflows Workflows
 	// IdempotencyKeys keeps Idempotency-Key answers for the POSTs that create.
 	IdempotencyKeys IdempotencyKeys
 	Hasher          PasswordHasher // hashes passwords set through the API

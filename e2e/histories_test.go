@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/temporalproto"
@@ -32,18 +33,14 @@ func TestRecordHistories(t *testing.T) {
 	env := testenv.Start(t, testenv.Options{})
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	input := func(id, token string, dunning billing.DunningSchedule) workflows.PaymentInput {
-		return workflows.PaymentInput{PaymentID: id, CustomerID: "cus_1", Amount: billing.Money{Amount: 1999, Currency: "USD"},
-			Gateway: sandbox.Name, Token: token, Dunning: dunning}
-	}
 	scenarios := []struct {
 		file  string
 		in    workflows.PaymentInput
 		drive func(id string)
 	}{
-		{"payment_paid.json", input("hist_paid", sandbox.TokenOK, nil), nil},
-		{"payment_declined_then_expired.json", input("hist_declined", sandbox.TokenDecline, billing.DunningSchedule{time.Second, 2 * time.Second}), nil},
-		{"payment_async_approved.json", input("hist_async", sandbox.TokenAsync, billing.DunningSchedule{}), func(id string) {
+		{"payment_paid.json", paymentInput(t, env, sandbox.TokenOK, nil), nil},
+		{"payment_declined_then_expired.json", paymentInput(t, env, sandbox.TokenDecline, billing.DunningSchedule{time.Second, 2 * time.Second}), nil},
+		{"payment_async_approved.json", paymentInput(t, env, sandbox.TokenAsync, billing.DunningSchedule{}), func(id string) {
 			var st workflows.PaymentState
 			waitFor(t, "the approval URL", func() bool {
 				v, err := env.Temporal.QueryWorkflow(ctx, id, "", workflows.PaymentStateQuery)
@@ -66,21 +63,46 @@ func TestRecordHistories(t *testing.T) {
 		if err := run.Get(ctx, nil); err != nil {
 			t.Fatal(err)
 		}
-		history := &historypb.History{}
-		iter := env.Temporal.GetWorkflowHistory(ctx, id, run.GetRunID(), false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-		for iter.HasNext() {
-			event, err := iter.Next()
-			if err != nil {
-				t.Fatal(err)
-			}
-			history.Events = append(history.Events, event)
+		saveHistory(ctx, t, env, id, run.GetRunID(), sc.file)
+	}
+
+	// A subscription's life over HTTP: created and paid, paused, resumed,
+	// moved to another price, canceled.
+	sh := newShop(t)
+	sub := sh.subscribe(t, sh.monthly, sandbox.TokenOK).Result["id"].(string)
+	path := "/v1/subscriptions/" + sub
+	sh.waitStatus(t, path, "active")
+	for _, step := range []struct{ path, body string }{
+		{"/pause", ""}, {"/resume", ""}, {"/change-price", `{"priceId":"` + sh.yearly + `","proration":"always_invoice"}`}, {"/cancel", ""},
+	} {
+		if r := call(t, sh.env, "POST", path+step.path, step.body, sh.owner...); r.Status != 200 {
+			t.Fatalf("%s = %d %+v", step.path, r.Status, r.Errors)
 		}
-		b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(history)
+	}
+	id := workflows.SubscriptionWorkflowID(uuid.MustParse(sub))
+	if err := sh.env.Temporal.GetWorkflow(ctx, id, "").Get(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	saveHistory(ctx, t, sh.env, id, "", "subscription_lifecycle.json")
+}
+
+// saveHistory writes a closed workflow's history into workflows/testdata.
+func saveHistory(ctx context.Context, t *testing.T, env *testenv.Env, workflowID, runID, file string) {
+	t.Helper()
+	history := &historypb.History{}
+	iter := env.Temporal.GetWorkflowHistory(ctx, workflowID, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for iter.HasNext() {
+		event, err := iter.Next()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join("..", "workflows", "testdata", sc.file), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		history.Events = append(history.Events, event)
+	}
+	b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(history)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join("..", "workflows", "testdata", file), b, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

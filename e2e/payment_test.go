@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"go.temporal.io/sdk/client"
 
 	"github.com/billgate/billgate/billing"
@@ -27,9 +28,9 @@ func TestAsyncPaymentApproval(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 
-	run, err := env.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.PaymentWorkflowID("pay_e2e"), TaskQueue: workflows.SubscriptionsTaskQueue},
-		workflows.PaymentWorkflow, workflows.PaymentInput{PaymentID: "pay_e2e", CustomerID: "cus_1", Amount: billing.Money{Amount: 4200, Currency: "EUR"},
-			Gateway: sandbox.Name, Token: sandbox.TokenAsync, Dunning: billing.DunningSchedule{}})
+	in := paymentInput(t, env, sandbox.TokenAsync, billing.DunningSchedule{})
+	run, err := env.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.PaymentWorkflowID(in.PaymentID), TaskQueue: workflows.SubscriptionsTaskQueue},
+		workflows.PaymentWorkflow, in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,8 +67,30 @@ func TestAsyncPaymentApproval(t *testing.T) {
 	}
 
 	ledger := callList(t, env, "/v1/sandbox/ledger", admin...)
-	if len(ledger.results) != 1 || ledger.results[0]["idempotencyKey"] != "pay_e2e/1" || ledger.results[0]["status"] != "succeeded" {
-		t.Errorf("ledger = %v, want one succeeded charge for pay_e2e/1", ledger.results)
+	if key := in.PaymentID.String() + "/1"; len(ledger.results) != 1 || ledger.results[0]["idempotencyKey"] != key || ledger.results[0]["status"] != "succeeded" {
+		t.Errorf("ledger = %v, want one succeeded charge for %s", ledger.results, key)
+	}
+	pay, err := env.Store().PaymentByID(ctx, in.PaymentID)
+	if err != nil || pay.Status != "paid" || len(pay.Attempts) != 1 || pay.Attempts[0].Status != "succeeded" {
+		t.Errorf("projected payment = %+v, %v; want paid after one attempt", pay, err)
+	}
+	inv, err := env.Store().InvoiceByID(ctx, in.InvoiceID)
+	if err != nil || inv.Status != "paid" || inv.AmountDue != 4200 {
+		t.Errorf("projected invoice = %+v, %v; want paid, 4200 due", inv, err)
+	}
+}
+
+// paymentInput is a purchase of 42.00 EUR by a new customer of a new
+// tenant, for driving PaymentWorkflow directly.
+func paymentInput(t *testing.T, env *testenv.Env, token string, dunning billing.DunningSchedule) workflows.PaymentInput {
+	t.Helper()
+	suffix := uuid.NewString()[:8]
+	business := env.CreateClient(nil, "shop-"+suffix, goodPassword, "business")
+	customer := env.CreateClient(&business.ID, "buyer-"+suffix, goodPassword, "customer")
+	return workflows.PaymentInput{
+		PaymentID: uuid.Must(uuid.NewV7()), InvoiceID: uuid.Must(uuid.NewV7()), TenantID: business.ID, CustomerID: customer.ID,
+		Invoice: workflows.InvoiceDraft{Lines: []billing.Line{{Kind: billing.OneTime, Description: "Widget", Amount: billing.Money{Amount: 4200, Currency: "EUR"}, Quantity: 1}}},
+		Gateway: sandbox.Name, Token: token, Dunning: dunning,
 	}
 }
 

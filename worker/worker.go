@@ -35,6 +35,7 @@ var registrations = map[string]func(r sdkworker.Registry, acts *activities.Activ
 	workflows.SubscriptionsTaskQueue: func(r sdkworker.Registry, acts *activities.Activities) {
 		r.RegisterWorkflow(workflows.PurgeSessionsWorkflow)
 		r.RegisterWorkflow(workflows.PaymentWorkflow)
+		r.RegisterWorkflow(workflows.SubscriptionWorkflow)
 		r.RegisterActivity(acts)
 	},
 	// Gateway calls run on their own queue, so they scale (and are rate

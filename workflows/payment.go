@@ -4,6 +4,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/google/uuid"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -20,6 +21,12 @@ const (
 	GatewayEventSignal = "gateway-event"
 	// RetryNowSignal (no payload) skips the wait before the next attempt.
 	RetryNowSignal = "retry-now"
+	// WithdrawSignal carries a Withdraw: the invoice is no longer wanted.
+	WithdrawSignal = "withdraw"
+	// SyncUpdate (no payload) returns the state once the workflow has
+	// written it to the database, so the API's answer to a start is
+	// readable at once. Both payment and subscription workflows take it.
+	SyncUpdate = "sync"
 )
 
 // DefaultApprovalWindow is how long a pending charge may wait for its
@@ -27,42 +34,78 @@ const (
 const DefaultApprovalWindow = 23 * time.Hour
 
 // PaymentWorkflowID is the workflow ID of a payment.
-func PaymentWorkflowID(paymentID string) string { return "payment/" + paymentID }
+func PaymentWorkflowID(paymentID uuid.UUID) string { return "payment/" + paymentID.String() }
 
 // PaymentStatus is where a payment stands.
 type PaymentStatus string
 
 // Payment statuses.
 const (
-	PaymentPending  PaymentStatus = "pending"  // an attempt is running or awaits approval
-	PaymentRetrying PaymentStatus = "retrying" // declined; the next attempt is scheduled
-	PaymentPaid     PaymentStatus = "paid"
-	PaymentExpired  PaymentStatus = "expired" // not paid in time, or every retry declined
-	PaymentFailed   PaymentStatus = "failed"  // the gateway can never accept this charge
+	PaymentScheduled PaymentStatus = "scheduled" // the invoice is a draft until it falls due
+	PaymentPending   PaymentStatus = "pending"   // an attempt is running or awaits approval
+	PaymentRetrying  PaymentStatus = "retrying"  // declined; the next attempt is scheduled
+	PaymentPaid      PaymentStatus = "paid"
+	PaymentExpired   PaymentStatus = "expired"  // not paid in time, or every retry declined
+	PaymentFailed    PaymentStatus = "failed"   // the gateway can never accept this charge
+	PaymentCanceled  PaymentStatus = "canceled" // withdrawn before it was paid
 )
 
 // PaymentInput is one invoice's collection.
 type PaymentInput struct {
-	PaymentID  string
-	CustomerID string
-	Amount     billing.Money
-	Gateway    string
-	Token      string
+	PaymentID       uuid.UUID
+	InvoiceID       uuid.UUID
+	TenantID        uuid.UUID
+	CustomerID      uuid.UUID
+	SubscriptionID  uuid.UUID // uuid.Nil for a purchase
+	PriceID         uuid.UUID // the one-time price of a purchase; uuid.Nil otherwise
+	PaymentMethodID uuid.UUID // uuid.Nil when the method was given inline
+	Gateway         string
+	Token           string
+	Invoice         InvoiceDraft
 	// Dunning spaces the retries after a decline, counted from the first.
 	Dunning billing.DunningSchedule
 	// ApprovalWindow bounds the wait for an async approval; zero means
 	// DefaultApprovalWindow.
 	ApprovalWindow time.Duration
+	// DueAt is when the invoice is opened and collected; until then it is a
+	// draft. Zero means at once.
+	DueAt time.Time
+	// Deadline, when set, expires the payment if it is not paid by then,
+	// whatever the dunning schedule and approval window say.
+	Deadline time.Time
+}
+
+// InvoiceDraft is what the payment collects.
+type InvoiceDraft struct {
+	Lines       []billing.Line
+	Credit      billing.Money // customer credit applied; never negative
+	PeriodStart time.Time
+	PeriodEnd   time.Time
+}
+
+// Due is the invoice's total less the credit applied, never negative.
+func (d InvoiceDraft) Due() (billing.Money, error) {
+	due, _, err := billing.Settle(d.Lines)
+	if err != nil {
+		return billing.Money{}, err
+	}
+	if d.Credit.IsZero() {
+		return due, nil
+	}
+	charge, _, err := billing.ApplyCredit(due, d.Credit)
+	return charge, err
 }
 
 // PaymentState is the payment as the query and the result report it.
 type PaymentState struct {
 	Status        PaymentStatus
+	Amount        billing.Money
 	Attempts      int
 	Reference     string    // the gateway's charge of the last attempt
 	ApprovalURL   string    // where the payer approves a pending charge
 	DeclineCode   string    // the last decline
 	NextAttemptAt time.Time // when retrying
+	PaidAt        time.Time
 }
 
 // GatewayEvent is an async charge's outcome, from the gateway's webhook.
@@ -70,6 +113,24 @@ type GatewayEvent struct {
 	Reference   string
 	Succeeded   bool
 	DeclineCode string
+}
+
+// Withdraw asks a payment to stop. A scheduled payment always stops and its
+// draft is voided; an open one stops only when Open is set. A paid payment
+// ignores it.
+type Withdraw struct {
+	Open bool
+}
+
+// PaymentDeclinedSignal is sent to a subscription when one of its payments
+// is first declined and waits for a retry; it carries a PaymentProgress.
+const PaymentDeclinedSignal = "payment-declined"
+
+// PaymentProgress tells a subscription where one of its payments stands.
+type PaymentProgress struct {
+	PaymentID     uuid.UUID
+	DeclineCode   string
+	NextAttemptAt time.Time
 }
 
 // chargeOptions run charges on the payments queue. Transient gateway
@@ -87,54 +148,103 @@ var chargeOptions = workflow.ActivityOptions{
 	},
 }
 
-// PaymentWorkflow collects one payment: pending → paid, or retrying on the
-// dunning schedule after declines, or expired when every retry is declined
-// or an approval never comes.
+// PaymentWorkflow collects one invoice: scheduled (a draft) until it falls
+// due, then pending → paid, or retrying on the dunning schedule after
+// declines, or expired when every retry is declined or an approval never
+// comes. Each change is written to the projection.
 func PaymentWorkflow(ctx workflow.Context, in PaymentInput) (PaymentState, error) {
-	p := &payment{in: in, state: PaymentState{Status: PaymentPending}}
+	p := &payment{in: in}
 	if err := p.setup(ctx); err != nil {
 		return p.state, err
 	}
-	return p.run(ctx)
+	state, err := p.run(ctx)
+	if err != nil {
+		return state, err
+	}
+	// A sync update answers before the run ends.
+	return state, workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
 }
 
 type payment struct {
 	in           PaymentInput
 	state        PaymentState
+	attempts     []activities.Attempt
 	firstDecline time.Time
+	createdAt    time.Time
+	version      int64
+	written      int64 // the version the database has
 	events       workflow.ReceiveChannel
 	retryNow     workflow.ReceiveChannel
+	withdraw     workflow.ReceiveChannel
 }
 
 func (p *payment) setup(ctx workflow.Context) error {
+	amount, err := p.in.Invoice.Due()
+	if err != nil {
+		return temporal.NewNonRetryableApplicationError("bad invoice: "+err.Error(), "BadInvoice", err)
+	}
+	p.state = PaymentState{Status: PaymentPending, Amount: amount}
+	p.createdAt = now(ctx)
+	if p.createdAt.Before(p.in.DueAt) {
+		p.state.Status = PaymentScheduled
+	}
 	p.events = workflow.GetSignalChannel(ctx, GatewayEventSignal)
 	p.retryNow = workflow.GetSignalChannel(ctx, RetryNowSignal)
+	p.withdraw = workflow.GetSignalChannel(ctx, WithdrawSignal)
+	err = workflow.SetUpdateHandler(ctx, SyncUpdate, func(ctx workflow.Context) (PaymentState, error) {
+		err := workflow.Await(ctx, func() bool { return p.written > 0 })
+		return p.state, err
+	})
+	if err != nil {
+		return err
+	}
 	return workflow.SetQueryHandler(ctx, PaymentStateQuery, func() (PaymentState, error) { return p.state, nil })
 }
 
 func (p *payment) run(ctx workflow.Context) (PaymentState, error) {
+	p.project(ctx)
+	if p.state.Status == PaymentScheduled {
+		if !p.waitUntilDue(ctx) {
+			return p.finish(ctx, PaymentCanceled)
+		}
+		p.state.Status = PaymentPending
+	}
+	if !p.state.Amount.IsPositive() {
+		return p.finish(ctx, PaymentPaid) // nothing to collect: credit covered it
+	}
 	ctx = workflow.WithActivityOptions(ctx, chargeOptions)
 	for {
 		o, err := p.attempt(ctx)
 		switch o {
 		case paid:
-			p.state.Status = PaymentPaid
-			return p.state, nil
+			return p.finish(ctx, PaymentPaid)
 		case expired:
-			p.state.Status = PaymentExpired
-			return p.state, nil
+			return p.finish(ctx, PaymentExpired)
+		case withdrawn:
+			return p.finish(ctx, PaymentCanceled)
 		case failed:
 			workflow.GetLogger(ctx).Error("payment cannot be collected", "paymentId", p.in.PaymentID, "error", err)
-			p.state.Status = PaymentFailed
-			return p.state, nil
+			return p.finish(ctx, PaymentFailed)
 		case declined:
 			if !p.scheduleRetry(ctx) {
-				p.state.Status = PaymentExpired
-				return p.state, nil
+				return p.finish(ctx, PaymentExpired)
 			}
-			p.waitForRetry(ctx)
+			p.project(ctx)
+			p.tellSubscription(ctx)
+			if !p.waitForRetry(ctx) {
+				return p.finish(ctx, PaymentCanceled)
+			}
 		}
 	}
+}
+
+func (p *payment) finish(ctx workflow.Context, status PaymentStatus) (PaymentState, error) {
+	p.state.Status, p.state.NextAttemptAt = status, time.Time{}
+	if status == PaymentPaid {
+		p.state.PaidAt = now(ctx)
+	}
+	p.project(ctx)
+	return p.state, nil
 }
 
 // outcome is how one attempt ended.
@@ -145,6 +255,7 @@ const (
 	declined
 	expired
 	failed
+	withdrawn
 )
 
 // attempt charges once, and waits for the approval when the charge is
@@ -154,23 +265,37 @@ func (p *payment) attempt(ctx workflow.Context) (outcome, error) {
 	p.state.Attempts++
 	p.state.Status, p.state.NextAttemptAt = PaymentPending, time.Time{}
 	req := gateways.ChargeRequest{
-		IdempotencyKey: gateways.IdempotencyKey(p.in.PaymentID, p.state.Attempts),
-		Amount:         p.in.Amount, Token: p.in.Token, CustomerID: p.in.CustomerID,
+		IdempotencyKey: gateways.IdempotencyKey(p.in.PaymentID.String(), p.state.Attempts),
+		Amount:         p.state.Amount, Token: p.in.Token, CustomerID: p.in.CustomerID.String(),
 	}
 	var res activities.ChargeResult
 	err := workflow.ExecuteActivity(ctx, a.Charge, activities.ChargeInput{Gateway: p.in.Gateway, Request: req}).Get(ctx, &res)
 	if code, ok := declineCode(err); ok {
 		p.state.DeclineCode = code
+		p.recordAttempt(ctx, "declined", "", code)
 		return declined, nil
 	}
 	if err != nil {
+		p.recordAttempt(ctx, "failed", "", "")
 		return failed, err
 	}
 	p.state.Reference, p.state.ApprovalURL = res.Reference, res.ApprovalURL
 	if !res.Pending {
+		p.recordAttempt(ctx, "succeeded", res.Reference, "")
 		return paid, nil
 	}
+	p.recordAttempt(ctx, "pending", res.Reference, "")
+	p.project(ctx)
 	return p.awaitApproval(ctx), nil
+}
+
+func (p *payment) recordAttempt(ctx workflow.Context, status, reference, code string) {
+	n := len(p.attempts)
+	if n > 0 && p.attempts[n-1].Number == p.state.Attempts {
+		p.attempts[n-1].Status, p.attempts[n-1].DeclineCode = status, code
+		return
+	}
+	p.attempts = append(p.attempts, activities.Attempt{Number: p.state.Attempts, Status: status, Reference: reference, DeclineCode: code, At: now(ctx)})
 }
 
 // awaitApproval waits for the gateway's event about the pending charge, or
@@ -181,54 +306,135 @@ func (p *payment) awaitApproval(ctx workflow.Context) outcome {
 	if window <= 0 {
 		window = DefaultApprovalWindow
 	}
+	until := p.capped(now(ctx).Add(window))
 	timerCtx, cancel := workflow.WithCancel(ctx)
 	defer cancel()
-	timer := workflow.NewTimer(timerCtx, window)
+	timer := timerAt(timerCtx, until)
 	for {
 		var event GatewayEvent
-		timedOut := false
+		timedOut, stop := false, false
 		sel := workflow.NewSelector(ctx)
 		sel.AddReceive(p.events, func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, &event) })
 		sel.AddFuture(timer, func(workflow.Future) { timedOut = true })
+		p.addWithdraw(ctx, sel, &stop)
 		sel.Select(ctx)
 		switch {
+		case stop:
+			return withdrawn
 		case timedOut:
 			return expired
-		case event.Reference != p.state.Reference:
-			continue // about an earlier attempt's charge
+		case event.Reference == "" || event.Reference != p.state.Reference:
+			continue // a withdraw that does not apply, or about an earlier attempt's charge
 		case event.Succeeded:
+			p.recordAttempt(ctx, "succeeded", event.Reference, "")
 			return paid
 		default:
 			p.state.DeclineCode = event.DeclineCode
+			p.recordAttempt(ctx, "declined", event.Reference, event.DeclineCode)
 			return declined
 		}
 	}
 }
 
-// scheduleRetry sets the next attempt's time from the dunning schedule, or
-// reports that the schedule is spent.
-func (p *payment) scheduleRetry(ctx workflow.Context) bool {
-	now := workflow.Now(ctx)
-	if p.firstDecline.IsZero() {
-		p.firstDecline = now
+// capped bounds t by the payment's deadline.
+func (p *payment) capped(t time.Time) time.Time {
+	if !p.in.Deadline.IsZero() && p.in.Deadline.Before(t) {
+		return p.in.Deadline
 	}
-	declines := p.state.Attempts
-	next, ok := p.in.Dunning.NextAttempt(p.firstDecline, declines)
-	if !ok {
+	return t
+}
+
+// scheduleRetry sets the next attempt's time from the dunning schedule, or
+// reports that the schedule (or the deadline) is spent.
+func (p *payment) scheduleRetry(ctx workflow.Context) bool {
+	t := now(ctx)
+	if p.firstDecline.IsZero() {
+		p.firstDecline = t
+	}
+	next, ok := p.in.Dunning.NextAttempt(p.firstDecline, p.state.Attempts)
+	if !ok || p.capped(next).Before(next) {
 		return false
 	}
 	p.state.Status, p.state.NextAttemptAt = PaymentRetrying, next
 	return true
 }
 
-// waitForRetry sleeps until the next attempt, or until RetryNowSignal.
-func (p *payment) waitForRetry(ctx workflow.Context) {
+// tellSubscription signals the payment's subscription about its first
+// decline, so it can turn past_due.
+func (p *payment) tellSubscription(ctx workflow.Context) {
+	if p.in.SubscriptionID == uuid.Nil || p.state.Attempts != 1 {
+		return
+	}
+	progress := PaymentProgress{PaymentID: p.in.PaymentID, DeclineCode: p.state.DeclineCode, NextAttemptAt: p.state.NextAttemptAt}
+	err := workflow.SignalExternalWorkflow(ctx, SubscriptionWorkflowID(p.in.SubscriptionID), "", PaymentDeclinedSignal, progress).Get(ctx, nil)
+	if err != nil {
+		workflow.GetLogger(ctx).Warn("subscription not told of a decline", "paymentId", p.in.PaymentID, "error", err)
+	}
+}
+
+// waitForRetry sleeps until the next attempt, or until RetryNowSignal. It
+// reports false when the payment was withdrawn meanwhile.
+func (p *payment) waitForRetry(ctx workflow.Context) bool {
 	timerCtx, cancel := workflow.WithCancel(ctx)
 	defer cancel()
+	timer := timerAt(timerCtx, p.state.NextAttemptAt)
+	for {
+		fired, stop := false, false
+		sel := workflow.NewSelector(ctx)
+		sel.AddFuture(timer, func(workflow.Future) { fired = true })
+		sel.AddReceive(p.retryNow, func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, nil); fired = true })
+		p.addWithdraw(ctx, sel, &stop)
+		sel.Select(ctx)
+		if stop {
+			return false
+		}
+		if fired {
+			return true
+		}
+	}
+}
+
+// waitUntilDue keeps the invoice a draft until it falls due. It reports
+// false when the draft was withdrawn.
+func (p *payment) waitUntilDue(ctx workflow.Context) bool {
+	timerCtx, cancel := workflow.WithCancel(ctx)
+	defer cancel()
+	timer := timerAt(timerCtx, p.in.DueAt)
+	stop := false
 	sel := workflow.NewSelector(ctx)
-	sel.AddFuture(workflow.NewTimer(timerCtx, p.state.NextAttemptAt.Sub(workflow.Now(ctx))), func(workflow.Future) {})
-	sel.AddReceive(p.retryNow, func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, nil) })
+	sel.AddFuture(timer, func(workflow.Future) {})
+	p.addWithdraw(ctx, sel, &stop)
 	sel.Select(ctx)
+	return !stop
+}
+
+// addWithdraw makes sel also wait for WithdrawSignal, setting *stop when
+// the withdrawal applies to the payment as it stands.
+func (p *payment) addWithdraw(ctx workflow.Context, sel workflow.Selector, stop *bool) {
+	sel.AddReceive(p.withdraw, func(c workflow.ReceiveChannel, _ bool) {
+		var w Withdraw
+		c.Receive(ctx, &w)
+		*stop = w.Open || p.state.Status == PaymentScheduled
+	})
+}
+
+// project writes the payment and its invoice to the database.
+func (p *payment) project(ctx workflow.Context) {
+	p.version++
+	proj := activities.PaymentProjection{
+		Version: p.version, PaymentID: p.in.PaymentID, InvoiceID: p.in.InvoiceID,
+		TenantID: p.in.TenantID, CustomerID: p.in.CustomerID, SubscriptionID: p.in.SubscriptionID,
+		PriceID: p.in.PriceID, PaymentMethodID: p.in.PaymentMethodID, Gateway: p.in.Gateway,
+		Status: string(p.state.Status), Amount: p.state.Amount, Attempts: p.attempts,
+		ApprovalURL: p.state.ApprovalURL, DeclineCode: p.state.DeclineCode,
+		NextAttemptAt: p.state.NextAttemptAt, PaidAt: p.state.PaidAt,
+		Lines: p.in.Invoice.Lines, Credit: p.in.Invoice.Credit,
+		PeriodStart: p.in.Invoice.PeriodStart, PeriodEnd: p.in.Invoice.PeriodEnd,
+		CreatedAt: p.createdAt, UpdatedAt: now(ctx),
+	}
+	var a *activities.Activities
+	project(ctx, a.ProjectPayment, proj)
+	p.written = max(p.written, proj.Version)
 }
 
 // declineCode tells a decline from other failures.

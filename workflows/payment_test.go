@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
@@ -17,7 +18,7 @@ import (
 
 // newPaymentEnv runs PaymentWorkflow with the real sandbox gateway behind
 // the Charge activity.
-func newPaymentEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *sandbox.MemoryLedger) {
+func newPaymentEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *sandbox.MemoryLedger, *projections) {
 	t.Helper()
 	ledger := sandbox.NewMemoryLedger()
 	sb, err := sandbox.New(ledger, sandbox.Options{BaseURL: "http://localhost:8080", WebhookSecret: []byte("secret")})
@@ -30,14 +31,18 @@ func newPaymentEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *sandbox.M
 	}
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
+	env.SetStartTime(time.Date(2026, 1, 31, 9, 30, 0, 0, time.UTC))
 	env.RegisterWorkflow(PaymentWorkflow)
 	env.RegisterActivity(&activities.Activities{Gateways: &reg})
-	return env, ledger
+	return env, ledger, recordProjections(env)
 }
+
+var testPaymentID = uuid.MustParse("019a0000-0000-7000-8000-000000000001")
 
 func paymentInput(token string) PaymentInput {
 	return PaymentInput{
-		PaymentID: "pay_1", CustomerID: "cus_1", Amount: billing.Money{Amount: 3000, Currency: "USD"},
+		PaymentID: testPaymentID, InvoiceID: uuid.New(), TenantID: uuid.New(), CustomerID: uuid.New(),
+		Invoice: InvoiceDraft{Lines: []billing.Line{{Kind: billing.OneTime, Description: "Widget", Amount: billing.Money{Amount: 3000, Currency: "USD"}, Quantity: 1}}},
 		Gateway: sandbox.Name, Token: token, Dunning: billing.DefaultDunning,
 	}
 }
@@ -72,7 +77,7 @@ func TestPaymentOutcomes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.token, func(t *testing.T) {
-			env, ledger := newPaymentEnv(t)
+			env, ledger, _ := newPaymentEnv(t)
 			env.ExecuteWorkflow(PaymentWorkflow, paymentInput(tt.token))
 			got := finalState(t, env)
 			if got.Status != tt.wantStatus || got.Attempts != tt.wantAttempts || got.DeclineCode != tt.wantDecline {
@@ -93,7 +98,7 @@ func TestPaymentOutcomes(t *testing.T) {
 // Declines follow the dunning schedule (24h, 72h, 120h after the first),
 // and a later success pays: a week of retries runs in no time.
 func TestPaymentRecoversOnTheDunningSchedule(t *testing.T) {
-	env, _ := newPaymentEnv(t)
+	env, _, _ := newPaymentEnv(t)
 	start := env.Now()
 	var a *activities.Activities
 	declined := temporal.NewNonRetryableApplicationError("declined", activities.ErrTypeDeclined, nil, gateways.CodeInsufficientFunds)
@@ -121,14 +126,15 @@ func TestPaymentRecoversOnTheDunningSchedule(t *testing.T) {
 			t.Errorf("attempt %d at +%v, want +%v", i+1, attemptsAt[i], wantAt[i])
 		}
 	}
-	if keys[0] != "pay_1/1" || keys[1] != "pay_1/2" || keys[2] != "pay_1/3" {
+	id := testPaymentID.String()
+	if keys[0] != id+"/1" || keys[1] != id+"/2" || keys[2] != id+"/3" {
 		t.Errorf("idempotency keys = %v, want one per attempt", keys)
 	}
 }
 
 // An operator's retry-now signal skips the wait for the next attempt.
 func TestPaymentRetryNow(t *testing.T) {
-	env, _ := newPaymentEnv(t)
+	env, _, _ := newPaymentEnv(t)
 	start := env.Now()
 	var a *activities.Activities
 	declined := temporal.NewNonRetryableApplicationError("declined", activities.ErrTypeDeclined, nil, gateways.CodeCardDeclined)
@@ -150,7 +156,7 @@ func TestPaymentRetryNow(t *testing.T) {
 
 func TestPaymentAsyncApproval(t *testing.T) {
 	for _, approve := range []bool{true, false} {
-		env, _ := newPaymentEnv(t)
+		env, _, _ := newPaymentEnv(t)
 		env.RegisterDelayedCallback(func() {
 			v, err := env.QueryWorkflow(PaymentStateQuery)
 			if err != nil {
@@ -180,7 +186,7 @@ func TestPaymentAsyncApproval(t *testing.T) {
 }
 
 func TestPaymentApprovalExpires(t *testing.T) {
-	env, _ := newPaymentEnv(t)
+	env, _, _ := newPaymentEnv(t)
 	start := env.Now()
 	in := paymentInput(sandbox.TokenAsync)
 	in.ApprovalWindow = 2 * time.Hour

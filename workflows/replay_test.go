@@ -20,6 +20,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			replayer := worker.NewWorkflowReplayer()
 			replayer.RegisterWorkflow(PaymentWorkflow)
+			replayer.RegisterWorkflow(SubscriptionWorkflow)
 			replayer.RegisterWorkflow(PurgeSessionsWorkflow)
 			if err := replayer.ReplayWorkflowHistoryFromJSONFile(nil, file); err != nil {
 				t.Errorf("replay %s: %v", file, err)

@@ -121,6 +121,7 @@ func Start(ctx context.Context, o Options) (_ *App, err error) {
 			deps.Sandbox, deps.SandboxSecret, deps.SandboxLedger = sb, secret, store.SandboxLedger()
 		}
 		deps.Webhooks, deps.Signaler = store, tc
+		deps.Billing, deps.Workflows = store, tc
 		deps.IdempotencyKeys = store
 		deps.Hasher = a.Hasher
 		deps.CookieSecure = o.Identity.CookieSecure

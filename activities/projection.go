@@ -1,0 +1,148 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/billgate/billgate/billing"
+	"github.com/billgate/billgate/models"
+)
+
+// Attempt is one charge of a payment, as the projection keeps it.
+type Attempt = models.PaymentAttempt
+
+// PaymentProjection is a payment workflow's state for the database: the
+// payment and its invoice. Zero IDs and times are absent values.
+type PaymentProjection struct {
+	Version         int64
+	PaymentID       uuid.UUID
+	InvoiceID       uuid.UUID
+	TenantID        uuid.UUID
+	CustomerID      uuid.UUID
+	SubscriptionID  uuid.UUID
+	PriceID         uuid.UUID
+	PaymentMethodID uuid.UUID
+	Gateway         string
+	Status          string // a workflows.PaymentStatus
+	Amount          billing.Money
+	Attempts        []Attempt
+	ApprovalURL     string
+	DeclineCode     string
+	NextAttemptAt   time.Time
+	PaidAt          time.Time
+	Lines           []billing.Line
+	Credit          billing.Money
+	PeriodStart     time.Time
+	PeriodEnd       time.Time
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
+// invoiceStatus is the invoice's status for a payment status.
+var invoiceStatus = map[string]string{
+	"scheduled": "draft",
+	"pending":   "open",
+	"retrying":  "open",
+	"paid":      "paid",
+	"expired":   "uncollectible",
+	"failed":    "uncollectible",
+	"canceled":  "void",
+}
+
+// ProjectPayment writes a payment and its invoice. A scheduled payment has
+// only its draft invoice in the database: the payment row appears when the
+// invoice is opened. Versioned, so a retried or late write is harmless.
+func (a *Activities) ProjectPayment(ctx context.Context, p PaymentProjection) error {
+	total, err := billing.Total(p.Lines)
+	if err != nil {
+		return fmt.Errorf("payment %s: %w", p.PaymentID, err)
+	}
+	status, ok := invoiceStatus[p.Status]
+	if !ok {
+		return fmt.Errorf("payment %s: unknown status %q", p.PaymentID, p.Status)
+	}
+	inv := &models.Invoice{
+		ID: p.InvoiceID, TenantID: p.TenantID, CustomerID: p.CustomerID,
+		SubscriptionID: optionalID(p.SubscriptionID), PaymentID: &p.PaymentID,
+		Status: status, Currency: string(p.Amount.Currency), Total: total.Amount,
+		CreditApplied: p.Credit.Amount, AmountDue: p.Amount.Amount, Lines: p.Lines,
+		PeriodStart: optionalTime(p.PeriodStart), PeriodEnd: optionalTime(p.PeriodEnd),
+		PaidAt: optionalTime(p.PaidAt), Version: p.Version, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
+	}
+	var pay *models.Payment
+	if status != "draft" && !(status == "void" && len(p.Attempts) == 0) {
+		pay = &models.Payment{
+			ID: p.PaymentID, TenantID: p.TenantID, CustomerID: p.CustomerID, InvoiceID: p.InvoiceID,
+			SubscriptionID: optionalID(p.SubscriptionID), PriceID: optionalID(p.PriceID),
+			Amount: p.Amount.Amount, Currency: string(p.Amount.Currency), Gateway: p.Gateway,
+			PaymentMethodID: optionalID(p.PaymentMethodID), Status: p.Status, Attempts: p.Attempts,
+			ApprovalURL: p.ApprovalURL, DeclineCode: p.DeclineCode, NextAttemptAt: optionalTime(p.NextAttemptAt),
+			PaidAt: optionalTime(p.PaidAt), Version: p.Version, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
+		}
+	}
+	if _, err := a.Store.ProjectPayment(ctx, pay, inv); err != nil {
+		return fmt.Errorf("project payment %s: %w", p.PaymentID, err)
+	}
+	return nil
+}
+
+func optionalID(id uuid.UUID) *uuid.UUID {
+	if id == uuid.Nil {
+		return nil
+	}
+	return &id
+}
+
+func optionalTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+// SubscriptionProjection is a subscription workflow's state for the
+// database. Zero IDs and times are absent values.
+type SubscriptionProjection struct {
+	Version            int64
+	ID                 uuid.UUID
+	TenantID           uuid.UUID
+	CustomerID         uuid.UUID
+	PriceID            uuid.UUID
+	Quantity           int64
+	Status             string // a workflows.SubscriptionStatus
+	Amount             billing.Money
+	PaymentMethodID    uuid.UUID
+	Gateway            string
+	TestClockID        uuid.UUID
+	CurrentPeriodStart time.Time
+	CurrentPeriodEnd   time.Time
+	TrialEnd           time.Time
+	CancelAtPeriodEnd  bool
+	CanceledAt         time.Time
+	PausedAt           time.Time
+	EndedAt            time.Time
+	LatestInvoiceID    uuid.UUID
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+}
+
+// ProjectSubscription writes a subscription. Versioned, so a retried or
+// late write is harmless.
+func (a *Activities) ProjectSubscription(ctx context.Context, p SubscriptionProjection) error {
+	sub := &models.Subscription{
+		ID: p.ID, TenantID: p.TenantID, CustomerID: p.CustomerID, PriceID: p.PriceID, Quantity: p.Quantity,
+		Status: p.Status, Currency: string(p.Amount.Currency), Amount: p.Amount.Amount,
+		PaymentMethodID: optionalID(p.PaymentMethodID), Gateway: p.Gateway, TestClockID: optionalID(p.TestClockID),
+		CurrentPeriodStart: optionalTime(p.CurrentPeriodStart), CurrentPeriodEnd: optionalTime(p.CurrentPeriodEnd),
+		TrialEnd: optionalTime(p.TrialEnd), CancelAtPeriodEnd: p.CancelAtPeriodEnd,
+		CanceledAt: optionalTime(p.CanceledAt), PausedAt: optionalTime(p.PausedAt), EndedAt: optionalTime(p.EndedAt),
+		LatestInvoiceID: optionalID(p.LatestInvoiceID), Version: p.Version, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
+	}
+	if _, err := a.Store.UpsertSubscription(ctx, sub); err != nil {
+		return fmt.Errorf("project subscription %s: %w", p.ID, err)
+	}
+	return nil
+}

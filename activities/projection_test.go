@@ -1,0 +1,75 @@
+package activities
+
+import (
+	"context"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/billgate/billgate/billing"
+	"github.com/billgate/billgate/models"
+)
+
+// A payment projected through its life: the draft has only its invoice,
+// the opened invoice gets its payment row, and a late, older write changes
+// nothing.
+func TestProjectPaymentThroughItsLife(t *testing.T) {
+	openEach(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		shop := &models.Client{Login: "shop", PasswordHash: "x"}
+		if err := s.CreateClient(ctx, shop, "business"); err != nil {
+			t.Fatal(err)
+		}
+		bob := &models.Client{TenantID: &shop.ID, Login: "bob", PasswordHash: "x"}
+		if err := s.CreateClient(ctx, bob, "customer"); err != nil {
+			t.Fatal(err)
+		}
+		a := &Activities{Store: s}
+		usd := func(n int64) billing.Money { return billing.Money{Amount: n, Currency: "USD"} }
+		p := PaymentProjection{
+			Version: 1, PaymentID: uuid.Must(uuid.NewV7()), InvoiceID: uuid.Must(uuid.NewV7()),
+			TenantID: shop.ID, CustomerID: bob.ID, Gateway: "sandbox", Status: "scheduled", Amount: usd(2500),
+			Lines: []billing.Line{
+				{Kind: billing.PeriodCharge, Description: "every month", Amount: usd(3000), Quantity: 1, PeriodStart: now, PeriodEnd: now.AddDate(0, 1, 0)},
+				{Kind: billing.ProrationCredit, Description: "unused", Amount: usd(-500), Quantity: 1, PeriodStart: now, PeriodEnd: now.AddDate(0, 1, 0)},
+			},
+			PeriodStart: now, PeriodEnd: now.AddDate(0, 1, 0), CreatedAt: now, UpdatedAt: now,
+		}
+		if err := a.ProjectPayment(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		inv, err := s.InvoiceByID(ctx, p.InvoiceID)
+		if err != nil || inv.Status != "draft" || inv.Total != 2500 || inv.AmountDue != 2500 || len(inv.Lines) != 2 {
+			t.Fatalf("draft invoice = %+v, %v", inv, err)
+		}
+		if _, err := s.PaymentByID(ctx, p.PaymentID); err == nil {
+			t.Error("a draft already has its payment row")
+		}
+
+		opened := p
+		opened.Version, opened.Status, opened.UpdatedAt = 3, "retrying", now.Add(1)
+		opened.Attempts = []Attempt{{Number: 1, Status: "declined", DeclineCode: "insufficient_funds", At: now}}
+		opened.DeclineCode, opened.NextAttemptAt = "insufficient_funds", now.Add(24*3600e9)
+		if err := a.ProjectPayment(ctx, opened); err != nil {
+			t.Fatal(err)
+		}
+		late := p
+		late.Version, late.Status = 2, "pending"
+		if err := a.ProjectPayment(ctx, late); err != nil {
+			t.Fatal(err)
+		}
+		pay, err := s.PaymentByID(ctx, p.PaymentID)
+		if err != nil || pay.Status != "retrying" || len(pay.Attempts) != 1 || pay.NextAttemptAt == nil || pay.Version != 3 {
+			t.Errorf("payment = %+v, %v; want retrying at version 3 after a late version 2", pay, err)
+		}
+		if inv, _ := s.InvoiceByID(ctx, p.InvoiceID); inv.Status != "open" {
+			t.Errorf("invoice = %s, want open", inv.Status)
+		}
+
+		bad := p
+		bad.Version, bad.Status = 4, "lost"
+		if err := a.ProjectPayment(ctx, bad); err == nil {
+			t.Error("an unknown status was projected")
+		}
+	})
+}

@@ -1,0 +1,162 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/billgate/billgate/billing"
+	"github.com/billgate/billgate/models"
+)
+
+var (
+	invoiceStatuses = []string{"draft", "open", "paid", "void", "uncollectible"}
+	paymentStatuses = []string{"pending", "retrying", "paid", "expired", "failed", "canceled"}
+)
+
+// invoiceView is an invoice as the API shows it.
+type invoiceView struct {
+	ID             uuid.UUID      `json:"id"`
+	TenantID       uuid.UUID      `json:"tenantId"`
+	CustomerID     uuid.UUID      `json:"customerId"`
+	SubscriptionID *uuid.UUID     `json:"subscriptionId"`
+	PaymentID      *uuid.UUID     `json:"paymentId"`
+	Status         string         `json:"status"`
+	Currency       string         `json:"currency"`
+	Total          int64          `json:"total"`
+	CreditApplied  int64          `json:"creditApplied"`
+	AmountDue      int64          `json:"amountDue"`
+	Lines          []billing.Line `json:"lines"`
+	PeriodStart    *time.Time     `json:"periodStart"`
+	PeriodEnd      *time.Time     `json:"periodEnd"`
+	PaidAt         *time.Time     `json:"paidAt"`
+	CreatedAt      time.Time      `json:"createdAt"`
+	UpdatedAt      time.Time      `json:"updatedAt"`
+}
+
+func viewInvoice(inv *models.Invoice) invoiceView {
+	lines := inv.Lines
+	if lines == nil {
+		lines = []billing.Line{}
+	}
+	for i := range lines {
+		lines[i].PeriodStart, lines[i].PeriodEnd = lines[i].PeriodStart.UTC(), lines[i].PeriodEnd.UTC()
+	}
+	return invoiceView{
+		ID: inv.ID, TenantID: inv.TenantID, CustomerID: inv.CustomerID, SubscriptionID: inv.SubscriptionID,
+		PaymentID: inv.PaymentID, Status: inv.Status, Currency: inv.Currency, Total: inv.Total,
+		CreditApplied: inv.CreditApplied, AmountDue: inv.AmountDue, Lines: lines,
+		PeriodStart: utc(inv.PeriodStart), PeriodEnd: utc(inv.PeriodEnd), PaidAt: utc(inv.PaidAt),
+		CreatedAt: inv.CreatedAt.UTC(), UpdatedAt: inv.UpdatedAt.UTC(),
+	}
+}
+
+// paymentView is a payment as the API shows it, with its attempts.
+type paymentView struct {
+	ID              uuid.UUID               `json:"id"`
+	TenantID        uuid.UUID               `json:"tenantId"`
+	CustomerID      uuid.UUID               `json:"customerId"`
+	InvoiceID       uuid.UUID               `json:"invoiceId"`
+	SubscriptionID  *uuid.UUID              `json:"subscriptionId"`
+	PriceID         *uuid.UUID              `json:"priceId"`
+	Amount          int64                   `json:"amount"`
+	Currency        string                  `json:"currency"`
+	Gateway         string                  `json:"gateway"`
+	PaymentMethodID *uuid.UUID              `json:"paymentMethodId"`
+	Status          string                  `json:"status"`
+	Attempts        []models.PaymentAttempt `json:"attempts"`
+	ApprovalURL     *string                 `json:"approvalUrl"`
+	DeclineCode     *string                 `json:"declineCode"`
+	NextAttemptAt   *time.Time              `json:"nextAttemptAt"`
+	PaidAt          *time.Time              `json:"paidAt"`
+	CreatedAt       time.Time               `json:"createdAt"`
+	UpdatedAt       time.Time               `json:"updatedAt"`
+}
+
+func viewPayment(p *models.Payment) paymentView {
+	attempts := p.Attempts
+	if attempts == nil {
+		attempts = []models.PaymentAttempt{}
+	}
+	for i := range attempts {
+		attempts[i].At = attempts[i].At.UTC()
+	}
+	v := paymentView{
+		ID: p.ID, TenantID: p.TenantID, CustomerID: p.CustomerID, InvoiceID: p.InvoiceID, SubscriptionID: p.SubscriptionID,
+		PriceID: p.PriceID, Amount: p.Amount, Currency: p.Currency, Gateway: p.Gateway, PaymentMethodID: p.PaymentMethodID,
+		Status: p.Status, Attempts: attempts, NextAttemptAt: utc(p.NextAttemptAt), PaidAt: utc(p.PaidAt),
+		CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC(),
+	}
+	if p.ApprovalURL != "" && p.Status == "pending" {
+		v.ApprovalURL = &p.ApprovalURL
+	}
+	if p.DeclineCode != "" {
+		v.DeclineCode = &p.DeclineCode
+	}
+	return v
+}
+
+func invoiceOwner(inv *models.Invoice) (uuid.UUID, uuid.UUID) { return inv.TenantID, inv.CustomerID }
+func paymentOwner(p *models.Payment) (uuid.UUID, uuid.UUID)   { return p.TenantID, p.CustomerID }
+
+// getInvoice is GET /v1/invoices/{id}.
+func (h *handlers) getInvoice(c *gin.Context) {
+	inv, err := visible(c, h.Billing.InvoiceByID, invoiceOwner)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	respond(c, http.StatusOK, viewInvoice(inv))
+}
+
+// listInvoices is GET /v1/invoices.
+func (h *handlers) listInvoices(c *gin.Context) {
+	lf, err := readListFilter(c, invoiceStatuses)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	f := models.InvoiceFilter{TenantID: lf.tenant, CustomerID: lf.customer, Statuses: lf.statuses, After: lf.after}
+	if f.SubscriptionID, err = idQuery(c, "subscriptionId"); err != nil {
+		fail(c, err)
+		return
+	}
+	respondPage(c, lf.limit, func(limit int) ([]models.Invoice, error) {
+		f.Limit = limit
+		return h.Billing.Invoices(c.Request.Context(), f)
+	}, func(inv models.Invoice) uuid.UUID { return inv.ID }, viewInvoice)
+}
+
+// getPayment is GET /v1/payments/{id}.
+func (h *handlers) getPayment(c *gin.Context) {
+	p, err := visible(c, h.Billing.PaymentByID, paymentOwner)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	respond(c, http.StatusOK, viewPayment(p))
+}
+
+// listPayments is GET /v1/payments.
+func (h *handlers) listPayments(c *gin.Context) {
+	lf, err := readListFilter(c, paymentStatuses)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	f := models.PaymentFilter{TenantID: lf.tenant, CustomerID: lf.customer, Statuses: lf.statuses, After: lf.after}
+	if f.SubscriptionID, err = idQuery(c, "subscriptionId"); err != nil {
+		fail(c, err)
+		return
+	}
+	if f.InvoiceID, err = idQuery(c, "invoiceId"); err != nil {
+		fail(c, err)
+		return
+	}
+	respondPage(c, lf.limit, func(limit int) ([]models.Payment, error) {
+		f.Limit = limit
+		return h.Billing.Payments(c.Request.Context(), f)
+	}, func(p models.Payment) uuid.UUID { return p.ID }, viewPayment)
+}

@@ -1,0 +1,82 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/billgate/billgate/billing"
+	"github.com/billgate/billgate/models"
+	"github.com/billgate/billgate/workflows"
+)
+
+// createPurchase is POST /v1/purchases: a one-time price bought by a
+// customer, collected by a PaymentWorkflow. It answers with the payment,
+// pending until the gateway has answered (GET it for the approval URL of
+// an async gateway).
+func (h *handlers) createPurchase(c *gin.Context) {
+	var req struct {
+		checkoutRequest
+		Quantity *int64 `json:"quantity"`
+	}
+	if err := decodeJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	quantity, err := readQuantity(req.Quantity)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	sale, err := h.resolveCheckout(c, req.checkoutRequest, billing.OneTimePrice)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	amount, err := money(sale.price).MulInt(quantity)
+	if err != nil {
+		fail(c, Invalid("quantity", "the price times the quantity is too large", quantity))
+		return
+	}
+	in := workflows.PaymentInput{
+		PaymentID: uuid.Must(uuid.NewV7()), InvoiceID: uuid.Must(uuid.NewV7()),
+		TenantID: *sale.customer.TenantID, CustomerID: sale.customer.ID, PriceID: sale.price.ID,
+		PaymentMethodID: sale.paymentMethodID, Gateway: sale.gateway, Token: sale.token, Dunning: dunningOf(sale.price),
+		Invoice: workflows.InvoiceDraft{Lines: []billing.Line{{Kind: billing.OneTime, Description: sale.productName, Amount: amount, Quantity: quantity}}},
+	}
+	ctx, cancel := context.WithTimeout(c.Request.Context(), workflowTimeout)
+	defer cancel()
+	var st workflows.PaymentState
+	started, err := h.startAndSync(ctx, workflows.PaymentWorkflowID(in.PaymentID), in.TenantID, in.CustomerID, workflows.PaymentWorkflow, in, &st)
+	switch {
+	case started && err != nil:
+		respond(c, http.StatusAccepted, acceptedPayment(in, amount))
+	case err != nil:
+		fail(c, workflowProblem(err, "payment"))
+	default:
+		p, err := h.Billing.PaymentByID(c.Request.Context(), in.PaymentID)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		respond(c, http.StatusCreated, viewPayment(p))
+	}
+}
+
+// acceptedPayment is what is known of a payment whose workflow started but
+// has not stored it yet.
+func acceptedPayment(in workflows.PaymentInput, amount billing.Money) paymentView {
+	now := time.Now().UTC()
+	v := paymentView{
+		ID: in.PaymentID, TenantID: in.TenantID, CustomerID: in.CustomerID, InvoiceID: in.InvoiceID, PriceID: &in.PriceID,
+		Amount: amount.Amount, Currency: string(amount.Currency), Gateway: in.Gateway, Status: string(workflows.PaymentPending),
+		Attempts: []models.PaymentAttempt{}, CreatedAt: now, UpdatedAt: now,
+	}
+	if in.PaymentMethodID != uuid.Nil {
+		v.PaymentMethodID = &in.PaymentMethodID
+	}
+	return v
+}

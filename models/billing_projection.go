@@ -1,0 +1,277 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/billgate/billgate/billing"
+)
+
+// The billing projection: subscriptions, invoices and payments as their
+// workflows last reported them. Workflows own these rows; activities write
+// them with a version the workflow increments on every change, and a write
+// whose version is not newer than the stored one changes nothing, so a late
+// or retried write never overwrites a newer state.
+
+// Subscription is the projection of a SubscriptionWorkflow.
+type Subscription struct {
+	ID                 uuid.UUID `gorm:"primaryKey"`
+	TenantID           uuid.UUID
+	CustomerID         uuid.UUID
+	PriceID            uuid.UUID
+	Quantity           int64
+	Status             string
+	Currency           string
+	Amount             int64 // the price's unit amount, in minor units
+	PaymentMethodID    *uuid.UUID
+	Gateway            string
+	TestClockID        *uuid.UUID
+	CurrentPeriodStart *time.Time
+	CurrentPeriodEnd   *time.Time
+	TrialEnd           *time.Time
+	CancelAtPeriodEnd  bool
+	CanceledAt         *time.Time
+	PausedAt           *time.Time
+	EndedAt            *time.Time
+	LatestInvoiceID    *uuid.UUID
+	Version            int64
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+}
+
+// Invoice is what a customer owes for a period or a purchase. Lines never
+// change after the invoice is opened.
+type Invoice struct {
+	ID             uuid.UUID `gorm:"primaryKey"`
+	TenantID       uuid.UUID
+	CustomerID     uuid.UUID
+	SubscriptionID *uuid.UUID
+	PaymentID      *uuid.UUID
+	Status         string // draft, open, paid, void, uncollectible
+	Currency       string
+	Total          int64          // the sum of the lines
+	CreditApplied  int64          // customer credit used, never negative
+	AmountDue      int64          // Total - CreditApplied, never negative
+	Lines          []billing.Line `gorm:"serializer:json"`
+	PeriodStart    *time.Time
+	PeriodEnd      *time.Time
+	PaidAt         *time.Time
+	Version        int64
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// Payment is the projection of a PaymentWorkflow: one invoice's collection.
+type Payment struct {
+	ID              uuid.UUID `gorm:"primaryKey"`
+	TenantID        uuid.UUID
+	CustomerID      uuid.UUID
+	InvoiceID       uuid.UUID
+	SubscriptionID  *uuid.UUID
+	PriceID         *uuid.UUID // the one-time price of a purchase
+	Amount          int64
+	Currency        string
+	Gateway         string
+	PaymentMethodID *uuid.UUID
+	Status          string           // pending, retrying, paid, expired, failed, canceled
+	Attempts        []PaymentAttempt `gorm:"serializer:json"`
+	ApprovalURL     string
+	DeclineCode     string
+	NextAttemptAt   *time.Time
+	PaidAt          *time.Time
+	Version         int64
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
+// PaymentAttempt is one charge of a payment at the gateway.
+type PaymentAttempt struct {
+	Number      int       `json:"number"`
+	Status      string    `json:"status"` // succeeded, pending, declined, failed
+	Reference   string    `json:"reference,omitempty"`
+	DeclineCode string    `json:"declineCode,omitempty"`
+	At          time.Time `json:"at"`
+}
+
+// UpsertSubscription stores sub unless the stored row's version is as new
+// or newer; applied tells whether the row changed.
+func (s *Store) UpsertSubscription(ctx context.Context, sub *Subscription) (applied bool, err error) {
+	applied, err = upsertNewer(s.db.WithContext(ctx), sub)
+	if err != nil {
+		return false, fmt.Errorf("subscription %s: %w", sub.ID, err)
+	}
+	return applied, nil
+}
+
+// SubscriptionByID finds a subscription.
+func (s *Store) SubscriptionByID(ctx context.Context, id uuid.UUID) (*Subscription, error) {
+	var sub Subscription
+	if err := translate(s.db.WithContext(ctx).Take(&sub, "id = ?", id).Error); err != nil {
+		return nil, fmt.Errorf("subscription %s: %w", id, err)
+	}
+	return &sub, nil
+}
+
+// SubscriptionFilter narrows Subscriptions. Nil IDs, no statuses and a nil
+// After do not filter; Limit is the page size.
+type SubscriptionFilter struct {
+	TenantID   *uuid.UUID
+	CustomerID *uuid.UUID
+	PriceID    *uuid.UUID
+	Statuses   []string
+	After      uuid.UUID // the cursor: the last ID of the previous page
+	Limit      int
+}
+
+// Subscriptions pages through subscriptions in ID order.
+func (s *Store) Subscriptions(ctx context.Context, f SubscriptionFilter) ([]Subscription, error) {
+	q := s.billingList(ctx, f.After, f.Limit, f.Statuses,
+		idFilter{"tenant_id", f.TenantID}, idFilter{"customer_id", f.CustomerID}, idFilter{"price_id", f.PriceID})
+	var out []Subscription
+	return out, translate(q.Find(&out).Error)
+}
+
+// ProjectPayment stores a payment and its invoice in one transaction; either
+// may be nil (a draft invoice has no payment yet). Each row is written only
+// if its version is newer than the stored one; applied tells whether the
+// payment row (or, without one, the invoice) changed.
+func (s *Store) ProjectPayment(ctx context.Context, p *Payment, inv *Invoice) (applied bool, err error) {
+	err = s.WithTx(ctx, func(tx *Store) error {
+		if inv != nil {
+			if applied, err = upsertNewer(tx.db, inv); err != nil {
+				return fmt.Errorf("invoice %s: %w", inv.ID, err)
+			}
+		}
+		if p == nil {
+			return nil
+		}
+		applied, err = upsertNewer(tx.db, p)
+		if err != nil {
+			return fmt.Errorf("payment %s: %w", p.ID, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return false, err
+	}
+	return applied, nil
+}
+
+// PaymentByID finds a payment.
+func (s *Store) PaymentByID(ctx context.Context, id uuid.UUID) (*Payment, error) {
+	var p Payment
+	if err := translate(s.db.WithContext(ctx).Take(&p, "id = ?", id).Error); err != nil {
+		return nil, fmt.Errorf("payment %s: %w", id, err)
+	}
+	return &p, nil
+}
+
+// PaymentFilter narrows Payments. Nil IDs, no statuses and a nil After do
+// not filter; Limit is the page size.
+type PaymentFilter struct {
+	TenantID       *uuid.UUID
+	CustomerID     *uuid.UUID
+	SubscriptionID *uuid.UUID
+	InvoiceID      *uuid.UUID
+	Statuses       []string
+	PurchasesOnly  bool      // only payments outside any subscription
+	After          uuid.UUID // the cursor: the last ID of the previous page
+	Limit          int
+}
+
+// Payments pages through payments in ID order.
+func (s *Store) Payments(ctx context.Context, f PaymentFilter) ([]Payment, error) {
+	q := s.billingList(ctx, f.After, f.Limit, f.Statuses,
+		idFilter{"tenant_id", f.TenantID}, idFilter{"customer_id", f.CustomerID},
+		idFilter{"subscription_id", f.SubscriptionID}, idFilter{"invoice_id", f.InvoiceID})
+	if f.PurchasesOnly {
+		q = q.Where("subscription_id IS NULL")
+	}
+	var out []Payment
+	return out, translate(q.Find(&out).Error)
+}
+
+// InvoiceByID finds an invoice.
+func (s *Store) InvoiceByID(ctx context.Context, id uuid.UUID) (*Invoice, error) {
+	var inv Invoice
+	if err := translate(s.db.WithContext(ctx).Take(&inv, "id = ?", id).Error); err != nil {
+		return nil, fmt.Errorf("invoice %s: %w", id, err)
+	}
+	return &inv, nil
+}
+
+// InvoiceFilter narrows Invoices. Nil IDs, no statuses and a nil After do
+// not filter; Limit is the page size.
+type InvoiceFilter struct {
+	TenantID       *uuid.UUID
+	CustomerID     *uuid.UUID
+	SubscriptionID *uuid.UUID
+	Statuses       []string
+	After          uuid.UUID // the cursor: the last ID of the previous page
+	Limit          int
+}
+
+// Invoices pages through invoices in ID order.
+func (s *Store) Invoices(ctx context.Context, f InvoiceFilter) ([]Invoice, error) {
+	q := s.billingList(ctx, f.After, f.Limit, f.Statuses,
+		idFilter{"tenant_id", f.TenantID}, idFilter{"customer_id", f.CustomerID}, idFilter{"subscription_id", f.SubscriptionID})
+	var out []Invoice
+	return out, translate(q.Find(&out).Error)
+}
+
+// idFilter keeps rows whose column equals id; a nil id keeps every row.
+type idFilter struct {
+	column string
+	id     *uuid.UUID
+}
+
+// billingList starts a page of a billing list: ordered by ID, after the
+// cursor, with the filters the lists share.
+func (s *Store) billingList(ctx context.Context, after uuid.UUID, limit int, statuses []string, ids ...idFilter) *gorm.DB {
+	q := s.db.WithContext(ctx).Order("id").Limit(limit)
+	for _, f := range ids {
+		if f.id != nil {
+			q = q.Where(f.column+" = ?", *f.id)
+		}
+	}
+	if len(statuses) > 0 {
+		q = q.Where("status IN ?", statuses)
+	}
+	if after != uuid.Nil {
+		q = q.Where("id > ?", after)
+	}
+	return q
+}
+
+// upsertNewer inserts row, or overwrites the stored row with the same ID,
+// all but id and created_at, when row's version is newer. It reports whether
+// the row changed. One statement, so concurrent writers cannot interleave
+// between the version check and the write.
+func upsertNewer(db *gorm.DB, row any) (bool, error) {
+	stmt := &gorm.Statement{DB: db}
+	if err := stmt.Parse(row); err != nil {
+		return false, err
+	}
+	columns := make([]string, 0, len(stmt.Schema.DBNames))
+	for _, name := range stmt.Schema.DBNames {
+		if name != "id" && name != "created_at" {
+			columns = append(columns, name)
+		}
+	}
+	res := db.Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "id"}},
+		DoUpdates: clause.AssignmentColumns(columns),
+		Where: clause.Where{Exprs: []clause.Expression{
+			clause.Expr{SQL: stmt.Schema.Table + ".version < excluded.version"},
+		}},
+	}).Create(row)
+	if err := translate(res.Error); err != nil {
+		return false, err
+	}
+	return res.RowsAffected > 0, nil
+}

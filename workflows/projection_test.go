@@ -1,0 +1,38 @@
+package workflows
+
+import (
+	"context"
+	"sync"
+
+	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/billgate/billgate/activities"
+)
+
+// projections records what workflows write to the database, in order.
+type projections struct {
+	mu            sync.Mutex
+	payments      []activities.PaymentProjection
+	subscriptions []activities.SubscriptionProjection
+}
+
+// recordProjections replaces the projection activities of env with a
+// recorder.
+func recordProjections(env *testsuite.TestWorkflowEnvironment) *projections {
+	var a *activities.Activities
+	p := &projections{}
+	env.OnActivity(a.ProjectPayment, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.PaymentProjection) error {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		p.payments = append(p.payments, in)
+		return nil
+	}).Maybe()
+	env.OnActivity(a.ProjectSubscription, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.SubscriptionProjection) error {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		p.subscriptions = append(p.subscriptions, in)
+		return nil
+	}).Maybe()
+	return p
+}

@@ -1,0 +1,734 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/billgate/billgate/activities"
+	"github.com/billgate/billgate/billing"
+)
+
+// Names the API and operators use to reach a subscription workflow.
+const (
+	// SubscriptionStateQuery returns the SubscriptionState.
+	SubscriptionStateQuery = "state"
+	// UpcomingInvoiceQuery returns the InvoicePreview of the next invoice.
+	UpcomingInvoiceQuery = "upcoming-invoice"
+	// CancelUpdate takes a Cancel and returns the SubscriptionState.
+	CancelUpdate = "cancel"
+	// PauseUpdate (no payload) stops invoicing.
+	PauseUpdate = "pause"
+	// ResumeUpdate (no payload) starts a new period at once.
+	ResumeUpdate = "resume"
+	// ChangePriceUpdate takes a PriceChange.
+	ChangePriceUpdate = "change-price"
+	// CancelSignal takes a Cancel, for operators: the same change as
+	// CancelUpdate, ignored (and logged) when illegal.
+	CancelSignal = "cancel"
+)
+
+// DefaultFirstPaymentWindow is how long a new subscription waits for its
+// first payment before it expires, as Stripe's incomplete subscriptions do.
+const DefaultFirstPaymentWindow = 23 * time.Hour
+
+// MaxPeriodsPerRun bounds a run's history: the workflow continues as new at
+// the first period boundary after this many renewals, or sooner when
+// Temporal suggests it.
+const MaxPeriodsPerRun = 50
+
+// SubscriptionWorkflowID is the workflow ID of a subscription.
+func SubscriptionWorkflowID(id uuid.UUID) string { return "subscription/" + id.String() }
+
+// SubscriptionStatus is where a subscription stands.
+type SubscriptionStatus string
+
+// Subscription statuses, as in Stripe Billing (pending is Stripe's
+// incomplete).
+const (
+	SubscriptionPending  SubscriptionStatus = "pending" // the first payment is not made yet
+	SubscriptionTrialing SubscriptionStatus = "trialing"
+	SubscriptionActive   SubscriptionStatus = "active"
+	SubscriptionPastDue  SubscriptionStatus = "past_due" // a renewal was declined and is being retried
+	SubscriptionPaused   SubscriptionStatus = "paused"
+	SubscriptionCanceled SubscriptionStatus = "canceled"
+	SubscriptionExpired  SubscriptionStatus = "expired" // never paid, or every retry declined
+)
+
+// Ended reports whether the subscription is over.
+func (s SubscriptionStatus) Ended() bool {
+	return s == SubscriptionCanceled || s == SubscriptionExpired
+}
+
+// Plan is the recurring price a subscription pays.
+type Plan struct {
+	PriceID    uuid.UUID
+	Amount     billing.Money // per unit and period
+	Recurrence billing.Recurrence
+	TrialDays  int
+	Dunning    billing.DunningSchedule
+}
+
+// SubscriptionInput starts a subscription.
+type SubscriptionInput struct {
+	SubscriptionID  uuid.UUID
+	TenantID        uuid.UUID
+	CustomerID      uuid.UUID
+	Plan            Plan
+	Quantity        int64
+	PaymentMethodID uuid.UUID // uuid.Nil when the method was given inline
+	Gateway         string
+	Token           string
+	// FirstPaymentWindow is how long the first payment may take; zero is
+	// DefaultFirstPaymentWindow.
+	FirstPaymentWindow time.Duration
+	// Carried is the state a continued run starts from.
+	Carried *SubscriptionState
+}
+
+// SubscriptionState is the subscription as the query, the updates and the
+// projection report it. It is all a continued run needs.
+type SubscriptionState struct {
+	Status            SubscriptionStatus
+	Plan              Plan
+	Quantity          int64
+	CreatedAt         time.Time
+	CurrentPeriod     Period // the trial while trialing
+	TrialEnd          time.Time
+	CancelAtPeriodEnd bool
+	CanceledAt        time.Time
+	PausedAt          time.Time
+	EndedAt           time.Time
+	LatestInvoiceID   uuid.UUID
+	NextBillingAt     time.Time // when the upcoming invoice falls due
+	// Anchor and Next number the billing periods: period n of the current
+	// cycle is [Plan.Recurrence.PeriodEnd(Anchor, n), …PeriodEnd(Anchor, n+1)),
+	// and Next is the period the upcoming invoice bills.
+	Anchor time.Time
+	Next   int
+	// Credit is the customer's balance, taken off the next invoices.
+	Credit billing.Money
+	// PendingLines wait for the next period's invoice (create_prorations).
+	PendingLines []billing.Line
+	// Minted counts the IDs minted for invoices and payments.
+	Minted  int64
+	Version int64
+}
+
+// Period is a billing period [Start, End).
+type Period struct {
+	Start time.Time
+	End   time.Time
+}
+
+// Cancel asks a subscription to end now or at the end of its period.
+type Cancel struct {
+	AtPeriodEnd bool `json:"atPeriodEnd"`
+}
+
+// PriceChange moves a subscription to another recurring price.
+type PriceChange struct {
+	Plan      Plan
+	Proration billing.ProrationMode
+}
+
+// InvoicePreview is the next invoice as it stands now.
+type InvoicePreview struct {
+	Lines         []billing.Line
+	Total         billing.Money
+	CreditApplied billing.Money
+	AmountDue     billing.Money
+	Period        Period
+	DueAt         time.Time
+}
+
+// ErrIllegalChange is the type of the error an update's validator returns
+// for a change the subscription's state forbids; the API answers 409.
+const ErrIllegalChange = "IllegalChange"
+
+func illegal(format string, args ...any) error {
+	return temporal.NewApplicationError(fmt.Sprintf(format, args...), ErrIllegalChange)
+}
+
+// SubscriptionWorkflow drives a subscription: the trial, the first payment,
+// each period's invoice (a PaymentWorkflow child that holds the draft until
+// the period starts, then collects it), dunning, pause, resume, price
+// changes and cancellation.
+func SubscriptionWorkflow(ctx workflow.Context, in SubscriptionInput) error {
+	s := &subscription{in: in, wake: workflow.NewBufferedChannel(ctx, 1)}
+	if err := s.setup(ctx); err != nil {
+		return err
+	}
+	return s.run(ctx)
+}
+
+type subscription struct {
+	in    SubscriptionInput
+	state SubscriptionState
+	// upcoming collects the next period's invoice; others are invoices
+	// raised at once (always_invoice price changes).
+	upcoming *child
+	others   []*child
+	renewals int // periods paid in this run
+	wake     workflow.Channel
+	synced   struct {
+		projection activities.SubscriptionProjection
+		written    int64 // the version the database has
+		status     SubscriptionStatus
+		next       time.Time
+	}
+}
+
+// child is a running PaymentWorkflow.
+type child struct {
+	paymentID uuid.UUID
+	future    workflow.ChildWorkflowFuture
+	period    Period
+	next      int // the period it bills, for the upcoming invoice
+	pending   int // how many PendingLines it carries
+	credit    billing.Money
+	preview   InvoicePreview
+	withdrawn bool
+}
+
+func (s *subscription) setup(ctx workflow.Context) error {
+	if s.in.Carried != nil {
+		s.state = *s.in.Carried
+		s.in.Carried = nil
+	} else {
+		s.start(ctx)
+	}
+	if err := workflow.SetQueryHandler(ctx, SubscriptionStateQuery, func() (SubscriptionState, error) { return s.state, nil }); err != nil {
+		return err
+	}
+	if err := workflow.SetQueryHandler(ctx, UpcomingInvoiceQuery, s.preview); err != nil {
+		return err
+	}
+	return s.setUpdateHandlers(ctx)
+}
+
+// start sets up a new subscription: a trial, or a first invoice due now.
+func (s *subscription) start(ctx workflow.Context) {
+	t := now(ctx)
+	plan := s.in.Plan
+	s.state = SubscriptionState{
+		Status: SubscriptionPending, Plan: plan, Quantity: s.in.Quantity, CreatedAt: t,
+		Anchor: t, Credit: billing.Money{Currency: plan.Amount.Currency},
+	}
+	if plan.TrialDays > 0 {
+		s.state.Status = SubscriptionTrialing
+		s.state.TrialEnd = t.AddDate(0, 0, plan.TrialDays)
+		s.state.Anchor = s.state.TrialEnd
+		s.state.CurrentPeriod = Period{t, s.state.TrialEnd}
+		return
+	}
+	s.state.CurrentPeriod = s.period(0)
+}
+
+func (s *subscription) period(n int) Period {
+	r := s.state.Plan.Recurrence
+	return Period{r.PeriodEnd(s.state.Anchor, n), r.PeriodEnd(s.state.Anchor, n+1)}
+}
+
+func (s *subscription) run(ctx workflow.Context) error {
+	declines := workflow.GetSignalChannel(ctx, PaymentDeclinedSignal)
+	cancels := workflow.GetSignalChannel(ctx, CancelSignal)
+	for {
+		if s.upcoming == nil && s.wantsUpcoming() && len(s.others) == 0 && s.runIsLong(ctx) {
+			if err, ok := s.continueAsNew(ctx, cancels); ok {
+				return err
+			}
+		}
+		if s.upcoming == nil && s.wantsUpcoming() {
+			s.openUpcoming(ctx)
+		}
+		s.endIfDue(ctx)
+		s.sync(ctx)
+		if s.state.Status.Ended() && s.upcoming == nil && len(s.others) == 0 {
+			// An update that ended the subscription answers before the run does.
+			return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+		}
+		sel := workflow.NewSelector(ctx)
+		for _, c := range s.children() {
+			sel.AddFuture(c.future, func(f workflow.Future) { s.paymentDone(ctx, c, f) })
+		}
+		sel.AddReceive(declines, func(ch workflow.ReceiveChannel, _ bool) {
+			var p PaymentProgress
+			ch.Receive(ctx, &p)
+			s.paymentDeclined(ctx, p)
+		})
+		sel.AddReceive(cancels, func(ch workflow.ReceiveChannel, _ bool) { s.receiveCancel(ctx, ch) })
+		sel.AddReceive(s.wake, func(ch workflow.ReceiveChannel, _ bool) { ch.Receive(ctx, nil) })
+		timerCtx, cancelTimer := workflow.WithCancel(ctx)
+		if at, ok := s.endsAt(); ok {
+			sel.AddFuture(timerAt(timerCtx, at), func(workflow.Future) {})
+		}
+		sel.Select(ctx)
+		cancelTimer()
+	}
+}
+
+func (s *subscription) children() []*child {
+	if s.upcoming == nil {
+		return s.others
+	}
+	return append([]*child{s.upcoming}, s.others...)
+}
+
+// wantsUpcoming reports whether the next period should be invoiced.
+func (s *subscription) wantsUpcoming() bool {
+	switch s.state.Status {
+	case SubscriptionPending, SubscriptionTrialing, SubscriptionActive:
+		return !s.state.CancelAtPeriodEnd
+	}
+	return false
+}
+
+// endsAt is when a subscription canceled at period end ends.
+func (s *subscription) endsAt() (time.Time, bool) {
+	if !s.state.CancelAtPeriodEnd || s.state.Status.Ended() {
+		return time.Time{}, false
+	}
+	return s.state.CurrentPeriod.End, true
+}
+
+func (s *subscription) endIfDue(ctx workflow.Context) {
+	if at, ok := s.endsAt(); ok && !now(ctx).Before(at) {
+		s.end(ctx, SubscriptionCanceled)
+	}
+}
+
+// end stops the subscription and withdraws every invoice not yet paid.
+func (s *subscription) end(ctx workflow.Context, status SubscriptionStatus) {
+	s.state.Status, s.state.EndedAt, s.state.NextBillingAt = status, now(ctx), time.Time{}
+	for _, c := range s.children() {
+		s.withdraw(ctx, c, true)
+	}
+}
+
+// openUpcoming starts the child that holds the next period's invoice as a
+// draft until the period starts, then collects it.
+func (s *subscription) openUpcoming(ctx workflow.Context) {
+	n := s.state.Next
+	p := s.period(n)
+	lines := []billing.Line{s.periodLine(p)}
+	lines = append(lines, s.state.PendingLines...)
+	in := s.paymentInput(ctx, lines, p)
+	in.DueAt = p.Start
+	if s.state.Status == SubscriptionPending {
+		window := s.in.FirstPaymentWindow
+		if window <= 0 {
+			window = DefaultFirstPaymentWindow
+		}
+		in.Deadline = s.state.CreatedAt.Add(window)
+	}
+	c := s.startPayment(ctx, in)
+	c.next, c.pending = n, len(s.state.PendingLines)
+	s.upcoming = c
+	s.state.NextBillingAt = p.Start
+}
+
+func (s *subscription) periodLine(p Period) billing.Line {
+	// Quantity and amount were validated when the subscription was made.
+	total, _ := s.state.Plan.Amount.MulInt(s.state.Quantity)
+	return billing.Line{
+		Kind: billing.PeriodCharge, Description: s.state.Plan.Recurrence.String(),
+		Amount: total, Quantity: s.state.Quantity, PeriodStart: p.Start, PeriodEnd: p.End,
+	}
+}
+
+// paymentInput makes an invoice of lines, taking what it can from the
+// customer's credit, and carrying any excess credit forward.
+func (s *subscription) paymentInput(ctx workflow.Context, lines []billing.Line, p Period) PaymentInput {
+	due, carried, _ := billing.Settle(lines)
+	charge, left, _ := billing.ApplyCredit(due, s.state.Credit)
+	used, _ := due.Sub(charge)
+	s.state.Credit, _ = left.Add(carried)
+	paymentID, invoiceID := s.mint(ctx), s.mint(ctx)
+	return PaymentInput{
+		PaymentID: paymentID, InvoiceID: invoiceID, TenantID: s.in.TenantID, CustomerID: s.in.CustomerID,
+		SubscriptionID: s.in.SubscriptionID, PaymentMethodID: s.in.PaymentMethodID,
+		Gateway: s.in.Gateway, Token: s.in.Token, Dunning: s.state.Plan.Dunning,
+		Invoice: InvoiceDraft{Lines: lines, Credit: used, PeriodStart: p.Start, PeriodEnd: p.End},
+	}
+}
+
+func (s *subscription) mint(ctx workflow.Context) uuid.UUID {
+	s.state.Minted++
+	return childID(now(ctx), s.in.SubscriptionID, s.state.Minted)
+}
+
+// startPayment starts a PaymentWorkflow child. Its Credit remembers the
+// subscription's balance before, to restore if the invoice is withdrawn.
+func (s *subscription) startPayment(ctx workflow.Context, in PaymentInput) *child {
+	opts := workflow.ChildWorkflowOptions{
+		WorkflowID:            PaymentWorkflowID(in.PaymentID),
+		TaskQueue:             SubscriptionsTaskQueue,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			TenantIDKey.ValueSet(in.TenantID.String()), CustomerIDKey.ValueSet(in.CustomerID.String()),
+		),
+	}
+	s.state.LatestInvoiceID = in.InvoiceID
+	f := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, opts), PaymentWorkflow, in)
+	preview := s.previewOf(in)
+	return &child{paymentID: in.PaymentID, future: f, period: Period{in.Invoice.PeriodStart, in.Invoice.PeriodEnd}, credit: in.Invoice.Credit, preview: preview}
+}
+
+func (s *subscription) previewOf(in PaymentInput) InvoicePreview {
+	total, _ := billing.Total(in.Invoice.Lines)
+	due, _ := in.Invoice.Due()
+	return InvoicePreview{
+		Lines: in.Invoice.Lines, Total: total, CreditApplied: in.Invoice.Credit, AmountDue: due,
+		Period: Period{in.Invoice.PeriodStart, in.Invoice.PeriodEnd}, DueAt: in.DueAt,
+	}
+}
+
+// paymentDone moves the subscription on when one of its payments ends.
+func (s *subscription) paymentDone(ctx workflow.Context, c *child, f workflow.Future) {
+	var res PaymentState
+	if err := f.Get(ctx, &res); err != nil {
+		workflow.GetLogger(ctx).Error("payment workflow failed", "paymentId", c.paymentID, "error", err)
+		res.Status = PaymentFailed
+	}
+	isUpcoming := c == s.upcoming
+	s.drop(c)
+	switch res.Status {
+	case PaymentCanceled:
+		if c.withdrawn {
+			s.state.Credit, _ = s.state.Credit.Add(c.credit)
+		}
+		if isUpcoming {
+			s.state.NextBillingAt = time.Time{}
+		}
+	case PaymentPaid:
+		if isUpcoming {
+			s.renewed(c)
+		}
+		if s.state.Status == SubscriptionPastDue {
+			s.state.Status = SubscriptionActive
+		}
+	default: // expired or failed: the customer did not pay
+		if !s.state.Status.Ended() {
+			s.end(ctx, SubscriptionExpired)
+		}
+	}
+}
+
+// renewed starts the period its upcoming invoice paid for.
+func (s *subscription) renewed(c *child) {
+	s.state.PendingLines = s.state.PendingLines[c.pending:]
+	s.state.CurrentPeriod, s.state.Next = c.period, c.next+1
+	s.state.NextBillingAt = time.Time{}
+	s.renewals++
+	switch s.state.Status {
+	case SubscriptionPending, SubscriptionTrialing, SubscriptionPastDue:
+		s.state.Status = SubscriptionActive
+	}
+}
+
+func (s *subscription) drop(c *child) {
+	if c == s.upcoming {
+		s.upcoming = nil
+		return
+	}
+	for i, o := range s.others {
+		if o == c {
+			s.others = append(s.others[:i], s.others[i+1:]...)
+			return
+		}
+	}
+}
+
+// paymentDeclined turns a declined renewal past_due; a first payment stays
+// pending until it is paid or its window closes.
+func (s *subscription) paymentDeclined(ctx workflow.Context, p PaymentProgress) {
+	switch s.state.Status {
+	case SubscriptionActive, SubscriptionTrialing:
+		s.state.Status = SubscriptionPastDue
+		if c := s.upcoming; c != nil && c.paymentID == p.PaymentID {
+			s.state.CurrentPeriod = c.period
+		}
+	}
+}
+
+// withdraw asks a payment to stop: only a draft, or an open one too.
+func (s *subscription) withdraw(ctx workflow.Context, c *child, open bool) {
+	c.withdrawn = true
+	err := workflow.SignalExternalWorkflow(ctx, PaymentWorkflowID(c.paymentID), "", WithdrawSignal, Withdraw{Open: open}).Get(ctx, nil)
+	if err != nil {
+		workflow.GetLogger(ctx).Warn("payment not withdrawn", "paymentId", c.paymentID, "error", err)
+	}
+}
+
+// sync writes the state to the projection and the search attributes when
+// it changed since the last sync.
+func (s *subscription) sync(ctx workflow.Context) {
+	if s.state.Status != s.synced.status || !s.state.NextBillingAt.Equal(s.synced.next) {
+		updates := []temporal.SearchAttributeUpdate{StatusKey.ValueSet(string(s.state.Status))}
+		if s.state.NextBillingAt.IsZero() {
+			updates = append(updates, NextBillingAtKey.ValueUnset())
+		} else {
+			updates = append(updates, NextBillingAtKey.ValueSet(s.state.NextBillingAt))
+		}
+		if err := workflow.UpsertTypedSearchAttributes(ctx, updates...); err != nil {
+			workflow.GetLogger(ctx).Warn("search attributes not upserted", "error", err)
+		}
+		s.synced.status, s.synced.next = s.state.Status, s.state.NextBillingAt
+	}
+	proj := s.projection()
+	if proj == s.synced.projection {
+		return
+	}
+	s.synced.projection = proj
+	s.state.Version++
+	proj.Version, proj.UpdatedAt = s.state.Version, now(ctx)
+	var a *activities.Activities
+	project(ctx, a.ProjectSubscription, proj)
+	s.synced.written = max(s.synced.written, proj.Version)
+}
+
+// projection is the subscription's row, less its version and update time.
+func (s *subscription) projection() activities.SubscriptionProjection {
+	st := s.state
+	return activities.SubscriptionProjection{
+		ID: s.in.SubscriptionID, TenantID: s.in.TenantID, CustomerID: s.in.CustomerID,
+		PriceID: st.Plan.PriceID, Quantity: st.Quantity, Status: string(st.Status), Amount: st.Plan.Amount,
+		PaymentMethodID: s.in.PaymentMethodID, Gateway: s.in.Gateway,
+		CurrentPeriodStart: st.CurrentPeriod.Start, CurrentPeriodEnd: st.CurrentPeriod.End,
+		TrialEnd: st.TrialEnd, CancelAtPeriodEnd: st.CancelAtPeriodEnd, CanceledAt: st.CanceledAt,
+		PausedAt: st.PausedAt, EndedAt: st.EndedAt, LatestInvoiceID: st.LatestInvoiceID,
+		CreatedAt: st.CreatedAt,
+	}
+}
+
+// preview is the upcoming invoice: the draft if one is open, else what the
+// next period's invoice would be. It changes nothing.
+func (s *subscription) preview() (InvoicePreview, error) {
+	if s.state.Status != SubscriptionPastDue && !s.wantsUpcoming() {
+		return InvoicePreview{}, illegal("no upcoming invoice: the subscription is %s", s.describe())
+	}
+	if s.upcoming != nil {
+		return s.upcoming.preview, nil
+	}
+	p := s.period(s.state.Next)
+	lines := append([]billing.Line{s.periodLine(p)}, s.state.PendingLines...)
+	total, _ := billing.Total(lines)
+	due, _, _ := billing.Settle(lines)
+	charge, _, _ := billing.ApplyCredit(due, s.state.Credit)
+	used, _ := due.Sub(charge)
+	return InvoicePreview{Lines: lines, Total: total, CreditApplied: used, AmountDue: charge, Period: p, DueAt: p.Start}, nil
+}
+
+func (s *subscription) describe() string {
+	if s.state.CancelAtPeriodEnd && !s.state.Status.Ended() {
+		return string(s.state.Status) + " and set to cancel at period end"
+	}
+	return string(s.state.Status)
+}
+
+func (s *subscription) setUpdateHandlers(ctx workflow.Context) error {
+	state := func(ctx workflow.Context) (SubscriptionState, error) {
+		s.sync(ctx)
+		s.wake.SendAsync(nil)
+		return s.state, nil
+	}
+	handlers := []struct {
+		name string
+		opts workflow.UpdateHandlerOptions
+		fn   any
+	}{
+		{CancelUpdate, workflow.UpdateHandlerOptions{Validator: s.validateCancel}, func(ctx workflow.Context, c Cancel) (SubscriptionState, error) {
+			s.cancel(ctx, c)
+			return state(ctx)
+		}},
+		{PauseUpdate, workflow.UpdateHandlerOptions{Validator: s.validatePause}, func(ctx workflow.Context) (SubscriptionState, error) {
+			s.pause(ctx)
+			return state(ctx)
+		}},
+		{ResumeUpdate, workflow.UpdateHandlerOptions{Validator: s.validateResume}, func(ctx workflow.Context) (SubscriptionState, error) {
+			s.resume(ctx)
+			return state(ctx)
+		}},
+		{ChangePriceUpdate, workflow.UpdateHandlerOptions{Validator: s.validateChangePrice}, func(ctx workflow.Context, c PriceChange) (SubscriptionState, error) {
+			s.changePrice(ctx, c)
+			return state(ctx)
+		}},
+	}
+	err := workflow.SetUpdateHandler(ctx, SyncUpdate, func(ctx workflow.Context) (SubscriptionState, error) {
+		err := workflow.Await(ctx, func() bool { return s.synced.written > 0 })
+		return s.state, err
+	})
+	if err != nil {
+		return err
+	}
+	for _, h := range handlers {
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.fn, h.opts); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *subscription) validateCancel(c Cancel) error {
+	switch {
+	case s.state.Status.Ended():
+		return illegal("the subscription is already %s", s.state.Status)
+	case c.AtPeriodEnd && s.state.Status == SubscriptionPending:
+		return illegal("a pending subscription has no paid period to finish: cancel it now")
+	case c.AtPeriodEnd && s.state.Status == SubscriptionPaused:
+		return illegal("a paused subscription has no period running: cancel it now")
+	}
+	return nil
+}
+
+func (s *subscription) cancel(ctx workflow.Context, c Cancel) {
+	s.state.CanceledAt = now(ctx)
+	if !c.AtPeriodEnd {
+		s.end(ctx, SubscriptionCanceled)
+		return
+	}
+	s.state.CancelAtPeriodEnd = true
+	if s.upcoming != nil {
+		s.withdraw(ctx, s.upcoming, false)
+	}
+}
+
+// receiveCancel applies an operator's cancel signal, or logs why not.
+func (s *subscription) receiveCancel(ctx workflow.Context, ch workflow.ReceiveChannel) {
+	var c Cancel
+	ch.Receive(ctx, &c)
+	if err := s.validateCancel(c); err != nil {
+		workflow.GetLogger(ctx).Warn("cancel signal ignored", "reason", err)
+		return
+	}
+	s.cancel(ctx, c)
+}
+
+func (s *subscription) validatePause() error {
+	if s.state.Status != SubscriptionActive || s.state.CancelAtPeriodEnd {
+		return illegal("only an active subscription can be paused; it is %s", s.describe())
+	}
+	return nil
+}
+
+// pause stops invoicing at once. The unused time of the paid period is
+// credited when the subscription resumes.
+func (s *subscription) pause(ctx workflow.Context) {
+	s.state.Status, s.state.PausedAt = SubscriptionPaused, now(ctx)
+	if s.upcoming != nil {
+		s.withdraw(ctx, s.upcoming, false)
+	}
+}
+
+func (s *subscription) validateResume() error {
+	if s.state.Status != SubscriptionPaused {
+		return illegal("only a paused subscription can be resumed; it is %s", s.describe())
+	}
+	return nil
+}
+
+// resume starts a new period at once, invoiced now, with a credit for the
+// time the paid period had left when it was paused.
+func (s *subscription) resume(ctx workflow.Context) {
+	t := now(ctx)
+	cur := s.state.CurrentPeriod
+	full, _ := s.state.Plan.Amount.MulInt(s.state.Quantity)
+	if unused, err := billing.Prorate(full, cur.Start, cur.End, s.state.PausedAt); err == nil && unused.IsPositive() {
+		s.state.PendingLines = append(s.state.PendingLines, billing.Line{
+			Kind:        billing.ProrationCredit,
+			Description: "Unused time after pausing on " + s.state.PausedAt.Format(time.DateOnly),
+			Amount:      billing.Money{Amount: -unused.Amount, Currency: unused.Currency},
+			Quantity:    s.state.Quantity, PeriodStart: s.state.PausedAt, PeriodEnd: cur.End,
+		})
+	}
+	s.state.Status, s.state.PausedAt = SubscriptionActive, time.Time{}
+	s.state.Anchor, s.state.Next = t, 0
+}
+
+func (s *subscription) validateChangePrice(c PriceChange) error {
+	switch {
+	case s.state.Status != SubscriptionActive && s.state.Status != SubscriptionTrialing:
+		return illegal("only an active or trialing subscription can change price; it is %s", s.describe())
+	case c.Plan.PriceID == s.state.Plan.PriceID:
+		return illegal("the subscription is already on price %s", c.Plan.PriceID)
+	case c.Plan.Amount.Currency != s.state.Plan.Amount.Currency:
+		return illegal("the new price is in %s, the subscription in %s", c.Plan.Amount.Currency, s.state.Plan.Amount.Currency)
+	}
+	if _, err := billing.ParseProrationMode(string(c.Proration)); err != nil {
+		return illegal("%v", err)
+	}
+	return nil
+}
+
+// changePrice moves to the new plan now. An active subscription is
+// prorated as asked; a trial has nothing to prorate. A new interval starts
+// its cycle at the end of the current period. The upcoming draft is
+// replaced by one on the new price.
+func (s *subscription) changePrice(ctx workflow.Context, c PriceChange) {
+	cur := s.state.CurrentPeriod
+	if s.state.Status == SubscriptionActive {
+		terms := func(p Plan) billing.PriceTerms {
+			return billing.PriceTerms{Amount: p.Amount, Quantity: s.state.Quantity}
+		}
+		plan, err := billing.PlanPriceChange(terms(s.state.Plan), terms(c.Plan), cur.Start, cur.End, now(ctx), c.Proration)
+		switch {
+		case err != nil:
+			workflow.GetLogger(ctx).Error("price change not prorated", "error", err)
+		case plan.InvoiceNow && len(plan.Lines) > 0:
+			in := s.paymentInput(ctx, plan.Lines, Period{now(ctx), cur.End})
+			s.others = append(s.others, s.startPayment(ctx, in))
+		default:
+			s.state.PendingLines = append(s.state.PendingLines, plan.Lines...)
+		}
+	}
+	if c.Plan.Recurrence != s.state.Plan.Recurrence && s.state.Status == SubscriptionActive {
+		s.state.Anchor, s.state.Next = cur.End, 0
+	}
+	s.state.Plan = c.Plan
+	if s.upcoming != nil {
+		s.withdraw(ctx, s.upcoming, false)
+	}
+}
+
+// runIsLong reports whether this run should continue as new.
+func (s *subscription) runIsLong(ctx workflow.Context) bool {
+	return s.renewals >= MaxPeriodsPerRun || workflow.GetInfo(ctx).GetContinueAsNewSuggested()
+}
+
+// continueAsNew starts a fresh run at a period boundary, carrying the
+// state. Cancel signals already received are applied and running update
+// handlers finish first, so nothing is lost between runs; if they leave
+// nothing to renew, it reports false and the run goes on to its end.
+func (s *subscription) continueAsNew(ctx workflow.Context, cancels workflow.ReceiveChannel) (error, bool) {
+	for cancels.Len() > 0 {
+		s.receiveCancel(ctx, cancels)
+	}
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return err, true
+	}
+	if !s.wantsUpcoming() || len(s.others) > 0 {
+		return nil, false
+	}
+	s.sync(ctx)
+	next := s.in
+	carried := s.state
+	next.Carried = &carried
+	return workflow.NewContinueAsNewError(ctx, SubscriptionWorkflow, next), true
+}
+
+// IsIllegalChange reports whether err is an update rejected by its
+// validator, and returns the reason.
+func IsIllegalChange(err error) (string, bool) {
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) && appErr.Type() == ErrIllegalChange {
+		return appErr.Message(), true
+	}
+	return "", false
+}

@@ -1,0 +1,522 @@
+package workflows
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/billgate/billgate/activities"
+	"github.com/billgate/billgate/billing"
+	"github.com/billgate/billgate/gateways"
+	"github.com/billgate/billgate/gateways/sandbox"
+)
+
+// subscriptionTest runs a SubscriptionWorkflow, with its PaymentWorkflow
+// children, over the real sandbox gateway, on the test environment's
+// skipping clock.
+type subscriptionTest struct {
+	t      *testing.T
+	env    *testsuite.TestWorkflowEnvironment
+	ledger *sandbox.MemoryLedger
+	proj   *projections
+	start  time.Time
+	in     SubscriptionInput
+}
+
+var usd = func(amount int64) billing.Money { return billing.Money{Amount: amount, Currency: "USD"} }
+
+func monthly(amount int64) Plan {
+	return Plan{
+		PriceID: uuid.New(), Amount: usd(amount), Dunning: billing.DefaultDunning,
+		Recurrence: billing.Recurrence{Interval: billing.Month, Count: 1},
+	}
+}
+
+func newSubscriptionTest(t *testing.T, token string, plan Plan) *subscriptionTest {
+	t.Helper()
+	env, ledger, proj := newPaymentEnv(t)
+	env.RegisterWorkflow(SubscriptionWorkflow)
+	st := &subscriptionTest{t: t, env: env, ledger: ledger, proj: proj, start: env.Now().UTC()}
+	st.in = SubscriptionInput{
+		SubscriptionID: uuid.Must(uuid.NewV7()), TenantID: uuid.New(), CustomerID: uuid.New(),
+		Plan: plan, Quantity: 1, Gateway: sandbox.Name, Token: token,
+	}
+	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: SubscriptionWorkflowID(st.in.SubscriptionID)})
+	return st
+}
+
+// periodEnd is the end of the n-th period from the start.
+func (st *subscriptionTest) periodEnd(n int) time.Time {
+	return st.in.Plan.Recurrence.PeriodEnd(st.start, n)
+}
+
+// at runs fn once the clock is d past the start.
+func (st *subscriptionTest) at(d time.Duration, fn func()) { st.env.RegisterDelayedCallback(fn, d) }
+
+func (st *subscriptionTest) run() {
+	st.t.Helper()
+	st.env.ExecuteWorkflow(SubscriptionWorkflow, st.in)
+	if !st.env.IsWorkflowCompleted() {
+		st.t.Fatal("SubscriptionWorkflow did not complete")
+	}
+	if err := st.env.GetWorkflowError(); err != nil {
+		st.t.Fatalf("SubscriptionWorkflow() error = %v", err)
+	}
+}
+
+func (st *subscriptionTest) state() SubscriptionState {
+	st.t.Helper()
+	v, err := st.env.QueryWorkflow(SubscriptionStateQuery)
+	if err != nil {
+		st.t.Fatalf("query state: %v", err)
+	}
+	var s SubscriptionState
+	if err := v.Get(&s); err != nil {
+		st.t.Fatal(err)
+	}
+	return s
+}
+
+// update sends an update; then runs once it is rejected or completes.
+func (st *subscriptionTest) update(name string, then func(SubscriptionState, error), args ...any) {
+	st.env.UpdateWorkflow(name, uuid.NewString(), &testsuite.TestUpdateCallback{
+		OnReject: func(err error) { then(SubscriptionState{}, err) },
+		OnComplete: func(v any, err error) {
+			s, _ := v.(SubscriptionState)
+			then(s, err)
+		},
+	}, args...)
+}
+
+// mustUpdate sends an update that must succeed, then checks its answer.
+func (st *subscriptionTest) mustUpdate(name string, check func(SubscriptionState), args ...any) {
+	st.update(name, func(s SubscriptionState, err error) {
+		if err != nil {
+			st.t.Errorf("update %s: %v", name, err)
+			return
+		}
+		check(s)
+	}, args...)
+}
+
+// mustReject sends an update its validator must reject.
+func (st *subscriptionTest) mustReject(name string, args ...any) {
+	st.update(name, func(_ SubscriptionState, err error) {
+		if _, ok := IsIllegalChange(err); !ok {
+			st.t.Errorf("update %s %v: %v, want an illegal change", name, args, err)
+		}
+	}, args...)
+}
+
+func (st *subscriptionTest) cancelNow() {
+	st.mustUpdate(CancelUpdate, func(SubscriptionState) {}, Cancel{})
+}
+
+// charges are the ledger's charges, with no key charged twice.
+func (st *subscriptionTest) charges() []sandbox.Charge {
+	st.t.Helper()
+	charges, err := st.ledger.Charges(context.Background())
+	if err != nil {
+		st.t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, c := range charges {
+		if seen[c.Key] {
+			st.t.Errorf("key %s charged twice", c.Key)
+		}
+		seen[c.Key] = true
+	}
+	return charges
+}
+
+// invoices are the newest projection of every invoice, in creation order.
+func (st *subscriptionTest) invoices() []activities.PaymentProjection {
+	st.proj.mu.Lock()
+	defer st.proj.mu.Unlock()
+	latest := map[uuid.UUID]activities.PaymentProjection{}
+	var order []uuid.UUID
+	for _, p := range st.proj.payments {
+		old, ok := latest[p.InvoiceID]
+		if !ok {
+			order = append(order, p.InvoiceID)
+		}
+		if !ok || p.Version > old.Version {
+			latest[p.InvoiceID] = p
+		}
+	}
+	out := make([]activities.PaymentProjection, len(order))
+	for i, id := range order {
+		out[i] = latest[id]
+	}
+	return out
+}
+
+func (st *subscriptionTest) lastSubscription() activities.SubscriptionProjection {
+	st.proj.mu.Lock()
+	defer st.proj.mu.Unlock()
+	var last activities.SubscriptionProjection
+	for _, p := range st.proj.subscriptions {
+		if p.Version > last.Version {
+			last = p
+		}
+	}
+	return last
+}
+
+const day = 24 * time.Hour
+
+func TestSubscriptionPaysAndRenewsMonthly(t *testing.T) {
+	st := newSubscriptionTest(t, sandbox.TokenOK, monthly(1000))
+	st.at(time.Hour, func() {
+		s := st.state()
+		if s.Status != SubscriptionActive {
+			t.Errorf("after the first payment: %s, want active", s.Status)
+		}
+		want := Period{st.start, st.periodEnd(1)}
+		if s.CurrentPeriod != want || !s.NextBillingAt.Equal(want.End) {
+			t.Errorf("period %+v, next billing %v; want %+v, next at its end", s.CurrentPeriod, s.NextBillingAt, want)
+		}
+	})
+	st.at(365*day+time.Hour, st.cancelNow)
+	st.run()
+
+	charges := st.charges()
+	if len(charges) != 13 {
+		t.Fatalf("a year of monthly renewals charged %d times, want 13", len(charges))
+	}
+	invoices := st.invoices()
+	var paid int
+	for i, inv := range invoices {
+		if inv.Status == string(PaymentPaid) {
+			paid++
+			if !inv.PeriodStart.Equal(st.periodEnd(i)) || !inv.PeriodEnd.Equal(st.periodEnd(i+1)) {
+				t.Errorf("invoice %d covers %v – %v, want %v – %v", i, inv.PeriodStart, inv.PeriodEnd, st.periodEnd(i), st.periodEnd(i+1))
+			}
+		}
+	}
+	if paid != 13 || len(invoices) != 14 || invoices[13].Status != string(PaymentCanceled) {
+		t.Errorf("invoices: %d paid of %d, last %s; want 13 paid and the next draft withdrawn", paid, len(invoices), invoices[len(invoices)-1].Status)
+	}
+	if last := st.lastSubscription(); last.Status != string(SubscriptionCanceled) || last.EndedAt.IsZero() {
+		t.Errorf("projection at the end: %+v, want canceled with an end", last)
+	}
+}
+
+func TestSubscriptionTrialThenFirstPayment(t *testing.T) {
+	plan := monthly(1000)
+	plan.TrialDays = 14
+	st := newSubscriptionTest(t, sandbox.TokenOK, plan)
+	trialEnd := st.start.AddDate(0, 0, 14)
+	st.at(13*day, func() {
+		if s := st.state(); s.Status != SubscriptionTrialing || !s.TrialEnd.Equal(trialEnd) || len(st.charges()) != 0 {
+			t.Errorf("during the trial: %s, ends %v, %d charges; want trialing until %v, nothing charged", s.Status, s.TrialEnd, len(st.charges()), trialEnd)
+		}
+	})
+	st.at(15*day, func() {
+		s := st.state()
+		if s.Status != SubscriptionActive || !s.CurrentPeriod.Start.Equal(trialEnd) || len(st.charges()) != 1 {
+			t.Errorf("after the trial: %s from %v, %d charges; want active from the trial's end, charged once", s.Status, s.CurrentPeriod.Start, len(st.charges()))
+		}
+		st.cancelNow()
+	})
+	st.run()
+}
+
+func TestSubscriptionFirstPaymentDeclinedExpires(t *testing.T) {
+	st := newSubscriptionTest(t, sandbox.TokenDecline, monthly(1000))
+	st.run()
+	if last := st.lastSubscription(); last.Status != string(SubscriptionExpired) {
+		t.Errorf("projection = %s, want expired", last.Status)
+	}
+	if inv := st.invoices(); len(inv) != 1 || inv[0].Status != string(PaymentExpired) {
+		t.Errorf("invoices = %+v, want the one first invoice, expired", inv)
+	}
+}
+
+func TestSubscriptionFirstPaymentNotApprovedInTheWindowExpires(t *testing.T) {
+	st := newSubscriptionTest(t, sandbox.TokenAsync, monthly(1000))
+	st.in.FirstPaymentWindow = 2 * time.Hour
+	st.at(time.Hour, func() {
+		if s := st.state(); s.Status != SubscriptionPending {
+			t.Errorf("awaiting approval: %s, want pending", s.Status)
+		}
+	})
+	st.run()
+	if got := st.env.Now().Sub(st.start); got < 2*time.Hour || got > 3*time.Hour {
+		t.Errorf("ended after %v, want at the 2h window", got)
+	}
+	if last := st.lastSubscription(); last.Status != string(SubscriptionExpired) {
+		t.Errorf("projection = %s, want expired", last.Status)
+	}
+}
+
+// sandbox_decline_after_1 pays the first period and declines every renewal:
+// past_due through the dunning schedule, then expired.
+func TestSubscriptionRenewalDeclinedGoesPastDueThenExpires(t *testing.T) {
+	st := newSubscriptionTest(t, sandbox.TokenDeclineAfter(1), monthly(1000))
+	renewal := st.periodEnd(1)
+	st.at(renewal.Sub(st.start)+time.Hour, func() {
+		s := st.state()
+		if s.Status != SubscriptionPastDue || !s.CurrentPeriod.Start.Equal(renewal) {
+			t.Errorf("after the declined renewal: %s from %v, want past_due in the new period", s.Status, s.CurrentPeriod.Start)
+		}
+	})
+	st.run()
+	if got, want := st.env.Now().Sub(renewal), 120*time.Hour; got != want {
+		t.Errorf("expired %v after the renewal, want %v (the last dunning delay)", got, want)
+	}
+	if last := st.lastSubscription(); last.Status != string(SubscriptionExpired) {
+		t.Errorf("projection = %s, want expired", last.Status)
+	}
+	if n := len(st.charges()); n != 5 {
+		t.Errorf("%d charges, want 5: the first period, and the renewal four times", n)
+	}
+}
+
+func TestSubscriptionCancelAtPeriodEnd(t *testing.T) {
+	st := newSubscriptionTest(t, sandbox.TokenOK, monthly(1000))
+	end := st.periodEnd(1)
+	st.at(10*day, func() {
+		st.mustUpdate(CancelUpdate, func(s SubscriptionState) {
+			if s.Status != SubscriptionActive || !s.CancelAtPeriodEnd || s.CanceledAt.IsZero() {
+				t.Errorf("cancel at period end answered %+v, want still active, set to cancel", s)
+			}
+			if _, err := st.env.QueryWorkflow(UpcomingInvoiceQuery); err == nil {
+				t.Error("a subscription set to cancel still previews an upcoming invoice")
+			}
+		}, Cancel{AtPeriodEnd: true})
+	})
+	st.run()
+	if !st.env.Now().Equal(end) {
+		t.Errorf("ended at %v, want the period's end %v", st.env.Now(), end)
+	}
+	if n := len(st.charges()); n != 1 {
+		t.Errorf("%d charges, want only the first period's", n)
+	}
+	if last := st.lastSubscription(); last.Status != string(SubscriptionCanceled) || !last.EndedAt.Equal(end) {
+		t.Errorf("projection = %s ended %v, want canceled at %v", last.Status, last.EndedAt, end)
+	}
+}
+
+// A pause stops invoicing; a resume starts a new period at once, invoiced
+// with a credit for the paid time the pause left unused.
+func TestSubscriptionPauseAndResume(t *testing.T) {
+	plan := monthly(3000)
+	plan.Recurrence = billing.Recurrence{Interval: billing.Day, Count: 30}
+	st := newSubscriptionTest(t, sandbox.TokenOK, plan)
+	st.at(10*day, func() {
+		st.mustUpdate(PauseUpdate, func(s SubscriptionState) {
+			if s.Status != SubscriptionPaused {
+				t.Errorf("pause answered %s", s.Status)
+			}
+			st.mustReject(PauseUpdate)
+		})
+	})
+	st.at(40*day, func() {
+		if n := len(st.charges()); n != 1 {
+			t.Errorf("%d charges while paused, want 1", n)
+		}
+		st.mustUpdate(ResumeUpdate, func(s SubscriptionState) {
+			if s.Status != SubscriptionActive {
+				t.Errorf("resume answered %s", s.Status)
+			}
+		})
+	})
+	st.at(41*day, func() {
+		s := st.state()
+		if want := st.start.Add(40 * day); !s.CurrentPeriod.Start.Equal(want) {
+			t.Errorf("after resuming: period from %v, want %v", s.CurrentPeriod.Start, want)
+		}
+		st.cancelNow()
+		st.mustReject(ResumeUpdate)
+	})
+	st.run()
+	charges := st.charges()
+	// 30 days for 3000 paid; paused after 10, so 20 days (2000) are credited.
+	if len(charges) != 2 || charges[1].Amount != usd(1000) {
+		t.Errorf("charges = %+v, want 3000 then 3000 - 2000 = 1000", charges)
+	}
+}
+
+func TestSubscriptionIllegalChanges(t *testing.T) {
+	st := newSubscriptionTest(t, sandbox.TokenOK, monthly(1000))
+	st.at(time.Hour, func() {
+		for _, tc := range []struct {
+			name string
+			args []any
+		}{
+			{ResumeUpdate, nil},
+			{ChangePriceUpdate, []any{PriceChange{Plan: st.in.Plan}}},
+			{ChangePriceUpdate, []any{PriceChange{Plan: Plan{PriceID: uuid.New(), Amount: billing.Money{Amount: 5, Currency: "EUR"}, Recurrence: st.in.Plan.Recurrence}}}},
+		} {
+			st.mustReject(tc.name, tc.args...)
+		}
+		st.cancelNow()
+	})
+	st.at(2*time.Hour, func() { st.mustReject(CancelUpdate, Cancel{}) })
+	st.run()
+}
+
+// A mid-period change from 3000 to 6000 per 30 days, 10 days in, prorates
+// 20 days of each: a credit of 2000 and a debit of 4000.
+func TestSubscriptionChangePriceProrates(t *testing.T) {
+	every30Days := billing.Recurrence{Interval: billing.Day, Count: 30}
+	for _, mode := range []billing.ProrationMode{billing.CreateProrations, billing.AlwaysInvoice, billing.NoProration} {
+		t.Run(string(mode), func(t *testing.T) {
+			plan := monthly(3000)
+			plan.Recurrence = every30Days
+			st := newSubscriptionTest(t, sandbox.TokenOK, plan)
+			upgrade := monthly(6000)
+			upgrade.Recurrence = every30Days
+			st.at(10*day, func() {
+				st.mustUpdate(ChangePriceUpdate, func(s SubscriptionState) {
+					if s.Plan.PriceID != upgrade.PriceID {
+						t.Errorf("change answered price %s", s.Plan.PriceID)
+					}
+				}, PriceChange{Plan: upgrade, Proration: mode})
+			})
+			st.at(29*day, func() {
+				v, err := st.env.QueryWorkflow(UpcomingInvoiceQuery)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var p InvoicePreview
+				_ = v.Get(&p)
+				want := map[billing.ProrationMode]int64{billing.CreateProrations: 6000 - 2000 + 4000, billing.AlwaysInvoice: 6000, billing.NoProration: 6000}[mode]
+				if p.AmountDue != usd(want) {
+					t.Errorf("upcoming invoice due %v, want %d: %+v", p.AmountDue, want, p.Lines)
+				}
+			})
+			st.at(31*day, st.cancelNow)
+			st.run()
+			var amounts []int64
+			for _, c := range st.charges() {
+				amounts = append(amounts, c.Amount.Amount)
+			}
+			want := map[billing.ProrationMode][]int64{
+				billing.CreateProrations: {3000, 8000},
+				billing.AlwaysInvoice:    {3000, 2000, 6000},
+				billing.NoProration:      {3000, 6000},
+			}[mode]
+			if !equalInts(amounts, want) {
+				t.Errorf("charged %v, want %v", amounts, want)
+			}
+		})
+	}
+}
+
+func equalInts(a, b []int64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// A renewal declined once is retried a day later and recovers: past_due,
+// then active again in the same period.
+func TestSubscriptionRecoversFromPastDue(t *testing.T) {
+	st := newSubscriptionTest(t, sandbox.TokenOK, monthly(1000))
+	var a *activities.Activities
+	declined := temporal.NewNonRetryableApplicationError("declined", activities.ErrTypeDeclined, nil, gateways.CodeInsufficientFunds)
+	st.env.OnActivity(a.Charge, mock.Anything, mock.Anything).Return(activities.ChargeResult{Reference: "ch_1"}, nil).Once()
+	st.env.OnActivity(a.Charge, mock.Anything, mock.Anything).Return(activities.ChargeResult{}, declined).Once()
+	st.env.OnActivity(a.Charge, mock.Anything, mock.Anything).Return(activities.ChargeResult{Reference: "ch_3"}, nil)
+	renewal := st.periodEnd(1)
+	st.at(renewal.Sub(st.start)+time.Hour, func() {
+		if s := st.state(); s.Status != SubscriptionPastDue {
+			t.Errorf("after the decline: %s, want past_due", s.Status)
+		}
+	})
+	st.at(renewal.Sub(st.start)+25*time.Hour, func() {
+		s := st.state()
+		if s.Status != SubscriptionActive || !s.CurrentPeriod.Start.Equal(renewal) || !s.NextBillingAt.Equal(st.periodEnd(2)) {
+			t.Errorf("after the retry: %s, period from %v, next billing %v; want active in the renewed period", s.Status, s.CurrentPeriod.Start, s.NextBillingAt)
+		}
+		st.cancelNow()
+	})
+	st.run()
+	invoices := st.invoices()
+	if len(invoices) != 3 || invoices[1].Status != string(PaymentPaid) || len(invoices[1].Attempts) != 2 {
+		t.Errorf("invoices = %+v, want the renewal paid on its second attempt", invoices)
+	}
+}
+
+// Two hundred daily renewals continue as new every MaxPeriodsPerRun
+// periods, carrying the state: the periods stay contiguous and each is
+// charged once.
+func TestSubscriptionContinuesAsNewAcross200Renewals(t *testing.T) {
+	plan := monthly(100)
+	plan.Recurrence = billing.Recurrence{Interval: billing.Day, Count: 1}
+	var (
+		in       SubscriptionInput
+		origin   time.Time
+		startAt  time.Time
+		invoices []activities.PaymentProjection
+		runs     int
+	)
+	for runs = 1; runs < 10; runs++ {
+		st := newSubscriptionTest(t, sandbox.TokenOK, plan)
+		if runs == 1 {
+			in, origin = st.in, st.start
+		} else {
+			st.env.SetStartTime(startAt)
+			st.in = in
+			st.env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: SubscriptionWorkflowID(in.SubscriptionID)})
+		}
+		now := st.env.Now()
+		st.at(origin.Add(200*day+time.Hour).Sub(now), st.cancelNow)
+		st.env.ExecuteWorkflow(SubscriptionWorkflow, st.in)
+		invoices = append(invoices, st.invoices()...)
+		var can *workflow.ContinueAsNewError
+		err := st.env.GetWorkflowError()
+		if !errors.As(err, &can) {
+			if err != nil {
+				t.Fatalf("run %d: %v", runs, err)
+			}
+			break
+		}
+		if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &in); err != nil {
+			t.Fatal(err)
+		}
+		if in.Carried == nil {
+			t.Fatal("continued without the state")
+		}
+		startAt = st.env.Now()
+	}
+	if want := 200/MaxPeriodsPerRun + 1; runs != want {
+		t.Errorf("%d runs, want %d", runs, want)
+	}
+	var paid []activities.PaymentProjection
+	for _, inv := range invoices {
+		if inv.Status == string(PaymentPaid) {
+			paid = append(paid, inv)
+		}
+	}
+	if len(paid) != 201 {
+		t.Fatalf("%d invoices paid, want 201: the first period and 200 renewals", len(paid))
+	}
+	seen := map[uuid.UUID]bool{}
+	for i, inv := range paid {
+		if seen[inv.PaymentID] {
+			t.Errorf("payment %s twice", inv.PaymentID)
+		}
+		seen[inv.PaymentID] = true
+		if i > 0 && !inv.PeriodStart.Equal(paid[i-1].PeriodEnd) {
+			t.Errorf("invoice %d starts %v, the previous ended %v", i, inv.PeriodStart, paid[i-1].PeriodEnd)
+		}
+	}
+}
