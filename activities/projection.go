@@ -37,6 +37,8 @@ type PaymentProjection struct {
 	Credit          billing.Money
 	PeriodStart     time.Time
 	PeriodEnd       time.Time
+	TestClockID     uuid.UUID
+	ClockTime       time.Time // the test clock time a purchase has caught up with
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 }
@@ -80,7 +82,8 @@ func (a *Activities) ProjectPayment(ctx context.Context, p PaymentProjection) er
 			Amount: p.Amount.Amount, Currency: string(p.Amount.Currency), Gateway: p.Gateway,
 			PaymentMethodID: optionalID(p.PaymentMethodID), Status: p.Status, Attempts: p.Attempts,
 			ApprovalURL: p.ApprovalURL, DeclineCode: p.DeclineCode, NextAttemptAt: optionalTime(p.NextAttemptAt),
-			PaidAt: optionalTime(p.PaidAt), Version: p.Version, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
+			PaidAt: optionalTime(p.PaidAt), TestClockID: optionalID(p.TestClockID), ClockTime: optionalTime(p.ClockTime),
+			Version: p.Version, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
 		}
 	}
 	if _, err := a.Store.ProjectPayment(ctx, pay, inv); err != nil {
@@ -125,6 +128,7 @@ type SubscriptionProjection struct {
 	PausedAt           time.Time
 	EndedAt            time.Time
 	LatestInvoiceID    uuid.UUID
+	ClockTime          time.Time // the test clock time it has caught up with
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
 }
@@ -139,7 +143,7 @@ func (a *Activities) ProjectSubscription(ctx context.Context, p SubscriptionProj
 		CurrentPeriodStart: optionalTime(p.CurrentPeriodStart), CurrentPeriodEnd: optionalTime(p.CurrentPeriodEnd),
 		TrialEnd: optionalTime(p.TrialEnd), CancelAtPeriodEnd: p.CancelAtPeriodEnd,
 		CanceledAt: optionalTime(p.CanceledAt), PausedAt: optionalTime(p.PausedAt), EndedAt: optionalTime(p.EndedAt),
-		LatestInvoiceID: optionalID(p.LatestInvoiceID), Version: p.Version, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
+		LatestInvoiceID: optionalID(p.LatestInvoiceID), ClockTime: optionalTime(p.ClockTime), Version: p.Version, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
 	}
 	if _, err := a.Store.UpsertSubscription(ctx, sub); err != nil {
 		return fmt.Errorf("project subscription %s: %w", p.ID, err)

@@ -168,10 +168,9 @@ type checkout struct {
 // checkoutRequest is the part of a sale's body that names who buys what,
 // and how they pay.
 type checkoutRequest struct {
-	PriceID         *string             `json:"priceId"`
-	CustomerID      *string             `json:"customerId"`
-	PaymentMethodID *string             `json:"paymentMethodId"`
-	PaymentMethod   *paymentMethodInput `json:"paymentMethod"`
+	PriceID    *string `json:"priceId"`
+	CustomerID *string `json:"customerId"`
+	paymentChoice
 }
 
 type paymentMethodInput struct {
@@ -198,34 +197,50 @@ func (h *handlers) resolveCheckout(c *gin.Context, req checkoutRequest, want bil
 	if err != nil {
 		return nil, err
 	}
+	method, err := h.paymentMethod(ctx, req.paymentChoice, customer.ID)
+	if err != nil {
+		return nil, err
+	}
+	out.paymentMethodID, out.gateway, out.token = method.PaymentMethodID, method.Gateway, method.Token
+	return out, nil
+}
+
+// paymentChoice is how a request names the way to pay: a saved payment
+// method of the customer, or a gateway and token inline.
+type paymentChoice struct {
+	PaymentMethodID *string             `json:"paymentMethodId"`
+	PaymentMethod   *paymentMethodInput `json:"paymentMethod"`
+}
+
+// paymentMethod resolves a payment choice for customer: exactly one way,
+// a saved one of that customer's, or an inline one on a configured gateway.
+func (h *handlers) paymentMethod(ctx context.Context, req paymentChoice, customer uuid.UUID) (workflows.PaymentMethod, error) {
 	switch {
 	case req.PaymentMethodID != nil && req.PaymentMethod != nil:
-		return nil, Invalid("paymentMethod", "give paymentMethodId or paymentMethod, not both", nil)
+		return workflows.PaymentMethod{}, Invalid("paymentMethod", "give paymentMethodId or paymentMethod, not both", nil)
 	case req.PaymentMethodID != nil:
 		id, err := parseID("paymentMethodId", req.PaymentMethodID)
 		if err != nil {
-			return nil, err
+			return workflows.PaymentMethod{}, err
 		}
 		pm, err := h.Billing.PaymentMethodByID(ctx, id)
-		if errors.Is(err, models.ErrNotFound) || (err == nil && pm.CustomerID != customer.ID) {
-			return nil, Invalid("paymentMethodId", "no such payment method for this customer", id.String())
+		if errors.Is(err, models.ErrNotFound) || (err == nil && pm.CustomerID != customer) {
+			return workflows.PaymentMethod{}, Invalid("paymentMethodId", "no such payment method for this customer", id.String())
 		}
 		if err != nil {
-			return nil, err
+			return workflows.PaymentMethod{}, err
 		}
-		out.paymentMethodID, out.gateway, out.token = pm.ID, pm.Gateway, pm.Token
+		return workflows.PaymentMethod{PaymentMethodID: pm.ID, Gateway: pm.Gateway, Token: pm.Token}, nil
 	case req.PaymentMethod != nil:
 		if !slices.Contains(h.Gateways, req.PaymentMethod.Gateway) {
-			return nil, Invalid("paymentMethod.gateway", "gateway must be one of the configured gateways", req.PaymentMethod.Gateway)
+			return workflows.PaymentMethod{}, Invalid("paymentMethod.gateway", "gateway must be one of the configured gateways", req.PaymentMethod.Gateway)
 		}
 		if t := req.PaymentMethod.Token; len(t) < 1 || len(t) > 255 || hasControlChar(t) {
-			return nil, Invalid("paymentMethod.token", "token must be 1-255 printable characters", nil)
+			return workflows.PaymentMethod{}, Invalid("paymentMethod.token", "token must be 1-255 printable characters", nil)
 		}
-		out.gateway, out.token = req.PaymentMethod.Gateway, req.PaymentMethod.Token
-	default:
-		return nil, Invalid("paymentMethodId", "paymentMethodId or paymentMethod is required", nil)
+		return workflows.PaymentMethod{Gateway: req.PaymentMethod.Gateway, Token: req.PaymentMethod.Token}, nil
 	}
-	return out, nil
+	return workflows.PaymentMethod{}, Invalid("paymentMethodId", "paymentMethodId or paymentMethod is required", nil)
 }
 
 // buyer is the customer a sale is for: the caller itself when it is a

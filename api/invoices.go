@@ -70,6 +70,7 @@ type paymentView struct {
 	ApprovalURL     *string                 `json:"approvalUrl"`
 	DeclineCode     *string                 `json:"declineCode"`
 	NextAttemptAt   *time.Time              `json:"nextAttemptAt"`
+	TestClockID     *uuid.UUID              `json:"testClockId"`
 	PaidAt          *time.Time              `json:"paidAt"`
 	CreatedAt       time.Time               `json:"createdAt"`
 	UpdatedAt       time.Time               `json:"updatedAt"`
@@ -86,7 +87,7 @@ func viewPayment(p *models.Payment) paymentView {
 	v := paymentView{
 		ID: p.ID, TenantID: p.TenantID, CustomerID: p.CustomerID, InvoiceID: p.InvoiceID, SubscriptionID: p.SubscriptionID,
 		PriceID: p.PriceID, Amount: p.Amount, Currency: p.Currency, Gateway: p.Gateway, PaymentMethodID: p.PaymentMethodID,
-		Status: p.Status, Attempts: attempts, NextAttemptAt: utc(p.NextAttemptAt), PaidAt: utc(p.PaidAt),
+		Status: p.Status, Attempts: attempts, NextAttemptAt: utc(p.NextAttemptAt), PaidAt: utc(p.PaidAt), TestClockID: p.TestClockID,
 		CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC(),
 	}
 	if p.ApprovalURL != "" && p.Status == "pending" {

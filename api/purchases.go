@@ -20,7 +20,8 @@ import (
 func (h *handlers) createPurchase(c *gin.Context) {
 	var req struct {
 		checkoutRequest
-		Quantity *int64 `json:"quantity"`
+		Quantity    *int64  `json:"quantity"`
+		TestClockID *string `json:"testClockId"`
 	}
 	if err := decodeJSON(c, &req); err != nil {
 		fail(c, err)
@@ -36,6 +37,11 @@ func (h *handlers) createPurchase(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	clock, err := h.saleClock(c.Request.Context(), req.TestClockID, *sale.customer.TenantID, sale.gateway)
+	if err != nil {
+		fail(c, err)
+		return
+	}
 	amount, err := money(sale.price).MulInt(quantity)
 	if err != nil {
 		fail(c, Invalid("quantity", "the price times the quantity is too large", quantity))
@@ -45,7 +51,8 @@ func (h *handlers) createPurchase(c *gin.Context) {
 		PaymentID: uuid.Must(uuid.NewV7()), InvoiceID: uuid.Must(uuid.NewV7()),
 		TenantID: *sale.customer.TenantID, CustomerID: sale.customer.ID, PriceID: sale.price.ID,
 		PaymentMethodID: sale.paymentMethodID, Gateway: sale.gateway, Token: sale.token, Dunning: dunningOf(sale.price),
-		Invoice: workflows.InvoiceDraft{Lines: []billing.Line{{Kind: billing.OneTime, Description: sale.productName, Amount: amount, Quantity: quantity}}},
+		TestClock: clock,
+		Invoice:   workflows.InvoiceDraft{Lines: []billing.Line{{Kind: billing.OneTime, Description: sale.productName, Amount: amount, Quantity: quantity}}},
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), workflowTimeout)
 	defer cancel()
@@ -77,6 +84,9 @@ func acceptedPayment(in workflows.PaymentInput, amount billing.Money) paymentVie
 	}
 	if in.PaymentMethodID != uuid.Nil {
 		v.PaymentMethodID = &in.PaymentMethodID
+	}
+	if in.TestClock != nil {
+		v.TestClockID = &in.TestClock.ID
 	}
 	return v
 }

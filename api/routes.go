@@ -86,12 +86,17 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 	h.route(v1, "POST", "/subscriptions/:id/pause", "subscriptions:update", h.changeSubscription(workflows.PauseUpdate, noArgs))
 	h.route(v1, "POST", "/subscriptions/:id/resume", "subscriptions:update", h.changeSubscription(workflows.ResumeUpdate, noArgs))
 	h.route(v1, "POST", "/subscriptions/:id/change-price", "subscriptions:update", h.changeSubscription(workflows.ChangePriceUpdate, h.changePriceArgs))
+	h.route(v1, "POST", "/subscriptions/:id/payment-method", "subscriptions:payment-method", h.changeSubscription(workflows.ChangePaymentMethodUpdate, h.paymentMethodArgs))
 	h.route(v1, "POST", "/purchases", "purchases:create", h.idempotent(h.createPurchase))
 	h.route(v1, "GET", "/invoices", "invoices:read", h.listInvoices)
 	h.route(v1, "GET", "/invoices/:id", "invoices:read", h.getInvoice)
 	h.route(v1, "GET", "/payments", "payments:read", h.listPayments)
 	h.route(v1, "GET", "/payments/:id", "payments:read", h.getPayment)
 	h.route(v1, "GET", "/entitlements", "entitlements:read", h.listEntitlements)
+	h.route(v1, "POST", "/test-clocks", "test-clocks:create", h.idempotent(h.createTestClock))
+	h.route(v1, "GET", "/test-clocks", "test-clocks:read", h.listTestClocks)
+	h.route(v1, "GET", "/test-clocks/:id", "test-clocks:read", h.getTestClock)
+	h.route(v1, "POST", "/test-clocks/:id/advance", "test-clocks:advance", h.advanceTestClock)
 
 	// Admin-only whatever a policy says: these raise or bypass levels.
 	admins := v1.Group("", requireAdmin)

@@ -36,8 +36,9 @@ type Deps struct {
 	Signaler      Signaler
 	// Billing reads subscriptions, invoices and payments; Workflows drives
 	// them.
-	Billing   BillingStore
-	Workflows Workflows
+	Billing    BillingStore
+	Workflows  Workflows
+	TestClocks TestClocks
 	// IdempotencyKeys keeps Idempotency-Key answers for the POSTs that create.
 	IdempotencyKeys IdempotencyKeys
 	Hasher          PasswordHasher // hashes passwords set through the API

@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/billgate/billgate/billing"
+	"github.com/billgate/billgate/gateways/sandbox"
 	"github.com/billgate/billgate/models"
 	"github.com/billgate/billgate/workflows"
 )
@@ -98,11 +99,12 @@ func (h *handlers) createSubscription(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if req.TestClockID != nil {
-		fail(c, Invalid("testClockId", "no such test clock", *req.TestClockID))
+	sale, err := h.resolveCheckout(c, req.checkoutRequest, billing.RecurringPrice)
+	if err != nil {
+		fail(c, err)
 		return
 	}
-	sale, err := h.resolveCheckout(c, req.checkoutRequest, billing.RecurringPrice)
+	clock, err := h.saleClock(c.Request.Context(), req.TestClockID, *sale.customer.TenantID, sale.gateway)
 	if err != nil {
 		fail(c, err)
 		return
@@ -114,7 +116,7 @@ func (h *handlers) createSubscription(c *gin.Context) {
 	in := workflows.SubscriptionInput{
 		SubscriptionID: uuid.Must(uuid.NewV7()), TenantID: *sale.customer.TenantID, CustomerID: sale.customer.ID,
 		Plan: planOf(sale.price), Quantity: quantity, PaymentMethodID: sale.paymentMethodID,
-		Gateway: sale.gateway, Token: sale.token,
+		Gateway: sale.gateway, Token: sale.token, TestClock: clock,
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), workflowTimeout)
 	defer cancel()
@@ -145,6 +147,9 @@ func acceptedSubscription(in workflows.SubscriptionInput) subscriptionView {
 	}
 	if in.PaymentMethodID != uuid.Nil {
 		v.PaymentMethodID = &in.PaymentMethodID
+	}
+	if in.TestClock != nil {
+		v.TestClockID = &in.TestClock.ID
 	}
 	return v
 }
@@ -296,6 +301,23 @@ func (h *handlers) changePriceArgs(c *gin.Context, sub *models.Subscription) ([]
 		return nil, Invalid("priceId", "the price times the quantity is too large", id.String())
 	}
 	return []any{workflows.PriceChange{Plan: planOf(price), Proration: mode}}, nil
+}
+
+// paymentMethodArgs reads a new payment method for the subscription's
+// customer. A subscription on a test clock stays on the sandbox.
+func (h *handlers) paymentMethodArgs(c *gin.Context, sub *models.Subscription) ([]any, error) {
+	var req paymentChoice
+	if err := decodeJSON(c, &req); err != nil {
+		return nil, err
+	}
+	m, err := h.paymentMethod(c.Request.Context(), req, sub.CustomerID)
+	if err != nil {
+		return nil, err
+	}
+	if sub.TestClockID != nil && m.Gateway != sandbox.Name {
+		return nil, Invalid("paymentMethod.gateway", "a subscription on a test clock pays through the sandbox gateway only", m.Gateway)
+	}
+	return []any{m}, nil
 }
 
 // invoicePreviewView is the upcoming invoice.

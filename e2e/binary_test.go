@@ -57,8 +57,14 @@ type process struct {
 
 func start(t *testing.T, args ...string) *process {
 	t.Helper()
+	return startWith(t, nil, args...)
+}
+
+// startWith starts the binary with env added to this process's.
+func startWith(t *testing.T, env []string, args ...string) *process {
+	t.Helper()
 	p := &process{cmd: exec.Command(binary, args...), done: make(chan error, 1)}
-	p.cmd.Env = append(os.Environ(), "BILLGATE_LOG_LEVEL=warn")
+	p.cmd.Env = append(append(os.Environ(), "BILLGATE_LOG_LEVEL=warn"), env...)
 	p.cmd.Stderr = &p.stderr
 	out, err := p.cmd.StdoutPipe()
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -84,6 +85,17 @@ func TestRecordHistories(t *testing.T) {
 		t.Fatal(err)
 	}
 	saveHistory(ctx, t, sh.env, id, "", "subscription_lifecycle.json")
+
+	// A subscription on a test clock, advanced over a declined renewal and
+	// its retries.
+	clock := sh.newClock(t)
+	path = sh.subscribeOnClock(t, clock, sh.monthly, sandbox.TokenDeclineAfter(1))
+	sh.advance(t, clock, clockStart.AddDate(0, 2, 0))
+	id = workflows.SubscriptionWorkflowID(uuid.MustParse(strings.TrimPrefix(path, "/v1/subscriptions/")))
+	if err := sh.env.Temporal.GetWorkflow(ctx, id, "").Get(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	saveHistory(ctx, t, sh.env, id, "", "subscription_test_clock.json")
 }
 
 // saveHistory writes a closed workflow's history into workflows/testdata.

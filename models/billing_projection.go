@@ -39,6 +39,7 @@ type Subscription struct {
 	PausedAt           *time.Time
 	EndedAt            *time.Time
 	LatestInvoiceID    *uuid.UUID
+	ClockTime          *time.Time // the test clock time the workflow has caught up with
 	Version            int64
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
@@ -84,6 +85,8 @@ type Payment struct {
 	DeclineCode     string
 	NextAttemptAt   *time.Time
 	PaidAt          *time.Time
+	TestClockID     *uuid.UUID // a purchase's test clock
+	ClockTime       *time.Time // the test clock time a purchase has caught up with
 	Version         int64
 	CreatedAt       time.Time
 	UpdatedAt       time.Time

@@ -157,6 +157,10 @@ func TestSubscriptionProjection(t *testing.T) {
 		migrated(t, s)
 		ctx := context.Background()
 		f := newBillingFixture(t, s)
+		clock := &TestClock{TenantID: f.shop.ID, FrozenTime: at(1), CreatedAt: at(1), UpdatedAt: at(1)}
+		if err := s.CreateTestClock(ctx, clock); err != nil {
+			t.Fatal(err)
+		}
 
 		full := &Subscription{
 			ID:                 uuid.Must(uuid.NewV7()),
@@ -169,7 +173,8 @@ func TestSubscriptionProjection(t *testing.T) {
 			Amount:             1000,
 			PaymentMethodID:    &f.card.ID,
 			Gateway:            "sandbox",
-			TestClockID:        ptr(uuid.Must(uuid.NewV7())),
+			TestClockID:        &clock.ID,
+			ClockTime:          ptr(at(1)),
 			CurrentPeriodStart: ptr(at(1)),
 			CurrentPeriodEnd:   ptr(at(31)),
 			TrialEnd:           ptr(at(15)),

@@ -47,3 +47,12 @@ func (s *Store) CompleteIdempotencyKey(ctx context.Context, clientID uuid.UUID, 
 func (s *Store) ReleaseIdempotencyKey(ctx context.Context, clientID uuid.UUID, key string) error {
 	return translate(s.db.WithContext(ctx).Delete(&IdempotentRequest{}, "client_id = ? AND key = ? AND status = 0", clientID, key).Error)
 }
+
+// PurgeIdempotencyKeys deletes the keys created before before, answered or
+// not: a key still in progress that old belongs to a request that died
+// without releasing it. It returns how many it deleted.
+func (s *Store) PurgeIdempotencyKeys(ctx context.Context, before time.Time) (int64, error) {
+	// In UTC, as created_at is written: SQLite compares the stored text.
+	res := s.db.WithContext(ctx).Where("created_at < ?", before.UTC()).Delete(&IdempotentRequest{})
+	return res.RowsAffected, translate(res.Error)
+}

@@ -23,6 +23,9 @@ const (
 	RetryNowSignal = "retry-now"
 	// WithdrawSignal carries a Withdraw: the invoice is no longer wanted.
 	WithdrawSignal = "withdraw"
+	// PaymentMethodSignal carries a PaymentMethod: later attempts charge it,
+	// and a payment waiting to retry tries it at once.
+	PaymentMethodSignal = "payment-method"
 	// SyncUpdate (no payload) returns the state once the workflow has
 	// written it to the database, so the API's answer to a start is
 	// readable at once. Both payment and subscription workflows take it.
@@ -73,6 +76,8 @@ type PaymentInput struct {
 	// Deadline, when set, expires the payment if it is not paid by then,
 	// whatever the dunning schedule and approval window say.
 	Deadline time.Time
+	// TestClock, when set, is the clock the payment lives on.
+	TestClock *TestClock
 }
 
 // InvoiceDraft is what the payment collects.
@@ -106,6 +111,14 @@ type PaymentState struct {
 	DeclineCode   string    // the last decline
 	NextAttemptAt time.Time // when retrying
 	PaidAt        time.Time
+}
+
+// PaymentMethod is how a customer pays: a saved method (PaymentMethodID) or
+// one given inline (uuid.Nil), as a gateway and its token.
+type PaymentMethod struct {
+	PaymentMethodID uuid.UUID
+	Gateway         string
+	Token           string
 }
 
 // GatewayEvent is an async charge's outcome, from the gateway's webhook.
@@ -171,11 +184,16 @@ type payment struct {
 	attempts     []activities.Attempt
 	firstDecline time.Time
 	createdAt    time.Time
+	clock        *clock
+	clockTime    time.Time    // the test clock time the database knows the payment has reached
+	reported     clockSettled // the last report to the subscription
 	version      int64
 	written      int64 // the version the database has
 	events       workflow.ReceiveChannel
 	retryNow     workflow.ReceiveChannel
 	withdraw     workflow.ReceiveChannel
+	advances     workflow.ReceiveChannel
+	methods      workflow.ReceiveChannel
 }
 
 func (p *payment) setup(ctx workflow.Context) error {
@@ -184,13 +202,16 @@ func (p *payment) setup(ctx workflow.Context) error {
 		return temporal.NewNonRetryableApplicationError("bad invoice: "+err.Error(), "BadInvoice", err)
 	}
 	p.state = PaymentState{Status: PaymentPending, Amount: amount}
-	p.createdAt = now(ctx)
+	p.clock = newClock(p.in.TestClock)
+	p.createdAt = p.clock.now(ctx)
 	if p.createdAt.Before(p.in.DueAt) {
 		p.state.Status = PaymentScheduled
 	}
 	p.events = workflow.GetSignalChannel(ctx, GatewayEventSignal)
 	p.retryNow = workflow.GetSignalChannel(ctx, RetryNowSignal)
 	p.withdraw = workflow.GetSignalChannel(ctx, WithdrawSignal)
+	p.advances = workflow.GetSignalChannel(ctx, ClockAdvanceSignal)
+	p.methods = workflow.GetSignalChannel(ctx, PaymentMethodSignal)
 	err = workflow.SetUpdateHandler(ctx, SyncUpdate, func(ctx workflow.Context) (PaymentState, error) {
 		err := workflow.Await(ctx, func() bool { return p.written > 0 })
 		return p.state, err
@@ -241,7 +262,11 @@ func (p *payment) run(ctx workflow.Context) (PaymentState, error) {
 func (p *payment) finish(ctx workflow.Context, status PaymentStatus) (PaymentState, error) {
 	p.state.Status, p.state.NextAttemptAt = status, time.Time{}
 	if status == PaymentPaid {
-		p.state.PaidAt = now(ctx)
+		p.state.PaidAt = p.clock.now(ctx)
+	}
+	if p.clock.test() && p.in.SubscriptionID == uuid.Nil {
+		p.clock.set(p.clock.target) // nothing more falls due: caught up
+		p.clockTime = p.clock.frozen
 	}
 	p.project(ctx)
 	return p.state, nil
@@ -295,7 +320,7 @@ func (p *payment) recordAttempt(ctx workflow.Context, status, reference, code st
 		p.attempts[n-1].Status, p.attempts[n-1].DeclineCode = status, code
 		return
 	}
-	p.attempts = append(p.attempts, activities.Attempt{Number: p.state.Attempts, Status: status, Reference: reference, DeclineCode: code, At: now(ctx)})
+	p.attempts = append(p.attempts, activities.Attempt{Number: p.state.Attempts, Status: status, Reference: reference, DeclineCode: code, At: p.clock.now(ctx)})
 }
 
 // awaitApproval waits for the gateway's event about the pending charge, or
@@ -306,34 +331,32 @@ func (p *payment) awaitApproval(ctx workflow.Context) outcome {
 	if window <= 0 {
 		window = DefaultApprovalWindow
 	}
-	until := p.capped(now(ctx).Add(window))
-	timerCtx, cancel := workflow.WithCancel(ctx)
-	defer cancel()
-	timer := timerAt(timerCtx, until)
-	for {
+	var o outcome
+	w := p.wait(ctx, p.capped(p.clock.now(ctx).Add(window)), func(sel workflow.Selector) func() bool {
 		var event GatewayEvent
-		timedOut, stop := false, false
-		sel := workflow.NewSelector(ctx)
 		sel.AddReceive(p.events, func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, &event) })
-		sel.AddFuture(timer, func(workflow.Future) { timedOut = true })
-		p.addWithdraw(ctx, sel, &stop)
-		sel.Select(ctx)
-		switch {
-		case stop:
-			return withdrawn
-		case timedOut:
-			return expired
-		case event.Reference == "" || event.Reference != p.state.Reference:
-			continue // a withdraw that does not apply, or about an earlier attempt's charge
-		case event.Succeeded:
-			p.recordAttempt(ctx, "succeeded", event.Reference, "")
-			return paid
-		default:
-			p.state.DeclineCode = event.DeclineCode
-			p.recordAttempt(ctx, "declined", event.Reference, event.DeclineCode)
-			return declined
+		return func() bool {
+			switch {
+			case event.Reference == "" || event.Reference != p.state.Reference:
+				return false // about an earlier attempt's charge
+			case event.Succeeded:
+				p.recordAttempt(ctx, "succeeded", event.Reference, "")
+				o = paid
+			default:
+				p.state.DeclineCode = event.DeclineCode
+				p.recordAttempt(ctx, "declined", event.Reference, event.DeclineCode)
+				o = declined
+			}
+			return true
 		}
+	})
+	switch w {
+	case stopped:
+		return withdrawn
+	case timedOut:
+		return expired
 	}
+	return o
 }
 
 // capped bounds t by the payment's deadline.
@@ -347,7 +370,7 @@ func (p *payment) capped(t time.Time) time.Time {
 // scheduleRetry sets the next attempt's time from the dunning schedule, or
 // reports that the schedule (or the deadline) is spent.
 func (p *payment) scheduleRetry(ctx workflow.Context) bool {
-	t := now(ctx)
+	t := p.clock.now(ctx)
 	if p.firstDecline.IsZero() {
 		p.firstDecline = t
 	}
@@ -375,47 +398,96 @@ func (p *payment) tellSubscription(ctx workflow.Context) {
 // waitForRetry sleeps until the next attempt, or until RetryNowSignal. It
 // reports false when the payment was withdrawn meanwhile.
 func (p *payment) waitForRetry(ctx workflow.Context) bool {
-	timerCtx, cancel := workflow.WithCancel(ctx)
-	defer cancel()
-	timer := timerAt(timerCtx, p.state.NextAttemptAt)
-	for {
-		fired, stop := false, false
-		sel := workflow.NewSelector(ctx)
-		sel.AddFuture(timer, func(workflow.Future) { fired = true })
-		sel.AddReceive(p.retryNow, func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, nil); fired = true })
-		p.addWithdraw(ctx, sel, &stop)
-		sel.Select(ctx)
-		if stop {
-			return false
-		}
-		if fired {
-			return true
-		}
-	}
+	return p.wait(ctx, p.state.NextAttemptAt, func(sel workflow.Selector) func() bool {
+		now := false
+		sel.AddReceive(p.retryNow, func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, nil); now = true })
+		return func() bool { return now }
+	}) != stopped
 }
 
 // waitUntilDue keeps the invoice a draft until it falls due. It reports
 // false when the draft was withdrawn.
 func (p *payment) waitUntilDue(ctx workflow.Context) bool {
-	timerCtx, cancel := workflow.WithCancel(ctx)
-	defer cancel()
-	timer := timerAt(timerCtx, p.in.DueAt)
-	stop := false
-	sel := workflow.NewSelector(ctx)
-	sel.AddFuture(timer, func(workflow.Future) {})
-	p.addWithdraw(ctx, sel, &stop)
-	sel.Select(ctx)
-	return !stop
+	return p.wait(ctx, p.in.DueAt, nil) != stopped
 }
 
-// addWithdraw makes sel also wait for WithdrawSignal, setting *stop when
-// the withdrawal applies to the payment as it stands.
-func (p *payment) addWithdraw(ctx workflow.Context, sel workflow.Selector, stop *bool) {
-	sel.AddReceive(p.withdraw, func(c workflow.ReceiveChannel, _ bool) {
-		var w Withdraw
-		c.Receive(ctx, &w)
-		*stop = w.Open || p.state.Status == PaymentScheduled
-	})
+// woken is why a wait ended.
+type woken int
+
+const (
+	timedOut woken = iota
+	stopped        // a withdrawal that applies
+	done           // what the caller added said so
+)
+
+// wait blocks until until, a withdrawal that applies to the payment as it
+// stands, or whatever also adds to the selector reports done; a new payment
+// method ends a wait for the next attempt too. Meanwhile it keeps the test
+// clock, if the payment has one.
+func (p *payment) wait(ctx workflow.Context, until time.Time, also func(workflow.Selector) (isDone func() bool)) woken {
+	timer, stopTimer := p.clock.timer(ctx, until)
+	defer stopTimer()
+	for {
+		p.keepTime(ctx)
+		fired, stop := false, false
+		sel := workflow.NewSelector(ctx)
+		sel.AddFuture(timer, func(workflow.Future) { fired = true })
+		sel.AddReceive(p.withdraw, func(c workflow.ReceiveChannel, _ bool) {
+			var w Withdraw
+			c.Receive(ctx, &w)
+			stop = w.Open || p.state.Status == PaymentScheduled
+		})
+		sel.AddReceive(p.advances, func(c workflow.ReceiveChannel, _ bool) {
+			var t time.Time
+			c.Receive(ctx, &t)
+			p.clock.advanceTo(t)
+		})
+		retry := false
+		sel.AddReceive(p.methods, func(c workflow.ReceiveChannel, _ bool) {
+			var m PaymentMethod
+			c.Receive(ctx, &m)
+			p.in.PaymentMethodID, p.in.Gateway, p.in.Token = m.PaymentMethodID, m.Gateway, m.Token
+			retry = p.state.Status == PaymentRetrying
+		})
+		isDone := func() bool { return false }
+		if also != nil {
+			isDone = also(sel)
+		}
+		sel.Select(ctx)
+		switch {
+		case stop:
+			return stopped
+		case fired:
+			return timedOut
+		case isDone(), retry:
+			return done
+		}
+	}
+}
+
+// keepTime steps a test clock towards its target. Once the payment has
+// caught up with nothing left to do, it says so: to its subscription, or,
+// for a purchase, to the database.
+func (p *payment) keepTime(ctx workflow.Context) {
+	if !p.clock.test() || p.clock.step() > 0 || !p.clock.caughtUp() {
+		return // a timer fired: the wait returns, and the payment moves on first
+	}
+	if p.in.SubscriptionID == uuid.Nil {
+		if !p.clockTime.Equal(p.clock.frozen) {
+			p.clockTime = p.clock.frozen
+			p.project(ctx)
+		}
+		return
+	}
+	settled := clockSettled{PaymentID: p.in.PaymentID, Now: p.clock.frozen, NextWake: p.clock.nextWake()}
+	if settled == p.reported {
+		return
+	}
+	p.reported = settled
+	err := workflow.SignalExternalWorkflow(ctx, SubscriptionWorkflowID(p.in.SubscriptionID), "", clockSettledSignal, settled).Get(ctx, nil)
+	if err != nil {
+		workflow.GetLogger(ctx).Warn("subscription not told the clock settled", "paymentId", p.in.PaymentID, "error", err)
+	}
 }
 
 // project writes the payment and its invoice to the database.
@@ -430,7 +502,7 @@ func (p *payment) project(ctx workflow.Context) {
 		NextAttemptAt: p.state.NextAttemptAt, PaidAt: p.state.PaidAt,
 		Lines: p.in.Invoice.Lines, Credit: p.in.Invoice.Credit,
 		PeriodStart: p.in.Invoice.PeriodStart, PeriodEnd: p.in.Invoice.PeriodEnd,
-		CreatedAt: p.createdAt, UpdatedAt: now(ctx),
+		CreatedAt: p.createdAt, UpdatedAt: p.clock.now(ctx), TestClockID: p.clock.id, ClockTime: p.clockTime,
 	}
 	var a *activities.Activities
 	project(ctx, a.ProjectPayment, proj)

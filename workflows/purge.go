@@ -10,30 +10,37 @@ import (
 )
 
 // PurgeSessionsScheduleID names the Temporal Schedule that runs
-// PurgeSessionsWorkflow; the workflows it starts have IDs beginning with it.
+// PurgeSessionsWorkflow, the hourly housekeeping; the workflows it starts
+// have IDs beginning with it. The name predates the Idempotency-Key purge
+// and is kept: renaming would leave the old schedule behind.
 const PurgeSessionsScheduleID = "billgate-purge-sessions"
 
-// PurgeSessionsWorkflowInput configures one purge.
+// PurgeSessionsWorkflowInput configures one housekeeping run.
 type PurgeSessionsWorkflowInput struct {
 	// Retention keeps dead sessions this long; zero means the activity's
 	// default (activities.DefaultSessionRetention).
 	Retention time.Duration
 }
 
-// PurgeSessionsWorkflowResult reports what one purge deleted.
+// PurgeSessionsWorkflowResult reports what one housekeeping run deleted.
 type PurgeSessionsWorkflowResult struct {
 	// Purged counts the sessions deleted.
 	Purged int64
 	// Cutoff is the time before which dead sessions were deleted.
 	Cutoff time.Time
+	// IdempotencyKeysPurged counts the Idempotency-Keys deleted.
+	IdempotencyKeysPurged int64
+	// IdempotencyKeysCutoff is the time before which Idempotency-Keys were
+	// deleted.
+	IdempotencyKeysCutoff time.Time
 }
 
-// purgeSessionsActivityOptions run the purge on the subscriptions queue: it
+// purgeSessionsActivityOptions run each purge on the subscriptions queue: it
 // is database housekeeping, not a gateway call, and that queue's workers
 // hold the store. Retries back off to two minutes and ride out about a
 // quarter of an hour of database trouble; ScheduleToCloseTimeout also bounds
-// time spent waiting for a worker. Either way the run gives up well before
-// the next hourly one, which starts afresh.
+// time spent waiting for a worker. Either way each purge gives up well
+// before the next hourly run, which starts afresh.
 var purgeSessionsActivityOptions = workflow.ActivityOptions{
 	TaskQueue:              SubscriptionsTaskQueue,
 	StartToCloseTimeout:    time.Minute,
@@ -48,17 +55,30 @@ var purgeSessionsActivityOptions = workflow.ActivityOptions{
 
 const purgeSessionsMaxAttempts = 12
 
-// PurgeSessionsWorkflow deletes the sessions that died (expired or were
-// revoked) more than the retention ago. The schedule
-// PurgeSessionsScheduleID starts it every hour.
+// PurgeSessionsWorkflow is the hourly housekeeping: it deletes the sessions
+// that died (expired or were revoked) more than the retention ago, then the
+// Idempotency-Keys first used more than activities.IdempotencyKeyRetention
+// (Stripe's 24 hours) ago. The schedule PurgeSessionsScheduleID starts it
+// every hour. A session purge that fails fails the run before the key
+// purge; the next run does both.
 func PurgeSessionsWorkflow(ctx workflow.Context, in PurgeSessionsWorkflowInput) (PurgeSessionsWorkflowResult, error) {
 	ctx = workflow.WithActivityOptions(ctx, purgeSessionsActivityOptions)
+	log := workflow.GetLogger(ctx)
 	var a *activities.Activities
 	var res activities.PurgeSessionsResult
 	err := workflow.ExecuteActivity(ctx, a.PurgeSessions, activities.PurgeSessionsInput{Retention: in.Retention}).Get(ctx, &res)
 	if err != nil {
 		return PurgeSessionsWorkflowResult{}, err
 	}
-	workflow.GetLogger(ctx).Info("Purged sessions", "purged", res.Purged, "cutoff", res.Cutoff)
-	return PurgeSessionsWorkflowResult{Purged: res.Purged, Cutoff: res.Cutoff}, nil
+	log.Info("Purged sessions", "purged", res.Purged, "cutoff", res.Cutoff)
+	out := PurgeSessionsWorkflowResult{Purged: res.Purged, Cutoff: res.Cutoff}
+
+	var keys activities.PurgeIdempotencyKeysResult
+	err = workflow.ExecuteActivity(ctx, a.PurgeIdempotencyKeys, activities.PurgeIdempotencyKeysInput{Retention: activities.IdempotencyKeyRetention}).Get(ctx, &keys)
+	if err != nil {
+		return PurgeSessionsWorkflowResult{}, err
+	}
+	log.Info("Purged idempotency keys", "purged", keys.Purged, "cutoff", keys.Cutoff)
+	out.IdempotencyKeysPurged, out.IdempotencyKeysCutoff = keys.Purged, keys.Cutoff
+	return out, nil
 }

@@ -13,7 +13,10 @@ import (
 	"github.com/billgate/billgate/activities"
 )
 
-var cutoff = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+var (
+	cutoff    = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	keyCutoff = time.Date(2026, 3, 7, 12, 0, 0, 0, time.UTC)
+)
 
 func newPurgeEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	t.Helper()
@@ -24,6 +27,23 @@ func newPurgeEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	return env
 }
 
+// onKeyPurge expects the Idempotency-Key purge once, with Stripe's 24 hours.
+func onKeyPurge(env *testsuite.TestWorkflowEnvironment) {
+	var a *activities.Activities
+	env.OnActivity(a.PurgeIdempotencyKeys, mock.Anything, activities.PurgeIdempotencyKeysInput{Retention: 24 * time.Hour}).
+		Return(activities.PurgeIdempotencyKeysResult{Purged: 5, Cutoff: keyCutoff}, nil).Once()
+}
+
+// noKeyPurge fails the test if the Idempotency-Key purge runs.
+func noKeyPurge(t *testing.T, env *testsuite.TestWorkflowEnvironment, why string) {
+	var a *activities.Activities
+	env.OnActivity(a.PurgeIdempotencyKeys, mock.Anything, mock.Anything).
+		Return(func(context.Context, activities.PurgeIdempotencyKeysInput) (activities.PurgeIdempotencyKeysResult, error) {
+			t.Errorf("PurgeIdempotencyKeys ran %s", why)
+			return activities.PurgeIdempotencyKeysResult{}, nil
+		}).Maybe()
+}
+
 func TestPurgeSessionsWorkflowPassesRetention(t *testing.T) {
 	for _, retention := range []time.Duration{0, 24 * time.Hour} {
 		t.Run(retention.String(), func(t *testing.T) {
@@ -31,6 +51,7 @@ func TestPurgeSessionsWorkflowPassesRetention(t *testing.T) {
 			var a *activities.Activities
 			env.OnActivity(a.PurgeSessions, mock.Anything, activities.PurgeSessionsInput{Retention: retention}).
 				Return(activities.PurgeSessionsResult{Purged: 3, Cutoff: cutoff}, nil).Once()
+			onKeyPurge(env)
 
 			env.ExecuteWorkflow(PurgeSessionsWorkflow, PurgeSessionsWorkflowInput{Retention: retention})
 
@@ -44,7 +65,8 @@ func TestPurgeSessionsWorkflowPassesRetention(t *testing.T) {
 			if err := env.GetWorkflowResult(&got); err != nil {
 				t.Fatal(err)
 			}
-			if want := (PurgeSessionsWorkflowResult{Purged: 3, Cutoff: cutoff}); got != want {
+			want := PurgeSessionsWorkflowResult{Purged: 3, Cutoff: cutoff, IdempotencyKeysPurged: 5, IdempotencyKeysCutoff: keyCutoff}
+			if got != want {
 				t.Errorf("PurgeSessionsWorkflow() = %+v, want %+v", got, want)
 			}
 			env.AssertExpectations(t)
@@ -60,6 +82,7 @@ func TestPurgeSessionsWorkflowRetriesFailures(t *testing.T) {
 		Return(activities.PurgeSessionsResult{}, errors.New("purge sessions: database unavailable")).Twice()
 	env.OnActivity(a.PurgeSessions, mock.Anything, in).
 		Return(activities.PurgeSessionsResult{Purged: 1, Cutoff: cutoff}, nil).Once()
+	onKeyPurge(env)
 
 	env.ExecuteWorkflow(PurgeSessionsWorkflow, PurgeSessionsWorkflowInput{})
 
@@ -70,8 +93,8 @@ func TestPurgeSessionsWorkflowRetriesFailures(t *testing.T) {
 	if err := env.GetWorkflowResult(&got); err != nil {
 		t.Fatal(err)
 	}
-	if got.Purged != 1 {
-		t.Errorf("PurgeSessionsWorkflow().Purged = %d, want 1", got.Purged)
+	if got.Purged != 1 || got.IdempotencyKeysPurged != 5 {
+		t.Errorf("PurgeSessionsWorkflow() = %+v, want 1 session and 5 keys purged", got)
 	}
 	env.AssertExpectations(t)
 }
@@ -87,6 +110,7 @@ func TestPurgeSessionsWorkflowGivesUp(t *testing.T) {
 			attempts++
 			return activities.PurgeSessionsResult{}, errors.New("purge sessions: database unavailable")
 		})
+	noKeyPurge(t, env, "after the session purge failed")
 	start := env.Now()
 
 	env.ExecuteWorkflow(PurgeSessionsWorkflow, PurgeSessionsWorkflowInput{})
@@ -109,12 +133,43 @@ func TestPurgeSessionsWorkflowDoesNotRetryInvalidInput(t *testing.T) {
 	var a *activities.Activities
 	env.OnActivity(a.PurgeSessions, mock.Anything, mock.Anything).
 		Return(activities.PurgeSessionsResult{}, temporal.NewNonRetryableApplicationError("purge sessions: retention -1h0m0s is negative", activities.InvalidInputError, nil)).Once()
+	noKeyPurge(t, env, "after the session purge failed")
 
 	env.ExecuteWorkflow(PurgeSessionsWorkflow, PurgeSessionsWorkflowInput{Retention: -time.Hour})
 
 	var appErr *temporal.ApplicationError
 	if err := env.GetWorkflowError(); !errors.As(err, &appErr) || appErr.Type() != activities.InvalidInputError {
 		t.Fatalf("PurgeSessionsWorkflow() error = %v, want an %s application error", err, activities.InvalidInputError)
+	}
+	env.AssertExpectations(t)
+}
+
+// A key purge that keeps failing fails the run, like the session purge,
+// before the next hourly run.
+func TestPurgeSessionsWorkflowGivesUpOnKeys(t *testing.T) {
+	env := newPurgeEnv(t)
+	var a *activities.Activities
+	env.OnActivity(a.PurgeSessions, mock.Anything, mock.Anything).
+		Return(activities.PurgeSessionsResult{Purged: 1, Cutoff: cutoff}, nil).Once()
+	attempts := 0
+	env.OnActivity(a.PurgeIdempotencyKeys, mock.Anything, mock.Anything).
+		Return(func(context.Context, activities.PurgeIdempotencyKeysInput) (activities.PurgeIdempotencyKeysResult, error) {
+			attempts++
+			return activities.PurgeIdempotencyKeysResult{}, errors.New("purge idempotency keys: database unavailable")
+		})
+	start := env.Now()
+
+	env.ExecuteWorkflow(PurgeSessionsWorkflow, PurgeSessionsWorkflowInput{})
+
+	var actErr *temporal.ActivityError
+	if err := env.GetWorkflowError(); !errors.As(err, &actErr) {
+		t.Fatalf("PurgeSessionsWorkflow() error = %v, want the key purge's failure", err)
+	}
+	if elapsed := env.Now().Sub(start); elapsed > time.Hour {
+		t.Errorf("PurgeSessionsWorkflow() gave up after %v, want before the next hourly run", elapsed)
+	}
+	if attempts != purgeSessionsMaxAttempts {
+		t.Errorf("PurgeIdempotencyKeys attempts = %d, want %d", attempts, purgeSessionsMaxAttempts)
 	}
 	env.AssertExpectations(t)
 }

@@ -28,6 +28,9 @@ const (
 	ResumeUpdate = "resume"
 	// ChangePriceUpdate takes a PriceChange.
 	ChangePriceUpdate = "change-price"
+	// ChangePaymentMethodUpdate takes a PaymentMethod: the subscription's
+	// payments charge it from now on, and a declined one retries at once.
+	ChangePaymentMethodUpdate = "change-payment-method"
 	// CancelSignal takes a Cancel, for operators: the same change as
 	// CancelUpdate, ignored (and logged) when illegal.
 	CancelSignal = "cancel"
@@ -87,6 +90,8 @@ type SubscriptionInput struct {
 	// FirstPaymentWindow is how long the first payment may take; zero is
 	// DefaultFirstPaymentWindow.
 	FirstPaymentWindow time.Duration
+	// TestClock, when set, is the clock the subscription lives on.
+	TestClock *TestClock
 	// Carried is the state a continued run starts from.
 	Carried *SubscriptionState
 }
@@ -106,6 +111,7 @@ type SubscriptionState struct {
 	EndedAt           time.Time
 	LatestInvoiceID   uuid.UUID
 	NextBillingAt     time.Time // when the upcoming invoice falls due
+	ClockTime         time.Time // the test clock time it has caught up with
 	// Anchor and Next number the billing periods: period n of the current
 	// cycle is [Plan.Recurrence.PeriodEnd(Anchor, n), …PeriodEnd(Anchor, n+1)),
 	// and Next is the period the upcoming invoice bills.
@@ -176,6 +182,9 @@ type subscription struct {
 	others   []*child
 	renewals int // periods paid in this run
 	wake     workflow.Channel
+	clock    *clock
+	settled  map[uuid.UUID]clockSettled // each payment's last report
+	endTimer *clockAlarm
 	synced   struct {
 		projection activities.SubscriptionProjection
 		written    int64 // the version the database has
@@ -196,7 +205,15 @@ type child struct {
 	withdrawn bool
 }
 
+// clockAlarm is a timer kept across loop iterations.
+type clockAlarm struct {
+	at     time.Time
+	future workflow.Future
+	stop   func()
+}
+
 func (s *subscription) setup(ctx workflow.Context) error {
+	s.clock, s.settled = newClock(s.in.TestClock), map[uuid.UUID]clockSettled{}
 	if s.in.Carried != nil {
 		s.state = *s.in.Carried
 		s.in.Carried = nil
@@ -214,7 +231,7 @@ func (s *subscription) setup(ctx workflow.Context) error {
 
 // start sets up a new subscription: a trial, or a first invoice due now.
 func (s *subscription) start(ctx workflow.Context) {
-	t := now(ctx)
+	t := s.clock.now(ctx)
 	plan := s.in.Plan
 	s.state = SubscriptionState{
 		Status: SubscriptionPending, Plan: plan, Quantity: s.in.Quantity, CreatedAt: t,
@@ -238,6 +255,8 @@ func (s *subscription) period(n int) Period {
 func (s *subscription) run(ctx workflow.Context) error {
 	declines := workflow.GetSignalChannel(ctx, PaymentDeclinedSignal)
 	cancels := workflow.GetSignalChannel(ctx, CancelSignal)
+	advances := workflow.GetSignalChannel(ctx, ClockAdvanceSignal)
+	settles := workflow.GetSignalChannel(ctx, clockSettledSignal)
 	for {
 		if s.upcoming == nil && s.wantsUpcoming() && len(s.others) == 0 && s.runIsLong(ctx) {
 			if err, ok := s.continueAsNew(ctx, cancels); ok {
@@ -248,11 +267,14 @@ func (s *subscription) run(ctx workflow.Context) error {
 			s.openUpcoming(ctx)
 		}
 		s.endIfDue(ctx)
-		s.sync(ctx)
 		if s.state.Status.Ended() && s.upcoming == nil && len(s.others) == 0 {
+			s.catchUp()
+			s.sync(ctx)
 			// An update that ended the subscription answers before the run does.
 			return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
 		}
+		s.keepTime(ctx)
+		s.sync(ctx)
 		sel := workflow.NewSelector(ctx)
 		for _, c := range s.children() {
 			sel.AddFuture(c.future, func(f workflow.Future) { s.paymentDone(ctx, c, f) })
@@ -264,12 +286,78 @@ func (s *subscription) run(ctx workflow.Context) error {
 		})
 		sel.AddReceive(cancels, func(ch workflow.ReceiveChannel, _ bool) { s.receiveCancel(ctx, ch) })
 		sel.AddReceive(s.wake, func(ch workflow.ReceiveChannel, _ bool) { ch.Receive(ctx, nil) })
-		timerCtx, cancelTimer := workflow.WithCancel(ctx)
-		if at, ok := s.endsAt(); ok {
-			sel.AddFuture(timerAt(timerCtx, at), func(workflow.Future) {})
+		sel.AddReceive(advances, func(ch workflow.ReceiveChannel, _ bool) {
+			var t time.Time
+			ch.Receive(ctx, &t)
+			s.clock.advanceTo(t)
+		})
+		sel.AddReceive(settles, func(ch workflow.ReceiveChannel, _ bool) {
+			var st clockSettled
+			ch.Receive(ctx, &st)
+			if _, running := s.settled[st.PaymentID]; running {
+				s.settled[st.PaymentID] = st
+			}
+		})
+		if alarm := s.alarm(ctx); alarm != nil {
+			sel.AddFuture(alarm.future, func(workflow.Future) {})
 		}
 		sel.Select(ctx)
-		cancelTimer()
+	}
+}
+
+// alarm is the timer of a subscription set to cancel at its period's end.
+func (s *subscription) alarm(ctx workflow.Context) *clockAlarm {
+	at, ok := s.endsAt()
+	if s.endTimer != nil && (!ok || !s.endTimer.at.Equal(at)) {
+		s.endTimer.stop()
+		s.endTimer = nil
+	}
+	if ok && s.endTimer == nil {
+		f, stop := s.clock.timer(ctx, at)
+		s.endTimer = &clockAlarm{at: at, future: f, stop: stop}
+	}
+	return s.endTimer
+}
+
+// keepTime steps a test clock towards its target, one due time at a time:
+// it moves only once every payment has done what fell due at the current
+// time, and tells them where it moved. Caught up, it records the time.
+func (s *subscription) keepTime(ctx workflow.Context) {
+	if !s.clock.test() {
+		return
+	}
+	var wakes []time.Time
+	for _, c := range s.children() {
+		st := s.settled[c.paymentID]
+		if !st.Now.Equal(s.clock.frozen) {
+			return // a payment is still busy at this time
+		}
+		wakes = append(wakes, st.NextWake)
+	}
+	before := s.clock.frozen
+	if fired := s.clock.step(wakes...); fired > 0 {
+		return // the period's end: the subscription moves on first
+	}
+	if s.clock.frozen.After(before) && len(s.children()) > 0 {
+		for _, c := range s.children() {
+			err := workflow.SignalExternalWorkflow(ctx, PaymentWorkflowID(c.paymentID), "", ClockAdvanceSignal, s.clock.frozen).Get(ctx, nil)
+			if err != nil {
+				workflow.GetLogger(ctx).Warn("payment not told the clock moved", "paymentId", c.paymentID, "error", err)
+			}
+		}
+		return
+	}
+	if s.clock.caughtUp() {
+		s.state.ClockTime = s.clock.frozen
+	}
+}
+
+// catchUp moves an ended subscription's test clock to its target: nothing
+// more falls due.
+func (s *subscription) catchUp() {
+	if s.clock.test() {
+		s.clock.set(s.clock.target)
+		s.state.ClockTime = s.clock.frozen
 	}
 }
 
@@ -298,14 +386,14 @@ func (s *subscription) endsAt() (time.Time, bool) {
 }
 
 func (s *subscription) endIfDue(ctx workflow.Context) {
-	if at, ok := s.endsAt(); ok && !now(ctx).Before(at) {
+	if at, ok := s.endsAt(); ok && !s.clock.now(ctx).Before(at) {
 		s.end(ctx, SubscriptionCanceled)
 	}
 }
 
 // end stops the subscription and withdraws every invoice not yet paid.
 func (s *subscription) end(ctx workflow.Context, status SubscriptionStatus) {
-	s.state.Status, s.state.EndedAt, s.state.NextBillingAt = status, now(ctx), time.Time{}
+	s.state.Status, s.state.EndedAt, s.state.NextBillingAt = status, s.clock.now(ctx), time.Time{}
 	for _, c := range s.children() {
 		s.withdraw(ctx, c, true)
 	}
@@ -360,7 +448,7 @@ func (s *subscription) paymentInput(ctx workflow.Context, lines []billing.Line, 
 
 func (s *subscription) mint(ctx workflow.Context) uuid.UUID {
 	s.state.Minted++
-	return childID(now(ctx), s.in.SubscriptionID, s.state.Minted)
+	return childID(workflow.Now(ctx), s.in.SubscriptionID, s.state.Minted)
 }
 
 // startPayment starts a PaymentWorkflow child. Its Credit remembers the
@@ -376,6 +464,10 @@ func (s *subscription) startPayment(ctx workflow.Context, in PaymentInput) *chil
 		),
 	}
 	s.state.LatestInvoiceID = in.InvoiceID
+	if s.clock.test() {
+		in.TestClock = &TestClock{ID: s.clock.id, Now: s.clock.frozen}
+		s.settled[in.PaymentID] = clockSettled{} // busy until it reports
+	}
 	f := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, opts), PaymentWorkflow, in)
 	preview := s.previewOf(in)
 	return &child{paymentID: in.PaymentID, future: f, period: Period{in.Invoice.PeriodStart, in.Invoice.PeriodEnd}, credit: in.Invoice.Credit, preview: preview}
@@ -434,6 +526,7 @@ func (s *subscription) renewed(c *child) {
 }
 
 func (s *subscription) drop(c *child) {
+	delete(s.settled, c.paymentID)
 	if c == s.upcoming {
 		s.upcoming = nil
 		return
@@ -488,7 +581,7 @@ func (s *subscription) sync(ctx workflow.Context) {
 	}
 	s.synced.projection = proj
 	s.state.Version++
-	proj.Version, proj.UpdatedAt = s.state.Version, now(ctx)
+	proj.Version, proj.UpdatedAt = s.state.Version, s.clock.now(ctx)
 	var a *activities.Activities
 	project(ctx, a.ProjectSubscription, proj)
 	s.synced.written = max(s.synced.written, proj.Version)
@@ -504,6 +597,7 @@ func (s *subscription) projection() activities.SubscriptionProjection {
 		CurrentPeriodStart: st.CurrentPeriod.Start, CurrentPeriodEnd: st.CurrentPeriod.End,
 		TrialEnd: st.TrialEnd, CancelAtPeriodEnd: st.CancelAtPeriodEnd, CanceledAt: st.CanceledAt,
 		PausedAt: st.PausedAt, EndedAt: st.EndedAt, LatestInvoiceID: st.LatestInvoiceID,
+		TestClockID: s.clock.id, ClockTime: st.ClockTime,
 		CreatedAt: st.CreatedAt,
 	}
 }
@@ -560,6 +654,10 @@ func (s *subscription) setUpdateHandlers(ctx workflow.Context) error {
 			s.changePrice(ctx, c)
 			return state(ctx)
 		}},
+		{ChangePaymentMethodUpdate, workflow.UpdateHandlerOptions{Validator: s.validateChangePaymentMethod}, func(ctx workflow.Context, m PaymentMethod) (SubscriptionState, error) {
+			s.changePaymentMethod(ctx, m)
+			return state(ctx)
+		}},
 	}
 	err := workflow.SetUpdateHandler(ctx, SyncUpdate, func(ctx workflow.Context) (SubscriptionState, error) {
 		err := workflow.Await(ctx, func() bool { return s.synced.written > 0 })
@@ -589,7 +687,7 @@ func (s *subscription) validateCancel(c Cancel) error {
 }
 
 func (s *subscription) cancel(ctx workflow.Context, c Cancel) {
-	s.state.CanceledAt = now(ctx)
+	s.state.CanceledAt = s.clock.now(ctx)
 	if !c.AtPeriodEnd {
 		s.end(ctx, SubscriptionCanceled)
 		return
@@ -621,7 +719,7 @@ func (s *subscription) validatePause() error {
 // pause stops invoicing at once. The unused time of the paid period is
 // credited when the subscription resumes.
 func (s *subscription) pause(ctx workflow.Context) {
-	s.state.Status, s.state.PausedAt = SubscriptionPaused, now(ctx)
+	s.state.Status, s.state.PausedAt = SubscriptionPaused, s.clock.now(ctx)
 	if s.upcoming != nil {
 		s.withdraw(ctx, s.upcoming, false)
 	}
@@ -637,7 +735,7 @@ func (s *subscription) validateResume() error {
 // resume starts a new period at once, invoiced now, with a credit for the
 // time the paid period had left when it was paused.
 func (s *subscription) resume(ctx workflow.Context) {
-	t := now(ctx)
+	t := s.clock.now(ctx)
 	cur := s.state.CurrentPeriod
 	full, _ := s.state.Plan.Amount.MulInt(s.state.Quantity)
 	if unused, err := billing.Prorate(full, cur.Start, cur.End, s.state.PausedAt); err == nil && unused.IsPositive() {
@@ -677,12 +775,12 @@ func (s *subscription) changePrice(ctx workflow.Context, c PriceChange) {
 		terms := func(p Plan) billing.PriceTerms {
 			return billing.PriceTerms{Amount: p.Amount, Quantity: s.state.Quantity}
 		}
-		plan, err := billing.PlanPriceChange(terms(s.state.Plan), terms(c.Plan), cur.Start, cur.End, now(ctx), c.Proration)
+		plan, err := billing.PlanPriceChange(terms(s.state.Plan), terms(c.Plan), cur.Start, cur.End, s.clock.now(ctx), c.Proration)
 		switch {
 		case err != nil:
 			workflow.GetLogger(ctx).Error("price change not prorated", "error", err)
 		case plan.InvoiceNow && len(plan.Lines) > 0:
-			in := s.paymentInput(ctx, plan.Lines, Period{now(ctx), cur.End})
+			in := s.paymentInput(ctx, plan.Lines, Period{s.clock.now(ctx), cur.End})
 			s.others = append(s.others, s.startPayment(ctx, in))
 		default:
 			s.state.PendingLines = append(s.state.PendingLines, plan.Lines...)
@@ -694,6 +792,25 @@ func (s *subscription) changePrice(ctx workflow.Context, c PriceChange) {
 	s.state.Plan = c.Plan
 	if s.upcoming != nil {
 		s.withdraw(ctx, s.upcoming, false)
+	}
+}
+
+func (s *subscription) validateChangePaymentMethod(PaymentMethod) error {
+	if s.state.Status.Ended() {
+		return illegal("the subscription is already %s", s.state.Status)
+	}
+	return nil
+}
+
+// changePaymentMethod charges m from now on: the payments being collected
+// switch to it, and one waiting to retry after a decline tries it at once.
+func (s *subscription) changePaymentMethod(ctx workflow.Context, m PaymentMethod) {
+	s.in.PaymentMethodID, s.in.Gateway, s.in.Token = m.PaymentMethodID, m.Gateway, m.Token
+	for _, c := range s.children() {
+		err := workflow.SignalExternalWorkflow(ctx, PaymentWorkflowID(c.paymentID), "", PaymentMethodSignal, m).Get(ctx, nil)
+		if err != nil {
+			workflow.GetLogger(ctx).Warn("payment not told the new payment method", "paymentId", c.paymentID, "error", err)
+		}
 	}
 }
 
@@ -720,6 +837,9 @@ func (s *subscription) continueAsNew(ctx workflow.Context, cancels workflow.Rece
 	next := s.in
 	carried := s.state
 	next.Carried = &carried
+	if s.clock.test() {
+		next.TestClock = &TestClock{ID: s.clock.id, Now: s.clock.frozen, Target: s.clock.target}
+	}
 	return workflow.NewContinueAsNewError(ctx, SubscriptionWorkflow, next), true
 }
 

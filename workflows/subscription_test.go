@@ -520,3 +520,97 @@ func TestSubscriptionContinuesAsNewAcross200Renewals(t *testing.T) {
 		}
 	}
 }
+
+// onClock binds the subscription to a test clock at start.
+func (st *subscriptionTest) onClock() time.Time {
+	at := time.Date(2030, 1, 31, 9, 30, 0, 0, time.UTC)
+	st.in.TestClock = &TestClock{ID: uuid.New(), Now: at}
+	st.start = at
+	return at
+}
+
+func (st *subscriptionTest) advance(to time.Time) {
+	st.env.SignalWorkflow(ClockAdvanceSignal, to)
+}
+
+// A year advanced at once on a test clock renews twelve times, in order,
+// and the subscription reports it has caught up with the clock.
+func TestSubscriptionOnATestClock(t *testing.T) {
+	st := newSubscriptionTest(t, sandbox.TokenOK, monthly(1000))
+	start := st.onClock()
+	target := start.AddDate(1, 0, 0).Add(time.Hour)
+	st.at(time.Minute, func() {
+		s := st.state()
+		if s.Status != SubscriptionActive || !s.ClockTime.Equal(start) || !s.CurrentPeriod.Start.Equal(start) {
+			t.Errorf("on the clock: %s, clock time %v, period from %v; want active, caught up at %v", s.Status, s.ClockTime, s.CurrentPeriod.Start, start)
+		}
+		st.advance(target)
+	})
+	st.at(2*time.Minute, func() {
+		s := st.state()
+		if !s.ClockTime.Equal(target) || !s.CurrentPeriod.Start.Equal(st.periodEnd(12)) {
+			t.Errorf("after a year: clock time %v, period from %v; want %v and the 13th period", s.ClockTime, s.CurrentPeriod.Start, target)
+		}
+		if n := len(st.charges()); n != 13 {
+			t.Errorf("%d charges, want 13", n)
+		}
+		st.cancelNow()
+	})
+	st.run()
+	if last := st.lastSubscription(); !last.EndedAt.Equal(target) || last.TestClockID != st.in.TestClock.ID {
+		t.Errorf("ended at %v on clock %s, want at the clock's %v", last.EndedAt, last.TestClockID, target)
+	}
+}
+
+// Advancing past a declined renewal runs each dunning retry at its own
+// time on the clock, then expires the subscription at the last one.
+func TestTestClockStepsThroughDunning(t *testing.T) {
+	st := newSubscriptionTest(t, sandbox.TokenDeclineAfter(1), monthly(1000))
+	start := st.onClock()
+	renewal := st.periodEnd(1)
+	st.at(time.Minute, func() { st.advance(renewal.Add(30 * day)) })
+	st.run()
+	last := st.lastSubscription()
+	if last.Status != string(SubscriptionExpired) || !last.EndedAt.Equal(renewal.Add(120*time.Hour)) {
+		t.Errorf("subscription = %s ended %v, want expired at the last retry, %v", last.Status, last.EndedAt, renewal.Add(120*time.Hour))
+	}
+	charges := st.charges()
+	want := []time.Time{start, renewal, renewal.Add(24 * time.Hour), renewal.Add(72 * time.Hour), renewal.Add(120 * time.Hour)}
+	if len(charges) != len(want) {
+		t.Fatalf("%d charges, want %d", len(charges), len(want))
+	}
+	invoices := st.invoices()
+	attempts := invoices[1].Attempts
+	for i, a := range attempts {
+		if !a.At.Equal(want[i+1]) {
+			t.Errorf("renewal attempt %d at %v, want %v", i+1, a.At, want[i+1])
+		}
+	}
+}
+
+// A past_due subscription given a working payment method retries at once
+// with it and is active again.
+func TestSubscriptionRecoversWithANewPaymentMethod(t *testing.T) {
+	st := newSubscriptionTest(t, sandbox.TokenDeclineAfter(1), monthly(1000))
+	renewal := st.periodEnd(1)
+	st.at(renewal.Sub(st.start)+time.Hour, func() {
+		if s := st.state(); s.Status != SubscriptionPastDue {
+			t.Errorf("after the declined renewal: %s, want past_due", s.Status)
+		}
+		st.mustUpdate(ChangePaymentMethodUpdate, func(SubscriptionState) {}, PaymentMethod{Gateway: sandbox.Name, Token: sandbox.TokenOK})
+	})
+	st.at(renewal.Sub(st.start)+2*time.Hour, func() {
+		if s := st.state(); s.Status != SubscriptionActive || !s.CurrentPeriod.Start.Equal(renewal) {
+			t.Errorf("after the new payment method: %s from %v, want active in the renewed period", s.Status, s.CurrentPeriod.Start)
+		}
+		st.cancelNow()
+	})
+	st.run()
+	charges := st.charges()
+	if len(charges) != 3 || charges[1].Status != gateways.Declined || charges[2].Token != sandbox.TokenOK {
+		t.Errorf("charges = %+v, want the first, the declined renewal, and its retry on the new method", charges)
+	}
+	if got := st.lastSubscription(); got.Gateway != sandbox.Name {
+		t.Errorf("projection gateway = %q", got.Gateway)
+	}
+}

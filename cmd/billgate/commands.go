@@ -69,6 +69,7 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.
 		PublicURL:     publicURL(cfg.PublicURL, listener.Addr()),
 		Sandbox:       true,
 		SandboxSecret: cfg.SandboxSecret,
+		GatewayRate:   cfg.GatewayRate,
 	})
 	if err != nil {
 		return err
@@ -119,15 +120,18 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	defer listener.Close()
 	o := app.Options{
-		DB:            cfg.DB,
-		Temporal:      cfg.Temporal,
-		Namespace:     cfg.Namespace,
-		BodyLimit:     int64(cfg.BodyLimit),
-		StopTimeout:   cfg.ShutdownTimeout,
-		Logger:        log,
-		Identity:      cfg.Identity,
-		PublicURL:     publicURL(cfg.PublicURL, listener.Addr()),
+		DB:          cfg.DB,
+		Temporal:    cfg.Temporal,
+		Namespace:   cfg.Namespace,
+		BodyLimit:   int64(cfg.BodyLimit),
+		StopTimeout: cfg.ShutdownTimeout,
+		Logger:      log,
+		Identity:    cfg.Identity,
+		PublicURL:   publicURL(cfg.PublicURL, listener.Addr()),
+		// The sandbox's tokens pay without money: only when asked for.
+		Sandbox:       cfg.SandboxSecret != "",
 		SandboxSecret: cfg.SandboxSecret,
+		GatewayRate:   cfg.GatewayRate,
 	}
 	if cfg.Command == config.CommandAPI {
 		o.ServeAPI = true

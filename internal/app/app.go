@@ -54,7 +54,14 @@ type Options struct {
 	// SandboxSecret signs the sandbox gateway's webhooks; empty makes a
 	// random one, which only suits a single API process.
 	SandboxSecret string
+	// GatewayRate caps the charges a second this process sends each
+	// gateway; zero is DefaultGatewayRate.
+	GatewayRate int
 }
+
+// DefaultGatewayRate is the charges a second a process sends each gateway
+// when Options.GatewayRate is zero.
+const DefaultGatewayRate = 50
 
 // App is a started process: its connections, workers and HTTP handler.
 type App struct {
@@ -121,7 +128,7 @@ func Start(ctx context.Context, o Options) (_ *App, err error) {
 			deps.Sandbox, deps.SandboxSecret, deps.SandboxLedger = sb, secret, store.SandboxLedger()
 		}
 		deps.Webhooks, deps.Signaler = store, tc
-		deps.Billing, deps.Workflows = store, tc
+		deps.Billing, deps.Workflows, deps.TestClocks = store, tc, store
 		deps.IdempotencyKeys = store
 		deps.Hasher = a.Hasher
 		deps.CookieSecure = o.Identity.CookieSecure
@@ -149,7 +156,8 @@ func buildGateways(o Options, store *models.Store) (*gateways.Registry, *sandbox
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("sandbox gateway: %w", err)
 	}
-	return registry, sb, secret, registry.Register(sb)
+	rate := cmp.Or(o.GatewayRate, DefaultGatewayRate)
+	return registry, sb, secret, registry.Register(gateways.Limited(sb, float64(rate), rate))
 }
 
 func authConfig(id config.Identity) auth.Config {

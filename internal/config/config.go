@@ -63,6 +63,7 @@ type Config struct {
 
 	PublicURL     string // where clients reach the API: links such as the sandbox's approval page
 	SandboxSecret string // signs the sandbox gateway's webhooks; empty: a random one per process
+	GatewayRate   int    // charges a second this process sends each gateway
 }
 
 // Identity configures logins and sessions.
@@ -224,6 +225,9 @@ func (c Config) validate() error {
 	if c.BodyLimit < 1 && (c.Command == CommandDev || c.Command == CommandAPI || c.Command == CommandWorker) {
 		errs = append(errs, fmt.Errorf("--body-limit %d: want a positive number of bytes", c.BodyLimit))
 	}
+	if c.GatewayRate < 1 && (c.Command == CommandDev || c.Command == CommandWorker) {
+		errs = append(errs, fmt.Errorf("--gateway-rate %d: want at least one charge a second", c.GatewayRate))
+	}
 	for _, q := range c.Queues {
 		if !slices.Contains(Queues, q) {
 			errs = append(errs, fmt.Errorf("--queues: unknown queue %q; want some of %s", q, strings.Join(Queues, ", ")))
@@ -341,6 +345,7 @@ func (b *binder) common(c *Config) {
 	b.logLevel(c)
 	b.integer(&c.BodyLimit, "body-limit", "BILLGATE_BODY_LIMIT", 1<<20, "largest request body accepted, in bytes")
 	b.duration(&c.ShutdownTimeout, "shutdown-timeout", "BILLGATE_SHUTDOWN_TIMEOUT", 8*time.Second, "how long shutdown waits for in-flight requests and activities")
+	b.integer(&c.GatewayRate, "gateway-rate", "BILLGATE_GATEWAY_RATE", 50, "charges a second this process sends each payment gateway at most")
 }
 
 func splitList(s string) []string {

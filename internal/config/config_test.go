@@ -26,11 +26,11 @@ func TestParseDefaults(t *testing.T) {
 		want Config
 	}{
 		{[]string{"dev"}, Config{Command: "dev", HTTP: "localhost:8080", TemporalPort: 7233, UIPort: 8233, Namespace: "default",
-			LogLevel: slog.LevelInfo, BodyLimit: 1 << 20, ShutdownTimeout: 8 * time.Second, Identity: devIdentity}},
+			LogLevel: slog.LevelInfo, BodyLimit: 1 << 20, ShutdownTimeout: 8 * time.Second, GatewayRate: 50, Identity: devIdentity}},
 		{[]string{"api", "--db", pg}, Config{Command: "api", HTTP: ":8080", DB: pg, Temporal: "localhost:7233", Namespace: "default",
-			LogLevel: slog.LevelInfo, BodyLimit: 1 << 20, ShutdownTimeout: 8 * time.Second, Identity: defaultIdentity}},
+			LogLevel: slog.LevelInfo, BodyLimit: 1 << 20, ShutdownTimeout: 8 * time.Second, GatewayRate: 50, Identity: defaultIdentity}},
 		{[]string{"worker", "--db", pg}, Config{Command: "worker", HTTP: ":8081", DB: pg, Temporal: "localhost:7233", Namespace: "default",
-			Queues: []string{"subscriptions", "payments", "events"}, LogLevel: slog.LevelInfo, BodyLimit: 1 << 20, ShutdownTimeout: 8 * time.Second}},
+			Queues: []string{"subscriptions", "payments", "events"}, LogLevel: slog.LevelInfo, BodyLimit: 1 << 20, ShutdownTimeout: 8 * time.Second, GatewayRate: 50}},
 		{[]string{"migrate", "--db", pg}, Config{Command: "migrate", DB: pg, LogLevel: slog.LevelInfo}},
 		{[]string{"version"}, Config{Command: "version"}},
 		{[]string{"healthcheck"}, Config{Command: "healthcheck", URL: "http://localhost:8080/readyz"}},

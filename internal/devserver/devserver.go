@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	uiserver "github.com/temporalio/ui-server/v2/server"
@@ -71,8 +72,21 @@ func DatabaseFile(dataDir string) string { return filepath.Join(dataDir, "tempor
 
 // Start boots Temporal (and the UI unless disabled) and returns once both
 // accept connections.
+//
+// Ports left to it are found free, then bound by the server a moment later;
+// another process may take one in between (parallel tests do), so a clash
+// on such a port is retried with fresh ones.
 func Start(ctx context.Context, opts Options) (*Server, error) {
 	opts = withDefaults(opts)
+	for attempt := 1; ; attempt++ {
+		s, err := start(ctx, opts)
+		if err == nil || opts.FrontendPort != 0 || attempt == 3 || !strings.Contains(err.Error(), "address already in use") {
+			return s, err
+		}
+	}
+}
+
+func start(ctx context.Context, opts Options) (*Server, error) {
 	frontendPort, err := portOrFree(opts.IP, opts.FrontendPort)
 	if err != nil {
 		return nil, err

@@ -1,8 +1,20 @@
 -- +goose Up
 -- The billing projection: subscriptions, invoices and payments as their
 -- workflows last reported them. version is the workflow's change counter;
--- a write with an older version is ignored. test_clock_id refers to test
--- clocks, which have no table yet.
+-- a write with an older version is ignored.
+--
+-- A test clock is a tenant's simulated time; subscriptions and purchases bound
+-- to one live on it, and clock_time is how far each has caught up.
+CREATE TABLE test_clocks (
+    id          uuid PRIMARY KEY,
+    tenant_id   uuid NOT NULL REFERENCES clients (id) ON DELETE RESTRICT,
+    name        text NOT NULL DEFAULT '',
+    frozen_time timestamptz NOT NULL,
+    created_at  timestamptz NOT NULL,
+    updated_at  timestamptz NOT NULL
+);
+CREATE INDEX test_clocks_tenant ON test_clocks (tenant_id, id);
+
 CREATE TABLE subscriptions (
     id                   uuid PRIMARY KEY,
     tenant_id            uuid NOT NULL REFERENCES clients (id) ON DELETE RESTRICT,
@@ -14,7 +26,8 @@ CREATE TABLE subscriptions (
     amount               bigint NOT NULL CHECK (amount >= 0),
     payment_method_id    uuid REFERENCES payment_methods (id) ON DELETE SET NULL,
     gateway              text NOT NULL DEFAULT '',
-    test_clock_id        uuid,
+    test_clock_id        uuid REFERENCES test_clocks (id) ON DELETE RESTRICT,
+    clock_time           timestamptz,
     current_period_start timestamptz,
     current_period_end   timestamptz,
     trial_end            timestamptz,
@@ -72,6 +85,8 @@ CREATE TABLE payments (
     decline_code      text NOT NULL DEFAULT '',
     next_attempt_at   timestamptz,
     paid_at           timestamptz,
+    test_clock_id     uuid REFERENCES test_clocks (id) ON DELETE RESTRICT,
+    clock_time        timestamptz,
     version           bigint NOT NULL CHECK (version >= 0),
     created_at        timestamptz NOT NULL,
     updated_at        timestamptz NOT NULL
@@ -79,8 +94,11 @@ CREATE TABLE payments (
 CREATE INDEX payments_tenant ON payments (tenant_id, id);
 CREATE INDEX payments_customer ON payments (customer_id, id);
 CREATE INDEX payments_invoice ON payments (invoice_id);
+CREATE INDEX payments_test_clock ON payments (test_clock_id);
+CREATE INDEX subscriptions_test_clock ON subscriptions (test_clock_id);
 
 -- +goose Down
 DROP TABLE payments;
 DROP TABLE invoices;
 DROP TABLE subscriptions;
+DROP TABLE test_clocks;
