@@ -75,7 +75,7 @@ func TestLooksLikeSessionToken(t *testing.T) {
 		{"wrong prefix", "bgx_" + body, false},
 		{"upper-case prefix", "BGS_" + body, false},
 		{"no prefix", body, false},
-		{"prefix without underscore", "bgs" + body + "A", false},
+		{"prefix without underscore", "bgsA" + body, false},
 		{"leading space", " " + valid[:len(valid)-1], false},
 		{"JWT", "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U", false},
 		{"JWT cut to length", ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0")[:47], false},

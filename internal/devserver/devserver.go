@@ -80,13 +80,23 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	opts = withDefaults(opts)
 	for attempt := 1; ; attempt++ {
 		s, err := start(ctx, opts)
-		if err == nil || opts.FrontendPort != 0 || attempt == 3 || !strings.Contains(err.Error(), "address already in use") {
+		portTaken := errors.Is(err, errStartPanicked) || (err != nil && strings.Contains(err.Error(), "address already in use"))
+		if err == nil || opts.FrontendPort != 0 || attempt == 3 || !portTaken {
 			return s, err
 		}
 	}
 }
 
-func start(ctx context.Context, opts Options) (*Server, error) {
+// errStartPanicked marks a panic while the server was being built: the
+// server's HTTP API panics when its gRPC port was taken meanwhile.
+var errStartPanicked = errors.New("temporal: start panicked")
+
+func start(ctx context.Context, opts Options) (_ *Server, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: %v", errStartPanicked, r)
+		}
+	}()
 	frontendPort, err := portOrFree(opts.IP, opts.FrontendPort)
 	if err != nil {
 		return nil, err
