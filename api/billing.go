@@ -319,16 +319,15 @@ func dunningOf(p *models.Price) billing.DunningSchedule {
 // startAndSync starts a workflow and waits, in the same round trip, until
 // it has written itself to the database (workflows.SyncUpdate), so the
 // answer to a create is readable at once. The workflow is findable in the
-// Temporal UI by its tenant and customer. When the start happened but the
+// Temporal UI by attrs from its start. When the start happened but the
 // wait did not end (no worker is running, say), it reports started with the
 // error: the caller must not answer as if nothing happened.
-func (h *handlers) startAndSync(ctx context.Context, workflowID string, tenant, customer uuid.UUID, workflow, input, state any) (started bool, err error) {
+func (h *handlers) startAndSync(ctx context.Context, workflowID string, attrs []temporal.SearchAttributeUpdate, workflow, input, state any) (started bool, err error) {
 	opts := client.StartWorkflowOptions{
 		ID:                       workflowID,
 		TaskQueue:                workflows.SubscriptionsTaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.TenantIDKey.ValueSet(tenant.String()), workflows.CustomerIDKey.ValueSet(customer.String())),
+		TypedSearchAttributes:    temporal.NewSearchAttributes(attrs...),
 	}
 	start := h.Workflows.NewWithStartWorkflowOperation(opts, workflow, input)
 	handle, err := h.Workflows.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
@@ -388,4 +387,11 @@ func respondPage[T, V any](c *gin.Context, limit int, fetch func(limit int) ([]T
 		out[i] = view(&rows[i])
 	}
 	respondList(c, out, next)
+}
+
+// ownerAttributes are the search attributes of a customer's workflow.
+func ownerAttributes(tenant, customer uuid.UUID) []temporal.SearchAttributeUpdate {
+	return []temporal.SearchAttributeUpdate{
+		workflows.TenantIDKey.ValueSet(tenant.String()), workflows.CustomerIDKey.ValueSet(customer.String()),
+	}
 }

@@ -57,7 +57,7 @@ func (h *handlers) createPurchase(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), workflowTimeout)
 	defer cancel()
 	var st workflows.PaymentState
-	started, err := h.startAndSync(ctx, workflows.PaymentWorkflowID(in.PaymentID), in.TenantID, in.CustomerID, workflows.PaymentWorkflow, in, &st)
+	started, err := h.startAndSync(ctx, workflows.PaymentWorkflowID(in.PaymentID), ownerAttributes(in.TenantID, in.CustomerID), workflows.PaymentWorkflow, in, &st)
 	switch {
 	case started && err != nil:
 		respond(c, http.StatusAccepted, acceptedPayment(in, amount))

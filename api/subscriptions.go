@@ -121,7 +121,8 @@ func (h *handlers) createSubscription(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), workflowTimeout)
 	defer cancel()
 	var st workflows.SubscriptionState
-	started, err := h.startAndSync(ctx, workflows.SubscriptionWorkflowID(in.SubscriptionID), in.TenantID, in.CustomerID, workflows.SubscriptionWorkflow, in, &st)
+	attrs := append(ownerAttributes(in.TenantID, in.CustomerID), workflows.StatusKey.ValueSet(string(startStatus(in))))
+	started, err := h.startAndSync(ctx, workflows.SubscriptionWorkflowID(in.SubscriptionID), attrs, workflows.SubscriptionWorkflow, in, &st)
 	switch {
 	case started && err != nil:
 		// The workflow runs, but no worker has stored it yet.
@@ -133,17 +134,22 @@ func (h *handlers) createSubscription(c *gin.Context) {
 	}
 }
 
+// startStatus is the status a subscription starts in.
+func startStatus(in workflows.SubscriptionInput) workflows.SubscriptionStatus {
+	if in.Plan.TrialDays > 0 {
+		return workflows.SubscriptionTrialing
+	}
+	return workflows.SubscriptionPending
+}
+
 // acceptedSubscription is what is known of a subscription whose workflow
 // started but has not stored it yet.
 func acceptedSubscription(in workflows.SubscriptionInput) subscriptionView {
 	now := time.Now().UTC()
 	v := subscriptionView{
 		ID: in.SubscriptionID, TenantID: in.TenantID, CustomerID: in.CustomerID, PriceID: in.Plan.PriceID,
-		Quantity: in.Quantity, Status: string(workflows.SubscriptionPending), Amount: in.Plan.Amount.Amount,
+		Quantity: in.Quantity, Status: string(startStatus(in)), Amount: in.Plan.Amount.Amount,
 		Currency: string(in.Plan.Amount.Currency), Gateway: in.Gateway, CreatedAt: now, UpdatedAt: now,
-	}
-	if in.Plan.TrialDays > 0 {
-		v.Status = string(workflows.SubscriptionTrialing)
 	}
 	if in.PaymentMethodID != uuid.Nil {
 		v.PaymentMethodID = &in.PaymentMethodID

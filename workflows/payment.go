@@ -223,7 +223,12 @@ func (p *payment) setup(ctx workflow.Context) error {
 }
 
 func (p *payment) run(ctx workflow.Context) (PaymentState, error) {
-	p.project(ctx)
+	// A draft is in the database at once, and so is a purchase (the API
+	// answers once it is). A subscription's invoice due now appears with
+	// its first attempt's outcome, a moment later.
+	if p.state.Status == PaymentScheduled || p.in.SubscriptionID == uuid.Nil {
+		p.project(ctx)
+	}
 	if p.state.Status == PaymentScheduled {
 		if !p.waitUntilDue(ctx) {
 			return p.finish(ctx, PaymentCanceled)

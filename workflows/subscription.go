@@ -214,6 +214,11 @@ type clockAlarm struct {
 
 func (s *subscription) setup(ctx workflow.Context) error {
 	s.clock, s.settled = newClock(s.in.TestClock), map[uuid.UUID]clockSettled{}
+	// The API sets the status a new subscription starts with; what is set
+	// already is not upserted again.
+	if status, ok := workflow.GetTypedSearchAttributes(ctx).GetKeyword(StatusKey); ok {
+		s.synced.status = SubscriptionStatus(status)
+	}
 	if s.in.Carried != nil {
 		s.state = *s.in.Carried
 		s.in.Carried = nil
@@ -340,10 +345,7 @@ func (s *subscription) keepTime(ctx workflow.Context) {
 	}
 	if s.clock.frozen.After(before) && len(s.children()) > 0 {
 		for _, c := range s.children() {
-			err := workflow.SignalExternalWorkflow(ctx, PaymentWorkflowID(c.paymentID), "", ClockAdvanceSignal, s.clock.frozen).Get(ctx, nil)
-			if err != nil {
-				workflow.GetLogger(ctx).Warn("payment not told the clock moved", "paymentId", c.paymentID, "error", err)
-			}
+			s.tell(ctx, c, ClockAdvanceSignal, s.clock.frozen)
 		}
 		return
 	}
@@ -418,7 +420,9 @@ func (s *subscription) openUpcoming(ctx workflow.Context) {
 	c := s.startPayment(ctx, in)
 	c.next, c.pending = n, len(s.state.PendingLines)
 	s.upcoming = c
-	s.state.NextBillingAt = p.Start
+	if p.Start.After(s.clock.now(ctx)) {
+		s.state.NextBillingAt = p.Start // while an invoice due now is collected, nothing is scheduled yet
+	}
 }
 
 func (s *subscription) periodLine(p Period) billing.Line {
@@ -554,9 +558,15 @@ func (s *subscription) paymentDeclined(ctx workflow.Context, p PaymentProgress) 
 // withdraw asks a payment to stop: only a draft, or an open one too.
 func (s *subscription) withdraw(ctx workflow.Context, c *child, open bool) {
 	c.withdrawn = true
-	err := workflow.SignalExternalWorkflow(ctx, PaymentWorkflowID(c.paymentID), "", WithdrawSignal, Withdraw{Open: open}).Get(ctx, nil)
-	if err != nil {
-		workflow.GetLogger(ctx).Warn("payment not withdrawn", "paymentId", c.paymentID, "error", err)
+	s.tell(ctx, c, WithdrawSignal, Withdraw{Open: open})
+}
+
+// tell signals one of the subscription's payments, once it has started: a
+// signal sent before would find no workflow and be lost.
+func (s *subscription) tell(ctx workflow.Context, c *child, signal string, arg any) {
+	if err := c.future.SignalChildWorkflow(ctx, signal, arg).Get(ctx, nil); err != nil {
+		// The payment has ended meanwhile; its result tells the rest.
+		workflow.GetLogger(ctx).Warn("payment not signalled", "signal", signal, "paymentId", c.paymentID, "error", err)
 	}
 }
 
@@ -807,10 +817,7 @@ func (s *subscription) validateChangePaymentMethod(PaymentMethod) error {
 func (s *subscription) changePaymentMethod(ctx workflow.Context, m PaymentMethod) {
 	s.in.PaymentMethodID, s.in.Gateway, s.in.Token = m.PaymentMethodID, m.Gateway, m.Token
 	for _, c := range s.children() {
-		err := workflow.SignalExternalWorkflow(ctx, PaymentWorkflowID(c.paymentID), "", PaymentMethodSignal, m).Get(ctx, nil)
-		if err != nil {
-			workflow.GetLogger(ctx).Warn("payment not told the new payment method", "paymentId", c.paymentID, "error", err)
-		}
+		s.tell(ctx, c, PaymentMethodSignal, m)
 	}
 }
 

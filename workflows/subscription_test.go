@@ -614,3 +614,20 @@ func TestSubscriptionRecoversWithANewPaymentMethod(t *testing.T) {
 		t.Errorf("projection gateway = %q", got.Gateway)
 	}
 }
+
+// A cancel that follows a price change at once reaches the draft the change
+// has just started, before it runs: nothing is left waiting.
+func TestSubscriptionCancelRightAfterAPriceChange(t *testing.T) {
+	st := newSubscriptionTest(t, sandbox.TokenOK, monthly(1000))
+	upgrade := monthly(2000)
+	st.at(10*day, func() {
+		st.mustUpdate(ChangePriceUpdate, func(SubscriptionState) {}, PriceChange{Plan: upgrade, Proration: billing.NoProration})
+		st.cancelNow()
+	})
+	st.run()
+	for _, inv := range st.invoices()[1:] {
+		if inv.Status != string(PaymentCanceled) {
+			t.Errorf("invoice %s for %v is %s, want every later draft withdrawn", inv.InvoiceID, inv.PeriodStart, inv.Status)
+		}
+	}
+}
