@@ -198,9 +198,9 @@ type child struct {
 	paymentID uuid.UUID
 	future    workflow.ChildWorkflowFuture
 	period    Period
-	next      int // the period it bills, for the upcoming invoice
-	pending   int // how many PendingLines it carries
-	credit    billing.Money
+	next      int           // the period it bills, for the upcoming invoice
+	pending   int           // how many PendingLines it carries
+	credit    billing.Money // what it changed the customer's credit by
 	preview   InvoicePreview
 	withdrawn bool
 }
@@ -408,7 +408,7 @@ func (s *subscription) openUpcoming(ctx workflow.Context) {
 	p := s.period(n)
 	lines := []billing.Line{s.periodLine(p)}
 	lines = append(lines, s.state.PendingLines...)
-	in := s.paymentInput(ctx, lines, p)
+	in, credit := s.paymentInput(ctx, lines, p)
 	in.DueAt = p.Start
 	if s.state.Status == SubscriptionPending {
 		window := s.in.FirstPaymentWindow
@@ -417,7 +417,7 @@ func (s *subscription) openUpcoming(ctx workflow.Context) {
 		}
 		in.Deadline = s.state.CreatedAt.Add(window)
 	}
-	c := s.startPayment(ctx, in)
+	c := s.startPayment(ctx, in, credit)
 	c.next, c.pending = n, len(s.state.PendingLines)
 	s.upcoming = c
 	if p.Start.After(s.clock.now(ctx)) {
@@ -435,19 +435,22 @@ func (s *subscription) periodLine(p Period) billing.Line {
 }
 
 // paymentInput makes an invoice of lines, taking what it can from the
-// customer's credit, and carrying any excess credit forward.
-func (s *subscription) paymentInput(ctx workflow.Context, lines []billing.Line, p Period) PaymentInput {
+// customer's credit and carrying any excess credit forward. It returns how
+// much the customer's credit changed, to undo if the invoice is withdrawn.
+func (s *subscription) paymentInput(ctx workflow.Context, lines []billing.Line, p Period) (PaymentInput, billing.Money) {
 	due, carried, _ := billing.Settle(lines)
 	charge, left, _ := billing.ApplyCredit(due, s.state.Credit)
 	used, _ := due.Sub(charge)
+	before := s.state.Credit
 	s.state.Credit, _ = left.Add(carried)
+	change, _ := s.state.Credit.Sub(before)
 	paymentID, invoiceID := s.mint(ctx), s.mint(ctx)
 	return PaymentInput{
 		PaymentID: paymentID, InvoiceID: invoiceID, TenantID: s.in.TenantID, CustomerID: s.in.CustomerID,
 		SubscriptionID: s.in.SubscriptionID, PaymentMethodID: s.in.PaymentMethodID,
 		Gateway: s.in.Gateway, Token: s.in.Token, Dunning: s.state.Plan.Dunning,
 		Invoice: InvoiceDraft{Lines: lines, Credit: used, PeriodStart: p.Start, PeriodEnd: p.End},
-	}
+	}, change
 }
 
 func (s *subscription) mint(ctx workflow.Context) uuid.UUID {
@@ -455,9 +458,9 @@ func (s *subscription) mint(ctx workflow.Context) uuid.UUID {
 	return childID(workflow.Now(ctx), s.in.SubscriptionID, s.state.Minted)
 }
 
-// startPayment starts a PaymentWorkflow child. Its Credit remembers the
-// subscription's balance before, to restore if the invoice is withdrawn.
-func (s *subscription) startPayment(ctx workflow.Context, in PaymentInput) *child {
+// startPayment starts a PaymentWorkflow child; credit is how much its
+// invoice changed the customer's credit.
+func (s *subscription) startPayment(ctx workflow.Context, in PaymentInput, credit billing.Money) *child {
 	opts := workflow.ChildWorkflowOptions{
 		WorkflowID:            PaymentWorkflowID(in.PaymentID),
 		TaskQueue:             SubscriptionsTaskQueue,
@@ -474,7 +477,7 @@ func (s *subscription) startPayment(ctx workflow.Context, in PaymentInput) *chil
 	}
 	f := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, opts), PaymentWorkflow, in)
 	preview := s.previewOf(in)
-	return &child{paymentID: in.PaymentID, future: f, period: Period{in.Invoice.PeriodStart, in.Invoice.PeriodEnd}, credit: in.Invoice.Credit, preview: preview}
+	return &child{paymentID: in.PaymentID, future: f, period: Period{in.Invoice.PeriodStart, in.Invoice.PeriodEnd}, credit: credit, preview: preview}
 }
 
 func (s *subscription) previewOf(in PaymentInput) InvoicePreview {
@@ -498,7 +501,7 @@ func (s *subscription) paymentDone(ctx workflow.Context, c *child, f workflow.Fu
 	switch res.Status {
 	case PaymentCanceled:
 		if c.withdrawn {
-			s.state.Credit, _ = s.state.Credit.Add(c.credit)
+			s.state.Credit, _ = s.state.Credit.Sub(c.credit) // the invoice never happened
 		}
 		if isUpcoming {
 			s.state.NextBillingAt = time.Time{}
@@ -790,8 +793,8 @@ func (s *subscription) changePrice(ctx workflow.Context, c PriceChange) {
 		case err != nil:
 			workflow.GetLogger(ctx).Error("price change not prorated", "error", err)
 		case plan.InvoiceNow && len(plan.Lines) > 0:
-			in := s.paymentInput(ctx, plan.Lines, Period{s.clock.now(ctx), cur.End})
-			s.others = append(s.others, s.startPayment(ctx, in))
+			in, credit := s.paymentInput(ctx, plan.Lines, Period{s.clock.now(ctx), cur.End})
+			s.others = append(s.others, s.startPayment(ctx, in, credit))
 		default:
 			s.state.PendingLines = append(s.state.PendingLines, plan.Lines...)
 		}

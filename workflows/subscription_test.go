@@ -631,3 +631,35 @@ func TestSubscriptionCancelRightAfterAPriceChange(t *testing.T) {
 		}
 	}
 }
+
+// A downgrade's excess credit is carried to later invoices, and undone when
+// the draft that carried it is replaced: credit is never counted twice.
+func TestSubscriptionCarriesCreditOnce(t *testing.T) {
+	every30Days := billing.Recurrence{Interval: billing.Day, Count: 30}
+	plan := func(amount int64) Plan {
+		p := monthly(amount)
+		p.Recurrence = every30Days
+		return p
+	}
+	st := newSubscriptionTest(t, sandbox.TokenOK, plan(6000))
+	st.at(10*day, func() {
+		st.mustUpdate(ChangePriceUpdate, func(SubscriptionState) {}, PriceChange{Plan: plan(1000), Proration: billing.CreateProrations})
+	})
+	st.at(12*day, func() {
+		st.mustUpdate(ChangePriceUpdate, func(SubscriptionState) {}, PriceChange{Plan: plan(2000), Proration: billing.NoProration})
+	})
+	st.at(61*day, st.cancelNow)
+	st.run()
+
+	start, end := st.start, st.start.Add(30*day)
+	unused, _ := billing.Prorate(usd(6000), start, end, start.Add(10*day))
+	remaining, _ := billing.Prorate(usd(1000), start, end, start.Add(10*day))
+	credit := unused.Amount - remaining.Amount - 2000 // the period at 30 days costs 2000; the rest is carried
+	var amounts []int64
+	for _, c := range st.charges() {
+		amounts = append(amounts, c.Amount.Amount)
+	}
+	if want := []int64{6000, 2000 - credit}; !equalInts(amounts, want) {
+		t.Errorf("charged %v, want %v: the carried credit of %d taken once", amounts, want, credit)
+	}
+}
