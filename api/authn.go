@@ -24,6 +24,7 @@ type Authenticator interface {
 	RevokeSessions(ctx context.Context, p *auth.Principal, keepCurrent bool) (int64, error)
 	ExtendSession(ctx context.Context, p *auth.Principal, to time.Time) (time.Time, error)
 	ChangePassword(ctx context.Context, p *auth.Principal, current, next string) error
+	IssueToken(p *auth.Principal) (token string, expires time.Time, err error)
 }
 
 const (

@@ -54,6 +54,7 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 	h.route(authed, "DELETE", "/auth/sessions", "auth:delete", h.revokeSessions)
 	h.route(authed, "DELETE", "/auth/sessions/:id", "auth:delete", h.revokeSession)
 	h.route(authed, "PUT", "/auth/password", "auth:update", h.changePassword)
+	h.route(authed, "POST", "/auth/token", "auth:token", h.issueToken)
 
 	v1 := authed.Group("/v1")
 	h.route(v1, "GET", "/profile", "profile:read", h.getProfile)

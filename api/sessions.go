@@ -115,6 +115,25 @@ func (h *handlers) currentSession(c *gin.Context) {
 	respond(c, http.StatusOK, whoami{Session: viewSession(p.Session, p.Session.ID), Client: viewClient(p.Client), Roles: p.Roles})
 }
 
+// accessToken is a JWT for the caller's session.
+type accessToken struct {
+	Token     string    `json:"token"`
+	TokenType string    `json:"tokenType"`
+	ExpiresAt time.Time `json:"expiresAt"`
+}
+
+// issueToken is POST /auth/token: a short-lived JWT access token for the
+// caller's session, to present as Authorization: Bearer. It dies with the
+// session.
+func (h *handlers) issueToken(c *gin.Context) {
+	token, expires, err := h.Auth.IssueToken(principal(c))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	respond(c, http.StatusOK, accessToken{Token: token, TokenType: "Bearer", ExpiresAt: expires.UTC()})
+}
+
 type extendRequest struct {
 	ExpiresAt *time.Time `json:"expiresAt"`
 }

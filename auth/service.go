@@ -24,6 +24,7 @@ type Store interface {
 	RecordLoginSuccess(ctx context.Context, id uuid.UUID, now time.Time, ip, rehashed string) error
 	CreateSession(ctx context.Context, s *models.Session) error
 	LiveSession(ctx context.Context, secretHash string, now time.Time) (*models.Session, error)
+	LiveSessionByID(ctx context.Context, id uuid.UUID, now time.Time) (*models.Session, error)
 	TouchSession(ctx context.Context, id uuid.UUID, now, expiresAt time.Time) error
 	GrantsOf(ctx context.Context, clientID uuid.UUID) (models.Grants, error)
 	ClientSessions(ctx context.Context, clientID uuid.UUID, now time.Time) ([]models.Session, error)
@@ -55,6 +56,8 @@ type Config struct {
 	// PrincipalCacheTTL bounds how long an authenticated principal is reused
 	// without reading the database, should a change notification be lost.
 	PrincipalCacheTTL time.Duration
+	// Tokens issues and verifies JWT access tokens; nil accepts none.
+	Tokens *Tokens
 }
 
 // DefaultConfig is 2 h idle, 24 h absolute, a lock after 5 failures
@@ -292,19 +295,53 @@ func lookupable(s string) bool {
 	return utf8.ValidString(s) && !hasControl(s)
 }
 
-// Authenticate finds the live session a secret presents and who it acts
-// for. Unknown, expired and revoked sessions, and sessions of disabled
-// clients, are all ErrSessionUnknown.
+// Authenticate finds the live session a session secret or a JWT access
+// token presents, and who it acts for. Unknown, expired and revoked
+// sessions, and sessions of disabled clients, are all ErrSessionUnknown; a
+// JWT that does not verify is ErrAuthFailed.
 func (s *Service) Authenticate(ctx context.Context, token string, from Origin) (*Principal, error) {
+	if looksLikeJWT(token) {
+		return s.authenticateJWT(ctx, token, from)
+	}
 	if !LooksLikeSessionToken(token) {
 		return nil, ErrSessionUnknown
 	}
-	now := s.now()
 	hash := HashToken(token)
-	p, cached := s.cache.get(hash, now)
+	return s.authenticate(ctx, hash, from, func(now time.Time) (*models.Session, error) {
+		return s.store.LiveSession(ctx, hash, now)
+	})
+}
+
+// authenticateJWT accepts an access token whose session is still live: a
+// bad token is AUTH FAILED, a dead session SESSION UNKNOWN.
+func (s *Service) authenticateJWT(ctx context.Context, token string, from Origin) (*Principal, error) {
+	if s.cfg.Tokens == nil {
+		return nil, ErrAuthFailed
+	}
+	claims, err := s.cfg.Tokens.Verify(token)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.authenticate(ctx, "jwt:"+claims.SessionID.String(), from, func(now time.Time) (*models.Session, error) {
+		return s.store.LiveSessionByID(ctx, claims.SessionID, now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if p.Client.ID.String() != claims.Subject {
+		return nil, ErrAuthFailed
+	}
+	return p, nil
+}
+
+// authenticate finds the principal of the session cached under key, or
+// found by find; checks its IP binding; and slides its idle expiry.
+func (s *Service) authenticate(ctx context.Context, key string, from Origin, find func(now time.Time) (*models.Session, error)) (*Principal, error) {
+	now := s.now()
+	p, cached := s.cache.get(key, now)
 	if !cached || !p.Session.ExpiresAt.After(now) {
 		var err error
-		if p, err = s.load(ctx, hash, now); err != nil {
+		if p, err = s.load(ctx, key, now, find); err != nil {
 			return nil, err
 		}
 	}
@@ -322,16 +359,24 @@ func (s *Service) Authenticate(ctx context.Context, token string, from Origin) (
 		if err := s.store.TouchSession(ctx, p.Session.ID, now, p.Session.ExpiresAt); err != nil {
 			return nil, err
 		}
-		s.cache.put(hash, p, gen, now)
+		s.cache.put(key, p, gen, now)
 	}
 	return p, nil
 }
 
-// load reads a live session and its principal from the database, and
-// caches them.
-func (s *Service) load(ctx context.Context, hash string, now time.Time) (*Principal, error) {
+// IssueToken makes a JWT access token for the principal's session.
+func (s *Service) IssueToken(p *Principal) (string, time.Time, error) {
+	if s.cfg.Tokens == nil {
+		return "", time.Time{}, errors.New("access tokens are not configured")
+	}
+	return s.cfg.Tokens.Issue(p)
+}
+
+// load reads a live session (found by find) and its principal from the
+// database, and caches them under key.
+func (s *Service) load(ctx context.Context, key string, now time.Time, find func(now time.Time) (*models.Session, error)) (*Principal, error) {
 	gen := s.cache.generation()
-	sess, err := s.store.LiveSession(ctx, hash, now)
+	sess, err := find(now)
 	if errors.Is(err, models.ErrNotFound) {
 		return nil, ErrSessionUnknown
 	}
@@ -343,7 +388,7 @@ func (s *Service) load(ctx context.Context, hash string, now time.Time) (*Princi
 		return nil, err
 	}
 	p.Session = sess
-	s.cache.put(hash, p, gen, now)
+	s.cache.put(key, p, gen, now)
 	return p, nil
 }
 

@@ -98,6 +98,7 @@ func TestService(t *testing.T) {
 		{"AuthenticateIdleExpiryBoundary", testAuthenticateIdleExpiryBoundary},
 		{"AuthenticateThrottlesTouch", testAuthenticateThrottlesTouch},
 		{"AuthenticateIPBinding", testAuthenticateIPBinding},
+		{"AccessTokens", testAccessTokens},
 		{"ExtendSession", testExtendSession},
 		{"RevokeSessions", testRevokeSessions},
 		{"ChangePassword", testChangePassword},
@@ -637,7 +638,7 @@ func testAuthenticateRefuses(t *testing.T, f *fixture) {
 	}{
 		{"empty", func() string { return "" }},
 		{"unknown token", func() string { return unknown }},
-		{"not a bgs_ token", func() string { return "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln" }},
+		{"not a bgs_ token", func() string { return "opaque-but-not-ours" }},
 		{"a session's hash instead of its token", func() string { return f.mustLogin("shop", "pw", "").Session.SecretHash }},
 		{"token with one character changed", func() string {
 			tok := f.mustLogin("shop", "pw", "").Token
@@ -1062,5 +1063,41 @@ func testChangePassword(t *testing.T, f *fixture) {
 	}
 	if _, err := f.login("shop", next, ""); !errors.As(err, &locked) {
 		t.Errorf("Login() after 3 failed changes = %v, want *LockedError", err)
+	}
+}
+
+// A JWT access token acts for its session while the session lives: a bad
+// token is AUTH FAILED, a token whose session was revoked SESSION UNKNOWN.
+func testAccessTokens(t *testing.T, f *fixture) {
+	cfg := testConfig()
+	tokens, err := NewTokens([]TokenKey{{ID: "k1", Secret: []byte(strings.Repeat("s", 32))}}, "https://billgate.test", f.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Tokens = tokens
+	f.use(cfg)
+	f.client(nil, "shop", "pw", "business")
+	res := f.mustLogin("shop", "pw", "")
+	p := f.mustAuthenticate(res.Token)
+	jwt, expires, err := f.svc.IssueToken(p)
+	if err != nil || !expires.Equal(f.clock.Add(TokenTTL)) {
+		t.Fatalf("IssueToken() = %v expiring %v, want %v", err, expires, f.clock.Add(TokenTTL))
+	}
+	if got := f.mustAuthenticate(jwt); got.Session.ID != res.Session.ID || got.Client.Login != "shop" {
+		t.Errorf("Authenticate(jwt) = session %s of %s, want the login's", got.Session.ID, got.Client.Login)
+	}
+	if _, err := f.authenticate(jwt[:len(jwt)-2] + "xx"); !errors.Is(err, ErrAuthFailed) {
+		t.Errorf("a tampered token = %v, want ErrAuthFailed", err)
+	}
+	f.use(testConfig()) // no keys: no tokens
+	if _, err := f.authenticate(jwt); !errors.Is(err, ErrAuthFailed) {
+		t.Errorf("a token where none are accepted = %v, want ErrAuthFailed", err)
+	}
+	f.use(cfg)
+	if err := f.svc.Logout(f.ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.authenticate(jwt); !errors.Is(err, ErrSessionUnknown) {
+		t.Errorf("a token of a revoked session = %v, want ErrSessionUnknown", err)
 	}
 }

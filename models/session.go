@@ -35,10 +35,18 @@ func (s *Store) CreateSession(ctx context.Context, sess *Session) error {
 
 // LiveSession finds the unrevoked, unexpired session with this secret hash.
 func (s *Store) LiveSession(ctx context.Context, secretHash string, now time.Time) (*Session, error) {
+	return s.liveSession(ctx, "secret_hash = ?", secretHash, now)
+}
+
+// LiveSessionByID finds a session by its public ID, if it is neither
+// revoked nor expired.
+func (s *Store) LiveSessionByID(ctx context.Context, id uuid.UUID, now time.Time) (*Session, error) {
+	return s.liveSession(ctx, "id = ?", id, now)
+}
+
+func (s *Store) liveSession(ctx context.Context, by string, key any, now time.Time) (*Session, error) {
 	var sess Session
-	err := s.db.WithContext(ctx).
-		Where("secret_hash = ? AND revoked_at IS NULL AND expires_at > ?", secretHash, now).
-		Take(&sess).Error
+	err := s.db.WithContext(ctx).Where(by+" AND revoked_at IS NULL AND expires_at > ?", key, now).Take(&sess).Error
 	if err != nil {
 		return nil, fmt.Errorf("session: %w", translate(err))
 	}

@@ -113,7 +113,11 @@ func Start(ctx context.Context, o Options) (_ *App, err error) {
 	deps := api.Deps{Logger: o.Logger, BodyLimit: o.BodyLimit, Checks: []api.Check{DatabaseCheck(store), TemporalCheck(tc)}}
 	if o.ServeAPI {
 		deps.Checks = append(deps.Checks, WorkersCheck(tc, o.Namespace))
-		identity := auth.NewService(store, a.Hasher, authConfig(o.Identity), func() time.Time { return time.Now().UTC() }, o.Logger)
+		authCfg, err := authConfig(o.Identity, o.PublicURL)
+		if err != nil {
+			return nil, err
+		}
+		identity := auth.NewService(store, a.Hasher, authCfg, func() time.Time { return time.Now().UTC() }, o.Logger)
 		listening, stop := context.WithCancel(context.Background())
 		a.stopListening = stop
 		go store.ListenIdentityChanges(listening)
@@ -160,13 +164,25 @@ func buildGateways(o Options, store *models.Store) (*gateways.Registry, *sandbox
 	return registry, sb, secret, registry.Register(gateways.Limited(sb, float64(rate), rate))
 }
 
-func authConfig(id config.Identity) auth.Config {
+func authConfig(id config.Identity, issuer string) (auth.Config, error) {
 	c := auth.DefaultConfig()
 	c.IdleTimeout = id.SessionIdle
 	c.AbsoluteLifetime = id.SessionLifetime
 	c.MaxFailedLogins = id.LockoutThreshold
 	c.IPBinding = id.IPBinding
-	return c
+	keys := []auth.TokenKey{auth.RandomTokenKey()} // enough for one API process
+	if id.JWTKeys != "" {
+		var err error
+		if keys, err = auth.ParseTokenKeys(id.JWTKeys); err != nil {
+			return c, fmt.Errorf("BILLGATE_JWT_KEYS: %w", err)
+		}
+	}
+	tokens, err := auth.NewTokens(keys, issuer, func() time.Time { return time.Now().UTC() })
+	if err != nil {
+		return c, fmt.Errorf("BILLGATE_JWT_KEYS: %w", err)
+	}
+	c.Tokens = tokens
+	return c, nil
 }
 
 // Close stops the workers, then closes the connections.

@@ -76,6 +76,7 @@ type Identity struct {
 	TrustedProxies   []string      // peers whose X-Forwarded-For is believed
 	AdminLogin       string        // dev: the admin bootstrapped at start
 	AdminPassword    string        // dev: its password; empty generates one
+	JWTKeys          string        // kid=base64key,… signing access tokens; empty: a random key per process
 }
 
 // commands describes each subcommand for the help text, in display order.
@@ -336,6 +337,7 @@ func (b *binder) identity(id *Identity) {
 	b.integer(&id.LockoutThreshold, "lockout-threshold", "BILLGATE_LOCKOUT_THRESHOLD", 5, "failed logins that lock an account (with growing backoff)")
 	bindParsed(b, &id.CookieSecure, "cookie-secure", "BILLGATE_COOKIE_SECURE", false, "mark the sid cookie Secure (serve over HTTPS)", "true or false", strconv.ParseBool)
 	b.list(&id.TrustedProxies, "trusted-proxies", "BILLGATE_TRUSTED_PROXIES", "", "comma-separated IPs or CIDRs whose X-Forwarded-For is believed")
+	id.JWTKeys = b.getenv("BILLGATE_JWT_KEYS") // never a flag: it would show in ps
 }
 
 // common binds what every long-running command shares.

@@ -1,0 +1,42 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/billgate/billgate/internal/testenv"
+)
+
+// A session's JWT access token authenticates like the session, dies with
+// it, and a token that does not verify is AUTH FAILED.
+func TestAccessTokens(t *testing.T) {
+	env := testenv.Start(t, testenv.Options{})
+	env.CreateClient(nil, "shop", goodPassword, "business")
+	secret, _ := login(t, env, creds("shop", ""))
+	session := []string{"Authorization", "Bearer " + secret}
+
+	r := call(t, env, "POST", "/auth/token", "", session...)
+	if r.Status != 200 || r.Result["tokenType"] != "Bearer" || !strings.HasPrefix(r.Result["token"].(string), "eyJ") {
+		t.Fatalf("POST /auth/token = %d %+v %v", r.Status, r.Errors, r.Result)
+	}
+	token := r.Result["token"].(string)
+	bearer := []string{"Authorization", "Bearer " + token}
+	if me := call(t, env, "GET", "/auth/session", "", bearer...); me.Status != 200 || me.Result["client"].(map[string]any)["login"] != "shop" {
+		t.Errorf("GET /auth/session with the JWT = %d %v", me.Status, me.Result)
+	}
+	if p := call(t, env, "POST", "/v1/products", `{"name":"With a token"}`, bearer...); p.Status != 201 {
+		t.Errorf("POST /v1/products with the JWT = %d %+v", p.Status, p.Errors)
+	}
+
+	tampered := token[:len(token)-4] + "AAAA"
+	if strings.HasSuffix(token, "AAAA") {
+		tampered = token[:len(token)-4] + "BBBB"
+	}
+	call(t, env, "GET", "/auth/session", "", "Authorization", "Bearer "+tampered).is(t, "a tampered token", 401, "AUTH_FAILED", "AUTH FAILED")
+	call(t, env, "GET", "/auth/session", "", "Authorization", "Bearer eyJhbGciOiJub25lIn0.eyJzaWQiOiJ4In0.").is(t, "alg none", 401, "AUTH_FAILED", "AUTH FAILED")
+
+	if r := call(t, env, "DELETE", "/auth/session", "", session...); r.Status != 204 {
+		t.Fatalf("log out = %d", r.Status)
+	}
+	call(t, env, "GET", "/auth/session", "", bearer...).is(t, "the token of a revoked session", 404, "SESSION_UNKNOWN", "SESSION UNKNOWN")
+}
