@@ -25,6 +25,7 @@ type Authenticator interface {
 	ExtendSession(ctx context.Context, p *auth.Principal, to time.Time) (time.Time, error)
 	ChangePassword(ctx context.Context, p *auth.Principal, current, next string) error
 	IssueToken(p *auth.Principal) (token string, expires time.Time, err error)
+	PublicKeys() []auth.JWK
 }
 
 const (

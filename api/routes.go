@@ -13,7 +13,7 @@ import (
 var publicRoutes = map[string]bool{
 	"GET /healthz": true, "GET /readyz": true, "GET /metrics": true,
 	"GET /openapi.yaml": true, "GET /docs": true, "GET /docs/*file": true,
-	"POST /auth/session":        true,
+	"POST /auth/session": true, "GET /.well-known/jwks.json": true,
 	"GET /sandbox/approve/:ref": true, "POST /sandbox/approve/:ref": true, "POST /webhooks/sandbox": true,
 }
 
@@ -38,6 +38,7 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 		return
 	}
 	r.POST("/auth/session", h.login)
+	r.GET("/.well-known/jwks.json", h.jwks)
 	if d.Sandbox != nil {
 		// The payer follows an approval link without an account; a
 		// webhook proves itself by its signature.

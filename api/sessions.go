@@ -134,6 +134,13 @@ func (h *handlers) issueToken(c *gin.Context) {
 	respond(c, http.StatusOK, accessToken{Token: token, TokenType: "Bearer", ExpiresAt: expires.UTC()})
 }
 
+// jwks is GET /.well-known/jwks.json: the public keys that verify EdDSA
+// access tokens, for other services. It is a bare JWK Set (RFC 7517), not
+// an envelope, as JWKS clients expect.
+func (h *handlers) jwks(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"keys": h.Auth.PublicKeys()})
+}
+
 type extendRequest struct {
 	ExpiresAt *time.Time `json:"expiresAt"`
 }

@@ -364,6 +364,14 @@ func (s *Service) authenticate(ctx context.Context, key string, from Origin, fin
 	return p, nil
 }
 
+// PublicKeys are the public halves of the EdDSA token keys.
+func (s *Service) PublicKeys() []JWK {
+	if s.cfg.Tokens == nil {
+		return []JWK{}
+	}
+	return s.cfg.Tokens.PublicKeys()
+}
+
 // IssueToken makes a JWT access token for the principal's session.
 func (s *Service) IssueToken(p *Principal) (string, time.Time, error) {
 	if s.cfg.Tokens == nil {

@@ -1,10 +1,12 @@
 package auth
 
 import (
+	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -12,9 +14,10 @@ import (
 	"github.com/google/uuid"
 )
 
-// Access tokens are JWTs (HS256) that carry a session: a token lives at
-// most TokenTTL and dies with its session, so revoking the session (or the
-// account) ends every token made from it.
+// Access tokens are JWTs (HS256, or EdDSA whose public keys are published
+// as a JWKS) that carry a session: a token lives at most TokenTTL and dies
+// with its session, so revoking the session (or the account) ends every
+// token made from it.
 
 // TokenTTL is how long an access token is valid.
 const TokenTTL = 15 * time.Minute
@@ -25,10 +28,35 @@ const tokenLeeway = 30 * time.Second
 // minTokenKey is the shortest HS256 key accepted: 256 bits.
 const minTokenKey = 32
 
-// TokenKey is a named HS256 key.
+// TokenKey is a named key: an HS256 Secret, or an Ed25519 private key
+// (EdDSA), whose public half others may verify with.
 type TokenKey struct {
-	ID     string
-	Secret []byte
+	ID      string
+	Secret  []byte
+	Ed25519 ed25519.PrivateKey
+}
+
+// method is the key's signing algorithm.
+func (k TokenKey) method() jwt.SigningMethod {
+	if k.Ed25519 != nil {
+		return jwt.SigningMethodEdDSA
+	}
+	return jwt.SigningMethodHS256
+}
+
+// verifier is what checks the key's signatures.
+func (k TokenKey) verifier() any {
+	if k.Ed25519 != nil {
+		return k.Ed25519.Public()
+	}
+	return k.Secret
+}
+
+func (k TokenKey) signer() any {
+	if k.Ed25519 != nil {
+		return k.Ed25519
+	}
+	return k.Secret
 }
 
 // Tokens issues and verifies access tokens. The first key signs; every
@@ -52,7 +80,9 @@ func NewTokens(keys []TokenKey, issuer string, now func() time.Time) (*Tokens, e
 		switch {
 		case k.ID == "" || seen[k.ID]:
 			return nil, fmt.Errorf("tokens: key ID %q is empty or repeated", k.ID)
-		case len(k.Secret) < minTokenKey:
+		case k.Ed25519 != nil && len(k.Ed25519) != ed25519.PrivateKeySize:
+			return nil, fmt.Errorf("tokens: key %q is not an Ed25519 private key", k.ID)
+		case k.Ed25519 == nil && len(k.Secret) < minTokenKey:
 			return nil, fmt.Errorf("tokens: key %q has %d bytes, want at least %d", k.ID, len(k.Secret), minTokenKey)
 		}
 		seen[k.ID] = true
@@ -70,20 +100,29 @@ func RandomTokenKey() TokenKey {
 	return TokenKey{ID: "random-" + base64.RawURLEncoding.EncodeToString(secret[:6]), Secret: secret}
 }
 
-// ParseTokenKeys reads "kid=base64key,kid2=base64key2" (BILLGATE_JWT_KEYS),
-// the signing key first.
+// ParseTokenKeys reads "kid=base64key,kid2=ed25519:base64seed"
+// (BILLGATE_JWT_KEYS), the signing key first: a plain key is an HS256
+// secret, an "ed25519:" one the 32-byte seed of an EdDSA key.
 func ParseTokenKeys(s string) ([]TokenKey, error) {
 	var keys []TokenKey
 	for _, part := range strings.Split(s, ",") {
 		id, encoded, ok := strings.Cut(strings.TrimSpace(part), "=")
 		if !ok {
-			return nil, errors.New("want kid=base64key, comma-separated")
+			return nil, errors.New("want kid=base64key or kid=ed25519:base64seed, comma-separated")
 		}
-		secret, err := base64.StdEncoding.DecodeString(encoded)
+		seed, eddsa := strings.CutPrefix(encoded, "ed25519:")
+		secret, err := base64.StdEncoding.DecodeString(seed)
 		if err != nil {
 			return nil, fmt.Errorf("key %q: not base64", id)
 		}
-		keys = append(keys, TokenKey{ID: id, Secret: secret})
+		key := TokenKey{ID: id, Secret: secret}
+		if eddsa {
+			if len(secret) != ed25519.SeedSize {
+				return nil, fmt.Errorf("key %q: an Ed25519 seed has %d bytes", id, ed25519.SeedSize)
+			}
+			key = TokenKey{ID: id, Ed25519: ed25519.NewKeyFromSeed(secret)}
+		}
+		keys = append(keys, key)
 	}
 	return keys, nil
 }
@@ -109,19 +148,20 @@ func (t *Tokens) Issue(p *Principal) (token string, expires time.Time, err error
 		SessionID: p.Session.ID, TenantID: p.Client.TenantID, Roles: p.Roles,
 	}
 	key := t.keys[0]
-	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, claims)
+	tok := jwt.NewWithClaims(key.method(), claims)
 	tok.Header["kid"] = key.ID
-	token, err = tok.SignedString(key.Secret)
+	token, err = tok.SignedString(key.signer())
 	return token, expires, err
 }
 
-// Verify checks a token: HS256 only, a known kid, the signature, the
-// issuer and audience, a present and unexpired exp, and nbf, with 30 s of
-// leeway. Anything wrong is ErrAuthFailed.
+// Verify checks a token: a known kid, signed with that key's own algorithm
+// (HS256 or EdDSA: never another, so a public key cannot pass for an HMAC
+// secret), the signature, the issuer and audience, a present and unexpired
+// exp, and nbf, with 30 s of leeway. Anything wrong is ErrAuthFailed.
 func (t *Tokens) Verify(raw string) (*TokenClaims, error) {
 	var claims TokenClaims
 	_, err := jwt.ParseWithClaims(raw, &claims, t.key,
-		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithValidMethods(t.methods()),
 		jwt.WithExpirationRequired(), jwt.WithIssuer(t.issuer), jwt.WithAudience(t.audience),
 		jwt.WithLeeway(tokenLeeway), jwt.WithTimeFunc(t.now))
 	if err != nil || claims.SessionID == uuid.Nil {
@@ -130,14 +170,52 @@ func (t *Tokens) Verify(raw string) (*TokenClaims, error) {
 	return &claims, nil
 }
 
+// key finds the token's key by kid, and refuses it for another algorithm.
 func (t *Tokens) key(tok *jwt.Token) (any, error) {
 	kid, _ := tok.Header["kid"].(string)
 	for _, k := range t.keys {
 		if k.ID == kid {
-			return k.Secret, nil
+			if tok.Method.Alg() != k.method().Alg() {
+				return nil, errors.New("algorithm does not match the key")
+			}
+			return k.verifier(), nil
 		}
 	}
 	return nil, errors.New("unknown kid")
+}
+
+// methods are the algorithms of the configured keys.
+func (t *Tokens) methods() []string {
+	var algs []string
+	for _, k := range t.keys {
+		if alg := k.method().Alg(); !slices.Contains(algs, alg) {
+			algs = append(algs, alg)
+		}
+	}
+	return algs
+}
+
+// JWK is a public key as a JSON Web Key (RFC 8037 for Ed25519).
+type JWK struct {
+	KeyType   string `json:"kty"`
+	Curve     string `json:"crv"`
+	KeyID     string `json:"kid"`
+	X         string `json:"x"`
+	Algorithm string `json:"alg"`
+	Use       string `json:"use"`
+}
+
+// PublicKeys are the EdDSA keys' public halves, for /.well-known/jwks.json;
+// HS256 keys are secret and never listed.
+func (t *Tokens) PublicKeys() []JWK {
+	keys := []JWK{}
+	for _, k := range t.keys {
+		if k.Ed25519 != nil {
+			pub := k.Ed25519.Public().(ed25519.PublicKey)
+			keys = append(keys, JWK{KeyType: "OKP", Curve: "Ed25519", KeyID: k.ID, X: base64.RawURLEncoding.EncodeToString(pub), Algorithm: "EdDSA", Use: "sig"})
+		}
+	}
+	return keys
 }
 
 // looksLikeJWT tells a JWT (three base64url parts, a JSON header) from a

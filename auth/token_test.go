@@ -1,7 +1,12 @@
 package auth
 
 import (
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -48,7 +53,7 @@ func sign(t *testing.T, alg jwt.SigningMethod, key TokenKey, edit func(*TokenCla
 	}
 	tok := jwt.NewWithClaims(alg, c)
 	tok.Header["kid"] = key.ID
-	var secret any = key.Secret
+	secret := key.signer()
 	if alg == jwt.SigningMethodNone {
 		secret = jwt.UnsafeAllowNoneSignatureType
 	}
@@ -159,4 +164,90 @@ func FuzzVerifyToken(f *testing.F) {
 			t.Errorf("Verify(%q) accepted a token the key did not sign", raw)
 		}
 	})
+}
+
+// EdDSA tokens verify with the public key the JWKS lists; a token that
+// signs HS256 with that public key as the secret (algorithm confusion) is
+// refused, and so is an EdDSA token under an HS256 key's kid.
+func TestEdDSATokens(t *testing.T) {
+	now := tokenNow
+	keys, err := ParseTokenKeys("ed=ed25519:" + base64.StdEncoding.EncodeToString([]byte(strings.Repeat("e", 32))) + ",hs=" + base64.StdEncoding.EncodeToString(keyOne.Secret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens := newTestTokens(t, &now, keys...)
+	issued, _, err := tokens.Issue(tokenUser)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if header := strings.Split(issued, ".")[0]; !strings.Contains(decodeSegment(t, header), `"alg":"EdDSA"`) {
+		t.Errorf("header %s, want EdDSA", decodeSegment(t, header))
+	}
+	if _, err := tokens.Verify(issued); err != nil {
+		t.Fatalf("Verify(EdDSA) = %v", err)
+	}
+	jwks := tokens.PublicKeys()
+	if len(jwks) != 1 || jwks[0].KeyID != "ed" || jwks[0].KeyType != "OKP" || jwks[0].Curve != "Ed25519" {
+		t.Fatalf("PublicKeys() = %+v, want the one Ed25519 key, no HS256 secret", jwks)
+	}
+	pub, err := base64.RawURLEncoding.DecodeString(jwks[0].X)
+	if err != nil || !ed25519.Verify(pub, []byte(issued[:strings.LastIndex(issued, ".")]), mustDecode(t, issued[strings.LastIndex(issued, ".")+1:])) {
+		t.Errorf("the JWKS key does not verify the token's signature")
+	}
+
+	confused := sign(t, jwt.SigningMethodHS256, TokenKey{ID: "ed", Secret: pub}, nil)
+	if _, err := tokens.Verify(confused); !errors.Is(err, ErrAuthFailed) {
+		t.Errorf("HS256 with the public key as secret = %v, want ErrAuthFailed", err)
+	}
+	crossed := sign(t, jwt.SigningMethodEdDSA, TokenKey{ID: "hs", Ed25519: keys[0].Ed25519}, nil)
+	if _, err := tokens.Verify(crossed); !errors.Is(err, ErrAuthFailed) {
+		t.Errorf("EdDSA under an HS256 kid = %v, want ErrAuthFailed", err)
+	}
+	if _, err := ParseTokenKeys("ed=ed25519:" + base64.StdEncoding.EncodeToString([]byte("short"))); err == nil {
+		t.Error("a short Ed25519 seed was accepted")
+	}
+}
+
+func decodeSegment(t *testing.T, s string) string { return string(mustDecode(t, s)) }
+
+func mustDecode(t *testing.T, s string) []byte {
+	t.Helper()
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestJSONWebTokenVectors verifies tokens made by the npm jsonwebtoken
+// package (testdata/jsonwebtoken/generate.js wrote them): billgate accepts
+// what a standard implementation signs for it, and refuses the rest.
+func TestJSONWebTokenVectors(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "jsonwebtoken.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file struct {
+		Vectors []struct {
+			Name   string
+			Accept bool
+			Token  string
+		}
+	}
+	if err := json.Unmarshal(b, &file); err != nil || len(file.Vectors) == 0 {
+		t.Fatalf("vectors: %v", err)
+	}
+	now := tokenNow
+	tokens := newTestTokens(t, &now, keyOne)
+	for _, v := range file.Vectors {
+		t.Run(v.Name, func(t *testing.T) {
+			claims, err := tokens.Verify(v.Token)
+			switch {
+			case v.Accept && (err != nil || claims.SessionID != tokenUser.Session.ID || claims.Roles[0] != "business"):
+				t.Errorf("Verify = %+v, %v, want accepted", claims, err)
+			case !v.Accept && !errors.Is(err, ErrAuthFailed):
+				t.Errorf("Verify = %+v, %v, want ErrAuthFailed", claims, err)
+			}
+		})
+	}
 }

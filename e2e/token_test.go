@@ -1,6 +1,9 @@
 package e2e
 
 import (
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -39,4 +42,36 @@ func TestAccessTokens(t *testing.T) {
 		t.Fatalf("log out = %d", r.Status)
 	}
 	call(t, env, "GET", "/auth/session", "", bearer...).is(t, "the token of a revoked session", 404, "SESSION_UNKNOWN", "SESSION UNKNOWN")
+}
+
+// With an EdDSA key, access tokens are signed EdDSA and another service can
+// verify them with the key published at /.well-known/jwks.json alone.
+func TestEdDSAAccessTokensVerifyWithTheJWKS(t *testing.T) {
+	identity := *testenv.DefaultIdentity()
+	identity.JWTKeys = "ed-1=ed25519:" + base64.StdEncoding.EncodeToString([]byte(strings.Repeat("k", ed25519.SeedSize)))
+	env := testenv.Start(t, testenv.Options{Identity: &identity})
+	env.CreateClient(nil, "shop", goodPassword, "business")
+	secret, _ := login(t, env, creds("shop", ""))
+	token := call(t, env, "POST", "/auth/token", "", "Authorization", "Bearer "+secret).Result["token"].(string)
+	if me := call(t, env, "GET", "/auth/session", "", "Authorization", "Bearer "+token); me.Status != 200 {
+		t.Fatalf("GET /auth/session with an EdDSA token = %d %+v", me.Status, me.Errors)
+	}
+
+	resp := env.Get("/.well-known/jwks.json")
+	var set struct {
+		Keys []struct{ Kid, Kty, Crv, X, Alg string }
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&set); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("GET /.well-known/jwks.json = %d %v", resp.StatusCode, err)
+	}
+	resp.Body.Close()
+	if len(set.Keys) != 1 || set.Keys[0].Kid != "ed-1" || set.Keys[0].Alg != "EdDSA" {
+		t.Fatalf("JWKS = %+v, want the one EdDSA key", set.Keys)
+	}
+	pub, _ := base64.RawURLEncoding.DecodeString(set.Keys[0].X)
+	dot := strings.LastIndex(token, ".")
+	sig, _ := base64.RawURLEncoding.DecodeString(token[dot+1:])
+	if !ed25519.Verify(pub, []byte(token[:dot]), sig) {
+		t.Error("the published key does not verify the token")
+	}
 }
