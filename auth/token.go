@@ -3,11 +3,13 @@ package auth
 import (
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -67,7 +69,15 @@ type Tokens struct {
 	issuer   string
 	audience string
 	now      func() time.Time
+	// verified remembers tokens whose signature and claims checked out, by
+	// hash, so a client repeating a token pays the check once; the expiry
+	// is still checked on every use.
+	mu       sync.Mutex
+	verified map[[sha256.Size]byte]*TokenClaims
 }
+
+// maxVerified bounds the verified-token memory; past it, it starts over.
+const maxVerified = 100_000
 
 // NewTokens checks the keys (at least one, each with a distinct ID and 32+
 // bytes). issuer names billgate in the tokens (its public URL).
@@ -87,7 +97,7 @@ func NewTokens(keys []TokenKey, issuer string, now func() time.Time) (*Tokens, e
 		}
 		seen[k.ID] = true
 	}
-	return &Tokens{keys: keys, issuer: issuer, audience: tokenAudience, now: now}, nil
+	return &Tokens{keys: keys, issuer: issuer, audience: tokenAudience, now: now, verified: map[[sha256.Size]byte]*TokenClaims{}}, nil
 }
 
 // tokenAudience is who tokens are for: billgate's API.
@@ -159,6 +169,32 @@ func (t *Tokens) Issue(p *Principal) (token string, expires time.Time, err error
 // secret), the signature, the issuer and audience, a present and unexpired
 // exp, and nbf, with 30 s of leeway. Anything wrong is ErrAuthFailed.
 func (t *Tokens) Verify(raw string) (*TokenClaims, error) {
+	sum := sha256.Sum256([]byte(raw))
+	t.mu.Lock()
+	known := t.verified[sum]
+	t.mu.Unlock()
+	if known != nil {
+		if !t.now().Before(known.ExpiresAt.Add(tokenLeeway)) {
+			return nil, ErrAuthFailed
+		}
+		claims := *known
+		return &claims, nil
+	}
+	claims, err := t.verify(raw)
+	if err != nil {
+		return nil, err
+	}
+	t.mu.Lock()
+	if len(t.verified) >= maxVerified {
+		clear(t.verified)
+	}
+	t.verified[sum] = claims
+	t.mu.Unlock()
+	copied := *claims
+	return &copied, nil
+}
+
+func (t *Tokens) verify(raw string) (*TokenClaims, error) {
 	var claims TokenClaims
 	_, err := jwt.ParseWithClaims(raw, &claims, t.key,
 		jwt.WithValidMethods(t.methods()),

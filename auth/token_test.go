@@ -251,3 +251,48 @@ func TestJSONWebTokenVectors(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkVerifyToken is the cost of checking one access token, per
+// algorithm, the first time and when the same token comes again (the
+// session lookup that follows is BenchmarkAuthenticatedGET's).
+func BenchmarkVerifyToken(b *testing.B) {
+	now := tokenNow
+	ed := TokenKey{ID: "ed", Ed25519: ed25519.NewKeyFromSeed([]byte(strings.Repeat("e", ed25519.SeedSize)))}
+	for name, key := range map[string]TokenKey{"HS256": keyOne, "EdDSA": ed} {
+		tokens := newTestTokens(b, &now, key)
+		token, _, err := tokens.Issue(tokenUser)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(name+"/first", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := tokens.verify(token); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(name+"/repeat", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := tokens.Verify(token); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// A token verified once is refused once it expires, though remembered.
+func TestVerifiedTokensStillExpire(t *testing.T) {
+	now := tokenNow
+	tokens := newTestTokens(t, &now, keyOne)
+	token, expires, _ := tokens.Issue(tokenUser)
+	if _, err := tokens.Verify(token); err != nil {
+		t.Fatal(err)
+	}
+	now = expires.Add(tokenLeeway)
+	if _, err := tokens.Verify(token); !errors.Is(err, ErrAuthFailed) {
+		t.Errorf("a remembered token after its expiry = %v, want ErrAuthFailed", err)
+	}
+}
