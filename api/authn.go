@@ -37,11 +37,32 @@ func origin(c *gin.Context) auth.Origin {
 	return auth.Origin{IP: c.ClientIP(), UserAgent: c.Request.UserAgent()}
 }
 
+// The schemes a 401 AUTH FAILED invites (RFC 9110 WWW-Authenticate): the
+// login takes Basic; every other call a Bearer session secret or JWT.
+const (
+	loginChallenge = `Basic realm="billgate"`
+	apiChallenge   = `Bearer realm="billgate"`
+)
+
+// failChallenge answers err, naming the schemes in challenge when it is
+// AUTH FAILED.
+func failChallenge(c *gin.Context, err error, challenge string) {
+	if problemFor(err) == errAuthFailed {
+		c.Header("WWW-Authenticate", challenge)
+	}
+	fail(c, err)
+}
+
 // authenticate finds the caller's session from `Authorization: Bearer` or,
 // without an Authorization header, the sid cookie. No credentials at all is
-// SESSION UNKNOWN, as the seeds specify.
+// SESSION UNKNOWN, as the seeds specify; a scheme billgate does not take
+// here is AUTH FAILED.
 func (h *handlers) authenticate(c *gin.Context) {
-	token, fromCookie := credentials(c)
+	token, fromCookie, err := credentials(c)
+	if err != nil {
+		failChallenge(c, err, apiChallenge)
+		return
+	}
 	if token == "" {
 		fail(c, auth.ErrSessionUnknown)
 		return
@@ -52,26 +73,27 @@ func (h *handlers) authenticate(c *gin.Context) {
 	}
 	p, err := h.Auth.Authenticate(c.Request.Context(), token, origin(c))
 	if err != nil {
-		fail(c, err)
+		failChallenge(c, err, apiChallenge)
 		return
 	}
 	c.Set(principalKey, p)
 	c.Next()
 }
 
-// credentials reads the presented secret, and whether it came from the cookie.
-func credentials(c *gin.Context) (token string, fromCookie bool) {
+// credentials reads the presented secret, and whether it came from the
+// cookie. Another scheme than Bearer is AUTH FAILED.
+func credentials(c *gin.Context) (token string, fromCookie bool, err error) {
 	if header := c.GetHeader("Authorization"); header != "" {
 		scheme, value, _ := strings.Cut(header, " ")
 		if !strings.EqualFold(scheme, "Bearer") {
-			return "", false // other schemes arrive with issue 5
+			return "", false, auth.ErrAuthFailed
 		}
-		return strings.TrimSpace(value), false
+		return strings.TrimSpace(value), false, nil
 	}
 	if cookie, err := c.Cookie(sessionCookie); err == nil {
-		return cookie, true
+		return cookie, true, nil
 	}
-	return "", false
+	return "", false, nil
 }
 
 // sameSiteJSON is the CSRF defence for cookie-authenticated requests that

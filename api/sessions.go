@@ -74,7 +74,7 @@ func (h *handlers) login(c *gin.Context) {
 	var req loginRequest
 	basicLogin, basicPassword, basic := auth.ParseBasic(c.GetHeader("Authorization"))
 	if c.GetHeader("Authorization") != "" && !basic {
-		fail(c, auth.ErrAuthFailed) // a malformed Basic header or another scheme
+		failChallenge(c, auth.ErrAuthFailed, loginChallenge) // a malformed Basic header or another scheme
 		return
 	}
 	decodeBody := decodeJSON
@@ -90,7 +90,7 @@ func (h *handlers) login(c *gin.Context) {
 	}
 	res, err := h.Auth.Login(c.Request.Context(), auth.Credentials{Login: req.Login, Password: req.Password, Tenant: req.Tenant}, origin(c))
 	if err != nil {
-		fail(c, err)
+		failChallenge(c, err, loginChallenge)
 		return
 	}
 	h.setSessionCookie(c, res.Token, res.Session.ExpiresAt)

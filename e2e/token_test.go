@@ -35,7 +35,19 @@ func TestAccessTokens(t *testing.T) {
 	if strings.HasSuffix(token, "AAAA") {
 		tampered = token[:len(token)-4] + "BBBB"
 	}
-	call(t, env, "GET", "/auth/session", "", "Authorization", "Bearer "+tampered).is(t, "a tampered token", 401, "AUTH_FAILED", "AUTH FAILED")
+	refused := call(t, env, "GET", "/auth/session", "", "Authorization", "Bearer "+tampered)
+	refused.is(t, "a tampered token", 401, "AUTH_FAILED", "AUTH FAILED")
+	if got := refused.Header.Get("WWW-Authenticate"); got != `Bearer realm="billgate"` {
+		t.Errorf("WWW-Authenticate = %q, want the Bearer challenge", got)
+	}
+	other := call(t, env, "GET", "/v1/products", "", "Authorization", "Digest username=shop")
+	other.is(t, "an unknown scheme", 401, "AUTH_FAILED", "AUTH FAILED")
+	if other.Header.Get("WWW-Authenticate") == "" {
+		t.Error("an unknown scheme's 401 names no scheme")
+	}
+	if r := call(t, env, "POST", "/auth/session", `{"login":"shop","password":"wrong password!"}`); r.Header.Get("WWW-Authenticate") != `Basic realm="billgate"` {
+		t.Errorf("a failed login's WWW-Authenticate = %q, want the Basic challenge", r.Header.Get("WWW-Authenticate"))
+	}
 	call(t, env, "GET", "/auth/session", "", "Authorization", "Bearer eyJhbGciOiJub25lIn0.eyJzaWQiOiJ4In0.").is(t, "alg none", 401, "AUTH_FAILED", "AUTH FAILED")
 
 	if r := call(t, env, "DELETE", "/auth/session", "", session...); r.Status != 204 {
