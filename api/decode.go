@@ -47,25 +47,73 @@ func decode(c *gin.Context, v any, required bool) error {
 	if dec.More() {
 		return Invalid("body", "request body has data after the JSON value", nil)
 	}
-	if bytes.Contains(body, []byte(`\u0000`)) && hasNUL(body) {
-		return Invalid("body", "text must not contain NUL characters", nil)
-	}
-	return nil
+	return checkTokens(body)
 }
 
-// hasNUL reports whether a JSON document has a NUL in any key or string,
-// which no field accepts and Postgres cannot store.
-func hasNUL(body []byte) bool {
+// checkTokens refuses what decoding lets through silently: a NUL in any key
+// or string (no field accepts one, Postgres cannot store it), and a key
+// repeated in an object. encoding/json keeps the last of repeated keys and
+// matches field names without regard to case, so {"priceId":…,"PRICEID":…}
+// would mean one thing here and maybe another to a proxy or a policy check
+// that read the first: keys are compared case-insensitively.
+func checkTokens(body []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
+	type object struct {
+		keys   map[string]bool
+		path   string
+		expect bool // the next string token is a key
+	}
+	var stack []*object
+	var field string // the path of the value being read
 	for {
 		tok, err := dec.Token()
 		if err != nil {
-			return false
+			return nil // the body decoded already; nothing else to find
 		}
-		if s, ok := tok.(string); ok && strings.IndexByte(s, 0) >= 0 {
-			return true
+		top := (*object)(nil)
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{':
+				stack = append(stack, &object{keys: map[string]bool{}, path: field, expect: true})
+				continue
+			case '}', ']':
+				stack = stack[:len(stack)-1]
+			case '[':
+				stack = append(stack, &object{path: field})
+				continue
+			}
+		case string:
+			if strings.IndexByte(t, 0) >= 0 {
+				return Invalid("body", "text must not contain NUL characters", nil)
+			}
+			if top != nil && top.keys != nil && top.expect {
+				field = joinField(top.path, t)
+				folded := strings.ToLower(t)
+				if top.keys[folded] {
+					return Invalid(field, "the key appears twice in its object", nil)
+				}
+				top.keys[folded] = true
+				top.expect = false
+				continue
+			}
+		}
+		// A value ended: in an object, a key comes next.
+		if len(stack) > 0 && stack[len(stack)-1].keys != nil {
+			stack[len(stack)-1].expect = true
+			field = stack[len(stack)-1].path
 		}
 	}
+}
+
+func joinField(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
 }
 
 func decodeProblem(err error) *Problem {

@@ -209,3 +209,39 @@ func FuzzLoginBody(f *testing.F) {
 		}
 	})
 }
+
+// Repeated keys are refused, case-insensitively since encoding/json matches
+// fields that way, naming the repeated key's path; the same key in two
+// objects is fine.
+func TestDecodeRefusesRepeatedKeys(t *testing.T) {
+	h := testEngine(t, 1<<10, func(r *gin.Engine) {
+		r.POST("/echo", func(c *gin.Context) {
+			var v map[string]any
+			if err := decodeJSON(c, &v); err != nil {
+				fail(c, err)
+				return
+			}
+			respond(c, http.StatusOK, v)
+		})
+	})
+	tests := []struct {
+		body, field string // field "" means accepted
+	}{
+		{`{"a":1,"b":2}`, ""},
+		{`{"a":[{"b":1},{"b":2}],"c":{"b":3}}`, ""},
+		{`{"a":1,"a":2}`, "a"},
+		{`{"priceId":"x","PRICEID":"y"}`, "PRICEID"},
+		{`{"p":{"gateway":"s","token":"a","token":"b"}}`, "p.token"},
+		{`{"list":[{"x":1,"x":2}]}`, "list.x"},
+		{`{"a":"\u0000"}`, "body"},
+	}
+	for _, tt := range tests {
+		w := do(h, http.MethodPost, "/echo", "application/json", tt.body)
+		switch {
+		case tt.field == "" && w.Code != http.StatusOK:
+			t.Errorf("POST %s = %d %s, want 200", tt.body, w.Code, w.Body.String())
+		case tt.field != "" && (w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), `"field":"`+tt.field+`"`)):
+			t.Errorf("POST %s = %d %s, want 400 on %s", tt.body, w.Code, w.Body.String(), tt.field)
+		}
+	}
+}
