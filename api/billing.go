@@ -161,15 +161,20 @@ type checkout struct {
 	customer        *models.Client
 	price           *models.Price
 	productName     string
+	quantity        int64
+	total           billing.Money // the price times the quantity
 	paymentMethodID uuid.UUID
 	gateway, token  string
+	clock           *workflows.TestClock // nil: real time
 }
 
-// checkoutRequest is the part of a sale's body that names who buys what,
-// and how they pay.
+// checkoutRequest is a sale's body: who buys what and how many, how they
+// pay, and on which test clock.
 type checkoutRequest struct {
-	PriceID    *string `json:"priceId"`
-	CustomerID *string `json:"customerId"`
+	PriceID     *string `json:"priceId"`
+	CustomerID  *string `json:"customerId"`
+	Quantity    *int64  `json:"quantity"`
+	TestClockID *string `json:"testClockId"`
 	paymentChoice
 }
 
@@ -178,12 +183,21 @@ type paymentMethodInput struct {
 	Token   string `json:"token"`
 }
 
-// resolveCheckout checks a sale: a customer the caller may sell to (itself
-// for a customer), an active price of that customer's tenant of the type
-// wanted, and one way to pay. Anything wrong is a 400 naming the field;
-// other tenants' objects are "no such", never revealed.
-func (h *handlers) resolveCheckout(c *gin.Context, req checkoutRequest, want billing.PriceType) (*checkout, error) {
+// readCheckout decodes and checks a sale: a quantity, a customer the caller
+// may sell to (itself for a customer), an active price of that customer's
+// tenant of the type wanted, one way to pay, and a test clock if named.
+// Anything wrong is a 400 naming the field; other tenants' objects are "no
+// such", never revealed.
+func (h *handlers) readCheckout(c *gin.Context, want billing.PriceType) (*checkout, error) {
+	var req checkoutRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return nil, err
+	}
 	ctx := c.Request.Context()
+	quantity, err := readQuantity(req.Quantity)
+	if err != nil {
+		return nil, err
+	}
 	customer, err := h.buyer(c, req.CustomerID)
 	if err != nil {
 		return nil, err
@@ -192,7 +206,7 @@ func (h *handlers) resolveCheckout(c *gin.Context, req checkoutRequest, want bil
 	if err != nil {
 		return nil, err
 	}
-	out := &checkout{customer: customer}
+	out := &checkout{customer: customer, quantity: quantity}
 	out.price, out.productName, err = h.salePrice(ctx, priceID, *customer.TenantID, want)
 	if err != nil {
 		return nil, err
@@ -202,6 +216,12 @@ func (h *handlers) resolveCheckout(c *gin.Context, req checkoutRequest, want bil
 		return nil, err
 	}
 	out.paymentMethodID, out.gateway, out.token = method.PaymentMethodID, method.Gateway, method.Token
+	if out.clock, err = h.saleClock(ctx, req.TestClockID, *customer.TenantID, out.gateway); err != nil {
+		return nil, err
+	}
+	if out.total, err = money(out.price).MulInt(quantity); err != nil {
+		return nil, Invalid("quantity", "the price times the quantity is too large", quantity)
+	}
 	return out, nil
 }
 

@@ -18,41 +18,17 @@ import (
 // pending until the gateway has answered (GET it for the approval URL of
 // an async gateway).
 func (h *handlers) createPurchase(c *gin.Context) {
-	var req struct {
-		checkoutRequest
-		Quantity    *int64  `json:"quantity"`
-		TestClockID *string `json:"testClockId"`
-	}
-	if err := decodeJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	quantity, err := readQuantity(req.Quantity)
+	sale, err := h.readCheckout(c, billing.OneTimePrice)
 	if err != nil {
 		fail(c, err)
-		return
-	}
-	sale, err := h.resolveCheckout(c, req.checkoutRequest, billing.OneTimePrice)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	clock, err := h.saleClock(c.Request.Context(), req.TestClockID, *sale.customer.TenantID, sale.gateway)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	amount, err := money(sale.price).MulInt(quantity)
-	if err != nil {
-		fail(c, Invalid("quantity", "the price times the quantity is too large", quantity))
 		return
 	}
 	in := workflows.PaymentInput{
 		PaymentID: uuid.Must(uuid.NewV7()), InvoiceID: uuid.Must(uuid.NewV7()),
 		TenantID: *sale.customer.TenantID, CustomerID: sale.customer.ID, PriceID: sale.price.ID,
 		PaymentMethodID: sale.paymentMethodID, Gateway: sale.gateway, Token: sale.token, Dunning: dunningOf(sale.price),
-		TestClock: clock,
-		Invoice:   workflows.InvoiceDraft{Lines: []billing.Line{{Kind: billing.OneTime, Description: sale.productName, Amount: amount, Quantity: quantity}}},
+		TestClock: sale.clock,
+		Invoice:   workflows.InvoiceDraft{Lines: []billing.Line{{Kind: billing.OneTime, Description: sale.productName, Amount: sale.total, Quantity: sale.quantity}}},
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), workflowTimeout)
 	defer cancel()
@@ -60,7 +36,7 @@ func (h *handlers) createPurchase(c *gin.Context) {
 	started, err := h.startAndSync(ctx, workflows.PaymentWorkflowID(in.PaymentID), ownerAttributes(in.TenantID, in.CustomerID), workflows.PaymentWorkflow, in, &st)
 	switch {
 	case started && err != nil:
-		respond(c, http.StatusAccepted, acceptedPayment(in, amount))
+		respond(c, http.StatusAccepted, acceptedPayment(in, sale.total))
 	case err != nil:
 		fail(c, workflowProblem(err, "payment"))
 	default:

@@ -85,38 +85,15 @@ func (v subscriptionView) overlay(st workflows.SubscriptionState) subscriptionVi
 // createSubscription is POST /v1/subscriptions: it starts the
 // subscription's workflow and answers once the workflow has stored it.
 func (h *handlers) createSubscription(c *gin.Context) {
-	var req struct {
-		checkoutRequest
-		Quantity    *int64  `json:"quantity"`
-		TestClockID *string `json:"testClockId"`
-	}
-	if err := decodeJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	quantity, err := readQuantity(req.Quantity)
+	sale, err := h.readCheckout(c, billing.RecurringPrice)
 	if err != nil {
 		fail(c, err)
-		return
-	}
-	sale, err := h.resolveCheckout(c, req.checkoutRequest, billing.RecurringPrice)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	clock, err := h.saleClock(c.Request.Context(), req.TestClockID, *sale.customer.TenantID, sale.gateway)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	if _, err := money(sale.price).MulInt(quantity); err != nil {
-		fail(c, Invalid("quantity", "the price times the quantity is too large", quantity))
 		return
 	}
 	in := workflows.SubscriptionInput{
 		SubscriptionID: uuid.Must(uuid.NewV7()), TenantID: *sale.customer.TenantID, CustomerID: sale.customer.ID,
-		Plan: planOf(sale.price), Quantity: quantity, PaymentMethodID: sale.paymentMethodID,
-		Gateway: sale.gateway, Token: sale.token, TestClock: clock,
+		Plan: planOf(sale.price), Quantity: sale.quantity, PaymentMethodID: sale.paymentMethodID,
+		Gateway: sale.gateway, Token: sale.token, TestClock: sale.clock,
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), workflowTimeout)
 	defer cancel()
