@@ -24,7 +24,8 @@ type Authenticator interface {
 	RevokeSessions(ctx context.Context, p *auth.Principal, keepCurrent bool) (int64, error)
 	ExtendSession(ctx context.Context, p *auth.Principal, to time.Time) (time.Time, error)
 	ChangePassword(ctx context.Context, p *auth.Principal, current, next string) error
-	IssueToken(p *auth.Principal) (token string, expires time.Time, err error)
+	AuthenticateBasic(ctx context.Context, cred auth.Credentials, from auth.Origin) (*auth.Principal, error)
+	IssueToken(ctx context.Context, p *auth.Principal, from auth.Origin) (token string, expires time.Time, err error)
 	PublicKeys() []auth.JWK
 }
 
@@ -38,11 +39,15 @@ func origin(c *gin.Context) auth.Origin {
 }
 
 // The schemes a 401 AUTH FAILED invites (RFC 9110 WWW-Authenticate): the
-// login takes Basic; every other call a Bearer session secret or JWT.
+// login takes Basic; every other call takes each scheme billgate knows.
 const (
 	loginChallenge = `Basic realm="billgate"`
-	apiChallenge   = `Bearer realm="billgate"`
+	apiChallenge   = `Basic realm="billgate", Bearer realm="billgate"`
 )
+
+// tenantHeader names a customer's business for Basic credentials on a
+// call, as the login body's tenant does.
+const tenantHeader = "Billgate-Tenant"
 
 // failChallenge answers err, naming the schemes in challenge when it is
 // AUTH FAILED.
@@ -53,25 +58,11 @@ func failChallenge(c *gin.Context, err error, challenge string) {
 	fail(c, err)
 }
 
-// authenticate finds the caller's session from `Authorization: Bearer` or,
-// without an Authorization header, the sid cookie. No credentials at all is
-// SESSION UNKNOWN, as the seeds specify; a scheme billgate does not take
-// here is AUTH FAILED.
+// authenticate finds who the caller is from the Authorization header or,
+// without one, the sid cookie. No credentials at all is SESSION UNKNOWN,
+// as the seeds specify; a scheme billgate does not take is AUTH FAILED.
 func (h *handlers) authenticate(c *gin.Context) {
-	token, fromCookie, err := credentials(c)
-	if err != nil {
-		failChallenge(c, err, apiChallenge)
-		return
-	}
-	if token == "" {
-		fail(c, auth.ErrSessionUnknown)
-		return
-	}
-	if fromCookie && !sameSiteJSON(c.Request) {
-		fail(c, auth.ErrPermissionDenied)
-		return
-	}
-	p, err := h.Auth.Authenticate(c.Request.Context(), token, origin(c))
+	p, err := h.authenticated(c)
 	if err != nil {
 		failChallenge(c, err, apiChallenge)
 		return
@@ -80,20 +71,37 @@ func (h *handlers) authenticate(c *gin.Context) {
 	c.Next()
 }
 
-// credentials reads the presented secret, and whether it came from the
-// cookie. Another scheme than Bearer is AUTH FAILED.
-func credentials(c *gin.Context) (token string, fromCookie bool, err error) {
-	if header := c.GetHeader("Authorization"); header != "" {
-		scheme, value, _ := strings.Cut(header, " ")
-		if !strings.EqualFold(scheme, "Bearer") {
-			return "", false, auth.ErrAuthFailed
+func (h *handlers) authenticated(c *gin.Context) (*auth.Principal, error) {
+	ctx, from := c.Request.Context(), origin(c)
+	header := c.GetHeader("Authorization")
+	if header == "" {
+		cookie, err := c.Cookie(sessionCookie)
+		switch {
+		case err != nil || cookie == "":
+			return nil, auth.ErrSessionUnknown
+		case !sameSiteJSON(c.Request):
+			return nil, auth.ErrPermissionDenied
 		}
-		return strings.TrimSpace(value), false, nil
+		return h.Auth.Authenticate(ctx, cookie, from)
 	}
-	if cookie, err := c.Cookie(sessionCookie); err == nil {
-		return cookie, true, nil
+	scheme, value, _ := strings.Cut(header, " ")
+	switch {
+	case isScheme(scheme, "Bearer"):
+		return h.Auth.Authenticate(ctx, strings.TrimSpace(value), from)
+	case isScheme(scheme, "Basic"):
+		login, password, ok := auth.ParseBasic(header)
+		if !ok {
+			return nil, auth.ErrAuthFailed
+		}
+		return h.Auth.AuthenticateBasic(ctx, auth.Credentials{Login: login, Password: password, Tenant: c.GetHeader(tenantHeader)}, from)
 	}
-	return "", false, nil
+	return nil, auth.ErrAuthFailed
+}
+
+// isScheme compares an auth scheme, an ASCII token, without regard to
+// case; Unicode look-alikes ("Baſic") do not match.
+func isScheme(got, want string) bool {
+	return len(got) == len(want) && strings.EqualFold(got, want)
 }
 
 // sameSiteJSON is the CSRF defence for cookie-authenticated requests that

@@ -564,7 +564,7 @@ func (h *handlers) clientSessions(c *gin.Context) {
 	}
 	views := make([]sessionView, len(sessions))
 	for i := range sessions {
-		views[i] = viewSession(&sessions[i], principal(c).Session.ID)
+		views[i] = viewSession(&sessions[i], principal(c).SessionID())
 	}
 	respondList(c, views, "")
 }

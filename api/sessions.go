@@ -112,6 +112,10 @@ func (h *handlers) setSessionCookie(c *gin.Context, token string, expires time.T
 
 func (h *handlers) currentSession(c *gin.Context) {
 	p := principal(c)
+	if p.Session == nil {
+		fail(c, auth.ErrSessionUnknown)
+		return
+	}
 	respond(c, http.StatusOK, whoami{Session: viewSession(p.Session, p.Session.ID), Client: viewClient(p.Client), Roles: p.Roles})
 }
 
@@ -123,10 +127,10 @@ type accessToken struct {
 }
 
 // issueToken is POST /auth/token: a short-lived JWT access token for the
-// caller's session, to present as Authorization: Bearer. It dies with the
-// session.
+// caller's session (a new one for Basic credentials), to present as
+// Authorization: Bearer. It dies with the session.
 func (h *handlers) issueToken(c *gin.Context) {
-	token, expires, err := h.Auth.IssueToken(principal(c))
+	token, expires, err := h.Auth.IssueToken(c.Request.Context(), principal(c), origin(c))
 	if err != nil {
 		fail(c, err)
 		return
@@ -183,7 +187,7 @@ func (h *handlers) listSessions(c *gin.Context) {
 	}
 	views := make([]sessionView, len(sessions))
 	for i := range sessions {
-		views[i] = viewSession(&sessions[i], p.Session.ID)
+		views[i] = viewSession(&sessions[i], p.SessionID())
 	}
 	respondList(c, views, "")
 }
@@ -217,7 +221,7 @@ func (h *handlers) revokeSession(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if id == p.Session.ID {
+	if id == p.SessionID() {
 		h.setSessionCookie(c, "", time.Time{})
 	}
 	c.Status(http.StatusNoContent)

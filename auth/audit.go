@@ -12,6 +12,7 @@ import (
 // Audited identity actions.
 const (
 	AuditLogin          = "login"
+	AuditBasic          = "basic" // Basic credentials on a call
 	AuditLogout         = "logout"
 	AuditPasswordChange = "password.change"
 	AuditSessionsRevoke = "sessions.revoke"

@@ -23,7 +23,7 @@ type principalCache struct {
 }
 
 type cachedPrincipal struct {
-	p  Principal
+	p  *Principal
 	at time.Time
 }
 
@@ -34,8 +34,7 @@ func newPrincipalCache(ttl time.Duration) *principalCache {
 	return &principalCache{ttl: ttl, byHash: map[string]cachedPrincipal{}, byClient: map[uuid.UUID]map[string]struct{}{}}
 }
 
-// get returns a copy of the principal, its session copied too, so callers
-// may change them freely.
+// get returns a copy of the principal, so callers may change it freely.
 func (c *principalCache) get(hash string, now time.Time) (*Principal, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -43,10 +42,7 @@ func (c *principalCache) get(hash string, now time.Time) (*Principal, bool) {
 	if !ok || now.Sub(e.at) >= c.ttl {
 		return nil, false
 	}
-	p := e.p
-	sess := *p.Session
-	p.Session = &sess
-	return &p, true
+	return e.p.copy(), true
 }
 
 // generation is read before a load from the database and given back to put.
@@ -67,10 +63,7 @@ func (c *principalCache) put(hash string, p *Principal, gen uint64, now time.Tim
 	if len(c.byHash) >= maxCached {
 		c.clear()
 	}
-	cp := *p
-	sess := *p.Session
-	cp.Session = &sess
-	c.byHash[hash] = cachedPrincipal{p: cp, at: now}
+	c.byHash[hash] = cachedPrincipal{p: p.copy(), at: now}
 	id := p.Client.ID
 	if c.byClient[id] == nil {
 		c.byClient[id] = map[string]struct{}{}

@@ -56,6 +56,9 @@ type Config struct {
 	// PrincipalCacheTTL bounds how long an authenticated principal is reused
 	// without reading the database, should a change notification be lost.
 	PrincipalCacheTTL time.Duration
+	// BasicCacheTTL is how long verified Basic credentials are taken
+	// without checking the password hash again.
+	BasicCacheTTL time.Duration
 	// Tokens issues and verifies JWT access tokens; nil accepts none.
 	Tokens *Tokens
 }
@@ -74,6 +77,7 @@ func DefaultConfig() Config {
 		IPFailureEvery:   30 * time.Second,
 
 		PrincipalCacheTTL: 10 * time.Second,
+		BasicCacheTTL:     5 * time.Minute,
 	}
 }
 
@@ -90,13 +94,15 @@ type Service struct {
 	log    *slog.Logger
 	perIP  *ipLimiter
 	cache  *principalCache
+	basic  *verifiedCredentials
 }
 
 // NewService builds the identity core. now is the clock (time.Now in
 // production).
 func NewService(store Store, hasher *password.Hasher, cfg Config, now func() time.Time, log *slog.Logger) *Service {
 	s := &Service{store: store, hasher: hasher, cfg: cfg, now: now, log: log,
-		perIP: newIPLimiter(cfg.IPFailureEvery, cfg.IPFailureBurst), cache: newPrincipalCache(cfg.PrincipalCacheTTL)}
+		perIP: newIPLimiter(cfg.IPFailureEvery, cfg.IPFailureBurst), cache: newPrincipalCache(cfg.PrincipalCacheTTL),
+		basic: newVerifiedCredentials(cfg.BasicCacheTTL)}
 	store.OnIdentityChange(s.cache.forget)
 	return s
 }
@@ -136,53 +142,22 @@ const (
 // password.
 func (s *Service) Login(ctx context.Context, cred Credentials, from Origin) (*LoginResult, error) {
 	now := s.now()
-	if wait := s.perIP.wait(from.IP, now); wait > 0 {
-		s.audit(ctx, event(AuditLogin, models.OutcomeFailed, from.IP, nil, nil, now), map[string]any{"login": truncate(cred.Login, maxLoginBytes), "reason": "ip-limited"})
-		return nil, &LockedError{Until: now.Add(wait)}
+	client, err := s.verify(ctx, AuditLogin, cred, from, now)
+	if err != nil {
+		return nil, err
 	}
-	res, client, err := s.login(ctx, cred, from, now)
-	var locked *LockedError
-	switch {
-	case err == nil:
-		s.audit(ctx, event(AuditLogin, models.OutcomeOK, from.IP, nil, client, now), map[string]any{"sessionId": res.Session.ID})
-	case errors.Is(err, ErrAuthFailed):
-		s.perIP.failed(from.IP, now)
-		var details map[string]any
-		if client == nil {
-			details = map[string]any{"login": truncate(cred.Login, maxLoginBytes), "tenant": truncate(cred.Tenant, maxLoginBytes)}
-		}
-		s.audit(ctx, event(AuditLogin, models.OutcomeFailed, from.IP, nil, client, now), details)
-	case errors.As(err, &locked):
-		s.audit(ctx, event(AuditLogin, models.OutcomeFailed, from.IP, nil, client, now), map[string]any{"reason": "locked"})
+	res, err := s.openSession(ctx, client.ID, from, now)
+	if err != nil {
+		return nil, err
 	}
-	return res, err
+	s.audit(ctx, event(AuditLogin, models.OutcomeOK, from.IP, nil, client, now), map[string]any{"sessionId": res.Session.ID})
+	return res, nil
 }
 
-// login returns the client it found, known or not to have succeeded, for
-// the audit trail.
-func (s *Service) login(ctx context.Context, cred Credentials, from Origin, now time.Time) (*LoginResult, *models.Client, error) {
-	if len(cred.Login) == 0 || len(cred.Login) > maxLoginBytes || len(cred.Tenant) > maxLoginBytes ||
-		!lookupable(cred.Login) || !lookupable(cred.Tenant) || utf8.RuneCountInString(cred.Password) > maxPasswordRunes {
-		return nil, nil, ErrAuthFailed
-	}
-	client, err := s.findClient(ctx, cred)
-	if errors.Is(err, models.ErrNotFound) || (err == nil && (client.Disabled || client.PasswordHash == "")) {
-		s.hasher.VerifyDummy(cred.Password)
-		return nil, client, ErrAuthFailed
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	rehashed, err := s.checkPassword(ctx, client, cred.Password, now)
-	if err != nil {
-		return nil, client, err
-	}
-	if err := s.store.RecordLoginSuccess(ctx, client.ID, now, from.IP, rehashed); err != nil {
-		return nil, client, err
-	}
+func (s *Service) openSession(ctx context.Context, clientID uuid.UUID, from Origin, now time.Time) (*LoginResult, error) {
 	token, hash := NewSessionToken()
 	sess := &models.Session{
-		ClientID:          client.ID,
+		ClientID:          clientID,
 		SecretHash:        hash,
 		IP:                from.IP,
 		UserAgent:         truncate(from.UserAgent, 512),
@@ -192,9 +167,57 @@ func (s *Service) login(ctx context.Context, cred Credentials, from Origin, now 
 		AbsoluteExpiresAt: now.Add(s.cfg.AbsoluteLifetime),
 	}
 	if err := s.store.CreateSession(ctx, sess); err != nil {
-		return nil, client, err
+		return nil, err
 	}
-	return &LoginResult{Session: sess, Token: token}, client, nil
+	return &LoginResult{Session: sess, Token: token}, nil
+}
+
+// verify checks credentials under the per-IP limit and the account's
+// lockout, and audits a failure as action.
+func (s *Service) verify(ctx context.Context, action string, cred Credentials, from Origin, now time.Time) (*models.Client, error) {
+	if wait := s.perIP.wait(from.IP, now); wait > 0 {
+		s.audit(ctx, event(action, models.OutcomeFailed, from.IP, nil, nil, now), map[string]any{"login": truncate(cred.Login, maxLoginBytes), "reason": "ip-limited"})
+		return nil, &LockedError{Until: now.Add(wait)}
+	}
+	client, err := s.checkCredentials(ctx, cred, from, now)
+	var locked *LockedError
+	switch {
+	case errors.Is(err, ErrAuthFailed):
+		s.perIP.failed(from.IP, now)
+		var details map[string]any
+		if client == nil {
+			details = map[string]any{"login": truncate(cred.Login, maxLoginBytes), "tenant": truncate(cred.Tenant, maxLoginBytes)}
+		}
+		s.audit(ctx, event(action, models.OutcomeFailed, from.IP, nil, client, now), details)
+	case errors.As(err, &locked):
+		s.audit(ctx, event(action, models.OutcomeFailed, from.IP, nil, client, now), map[string]any{"reason": "locked"})
+	}
+	return client, err
+}
+
+// checkCredentials returns the client it found, known or not to have
+// succeeded, for the audit trail.
+func (s *Service) checkCredentials(ctx context.Context, cred Credentials, from Origin, now time.Time) (*models.Client, error) {
+	if len(cred.Login) == 0 || len(cred.Login) > maxLoginBytes || len(cred.Tenant) > maxLoginBytes ||
+		!lookupable(cred.Login) || !lookupable(cred.Tenant) || utf8.RuneCountInString(cred.Password) > maxPasswordRunes {
+		return nil, ErrAuthFailed
+	}
+	client, err := s.findClient(ctx, cred)
+	if errors.Is(err, models.ErrNotFound) || (err == nil && (client.Disabled || client.PasswordHash == "")) {
+		s.hasher.VerifyDummy(cred.Password)
+		return client, ErrAuthFailed
+	}
+	if err != nil {
+		return nil, err
+	}
+	rehashed, err := s.checkPassword(ctx, client, cred.Password, now)
+	if err != nil {
+		return client, err
+	}
+	if err := s.store.RecordLoginSuccess(ctx, client.ID, now, from.IP, rehashed); err != nil {
+		return client, err
+	}
+	return client, nil
 }
 
 func (s *Service) audit(ctx context.Context, e models.AuditEvent, details map[string]any) {
@@ -243,7 +266,7 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, nex
 	}
 	now := s.now()
 	if _, err := s.checkPassword(ctx, p.Client, current, now); err != nil {
-		s.audit(ctx, event(AuditPasswordChange, models.OutcomeFailed, p.Session.IP, nil, p.Client, now), nil)
+		s.audit(ctx, event(AuditPasswordChange, models.OutcomeFailed, p.IP, nil, p.Client, now), nil)
 		return err
 	}
 	hash, err := s.hasher.Hash(next)
@@ -253,10 +276,10 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, nex
 	if err := s.store.SetPassword(ctx, p.Client.ID, hash, now); err != nil {
 		return err
 	}
-	if _, err = s.store.RevokeClientSessions(ctx, p.Client.ID, p.Session.ID, now); err != nil {
+	if _, err = s.store.RevokeClientSessions(ctx, p.Client.ID, p.SessionID(), now); err != nil {
 		return err
 	}
-	s.audit(ctx, event(AuditPasswordChange, models.OutcomeOK, p.Session.IP, nil, p.Client, now), nil)
+	s.audit(ctx, event(AuditPasswordChange, models.OutcomeOK, p.IP, nil, p.Client, now), nil)
 	return nil
 }
 
@@ -361,6 +384,7 @@ func (s *Service) authenticate(ctx context.Context, key string, from Origin, fin
 		}
 		s.cache.put(key, p, gen, now)
 	}
+	p.IP = from.IP
 	return p, nil
 }
 
@@ -372,10 +396,22 @@ func (s *Service) PublicKeys() []JWK {
 	return s.cfg.Tokens.PublicKeys()
 }
 
-// IssueToken makes a JWT access token for the principal's session.
-func (s *Service) IssueToken(p *Principal) (string, time.Time, error) {
+// IssueToken makes a JWT access token for the principal's session. A
+// principal that presented none (Basic) gets a new session first, so its
+// token can be revoked like any other.
+func (s *Service) IssueToken(ctx context.Context, p *Principal, from Origin) (string, time.Time, error) {
 	if s.cfg.Tokens == nil {
 		return "", time.Time{}, errors.New("access tokens are not configured")
+	}
+	if p.Session == nil {
+		now := s.now()
+		res, err := s.openSession(ctx, p.Client.ID, from, now)
+		if err != nil {
+			return "", time.Time{}, err
+		}
+		s.audit(ctx, event(AuditLogin, models.OutcomeOK, from.IP, nil, p.Client, now), map[string]any{"sessionId": res.Session.ID, "for": "token"})
+		p = p.copy()
+		p.Session = res.Session
 	}
 	return s.cfg.Tokens.Issue(p)
 }
@@ -396,6 +432,56 @@ func (s *Service) load(ctx context.Context, key string, now time.Time, find func
 		return nil, err
 	}
 	p.Session = sess
+	s.cache.put(key, p, gen, now)
+	return p, nil
+}
+
+// AuthenticateBasic checks Basic credentials presented on a call: the same
+// check, lockout and answers as a login, and no session. Credentials that
+// verified within BasicCacheTTL are taken without argon2id while the
+// account's password hash is the one they were checked against.
+func (s *Service) AuthenticateBasic(ctx context.Context, cred Credentials, from Origin) (*Principal, error) {
+	now := s.now()
+	k := s.basic.keyOf(cred)
+	if e, ok := s.basic.get(k, now); ok {
+		p, err := s.clientPrincipal(ctx, e.clientID, now)
+		if err == nil && p.Client.PasswordHash == e.passwordHash {
+			p.IP = from.IP
+			return p, nil
+		}
+		s.basic.drop(k)
+		if err != nil && !errors.Is(err, ErrSessionUnknown) {
+			return nil, err
+		}
+	}
+	client, err := s.verify(ctx, AuditBasic, cred, from, now)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.clientPrincipal(ctx, client.ID, now)
+	if errors.Is(err, ErrSessionUnknown) {
+		return nil, ErrAuthFailed // disabled meanwhile
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.basic.put(k, verifiedEntry{clientID: client.ID, passwordHash: p.Client.PasswordHash, at: now})
+	p.IP = from.IP
+	return p, nil
+}
+
+// clientPrincipal is a client's principal without a session, from the
+// principal cache when it holds one.
+func (s *Service) clientPrincipal(ctx context.Context, clientID uuid.UUID, now time.Time) (*Principal, error) {
+	key := "client:" + clientID.String()
+	if p, ok := s.cache.get(key, now); ok {
+		return p, nil
+	}
+	gen := s.cache.generation()
+	p, err := s.principal(ctx, clientID)
+	if err != nil {
+		return nil, err
+	}
 	s.cache.put(key, p, gen, now)
 	return p, nil
 }

@@ -99,6 +99,9 @@ func TestService(t *testing.T) {
 		{"AuthenticateThrottlesTouch", testAuthenticateThrottlesTouch},
 		{"AuthenticateIPBinding", testAuthenticateIPBinding},
 		{"AccessTokens", testAccessTokens},
+		{"BasicOnEveryCall", testBasicOnEveryCall},
+		{"BasicLockout", testBasicLockout},
+		{"AccessTokenFromBasic", testAccessTokenFromBasic},
 		{"ExtendSession", testExtendSession},
 		{"RevokeSessions", testRevokeSessions},
 		{"ChangePassword", testChangePassword},
@@ -1079,7 +1082,7 @@ func testAccessTokens(t *testing.T, f *fixture) {
 	f.client(nil, "shop", "pw", "business")
 	res := f.mustLogin("shop", "pw", "")
 	p := f.mustAuthenticate(res.Token)
-	jwt, expires, err := f.svc.IssueToken(p)
+	jwt, expires, err := f.svc.IssueToken(f.ctx, p, Origin{IP: homeIP})
 	if err != nil || !expires.Equal(f.clock.Add(TokenTTL)) {
 		t.Fatalf("IssueToken() = %v expiring %v, want %v", err, expires, f.clock.Add(TokenTTL))
 	}
@@ -1099,5 +1102,134 @@ func testAccessTokens(t *testing.T, f *fixture) {
 	}
 	if _, err := f.authenticate(jwt); !errors.Is(err, ErrSessionUnknown) {
 		t.Errorf("a token of a revoked session = %v, want ErrSessionUnknown", err)
+	}
+}
+
+func (f *fixture) basic(login, pw, tenant string) (*Principal, error) {
+	return f.svc.AuthenticateBasic(f.ctx, Credentials{Login: login, Password: pw, Tenant: tenant}, Origin{IP: otherIP})
+}
+
+// lastLogin is when the client's password was last verified: a Basic call
+// answered from the verified-credential memory does not move it.
+func (f *fixture) lastLogin(id uuid.UUID) time.Time {
+	f.t.Helper()
+	c, err := f.store.ClientByID(f.ctx, id)
+	if err != nil || c.LastLoginAt == nil {
+		f.t.Fatalf("ClientByID() = %+v, %v", c, err)
+	}
+	return c.LastLoginAt.UTC()
+}
+
+// Basic credentials act on a call with no session. Verified once, they are
+// remembered (the password is not checked again) until the lifetime ends,
+// the password changes or the account is disabled: those apply at once.
+func testBasicOnEveryCall(t *testing.T, f *fixture) {
+	shop := f.client(nil, "shop", "old password", "business")
+	customer := f.client(&shop.ID, "alice", "alice password", "customer")
+
+	p, err := f.basic("shop", "old password", "")
+	if err != nil || p.Client.ID != shop.ID || p.Session != nil || p.IP != otherIP || !p.Can("products:create") {
+		t.Fatalf("AuthenticateBasic(shop) = %+v, %v, want shop's principal with no session, from %s", p, err, otherIP)
+	}
+	verifiedAt := f.lastLogin(shop.ID)
+	f.advance(time.Minute)
+	if _, err := f.basic("shop", "old password", ""); err != nil {
+		t.Fatalf("AuthenticateBasic(again) = %v", err)
+	}
+	if got := f.lastLogin(shop.ID); !got.Equal(verifiedAt) {
+		t.Errorf("a repeated Basic call verified the password again (last login %v, want %v)", got, verifiedAt)
+	}
+	if _, err := f.basic("shop", "old password!", ""); !errors.Is(err, ErrAuthFailed) {
+		t.Errorf("AuthenticateBasic(wrong password) = %v, want ErrAuthFailed", err)
+	}
+	if p, err := f.basic("alice", "alice password", shop.ID.String()); err != nil || p.Client.ID != customer.ID {
+		t.Errorf("AuthenticateBasic(customer in tenant) = %+v, %v, want alice", p, err)
+	}
+	if _, err := f.basic("alice", "alice password", ""); !errors.Is(err, ErrAuthFailed) {
+		t.Errorf("AuthenticateBasic(customer without tenant) = %v, want ErrAuthFailed", err)
+	}
+
+	f.run("lifetime", func(t *testing.T) {
+		f.advance(testConfig().BasicCacheTTL)
+		if _, err := f.basic("shop", "old password", ""); err != nil {
+			t.Fatal(err)
+		}
+		if got := f.lastLogin(shop.ID); !got.After(verifiedAt) {
+			t.Errorf("past the lifetime the password was not verified again (last login %v)", got)
+		}
+	})
+	f.run("password change", func(t *testing.T) {
+		hash, _ := testHasher.Hash("new password")
+		if err := f.store.SetPassword(f.ctx, shop.ID, hash, f.clock); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.basic("shop", "old password", ""); !errors.Is(err, ErrAuthFailed) {
+			t.Errorf("the old password after a change = %v, want ErrAuthFailed", err)
+		}
+		if _, err := f.basic("shop", "new password", ""); err != nil {
+			t.Errorf("the new password = %v", err)
+		}
+	})
+	f.run("disable", func(t *testing.T) {
+		if err := f.store.SetDisabled(f.ctx, shop.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.basic("shop", "new password", ""); !errors.Is(err, ErrAuthFailed) {
+			t.Errorf("a disabled account's remembered credentials = %v, want ErrAuthFailed", err)
+		}
+	})
+}
+
+// Basic on a call counts failures toward the same lockout as the login.
+func testBasicLockout(t *testing.T, f *fixture) {
+	cfg := testConfig()
+	cfg.MaxFailedLogins = 2
+	f.use(cfg)
+	f.client(nil, "shop", "right password", "business")
+	for range 2 {
+		if _, err := f.basic("shop", "wrong", ""); !errors.Is(err, ErrAuthFailed) {
+			t.Fatalf("AuthenticateBasic(wrong) = %v, want ErrAuthFailed", err)
+		}
+	}
+	var locked *LockedError
+	if _, err := f.basic("shop", "right password", ""); !errors.As(err, &locked) {
+		t.Errorf("AuthenticateBasic(right) when locked = %v, want *LockedError", err)
+	}
+	if _, err := f.login("shop", "right password", ""); !errors.As(err, &locked) {
+		t.Errorf("Login() after Basic failures = %v, want *LockedError", err)
+	}
+}
+
+// A token asked for with Basic opens a session for it, so that revoking
+// the session ends the token.
+func testAccessTokenFromBasic(t *testing.T, f *fixture) {
+	cfg := testConfig()
+	tokens, err := NewTokens([]TokenKey{{ID: "k1", Secret: []byte(strings.Repeat("s", 32))}}, "https://billgate.test", f.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Tokens = tokens
+	f.use(cfg)
+	f.client(nil, "shop", "pw", "business")
+	p, err := f.basic("shop", "pw", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwt, _, err := f.svc.IssueToken(f.ctx, p, Origin{IP: otherIP})
+	if err != nil {
+		t.Fatalf("IssueToken(Basic) = %v", err)
+	}
+	if p.Session != nil {
+		t.Error("IssueToken changed the caller's principal")
+	}
+	byToken := f.mustAuthenticate(jwt)
+	if byToken.Session == nil || byToken.Session.IP != otherIP {
+		t.Fatalf("the token's principal = %+v, want a new session from %s", byToken.Session, otherIP)
+	}
+	if err := f.svc.Logout(f.ctx, byToken); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.authenticate(jwt); !errors.Is(err, ErrSessionUnknown) {
+		t.Errorf("the token after its session ended = %v, want ErrSessionUnknown", err)
 	}
 }

@@ -17,11 +17,14 @@ func (s *Service) Sessions(ctx context.Context, p *Principal) ([]models.Session,
 
 // Logout revokes the session the principal presented.
 func (s *Service) Logout(ctx context.Context, p *Principal) error {
+	if p.Session == nil {
+		return ErrSessionUnknown
+	}
 	now := s.now()
 	if err := s.store.RevokeSession(ctx, p.Client.ID, p.Session.ID, now); err != nil {
 		return err
 	}
-	s.audit(ctx, event(AuditLogout, models.OutcomeOK, p.Session.IP, nil, p.Client, now), map[string]any{"sessionId": p.Session.ID})
+	s.audit(ctx, event(AuditLogout, models.OutcomeOK, p.IP, nil, p.Client, now), map[string]any{"sessionId": p.Session.ID})
 	return nil
 }
 
@@ -31,7 +34,7 @@ func (s *Service) RevokeSession(ctx context.Context, p *Principal, id uuid.UUID)
 	if err := s.store.RevokeSession(ctx, p.Client.ID, id, now); err != nil {
 		return err
 	}
-	s.audit(ctx, event(AuditSessionsRevoke, models.OutcomeOK, p.Session.IP, nil, p.Client, now), map[string]any{"sessionId": id})
+	s.audit(ctx, event(AuditSessionsRevoke, models.OutcomeOK, p.IP, nil, p.Client, now), map[string]any{"sessionId": id})
 	return nil
 }
 
@@ -40,14 +43,14 @@ func (s *Service) RevokeSession(ctx context.Context, p *Principal, id uuid.UUID)
 func (s *Service) RevokeSessions(ctx context.Context, p *Principal, keepCurrent bool) (int64, error) {
 	keep := uuid.Nil
 	if keepCurrent {
-		keep = p.Session.ID
+		keep = p.SessionID()
 	}
 	now := s.now()
 	n, err := s.store.RevokeClientSessions(ctx, p.Client.ID, keep, now)
 	if err != nil {
 		return 0, err
 	}
-	s.audit(ctx, event(AuditSessionsRevoke, models.OutcomeOK, p.Session.IP, nil, p.Client, now), map[string]any{"count": n, "keptCurrent": keepCurrent})
+	s.audit(ctx, event(AuditSessionsRevoke, models.OutcomeOK, p.IP, nil, p.Client, now), map[string]any{"count": n, "keptCurrent": keepCurrent})
 	return n, nil
 }
 
@@ -57,6 +60,9 @@ var ErrExpiryInPast = errors.New("expiresAt must be in the future")
 // ExtendSession moves the current session's expiry, capped by its
 // absolute lifetime. It returns the expiry that was set.
 func (s *Service) ExtendSession(ctx context.Context, p *Principal, to time.Time) (time.Time, error) {
+	if p.Session == nil {
+		return time.Time{}, ErrSessionUnknown
+	}
 	if !to.After(s.now()) {
 		return time.Time{}, ErrExpiryInPast
 	}

@@ -1,0 +1,93 @@
+package e2e
+
+import (
+	"encoding/base64"
+	"strings"
+	"testing"
+
+	"github.com/billgate/billgate/internal/testenv"
+)
+
+func basic(login, password string) []string {
+	return []string{"Authorization", "Basic " + base64.StdEncoding.EncodeToString([]byte(login+":"+password))}
+}
+
+// wantChallenge checks that a 401 names every scheme billgate takes.
+func wantChallenge(t *testing.T, what string, r reply) {
+	t.Helper()
+	got := r.Header.Get("WWW-Authenticate")
+	for _, scheme := range []string{"Basic", "Bearer"} {
+		if !strings.Contains(got, scheme+` realm="billgate"`) {
+			t.Errorf("%s: WWW-Authenticate = %q, want it to name %s", what, got, scheme)
+		}
+	}
+}
+
+// Basic credentials work on every call, with no session: the login's
+// answers and lockout, a customer naming its business in a header, and a
+// password change or a disable applying at once.
+func TestBasicOnEveryCall(t *testing.T) {
+	env := testenv.Start(t, testenv.Options{})
+	shop := env.CreateClient(nil, "shop", goodPassword, "business")
+	env.CreateClient(&shop.ID, "alice", goodPassword, "customer")
+	env.CreateClient(nil, "root", goodPassword, "admin")
+	asShop := basic("shop", goodPassword)
+
+	if r := call(t, env, "POST", "/v1/products", `{"name":"Sold with Basic"}`, asShop...); r.Status != 201 {
+		t.Fatalf("POST /v1/products with Basic = %d %+v", r.Status, r.Errors)
+	}
+	if r := call(t, env, "GET", "/v1/products", "", asShop...); r.Status != 200 || len(r.Results) != 1 {
+		t.Errorf("GET /v1/products with Basic = %d, %d products", r.Status, len(r.Results))
+	}
+	asAlice := append(basic("alice", goodPassword), "Billgate-Tenant", "shop")
+	if r := call(t, env, "GET", "/v1/profile", "", asAlice...); r.Status != 200 || r.Result["login"] != "alice" {
+		t.Errorf("GET /v1/profile as a customer with Basic = %d %v", r.Status, r.Result)
+	}
+	call(t, env, "GET", "/v1/profile", "", basic("alice", goodPassword)...).is(t, "a customer without its tenant", 401, "AUTH_FAILED", "AUTH FAILED")
+
+	wrong := call(t, env, "GET", "/v1/products", "", basic("shop", "not the password")...)
+	wrong.is(t, "a wrong password", 401, "AUTH_FAILED", "AUTH FAILED")
+	wantChallenge(t, "a wrong password", wrong)
+	call(t, env, "GET", "/v1/products", "", "Authorization", "Basic !!!").is(t, "malformed Basic", 401, "AUTH_FAILED", "AUTH FAILED")
+	if r := call(t, env, "GET", "/v1/products", "", "Authorization", "bAsIc "+strings.TrimPrefix(asShop[1], "Basic ")); r.Status != 200 {
+		t.Errorf("a scheme name in another case = %d %+v", r.Status, r.Errors)
+	}
+	call(t, env, "GET", "/auth/session", "", asShop...).is(t, "the current session under Basic", 404, "SESSION_UNKNOWN", "SESSION UNKNOWN")
+
+	token := call(t, env, "POST", "/auth/token", "", asShop...)
+	if token.Status != 200 {
+		t.Fatalf("POST /auth/token with Basic = %d %+v", token.Status, token.Errors)
+	}
+	if r := call(t, env, "GET", "/auth/session", "", "Authorization", "Bearer "+token.Result["token"].(string)); r.Status != 200 {
+		t.Errorf("GET /auth/session with the token Basic got = %d %+v", r.Status, r.Errors)
+	}
+
+	const next = "a brand new passphrase"
+	if r := call(t, env, "PUT", "/auth/password", `{"currentPassword":"`+goodPassword+`","newPassword":"`+next+`"}`, asShop...); r.Status != 204 {
+		t.Fatalf("PUT /auth/password with Basic = %d %+v", r.Status, r.Errors)
+	}
+	call(t, env, "GET", "/v1/products", "", asShop...).is(t, "the old password right after a change", 401, "AUTH_FAILED", "AUTH FAILED")
+	asShop = basic("shop", next)
+	if r := call(t, env, "GET", "/v1/products", "", asShop...); r.Status != 200 {
+		t.Errorf("the new password = %d %+v", r.Status, r.Errors)
+	}
+
+	root, _ := login(t, env, creds("root", ""))
+	if r := call(t, env, "PATCH", "/v1/clients/"+shop.ID.String(), `{"disabled":true}`, "Authorization", "Bearer "+root); r.Status != 200 {
+		t.Fatalf("disable shop = %d %+v", r.Status, r.Errors)
+	}
+	call(t, env, "GET", "/v1/products", "", asShop...).is(t, "a disabled account's remembered credentials", 401, "AUTH_FAILED", "AUTH FAILED")
+}
+
+// Wrong Basic passwords on calls lock the account as failed logins do.
+func TestBasicLockout(t *testing.T) {
+	env := testenv.Start(t, testenv.Options{})
+	env.CreateClient(nil, "shop", goodPassword, "business")
+	for range 5 {
+		call(t, env, "GET", "/v1/products", "", basic("shop", "guess")...).is(t, "a guess", 401, "AUTH_FAILED", "AUTH FAILED")
+	}
+	locked := call(t, env, "GET", "/v1/products", "", basic("shop", goodPassword)...)
+	if locked.Status != 429 || locked.Header.Get("Retry-After") == "" {
+		t.Errorf("the right password once locked = %d (Retry-After %q), want 429 with Retry-After", locked.Status, locked.Header.Get("Retry-After"))
+	}
+}
