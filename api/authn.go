@@ -25,6 +25,10 @@ type Authenticator interface {
 	ExtendSession(ctx context.Context, p *auth.Principal, to time.Time) (time.Time, error)
 	ChangePassword(ctx context.Context, p *auth.Principal, current, next string) error
 	AuthenticateBasic(ctx context.Context, cred auth.Credentials, from auth.Origin) (*auth.Principal, error)
+	AuthenticateAPIKey(ctx context.Context, secret string, from auth.Origin) (*auth.Principal, error)
+	CreateAPIKey(ctx context.Context, p *auth.Principal, req auth.NewAPIKey) (*models.APIKey, string, error)
+	APIKeys(ctx context.Context, p *auth.Principal) ([]models.APIKey, error)
+	RevokeAPIKey(ctx context.Context, p *auth.Principal, id uuid.UUID) error
 	IssueToken(ctx context.Context, p *auth.Principal, from auth.Origin) (token string, expires time.Time, err error)
 	PublicKeys() []auth.JWK
 }
@@ -38,12 +42,13 @@ func origin(c *gin.Context) auth.Origin {
 	return auth.Origin{IP: c.ClientIP(), UserAgent: c.Request.UserAgent()}
 }
 
-// The schemes a 401 AUTH FAILED invites (RFC 9110 WWW-Authenticate): the
-// login takes Basic; every other call takes each scheme billgate knows.
-const (
-	loginChallenge = `Basic realm="billgate"`
-	apiChallenge   = `Basic realm="billgate", Bearer realm="billgate"`
-)
+// loginChallenge is the scheme a failed login invites (RFC 9110
+// WWW-Authenticate); apiChallenge lists every scheme the other calls take.
+const loginChallenge = `Basic realm="billgate"`
+
+func apiChallenge(apiKeyScheme string) string {
+	return `Basic realm="billgate", Bearer realm="billgate", ` + apiKeyScheme + ` realm="billgate"`
+}
 
 // tenantHeader names a customer's business for Basic credentials on a
 // call, as the login body's tenant does.
@@ -64,7 +69,7 @@ func failChallenge(c *gin.Context, err error, challenge string) {
 func (h *handlers) authenticate(c *gin.Context) {
 	p, err := h.authenticated(c)
 	if err != nil {
-		failChallenge(c, err, apiChallenge)
+		failChallenge(c, err, h.challenge)
 		return
 	}
 	c.Set(principalKey, p)
@@ -94,6 +99,8 @@ func (h *handlers) authenticated(c *gin.Context) (*auth.Principal, error) {
 			return nil, auth.ErrAuthFailed
 		}
 		return h.Auth.AuthenticateBasic(ctx, auth.Credentials{Login: login, Password: password, Tenant: c.GetHeader(tenantHeader)}, from)
+	case isScheme(scheme, h.APIKeyScheme):
+		return h.Auth.AuthenticateAPIKey(ctx, strings.TrimSpace(value), from)
 	}
 	return nil, auth.ErrAuthFailed
 }

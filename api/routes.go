@@ -22,11 +22,13 @@ type handlers struct {
 	Deps
 	// actions records each authenticated route's action, by "METHOD path".
 	actions map[string]string
+	// challenge is the WWW-Authenticate of a 401 AUTH FAILED.
+	challenge string
 }
 
 // apiRoutes is the whole API surface.
 func apiRoutes(r *gin.Engine, d Deps) {
-	registerRoutes(r, d, &handlers{Deps: d, actions: map[string]string{}})
+	registerRoutes(r, d, &handlers{Deps: d, actions: map[string]string{}, challenge: apiChallenge(d.APIKeyScheme)})
 }
 
 func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
@@ -67,6 +69,10 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 	h.route(v1, "PATCH", "/clients/:id", "clients:update", h.updateClient)
 	h.route(v1, "DELETE", "/clients/:id", "clients:delete", h.deleteClient)
 	h.route(v1, "GET", "/audit-events", "audit-events:read", h.listAuditEvents)
+
+	h.route(v1, "POST", "/api-keys", "api-keys:create", h.createAPIKey) // never replayed: that would store the secret
+	h.route(v1, "GET", "/api-keys", "api-keys:list", h.listAPIKeys)
+	h.route(v1, "DELETE", "/api-keys/:id", "api-keys:delete", h.revokeAPIKey)
 
 	h.route(v1, "POST", "/products", "products:create", h.idempotent(h.createProduct))
 	h.route(v1, "GET", "/products", "products:read", h.listProducts)

@@ -46,6 +46,9 @@ type Deps struct {
 	CookieSecure bool
 	// TrustedProxies may set X-Forwarded-For; nobody else's is believed.
 	TrustedProxies []string
+	// APIKeyScheme is the Authorization scheme that presents API keys
+	// (default Plain).
+	APIKeyScheme string
 }
 
 func init() { gin.SetMode(gin.ReleaseMode) }
@@ -100,6 +103,9 @@ func (d Deps) withDefaults() Deps {
 	}
 	if d.BodyLimit <= 0 {
 		d.BodyLimit = 1 << 20
+	}
+	if d.APIKeyScheme == "" {
+		d.APIKeyScheme = "Plain"
 	}
 	return d
 }

@@ -16,6 +16,8 @@ const (
 	AuditLogout         = "logout"
 	AuditPasswordChange = "password.change"
 	AuditSessionsRevoke = "sessions.revoke"
+	AuditAPIKeyCreate   = "api-key.create"
+	AuditAPIKeyRevoke   = "api-key.revoke"
 )
 
 // Audit records an identity event. A failure to record is logged, not

@@ -8,15 +8,19 @@ import (
 )
 
 // Principal is who a request acts for, and what its roles allow. Every
-// scheme produces one: a session (cookie, session secret or JWT) sets
-// Session; Basic sets neither Session nor Key.
+// scheme produces one: a session (cookie, session secret or its JWT) sets
+// Session, an API key (or its JWT) APIKey; Basic sets neither.
 type Principal struct {
-	Client   *models.Client
-	Roles    []string
-	Level    int
-	Session  *models.Session // the session presented, if any
-	IP       string          // where this request came from
-	policies *policy.Set
+	Client  *models.Client
+	Roles   []string
+	Level   int
+	Session *models.Session // the session presented, if any
+	APIKey  *models.APIKey  // the API key presented, if any
+	IP      string          // where this request came from
+	// PolicyNames are the policies in effect: the roles' policies, or
+	// those an API key narrows them to.
+	PolicyNames []string
+	policies    *policy.Set
 }
 
 // SessionID is the presented session's ID, or uuid.Nil without one.
@@ -47,13 +51,17 @@ func (p *Principal) Resource() string {
 	}
 }
 
-// copy returns a principal callers may change freely: its session is
-// copied too.
+// copy returns a principal callers may change freely: its session and key
+// are copied too.
 func (p *Principal) copy() *Principal {
 	cp := *p
 	if p.Session != nil {
 		sess := *p.Session
 		cp.Session = &sess
+	}
+	if p.APIKey != nil {
+		key := *p.APIKey
+		cp.APIKey = &key
 	}
 	return &cp
 }

@@ -23,6 +23,11 @@ type Store interface {
 	ReserveLoginAttempt(ctx context.Context, id uuid.UUID, now time.Time, limit int, lockFor func(int) time.Duration) (*models.Client, bool, error)
 	RecordLoginSuccess(ctx context.Context, id uuid.UUID, now time.Time, ip, rehashed string) error
 	CreateSession(ctx context.Context, s *models.Session) error
+	CreateAPIKey(ctx context.Context, k *models.APIKey, now time.Time) error
+	APIKeyByID(ctx context.Context, id uuid.UUID, now time.Time) (*models.APIKey, error)
+	APIKeys(ctx context.Context, clientID uuid.UUID, now time.Time) ([]models.APIKey, error)
+	TouchAPIKey(ctx context.Context, id uuid.UUID, now time.Time) error
+	RevokeAPIKey(ctx context.Context, clientID, id uuid.UUID, now time.Time) error
 	LiveSession(ctx context.Context, secretHash string, now time.Time) (*models.Session, error)
 	LiveSessionByID(ctx context.Context, id uuid.UUID, now time.Time) (*models.Session, error)
 	TouchSession(ctx context.Context, id uuid.UUID, now, expiresAt time.Time) error
@@ -345,9 +350,14 @@ func (s *Service) authenticateJWT(ctx context.Context, token string, from Origin
 	if err != nil {
 		return nil, err
 	}
-	p, err := s.authenticate(ctx, "jwt:"+claims.SessionID.String(), from, func(now time.Time) (*models.Session, error) {
-		return s.store.LiveSessionByID(ctx, claims.SessionID, now)
-	})
+	var p *Principal
+	if claims.KeyID != uuid.Nil {
+		p, err = s.keyPrincipal(ctx, claims.KeyID, from)
+	} else {
+		p, err = s.authenticate(ctx, "jwt:"+claims.SessionID.String(), from, func(now time.Time) (*models.Session, error) {
+			return s.store.LiveSessionByID(ctx, claims.SessionID, now)
+		})
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -396,14 +406,14 @@ func (s *Service) PublicKeys() []JWK {
 	return s.cfg.Tokens.PublicKeys()
 }
 
-// IssueToken makes a JWT access token for the principal's session. A
-// principal that presented none (Basic) gets a new session first, so its
-// token can be revoked like any other.
+// IssueToken makes a JWT access token for the principal's session or API
+// key. A principal that presented neither (Basic) gets a new session
+// first, so its token can be revoked like any other.
 func (s *Service) IssueToken(ctx context.Context, p *Principal, from Origin) (string, time.Time, error) {
 	if s.cfg.Tokens == nil {
 		return "", time.Time{}, errors.New("access tokens are not configured")
 	}
-	if p.Session == nil {
+	if p.Session == nil && p.APIKey == nil {
 		now := s.now()
 		res, err := s.openSession(ctx, p.Client.ID, from, now)
 		if err != nil {
@@ -487,6 +497,12 @@ func (s *Service) clientPrincipal(ctx context.Context, clientID uuid.UUID, now t
 }
 
 func (s *Service) principal(ctx context.Context, clientID uuid.UUID) (*Principal, error) {
+	return s.principalOf(ctx, clientID, func(string) bool { return true })
+}
+
+// principalOf loads a client's principal with those of its policies that
+// keep allows. A disabled or deleted client is ErrSessionUnknown.
+func (s *Service) principalOf(ctx context.Context, clientID uuid.UUID, keep func(policy string) bool) (*Principal, error) {
 	client, err := s.store.ClientByID(ctx, clientID)
 	if errors.Is(err, models.ErrNotFound) {
 		return nil, ErrSessionUnknown
@@ -501,18 +517,24 @@ func (s *Service) principal(ctx context.Context, clientID uuid.UUID) (*Principal
 	if err != nil {
 		return nil, err
 	}
-	policies := make([]policy.Policy, len(grants.Policies))
-	for i, stored := range grants.Policies {
-		policies[i].Name = stored.Name
-		if err := json.Unmarshal([]byte(stored.Statements), &policies[i].Statements); err != nil {
+	var policies []policy.Policy
+	var names []string
+	for _, stored := range grants.Policies {
+		if !keep(stored.Name) {
+			continue
+		}
+		pol := policy.Policy{Name: stored.Name}
+		if err := json.Unmarshal([]byte(stored.Statements), &pol.Statements); err != nil {
 			return nil, fmt.Errorf("policy %s: %w", stored.Name, err)
 		}
+		policies, names = append(policies, pol), append(names, stored.Name)
 	}
 	return &Principal{
-		Client:   client,
-		Roles:    grants.Roles,
-		Level:    grants.Level,
-		policies: policy.Compile(policies...),
+		Client:      client,
+		Roles:       grants.Roles,
+		Level:       grants.Level,
+		PolicyNames: names,
+		policies:    policy.Compile(policies...),
 	}, nil
 }
 

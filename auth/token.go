@@ -140,22 +140,36 @@ func ParseTokenKeys(s string) ([]TokenKey, error) {
 // TokenClaims are what an access token says.
 type TokenClaims struct {
 	jwt.RegisteredClaims
-	SessionID uuid.UUID  `json:"sid"`
+	SessionID uuid.UUID  `json:"sid,omitzero"`  // the session it dies with, or
+	KeyID     uuid.UUID  `json:"akid,omitzero"` // the API key it dies with
 	TenantID  *uuid.UUID `json:"tid,omitempty"`
 	Roles     []string   `json:"roles"`
 }
 
-// Issue makes an access token for the principal's session.
+// Issue makes an access token for the principal's session or API key; it
+// never outlives either.
 func (t *Tokens) Issue(p *Principal) (token string, expires time.Time, err error) {
 	now := t.now().UTC().Truncate(time.Second)
-	expires = minTime(now.Add(TokenTTL), p.Session.ExpiresAt.UTC())
+	expires = now.Add(TokenTTL)
+	var sessionID, keyID uuid.UUID
+	switch {
+	case p.Session != nil:
+		sessionID, expires = p.Session.ID, minTime(expires, p.Session.ExpiresAt.UTC())
+	case p.APIKey != nil:
+		keyID = p.APIKey.ID
+		if p.APIKey.ExpiresAt != nil {
+			expires = minTime(expires, p.APIKey.ExpiresAt.UTC())
+		}
+	default:
+		return "", time.Time{}, errors.New("tokens: a token needs a session or an API key")
+	}
 	claims := TokenClaims{
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer: t.issuer, Audience: jwt.ClaimStrings{t.audience}, Subject: p.Client.ID.String(),
 			ExpiresAt: jwt.NewNumericDate(expires), IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now),
 			ID: uuid.NewString(),
 		},
-		SessionID: p.Session.ID, TenantID: p.Client.TenantID, Roles: p.Roles,
+		SessionID: sessionID, KeyID: keyID, TenantID: p.Client.TenantID, Roles: p.Roles,
 	}
 	key := t.keys[0]
 	tok := jwt.NewWithClaims(key.method(), claims)
@@ -200,8 +214,8 @@ func (t *Tokens) verify(raw string) (*TokenClaims, error) {
 		jwt.WithValidMethods(t.methods()),
 		jwt.WithExpirationRequired(), jwt.WithIssuer(t.issuer), jwt.WithAudience(t.audience),
 		jwt.WithLeeway(tokenLeeway), jwt.WithTimeFunc(t.now))
-	if err != nil || claims.SessionID == uuid.Nil {
-		return nil, ErrAuthFailed
+	if err != nil || (claims.SessionID == uuid.Nil) == (claims.KeyID == uuid.Nil) {
+		return nil, ErrAuthFailed // a token stands for one session or one key
 	}
 	return &claims, nil
 }

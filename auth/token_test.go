@@ -109,7 +109,8 @@ func TestTokensRefuse(t *testing.T) {
 		{"nbf in the future past the leeway", sign(t, jwt.SigningMethodHS256, keyOne, func(c *TokenClaims) { c.NotBefore = jwt.NewNumericDate(tokenNow.Add(time.Minute)) }), 0},
 		{"another issuer", sign(t, jwt.SigningMethodHS256, keyOne, func(c *TokenClaims) { c.Issuer = "https://evil.test" }), 0},
 		{"another audience", sign(t, jwt.SigningMethodHS256, keyOne, func(c *TokenClaims) { c.Audience = jwt.ClaimStrings{"payments"} }), 0},
-		{"no session", sign(t, jwt.SigningMethodHS256, keyOne, func(c *TokenClaims) { c.SessionID = uuid.Nil }), 0},
+		{"neither a session nor a key", sign(t, jwt.SigningMethodHS256, keyOne, func(c *TokenClaims) { c.SessionID = uuid.Nil }), 0},
+		{"a session and a key", sign(t, jwt.SigningMethodHS256, keyOne, func(c *TokenClaims) { c.KeyID = uuid.New() }), 0},
 		{"not a JWT", "eyJ.nope.", 0},
 	}
 	for _, tt := range tests {

@@ -91,3 +91,75 @@ func TestBasicLockout(t *testing.T) {
 		t.Errorf("the right password once locked = %d (Retry-After %q), want 429 with Retry-After", locked.Status, locked.Header.Get("Retry-After"))
 	}
 }
+
+// An API key acts for its owner over the custom scheme until it is
+// revoked; it may be narrowed to some of the owner's policies, and cannot
+// manage keys itself.
+func TestAPIKeys(t *testing.T) {
+	env := testenv.Start(t, testenv.Options{})
+	env.CreateClient(nil, "shop", goodPassword, "business")
+	owner := as(t, env, creds("shop", ""))
+
+	created := call(t, env, "POST", "/v1/api-keys", `{"name":"deploys"}`, owner...)
+	secret, _ := created.Result["secret"].(string)
+	if created.Status != 201 || !strings.HasPrefix(secret, "bgk_") || created.Result["hint"] != secret[len(secret)-4:] {
+		t.Fatalf("POST /v1/api-keys = %d %+v %v", created.Status, created.Errors, created.Result)
+	}
+	id := created.Result["id"].(string)
+	if list := call(t, env, "GET", "/v1/api-keys", "", owner...); len(list.Results) != 1 || list.Results[0]["secret"] != nil || list.Results[0]["name"] != "deploys" {
+		t.Errorf("GET /v1/api-keys = %d %v, want the key without its secret", list.Status, list.Results)
+	}
+	asKey := []string{"Authorization", "Plain " + secret}
+	if r := call(t, env, "POST", "/v1/products", `{"name":"Made by a key"}`, asKey...); r.Status != 201 {
+		t.Errorf("POST /v1/products with the key = %d %+v", r.Status, r.Errors)
+	}
+	if r := call(t, env, "GET", "/v1/products", "", "Authorization", "pLaIn "+secret); r.Status != 200 {
+		t.Errorf("the scheme name in another case = %d %+v", r.Status, r.Errors)
+	}
+	bad := call(t, env, "GET", "/v1/products", "", "Authorization", "Plain bgk_not-a-key")
+	bad.is(t, "an unknown key", 401, "AUTH_FAILED", "AUTH FAILED")
+	if !strings.Contains(bad.Header.Get("WWW-Authenticate"), `Plain realm="billgate"`) {
+		t.Errorf("WWW-Authenticate = %q, want it to name Plain", bad.Header.Get("WWW-Authenticate"))
+	}
+	call(t, env, "POST", "/v1/api-keys", `{"name":"successor"}`, asKey...).is(t, "a key making a key", 401, "PERMISSION_DENIED", "PERMISSION DENIED")
+	call(t, env, "GET", "/auth/session", "", asKey...).is(t, "the current session under a key", 404, "SESSION_UNKNOWN", "SESSION UNKNOWN")
+
+	call(t, env, "POST", "/v1/api-keys", `{"name":""}`, owner...).is(t, "an empty name", 400, "INVALID", "name must be 1-64 printable characters")
+	call(t, env, "POST", "/v1/api-keys", `{"name":"old","expiresAt":"2001-01-01T00:00:00Z"}`, owner...).is(t, "an expiry in the past", 400, "INVALID", "expiresAt must be in the future")
+	notHeld := call(t, env, "POST", "/v1/api-keys", `{"name":"greedy","policies":["admin-default"]}`, owner...)
+	notHeld.is(t, "a policy the owner lacks", 400, "INVALID", "a key can only be narrowed to policies its owner holds")
+	if len(notHeld.Errors) == 1 && notHeld.Errors[0].Field != "policies[0]" {
+		t.Errorf("field = %q, want policies[0]", notHeld.Errors[0].Field)
+	}
+	narrow := call(t, env, "POST", "/v1/api-keys", `{"name":"nothing","policies":[]}`, owner...)
+	call(t, env, "GET", "/v1/products", "", "Authorization", "Plain "+narrow.Result["secret"].(string)).
+		is(t, "a key narrowed to no policy", 401, "PERMISSION_DENIED", "PERMISSION DENIED")
+
+	token := call(t, env, "POST", "/auth/token", "", asKey...)
+	if token.Status != 200 {
+		t.Fatalf("POST /auth/token with a key = %d %+v", token.Status, token.Errors)
+	}
+	byToken := []string{"Authorization", "Bearer " + token.Result["token"].(string)}
+	if r := call(t, env, "GET", "/v1/products", "", byToken...); r.Status != 200 {
+		t.Errorf("GET /v1/products with the key's token = %d %+v", r.Status, r.Errors)
+	}
+	if r := call(t, env, "DELETE", "/v1/api-keys/"+id, "", owner...); r.Status != 204 {
+		t.Fatalf("DELETE /v1/api-keys/{id} = %d %+v", r.Status, r.Errors)
+	}
+	call(t, env, "GET", "/v1/products", "", asKey...).is(t, "a revoked key", 401, "AUTH_FAILED", "AUTH FAILED")
+	call(t, env, "GET", "/v1/products", "", byToken...).is(t, "a revoked key's token", 401, "AUTH_FAILED", "AUTH FAILED")
+	call(t, env, "DELETE", "/v1/api-keys/"+id, "", owner...).is(t, "revoking twice", 404, "NOT_FOUND", "not found")
+}
+
+// The custom scheme's name is configurable; Plain then means nothing.
+func TestAPIKeySchemeIsConfigurable(t *testing.T) {
+	identity := *testenv.DefaultIdentity()
+	identity.APIKeyScheme = "Key"
+	env := testenv.Start(t, testenv.Options{Identity: &identity})
+	env.CreateClient(nil, "shop", goodPassword, "business")
+	secret := call(t, env, "POST", "/v1/api-keys", `{"name":"k"}`, as(t, env, creds("shop", ""))...).Result["secret"].(string)
+	if r := call(t, env, "GET", "/v1/products", "", "Authorization", "Key "+secret); r.Status != 200 {
+		t.Errorf("the configured scheme = %d %+v", r.Status, r.Errors)
+	}
+	call(t, env, "GET", "/v1/products", "", "Authorization", "Plain "+secret).is(t, "the default scheme once renamed", 401, "AUTH_FAILED", "AUTH FAILED")
+}

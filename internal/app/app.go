@@ -137,6 +137,7 @@ func Start(ctx context.Context, o Options) (_ *App, err error) {
 		deps.Hasher = a.Hasher
 		deps.CookieSecure = o.Identity.CookieSecure
 		deps.TrustedProxies = o.Identity.TrustedProxies
+		deps.APIKeyScheme = o.Identity.APIKeyScheme
 		a.Handler = api.NewServer(deps)
 	} else {
 		a.Handler = api.NewOpsServer(deps)

@@ -77,6 +77,7 @@ type Identity struct {
 	AdminLogin       string        // dev: the admin bootstrapped at start
 	AdminPassword    string        // dev: its password; empty generates one
 	JWTKeys          string        // kid=base64key,… signing access tokens; empty: a random key per process
+	APIKeyScheme     string        // the Authorization scheme that presents API keys
 }
 
 // commands describes each subcommand for the help text, in display order.
@@ -338,6 +339,7 @@ func (b *binder) identity(id *Identity) {
 	bindParsed(b, &id.CookieSecure, "cookie-secure", "BILLGATE_COOKIE_SECURE", false, "mark the sid cookie Secure (serve over HTTPS)", "true or false", strconv.ParseBool)
 	b.list(&id.TrustedProxies, "trusted-proxies", "BILLGATE_TRUSTED_PROXIES", "", "comma-separated IPs or CIDRs whose X-Forwarded-For is believed")
 	id.JWTKeys = b.getenv("BILLGATE_JWT_KEYS") // never a flag: it would show in ps
+	b.str(&id.APIKeyScheme, "api-key-scheme", "BILLGATE_API_KEY_SCHEME", "Plain", "the Authorization scheme name that presents API keys")
 }
 
 // common binds what every long-running command shares.
@@ -348,6 +350,25 @@ func (b *binder) common(c *Config) {
 	b.integer(&c.BodyLimit, "body-limit", "BILLGATE_BODY_LIMIT", 1<<20, "largest request body accepted, in bytes")
 	b.duration(&c.ShutdownTimeout, "shutdown-timeout", "BILLGATE_SHUTDOWN_TIMEOUT", 8*time.Second, "how long shutdown waits for in-flight requests and activities")
 	b.integer(&c.GatewayRate, "gateway-rate", "BILLGATE_GATEWAY_RATE", 50, "charges a second this process sends each payment gateway at most")
+}
+
+// isSchemeName accepts a custom Authorization scheme: a short token that
+// is not one of the schemes billgate takes already.
+func isSchemeName(s string) bool {
+	if s == "" || len(s) > 32 {
+		return false
+	}
+	for _, taken := range []string{"Basic", "Bearer", "Signature"} {
+		if strings.EqualFold(s, taken) {
+			return false
+		}
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 func splitList(s string) []string {
@@ -380,6 +401,9 @@ func (id Identity) validate(command string) []error {
 		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
 			errs = append(errs, fmt.Errorf("--trusted-proxies: %q is neither an IP nor a CIDR", p))
 		}
+	}
+	if !isSchemeName(id.APIKeyScheme) {
+		errs = append(errs, fmt.Errorf("--api-key-scheme %q: want a token of letters, digits and -, other than Basic, Bearer and Signature", id.APIKeyScheme))
 	}
 	if command == CommandDev && id.AdminPassword != "" && len([]rune(id.AdminPassword)) < 12 {
 		errs = append(errs, errors.New("BILLGATE_ADMIN_PASSWORD: want at least 12 characters"))

@@ -16,7 +16,7 @@ func env(vars map[string]string) func(string) string {
 
 const pg = "postgres://u:p@db:5432/billgate"
 
-var defaultIdentity = Identity{SessionIdle: 2 * time.Hour, SessionLifetime: 24 * time.Hour, IPBinding: "off", LockoutThreshold: 5}
+var defaultIdentity = Identity{SessionIdle: 2 * time.Hour, SessionLifetime: 24 * time.Hour, IPBinding: "off", LockoutThreshold: 5, APIKeyScheme: "Plain"}
 
 func TestParseDefaults(t *testing.T) {
 	devIdentity := defaultIdentity
@@ -98,6 +98,8 @@ func TestParseErrors(t *testing.T) {
 		{[]string{"migrate", "--db", pg, "extra"}, nil, `unexpected argument "extra"`},
 		{[]string{"healthcheck", "--url", "ftp://x"}, nil, "want an http(s) URL"},
 		{[]string{"api", "--db", pg, "--session-ip-binding", "loose"}, nil, `--session-ip-binding "loose"`},
+		{[]string{"api", "--db", pg, "--api-key-scheme", "Bearer"}, nil, `--api-key-scheme "Bearer"`},
+		{[]string{"api", "--db", pg, "--api-key-scheme", "Key Id"}, nil, `--api-key-scheme "Key Id"`},
 		{[]string{"api", "--db", pg, "--trusted-proxies", "10.0.0.0/8,proxy.local"}, nil, `"proxy.local" is neither an IP nor a CIDR`},
 		{[]string{"api", "--db", pg, "--lockout-threshold", "0"}, nil, "--lockout-threshold 0"},
 		{[]string{"api", "--db", pg}, map[string]string{"BILLGATE_COOKIE_SECURE": "yes please"}, `BILLGATE_COOKIE_SECURE="yes please": want true or false`},
@@ -115,12 +117,13 @@ func TestIdentityFromEnv(t *testing.T) {
 	got, err := Parse([]string{"dev"}, env(map[string]string{
 		"BILLGATE_COOKIE_SECURE": "true", "BILLGATE_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7",
 		"BILLGATE_SESSION_IP_BINDING": "strict", "BILLGATE_ADMIN_LOGIN": "ops", "BILLGATE_ADMIN_PASSWORD": "correct horse battery",
+		"BILLGATE_API_KEY_SCHEME": "Key",
 	}), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := Identity{SessionIdle: 2 * time.Hour, SessionLifetime: 24 * time.Hour, IPBinding: "strict", LockoutThreshold: 5,
-		CookieSecure: true, TrustedProxies: []string{"10.0.0.0/8", "192.0.2.7"}, AdminLogin: "ops", AdminPassword: "correct horse battery"}
+		CookieSecure: true, TrustedProxies: []string{"10.0.0.0/8", "192.0.2.7"}, AdminLogin: "ops", AdminPassword: "correct horse battery", APIKeyScheme: "Key"}
 	if !reflect.DeepEqual(got.Identity, want) {
 		t.Errorf("Parse(dev).Identity = %+v, want %+v", got.Identity, want)
 	}

@@ -1,0 +1,116 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/billgate/billgate/auth"
+	"github.com/billgate/billgate/models"
+)
+
+type apiKeyView struct {
+	ID         uuid.UUID  `json:"id"`
+	Name       string     `json:"name"`
+	Hint       string     `json:"hint"`
+	Policies   []string   `json:"policies"`
+	ExpiresAt  *time.Time `json:"expiresAt"`
+	CreatedAt  time.Time  `json:"createdAt"`
+	LastUsedAt *time.Time `json:"lastUsedAt"`
+}
+
+// newAPIKeyView is the one answer that carries the secret.
+type newAPIKeyView struct {
+	apiKeyView
+	Secret string `json:"secret"`
+}
+
+func viewAPIKey(k *models.APIKey) apiKeyView {
+	v := apiKeyView{ID: k.ID, Name: k.Name, Hint: k.Hint, ExpiresAt: utc(k.ExpiresAt), CreatedAt: k.CreatedAt.UTC(), LastUsedAt: utc(k.LastUsedAt)}
+	if k.PolicyNames != nil {
+		_ = json.Unmarshal([]byte(*k.PolicyNames), &v.Policies) // written by CreateAPIKey
+	}
+	return v
+}
+
+var errTooManyKeys = &Problem{Status: http.StatusConflict, Detail: Error{Code: "CONFLICT", Message: "an account holds at most " + strconv.Itoa(models.MaxAPIKeys) + " live API keys: revoke one first"}}
+
+// createAPIKey is POST /v1/api-keys: a key acting for the caller, narrowed
+// to some of its policies when asked. The secret is shown this once.
+func (h *handlers) createAPIKey(c *gin.Context) {
+	var req struct {
+		Name      string     `json:"name"`
+		ExpiresAt *time.Time `json:"expiresAt"`
+		Policies  []string   `json:"policies"`
+	}
+	if err := decodeJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	p := principal(c)
+	if err := validAPIKey(req.Name, req.ExpiresAt, req.Policies, p.PolicyNames); err != nil {
+		fail(c, err)
+		return
+	}
+	k, secret, err := h.Auth.CreateAPIKey(c.Request.Context(), p, auth.NewAPIKey{Name: req.Name, ExpiresAt: req.ExpiresAt, Policies: req.Policies})
+	if errors.Is(err, models.ErrConflict) {
+		err = errTooManyKeys
+	}
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	respond(c, http.StatusCreated, newAPIKeyView{apiKeyView: viewAPIKey(k), Secret: secret})
+}
+
+func validAPIKey(name string, expiresAt *time.Time, policies, held []string) error {
+	if name == "" || len([]rune(name)) > 64 || hasControlChar(name) {
+		return Invalid("name", "name must be 1-64 printable characters", nil)
+	}
+	if expiresAt != nil && !expiresAt.After(time.Now()) {
+		return Invalid("expiresAt", "expiresAt must be in the future", expiresAt)
+	}
+	if len(policies) > 100 {
+		return Invalid("policies", "policies holds at most 100 names", nil)
+	}
+	for i, name := range policies {
+		if !slices.Contains(held, name) {
+			return Invalid(fmt.Sprintf("policies[%d]", i), "a key can only be narrowed to policies its owner holds", name)
+		}
+	}
+	return nil
+}
+
+// listAPIKeys is GET /v1/api-keys: the caller's live keys, never secrets.
+func (h *handlers) listAPIKeys(c *gin.Context) {
+	keys, err := h.Auth.APIKeys(c.Request.Context(), principal(c))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	views := make([]apiKeyView, len(keys))
+	for i := range keys {
+		views[i] = viewAPIKey(&keys[i])
+	}
+	respondList(c, views, "")
+}
+
+// revokeAPIKey is DELETE /v1/api-keys/{id}.
+func (h *handlers) revokeAPIKey(c *gin.Context) {
+	id, err := pathID(c)
+	if err == nil {
+		err = h.Auth.RevokeAPIKey(c.Request.Context(), principal(c), id)
+	}
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

@@ -1,0 +1,179 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/billgate/billgate/models"
+)
+
+// APIKeyPrefix marks billgate API key secrets for secret scanners.
+const APIKeyPrefix = "bgk_"
+
+// An API key secret is the prefix and base64url(key ID ‖ 256 random bits):
+// the ID finds the key, and the whole secret's hash is then compared in
+// constant time.
+const apiKeySecretLen = len(APIKeyPrefix) + 64
+
+func newAPIKeySecret(id uuid.UUID) string {
+	b := make([]byte, 48)
+	copy(b, id[:])
+	_, _ = rand.Read(b[16:]) // crypto/rand.Read never fails
+	return APIKeyPrefix + base64.RawURLEncoding.EncodeToString(b)
+}
+
+// ParseAPIKeySecret reads the key ID out of a secret; ok is false for
+// anything that is not one.
+func ParseAPIKeySecret(secret string) (id uuid.UUID, ok bool) {
+	encoded, found := strings.CutPrefix(secret, APIKeyPrefix)
+	if !found || len(secret) != apiKeySecretLen {
+		return uuid.Nil, false
+	}
+	b, err := base64.RawURLEncoding.Strict().DecodeString(encoded)
+	if err != nil {
+		return uuid.Nil, false
+	}
+	id, err = uuid.FromBytes(b[:16])
+	return id, err == nil
+}
+
+// NewAPIKey is what a new key is asked for with. Policies, when given,
+// narrows the key to those of its owner's policies.
+type NewAPIKey struct {
+	Name      string
+	ExpiresAt *time.Time
+	Policies  []string
+}
+
+// ErrKeysCannotMintKeys refuses key management to a caller presenting an
+// API key, so a leaked key cannot make itself a successor.
+var ErrKeysCannotMintKeys = fmt.Errorf("%w: API keys cannot manage API keys", ErrPermissionDenied)
+
+// CreateAPIKey makes a key acting for the principal's client and returns
+// it with its secret, shown this once. Policies must name policies the
+// principal holds (see Principal.PolicyNames).
+func (s *Service) CreateAPIKey(ctx context.Context, p *Principal, req NewAPIKey) (*models.APIKey, string, error) {
+	if p.APIKey != nil {
+		return nil, "", ErrKeysCannotMintKeys
+	}
+	now := s.now()
+	k := &models.APIKey{ID: uuid.Must(uuid.NewV7()), ClientID: p.Client.ID, Name: req.Name, ExpiresAt: req.ExpiresAt, CreatedAt: now}
+	secret := newAPIKeySecret(k.ID)
+	k.SecretHash, k.Hint = HashToken(secret), secret[len(secret)-4:]
+	if req.Policies != nil {
+		names, _ := json.Marshal(req.Policies)
+		k.PolicyNames = new(string(names))
+	}
+	if err := s.store.CreateAPIKey(ctx, k, now); err != nil {
+		return nil, "", err
+	}
+	s.audit(ctx, event(AuditAPIKeyCreate, models.OutcomeOK, p.IP, nil, p.Client, now), map[string]any{"keyId": k.ID})
+	return k, secret, nil
+}
+
+// APIKeys lists the principal's live keys.
+func (s *Service) APIKeys(ctx context.Context, p *Principal) ([]models.APIKey, error) {
+	if p.APIKey != nil {
+		return nil, ErrKeysCannotMintKeys
+	}
+	return s.store.APIKeys(ctx, p.Client.ID, s.now())
+}
+
+// RevokeAPIKey revokes one of the principal's keys; it stops working on
+// the next request, in every process.
+func (s *Service) RevokeAPIKey(ctx context.Context, p *Principal, id uuid.UUID) error {
+	if p.APIKey != nil {
+		return ErrKeysCannotMintKeys
+	}
+	now := s.now()
+	if err := s.store.RevokeAPIKey(ctx, p.Client.ID, id, now); err != nil {
+		return err
+	}
+	s.audit(ctx, event(AuditAPIKeyRevoke, models.OutcomeOK, p.IP, nil, p.Client, now), map[string]any{"keyId": id})
+	return nil
+}
+
+// AuthenticateAPIKey finds who an API key secret acts for. A secret that is
+// not a live key's is ErrAuthFailed: bad credentials, whatever the reason.
+func (s *Service) AuthenticateAPIKey(ctx context.Context, secret string, from Origin) (*Principal, error) {
+	id, ok := ParseAPIKeySecret(secret)
+	if !ok {
+		return nil, ErrAuthFailed
+	}
+	p, err := s.keyPrincipal(ctx, id, from)
+	if err != nil {
+		return nil, err
+	}
+	if subtle.ConstantTimeCompare([]byte(HashToken(secret)), []byte(p.APIKey.SecretHash)) != 1 {
+		return nil, ErrAuthFailed
+	}
+	return p, nil
+}
+
+// keyPrincipal is the principal of a live key, from the principal cache
+// when it holds it; it records the key's use at most once a minute.
+func (s *Service) keyPrincipal(ctx context.Context, id uuid.UUID, from Origin) (*Principal, error) {
+	now := s.now()
+	key := "key:" + id.String()
+	p, ok := s.cache.get(key, now)
+	if !ok {
+		gen := s.cache.generation()
+		k, err := s.store.APIKeyByID(ctx, id, now)
+		if errors.Is(err, models.ErrNotFound) {
+			return nil, ErrAuthFailed
+		}
+		if err != nil {
+			return nil, err
+		}
+		if p, err = s.narrowedPrincipal(ctx, k); err != nil {
+			return nil, err
+		}
+		s.cache.put(key, p, gen, now)
+	}
+	if k := p.APIKey; k.ExpiresAt != nil && !now.Before(*k.ExpiresAt) {
+		return nil, ErrAuthFailed
+	}
+	if k := p.APIKey; k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) >= touchEvery {
+		gen := s.cache.generation()
+		if err := s.store.TouchAPIKey(ctx, k.ID, now); err != nil {
+			return nil, err
+		}
+		k.LastUsedAt = &now
+		s.cache.put(key, p, gen, now)
+	}
+	p.IP = from.IP
+	return p, nil
+}
+
+// narrowedPrincipal is the key owner's principal with only the policies
+// the key names (all of them when it names none). A disabled owner's key
+// is ErrAuthFailed.
+func (s *Service) narrowedPrincipal(ctx context.Context, k *models.APIKey) (*Principal, error) {
+	keep := func(string) bool { return true }
+	if k.PolicyNames != nil {
+		var only []string
+		if err := json.Unmarshal([]byte(*k.PolicyNames), &only); err != nil {
+			return nil, err
+		}
+		keep = func(name string) bool { return slices.Contains(only, name) }
+	}
+	p, err := s.principalOf(ctx, k.ClientID, keep)
+	if errors.Is(err, ErrSessionUnknown) {
+		return nil, ErrAuthFailed
+	}
+	if err != nil {
+		return nil, err
+	}
+	p.APIKey = k
+	return p, nil
+}
