@@ -40,7 +40,7 @@ func viewAPIKey(k *models.APIKey) apiKeyView {
 	return v
 }
 
-var errTooManyKeys = &Problem{Status: http.StatusConflict, Detail: Error{Code: "CONFLICT", Message: "an account holds at most " + strconv.Itoa(models.MaxAPIKeys) + " live API keys: revoke one first"}}
+var errTooManyKeys = &Problem{Status: http.StatusConflict, Detail: Error{Code: "CONFLICT", Message: "an account holds at most " + strconv.Itoa(models.MaxOwnedKeys) + " live keys of a kind: revoke one first"}}
 
 // createAPIKey is POST /v1/api-keys: a key acting for the caller, narrowed
 // to some of its policies when asked. The secret is shown this once.
@@ -71,11 +71,8 @@ func (h *handlers) createAPIKey(c *gin.Context) {
 }
 
 func validAPIKey(name string, expiresAt *time.Time, policies, held []string) error {
-	if name == "" || len([]rune(name)) > 64 || hasControlChar(name) {
-		return Invalid("name", "name must be 1-64 printable characters", nil)
-	}
-	if expiresAt != nil && !expiresAt.After(time.Now()) {
-		return Invalid("expiresAt", "expiresAt must be in the future", expiresAt)
+	if err := validKeyName(name, expiresAt); err != nil {
+		return err
 	}
 	if len(policies) > 100 {
 		return Invalid("policies", "policies holds at most 100 names", nil)
@@ -84,6 +81,18 @@ func validAPIKey(name string, expiresAt *time.Time, policies, held []string) err
 		if !slices.Contains(held, name) {
 			return Invalid(fmt.Sprintf("policies[%d]", i), "a key can only be narrowed to policies its owner holds", name)
 		}
+	}
+	return nil
+}
+
+// validKeyName checks what API and signing keys share: a name and an
+// optional expiry in the future.
+func validKeyName(name string, expiresAt *time.Time) error {
+	if name == "" || len([]rune(name)) > 64 || hasControlChar(name) {
+		return Invalid("name", "name must be 1-64 printable characters", nil)
+	}
+	if expiresAt != nil && !expiresAt.After(time.Now()) {
+		return Invalid("expiresAt", "expiresAt must be in the future", expiresAt)
 	}
 	return nil
 }

@@ -1,7 +1,9 @@
 package api
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -29,6 +31,10 @@ type Authenticator interface {
 	CreateAPIKey(ctx context.Context, p *auth.Principal, req auth.NewAPIKey) (*models.APIKey, string, error)
 	APIKeys(ctx context.Context, p *auth.Principal) ([]models.APIKey, error)
 	RevokeAPIKey(ctx context.Context, p *auth.Principal, id uuid.UUID) error
+	AuthenticateSignature(ctx context.Context, req auth.SignedRequest, from auth.Origin) (*auth.Principal, error)
+	CreateSigningKey(ctx context.Context, p *auth.Principal, req auth.NewSigningKey) (*models.SigningKey, string, error)
+	SigningKeys(ctx context.Context, p *auth.Principal) ([]models.SigningKey, error)
+	RevokeSigningKey(ctx context.Context, p *auth.Principal, id uuid.UUID) error
 	IssueToken(ctx context.Context, p *auth.Principal, from auth.Origin) (token string, expires time.Time, err error)
 	PublicKeys() []auth.JWK
 }
@@ -47,7 +53,7 @@ func origin(c *gin.Context) auth.Origin {
 const loginChallenge = `Basic realm="billgate"`
 
 func apiChallenge(apiKeyScheme string) string {
-	return `Basic realm="billgate", Bearer realm="billgate", ` + apiKeyScheme + ` realm="billgate"`
+	return `Basic realm="billgate", Bearer realm="billgate", ` + apiKeyScheme + ` realm="billgate", Signature realm="billgate",headers="date"`
 }
 
 // tenantHeader names a customer's business for Basic credentials on a
@@ -101,8 +107,31 @@ func (h *handlers) authenticated(c *gin.Context) (*auth.Principal, error) {
 		return h.Auth.AuthenticateBasic(ctx, auth.Credentials{Login: login, Password: password, Tenant: c.GetHeader(tenantHeader)}, from)
 	case isScheme(scheme, h.APIKeyScheme):
 		return h.Auth.AuthenticateAPIKey(ctx, strings.TrimSpace(value), from)
+	case isScheme(scheme, "Signature"):
+		return h.Auth.AuthenticateSignature(ctx, signedRequest(c.Request, header), from)
 	}
 	return nil, auth.ErrAuthFailed
+}
+
+// signedRequest is what a Signature check reads of r. The body is read
+// only if the signature covers its digest, and then put back for the
+// handler.
+func signedRequest(r *http.Request, authorization string) auth.SignedRequest {
+	target := r.RequestURI // the request-target exactly as sent
+	if target == "" {
+		target = r.URL.RequestURI()
+	}
+	return auth.SignedRequest{
+		Authorization: authorization, Method: r.Method, Target: target, Host: r.Host, Header: r.Header,
+		Body: func() ([]byte, error) {
+			body, err := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			if tooLarge := asMaxBytes(err); tooLarge != nil {
+				return nil, bodyTooLarge(tooLarge.Limit)
+			}
+			return body, err
+		},
+	}
 }
 
 // isScheme compares an auth scheme, an ASCII token, without regard to

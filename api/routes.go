@@ -73,6 +73,9 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 	h.route(v1, "POST", "/api-keys", "api-keys:create", h.createAPIKey) // never replayed: that would store the secret
 	h.route(v1, "GET", "/api-keys", "api-keys:list", h.listAPIKeys)
 	h.route(v1, "DELETE", "/api-keys/:id", "api-keys:delete", h.revokeAPIKey)
+	h.route(v1, "POST", "/signing-keys", "signing-keys:create", h.createSigningKey) // never replayed: that would store the secret
+	h.route(v1, "GET", "/signing-keys", "signing-keys:list", h.listSigningKeys)
+	h.route(v1, "DELETE", "/signing-keys/:id", "signing-keys:delete", h.revokeSigningKey)
 
 	h.route(v1, "POST", "/products", "products:create", h.idempotent(h.createProduct))
 	h.route(v1, "GET", "/products", "products:read", h.listProducts)

@@ -55,15 +55,16 @@ type NewAPIKey struct {
 	Policies  []string
 }
 
-// ErrKeysCannotMintKeys refuses key management to a caller presenting an
-// API key, so a leaked key cannot make itself a successor.
+// ErrKeysCannotMintKeys refuses key management (and sessions) to a caller
+// presenting an API or signing key, so a leaked key cannot make itself a
+// successor.
 var ErrKeysCannotMintKeys = fmt.Errorf("%w: API keys cannot manage API keys", ErrPermissionDenied)
 
 // CreateAPIKey makes a key acting for the principal's client and returns
 // it with its secret, shown this once. Policies must name policies the
 // principal holds (see Principal.PolicyNames).
 func (s *Service) CreateAPIKey(ctx context.Context, p *Principal, req NewAPIKey) (*models.APIKey, string, error) {
-	if p.APIKey != nil {
+	if p.actsByKey() {
 		return nil, "", ErrKeysCannotMintKeys
 	}
 	now := s.now()
@@ -83,7 +84,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, p *Principal, req NewAPIKey)
 
 // APIKeys lists the principal's live keys.
 func (s *Service) APIKeys(ctx context.Context, p *Principal) ([]models.APIKey, error) {
-	if p.APIKey != nil {
+	if p.actsByKey() {
 		return nil, ErrKeysCannotMintKeys
 	}
 	return s.store.APIKeys(ctx, p.Client.ID, s.now())
@@ -92,7 +93,7 @@ func (s *Service) APIKeys(ctx context.Context, p *Principal) ([]models.APIKey, e
 // RevokeAPIKey revokes one of the principal's keys; it stops working on
 // the next request, in every process.
 func (s *Service) RevokeAPIKey(ctx context.Context, p *Principal, id uuid.UUID) error {
-	if p.APIKey != nil {
+	if p.actsByKey() {
 		return ErrKeysCannotMintKeys
 	}
 	now := s.now()
@@ -120,44 +121,69 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, secret string, from Or
 	return p, nil
 }
 
-// keyPrincipal is the principal of a live key, from the principal cache
-// when it holds it; it records the key's use at most once a minute.
+// keyPrincipal is the principal of a live API key.
 func (s *Service) keyPrincipal(ctx context.Context, id uuid.UUID, from Origin) (*Principal, error) {
-	now := s.now()
-	key := "key:" + id.String()
-	p, ok := s.cache.get(key, now)
-	if !ok {
-		gen := s.cache.generation()
+	return s.ownedKeyPrincipal(ctx, "key:"+id.String(), from, func(now time.Time) (*Principal, error) {
 		k, err := s.store.APIKeyByID(ctx, id, now)
-		if errors.Is(err, models.ErrNotFound) {
-			return nil, ErrAuthFailed
-		}
 		if err != nil {
 			return nil, err
 		}
-		if p, err = s.narrowedPrincipal(ctx, k); err != nil {
+		return s.narrowedPrincipal(ctx, k)
+	})
+}
+
+// ownedKeyPrincipal is the principal of a live key (API or signing),
+// cached under cacheKey or found by load. A key that is unknown, revoked
+// or expired, or whose owner is disabled, is ErrAuthFailed. It records the
+// key's use at most once a minute.
+func (s *Service) ownedKeyPrincipal(ctx context.Context, cacheKey string, from Origin, load func(now time.Time) (*Principal, error)) (*Principal, error) {
+	now := s.now()
+	p, ok := s.cache.get(cacheKey, now)
+	if !ok {
+		gen := s.cache.generation()
+		var err error
+		p, err = load(now)
+		switch {
+		case errors.Is(err, models.ErrNotFound), errors.Is(err, ErrSessionUnknown):
+			return nil, ErrAuthFailed
+		case err != nil:
 			return nil, err
 		}
-		s.cache.put(key, p, gen, now)
+		s.cache.put(cacheKey, p, gen, now)
 	}
-	if k := p.APIKey; k.ExpiresAt != nil && !now.Before(*k.ExpiresAt) {
+	expires, lastUsed, touch := s.keyUse(p)
+	if expires != nil && !now.Before(*expires) {
 		return nil, ErrAuthFailed
 	}
-	if k := p.APIKey; k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) >= touchEvery {
+	if lastUsed == nil || now.Sub(*lastUsed) >= touchEvery {
 		gen := s.cache.generation()
-		if err := s.store.TouchAPIKey(ctx, k.ID, now); err != nil {
+		if err := touch(ctx, now); err != nil {
 			return nil, err
 		}
-		k.LastUsedAt = &now
-		s.cache.put(key, p, gen, now)
+		s.cache.put(cacheKey, p, gen, now)
 	}
 	p.IP = from.IP
 	return p, nil
 }
 
+// keyUse is the expiry and last use of the key a principal presented, and
+// how to record a use of it.
+func (s *Service) keyUse(p *Principal) (expires, lastUsed *time.Time, touch func(ctx context.Context, now time.Time) error) {
+	if k := p.APIKey; k != nil {
+		return k.ExpiresAt, k.LastUsedAt, func(ctx context.Context, now time.Time) error {
+			k.LastUsedAt = &now
+			return s.store.TouchAPIKey(ctx, k.ID, now)
+		}
+	}
+	k := p.SigningKey
+	return k.ExpiresAt, k.LastUsedAt, func(ctx context.Context, now time.Time) error {
+		k.LastUsedAt = &now
+		return s.store.TouchSigningKey(ctx, k.ID, now)
+	}
+}
+
 // narrowedPrincipal is the key owner's principal with only the policies
-// the key names (all of them when it names none). A disabled owner's key
-// is ErrAuthFailed.
+// the key names (all of them when it names none).
 func (s *Service) narrowedPrincipal(ctx context.Context, k *models.APIKey) (*Principal, error) {
 	keep := func(string) bool { return true }
 	if k.PolicyNames != nil {
@@ -168,9 +194,6 @@ func (s *Service) narrowedPrincipal(ctx context.Context, k *models.APIKey) (*Pri
 		keep = func(name string) bool { return slices.Contains(only, name) }
 	}
 	p, err := s.principalOf(ctx, k.ClientID, keep)
-	if errors.Is(err, ErrSessionUnknown) {
-		return nil, ErrAuthFailed
-	}
 	if err != nil {
 		return nil, err
 	}

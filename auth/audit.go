@@ -11,13 +11,15 @@ import (
 
 // Audited identity actions.
 const (
-	AuditLogin          = "login"
-	AuditBasic          = "basic" // Basic credentials on a call
-	AuditLogout         = "logout"
-	AuditPasswordChange = "password.change"
-	AuditSessionsRevoke = "sessions.revoke"
-	AuditAPIKeyCreate   = "api-key.create"
-	AuditAPIKeyRevoke   = "api-key.revoke"
+	AuditLogin            = "login"
+	AuditBasic            = "basic" // Basic credentials on a call
+	AuditLogout           = "logout"
+	AuditPasswordChange   = "password.change"
+	AuditSessionsRevoke   = "sessions.revoke"
+	AuditAPIKeyCreate     = "api-key.create"
+	AuditAPIKeyRevoke     = "api-key.revoke"
+	AuditSigningKeyCreate = "signing-key.create"
+	AuditSigningKeyRevoke = "signing-key.revoke"
 )
 
 // Audit records an identity event. A failure to record is logged, not

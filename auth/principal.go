@@ -9,14 +9,17 @@ import (
 
 // Principal is who a request acts for, and what its roles allow. Every
 // scheme produces one: a session (cookie, session secret or its JWT) sets
-// Session, an API key (or its JWT) APIKey; Basic sets neither.
+// Session, an API key (or its JWT) APIKey, a Signature SigningKey; Basic
+// sets none.
 type Principal struct {
 	Client  *models.Client
 	Roles   []string
 	Level   int
 	Session *models.Session // the session presented, if any
 	APIKey  *models.APIKey  // the API key presented, if any
-	IP      string          // where this request came from
+	// SigningKey is the key of the HTTP Signature presented, if any.
+	SigningKey *models.SigningKey
+	IP         string // where this request came from
 	// PolicyNames are the policies in effect: the roles' policies, or
 	// those an API key narrows them to.
 	PolicyNames []string
@@ -63,5 +66,12 @@ func (p *Principal) copy() *Principal {
 		key := *p.APIKey
 		cp.APIKey = &key
 	}
+	if p.SigningKey != nil {
+		key := *p.SigningKey
+		cp.SigningKey = &key
+	}
 	return &cp
 }
+
+// actsByKey reports whether the principal presented an API or signing key.
+func (p *Principal) actsByKey() bool { return p.APIKey != nil || p.SigningKey != nil }

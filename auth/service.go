@@ -13,6 +13,7 @@ import (
 
 	"github.com/billgate/billgate/auth/password"
 	"github.com/billgate/billgate/auth/policy"
+	"github.com/billgate/billgate/auth/sealed"
 	"github.com/billgate/billgate/models"
 )
 
@@ -28,6 +29,11 @@ type Store interface {
 	APIKeys(ctx context.Context, clientID uuid.UUID, now time.Time) ([]models.APIKey, error)
 	TouchAPIKey(ctx context.Context, id uuid.UUID, now time.Time) error
 	RevokeAPIKey(ctx context.Context, clientID, id uuid.UUID, now time.Time) error
+	CreateSigningKey(ctx context.Context, k *models.SigningKey, now time.Time) error
+	SigningKeyByID(ctx context.Context, id uuid.UUID, now time.Time) (*models.SigningKey, error)
+	SigningKeys(ctx context.Context, clientID uuid.UUID, now time.Time) ([]models.SigningKey, error)
+	TouchSigningKey(ctx context.Context, id uuid.UUID, now time.Time) error
+	RevokeSigningKey(ctx context.Context, clientID, id uuid.UUID, now time.Time) error
 	LiveSession(ctx context.Context, secretHash string, now time.Time) (*models.Session, error)
 	LiveSessionByID(ctx context.Context, id uuid.UUID, now time.Time) (*models.Session, error)
 	TouchSession(ctx context.Context, id uuid.UUID, now, expiresAt time.Time) error
@@ -66,6 +72,11 @@ type Config struct {
 	BasicCacheTTL time.Duration
 	// Tokens issues and verifies JWT access tokens; nil accepts none.
 	Tokens *Tokens
+	// Secrets seals signing-key secrets at rest; nil makes a random master
+	// key, which suits one process whose keys need not outlive it.
+	Secrets *sealed.Box
+	// SignatureSkew is how far a signed request's Date may be from now.
+	SignatureSkew time.Duration
 }
 
 // DefaultConfig is 2 h idle, 24 h absolute, a lock after 5 failures
@@ -83,6 +94,7 @@ func DefaultConfig() Config {
 
 		PrincipalCacheTTL: 10 * time.Second,
 		BasicCacheTTL:     5 * time.Minute,
+		SignatureSkew:     DefaultSignatureSkew,
 	}
 }
 
@@ -105,6 +117,9 @@ type Service struct {
 // NewService builds the identity core. now is the clock (time.Now in
 // production).
 func NewService(store Store, hasher *password.Hasher, cfg Config, now func() time.Time, log *slog.Logger) *Service {
+	if cfg.Secrets == nil {
+		cfg.Secrets, _ = sealed.New([]sealed.Key{sealed.RandomKey("random")}) // a valid key: cannot fail
+	}
 	s := &Service{store: store, hasher: hasher, cfg: cfg, now: now, log: log,
 		perIP: newIPLimiter(cfg.IPFailureEvery, cfg.IPFailureBurst), cache: newPrincipalCache(cfg.PrincipalCacheTTL),
 		basic: newVerifiedCredentials(cfg.BasicCacheTTL)}
@@ -410,6 +425,9 @@ func (s *Service) PublicKeys() []JWK {
 // key. A principal that presented neither (Basic) gets a new session
 // first, so its token can be revoked like any other.
 func (s *Service) IssueToken(ctx context.Context, p *Principal, from Origin) (string, time.Time, error) {
+	if p.SigningKey != nil {
+		return "", time.Time{}, ErrKeysCannotMintKeys // a session would outlive the key's limits
+	}
 	if s.cfg.Tokens == nil {
 		return "", time.Time{}, errors.New("access tokens are not configured")
 	}

@@ -104,6 +104,7 @@ func TestService(t *testing.T) {
 		{"AccessTokenFromBasic", testAccessTokenFromBasic},
 		{"APIKeys", testAPIKeys},
 		{"APIKeyNarrowing", testAPIKeyNarrowing},
+		{"Signatures", testSignatures},
 		{"ExtendSession", testExtendSession},
 		{"RevokeSessions", testRevokeSessions},
 		{"ChangePassword", testChangePassword},

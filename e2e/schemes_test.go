@@ -1,10 +1,16 @@
 package e2e
 
 import (
+	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/billgate/billgate/auth/signature"
 	"github.com/billgate/billgate/internal/testenv"
 )
 
@@ -162,4 +168,112 @@ func TestAPIKeySchemeIsConfigurable(t *testing.T) {
 		t.Errorf("the configured scheme = %d %+v", r.Status, r.Errors)
 	}
 	call(t, env, "GET", "/v1/products", "", "Authorization", "Plain "+secret).is(t, "the default scheme once renamed", 401, "AUTH_FAILED", "AUTH FAILED")
+}
+
+// signer signs requests as a client of the Signature scheme would.
+type signer struct {
+	env            *testenv.Env
+	keyID, secret  string
+	algorithm      string
+	headers        []string
+	now            func() time.Time
+	tamperDigest   bool
+	tamperTarget   bool
+	omitDateHeader bool
+}
+
+func (s signer) call(t *testing.T, method, path, body string) reply {
+	t.Helper()
+	h := http.Header{"Host": {strings.TrimPrefix(s.env.URL, "http://")}, "Date": {s.now().UTC().Format(http.TimeFormat)}}
+	sum := sha256.Sum256([]byte(body))
+	h.Set("Digest", "SHA-256="+base64.StdEncoding.EncodeToString(sum[:]))
+	if body != "" {
+		h.Set("Content-Type", "application/json")
+	}
+	target := path
+	if s.tamperTarget {
+		target += "?tampered=1"
+	}
+	p := signature.Params{KeyID: s.keyID, Algorithm: s.algorithm, Headers: s.headers}
+	str, err := p.SigningString(method, target, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Signature, err = signature.Sign(s.algorithm, []byte(s.secret), str); err != nil {
+		t.Fatal(err)
+	}
+	if s.tamperDigest {
+		h.Set("Digest", "SHA-256="+base64.StdEncoding.EncodeToString(make([]byte, sha256.Size)))
+	}
+	pairs := []string{"Authorization", p.Authorization(), "Digest", h.Get("Digest")}
+	if !s.omitDateHeader {
+		pairs = append(pairs, "Date", h.Get("Date"))
+	}
+	return call(t, s.env, method, path, body, pairs...)
+}
+
+// HTTP Signatures act for their key's owner; each broken rule alone is
+// AUTH FAILED; the secret is never stored in plain text.
+func TestSignatures(t *testing.T) {
+	env := testenv.Start(t, testenv.Options{})
+	shop := env.CreateClient(nil, "shop", goodPassword, "business")
+	owner := as(t, env, creds("shop", ""))
+	created := call(t, env, "POST", "/v1/signing-keys", `{"algorithm":"hmac-sha256","requiredHeaders":["(request-target)","Digest"]}`, owner...)
+	if created.Status != 201 {
+		t.Fatalf("POST /v1/signing-keys = %d %+v", created.Status, created.Errors)
+	}
+	if got := created.Result["requiredHeaders"]; fmt.Sprint(got) != "[date (request-target) digest]" {
+		t.Errorf("requiredHeaders = %v, want date first and names lower-cased", got)
+	}
+	good := signer{env: env, keyID: created.Result["keyId"].(string), secret: created.Result["secret"].(string), algorithm: "hmac-sha256",
+		headers: []string{"(request-target)", "host", "date", "digest"}, now: time.Now}
+
+	if r := good.call(t, "POST", "/v1/products?expand=prices", `{"name":"Signed"}`); r.Status != 201 {
+		t.Fatalf("a signed POST = %d %+v", r.Status, r.Errors)
+	}
+	if r := good.call(t, "GET", "/v1/products", ""); r.Status != 200 || len(r.Results) != 1 {
+		t.Errorf("a signed GET = %d, %d products", r.Status, len(r.Results))
+	}
+	if stored, err := env.Store().SigningKeys(context.Background(), shop.ID, time.Now()); err != nil || len(stored) != 1 || strings.Contains(stored[0].SealedSecret, good.secret) {
+		t.Errorf("stored keys %+v (%v): want the secret sealed", stored, err)
+	}
+
+	refusals := map[string]signer{}
+	add := func(name string, change func(*signer)) {
+		s := good
+		change(&s)
+		refusals[name] = s
+	}
+	add("another algorithm than the key's", func(s *signer) { s.algorithm = "hmac-sha1" })
+	add("a required header unsigned", func(s *signer) { s.headers = []string{"(request-target)", "date"} })
+	add("a Date 6 minutes old", func(s *signer) { s.now = func() time.Time { return time.Now().Add(-6 * time.Minute) } })
+	add("no Date header", func(s *signer) { s.omitDateHeader = true })
+	add("a signed digest of another body", func(s *signer) { s.tamperDigest = true })
+	add("another target than signed", func(s *signer) { s.tamperTarget = true })
+	add("a wrong secret", func(s *signer) { s.secret += "x" })
+	add("an unknown key", func(s *signer) { s.keyID = "0190e0a0-0000-7000-8000-000000000000" })
+	for name, s := range refusals {
+		r := s.call(t, "POST", "/v1/products", `{"name":"Refused"}`)
+		r.is(t, name, 401, "AUTH_FAILED", "AUTH FAILED")
+		if name == "a wrong secret" && !strings.Contains(r.Header.Get("WWW-Authenticate"), `Signature realm="billgate"`) {
+			t.Errorf("WWW-Authenticate = %q, want it to name Signature", r.Header.Get("WWW-Authenticate"))
+		}
+	}
+	call(t, env, "GET", "/v1/products", "", "Authorization", `Signature keyId="x"`).is(t, "a header without a signature", 401, "AUTH_FAILED", "AUTH FAILED")
+
+	good.call(t, "POST", "/v1/products", `{"name":"`+strings.Repeat("x", 2<<20)+`"}`).
+		is(t, "a signed body past the limit", 400, "INVALID", "request body is larger than 1 MiB")
+	good.call(t, "POST", "/v1/api-keys", `{"name":"escape"}`).is(t, "a signature making an API key", 401, "PERMISSION_DENIED", "PERMISSION DENIED")
+	good.call(t, "POST", "/auth/token", "").is(t, "a signature asking for a token", 401, "PERMISSION_DENIED", "PERMISSION DENIED")
+	call(t, env, "POST", "/v1/signing-keys", `{"algorithm":"hmac-md5"}`, owner...).is(t, "an unknown algorithm", 400, "INVALID", "algorithm must be hmac-sha256 or hmac-sha1")
+	call(t, env, "POST", "/v1/signing-keys", `{"algorithm":"hmac-sha1","requiredHeaders":["x y"]}`, owner...).
+		is(t, "a bad header name", 400, "INVALID", "a header name, (request-target), (created) or (expires)")
+
+	if list := call(t, env, "GET", "/v1/signing-keys", "", owner...); len(list.Results) != 1 || list.Results[0]["secret"] != nil {
+		t.Errorf("GET /v1/signing-keys = %d %v, want the key without its secret", list.Status, list.Results)
+	}
+	if r := call(t, env, "DELETE", "/v1/signing-keys/"+good.keyID, "", owner...); r.Status != 204 {
+		t.Fatalf("DELETE /v1/signing-keys/{id} = %d %+v", r.Status, r.Errors)
+	}
+	good.call(t, "GET", "/v1/products", "").is(t, "a revoked key", 401, "AUTH_FAILED", "AUTH FAILED")
 }

@@ -61,14 +61,14 @@ func TestAPIKeyLifecycle(t *testing.T) {
 	})
 }
 
-// Parallel creates never leave a client with more than MaxAPIKeys live keys.
+// Parallel creates never leave a client with more than MaxOwnedKeys live keys.
 func TestAPIKeyLimitHoldsUnderConcurrency(t *testing.T) {
 	openEach(t, func(t *testing.T, s *Store) {
 		migrated(t, s)
 		ctx := context.Background()
 		now := time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC)
 		shop := newClient(t, s, nil, "shop", "business")
-		for i := range MaxAPIKeys - 3 {
+		for i := range MaxOwnedKeys - 3 {
 			if err := s.CreateAPIKey(ctx, newKey(shop.ID, "k", nil, now), now); err != nil {
 				t.Fatalf("CreateAPIKey(#%d) = %v", i, err)
 			}
@@ -89,8 +89,8 @@ func TestAPIKeyLimitHoldsUnderConcurrency(t *testing.T) {
 			}
 		}
 		keys, err := s.APIKeys(ctx, shop.ID, now)
-		if err != nil || len(keys) != MaxAPIKeys || created != 3 {
-			t.Errorf("after racing creates: %d keys (%v), %d created; want %d and 3", len(keys), err, created, MaxAPIKeys)
+		if err != nil || len(keys) != MaxOwnedKeys || created != 3 {
+			t.Errorf("after racing creates: %d keys (%v), %d created; want %d and 3", len(keys), err, created, MaxOwnedKeys)
 		}
 	})
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/billgate/billgate/api"
 	"github.com/billgate/billgate/auth"
 	"github.com/billgate/billgate/auth/password"
+	"github.com/billgate/billgate/auth/sealed"
 	"github.com/billgate/billgate/gateways"
 	"github.com/billgate/billgate/gateways/sandbox"
 	"github.com/billgate/billgate/internal/config"
@@ -183,6 +184,16 @@ func authConfig(id config.Identity, issuer string) (auth.Config, error) {
 		return c, fmt.Errorf("BILLGATE_JWT_KEYS: %w", err)
 	}
 	c.Tokens = tokens
+	if id.MasterKeys != "" {
+		masters, err := sealed.ParseKeys(id.MasterKeys)
+		if err == nil {
+			c.Secrets, err = sealed.New(masters)
+		}
+		if err != nil {
+			return c, fmt.Errorf("BILLGATE_MASTER_KEYS: %w", err)
+		}
+	}
+	c.SignatureSkew = id.SignatureSkew
 	return c, nil
 }
 

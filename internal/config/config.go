@@ -78,6 +78,8 @@ type Identity struct {
 	AdminPassword    string        // dev: its password; empty generates one
 	JWTKeys          string        // kid=base64key,… signing access tokens; empty: a random key per process
 	APIKeyScheme     string        // the Authorization scheme that presents API keys
+	MasterKeys       string        // kid=base64key,… sealing signing-key secrets; empty: a random key per process
+	SignatureSkew    time.Duration // how far a signed request's Date may be from now
 }
 
 // commands describes each subcommand for the help text, in display order.
@@ -340,6 +342,8 @@ func (b *binder) identity(id *Identity) {
 	b.list(&id.TrustedProxies, "trusted-proxies", "BILLGATE_TRUSTED_PROXIES", "", "comma-separated IPs or CIDRs whose X-Forwarded-For is believed")
 	id.JWTKeys = b.getenv("BILLGATE_JWT_KEYS") // never a flag: it would show in ps
 	b.str(&id.APIKeyScheme, "api-key-scheme", "BILLGATE_API_KEY_SCHEME", "Plain", "the Authorization scheme name that presents API keys")
+	id.MasterKeys = b.getenv("BILLGATE_MASTER_KEYS") // never a flag: it would show in ps
+	b.duration(&id.SignatureSkew, "signature-skew", "BILLGATE_SIGNATURE_SKEW", 300*time.Second, "how far an HTTP Signature's Date may be from now")
 }
 
 // common binds what every long-running command shares.
@@ -401,6 +405,9 @@ func (id Identity) validate(command string) []error {
 		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
 			errs = append(errs, fmt.Errorf("--trusted-proxies: %q is neither an IP nor a CIDR", p))
 		}
+	}
+	if id.SignatureSkew <= 0 {
+		errs = append(errs, errors.New("--signature-skew must be positive"))
 	}
 	if !isSchemeName(id.APIKeyScheme) {
 		errs = append(errs, fmt.Errorf("--api-key-scheme %q: want a token of letters, digits and -, other than Basic, Bearer and Signature", id.APIKeyScheme))

@@ -1,0 +1,123 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/billgate/billgate/auth"
+	"github.com/billgate/billgate/auth/signature"
+	"github.com/billgate/billgate/models"
+)
+
+type signingKeyView struct {
+	ID              uuid.UUID  `json:"id"`
+	KeyID           string     `json:"keyId"`
+	Name            string     `json:"name"`
+	Algorithm       string     `json:"algorithm"`
+	RequiredHeaders []string   `json:"requiredHeaders"`
+	ExpiresAt       *time.Time `json:"expiresAt"`
+	CreatedAt       time.Time  `json:"createdAt"`
+	LastUsedAt      *time.Time `json:"lastUsedAt"`
+}
+
+// newSigningKeyView is the one answer that carries the secret.
+type newSigningKeyView struct {
+	signingKeyView
+	Secret string `json:"secret"`
+}
+
+func viewSigningKey(k *models.SigningKey) signingKeyView {
+	v := signingKeyView{ID: k.ID, KeyID: k.ID.String(), Name: k.Name, Algorithm: k.Algorithm,
+		ExpiresAt: utc(k.ExpiresAt), CreatedAt: k.CreatedAt.UTC(), LastUsedAt: utc(k.LastUsedAt)}
+	_ = json.Unmarshal([]byte(k.RequiredHeaders), &v.RequiredHeaders) // written by CreateSigningKey
+	return v
+}
+
+// createSigningKey is POST /v1/signing-keys: an HMAC key for HTTP
+// Signatures. The secret is shown this once.
+func (h *handlers) createSigningKey(c *gin.Context) {
+	var req struct {
+		Name            string     `json:"name"`
+		Algorithm       string     `json:"algorithm"`
+		RequiredHeaders []string   `json:"requiredHeaders"`
+		ExpiresAt       *time.Time `json:"expiresAt"`
+	}
+	if err := decodeJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	if req.Name == "" {
+		req.Name = req.Algorithm
+	}
+	if err := validSigningKey(req.Name, req.Algorithm, req.RequiredHeaders, req.ExpiresAt); err != nil {
+		fail(c, err)
+		return
+	}
+	for i, name := range req.RequiredHeaders {
+		req.RequiredHeaders[i] = strings.ToLower(name)
+	}
+	k, secret, err := h.Auth.CreateSigningKey(c.Request.Context(), principal(c), auth.NewSigningKey{
+		Name: req.Name, Algorithm: req.Algorithm, RequiredHeaders: req.RequiredHeaders, ExpiresAt: req.ExpiresAt,
+	})
+	if errors.Is(err, models.ErrConflict) {
+		err = errTooManyKeys
+	}
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	respond(c, http.StatusCreated, newSigningKeyView{signingKeyView: viewSigningKey(k), Secret: secret})
+}
+
+func validSigningKey(name, algorithm string, required []string, expiresAt *time.Time) error {
+	if err := validKeyName(name, expiresAt); err != nil {
+		return err
+	}
+	if algorithm != signature.HMACSHA1 && algorithm != signature.HMACSHA256 {
+		return Invalid("algorithm", "algorithm must be hmac-sha256 or hmac-sha1", algorithm)
+	}
+	if len(required) > 20 {
+		return Invalid("requiredHeaders", "requiredHeaders holds at most 20 names", nil)
+	}
+	for i, name := range required {
+		if !signature.IsHeaderName(name) {
+			return Invalid(fmt.Sprintf("requiredHeaders[%d]", i), "a header name, (request-target), (created) or (expires)", name)
+		}
+	}
+	return nil
+}
+
+// listSigningKeys is GET /v1/signing-keys: the caller's live keys, never
+// secrets.
+func (h *handlers) listSigningKeys(c *gin.Context) {
+	keys, err := h.Auth.SigningKeys(c.Request.Context(), principal(c))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	views := make([]signingKeyView, len(keys))
+	for i := range keys {
+		views[i] = viewSigningKey(&keys[i])
+	}
+	respondList(c, views, "")
+}
+
+// revokeSigningKey is DELETE /v1/signing-keys/{id}.
+func (h *handlers) revokeSigningKey(c *gin.Context) {
+	id, err := pathID(c)
+	if err == nil {
+		err = h.Auth.RevokeSigningKey(c.Request.Context(), principal(c), id)
+	}
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

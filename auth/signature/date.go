@@ -1,0 +1,20 @@
+package signature
+
+import (
+	"net/http"
+	"time"
+)
+
+// CheckDate checks that a Date header (an HTTP date: IMF-fixdate, or the
+// obsolete forms http.ParseTime also reads) lies within skew of now, in
+// either direction: it bounds how long a captured request can be replayed.
+func CheckDate(value string, now time.Time, skew time.Duration) error {
+	date, err := http.ParseTime(value)
+	if err != nil {
+		return invalid("Date is not an HTTP date")
+	}
+	if off := now.Sub(date); off > skew || off < -skew {
+		return invalid("Date is %v from now, more than %v", off, skew)
+	}
+	return nil
+}

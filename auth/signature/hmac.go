@@ -1,0 +1,48 @@
+package signature
+
+import (
+	"crypto/hmac"
+	"crypto/sha1"
+	"crypto/sha256"
+	"hash"
+)
+
+// The algorithms this package signs and verifies with, as the algorithm
+// parameter names them. HMAC-SHA1 stays secure as a MAC, and PortaBilling
+// still signs with it.
+const (
+	HMACSHA1   = "hmac-sha1"
+	HMACSHA256 = "hmac-sha256"
+)
+
+func hashOf(alg string) func() hash.Hash {
+	switch alg {
+	case HMACSHA1:
+		return sha1.New
+	case HMACSHA256:
+		return sha256.New
+	}
+	return nil
+}
+
+// Sign is the alg MAC of signingString under secret. An unknown algorithm
+// or an empty secret is an error.
+func Sign(alg string, secret []byte, signingString string) ([]byte, error) {
+	h := hashOf(alg)
+	switch {
+	case h == nil:
+		return nil, invalid("algorithm %q is not supported", alg)
+	case len(secret) == 0:
+		return nil, invalid("secret is empty")
+	}
+	mac := hmac.New(h, secret)
+	mac.Write([]byte(signingString))
+	return mac.Sum(nil), nil
+}
+
+// Verify reports whether sig is the alg MAC of signingString under secret,
+// comparing in constant time. An unknown algorithm is false.
+func Verify(alg string, secret []byte, signingString string, sig []byte) bool {
+	want, err := Sign(alg, secret, signingString)
+	return err == nil && hmac.Equal(sig, want)
+}

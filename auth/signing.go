@@ -1,0 +1,192 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/billgate/billgate/auth/signature"
+	"github.com/billgate/billgate/models"
+)
+
+// SigningKeyPrefix marks billgate signing secrets for secret scanners.
+const SigningKeyPrefix = "bgsk_"
+
+// DefaultSignatureSkew is how far a signed request's Date may be from now.
+const DefaultSignatureSkew = 300 * time.Second
+
+// NewSigningKey is what a new signing key is asked for with.
+type NewSigningKey struct {
+	Name      string
+	Algorithm string // signature.HMACSHA1 or signature.HMACSHA256
+	// RequiredHeaders must all be covered by every signature; "date"
+	// always is.
+	RequiredHeaders []string
+	ExpiresAt       *time.Time
+}
+
+// SignedRequest is what a Signature check reads of a request.
+type SignedRequest struct {
+	Authorization string
+	Method        string
+	Target        string // the request-target as sent: path and query
+	Host          string
+	Header        http.Header
+	Body          func() ([]byte, error) // read only when the digest is signed
+}
+
+// CreateSigningKey makes an HMAC key signing for the principal's client and
+// returns it with its secret, shown this once. The secret is stored sealed
+// under the master key, bound to the key's ID.
+func (s *Service) CreateSigningKey(ctx context.Context, p *Principal, req NewSigningKey) (*models.SigningKey, string, error) {
+	if p.actsByKey() {
+		return nil, "", ErrKeysCannotMintKeys
+	}
+	now := s.now()
+	required, _ := json.Marshal(withDate(req.RequiredHeaders))
+	k := &models.SigningKey{ID: uuid.Must(uuid.NewV7()), ClientID: p.Client.ID, Name: req.Name, Algorithm: req.Algorithm,
+		RequiredHeaders: string(required), ExpiresAt: req.ExpiresAt, CreatedAt: now}
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	secret := SigningKeyPrefix + base64.RawURLEncoding.EncodeToString(b)
+	sealed, err := s.cfg.Secrets.Seal([]byte(secret), k.ID[:])
+	if err != nil {
+		return nil, "", err
+	}
+	k.SealedSecret = sealed
+	if err := s.store.CreateSigningKey(ctx, k, now); err != nil {
+		return nil, "", err
+	}
+	s.audit(ctx, event(AuditSigningKeyCreate, models.OutcomeOK, p.IP, nil, p.Client, now), map[string]any{"keyId": k.ID})
+	return k, secret, nil
+}
+
+// withDate is the required headers with "date" first unless listed.
+func withDate(headers []string) []string {
+	if slices.Contains(headers, "date") {
+		return headers
+	}
+	return append([]string{"date"}, headers...)
+}
+
+// SigningKeys lists the principal's live signing keys.
+func (s *Service) SigningKeys(ctx context.Context, p *Principal) ([]models.SigningKey, error) {
+	if p.actsByKey() {
+		return nil, ErrKeysCannotMintKeys
+	}
+	return s.store.SigningKeys(ctx, p.Client.ID, s.now())
+}
+
+// RevokeSigningKey revokes one of the principal's signing keys.
+func (s *Service) RevokeSigningKey(ctx context.Context, p *Principal, id uuid.UUID) error {
+	if p.actsByKey() {
+		return ErrKeysCannotMintKeys
+	}
+	now := s.now()
+	if err := s.store.RevokeSigningKey(ctx, p.Client.ID, id, now); err != nil {
+		return err
+	}
+	s.audit(ctx, event(AuditSigningKeyRevoke, models.OutcomeOK, p.IP, nil, p.Client, now), map[string]any{"keyId": id})
+	return nil
+}
+
+// AuthenticateSignature checks an HTTP Signature (draft-cavage, HMAC): a
+// live key, its own algorithm, every header it requires signed (date
+// always), a Date within the skew, an unexpired (expires), the MAC, and a
+// signed Digest that matches the body. Anything wrong is ErrAuthFailed.
+func (s *Service) AuthenticateSignature(ctx context.Context, req SignedRequest, from Origin) (*Principal, error) {
+	params, err := signature.ParseAuthorization(req.Authorization)
+	if err != nil {
+		return nil, ErrAuthFailed
+	}
+	id, err := uuid.Parse(params.KeyID)
+	if err != nil {
+		return nil, ErrAuthFailed
+	}
+	p, err := s.ownedKeyPrincipal(ctx, "sig:"+id.String(), from, func(now time.Time) (*Principal, error) {
+		k, err := s.store.SigningKeyByID(ctx, id, now)
+		if err != nil {
+			return nil, err
+		}
+		p, err := s.principal(ctx, k.ClientID)
+		if err != nil {
+			return nil, err
+		}
+		p.SigningKey = k
+		return p, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkSignature(ctx, p.SigningKey, params, req); err != nil {
+		var unread bodyError
+		if errors.As(err, &unread) {
+			return nil, unread.err // the caller's to answer: too large, say
+		}
+		s.log.InfoContext(ctx, "signature refused", slog.String("keyId", id.String()), slog.Any("reason", err))
+		return nil, ErrAuthFailed
+	}
+	return p, nil
+}
+
+// bodyError is a body that could not be read to check its digest.
+type bodyError struct{ err error }
+
+func (e bodyError) Error() string { return e.err.Error() }
+
+var errSignatureRefused = errors.New("signature refused")
+
+func (s *Service) checkSignature(ctx context.Context, k *models.SigningKey, params signature.Params, req SignedRequest) error {
+	now := s.now()
+	if params.Algorithm != "" && params.Algorithm != k.Algorithm {
+		return errors.New("the algorithm is not the key's")
+	}
+	var required []string
+	if err := json.Unmarshal([]byte(k.RequiredHeaders), &required); err != nil {
+		return err
+	}
+	for _, name := range required {
+		if !slices.Contains(params.Headers, name) {
+			return errors.New("a required header is not signed: " + name)
+		}
+	}
+	if err := signature.CheckDate(req.Header.Get("Date"), now, s.cfg.SignatureSkew); err != nil {
+		return err
+	}
+	if params.Expires != 0 && !now.Before(time.Unix(params.Expires, 0)) {
+		return errors.New("the signature has expired")
+	}
+	header := req.Header
+	if slices.Contains(params.Headers, "host") && header.Get("Host") == "" {
+		header = header.Clone() // net/http keeps Host out of the header map
+		header.Set("Host", req.Host)
+	}
+	signingString, err := params.SigningString(req.Method, req.Target, header)
+	if err != nil {
+		return err
+	}
+	secret, err := s.cfg.Secrets.Open(k.SealedSecret, k.ID[:])
+	if err != nil {
+		s.log.ErrorContext(ctx, "a signing key's secret does not open: is its master key configured?", slog.String("keyId", k.ID.String()))
+		return err
+	}
+	if !signature.Verify(k.Algorithm, secret, signingString, params.Signature) {
+		return errSignatureRefused
+	}
+	if slices.Contains(params.Headers, "digest") {
+		body, err := req.Body()
+		if err != nil {
+			return bodyError{err}
+		}
+		return signature.CheckDigest(header.Get("Digest"), body)
+	}
+	return nil
+}

@@ -1,0 +1,137 @@
+package auth
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/billgate/billgate/auth/sealed"
+	"github.com/billgate/billgate/auth/signature"
+)
+
+// signedRequest is a request signed as a client would: headers names what
+// the signature covers, in order.
+func signedRequest(t *testing.T, keyID, secret, alg string, headers []string, method, target string, h http.Header, body []byte) SignedRequest {
+	t.Helper()
+	p := signature.Params{KeyID: keyID, Algorithm: alg, Headers: headers}
+	str, err := p.SigningString(method, target, h)
+	if err != nil {
+		t.Fatalf("SigningString() = %v", err)
+	}
+	if p.Signature, err = signature.Sign(alg, []byte(secret), str); err != nil {
+		t.Fatal(err)
+	}
+	return SignedRequest{Authorization: p.Authorization(), Method: method, Target: target, Host: h.Get("Host"), Header: h,
+		Body: func() ([]byte, error) { return body, nil }}
+}
+
+func digestOf(body []byte) string {
+	sum := sha256.Sum256(body)
+	return "SHA-256=" + base64.StdEncoding.EncodeToString(sum[:])
+}
+
+// An HTTP Signature acts for its key's owner when every check passes, and
+// each broken check alone is AUTH FAILED.
+func testSignatures(t *testing.T, f *fixture) {
+	shop := f.client(nil, "shop", "pw", "business")
+	owner := f.sessionPrincipal("shop")
+	k, secret, err := f.svc.CreateSigningKey(f.ctx, owner, NewSigningKey{Name: "portal", Algorithm: signature.HMACSHA256, RequiredHeaders: []string{"(request-target)", "digest"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(secret, SigningKeyPrefix) || strings.Contains(k.SealedSecret, secret) || k.RequiredHeaders != `["date","(request-target)","digest"]` {
+		t.Fatalf("CreateSigningKey() = %+v, secret %q: want the secret sealed and date required", k, secret)
+	}
+	body := []byte(`{"name":"Signed"}`)
+	header := func() http.Header {
+		return http.Header{"Date": {f.clock.Format(http.TimeFormat)}, "Digest": {digestOf(body)}, "Content-Type": {"application/json"}, "Host": {"billgate.test"}}
+	}
+	signed := []string{"(request-target)", "host", "date", "digest"}
+	sign := func(alg string, headers []string, h http.Header) SignedRequest {
+		return signedRequest(t, k.ID.String(), secret, alg, headers, "POST", "/v1/products?x=1", h, body)
+	}
+	check := func(req SignedRequest) (*Principal, error) {
+		return f.svc.AuthenticateSignature(f.ctx, req, Origin{IP: otherIP})
+	}
+
+	p, err := check(sign(signature.HMACSHA256, signed, header()))
+	if err != nil || p.Client.ID != shop.ID || p.SigningKey == nil || p.SigningKey.ID != k.ID || p.Session != nil || !p.Can("products:create") {
+		t.Fatalf("AuthenticateSignature() = %+v, %v, want shop through its signing key", p, err)
+	}
+
+	refusals := map[string]func() SignedRequest{
+		"another algorithm than the key's": func() SignedRequest { return sign(signature.HMACSHA1, signed, header()) },
+		"a required header unsigned": func() SignedRequest {
+			return sign(signature.HMACSHA256, []string{"(request-target)", "date"}, header())
+		},
+		"date unsigned": func() SignedRequest {
+			return sign(signature.HMACSHA256, []string{"(request-target)", "digest"}, header())
+		},
+		"a Date past the skew": func() SignedRequest {
+			h := header()
+			h.Set("Date", f.clock.Add(-DefaultSignatureSkew-time.Second).Format(http.TimeFormat))
+			return sign(signature.HMACSHA256, signed, h)
+		},
+		"a Date ahead past the skew": func() SignedRequest {
+			h := header()
+			h.Set("Date", f.clock.Add(DefaultSignatureSkew+time.Second).Format(http.TimeFormat))
+			return sign(signature.HMACSHA256, signed, h)
+		},
+		"a signed digest of another body": func() SignedRequest {
+			h := header()
+			h.Set("Digest", digestOf([]byte(`{"name":"Other"}`)))
+			return sign(signature.HMACSHA256, signed, h)
+		},
+		"another target than signed": func() SignedRequest {
+			req := sign(signature.HMACSHA256, signed, header())
+			req.Target = "/v1/products?x=2"
+			return req
+		},
+		"a wrong secret": func() SignedRequest {
+			return signedRequest(t, k.ID.String(), secret+"x", signature.HMACSHA256, signed, "POST", "/v1/products?x=1", header(), body)
+		},
+		"an unknown key": func() SignedRequest {
+			return signedRequest(t, "0190e0a0-0000-7000-8000-000000000000", secret, signature.HMACSHA256, signed, "POST", "/v1/products?x=1", header(), body)
+		},
+		"a keyId that is no ID": func() SignedRequest {
+			return signedRequest(t, "portal", secret, signature.HMACSHA256, signed, "POST", "/v1/products?x=1", header(), body)
+		},
+		"a malformed header": func() SignedRequest { return SignedRequest{Authorization: `Signature keyId=portal`, Header: header()} },
+	}
+	for name, req := range refusals {
+		if _, err := check(req()); !errors.Is(err, ErrAuthFailed) {
+			t.Errorf("%s = %v, want ErrAuthFailed", name, err)
+		}
+	}
+
+	if _, _, err := f.svc.CreateSigningKey(f.ctx, p, NewSigningKey{Name: "successor", Algorithm: signature.HMACSHA256}); !errors.Is(err, ErrPermissionDenied) {
+		t.Errorf("CreateSigningKey(by a signature) = %v, want ErrPermissionDenied", err)
+	}
+	if _, _, err := f.svc.CreateAPIKey(f.ctx, p, NewAPIKey{Name: "escape"}); !errors.Is(err, ErrPermissionDenied) {
+		t.Errorf("CreateAPIKey(by a signature) = %v, want ErrPermissionDenied", err)
+	}
+	if _, _, err := f.svc.IssueToken(f.ctx, p, Origin{IP: otherIP}); !errors.Is(err, ErrPermissionDenied) {
+		t.Errorf("IssueToken(by a signature) = %v, want ErrPermissionDenied", err)
+	}
+
+	f.run("another master key", func(t *testing.T) {
+		cfg := testConfig()
+		cfg.Secrets, _ = sealed.New([]sealed.Key{sealed.RandomKey("other")})
+		other := f.service(cfg)
+		if _, err := other.AuthenticateSignature(f.ctx, sign(signature.HMACSHA256, signed, header()), Origin{}); !errors.Is(err, ErrAuthFailed) {
+			t.Errorf("verifying without the master key that sealed the secret = %v, want ErrAuthFailed", err)
+		}
+	})
+	f.run("revoke", func(t *testing.T) {
+		if err := f.svc.RevokeSigningKey(f.ctx, owner, k.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := check(sign(signature.HMACSHA256, signed, header())); !errors.Is(err, ErrAuthFailed) {
+			t.Errorf("a revoked key's signature = %v, want ErrAuthFailed", err)
+		}
+	})
+}
