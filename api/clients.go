@@ -19,6 +19,7 @@ import (
 
 	"github.com/billgate/billgate/auth"
 	"github.com/billgate/billgate/auth/password"
+	"github.com/billgate/billgate/auth/paycheck"
 	"github.com/billgate/billgate/models"
 )
 
@@ -45,14 +46,15 @@ type PasswordHasher interface {
 // clientDetail is a client as its owner, its business and admins see it.
 type clientDetail struct {
 	clientView
-	Birthdate         *string    `json:"birthdate"`
-	Roles             []string   `json:"roles"`
-	CreatedAt         time.Time  `json:"createdAt"`
-	UpdatedAt         time.Time  `json:"updatedAt"`
-	LastLoginAt       *time.Time `json:"lastLoginAt"`
-	LastLoginIP       string     `json:"lastLoginIp"`
-	LastFailedLoginAt *time.Time `json:"lastFailedLoginAt"`
-	FailedLogins      int        `json:"failedLogins"`
+	Birthdate         *string         `json:"birthdate"`
+	Roles             []string        `json:"roles"`
+	CreatedAt         time.Time       `json:"createdAt"`
+	UpdatedAt         time.Time       `json:"updatedAt"`
+	LastLoginAt       *time.Time      `json:"lastLoginAt"`
+	LastLoginIP       string          `json:"lastLoginIp"`
+	LastFailedLoginAt *time.Time      `json:"lastFailedLoginAt"`
+	FailedLogins      int             `json:"failedLogins"`
+	PayloadContext    paycheck.Static `json:"payloadContext"`
 }
 
 const dateLayout = "2006-01-02"
@@ -64,6 +66,9 @@ func detailOf(c *models.Client, roles []string) clientDetail {
 	}
 	if d.Roles == nil {
 		d.Roles = []string{}
+	}
+	if unmarshalStored(c.PayloadContext, &d.PayloadContext) != nil || d.PayloadContext == nil {
+		d.PayloadContext = paycheck.Static{} // written validated by updateClient
 	}
 	if c.Birthdate != nil {
 		s := c.Birthdate.Format(dateLayout)
@@ -87,19 +92,21 @@ type profileFields struct {
 	Birthdate   json.RawMessage `json:"birthdate"` // "YYYY-MM-DD" or null
 	// The privileged fields are decoded only to refuse them by name:
 	// nobody raises themselves by mass assignment.
-	Roles    json.RawMessage `json:"roles"`
-	Role     json.RawMessage `json:"role"`
-	Level    json.RawMessage `json:"level"`
-	TenantID json.RawMessage `json:"tenantId"`
-	Login    json.RawMessage `json:"login"`
-	Password json.RawMessage `json:"password"`
+	Roles          json.RawMessage `json:"roles"`
+	Role           json.RawMessage `json:"role"`
+	Level          json.RawMessage `json:"level"`
+	TenantID       json.RawMessage `json:"tenantId"`
+	Login          json.RawMessage `json:"login"`
+	Password       json.RawMessage `json:"password"`
+	PayloadContext json.RawMessage `json:"payloadContext"` // PATCH /v1/clients/{id} shadows it
 }
 
 // changes validates the fields into store changes.
 func (f profileFields) changes(now time.Time) (models.ClientChanges, error) {
-	for field, v := range map[string]json.RawMessage{"roles": f.Roles, "role": f.Role, "level": f.Level, "tenantId": f.TenantID, "login": f.Login, "password": f.Password} {
+	for field, v := range map[string]json.RawMessage{"roles": f.Roles, "role": f.Role, "level": f.Level, "tenantId": f.TenantID,
+		"login": f.Login, "password": f.Password, "payloadContext": f.PayloadContext} {
 		if v != nil {
-			return models.ClientChanges{}, &Problem{Status: http.StatusUnauthorized, Detail: Error{Code: "PERMISSION_DENIED", Message: "PERMISSION DENIED", Field: field}}
+			return models.ClientChanges{}, permissionDenied(field)
 		}
 	}
 	var ch models.ClientChanges
@@ -280,11 +287,14 @@ func (h *handlers) getClient(c *gin.Context) {
 	h.respondClient(c, http.StatusOK, client)
 }
 
-// updateClient is PATCH /v1/clients/{id}: profile fields and `disabled`.
+// updateClient is PATCH /v1/clients/{id}: profile fields, `disabled` and
+// the payload context its templates' variables read (which the account
+// itself cannot set: only its business or an admin).
 func (h *handlers) updateClient(c *gin.Context) {
 	var req struct {
 		profileFields
-		Disabled *bool `json:"disabled"`
+		Disabled       *bool           `json:"disabled"`
+		PayloadContext paycheck.Static `json:"payloadContext"`
 	}
 	if err := decodeJSON(c, &req); err != nil {
 		fail(c, err)
@@ -302,6 +312,14 @@ func (h *handlers) updateClient(c *gin.Context) {
 		return
 	}
 	ch.Disabled = req.Disabled
+	if req.PayloadContext != nil {
+		stored, err := validContext(req.PayloadContext)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		ch.PayloadContext = &stored
+	}
 	updated, err := h.Clients.UpdateClient(c.Request.Context(), client.ID, ch, now)
 	if err != nil {
 		fail(c, err)

@@ -53,6 +53,13 @@ var (
 	errTooManyAttempts  = &Problem{Status: http.StatusTooManyRequests, Detail: Error{Code: "TOO_MANY_ATTEMPTS", Message: "too many failed logins; retry later"}}
 )
 
+// permissionDenied is PERMISSION DENIED naming the field refused.
+func permissionDenied(field string) *Problem {
+	p := *errPermissionDenied
+	p.Detail.Field = field
+	return &p
+}
+
 // problemFor maps an error from any layer to its answer, in one place.
 func problemFor(err error) *Problem {
 	var p *Problem

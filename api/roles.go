@@ -4,13 +4,17 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
+	"slices"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/billgate/billgate/auth/paycheck"
 	"github.com/billgate/billgate/auth/policy"
 	"github.com/billgate/billgate/models"
 )
@@ -31,23 +35,113 @@ type Roles interface {
 
 // policyView is a policy as the API shows it.
 type policyView struct {
-	ID          uuid.UUID          `json:"id"`
-	Name        string             `json:"name"`
-	Description string             `json:"description"`
-	Statements  []policy.Statement `json:"statements"`
-	CreatedAt   time.Time          `json:"createdAt"`
-	UpdatedAt   time.Time          `json:"updatedAt"`
+	ID            uuid.UUID          `json:"id"`
+	Name          string             `json:"name"`
+	Description   string             `json:"description"`
+	Statements    []policy.Statement `json:"statements"`
+	Payloads      payloadTemplates   `json:"payloads"`
+	Substitutions paycheck.Static    `json:"substitutions"`
+	CreatedAt     time.Time          `json:"createdAt"`
+	UpdatedAt     time.Time          `json:"updatedAt"`
 }
 
+// payloadTemplates are a policy's payload templates by action.
+type payloadTemplates map[string][]paycheck.Template
+
 func viewPolicy(p *models.Policy) (policyView, error) {
-	v := policyView{ID: p.ID, Name: p.Name, Description: p.Description, CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC()}
-	return v, json.Unmarshal([]byte(p.Statements), &v.Statements)
+	v := policyView{ID: p.ID, Name: p.Name, Description: p.Description, CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC(),
+		Payloads: payloadTemplates{}, Substitutions: paycheck.Static{}}
+	return v, errors.Join(json.Unmarshal([]byte(p.Statements), &v.Statements),
+		unmarshalStored(p.Payloads, &v.Payloads), unmarshalStored(p.Substitutions, &v.Substitutions))
+}
+
+func unmarshalStored(raw string, v any) error {
+	if raw == "" {
+		return nil
+	}
+	return json.Unmarshal([]byte(raw), v)
 }
 
 type policyRequest struct {
-	Name        string             `json:"name"`
-	Description *string            `json:"description"`
-	Statements  []policy.Statement `json:"statements"`
+	Name          string             `json:"name"`
+	Description   *string            `json:"description"`
+	Statements    []policy.Statement `json:"statements"`
+	Payloads      payloadTemplates   `json:"payloads"`
+	Substitutions paycheck.Static    `json:"substitutions"`
+}
+
+// validPayloads checks templates (each with auth/paycheck's rules, each for
+// an action a route declares) and returns them as stored.
+func (h *handlers) validPayloads(payloads payloadTemplates) (string, error) {
+	for action, templates := range payloads {
+		if !h.knownAction(action) {
+			return "", Invalid("payloads."+action, errUnknownAction, action)
+		}
+		for i, t := range templates {
+			if err := validTemplate(t); err != nil {
+				return "", prefixed(err, fmt.Sprintf("payloads.%s[%d]", action, i))
+			}
+		}
+	}
+	if payloads == nil {
+		payloads = payloadTemplates{}
+	}
+	b, err := json.Marshal(payloads)
+	return string(b), err
+}
+
+const errUnknownAction = "payload templates are for an action a route declares (docs/actions.md)"
+
+func (h *handlers) knownAction(action string) bool {
+	return slices.Contains(slices.Collect(maps.Values(h.actions)), action)
+}
+
+func validTemplate(t paycheck.Template) error {
+	var fe *paycheck.FieldError
+	if err := paycheck.Validate(json.RawMessage(t)); errors.As(err, &fe) {
+		return Invalid(fe.Field, fe.Message, nil)
+	} else if err != nil {
+		return Invalid("", err.Error(), nil)
+	}
+	return nil
+}
+
+// prefixed puts a field under path.
+func prefixed(err error, path string) error {
+	var p *Problem
+	if !errors.As(err, &p) {
+		return err
+	}
+	field := path
+	if p.Detail.Field != "" {
+		field += "." + p.Detail.Field
+	}
+	return Invalid(field, p.Detail.Message, p.Detail.Value)
+}
+
+// validSubstitutions checks a policy's static substitutions and returns
+// them as stored.
+func validSubstitutions(subs paycheck.Static) (string, error) {
+	return validStatic("substitutions", subs)
+}
+
+// validContext checks a client's or role's payload context and returns it
+// as stored.
+func validContext(context paycheck.Static) (string, error) {
+	return validStatic("payloadContext", context)
+}
+
+// validStatic checks variable values given at field.
+func validStatic(field string, subs paycheck.Static) (string, error) {
+	var fe *paycheck.FieldError
+	if err := subs.Validate(); errors.As(err, &fe) {
+		return "", Invalid(field+"."+fe.Field, fe.Message, nil)
+	}
+	if subs == nil {
+		subs = paycheck.Static{}
+	}
+	b, err := json.Marshal(subs)
+	return string(b), err
 }
 
 // validPolicy checks a policy with auth/policy's rules and returns its
@@ -75,6 +169,14 @@ func (h *handlers) createPolicy(c *gin.Context) {
 		return
 	}
 	p := &models.Policy{Name: req.Name, Statements: statements}
+	if p.Payloads, err = h.validPayloads(req.Payloads); err != nil {
+		fail(c, err)
+		return
+	}
+	if p.Substitutions, err = validSubstitutions(req.Substitutions); err != nil {
+		fail(c, err)
+		return
+	}
 	if req.Description != nil {
 		p.Description = *req.Description
 	}
@@ -127,13 +229,16 @@ func (h *handlers) getPolicy(c *gin.Context) {
 	respondView(c, http.StatusOK, p)
 }
 
-// updatePolicy is PATCH /v1/policies/{id}: description and statements. The
-// name is the policy's identity and does not change. Sessions pick the new
-// statements up on their next request.
+// updatePolicy is PATCH /v1/policies/{id}: description, statements,
+// payload templates and substitutions. The name is the policy's identity
+// and does not change. Sessions pick new statements up on their next
+// request, new templates at their next login or token.
 func (h *handlers) updatePolicy(c *gin.Context) {
 	var req struct {
-		Description *string            `json:"description"`
-		Statements  []policy.Statement `json:"statements"`
+		Description   *string            `json:"description"`
+		Statements    []policy.Statement `json:"statements"`
+		Payloads      payloadTemplates   `json:"payloads"`
+		Substitutions paycheck.Static    `json:"substitutions"`
 	}
 	if err := decodeJSON(c, &req); err != nil {
 		fail(c, err)
@@ -146,6 +251,18 @@ func (h *handlers) updatePolicy(c *gin.Context) {
 	}
 	if req.Statements != nil {
 		if p.Statements, err = validPolicy(p.Name, req.Statements); err != nil {
+			fail(c, err)
+			return
+		}
+	}
+	if req.Payloads != nil {
+		if p.Payloads, err = h.validPayloads(req.Payloads); err != nil {
+			fail(c, err)
+			return
+		}
+	}
+	if req.Substitutions != nil {
+		if p.Substitutions, err = validSubstitutions(req.Substitutions); err != nil {
 			fail(c, err)
 			return
 		}
@@ -176,21 +293,27 @@ func (h *handlers) deletePolicy(c *gin.Context) {
 
 // roleView is a role as the API shows it.
 type roleView struct {
-	ID          uuid.UUID `json:"id"`
-	Name        string    `json:"name"`
-	Level       string    `json:"level"`
-	Builtin     bool      `json:"builtin"`
-	Description string    `json:"description"`
-	Policies    []string  `json:"policies"`
-	CreatedAt   time.Time `json:"createdAt"`
-	UpdatedAt   time.Time `json:"updatedAt"`
+	ID             uuid.UUID       `json:"id"`
+	Name           string          `json:"name"`
+	Level          string          `json:"level"`
+	Builtin        bool            `json:"builtin"`
+	Listen         bool            `json:"listen"`
+	PayloadContext paycheck.Static `json:"payloadContext"`
+	Description    string          `json:"description"`
+	Policies       []string        `json:"policies"`
+	CreatedAt      time.Time       `json:"createdAt"`
+	UpdatedAt      time.Time       `json:"updatedAt"`
 }
 
 var levelNames = []string{"customer", "business", "admin"}
 
 func viewRole(r *models.RoleWithPolicies) roleView {
-	return roleView{ID: r.ID, Name: r.Name, Level: levelNames[r.Level], Builtin: r.Builtin, Description: r.Description,
+	v := roleView{ID: r.ID, Name: r.Name, Level: levelNames[r.Level], Builtin: r.Builtin, Listen: r.Listen, Description: r.Description,
 		Policies: r.Policies, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+	if unmarshalStored(r.PayloadContext, &v.PayloadContext) != nil || v.PayloadContext == nil {
+		v.PayloadContext = paycheck.Static{} // written validated by updateRole
+	}
+	return v
 }
 
 var roleName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
@@ -270,12 +393,15 @@ func (h *handlers) getRole(c *gin.Context) {
 	respond(c, http.StatusOK, viewRole(r))
 }
 
-// updateRole is PATCH /v1/roles/{id}: description and policies. Name and
-// level are the role's identity; make a new role to change them.
+// updateRole is PATCH /v1/roles/{id}: description, policies and listen
+// mode. Name and level are the role's identity; make a new role to change
+// them.
 func (h *handlers) updateRole(c *gin.Context) {
 	var req struct {
-		Description *string  `json:"description"`
-		Policies    []string `json:"policies"`
+		Description    *string         `json:"description"`
+		Policies       []string        `json:"policies"`
+		Listen         *bool           `json:"listen"`
+		PayloadContext paycheck.Static `json:"payloadContext"`
 	}
 	if err := decodeJSON(c, &req); err != nil {
 		fail(c, err)
@@ -288,6 +414,15 @@ func (h *handlers) updateRole(c *gin.Context) {
 	}
 	if req.Description != nil {
 		r.Description = *req.Description
+	}
+	if req.Listen != nil {
+		r.Listen = *req.Listen
+	}
+	if req.PayloadContext != nil {
+		if r.PayloadContext, err = validContext(req.PayloadContext); err != nil {
+			fail(c, err)
+			return
+		}
 	}
 	r.UpdatedAt = time.Now().UTC()
 	if err := h.Roles.UpdateRole(c.Request.Context(), &r.Role, req.Policies); err != nil {

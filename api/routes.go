@@ -129,12 +129,14 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 	h.route(admins, "GET", "/policies/:id", "policies:read", h.getPolicy)
 	h.route(admins, "PATCH", "/policies/:id", "policies:update", h.updatePolicy)
 	h.route(admins, "DELETE", "/policies/:id", "policies:delete", h.deletePolicy)
+	h.route(admins, "GET", "/payload-templates/observed", "payload-templates:read", h.observedTemplates)
+	h.route(admins, "POST", "/payload-templates", "payload-templates:create", h.adoptTemplate)
 }
 
 // route registers an authenticated route behind its action's policy check.
 func (h *handlers) route(g *gin.RouterGroup, method, path, action string, handler gin.HandlerFunc) {
 	h.actions[method+" "+strings.TrimSuffix(g.BasePath(), "/")+path] = action
-	g.Handle(method, path, authorize(action), handler)
+	g.Handle(method, path, authorize(action), h.checkPayload(action), handler)
 }
 
 // opsRoutes are served by every billgate process, API and worker alike.

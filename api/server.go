@@ -49,6 +49,9 @@ type Deps struct {
 	// APIKeyScheme is the Authorization scheme that presents API keys
 	// (default Plain).
 	APIKeyScheme string
+	// Observed keeps listen mode's observations (default: 10 values a
+	// field before the wildcard).
+	Observed *Observations
 }
 
 func init() { gin.SetMode(gin.ReleaseMode) }
@@ -106,6 +109,9 @@ func (d Deps) withDefaults() Deps {
 	}
 	if d.APIKeyScheme == "" {
 		d.APIKeyScheme = "Plain"
+	}
+	if d.Observed == nil {
+		d.Observed = NewObservations(DefaultListenValues)
 	}
 	return d
 }

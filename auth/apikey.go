@@ -198,5 +198,5 @@ func (s *Service) narrowedPrincipal(ctx context.Context, k *models.APIKey) (*Pri
 		return nil, err
 	}
 	p.APIKey = k
-	return p, nil
+	return s.withPayloads(ctx, p)
 }

@@ -3,6 +3,7 @@ package auth
 import (
 	"github.com/google/uuid"
 
+	"github.com/billgate/billgate/auth/paycheck"
 	"github.com/billgate/billgate/auth/policy"
 	"github.com/billgate/billgate/models"
 )
@@ -23,7 +24,15 @@ type Principal struct {
 	// PolicyNames are the policies in effect: the roles' policies, or
 	// those an API key narrows them to.
 	PolicyNames []string
-	policies    *policy.Set
+	// Payloads are the payload templates compiled for this principal: at
+	// login for a session, in the token for a JWT, at load for the rest.
+	Payloads *paycheck.Set
+	// Listening names its roles in listen mode, whose accepted payloads
+	// are observed.
+	Listening []string
+	policies  *policy.Set
+	granted   []models.Policy // the policies in effect, for compiling payloads
+	contexts  []string        // the payload contexts of its roles, by role name
 }
 
 // SessionID is the presented session's ID, or uuid.Nil without one.
@@ -40,18 +49,26 @@ func (p *Principal) Can(action string) bool {
 	return p.policies.Allowed(action, p.Resource())
 }
 
+// TenantID is the principal's tenant: a customer's business, a business
+// itself; false for an admin without one.
+func (p *Principal) TenantID() (uuid.UUID, bool) {
+	switch {
+	case p.Client.TenantID != nil:
+		return *p.Client.TenantID, true
+	case p.Level == models.LevelBusiness:
+		return p.Client.ID, true
+	}
+	return uuid.Nil, false
+}
+
 // Resource names the principal's tenant for policy resources:
 // "tenant/<id>" for a customer or a business (its own tenant), "platform"
 // for an admin without one.
 func (p *Principal) Resource() string {
-	switch {
-	case p.Client.TenantID != nil:
-		return "tenant/" + p.Client.TenantID.String()
-	case p.Level == models.LevelBusiness:
-		return "tenant/" + p.Client.ID.String()
-	default:
-		return "platform"
+	if tenant, ok := p.TenantID(); ok {
+		return "tenant/" + tenant.String()
 	}
+	return "platform"
 }
 
 // copy returns a principal callers may change freely: its session and key

@@ -77,6 +77,8 @@ type Config struct {
 	Secrets *sealed.Box
 	// SignatureSkew is how far a signed request's Date may be from now.
 	SignatureSkew time.Duration
+	// Variables are the dynamic payload-template variables, by name.
+	Variables map[string]Variable
 }
 
 // DefaultConfig is 2 h idle, 24 h absolute, a lock after 5 failures
@@ -166,7 +168,11 @@ func (s *Service) Login(ctx context.Context, cred Credentials, from Origin) (*Lo
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.openSession(ctx, client.ID, from, now)
+	p, err := s.principal(ctx, client.ID)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.openSession(ctx, p, from, now)
 	if err != nil {
 		return nil, err
 	}
@@ -174,10 +180,21 @@ func (s *Service) Login(ctx context.Context, cred Credentials, from Origin) (*Lo
 	return res, nil
 }
 
-func (s *Service) openSession(ctx context.Context, clientID uuid.UUID, from Origin, now time.Time) (*LoginResult, error) {
+// openSession opens a session for p, with p's payload templates compiled
+// now: they hold until the session ends.
+func (s *Service) openSession(ctx context.Context, p *Principal, from Origin, now time.Time) (*LoginResult, error) {
+	set, err := s.compilePayloads(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	compiled, err := json.Marshal(set)
+	if err != nil {
+		return nil, err
+	}
 	token, hash := NewSessionToken()
 	sess := &models.Session{
-		ClientID:          clientID,
+		PayloadTemplates:  new(string(compiled)),
+		ClientID:          p.Client.ID,
 		SecretHash:        hash,
 		IP:                from.IP,
 		UserAgent:         truncate(from.UserAgent, 512),
@@ -379,6 +396,7 @@ func (s *Service) authenticateJWT(ctx context.Context, token string, from Origin
 	if p.Client.ID.String() != claims.Subject {
 		return nil, ErrAuthFailed
 	}
+	p.Payloads = claims.Payloads
 	return p, nil
 }
 
@@ -433,13 +451,17 @@ func (s *Service) IssueToken(ctx context.Context, p *Principal, from Origin) (st
 	}
 	if p.Session == nil && p.APIKey == nil {
 		now := s.now()
-		res, err := s.openSession(ctx, p.Client.ID, from, now)
+		res, err := s.openSession(ctx, p, from, now)
 		if err != nil {
 			return "", time.Time{}, err
 		}
 		s.audit(ctx, event(AuditLogin, models.OutcomeOK, from.IP, nil, p.Client, now), map[string]any{"sessionId": res.Session.ID, "for": "token"})
 		p = p.copy()
 		p.Session = res.Session
+	}
+	p, err := s.withPayloads(ctx, p.copy()) // compiled anew: a token carries today's templates
+	if err != nil {
+		return "", time.Time{}, err
 	}
 	return s.cfg.Tokens.Issue(p)
 }
@@ -457,6 +479,9 @@ func (s *Service) load(ctx context.Context, key string, now time.Time, find func
 	}
 	p, err := s.principal(ctx, sess.ClientID)
 	if err != nil {
+		return nil, err
+	}
+	if p.Payloads, err = payloadsOf(sess); err != nil {
 		return nil, err
 	}
 	p.Session = sess
@@ -507,6 +532,9 @@ func (s *Service) clientPrincipal(ctx context.Context, clientID uuid.UUID, now t
 	}
 	gen := s.cache.generation()
 	p, err := s.principal(ctx, clientID)
+	if err == nil {
+		p, err = s.withPayloads(ctx, p)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -537,6 +565,7 @@ func (s *Service) principalOf(ctx context.Context, clientID uuid.UUID, keep func
 	}
 	var policies []policy.Policy
 	var names []string
+	var granted []models.Policy
 	for _, stored := range grants.Policies {
 		if !keep(stored.Name) {
 			continue
@@ -545,14 +574,17 @@ func (s *Service) principalOf(ctx context.Context, clientID uuid.UUID, keep func
 		if err := json.Unmarshal([]byte(stored.Statements), &pol.Statements); err != nil {
 			return nil, fmt.Errorf("policy %s: %w", stored.Name, err)
 		}
-		policies, names = append(policies, pol), append(names, stored.Name)
+		policies, names, granted = append(policies, pol), append(names, stored.Name), append(granted, stored)
 	}
 	return &Principal{
 		Client:      client,
 		Roles:       grants.Roles,
 		Level:       grants.Level,
 		PolicyNames: names,
+		Listening:   grants.Listening,
 		policies:    policy.Compile(policies...),
+		granted:     granted,
+		contexts:    grants.Contexts,
 	}, nil
 }
 

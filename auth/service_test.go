@@ -105,6 +105,7 @@ func TestService(t *testing.T) {
 		{"APIKeys", testAPIKeys},
 		{"APIKeyNarrowing", testAPIKeyNarrowing},
 		{"Signatures", testSignatures},
+		{"PayloadTemplates", testPayloadTemplates},
 		{"ExtendSession", testExtendSession},
 		{"RevokeSessions", testRevokeSessions},
 		{"ChangePassword", testChangePassword},
@@ -134,6 +135,9 @@ func TestService(t *testing.T) {
 							"DELETE FROM client_roles",
 							"DELETE FROM clients WHERE tenant_id IS NOT NULL",
 							"DELETE FROM clients",
+							"DELETE FROM role_policies WHERE role_id IN (SELECT id FROM roles WHERE NOT builtin)",
+							"DELETE FROM roles WHERE NOT builtin",
+							"DELETE FROM policies WHERE id NOT IN (SELECT policy_id FROM role_policies)",
 						} {
 							if _, err := raw.ExecContext(ctx, q); err != nil {
 								t.Fatalf("%s: %v", q, err)
@@ -150,7 +154,7 @@ func TestService(t *testing.T) {
 }
 
 // openStore opens and migrates the database dsn names.
-func openStore(t *testing.T, dsn string) *models.Store {
+func openStore(t testing.TB, dsn string) *models.Store {
 	t.Helper()
 	ctx := context.Background()
 	store, err := models.Open(ctx, dsn, models.Options{})

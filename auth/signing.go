@@ -121,7 +121,7 @@ func (s *Service) AuthenticateSignature(ctx context.Context, req SignedRequest, 
 			return nil, err
 		}
 		p.SigningKey = k
-		return p, nil
+		return s.withPayloads(ctx, p)
 	})
 	if err != nil {
 		return nil, err

@@ -14,6 +14,8 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/google/uuid"
+
+	"github.com/billgate/billgate/auth/paycheck"
 )
 
 // Access tokens are JWTs (HS256, or EdDSA whose public keys are published
@@ -144,6 +146,8 @@ type TokenClaims struct {
 	KeyID     uuid.UUID  `json:"akid,omitzero"` // the API key it dies with
 	TenantID  *uuid.UUID `json:"tid,omitempty"`
 	Roles     []string   `json:"roles"`
+	// Payloads are the payload templates compiled when the token was made.
+	Payloads *paycheck.Set `json:"tpl,omitempty"`
 }
 
 // Issue makes an access token for the principal's session or API key; it
@@ -169,7 +173,7 @@ func (t *Tokens) Issue(p *Principal) (token string, expires time.Time, err error
 			ExpiresAt: jwt.NewNumericDate(expires), IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now),
 			ID: uuid.NewString(),
 		},
-		SessionID: sessionID, KeyID: keyID, TenantID: p.Client.TenantID, Roles: p.Roles,
+		SessionID: sessionID, KeyID: keyID, TenantID: p.Client.TenantID, Roles: p.Roles, Payloads: p.Payloads,
 	}
 	key := t.keys[0]
 	tok := jwt.NewWithClaims(key.method(), claims)

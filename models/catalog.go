@@ -156,3 +156,20 @@ func (s *Store) SetPriceActive(ctx context.Context, id uuid.UUID, active bool, n
 	}
 	return nil
 }
+
+// ActivePriceIDs lists up to limit IDs of a tenant's active prices of
+// active products, oldest first.
+func (s *Store) ActivePriceIDs(ctx context.Context, tenantID uuid.UUID, limit int) ([]uuid.UUID, error) {
+	var ids []uuid.UUID
+	err := s.db.WithContext(ctx).Model(&Price{}).
+		Where("tenant_id = ? AND active AND product_id IN (SELECT id FROM products WHERE active)", tenantID).
+		Order("id").Limit(limit).Pluck("id", &ids).Error
+	return ids, translate(err)
+}
+
+// CustomerIDs lists up to limit IDs of a tenant's customers, oldest first.
+func (s *Store) CustomerIDs(ctx context.Context, tenantID uuid.UUID, limit int) ([]uuid.UUID, error) {
+	var ids []uuid.UUID
+	err := s.db.WithContext(ctx).Model(&Client{}).Where("tenant_id = ?", tenantID).Order("id").Limit(limit).Pluck("id", &ids).Error
+	return ids, translate(err)
+}

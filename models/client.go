@@ -36,8 +36,11 @@ type Client struct {
 	LastLoginIP       string `gorm:"column:last_login_ip"`
 	LastFailedLoginAt *time.Time
 	PasswordChangedAt *time.Time
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	// PayloadContext holds values its payload templates' variables read,
+	// as a JSON object; "" is none.
+	PayloadContext string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
 
 // CreateClient inserts c with the named roles. A login already taken in
@@ -225,10 +228,11 @@ func escapeLike(s string) string {
 
 // ClientChanges are the profile fields a PATCH may set; nil leaves a field.
 type ClientChanges struct {
-	Email       *string
-	DisplayName *string
-	Birthdate   **time.Time // set to a nil *time.Time to clear
-	Disabled    *bool
+	Email          *string
+	DisplayName    *string
+	Birthdate      **time.Time // set to a nil *time.Time to clear
+	Disabled       *bool
+	PayloadContext *string
 }
 
 // UpdateClient applies changes and returns the client as stored.
@@ -236,6 +240,9 @@ func (s *Store) UpdateClient(ctx context.Context, id uuid.UUID, ch ClientChanges
 	updates := map[string]any{"updated_at": now}
 	if ch.Email != nil {
 		updates["email"] = *ch.Email
+	}
+	if ch.PayloadContext != nil {
+		updates["payload_context"] = *ch.PayloadContext
 	}
 	if ch.DisplayName != nil {
 		updates["display_name"] = *ch.DisplayName

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -18,31 +19,40 @@ const (
 
 // Role names a set of policies and grants a level.
 type Role struct {
-	ID          uuid.UUID `gorm:"primaryKey"`
-	Name        string
-	Level       int
-	Builtin     bool
-	Description string
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	ID      uuid.UUID `gorm:"primaryKey"`
+	Name    string
+	Level   int
+	Builtin bool
+	Listen  bool // its members' accepted payloads are observed
+	// PayloadContext holds values its members' payload templates'
+	// variables read, as a JSON object; "" is none.
+	PayloadContext string
+	Description    string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
 
-// Policy is a named list of statements, stored as JSON.
+// Policy is a named list of statements, stored as JSON, with the payload
+// templates it sets per action and their variables' static values.
 type Policy struct {
-	ID          uuid.UUID `gorm:"primaryKey"`
-	Name        string
-	Description string
-	Statements  string
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	ID            uuid.UUID `gorm:"primaryKey"`
+	Name          string
+	Description   string
+	Statements    string
+	Payloads      string // {"action": [template, …]}
+	Substitutions string // {"variable": value}
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // Grants is what a client's roles give it, read fresh for each request so
 // that a lost role takes effect at once.
 type Grants struct {
-	Roles    []string
-	Level    int      // the highest level among the roles; -1 without roles
-	Policies []Policy // every policy of every role, once each
+	Roles     []string
+	Level     int      // the highest level among the roles; -1 without roles
+	Policies  []Policy // every policy of every role, once each
+	Listening []string // the roles in listen mode
+	Contexts  []string // each role's payload context, in role-name order
 }
 
 // GrantsOf reads a client's roles and their policies.
@@ -59,6 +69,10 @@ func (s *Store) GrantsOf(ctx context.Context, clientID uuid.UUID) (Grants, error
 	roleIDs := make([]uuid.UUID, len(roles))
 	for i, r := range roles {
 		g.Roles = append(g.Roles, r.Name)
+		if r.Listen {
+			g.Listening = append(g.Listening, r.Name)
+		}
+		g.Contexts = append(g.Contexts, r.PayloadContext)
 		g.Level = max(g.Level, r.Level)
 		roleIDs[i] = r.ID
 	}
@@ -91,6 +105,7 @@ func (s *Store) CreatePolicy(ctx context.Context, p *Policy) error {
 	if p.ID == uuid.Nil {
 		p.ID = uuid.Must(uuid.NewV7())
 	}
+	p.Payloads, p.Substitutions = cmp.Or(p.Payloads, "{}"), cmp.Or(p.Substitutions, "{}")
 	if err := translate(s.db.WithContext(ctx).Create(p).Error); err != nil {
 		return fmt.Errorf("create policy %s: %w", p.Name, err)
 	}
@@ -115,7 +130,8 @@ func (s *Store) PolicyByID(ctx context.Context, id uuid.UUID) (*Policy, error) {
 // UpdatePolicy stores a policy's description and statements.
 func (s *Store) UpdatePolicy(ctx context.Context, p *Policy) error {
 	res := s.db.WithContext(ctx).Model(&Policy{}).Where("id = ?", p.ID).
-		Updates(map[string]any{"description": p.Description, "statements": p.Statements, "updated_at": p.UpdatedAt})
+		Updates(map[string]any{"description": p.Description, "statements": p.Statements, "payloads": p.Payloads,
+			"substitutions": p.Substitutions, "updated_at": p.UpdatedAt})
 	if err := translate(res.Error); err != nil {
 		return err
 	}
@@ -164,7 +180,7 @@ func (s *Store) UpdateRole(ctx context.Context, r *Role, policies []string) erro
 	defer s.identityChanged(ctx, uuid.Nil)
 	return s.WithTx(ctx, func(tx *Store) error {
 		res := tx.db.WithContext(ctx).Model(&Role{}).Where("id = ?", r.ID).
-			Updates(map[string]any{"description": r.Description, "updated_at": r.UpdatedAt})
+			Updates(map[string]any{"description": r.Description, "listen": r.Listen, "payload_context": r.PayloadContext, "updated_at": r.UpdatedAt})
 		if err := translate(res.Error); err != nil {
 			return err
 		}

@@ -20,6 +20,9 @@ type Session struct {
 	ExpiresAt         time.Time
 	AbsoluteExpiresAt time.Time
 	RevokedAt         *time.Time
+	// PayloadTemplates are the payload templates compiled at login, as
+	// JSON; nil without any.
+	PayloadTemplates *string
 }
 
 // CreateSession stores a new session.

@@ -118,6 +118,7 @@ func Start(ctx context.Context, o Options) (_ *App, err error) {
 		if err != nil {
 			return nil, err
 		}
+		authCfg.Variables = payloadVariables(store)
 		identity := auth.NewService(store, a.Hasher, authCfg, func() time.Time { return time.Now().UTC() }, o.Logger)
 		listening, stop := context.WithCancel(context.Background())
 		a.stopListening = stop
@@ -139,6 +140,7 @@ func Start(ctx context.Context, o Options) (_ *App, err error) {
 		deps.CookieSecure = o.Identity.CookieSecure
 		deps.TrustedProxies = o.Identity.TrustedProxies
 		deps.APIKeyScheme = o.Identity.APIKeyScheme
+		deps.Observed = api.NewObservations(o.Identity.ListenValues)
 		a.Handler = api.NewServer(deps)
 	} else {
 		a.Handler = api.NewOpsServer(deps)

@@ -80,6 +80,7 @@ type Identity struct {
 	APIKeyScheme     string        // the Authorization scheme that presents API keys
 	MasterKeys       string        // kid=base64key,… sealing signing-key secrets; empty: a random key per process
 	SignatureSkew    time.Duration // how far a signed request's Date may be from now
+	ListenValues     int           // distinct values listen mode keeps a field before proposing the wildcard
 }
 
 // commands describes each subcommand for the help text, in display order.
@@ -344,6 +345,7 @@ func (b *binder) identity(id *Identity) {
 	b.str(&id.APIKeyScheme, "api-key-scheme", "BILLGATE_API_KEY_SCHEME", "Plain", "the Authorization scheme name that presents API keys")
 	id.MasterKeys = b.getenv("BILLGATE_MASTER_KEYS") // never a flag: it would show in ps
 	b.duration(&id.SignatureSkew, "signature-skew", "BILLGATE_SIGNATURE_SKEW", 300*time.Second, "how far an HTTP Signature's Date may be from now")
+	b.integer(&id.ListenValues, "listen-values", "BILLGATE_LISTEN_VALUES", 10, "distinct values listen mode keeps a field before it proposes the wildcard")
 }
 
 // common binds what every long-running command shares.
@@ -405,6 +407,9 @@ func (id Identity) validate(command string) []error {
 		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
 			errs = append(errs, fmt.Errorf("--trusted-proxies: %q is neither an IP nor a CIDR", p))
 		}
+	}
+	if id.ListenValues < 1 || id.ListenValues > 200 {
+		errs = append(errs, fmt.Errorf("--listen-values %d: want 1-200", id.ListenValues))
 	}
 	if id.SignatureSkew <= 0 {
 		errs = append(errs, errors.New("--signature-skew must be positive"))

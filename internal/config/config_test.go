@@ -16,7 +16,7 @@ func env(vars map[string]string) func(string) string {
 
 const pg = "postgres://u:p@db:5432/billgate"
 
-var defaultIdentity = Identity{SessionIdle: 2 * time.Hour, SessionLifetime: 24 * time.Hour, IPBinding: "off", LockoutThreshold: 5, APIKeyScheme: "Plain", SignatureSkew: 300 * time.Second}
+var defaultIdentity = Identity{SessionIdle: 2 * time.Hour, SessionLifetime: 24 * time.Hour, IPBinding: "off", LockoutThreshold: 5, APIKeyScheme: "Plain", SignatureSkew: 300 * time.Second, ListenValues: 10}
 
 func TestParseDefaults(t *testing.T) {
 	devIdentity := defaultIdentity
@@ -123,7 +123,7 @@ func TestIdentityFromEnv(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Identity{SessionIdle: 2 * time.Hour, SessionLifetime: 24 * time.Hour, IPBinding: "strict", LockoutThreshold: 5,
-		CookieSecure: true, TrustedProxies: []string{"10.0.0.0/8", "192.0.2.7"}, AdminLogin: "ops", AdminPassword: "correct horse battery", APIKeyScheme: "Key", SignatureSkew: 300 * time.Second}
+		CookieSecure: true, TrustedProxies: []string{"10.0.0.0/8", "192.0.2.7"}, AdminLogin: "ops", AdminPassword: "correct horse battery", APIKeyScheme: "Key", SignatureSkew: 300 * time.Second, ListenValues: 10}
 	if !reflect.DeepEqual(got.Identity, want) {
 		t.Errorf("Parse(dev).Identity = %+v, want %+v", got.Identity, want)
 	}

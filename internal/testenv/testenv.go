@@ -107,7 +107,7 @@ func Start(t testing.TB, opts Options) *Env {
 
 // DefaultIdentity is the production session and lockout rules.
 func DefaultIdentity() *config.Identity {
-	return &config.Identity{SessionIdle: 2 * time.Hour, SessionLifetime: 24 * time.Hour, IPBinding: "off", LockoutThreshold: 5, APIKeyScheme: "Plain", SignatureSkew: 300 * time.Second}
+	return &config.Identity{SessionIdle: 2 * time.Hour, SessionLifetime: 24 * time.Hour, IPBinding: "off", LockoutThreshold: 5, APIKeyScheme: "Plain", SignatureSkew: 300 * time.Second, ListenValues: 10}
 }
 
 // CreateClient adds an account directly in the store, as an admin or an

@@ -1,0 +1,166 @@
+package api
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"maps"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/billgate/billgate/auth/paycheck"
+	"github.com/billgate/billgate/models"
+)
+
+// checkPayload refuses a request whose JSON body (or query) matches none of
+// the caller's payload templates for the action: 401 PERMISSION DENIED
+// naming the first offending field. In listen mode, a payload the handler
+// accepted is observed for the caller's listening roles.
+func (h *handlers) checkPayload(action string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		p := principal(c)
+		restricted, listening := p.Payloads.Restricts(action), len(p.Listening) > 0
+		if !restricted && !listening {
+			c.Next()
+			return
+		}
+		body, err := io.ReadAll(c.Request.Body)
+		c.Request.Body = io.NopCloser(bytes.NewReader(body))
+		if tooLarge := asMaxBytes(err); tooLarge != nil {
+			fail(c, bodyTooLarge(tooLarge.Limit))
+			return
+		}
+		if restricted {
+			var fe *paycheck.FieldError
+			if err := p.Payloads.Check(action, body, c.Request.URL.Query()); errors.As(err, &fe) {
+				fail(c, permissionDenied(fe.Field))
+				return
+			}
+		}
+		c.Next()
+		if listening && c.Writer.Status() < http.StatusMultipleChoices {
+			h.Observed.observe(p.Listening, action, body)
+		}
+	}
+}
+
+// Observations keep, per role in listen mode, what its members' accepted
+// payloads were, generalised into proposed templates. They live in this
+// process: each API replica proposes from what it served.
+type Observations struct {
+	maxValues int
+	mu        sync.Mutex
+	byRole    map[string]*paycheck.Observer
+}
+
+// DefaultListenValues is how many distinct values listen mode keeps a
+// field before it proposes the wildcard.
+const DefaultListenValues = 10
+
+// NewObservations keeps up to maxValues distinct values a field before it
+// proposes the wildcard for it.
+func NewObservations(maxValues int) *Observations {
+	return &Observations{maxValues: maxValues, byRole: map[string]*paycheck.Observer{}}
+}
+
+func (o *Observations) observe(roles []string, action string, body []byte) {
+	for _, role := range roles {
+		o.of(role).Observe(action, body)
+	}
+}
+
+func (o *Observations) of(role string) *paycheck.Observer {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	obs := o.byRole[role]
+	if obs == nil {
+		obs = paycheck.NewObserver(o.maxValues)
+		o.byRole[role] = obs
+	}
+	return obs
+}
+
+// proposals are the templates proposed for a role, by action.
+func (o *Observations) proposals(role string) map[string]paycheck.Template {
+	o.mu.Lock()
+	obs := o.byRole[role]
+	o.mu.Unlock()
+	if obs == nil {
+		return map[string]paycheck.Template{}
+	}
+	return obs.Proposals()
+}
+
+type observedTemplate struct {
+	Action   string            `json:"action"`
+	Template paycheck.Template `json:"template"`
+}
+
+// observedTemplates is GET /v1/payload-templates/observed?role=: what
+// listen mode proposes for a role's actions, from the payloads this API
+// process accepted.
+func (h *handlers) observedTemplates(c *gin.Context) {
+	role := c.Query("role")
+	if role == "" {
+		fail(c, Invalid("role", "role is required", nil))
+		return
+	}
+	proposals := h.Observed.proposals(role)
+	out := make([]observedTemplate, 0, len(proposals))
+	for _, action := range slices.Sorted(maps.Keys(proposals)) {
+		out = append(out, observedTemplate{Action: action, Template: proposals[action]})
+	}
+	respondList(c, out, "")
+}
+
+// adoptTemplate is POST /v1/payload-templates: a template (a proposal, or
+// any other) added to a policy's templates for an action. It applies from
+// each session's next login or token.
+func (h *handlers) adoptTemplate(c *gin.Context) {
+	var req struct {
+		PolicyID uuid.UUID         `json:"policyId"`
+		Action   string            `json:"action"`
+		Template paycheck.Template `json:"template"`
+	}
+	if err := decodeJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	if !h.knownAction(req.Action) {
+		fail(c, Invalid("action", errUnknownAction, req.Action))
+		return
+	}
+	if err := validTemplate(req.Template); err != nil {
+		fail(c, prefixed(err, "template"))
+		return
+	}
+	p, err := h.Roles.PolicyByID(c.Request.Context(), req.PolicyID)
+	if errors.Is(err, models.ErrNotFound) {
+		err = Invalid("policyId", "unknown policy", req.PolicyID)
+	}
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	payloads := payloadTemplates{}
+	if err := unmarshalStored(p.Payloads, &payloads); err != nil {
+		fail(c, err)
+		return
+	}
+	payloads[req.Action] = append(payloads[req.Action], req.Template)
+	if p.Payloads, err = h.validPayloads(payloads); err != nil {
+		fail(c, err)
+		return
+	}
+	p.UpdatedAt = time.Now().UTC()
+	if err := h.Roles.UpdatePolicy(c.Request.Context(), p); err != nil {
+		fail(c, err)
+		return
+	}
+	respondView(c, http.StatusCreated, p)
+}

@@ -1,0 +1,94 @@
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+
+	"github.com/billgate/billgate/auth/paycheck"
+	"github.com/billgate/billgate/models"
+)
+
+// Variable computes a dynamic payload-template variable for the principal
+// logging in: the functions registered in code (tenant_price_ids,
+// own_client_id, own_customer_ids, …) that static substitutions cannot
+// express. Its context is the principal: its client, tenant and roles.
+type Variable func(ctx context.Context, p *Principal) (paycheck.Value, error)
+
+// compilePayloads compiles the payload templates of the principal's
+// policies into variable-free ones: the templates of every policy in
+// effect pooled per action, their variables resolved by the registered
+// functions first (so nothing stored can shadow own_client_id), then the
+// client's payload context, its roles' (in role-name order), and the
+// policies' static substitutions (in policy-name order): the first that
+// names a variable gives its value. A variable that cannot be
+// resolved allows nothing, and is logged. Stored templates were validated
+// when written, so one that does not decode is an error.
+func (s *Service) compilePayloads(ctx context.Context, p *Principal) (*paycheck.Set, error) {
+	templates := map[string][]paycheck.Template{}
+	resolvers := []paycheck.Resolver{paycheck.ResolverFunc(func(ctx context.Context, name string) (paycheck.Value, error) {
+		fn, ok := s.cfg.Variables[name]
+		if !ok {
+			return paycheck.Value{}, paycheck.ErrUnknownVariable
+		}
+		return fn(ctx, p)
+	})}
+	for i, raw := range append([]string{p.Client.PayloadContext}, p.contexts...) {
+		var context paycheck.Static
+		if err := decodeStored(raw, &context); err != nil {
+			return nil, fmt.Errorf("payload context %d of client %s: %w", i, p.Client.ID, err)
+		}
+		resolvers = append(resolvers, context)
+	}
+	for _, pol := range p.granted {
+		var payloads map[string][]paycheck.Template
+		var static paycheck.Static
+		if err := decodeStored(pol.Payloads, &payloads); err != nil {
+			return nil, fmt.Errorf("policy %s: payload templates: %w", pol.Name, err)
+		}
+		if err := decodeStored(pol.Substitutions, &static); err != nil {
+			return nil, fmt.Errorf("policy %s: substitutions: %w", pol.Name, err)
+		}
+		for action, ts := range payloads {
+			templates[action] = append(templates[action], ts...)
+		}
+		resolvers = append(resolvers, static)
+	}
+	set, err := paycheck.Compile(ctx, templates, paycheck.Chain(resolvers...))
+	if err != nil {
+		s.log.WarnContext(ctx, "payload templates compiled with problems: the fields affected allow nothing",
+			slog.String("clientId", p.Client.ID.String()), slog.Any("error", err))
+	}
+	return set, nil
+}
+
+// decodeStored reads a JSON column; empty is nothing.
+func decodeStored(raw string, v any) error {
+	if raw == "" {
+		return nil
+	}
+	return json.Unmarshal([]byte(raw), v)
+}
+
+// payloadsOf reads the templates a session was compiled with at login.
+func payloadsOf(sess *models.Session) (*paycheck.Set, error) {
+	set := &paycheck.Set{}
+	if sess.PayloadTemplates == nil {
+		return set, nil
+	}
+	if err := json.Unmarshal([]byte(*sess.PayloadTemplates), set); err != nil {
+		return nil, fmt.Errorf("session %s: payload templates: %w", sess.ID, err)
+	}
+	return set, nil
+}
+
+// withPayloads sets p's payload templates, compiled now.
+func (s *Service) withPayloads(ctx context.Context, p *Principal) (*Principal, error) {
+	set, err := s.compilePayloads(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	p.Payloads = set
+	return p, nil
+}

@@ -1,0 +1,55 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/google/uuid"
+
+	"github.com/billgate/billgate/auth"
+	"github.com/billgate/billgate/auth/paycheck"
+	"github.com/billgate/billgate/models"
+)
+
+// payloadVariables are the dynamic variables payload templates may use
+// (docs/payload-templates.md), computed at each login and token for the
+// principal logging in. A list longer than paycheck allows makes the
+// variable allow nothing rather than something.
+func payloadVariables(store *models.Store) map[string]auth.Variable {
+	const limit = paycheck.MaxResolvedValues + 1
+	tenantList := func(list func(ctx context.Context, tenant uuid.UUID, limit int) ([]uuid.UUID, error)) auth.Variable {
+		return func(ctx context.Context, p *auth.Principal) (paycheck.Value, error) {
+			tenant, ok := p.TenantID()
+			if !ok {
+				return jsonValue([]uuid.UUID{}) // an admin has no tenant: nothing is its own
+			}
+			ids, err := list(ctx, tenant, limit)
+			if err != nil {
+				return paycheck.Value{}, err
+			}
+			return jsonValue(ids)
+		}
+	}
+	return map[string]auth.Variable{
+		"own_client_id": func(_ context.Context, p *auth.Principal) (paycheck.Value, error) { return jsonValue(p.Client.ID) },
+		"tenant_id": func(_ context.Context, p *auth.Principal) (paycheck.Value, error) {
+			tenant, ok := p.TenantID()
+			if !ok {
+				return jsonValue([]uuid.UUID{})
+			}
+			return jsonValue(tenant)
+		},
+		"tenant_price_ids": tenantList(store.ActivePriceIDs),
+		"own_customer_ids": func(ctx context.Context, p *auth.Principal) (paycheck.Value, error) {
+			if p.Client.TenantID != nil {
+				return jsonValue([]uuid.UUID{p.Client.ID}) // a customer acts for itself
+			}
+			return tenantList(store.CustomerIDs)(ctx, p)
+		},
+	}
+}
+
+func jsonValue(v any) (paycheck.Value, error) {
+	b, err := json.Marshal(v)
+	return paycheck.Value{JSON: b}, err
+}
