@@ -1,11 +1,14 @@
 package auth
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"strings"
 	"testing"
+
+	"github.com/google/uuid"
 )
 
 func TestNewSessionToken(t *testing.T) {
@@ -87,5 +90,37 @@ func TestLooksLikeSessionToken(t *testing.T) {
 				t.Errorf("LooksLikeSessionToken(%q) = %v, want %v", tt.token, got, tt.want)
 			}
 		})
+	}
+}
+
+// ParseAPIKeySecret reads only what newAPIKeySecret writes: any other input
+// is refused without panicking, and an accepted one names the ID inside it.
+func FuzzParseAPIKeySecret(f *testing.F) {
+	id := uuid.Must(uuid.NewV7())
+	for _, seed := range []string{newAPIKeySecret(id), "bgk_", "bgk_" + strings.Repeat("A", 64), "Plain bgk_x", "", "bgs_" + strings.Repeat("A", 43)} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := ParseAPIKeySecret(s)
+		if !ok {
+			return
+		}
+		b, err := base64.RawURLEncoding.DecodeString(strings.TrimPrefix(s, APIKeyPrefix))
+		if err != nil || len(s) != apiKeySecretLen || !strings.HasPrefix(s, APIKeyPrefix) || !bytes.Equal(got[:], b[:16]) {
+			t.Errorf("ParseAPIKeySecret(%q) = %s, true: not a secret holding that ID", s, got)
+		}
+	})
+}
+
+func TestAPIKeySecretsCarryTheirID(t *testing.T) {
+	for range 100 {
+		id := uuid.Must(uuid.NewV7())
+		s := newAPIKeySecret(id)
+		if got, ok := ParseAPIKeySecret(s); !ok || got != id || len(s) != apiKeySecretLen {
+			t.Fatalf("ParseAPIKeySecret(newAPIKeySecret(%s)) = %s, %v", id, got, ok)
+		}
+		if _, ok := ParseAPIKeySecret(s[:len(s)-1]); ok {
+			t.Fatalf("a truncated secret %q parsed", s[:len(s)-1])
+		}
 	}
 }

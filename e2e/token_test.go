@@ -6,6 +6,9 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/billgate/billgate/internal/testenv"
 )
@@ -84,4 +87,58 @@ func TestEdDSAAccessTokensVerifyWithTheJWKS(t *testing.T) {
 	if !ed25519.Verify(pub, []byte(token[:dot]), sig) {
 		t.Error("the published key does not verify the token")
 	}
+}
+
+// Every Bearer refusal the issue names, with tokens forged under the
+// configured key: each is AUTH FAILED, while the same claims well signed
+// pass, so only the one flaw is refused.
+func TestBearerRefusals(t *testing.T) {
+	secret := []byte(strings.Repeat("k", 32))
+	identity := *testenv.DefaultIdentity()
+	identity.JWTKeys = "k1=" + base64.StdEncoding.EncodeToString(secret)
+	env := testenv.Start(t, testenv.Options{Identity: &identity})
+	env.CreateClient(nil, "shop", goodPassword, "business")
+	session, _ := login(t, env, creds("shop", ""))
+	issued := call(t, env, "POST", "/auth/token", "", "Authorization", "Bearer "+session).Result["token"].(string)
+	var claims jwt.MapClaims
+	if _, _, err := jwt.NewParser().ParseUnverified(issued, &claims); err != nil {
+		t.Fatal(err)
+	}
+	forge := func(method jwt.SigningMethod, key any, kid string, change func(jwt.MapClaims)) string {
+		c := jwt.MapClaims{}
+		for k, v := range claims {
+			c[k] = v
+		}
+		if change != nil {
+			change(c)
+		}
+		tok := jwt.NewWithClaims(method, c)
+		tok.Header["kid"] = kid
+		s, err := tok.SignedString(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	now := time.Now()
+	if r := call(t, env, "GET", "/v1/profile", "", "Authorization", "Bearer "+forge(jwt.SigningMethodHS256, secret, "k1", nil)); r.Status != 200 {
+		t.Fatalf("the issued claims, signed again = %d %+v", r.Status, r.Errors)
+	}
+	noneToken, _ := jwt.NewWithClaims(jwt.SigningMethodNone, claims).SignedString(jwt.UnsafeAllowNoneSignatureType)
+	for name, token := range map[string]string{
+		"alg none":            noneToken,
+		"a swapped algorithm": forge(jwt.SigningMethodHS384, secret, "k1", nil),
+		"no exp":              forge(jwt.SigningMethodHS256, secret, "k1", func(c jwt.MapClaims) { delete(c, "exp") }),
+		"an expired exp":      forge(jwt.SigningMethodHS256, secret, "k1", func(c jwt.MapClaims) { c["exp"] = now.Add(-time.Minute).Unix() }),
+		"a future nbf":        forge(jwt.SigningMethodHS256, secret, "k1", func(c jwt.MapClaims) { c["nbf"] = now.Add(time.Minute).Unix() }),
+		"an unknown kid":      forge(jwt.SigningMethodHS256, secret, "k2", nil),
+		"another key":         forge(jwt.SigningMethodHS256, []byte(strings.Repeat("x", 32)), "k1", nil),
+		"another issuer":      forge(jwt.SigningMethodHS256, secret, "k1", func(c jwt.MapClaims) { c["iss"] = "https://evil.test" }),
+		"another audience":    forge(jwt.SigningMethodHS256, secret, "k1", func(c jwt.MapClaims) { c["aud"] = "payments" }),
+		"another subject":     forge(jwt.SigningMethodHS256, secret, "k1", func(c jwt.MapClaims) { c["sub"] = "0190e0a0-0000-7000-8000-000000000000" }),
+	} {
+		call(t, env, "GET", "/v1/profile", "", "Authorization", "Bearer "+token).is(t, name, 401, "AUTH_FAILED", "AUTH FAILED")
+	}
+	call(t, env, "DELETE", "/auth/session", "", "Authorization", "Bearer "+session)
+	call(t, env, "GET", "/v1/profile", "", "Authorization", "Bearer "+issued).is(t, "a revoked sid", 404, "SESSION_UNKNOWN", "SESSION UNKNOWN")
 }
