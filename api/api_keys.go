@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -100,22 +101,17 @@ func validKeyName(name string, expiresAt *time.Time) error {
 // listAPIKeys is GET /v1/api-keys: the caller's live keys, never secrets.
 func (h *handlers) listAPIKeys(c *gin.Context) {
 	keys, err := h.Auth.APIKeys(c.Request.Context(), principal(c))
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	views := make([]apiKeyView, len(keys))
-	for i := range keys {
-		views[i] = viewAPIKey(&keys[i])
-	}
-	respondList(c, views, "")
+	respondViews(c, keys, err, viewAPIKey)
 }
 
 // revokeAPIKey is DELETE /v1/api-keys/{id}.
-func (h *handlers) revokeAPIKey(c *gin.Context) {
+func (h *handlers) revokeAPIKey(c *gin.Context) { revokeOwnKey(c, h.Auth.RevokeAPIKey) }
+
+// revokeOwnKey revokes the caller's key in the path with revoke.
+func revokeOwnKey(c *gin.Context, revoke func(context.Context, *auth.Principal, uuid.UUID) error) {
 	id, err := pathID(c)
 	if err == nil {
-		err = h.Auth.RevokeAPIKey(c.Request.Context(), principal(c), id)
+		err = revoke(c.Request.Context(), principal(c), id)
 	}
 	if err != nil {
 		fail(c, err)

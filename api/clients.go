@@ -576,15 +576,12 @@ func (h *handlers) clientSessions(c *gin.Context) {
 		return
 	}
 	sessions, err := h.Clients.ClientSessions(c.Request.Context(), client.ID, time.Now().UTC())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	views := make([]sessionView, len(sessions))
-	for i := range sessions {
-		views[i] = viewSession(&sessions[i], principal(c).SessionID())
-	}
-	respondList(c, views, "")
+	respondViews(c, sessions, err, currentOf(principal(c)))
+}
+
+// currentOf views sessions, marking the one p presented current.
+func currentOf(p *auth.Principal) func(*models.Session) sessionView {
+	return func(s *models.Session) sessionView { return viewSession(s, p.SessionID()) }
 }
 
 // revokeClientSessions is DELETE /v1/clients/{id}/sessions, admins only.

@@ -110,6 +110,20 @@ func respondList[T any](c *gin.Context, items []T, nextCursor string) {
 	c.JSON(http.StatusOK, gin.H{"results": items, "meta": meta})
 }
 
+// respondViews writes every item as its view in one list (unpaged), or
+// the error that fetching them ended in.
+func respondViews[T, V any](c *gin.Context, items []T, err error, view func(*T) V) {
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	views := make([]V, len(items))
+	for i := range items {
+		views[i] = view(&items[i])
+	}
+	respondList(c, views, "")
+}
+
 // fail writes the error envelope for err and stops the chain. Unexpected
 // errors are logged with the request ID; the client only sees a generic
 // message.

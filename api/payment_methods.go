@@ -82,15 +82,7 @@ func (h *handlers) listPaymentMethods(c *gin.Context) {
 		return
 	}
 	pms, err := h.PaymentMethods.PaymentMethods(c.Request.Context(), customer.ID)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	out := make([]paymentMethodView, len(pms))
-	for i := range pms {
-		out[i] = viewPaymentMethod(&pms[i])
-	}
-	respondList(c, out, "")
+	respondViews(c, pms, err, viewPaymentMethod)
 }
 
 func (h *handlers) deletePaymentMethod(c *gin.Context) {

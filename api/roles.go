@@ -365,15 +365,7 @@ func (h *handlers) respondRole(c *gin.Context, status int, id uuid.UUID) {
 
 func (h *handlers) listRoles(c *gin.Context) {
 	roles, err := h.Roles.Roles(c.Request.Context())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	out := make([]roleView, len(roles))
-	for i := range roles {
-		out[i] = viewRole(&roles[i])
-	}
-	respondList(c, out, "")
+	respondViews(c, roles, err, viewRole)
 }
 
 func (h *handlers) roleParam(c *gin.Context) (*models.RoleWithPolicies, error) {

@@ -181,15 +181,7 @@ func (h *handlers) logout(c *gin.Context) {
 func (h *handlers) listSessions(c *gin.Context) {
 	p := principal(c)
 	sessions, err := h.Auth.Sessions(c.Request.Context(), p)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	views := make([]sessionView, len(sessions))
-	for i := range sessions {
-		views[i] = viewSession(&sessions[i], p.SessionID())
-	}
-	respondList(c, views, "")
+	respondViews(c, sessions, err, currentOf(p))
 }
 
 // revokeSessions is DELETE /auth/sessions; ?keepCurrent=true spares this one.

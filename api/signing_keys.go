@@ -98,26 +98,8 @@ func validSigningKey(name, algorithm string, required []string, expiresAt *time.
 // secrets.
 func (h *handlers) listSigningKeys(c *gin.Context) {
 	keys, err := h.Auth.SigningKeys(c.Request.Context(), principal(c))
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	views := make([]signingKeyView, len(keys))
-	for i := range keys {
-		views[i] = viewSigningKey(&keys[i])
-	}
-	respondList(c, views, "")
+	respondViews(c, keys, err, viewSigningKey)
 }
 
 // revokeSigningKey is DELETE /v1/signing-keys/{id}.
-func (h *handlers) revokeSigningKey(c *gin.Context) {
-	id, err := pathID(c)
-	if err == nil {
-		err = h.Auth.RevokeSigningKey(c.Request.Context(), principal(c), id)
-	}
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.Status(http.StatusNoContent)
-}
+func (h *handlers) revokeSigningKey(c *gin.Context) { revokeOwnKey(c, h.Auth.RevokeSigningKey) }

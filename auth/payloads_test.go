@@ -16,12 +16,7 @@ import (
 // client's context, its roles', and the policies' substitutions; one that
 // resolves nowhere allows nothing.
 func testPayloadTemplates(t *testing.T, f *fixture) {
-	cfg := testConfig()
-	tokens, err := NewTokens([]TokenKey{{ID: "k1", Secret: []byte(strings.Repeat("s", 32))}}, "https://billgate.test", f.now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Tokens = tokens
+	cfg := f.tokenConfig()
 	cfg.Variables = map[string]Variable{"own_client_id": func(_ context.Context, p *Principal) (paycheck.Value, error) {
 		b, _ := json.Marshal(p.Client.ID)
 		return paycheck.Value{JSON: b}, nil

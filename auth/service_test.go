@@ -75,6 +75,18 @@ func (f *fixture) service(cfg Config) *Service {
 // use points the fixture's Service at cfg.
 func (f *fixture) use(cfg Config) { f.svc = f.service(cfg) }
 
+// tokenConfig is testConfig issuing HS256 access tokens.
+func (f *fixture) tokenConfig() Config {
+	f.t.Helper()
+	cfg := testConfig()
+	tokens, err := NewTokens([]TokenKey{{ID: "k1", Secret: []byte(strings.Repeat("s", 32))}}, "https://billgate.test", f.now)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	cfg.Tokens = tokens
+	return cfg
+}
+
 // TestService runs every store-backed check against a real database on
 // every dialect (dbtest.Targets). SQLite gets a fresh in-memory database per
 // check; Postgres gets one database for the whole run, emptied of clients
@@ -1079,12 +1091,7 @@ func testChangePassword(t *testing.T, f *fixture) {
 // A JWT access token acts for its session while the session lives: a bad
 // token is AUTH FAILED, a token whose session was revoked SESSION UNKNOWN.
 func testAccessTokens(t *testing.T, f *fixture) {
-	cfg := testConfig()
-	tokens, err := NewTokens([]TokenKey{{ID: "k1", Secret: []byte(strings.Repeat("s", 32))}}, "https://billgate.test", f.now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Tokens = tokens
+	cfg := f.tokenConfig()
 	f.use(cfg)
 	f.client(nil, "shop", "pw", "business")
 	res := f.mustLogin("shop", "pw", "")
@@ -1210,12 +1217,7 @@ func testBasicLockout(t *testing.T, f *fixture) {
 // A token asked for with Basic opens a session for it, so that revoking
 // the session ends the token.
 func testAccessTokenFromBasic(t *testing.T, f *fixture) {
-	cfg := testConfig()
-	tokens, err := NewTokens([]TokenKey{{ID: "k1", Secret: []byte(strings.Repeat("s", 32))}}, "https://billgate.test", f.now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Tokens = tokens
+	cfg := f.tokenConfig()
 	f.use(cfg)
 	f.client(nil, "shop", "pw", "business")
 	p, err := f.basic("shop", "pw", "")
@@ -1253,12 +1255,7 @@ func (f *fixture) byKey(secret string) (*Principal, error) {
 // An API key acts for its owner until it is revoked or expires, or the
 // owner is disabled; a key cannot manage keys; its JWT dies with it.
 func testAPIKeys(t *testing.T, f *fixture) {
-	cfg := testConfig()
-	tokens, err := NewTokens([]TokenKey{{ID: "k1", Secret: []byte(strings.Repeat("s", 32))}}, "https://billgate.test", f.now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Tokens = tokens
+	cfg := f.tokenConfig()
 	f.use(cfg)
 	shop := f.client(nil, "shop", "pw", "business")
 	owner := f.sessionPrincipal("shop")
