@@ -10,8 +10,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/billgate/billgate/auth"
+	"github.com/billgate/billgate/auth/sealed"
 )
 
 // Paths are relative to this package directory, where `go test` runs.
@@ -677,6 +681,17 @@ func TestAPI(t *testing.T) {
 	c, _ := mainContainer(w)
 	labels := w.Spec.Template.Metadata.Labels
 
+	t.Run(name+"/shared-keys", func(t *testing.T) {
+		// Replicas must verify each other's tokens and open each other's
+		// sealed secrets: the keys come from one Secret, never per pod.
+		for _, want := range []struct{ env, key string }{{"BILLGATE_JWT_KEYS", "jwt-keys"}, {"BILLGATE_MASTER_KEYS", "master-keys"}} {
+			i := slices.IndexFunc(c.Env, func(e envVar) bool { return e.Name == want.env })
+			if i < 0 || c.Env[i].ValueFrom == nil || c.Env[i].ValueFrom.SecretKeyRef == nil ||
+				*c.Env[i].ValueFrom.SecretKeyRef != (keyRef{Name: "billgate-keys", Key: want.key}) {
+				t.Errorf("%s: want valueFrom.secretKeyRef billgate-keys/%s", want.env, want.key)
+			}
+		}
+	})
 	t.Run(name+"/Service", func(t *testing.T) {
 		var matching []string
 		for _, d := range m.ofKind("Service") {
@@ -1015,6 +1030,25 @@ func TestComposeBillgate(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The compose API has keys of its own, so tokens and signing keys survive a
+// restart of its container; they must be keys billgate accepts.
+func TestComposeAPIKeys(t *testing.T) {
+	env := loadCompose(t).Services["api"].environment(t)
+	if keys, err := auth.ParseTokenKeys(env["BILLGATE_JWT_KEYS"]); err == nil {
+		_, err = auth.NewTokens(keys, "http://localhost:8080", time.Now)
+		if err != nil {
+			t.Errorf("BILLGATE_JWT_KEYS: %v", err)
+		}
+	} else {
+		t.Errorf("BILLGATE_JWT_KEYS: %v", err)
+	}
+	if keys, err := sealed.ParseKeys(env["BILLGATE_MASTER_KEYS"]); err != nil {
+		t.Errorf("BILLGATE_MASTER_KEYS: %v", err)
+	} else if _, err := sealed.New(keys); err != nil {
+		t.Errorf("BILLGATE_MASTER_KEYS: %v", err)
 	}
 }
 
