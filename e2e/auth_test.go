@@ -30,7 +30,14 @@ type reply struct {
 
 func call(t *testing.T, env *testenv.Env, method, path, body string, header ...string) reply {
 	t.Helper()
-	req, err := http.NewRequest(method, env.URL+path, strings.NewReader(body))
+	return callAt(t, env.HTTP, env.URL, method, path, body, header...)
+}
+
+// callAt sends a request to the API at base through c and decodes the
+// envelope; header holds name, value pairs.
+func callAt(t *testing.T, c *http.Client, base, method, path, body string, header ...string) reply {
+	t.Helper()
+	req, err := http.NewRequest(method, base+path, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +47,7 @@ func call(t *testing.T, env *testenv.Env, method, path, body string, header ...s
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
-	resp, err := env.HTTP.Do(req)
+	resp, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -140,12 +140,16 @@ func waitStatus(t *testing.T, c *http.Client, url string, want int) {
 
 // `billgate dev` serves the API, its docs and metrics, and the Temporal
 // UI, then exits 0 on SIGINT; a second run on the same data directory
-// starts from the state the first one left.
+// starts from the state the first one left, its access tokens and signing
+// keys included.
 func TestBinaryDev(t *testing.T) {
 	dir := t.TempDir()
+	var token string
+	var signed signer
+	httpPort := freePort(t) // the same address: a token names it as its issuer
 	for i, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
-		httpPort, uiPort := freePort(t), freePort(t)
-		p := start(t, "dev", "--http", fmt.Sprintf("127.0.0.1:%d", httpPort),
+		uiPort := freePort(t)
+		p := startWith(t, []string{"BILLGATE_ADMIN_PASSWORD=" + goodPassword}, "dev", "--http", fmt.Sprintf("127.0.0.1:%d", httpPort),
 			"--temporal-port", fmt.Sprint(freePort(t)), "--ui-port", fmt.Sprint(uiPort), "--data-dir", dir)
 		p.waitForLine(t, "Press Ctrl-C")
 		base := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
@@ -155,9 +159,23 @@ func TestBinaryDev(t *testing.T) {
 			waitStatus(t, c, base+path, http.StatusOK)
 		}
 		waitStatus(t, http.DefaultClient, fmt.Sprintf("http://127.0.0.1:%d/", uiPort), http.StatusOK)
+		if i == 0 {
+			session := callAt(t, c, base, "POST", "/auth/session", creds("admin", "")).Result["token"].(string)
+			admin := []string{"Authorization", "Bearer " + session}
+			token = callAt(t, c, base, "POST", "/auth/token", "", admin...).Result["token"].(string)
+			key := callAt(t, c, base, "POST", "/v1/signing-keys", `{"algorithm":"hmac-sha256"}`, admin...).Result
+			signed = signer{keyID: key["keyId"].(string), secret: key["secret"].(string), algorithm: "hmac-sha256", headers: []string{"date"}, now: time.Now}
+		}
+		signed.c, signed.base = c, base
+		if r := signed.call(t, "GET", "/v1/profile", ""); r.Status != http.StatusOK {
+			t.Errorf("run %d: a signed call = %d %+v", i+1, r.Status, r.Errors)
+		}
+		if r := callAt(t, c, base, "GET", "/v1/profile", "", "Authorization", "Bearer "+token); r.Status != http.StatusOK {
+			t.Errorf("run %d: the access token = %d %+v", i+1, r.Status, r.Errors)
+		}
 		p.stop(t, sig)
 		if i == 0 {
-			for _, f := range []string{"billgate.db", "temporal.db"} {
+			for _, f := range []string{"billgate.db", "temporal.db", "jwt.key", "master.key"} {
 				if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 					t.Errorf("data dir lacks %s after the first run: %v", f, err)
 				}

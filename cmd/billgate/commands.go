@@ -35,6 +35,20 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.
 			return fmt.Errorf("--data-dir: %w", err)
 		}
 		dsn = "sqlite:" + filepath.Join(cfg.DataDir, "billgate.db")
+		// Keys not given are kept in the data dir, so tokens and signing
+		// keys outlive a restart as the rest of the state does.
+		for _, k := range []struct {
+			value      *string
+			file, name string
+		}{{&cfg.Identity.JWTKeys, "jwt.key", "dev-jwt"}, {&cfg.Identity.MasterKeys, "master.key", "dev-master"}} {
+			if *k.value != "" {
+				continue
+			}
+			var err error
+			if *k.value, err = app.KeyFile(filepath.Join(cfg.DataDir, k.file), k.name); err != nil {
+				return fmt.Errorf("--data-dir: %w", err)
+			}
+		}
 	}
 	listener, err := net.Listen("tcp", cfg.HTTP)
 	if err != nil {
