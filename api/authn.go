@@ -113,16 +113,19 @@ func (h *handlers) authenticated(c *gin.Context) (*auth.Principal, error) {
 	return nil, auth.ErrAuthFailed
 }
 
-// signedRequest is what a Signature check reads of r. The body is read
-// only if the signature covers its digest, and then put back for the
-// handler.
+// signedRequest is what a Signature check reads of r. Host goes back into
+// the header map, where a signature may cover it. The body is read only if
+// the signature covers its digest, and then put back for the handler.
 func signedRequest(r *http.Request, authorization string) auth.SignedRequest {
 	target := r.RequestURI // the request-target exactly as sent
 	if target == "" {
 		target = r.URL.RequestURI()
 	}
+	if r.Header.Get("Host") == "" {
+		r.Header.Set("Host", r.Host)
+	}
 	return auth.SignedRequest{
-		Authorization: authorization, Method: r.Method, Target: target, Host: r.Host, Header: r.Header,
+		Authorization: authorization, Method: r.Method, Target: target, Header: r.Header,
 		Body: func() ([]byte, error) {
 			body, err := io.ReadAll(r.Body)
 			r.Body = io.NopCloser(bytes.NewReader(body))

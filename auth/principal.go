@@ -33,6 +33,7 @@ type Principal struct {
 	policies  *policy.Set
 	granted   []models.Policy // the policies in effect, for compiling payloads
 	contexts  []string        // the payload contexts of its roles, by role name
+	signing   *openedSigningKey
 }
 
 // SessionID is the presented session's ID, or uuid.Nil without one.

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -37,9 +38,8 @@ type NewSigningKey struct {
 type SignedRequest struct {
 	Authorization string
 	Method        string
-	Target        string // the request-target as sent: path and query
-	Host          string
-	Header        http.Header
+	Target        string                 // the request-target as sent: path and query
+	Header        http.Header            // with Host, which net/http keeps apart
 	Body          func() ([]byte, error) // read only when the digest is signed
 }
 
@@ -116,17 +116,21 @@ func (s *Service) AuthenticateSignature(ctx context.Context, req SignedRequest, 
 		if err != nil {
 			return nil, err
 		}
+		opened, err := s.openSigningKey(ctx, k)
+		if err != nil {
+			return nil, err
+		}
 		p, err := s.principal(ctx, k.ClientID)
 		if err != nil {
 			return nil, err
 		}
-		p.SigningKey = k
+		p.SigningKey, p.signing = k, opened
 		return s.withPayloads(ctx, p)
 	})
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkSignature(ctx, p.SigningKey, params, req); err != nil {
+	if err := s.checkSignature(p.SigningKey, p.signing, params, req); err != nil {
 		var unread bodyError
 		if errors.As(err, &unread) {
 			return nil, unread.err // the caller's to answer: too large, say
@@ -144,16 +148,37 @@ func (e bodyError) Error() string { return e.err.Error() }
 
 var errSignatureRefused = errors.New("signature refused")
 
-func (s *Service) checkSignature(ctx context.Context, k *models.SigningKey, params signature.Params, req SignedRequest) error {
+// openedSigningKey is what checking a key's signatures needs, kept with its
+// cached principal so a request neither decrypts nor decodes anything.
+type openedSigningKey struct {
+	verifier *signature.Verifier
+	required []string // the headers every signature must cover
+}
+
+// openSigningKey opens a key's sealed secret. One that does not open (its
+// master key is no longer configured) is ErrAuthFailed, and an error log.
+func (s *Service) openSigningKey(ctx context.Context, k *models.SigningKey) (*openedSigningKey, error) {
+	opened := &openedSigningKey{}
+	if err := json.Unmarshal([]byte(k.RequiredHeaders), &opened.required); err != nil {
+		return nil, fmt.Errorf("signing key %s: required headers: %w", k.ID, err)
+	}
+	secret, err := s.cfg.Secrets.Open(k.SealedSecret, k.ID[:])
+	if err != nil {
+		s.log.ErrorContext(ctx, "a signing key's secret does not open: is its master key configured?", slog.String("keyId", k.ID.String()))
+		return nil, ErrAuthFailed
+	}
+	if opened.verifier, err = signature.NewVerifier(k.Algorithm, secret); err != nil {
+		return nil, fmt.Errorf("signing key %s: %w", k.ID, err)
+	}
+	return opened, nil
+}
+
+func (s *Service) checkSignature(k *models.SigningKey, opened *openedSigningKey, params signature.Params, req SignedRequest) error {
 	now := s.now()
 	if params.Algorithm != "" && params.Algorithm != k.Algorithm {
 		return errors.New("the algorithm is not the key's")
 	}
-	var required []string
-	if err := json.Unmarshal([]byte(k.RequiredHeaders), &required); err != nil {
-		return err
-	}
-	for _, name := range required {
+	for _, name := range opened.required {
 		if !slices.Contains(params.Headers, name) {
 			return errors.New("a required header is not signed: " + name)
 		}
@@ -164,21 +189,11 @@ func (s *Service) checkSignature(ctx context.Context, k *models.SigningKey, para
 	if params.Expires != 0 && !now.Before(time.Unix(params.Expires, 0)) {
 		return errors.New("the signature has expired")
 	}
-	header := req.Header
-	if slices.Contains(params.Headers, "host") && header.Get("Host") == "" {
-		header = header.Clone() // net/http keeps Host out of the header map
-		header.Set("Host", req.Host)
-	}
-	signingString, err := params.SigningString(req.Method, req.Target, header)
+	signingString, err := params.SigningString(req.Method, req.Target, req.Header)
 	if err != nil {
 		return err
 	}
-	secret, err := s.cfg.Secrets.Open(k.SealedSecret, k.ID[:])
-	if err != nil {
-		s.log.ErrorContext(ctx, "a signing key's secret does not open: is its master key configured?", slog.String("keyId", k.ID.String()))
-		return err
-	}
-	if !signature.Verify(k.Algorithm, secret, signingString, params.Signature) {
+	if !opened.verifier.Verify(signingString, params.Signature) {
 		return errSignatureRefused
 	}
 	if slices.Contains(params.Headers, "digest") {
@@ -186,7 +201,7 @@ func (s *Service) checkSignature(ctx context.Context, k *models.SigningKey, para
 		if err != nil {
 			return bodyError{err}
 		}
-		return signature.CheckDigest(header.Get("Digest"), body)
+		return signature.CheckDigest(req.Header.Get("Digest"), body)
 	}
 	return nil
 }

@@ -176,7 +176,7 @@ type signer struct {
 	base           string // the API's URL
 	keyID, secret  string
 	algorithm      string
-	headers        []string
+	signs          []string // the header names the signature covers
 	now            func() time.Time
 	tamperDigest   bool
 	tamperTarget   bool
@@ -184,6 +184,13 @@ type signer struct {
 }
 
 func (s signer) call(t *testing.T, method, path, body string) reply {
+	t.Helper()
+	return callAt(t, s.c, s.base, method, path, body, s.headers(t, method, path, body)...)
+}
+
+// headers are the Date, Digest and Authorization headers of a request
+// signed as s says, as name, value pairs.
+func (s signer) headers(t testing.TB, method, path, body string) []string {
 	t.Helper()
 	h := http.Header{"Host": {strings.TrimPrefix(s.base, "http://")}, "Date": {s.now().UTC().Format(http.TimeFormat)}}
 	sum := sha256.Sum256([]byte(body))
@@ -195,7 +202,7 @@ func (s signer) call(t *testing.T, method, path, body string) reply {
 	if s.tamperTarget {
 		target += "?tampered=1"
 	}
-	p := signature.Params{KeyID: s.keyID, Algorithm: s.algorithm, Headers: s.headers}
+	p := signature.Params{KeyID: s.keyID, Algorithm: s.algorithm, Headers: s.signs}
 	str, err := p.SigningString(method, target, h)
 	if err != nil {
 		t.Fatal(err)
@@ -210,7 +217,7 @@ func (s signer) call(t *testing.T, method, path, body string) reply {
 	if !s.omitDateHeader {
 		pairs = append(pairs, "Date", h.Get("Date"))
 	}
-	return callAt(t, s.c, s.base, method, path, body, pairs...)
+	return pairs
 }
 
 // HTTP Signatures act for their key's owner; each broken rule alone is
@@ -227,7 +234,7 @@ func TestSignatures(t *testing.T) {
 		t.Errorf("requiredHeaders = %v, want date first and names lower-cased", got)
 	}
 	good := signer{c: env.HTTP, base: env.URL, keyID: created.Result["keyId"].(string), secret: created.Result["secret"].(string), algorithm: "hmac-sha256",
-		headers: []string{"(request-target)", "host", "date", "digest"}, now: time.Now}
+		signs: []string{"(request-target)", "host", "date", "digest"}, now: time.Now}
 
 	if r := good.call(t, "POST", "/v1/products?expand=prices", `{"name":"Signed"}`); r.Status != 201 {
 		t.Fatalf("a signed POST = %d %+v", r.Status, r.Errors)
@@ -246,7 +253,7 @@ func TestSignatures(t *testing.T) {
 		refusals[name] = s
 	}
 	add("another algorithm than the key's", func(s *signer) { s.algorithm = "hmac-sha1" })
-	add("a required header unsigned", func(s *signer) { s.headers = []string{"(request-target)", "date"} })
+	add("a required header unsigned", func(s *signer) { s.signs = []string{"(request-target)", "date"} })
 	add("a Date 6 minutes old", func(s *signer) { s.now = func() time.Time { return time.Now().Add(-6 * time.Minute) } })
 	add("no Date header", func(s *signer) { s.omitDateHeader = true })
 	add("a signed digest of another body", func(s *signer) { s.tamperDigest = true })

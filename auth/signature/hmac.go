@@ -5,6 +5,9 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"hash"
+	"io"
+	"slices"
+	"sync"
 )
 
 // The algorithms this package signs and verifies with, as the algorithm
@@ -45,4 +48,35 @@ func Sign(alg string, secret []byte, signingString string) ([]byte, error) {
 func Verify(alg string, secret []byte, signingString string, sig []byte) bool {
 	want, err := Sign(alg, secret, signingString)
 	return err == nil && hmac.Equal(sig, want)
+}
+
+// Verifier checks signatures under one key, reusing its keyed MACs across
+// calls (and goroutines): the key schedule is paid once, not per request.
+type Verifier struct {
+	macs sync.Pool
+}
+
+// NewVerifier is a Verifier for alg under secret; an unknown algorithm or
+// an empty secret is an error.
+func NewVerifier(alg string, secret []byte) (*Verifier, error) {
+	h := hashOf(alg)
+	switch {
+	case h == nil:
+		return nil, invalid("algorithm %q is not supported", alg)
+	case len(secret) == 0:
+		return nil, invalid("secret is empty")
+	}
+	key := slices.Clone(secret)
+	return &Verifier{macs: sync.Pool{New: func() any { return hmac.New(h, key) }}}, nil
+}
+
+// Verify reports whether sig is the MAC of signingString, comparing in
+// constant time.
+func (v *Verifier) Verify(signingString string, sig []byte) bool {
+	mac := v.macs.Get().(hash.Hash)
+	defer v.macs.Put(mac)
+	mac.Reset()
+	_, _ = io.WriteString(mac, signingString)
+	var sum [sha256.Size]byte
+	return hmac.Equal(sig, mac.Sum(sum[:0]))
 }

@@ -3,6 +3,7 @@ package signature
 import (
 	"bytes"
 	"encoding/hex"
+	"fmt"
 	"testing"
 )
 
@@ -81,5 +82,28 @@ func TestVerifyRefusals(t *testing.T) {
 				t.Errorf("Verify(%q, %x) = true, want false", tt.alg, tt.sig)
 			}
 		})
+	}
+}
+
+// A Verifier agrees with Verify, call after call, for both algorithms.
+func TestVerifierAgreesWithVerify(t *testing.T) {
+	for _, alg := range []string{HMACSHA1, HMACSHA256} {
+		v, err := NewVerifier(alg, []byte("secret"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 3 {
+			str := fmt.Sprintf("date: %d", i)
+			sig, _ := Sign(alg, []byte("secret"), str)
+			if !v.Verify(str, sig) || v.Verify(str+"x", sig) || v.Verify(str, sig[:len(sig)-1]) {
+				t.Errorf("%s: Verifier disagrees with Sign on %q", alg, str)
+			}
+		}
+	}
+	if _, err := NewVerifier("hmac-md5", []byte("secret")); err == nil {
+		t.Error("NewVerifier(hmac-md5) = nil error")
+	}
+	if _, err := NewVerifier(HMACSHA256, nil); err == nil {
+		t.Error("NewVerifier(no secret) = nil error")
 	}
 }

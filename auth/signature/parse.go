@@ -7,6 +7,7 @@ package signature
 
 import (
 	"encoding/base64"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -66,14 +67,13 @@ func ParseAuthorization(header string) (Params, error) {
 		return Params{}, err
 	}
 	p := Params{Headers: []string{"date"}}
-	seen := map[string]bool{}
-	for _, pr := range params {
-		name := strings.ToLower(pr.name)
-		if seen[name] {
-			return Params{}, invalid("parameter %s is repeated", name)
+	for i, pr := range params {
+		for _, earlier := range params[:i] {
+			if strings.EqualFold(earlier.name, pr.name) {
+				return Params{}, invalid("parameter %s is repeated", strings.ToLower(pr.name))
+			}
 		}
-		seen[name] = true
-		if err := p.set(name, pr); err != nil {
+		if err := p.set(pr); err != nil {
 			return Params{}, err
 		}
 	}
@@ -86,8 +86,17 @@ func ParseAuthorization(header string) (Params, error) {
 	return p, nil
 }
 
-// set stores one parameter into p; name is lower-cased.
-func (p *Params) set(name string, pr param) error {
+// knownParams are the parameters set stores; others are ignored (§2.1).
+var knownParams = []string{"keyid", "algorithm", "headers", "signature", "created", "expires"}
+
+// set stores one parameter into p, its name compared without regard to
+// case.
+func (p *Params) set(pr param) error {
+	i := slices.IndexFunc(knownParams, func(k string) bool { return strings.EqualFold(k, pr.name) })
+	if i < 0 {
+		return nil
+	}
+	name := knownParams[i]
 	switch name {
 	case "keyid", "algorithm", "headers", "signature":
 		if !pr.quoted {
@@ -118,7 +127,7 @@ func splitParams(s string) ([]param, error) {
 	if s == "" {
 		return nil, invalid("no parameters")
 	}
-	var params []param
+	params := make([]param, 0, len(knownParams))
 	for {
 		var pr param
 		n := 0

@@ -32,6 +32,7 @@ func signingString(method, requestTarget string, header http.Header, names []str
 		return "", invalid("no headers to sign")
 	}
 	var b strings.Builder
+	b.Grow(64 * len(names))
 	for i, name := range names {
 		name = strings.ToLower(name)
 		value, err := headerValue(name, method, requestTarget, header, created, expires)
