@@ -18,25 +18,27 @@ const (
 	HMACSHA256 = "hmac-sha256"
 )
 
-func hashOf(alg string) func() hash.Hash {
+// hashOf is alg's hash, checked with the secret it keys: an unknown
+// algorithm or an empty secret is an error.
+func hashOf(alg string, secret []byte) (func() hash.Hash, error) {
+	if len(secret) == 0 {
+		return nil, invalid("secret is empty")
+	}
 	switch alg {
 	case HMACSHA1:
-		return sha1.New
+		return sha1.New, nil
 	case HMACSHA256:
-		return sha256.New
+		return sha256.New, nil
 	}
-	return nil
+	return nil, invalid("algorithm %q is not supported", alg)
 }
 
 // Sign is the alg MAC of signingString under secret. An unknown algorithm
 // or an empty secret is an error.
 func Sign(alg string, secret []byte, signingString string) ([]byte, error) {
-	h := hashOf(alg)
-	switch {
-	case h == nil:
-		return nil, invalid("algorithm %q is not supported", alg)
-	case len(secret) == 0:
-		return nil, invalid("secret is empty")
+	h, err := hashOf(alg, secret)
+	if err != nil {
+		return nil, err
 	}
 	mac := hmac.New(h, secret)
 	mac.Write([]byte(signingString))
@@ -59,12 +61,9 @@ type Verifier struct {
 // NewVerifier is a Verifier for alg under secret; an unknown algorithm or
 // an empty secret is an error.
 func NewVerifier(alg string, secret []byte) (*Verifier, error) {
-	h := hashOf(alg)
-	switch {
-	case h == nil:
-		return nil, invalid("algorithm %q is not supported", alg)
-	case len(secret) == 0:
-		return nil, invalid("secret is empty")
+	h, err := hashOf(alg, secret)
+	if err != nil {
+		return nil, err
 	}
 	key := slices.Clone(secret)
 	return &Verifier{macs: sync.Pool{New: func() any { return hmac.New(h, key) }}}, nil
