@@ -245,3 +245,26 @@ func TestDecodeRefusesRepeatedKeys(t *testing.T) {
 		}
 	}
 }
+
+// Listen mode never keeps a secret: its field is proposed as the wildcard.
+func TestListenModeRedactsSecrets(t *testing.T) {
+	o := NewObservations(10)
+	for _, body := range []string{
+		`{"login":"bob","password":"hunter2 hunter2","paymentMethod":{"gateway":"sandbox","Token":"tok_live_1"}}`,
+		`{"login":"ann","password":"correct horse","paymentMethod":{"gateway":"sandbox","Token":"tok_live_2"}}`,
+	} {
+		o.observe([]string{"seller"}, "clients:create", redacted([]byte(body)))
+	}
+	got := string(o.proposals("seller")["clients:create"])
+	for _, secret := range []string{"hunter2", "horse", "tok_live"} {
+		if strings.Contains(got, secret) {
+			t.Errorf("proposal %s keeps %q", got, secret)
+		}
+	}
+	if !strings.Contains(got, `"password":"<%= * %>"`) || !strings.Contains(got, `"login":["ann","bob"]`) {
+		t.Errorf("proposal = %s, want the logins listed and the password a wildcard", got)
+	}
+	if string(redacted([]byte("not json"))) != "not json" {
+		t.Error("a body that is not JSON was changed")
+	}
+}

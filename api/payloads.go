@@ -2,11 +2,13 @@ package api
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"maps"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -44,7 +46,7 @@ func (h *handlers) checkPayload(action string) gin.HandlerFunc {
 		}
 		c.Next()
 		if listening && c.Writer.Status() < http.StatusMultipleChoices {
-			h.Observed.observe(p.Listening, action, body)
+			h.Observed.observe(p.Listening, action, redacted(body))
 		}
 	}
 }
@@ -94,6 +96,45 @@ func (o *Observations) proposals(role string) map[string]paycheck.Template {
 		return map[string]paycheck.Template{}
 	}
 	return obs.Proposals()
+}
+
+// secretFields are never observed: listen mode proposes the wildcard for
+// them without keeping what was sent, so proposals never show an admin a
+// password or a payment token.
+var secretFields = []string{"password", "currentPassword", "newPassword", "token", "secret"}
+
+// redacted is body with the values of secret fields, at any depth,
+// replaced by markup, which the observer widens to the wildcard.
+func redacted(body []byte) []byte {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var v any
+	if dec.Decode(&v) != nil {
+		return body // not JSON: the observer ignores it
+	}
+	redact(v)
+	out, err := json.Marshal(v)
+	if err != nil {
+		return nil
+	}
+	return out
+}
+
+func redact(v any) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			if slices.ContainsFunc(secretFields, func(f string) bool { return strings.EqualFold(f, k) }) {
+				v[k] = "<%= redacted %>"
+				continue
+			}
+			redact(x)
+		}
+	case []any:
+		for _, x := range v {
+			redact(x)
+		}
+	}
 }
 
 type observedTemplate struct {
