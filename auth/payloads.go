@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 
 	"github.com/billgate/billgate/auth/paycheck"
 	"github.com/billgate/billgate/models"
@@ -20,9 +21,12 @@ type Variable func(ctx context.Context, p *Principal) (paycheck.Value, error)
 // policies into variable-free ones: the templates of every policy in
 // effect pooled per action, their variables resolved by the registered
 // functions first (so nothing stored can shadow own_client_id), then the
-// client's payload context, its roles' (in role-name order), and the
-// policies' static substitutions (in policy-name order): the first that
-// names a variable gives its value. A variable that cannot be
+// policies' static substitutions (in policy-name order), its roles'
+// payload contexts (in role-name order), and the client's own: the first
+// that names a variable gives its value. Admins write the first two and a
+// business the last, so a business can give its customers values for
+// variables nobody above defined, but never loosen an admin's. A variable
+// that cannot be
 // resolved allows nothing, and is logged. Stored templates were validated
 // when written, so one that does not decode is an error.
 func (s *Service) compilePayloads(ctx context.Context, p *Principal) (*paycheck.Set, error) {
@@ -34,13 +38,6 @@ func (s *Service) compilePayloads(ctx context.Context, p *Principal) (*paycheck.
 		}
 		return fn(ctx, p)
 	})}
-	for i, raw := range append([]string{p.Client.PayloadContext}, p.contexts...) {
-		var context paycheck.Static
-		if err := decodeStored(raw, &context); err != nil {
-			return nil, fmt.Errorf("payload context %d of client %s: %w", i, p.Client.ID, err)
-		}
-		resolvers = append(resolvers, context)
-	}
 	for _, pol := range p.granted {
 		var payloads map[string][]paycheck.Template
 		var static paycheck.Static
@@ -54,6 +51,13 @@ func (s *Service) compilePayloads(ctx context.Context, p *Principal) (*paycheck.
 			templates[action] = append(templates[action], ts...)
 		}
 		resolvers = append(resolvers, static)
+	}
+	for i, raw := range append(slices.Clone(p.contexts), p.Client.PayloadContext) {
+		var context paycheck.Static
+		if err := decodeStored(raw, &context); err != nil {
+			return nil, fmt.Errorf("payload context %d of client %s: %w", i, p.Client.ID, err)
+		}
+		resolvers = append(resolvers, context)
 	}
 	set, err := paycheck.Compile(ctx, templates, paycheck.Chain(resolvers...))
 	if err != nil {

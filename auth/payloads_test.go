@@ -23,17 +23,17 @@ func testPayloadTemplates(t *testing.T, f *fixture) {
 	}}
 	f.use(cfg)
 	pol := &models.Policy{Name: "limited", Statements: `[{"effect":"allow","actions":["*"],"resources":["*"]}]`,
-		Payloads:      `{"profile:update":[{"displayName":"<%= names %>","email":"<%= emails %>","birthdate":"<%= nowhere %>","own":"<%= own_client_id %>"}]}`,
-		Substitutions: `{"names":["policy"],"emails":["policy@example.com"],"own_client_id":"shadowed"}`}
+		Payloads:      `{"profile:update":[{"displayName":"<%= names %>","email":"<%= emails %>","nick":"<%= nicks %>","birthdate":"<%= nowhere %>","own":"<%= own_client_id %>"}]}`,
+		Substitutions: `{"names":["policy"],"own_client_id":"shadowed"}`}
 	if err := f.store.CreatePolicy(f.ctx, pol); err != nil {
 		t.Fatal(err)
 	}
-	role := &models.Role{Name: "limited", Level: models.LevelBusiness, PayloadContext: `{"names":["role"]}`}
+	role := &models.Role{Name: "limited", Level: models.LevelBusiness, PayloadContext: `{"names":["role"],"emails":["role@example.com"]}`}
 	if err := f.store.CreateRole(f.ctx, role, []string{"limited"}); err != nil {
 		t.Fatal(err)
 	}
 	shop := f.client(nil, "shop", "pw", "limited")
-	if _, err := f.store.UpdateClient(f.ctx, shop.ID, models.ClientChanges{PayloadContext: new(`{"emails":["client@example.com"]}`)}, f.clock); err != nil {
+	if _, err := f.store.UpdateClient(f.ctx, shop.ID, models.ClientChanges{PayloadContext: new(`{"emails":["client@example.com"],"nicks":["client"]}`)}, f.clock); err != nil {
 		t.Fatal(err)
 	}
 
@@ -49,7 +49,7 @@ func testPayloadTemplates(t *testing.T, f *fixture) {
 		}
 	}
 	login := f.mustLogin("shop", "pw", "")
-	if login.Session.PayloadTemplates == nil || !strings.Contains(*login.Session.PayloadTemplates, "client@example.com") {
+	if login.Session.PayloadTemplates == nil || !strings.Contains(*login.Session.PayloadTemplates, "role@example.com") {
 		t.Fatalf("the session's templates = %v, want them compiled at login", login.Session.PayloadTemplates)
 	}
 	bySession := f.mustAuthenticate(login.Token)
@@ -63,9 +63,9 @@ func testPayloadTemplates(t *testing.T, f *fixture) {
 		t.Fatal(err)
 	}
 	for what, p := range map[string]*Principal{"session": bySession, "jwt": byToken, "basic": byBasic} {
-		check(what, p, `{"displayName":"role","email":"client@example.com","own":"`+shop.ID.String()+`"}`, "")
-		check(what, p, `{"displayName":"policy"}`, "displayName")
-		check(what, p, `{"email":"policy@example.com"}`, "email")
+		check(what, p, `{"displayName":"policy","email":"role@example.com","nick":"client","own":"`+shop.ID.String()+`"}`, "")
+		check(what, p, `{"displayName":"role"}`, "displayName")
+		check(what, p, `{"email":"client@example.com"}`, "email")
 		check(what, p, `{"own":"shadowed"}`, "own")
 		check(what, p, `{"birthdate":"2000-01-01"}`, "birthdate")
 	}
@@ -76,6 +76,6 @@ func testPayloadTemplates(t *testing.T, f *fixture) {
 	if err := f.store.UpdatePolicy(f.ctx, pol); err != nil {
 		t.Fatal(err)
 	}
-	check("the old session", f.mustAuthenticate(login.Token), `{"displayName":"policy"}`, "displayName")
-	check("a new login", f.mustAuthenticate(f.mustLogin("shop", "pw", "").Token), `{"displayName":"policy"}`, "")
+	check("the old session", f.mustAuthenticate(login.Token), `{"displayName":"x"}`, "displayName")
+	check("a new login", f.mustAuthenticate(f.mustLogin("shop", "pw", "").Token), `{"displayName":"x"}`, "")
 }

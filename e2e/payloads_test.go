@@ -30,8 +30,9 @@ func TestPayloadTemplates(t *testing.T) {
 		t.Fatalf("POST /v1/roles = %d %+v", role.Status, role.Errors)
 	}
 	buying := `{"name":"buying","statements":[{"effect":"allow","actions":["purchases:create"],"resources":["*"]}],
-		"payloads":{"purchases:create":[{"priceId":"<%= tenant_price_ids %>","customerId":"<%= own_customer_ids %>","quantity":"<%= allowed_quantities %>","paymentMethod":"<%= * %>"}]},
-		"substitutions":{"allowed_quantities":[1,2,3]}}`
+		"payloads":{"purchases:create":[{"priceId":"<%= tenant_price_ids %>","customerId":"<%= own_customer_ids %>","quantity":"<%= allowed_quantities %>",
+			"paymentMethod":{"gateway":"<%= allowed_gateways %>","token":"<%= * %>"}}]},
+		"substitutions":{"allowed_gateways":["sandbox"]}}`
 	if r := call(t, env, "POST", "/v1/policies", buying, admin...); r.Status != 201 {
 		t.Fatalf("POST /v1/policies buying = %d %+v", r.Status, r.Errors)
 	}
@@ -68,31 +69,33 @@ func TestPayloadTemplates(t *testing.T) {
 		is(t, "the JWT's templates", 401, "PERMISSION_DENIED", "PERMISSION DENIED")
 
 	t.Run("variables and contexts", func(t *testing.T) {
-		// The role's context narrows the policy's substitution, the
-		// client's narrows the role's.
-		if r := call(t, env, "PATCH", "/v1/roles/"+buyer.Result["id"].(string), `{"payloadContext":{"allowed_quantities":[1,2]}}`, admin...); r.Status != 200 {
+		// What an admin set (the policy's substitutions, then the role's
+		// context) wins; the business's context for its customer fills in
+		// what they leave undefined, and cannot loosen the rest.
+		if r := call(t, env, "PATCH", "/v1/roles/"+buyer.Result["id"].(string), `{"payloadContext":{"allowed_gateways":["stripe"]}}`, admin...); r.Status != 200 {
 			t.Fatalf("PATCH /v1/roles payloadContext = %d %+v", r.Status, r.Errors)
 		}
-		if r := call(t, env, "PATCH", "/v1/clients/"+aliceClient.ID.String(), `{"payloadContext":{"allowed_quantities":[1]}}`, shop...); r.Status != 200 {
+		if r := call(t, env, "PATCH", "/v1/clients/"+aliceClient.ID.String(), `{"payloadContext":{"allowed_quantities":[1],"allowed_gateways":["stripe"]}}`, shop...); r.Status != 200 {
 			t.Fatalf("PATCH /v1/clients payloadContext by the business = %d %+v", r.Status, r.Errors)
 		}
 		alice := as(t, env, creds("alice", "shop"))
 		call(t, env, "PATCH", "/v1/profile", `{"payloadContext":{"allowed_quantities":[9]}}`, alice...).
 			is(t, "a customer setting its own context", 401, "PERMISSION_DENIED", "PERMISSION DENIED")
-		buy := func(priceID, customerID string, quantity int) reply {
-			return call(t, env, "POST", "/v1/purchases", fmt.Sprintf(`{"priceId":%q,"customerId":%q,"quantity":%d,"paymentMethod":{"gateway":"sandbox","token":"sandbox_ok"}}`,
-				priceID, customerID, quantity), alice...)
+		buy := func(priceID, customerID string, quantity int, gateway string) reply {
+			return call(t, env, "POST", "/v1/purchases", fmt.Sprintf(`{"priceId":%q,"customerId":%q,"quantity":%d,"paymentMethod":{"gateway":%q,"token":"sandbox_ok"}}`,
+				priceID, customerID, quantity, gateway), alice...)
 		}
-		if r := buy(price, aliceClient.ID.String(), 1); r.Status != 201 {
+		if r := buy(price, aliceClient.ID.String(), 1, "sandbox"); r.Status != 201 {
 			t.Errorf("buying the tenant's price = %d %+v", r.Status, r.Errors)
 		}
 		for name, tt := range map[string]struct {
 			r     reply
 			field string
 		}{
-			"a price not the tenant's":      {buy("0190e0a0-0000-7000-8000-000000000000", aliceClient.ID.String(), 1), "priceId"},
-			"another customer":              {buy(price, shopClient.ID.String(), 1), "customerId"},
-			"a quantity the client may not": {buy(price, aliceClient.ID.String(), 2), "quantity"},
+			"a price not the tenant's":          {buy("0190e0a0-0000-7000-8000-000000000000", aliceClient.ID.String(), 1, "sandbox"), "priceId"},
+			"another customer":                  {buy(price, shopClient.ID.String(), 1, "sandbox"), "customerId"},
+			"a quantity the client may not":     {buy(price, aliceClient.ID.String(), 2, "sandbox"), "quantity"},
+			"a gateway only lower scopes allow": {buy(price, aliceClient.ID.String(), 1, "stripe"), "paymentMethod.gateway"},
 		} {
 			tt.r.is(t, name, 401, "PERMISSION_DENIED", "PERMISSION DENIED")
 			if len(tt.r.Errors) == 1 && tt.r.Errors[0].Field != tt.field {
