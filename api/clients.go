@@ -67,9 +67,7 @@ func detailOf(c *models.Client, roles []string) clientDetail {
 	if d.Roles == nil {
 		d.Roles = []string{}
 	}
-	if unmarshalStored(c.PayloadContext, &d.PayloadContext) != nil || d.PayloadContext == nil {
-		d.PayloadContext = paycheck.Static{} // written validated by updateClient
-	}
+	d.PayloadContext = contextOf(c.PayloadContext)
 	if c.Birthdate != nil {
 		s := c.Birthdate.Format(dateLayout)
 		d.Birthdate = &s

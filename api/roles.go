@@ -55,6 +55,15 @@ func viewPolicy(p *models.Policy) (policyView, error) {
 		unmarshalStored(p.Payloads, &v.Payloads), unmarshalStored(p.Substitutions, &v.Substitutions))
 }
 
+// contextOf is a stored payload context, validated when written; never nil.
+func contextOf(raw string) paycheck.Static {
+	var context paycheck.Static
+	if unmarshalStored(raw, &context) != nil || context == nil {
+		return paycheck.Static{}
+	}
+	return context
+}
+
 func unmarshalStored(raw string, v any) error {
 	if raw == "" {
 		return nil
@@ -308,12 +317,8 @@ type roleView struct {
 var levelNames = []string{"customer", "business", "admin"}
 
 func viewRole(r *models.RoleWithPolicies) roleView {
-	v := roleView{ID: r.ID, Name: r.Name, Level: levelNames[r.Level], Builtin: r.Builtin, Listen: r.Listen, Description: r.Description,
-		Policies: r.Policies, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
-	if unmarshalStored(r.PayloadContext, &v.PayloadContext) != nil || v.PayloadContext == nil {
-		v.PayloadContext = paycheck.Static{} // written validated by updateRole
-	}
-	return v
+	return roleView{ID: r.ID, Name: r.Name, Level: levelNames[r.Level], Builtin: r.Builtin, Listen: r.Listen, Description: r.Description,
+		PayloadContext: contextOf(r.PayloadContext), Policies: r.Policies, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 }
 
 var roleName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)

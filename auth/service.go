@@ -169,6 +169,9 @@ func (s *Service) Login(ctx context.Context, cred Credentials, from Origin) (*Lo
 		return nil, err
 	}
 	p, err := s.principal(ctx, client.ID)
+	if err == nil {
+		p, err = s.withPayloads(ctx, p)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -180,14 +183,10 @@ func (s *Service) Login(ctx context.Context, cred Credentials, from Origin) (*Lo
 	return res, nil
 }
 
-// openSession opens a session for p, with p's payload templates compiled
-// now: they hold until the session ends.
+// openSession opens a session for p, keeping p's compiled payload
+// templates: they hold until the session ends.
 func (s *Service) openSession(ctx context.Context, p *Principal, from Origin, now time.Time) (*LoginResult, error) {
-	set, err := s.compilePayloads(ctx, p)
-	if err != nil {
-		return nil, err
-	}
-	compiled, err := json.Marshal(set)
+	compiled, err := json.Marshal(p.Payloads)
 	if err != nil {
 		return nil, err
 	}
@@ -449,6 +448,10 @@ func (s *Service) IssueToken(ctx context.Context, p *Principal, from Origin) (st
 	if s.cfg.Tokens == nil {
 		return "", time.Time{}, errors.New("access tokens are not configured")
 	}
+	p, err := s.withPayloads(ctx, p.copy()) // compiled anew: a token carries today's templates
+	if err != nil {
+		return "", time.Time{}, err
+	}
 	if p.Session == nil && p.APIKey == nil {
 		now := s.now()
 		res, err := s.openSession(ctx, p, from, now)
@@ -456,12 +459,7 @@ func (s *Service) IssueToken(ctx context.Context, p *Principal, from Origin) (st
 			return "", time.Time{}, err
 		}
 		s.audit(ctx, event(AuditLogin, models.OutcomeOK, from.IP, nil, p.Client, now), map[string]any{"sessionId": res.Session.ID, "for": "token"})
-		p = p.copy()
 		p.Session = res.Session
-	}
-	p, err := s.withPayloads(ctx, p.copy()) // compiled anew: a token carries today's templates
-	if err != nil {
-		return "", time.Time{}, err
 	}
 	return s.cfg.Tokens.Issue(p)
 }
