@@ -80,16 +80,27 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	opts = withDefaults(opts)
 	for attempt := 1; ; attempt++ {
 		s, err := start(ctx, opts)
-		portTaken := errors.Is(err, errStartPanicked) || (err != nil && strings.Contains(err.Error(), "address already in use"))
-		if err == nil || opts.FrontendPort != 0 || attempt == 3 || !portTaken {
+		if err == nil || attempt == 3 || !lostPortRace(err) {
 			return s, err
 		}
 	}
 }
 
-// errStartPanicked marks a panic while the server was being built: the
-// server's HTTP API panics when its gRPC port was taken meanwhile.
+// errStartPanicked marks a panic while the server was being built, which is
+// how it reports a port it could not bind.
 var errStartPanicked = errors.New("temporal: start panicked")
+
+// errChosenPortTaken marks a port the caller chose that is in use: trying
+// again cannot help.
+var errChosenPortTaken = errors.New("port is not available")
+
+// lostPortRace tells whether start failed on a port it picked itself.
+func lostPortRace(err error) bool {
+	if errors.Is(err, errChosenPortTaken) {
+		return false
+	}
+	return errors.Is(err, errStartPanicked) || strings.Contains(err.Error(), "address already in use")
+}
 
 func start(ctx context.Context, opts Options) (_ *Server, err error) {
 	defer func() {
@@ -351,12 +362,13 @@ func portOrFree(ip string, port int) (int, error) {
 	}
 	l, err := net.Listen("tcp", net.JoinHostPort(ip, strconv.Itoa(port)))
 	if err != nil {
-		return 0, fmt.Errorf("port %d is not available: %w", port, err)
+		return 0, fmt.Errorf("port %d: %w: %w", port, errChosenPortTaken, err)
 	}
 	return port, l.Close()
 }
 
-func freePort(ip string) (int, error) {
+// freePort is a variable so that tests can hand out a taken port.
+var freePort = func(ip string) (int, error) {
 	l, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
 	if err != nil {
 		return 0, fmt.Errorf("find a free port: %w", err)

@@ -65,8 +65,39 @@ func TestStartRefusesTakenPort(t *testing.T) {
 			s.Stop()
 			t.Fatalf("Start(%+v) on a taken port succeeded", opts)
 		}
-		if !strings.Contains(err.Error(), "port "+strconv.Itoa(port)+" is not available") {
+		if !strings.Contains(err.Error(), "port "+strconv.Itoa(port)+": port is not available") {
 			t.Errorf("Start(%+v) = %v, want it to name port %d", opts, err, port)
+		}
+	}
+}
+
+// A port picked free can be taken before the server binds it (by another
+// test's connection, say); Start then tries again with fresh ports.
+func TestStartRetriesPortTakenAfterPicking(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	taken := l.Addr().(*net.TCPAddr).Port
+
+	pick := freePort
+	defer func() { freePort = pick }()
+	for _, nth := range []int{1, 4} {
+		calls := 0
+		freePort = func(ip string) (int, error) {
+			if calls++; calls == nth {
+				return taken, nil
+			}
+			return pick(ip)
+		}
+		s, err := Start(context.Background(), Options{UIPort: -1})
+		if err != nil {
+			t.Fatalf("Start with port %d taken at pick %d: %v", taken, nth, err)
+		}
+		s.Stop()
+		if calls <= nth {
+			t.Errorf("pick %d: Start picked %d ports, so the taken one was never handed out", nth, calls)
 		}
 	}
 }

@@ -2,7 +2,9 @@ package devserver
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"strings"
 	"sync/atomic"
 
 	"go.temporal.io/server/common/log"
@@ -26,8 +28,24 @@ func (s *slogAdapter) Info(string, ...tag.Tag)            {}
 func (s *slogAdapter) Warn(msg string, tags ...tag.Tag)   { s.emit(slog.LevelWarn, msg, tags) }
 func (s *slogAdapter) Error(msg string, tags ...tag.Tag)  { s.emit(slog.LevelError, msg, tags) }
 func (s *slogAdapter) DPanic(msg string, tags ...tag.Tag) { s.emit(slog.LevelError, msg, tags) }
-func (s *slogAdapter) Panic(msg string, tags ...tag.Tag)  { s.emit(slog.LevelError, msg, tags) }
-func (s *slogAdapter) Fatal(msg string, tags ...tag.Tag)  { s.emit(slog.LevelError, msg, tags) }
+func (s *slogAdapter) Panic(msg string, tags ...tag.Tag)  { s.abort(msg, tags) }
+func (s *slogAdapter) Fatal(msg string, tags ...tag.Tag)  { s.abort(msg, tags) }
+
+// abort never returns, as the server expects of Panic and Fatal: it goes on
+// with whatever the failed step left behind otherwise, such as a nil
+// listener when a port was taken. Start recovers the panic and retries.
+func (s *slogAdapter) abort(msg string, tags []tag.Tag) {
+	s.emit(slog.LevelError, msg, tags)
+	panic(fmt.Sprintf("temporal: %s%s", msg, tagText(tags)))
+}
+
+func tagText(tags []tag.Tag) string {
+	var b strings.Builder
+	for _, t := range tags {
+		fmt.Fprintf(&b, " %s=%v", t.Key(), t.Value())
+	}
+	return b.String()
+}
 
 func (s *slogAdapter) emit(level slog.Level, msg string, tags []tag.Tag) {
 	if s.stopping.Load() {
