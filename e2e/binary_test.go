@@ -6,11 +6,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -116,14 +118,35 @@ func (p *process) stop(t *testing.T, sig os.Signal) {
 	}
 }
 
+// freePort finds a port nothing listens on for billgate to bind a moment
+// later. It picks below the range the kernel hands out to outgoing
+// connections, so that a client connection (to Postgres, say) cannot take
+// the port in between.
 func freePort(t *testing.T) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	const lowest = 10000
+	below := outgoingPortsFrom()
+	for range 100 {
+		addr := "127.0.0.1:0"
+		if below > lowest {
+			addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(lowest+rand.IntN(below-lowest)))
+		}
+		if l, err := net.Listen("tcp", addr); err == nil {
+			defer l.Close()
+			return l.Addr().(*net.TCPAddr).Port
+		}
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	t.Fatal("no free port found")
+	return 0
+}
+
+// outgoingPortsFrom is the first port of the kernel's ephemeral range.
+func outgoingPortsFrom() int {
+	from := 32768 // Linux's default
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		fmt.Sscan(string(b), &from)
+	}
+	return from
 }
 
 func waitStatus(t *testing.T, c *http.Client, url string, want int) {
