@@ -53,12 +53,7 @@ func TestStartServesTemporalAndUI(t *testing.T) {
 }
 
 func TestStartRefusesTakenPort(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	port := l.Addr().(*net.TCPAddr).Port
+	port := takenPort(t)
 	for _, opts := range []Options{{FrontendPort: port, UIPort: -1}, {UIPort: port}} {
 		s, err := Start(context.Background(), opts)
 		if err == nil {
@@ -74,12 +69,7 @@ func TestStartRefusesTakenPort(t *testing.T) {
 // A port picked free can be taken before the server binds it (by another
 // test's connection, say); Start then tries again with fresh ports.
 func TestStartRetriesPortTakenAfterPicking(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	taken := l.Addr().(*net.TCPAddr).Port
+	taken := takenPort(t)
 
 	pick := freePort
 	defer func() { freePort = pick }()
@@ -100,4 +90,15 @@ func TestStartRetriesPortTakenAfterPicking(t *testing.T) {
 			t.Errorf("pick %d: Start picked %d ports, so the taken one was never handed out", nth, calls)
 		}
 	}
+}
+
+// takenPort listens on a port until the test ends.
+func takenPort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l.Addr().(*net.TCPAddr).Port
 }
