@@ -122,6 +122,27 @@ func (p *process) stop(t *testing.T, sig os.Signal) {
 // later. It picks below the range the kernel hands out to outgoing
 // connections, so that a client connection (to Postgres, say) cannot take
 // the port in between.
+// sharedBackends starts what separate api and worker processes share: a
+// database migrated by `billgate migrate` (Postgres when TEST_DATABASE_URL
+// is set, a SQLite file otherwise) and a Temporal server.
+func sharedBackends(t *testing.T) (db string, temporal *devserver.Server) {
+	t.Helper()
+	db = dbtest.Postgres(t)
+	if db == "" {
+		db = "sqlite:" + filepath.Join(t.TempDir(), "billgate.db")
+	}
+	temporal, err := devserver.Start(context.Background(), devserver.Options{UIPort: -1, SearchAttributes: workflows.SearchAttributes()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(temporal.Stop)
+	out, err := exec.Command(binary, "migrate", "--db", db).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "database schema at version") {
+		t.Fatalf("billgate migrate = %v: %s", err, out)
+	}
+	return db, temporal
+}
+
 func freePort(t *testing.T) int {
 	t.Helper()
 	const lowest = 10000
@@ -211,21 +232,7 @@ func TestBinaryDev(t *testing.T) {
 // one database and one Temporal: the API is ready only once the worker
 // process polls every queue.
 func TestBinaryAPIAndWorkerProcesses(t *testing.T) {
-	db := dbtest.Postgres(t)
-	if db == "" {
-		db = "sqlite:" + filepath.Join(t.TempDir(), "billgate.db")
-	}
-	temporal, err := devserver.Start(context.Background(), devserver.Options{UIPort: -1, SearchAttributes: workflows.SearchAttributes()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer temporal.Stop()
-
-	out, err := exec.Command(binary, "migrate", "--db", db).CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "database schema at version") {
-		t.Fatalf("billgate migrate = %v: %s", err, out)
-	}
-
+	db, temporal := sharedBackends(t)
 	apiPort, workerPort := freePort(t), freePort(t)
 	common := []string{"--db", db, "--temporal", temporal.FrontendAddr(), "--namespace", temporal.Namespace()}
 	api := start(t, append([]string{"api", "--http", fmt.Sprintf("127.0.0.1:%d", apiPort)}, common...)...)

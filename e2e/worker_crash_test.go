@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -15,10 +13,7 @@ import (
 
 	"github.com/billgate/billgate/auth/password"
 	"github.com/billgate/billgate/internal/apitest"
-	"github.com/billgate/billgate/internal/dbtest"
-	"github.com/billgate/billgate/internal/devserver"
 	"github.com/billgate/billgate/models"
-	"github.com/billgate/billgate/workflows"
 )
 
 // A worker process killed after the gateway took a charge and before the
@@ -28,18 +23,7 @@ import (
 // exactly between the charge and its outcome; the payer approves while no
 // worker runs, and Temporal keeps the webhook's signal until one does.
 func TestWorkerKilledBetweenChargeAndProjection(t *testing.T) {
-	db := dbtest.Postgres(t)
-	if db == "" {
-		db = "sqlite:" + filepath.Join(t.TempDir(), "billgate.db")
-	}
-	temporal, err := devserver.Start(context.Background(), devserver.Options{UIPort: -1, SearchAttributes: workflows.SearchAttributes()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer temporal.Stop()
-	if out, err := exec.Command(binary, "migrate", "--db", db).CombinedOutput(); err != nil {
-		t.Fatalf("billgate migrate = %v: %s", err, out)
-	}
+	db, temporal := sharedBackends(t)
 
 	apiPort := freePort(t)
 	base := fmt.Sprintf("http://127.0.0.1:%d", apiPort)
