@@ -2,11 +2,9 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -40,24 +38,11 @@ func TestWorkerKilledBetweenChargeAndProjection(t *testing.T) {
 	owner := seedShop(t, db)
 	do := func(method, path, body string, header ...string) map[string]any {
 		t.Helper()
-		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		for i := 0; i+1 < len(header); i += 2 {
-			req.Header.Set(header[i], header[i+1])
+		r := callAt(t, c, base, method, path, body, header...)
+		if r.Result == nil {
+			t.Fatalf("%s %s = %d %+v", method, path, r.Status, r.Errors)
 		}
-		resp, err := c.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var out struct {
-			Result map[string]any `json:"result"`
-			Errors []any          `json:"errors"`
-		}
-		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || out.Result == nil {
-			t.Fatalf("%s %s = %d %v (%v)", method, path, resp.StatusCode, out.Errors, err)
-		}
-		return out.Result
+		return r.Result
 	}
 	auth := []string{"Authorization", "Bearer " + do("POST", "/auth/session", `{"login":"shop","password":"`+goodPassword+`"}`)["token"].(string)}
 	customer := do("POST", "/v1/clients", newAccount("buyer", ""), auth...)["id"].(string)
@@ -90,17 +75,7 @@ func TestWorkerKilledBetweenChargeAndProjection(t *testing.T) {
 	worker()
 	waitFor(t, "the payment to be paid after the restart", func() bool { return do("GET", path, "", auth...)["status"] == "paid" })
 	admin := []string{"Authorization", "Bearer " + do("POST", "/auth/session", `{"login":"root","password":"`+goodPassword+`"}`)["token"].(string)}
-	req, _ := http.NewRequest("GET", base+"/v1/sandbox/ledger", nil)
-	req.Header.Set(admin[0], admin[1])
-	ledger, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ledger.Body.Close()
-	var charges struct {
-		Results []map[string]any `json:"results"`
-	}
-	_ = json.NewDecoder(ledger.Body).Decode(&charges)
+	charges := callAt(t, c, base, "GET", "/v1/sandbox/ledger", "", admin...)
 	if len(charges.Results) != 1 || charges.Results[0]["status"] != "succeeded" {
 		t.Errorf("ledger = %v, want one succeeded charge", charges.Results)
 	}
