@@ -39,16 +39,13 @@ type ChargeResult struct {
 // permanent one is non-retryable. The gateway's idempotency makes a retried
 // attempt safe: it never charges twice.
 func (a *Activities) Charge(ctx context.Context, in ChargeInput) (ChargeResult, error) {
-	g, ok := a.Gateways.Get(in.Gateway)
-	if !ok {
-		return ChargeResult{}, temporal.NewNonRetryableApplicationError("unknown gateway "+in.Gateway, ErrTypeGatewayPermanent, nil)
+	g, err := a.gateway(in.Gateway)
+	if err != nil {
+		return ChargeResult{}, err
 	}
 	res, err := g.Charge(ctx, in.Request)
-	switch {
-	case gateways.IsPermanent(err):
-		return ChargeResult{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeGatewayPermanent, err)
-	case err != nil:
-		return ChargeResult{}, fmt.Errorf("charge %s: %w", in.Request.IdempotencyKey, err)
+	if err != nil {
+		return ChargeResult{}, gatewayError("charge "+in.Request.IdempotencyKey, err)
 	}
 	switch res.Status {
 	case gateways.Succeeded:
@@ -63,4 +60,50 @@ func (a *Activities) Charge(ctx context.Context, in ChargeInput) (ChargeResult, 
 		return ChargeResult{}, temporal.NewNonRetryableApplicationError("declined: "+res.DeclineCode, ErrTypeDeclined, nil, res.DeclineCode)
 	}
 	return ChargeResult{}, errors.New("gateway " + in.Gateway + " answered an unknown status " + string(res.Status))
+}
+
+// LookupInput names a charge at one gateway.
+type LookupInput struct {
+	Gateway   string
+	Reference string
+}
+
+// LookupResult is a charge as its gateway has it now.
+type LookupResult struct {
+	Status      gateways.Status
+	DeclineCode string
+}
+
+// LookupCharge asks the gateway how the charge with the reference stands.
+// A reference the gateway does not know is a non-retryable
+// ErrTypeGatewayPermanent error.
+func (a *Activities) LookupCharge(ctx context.Context, in LookupInput) (LookupResult, error) {
+	g, err := a.gateway(in.Gateway)
+	if err != nil {
+		return LookupResult{}, err
+	}
+	res, err := g.Lookup(ctx, in.Reference)
+	if err != nil {
+		return LookupResult{}, gatewayError("look up "+in.Reference, err)
+	}
+	return LookupResult{Status: res.Status, DeclineCode: res.DeclineCode}, nil
+}
+
+// gateway is the registered gateway of that name; an unknown one is a
+// permanent failure.
+func (a *Activities) gateway(name string) (gateways.Gateway, error) {
+	g, ok := a.Gateways.Get(name)
+	if !ok {
+		return nil, temporal.NewNonRetryableApplicationError("unknown gateway "+name, ErrTypeGatewayPermanent, nil)
+	}
+	return g, nil
+}
+
+// gatewayError is a gateway's failure as the retry policy reads it: a
+// permanent one is non-retryable, anything else is retried.
+func gatewayError(what string, err error) error {
+	if gateways.IsPermanent(err) {
+		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeGatewayPermanent, err)
+	}
+	return fmt.Errorf("%s: %w", what, err)
 }

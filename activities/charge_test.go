@@ -12,7 +12,9 @@ import (
 	"github.com/billgate/billgate/gateways/sandbox"
 )
 
-func TestCharge(t *testing.T) {
+// sandboxActivities are activities over a sandbox gateway alone.
+func sandboxActivities(t *testing.T) (*Activities, *sandbox.Sandbox) {
+	t.Helper()
 	sb, err := sandbox.New(sandbox.NewMemoryLedger(), sandbox.Options{BaseURL: "http://localhost:8080", WebhookSecret: []byte("s")})
 	if err != nil {
 		t.Fatal(err)
@@ -21,26 +23,32 @@ func TestCharge(t *testing.T) {
 	if err := reg.Register(sb); err != nil {
 		t.Fatal(err)
 	}
-	a := &Activities{Gateways: &reg}
+	return &Activities{Gateways: &reg}, sb
+}
+
+// errType is the type of a Temporal application error, and whether it is
+// non-retryable.
+func errType(err error) (string, bool) {
+	var appErr *temporal.ApplicationError
+	if !errors.As(err, &appErr) {
+		return "", false
+	}
+	return appErr.Type(), appErr.NonRetryable()
+}
+
+func TestCharge(t *testing.T) {
+	a, _ := sandboxActivities(t)
 	charge := func(gateway, key, token string) (ChargeResult, error) {
 		return a.Charge(context.Background(), ChargeInput{Gateway: gateway, Request: gateways.ChargeRequest{
 			IdempotencyKey: key, Amount: billing.Money{Amount: 500, Currency: "EUR"}, Token: token, CustomerID: "cus_1"}})
 	}
-	errType := func(err error) (string, bool) {
-		var appErr *temporal.ApplicationError
-		if !errors.As(err, &appErr) {
-			return "", false
-		}
-		return appErr.Type(), appErr.NonRetryable()
-	}
-
 	if res, err := charge(sandbox.Name, "k1", sandbox.TokenOK); err != nil || res.Pending || res.Reference == "" {
 		t.Errorf("sandbox_ok = %+v, %v", res, err)
 	}
 	if res, err := charge(sandbox.Name, "k2", sandbox.TokenAsync); err != nil || !res.Pending || res.ApprovalURL == "" {
 		t.Errorf("sandbox_async = %+v, %v, want pending with an approval URL", res, err)
 	}
-	_, err = charge(sandbox.Name, "k3", sandbox.TokenInsufficientFunds)
+	_, err := charge(sandbox.Name, "k3", sandbox.TokenInsufficientFunds)
 	if typ, nonRetryable := errType(err); typ != ErrTypeDeclined || !nonRetryable {
 		t.Errorf("a decline = %v, want a non-retryable %s", err, ErrTypeDeclined)
 	}
@@ -58,5 +66,32 @@ func TestCharge(t *testing.T) {
 	_, err = charge(sandbox.Name, "k5", sandbox.TokenFlaky)
 	if _, nonRetryable := errType(err); err == nil || nonRetryable {
 		t.Errorf("a transient failure = %v, want a retryable error", err)
+	}
+}
+
+func TestLookupCharge(t *testing.T) {
+	ctx := context.Background()
+	a, sb := sandboxActivities(t)
+	pending, err := sb.Charge(ctx, gateways.ChargeRequest{IdempotencyKey: "k1", Amount: billing.Money{Amount: 500, Currency: "EUR"}, Token: sandbox.TokenAsync, CustomerID: "cus_1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lookup := func(gateway, reference string) (LookupResult, error) {
+		return a.LookupCharge(ctx, LookupInput{Gateway: gateway, Reference: reference})
+	}
+	if got, err := lookup(sandbox.Name, pending.Reference); err != nil || got.Status != gateways.Pending {
+		t.Errorf("LookupCharge(pending) = %+v, %v, want pending", got, err)
+	}
+	if _, _, _, err := sb.Decide(ctx, pending.Reference, false); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := lookup(sandbox.Name, pending.Reference); err != nil || got.Status != gateways.Declined || got.DeclineCode != gateways.CodeApprovalDeclined {
+		t.Errorf("LookupCharge(declined) = %+v, %v, want declined with %s", got, err, gateways.CodeApprovalDeclined)
+	}
+	for _, tt := range []struct{ gateway, reference string }{{sandbox.Name, "sbx_forged"}, {"nowhere", pending.Reference}} {
+		_, err := lookup(tt.gateway, tt.reference)
+		if typ, nonRetryable := errType(err); typ != ErrTypeGatewayPermanent || !nonRetryable {
+			t.Errorf("LookupCharge(%s, %s) = %v, want a non-retryable %s", tt.gateway, tt.reference, err, ErrTypeGatewayPermanent)
+		}
 	}
 }

@@ -9,6 +9,9 @@
 //     retry a Charge whose outcome it does not know.
 //   - A decline is an answer, not a failure: Charge returns a ChargeResult
 //     with Status Declined and a DeclineCode, and a nil error.
+//   - Lookup reports a charge as the gateway has it now, by its Reference.
+//     A webhook's word is never enough to move money: what it reports is
+//     confirmed by a Lookup first.
 //   - An error means no answer was obtained. It is a *Error whose Kind says
 //     whether retrying the same request may succeed (Transient: a timeout, a
 //     5xx, a lost connection) or never will (Permanent: a bad request, an
@@ -34,7 +37,15 @@ type Gateway interface {
 	// Charge asks the gateway to collect req.Amount. A decline is a result with
 	// Status Declined, not an error; errors are *Error values.
 	Charge(ctx context.Context, req ChargeRequest) (ChargeResult, error)
+	// Lookup reports the charge with reference as it stands now. A
+	// reference the gateway does not know is a permanent error wrapping
+	// ErrUnknownCharge.
+	Lookup(ctx context.Context, reference string) (ChargeResult, error)
 }
+
+// ErrUnknownCharge is wrapped (as a permanent error) when Lookup is asked
+// for a reference the gateway never gave.
+var ErrUnknownCharge = errors.New("no charge with this reference")
 
 // ChargeRequest is one attempt to collect an amount from a customer's payment method.
 type ChargeRequest struct {

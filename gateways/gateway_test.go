@@ -130,10 +130,14 @@ func TestErrorKinds(t *testing.T) {
 	}
 }
 
+// fakeGateway is a name to register: the registry never calls a gateway.
 type fakeGateway string
 
 func (g fakeGateway) Name() string { return string(g) }
 func (g fakeGateway) Charge(context.Context, ChargeRequest) (ChargeResult, error) {
+	return ChargeResult{Status: Succeeded, Reference: string(g) + "_1"}, nil
+}
+func (g fakeGateway) Lookup(context.Context, string) (ChargeResult, error) {
 	return ChargeResult{Status: Succeeded, Reference: string(g) + "_1"}, nil
 }
 

@@ -7,8 +7,9 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// Limited makes g wait for a token before each charge, so this process asks
-// the gateway at most perSecond charges a second (bursts of burst). Every
+// Limited makes g wait for a token before each charge or lookup, so this
+// process asks the gateway at most perSecond times a second (bursts of
+// burst). Every
 // worker process holds its own limiter: N payment workers may send N times
 // the rate. A charge whose context ends while it waits is a transient
 // error, retried by the activity like a gateway timeout.
@@ -22,8 +23,23 @@ type limited struct {
 }
 
 func (l *limited) Charge(ctx context.Context, req ChargeRequest) (ChargeResult, error) {
-	if err := l.limiter.Wait(ctx); err != nil {
-		return ChargeResult{}, Transient(l.Name(), fmt.Errorf("rate limit: %w", err))
+	if err := l.wait(ctx); err != nil {
+		return ChargeResult{}, err
 	}
 	return l.Gateway.Charge(ctx, req)
+}
+
+// Lookup waits for a token too: a lookup is a request to the gateway.
+func (l *limited) Lookup(ctx context.Context, reference string) (ChargeResult, error) {
+	if err := l.wait(ctx); err != nil {
+		return ChargeResult{}, err
+	}
+	return l.Gateway.Lookup(ctx, reference)
+}
+
+func (l *limited) wait(ctx context.Context) error {
+	if err := l.limiter.Wait(ctx); err != nil {
+		return Transient(l.Name(), fmt.Errorf("rate limit: %w", err))
+	}
+	return nil
 }

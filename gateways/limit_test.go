@@ -6,11 +6,15 @@ import (
 	"time"
 )
 
-// countingGateway succeeds every charge and counts them.
+// countingGateway succeeds every charge and counts its calls.
 type countingGateway struct{ charges int }
 
 func (g *countingGateway) Name() string { return "counting" }
 func (g *countingGateway) Charge(context.Context, ChargeRequest) (ChargeResult, error) {
+	g.charges++
+	return ChargeResult{Status: Succeeded}, nil
+}
+func (g *countingGateway) Lookup(context.Context, string) (ChargeResult, error) {
 	g.charges++
 	return ChargeResult{Status: Succeeded}, nil
 }
@@ -30,6 +34,9 @@ func TestLimitedWaitsForATokenAndGivesUpTransiently(t *testing.T) {
 	_, err := g.Charge(ctx, ChargeRequest{})
 	if err == nil || IsPermanent(err) || kindOf(err) != KindTransient {
 		t.Errorf("a charge over the limit = %v, want a transient error", err)
+	}
+	if _, err := g.Lookup(ctx, "ref"); kindOf(err) != KindTransient {
+		t.Errorf("a lookup over the limit = %v, want a transient error", err)
 	}
 	if inner.charges != 2 || g.Name() != "counting" {
 		t.Errorf("the gateway saw %d charges under the name %q, want 2 as counting", inner.charges, g.Name())

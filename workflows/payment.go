@@ -194,6 +194,9 @@ type payment struct {
 	withdraw     workflow.ReceiveChannel
 	advances     workflow.ReceiveChannel
 	methods      workflow.ReceiveChannel
+	// chargedGateway holds the pending charge; a new payment method may
+	// name another gateway meanwhile.
+	chargedGateway string
 }
 
 func (p *payment) setup(ctx workflow.Context) error {
@@ -309,7 +312,7 @@ func (p *payment) attempt(ctx workflow.Context) (outcome, error) {
 		p.recordAttempt(ctx, "failed", "", "")
 		return failed, err
 	}
-	p.state.Reference, p.state.ApprovalURL = res.Reference, res.ApprovalURL
+	p.state.Reference, p.state.ApprovalURL, p.chargedGateway = res.Reference, res.ApprovalURL, p.in.Gateway
 	if !res.Pending {
 		p.recordAttempt(ctx, "succeeded", res.Reference, "")
 		return paid, nil
@@ -341,15 +344,19 @@ func (p *payment) awaitApproval(ctx workflow.Context) outcome {
 		var event GatewayEvent
 		sel.AddReceive(p.events, func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, &event) })
 		return func() bool {
-			switch {
-			case event.Reference == "" || event.Reference != p.state.Reference:
+			if event.Reference == "" || event.Reference != p.state.Reference {
 				return false // about an earlier attempt's charge
-			case event.Succeeded:
+			}
+			charge, ok := p.confirm(ctx, event)
+			switch {
+			case !ok || charge.Status == gateways.Pending:
+				return false // the gateway has not decided: the event was early, or forged
+			case charge.Status == gateways.Succeeded:
 				p.recordAttempt(ctx, "succeeded", event.Reference, "")
 				o = paid
 			default:
-				p.state.DeclineCode = event.DeclineCode
-				p.recordAttempt(ctx, "declined", event.Reference, event.DeclineCode)
+				p.state.DeclineCode = charge.DeclineCode
+				p.recordAttempt(ctx, "declined", event.Reference, charge.DeclineCode)
 				o = declined
 			}
 			return true
@@ -363,6 +370,31 @@ func (p *payment) awaitApproval(ctx workflow.Context) outcome {
 	}
 	return o
 }
+
+// confirm asks the gateway how the pending charge stands. A gateway event
+// only says that something may have changed: anyone who reaches Temporal
+// can send one, so its word alone never moves a payment. ok is false when
+// the gateway could not tell.
+func (p *payment) confirm(ctx workflow.Context, event GatewayEvent) (charge activities.LookupResult, ok bool) {
+	if workflow.GetVersion(ctx, confirmGatewayEvents, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		// A run that began trusting events ends trusting them, so that its
+		// history replays.
+		if event.Succeeded {
+			return activities.LookupResult{Status: gateways.Succeeded}, true
+		}
+		return activities.LookupResult{Status: gateways.Declined, DeclineCode: event.DeclineCode}, true
+	}
+	var a *activities.Activities
+	in := activities.LookupInput{Gateway: p.chargedGateway, Reference: event.Reference}
+	if err := workflow.ExecuteActivity(ctx, a.LookupCharge, in).Get(ctx, &charge); err != nil {
+		workflow.GetLogger(ctx).Warn("a gateway event could not be confirmed; still waiting", "paymentId", p.in.PaymentID, "reference", event.Reference, "error", err)
+		return charge, false
+	}
+	return charge, true
+}
+
+// confirmGatewayEvents versions the lookup that confirms a gateway event.
+const confirmGatewayEvents = "confirm-gateway-events"
 
 // capped bounds t by the payment's deadline.
 func (p *payment) capped(t time.Time) time.Time {

@@ -156,19 +156,14 @@ func TestPaymentRetryNow(t *testing.T) {
 
 func TestPaymentAsyncApproval(t *testing.T) {
 	for _, approve := range []bool{true, false} {
-		env, _, _ := newPaymentEnv(t)
+		env, ledger, _ := newPaymentEnv(t)
 		env.RegisterDelayedCallback(func() {
-			v, err := env.QueryWorkflow(PaymentStateQuery)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			var st PaymentState
-			_ = v.Get(&st)
+			st := queryPayment(t, env)
 			if st.Status != PaymentPending || st.ApprovalURL == "" {
 				t.Errorf("while awaiting approval: %+v, want pending with an approval URL", st)
 			}
 			env.SignalWorkflow(GatewayEventSignal, GatewayEvent{Reference: "someone else's", Succeeded: true})
+			decide(t, ledger, st.Reference, approve)
 			env.SignalWorkflow(GatewayEventSignal, GatewayEvent{Reference: st.Reference, Succeeded: approve, DeclineCode: gateways.CodeApprovalDeclined})
 		}, time.Hour)
 		in := paymentInput(sandbox.TokenAsync)
@@ -181,6 +176,67 @@ func TestPaymentAsyncApproval(t *testing.T) {
 		}
 		if got.Status != want {
 			t.Errorf("approve=%v: %+v, want %s", approve, got, want)
+		}
+	}
+}
+
+// queryPayment is the running payment's state.
+func queryPayment(t *testing.T, env *testsuite.TestWorkflowEnvironment) PaymentState {
+	t.Helper()
+	var st PaymentState
+	v, err := env.QueryWorkflow(PaymentStateQuery)
+	if err == nil {
+		err = v.Get(&st)
+	}
+	if err != nil {
+		t.Error(err)
+	}
+	return st
+}
+
+// decide approves or declines a pending charge at the gateway, as the payer
+// would on its approval page.
+func decide(t *testing.T, ledger *sandbox.MemoryLedger, reference string, approve bool) {
+	t.Helper()
+	status, code := gateways.Succeeded, ""
+	if !approve {
+		status, code = gateways.Declined, gateways.CodeApprovalDeclined
+	}
+	if _, err := ledger.Resolve(context.Background(), reference, status, code, time.Now()); err != nil {
+		t.Error(err)
+	}
+}
+
+// A gateway event is confirmed with the gateway before it moves the
+// payment: a success the gateway never saw (a forged signal, issue 9
+// finding 3) leaves it pending, and a decline reported as a success is a
+// decline.
+func TestPaymentGatewayEventsAreConfirmed(t *testing.T) {
+	for _, approve := range []bool{true, false} {
+		env, ledger, _ := newPaymentEnv(t)
+		var reference string
+		env.RegisterDelayedCallback(func() {
+			reference = queryPayment(t, env).Reference
+			env.SignalWorkflow(GatewayEventSignal, GatewayEvent{Reference: reference, Succeeded: true})
+		}, time.Hour)
+		env.RegisterDelayedCallback(func() {
+			st := queryPayment(t, env)
+			if st.Status != PaymentPending {
+				t.Errorf("after a success the gateway never saw: %s, want pending", st.Status)
+			}
+			decide(t, ledger, reference, approve)
+			env.SignalWorkflow(GatewayEventSignal, GatewayEvent{Reference: reference, Succeeded: true})
+		}, 2*time.Hour)
+		in := paymentInput(sandbox.TokenAsync)
+		in.Dunning = billing.DunningSchedule{}
+		env.ExecuteWorkflow(PaymentWorkflow, in)
+		got := finalState(t, env)
+		want, wantCode := PaymentPaid, ""
+		if !approve {
+			want, wantCode = PaymentExpired, gateways.CodeApprovalDeclined
+		}
+		if got.Status != want || got.DeclineCode != wantCode {
+			t.Errorf("approve=%v: %+v, want %s with decline %q", approve, got, want, wantCode)
 		}
 	}
 }

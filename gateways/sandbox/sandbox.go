@@ -190,6 +190,18 @@ func (s *Sandbox) Charge(ctx context.Context, req gateways.ChargeRequest) (gatew
 	return s.result(stored), nil
 }
 
+// Lookup implements gateways.Gateway: the charge as the ledger has it now.
+func (s *Sandbox) Lookup(ctx context.Context, reference string) (gateways.ChargeResult, error) {
+	c, err := s.ledger.ByReference(ctx, reference)
+	switch {
+	case errors.Is(err, ErrUnknownReference):
+		return gateways.ChargeResult{}, gateways.Permanent(Name, fmt.Errorf("%w: %w", gateways.ErrUnknownCharge, err))
+	case err != nil:
+		return gateways.ChargeResult{}, gateways.Transient(Name, fmt.Errorf("look up charge: %w", err))
+	}
+	return s.result(c), nil
+}
+
 func (s *Sandbox) result(c Charge) gateways.ChargeResult {
 	r := gateways.ChargeResult{Status: c.Status, Reference: c.Reference, DeclineCode: c.DeclineCode}
 	if c.Status == gateways.Pending {

@@ -359,3 +359,33 @@ func TestChargeLedgerDown(t *testing.T) {
 		}
 	}
 }
+
+func TestLookup(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newSandbox(t)
+	pending, err := s.Charge(ctx, request("pay_1/1", TokenAsync))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Lookup(ctx, pending.Reference)
+	if err != nil || got.Status != gateways.Pending || got.NextAction == nil {
+		t.Errorf("Lookup(pending) = %+v, %v, want pending with its approval", got, err)
+	}
+	if _, _, _, err := s.Decide(ctx, pending.Reference, true); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Lookup(ctx, pending.Reference); err != nil || got.Status != gateways.Succeeded {
+		t.Errorf("Lookup(approved) = %+v, %v, want succeeded", got, err)
+	}
+	declined, err := s.Charge(ctx, request("pay_2/1", TokenDecline))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Lookup(ctx, declined.Reference); err != nil || got.Status != gateways.Declined || got.DeclineCode != gateways.CodeCardDeclined {
+		t.Errorf("Lookup(declined) = %+v, %v, want declined with card_declined", got, err)
+	}
+	_, err = s.Lookup(ctx, "sbx_forged")
+	if !gateways.IsPermanent(err) || !errors.Is(err, gateways.ErrUnknownCharge) {
+		t.Errorf("Lookup(unknown) = %v, want a permanent ErrUnknownCharge", err)
+	}
+}
