@@ -92,10 +92,13 @@ func validKeyName(name string, expiresAt *time.Time) error {
 	if name == "" || len([]rune(name)) > 64 || hasControlChar(name) {
 		return Invalid("name", "name must be 1-64 printable characters", nil)
 	}
-	if expiresAt != nil && !expiresAt.After(time.Now()) {
+	if expiresAt == nil {
+		return nil
+	}
+	if !expiresAt.After(time.Now()) {
 		return Invalid("expiresAt", "expiresAt must be in the future", expiresAt)
 	}
-	return nil
+	return validTime("expiresAt", *expiresAt)
 }
 
 // listAPIKeys is GET /v1/api-keys: the caller's live keys, never secrets.

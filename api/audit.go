@@ -54,7 +54,8 @@ type auditView struct {
 }
 
 // listAuditEvents is GET /v1/audit-events: an admin sees every event
-// (tenantId filters), a business its own tenant's.
+// (tenantId filters), a business its own tenant's, a customer granted it
+// its own account's.
 func (h *handlers) listAuditEvents(c *gin.Context) {
 	f := models.AuditFilter{Limit: defaultPageSize, Action: c.Query("action")}
 	if err := pageParams(c, &f.Limit, &f.After); err != nil {
@@ -71,8 +72,12 @@ func (h *handlers) listAuditEvents(c *gin.Context) {
 			*dst = &id
 		}
 	}
-	if p := principal(c); p.Level < models.LevelAdmin {
-		f.TenantID = models.TenantOf(p.Client)
+	switch p := principal(c); {
+	case p.Level >= models.LevelAdmin:
+	case p.Client.TenantID != nil: // a customer: its own account's trail only
+		f.TenantID, f.SubjectID = p.Client.TenantID, &p.Client.ID
+	default:
+		f.TenantID = &p.Client.ID
 	}
 	events, next, err := page(f.Limit, func(limit int) ([]models.AuditEvent, error) {
 		f.Limit = limit

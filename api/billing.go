@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
@@ -40,6 +41,7 @@ type Workflows interface {
 	UpdateWithStartWorkflow(ctx context.Context, options client.UpdateWithStartWorkflowOptions) (client.WorkflowUpdateHandle, error)
 	UpdateWorkflow(ctx context.Context, options client.UpdateWorkflowOptions) (client.WorkflowUpdateHandle, error)
 	QueryWorkflow(ctx context.Context, workflowID, runID, queryType string, args ...any) (converter.EncodedValue, error)
+	DescribeWorkflowExecution(ctx context.Context, workflowID, runID string) (*workflowservice.DescribeWorkflowExecutionResponse, error)
 }
 
 // workflowTimeout bounds a request's wait for a workflow to take a change.
@@ -147,6 +149,8 @@ func pathID(c *gin.Context) (uuid.UUID, error) {
 func workflowProblem(err error, what string) error {
 	var notFound *serviceerror.NotFound
 	switch reason, illegal := workflows.IsIllegalChange(err); {
+	case errors.Is(err, errOutcomeUnknown):
+		return err
 	case illegal:
 		return &Problem{Status: http.StatusConflict, Detail: Error{Code: "ILLEGAL_STATE_CHANGE", Message: reason}}
 	case errors.As(err, &notFound):
@@ -216,6 +220,9 @@ func (h *handlers) readCheckout(c *gin.Context, want billing.PriceType) (*checko
 		return nil, err
 	}
 	out.paymentMethodID, out.gateway, out.token = method.PaymentMethodID, method.Gateway, method.Token
+	if req.TestClockID != nil && principal(c).Level < models.LevelBusiness {
+		return nil, permissionDenied("testClockId") // a customer's own sale runs on real time
+	}
 	if out.clock, err = h.saleClock(ctx, req.TestClockID, *customer.TenantID, out.gateway); err != nil {
 		return nil, err
 	}
@@ -340,8 +347,10 @@ func dunningOf(p *models.Price) billing.DunningSchedule {
 // it has written itself to the database (workflows.SyncUpdate), so the
 // answer to a create is readable at once. The workflow is findable in the
 // Temporal UI by attrs from its start. When the start happened but the
-// wait did not end (no worker is running, say), it reports started with the
-// error: the caller must not answer as if nothing happened.
+// wait did not end (no worker is running, or its task keeps failing), it
+// reports started with the error: the caller must not answer as if nothing
+// happened. When whether it started cannot be told, the error is
+// errOutcomeUnknown.
 func (h *handlers) startAndSync(ctx context.Context, workflowID string, attrs []temporal.SearchAttributeUpdate, workflow, input, state any) (started bool, err error) {
 	opts := client.StartWorkflowOptions{
 		ID:                       workflowID,
@@ -361,9 +370,22 @@ func (h *handlers) startAndSync(ctx context.Context, workflowID string, attrs []
 		return true, nil
 	}
 	probe, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
-	defer cancel()
 	_, startErr := start.Get(probe)
-	return startErr == nil, err
+	cancel()
+	if startErr == nil {
+		return true, err
+	}
+	// The start's own answer was lost with the update's: ask Temporal.
+	probe, cancel = context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	var notFound *serviceerror.NotFound
+	switch _, describeErr := h.Workflows.DescribeWorkflowExecution(probe, workflowID, ""); {
+	case describeErr == nil:
+		return true, err
+	case errors.As(describeErr, &notFound):
+		return false, err
+	}
+	return false, errOutcomeUnknown
 }
 
 // readQuantity is a sale's quantity: 1 unless given, at most maxQuantity.

@@ -481,15 +481,18 @@ func checkPasswordPolicy(pw, field string) error {
 	return nil
 }
 
-// requireAdmin refuses anyone below admin: granting roles, setting another
-// account's password, managing its sessions, roles and policies raise or
-// bypass levels, whatever a policy allows.
-func requireAdmin(c *gin.Context) {
-	if principal(c).Level < models.LevelAdmin {
-		fail(c, auth.ErrPermissionDenied)
-		return
+// requireLevel refuses anyone below level, whatever a policy allows: only
+// admins grant roles, set another account's password, manage its sessions,
+// roles and policies (which raise or bypass levels); only businesses and
+// admins use test clocks.
+func requireLevel(level int) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if principal(c).Level < level {
+			fail(c, auth.ErrPermissionDenied)
+			return
+		}
+		c.Next()
 	}
-	c.Next()
 }
 
 // setClientRoles is PUT /v1/clients/{id}/roles, admins only. The change

@@ -2,7 +2,9 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -43,6 +45,11 @@ var (
 	errInUse            = &Problem{Status: http.StatusConflict, Detail: Error{Code: "IN_USE", Message: "still in use: delete what refers to it first"}}
 	errInternal         = &Problem{Status: http.StatusInternalServerError, Detail: Error{Code: "INTERNAL", Message: "internal error"}}
 	errUnavailable      = &Problem{Status: http.StatusServiceUnavailable, Detail: Error{Code: "UNAVAILABLE", Message: "a dependency is unavailable; nothing was changed, retry later"}}
+	// errOutcomeUnknown answers a change that may have been applied. Its
+	// Idempotency-Key is kept: a retry with it replays this answer rather
+	// than apply the change a second time.
+	errOutcomeUnknown = &Problem{Status: http.StatusServiceUnavailable, Detail: Error{Code: "OUTCOME_UNKNOWN",
+		Message: "a dependency is unavailable and the change may have been applied; look for it before trying again with a new Idempotency-Key"}}
 )
 
 // The seed-exact answers of the identity layer.
@@ -101,13 +108,26 @@ func respond(c *gin.Context, status int, v any) {
 }
 
 // respondList writes {"results": [...]}, with the cursor of the next page
-// when there is one.
+// when there is one. An item that cannot be written is left out, counted
+// in meta.omitted and logged, so one bad row never hides the rest.
 func respondList[T any](c *gin.Context, items []T, nextCursor string) {
 	meta := gin.H{"requestId": requestID(c)}
 	if nextCursor != "" {
 		meta["nextCursor"] = nextCursor
 	}
-	c.JSON(http.StatusOK, gin.H{"results": items, "meta": meta})
+	results := make([]json.RawMessage, 0, len(items))
+	for i := range items {
+		item, err := json.Marshal(items[i])
+		if err != nil {
+			_ = c.Error(fmt.Errorf("list item %d left out: %w", i, err))
+			continue
+		}
+		results = append(results, item)
+	}
+	if omitted := len(items) - len(results); omitted > 0 {
+		meta["omitted"] = omitted
+	}
+	c.JSON(http.StatusOK, gin.H{"results": results, "meta": meta})
 }
 
 // respondViews writes every item as its view in one list (unpaged), or

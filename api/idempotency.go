@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"io"
 	"net/http"
 	"time"
@@ -77,7 +78,7 @@ func (h *handlers) idempotent(next gin.HandlerFunc) gin.HandlerFunc {
 		rec := &recordingWriter{ResponseWriter: c.Writer}
 		c.Writer = rec
 		next(c)
-		if rec.Status() >= 500 {
+		if rec.Status() >= 500 && !mayHaveChanged(c) {
 			err = h.IdempotencyKeys.ReleaseIdempotencyKey(ctx, caller, key)
 		} else {
 			err = h.IdempotencyKeys.CompleteIdempotencyKey(ctx, caller, key, rec.Status(), rec.Header().Get("Content-Type"), rec.body.String())
@@ -102,4 +103,11 @@ func (w *recordingWriter) Write(b []byte) (int, error) {
 func (w *recordingWriter) WriteString(s string) (int, error) {
 	w.body.WriteString(s)
 	return w.ResponseWriter.WriteString(s)
+}
+
+// mayHaveChanged reports whether a failed request's change may have been
+// applied all the same, so its key must not be released.
+func mayHaveChanged(c *gin.Context) bool {
+	last := c.Errors.Last()
+	return last != nil && errors.Is(last.Err, errOutcomeUnknown)
 }

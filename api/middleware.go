@@ -44,8 +44,11 @@ func accessLog(log *slog.Logger) gin.HandlerFunc {
 		start := time.Now()
 		c.Next()
 		level := slog.LevelInfo
-		if c.Writer.Status() >= 500 {
+		switch {
+		case c.Writer.Status() >= 500:
 			level = slog.LevelError
+		case len(c.Errors) > 0: // answered, but something was lost on the way
+			level = slog.LevelWarn
 		}
 		attrs := []slog.Attr{
 			slog.String("requestId", requestID(c)),

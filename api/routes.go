@@ -5,6 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/billgate/billgate/models"
 	"github.com/billgate/billgate/workflows"
 )
 
@@ -104,13 +105,16 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 	h.route(v1, "GET", "/payments", "payments:read", h.listPayments)
 	h.route(v1, "GET", "/payments/:id", "payments:read", h.getPayment)
 	h.route(v1, "GET", "/entitlements", "entitlements:read", h.listEntitlements)
-	h.route(v1, "POST", "/test-clocks", "test-clocks:create", h.idempotent(h.createTestClock))
-	h.route(v1, "GET", "/test-clocks", "test-clocks:read", h.listTestClocks)
-	h.route(v1, "GET", "/test-clocks/:id", "test-clocks:read", h.getTestClock)
-	h.route(v1, "POST", "/test-clocks/:id/advance", "test-clocks:advance", h.advanceTestClock)
+
+	// Test clocks are a business's tool, whatever a policy grants a customer.
+	businesses := v1.Group("", requireLevel(models.LevelBusiness))
+	h.route(businesses, "POST", "/test-clocks", "test-clocks:create", h.idempotent(h.createTestClock))
+	h.route(businesses, "GET", "/test-clocks", "test-clocks:read", h.listTestClocks)
+	h.route(businesses, "GET", "/test-clocks/:id", "test-clocks:read", h.getTestClock)
+	h.route(businesses, "POST", "/test-clocks/:id/advance", "test-clocks:advance", h.advanceTestClock)
 
 	// Admin-only whatever a policy says: these raise or bypass levels.
-	admins := v1.Group("", requireAdmin)
+	admins := v1.Group("", requireLevel(models.LevelAdmin))
 	h.route(admins, "PUT", "/clients/:id/roles", "clients:grant", h.setClientRoles)
 	h.route(admins, "PUT", "/clients/:id/password", "clients:set-password", h.setClientPassword)
 	h.route(admins, "GET", "/clients/:id/sessions", "clients:sessions-read", h.clientSessions)

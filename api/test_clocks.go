@@ -86,6 +86,10 @@ func (h *handlers) createTestClock(c *gin.Context) {
 		fail(c, Invalid("frozenTime", "frozenTime is required (RFC 3339)", nil))
 		return
 	}
+	if err := validTime("frozenTime", *req.FrozenTime); err != nil {
+		fail(c, err)
+		return
+	}
 	if len([]rune(req.Name)) > 200 || hasControlChar(req.Name) {
 		fail(c, Invalid("name", "name must be at most 200 printable characters", nil))
 		return
@@ -177,6 +181,10 @@ func (h *handlers) advanceTestClock(c *gin.Context) {
 		return
 	case to.Sub(from) > maxAdvance:
 		fail(c, Invalid("to", "a clock moves at most two years at a time", req.To.Format(time.RFC3339)))
+		return
+	}
+	if err := validTime("to", to); err != nil {
+		fail(c, err)
 		return
 	}
 	ctx := c.Request.Context()

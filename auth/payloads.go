@@ -18,8 +18,9 @@ import (
 type Variable func(ctx context.Context, p *Principal) (paycheck.Value, error)
 
 // compilePayloads compiles the payload templates of the principal's
-// policies into variable-free ones: the templates of every policy in
-// effect pooled per action, their variables resolved by the registered
+// policies into variable-free ones: the templates of every policy its
+// client holds (an API key narrowed to fewer policies included) pooled per
+// action, their variables resolved by the registered
 // functions first (so nothing stored can shadow own_client_id), then the
 // policies' static substitutions (in policy-name order), its roles'
 // payload contexts (in role-name order), and the client's own: the first

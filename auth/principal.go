@@ -31,7 +31,7 @@ type Principal struct {
 	// are observed.
 	Listening []string
 	policies  *policy.Set
-	granted   []models.Policy // the policies in effect, for compiling payloads
+	granted   []models.Policy // all the client's policies, for compiling payloads
 	contexts  []string        // the payload contexts of its roles, by role name
 	signing   *openedSigningKey
 }

@@ -565,6 +565,9 @@ func (s *Service) principalOf(ctx context.Context, clientID uuid.UUID, keep func
 	var names []string
 	var granted []models.Policy
 	for _, stored := range grants.Policies {
+		// Payload templates are always all of the client's: narrowing a key
+		// takes actions away, never the limits on what it may send.
+		granted = append(granted, stored)
 		if !keep(stored.Name) {
 			continue
 		}
@@ -572,7 +575,7 @@ func (s *Service) principalOf(ctx context.Context, clientID uuid.UUID, keep func
 		if err := json.Unmarshal([]byte(stored.Statements), &pol.Statements); err != nil {
 			return nil, fmt.Errorf("policy %s: %w", stored.Name, err)
 		}
-		policies, names, granted = append(policies, pol), append(names, stored.Name), append(granted, stored)
+		policies, names = append(policies, pol), append(names, stored.Name)
 	}
 	return &Principal{
 		Client:      client,

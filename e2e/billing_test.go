@@ -20,7 +20,12 @@ type shop struct {
 
 func newShop(t *testing.T) *shop {
 	t.Helper()
-	env := testenv.Start(t, testenv.Options{})
+	return newShopWith(t, testenv.Options{})
+}
+
+func newShopWith(t *testing.T, opts testenv.Options) *shop {
+	t.Helper()
+	env := testenv.Start(t, opts)
 	env.CreateClient(nil, "root", goodPassword, "admin")
 	env.CreateClient(nil, "shop", goodPassword, "business")
 	env.CreateClient(nil, "rival", goodPassword, "business")

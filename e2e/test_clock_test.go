@@ -31,8 +31,8 @@ func (s *shop) advance(t *testing.T, clock string, to time.Time) {
 
 func (s *shop) subscribeOnClock(t *testing.T, clock, price, token string) string {
 	t.Helper()
-	body := fmt.Sprintf(`{"priceId":%q,"testClockId":%q,"paymentMethod":{"gateway":"sandbox","token":%q}}`, price, clock, token)
-	r := call(t, s.env, "POST", "/v1/subscriptions", body, s.bob...)
+	body := fmt.Sprintf(`{"priceId":%q,"customerId":%q,"testClockId":%q,"paymentMethod":{"gateway":"sandbox","token":%q}}`, price, s.bobID, clock, token)
+	r := call(t, s.env, "POST", "/v1/subscriptions", body, s.owner...)
 	if r.Status != 201 || r.Result["testClockId"] != clock {
 		t.Fatalf("subscribe on a clock = %d %+v %v", r.Status, r.Errors, r.Result)
 	}
@@ -149,7 +149,7 @@ func TestTestClockChangePriceProratesExactly(t *testing.T) {
 func TestTestClockExpiresAnUnpaidPurchase(t *testing.T) {
 	s := newShop(t)
 	clock := s.newClock(t)
-	r := call(t, s.env, "POST", "/v1/purchases", fmt.Sprintf(`{"priceId":%q,"testClockId":%q,"paymentMethod":{"gateway":"sandbox","token":"sandbox_async"}}`, s.pdf, clock), s.bob...)
+	r := call(t, s.env, "POST", "/v1/purchases", fmt.Sprintf(`{"priceId":%q,"customerId":%q,"testClockId":%q,"paymentMethod":{"gateway":"sandbox","token":"sandbox_async"}}`, s.pdf, s.bobID, clock), s.owner...)
 	if r.Status != 201 || r.Result["testClockId"] != clock {
 		t.Fatalf("purchase on a clock = %d %+v %v", r.Status, r.Errors, r.Result)
 	}
@@ -177,8 +177,8 @@ func TestTestClockBadInput(t *testing.T) {
 		is(t, "advance ten years", 400, "INVALID", "a clock moves at most two years at a time")
 	call(t, s.env, "GET", "/v1/test-clocks/"+clock, "", s.other...).is(t, "another business reads the clock", 404, "NOT_FOUND", "not found")
 	call(t, s.env, "POST", "/v1/test-clocks", `{"frozenTime":"2031-01-01T00:00:00Z"}`, s.bob...).is(t, "a customer creates a clock", 401, "PERMISSION_DENIED", "PERMISSION DENIED")
-	body := fmt.Sprintf(`{"priceId":%q,"testClockId":%q,"paymentMethod":{"gateway":"sandbox","token":"sandbox_ok"}}`, s.monthly, "019a0000-0000-7000-8000-000000000000")
-	call(t, s.env, "POST", "/v1/subscriptions", body, s.bob...).is(t, "an unknown clock", 400, "INVALID", "no such test clock")
+	body := fmt.Sprintf(`{"priceId":%q,"customerId":%q,"testClockId":%q,"paymentMethod":{"gateway":"sandbox","token":"sandbox_ok"}}`, s.monthly, s.bobID, "019a0000-0000-7000-8000-000000000000")
+	call(t, s.env, "POST", "/v1/subscriptions", body, s.owner...).is(t, "an unknown clock", 400, "INVALID", "no such test clock")
 }
 
 // sandbox_decline_after_1 pays the first period and declines the renewal:

@@ -135,8 +135,7 @@ type SubscriptionFilter struct {
 func (s *Store) Subscriptions(ctx context.Context, f SubscriptionFilter) ([]Subscription, error) {
 	q := s.billingList(ctx, f.After, f.Limit, f.Statuses,
 		idFilter{"tenant_id", f.TenantID}, idFilter{"customer_id", f.CustomerID}, idFilter{"price_id", f.PriceID})
-	var out []Subscription
-	return out, translate(q.Find(&out).Error)
+	return findReadable[Subscription](s, q)
 }
 
 // ProjectPayment stores a payment and its invoice in one transaction; either
@@ -195,8 +194,7 @@ func (s *Store) Payments(ctx context.Context, f PaymentFilter) ([]Payment, error
 	if f.PurchasesOnly {
 		q = q.Where("subscription_id IS NULL")
 	}
-	var out []Payment
-	return out, translate(q.Find(&out).Error)
+	return findReadable[Payment](s, q)
 }
 
 // InvoiceByID finds an invoice.
@@ -223,8 +221,7 @@ type InvoiceFilter struct {
 func (s *Store) Invoices(ctx context.Context, f InvoiceFilter) ([]Invoice, error) {
 	q := s.billingList(ctx, f.After, f.Limit, f.Statuses,
 		idFilter{"tenant_id", f.TenantID}, idFilter{"customer_id", f.CustomerID}, idFilter{"subscription_id", f.SubscriptionID})
-	var out []Invoice
-	return out, translate(q.Find(&out).Error)
+	return findReadable[Invoice](s, q)
 }
 
 // idFilter keeps rows whose column equals id; a nil id keeps every row.

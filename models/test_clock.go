@@ -47,8 +47,7 @@ func (s *Store) TestClocks(ctx context.Context, tenant *uuid.UUID, after uuid.UU
 	if after != uuid.Nil {
 		q = q.Where("id > ?", after)
 	}
-	var out []TestClock
-	return out, translate(q.Find(&out).Error)
+	return findReadable[TestClock](s, q)
 }
 
 // AdvanceTestClock moves a clock from one time to a later one. It is a

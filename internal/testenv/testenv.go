@@ -44,6 +44,9 @@ type Options struct {
 	DB string
 	// Identity overrides the session and lockout rules.
 	Identity *config.Identity
+	// Queues overrides the task queues billgate's workers serve: all of
+	// them by default.
+	Queues []string
 }
 
 // Env is a running billgate.
@@ -71,6 +74,10 @@ func Start(t testing.TB, opts Options) *Env {
 			e.DB = "sqlite:" + filepath.Join(opts.DataDir, "billgate.db")
 		}
 	}
+	queues := opts.Queues
+	if queues == nil {
+		queues = config.Queues
+	}
 	e.StartTemporal()
 	e.api = httptest.NewUnstartedServer(nil)
 	e.URL = "http://" + e.api.Listener.Addr().String()
@@ -82,7 +89,7 @@ func Start(t testing.TB, opts Options) *Env {
 		Migrate:       true,
 		Temporal:      e.temporal.FrontendAddr(),
 		Namespace:     e.temporal.Namespace(),
-		Queues:        config.Queues,
+		Queues:        queues,
 		ServeAPI:      true,
 		BodyLimit:     1 << 20,
 		StopTimeout:   5 * time.Second,
