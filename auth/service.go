@@ -292,8 +292,12 @@ func (e *InvalidPasswordError) Error() string { return e.Reason.Error() }
 
 // ChangePassword replaces the principal's password after checking the
 // current one (which counts toward the lockout like a login), and revokes
-// every other session of the client.
+// every other session of the client. A key cannot: it is not the password,
+// and its owner's sessions are not its to end.
 func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, next string) error {
+	if p.actsByKey() {
+		return ErrKeysCannotMintKeys
+	}
 	if err := password.CheckPolicy(next); err != nil {
 		return &InvalidPasswordError{Reason: err}
 	}

@@ -1287,6 +1287,19 @@ func testAPIKeys(t *testing.T, f *fixture) {
 	if err := f.svc.RevokeAPIKey(f.ctx, p, key.ID); !errors.Is(err, ErrPermissionDenied) {
 		t.Errorf("RevokeAPIKey(by a key) = %v, want ErrPermissionDenied", err)
 	}
+	_, revokeAll := f.svc.RevokeSessions(f.ctx, p, false)
+	_, extend := f.svc.ExtendSession(f.ctx, p, f.clock.Add(time.Hour))
+	for name, err := range map[string]error{
+		"Logout": f.svc.Logout(f.ctx, p), "RevokeSession": f.svc.RevokeSession(f.ctx, p, owner.SessionID()),
+		"RevokeSessions": revokeAll, "ExtendSession": extend, "ChangePassword": f.svc.ChangePassword(f.ctx, p, "pw", "a new password long enough"),
+	} {
+		if !errors.Is(err, ErrPermissionDenied) {
+			t.Errorf("%s(by a key) = %v, want ErrPermissionDenied", name, err)
+		}
+	}
+	if _, err := f.store.LiveSessionByID(f.ctx, owner.SessionID(), f.clock); err != nil {
+		t.Errorf("the owner's session after the key's attempts = %v, want it live", err)
+	}
 
 	jwt, tokenExpires, err := f.svc.IssueToken(f.ctx, p, Origin{IP: otherIP})
 	if err != nil || !tokenExpires.Equal(f.clock.Add(TokenTTL)) {

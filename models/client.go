@@ -156,16 +156,21 @@ func translate(err error) error {
 }
 
 // SetDisabled disables or re-enables a client; a disabled client's
-// sessions stop working at once.
+// sessions stop working at once, and its credentials are revoked.
 func (s *Store) SetDisabled(ctx context.Context, id uuid.UUID, disabled bool) error {
-	res := s.db.WithContext(ctx).Model(&Client{}).Where("id = ?", id).Update("disabled", disabled)
-	if err := translate(res.Error); err != nil {
-		return err
+	_, err := s.UpdateClient(ctx, id, ClientChanges{Disabled: &disabled}, s.db.NowFunc())
+	return err
+}
+
+// revokeCredentials revokes a client's sessions, API keys and signing
+// keys, so that none of them works again if the client is re-enabled.
+func (s *Store) revokeCredentials(ctx context.Context, id uuid.UUID, now time.Time) error {
+	for _, model := range []any{&Session{}, &APIKey{}, &SigningKey{}} {
+		err := s.db.WithContext(ctx).Model(model).Where("client_id = ? AND revoked_at IS NULL", id).Update("revoked_at", now).Error
+		if err := translate(err); err != nil {
+			return err
+		}
 	}
-	if res.RowsAffected == 0 {
-		return fmt.Errorf("client %s: %w", id, ErrNotFound)
-	}
-	s.identityChanged(ctx, id)
 	return nil
 }
 
@@ -236,6 +241,7 @@ type ClientChanges struct {
 }
 
 // UpdateClient applies changes and returns the client as stored.
+// Disabling a client revokes its credentials in the same transaction.
 func (s *Store) UpdateClient(ctx context.Context, id uuid.UUID, ch ClientChanges, now time.Time) (*Client, error) {
 	updates := map[string]any{"updated_at": now}
 	if ch.Email != nil {
@@ -253,12 +259,21 @@ func (s *Store) UpdateClient(ctx context.Context, id uuid.UUID, ch ClientChanges
 	if ch.Disabled != nil {
 		updates["disabled"] = *ch.Disabled
 	}
-	res := s.db.WithContext(ctx).Model(&Client{}).Where("id = ?", id).Updates(updates)
-	if err := translate(res.Error); err != nil {
+	err := s.WithTx(ctx, func(tx *Store) error {
+		res := tx.db.WithContext(ctx).Model(&Client{}).Where("id = ?", id).Updates(updates)
+		if err := translate(res.Error); err != nil {
+			return err
+		}
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("client %s: %w", id, ErrNotFound)
+		}
+		if ch.Disabled != nil && *ch.Disabled {
+			return tx.revokeCredentials(ctx, id, now)
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
-	}
-	if res.RowsAffected == 0 {
-		return nil, fmt.Errorf("client %s: %w", id, ErrNotFound)
 	}
 	s.identityChanged(ctx, id)
 	return s.ClientByID(ctx, id)
