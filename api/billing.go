@@ -337,8 +337,8 @@ func dunningOf(p *models.Price) billing.DunningSchedule {
 		return billing.DefaultDunning
 	}
 	var d billing.DunningSchedule
-	if err := d.UnmarshalJSON([]byte(*p.Dunning)); err != nil {
-		return billing.DefaultDunning // validated when the price was made
+	if err := d.UnmarshalJSON([]byte(*p.Dunning)); err != nil || d.Validate() != nil {
+		return billing.DefaultDunning // made before today's rules (MinDunningDelay)
 	}
 	return d
 }

@@ -285,9 +285,10 @@ func (h *handlers) getClient(c *gin.Context) {
 	h.respondClient(c, http.StatusOK, client)
 }
 
-// updateClient is PATCH /v1/clients/{id}: profile fields, `disabled` and
-// the payload context its templates' variables read (which the account
-// itself cannot set: only its business or an admin).
+// updateClient is PATCH /v1/clients/{id}: profile fields, `disabled` (which
+// revokes the account's sessions, API keys and signing keys) and the
+// payload context its templates' variables read (which the account itself
+// cannot set: only its business or an admin).
 func (h *handlers) updateClient(c *gin.Context) {
 	var req struct {
 		profileFields
@@ -325,12 +326,8 @@ func (h *handlers) updateClient(c *gin.Context) {
 	}
 	switch {
 	case updated.Disabled && !client.Disabled:
-		// A disabled account's sessions are refused already; revoking them
-		// keeps them from coming back if it is enabled again.
-		if _, err := h.Clients.RevokeClientSessions(c.Request.Context(), client.ID, uuid.Nil, now); err != nil {
-			fail(c, err)
-			return
-		}
+		// UpdateClient revoked its sessions and keys with it, so that none
+		// comes back if it is enabled again.
 		h.audit(c, auditClientDisable, client, nil)
 	case !updated.Disabled && client.Disabled:
 		h.audit(c, auditClientEnable, client, nil)

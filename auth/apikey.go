@@ -55,10 +55,11 @@ type NewAPIKey struct {
 	Policies  []string
 }
 
-// ErrKeysCannotMintKeys refuses key management (and sessions) to a caller
-// presenting an API or signing key, so a leaked key cannot make itself a
-// successor.
-var ErrKeysCannotMintKeys = fmt.Errorf("%w: API keys cannot manage API keys", ErrPermissionDenied)
+// ErrKeysCannotMintKeys refuses key management, sessions and password
+// changes to a caller presenting an API or signing key (or a token made
+// from one), so a leaked key cannot make itself a successor, end its
+// owner's sessions or try its owner's password.
+var ErrKeysCannotMintKeys = fmt.Errorf("%w: keys cannot manage keys, sessions or passwords", ErrPermissionDenied)
 
 // CreateAPIKey makes a key acting for the principal's client and returns
 // it with its secret, shown this once. Policies must name policies the

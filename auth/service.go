@@ -21,8 +21,9 @@ import (
 type Store interface {
 	ClientByLogin(ctx context.Context, tenantID *uuid.UUID, login string) (*models.Client, error)
 	ClientByID(ctx context.Context, id uuid.UUID) (*models.Client, error)
-	ReserveLoginAttempt(ctx context.Context, id uuid.UUID, now time.Time, limit int, lockFor func(int) time.Duration) (*models.Client, bool, error)
-	RecordLoginSuccess(ctx context.Context, id uuid.UUID, now time.Time, ip, rehashed string) error
+	ReserveLoginAttempt(ctx context.Context, src models.LoginSource, now time.Time, limit int, lockFor func(int) time.Duration) (*models.LoginThrottle, bool, error)
+	RecordLoginFailure(ctx context.Context, id uuid.UUID, now time.Time) error
+	RecordLoginSuccess(ctx context.Context, id uuid.UUID, src models.LoginSource, now time.Time, rehashed string) error
 	CreateSession(ctx context.Context, s *models.Session) error
 	CreateAPIKey(ctx context.Context, k *models.APIKey, now time.Time) error
 	APIKeyByID(ctx context.Context, id uuid.UUID, now time.Time) (*models.APIKey, error)
@@ -58,7 +59,7 @@ const (
 type Config struct {
 	IdleTimeout      time.Duration // a session unused this long expires
 	AbsoluteLifetime time.Duration // no session outlives this
-	MaxFailedLogins  int           // failures that lock an account
+	MaxFailedLogins  int           // failures that lock an account out for one source
 	LockoutBase      time.Duration // the first lock; each further one doubles
 	LockoutMax       time.Duration // the longest lock
 	IPBinding        string        // off, log or strict
@@ -159,9 +160,9 @@ const (
 )
 
 // Login checks credentials and opens a session. Every way to fail is
-// ErrAuthFailed, in about the same time, except a locked account or an IP
-// that failed too often, which is a *LockedError even with the right
-// password.
+// ErrAuthFailed, in about the same time, except an account locked out for
+// this source (known or not) or an IP that failed too often, which is a
+// *LockedError even with the right password.
 func (s *Service) Login(ctx context.Context, cred Credentials, from Origin) (*LoginResult, error) {
 	now := s.now()
 	client, err := s.verify(ctx, AuditLogin, cred, from, now)
@@ -208,8 +209,8 @@ func (s *Service) openSession(ctx context.Context, p *Principal, from Origin, no
 	return &LoginResult{Session: sess, Token: token}, nil
 }
 
-// verify checks credentials under the per-IP limit and the account's
-// lockout, and audits a failure as action.
+// verify checks credentials under the per-IP limit and the lockout of the
+// account for this source, and audits a failure as action.
 func (s *Service) verify(ctx context.Context, action string, cred Credentials, from Origin, now time.Time) (*models.Client, error) {
 	if wait := s.perIP.wait(from.IP, now); wait > 0 {
 		s.audit(ctx, event(action, models.OutcomeFailed, from.IP, nil, nil, now), map[string]any{"login": truncate(cred.Login, maxLoginBytes), "reason": "ip-limited"})
@@ -238,19 +239,16 @@ func (s *Service) checkCredentials(ctx context.Context, cred Credentials, from O
 		!lookupable(cred.Login) || !lookupable(cred.Tenant) || utf8.RuneCountInString(cred.Password) > maxPasswordRunes {
 		return nil, ErrAuthFailed
 	}
-	client, err := s.findClient(ctx, cred)
-	if errors.Is(err, models.ErrNotFound) || (err == nil && (client.Disabled || client.PasswordHash == "")) {
-		s.hasher.VerifyDummy(cred.Password)
-		return client, ErrAuthFailed
-	}
-	if err != nil {
+	client, tenant, err := s.findClient(ctx, cred)
+	if err != nil && !errors.Is(err, models.ErrNotFound) {
 		return nil, err
 	}
-	rehashed, err := s.checkPassword(ctx, client, cred.Password, now)
+	src := models.LoginSource{Login: cred.Login, Tenant: tenant, IP: from.IP}
+	rehashed, err := s.checkPassword(ctx, client, src, cred.Password, now)
 	if err != nil {
 		return client, err
 	}
-	if err := s.store.RecordLoginSuccess(ctx, client.ID, now, from.IP, rehashed); err != nil {
+	if err := s.store.RecordLoginSuccess(ctx, client.ID, src, now, rehashed); err != nil {
 		return client, err
 	}
 	return client, nil
@@ -260,23 +258,32 @@ func (s *Service) audit(ctx context.Context, e models.AuditEvent, details map[st
 	Audit(ctx, s.store, s.log, e, details)
 }
 
-// checkPassword counts an attempt against the client, then verifies the
-// password. It returns the password hashed anew when the stored hash is
-// legacy or weaker than today's parameters.
-func (s *Service) checkPassword(ctx context.Context, client *models.Client, password string, now time.Time) (rehashed string, err error) {
-	client, reserved, err := s.store.ReserveLoginAttempt(ctx, client.ID, now, s.cfg.MaxFailedLogins, s.lockFor)
+// checkPassword counts an attempt from src, then verifies the password of
+// client. A client that is nil (unknown), disabled or without a password
+// costs a dummy verify and fails: throttled, timed and answered as a wrong
+// password is. A wrong password counts in the client's statistics. It
+// returns the password hashed anew when the stored hash is legacy or
+// weaker than today's parameters.
+func (s *Service) checkPassword(ctx context.Context, client *models.Client, src models.LoginSource, password string, now time.Time) (rehashed string, err error) {
+	throttle, reserved, err := s.store.ReserveLoginAttempt(ctx, src, now, s.cfg.MaxFailedLogins, s.lockFor)
 	if err != nil {
 		return "", err
 	}
 	if !reserved {
-		return "", &LockedError{Until: *client.LockedUntil}
+		return "", &LockedError{Until: *throttle.LockedUntil}
+	}
+	if client == nil || client.Disabled || client.PasswordHash == "" {
+		s.hasher.VerifyDummy(password)
+		return "", ErrAuthFailed
 	}
 	ok, rehash, err := s.hasher.Verify(password, client.PasswordHash)
 	if err != nil {
 		s.log.ErrorContext(ctx, "stored password hash is malformed", slog.String("clientId", client.ID.String()), slog.Any("error", err))
-		return "", ErrAuthFailed
 	}
-	if !ok {
+	if err != nil || !ok {
+		if err := s.store.RecordLoginFailure(ctx, client.ID, now); err != nil {
+			return "", err
+		}
 		return "", ErrAuthFailed
 	}
 	if rehash {
@@ -291,9 +298,14 @@ type InvalidPasswordError struct{ Reason error }
 func (e *InvalidPasswordError) Error() string { return e.Reason.Error() }
 
 // ChangePassword replaces the principal's password after checking the
-// current one (which counts toward the lockout like a login), and revokes
-// every other session of the client.
+// current one (which counts toward the lockout like a login from the
+// principal's address), and revokes every other session of the client. A
+// key cannot: it is not the password, and its owner's sessions are not its
+// to end.
 func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, next string) error {
+	if p.actsByKey() {
+		return ErrKeysCannotMintKeys
+	}
 	if err := password.CheckPolicy(next); err != nil {
 		return &InvalidPasswordError{Reason: err}
 	}
@@ -301,7 +313,11 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, nex
 		return ErrAuthFailed
 	}
 	now := s.now()
-	if _, err := s.checkPassword(ctx, p.Client, current, now); err != nil {
+	client, err := s.store.ClientByID(ctx, p.Client.ID) // the hash as stored now, not as cached
+	if err != nil {
+		return err
+	}
+	if _, err := s.checkPassword(ctx, client, models.SourceOf(client, p.IP), current, now); err != nil {
 		s.audit(ctx, event(AuditPasswordChange, models.OutcomeFailed, p.IP, nil, p.Client, now), nil)
 		return err
 	}
@@ -319,20 +335,24 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, nex
 	return nil
 }
 
-// findClient resolves the tenant, then the login within it.
-func (s *Service) findClient(ctx context.Context, cred Credentials) (*models.Client, error) {
+// findClient resolves the tenant, then the login within it. tenant is
+// what the attempt is throttled under (see models.LoginSource), found or
+// not.
+func (s *Service) findClient(ctx context.Context, cred Credentials) (client *models.Client, tenant string, err error) {
 	if cred.Tenant == "" {
-		return s.store.ClientByLogin(ctx, nil, cred.Login)
+		client, err = s.store.ClientByLogin(ctx, nil, cred.Login)
+		return client, "", err
 	}
 	tenantID, err := uuid.Parse(cred.Tenant)
 	if err != nil {
 		business, err := s.store.ClientByLogin(ctx, nil, cred.Tenant)
 		if err != nil {
-			return nil, err
+			return nil, cred.Tenant, err
 		}
 		tenantID = business.ID
 	}
-	return s.store.ClientByLogin(ctx, &tenantID, cred.Login)
+	client, err = s.store.ClientByLogin(ctx, &tenantID, cred.Login)
+	return client, tenantID.String(), err
 }
 
 // lockFor is the growing backoff: the base for the first lock, doubled for

@@ -104,6 +104,7 @@ func TestService(t *testing.T) {
 		{"LoginTruncatesUserAgent", testLoginTruncatesUserAgent},
 		{"LoginPerIPLimit", testLoginPerIPLimit},
 		{"Lockout", testLockout},
+		{"LockoutPerSource", testLockoutPerSource},
 		{"LoginRehashesLegacyHashes", testLoginRehashesLegacyHashes},
 		{"AuthenticateRefuses", testAuthenticateRefuses},
 		{"AuthenticateSlidesIdleExpiry", testAuthenticateSlidesIdleExpiry},
@@ -144,6 +145,7 @@ func TestService(t *testing.T) {
 					} else {
 						for _, q := range []string{
 							"DELETE FROM sessions",
+							"DELETE FROM login_throttles",
 							"DELETE FROM client_roles",
 							"DELETE FROM clients WHERE tenant_id IS NOT NULL",
 							"DELETE FROM clients",
@@ -519,8 +521,8 @@ func testLockout(t *testing.T, f *fixture) {
 	f.advance(2*time.Minute + time.Second)
 	f.mustLogin("shop", "right", "") // the 5th attempt, right: unlocks
 	c, err := f.store.ClientByID(f.ctx, shop.ID)
-	if err != nil || c.FailedLogins != 0 || c.LockedUntil != nil {
-		t.Fatalf("ClientByID(shop) after a login = %+v, %v, want no failures and no lock", c, err)
+	if err != nil || c.FailedLogins != 0 {
+		t.Fatalf("ClientByID(shop) after a login = %+v, %v, want no failures", c, err)
 	}
 	wantFailed("wrong")
 	f.mustLogin("shop", "right", "") // one failure after a reset locks nothing
@@ -528,6 +530,48 @@ func testLockout(t *testing.T, f *fixture) {
 		wantFailed("wrong")
 	}
 	f.mustLogin("shop", "right", "") // the 3rd attempt, right, succeeds
+}
+
+// The lockout holds per account and source: an unknown login is locked
+// out as a known one is, another address is not, and a tenant named by its
+// login or by its ID is one account.
+func testLockoutPerSource(t *testing.T, f *fixture) {
+	cfg := testConfig()
+	cfg.MaxFailedLogins = 3
+	f.use(cfg)
+	shop := f.client(nil, "shop", "right", "business")
+	bob := f.client(&shop.ID, "bob", "right", "customer")
+	from := func(ip, login, pw, tenant string) error {
+		_, err := f.svc.Login(f.ctx, Credentials{Login: login, Password: pw, Tenant: tenant}, Origin{IP: ip})
+		return err
+	}
+	lockedUntil := f.clock.Add(time.Minute)
+	for _, account := range []struct{ login, tenant string }{{"shop", ""}, {"ghost", ""}, {"bob", "shop"}, {"nobody", "shop"}, {"bob", "no-such-shop"}} {
+		for range 3 {
+			if err := from(homeIP, account.login, "wrong", account.tenant); !errors.Is(err, ErrAuthFailed) {
+				t.Fatalf("Login(%+v, wrong) = %v, want ErrAuthFailed", account, err)
+			}
+		}
+		var locked *LockedError
+		if err := from(homeIP, account.login, "right", account.tenant); !errors.As(err, &locked) || !locked.Until.Equal(lockedUntil) {
+			t.Errorf("Login(%+v, right) after 3 failures = %v, want *LockedError until %v", account, err, lockedUntil)
+		}
+	}
+	var locked *LockedError
+	if err := from(homeIP, "bob", "right", shop.ID.String()); !errors.As(err, &locked) {
+		t.Errorf("Login(bob, tenant by ID) = %v, want *LockedError: the tenant named by login is the same", err)
+	}
+	if c, _ := f.store.ClientByID(f.ctx, bob.ID); c.FailedLogins != 3 || c.LastFailedLoginAt == nil {
+		t.Errorf("bob's statistics = %d failures, last %v, want 3 and a time", c.FailedLogins, c.LastFailedLoginAt)
+	}
+	for _, account := range []struct{ login, tenant string }{{"shop", ""}, {"bob", "shop"}, {"bob", shop.ID.String()}} {
+		if err := from(otherIP, account.login, "right", account.tenant); err != nil {
+			t.Errorf("Login(%+v) from another address = %v, want a session", account, err)
+		}
+	}
+	if err := from(homeIP, "shop", "right", ""); !errors.As(err, &locked) {
+		t.Errorf("Login(shop) from the locked address after a success elsewhere = %v, want *LockedError", err)
+	}
 }
 
 func TestLockFor(t *testing.T) {
@@ -1018,8 +1062,8 @@ func testLoginPerIPLimit(t *testing.T, f *fixture) {
 	if !errors.As(err, &locked) || !locked.Until.Equal(f.clock.Add(30*time.Second)) || locked.RetryAfter(f.clock) != 30 {
 		t.Fatalf("Login(right password) from an IP with 3 failures = %v, %v, want *LockedError until now + 30s", res, err)
 	}
-	if c, _ := f.store.ClientByID(f.ctx, shop.ID); c.FailedLogins != 1 || c.LockedUntil != nil {
-		t.Errorf("after a refusal by IP: failed logins %d, locked until %v, want 1, nil: the refusal is not an attempt on the account", c.FailedLogins, c.LockedUntil)
+	if c, _ := f.store.ClientByID(f.ctx, shop.ID); c.FailedLogins != 1 {
+		t.Errorf("after a refusal by IP: failed logins %d, want 1: the refusal is not an attempt on the account", c.FailedLogins)
 	}
 	if _, err := from(otherIP, "shop", "right"); err != nil {
 		t.Errorf("Login() from another IP = %v, want a session", err)
@@ -1061,8 +1105,8 @@ func testChangePassword(t *testing.T, f *fixture) {
 		t.Fatalf("ChangePassword() = %v, want nil", err)
 	}
 	c, err := f.store.ClientByID(f.ctx, shop.ID)
-	if err != nil || c.FailedLogins != 0 || c.LockedUntil != nil {
-		t.Errorf("ClientByID() after ChangePassword = %+v, %v, want no failures, no lock", c, err)
+	if err != nil || c.FailedLogins != 0 {
+		t.Errorf("ClientByID() after ChangePassword = %+v, %v, want no failures", c, err)
 	}
 	f.mustAuthenticate(current.Token)
 	if _, err := f.authenticate(sibling.Token); !errors.Is(err, ErrSessionUnknown) {
@@ -1194,7 +1238,8 @@ func testBasicOnEveryCall(t *testing.T, f *fixture) {
 	})
 }
 
-// Basic on a call counts failures toward the same lockout as the login.
+// Basic on a call counts failures toward the same lockout as the login
+// from the same address.
 func testBasicLockout(t *testing.T, f *fixture) {
 	cfg := testConfig()
 	cfg.MaxFailedLogins = 2
@@ -1209,8 +1254,11 @@ func testBasicLockout(t *testing.T, f *fixture) {
 	if _, err := f.basic("shop", "right password", ""); !errors.As(err, &locked) {
 		t.Errorf("AuthenticateBasic(right) when locked = %v, want *LockedError", err)
 	}
-	if _, err := f.login("shop", "right password", ""); !errors.As(err, &locked) {
-		t.Errorf("Login() after Basic failures = %v, want *LockedError", err)
+	if _, err := f.svc.Login(f.ctx, Credentials{Login: "shop", Password: "right password"}, Origin{IP: otherIP}); !errors.As(err, &locked) {
+		t.Errorf("Login() after Basic failures from the same address = %v, want *LockedError", err)
+	}
+	if _, err := f.login("shop", "right password", ""); err != nil {
+		t.Errorf("Login() from another address = %v, want a session", err)
 	}
 }
 
@@ -1286,6 +1334,19 @@ func testAPIKeys(t *testing.T, f *fixture) {
 	}
 	if err := f.svc.RevokeAPIKey(f.ctx, p, key.ID); !errors.Is(err, ErrPermissionDenied) {
 		t.Errorf("RevokeAPIKey(by a key) = %v, want ErrPermissionDenied", err)
+	}
+	_, revokeAll := f.svc.RevokeSessions(f.ctx, p, false)
+	_, extend := f.svc.ExtendSession(f.ctx, p, f.clock.Add(time.Hour))
+	for name, err := range map[string]error{
+		"Logout": f.svc.Logout(f.ctx, p), "RevokeSession": f.svc.RevokeSession(f.ctx, p, owner.SessionID()),
+		"RevokeSessions": revokeAll, "ExtendSession": extend, "ChangePassword": f.svc.ChangePassword(f.ctx, p, "pw", "a new password long enough"),
+	} {
+		if !errors.Is(err, ErrPermissionDenied) {
+			t.Errorf("%s(by a key) = %v, want ErrPermissionDenied", name, err)
+		}
+	}
+	if _, err := f.store.LiveSessionByID(f.ctx, owner.SessionID(), f.clock); err != nil {
+		t.Errorf("the owner's session after the key's attempts = %v, want it live", err)
 	}
 
 	jwt, tokenExpires, err := f.svc.IssueToken(f.ctx, p, Origin{IP: otherIP})

@@ -17,6 +17,9 @@ func (s *Service) Sessions(ctx context.Context, p *Principal) ([]models.Session,
 
 // Logout revokes the session the principal presented.
 func (s *Service) Logout(ctx context.Context, p *Principal) error {
+	if p.actsByKey() {
+		return ErrKeysCannotMintKeys
+	}
 	if p.Session == nil {
 		return ErrSessionUnknown
 	}
@@ -30,6 +33,9 @@ func (s *Service) Logout(ctx context.Context, p *Principal) error {
 
 // RevokeSession revokes one of the principal's own sessions.
 func (s *Service) RevokeSession(ctx context.Context, p *Principal, id uuid.UUID) error {
+	if p.actsByKey() {
+		return ErrKeysCannotMintKeys
+	}
 	now := s.now()
 	if err := s.store.RevokeSession(ctx, p.Client.ID, id, now); err != nil {
 		return err
@@ -41,6 +47,9 @@ func (s *Service) RevokeSession(ctx context.Context, p *Principal, id uuid.UUID)
 // RevokeSessions revokes all the principal's sessions, or all but the
 // current one.
 func (s *Service) RevokeSessions(ctx context.Context, p *Principal, keepCurrent bool) (int64, error) {
+	if p.actsByKey() {
+		return 0, ErrKeysCannotMintKeys
+	}
 	keep := uuid.Nil
 	if keepCurrent {
 		keep = p.SessionID()
@@ -60,6 +69,9 @@ var ErrExpiryInPast = errors.New("expiresAt must be in the future")
 // ExtendSession moves the current session's expiry, capped by its
 // absolute lifetime. It returns the expiry that was set.
 func (s *Service) ExtendSession(ctx context.Context, p *Principal, to time.Time) (time.Time, error) {
+	if p.actsByKey() {
+		return time.Time{}, ErrKeysCannotMintKeys
+	}
 	if p.Session == nil {
 		return time.Time{}, ErrSessionUnknown
 	}

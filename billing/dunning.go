@@ -13,9 +13,11 @@ import (
 // gives up. An empty schedule retries nothing.
 type DunningSchedule []time.Duration
 
-// Limits of a dunning schedule.
+// Limits of a dunning schedule. MinDunningDelay keeps a schedule from
+// retrying a card in a tight loop (a gateway sees that as card testing).
 const (
 	MaxDunningRetries = 10
+	MinDunningDelay   = time.Minute
 	MaxDunningDelay   = 60 * 24 * time.Hour
 )
 
@@ -25,6 +27,17 @@ var DefaultDunning = DunningSchedule{24 * time.Hour, 72 * time.Hour, 120 * time.
 // ParseDunning reads Go durations such as "24h", "72h", "1h30m" and checks the
 // schedule (see Validate).
 func ParseDunning(delays []string) (DunningSchedule, error) {
+	d, err := parseDelays(delays)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.Validate(); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func parseDelays(delays []string) (DunningSchedule, error) {
 	if len(delays) > MaxDunningRetries {
 		return nil, fmt.Errorf("dunning schedule has %d retries, at most %d are allowed", len(delays), MaxDunningRetries)
 	}
@@ -36,15 +49,27 @@ func ParseDunning(delays []string) (DunningSchedule, error) {
 		}
 		d[i] = v
 	}
-	if err := d.Validate(); err != nil {
-		return nil, err
-	}
 	return d, nil
 }
 
-// Validate checks that there are at most MaxDunningRetries delays, each
-// positive, later than the one before, and at most MaxDunningDelay.
+// Validate checks a schedule being made: at most MaxDunningRetries delays,
+// each at least MinDunningDelay, later than the one before, and at most
+// MaxDunningDelay.
 func (d DunningSchedule) Validate() error {
+	if err := d.validateOrder(); err != nil {
+		return err
+	}
+	for i, v := range d {
+		if v < MinDunningDelay {
+			return fmt.Errorf("dunning retry %d: delay %s is shorter than %s", i+1, formatDelay(v), formatDelay(MinDunningDelay))
+		}
+	}
+	return nil
+}
+
+// validateOrder checks what every schedule ever stored meets: those made
+// before MinDunningDelay existed may be shorter.
+func (d DunningSchedule) validateOrder() error {
 	if len(d) > MaxDunningRetries {
 		return fmt.Errorf("dunning schedule has %d retries, at most %d are allowed", len(d), MaxDunningRetries)
 	}
@@ -87,8 +112,10 @@ func (d DunningSchedule) MarshalJSON() ([]byte, error) {
 	return json.Marshal(d.Strings())
 }
 
-// UnmarshalJSON reads a list of duration strings and validates it; null
-// leaves the schedule nil.
+// UnmarshalJSON reads a list of duration strings as stored (in prices and
+// workflow histories); null leaves the schedule nil. It holds them to the
+// rules every stored schedule meets, not to MinDunningDelay, so that what
+// was accepted before still reads: new schedules go through ParseDunning.
 func (d *DunningSchedule) UnmarshalJSON(b []byte) error {
 	var ss []string
 	if err := json.Unmarshal(b, &ss); err != nil {
@@ -98,7 +125,10 @@ func (d *DunningSchedule) UnmarshalJSON(b []byte) error {
 		*d = nil
 		return nil
 	}
-	v, err := ParseDunning(ss)
+	v, err := parseDelays(ss)
+	if err == nil {
+		err = v.validateOrder()
+	}
 	if err != nil {
 		return err
 	}

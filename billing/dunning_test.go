@@ -28,6 +28,11 @@ func TestParseDunning(t *testing.T) {
 		{[]string{"0s"}, nil, "must be positive"},
 		{[]string{"-24h"}, nil, "must be positive"},
 		{[]string{"0.1ns"}, nil, "must be positive"},
+		{[]string{"1ns"}, nil, "retry 1: delay 1ns is shorter than 1m"},
+		{[]string{"59s"}, nil, "retry 1: delay 59s is shorter than 1m"},
+		{[]string{"59.999s"}, nil, "shorter than 1m"},
+		{[]string{"1h", "2h", "30s"}, nil, "must be after the previous one"},
+		{[]string{"1m", "1m1s"}, DunningSchedule{time.Minute, time.Minute + time.Second}, ""},
 		{[]string{"24h", "24h"}, nil, "retry 2: delay 24h must be after the previous one, 24h"},
 		{[]string{"72h", "24h"}, nil, "must be after the previous one"},
 		{[]string{"3d"}, nil, `"3d" is not a duration`},
@@ -56,8 +61,12 @@ func TestDunningValidate(t *testing.T) {
 	}{
 		{DefaultDunning, false},
 		{nil, false},
-		{DunningSchedule{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, false},
-		{DunningSchedule{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, true},
+		{DunningSchedule{1 * h, 2 * h, 3 * h, 4 * h, 5 * h, 6 * h, 7 * h, 8 * h, 9 * h, 10 * h}, false},
+		{DunningSchedule{1 * h, 2 * h, 3 * h, 4 * h, 5 * h, 6 * h, 7 * h, 8 * h, 9 * h, 10 * h, 11 * h}, true},
+		{DunningSchedule{MinDunningDelay}, false},
+		{DunningSchedule{MinDunningDelay - 1}, true},
+		{DunningSchedule{1}, true},
+		{DunningSchedule{h, h + MinDunningDelay - 1}, false}, // the minimum bounds each delay, not the gaps
 		{DunningSchedule{h, h}, true},
 		{DunningSchedule{0}, true},
 		{DunningSchedule{MaxDunningDelay + 1}, true},
@@ -115,6 +124,10 @@ func TestDunningJSON(t *testing.T) {
 		{`[]`, DunningSchedule{}, false},
 		{`null`, nil, false},
 		{`["72h","24h"]`, nil, true},
+		// Stored before MinDunningDelay (prices, workflow histories): still read.
+		{`["1s","2s"]`, DunningSchedule{time.Second, 2 * time.Second}, false},
+		{`["1ns"]`, DunningSchedule{1}, false},
+		{`["0s"]`, nil, true},
 		{`[24]`, nil, true},
 		{`"24h"`, nil, true},
 	}

@@ -94,3 +94,51 @@ func TestAPIKeyLimitHoldsUnderConcurrency(t *testing.T) {
 		}
 	})
 }
+
+// Disabling a client revokes its sessions and keys with the flag, so that
+// enabling it again brings none back; another client's stay live.
+func TestDisablingRevokesCredentials(t *testing.T) {
+	openEach(t, func(t *testing.T, s *Store) {
+		migrated(t, s)
+		ctx := context.Background()
+		now := time.Now().UTC().Truncate(time.Second)
+		shop, other := newClient(t, s, nil, "shop"), newClient(t, s, nil, "other")
+		type credentials struct {
+			session    *Session
+			apiKey     *APIKey
+			signingKey *SigningKey
+		}
+		give := func(c *Client) credentials {
+			out := credentials{
+				session: &Session{ClientID: c.ID, SecretHash: uuid.NewString(), CreatedAt: now, LastSeenAt: now,
+					ExpiresAt: now.Add(time.Hour), AbsoluteExpiresAt: now.Add(time.Hour)},
+				apiKey: newKey(c.ID, "k", nil, now),
+				signingKey: &SigningKey{ID: uuid.Must(uuid.NewV7()), ClientID: c.ID, Name: "s", Algorithm: "hmac-sha256",
+					RequiredHeaders: `["date"]`, SealedSecret: "x", CreatedAt: now},
+			}
+			if err := errors.Join(s.CreateSession(ctx, out.session), s.CreateAPIKey(ctx, out.apiKey, now), s.CreateSigningKey(ctx, out.signingKey, now)); err != nil {
+				t.Fatal(err)
+			}
+			return out
+		}
+		live := func(c credentials) [3]bool {
+			_, sessErr := s.LiveSessionByID(ctx, c.session.ID, now)
+			_, apiErr := s.APIKeyByID(ctx, c.apiKey.ID, now)
+			_, signErr := s.SigningKeyByID(ctx, c.signingKey.ID, now)
+			return [3]bool{sessErr == nil, apiErr == nil, signErr == nil}
+		}
+		shops, others := give(shop), give(other)
+		if err := s.SetDisabled(ctx, shop.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetDisabled(ctx, shop.ID, false); err != nil {
+			t.Fatal(err)
+		}
+		if got := live(shops); got != [3]bool{} {
+			t.Errorf("shop's session, API key, signing key live after disable and enable = %v, want none", got)
+		}
+		if got := live(others); got != [3]bool{true, true, true} {
+			t.Errorf("other's session, API key, signing key live = %v, want all", got)
+		}
+	})
+}

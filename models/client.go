@@ -30,8 +30,7 @@ type Client struct {
 	Birthdate         *time.Time
 	Disabled          bool
 	PasswordHash      string
-	FailedLogins      int
-	LockedUntil       *time.Time
+	FailedLogins      int // wrong passwords since the last login, from any source; LoginThrottle locks
 	LastLoginAt       *time.Time
 	LastLoginIP       string `gorm:"column:last_login_ip"`
 	LastFailedLoginAt *time.Time
@@ -86,54 +85,6 @@ func (s *Store) ClientByID(ctx context.Context, id uuid.UUID) (*Client, error) {
 	return &c, nil
 }
 
-// ReserveLoginAttempt counts an attempt against c before its password is
-// checked, so parallel attempts cannot slip past the limit: each one takes
-// a slot with a compare-and-swap on failed_logins. The attempt that reaches
-// the limit locks the account until lockUntil(attempt); a locked account
-// reserves nothing and the caller refuses with its LockedUntil.
-// It returns the row as the reservation left it.
-func (s *Store) ReserveLoginAttempt(ctx context.Context, id uuid.UUID, now time.Time, limit int, lockFor func(attempt int) time.Duration) (*Client, bool, error) {
-	for {
-		c, err := s.ClientByID(ctx, id)
-		if err != nil {
-			return nil, false, err
-		}
-		if c.LockedUntil != nil && c.LockedUntil.After(now) {
-			return c, false, nil
-		}
-		attempt := c.FailedLogins + 1
-		var lockedUntil *time.Time
-		if attempt >= limit {
-			until := now.Add(lockFor(attempt - limit))
-			lockedUntil = &until
-		}
-		res := s.db.WithContext(ctx).Model(&Client{}).
-			Where("id = ? AND failed_logins = ?", id, c.FailedLogins).
-			Updates(map[string]any{"failed_logins": attempt, "locked_until": lockedUntil, "last_failed_login_at": now})
-		if res.Error != nil {
-			return nil, false, translate(res.Error)
-		}
-		if res.RowsAffected == 1 {
-			c.FailedLogins, c.LockedUntil, c.LastFailedLoginAt = attempt, lockedUntil, &now
-			s.identityChanged(ctx, id)
-			return c, true, nil
-		}
-	}
-}
-
-// RecordLoginSuccess clears the attempt count and stamps the login.
-func (s *Store) RecordLoginSuccess(ctx context.Context, id uuid.UUID, now time.Time, ip, rehashed string) error {
-	updates := map[string]any{"failed_logins": 0, "locked_until": nil, "last_login_at": now, "last_login_ip": ip}
-	if rehashed != "" {
-		updates["password_hash"] = rehashed
-	}
-	if err := translate(s.db.WithContext(ctx).Model(&Client{}).Where("id = ?", id).Updates(updates).Error); err != nil {
-		return err
-	}
-	s.identityChanged(ctx, id)
-	return nil
-}
-
 // translate maps GORM's errors to the store's sentinels, and connection
 // failures to ErrUnavailable.
 func translate(err error) error {
@@ -156,29 +107,41 @@ func translate(err error) error {
 }
 
 // SetDisabled disables or re-enables a client; a disabled client's
-// sessions stop working at once.
+// sessions stop working at once, and its credentials are revoked.
 func (s *Store) SetDisabled(ctx context.Context, id uuid.UUID, disabled bool) error {
-	res := s.db.WithContext(ctx).Model(&Client{}).Where("id = ?", id).Update("disabled", disabled)
-	if err := translate(res.Error); err != nil {
-		return err
+	_, err := s.UpdateClient(ctx, id, ClientChanges{Disabled: &disabled}, s.db.NowFunc())
+	return err
+}
+
+// revokeCredentials revokes a client's sessions, API keys and signing
+// keys, so that none of them works again if the client is re-enabled.
+func (s *Store) revokeCredentials(ctx context.Context, id uuid.UUID, now time.Time) error {
+	for _, model := range []any{&Session{}, &APIKey{}, &SigningKey{}} {
+		err := s.db.WithContext(ctx).Model(model).Where("client_id = ? AND revoked_at IS NULL", id).Update("revoked_at", now).Error
+		if err := translate(err); err != nil {
+			return err
+		}
 	}
-	if res.RowsAffected == 0 {
-		return fmt.Errorf("client %s: %w", id, ErrNotFound)
-	}
-	s.identityChanged(ctx, id)
 	return nil
 }
 
-// SetPassword stores a new password hash and clears the lockout.
+// SetPassword stores a new password hash and clears the lockouts of every
+// source.
 func (s *Store) SetPassword(ctx context.Context, id uuid.UUID, hash string, now time.Time) error {
-	res := s.db.WithContext(ctx).Model(&Client{}).Where("id = ?", id).Updates(map[string]any{
-		"password_hash": hash, "password_changed_at": now, "failed_logins": 0, "locked_until": nil,
+	err := s.WithTx(ctx, func(tx *Store) error {
+		c, err := tx.ClientByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := tx.clearLoginThrottles(ctx, c); err != nil {
+			return err
+		}
+		return translate(tx.db.WithContext(ctx).Model(&Client{}).Where("id = ?", id).Updates(map[string]any{
+			"password_hash": hash, "password_changed_at": now, "failed_logins": 0,
+		}).Error)
 	})
-	if err := translate(res.Error); err != nil {
+	if err != nil {
 		return err
-	}
-	if res.RowsAffected == 0 {
-		return fmt.Errorf("client %s: %w", id, ErrNotFound)
 	}
 	s.identityChanged(ctx, id)
 	return nil
@@ -236,6 +199,7 @@ type ClientChanges struct {
 }
 
 // UpdateClient applies changes and returns the client as stored.
+// Disabling a client revokes its credentials in the same transaction.
 func (s *Store) UpdateClient(ctx context.Context, id uuid.UUID, ch ClientChanges, now time.Time) (*Client, error) {
 	updates := map[string]any{"updated_at": now}
 	if ch.Email != nil {
@@ -253,12 +217,21 @@ func (s *Store) UpdateClient(ctx context.Context, id uuid.UUID, ch ClientChanges
 	if ch.Disabled != nil {
 		updates["disabled"] = *ch.Disabled
 	}
-	res := s.db.WithContext(ctx).Model(&Client{}).Where("id = ?", id).Updates(updates)
-	if err := translate(res.Error); err != nil {
+	err := s.WithTx(ctx, func(tx *Store) error {
+		res := tx.db.WithContext(ctx).Model(&Client{}).Where("id = ?", id).Updates(updates)
+		if err := translate(res.Error); err != nil {
+			return err
+		}
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("client %s: %w", id, ErrNotFound)
+		}
+		if ch.Disabled != nil && *ch.Disabled {
+			return tx.revokeCredentials(ctx, id, now)
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
-	}
-	if res.RowsAffected == 0 {
-		return nil, fmt.Errorf("client %s: %w", id, ErrNotFound)
 	}
 	s.identityChanged(ctx, id)
 	return s.ClientByID(ctx, id)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -67,60 +66,6 @@ func TestClientsAndGrants(t *testing.T) {
 				t.Errorf("GrantsOf(%s) = %v level %d policies %v, want %v level %d policies %v",
 					tt.client.Login, g.Roles, g.Level, names, tt.wantRoles, tt.wantLevel, tt.wantPolicies)
 			}
-		}
-	})
-}
-
-// Twenty parallel attempts against a limit of five reserve exactly five;
-// the fifth locks the account, and each lock after expiry is longer.
-func TestReserveLoginAttemptIsAtomic(t *testing.T) {
-	openEach(t, func(t *testing.T, s *Store) {
-		migrated(t, s)
-		ctx := context.Background()
-		c := newClient(t, s, nil, "target")
-		now := time.Now().UTC().Truncate(time.Second)
-		lockFor := func(n int) time.Duration { return time.Minute << n }
-
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		reserved := 0
-		for range 20 {
-			wg.Go(func() {
-				_, ok, err := s.ReserveLoginAttempt(ctx, c.ID, now, 5, lockFor)
-				if err != nil {
-					t.Error(err)
-				}
-				if ok {
-					mu.Lock()
-					reserved++
-					mu.Unlock()
-				}
-			})
-		}
-		wg.Wait()
-		if reserved != 5 {
-			t.Fatalf("reserved %d of 20 parallel attempts, want 5", reserved)
-		}
-		got, _ := s.ClientByID(ctx, c.ID)
-		if got.FailedLogins != 5 || got.LockedUntil == nil || !got.LockedUntil.Equal(now.Add(time.Minute)) {
-			t.Fatalf("after 5 attempts: failed %d locked until %v, want 5 and %v", got.FailedLogins, got.LockedUntil, now.Add(time.Minute))
-		}
-
-		later := now.Add(2 * time.Minute) // the first lock has expired
-		got, ok, err := s.ReserveLoginAttempt(ctx, c.ID, later, 5, lockFor)
-		if err != nil || !ok || !got.LockedUntil.Equal(later.Add(2*time.Minute)) {
-			t.Fatalf("attempt after expiry = %v, %v, locked until %v, want a slot and a 2m lock", ok, err, got.LockedUntil)
-		}
-		if _, ok, _ := s.ReserveLoginAttempt(ctx, c.ID, later, 5, lockFor); ok {
-			t.Errorf("a second attempt in the new lock was reserved")
-		}
-
-		if err := s.RecordLoginSuccess(ctx, c.ID, later, "192.0.2.1", "newhash"); err != nil {
-			t.Fatal(err)
-		}
-		got, _ = s.ClientByID(ctx, c.ID)
-		if got.FailedLogins != 0 || got.LockedUntil != nil || got.LastLoginIP != "192.0.2.1" || got.PasswordHash != "newhash" {
-			t.Errorf("after success: %+v, want counters reset, IP and rehash stored", got)
 		}
 	})
 }

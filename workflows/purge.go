@@ -33,7 +33,15 @@ type PurgeSessionsWorkflowResult struct {
 	// IdempotencyKeysCutoff is the time before which Idempotency-Keys were
 	// deleted.
 	IdempotencyKeysCutoff time.Time
+	// LoginThrottlesPurged counts the failed-login counts deleted.
+	LoginThrottlesPurged int64
+	// LoginThrottlesCutoff is the time before which they were deleted.
+	LoginThrottlesCutoff time.Time
 }
+
+// purgeLoginThrottlesVersion marks the runs that purge login throttles too,
+// so that a run started before it replays without that step.
+const purgeLoginThrottlesVersion = "purge-login-throttles"
 
 // purgeSessionsActivityOptions run each purge on the subscriptions queue: it
 // is database housekeeping, not a gateway call, and that queue's workers
@@ -58,7 +66,8 @@ const purgeSessionsMaxAttempts = 12
 // PurgeSessionsWorkflow is the hourly housekeeping: it deletes the sessions
 // that died (expired or were revoked) more than the retention ago, then the
 // Idempotency-Keys first used more than activities.IdempotencyKeyRetention
-// (Stripe's 24 hours) ago. The schedule PurgeSessionsScheduleID starts it
+// (Stripe's 24 hours) ago, then the failed-login counts of sources quiet for
+// activities.LoginThrottleRetention. The schedule PurgeSessionsScheduleID starts it
 // every hour. A session purge that fails fails the run before the key
 // purge; the next run does both.
 func PurgeSessionsWorkflow(ctx workflow.Context, in PurgeSessionsWorkflowInput) (PurgeSessionsWorkflowResult, error) {
@@ -80,5 +89,16 @@ func PurgeSessionsWorkflow(ctx workflow.Context, in PurgeSessionsWorkflowInput) 
 	}
 	log.Info("Purged idempotency keys", "purged", keys.Purged, "cutoff", keys.Cutoff)
 	out.IdempotencyKeysPurged, out.IdempotencyKeysCutoff = keys.Purged, keys.Cutoff
+
+	if workflow.GetVersion(ctx, purgeLoginThrottlesVersion, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return out, nil
+	}
+	var throttles activities.PurgeLoginThrottlesResult
+	err = workflow.ExecuteActivity(ctx, a.PurgeLoginThrottles, activities.PurgeLoginThrottlesInput{Retention: activities.LoginThrottleRetention}).Get(ctx, &throttles)
+	if err != nil {
+		return PurgeSessionsWorkflowResult{}, err
+	}
+	log.Info("Purged login throttles", "purged", throttles.Purged, "cutoff", throttles.Cutoff)
+	out.LoginThrottlesPurged, out.LoginThrottlesCutoff = throttles.Purged, throttles.Cutoff
 	return out, nil
 }

@@ -14,8 +14,9 @@ import (
 )
 
 var (
-	cutoff    = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	keyCutoff = time.Date(2026, 3, 7, 12, 0, 0, 0, time.UTC)
+	cutoff         = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	keyCutoff      = time.Date(2026, 3, 7, 12, 0, 0, 0, time.UTC)
+	throttleCutoff = time.Date(2026, 3, 7, 13, 0, 0, 0, time.UTC)
 )
 
 func newPurgeEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
@@ -27,11 +28,14 @@ func newPurgeEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	return env
 }
 
-// onKeyPurge expects the Idempotency-Key purge once, with Stripe's 24 hours.
+// onKeyPurge expects the Idempotency-Key purge once, with Stripe's 24 hours,
+// then the login-throttle purge once, with a day.
 func onKeyPurge(env *testsuite.TestWorkflowEnvironment) {
 	var a *activities.Activities
 	env.OnActivity(a.PurgeIdempotencyKeys, mock.Anything, activities.PurgeIdempotencyKeysInput{Retention: 24 * time.Hour}).
 		Return(activities.PurgeIdempotencyKeysResult{Purged: 5, Cutoff: keyCutoff}, nil).Once()
+	env.OnActivity(a.PurgeLoginThrottles, mock.Anything, activities.PurgeLoginThrottlesInput{Retention: 24 * time.Hour}).
+		Return(activities.PurgeLoginThrottlesResult{Purged: 7, Cutoff: throttleCutoff}, nil).Once()
 }
 
 // noKeyPurge fails the test if the Idempotency-Key purge runs.
@@ -65,7 +69,8 @@ func TestPurgeSessionsWorkflowPassesRetention(t *testing.T) {
 			if err := env.GetWorkflowResult(&got); err != nil {
 				t.Fatal(err)
 			}
-			want := PurgeSessionsWorkflowResult{Purged: 3, Cutoff: cutoff, IdempotencyKeysPurged: 5, IdempotencyKeysCutoff: keyCutoff}
+			want := PurgeSessionsWorkflowResult{Purged: 3, Cutoff: cutoff, IdempotencyKeysPurged: 5, IdempotencyKeysCutoff: keyCutoff,
+				LoginThrottlesPurged: 7, LoginThrottlesCutoff: throttleCutoff}
 			if got != want {
 				t.Errorf("PurgeSessionsWorkflow() = %+v, want %+v", got, want)
 			}
