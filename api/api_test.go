@@ -163,6 +163,32 @@ func TestMetricsCountRequestsByRoute(t *testing.T) {
 	}
 }
 
+// With metrics apart, the API's handlers answer 404 at /metrics and the
+// metrics handler serves them, counting the API's requests.
+func TestMetricsApart(t *testing.T) {
+	m := api.NewMetrics()
+	for name, h := range map[string]http.Handler{
+		"api": api.NewServer(api.Deps{Metrics: m, MetricsApart: true}),
+		"ops": api.NewOpsServer(api.Deps{Metrics: m, MetricsApart: true}),
+	} {
+		srv := httptest.NewServer(h)
+		resp, _ := get(t, http.DefaultClient, srv.URL+"/metrics")
+		srv.Close()
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("GET /metrics on the %s handler = %d, want 404", name, resp.StatusCode)
+		}
+	}
+	metrics := httptest.NewServer(api.MetricsHandler(m))
+	defer metrics.Close()
+	resp, body := get(t, http.DefaultClient, metrics.URL+"/metrics")
+	if want := `route="unmatched",status="404"} 2`; resp.StatusCode != http.StatusOK || !strings.Contains(string(body), want) {
+		t.Errorf("GET /metrics on the metrics handler = %d, want 200 with %q:\n%s", resp.StatusCode, want, body)
+	}
+	if resp, _ := get(t, http.DefaultClient, metrics.URL+"/healthz"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("GET /healthz on the metrics handler = %d, want 404: it serves /metrics alone", resp.StatusCode)
+	}
+}
+
 func TestUnknownRoutesAndMethods(t *testing.T) {
 	srv, c := serve(t, api.Deps{})
 	tests := []struct {

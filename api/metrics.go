@@ -55,6 +55,13 @@ func (m *Metrics) observe() gin.HandlerFunc {
 	}
 }
 
+// MetricsHandler serves GET /metrics alone, for a listener of its own.
+func MetricsHandler(m *Metrics) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.handler())
+	return mux
+}
+
 func (m *Metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{Registry: m.Registry})
 }

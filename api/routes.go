@@ -143,9 +143,12 @@ func (h *handlers) route(g *gin.RouterGroup, method, path, action string, handle
 	g.Handle(method, path, authorize(action), h.checkPayload(action), handler)
 }
 
-// opsRoutes are served by every billgate process, API and worker alike.
+// opsRoutes are served by every billgate process, API and worker alike;
+// /metrics only when it has no listener of its own (billgate dev).
 func opsRoutes(r *gin.Engine, d Deps) {
 	r.GET("/healthz", healthz)
 	r.GET("/readyz", readyz(d.Checks))
-	r.GET("/metrics", gin.WrapH(d.Metrics.handler()))
+	if !d.MetricsApart {
+		r.GET("/metrics", gin.WrapH(d.Metrics.handler()))
+	}
 }

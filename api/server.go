@@ -17,6 +17,9 @@ type Deps struct {
 	Metrics   *Metrics
 	Checks    []Check // what /readyz probes
 	BodyLimit int64   // largest request body, in bytes
+	// MetricsApart leaves /metrics off this handler: the process serves it
+	// on a listener of its own (MetricsHandler), away from the public API.
+	MetricsApart bool
 	// Auth is the identity core; without it only the ops routes are served.
 	Auth     Authenticator
 	Clients  Clients  // the account store

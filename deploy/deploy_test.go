@@ -77,7 +77,8 @@ type workload struct { // Deployment or Job
 		} `yaml:"selector"`
 		Template struct {
 			Metadata struct {
-				Labels map[string]string `yaml:"labels"`
+				Labels      map[string]string `yaml:"labels"`
+				Annotations map[string]string `yaml:"annotations"`
 			} `yaml:"metadata"`
 			Spec podSpec `yaml:"spec"`
 		} `yaml:"template"`
@@ -89,6 +90,19 @@ type podSpec struct {
 	SecurityContext *securityContext `yaml:"securityContext"`
 	InitContainers  []container      `yaml:"initContainers"`
 	Containers      []container      `yaml:"containers"`
+	Volumes         []volume         `yaml:"volumes"`
+}
+
+type volume struct {
+	Name   string `yaml:"name"`
+	Secret *struct {
+		SecretName string `yaml:"secretName"`
+	} `yaml:"secret"`
+}
+
+type volumeMount struct {
+	Name      string `yaml:"name"`
+	MountPath string `yaml:"mountPath"`
 }
 
 func (p podSpec) allContainers() []container {
@@ -108,6 +122,7 @@ type container struct {
 	ReadinessProbe  *probe           `yaml:"readinessProbe"`
 	StartupProbe    *probe           `yaml:"startupProbe"`
 	SecurityContext *securityContext `yaml:"securityContext"`
+	VolumeMounts    []volumeMount    `yaml:"volumeMounts"`
 }
 
 type envVar struct {
@@ -747,7 +762,13 @@ func TestHorizontalPodAutoscalers(t *testing.T) {
 }
 
 func fmtPtr(v any) any {
-	if p, ok := v.(*int32); ok {
+	switch p := v.(type) {
+	case *int32:
+		if p == nil {
+			return "unset"
+		}
+		return *p
+	case *string:
 		if p == nil {
 			return "unset"
 		}
@@ -788,6 +809,311 @@ func TestOneImageTag(t *testing.T) {
 	}
 }
 
+// ---------------------------------------------------------- network policies
+
+type labelSelector struct {
+	MatchLabels      map[string]string `yaml:"matchLabels"`
+	MatchExpressions []struct {
+		Key      string   `yaml:"key"`
+		Operator string   `yaml:"operator"`
+		Values   []string `yaml:"values"`
+	} `yaml:"matchExpressions"`
+}
+
+// matches reports whether the selector selects labels; an empty one
+// selects everything.
+func (s labelSelector) matches(t *testing.T, labels map[string]string) bool {
+	t.Helper()
+	if !subsetOf(s.MatchLabels, labels) {
+		return false
+	}
+	for _, e := range s.MatchExpressions {
+		v, has := labels[e.Key]
+		switch e.Operator {
+		case "In":
+			if !has || !slices.Contains(e.Values, v) {
+				return false
+			}
+		case "NotIn":
+			if has && slices.Contains(e.Values, v) {
+				return false
+			}
+		case "Exists":
+			if !has {
+				return false
+			}
+		case "DoesNotExist":
+			if has {
+				return false
+			}
+		default:
+			t.Fatalf("matchExpressions operator: got %q, want In, NotIn, Exists or DoesNotExist", e.Operator)
+		}
+	}
+	return true
+}
+
+type networkPolicy struct {
+	Spec struct {
+		PodSelector labelSelector `yaml:"podSelector"`
+		PolicyTypes []string      `yaml:"policyTypes"`
+		Ingress     []ingressRule `yaml:"ingress"`
+	} `yaml:"spec"`
+}
+
+type ingressRule struct {
+	From  []peer `yaml:"from"`
+	Ports []struct {
+		Port any `yaml:"port"`
+	} `yaml:"ports"`
+}
+
+type peer struct {
+	PodSelector       *labelSelector `yaml:"podSelector"`
+	NamespaceSelector *labelSelector `yaml:"namespaceSelector"`
+	IPBlock           any            `yaml:"ipBlock"`
+}
+
+// covers reports whether the rule admits traffic to a port of c (c names
+// the named ports); a rule without ports admits every port.
+func (r ingressRule) covers(c container, port int) bool {
+	if len(r.Ports) == 0 {
+		return true
+	}
+	for _, p := range r.Ports {
+		if p.Port == port || slices.ContainsFunc(c.Ports, func(cp containerPort) bool { return cp.Name == p.Port && cp.ContainerPort == port }) {
+			return true
+		}
+	}
+	return false
+}
+
+// The Prometheus billgate's metrics ports admit, as 40-networkpolicies.yaml chooses it.
+const (
+	monitoringNamespace = "monitoring"
+	prometheusName      = "prometheus"
+)
+
+func (p peer) isPrometheus() bool {
+	return p.NamespaceSelector != nil && p.NamespaceSelector.MatchLabels["kubernetes.io/metadata.name"] == monitoringNamespace &&
+		p.PodSelector != nil && p.PodSelector.MatchLabels["app.kubernetes.io/name"] == prometheusName
+}
+
+func loadNetworkPolicies(t *testing.T, m manifests) []networkPolicy {
+	t.Helper()
+	var out []networkPolicy
+	for _, d := range m.ofKind("NetworkPolicy") {
+		p := decodeAs[networkPolicy](t, d)
+		if d.APIVersion != "networking.k8s.io/v1" || !slices.Contains(p.Spec.PolicyTypes, "Ingress") {
+			t.Errorf("%s: got apiVersion %s, policyTypes %v; want networking.k8s.io/v1 with Ingress", d.id(), d.APIVersion, p.Spec.PolicyTypes)
+		}
+		for _, r := range p.Spec.Ingress {
+			for _, from := range r.From {
+				if from.IPBlock != nil {
+					t.Errorf("%s: got an ipBlock peer, want pods chosen by label", d.id())
+				}
+			}
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// ingressTo returns the rules that admit traffic into pods with these
+// labels, and whether any policy selects them: a pod no policy selects
+// takes traffic from anywhere.
+func ingressTo(t *testing.T, policies []networkPolicy, labels map[string]string) (rules []ingressRule, isolated bool) {
+	t.Helper()
+	for _, p := range policies {
+		if p.Spec.PodSelector.matches(t, labels) {
+			isolated = true
+			rules = append(rules, p.Spec.Ingress...)
+		}
+	}
+	return rules, isolated
+}
+
+func portNamed(c container, name string) int {
+	for _, p := range c.Ports {
+		if p.Name == name {
+			return p.ContainerPort
+		}
+	}
+	return 0
+}
+
+// Every billgate pod is isolated; the metrics port admits Prometheus from
+// the monitoring namespace alone, and the API's http port admits anyone.
+func TestNetworkPoliciesOfBillgatePods(t *testing.T) {
+	m := loadManifests(t)
+	policies := loadNetworkPolicies(t, m)
+	for _, kind := range []string{"Deployment", "Job"} {
+		for name, w := range m.workloads(t, kind) {
+			t.Run(kind+"/"+name, func(t *testing.T) {
+				rules, isolated := ingressTo(t, policies, w.Spec.Template.Metadata.Labels)
+				if !isolated {
+					t.Fatalf("NetworkPolicies selecting the pods: got none, want some (else anyone may connect)")
+				}
+				if kind != "Deployment" {
+					return
+				}
+				c, _ := mainContainer(w)
+				metrics := portNamed(c, "metrics")
+				scraped := false
+				for _, r := range rules {
+					if !r.covers(c, metrics) {
+						continue
+					}
+					if len(r.From) == 0 {
+						t.Errorf("metrics port %d: got a rule that admits everyone, want Prometheus alone", metrics)
+					}
+					for _, from := range r.From {
+						if !from.isPrometheus() {
+							t.Errorf("metrics port %d: got peer %+v, want namespace %s, pods %s alone", metrics, from, monitoringNamespace, prometheusName)
+						}
+						scraped = true
+					}
+				}
+				if !scraped {
+					t.Errorf("metrics port %d: got no rule admitting Prometheus, want one", metrics)
+				}
+				if subcommand(c) == "api" && !slices.ContainsFunc(rules, func(r ingressRule) bool { return len(r.From) == 0 && r.covers(c, portNamed(c, "http")) }) {
+					t.Errorf("http port: got no rule admitting clients, want the API open to them")
+				}
+			})
+		}
+	}
+}
+
+// Only billgate's API and workers (and Temporal's own pods) reach the
+// Temporal frontend's gRPC port.
+func TestNetworkPolicyOfTemporalFrontend(t *testing.T) {
+	m := loadManifests(t)
+	policies := loadNetworkPolicies(t, m)
+	frontend := map[string]string{"app.kubernetes.io/name": "temporal", "app.kubernetes.io/component": "frontend"}
+	const grpcPort = 7233
+	rules, isolated := ingressTo(t, policies, frontend)
+	if !isolated {
+		t.Fatalf("NetworkPolicies selecting the Temporal frontend %v: got none, want one", frontend)
+	}
+	var clients []peer
+	for _, r := range rules {
+		if !r.covers(container{}, grpcPort) {
+			continue
+		}
+		if len(r.From) == 0 {
+			t.Errorf("port %d: got a rule that admits everyone, want billgate's pods alone", grpcPort)
+		}
+		for _, from := range r.From {
+			switch {
+			case from.PodSelector == nil || from.PodSelector.matches(t, map[string]string{}):
+				t.Errorf("port %d: got peer %+v that selects pods of every kind, want them chosen by label", grpcPort, from)
+			case from.NamespaceSelector == nil && from.PodSelector.MatchLabels["app.kubernetes.io/name"] == "temporal":
+				// Temporal's own services, in its namespace.
+			case from.NamespaceSelector != nil && from.PodSelector.MatchLabels["app.kubernetes.io/name"] == "billgate":
+				clients = append(clients, from)
+			default:
+				t.Errorf("port %d: got peer %+v, want billgate's pods or Temporal's own", grpcPort, from)
+			}
+		}
+	}
+	selected := func(labels map[string]string) bool {
+		return slices.ContainsFunc(clients, func(p peer) bool { return p.PodSelector.matches(t, labels) })
+	}
+	for _, kind := range []string{"Deployment", "Job"} {
+		for name, w := range m.workloads(t, kind) {
+			c, _ := mainContainer(w)
+			want := subcommand(c) == "api" || subcommand(c) == "worker"
+			if got := selected(w.Spec.Template.Metadata.Labels); got != want {
+				t.Errorf("%s/%s (billgate %s) reaches the Temporal frontend: got %v, want %v", kind, name, subcommand(c), got, want)
+			}
+		}
+	}
+}
+
+// settings is a container's environment: its env over the ConfigMaps it
+// takes with envFrom.
+func settings(t *testing.T, m manifests, c container) map[string]envVar {
+	t.Helper()
+	out := map[string]envVar{}
+	for _, from := range c.EnvFrom {
+		for _, d := range m.ofKind("ConfigMap") {
+			if from.ConfigMapRef != nil && d.Metadata.Name == from.ConfigMapRef.Name {
+				for k, v := range decodeAs[configMap](t, d).Data {
+					out[k] = envVar{Name: k, Value: &v}
+				}
+			}
+		}
+	}
+	for _, e := range c.Env {
+		out[e.Name] = e
+	}
+	return out
+}
+
+// The API and the workers serve /metrics on the port named metrics, which
+// Prometheus's annotation names, never on the http port.
+func TestMetricsPort(t *testing.T) {
+	m := loadManifests(t)
+	for name, w := range m.workloads(t, "Deployment") {
+		t.Run(name, func(t *testing.T) {
+			c, _ := mainContainer(w)
+			metrics := portNamed(c, "metrics")
+			if metrics == 0 || metrics == portNamed(c, "http") {
+				t.Fatalf("container port metrics: got %d, want one apart from http %d", metrics, portNamed(c, "http"))
+			}
+			addr := settings(t, m, c)["BILLGATE_METRICS_ADDR"].Value
+			if addr == nil || !strings.HasSuffix(*addr, fmt.Sprintf(":%d", metrics)) {
+				t.Errorf("BILLGATE_METRICS_ADDR: got %v, want :%d", fmtPtr(addr), metrics)
+			}
+			if got := w.Spec.Template.Metadata.Annotations["prometheus.io/port"]; got != fmt.Sprint(metrics) {
+				t.Errorf("annotation prometheus.io/port: got %q, want %d", got, metrics)
+			}
+		})
+	}
+}
+
+// The API and the workers authenticate to Temporal: a client certificate
+// from a mounted Secret, or an API key from a Secret.
+func TestTemporalCredentials(t *testing.T) {
+	m := loadManifests(t)
+	for name, w := range m.workloads(t, "Deployment") {
+		c, _ := mainContainer(w)
+		if cmd := subcommand(c); cmd != "api" && cmd != "worker" {
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			env := settings(t, m, c)
+			if key, ok := env["BILLGATE_TEMPORAL_API_KEY"]; ok {
+				if key.ValueFrom == nil || key.ValueFrom.SecretKeyRef == nil {
+					t.Errorf("BILLGATE_TEMPORAL_API_KEY: got an inline value, want valueFrom.secretKeyRef")
+				}
+				return
+			}
+			for _, name := range []string{"BILLGATE_TEMPORAL_TLS_CERT", "BILLGATE_TEMPORAL_TLS_KEY", "BILLGATE_TEMPORAL_TLS_CA"} {
+				path := env[name].Value
+				if path == nil || !fromSecretVolume(w.Spec.Template.Spec, c, *path) {
+					t.Errorf("%s: got %v, want a file of a mounted Secret (or BILLGATE_TEMPORAL_API_KEY from a Secret)", name, fmtPtr(path))
+				}
+			}
+		})
+	}
+}
+
+func fromSecretVolume(p podSpec, c container, file string) bool {
+	for _, mount := range c.VolumeMounts {
+		if !strings.HasPrefix(file, strings.TrimSuffix(mount.MountPath, "/")+"/") {
+			continue
+		}
+		for _, v := range p.Volumes {
+			if v.Name == mount.Name && v.Secret != nil && v.Secret.SecretName != "" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // ------------------------------------------------------------ docker-compose
 
 type composeFile struct {
@@ -806,6 +1132,7 @@ type composeService struct {
 	} `yaml:"healthcheck"`
 	DependsOn yaml.Node `yaml:"depends_on"`
 	Volumes   []string  `yaml:"volumes"`
+	Ports     []any     `yaml:"ports"`
 	Deploy    *struct {
 		Replicas *int `yaml:"replicas"`
 	} `yaml:"deploy"`
@@ -1085,6 +1412,58 @@ func TestComposeTemporal(t *testing.T) {
 				t.Errorf("temporal-register command: got no %q, want it registered", want)
 			}
 		})
+	}
+}
+
+// publishedPorts returns each published port of a service as its host IP
+// and container port, from the short ("127.0.0.1:8233:8080") or the long
+// syntax.
+func publishedPorts(t *testing.T, s composeService) (out [][2]string) {
+	t.Helper()
+	for _, p := range s.Ports {
+		switch v := p.(type) {
+		case string:
+			parts := strings.Split(v, ":")
+			ip := ""
+			if len(parts) == 3 {
+				ip = parts[0]
+			}
+			out = append(out, [2]string{ip, parts[len(parts)-1]})
+		case map[string]any:
+			ip, _ := v["host_ip"].(string)
+			out = append(out, [2]string{ip, fmt.Sprint(v["target"])})
+		default:
+			t.Fatalf("ports entry: got %T, want a string or a mapping", p)
+		}
+	}
+	return out
+}
+
+// Whoever reaches Temporal or its UI drives billgate's workflows: the
+// compose stack publishes them on loopback alone.
+func TestComposeTemporalOnLoopback(t *testing.T) {
+	f := loadCompose(t)
+	for _, name := range []string{"temporal", "temporal-ui"} {
+		ports := publishedPorts(t, f.Services[name])
+		if len(ports) == 0 {
+			t.Errorf("%s ports: got none, want it published on 127.0.0.1 for the CLI and the browser", name)
+		}
+		for _, p := range ports {
+			if p[0] != "127.0.0.1" {
+				t.Errorf("%s port %s: got host IP %q, want 127.0.0.1", name, p[1], p[0])
+			}
+		}
+	}
+}
+
+// billgate's compose services keep /metrics off the API's port.
+func TestComposeMetricsApart(t *testing.T) {
+	f := loadCompose(t)
+	for _, name := range []string{"api", "worker"} {
+		env := f.Services[name].environment(t)
+		if m := env["BILLGATE_METRICS_ADDR"]; m == "" || m == env["BILLGATE_HTTP"] {
+			t.Errorf("%s BILLGATE_METRICS_ADDR: got %q, want an address apart from BILLGATE_HTTP %q", name, m, env["BILLGATE_HTTP"])
+		}
 	}
 }
 

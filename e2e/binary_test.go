@@ -127,11 +127,19 @@ func (p *process) stop(t *testing.T, sig os.Signal) {
 // is set, a SQLite file otherwise) and a Temporal server.
 func sharedBackends(t *testing.T) (db string, temporal *devserver.Server) {
 	t.Helper()
+	return sharedBackendsWith(t, devserver.Options{})
+}
+
+// sharedBackendsWith starts them with a Temporal configured by opts (its TLS
+// or API key); the UI is off and billgate's search attributes registered.
+func sharedBackendsWith(t *testing.T, opts devserver.Options) (db string, temporal *devserver.Server) {
+	t.Helper()
 	db = dbtest.Postgres(t)
 	if db == "" {
 		db = "sqlite:" + filepath.Join(t.TempDir(), "billgate.db")
 	}
-	temporal, err := devserver.Start(context.Background(), devserver.Options{UIPort: -1, SearchAttributes: workflows.SearchAttributes()})
+	opts.UIPort, opts.SearchAttributes = -1, workflows.SearchAttributes()
+	temporal, err := devserver.Start(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,7 +242,7 @@ func TestBinaryDev(t *testing.T) {
 func TestBinaryAPIAndWorkerProcesses(t *testing.T) {
 	db, temporal := sharedBackends(t)
 	apiPort, workerPort := freePort(t), freePort(t)
-	common := []string{"--db", db, "--temporal", temporal.FrontendAddr(), "--namespace", temporal.Namespace()}
+	common := []string{"--db", db, "--temporal", temporal.FrontendAddr(), "--namespace", temporal.Namespace(), "--metrics-addr", ""}
 	api := start(t, append([]string{"api", "--http", fmt.Sprintf("127.0.0.1:%d", apiPort)}, common...)...)
 	c := apitest.Client(t)
 	base := fmt.Sprintf("http://127.0.0.1:%d", apiPort)
@@ -274,9 +282,11 @@ func TestBinaryBadInput(t *testing.T) {
 		{"missing dsn", []string{"worker"}, "--db (BILLGATE_DB) is required"},
 		{"bad queue", []string{"worker", "--db", fresh, "--queues", "payments,invoices"}, `unknown queue "invoices"`},
 		{"bad port", []string{"dev", "--ui-port", "70000"}, "--ui-port 70000: want 1-65535"},
-		{"schema behind", []string{"api", "--db", fresh, "--temporal", closedPort}, "database is at version 0, this billgate needs"},
+		{"schema behind", []string{"api", "--db", fresh, "--temporal", closedPort, "--metrics-addr", ""}, "database is at version 0, this billgate needs"},
 		{"postgres unreachable", []string{"migrate", "--db", "postgres://billgate:x@" + closedPort + "/billgate?connect_timeout=2"}, "database unavailable"},
-		{"temporal unreachable", []string{"worker", "--db", migratedDB, "--temporal", closedPort}, "temporal: cannot reach " + closedPort},
+		{"temporal unreachable", []string{"worker", "--db", migratedDB, "--temporal", closedPort, "--metrics-addr", ""}, "temporal: cannot reach " + closedPort},
+		{"unreadable temporal CA", []string{"worker", "--db", migratedDB, "--temporal-tls-ca", "/nonexistent/ca.pem"}, "--temporal-tls-ca: open /nonexistent/ca.pem"},
+		{"temporal certificate without key", []string{"api", "--db", migratedDB, "--temporal-tls-cert", "/nonexistent/tls.crt"}, "--temporal-tls-cert and --temporal-tls-key: give both or neither"},
 		{"unhealthy url", []string{"healthcheck", "--url", "http://" + closedPort + "/readyz"}, "healthcheck:"},
 	}
 	for _, tt := range tests {
@@ -305,8 +315,8 @@ func TestBinaryHelpAndVersion(t *testing.T) {
 		want []string
 	}{
 		{[]string{"--help"}, []string{"dev", "api", "worker", "migrate", "version"}},
-		{[]string{"api", "--help"}, []string{"-db", "$BILLGATE_DB", "-temporal", "$BILLGATE_TEMPORAL", "-namespace"}},
-		{[]string{"worker", "--help"}, []string{"-queues", "$BILLGATE_QUEUES"}},
+		{[]string{"api", "--help"}, []string{"-db", "$BILLGATE_DB", "-temporal", "$BILLGATE_TEMPORAL", "-namespace", "-metrics-addr", "-temporal-tls-cert", "$BILLGATE_TEMPORAL_API_KEY"}},
+		{[]string{"worker", "--help"}, []string{"-queues", "$BILLGATE_QUEUES", "-metrics-addr", "-temporal-tls-ca"}},
 		{[]string{"dev", "--help"}, []string{"-data-dir", "-temporal-port", "-ui-port", "-http"}},
 		{[]string{"version"}, []string{"billgate ", "go.temporal.io/server v1.32.0"}},
 	}

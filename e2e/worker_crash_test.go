@@ -26,7 +26,7 @@ func TestWorkerKilledBetweenChargeAndProjection(t *testing.T) {
 	apiPort := freePort(t)
 	base := fmt.Sprintf("http://127.0.0.1:%d", apiPort)
 	env := []string{"BILLGATE_SANDBOX_SECRET=e2e-secret", "BILLGATE_PUBLIC_URL=" + base}
-	common := []string{"--db", db, "--temporal", temporal.FrontendAddr(), "--namespace", temporal.Namespace()}
+	common := []string{"--db", db, "--temporal", temporal.FrontendAddr(), "--namespace", temporal.Namespace(), "--metrics-addr", ""}
 	startWith(t, env, append([]string{"api", "--http", fmt.Sprintf("127.0.0.1:%d", apiPort)}, common...)...)
 	worker := func() *process {
 		return startWith(t, env, append([]string{"worker", "--http", fmt.Sprintf("127.0.0.1:%d", freePort(t)), "--queues", "subscriptions,payments,events"}, common...)...)

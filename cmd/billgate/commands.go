@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -127,21 +128,36 @@ func loopbackOr(host string) string {
 
 // runServer runs `billgate api` (the API, no workers) or `billgate worker`
 // (workers, with ops endpoints) against external Postgres and Temporal.
+// /metrics is never on --http: only on --metrics-addr, when it is set.
 func runServer(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	listener, err := net.Listen("tcp", cfg.HTTP)
 	if err != nil {
 		return fmt.Errorf("--http: %w", err)
 	}
 	defer listener.Close()
+	var metrics net.Listener
+	if cfg.MetricsAddr != "" {
+		if metrics, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			return fmt.Errorf("--metrics-addr: %w", err)
+		}
+		defer metrics.Close()
+	}
+	temporalTLS, err := cfg.TemporalAuth.TLSConfig()
+	if err != nil {
+		return err
+	}
 	o := app.Options{
-		DB:          cfg.DB,
-		Temporal:    cfg.Temporal,
-		Namespace:   cfg.Namespace,
-		BodyLimit:   int64(cfg.BodyLimit),
-		StopTimeout: cfg.ShutdownTimeout,
-		Logger:      log,
-		Identity:    cfg.Identity,
-		PublicURL:   publicURL(cfg.PublicURL, listener.Addr()),
+		DB:             cfg.DB,
+		Temporal:       cfg.Temporal,
+		Namespace:      cfg.Namespace,
+		TemporalTLS:    temporalTLS,
+		TemporalAPIKey: cfg.TemporalAuth.APIKey,
+		MetricsApart:   true,
+		BodyLimit:      int64(cfg.BodyLimit),
+		StopTimeout:    cfg.ShutdownTimeout,
+		Logger:         log,
+		Identity:       cfg.Identity,
+		PublicURL:      publicURL(cfg.PublicURL, listener.Addr()),
 		// The sandbox's tokens pay without money: only when asked for.
 		Sandbox:       cfg.SandboxSecret != "",
 		SandboxSecret: cfg.SandboxSecret,
@@ -160,8 +176,42 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer a.Close()
-	log.Info("billgate started", slog.String("command", cfg.Command), slog.String("http", listener.Addr().String()), slog.Any("queues", o.Queues))
-	return app.Serve(ctx, api.NewHTTPServer(cfg.HTTP, a.Handler), listener, cfg.ShutdownTimeout)
+	servers := []listening{{api.NewHTTPServer(cfg.HTTP, a.Handler), listener}}
+	metricsAt := "off"
+	if metrics != nil {
+		servers = append(servers, listening{api.NewHTTPServer(cfg.MetricsAddr, a.Metrics), metrics})
+		metricsAt = metrics.Addr().String()
+	}
+	log.Info("billgate started", slog.String("command", cfg.Command), slog.String("http", listener.Addr().String()),
+		slog.String("metrics", metricsAt), slog.Any("queues", o.Queues))
+	if !cfg.TemporalAuth.Authenticated() {
+		log.Warn("billgate presents no credentials to Temporal: whoever reaches it can drive billgate's workflows; " +
+			"set --temporal-tls-cert and --temporal-tls-key, or BILLGATE_TEMPORAL_API_KEY (docs/deployment.md)")
+	}
+	return serveAll(ctx, cfg.ShutdownTimeout, servers...)
+}
+
+// listening is an HTTP server and the listener it serves.
+type listening struct {
+	server   *http.Server
+	listener net.Listener
+}
+
+// serveAll runs every server until ctx is done or one of them fails, then
+// drains them all.
+func serveAll(ctx context.Context, drain time.Duration, servers ...listening) error {
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	done := make(chan error, len(servers))
+	for _, s := range servers {
+		go func() { done <- app.Serve(ctx, s.server, s.listener, drain) }()
+	}
+	var errs []error
+	for range servers {
+		errs = append(errs, <-done)
+		stop()
+	}
+	return errors.Join(errs...)
 }
 
 func runMigrate(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.Writer) error {

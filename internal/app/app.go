@@ -7,6 +7,7 @@ import (
 	"cmp"
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -58,6 +59,15 @@ type Options struct {
 	// GatewayRate caps the charges a second this process sends each
 	// gateway; zero is DefaultGatewayRate.
 	GatewayRate int
+	// TemporalTLS encrypts the connection to Temporal (and, with a client
+	// certificate, authenticates billgate); nil is plain text.
+	TemporalTLS *tls.Config
+	// TemporalAPIKey is sent as a bearer token on every call; it turns
+	// TLS on with the system's roots when TemporalTLS is nil.
+	TemporalAPIKey string
+	// MetricsApart serves /metrics through App.Metrics, for a listener of
+	// its own, instead of on Handler.
+	MetricsApart bool
 }
 
 // DefaultGatewayRate is the charges a second a process sends each gateway
@@ -73,6 +83,8 @@ type App struct {
 	stopListening context.CancelFunc
 	Handler       http.Handler
 	workers       *worker.Group
+	// Metrics serves /metrics when Options.MetricsApart; nil otherwise.
+	Metrics http.Handler
 }
 
 // Start connects to the database and Temporal, starts the workers and
@@ -87,7 +99,7 @@ func Start(ctx context.Context, o Options) (_ *App, err error) {
 			_ = store.Close()
 		}
 	}()
-	tc, err := DialTemporal(ctx, o.Temporal, o.Namespace, o.Logger)
+	tc, err := DialTemporal(ctx, TemporalTarget{HostPort: o.Temporal, Namespace: o.Namespace, TLS: o.TemporalTLS, APIKey: o.TemporalAPIKey}, o.Logger)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +123,10 @@ func Start(ctx context.Context, o Options) (_ *App, err error) {
 		return nil, err
 	}
 	a := &App{Store: store, Temporal: tc, Hasher: password.New(cmp.Or(o.PasswordParams, password.DefaultParams())), workers: workers}
-	deps := api.Deps{Logger: o.Logger, BodyLimit: o.BodyLimit, Checks: []api.Check{DatabaseCheck(store), TemporalCheck(tc)}}
+	deps := api.Deps{Logger: o.Logger, Metrics: api.NewMetrics(), MetricsApart: o.MetricsApart, BodyLimit: o.BodyLimit, Checks: []api.Check{DatabaseCheck(store), TemporalCheck(tc)}}
+	if o.MetricsApart {
+		a.Metrics = api.MetricsHandler(deps.Metrics)
+	}
 	if o.ServeAPI {
 		deps.Checks = append(deps.Checks, WorkersCheck(tc, o.Namespace))
 		authCfg, err := authConfig(o.Identity, o.PublicURL)
@@ -231,19 +246,38 @@ func OpenStore(ctx context.Context, dsn string, migrate bool, log *slog.Logger) 
 	return store, nil
 }
 
+// TemporalTarget is the Temporal a process connects to, and how.
+type TemporalTarget struct {
+	HostPort, Namespace string
+	TLS                 *tls.Config // nil: plain text
+	APIKey              string      // bearer token; implies TLS
+}
+
 // DialTemporal connects to a Temporal frontend and fails with a clear error
-// when it does not answer within the dial timeout. Once connected, the
+// when it does not answer within the dial timeout, or refuses billgate's
+// credentials: reading the namespace proves both, since Temporal lets
+// anyone through the health check the dial makes. Once connected, the
 // client reconnects by itself if the server goes away for a while.
-func DialTemporal(ctx context.Context, hostPort, namespace string, log *slog.Logger) (client.Client, error) {
+func DialTemporal(ctx context.Context, target TemporalTarget, log *slog.Logger) (client.Client, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	c, err := client.DialContext(ctx, client.Options{
-		HostPort:  hostPort,
-		Namespace: namespace,
-		Logger:    sdklog.NewStructuredLogger(slog.New(minLevel{log.Handler(), slog.LevelWarn})),
-	})
+	o := client.Options{
+		HostPort:          target.HostPort,
+		Namespace:         target.Namespace,
+		ConnectionOptions: client.ConnectionOptions{TLS: target.TLS},
+		Logger:            sdklog.NewStructuredLogger(slog.New(minLevel{log.Handler(), slog.LevelWarn})),
+	}
+	if target.APIKey != "" {
+		o.Credentials = client.NewAPIKeyStaticCredentials(target.APIKey)
+	}
+	c, err := client.DialContext(ctx, o)
 	if err != nil {
-		return nil, fmt.Errorf("temporal: cannot reach %s (namespace %s): %w", hostPort, namespace, err)
+		return nil, fmt.Errorf("temporal: cannot reach %s (namespace %s): %w", target.HostPort, target.Namespace, err)
+	}
+	_, err = c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: target.Namespace})
+	if err != nil {
+		c.Close()
+		return nil, fmt.Errorf("temporal: %s refused namespace %s: %w", target.HostPort, target.Namespace, err)
 	}
 	return c, nil
 }

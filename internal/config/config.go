@@ -42,8 +42,10 @@ type Config struct {
 	Command string
 
 	HTTP            string        // listen address of the API (or the worker's ops endpoints)
+	MetricsAddr     string        // api and worker: listen address of /metrics alone; empty serves none
 	DB              string        // postgres://… or sqlite:PATH or sqlite::memory:
 	Temporal        string        // host:port of the Temporal frontend
+	TemporalAuth    TemporalAuth  // api and worker: TLS and credentials for Temporal
 	Namespace       string        // Temporal namespace
 	Queues          []string      // task queues this worker process serves
 	LogLevel        slog.Level    // minimum level written to stderr
@@ -140,11 +142,13 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 		c.Identity.AdminPassword = getenv("BILLGATE_ADMIN_PASSWORD") // never a flag: it would show in ps
 	case CommandAPI:
 		b.str(&c.HTTP, "http", "BILLGATE_HTTP", ":8080", "API listen address")
+		b.metrics(&c, ":9090")
 		b.external(&c)
 		b.common(&c)
 		b.identity(&c.Identity)
 	case CommandWorker:
-		b.str(&c.HTTP, "http", "BILLGATE_HTTP", ":8081", "listen address of /healthz, /readyz and /metrics")
+		b.str(&c.HTTP, "http", "BILLGATE_HTTP", ":8081", "listen address of /healthz and /readyz")
+		b.metrics(&c, ":9091")
 		b.list(&c.Queues, "queues", "BILLGATE_QUEUES", strings.Join(Queues, ","), "task queues to serve, comma-separated: "+strings.Join(Queues, ", "))
 		b.external(&c)
 		b.common(&c)
@@ -197,6 +201,13 @@ func (c Config) validate() error {
 			errs = append(errs, fmt.Errorf("--http %q: want host:port", c.HTTP))
 		}
 	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			errs = append(errs, fmt.Errorf("--metrics-addr %q: want host:port, or empty for no metrics", c.MetricsAddr))
+		} else if c.MetricsAddr == c.HTTP {
+			errs = append(errs, fmt.Errorf("--metrics-addr %q: want another address than --http", c.MetricsAddr))
+		}
+	}
 	switch c.Command {
 	case CommandAPI, CommandWorker, CommandMigrate, CommandAdmin:
 		if c.DB == "" {
@@ -209,6 +220,9 @@ func (c Config) validate() error {
 	case CommandAPI, CommandWorker:
 		if _, _, err := net.SplitHostPort(c.Temporal); err != nil {
 			errs = append(errs, fmt.Errorf("--temporal %q: want host:port", c.Temporal))
+		}
+		if _, err := c.TemporalAuth.TLSConfig(); err != nil {
+			errs = append(errs, err)
 		}
 	case CommandDev:
 		for name, port := range map[string]int{"--temporal-port": c.TemporalPort, "--ui-port": c.UIPort} {
@@ -331,6 +345,18 @@ func (b *binder) external(c *Config) {
 	b.str(&c.DB, "db", "BILLGATE_DB", "", "Postgres URL: postgres://user:pass@host:5432/billgate")
 	b.str(&c.Temporal, "temporal", "BILLGATE_TEMPORAL", "localhost:7233", "Temporal frontend host:port")
 	b.str(&c.Namespace, "namespace", "BILLGATE_NAMESPACE", "default", "Temporal namespace")
+	a := &c.TemporalAuth
+	b.str(&a.TLSCert, "temporal-tls-cert", "BILLGATE_TEMPORAL_TLS_CERT", "", "client certificate (PEM file) for mutual TLS to Temporal; an API key goes in $BILLGATE_TEMPORAL_API_KEY instead")
+	b.str(&a.TLSKey, "temporal-tls-key", "BILLGATE_TEMPORAL_TLS_KEY", "", "its private key (PEM file)")
+	b.str(&a.TLSCA, "temporal-tls-ca", "BILLGATE_TEMPORAL_TLS_CA", "", "CA (PEM file) that signed Temporal's certificate (default: the system's roots)")
+	b.str(&a.TLSServerName, "temporal-tls-server-name", "BILLGATE_TEMPORAL_TLS_SERVER_NAME", "", "name Temporal's certificate must carry (default: the host of --temporal)")
+	// Never a flag: it would show in ps. Setting it turns TLS on.
+	a.APIKey = b.getenv("BILLGATE_TEMPORAL_API_KEY")
+}
+
+// metrics binds the listener that serves /metrics apart from the API.
+func (b *binder) metrics(c *Config, def string) {
+	b.str(&c.MetricsAddr, "metrics-addr", "BILLGATE_METRICS_ADDR", def, "listen address of /metrics, kept off --http (empty: no metrics)")
 }
 
 // identity binds the login and session rules of the processes that serve the API.

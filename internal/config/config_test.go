@@ -3,11 +3,15 @@ package config
 import (
 	"errors"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/billgate/billgate/internal/testcerts"
 )
 
 func env(vars map[string]string) func(string) string {
@@ -27,9 +31,9 @@ func TestParseDefaults(t *testing.T) {
 	}{
 		{[]string{"dev"}, Config{Command: "dev", HTTP: "localhost:8080", TemporalPort: 7233, UIPort: 8233, Namespace: "default",
 			LogLevel: slog.LevelInfo, BodyLimit: 1 << 20, ShutdownTimeout: 8 * time.Second, GatewayRate: 50, Identity: devIdentity}},
-		{[]string{"api", "--db", pg}, Config{Command: "api", HTTP: ":8080", DB: pg, Temporal: "localhost:7233", Namespace: "default",
+		{[]string{"api", "--db", pg}, Config{Command: "api", HTTP: ":8080", MetricsAddr: ":9090", DB: pg, Temporal: "localhost:7233", Namespace: "default",
 			LogLevel: slog.LevelInfo, BodyLimit: 1 << 20, ShutdownTimeout: 8 * time.Second, GatewayRate: 50, Identity: defaultIdentity}},
-		{[]string{"worker", "--db", pg}, Config{Command: "worker", HTTP: ":8081", DB: pg, Temporal: "localhost:7233", Namespace: "default",
+		{[]string{"worker", "--db", pg}, Config{Command: "worker", HTTP: ":8081", MetricsAddr: ":9091", DB: pg, Temporal: "localhost:7233", Namespace: "default",
 			Queues: []string{"subscriptions", "payments", "events"}, LogLevel: slog.LevelInfo, BodyLimit: 1 << 20, ShutdownTimeout: 8 * time.Second, GatewayRate: 50}},
 		{[]string{"migrate", "--db", pg}, Config{Command: "migrate", DB: pg, LogLevel: slog.LevelInfo}},
 		{[]string{"version"}, Config{Command: "version"}},
@@ -104,6 +108,10 @@ func TestParseErrors(t *testing.T) {
 		{[]string{"api", "--db", pg, "--lockout-threshold", "0"}, nil, "--lockout-threshold 0"},
 		{[]string{"api", "--db", pg}, map[string]string{"BILLGATE_COOKIE_SECURE": "yes please"}, `BILLGATE_COOKIE_SECURE="yes please": want true or false`},
 		{[]string{"dev"}, map[string]string{"BILLGATE_ADMIN_PASSWORD": "short"}, "BILLGATE_ADMIN_PASSWORD: want at least 12"},
+		{[]string{"api", "--db", pg, "--metrics-addr", "9090"}, nil, `--metrics-addr "9090": want host:port`},
+		{[]string{"worker", "--db", pg, "--metrics-addr", ":8081"}, nil, `--metrics-addr ":8081": want another address than --http`},
+		{[]string{"dev", "--metrics-addr", ":9090"}, nil, "flag provided but not defined: -metrics-addr"},
+		{[]string{"dev", "--temporal-tls-cert", "c.pem"}, nil, "flag provided but not defined: -temporal-tls-cert"},
 	}
 	for _, tt := range tests {
 		_, err := Parse(tt.args, env(tt.env), nil)
@@ -144,6 +152,16 @@ func TestHelp(t *testing.T) {
 			t.Errorf("dev --help lacks %q", flag)
 		}
 	}
+	for _, command := range []string{"api", "worker"} {
+		var out strings.Builder
+		_, _ = Parse([]string{command, "--help"}, env(nil), &out)
+		for _, flag := range []string{"-metrics-addr", "$BILLGATE_METRICS_ADDR", "-temporal-tls-cert", "$BILLGATE_TEMPORAL_TLS_CERT",
+			"-temporal-tls-key", "-temporal-tls-ca", "-temporal-tls-server-name", "$BILLGATE_TEMPORAL_TLS_SERVER_NAME"} {
+			if !strings.Contains(out.String(), flag) {
+				t.Errorf("%s --help lacks %q", command, flag)
+			}
+		}
+	}
 }
 
 func FuzzParse(f *testing.F) {
@@ -152,4 +170,89 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, cmd, flag, value, envKey, envValue string) {
 		_, _ = Parse([]string{cmd, flag, value}, env(map[string]string{envKey: envValue}), &strings.Builder{})
 	})
+}
+
+func TestParseMetricsOff(t *testing.T) {
+	got, err := Parse([]string{"api", "--db", pg, "--metrics-addr", ""}, env(nil), nil)
+	if err != nil || got.MetricsAddr != "" {
+		t.Errorf("Parse(--metrics-addr '') = %q, %v; want no metrics listener", got.MetricsAddr, err)
+	}
+	got, err = Parse([]string{"worker", "--db", pg}, env(map[string]string{"BILLGATE_METRICS_ADDR": "127.0.0.1:9100"}), nil)
+	if err != nil || got.MetricsAddr != "127.0.0.1:9100" {
+		t.Errorf("Parse(BILLGATE_METRICS_ADDR) = %q, %v; want 127.0.0.1:9100", got.MetricsAddr, err)
+	}
+}
+
+func TestParseTemporalAuth(t *testing.T) {
+	pki := testcerts.New(t)
+	got, err := Parse([]string{"worker", "--db", pg, "--temporal-tls-cert", pki.ClientCert, "--temporal-tls-key", pki.ClientKey},
+		env(map[string]string{"BILLGATE_TEMPORAL_TLS_CA": pki.CA, "BILLGATE_TEMPORAL_TLS_SERVER_NAME": "temporal.internal", "BILLGATE_TEMPORAL_API_KEY": "k"}), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := TemporalAuth{TLSCert: pki.ClientCert, TLSKey: pki.ClientKey, TLSCA: pki.CA, TLSServerName: "temporal.internal", APIKey: "k"}
+	if got.TemporalAuth != want {
+		t.Errorf("Parse().TemporalAuth = %+v, want %+v", got.TemporalAuth, want)
+	}
+	conf, err := got.TemporalAuth.TLSConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cert, err := conf.GetClientCertificate(nil); err != nil || len(cert.Certificate) == 0 {
+		t.Errorf("client certificate = %v, %v; want the one in %s", cert, err, pki.ClientCert)
+	}
+	if conf.ServerName != "temporal.internal" || conf.RootCAs == nil {
+		t.Errorf("TLSConfig() = server name %q, roots %v; want temporal.internal and the CA", conf.ServerName, conf.RootCAs)
+	}
+}
+
+func TestTemporalAuthTLS(t *testing.T) {
+	tests := []struct {
+		auth              TemporalAuth
+		tls, authenticate bool
+	}{
+		{TemporalAuth{}, false, false},
+		{TemporalAuth{TLSCA: "ca.pem"}, true, false},
+		{TemporalAuth{TLSCert: "c", TLSKey: "k"}, true, true},
+		{TemporalAuth{APIKey: "k"}, true, true}, // an API key never travels in plain text
+	}
+	for _, tt := range tests {
+		if tt.auth.TLS() != tt.tls || tt.auth.Authenticated() != tt.authenticate {
+			t.Errorf("%+v: TLS() = %v, Authenticated() = %v; want %v, %v", tt.auth, tt.auth.TLS(), tt.auth.Authenticated(), tt.tls, tt.authenticate)
+		}
+	}
+	if conf, err := (TemporalAuth{}).TLSConfig(); conf != nil || err != nil {
+		t.Errorf("TLSConfig() without settings = %v, %v; want plain text", conf, err)
+	}
+}
+
+// Bad or unreadable files are refused at start, naming the setting.
+func TestParseTemporalAuthErrors(t *testing.T) {
+	pki := testcerts.New(t)
+	notPEM := filepath.Join(t.TempDir(), "not.pem")
+	if err := os.WriteFile(notPEM, []byte("hello"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(t.TempDir(), "missing.pem")
+	tests := []struct {
+		args    []string
+		wantErr string
+	}{
+		{[]string{"--temporal-tls-cert", pki.ClientCert}, "--temporal-tls-cert and --temporal-tls-key: give both or neither"},
+		{[]string{"--temporal-tls-key", pki.ClientKey}, "--temporal-tls-cert and --temporal-tls-key: give both or neither"},
+		{[]string{"--temporal-tls-ca", missing}, "--temporal-tls-ca: open " + missing},
+		{[]string{"--temporal-tls-ca", notPEM}, "--temporal-tls-ca " + notPEM + ": no PEM certificate in it"},
+		{[]string{"--temporal-tls-cert", missing, "--temporal-tls-key", pki.ClientKey}, "--temporal-tls-cert " + missing},
+		{[]string{"--temporal-tls-cert", pki.ClientCert, "--temporal-tls-key", notPEM}, "--temporal-tls-key " + notPEM},
+		{[]string{"--temporal-tls-cert", pki.ClientCert, "--temporal-tls-key", pki.ServerKey}, "private key does not match public key"},
+	}
+	for _, tt := range tests {
+		for _, command := range []string{"api", "worker"} {
+			args := append([]string{command, "--db", pg}, tt.args...)
+			_, err := Parse(args, env(nil), nil)
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("Parse(%v) = %v, want error containing %q", args, err, tt.wantErr)
+			}
+		}
+	}
 }

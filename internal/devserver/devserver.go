@@ -5,13 +5,17 @@ package devserver
 
 import (
 	"context"
+	"crypto/subtle"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -23,6 +27,7 @@ import (
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
+	"go.temporal.io/server/common/authorization"
 	"go.temporal.io/server/common/cluster"
 	"go.temporal.io/server/common/config"
 	"go.temporal.io/server/common/dynamicconfig"
@@ -45,7 +50,8 @@ type Options struct {
 	IP string
 	// FrontendPort is the gRPC port clients and workers dial.
 	FrontendPort int
-	// UIPort is the Web UI's port. Negative disables the UI.
+	// UIPort is the Web UI's port. Negative disables the UI, which a server
+	// with TLS or an API key requires: the UI has no login of its own.
 	UIPort int
 	// Namespace is registered at start. Default "default".
 	Namespace string
@@ -55,7 +61,28 @@ type Options struct {
 	SearchAttributes map[string]enumspb.IndexedValueType
 	// Logger receives the server's warnings and errors. Default: discard.
 	Logger *slog.Logger
+	// TLS serves the frontend over TLS, as a production Temporal must.
+	// Nil serves it in plain text, as `billgate dev` does on loopback.
+	TLS *TLS
+	// APIKey, when set, makes the frontend refuse every call that lacks
+	// "Authorization: Bearer <APIKey>", health checks aside: Temporal's
+	// default authorizer behind a claim mapper that knows this key alone.
+	APIKey string
 }
+
+// TLS is the frontend's TLS, in PEM.
+type TLS struct {
+	// CertPEM and KeyPEM are the frontend's certificate and key.
+	CertPEM, KeyPEM []byte
+	// ClientCAPEM, when set, requires every client to present a
+	// certificate signed by it (mutual TLS).
+	ClientCAPEM []byte
+}
+
+// secured tells whether the frontend checks who calls it. The server's own
+// components then reach it through an internal frontend, plain on the
+// server's address and exempt from the check, as Temporal's docs advise.
+func (o Options) secured() bool { return o.TLS != nil || o.APIKey != "" }
 
 // Server is a running embedded Temporal server.
 type Server struct {
@@ -103,6 +130,9 @@ func lostPortRace(err error) bool {
 }
 
 func start(ctx context.Context, opts Options) (_ *Server, err error) {
+	if opts.secured() && opts.UIPort >= 0 {
+		return nil, errors.New("temporal: the UI cannot serve a frontend with TLS or an API key; disable it (UIPort -1)")
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%w: %v", errStartPanicked, r)
@@ -117,16 +147,22 @@ func start(ctx context.Context, opts Options) (_ *Server, err error) {
 		return nil, err
 	}
 	logger := &slogAdapter{log: opts.Logger}
-	ts, err := temporal.NewServer(
+	serverOpts := []temporal.ServerOption{
 		temporal.WithConfig(conf),
-		temporal.ForServices(temporal.DefaultServices),
+		temporal.ForServices(serviceNames(conf)),
 		temporal.WithStaticHosts(staticHosts(opts.IP, conf)),
 		temporal.WithLogger(logger),
 		temporal.WithDynamicConfigClient(dynamicconfig.StaticClient{
 			dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
 			dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key():      true,
 		}),
-	)
+	}
+	if opts.APIKey != "" {
+		serverOpts = append(serverOpts,
+			temporal.WithAuthorizer(authorization.NewDefaultAuthorizer()),
+			temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper { return apiKeyClaims(opts.APIKey) }))
+	}
+	ts, err := temporal.NewServer(serverOpts...)
 	if err != nil {
 		return nil, fmt.Errorf("temporal: %w", err)
 	}
@@ -139,7 +175,7 @@ func start(ctx context.Context, opts Options) (_ *Server, err error) {
 		frontendAddr: net.JoinHostPort(opts.IP, strconv.Itoa(frontendPort)),
 		namespace:    opts.Namespace,
 	}
-	if err := registerSearchAttributes(ctx, s.frontendAddr, opts.Namespace, opts.SearchAttributes); err != nil {
+	if err := registerSearchAttributes(ctx, ownAddr(opts.IP, conf), opts.Namespace, opts.SearchAttributes); err != nil {
 		ts.Stop()
 		return nil, err
 	}
@@ -216,8 +252,12 @@ func serverConfig(opts Options, frontendPort int) (*config.Config, error) {
 		},
 	}
 	conf.DCRedirectionPolicy.Policy = "noop"
+	names := temporal.DefaultServices
+	if opts.secured() {
+		names = append(slices.Clone(names), string(primitives.InternalFrontendService))
+	}
 	conf.Services = map[string]config.Service{}
-	for _, name := range temporal.DefaultServices {
+	for _, name := range names {
 		port := frontendPort
 		if name != string(primitives.FrontendService) {
 			if port, err = freePort(opts.IP); err != nil {
@@ -236,8 +276,47 @@ func serverConfig(opts Options, frontendPort int) (*config.Config, error) {
 	conf.Archival.Visibility.State = "disabled"
 	conf.NamespaceDefaults.Archival.History.State = "disabled"
 	conf.NamespaceDefaults.Archival.Visibility.State = "disabled"
-	conf.PublicClient.HostPort = frontendAddr
+	if !opts.secured() {
+		conf.PublicClient.HostPort = frontendAddr // else the internal frontend, found by membership
+	}
+	if opts.TLS != nil {
+		conf.Global.TLS.Frontend.Server = config.ServerTLS{
+			CertData:          base64.StdEncoding.EncodeToString(opts.TLS.CertPEM),
+			KeyData:           base64.StdEncoding.EncodeToString(opts.TLS.KeyPEM),
+			RequireClientAuth: len(opts.TLS.ClientCAPEM) > 0,
+		}
+		if len(opts.TLS.ClientCAPEM) > 0 {
+			conf.Global.TLS.Frontend.Server.ClientCAData = []string{base64.StdEncoding.EncodeToString(opts.TLS.ClientCAPEM)}
+		}
+	}
 	return &conf, nil
+}
+
+func serviceNames(conf *config.Config) []string {
+	names := slices.Collect(maps.Keys(conf.Services))
+	slices.Sort(names)
+	return names
+}
+
+// ownAddr is where the server's own clients reach it: the internal frontend
+// when the public one checks its callers.
+func ownAddr(ip string, conf *config.Config) string {
+	svc, ok := conf.Services[string(primitives.InternalFrontendService)]
+	if !ok {
+		svc = conf.Services[string(primitives.FrontendService)]
+	}
+	return net.JoinHostPort(ip, strconv.Itoa(svc.RPC.GRPCPort))
+}
+
+// apiKeyClaims grants system admin to the one API key, and nothing to any
+// other caller.
+type apiKeyClaims string
+
+func (k apiKeyClaims) GetClaims(info *authorization.AuthInfo) (*authorization.Claims, error) {
+	if subtle.ConstantTimeCompare([]byte(info.AuthToken), []byte("Bearer "+string(k))) != 1 {
+		return nil, nil
+	}
+	return &authorization.Claims{Subject: "api-key", System: authorization.RoleAdmin}, nil
 }
 
 // registerSearchAttributes adds the attributes the namespace lacks. Doing it

@@ -2,16 +2,28 @@ package devserver
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/billgate/billgate/internal/testcerts"
 )
 
 func TestStartServesTemporalAndUI(t *testing.T) {
@@ -101,4 +113,115 @@ func takenPort(t *testing.T) int {
 	}
 	t.Cleanup(func() { l.Close() })
 	return l.Addr().(*net.TCPAddr).Port
+}
+
+// With TLS and a client CA the frontend admits only clients whose
+// certificate that CA signed, and a worker so admitted runs workflows.
+func TestStartWithMutualTLS(t *testing.T) {
+	pki, other := testcerts.New(t), testcerts.New(t)
+	s, err := Start(context.Background(), Options{UIPort: -1, TLS: &TLS{CertPEM: pki.ServerCertPEM, KeyPEM: pki.ServerKeyPEM, ClientCAPEM: pki.CAPEM}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Stop()
+
+	runsWorkflow(t, s, client.ConnectionOptions{TLS: clientTLS(t, pki.CAPEM, pki.ClientCertPEM, pki.ClientKeyPEM)}, nil)
+	for name, conn := range map[string]*tls.Config{
+		"no client certificate":             clientTLS(t, pki.CAPEM, nil, nil),
+		"a certificate another CA signed":   clientTLS(t, pki.CAPEM, other.ClientCertPEM, other.ClientKeyPEM),
+		"a CA that did not sign the server": clientTLS(t, other.CAPEM, pki.ClientCertPEM, pki.ClientKeyPEM),
+	} {
+		if err := dialAndDescribe(s, client.ConnectionOptions{TLS: conn}, nil); err == nil {
+			t.Errorf("a client with %s was let in", name)
+		}
+	}
+	if err := dialAndDescribe(s, client.ConnectionOptions{}, nil); err == nil {
+		t.Error("a plain-text client was let in")
+	}
+}
+
+// With an API key the frontend admits only calls that bear it.
+func TestStartWithAPIKey(t *testing.T) {
+	pki := testcerts.New(t)
+	const key = "the-right-key"
+	s, err := Start(context.Background(), Options{UIPort: -1, APIKey: key, TLS: &TLS{CertPEM: pki.ServerCertPEM, KeyPEM: pki.ServerKeyPEM}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Stop()
+
+	conn := client.ConnectionOptions{TLS: clientTLS(t, pki.CAPEM, nil, nil)}
+	runsWorkflow(t, s, conn, client.NewAPIKeyStaticCredentials(key))
+	for name, creds := range map[string]client.Credentials{"no key": nil, "a wrong key": client.NewAPIKeyStaticCredentials("the-wrong-key")} {
+		var denied *serviceerror.PermissionDenied
+		if err := dialAndDescribe(s, conn, creds); !errors.As(err, &denied) {
+			t.Errorf("a client with %s = %v, want PermissionDenied", name, err)
+		}
+	}
+}
+
+func TestStartRefusesUIWhenSecured(t *testing.T) {
+	pki := testcerts.New(t)
+	s, err := Start(context.Background(), Options{APIKey: "k", TLS: &TLS{CertPEM: pki.ServerCertPEM, KeyPEM: pki.ServerKeyPEM}})
+	if err == nil {
+		s.Stop()
+		t.Fatal("Start served the UI in front of an API-key frontend")
+	}
+}
+
+// runsWorkflow dials with the given connection and credentials, and runs a
+// workflow through a worker that connects the same way.
+func runsWorkflow(t *testing.T, s *Server, conn client.ConnectionOptions, creds client.Credentials) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := client.DialContext(ctx, client.Options{HostPort: s.FrontendAddr(), Namespace: s.Namespace(), ConnectionOptions: conn, Credentials: creds, Logger: quiet})
+	if err != nil {
+		t.Fatalf("dial with the right credentials: %v", err)
+	}
+	defer c.Close()
+	w := sdkworker.New(c, "devserver-secured", sdkworker.Options{})
+	w.RegisterWorkflowWithOptions(func(workflow.Context) (string, error) { return "ran", nil }, workflow.RegisterOptions{Name: "hello"})
+	if err := w.Start(); err != nil {
+		t.Fatalf("worker with the right credentials: %v", err)
+	}
+	defer w.Stop()
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{TaskQueue: "devserver-secured"}, "hello")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	if err := run.Get(ctx, &got); err != nil || got != "ran" {
+		t.Fatalf("workflow = %q, %v; want ran", got, err)
+	}
+}
+
+// dialAndDescribe connects and reads the namespace, as billgate does at start.
+func dialAndDescribe(s *Server, conn client.ConnectionOptions, creds client.Credentials) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	c, err := client.DialContext(ctx, client.Options{HostPort: s.FrontendAddr(), Namespace: s.Namespace(), ConnectionOptions: conn, Credentials: creds, Logger: quiet})
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	_, err = c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: s.Namespace()})
+	return err
+}
+
+var quiet = sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler))
+
+func clientTLS(t *testing.T, caPEM, certPEM, keyPEM []byte) *tls.Config {
+	t.Helper()
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(caPEM)
+	conf := &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
+	if certPEM != nil {
+		cert, err := tls.X509KeyPair(certPEM, keyPEM)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conf.Certificates = []tls.Certificate{cert}
+	}
+	return conf
 }
