@@ -102,9 +102,15 @@ func problemFor(err error) *Problem {
 	}
 }
 
-// respond writes {"result": v}.
+// respond writes {"result": v}; a v that cannot be written as JSON is a
+// 500, never an empty answer.
 func respond(c *gin.Context, status int, v any) {
-	c.JSON(status, gin.H{"result": v, "meta": gin.H{"requestId": requestID(c)}})
+	body, err := json.Marshal(gin.H{"result": v, "meta": gin.H{"requestId": requestID(c)}})
+	if err != nil {
+		fail(c, fmt.Errorf("write the answer: %w", err))
+		return
+	}
+	c.Data(status, "application/json; charset=utf-8", body)
 }
 
 // respondList writes {"results": [...]}, with the cursor of the next page

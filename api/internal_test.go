@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -266,5 +267,28 @@ func TestListenModeRedactsSecrets(t *testing.T) {
 	}
 	if string(redacted([]byte("not json"))) != "not json" {
 		t.Error("a body that is not JSON was changed")
+	}
+}
+
+// An object that cannot be written as JSON (a time past year 9999) is left
+// out of a list, counted in meta.omitted, and is a 500 on its own, never
+// an empty answer (issue 9, finding 2).
+func TestUnwritableObjects(t *testing.T) {
+	fine, unwritable := time.Date(2031, 1, 31, 0, 0, 0, 0, time.UTC), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+	h := testEngine(t, 1<<10, func(r *gin.Engine) {
+		r.GET("/list", func(c *gin.Context) { respondList(c, []time.Time{fine, unwritable, fine}, "") })
+		r.GET("/one", func(c *gin.Context) { respond(c, http.StatusOK, unwritable) })
+	})
+	w := do(h, "GET", "/list", "", "")
+	var list struct {
+		Results []time.Time
+		Meta    struct{ Omitted int }
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &list); err != nil || w.Code != 200 || len(list.Results) != 2 || list.Meta.Omitted != 1 {
+		t.Errorf("GET /list = %d %s (%v), want the two writable items and omitted 1", w.Code, w.Body, err)
+	}
+	w = do(h, "GET", "/one", "", "")
+	if errs := errorsOf(t, w); w.Code != 500 || len(errs) != 1 || errs[0].Code != "INTERNAL" {
+		t.Errorf("GET /one = %d %s, want 500 INTERNAL", w.Code, w.Body)
 	}
 }

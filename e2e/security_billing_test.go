@@ -93,20 +93,24 @@ func TestFinding2PoisonTimesAreRefusedAndNeverBreakAList(t *testing.T) {
 	if _, err := s.env.Store().UpsertSubscription(context.Background(), poison); err != nil {
 		t.Fatal(err)
 	}
-	wantAlone := func(who, path, idField string, creds []string) {
+	// The list answers, with the good subscription first (IDs are time
+	// ordered); the poison one cannot be shown as a subscription, but as an
+	// entitlement (which has no times) it may be, where the database can
+	// read it back (Postgres).
+	wantGood := func(who, path, idField string, most int, creds []string) {
 		t.Helper()
 		list := callList(t, s.env, path, creds...) // fails the test unless 200
-		if len(list.results) != 1 || list.results[0][idField] != good.Result["id"] {
-			t.Errorf("%s GET %s = %v, want the good subscription alone", who, path, list.results)
+		if len(list.results) == 0 || len(list.results) > most || list.results[0][idField] != good.Result["id"] {
+			t.Errorf("%s GET %s = %v, want the good subscription first, at most %d", who, path, list.results, most)
 		}
 	}
 	for who, creds := range map[string][]string{"admin": s.admin, "business": s.owner, "customer": s.bob} {
-		wantAlone(who, "/v1/subscriptions", "id", creds)
+		wantGood(who, "/v1/subscriptions", "id", 1, creds)
 		entitlements := "/v1/entitlements?customerId=" + s.bobID
 		if who == "customer" {
 			entitlements = "/v1/entitlements"
 		}
-		wantAlone(who, entitlements, "subscriptionId", creds)
+		wantGood(who, entitlements, "subscriptionId", 2, creds)
 	}
 }
 

@@ -1,7 +1,10 @@
 package workflows
 
 import (
+	"encoding/base64"
+	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
 
 	"go.temporal.io/sdk/worker"
@@ -26,5 +29,37 @@ func TestReplayRecordedHistories(t *testing.T) {
 				t.Errorf("replay %s: %v", file, err)
 			}
 		})
+	}
+}
+
+// TestHistoriesHoldNoSecrets reads every payload of the recorded
+// histories: whoever reads Temporal's histories sees payment-method tokens
+// until the payload codec encrypts them, but never a password, a session,
+// API key or signing key secret, or a webhook secret (issue 9, finding 3).
+func TestHistoriesHoldNoSecrets(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no recorded histories in testdata (%v)", err)
+	}
+	payload := regexp.MustCompile(`"data":\s*"([A-Za-z0-9+/=]+)"`)
+	secret := regexp.MustCompile(`(?i)password|bgs_|bgk_|whsec_|secret`)
+	for _, file := range files {
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		matches := payload.FindAllSubmatch(raw, -1)
+		if len(matches) == 0 {
+			t.Fatalf("%s: no payloads found", file)
+		}
+		for _, m := range matches {
+			data, err := base64.StdEncoding.DecodeString(string(m[1]))
+			if err != nil {
+				t.Fatalf("%s: payload %.20s…: %v", file, m[1], err)
+			}
+			if found := secret.Find(data); found != nil {
+				t.Errorf("%s: a payload holds %q: %.200s", file, found, data)
+			}
+		}
 	}
 }
