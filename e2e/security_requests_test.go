@@ -1,6 +1,10 @@
 package e2e
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -29,5 +33,66 @@ func TestFinding9FoldedDuplicateKeysAreRefused(t *testing.T) {
 	}
 	if got := call(t, env, "GET", "/v1/profile", "", owner...).Result["displayName"]; got != "first" {
 		t.Errorf("displayName = %v, want first", got)
+	}
+}
+
+// Finding 10: every answer tells browsers not to sniff, frame or leak it;
+// the HTML pages carry a Content-Security-Policy that lets through only
+// what they load.
+func TestFinding10SecurityHeaders(t *testing.T) {
+	s := newShop(t)
+	wantCommon := func(what string, h http.Header) {
+		t.Helper()
+		for name, want := range map[string]string{"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY"} {
+			if got := h.Get(name); got != want {
+				t.Errorf("%s: %s = %q, want %q", what, name, got, want)
+			}
+		}
+		if csp := h.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'none'") {
+			t.Errorf("%s: Content-Security-Policy = %q, want frame-ancestors 'none'", what, csp)
+		}
+	}
+	profile := call(t, s.env, "GET", "/v1/profile", "", s.bob...)
+	wantCommon("GET /v1/profile", profile.Header)
+	if csp := profile.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") {
+		t.Errorf("JSON Content-Security-Policy = %q, want default-src 'none'", csp)
+	}
+	wantCommon("an unknown route", call(t, s.env, "GET", "/nowhere", "").Header)
+
+	r := call(t, s.env, "POST", "/v1/purchases", fmt.Sprintf(`{"priceId":%q,"quantity":1,"paymentMethod":{"gateway":"sandbox","token":"sandbox_async"}}`, s.pdf), s.bob...)
+	if r.Status != 201 {
+		t.Fatalf("purchase = %d %+v", r.Status, r.Errors)
+	}
+	var approval string
+	waitFor(t, "the approval URL", func() bool {
+		approval, _ = call(t, s.env, "GET", "/v1/payments/"+r.Result["id"].(string), "", s.bob...).Result["approvalUrl"].(string)
+		return approval != ""
+	})
+	page := s.env.Get(strings.TrimPrefix(approval, s.env.URL))
+	html := body(t, page)
+	if page.StatusCode != 200 {
+		t.Fatalf("approval page = %d", page.StatusCode)
+	}
+	wantCommon("the approval page", page.Header)
+	csp := page.Header.Get("Content-Security-Policy")
+	_, style, _ := strings.Cut(html, "<style>")
+	style, _, _ = strings.Cut(style, "</style>")
+	sum := sha256.Sum256([]byte(style))
+	for _, want := range []string{"default-src 'none'", "form-action 'self'", "style-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("approval page Content-Security-Policy = %q, want %s", csp, want)
+		}
+	}
+	if strings.Contains(html, "<script") {
+		t.Error("the approval page has a script; its CSP allows none")
+	}
+
+	docs := s.env.Get("/docs/index.html")
+	if body(t, docs); docs.StatusCode != 200 {
+		t.Fatalf("GET /docs/index.html = %d", docs.StatusCode)
+	}
+	wantCommon("/docs", docs.Header)
+	if csp := docs.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "script-src 'self' 'unsafe") {
+		t.Errorf("/docs Content-Security-Policy = %q, want scripts from billgate only", csp)
 	}
 }
