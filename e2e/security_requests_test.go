@@ -7,9 +7,73 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/billgate/billgate/internal/testenv"
 )
+
+// newSigner makes a signing key for the session in owner from body and a
+// signer over signs with it.
+func newSigner(t *testing.T, env *testenv.Env, owner []string, body string, signs ...string) signer {
+	t.Helper()
+	created := call(t, env, "POST", "/v1/signing-keys", body, owner...)
+	if created.Status != 201 {
+		t.Fatalf("POST /v1/signing-keys %s = %d %+v", body, created.Status, created.Errors)
+	}
+	return signer{c: env.HTTP, base: env.URL, keyID: created.Result["keyId"].(string), secret: created.Result["secret"].(string),
+		algorithm: "hmac-sha256", signs: signs, now: time.Now}
+}
+
+// Finding 4: a signature binds the request it was made for. By default it
+// must cover the route, the host, the date and the body's digest, so a
+// captured one replays onto nothing; the very same request is taken once.
+// A key created as legacy date-only still takes the seed's date-only
+// signatures, once each.
+func TestFinding4SignaturesBindTheirRequest(t *testing.T) {
+	env := testenv.Start(t, testenv.Options{})
+	env.CreateClient(nil, "shop", goodPassword, "business")
+	owner := as(t, env, creds("shop", ""))
+	refused := func(r reply, what string) { r.is(t, what, 401, "AUTH_FAILED", "AUTH FAILED") }
+
+	dateOnly := newSigner(t, env, owner, `{"algorithm":"hmac-sha256"}`, "date")
+	captured := dateOnly.headers(t, "GET", "/v1/profile", "")
+	refused(call(t, env, "GET", "/v1/profile", "", captured...), "a default key's signature over the date alone")
+	refused(call(t, env, "DELETE", "/auth/sessions", "", captured...), "a date-only GET /v1/profile replayed as DELETE /auth/sessions")
+	refused(call(t, env, "POST", "/v1/products", `{"name":"Replayed"}`, captured...), "a date-only GET /v1/profile replayed as POST /v1/products")
+
+	full := dateOnly
+	full.signs = []string{"(request-target)", "host", "date"}
+	captured = full.headers(t, "GET", "/v1/profile", "")
+	if r := call(t, env, "GET", "/v1/profile", "", captured...); r.Status != 200 {
+		t.Fatalf("a signature over (request-target) host date = %d %+v", r.Status, r.Errors)
+	}
+	refused(call(t, env, "GET", "/v1/profile", "", captured...), "the same signed request a second time")
+	refused(call(t, env, "DELETE", "/auth/sessions", "", captured...), "a signed GET /v1/profile replayed as DELETE /auth/sessions")
+	refused(call(t, env, "POST", "/v1/products", `{"name":"Replayed"}`, captured...), "a signed GET /v1/profile replayed as POST /v1/products")
+
+	noHost := dateOnly
+	noHost.signs = []string{"(request-target)", "date"}
+	refused(noHost.call(t, "GET", "/v1/products", ""), "a signature without host")
+	refused(full.call(t, "POST", "/v1/products", `{"name":"Unbound body"}`), "a body whose digest is not signed")
+	withDigest := dateOnly
+	withDigest.signs = []string{"(request-target)", "host", "date", "digest"}
+	if r := withDigest.call(t, "POST", "/v1/products", `{"name":"Signed"}`); r.Status != 201 {
+		t.Errorf("a signed POST with its digest = %d %+v", r.Status, r.Errors)
+	}
+
+	legacy := newSigner(t, env, owner, `{"algorithm":"hmac-sha256","legacyDateOnly":true}`, "date")
+	captured = legacy.headers(t, "GET", "/v1/profile", "")
+	if r := call(t, env, "GET", "/v1/profile", "", captured...); r.Status != 200 {
+		t.Fatalf("a legacy date-only key's date-only signature = %d %+v", r.Status, r.Errors)
+	}
+	refused(call(t, env, "DELETE", "/auth/sessions", "", captured...), "a legacy signature replayed as DELETE /auth/sessions")
+	if list := call(t, env, "GET", "/v1/signing-keys", "", owner...); len(list.Results) != 2 ||
+		list.Results[0]["legacyDateOnly"] != false || list.Results[1]["legacyDateOnly"] != true {
+		t.Errorf("GET /v1/signing-keys = %v, want legacyDateOnly false then true", list.Results)
+	}
+	call(t, env, "POST", "/v1/signing-keys", `{"algorithm":"hmac-sha256","legacyDateOnly":"yes"}`, owner...).
+		is(t, "legacyDateOnly not a boolean", 400, "INVALID", "must be a boolean, not JSON string")
+}
 
 // Finding 9: keys that encoding/json would take for the same field, by
 // case or by Unicode folding (ſ is s, K is k), are refused as repeats.
