@@ -53,7 +53,7 @@ func origin(c *gin.Context) auth.Origin {
 const loginChallenge = `Basic realm="billgate"`
 
 func apiChallenge(apiKeyScheme string) string {
-	return `Basic realm="billgate", Bearer realm="billgate", ` + apiKeyScheme + ` realm="billgate", Signature realm="billgate",headers="date"`
+	return `Basic realm="billgate", Bearer realm="billgate", ` + apiKeyScheme + ` realm="billgate", Signature realm="billgate",headers="(request-target) host date"`
 }
 
 // tenantHeader names a customer's business for Basic credentials on a
@@ -125,7 +125,7 @@ func signedRequest(r *http.Request, authorization string) auth.SignedRequest {
 		r.Header.Set("Host", r.Host)
 	}
 	return auth.SignedRequest{
-		Authorization: authorization, Method: r.Method, Target: target, Header: r.Header,
+		Authorization: authorization, Method: r.Method, Target: target, Header: r.Header, HasBody: r.ContentLength != 0,
 		Body: func() ([]byte, error) {
 			body, err := io.ReadAll(r.Body)
 			r.Body = io.NopCloser(bytes.NewReader(body))

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/billgate/billgate/auth/paycheck"
 )
 
 // decodeJSON reads the request body into v. Every way a body can be wrong
@@ -53,9 +55,10 @@ func decode(c *gin.Context, v any, required bool) error {
 // checkTokens refuses what decoding lets through silently: a NUL in any key
 // or string (no field accepts one, Postgres cannot store it), and a key
 // repeated in an object. encoding/json keeps the last of repeated keys and
-// matches field names without regard to case, so {"priceId":…,"PRICEID":…}
-// would mean one thing here and maybe another to a proxy or a policy check
-// that read the first: keys are compared case-insensitively.
+// matches field names with Unicode case folding, so {"priceId":…,"PRICEID":…}
+// or {"displayName":…,"diſplayName":…} would mean one thing here and maybe
+// another to a proxy or a policy check that read the first: keys are
+// compared by paycheck.FoldKey, as encoding/json compares them.
 func checkTokens(body []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	type object struct {
@@ -92,7 +95,7 @@ func checkTokens(body []byte) error {
 			}
 			if top != nil && top.keys != nil && top.expect {
 				field = joinField(top.path, t)
-				folded := strings.ToLower(t)
+				folded := paycheck.FoldKey(t)
 				if top.keys[folded] {
 					return Invalid(field, "the key appears twice in its object", nil)
 				}

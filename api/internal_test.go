@@ -211,8 +211,8 @@ func FuzzLoginBody(f *testing.F) {
 	})
 }
 
-// Repeated keys are refused, case-insensitively since encoding/json matches
-// fields that way, naming the repeated key's path; the same key in two
+// Repeated keys are refused, by Unicode case folding since encoding/json
+// matches fields that way, naming the repeated key's path; the same key in two
 // objects is fine.
 func TestDecodeRefusesRepeatedKeys(t *testing.T) {
 	h := testEngine(t, 1<<10, func(r *gin.Engine) {
@@ -232,6 +232,9 @@ func TestDecodeRefusesRepeatedKeys(t *testing.T) {
 		{`{"a":[{"b":1},{"b":2}],"c":{"b":3}}`, ""},
 		{`{"a":1,"a":2}`, "a"},
 		{`{"priceId":"x","PRICEID":"y"}`, "PRICEID"},
+		{`{"displayName":"first","diſplayName":"second"}`, "diſplayName"}, // U+017F folds to s
+		{`{"Key":1,"key":2}`, "key"},                                      // the Kelvin sign folds to k
+		{`{"ıd":1,"id":2}`, ""},                                           // dotless ı folds to nothing else, for encoding/json too
 		{`{"p":{"gateway":"s","token":"a","token":"b"}}`, "p.token"},
 		{`{"list":[{"x":1,"x":2}]}`, "list.x"},
 		{`{"a":"\u0000"}`, "body"},

@@ -60,6 +60,7 @@ func (h *handlers) approvalPage(c *gin.Context) {
 		fail(c, sandboxProblem(err))
 		return
 	}
+	setCSP(c, sandbox.ApprovalPageCSP)
 	c.Data(http.StatusOK, "text/html; charset=utf-8", page)
 }
 

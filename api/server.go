@@ -77,8 +77,9 @@ func NewOpsServer(d Deps) http.Handler {
 }
 
 // newEngine is gin with the middleware every billgate handler runs behind, in
-// order: request ID first so every later step can log it, recovery last so it
-// sees the handler's panic.
+// order: security headers first so every answer carries them, then the
+// request ID so every later step can log it, recovery last so it sees the
+// handler's panic.
 func newEngine(d Deps) *gin.Engine {
 	r := gin.New()
 	if err := r.SetTrustedProxies(d.TrustedProxies); err != nil {
@@ -89,6 +90,7 @@ func newEngine(d Deps) *gin.Engine {
 	r.RedirectTrailingSlash = false
 	r.RedirectFixedPath = false
 	r.Use(
+		securityHeaders(),
 		withRequestID(),
 		accessLog(d.Logger),
 		d.Metrics.observe(),

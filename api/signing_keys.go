@@ -22,6 +22,7 @@ type signingKeyView struct {
 	Name            string     `json:"name"`
 	Algorithm       string     `json:"algorithm"`
 	RequiredHeaders []string   `json:"requiredHeaders"`
+	LegacyDateOnly  bool       `json:"legacyDateOnly"`
 	ExpiresAt       *time.Time `json:"expiresAt"`
 	CreatedAt       time.Time  `json:"createdAt"`
 	LastUsedAt      *time.Time `json:"lastUsedAt"`
@@ -34,7 +35,7 @@ type newSigningKeyView struct {
 }
 
 func viewSigningKey(k *models.SigningKey) signingKeyView {
-	v := signingKeyView{ID: k.ID, KeyID: k.ID.String(), Name: k.Name, Algorithm: k.Algorithm,
+	v := signingKeyView{ID: k.ID, KeyID: k.ID.String(), Name: k.Name, Algorithm: k.Algorithm, LegacyDateOnly: k.LegacyDateOnly,
 		ExpiresAt: utc(k.ExpiresAt), CreatedAt: k.CreatedAt.UTC(), LastUsedAt: utc(k.LastUsedAt)}
 	_ = json.Unmarshal([]byte(k.RequiredHeaders), &v.RequiredHeaders) // written by CreateSigningKey
 	return v
@@ -47,6 +48,7 @@ func (h *handlers) createSigningKey(c *gin.Context) {
 		Name            string     `json:"name"`
 		Algorithm       string     `json:"algorithm"`
 		RequiredHeaders []string   `json:"requiredHeaders"`
+		LegacyDateOnly  bool       `json:"legacyDateOnly"`
 		ExpiresAt       *time.Time `json:"expiresAt"`
 	}
 	if err := decodeJSON(c, &req); err != nil {
@@ -64,7 +66,7 @@ func (h *handlers) createSigningKey(c *gin.Context) {
 		req.RequiredHeaders[i] = strings.ToLower(name)
 	}
 	k, secret, err := h.Auth.CreateSigningKey(c.Request.Context(), principal(c), auth.NewSigningKey{
-		Name: req.Name, Algorithm: req.Algorithm, RequiredHeaders: req.RequiredHeaders, ExpiresAt: req.ExpiresAt,
+		Name: req.Name, Algorithm: req.Algorithm, RequiredHeaders: req.RequiredHeaders, LegacyDateOnly: req.LegacyDateOnly, ExpiresAt: req.ExpiresAt,
 	})
 	if errors.Is(err, models.ErrConflict) {
 		err = errTooManyKeys

@@ -115,6 +115,7 @@ type Service struct {
 	perIP  *ipLimiter
 	cache  *principalCache
 	basic  *verifiedCredentials
+	seen   *seenSignatures
 }
 
 // NewService builds the identity core. now is the clock (time.Now in
@@ -125,7 +126,7 @@ func NewService(store Store, hasher *password.Hasher, cfg Config, now func() tim
 	}
 	s := &Service{store: store, hasher: hasher, cfg: cfg, now: now, log: log,
 		perIP: newIPLimiter(cfg.IPFailureEvery, cfg.IPFailureBurst), cache: newPrincipalCache(cfg.PrincipalCacheTTL),
-		basic: newVerifiedCredentials(cfg.BasicCacheTTL)}
+		basic: newVerifiedCredentials(cfg.BasicCacheTTL), seen: newSeenSignatures(maxSeenSignatures)}
 	store.OnIdentityChange(s.cache.forget)
 	return s
 }

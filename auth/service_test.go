@@ -118,6 +118,7 @@ func TestService(t *testing.T) {
 		{"APIKeys", testAPIKeys},
 		{"APIKeyNarrowing", testAPIKeyNarrowing},
 		{"Signatures", testSignatures},
+		{"SignatureRules", testSignatureRules},
 		{"PayloadTemplates", testPayloadTemplates},
 		{"ExtendSession", testExtendSession},
 		{"RevokeSessions", testRevokeSessions},

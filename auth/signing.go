@@ -28,11 +28,20 @@ const DefaultSignatureSkew = 300 * time.Second
 type NewSigningKey struct {
 	Name      string
 	Algorithm string // signature.HMACSHA1 or signature.HMACSHA256
-	// RequiredHeaders must all be covered by every signature; "date"
-	// always is.
+	// RequiredHeaders must all be covered by every signature, on top of
+	// what the key's rules require anyway.
 	RequiredHeaders []string
-	ExpiresAt       *time.Time
+	// LegacyDateOnly keeps the seed's rules for clients that sign the Date
+	// alone: only "date" and RequiredHeaders are required.
+	LegacyDateOnly bool
+	ExpiresAt      *time.Time
 }
+
+// boundHeaders are what every signature must cover unless its key is
+// legacy date-only: the route, the host and the date, so that a captured
+// signature replays onto no other request. A request with a body needs
+// its digest covered too.
+var boundHeaders = []string{"(request-target)", "host", "date"}
 
 // SignedRequest is what a Signature check reads of a request.
 type SignedRequest struct {
@@ -41,6 +50,7 @@ type SignedRequest struct {
 	Target        string                 // the request-target as sent: path and query
 	Header        http.Header            // with Host, which net/http keeps apart
 	Body          func() ([]byte, error) // read only when the digest is signed
+	HasBody       bool                   // a body was sent (or its length is unknown)
 }
 
 // CreateSigningKey makes an HMAC key signing for the principal's client and
@@ -53,7 +63,7 @@ func (s *Service) CreateSigningKey(ctx context.Context, p *Principal, req NewSig
 	now := s.now()
 	required, _ := json.Marshal(withDate(req.RequiredHeaders))
 	k := &models.SigningKey{ID: uuid.Must(uuid.NewV7()), ClientID: p.Client.ID, Name: req.Name, Algorithm: req.Algorithm,
-		RequiredHeaders: string(required), ExpiresAt: req.ExpiresAt, CreatedAt: now}
+		RequiredHeaders: string(required), LegacyDateOnly: req.LegacyDateOnly, ExpiresAt: req.ExpiresAt, CreatedAt: now}
 	b := make([]byte, 32)
 	_, _ = rand.Read(b) // crypto/rand.Read never fails
 	secret := SigningKeyPrefix + base64.RawURLEncoding.EncodeToString(b)
@@ -99,9 +109,10 @@ func (s *Service) RevokeSigningKey(ctx context.Context, p *Principal, id uuid.UU
 }
 
 // AuthenticateSignature checks an HTTP Signature (draft-cavage, HMAC): a
-// live key, its own algorithm, every header it requires signed (date
-// always), a Date within the skew, an unexpired (expires), the MAC, and a
-// signed Digest that matches the body. Anything wrong is ErrAuthFailed.
+// live key, its own algorithm, every header it requires signed (see
+// boundHeaders), a Date within the skew, an unexpired (expires), the MAC, a
+// signed Digest that matches the body, and a signature not accepted before
+// (the replay cache). Anything wrong is ErrAuthFailed.
 func (s *Service) AuthenticateSignature(ctx context.Context, req SignedRequest, from Origin) (*Principal, error) {
 	params, err := signature.ParseAuthorization(req.Authorization)
 	if err != nil {
@@ -153,14 +164,32 @@ var errSignatureRefused = errors.New("signature refused")
 type openedSigningKey struct {
 	verifier *signature.Verifier
 	required []string // the headers every signature must cover
+	// bodyDigest: a request with a body must have its digest covered.
+	bodyDigest bool
+}
+
+// uncovered is a header the signature must cover but does not, or "".
+func (o *openedSigningKey) uncovered(signed []string, hasBody bool) string {
+	for _, name := range o.required {
+		if !slices.Contains(signed, name) {
+			return name
+		}
+	}
+	if o.bodyDigest && hasBody && !slices.Contains(signed, "digest") {
+		return "digest"
+	}
+	return ""
 }
 
 // openSigningKey opens a key's sealed secret. One that does not open (its
 // master key is no longer configured) is ErrAuthFailed, and an error log.
 func (s *Service) openSigningKey(ctx context.Context, k *models.SigningKey) (*openedSigningKey, error) {
-	opened := &openedSigningKey{}
+	opened := &openedSigningKey{bodyDigest: !k.LegacyDateOnly}
 	if err := json.Unmarshal([]byte(k.RequiredHeaders), &opened.required); err != nil {
 		return nil, fmt.Errorf("signing key %s: required headers: %w", k.ID, err)
+	}
+	if !k.LegacyDateOnly {
+		opened.required = union(boundHeaders, opened.required)
 	}
 	secret, err := s.cfg.Secrets.Open(k.SealedSecret, k.ID[:])
 	if err != nil {
@@ -178,12 +207,11 @@ func (s *Service) checkSignature(k *models.SigningKey, opened *openedSigningKey,
 	if params.Algorithm != "" && params.Algorithm != k.Algorithm {
 		return errors.New("the algorithm is not the key's")
 	}
-	for _, name := range opened.required {
-		if !slices.Contains(params.Headers, name) {
-			return errors.New("a required header is not signed: " + name)
-		}
+	if name := opened.uncovered(params.Headers, req.HasBody); name != "" {
+		return errors.New("a required header is not signed: " + name)
 	}
-	if err := signature.CheckDate(req.Header.Get("Date"), now, s.cfg.SignatureSkew); err != nil {
+	date, err := signature.CheckDate(req.Header.Get("Date"), now, s.cfg.SignatureSkew)
+	if err != nil {
 		return err
 	}
 	if params.Expires != 0 && !now.Before(time.Unix(params.Expires, 0)) {
@@ -201,7 +229,23 @@ func (s *Service) checkSignature(k *models.SigningKey, opened *openedSigningKey,
 		if err != nil {
 			return bodyError{err}
 		}
-		return signature.CheckDigest(req.Header.Get("Digest"), body)
+		if err := signature.CheckDigest(req.Header.Get("Digest"), body); err != nil {
+			return err
+		}
+	}
+	if !s.seen.firstUse(k.ID, params.Signature, date.Add(s.cfg.SignatureSkew), now) {
+		return errors.New("the signature was already used")
 	}
 	return nil
+}
+
+// union is a's names, then those of b not in a.
+func union(a, b []string) []string {
+	out := slices.Clone(a)
+	for _, name := range b {
+		if !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	return out
 }

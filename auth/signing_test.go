@@ -26,7 +26,7 @@ func signedRequest(t testing.TB, keyID, secret, alg string, headers []string, me
 		t.Fatal(err)
 	}
 	return SignedRequest{Authorization: p.Authorization(), Method: method, Target: target, Header: h,
-		Body: func() ([]byte, error) { return body, nil }}
+		Body: func() ([]byte, error) { return body, nil }, HasBody: len(body) > 0}
 }
 
 func digestOf(body []byte) string {
@@ -62,6 +62,10 @@ func testSignatures(t *testing.T, f *fixture) {
 	if err != nil || p.Client.ID != shop.ID || p.SigningKey == nil || p.SigningKey.ID != k.ID || p.Session != nil || !p.Can("products:create") {
 		t.Fatalf("AuthenticateSignature() = %+v, %v, want shop through its signing key", p, err)
 	}
+	if _, err := check(sign(signature.HMACSHA256, signed, header())); !errors.Is(err, ErrAuthFailed) {
+		t.Errorf("the same signed request again = %v, want ErrAuthFailed", err)
+	}
+	f.advance(time.Second) // another Date: another signature
 
 	refusals := map[string]func() SignedRequest{
 		"another algorithm than the key's": func() SignedRequest { return sign(signature.HMACSHA1, signed, header()) },
@@ -134,4 +138,57 @@ func testSignatures(t *testing.T, f *fixture) {
 			t.Errorf("a revoked key's signature = %v, want ErrAuthFailed", err)
 		}
 	})
+}
+
+// By default a signature covers the route, the host and the date, and the
+// digest of a body; a legacy date-only key takes the date alone. Either
+// way a signature is taken once.
+func testSignatureRules(t *testing.T, f *fixture) {
+	f.client(nil, "shop", "pw", "business")
+	owner := f.sessionPrincipal("shop")
+	newKey := func(legacy bool) (string, string) {
+		k, secret, err := f.svc.CreateSigningKey(f.ctx, owner, NewSigningKey{Name: "k", Algorithm: signature.HMACSHA256, LegacyDateOnly: legacy})
+		if err != nil || k.LegacyDateOnly != legacy {
+			t.Fatalf("CreateSigningKey(legacy %v) = %+v, %v", legacy, k, err)
+		}
+		return k.ID.String(), secret
+	}
+	body := []byte(`{"name":"Signed"}`)
+	request := func(keyID, secret string, headers []string, body []byte) SignedRequest {
+		f.advance(time.Second) // a new Date, so no signature repeats by chance
+		h := http.Header{"Date": {f.clock.Format(http.TimeFormat)}, "Digest": {digestOf(body)}, "Host": {"billgate.test"}}
+		return signedRequest(t, keyID, secret, signature.HMACSHA256, headers, "POST", "/v1/products", h, body)
+	}
+	bound := []string{"(request-target)", "host", "date"}
+	defaultKey, defaultSecret := newKey(false)
+	legacyKey, legacySecret := newKey(true)
+	tests := []struct {
+		name          string
+		keyID, secret string
+		headers       []string
+		body          []byte
+		ok            bool
+	}{
+		{"default: the date alone", defaultKey, defaultSecret, []string{"date"}, nil, false},
+		{"default: no host", defaultKey, defaultSecret, []string{"(request-target)", "date"}, nil, false},
+		{"default: no route", defaultKey, defaultSecret, []string{"host", "date"}, nil, false},
+		{"default: no body, no digest", defaultKey, defaultSecret, bound, nil, true},
+		{"default: a body without its digest", defaultKey, defaultSecret, bound, body, false},
+		{"default: a body with its digest", defaultKey, defaultSecret, append(bound, "digest"), body, true},
+		{"legacy: the date alone", legacyKey, legacySecret, []string{"date"}, body, true},
+		{"legacy: no date", legacyKey, legacySecret, []string{"(request-target)"}, nil, false},
+	}
+	for _, tt := range tests {
+		req := request(tt.keyID, tt.secret, tt.headers, tt.body)
+		_, err := f.svc.AuthenticateSignature(f.ctx, req, Origin{IP: otherIP})
+		if tt.ok != (err == nil) {
+			t.Errorf("%s = %v, want ok %v", tt.name, err, tt.ok)
+		}
+		if !tt.ok {
+			continue
+		}
+		if _, err := f.svc.AuthenticateSignature(f.ctx, req, Origin{IP: otherIP}); !errors.Is(err, ErrAuthFailed) {
+			t.Errorf("%s, again = %v, want ErrAuthFailed", tt.name, err)
+		}
+	}
 }

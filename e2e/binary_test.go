@@ -216,7 +216,7 @@ func TestBinaryDev(t *testing.T) {
 			admin := []string{"Authorization", "Bearer " + session}
 			token = callAt(t, c, base, "POST", "/auth/token", "", admin...).Result["token"].(string)
 			key := callAt(t, c, base, "POST", "/v1/signing-keys", `{"algorithm":"hmac-sha256"}`, admin...).Result
-			signed = signer{keyID: key["keyId"].(string), secret: key["secret"].(string), algorithm: "hmac-sha256", signs: []string{"date"}, now: time.Now}
+			signed = signer{keyID: key["keyId"].(string), secret: key["secret"].(string), algorithm: "hmac-sha256", signs: []string{"(request-target)", "host", "date"}, now: time.Now}
 		}
 		signed.c, signed.base = c, base
 		if r := signed.call(t, "GET", "/v1/profile", ""); r.Status != http.StatusOK {

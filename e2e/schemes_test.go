@@ -176,7 +176,8 @@ type signer struct {
 	base           string // the API's URL
 	keyID, secret  string
 	algorithm      string
-	signs          []string // the header names the signature covers
+	signs          []string    // the header names the signature covers
+	extra          http.Header // more headers sent, which signs may name
 	now            func() time.Time
 	tamperDigest   bool
 	tamperTarget   bool
@@ -192,7 +193,12 @@ func (s signer) call(t *testing.T, method, path, body string) reply {
 // signed as s says, as name, value pairs.
 func (s signer) headers(t testing.TB, method, path, body string) []string {
 	t.Helper()
-	h := http.Header{"Host": {strings.TrimPrefix(s.base, "http://")}, "Date": {s.now().UTC().Format(http.TimeFormat)}}
+	h := s.extra.Clone()
+	if h == nil {
+		h = http.Header{}
+	}
+	h.Set("Host", strings.TrimPrefix(s.base, "http://"))
+	h.Set("Date", s.now().UTC().Format(http.TimeFormat))
 	sum := sha256.Sum256([]byte(body))
 	h.Set("Digest", "SHA-256="+base64.StdEncoding.EncodeToString(sum[:]))
 	if body != "" {
@@ -214,6 +220,9 @@ func (s signer) headers(t testing.TB, method, path, body string) []string {
 		h.Set("Digest", "SHA-256="+base64.StdEncoding.EncodeToString(make([]byte, sha256.Size)))
 	}
 	pairs := []string{"Authorization", p.Authorization(), "Digest", h.Get("Digest")}
+	for name := range s.extra {
+		pairs = append(pairs, name, h.Get(name))
+	}
 	if !s.omitDateHeader {
 		pairs = append(pairs, "Date", h.Get("Date"))
 	}

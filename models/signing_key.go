@@ -10,13 +10,15 @@ import (
 // SigningKey signs HTTP Signatures for its client with an HMAC secret.
 // The secret is stored sealed with the master key (SealedSecret), since
 // verifying needs it; RequiredHeaders is a JSON array of the header names
-// every signature must cover.
+// every signature must cover. LegacyDateOnly keys take signatures over the
+// Date alone; the others must cover the route, the host and the body too.
 type SigningKey struct {
 	ID              uuid.UUID `gorm:"primaryKey"`
 	ClientID        uuid.UUID
 	Name            string
 	Algorithm       string
 	RequiredHeaders string
+	LegacyDateOnly  bool
 	SealedSecret    string
 	ExpiresAt       *time.Time
 	CreatedAt       time.Time

@@ -31,7 +31,7 @@ type node struct {
 	objects []*node             // kindList: allowed objects, each a sub-template
 
 	fields map[string]*node // kindObject, by key as written
-	// folded indexes fields by foldKey, since encoding/json gives a struct
+	// folded indexes fields by FoldKey, since encoding/json gives a struct
 	// field the value of any key equal to its name without regard to case.
 	// It is nil in the query template: query names are exact.
 	folded map[string]*node
@@ -227,9 +227,11 @@ func appendString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// foldKey returns the key under which encoding/json matches s to a struct
-// field: equal for two keys exactly when bytes.EqualFold says they are.
-func foldKey(s string) string { return string(appendFolded(nil, s)) }
+// FoldKey returns the key under which encoding/json matches s to a struct
+// field: equal for two keys exactly when bytes.EqualFold says they are
+// (ſ, s and S; K, k and the Kelvin sign). The API's decoder refuses keys
+// that fold alike as repeats.
+func FoldKey(s string) string { return string(appendFolded(nil, s)) }
 
 // appendFolded appends s folded. It is encoding/json's own folding
 // (fold.go, appendFoldedName).

@@ -37,7 +37,7 @@ type observedAction struct {
 	fields    int // in root and below
 }
 
-// observedObject is the fields seen in an object, by foldKey.
+// observedObject is the fields seen in an object, by FoldKey.
 type observedObject map[string]*observedField
 
 type observedField struct {
@@ -83,7 +83,7 @@ func (a *observedAction) recordFields(into observedObject, obj map[string]any, d
 			}
 			return false
 		}
-		fk := foldKey(k)
+		fk := FoldKey(k)
 		f := into[fk]
 		if f == nil {
 			if a.fields >= MaxObservedFields && !(top && a.makeRoom()) {

@@ -196,7 +196,7 @@ func (p *parser) object(w where, top bool) (*node, *FieldError) {
 		}
 		n.fields[key] = v
 		if n.folded != nil {
-			n.folded[foldKey(key)] = v
+			n.folded[FoldKey(key)] = v
 		}
 	}
 	if _, err := p.dec.Token(); err != nil { // "}"

@@ -208,7 +208,7 @@ func (g *gen) payload(n *node) (v any, ok bool) {
 				continue
 			}
 			if v, ok := g.payload(n.fields[k]); ok {
-				if up := strings.ToUpper(k); g.pick(4) == 0 && foldKey(up) == foldKey(k) {
+				if up := strings.ToUpper(k); g.pick(4) == 0 && FoldKey(up) == FoldKey(k) {
 					k = up // the same field to encoding/json
 				}
 				obj[k] = v

@@ -36,10 +36,10 @@ func TestCheckDate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := CheckDate(tt.value, now, tt.skew)
+			date, err := CheckDate(tt.value, now, tt.skew)
 			if tt.reason == "" {
-				if err != nil {
-					t.Errorf("CheckDate(%q, %v) = %v, want nil", tt.value, tt.skew, err)
+				if err != nil || date.IsZero() {
+					t.Errorf("CheckDate(%q, %v) = %v, %v, want the date", tt.value, tt.skew, date, err)
 				}
 				return
 			}

@@ -3,6 +3,8 @@ package sandbox
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"html/template"
@@ -11,17 +13,32 @@ import (
 	"github.com/billgate/billgate/gateways"
 )
 
+// approvalStyle is the approval page's one stylesheet, inline: the page's
+// Content-Security-Policy allows it by its hash and nothing else.
+const approvalStyle = `
+body { font-family: system-ui, sans-serif; max-width: 32rem; margin: 3rem auto; padding: 0 1rem; }
+dt { color: #666; } dd { margin: 0 0 .75rem; font-weight: 600; }
+form { display: inline; } button { font-size: 1rem; padding: .5rem 1.25rem; margin-right: .5rem; }
+`
+
+// ApprovalPageCSP is the approval page's Content-Security-Policy (without
+// frame-ancestors, which the server adds to every answer): no script,
+// no resource, its stylesheet by hash, its forms posting to itself.
+var ApprovalPageCSP = "default-src 'none'; style-src '" + cspHash(approvalStyle) + "'; form-action 'self'; base-uri 'none'"
+
+// cspHash is a CSP hash source for an inline element's content.
+func cspHash(content string) string {
+	sum := sha256.Sum256([]byte(content))
+	return "sha256-" + base64.StdEncoding.EncodeToString(sum[:])
+}
+
 var approvalPage = template.Must(template.New("approve").Parse(`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Sandbox payment approval</title>
-<style>
-body { font-family: system-ui, sans-serif; max-width: 32rem; margin: 3rem auto; padding: 0 1rem; }
-dt { color: #666; } dd { margin: 0 0 .75rem; font-weight: 600; }
-form { display: inline; } button { font-size: 1rem; padding: .5rem 1.25rem; margin-right: .5rem; }
-</style>
+<style>` + approvalStyle + `</style>
 </head>
 <body>
 <h1>Sandbox payment</h1>
