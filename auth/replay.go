@@ -15,7 +15,7 @@ import (
 const maxSeenSignatures = 200_000
 
 // seenSignatures is the replay cache: the signatures accepted while their
-// Date is within the skew, so the very same signed request is taken once.
+// Date is within the skew, so the very same signed change is taken once.
 // Entries are keyed by key ID and MAC bytes, never the header's text, so
 // another base64 spelling of the same MAC is the same entry. It lives in one
 // process: API replicas do not share it.

@@ -233,10 +233,19 @@ func (s *Service) checkSignature(k *models.SigningKey, opened *openedSigningKey,
 			return err
 		}
 	}
-	if !s.seen.firstUse(k.ID, params.Signature, date.Add(s.cfg.SignatureSkew), now) {
+	if !s.seen.firstUse(k.ID, params.Signature, date.Add(s.cfg.SignatureSkew), now) && !safeMethod(req.Method) {
 		return errors.New("the signature was already used")
 	}
 	return nil
+}
+
+// safeMethod reports whether a request only reads (RFC 9110, 9.2.1). A
+// signature is taken again for a read: a client may poll twice within
+// the Date's one-second resolution, and a replayed read shows only what
+// its eavesdropper already saw. Every signature is remembered all the
+// same, so one first seen on a read never changes anything later.
+func safeMethod(method string) bool {
+	return method == http.MethodGet || method == http.MethodHead || method == http.MethodOptions
 }
 
 // union is a's names, then those of b not in a.

@@ -142,7 +142,7 @@ func testSignatures(t *testing.T, f *fixture) {
 
 // By default a signature covers the route, the host and the date, and the
 // digest of a body; a legacy date-only key takes the date alone. Either
-// way a signature is taken once.
+// way a signature makes a change once.
 func testSignatureRules(t *testing.T, f *fixture) {
 	f.client(nil, "shop", "pw", "business")
 	owner := f.sessionPrincipal("shop")
@@ -190,5 +190,21 @@ func testSignatureRules(t *testing.T, f *fixture) {
 		if _, err := f.svc.AuthenticateSignature(f.ctx, req, Origin{IP: otherIP}); !errors.Is(err, ErrAuthFailed) {
 			t.Errorf("%s, again = %v, want ErrAuthFailed", tt.name, err)
 		}
+	}
+
+	// A read may present its signature again (a poll within the Date's
+	// second), but a change never follows a signature already seen.
+	f.advance(time.Second)
+	h := http.Header{"Date": {f.clock.Format(http.TimeFormat)}, "Host": {"billgate.test"}}
+	read := signedRequest(t, legacyKey, legacySecret, signature.HMACSHA256, []string{"date"}, "GET", "/v1/profile", h, nil)
+	for i := range 2 {
+		if _, err := f.svc.AuthenticateSignature(f.ctx, read, Origin{IP: otherIP}); err != nil {
+			t.Errorf("a signed read, time %d = %v, want ok", i+1, err)
+		}
+	}
+	change := read
+	change.Method, change.Target = "DELETE", "/auth/sessions"
+	if _, err := f.svc.AuthenticateSignature(f.ctx, change, Origin{IP: otherIP}); !errors.Is(err, ErrAuthFailed) {
+		t.Errorf("a read's legacy signature on a change = %v, want ErrAuthFailed", err)
 	}
 }

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"flag"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,11 +46,15 @@ func TestRecordHistories(t *testing.T) {
 			var st workflows.PaymentState
 			waitFor(t, "the approval URL", func() bool {
 				v, err := env.Temporal.QueryWorkflow(ctx, id, "", workflows.PaymentStateQuery)
-				return err == nil && v.Get(&st) == nil && st.Reference != ""
+				return err == nil && v.Get(&st) == nil && st.ApprovalURL != ""
 			})
-			if err := env.Temporal.SignalWorkflow(ctx, id, "", workflows.GatewayEventSignal, workflows.GatewayEvent{Reference: st.Reference, Succeeded: true}); err != nil {
+			// The payer approves; the sandbox's webhook signals the payment,
+			// which confirms the charge with the gateway.
+			resp, err := env.HTTP.PostForm(st.ApprovalURL, url.Values{"decision": {"approve"}})
+			if err != nil {
 				t.Fatal(err)
 			}
+			resp.Body.Close()
 		}},
 	}
 	for _, sc := range scenarios {

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -131,7 +132,15 @@ func TestFinding8KeysCannotManageSessionsOrPasswords(t *testing.T) {
 		t.Fatalf("POST /v1/signing-keys = %d %+v", signing.Status, signing.Errors)
 	}
 	signed := signer{c: env.HTTP, base: env.URL, keyID: signing.Result["keyId"].(string), secret: signing.Result["secret"].(string),
-		algorithm: "hmac-sha256", signs: []string{"(request-target)", "host", "date", "digest"}, now: time.Now}
+		algorithm: "hmac-sha256", signs: []string{"(request-target)", "host", "date", "digest", "x-request-id"}, now: time.Now}
+	// The same request twice in one second is one signature, taken once
+	// (finding 4): each call signs a request ID of its own.
+	var calls int
+	signedOnce := func(method, path, body string) reply {
+		calls++
+		signed.extra = http.Header{"X-Request-Id": {fmt.Sprint("finding-8-", calls)}}
+		return signed.call(t, method, path, body)
+	}
 
 	keys := map[string]func(method, path, body string) reply{
 		"an API key": func(method, path, body string) reply {
@@ -140,7 +149,7 @@ func TestFinding8KeysCannotManageSessionsOrPasswords(t *testing.T) {
 		"a JWT made from an API key": func(method, path, body string) reply {
 			return call(t, env, method, path, body, "Authorization", "Bearer "+jwt.Result["token"].(string))
 		},
-		"a signing key": func(method, path, body string) reply { return signed.call(t, method, path, body) },
+		"a signing key": signedOnce,
 	}
 	const wrongChange = `{"currentPassword":"not the password","newPassword":"a brand new passphrase"}`
 	for name, do := range keys {

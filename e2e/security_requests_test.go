@@ -26,7 +26,7 @@ func newSigner(t *testing.T, env *testenv.Env, owner []string, body string, sign
 
 // Finding 4: a signature binds the request it was made for. By default it
 // must cover the route, the host, the date and the body's digest, so a
-// captured one replays onto nothing; the very same request is taken once.
+// captured one replays onto nothing; the very same change is taken once.
 // A key created as legacy date-only still takes the seed's date-only
 // signatures, once each.
 func TestFinding4SignaturesBindTheirRequest(t *testing.T) {
@@ -47,7 +47,9 @@ func TestFinding4SignaturesBindTheirRequest(t *testing.T) {
 	if r := call(t, env, "GET", "/v1/profile", "", captured...); r.Status != 200 {
 		t.Fatalf("a signature over (request-target) host date = %d %+v", r.Status, r.Errors)
 	}
-	refused(call(t, env, "GET", "/v1/profile", "", captured...), "the same signed request a second time")
+	if r := call(t, env, "GET", "/v1/profile", "", captured...); r.Status != 200 {
+		t.Errorf("the same signed read a second time = %d %+v, want 200: a read changes nothing", r.Status, r.Errors)
+	}
 	refused(call(t, env, "DELETE", "/auth/sessions", "", captured...), "a signed GET /v1/profile replayed as DELETE /auth/sessions")
 	refused(call(t, env, "POST", "/v1/products", `{"name":"Replayed"}`, captured...), "a signed GET /v1/profile replayed as POST /v1/products")
 
@@ -57,9 +59,11 @@ func TestFinding4SignaturesBindTheirRequest(t *testing.T) {
 	refused(full.call(t, "POST", "/v1/products", `{"name":"Unbound body"}`), "a body whose digest is not signed")
 	withDigest := dateOnly
 	withDigest.signs = []string{"(request-target)", "host", "date", "digest"}
-	if r := withDigest.call(t, "POST", "/v1/products", `{"name":"Signed"}`); r.Status != 201 {
+	post := withDigest.headers(t, "POST", "/v1/products", `{"name":"Signed"}`)
+	if r := call(t, env, "POST", "/v1/products", `{"name":"Signed"}`, post...); r.Status != 201 {
 		t.Errorf("a signed POST with its digest = %d %+v", r.Status, r.Errors)
 	}
+	refused(call(t, env, "POST", "/v1/products", `{"name":"Signed"}`, post...), "the same signed POST a second time")
 
 	legacy := newSigner(t, env, owner, `{"algorithm":"hmac-sha256","legacyDateOnly":true}`, "date")
 	captured = legacy.headers(t, "GET", "/v1/profile", "")
