@@ -77,6 +77,23 @@ type Plan struct {
 	Dunning    billing.DunningSchedule
 }
 
+// Validate reports what would keep a plan from being billed: a workflow
+// that took it would fail every later task.
+func (p Plan) Validate() error {
+	switch {
+	case p.PriceID == uuid.Nil:
+		return errors.New("the plan names no price")
+	case p.Amount.Amount < 0:
+		return errors.New("the plan's amount is negative")
+	case p.TrialDays < 0 || p.TrialDays > billing.MaxTrialDays:
+		return fmt.Errorf("the plan's trial of %d days is not within 0-%d", p.TrialDays, billing.MaxTrialDays)
+	}
+	if err := p.Amount.Validate(); err != nil {
+		return err
+	}
+	return p.Recurrence.Validate()
+}
+
 // SubscriptionInput starts a subscription.
 type SubscriptionInput struct {
 	SubscriptionID  uuid.UUID
@@ -772,6 +789,9 @@ func (s *subscription) validateChangePrice(c PriceChange) error {
 	case c.Plan.Amount.Currency != s.state.Plan.Amount.Currency:
 		return illegal("the new price is in %s, the subscription in %s", c.Plan.Amount.Currency, s.state.Plan.Amount.Currency)
 	}
+	if err := c.Plan.Validate(); err != nil {
+		return illegal("%v", err)
+	}
 	if _, err := billing.ParseProrationMode(string(c.Proration)); err != nil {
 		return illegal("%v", err)
 	}
@@ -808,9 +828,12 @@ func (s *subscription) changePrice(ctx workflow.Context, c PriceChange) {
 	}
 }
 
-func (s *subscription) validateChangePaymentMethod(PaymentMethod) error {
-	if s.state.Status.Ended() {
+func (s *subscription) validateChangePaymentMethod(m PaymentMethod) error {
+	switch {
+	case s.state.Status.Ended():
 		return illegal("the subscription is already %s", s.state.Status)
+	case m.Gateway == "" || m.Token == "":
+		return illegal("a payment method names its gateway and its token")
 	}
 	return nil
 }

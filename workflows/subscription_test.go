@@ -366,6 +366,35 @@ func TestSubscriptionIllegalChanges(t *testing.T) {
 	st.run()
 }
 
+// An update validator refuses a plan the workflow could not bill, or a
+// payment method it could not charge: a bad
+// recurrence would fail every later workflow task (issue 10, hole 10). A
+// plan whose JSON does not decode (an unordered dunning schedule) is
+// refused before any validator.
+func TestSubscriptionRefusesInvalidPlans(t *testing.T) {
+	st := newSubscriptionTest(t, sandbox.TokenOK, monthly(1000))
+	st.at(time.Hour, func() {
+		valid := func() Plan { return monthly(2000) }
+		badRecurrence, badAmount, badTrial, noPrice := valid(), valid(), valid(), valid()
+		badRecurrence.Recurrence = billing.Recurrence{Interval: "fortnight", Count: 1}
+		badAmount.Amount.Amount = -1
+		badTrial.TrialDays = billing.MaxTrialDays + 1
+		noPrice.PriceID = uuid.Nil
+		for _, plan := range []Plan{badRecurrence, badAmount, badTrial, noPrice} {
+			st.mustReject(ChangePriceUpdate, PriceChange{Plan: plan, Proration: billing.CreateProrations})
+		}
+		st.mustReject(ChangePaymentMethodUpdate, PaymentMethod{Gateway: sandbox.Name})
+		st.mustReject(ChangePaymentMethodUpdate, PaymentMethod{Token: sandbox.TokenOK})
+		st.mustUpdate(ChangePriceUpdate, func(s SubscriptionState) {
+			if s.Plan.Amount.Amount != 2000 {
+				t.Errorf("after a valid change: %+v, want the new plan", s.Plan)
+			}
+		}, PriceChange{Plan: valid(), Proration: billing.CreateProrations})
+		st.cancelNow()
+	})
+	st.run()
+}
+
 // A mid-period change from 3000 to 6000 per 30 days, 10 days in, prorates
 // 20 days of each: a credit of 2000 and a debit of 4000.
 func TestSubscriptionChangePriceProrates(t *testing.T) {
