@@ -30,10 +30,11 @@ var (
 	errKeyInProgress = &Problem{Status: http.StatusConflict, Detail: Error{Code: "IDEMPOTENCY_KEY_IN_PROGRESS", Message: "a request with this Idempotency-Key is still running; retry later", Field: idempotencyHeader}}
 )
 
-// idempotent honours Idempotency-Key on a POST that creates or charges:
-// the same key with the same request replays the first answer (marked
-// Idempotent-Replayed), with another request it is a 409. Keys belong to
-// the caller. A 5xx is not kept, so a retry runs afresh.
+// idempotent honours Idempotency-Key on a POST that creates, charges or
+// changes a subscription: the same key with the same request replays the
+// first answer (marked Idempotent-Replayed), with another request it is a
+// 409. Keys belong to the caller. A 5xx is not kept, so a retry runs
+// afresh, unless the change may have been applied (errOutcomeUnknown).
 func (h *handlers) idempotent(next gin.HandlerFunc) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		key := c.GetHeader(idempotencyHeader)
