@@ -246,18 +246,7 @@ func TestSessionIdleExpiry(t *testing.T) {
 func TestLockout(t *testing.T) {
 	env := testenv.Start(t, testenv.Options{})
 	env.CreateClient(nil, "alice", goodPassword, "business")
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	statuses := map[int]int{}
-	for range 20 {
-		wg.Go(func() {
-			r := call(t, env, "POST", "/auth/session", `{"login":"alice","password":"wrong password here"}`)
-			mu.Lock()
-			statuses[r.Status]++
-			mu.Unlock()
-		})
-	}
-	wg.Wait()
+	statuses := parallelWrongLogins(t, env, "alice")
 	if statuses[401] != 5 || statuses[429] != 15 {
 		t.Errorf("20 parallel wrong passwords = %v, want 5 × 401 and 15 × 429", statuses)
 	}
@@ -430,4 +419,23 @@ func TestSecureCookieAndAdminSessionControl(t *testing.T) {
 		t.Errorf("admin revokes all = %d %v", del.Status, del.Result)
 	}
 	call(t, env, "GET", "/auth/session", "", "Authorization", "Bearer "+other).is(t, "after revoke-all", 404, "SESSION_UNKNOWN", "SESSION UNKNOWN")
+}
+
+// parallelWrongLogins sends 20 wrong passwords for login at once and
+// counts the answers by status.
+func parallelWrongLogins(t *testing.T, env *testenv.Env, login string, header ...string) map[int]int {
+	t.Helper()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	statuses := map[int]int{}
+	for range 20 {
+		wg.Go(func() {
+			r := call(t, env, "POST", "/auth/session", `{"login":"`+login+`","password":"wrong password here"}`, header...)
+			mu.Lock()
+			statuses[r.Status]++
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	return statuses
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -79,18 +78,7 @@ func TestFinding7LockoutFromOneSourceDoesNotLockAnother(t *testing.T) {
 	admin := as(t, env, creds("root", ""))
 	const attacker, home = "203.0.113.66", "198.51.100.7"
 
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	statuses := map[int]int{}
-	for range 20 {
-		wg.Go(func() {
-			r := call(t, env, "POST", "/auth/session", `{"login":"victim","password":"wrong password here"}`, from(attacker)...)
-			mu.Lock()
-			statuses[r.Status]++
-			mu.Unlock()
-		})
-	}
-	wg.Wait()
+	statuses := parallelWrongLogins(t, env, "victim", from(attacker)...)
 	if statuses[401] != 5 || statuses[429] != 15 {
 		t.Errorf("20 parallel wrong passwords from one source = %v, want 5 × 401 and 15 × 429", statuses)
 	}
