@@ -77,11 +77,13 @@ func Start(c client.Client, queues []string, acts *activities.Activities, stopTi
 	return g, nil
 }
 
-// Stop stops every worker at once, letting running activities finish.
+// Stop stops every worker at once, letting running activities finish. A
+// second Stop does nothing.
 func (g *Group) Stop() {
 	var wg sync.WaitGroup
 	for _, w := range g.workers {
 		wg.Go(w.Stop)
 	}
 	wg.Wait()
+	g.workers = nil
 }

@@ -491,16 +491,34 @@ func (p *payment) wait(ctx workflow.Context, until time.Time, also func(workflow
 			isDone = also(sel)
 		}
 		sel.Select(ctx)
-		switch {
-		case stop:
-			return stopped
-		case fired:
+		for {
+			switch {
+			case stop:
+				return stopped
+			case isDone(), retry:
+				return done
+			}
+			if !fired || !p.readsSignalsFirst(ctx, sel) {
+				break
+			}
+			sel.Select(ctx)
+		}
+		if fired {
 			return timedOut
-		case isDone(), retry:
-			return done
 		}
 	}
 }
+
+// readsSignalsFirst reports whether a signal came in the workflow task
+// that fired the timer: it is read before the timeout is acted on, so an
+// approval or a withdrawal that arrived in time is never lost to the
+// timer.
+func (p *payment) readsSignalsFirst(ctx workflow.Context, sel workflow.Selector) bool {
+	return sel.HasPending() && workflow.GetVersion(ctx, signalsBeforeTimeouts, workflow.DefaultVersion, 1) == 1
+}
+
+// signalsBeforeTimeouts versions reading signals before a timeout.
+const signalsBeforeTimeouts = "signals-before-timeouts"
 
 // keepTime steps a test clock towards its target. Once the payment has
 // caught up with nothing left to do, it says so: to its subscription, or,

@@ -252,3 +252,29 @@ func TestPaymentApprovalExpires(t *testing.T) {
 		t.Errorf("unapproved payment = %+v after %v, want expired after the 2h window", got, env.Now().Sub(start))
 	}
 }
+
+// An approval that is ready when the approval window closes pays: signals
+// are read before the timeout is acted on (issue 10, hole 2). Here the
+// window closes and the approval arrives while the payment is busy
+// looking up an earlier event, so both are ready at its next select.
+func TestPaymentApprovalAtTheDeadlinePays(t *testing.T) {
+	env, _, _ := newPaymentEnv(t)
+	var a *activities.Activities
+	in := paymentInput(sandbox.TokenAsync)
+	in.ApprovalWindow = 2 * time.Hour
+	in.Dunning = billing.DunningSchedule{}
+	var reference string
+	env.OnActivity(a.LookupCharge, mock.Anything, mock.Anything).Run(func(mock.Arguments) {
+		env.SignalWorkflow(GatewayEventSignal, GatewayEvent{Reference: reference, Succeeded: true})
+		time.Sleep(1500 * time.Millisecond) // the window's last second passes meanwhile
+	}).Return(activities.LookupResult{Status: gateways.Pending}, nil).Once()
+	env.OnActivity(a.LookupCharge, mock.Anything, mock.Anything).Return(activities.LookupResult{Status: gateways.Succeeded}, nil).Once()
+	env.RegisterDelayedCallback(func() {
+		reference = queryPayment(t, env).Reference
+		env.SignalWorkflow(GatewayEventSignal, GatewayEvent{Reference: reference})
+	}, in.ApprovalWindow-time.Second)
+	env.ExecuteWorkflow(PaymentWorkflow, in)
+	if got := finalState(t, env); got.Status != PaymentPaid {
+		t.Errorf("approved as the window closed: %+v, want paid", got)
+	}
+}

@@ -83,6 +83,8 @@ type App struct {
 	stopListening context.CancelFunc
 	Handler       http.Handler
 	workers       *worker.Group
+	// Activities are what the workers run, with their dependencies.
+	Activities *activities.Activities
 	// Metrics serves /metrics when Options.MetricsApart; nil otherwise.
 	Metrics http.Handler
 }
@@ -122,7 +124,7 @@ func Start(ctx context.Context, o Options) (_ *App, err error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Store: store, Temporal: tc, Hasher: password.New(cmp.Or(o.PasswordParams, password.DefaultParams())), workers: workers}
+	a := &App{Store: store, Temporal: tc, Hasher: password.New(cmp.Or(o.PasswordParams, password.DefaultParams())), workers: workers, Activities: acts}
 	deps := api.Deps{Logger: o.Logger, Metrics: api.NewMetrics(), MetricsApart: o.MetricsApart, BodyLimit: o.BodyLimit, Checks: []api.Check{DatabaseCheck(store), TemporalCheck(tc)}}
 	if o.MetricsApart {
 		a.Metrics = api.MetricsHandler(deps.Metrics)

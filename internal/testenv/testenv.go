@@ -28,6 +28,7 @@ import (
 	"github.com/billgate/billgate/internal/dbtest"
 	"github.com/billgate/billgate/internal/devserver"
 	"github.com/billgate/billgate/models"
+	"github.com/billgate/billgate/worker"
 	"github.com/billgate/billgate/workflows"
 )
 
@@ -130,6 +131,18 @@ func (e *Env) CreateClient(tenant *uuid.UUID, login, pass string, roles ...strin
 		e.t.Fatalf("create client %s: %v", login, err)
 	}
 	return c
+}
+
+// StartWorkers runs more workers for the named queues, as another worker
+// process would; they stop when the test ends, or before with Stop.
+func (e *Env) StartWorkers(queues ...string) *worker.Group {
+	e.t.Helper()
+	g, err := worker.Start(e.Temporal, queues, e.app.Activities, time.Second)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(g.Stop)
+	return g
 }
 
 // Store is the running billgate's database.
