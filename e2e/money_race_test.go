@@ -5,6 +5,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+	commonpb "go.temporal.io/api/common/v1"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
 	"github.com/billgate/billgate/billing"
@@ -51,4 +55,65 @@ func TestWithdrawalAtTheRetryTimeIsNotCharged(t *testing.T) {
 	if len(ledger.results) != 1 {
 		t.Errorf("ledger = %v, want the first attempt only", ledger.results)
 	}
+}
+
+// Issue 10, hole 9: an operator's Reset replays a workflow from an earlier
+// point, and its projection versions with it. They must still outrank what
+// the old run wrote, or the database freezes at the old run's last state.
+func TestProjectionsGoOnAfterAReset(t *testing.T) {
+	env := testenv.Start(t, testenv.Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	in := paymentInput(t, env, sandbox.TokenDecline, billing.DunningSchedule{time.Hour, 2 * time.Hour})
+	run, err := env.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.PaymentWorkflowID(in.PaymentID), TaskQueue: workflows.SubscriptionsTaskQueue},
+		workflows.PaymentWorkflow, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	projected := func(status string, attempts int) func() bool {
+		return func() bool {
+			p, err := env.Store().PaymentByID(ctx, in.PaymentID)
+			return err == nil && p.Status == status && len(p.Attempts) == attempts
+		}
+	}
+	waitFor(t, "the first decline", projected("retrying", 1))
+	resetPoint := lastCompletedTask(t, env, run.GetID())
+	if err := env.Temporal.SignalWorkflow(ctx, run.GetID(), "", workflows.RetryNowSignal, nil); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the second decline", projected("retrying", 2))
+
+	_, err = env.Temporal.ResetWorkflowExecution(ctx, &workflowservice.ResetWorkflowExecutionRequest{
+		Namespace:                 env.Namespace(),
+		WorkflowExecution:         &commonpb.WorkflowExecution{WorkflowId: run.GetID()},
+		Reason:                    "operator rewinds past the retry",
+		WorkflowTaskFinishEventId: resetPoint,
+		RequestId:                 uuid.NewString(),
+		ResetReapplyType:          enumspb.RESET_REAPPLY_TYPE_NONE,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Temporal.SignalWorkflow(ctx, run.GetID(), "", workflows.WithdrawSignal, workflows.Withdraw{Open: true}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the reset run's withdrawal in the database", projected("canceled", 1))
+}
+
+// lastCompletedTask is the ID of the last WorkflowTaskCompleted event in
+// the workflow's history: a point to reset to.
+func lastCompletedTask(t *testing.T, env *testenv.Env, workflowID string) int64 {
+	t.Helper()
+	var last int64
+	it := env.Temporal.GetWorkflowHistory(context.Background(), workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		e, err := it.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.GetEventType() == enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED {
+			last = e.GetEventId()
+		}
+	}
+	return last
 }

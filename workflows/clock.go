@@ -172,6 +172,16 @@ var projectOptions = workflow.LocalActivityOptions{
 	},
 }
 
+// nextVersion is the version of a projection written now, after last. A
+// counter alone is not enough: an operator's Reset replays the workflow
+// from an earlier point, and the counter with it, so the reset run's
+// writes would rank below what the old run wrote and be ignored. Temporal's
+// time at a workflow task only moves forward, also across resets and
+// continued runs, so versions taken from it keep growing.
+func nextVersion(ctx workflow.Context, last int64) int64 {
+	return max(last+1, workflow.Now(ctx).UnixMicro())
+}
+
 // project writes a projection through the local activity fn.
 func project(ctx workflow.Context, fn, in any) {
 	ctx = workflow.WithLocalActivityOptions(ctx, projectOptions)

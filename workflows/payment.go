@@ -547,7 +547,7 @@ func (p *payment) keepTime(ctx workflow.Context) {
 
 // project writes the payment and its invoice to the database.
 func (p *payment) project(ctx workflow.Context) {
-	p.version++
+	p.version = nextVersion(ctx, p.version)
 	proj := activities.PaymentProjection{
 		Version: p.version, PaymentID: p.in.PaymentID, InvoiceID: p.in.InvoiceID,
 		TenantID: p.in.TenantID, CustomerID: p.in.CustomerID, SubscriptionID: p.in.SubscriptionID,

@@ -139,7 +139,8 @@ type SubscriptionState struct {
 	// PendingLines wait for the next period's invoice (create_prorations).
 	PendingLines []billing.Line
 	// Minted counts the IDs minted for invoices and payments.
-	Minted  int64
+	Minted int64
+	// Version is the last projection's; see nextVersion.
 	Version int64
 }
 
@@ -610,7 +611,7 @@ func (s *subscription) sync(ctx workflow.Context) {
 		return
 	}
 	s.synced.projection = proj
-	s.state.Version++
+	s.state.Version = nextVersion(ctx, s.state.Version)
 	proj.Version, proj.UpdatedAt = s.state.Version, s.clock.now(ctx)
 	var a *activities.Activities
 	project(ctx, a.ProjectSubscription, proj)

@@ -145,6 +145,9 @@ func (e *Env) StartWorkers(queues ...string) *worker.Group {
 	return g
 }
 
+// Namespace is the Temporal namespace billgate runs in.
+func (e *Env) Namespace() string { return e.temporal.Namespace() }
+
 // Store is the running billgate's database.
 func (e *Env) Store() *models.Store { return e.app.Store }
 
