@@ -780,10 +780,12 @@ func (s *subscription) resume(ctx workflow.Context) {
 	s.state.Anchor, s.state.Next = t, 0
 }
 
-func (s *subscription) validateChangePrice(c PriceChange) error {
+func (s *subscription) validateChangePrice(ctx workflow.Context, c PriceChange) error {
 	switch {
 	case s.state.Status != SubscriptionActive && s.state.Status != SubscriptionTrialing:
 		return illegal("only an active or trialing subscription can change price; it is %s", s.describe())
+	case s.collectingNextPeriod(ctx):
+		return illegal("the next period's invoice is being collected: change the price once it is paid")
 	case c.Plan.PriceID == s.state.Plan.PriceID:
 		return illegal("the subscription is already on price %s", c.Plan.PriceID)
 	case c.Plan.Amount.Currency != s.state.Plan.Amount.Currency:
@@ -798,6 +800,13 @@ func (s *subscription) validateChangePrice(c PriceChange) error {
 		return illegal("%v", err)
 	}
 	return nil
+}
+
+// collectingNextPeriod reports whether the upcoming invoice has fallen due
+// and has not ended: until it is paid, the current period is the one
+// before its, and withdrawing a draft no longer stops it.
+func (s *subscription) collectingNextPeriod(ctx workflow.Context) bool {
+	return s.upcoming != nil && !s.upcoming.preview.DueAt.After(s.clock.now(ctx))
 }
 
 // changePrice moves to the new plan now. An active subscription that keeps

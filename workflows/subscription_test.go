@@ -802,3 +802,25 @@ func TestSubscriptionCancelingAtPeriodEndKeepsItsInterval(t *testing.T) {
 		t.Errorf("%d charges, want only the first period's", n)
 	}
 }
+
+// While a renewal awaits its approval, the period it pays for is not the
+// current one yet: a price change then, which would restart or prorate
+// the wrong period, is refused until the renewal is paid.
+func TestSubscriptionPriceChangeWaitsForTheRenewalBeingCollected(t *testing.T) {
+	st := newSubscriptionTest(t, sandbox.TokenOK, monthly(3000))
+	var a *activities.Activities
+	st.env.OnActivity(a.Charge, mock.Anything, mock.Anything).Return(activities.ChargeResult{Reference: "ch_1"}, nil).Once()
+	st.env.OnActivity(a.Charge, mock.Anything, mock.Anything).Return(activities.ChargeResult{Pending: true, Reference: "ch_2"}, nil).Once()
+	yearly := monthly(30000)
+	yearly.Recurrence = billing.Recurrence{Interval: billing.Year, Count: 1}
+	renewal := st.periodEnd(1)
+	st.at(renewal.Sub(st.start)+time.Hour, func() {
+		if s := st.state(); s.Status != SubscriptionActive || !s.CurrentPeriod.End.Equal(renewal) {
+			t.Errorf("while the renewal awaits approval: %s in %+v, want active in the first period", s.Status, s.CurrentPeriod)
+		}
+		st.mustReject(ChangePriceUpdate, PriceChange{Plan: yearly, Proration: billing.CreateProrations})
+		st.mustReject(ChangePriceUpdate, PriceChange{Plan: monthly(6000), Proration: billing.CreateProrations})
+		st.cancelNow()
+	})
+	st.run()
+}
