@@ -803,8 +803,8 @@ func (s *subscription) validateChangePrice(ctx workflow.Context, c PriceChange) 
 }
 
 // collectingNextPeriod reports whether the upcoming invoice has fallen due
-// and has not ended: until it is paid, the current period is the one
-// before its, and withdrawing a draft no longer stops it.
+// and has not ended: until it is paid, the current period is still the
+// one before it, and withdrawing a draft no longer stops it.
 func (s *subscription) collectingNextPeriod(ctx workflow.Context) bool {
 	return s.upcoming != nil && !s.upcoming.preview.DueAt.After(s.clock.now(ctx))
 }
