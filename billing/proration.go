@@ -112,75 +112,124 @@ func (p PriceTerms) label() string {
 // the customer's bill.
 type PriceChangePlan struct {
 	// Lines are a proration_credit line (negative) for the unused time on the
-	// old price and a proration_debit line for the remaining time on the new
-	// one. Lines that would be zero are left out.
+	// old price and, when the interval is kept, a proration_debit line for
+	// the remaining time on the new one. Lines that would be zero are left
+	// out.
 	Lines []Line `json:"lines"`
-	// InvoiceNow is true for AlwaysInvoice: the caller invoices the lines at
-	// once. Otherwise they are pending items for the next period's invoice.
+	// InvoiceNow is true for AlwaysInvoice and for every interval change:
+	// the caller invoices the lines at once. Otherwise they are pending items
+	// for the next period's invoice.
 	InvoiceNow bool `json:"invoiceNow"`
 }
 
 // PlanPriceChange plans a change from oldPrice to newPrice at the instant at,
-// inside the current period [periodStart, periodEnd). Both totals (amount ×
-// quantity) are prorated over [at, periodEnd) with Prorate. Mode NoProration
-// returns no lines; an empty mode is CreateProrations. The currencies must
-// match, and amounts and quantities must not be negative.
+// inside the current period [periodStart, periodEnd), for two prices of the
+// same interval: the billing cycle is kept. Both totals (amount × quantity)
+// are prorated over [at, periodEnd) with Prorate. Mode NoProration returns
+// no lines; an empty mode is CreateProrations. The currencies must match,
+// and amounts and quantities must not be negative.
 func PlanPriceChange(oldPrice, newPrice PriceTerms, periodStart, periodEnd, at time.Time, mode ProrationMode) (PriceChangePlan, error) {
-	mode, err := ParseProrationMode(string(mode))
+	change, err := checkPriceChange(oldPrice, newPrice, mode)
 	if err != nil {
 		return PriceChangePlan{}, err
 	}
+	credit, err := unusedTimeCredit(oldPrice, change.oldTotal, periodStart, periodEnd, at)
+	if err != nil {
+		return PriceChangePlan{}, err
+	}
+	debit, err := Prorate(change.newTotal, periodStart, periodEnd, at)
+	if err != nil {
+		return PriceChangePlan{}, err
+	}
+	plan := PriceChangePlan{InvoiceNow: change.mode == AlwaysInvoice}
+	if change.mode == NoProration {
+		return plan, nil
+	}
+	plan.Lines = credit
+	if !debit.IsZero() {
+		plan.Lines = append(plan.Lines, Line{
+			Kind:        ProrationDebit,
+			Description: "Remaining time on " + newPrice.label() + " after " + at.UTC().Format(time.DateOnly),
+			Amount:      debit,
+			Quantity:    newPrice.Quantity,
+			PeriodStart: at.UTC(),
+			PeriodEnd:   periodEnd.UTC(),
+		})
+	}
+	return plan, nil
+}
+
+// PlanIntervalChange plans a change from oldPrice to newPrice of another
+// interval (or interval count) at the instant at, inside the current period
+// [periodStart, periodEnd). As in Stripe, the billing cycle restarts at at:
+// the caller invoices the new price's first period, [at, at + its interval),
+// in full and at once, with the plan's lines on that invoice. So InvoiceNow
+// is true whatever the mode. The lines are a proration_credit line for the
+// unused time on the old price, [at, periodEnd), left out when it would be
+// zero. Mode NoProration gives no credit, as Stripe's proration_behavior=none
+// does: the cycle still restarts and the new period is still charged at
+// once. The checks are PlanPriceChange's.
+func PlanIntervalChange(oldPrice, newPrice PriceTerms, periodStart, periodEnd, at time.Time, mode ProrationMode) (PriceChangePlan, error) {
+	change, err := checkPriceChange(oldPrice, newPrice, mode)
+	if err != nil {
+		return PriceChangePlan{}, err
+	}
+	credit, err := unusedTimeCredit(oldPrice, change.oldTotal, periodStart, periodEnd, at)
+	if err != nil {
+		return PriceChangePlan{}, err
+	}
+	plan := PriceChangePlan{InvoiceNow: true}
+	if change.mode != NoProration {
+		plan.Lines = credit
+	}
+	return plan, nil
+}
+
+// priceChange is a checked price change: its mode, with the default filled
+// in, and both prices' totals.
+type priceChange struct {
+	mode               ProrationMode
+	oldTotal, newTotal Money
+}
+
+func checkPriceChange(oldPrice, newPrice PriceTerms, mode ProrationMode) (priceChange, error) {
+	mode, err := ParseProrationMode(string(mode))
+	if err != nil {
+		return priceChange{}, err
+	}
 	if err := oldPrice.Amount.sameCurrency(newPrice.Amount); err != nil {
-		return PriceChangePlan{}, fmt.Errorf("price change: %w", err)
+		return priceChange{}, fmt.Errorf("price change: %w", err)
 	}
 	for _, p := range []PriceTerms{oldPrice, newPrice} {
 		if p.Amount.IsNegative() || p.Quantity < 0 {
-			return PriceChangePlan{}, fmt.Errorf("price change: negative amount or quantity in %s × %d", p.Amount, p.Quantity)
+			return priceChange{}, fmt.Errorf("price change: negative amount or quantity in %s × %d", p.Amount, p.Quantity)
 		}
 	}
 	oldTotal, err := oldPrice.Total()
 	if err != nil {
-		return PriceChangePlan{}, fmt.Errorf("price change: old price: %w", err)
+		return priceChange{}, fmt.Errorf("price change: old price: %w", err)
 	}
 	newTotal, err := newPrice.Total()
 	if err != nil {
-		return PriceChangePlan{}, fmt.Errorf("price change: new price: %w", err)
+		return priceChange{}, fmt.Errorf("price change: new price: %w", err)
 	}
-	credit, err := Prorate(oldTotal, periodStart, periodEnd, at)
-	if err != nil {
-		return PriceChangePlan{}, err
+	return priceChange{mode: mode, oldTotal: oldTotal, newTotal: newTotal}, nil
+}
+
+// unusedTimeCredit is the proration_credit line, negative, for the part of
+// oldTotal that falls in [at, periodEnd): none when that part is zero.
+func unusedTimeCredit(oldPrice PriceTerms, oldTotal Money, periodStart, periodEnd, at time.Time) ([]Line, error) {
+	unused, err := Prorate(oldTotal, periodStart, periodEnd, at)
+	if err != nil || unused.IsZero() {
+		return nil, err
 	}
-	debit, err := Prorate(newTotal, periodStart, periodEnd, at)
-	if err != nil {
-		return PriceChangePlan{}, err
-	}
-	plan := PriceChangePlan{InvoiceNow: mode == AlwaysInvoice}
-	if mode == NoProration {
-		return plan, nil
-	}
-	since := at.UTC().Format(time.DateOnly)
-	start, end := at.UTC(), periodEnd.UTC()
-	if !credit.IsZero() {
-		// credit is positive here, so its negation cannot overflow.
-		neg := Money{-credit.Amount, credit.Currency}
-		plan.Lines = append(plan.Lines, Line{
-			Kind:        ProrationCredit,
-			Description: "Unused time on " + oldPrice.label() + " after " + since,
-			Amount:      neg,
-			Quantity:    oldPrice.Quantity,
-			PeriodStart: start,
-			PeriodEnd:   end,
-		})
-	}
-	if !debit.IsZero() {
-		plan.Lines = append(plan.Lines, Line{
-			Kind:        ProrationDebit,
-			Description: "Remaining time on " + newPrice.label() + " after " + since,
-			Amount:      debit,
-			Quantity:    newPrice.Quantity,
-			PeriodStart: start,
-			PeriodEnd:   end,
-		})
-	}
-	return plan, nil
+	// unused is positive here, so its negation cannot overflow.
+	return []Line{{
+		Kind:        ProrationCredit,
+		Description: "Unused time on " + oldPrice.label() + " after " + at.UTC().Format(time.DateOnly),
+		Amount:      Money{-unused.Amount, unused.Currency},
+		Quantity:    oldPrice.Quantity,
+		PeriodStart: at.UTC(),
+		PeriodEnd:   periodEnd.UTC(),
+	}}, nil
 }

@@ -279,6 +279,72 @@ func TestPlanPriceChange(t *testing.T) {
 	}
 }
 
+// An interval change credits the unused time of the old price and no more:
+// the new price's first period, which starts at the change, is invoiced in
+// full beside the credit, at once.
+func TestPlanIntervalChange(t *testing.T) {
+	jan1, feb1, jan1Next := date("2030-01-01"), date("2030-02-01"), date("2031-01-01")
+	jan8 := date("2030-01-08")
+	jan11 := date("2030-01-11")                   // 21 of January's 31 days left
+	jan3 := date("2030-01-03").Add(6 * time.Hour) // 4¾ of a week's 7 days left
+	jul2 := date("2030-07-02")                    // 183 of 2030's 365 days left
+	monthly := PriceTerms{Name: "Monthly", Amount: usd(3000), Quantity: 1}
+	yearly := PriceTerms{Name: "Yearly", Amount: usd(30000), Quantity: 1}
+	weekly := PriceTerms{Name: "Weekly", Amount: usd(1000), Quantity: 1}
+	credit := func(amount int64, label string, at, end time.Time) []Line {
+		return []Line{{ProrationCredit, "Unused time on " + label + " after " + at.Format(time.DateOnly), usd(amount), 1, at, end}}
+	}
+	tests := []struct {
+		name       string
+		old, new   PriceTerms
+		start, end time.Time
+		at         time.Time
+		mode       ProrationMode
+		want       PriceChangePlan
+		wantErr    string
+	}{
+		// 3000 × 21/31 = 2032.26
+		{"monthly to yearly", monthly, yearly, jan1, feb1, jan11, CreateProrations,
+			PriceChangePlan{Lines: credit(-2032, "Monthly", jan11, feb1), InvoiceNow: true}, ""},
+		{"monthly to yearly, always_invoice", monthly, yearly, jan1, feb1, jan11, AlwaysInvoice,
+			PriceChangePlan{Lines: credit(-2032, "Monthly", jan11, feb1), InvoiceNow: true}, ""},
+		{"monthly to yearly, default mode", monthly, yearly, jan1, feb1, jan11, "",
+			PriceChangePlan{Lines: credit(-2032, "Monthly", jan11, feb1), InvoiceNow: true}, ""},
+		{"monthly to yearly, none: no credit, still invoiced now", monthly, yearly, jan1, feb1, jan11, NoProration,
+			PriceChangePlan{InvoiceNow: true}, ""},
+		// 30000 × 183/365 = 15041.10
+		{"yearly to monthly", yearly, monthly, jan1, jan1Next, jul2, CreateProrations,
+			PriceChangePlan{Lines: credit(-15041, "Yearly", jul2, jan1Next), InvoiceNow: true}, ""},
+		// 1000 × 410400/604800 s = 678.57
+		{"weekly to monthly", weekly, monthly, jan1, jan8, jan3, CreateProrations,
+			PriceChangePlan{Lines: credit(-679, "Weekly", jan3, jan8), InvoiceNow: true}, ""},
+		// 3000 × 2484000/2678400 s = 2782.26
+		{"monthly to weekly", monthly, weekly, jan1, feb1, jan3, CreateProrations,
+			PriceChangePlan{Lines: credit(-2782, "Monthly", jan3, feb1), InvoiceNow: true}, ""},
+		{"from a free plan", PriceTerms{Name: "Free", Amount: usd(0), Quantity: 1}, yearly, jan1, feb1, jan11, CreateProrations,
+			PriceChangePlan{InvoiceNow: true}, ""},
+		{"at the period end", monthly, yearly, jan1, feb1, feb1, CreateProrations, PriceChangePlan{InvoiceNow: true}, ""},
+		{"outside the period", monthly, yearly, jan1, feb1, feb1.Add(time.Second), CreateProrations, PriceChangePlan{}, "outside the period"},
+		{"outside the period with none", monthly, yearly, jan1, feb1, feb1.Add(time.Second), NoProration, PriceChangePlan{}, "outside the period"},
+		{"currency mismatch", monthly, PriceTerms{Amount: Money{30000, "EUR"}, Quantity: 1}, jan1, feb1, jan11, NoProration, PriceChangePlan{}, "currency mismatch"},
+		{"negative amount", monthly, PriceTerms{Amount: usd(-1), Quantity: 1}, jan1, feb1, jan11, CreateProrations, PriceChangePlan{}, "negative"},
+		{"total overflows", monthly, PriceTerms{Amount: usd(math.MaxInt64), Quantity: 2}, jan1, feb1, jan11, CreateProrations, PriceChangePlan{}, "out of range"},
+		{"unknown mode", monthly, yearly, jan1, feb1, jan11, "prorate", PriceChangePlan{}, "unknown proration mode"},
+	}
+	for _, tt := range tests {
+		got, err := PlanIntervalChange(tt.old, tt.new, tt.start, tt.end, tt.at, tt.mode)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("%s: PlanIntervalChange(...) = %+v, %v, want an error containing %q", tt.name, got, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%s: PlanIntervalChange(...) = %+v, %v, want %+v", tt.name, got, err, tt.want)
+		}
+	}
+}
+
 func BenchmarkProrate(b *testing.B) {
 	start, end := date("2024-06-01"), date("2024-07-01")
 	at := start.Add(9*24*time.Hour + 37*time.Minute)

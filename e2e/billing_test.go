@@ -164,8 +164,9 @@ func TestSubscriptionChangesPrice(t *testing.T) {
 	if r.Status != 200 || r.Result["priceId"] != s.yearly || r.Result["amount"] != float64(30000) {
 		t.Fatalf("change price = %d %+v %v", r.Status, r.Errors, r.Result)
 	}
-	// The proration is invoiced at once: unused time on 3000, the rest of
-	// the period on 30000. The lines add up to what is due.
+	// A change of interval restarts the cycle: the year on 30000 is
+	// invoiced at once, less the unused time on 3000 (a few seconds were
+	// used). The lines add up to what is due.
 	var proration map[string]any
 	waitFor(t, "the proration invoice to be paid", func() bool {
 		for _, inv := range callList(t, s.env, "/v1/invoices?status=paid&subscriptionId="+id, s.owner...).results {
@@ -180,8 +181,8 @@ func TestSubscriptionChangesPrice(t *testing.T) {
 	for _, l := range proration["lines"].([]any) {
 		sum += l.(map[string]any)["amount"].(map[string]any)["amount"].(float64)
 	}
-	if due := proration["amountDue"].(float64); sum != due || due <= 0 || due > 27000 {
-		t.Errorf("proration invoice = %v: lines sum to %v, want the amount due, 0 < due ≤ 27000", proration, sum)
+	if due := proration["amountDue"].(float64); sum != due || due < 27000 || due >= 30000 {
+		t.Errorf("proration invoice = %v: lines sum to %v, want the amount due, 27000 ≤ due < 30000", proration, sum)
 	}
 }
 

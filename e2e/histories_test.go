@@ -81,6 +81,12 @@ func TestRecordHistories(t *testing.T) {
 	for _, step := range []struct{ path, body string }{
 		{"/pause", ""}, {"/resume", ""}, {"/change-price", `{"priceId":"` + sh.yearly + `","proration":"always_invoice"}`}, {"/cancel", ""},
 	} {
+		if step.path == "/change-price" {
+			// A price change waits until the resumed period's invoice is paid.
+			waitFor(t, "the resumed period's invoice to be paid", func() bool {
+				return len(callList(t, sh.env, "/v1/invoices?status=paid&subscriptionId="+sub, sh.owner...).results) == 2
+			})
+		}
 		if r := call(t, sh.env, "POST", path+step.path, step.body, sh.owner...); r.Status != 200 {
 			t.Fatalf("%s = %d %+v", step.path, r.Status, r.Errors)
 		}

@@ -781,14 +781,18 @@ func (s *subscription) resume(ctx workflow.Context) {
 	s.state.Anchor, s.state.Next = t, 0
 }
 
-func (s *subscription) validateChangePrice(c PriceChange) error {
+func (s *subscription) validateChangePrice(ctx workflow.Context, c PriceChange) error {
 	switch {
 	case s.state.Status != SubscriptionActive && s.state.Status != SubscriptionTrialing:
 		return illegal("only an active or trialing subscription can change price; it is %s", s.describe())
+	case s.collectingNextPeriod(ctx):
+		return illegal("the next period's invoice is being collected: change the price once it is paid")
 	case c.Plan.PriceID == s.state.Plan.PriceID:
 		return illegal("the subscription is already on price %s", c.Plan.PriceID)
 	case c.Plan.Amount.Currency != s.state.Plan.Amount.Currency:
 		return illegal("the new price is in %s, the subscription in %s", c.Plan.Amount.Currency, s.state.Plan.Amount.Currency)
+	case s.state.Status == SubscriptionActive && s.state.CancelAtPeriodEnd && c.Plan.Recurrence != s.state.Plan.Recurrence:
+		return illegal("a change of interval starts a new period, and the subscription is set to cancel at period end")
 	}
 	if err := c.Plan.Validate(); err != nil {
 		return illegal("%v", err)
@@ -799,34 +803,77 @@ func (s *subscription) validateChangePrice(c PriceChange) error {
 	return nil
 }
 
-// changePrice moves to the new plan now. An active subscription is
-// prorated as asked; a trial has nothing to prorate. A new interval starts
-// its cycle at the end of the current period. The upcoming draft is
-// replaced by one on the new price.
+// collectingNextPeriod reports whether the upcoming invoice has fallen due
+// and has not ended: until it is paid, the current period is still the
+// one before it, and withdrawing a draft no longer stops it.
+func (s *subscription) collectingNextPeriod(ctx workflow.Context) bool {
+	return s.upcoming != nil && !s.upcoming.preview.DueAt.After(s.clock.now(ctx))
+}
+
+// changePrice moves to the new plan now. An active subscription that keeps
+// its interval is prorated as asked; one that changes it restarts its
+// billing cycle. A trial has nothing to prorate, and its first period on
+// the new plan starts at the trial's end. The upcoming draft is replaced
+// by one on the new price.
 func (s *subscription) changePrice(ctx workflow.Context, c PriceChange) {
-	cur := s.state.CurrentPeriod
-	if s.state.Status == SubscriptionActive {
-		terms := func(p Plan) billing.PriceTerms {
-			return billing.PriceTerms{Amount: p.Amount, Quantity: s.state.Quantity}
-		}
-		plan, err := billing.PlanPriceChange(terms(s.state.Plan), terms(c.Plan), cur.Start, cur.End, s.clock.now(ctx), c.Proration)
-		switch {
-		case err != nil:
-			workflow.GetLogger(ctx).Error("price change not prorated", "error", err)
-		case plan.InvoiceNow && len(plan.Lines) > 0:
-			in, credit := s.paymentInput(ctx, plan.Lines, Period{s.clock.now(ctx), cur.End})
-			s.others = append(s.others, s.startPayment(ctx, in, credit))
-		default:
-			s.state.PendingLines = append(s.state.PendingLines, plan.Lines...)
-		}
-	}
-	if c.Plan.Recurrence != s.state.Plan.Recurrence && s.state.Status == SubscriptionActive {
-		s.state.Anchor, s.state.Next = cur.End, 0
+	if s.state.Status == SubscriptionActive && c.Plan.Recurrence != s.state.Plan.Recurrence &&
+		workflow.GetVersion(ctx, intervalChangeRestartsCycle, workflow.DefaultVersion, 1) != workflow.DefaultVersion {
+		s.restartCycle(ctx, c)
+	} else {
+		s.prorateWithinPeriod(ctx, c)
 	}
 	s.state.Plan = c.Plan
 	if s.upcoming != nil {
 		s.withdraw(ctx, s.upcoming, false)
 	}
+}
+
+// intervalChangeRestartsCycle versions restartCycle: runs that changed
+// interval before it prorated over the old period and started the new
+// cycle at its end, and replay that way.
+const intervalChangeRestartsCycle = "interval-change-restarts-cycle"
+
+// restartCycle starts the new plan's cycle now, as Stripe does when the
+// interval changes: the unused time of the old plan is credited, and the
+// new plan's first period, [now, now + its interval), is the upcoming
+// invoice, due at once, with the credit among its pending lines. That
+// period becomes the current one when the invoice is paid, as a renewal
+// does.
+func (s *subscription) restartCycle(ctx workflow.Context, c PriceChange) {
+	now, cur := s.clock.now(ctx), s.state.CurrentPeriod
+	plan, err := billing.PlanIntervalChange(s.priceTerms(s.state.Plan), s.priceTerms(c.Plan), cur.Start, cur.End, now, c.Proration)
+	if err != nil {
+		workflow.GetLogger(ctx).Error("unused time not credited", "error", err)
+	}
+	s.state.PendingLines = append(s.state.PendingLines, plan.Lines...)
+	s.state.Anchor, s.state.Next = now, 0
+}
+
+// prorateWithinPeriod prorates an active subscription's change over the
+// rest of its period. A change of interval (only in runs begun before
+// restartCycle) starts the new cycle at the period's end.
+func (s *subscription) prorateWithinPeriod(ctx workflow.Context, c PriceChange) {
+	if s.state.Status != SubscriptionActive {
+		return
+	}
+	cur := s.state.CurrentPeriod
+	plan, err := billing.PlanPriceChange(s.priceTerms(s.state.Plan), s.priceTerms(c.Plan), cur.Start, cur.End, s.clock.now(ctx), c.Proration)
+	switch {
+	case err != nil:
+		workflow.GetLogger(ctx).Error("price change not prorated", "error", err)
+	case plan.InvoiceNow && len(plan.Lines) > 0:
+		in, credit := s.paymentInput(ctx, plan.Lines, Period{s.clock.now(ctx), cur.End})
+		s.others = append(s.others, s.startPayment(ctx, in, credit))
+	default:
+		s.state.PendingLines = append(s.state.PendingLines, plan.Lines...)
+	}
+	if c.Plan.Recurrence != s.state.Plan.Recurrence {
+		s.state.Anchor, s.state.Next = cur.End, 0
+	}
+}
+
+func (s *subscription) priceTerms(p Plan) billing.PriceTerms {
+	return billing.PriceTerms{Amount: p.Amount, Quantity: s.state.Quantity}
 }
 
 func (s *subscription) validateChangePaymentMethod(m PaymentMethod) error {

@@ -692,3 +692,135 @@ func TestSubscriptionCarriesCreditOnce(t *testing.T) {
 		t.Errorf("charged %v, want %v: the carried credit of %d taken once", amounts, want, credit)
 	}
 }
+
+// startingAt moves the test's start, and so its first period, to start.
+func (st *subscriptionTest) startingAt(start time.Time) {
+	st.env.SetStartTime(start)
+	st.start = start
+}
+
+// A change of interval restarts the billing cycle at the change, as in
+// Stripe: the unused time of the old price is credited (not with proration
+// none) and the new price's first full period is invoiced at once, whatever
+// the mode; that period is the current one once paid, and renewals follow
+// from the change. A credit larger than the new period's price is carried
+// to the next renewals (issue 10, hole 5).
+func TestSubscriptionIntervalChangeRestartsTheCycle(t *testing.T) {
+	jan1 := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	jan11 := jan1.AddDate(0, 0, 10)       // 21 of January's 31 days unused
+	jul2 := jan1.AddDate(0, 0, 182)       // 183 of 2030's 365 days unused
+	jan3 := jan1.Add(2*day + 6*time.Hour) // 410400 of the week's 604800 s unused
+	every := func(amount int64, interval billing.Interval) Plan {
+		p := monthly(amount)
+		p.Recurrence = billing.Recurrence{Interval: interval, Count: 1}
+		return p
+	}
+	tests := []struct {
+		name        string
+		from, to    Plan
+		at          time.Time
+		mode        billing.ProrationMode
+		newEnd      time.Time // of the new cycle's first period, [at, newEnd)
+		wantLines   []int64   // of the invoice for that period
+		cancelAt    time.Time
+		wantCharges []int64
+	}{
+		// 30000 - 3000 × 21/31; a year later, the yearly renewal.
+		{"monthly to yearly", every(3000, billing.Month), every(30000, billing.Year), jan11, billing.CreateProrations,
+			jan11.AddDate(1, 0, 0), []int64{30000, -2032}, jan11.AddDate(1, 0, 0).Add(time.Hour), []int64{3000, 27968, 30000}},
+		{"monthly to yearly, always_invoice", every(3000, billing.Month), every(30000, billing.Year), jan11, billing.AlwaysInvoice,
+			jan11.AddDate(1, 0, 0), []int64{30000, -2032}, jan11.AddDate(1, 0, 0).Add(time.Hour), []int64{3000, 27968, 30000}},
+		{"monthly to yearly, none", every(3000, billing.Month), every(30000, billing.Year), jan11, billing.NoProration,
+			jan11.AddDate(1, 0, 0), []int64{30000}, jan11.AddDate(1, 0, 0).Add(time.Hour), []int64{3000, 30000, 30000}},
+		// 3000 - 30000 × 183/365 = -12041, carried: Aug to Nov 2 are paid
+		// from it, and Dec 2 charges 3000 - 41.
+		{"yearly to monthly", every(30000, billing.Year), every(3000, billing.Month), jul2, billing.CreateProrations,
+			jul2.AddDate(0, 1, 0), []int64{3000, -15041}, jul2.AddDate(0, 5, 0).Add(time.Hour), []int64{30000, 2959}},
+		// 3000 - 1000 × 410400/604800; a month later, the monthly renewal.
+		{"weekly to monthly", every(1000, billing.Week), every(3000, billing.Month), jan3, billing.CreateProrations,
+			jan3.AddDate(0, 1, 0), []int64{3000, -679}, jan3.AddDate(0, 1, 0).Add(time.Hour), []int64{1000, 2321, 3000}},
+		// 1000 - 2032 = -1032, carried: Jan 18 is paid from it, and Jan 25
+		// charges 1000 - 32.
+		{"monthly to weekly", every(3000, billing.Month), every(1000, billing.Week), jan11, billing.CreateProrations,
+			jan11.AddDate(0, 0, 7), []int64{1000, -2032}, jan11.AddDate(0, 0, 14).Add(time.Hour), []int64{3000, 968}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := newSubscriptionTest(t, sandbox.TokenOK, tt.from)
+			st.startingAt(jan1)
+			newPeriod := Period{tt.at, tt.newEnd}
+			st.at(tt.at.Sub(jan1), func() {
+				st.mustUpdate(ChangePriceUpdate, func(SubscriptionState) {}, PriceChange{Plan: tt.to, Proration: tt.mode})
+			})
+			st.at(tt.at.Sub(jan1)+time.Hour, func() {
+				s := st.state()
+				if s.Status != SubscriptionActive || s.CurrentPeriod != newPeriod || !s.Anchor.Equal(tt.at) || !s.NextBillingAt.Equal(tt.newEnd) {
+					t.Errorf("an hour after the change: %s in %+v, anchor %v, next billing %v; want active in %+v, anchored at the change, next billing at its end",
+						s.Status, s.CurrentPeriod, s.Anchor, s.NextBillingAt, newPeriod)
+				}
+			})
+			st.at(tt.cancelAt.Sub(jan1), st.cancelNow)
+			st.run()
+
+			var charged []int64
+			for _, c := range st.charges() {
+				charged = append(charged, c.Amount.Amount)
+			}
+			if !equalInts(charged, tt.wantCharges) {
+				t.Errorf("charged %v, want %v", charged, tt.wantCharges)
+			}
+			for _, inv := range st.invoices() {
+				if inv.Status != string(PaymentPaid) || !inv.PeriodStart.Equal(tt.at) {
+					continue
+				}
+				var lines []int64
+				for _, l := range inv.Lines {
+					lines = append(lines, l.Amount.Amount)
+				}
+				if !inv.PeriodEnd.Equal(tt.newEnd) || !equalInts(lines, tt.wantLines) {
+					t.Errorf("the change's invoice covers until %v with lines %v, want until %v with %v", inv.PeriodEnd, lines, tt.newEnd, tt.wantLines)
+				}
+				return
+			}
+			t.Errorf("no invoice paid for a period from the change at %v", tt.at)
+		})
+	}
+}
+
+// A subscription set to cancel at its period's end has no new period to
+// start: a change of interval, which would start one, is refused.
+func TestSubscriptionCancelingAtPeriodEndKeepsItsInterval(t *testing.T) {
+	st := newSubscriptionTest(t, sandbox.TokenOK, monthly(3000))
+	yearly := monthly(30000)
+	yearly.Recurrence = billing.Recurrence{Interval: billing.Year, Count: 1}
+	st.at(10*day, func() {
+		st.mustUpdate(CancelUpdate, func(SubscriptionState) {}, Cancel{AtPeriodEnd: true})
+		st.mustReject(ChangePriceUpdate, PriceChange{Plan: yearly, Proration: billing.CreateProrations})
+	})
+	st.run()
+	if n := len(st.charges()); n != 1 {
+		t.Errorf("%d charges, want only the first period's", n)
+	}
+}
+
+// While a renewal awaits its approval, the period it pays for is not the
+// current one yet: a price change then, which would restart or prorate
+// the wrong period, is refused until the renewal is paid.
+func TestSubscriptionPriceChangeWaitsForTheRenewalBeingCollected(t *testing.T) {
+	st := newSubscriptionTest(t, sandbox.TokenOK, monthly(3000))
+	var a *activities.Activities
+	st.env.OnActivity(a.Charge, mock.Anything, mock.Anything).Return(activities.ChargeResult{Reference: "ch_1"}, nil).Once()
+	st.env.OnActivity(a.Charge, mock.Anything, mock.Anything).Return(activities.ChargeResult{Pending: true, Reference: "ch_2"}, nil).Once()
+	yearly := monthly(30000)
+	yearly.Recurrence = billing.Recurrence{Interval: billing.Year, Count: 1}
+	renewal := st.periodEnd(1)
+	st.at(renewal.Sub(st.start)+time.Hour, func() {
+		if s := st.state(); s.Status != SubscriptionActive || !s.CurrentPeriod.End.Equal(renewal) {
+			t.Errorf("while the renewal awaits approval: %s in %+v, want active in the first period", s.Status, s.CurrentPeriod)
+		}
+		st.mustReject(ChangePriceUpdate, PriceChange{Plan: yearly, Proration: billing.CreateProrations})
+		st.mustReject(ChangePriceUpdate, PriceChange{Plan: monthly(6000), Proration: billing.CreateProrations})
+		st.cancelNow()
+	})
+	st.run()
+}
