@@ -58,6 +58,10 @@ var invoiceStatus = map[string]string{
 // only its draft invoice in the database: the payment row appears when the
 // invoice is opened. Versioned, so a retried or late write is harmless.
 func (a *Activities) ProjectPayment(ctx context.Context, p PaymentProjection) error {
+	return p.write(ctx, a.Store)
+}
+
+func (p PaymentProjection) write(ctx context.Context, store *models.Store) error {
 	total, err := billing.Total(p.Lines)
 	if err != nil {
 		return fmt.Errorf("payment %s: %w", p.PaymentID, err)
@@ -86,7 +90,7 @@ func (a *Activities) ProjectPayment(ctx context.Context, p PaymentProjection) er
 			Version: p.Version, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
 		}
 	}
-	if _, err := a.Store.ProjectPayment(ctx, pay, inv); err != nil {
+	if _, err := store.ProjectPayment(ctx, pay, inv); err != nil {
 		return fmt.Errorf("project payment %s: %w", p.PaymentID, err)
 	}
 	return nil
@@ -133,9 +137,12 @@ type SubscriptionProjection struct {
 	UpdatedAt          time.Time
 }
 
-// ProjectSubscription writes a subscription. Versioned, so a retried or
-// late write is harmless.
-func (a *Activities) ProjectSubscription(ctx context.Context, p SubscriptionProjection) error {
+// ProjectSubscription writes a subscription, and with it the invoices it
+// has just raised (version 0, as they stand before their payments run), so
+// that the latestInvoiceId it shows is readable as soon as it is: their
+// payments' own writes supersede them. Versioned, so a retried or late write
+// is harmless.
+func (a *Activities) ProjectSubscription(ctx context.Context, p SubscriptionProjection, raised []PaymentProjection) error {
 	sub := &models.Subscription{
 		ID: p.ID, TenantID: p.TenantID, CustomerID: p.CustomerID, PriceID: p.PriceID, Quantity: p.Quantity,
 		Status: p.Status, Currency: string(p.Amount.Currency), Amount: p.Amount.Amount,
@@ -145,8 +152,16 @@ func (a *Activities) ProjectSubscription(ctx context.Context, p SubscriptionProj
 		CanceledAt: optionalTime(p.CanceledAt), PausedAt: optionalTime(p.PausedAt), EndedAt: optionalTime(p.EndedAt),
 		LatestInvoiceID: optionalID(p.LatestInvoiceID), ClockTime: optionalTime(p.ClockTime), Version: p.Version, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
 	}
-	if _, err := a.Store.UpsertSubscription(ctx, sub); err != nil {
-		return fmt.Errorf("project subscription %s: %w", p.ID, err)
-	}
-	return nil
+	return a.Store.WithTx(ctx, func(tx *models.Store) error {
+		if _, err := tx.UpsertSubscription(ctx, sub); err != nil {
+			return fmt.Errorf("project subscription %s: %w", p.ID, err)
+		}
+		for _, inv := range raised {
+			inv.Version = 0
+			if err := inv.write(ctx, tx); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

@@ -73,3 +73,63 @@ func TestProjectPaymentThroughItsLife(t *testing.T) {
 		}
 	})
 }
+
+// A subscription is written with the invoices it has just raised, so the
+// latestInvoiceId it shows is readable at once; the raised rows never
+// overwrite what their payments wrote (issue 10, hole 11).
+func TestProjectSubscriptionWritesTheInvoicesItRaised(t *testing.T) {
+	openEach(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		shop := &models.Client{Login: "shop", PasswordHash: "x"}
+		if err := s.CreateClient(ctx, shop, "business"); err != nil {
+			t.Fatal(err)
+		}
+		bob := &models.Client{TenantID: &shop.ID, Login: "bob", PasswordHash: "x"}
+		if err := s.CreateClient(ctx, bob, "customer"); err != nil {
+			t.Fatal(err)
+		}
+		month, one := "month", 1
+		product := &models.Product{TenantID: shop.ID, Name: "Pro", Active: true, Prices: []models.Price{
+			{Amount: 3000, Currency: "USD", Type: "recurring", Interval: &month, IntervalCount: &one, Active: true},
+		}}
+		if err := s.CreateProduct(ctx, product); err != nil {
+			t.Fatal(err)
+		}
+		a := &Activities{Store: s}
+		usd := billing.Money{Amount: 3000, Currency: "USD"}
+		first := PaymentProjection{
+			Version: 7, PaymentID: uuid.Must(uuid.NewV7()), InvoiceID: uuid.Must(uuid.NewV7()),
+			TenantID: shop.ID, CustomerID: bob.ID, Gateway: "sandbox", Status: "pending", Amount: usd,
+			Lines:       []billing.Line{{Kind: billing.PeriodCharge, Description: "every month", Amount: usd, Quantity: 1, PeriodStart: now, PeriodEnd: now.AddDate(0, 1, 0)}},
+			PeriodStart: now, PeriodEnd: now.AddDate(0, 1, 0), CreatedAt: now, UpdatedAt: now,
+		}
+		sub := SubscriptionProjection{
+			Version: 1, ID: uuid.Must(uuid.NewV7()), TenantID: shop.ID, CustomerID: bob.ID, PriceID: product.Prices[0].ID,
+			Quantity: 1, Status: "pending", Amount: usd, Gateway: "sandbox", LatestInvoiceID: first.InvoiceID, CreatedAt: now, UpdatedAt: now,
+		}
+		first.SubscriptionID = sub.ID
+		if err := a.ProjectSubscription(ctx, sub, []PaymentProjection{first}); err != nil {
+			t.Fatal(err)
+		}
+		inv, err := s.InvoiceByID(ctx, first.InvoiceID)
+		if err != nil || inv.Status != "open" || inv.AmountDue != 3000 || inv.Version != 0 {
+			t.Fatalf("raised invoice = %+v, %v; want open for 3000 at version 0", inv, err)
+		}
+		if pay, err := s.PaymentByID(ctx, first.PaymentID); err != nil || pay.Status != "pending" {
+			t.Fatalf("raised payment = %+v, %v; want pending", pay, err)
+		}
+
+		paid := first
+		paid.Version, paid.Status, paid.PaidAt = 9, "paid", now
+		if err := a.ProjectPayment(ctx, paid); err != nil {
+			t.Fatal(err)
+		}
+		sub.Version++
+		if err := a.ProjectSubscription(ctx, sub, []PaymentProjection{first}); err != nil {
+			t.Fatal(err)
+		}
+		if inv, _ := s.InvoiceByID(ctx, first.InvoiceID); inv.Status != "paid" {
+			t.Errorf("invoice after a late raised write = %s, want paid", inv.Status)
+		}
+	})
+}

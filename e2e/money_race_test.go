@@ -117,3 +117,22 @@ func lastCompletedTask(t *testing.T, env *testenv.Env, workflowID string) int64 
 	}
 	return last
 }
+
+// Issue 10, hole 11: the first invoice is in the database when the create
+// answers, also while no charge can run (no worker serves the gateways'
+// queue here), so the 201's latestInvoiceId is never a 404.
+func TestTheFirstInvoiceIsReadableBeforeItsCharge(t *testing.T) {
+	s := newShopWith(t, testenv.Options{Queues: []string{"subscriptions", "events"}})
+	created := s.subscribe(t, s.monthly, "sandbox_ok")
+	if created.Status != 201 || created.Result["latestInvoiceId"] == nil {
+		t.Fatalf("subscribe = %d %+v %v, want 201 with an invoice", created.Status, created.Errors, created.Result)
+	}
+	invoice := call(t, s.env, "GET", "/v1/invoices/"+created.Result["latestInvoiceId"].(string), "", s.bob...)
+	if invoice.Status != 200 || invoice.Result["status"] != "open" || invoice.Result["amountDue"] != float64(3000) {
+		t.Fatalf("the first invoice = %d %+v %v, want it open for 3000", invoice.Status, invoice.Errors, invoice.Result)
+	}
+	payment := call(t, s.env, "GET", "/v1/payments/"+invoice.Result["paymentId"].(string), "", s.bob...)
+	if payment.Status != 200 || payment.Result["status"] != "pending" {
+		t.Errorf("its payment = %d %+v %v, want pending", payment.Status, payment.Errors, payment.Result)
+	}
+}

@@ -183,9 +183,9 @@ func nextVersion(ctx workflow.Context, last int64) int64 {
 }
 
 // project writes a projection through the local activity fn.
-func project(ctx workflow.Context, fn, in any) {
+func project(ctx workflow.Context, fn any, args ...any) {
 	ctx = workflow.WithLocalActivityOptions(ctx, projectOptions)
-	if err := workflow.ExecuteLocalActivity(ctx, fn, in).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteLocalActivity(ctx, fn, args...).Get(ctx, nil); err != nil {
 		// Only a canceled workflow gets here; the next projection carries
 		// the state anyway.
 		workflow.GetLogger(ctx).Warn("projection not written", "error", err)

@@ -548,20 +548,27 @@ func (p *payment) keepTime(ctx workflow.Context) {
 // project writes the payment and its invoice to the database.
 func (p *payment) project(ctx workflow.Context) {
 	p.version = nextVersion(ctx, p.version)
-	proj := activities.PaymentProjection{
-		Version: p.version, PaymentID: p.in.PaymentID, InvoiceID: p.in.InvoiceID,
-		TenantID: p.in.TenantID, CustomerID: p.in.CustomerID, SubscriptionID: p.in.SubscriptionID,
-		PriceID: p.in.PriceID, PaymentMethodID: p.in.PaymentMethodID, Gateway: p.in.Gateway,
-		Status: string(p.state.Status), Amount: p.state.Amount, Attempts: p.attempts,
-		ApprovalURL: p.state.ApprovalURL, DeclineCode: p.state.DeclineCode,
-		NextAttemptAt: p.state.NextAttemptAt, PaidAt: p.state.PaidAt,
-		Lines: p.in.Invoice.Lines, Credit: p.in.Invoice.Credit,
-		PeriodStart: p.in.Invoice.PeriodStart, PeriodEnd: p.in.Invoice.PeriodEnd,
-		CreatedAt: p.createdAt, UpdatedAt: p.clock.now(ctx), TestClockID: p.clock.id, ClockTime: p.clockTime,
-	}
+	proj := p.in.projection(p.state.Status, p.state.Amount, p.createdAt, p.clock.id)
+	proj.Version, proj.Attempts, proj.UpdatedAt, proj.ClockTime = p.version, p.attempts, p.clock.now(ctx), p.clockTime
+	proj.ApprovalURL, proj.DeclineCode = p.state.ApprovalURL, p.state.DeclineCode
+	proj.NextAttemptAt, proj.PaidAt = p.state.NextAttemptAt, p.state.PaidAt
 	var a *activities.Activities
 	project(ctx, a.ProjectPayment, proj)
 	p.written = max(p.written, proj.Version)
+}
+
+// projection is the payment and its invoice in status, as they stand
+// before any attempt, at version 0.
+func (in PaymentInput) projection(status PaymentStatus, amount billing.Money, at time.Time, clockID uuid.UUID) activities.PaymentProjection {
+	return activities.PaymentProjection{
+		PaymentID: in.PaymentID, InvoiceID: in.InvoiceID,
+		TenantID: in.TenantID, CustomerID: in.CustomerID, SubscriptionID: in.SubscriptionID,
+		PriceID: in.PriceID, PaymentMethodID: in.PaymentMethodID, Gateway: in.Gateway,
+		Status: string(status), Amount: amount,
+		Lines: in.Invoice.Lines, Credit: in.Invoice.Credit,
+		PeriodStart: in.Invoice.PeriodStart, PeriodEnd: in.Invoice.PeriodEnd,
+		CreatedAt: at, UpdatedAt: at, TestClockID: clockID,
+	}
 }
 
 // declineCode tells a decline from other failures.

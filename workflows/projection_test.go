@@ -28,10 +28,11 @@ func recordProjections(env *testsuite.TestWorkflowEnvironment) *projections {
 		p.payments = append(p.payments, in)
 		return nil
 	}).Maybe()
-	env.OnActivity(a.ProjectSubscription, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.SubscriptionProjection) error {
+	env.OnActivity(a.ProjectSubscription, mock.Anything, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.SubscriptionProjection, raised []activities.PaymentProjection) error {
 		p.mu.Lock()
 		defer p.mu.Unlock()
 		p.subscriptions = append(p.subscriptions, in)
+		p.payments = append(p.payments, raised...)
 		return nil
 	}).Maybe()
 	return p

@@ -202,6 +202,9 @@ type subscription struct {
 	wake     workflow.Channel
 	clock    *clock
 	settled  map[uuid.UUID]clockSettled // each payment's last report
+	// raised are the invoices started since the last sync, which writes
+	// them with the subscription.
+	raised []activities.PaymentProjection
 	endTimer *clockAlarm
 	synced   struct {
 		projection activities.SubscriptionProjection
@@ -495,6 +498,11 @@ func (s *subscription) startPayment(ctx workflow.Context, in PaymentInput, credi
 	}
 	f := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, opts), PaymentWorkflow, in)
 	preview := s.previewOf(in)
+	now, status := s.clock.now(ctx), PaymentPending
+	if now.Before(in.DueAt) {
+		status = PaymentScheduled
+	}
+	s.raised = append(s.raised, in.projection(status, preview.AmountDue, now, s.clock.id))
 	return &child{paymentID: in.PaymentID, future: f, period: Period{in.Invoice.PeriodStart, in.Invoice.PeriodEnd}, credit: credit, preview: preview}
 }
 
@@ -614,7 +622,8 @@ func (s *subscription) sync(ctx workflow.Context) {
 	s.state.Version = nextVersion(ctx, s.state.Version)
 	proj.Version, proj.UpdatedAt = s.state.Version, s.clock.now(ctx)
 	var a *activities.Activities
-	project(ctx, a.ProjectSubscription, proj)
+	project(ctx, a.ProjectSubscription, proj, s.raised)
+	s.raised = nil
 	s.synced.written = max(s.synced.written, proj.Version)
 }
 
