@@ -17,6 +17,8 @@ const (
 	ErrTypeDeclined = "PaymentDeclined"
 	// ErrTypeGatewayPermanent: the request can never succeed as it is.
 	ErrTypeGatewayPermanent = "GatewayPermanent"
+	// ErrTypeUnknownCharge: the gateway took no charge under the key.
+	ErrTypeUnknownCharge = "UnknownCharge"
 )
 
 // ChargeInput asks one gateway for one charge attempt.
@@ -47,6 +49,36 @@ func (a *Activities) Charge(ctx context.Context, in ChargeInput) (ChargeResult, 
 	if err != nil {
 		return ChargeResult{}, gatewayError("charge "+in.Request.IdempotencyKey, err)
 	}
+	return chargeResult(in.Gateway, res)
+}
+
+// FindInput names the charge made under an idempotency key at one gateway.
+type FindInput struct {
+	Gateway        string
+	IdempotencyKey string
+}
+
+// FindCharge asks the gateway for the charge made under the key, and
+// answers as Charge did or would have: a decline is an ErrTypeDeclined
+// error. A key the gateway never took is a non-retryable
+// ErrTypeUnknownCharge error.
+func (a *Activities) FindCharge(ctx context.Context, in FindInput) (ChargeResult, error) {
+	g, err := a.gateway(in.Gateway)
+	if err != nil {
+		return ChargeResult{}, err
+	}
+	res, err := g.Find(ctx, in.IdempotencyKey)
+	switch {
+	case errors.Is(err, gateways.ErrUnknownCharge):
+		return ChargeResult{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeUnknownCharge, err)
+	case err != nil:
+		return ChargeResult{}, gatewayError("find "+in.IdempotencyKey, err)
+	}
+	return chargeResult(in.Gateway, res)
+}
+
+// chargeResult is a gateway's answer as the workflow reads it.
+func chargeResult(gateway string, res gateways.ChargeResult) (ChargeResult, error) {
 	switch res.Status {
 	case gateways.Succeeded:
 		return ChargeResult{Reference: res.Reference}, nil
@@ -59,7 +91,7 @@ func (a *Activities) Charge(ctx context.Context, in ChargeInput) (ChargeResult, 
 	case gateways.Declined:
 		return ChargeResult{}, temporal.NewNonRetryableApplicationError("declined: "+res.DeclineCode, ErrTypeDeclined, nil, res.DeclineCode)
 	}
-	return ChargeResult{}, errors.New("gateway " + in.Gateway + " answered an unknown status " + string(res.Status))
+	return ChargeResult{}, errors.New("gateway " + gateway + " answered an unknown status " + string(res.Status))
 }
 
 // LookupInput names a charge at one gateway.

@@ -95,3 +95,34 @@ func TestLookupCharge(t *testing.T) {
 		}
 	}
 }
+
+// FindCharge answers for a key as Charge answered for it; a key the
+// gateway never took is a non-retryable ErrTypeUnknownCharge.
+func TestFindCharge(t *testing.T) {
+	ctx := context.Background()
+	a, sb := sandboxActivities(t)
+	request := func(key, token string) gateways.ChargeRequest {
+		return gateways.ChargeRequest{IdempotencyKey: key, Amount: billing.Money{Amount: 500, Currency: "EUR"}, Token: token, CustomerID: "cus_1"}
+	}
+	paid, err := sb.Charge(ctx, request("k1", sandbox.TokenOK))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sb.Charge(ctx, request("k2", sandbox.TokenDecline)); err != nil {
+		t.Fatal(err)
+	}
+	find := func(gateway, key string) (ChargeResult, error) {
+		return a.FindCharge(ctx, FindInput{Gateway: gateway, IdempotencyKey: key})
+	}
+	if got, err := find(sandbox.Name, "k1"); err != nil || got.Pending || got.Reference != paid.Reference {
+		t.Errorf("FindCharge(paid) = %+v, %v, want %s", got, err, paid.Reference)
+	}
+	for _, tt := range []struct{ gateway, key, want string }{
+		{sandbox.Name, "k2", ErrTypeDeclined}, {sandbox.Name, "k3", ErrTypeUnknownCharge}, {"nowhere", "k1", ErrTypeGatewayPermanent},
+	} {
+		_, err := find(tt.gateway, tt.key)
+		if typ, nonRetryable := errType(err); typ != tt.want || !nonRetryable {
+			t.Errorf("FindCharge(%s, %s) = %v, want a non-retryable %s", tt.gateway, tt.key, err, tt.want)
+		}
+	}
+}

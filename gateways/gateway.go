@@ -12,6 +12,8 @@
 //   - Lookup reports a charge as the gateway has it now, by its Reference.
 //     A webhook's word is never enough to move money: what it reports is
 //     confirmed by a Lookup first.
+//   - Find reports the charge made under an idempotency key, so that a
+//     charge whose answer never came is reconciled, not made again.
 //   - An error means no answer was obtained. It is a *Error whose Kind says
 //     whether retrying the same request may succeed (Transient: a timeout, a
 //     5xx, a lost connection) or never will (Permanent: a bad request, an
@@ -41,10 +43,14 @@ type Gateway interface {
 	// reference the gateway does not know is a permanent error wrapping
 	// ErrUnknownCharge.
 	Lookup(ctx context.Context, reference string) (ChargeResult, error)
+	// Find reports the charge made under idempotencyKey as it stands now.
+	// A key the gateway never took is a permanent error wrapping
+	// ErrUnknownCharge.
+	Find(ctx context.Context, idempotencyKey string) (ChargeResult, error)
 }
 
 // ErrUnknownCharge is wrapped (as a permanent error) when Lookup is asked
-// for a reference the gateway never gave.
+// for a reference the gateway never gave, or Find for a key it never took.
 var ErrUnknownCharge = errors.New("no charge with this reference")
 
 // ChargeRequest is one attempt to collect an amount from a customer's payment method.
@@ -118,6 +124,9 @@ const (
 	// CodeApprovalDeclined means the payer refused on the gateway's approval
 	// page (a redirect flow).
 	CodeApprovalDeclined = "approval_declined"
+	// CodeProcessingError means the gateway could not be reached while the
+	// attempt was allowed to run, and took no charge under its key.
+	CodeProcessingError = "processing_error"
 )
 
 // ChargeResult is a gateway's answer to a ChargeRequest.

@@ -140,6 +140,9 @@ func (g fakeGateway) Charge(context.Context, ChargeRequest) (ChargeResult, error
 func (g fakeGateway) Lookup(context.Context, string) (ChargeResult, error) {
 	return ChargeResult{Status: Succeeded, Reference: string(g) + "_1"}, nil
 }
+func (g fakeGateway) Find(context.Context, string) (ChargeResult, error) {
+	return ChargeResult{Status: Succeeded, Reference: string(g) + "_1"}, nil
+}
 
 func TestRegistry(t *testing.T) {
 	var r Registry

@@ -7,7 +7,8 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// Limited makes g wait for a token before each charge or lookup, so this
+// Limited makes g wait for a token before each request (charge, lookup or
+// find), so this
 // process asks the gateway at most perSecond times a second (bursts of
 // burst). Every
 // worker process holds its own limiter: N payment workers may send N times
@@ -35,6 +36,14 @@ func (l *limited) Lookup(ctx context.Context, reference string) (ChargeResult, e
 		return ChargeResult{}, err
 	}
 	return l.Gateway.Lookup(ctx, reference)
+}
+
+// Find waits for a token too.
+func (l *limited) Find(ctx context.Context, idempotencyKey string) (ChargeResult, error) {
+	if err := l.wait(ctx); err != nil {
+		return ChargeResult{}, err
+	}
+	return l.Gateway.Find(ctx, idempotencyKey)
 }
 
 func (l *limited) wait(ctx context.Context) error {

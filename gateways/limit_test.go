@@ -18,6 +18,10 @@ func (g *countingGateway) Lookup(context.Context, string) (ChargeResult, error) 
 	g.charges++
 	return ChargeResult{Status: Succeeded}, nil
 }
+func (g *countingGateway) Find(context.Context, string) (ChargeResult, error) {
+	g.charges++
+	return ChargeResult{Status: Succeeded}, nil
+}
 
 // A burst passes at once; the next charge waits for a token, and a charge
 // whose context ends while it waits is transient, never sent.
@@ -37,6 +41,9 @@ func TestLimitedWaitsForATokenAndGivesUpTransiently(t *testing.T) {
 	}
 	if _, err := g.Lookup(ctx, "ref"); kindOf(err) != KindTransient {
 		t.Errorf("a lookup over the limit = %v, want a transient error", err)
+	}
+	if _, err := g.Find(ctx, "key"); kindOf(err) != KindTransient {
+		t.Errorf("a find over the limit = %v, want a transient error", err)
 	}
 	if inner.charges != 2 || g.Name() != "counting" {
 		t.Errorf("the gateway saw %d charges under the name %q, want 2 as counting", inner.charges, g.Name())

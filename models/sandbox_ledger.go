@@ -95,8 +95,17 @@ func (l SandboxLedger) Charges(ctx context.Context) ([]sandbox.Charge, error) {
 
 // ByReference finds a charge by the sandbox's reference.
 func (l SandboxLedger) ByReference(ctx context.Context, reference string) (sandbox.Charge, error) {
+	return l.take(ctx, "reference = ?", reference)
+}
+
+// ByKey finds a charge by its idempotency key.
+func (l SandboxLedger) ByKey(ctx context.Context, key string) (sandbox.Charge, error) {
+	return l.take(ctx, "key = ?", key)
+}
+
+func (l SandboxLedger) take(ctx context.Context, where string, arg string) (sandbox.Charge, error) {
 	var row sandboxCharge
-	err := translate(l.store.db.WithContext(ctx).Take(&row, "reference = ?", reference).Error)
+	err := translate(l.store.db.WithContext(ctx).Take(&row, where, arg).Error)
 	if errors.Is(err, ErrNotFound) {
 		return sandbox.Charge{}, sandbox.ErrUnknownReference
 	}

@@ -83,5 +83,11 @@ func TestSandboxOverDatabaseLedger(t *testing.T) {
 		if _, err := s.SandboxLedger().ByReference(ctx, "nope"); !errors.Is(err, sandbox.ErrUnknownReference) {
 			t.Errorf("ByReference(unknown) = %v", err)
 		}
+		if c, err := s.SandboxLedger().ByKey(ctx, "pay_7/1"); err != nil || c.Reference != async.Reference || c.Status != gateways.Succeeded {
+			t.Errorf("ByKey(pay_7/1) = %+v, %v, want the approved charge %s", c, err, async.Reference)
+		}
+		if _, err := s.SandboxLedger().ByKey(ctx, "nope"); !errors.Is(err, sandbox.ErrUnknownReference) {
+			t.Errorf("ByKey(unknown) = %v", err)
+		}
 	})
 }

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"errors"
+	"math"
 	"time"
 
 	"github.com/google/uuid"
@@ -149,7 +150,10 @@ type PaymentProgress struct {
 // chargeOptions run charges on the payments queue. Transient gateway
 // failures are retried here; declines are not (the dunning schedule is the
 // workflow's business), and the gateway's idempotency key makes a retried
-// attempt safe.
+// attempt safe. A charge is retried for MaxChargeTime at most (see
+// payment.charge); lookups are retried until the gateway answers. Time
+// bounds the retries, not a count: MaximumAttempts is set only because
+// Temporal's test environment caps an unset one at 10.
 var chargeOptions = workflow.ActivityOptions{
 	TaskQueue:           PaymentsTaskQueue,
 	StartToCloseTimeout: 30 * time.Second,
@@ -157,9 +161,16 @@ var chargeOptions = workflow.ActivityOptions{
 		InitialInterval:        time.Second,
 		BackoffCoefficient:     2,
 		MaximumInterval:        time.Minute,
-		NonRetryableErrorTypes: []string{activities.ErrTypeDeclined, activities.ErrTypeGatewayPermanent},
+		MaximumAttempts:        math.MaxInt32,
+		NonRetryableErrorTypes: []string{activities.ErrTypeDeclined, activities.ErrTypeGatewayPermanent, activities.ErrTypeUnknownCharge},
 	},
 }
+
+// MaxChargeTime bounds how long one attempt's charge is retried: half of
+// the 24 hours Stripe keeps an idempotency key, the shortest lifetime of
+// the planned gateways, so a key is never sent again once the gateway may
+// have forgotten it.
+const MaxChargeTime = 12 * time.Hour
 
 // PaymentWorkflow collects one invoice: scheduled (a draft) until it falls
 // due, then pending → paid, or retrying on the dunning schedule after
@@ -294,15 +305,13 @@ const (
 // attempt charges once, and waits for the approval when the charge is
 // pending.
 func (p *payment) attempt(ctx workflow.Context) (outcome, error) {
-	var a *activities.Activities
 	p.state.Attempts++
 	p.state.Status, p.state.NextAttemptAt = PaymentPending, time.Time{}
 	req := gateways.ChargeRequest{
 		IdempotencyKey: gateways.IdempotencyKey(p.in.PaymentID.String(), p.state.Attempts),
 		Amount:         p.state.Amount, Token: p.in.Token, CustomerID: p.in.CustomerID.String(),
 	}
-	var res activities.ChargeResult
-	err := workflow.ExecuteActivity(ctx, a.Charge, activities.ChargeInput{Gateway: p.in.Gateway, Request: req}).Get(ctx, &res)
+	res, err := p.charge(ctx, req)
 	if code, ok := declineCode(err); ok {
 		p.state.DeclineCode = code
 		p.recordAttempt(ctx, "declined", "", code)
@@ -320,6 +329,52 @@ func (p *payment) attempt(ctx workflow.Context) (outcome, error) {
 	p.recordAttempt(ctx, "pending", res.Reference, "")
 	p.project(ctx)
 	return p.awaitApproval(ctx), nil
+}
+
+// charge makes one attempt's charge, retried until MaxChargeTime has passed
+// or the payment's deadline has come. When the gateway has not answered by
+// then, it asks what the gateway took under the key, never charging again
+// blindly: nothing taken is a decline with CodeProcessingError, left to the
+// dunning schedule.
+func (p *payment) charge(ctx workflow.Context, req gateways.ChargeRequest) (activities.ChargeResult, error) {
+	var a *activities.Activities
+	var res activities.ChargeResult
+	bounded := workflow.WithScheduleToCloseTimeout(ctx, p.chargeTime(ctx))
+	err := workflow.ExecuteActivity(bounded, a.Charge, activities.ChargeInput{Gateway: p.in.Gateway, Request: req}).Get(ctx, &res)
+	if !outcomeUnknown(err) {
+		return res, err
+	}
+	workflow.GetLogger(ctx).Warn("no answer to a charge in time; asking the gateway what it took", "paymentId", p.in.PaymentID, "key", req.IdempotencyKey, "error", err)
+	err = workflow.ExecuteActivity(ctx, a.FindCharge, activities.FindInput{Gateway: p.in.Gateway, IdempotencyKey: req.IdempotencyKey}).Get(ctx, &res)
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) && appErr.Type() == activities.ErrTypeUnknownCharge {
+		return res, temporal.NewNonRetryableApplicationError("the gateway took no charge", activities.ErrTypeDeclined, nil, gateways.CodeProcessingError)
+	}
+	return res, err
+}
+
+// outcomeUnknown reports whether a charge ended without the gateway's
+// answer: its retries ran out, not a decline, a permanent refusal or a
+// cancellation.
+func outcomeUnknown(err error) bool {
+	var appErr *temporal.ApplicationError
+	switch {
+	case err == nil, temporal.IsCanceledError(err):
+		return false
+	case errors.As(err, &appErr):
+		return appErr.Type() != activities.ErrTypeDeclined && appErr.Type() != activities.ErrTypeGatewayPermanent
+	}
+	return true
+}
+
+// chargeTime is how long the next charge may be retried: MaxChargeTime,
+// or less when the payment's deadline comes sooner. A test clock's deadline
+// is in its own time, which activities do not keep.
+func (p *payment) chargeTime(ctx workflow.Context) time.Duration {
+	if p.in.Deadline.IsZero() || p.clock.test() {
+		return MaxChargeTime
+	}
+	return min(MaxChargeTime, max(p.in.Deadline.Sub(p.clock.now(ctx)), time.Second))
 }
 
 func (p *payment) recordAttempt(ctx workflow.Context, status, reference, code string) {

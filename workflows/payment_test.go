@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -276,5 +277,58 @@ func TestPaymentApprovalAtTheDeadlinePays(t *testing.T) {
 	env.ExecuteWorkflow(PaymentWorkflow, in)
 	if got := finalState(t, env); got.Status != PaymentPaid {
 		t.Errorf("approved as the window closed: %+v, want paid", got)
+	}
+}
+
+// Issue 10, hole 4: a charge the gateway never answers is retried for
+// MaxChargeTime at most, or until the payment's deadline; then the payment
+// asks the gateway what it took under the key instead of charging again.
+func TestPaymentChargeWithoutAnAnswerIsReconciled(t *testing.T) {
+	unknown := temporal.NewNonRetryableApplicationError("no charge under the key", activities.ErrTypeUnknownCharge, nil)
+	tests := []struct {
+		name      string
+		found     activities.ChargeResult
+		findErr   error
+		deadline  time.Duration
+		want      PaymentStatus
+		wantCode  string
+		wantAfter time.Duration
+	}{
+		{"the gateway took it", activities.ChargeResult{Reference: "ch_1"}, nil, 0, PaymentPaid, "", MaxChargeTime},
+		{"the gateway took nothing", activities.ChargeResult{}, unknown, 0, PaymentExpired, gateways.CodeProcessingError, MaxChargeTime},
+		{"the deadline comes first", activities.ChargeResult{}, unknown, 2 * time.Hour, PaymentExpired, gateways.CodeProcessingError, 2 * time.Hour},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env, _, _ := newPaymentEnv(t)
+			start := env.Now()
+			var a *activities.Activities
+			keys := map[string]int{}
+			env.OnActivity(a.Charge, mock.Anything, mock.Anything).Run(func(args mock.Arguments) {
+				keys[args.Get(1).(activities.ChargeInput).Request.IdempotencyKey]++
+			}).Return(activities.ChargeResult{}, gateways.Transient(sandbox.Name, errors.New("gateway down")))
+			var found []string
+			env.OnActivity(a.FindCharge, mock.Anything, mock.Anything).Run(func(args mock.Arguments) {
+				found = append(found, args.Get(1).(activities.FindInput).IdempotencyKey)
+			}).Return(tt.found, tt.findErr)
+			in := paymentInput(sandbox.TokenOK)
+			in.Dunning = billing.DunningSchedule{}
+			if tt.deadline > 0 {
+				in.Deadline = start.Add(tt.deadline)
+			}
+			env.ExecuteWorkflow(PaymentWorkflow, in)
+			got := finalState(t, env)
+			key := testPaymentID.String() + "/1"
+			if got.Status != tt.want || got.DeclineCode != tt.wantCode || got.Attempts != 1 {
+				t.Errorf("payment = %+v, want %s after 1 attempt, decline %q", got, tt.want, tt.wantCode)
+			}
+			if len(keys) != 1 || keys[key] < 2 || len(found) != 1 || found[0] != key {
+				t.Errorf("charged under %v, found %v; want retries of %s only, then one find", keys, found, key)
+			}
+			// Retries stop when the next would start past the bound.
+			if took := env.Now().Sub(start); took < tt.wantAfter-2*time.Minute || took > tt.wantAfter {
+				t.Errorf("reconciled after %v, want just under %v", took, tt.wantAfter)
+			}
+		})
 	}
 }

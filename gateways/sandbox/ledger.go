@@ -53,6 +53,9 @@ type Ledger interface {
 	Charges(ctx context.Context) ([]Charge, error)
 	// ByReference returns the charge with reference, or ErrUnknownReference.
 	ByReference(ctx context.Context, reference string) (Charge, error)
+	// ByKey returns the charge recorded under the idempotency key, or
+	// ErrUnknownReference.
+	ByKey(ctx context.Context, key string) (Charge, error)
 	// Resolve moves the pending charge with reference to status (Succeeded,
 	// or Declined with declineCode) at time at, and returns it. It fails with
 	// ErrUnknownReference, or ErrAlreadyDecided when the charge is not pending.
@@ -141,6 +144,17 @@ func (l *MemoryLedger) ByReference(_ context.Context, reference string) (Charge,
 	i, ok := l.byRef[reference]
 	if !ok {
 		return Charge{}, fmt.Errorf("%w %q", ErrUnknownReference, reference)
+	}
+	return l.charges[i], nil
+}
+
+// ByKey implements Ledger.
+func (l *MemoryLedger) ByKey(_ context.Context, key string) (Charge, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	i, ok := l.byKey[key]
+	if !ok {
+		return Charge{}, fmt.Errorf("%w: no charge under key %q", ErrUnknownReference, key)
 	}
 	return l.charges[i], nil
 }

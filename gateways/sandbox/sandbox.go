@@ -192,7 +192,15 @@ func (s *Sandbox) Charge(ctx context.Context, req gateways.ChargeRequest) (gatew
 
 // Lookup implements gateways.Gateway: the charge as the ledger has it now.
 func (s *Sandbox) Lookup(ctx context.Context, reference string) (gateways.ChargeResult, error) {
-	c, err := s.ledger.ByReference(ctx, reference)
+	return s.found(s.ledger.ByReference(ctx, reference))
+}
+
+// Find implements gateways.Gateway: the charge recorded under the key.
+func (s *Sandbox) Find(ctx context.Context, idempotencyKey string) (gateways.ChargeResult, error) {
+	return s.found(s.ledger.ByKey(ctx, idempotencyKey))
+}
+
+func (s *Sandbox) found(c Charge, err error) (gateways.ChargeResult, error) {
 	switch {
 	case errors.Is(err, ErrUnknownReference):
 		return gateways.ChargeResult{}, gateways.Permanent(Name, fmt.Errorf("%w: %w", gateways.ErrUnknownCharge, err))

@@ -389,3 +389,24 @@ func TestLookup(t *testing.T) {
 		t.Errorf("Lookup(unknown) = %v, want a permanent ErrUnknownCharge", err)
 	}
 }
+
+// Find reports the charge recorded under a key, as it stands now, and a
+// key never taken as a permanent ErrUnknownCharge.
+func TestFind(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newSandbox(t)
+	pending, err := s.Charge(ctx, request("pay_1/1", TokenAsync))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := s.Decide(ctx, pending.Reference, true); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Find(ctx, "pay_1/1"); err != nil || got.Status != gateways.Succeeded || got.Reference != pending.Reference {
+		t.Errorf("Find(approved) = %+v, %v, want succeeded as %s", got, err, pending.Reference)
+	}
+	_, err = s.Find(ctx, "pay_1/2")
+	if !gateways.IsPermanent(err) || !errors.Is(err, gateways.ErrUnknownCharge) {
+		t.Errorf("Find(a key never taken) = %v, want a permanent ErrUnknownCharge", err)
+	}
+}
