@@ -38,6 +38,12 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binary = filepath.Join(dir, "billgate")
+	// Every api and worker the tests start shares the keys that seal
+	// Temporal payloads, as production's must.
+	if err := os.Setenv("BILLGATE_MASTER_KEYS", testenv.MasterKeys); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	build := exec.Command("go", append(buildFlags, "-o", binary, "../cmd/billgate")...)
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {

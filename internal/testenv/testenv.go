@@ -27,12 +27,18 @@ import (
 	"github.com/billgate/billgate/internal/config"
 	"github.com/billgate/billgate/internal/dbtest"
 	"github.com/billgate/billgate/internal/devserver"
+	"github.com/billgate/billgate/internal/payloadcodec"
 	"github.com/billgate/billgate/models"
 	"github.com/billgate/billgate/workflows"
 )
 
 // SandboxSecret signs the sandbox gateway's webhooks in tests.
 const SandboxSecret = "e2e-sandbox-webhook-secret"
+
+// MasterKeys seal payloads in tests, as BILLGATE_MASTER_KEYS: the same in
+// every billgate a test starts, so a restart on the same data, or an API
+// and a worker apart, open each other's payloads.
+const MasterKeys = "e2e=ZTJlLXRlc3QtbWFzdGVyLWtleS0zMi1ieXRlcyEhISE="
 
 // Options tunes Start. The zero value is an in-memory Temporal and a fresh
 // database.
@@ -114,7 +120,8 @@ func Start(t testing.TB, opts Options) *Env {
 
 // DefaultIdentity is the production session and lockout rules.
 func DefaultIdentity() *config.Identity {
-	return &config.Identity{SessionIdle: 2 * time.Hour, SessionLifetime: 24 * time.Hour, IPBinding: "off", LockoutThreshold: 5, APIKeyScheme: "Plain", SignatureSkew: 300 * time.Second, ListenValues: 10}
+	return &config.Identity{SessionIdle: 2 * time.Hour, SessionLifetime: 24 * time.Hour, IPBinding: "off", LockoutThreshold: 5, APIKeyScheme: "Plain", SignatureSkew: 300 * time.Second, ListenValues: 10,
+		MasterKeys: MasterKeys}
 }
 
 // CreateClient adds an account directly in the store, as an admin or an
@@ -131,6 +138,13 @@ func (e *Env) CreateClient(tenant *uuid.UUID, login, pass string, roles ...strin
 	}
 	return c
 }
+
+// TemporalAddr is the embedded Temporal's frontend, for a client that
+// sees what Temporal stores, without billgate's codec.
+func (e *Env) TemporalAddr() string { return e.temporal.FrontendAddr() }
+
+// Codec is the running billgate's payload codec.
+func (e *Env) Codec() *payloadcodec.Codec { return e.app.Codec }
 
 // Store is the running billgate's database.
 func (e *Env) Store() *models.Store { return e.app.Store }
