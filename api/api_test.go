@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/gin-gonic/gin"
+	"go.temporal.io/sdk/converter"
 
 	"github.com/billgate/billgate/api"
 	"github.com/billgate/billgate/internal/apitest"
@@ -245,6 +246,7 @@ type (
 	routesOnly        struct{ api.Authenticator }
 	sandboxRoutesOnly struct{ api.SandboxGateway }
 	ledgerRoutesOnly  struct{ api.SandboxLedger }
+	codecRoutesOnly   struct{ converter.PayloadCodec }
 )
 
 // TestEveryRouteIsInTheSpec keeps routes.go and openapi.yaml in step: a
@@ -257,7 +259,7 @@ func TestEveryRouteIsInTheSpec(t *testing.T) {
 			inSpec[method+" "+path] = true
 		}
 	}
-	engine := api.NewServer(api.Deps{Auth: routesOnly{}, Sandbox: sandboxRoutesOnly{}, SandboxLedger: ledgerRoutesOnly{}}).(*gin.Engine)
+	engine := api.NewServer(api.Deps{Auth: routesOnly{}, Sandbox: sandboxRoutesOnly{}, SandboxLedger: ledgerRoutesOnly{}, PayloadCodec: codecRoutesOnly{}}).(*gin.Engine)
 	registered := map[string]bool{}
 	param := regexp.MustCompile(`[:*]([A-Za-z0-9_]+)`)
 	for _, r := range engine.Routes() {

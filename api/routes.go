@@ -16,6 +16,7 @@ var publicRoutes = map[string]bool{
 	"GET /openapi.yaml": true, "GET /docs": true, "GET /docs/*file": true,
 	"POST /auth/session": true, "GET /.well-known/jwks.json": true,
 	"GET /sandbox/approve/:ref": true, "POST /sandbox/approve/:ref": true, "POST /webhooks/sandbox": true,
+	"OPTIONS /temporal-codec/encode": true, "OPTIONS /temporal-codec/decode": true, // CORS preflights carry no credentials
 }
 
 // handlers serves the API from its dependencies.
@@ -48,6 +49,10 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 		r.GET("/sandbox/approve/:ref", h.approvalPage)
 		r.POST("/sandbox/approve/:ref", h.decide)
 		r.POST("/webhooks/sandbox", h.sandboxWebhook)
+	}
+
+	if d.PayloadCodec != nil {
+		h.codecRoutes(r)
 	}
 
 	authed := r.Group("", h.authenticate)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"go.temporal.io/sdk/converter"
 )
 
 // Deps is everything the HTTP layer needs, passed in by the caller.
@@ -55,6 +56,12 @@ type Deps struct {
 	// Observed keeps listen mode's observations (default: 10 values a
 	// field before the wildcard).
 	Observed *Observations
+	// PayloadCodec seals billgate's Temporal payloads; with it, admins
+	// decode them at /temporal-codec, from Namespace alone, and browsers
+	// may call it from TemporalUIOrigins.
+	PayloadCodec      converter.PayloadCodec
+	Namespace         string
+	TemporalUIOrigins []string
 }
 
 func init() { gin.SetMode(gin.ReleaseMode) }

@@ -652,6 +652,12 @@ func TestWorkerPerQueue(t *testing.T) {
 		if !ok || subcommand(c) != "worker" {
 			continue
 		}
+		// Workers open the payloads the API sealed: the same master keys,
+		// from the same Secret.
+		if i := slices.IndexFunc(c.Env, func(e envVar) bool { return e.Name == "BILLGATE_MASTER_KEYS" }); i < 0 || c.Env[i].ValueFrom == nil ||
+			c.Env[i].ValueFrom.SecretKeyRef == nil || *c.Env[i].ValueFrom.SecretKeyRef != (keyRef{Name: "billgate-keys", Key: "master-keys"}) {
+			t.Errorf("%s BILLGATE_MASTER_KEYS: want valueFrom.secretKeyRef billgate-keys/master-keys, as the api's", name)
+		}
 		qs := queues(c)
 		if len(qs) != 1 {
 			t.Errorf("%s queues: got %v, want exactly one of %v", name, qs, taskQueues)
@@ -1376,6 +1382,22 @@ func TestComposeAPIKeys(t *testing.T) {
 		t.Errorf("BILLGATE_MASTER_KEYS: %v", err)
 	} else if _, err := sealed.New(keys); err != nil {
 		t.Errorf("BILLGATE_MASTER_KEYS: %v", err)
+	}
+}
+
+// The compose worker opens the payloads the API sealed, and the UI
+// decodes them through the API, which lets the UI's origin in.
+func TestComposeTemporalCodec(t *testing.T) {
+	f := loadCompose(t)
+	api, worker, ui := f.Services["api"].environment(t), f.Services["worker"].environment(t), f.Services["temporal-ui"].environment(t)
+	if worker["BILLGATE_MASTER_KEYS"] == "" || worker["BILLGATE_MASTER_KEYS"] != api["BILLGATE_MASTER_KEYS"] {
+		t.Errorf("worker BILLGATE_MASTER_KEYS = %q, want the api's %q", worker["BILLGATE_MASTER_KEYS"], api["BILLGATE_MASTER_KEYS"])
+	}
+	if got := ui["TEMPORAL_CODEC_ENDPOINT"]; !strings.HasSuffix(got, "/temporal-codec") || ui["TEMPORAL_CODEC_INCLUDE_CREDENTIALS"] != "true" {
+		t.Errorf("temporal-ui codec = %q (credentials %q), want the API's /temporal-codec, with credentials", got, ui["TEMPORAL_CODEC_INCLUDE_CREDENTIALS"])
+	}
+	if got := api["BILLGATE_TEMPORAL_UI_ORIGIN"]; got != "http://127.0.0.1:8233" {
+		t.Errorf("api BILLGATE_TEMPORAL_UI_ORIGIN = %q, want the UI's published origin http://127.0.0.1:8233", got)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"net"
@@ -38,6 +39,12 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binary = filepath.Join(dir, "billgate")
+	// Every api and worker the tests start shares the keys that seal
+	// Temporal payloads, as production's must.
+	if err := os.Setenv("BILLGATE_MASTER_KEYS", testenv.MasterKeys); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	build := exec.Command("go", append(buildFlags, "-o", binary, "../cmd/billgate")...)
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
@@ -196,12 +203,13 @@ func waitStatus(t *testing.T, c *http.Client, url string, want int) {
 // keys included.
 func TestBinaryDev(t *testing.T) {
 	dir := t.TempDir()
-	var token string
+	var token, session string
 	var signed signer
 	httpPort := freePort(t) // the same address: a token names it as its issuer
 	for i, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
 		uiPort := freePort(t)
-		p := startWith(t, []string{"BILLGATE_ADMIN_PASSWORD=" + goodPassword}, "dev", "--http", fmt.Sprintf("127.0.0.1:%d", httpPort),
+		// No master keys given: dev keeps its own in the data dir.
+		p := startWith(t, []string{"BILLGATE_ADMIN_PASSWORD=" + goodPassword, "BILLGATE_MASTER_KEYS="}, "dev", "--http", fmt.Sprintf("127.0.0.1:%d", httpPort),
 			"--temporal-port", fmt.Sprint(freePort(t)), "--ui-port", fmt.Sprint(uiPort), "--data-dir", dir)
 		p.waitForLine(t, "Press Ctrl-C")
 		base := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
@@ -212,13 +220,14 @@ func TestBinaryDev(t *testing.T) {
 		}
 		waitStatus(t, http.DefaultClient, fmt.Sprintf("http://127.0.0.1:%d/", uiPort), http.StatusOK)
 		if i == 0 {
-			session := callAt(t, c, base, "POST", "/auth/session", creds("admin", "")).Result["token"].(string)
+			session = callAt(t, c, base, "POST", "/auth/session", creds("admin", "")).Result["token"].(string)
 			admin := []string{"Authorization", "Bearer " + session}
 			token = callAt(t, c, base, "POST", "/auth/token", "", admin...).Result["token"].(string)
 			key := callAt(t, c, base, "POST", "/v1/signing-keys", `{"algorithm":"hmac-sha256"}`, admin...).Result
 			signed = signer{keyID: key["keyId"].(string), secret: key["secret"].(string), algorithm: "hmac-sha256", signs: []string{"(request-target)", "host", "date"}, now: time.Now}
 		}
 		signed.c, signed.base = c, base
+		uiDecodes(t, c, base, fmt.Sprintf("http://127.0.0.1:%d", uiPort), session)
 		if r := signed.call(t, "GET", "/v1/profile", ""); r.Status != http.StatusOK {
 			t.Errorf("run %d: a signed call = %d %+v", i+1, r.Status, r.Errors)
 		}
@@ -233,6 +242,31 @@ func TestBinaryDev(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// uiDecodes checks that dev's embedded UI at ui decodes payloads through
+// the API at base, with the admin's session cookie.
+func uiDecodes(t *testing.T, c *http.Client, base, ui, session string) {
+	t.Helper()
+	resp, err := http.Get(ui + "/api/v1/settings")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var settings struct {
+		Codec struct {
+			Endpoint           string
+			IncludeCredentials bool
+		}
+	}
+	err = json.NewDecoder(resp.Body).Decode(&settings)
+	resp.Body.Close()
+	if err != nil || settings.Codec.Endpoint != base+"/temporal-codec" || !settings.Codec.IncludeCredentials {
+		t.Errorf("UI codec settings = %+v, %v, want %s/temporal-codec with credentials", settings.Codec, err, base)
+	}
+	r := callAt(t, c, base, "POST", "/temporal-codec/decode", `{"payloads":[]}`, "Cookie", "sid="+session, "Origin", ui, "X-Namespace", "default")
+	if r.Status != http.StatusOK || r.Header.Get("Access-Control-Allow-Origin") != ui {
+		t.Errorf("decode from the UI = %d %+v (Access-Control-Allow-Origin %q), want 200 readable by %s", r.Status, r.Errors, r.Header.Get("Access-Control-Allow-Origin"), ui)
 	}
 }
 

@@ -11,8 +11,10 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/proxy"
 	"go.temporal.io/api/temporalproto"
 	"go.temporal.io/sdk/client"
 
@@ -109,7 +111,10 @@ func TestRecordHistories(t *testing.T) {
 	saveHistory(ctx, t, sh.env, id, "", "subscription_test_clock.json")
 }
 
-// saveHistory writes a closed workflow's history into workflows/testdata.
+// saveHistory writes a closed workflow's history into workflows/testdata,
+// its payloads decoded: readable, checked for secrets by
+// TestHistoriesHoldNoSecrets, and replayed as plain payloads recorded
+// before encryption would be.
 func saveHistory(ctx context.Context, t *testing.T, env *testenv.Env, workflowID, runID, file string) {
 	t.Helper()
 	history := &historypb.History{}
@@ -120,6 +125,14 @@ func saveHistory(ctx context.Context, t *testing.T, env *testenv.Env, workflowID
 			t.Fatal(err)
 		}
 		history.Events = append(history.Events, event)
+	}
+	err := proxy.VisitPayloads(ctx, history, proxy.VisitPayloadsOptions{
+		Visitor: func(_ *proxy.VisitPayloadsContext, p []*commonpb.Payload) ([]*commonpb.Payload, error) {
+			return env.Codec().Decode(p)
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(history)
 	if err != nil {

@@ -158,3 +158,10 @@ func getText(t *testing.T, url string) (int, string) {
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
 }
+
+// Issue 10, hole 13: `billgate api` and `billgate worker` refuse to start
+// without BILLGATE_MASTER_KEYS; a key of their own would seal payloads the
+// other process, or the next run, could not open.
+func TestMasterKeysRequired(t *testing.T) {
+	exitsRefused(t, []string{"BILLGATE_MASTER_KEYS="}, []string{"--db", "sqlite:" + t.TempDir() + "/billgate.db"}, "billgate: BILLGATE_MASTER_KEYS is required")
+}

@@ -20,6 +20,10 @@ const KeySize = 32
 // has to decode.
 const maxPlaintext = 64 << 10
 
+// overhead is what sealing adds to a plaintext: a 12-byte nonce and a
+// 16-byte tag.
+const overhead = 12 + 16
+
 // version starts every sealed value, so the format can change later.
 const version = "v1"
 
@@ -92,9 +96,16 @@ func (b *Box) Seal(plaintext, associatedData []byte) (string, error) {
 	if len(plaintext) > maxPlaintext {
 		return "", fmt.Errorf("sealed: plaintext has %d bytes, at most %d", len(plaintext), maxPlaintext)
 	}
-	prefix := version + "." + b.sealID + "."
-	sealed := b.aeads[b.sealID].Seal(nil, nil, plaintext, additionalData(prefix, associatedData))
-	return prefix + base64.RawURLEncoding.EncodeToString(sealed), nil
+	kid, sealed := b.SealBytes(plaintext, associatedData)
+	return prefix(kid) + base64.RawURLEncoding.EncodeToString(sealed), nil
+}
+
+// SealBytes is Seal for a caller that keeps the key ID apart from the
+// bytes, such as a Temporal payload in its metadata: it returns the
+// sealing key's ID and nonce||ciphertext||tag, bound to that ID and to
+// associatedData. It takes plaintext of any size.
+func (b *Box) SealBytes(plaintext, associatedData []byte) (kid string, sealed []byte) {
+	return b.sealID, b.aeads[b.sealID].Seal(nil, nil, plaintext, additionalData(prefix(b.sealID), associatedData))
 }
 
 // Open decrypts what Seal made for the same associatedData. An unknown
@@ -109,11 +120,7 @@ func (b *Box) Open(sealed string, associatedData []byte) ([]byte, error) {
 	if !ok || !validID(kid) {
 		return nil, fmt.Errorf("%w: malformed key ID", ErrInvalid)
 	}
-	aead := b.aeads[kid]
-	if aead == nil {
-		return nil, fmt.Errorf("%w: unknown key %q", ErrInvalid, kid)
-	}
-	if len(encoded) > base64.RawURLEncoding.EncodedLen(maxPlaintext+aead.Overhead()) {
+	if len(encoded) > base64.RawURLEncoding.EncodedLen(maxPlaintext+overhead) {
 		return nil, fmt.Errorf("%w: too long", ErrInvalid)
 	}
 	// Strict, and no line breaks (which the decoder skips): no second
@@ -122,15 +129,28 @@ func (b *Box) Open(sealed string, associatedData []byte) ([]byte, error) {
 	if err != nil || strings.ContainsAny(encoded, "\r\n") {
 		return nil, fmt.Errorf("%w: not base64url", ErrInvalid)
 	}
-	if len(ciphertext) < aead.Overhead() {
+	return b.OpenBytes(kid, ciphertext, associatedData)
+}
+
+// OpenBytes decrypts what SealBytes made under key kid for the same
+// associatedData, with the errors of Open.
+func (b *Box) OpenBytes(kid string, sealed, associatedData []byte) ([]byte, error) {
+	aead := b.aeads[kid]
+	if aead == nil {
+		return nil, fmt.Errorf("%w: unknown key %q", ErrInvalid, kid)
+	}
+	if len(sealed) < overhead {
 		return nil, fmt.Errorf("%w: too short", ErrInvalid)
 	}
-	plaintext, err := aead.Open(nil, nil, ciphertext, additionalData(sealed[:len(sealed)-len(encoded)], associatedData))
+	plaintext, err := aead.Open(nil, nil, sealed, additionalData(prefix(kid), associatedData))
 	if err != nil {
 		return nil, fmt.Errorf("%w: tampered, or sealed for another owner", ErrInvalid)
 	}
 	return plaintext, nil
 }
+
+// prefix starts the value Seal makes with key kid: "v1.<kid>.".
+func prefix(kid string) string { return version + "." + kid + "." }
 
 // additionalData binds the ciphertext to its "v1.<kid>." prefix as well as
 // to its owner. The prefix ends in the only dot it may hold, so the two

@@ -112,6 +112,38 @@ func TestRotation(t *testing.T) {
 	}
 }
 
+// SealBytes and OpenBytes are Seal and Open with the key ID kept apart:
+// the same bytes under the same associated data, and no size limit.
+func TestSealBytes(t *testing.T) {
+	box := newBox(t, keyTwo, keyOne)
+	for _, s := range stored {
+		encoded := strings.TrimPrefix(s.sealed, "v1.one.")
+		raw, _ := base64.RawURLEncoding.DecodeString(encoded)
+		if got, err := box.OpenBytes("one", raw, []byte(s.owner)); err != nil || string(got) != s.plaintext {
+			t.Errorf("OpenBytes(one, stored %.20q…) = %q, %v, want %q", encoded, got, err, s.plaintext)
+		}
+	}
+	large := bytes.Repeat([]byte("p"), 4*maxPlaintext)
+	kid, sealed := box.SealBytes(large, []byte("payload"))
+	if kid != "two" || len(sealed) != len(large)+overhead {
+		t.Errorf("SealBytes(%d bytes) = %q, %d bytes, want two, %d bytes", len(large), kid, len(sealed), len(large)+overhead)
+	}
+	if got, err := box.OpenBytes(kid, sealed, []byte("payload")); err != nil || !bytes.Equal(got, large) {
+		t.Errorf("OpenBytes(SealBytes(%d bytes)) = %d bytes, %v, want the plaintext", len(large), len(got), err)
+	}
+	for _, tt := range []struct {
+		name, kid, owner, reason string
+	}{
+		{"another key's name", "one", "payload", "tampered"},
+		{"an unknown key", "three", "payload", `unknown key "three"`},
+		{"another owner", "two", "secret", "another owner"},
+	} {
+		if got, err := box.OpenBytes(tt.kid, sealed, []byte(tt.owner)); got != nil || !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tt.reason) {
+			t.Errorf("OpenBytes with %s = %d bytes, %v, want ErrInvalid mentioning %q", tt.name, len(got), err, tt.reason)
+		}
+	}
+}
+
 func TestOpenRefusals(t *testing.T) {
 	box := newBox(t, keyOne, keyTwo)
 	const owner = "row-1"

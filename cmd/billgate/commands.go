@@ -57,10 +57,12 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.
 	}
 	defer listener.Close()
 	host, _, _ := net.SplitHostPort(cfg.HTTP)
+	apiURL := publicURL(cfg.PublicURL, listener.Addr())
 	temporal, err := devserver.Start(ctx, devserver.Options{
 		IP:               loopbackOr(host),
 		FrontendPort:     cfg.TemporalPort,
 		UIPort:           cfg.UIPort,
+		CodecEndpoint:    apiURL + "/temporal-codec",
 		Namespace:        cfg.Namespace,
 		DataDir:          cfg.DataDir,
 		SearchAttributes: workflows.SearchAttributes(),
@@ -70,6 +72,8 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.
 		return err
 	}
 	defer temporal.Stop()
+	// The embedded UI decodes payloads through the API, from the browser.
+	cfg.Identity.TemporalUIOrigins = append(cfg.Identity.TemporalUIOrigins, temporal.UIURL())
 	a, err := app.Start(ctx, app.Options{
 		DB:            dsn,
 		Migrate:       true,
@@ -81,7 +85,7 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.
 		StopTimeout:   cfg.ShutdownTimeout,
 		Logger:        log,
 		Identity:      cfg.Identity,
-		PublicURL:     publicURL(cfg.PublicURL, listener.Addr()),
+		PublicURL:     apiURL,
 		Sandbox:       true,
 		SandboxSecret: cfg.SandboxSecret,
 		GatewayRate:   cfg.GatewayRate,

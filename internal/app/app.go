@@ -29,6 +29,7 @@ import (
 	"github.com/billgate/billgate/gateways"
 	"github.com/billgate/billgate/gateways/sandbox"
 	"github.com/billgate/billgate/internal/config"
+	"github.com/billgate/billgate/internal/payloadcodec"
 	"github.com/billgate/billgate/models"
 	"github.com/billgate/billgate/worker"
 )
@@ -87,6 +88,8 @@ type App struct {
 	Activities *activities.Activities
 	// Metrics serves /metrics when Options.MetricsApart; nil otherwise.
 	Metrics http.Handler
+	// Codec seals every payload Temporal keeps for this process.
+	Codec *payloadcodec.Codec
 }
 
 // Start connects to the database and Temporal, starts the workers and
@@ -101,7 +104,12 @@ func Start(ctx context.Context, o Options) (_ *App, err error) {
 			_ = store.Close()
 		}
 	}()
-	tc, err := DialTemporal(ctx, TemporalTarget{HostPort: o.Temporal, Namespace: o.Namespace, TLS: o.TemporalTLS, APIKey: o.TemporalAPIKey}, o.Logger)
+	masters, err := masterKeys(o.Identity.MasterKeys)
+	if err != nil {
+		return nil, err
+	}
+	codec := payloadcodec.New(masters)
+	tc, err := DialTemporal(ctx, TemporalTarget{HostPort: o.Temporal, Namespace: o.Namespace, TLS: o.TemporalTLS, APIKey: o.TemporalAPIKey, Codec: codec}, o.Logger)
 	if err != nil {
 		return nil, err
 	}
@@ -124,14 +132,14 @@ func Start(ctx context.Context, o Options) (_ *App, err error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Store: store, Temporal: tc, Hasher: password.New(cmp.Or(o.PasswordParams, password.DefaultParams())), workers: workers, Activities: acts}
+	a := &App{Store: store, Temporal: tc, Hasher: password.New(cmp.Or(o.PasswordParams, password.DefaultParams())), workers: workers, Activities: acts, Codec: codec}
 	deps := api.Deps{Logger: o.Logger, Metrics: api.NewMetrics(), MetricsApart: o.MetricsApart, BodyLimit: o.BodyLimit, Checks: []api.Check{DatabaseCheck(store), TemporalCheck(tc)}}
 	if o.MetricsApart {
 		a.Metrics = api.MetricsHandler(deps.Metrics)
 	}
 	if o.ServeAPI {
 		deps.Checks = append(deps.Checks, WorkersCheck(tc, o.Namespace))
-		authCfg, err := authConfig(o.Identity, o.PublicURL)
+		authCfg, err := authConfig(o.Identity, o.PublicURL, masters)
 		if err != nil {
 			return nil, err
 		}
@@ -153,6 +161,7 @@ func Start(ctx context.Context, o Options) (_ *App, err error) {
 		deps.Webhooks, deps.Signaler = store, tc
 		deps.Billing, deps.Workflows, deps.TestClocks = store, tc, store
 		deps.IdempotencyKeys = store
+		deps.PayloadCodec, deps.Namespace, deps.TemporalUIOrigins = codec, o.Namespace, o.Identity.TemporalUIOrigins
 		deps.Hasher = a.Hasher
 		deps.CookieSecure = o.Identity.CookieSecure
 		deps.TrustedProxies = o.Identity.TrustedProxies
@@ -185,7 +194,26 @@ func buildGateways(o Options, store *models.Store) (*gateways.Registry, *sandbox
 	return registry, sb, secret, registry.Register(gateways.Limited(sb, float64(rate), rate))
 }
 
-func authConfig(id config.Identity, issuer string) (auth.Config, error) {
+// masterKeys is a Box over BILLGATE_MASTER_KEYS, or over a random key when
+// there are none: enough for a process whose Temporal state dies with it
+// (billgate dev in memory, tests). api and worker are refused without
+// keys by config, as a key per process seals payloads no other could open.
+func masterKeys(keys string) (*sealed.Box, error) {
+	if keys == "" {
+		return sealed.New([]sealed.Key{sealed.RandomKey("random")})
+	}
+	parsed, err := sealed.ParseKeys(keys)
+	if err != nil {
+		return nil, fmt.Errorf("BILLGATE_MASTER_KEYS: %w", err)
+	}
+	box, err := sealed.New(parsed)
+	if err != nil {
+		return nil, fmt.Errorf("BILLGATE_MASTER_KEYS: %w", err)
+	}
+	return box, nil
+}
+
+func authConfig(id config.Identity, issuer string, masters *sealed.Box) (auth.Config, error) {
 	c := auth.DefaultConfig()
 	c.IdleTimeout = id.SessionIdle
 	c.AbsoluteLifetime = id.SessionLifetime
@@ -203,15 +231,7 @@ func authConfig(id config.Identity, issuer string) (auth.Config, error) {
 		return c, fmt.Errorf("BILLGATE_JWT_KEYS: %w", err)
 	}
 	c.Tokens = tokens
-	if id.MasterKeys != "" {
-		masters, err := sealed.ParseKeys(id.MasterKeys)
-		if err == nil {
-			c.Secrets, err = sealed.New(masters)
-		}
-		if err != nil {
-			return c, fmt.Errorf("BILLGATE_MASTER_KEYS: %w", err)
-		}
-	}
+	c.Secrets = masters
 	c.SignatureSkew = id.SignatureSkew
 	return c, nil
 }
@@ -253,6 +273,9 @@ type TemporalTarget struct {
 	HostPort, Namespace string
 	TLS                 *tls.Config // nil: plain text
 	APIKey              string      // bearer token; implies TLS
+	// Codec seals every payload and failure the client sends, and opens
+	// those it reads. Required: billgate never talks to Temporal in plain.
+	Codec *payloadcodec.Codec
 }
 
 // DialTemporal connects to a Temporal frontend and fails with a clear error
@@ -268,7 +291,9 @@ func DialTemporal(ctx context.Context, target TemporalTarget, log *slog.Logger) 
 		Namespace:         target.Namespace,
 		ConnectionOptions: client.ConnectionOptions{TLS: target.TLS},
 		Logger:            sdklog.NewStructuredLogger(slog.New(minLevel{log.Handler(), slog.LevelWarn})),
+		DataConverter:     payloadcodec.DataConverter(target.Codec),
 	}
+	o.FailureConverter = payloadcodec.FailureConverter(o.DataConverter)
 	if target.APIKey != "" {
 		o.Credentials = client.NewAPIKeyStaticCredentials(target.APIKey)
 	}

@@ -80,9 +80,12 @@ type Identity struct {
 	AdminPassword    string        // dev: its password; empty generates one
 	JWTKeys          string        // kid=base64key,… signing access tokens; empty: a random key per process
 	APIKeyScheme     string        // the Authorization scheme that presents API keys
-	MasterKeys       string        // kid=base64key,… sealing signing-key secrets; empty: a random key per process
+	MasterKeys       string        // kid=base64key,… sealing signing-key secrets and Temporal payloads; dev without it: a random key
 	SignatureSkew    time.Duration // how far a signed request's Date may be from now
 	ListenValues     int           // distinct values listen mode keeps a field before proposing the wildcard
+	// TemporalUIOrigins may call the payload codec endpoint from a browser
+	// (CORS, with credentials): the Temporal UI's origins.
+	TemporalUIOrigins []string
 }
 
 // commands describes each subcommand for the help text, in display order.
@@ -146,10 +149,12 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 		b.external(&c)
 		b.common(&c)
 		b.identity(&c.Identity)
+		b.list(&c.Identity.TemporalUIOrigins, "temporal-ui-origin", "BILLGATE_TEMPORAL_UI_ORIGIN", "", "origins of the Temporal UIs that may decode payloads through /temporal-codec, comma-separated (https://temporal.example.com)")
 	case CommandWorker:
 		b.str(&c.HTTP, "http", "BILLGATE_HTTP", ":8081", "listen address of /healthz and /readyz")
 		b.metrics(&c, ":9091")
 		b.list(&c.Queues, "queues", "BILLGATE_QUEUES", strings.Join(Queues, ","), "task queues to serve, comma-separated: "+strings.Join(Queues, ", "))
+		b.masterKeys(&c.Identity)
 		b.external(&c)
 		b.common(&c)
 	case CommandMigrate, CommandAdmin:
@@ -223,6 +228,11 @@ func (c Config) validate() error {
 		}
 		if _, err := c.TemporalAuth.TLSConfig(); err != nil {
 			errs = append(errs, err)
+		}
+		// A key made up per process would seal payloads no other process,
+		// nor this one after a restart, could open.
+		if c.Identity.MasterKeys == "" {
+			errs = append(errs, errors.New("BILLGATE_MASTER_KEYS is required: api and worker seal Temporal payloads with it and must share it (docs/codec.md)"))
 		}
 	case CommandDev:
 		for name, port := range map[string]int{"--temporal-port": c.TemporalPort, "--ui-port": c.UIPort} {
@@ -369,9 +379,15 @@ func (b *binder) identity(id *Identity) {
 	b.list(&id.TrustedProxies, "trusted-proxies", "BILLGATE_TRUSTED_PROXIES", "", "comma-separated IPs or CIDRs whose X-Forwarded-For is believed")
 	id.JWTKeys = b.getenv("BILLGATE_JWT_KEYS") // never a flag: it would show in ps
 	b.str(&id.APIKeyScheme, "api-key-scheme", "BILLGATE_API_KEY_SCHEME", "Plain", "the Authorization scheme name that presents API keys")
-	id.MasterKeys = b.getenv("BILLGATE_MASTER_KEYS") // never a flag: it would show in ps
+	b.masterKeys(id)
 	b.duration(&id.SignatureSkew, "signature-skew", "BILLGATE_SIGNATURE_SKEW", 300*time.Second, "how far an HTTP Signature's Date may be from now")
 	b.integer(&id.ListenValues, "listen-values", "BILLGATE_LISTEN_VALUES", 10, "distinct values listen mode keeps a field before it proposes the wildcard")
+}
+
+// masterKeys reads the keys that seal signing-key secrets and Temporal
+// payloads. Never a flag: it would show in ps.
+func (b *binder) masterKeys(id *Identity) {
+	id.MasterKeys = b.getenv("BILLGATE_MASTER_KEYS")
 }
 
 // common binds what every long-running command shares.
@@ -401,6 +417,13 @@ func isSchemeName(s string) bool {
 		}
 	}
 	return true
+}
+
+// isOrigin accepts what a browser sends as Origin: http(s), a host, maybe
+// a port, nothing more.
+func isOrigin(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && s == u.Scheme+"://"+u.Host
 }
 
 func splitList(s string) []string {
@@ -439,6 +462,11 @@ func (id Identity) validate(command string) []error {
 	}
 	if id.SignatureSkew <= 0 {
 		errs = append(errs, errors.New("--signature-skew must be positive"))
+	}
+	for _, o := range id.TemporalUIOrigins {
+		if !isOrigin(o) {
+			errs = append(errs, fmt.Errorf("--temporal-ui-origin %q: want an origin such as https://temporal.example.com, without a path", o))
+		}
 	}
 	if !isSchemeName(id.APIKeyScheme) {
 		errs = append(errs, fmt.Errorf("--api-key-scheme %q: want a token of letters, digits and -, other than Basic, Bearer and Signature", id.APIKeyScheme))

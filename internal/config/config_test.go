@@ -20,10 +20,24 @@ func env(vars map[string]string) func(string) string {
 
 const pg = "postgres://u:p@db:5432/billgate"
 
+// masterKeys are what api and worker require.
+const masterKeys = "k1=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+
+// serverEnv is vars with the master keys api and worker require.
+func serverEnv(vars map[string]string) func(string) string {
+	withKeys := map[string]string{"BILLGATE_MASTER_KEYS": masterKeys}
+	for k, v := range vars {
+		withKeys[k] = v
+	}
+	return env(withKeys)
+}
+
 var defaultIdentity = Identity{SessionIdle: 2 * time.Hour, SessionLifetime: 24 * time.Hour, IPBinding: "off", LockoutThreshold: 5, APIKeyScheme: "Plain", SignatureSkew: 300 * time.Second, ListenValues: 10}
 
 func TestParseDefaults(t *testing.T) {
-	devIdentity := defaultIdentity
+	serverIdentity := defaultIdentity
+	serverIdentity.MasterKeys = masterKeys
+	devIdentity := serverIdentity
 	devIdentity.AdminLogin = "admin"
 	tests := []struct {
 		args []string
@@ -32,15 +46,16 @@ func TestParseDefaults(t *testing.T) {
 		{[]string{"dev"}, Config{Command: "dev", HTTP: "localhost:8080", TemporalPort: 7233, UIPort: 8233, Namespace: "default",
 			LogLevel: slog.LevelInfo, BodyLimit: 1 << 20, ShutdownTimeout: 8 * time.Second, GatewayRate: 50, Identity: devIdentity}},
 		{[]string{"api", "--db", pg}, Config{Command: "api", HTTP: ":8080", MetricsAddr: ":9090", DB: pg, Temporal: "localhost:7233", Namespace: "default",
-			LogLevel: slog.LevelInfo, BodyLimit: 1 << 20, ShutdownTimeout: 8 * time.Second, GatewayRate: 50, Identity: defaultIdentity}},
+			LogLevel: slog.LevelInfo, BodyLimit: 1 << 20, ShutdownTimeout: 8 * time.Second, GatewayRate: 50, Identity: serverIdentity}},
 		{[]string{"worker", "--db", pg}, Config{Command: "worker", HTTP: ":8081", MetricsAddr: ":9091", DB: pg, Temporal: "localhost:7233", Namespace: "default",
-			Queues: []string{"subscriptions", "payments", "events"}, LogLevel: slog.LevelInfo, BodyLimit: 1 << 20, ShutdownTimeout: 8 * time.Second, GatewayRate: 50}},
+			Queues: []string{"subscriptions", "payments", "events"}, LogLevel: slog.LevelInfo, BodyLimit: 1 << 20, ShutdownTimeout: 8 * time.Second, GatewayRate: 50,
+			Identity: Identity{MasterKeys: masterKeys}}},
 		{[]string{"migrate", "--db", pg}, Config{Command: "migrate", DB: pg, LogLevel: slog.LevelInfo}},
 		{[]string{"version"}, Config{Command: "version"}},
 		{[]string{"healthcheck"}, Config{Command: "healthcheck", URL: "http://localhost:8080/readyz"}},
 	}
 	for _, tt := range tests {
-		got, err := Parse(tt.args, env(nil), nil)
+		got, err := Parse(tt.args, serverEnv(nil), nil)
 		if err != nil {
 			t.Errorf("Parse(%v) = %v", tt.args, err)
 			continue
@@ -61,7 +76,7 @@ func TestFlagBeatsEnvBeatsDefault(t *testing.T) {
 		"BILLGATE_SHUTDOWN_TIMEOUT": "3s",
 		"BILLGATE_HTTP":             ":9000",
 	}
-	got, err := Parse([]string{"worker", "--http", ":9100", "--queues", "events, subscriptions"}, env(vars), nil)
+	got, err := Parse([]string{"worker", "--http", ":9100", "--queues", "events, subscriptions"}, serverEnv(vars), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +84,7 @@ func TestFlagBeatsEnvBeatsDefault(t *testing.T) {
 		got.BodyLimit != 2048 || got.ShutdownTimeout != 3*time.Second || !slices.Equal(got.Queues, []string{"events", "subscriptions"}) {
 		t.Errorf("Parse() = %+v", got)
 	}
-	got, err = Parse([]string{"worker"}, env(vars), nil)
+	got, err = Parse([]string{"worker"}, serverEnv(vars), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,12 +127,28 @@ func TestParseErrors(t *testing.T) {
 		{[]string{"worker", "--db", pg, "--metrics-addr", ":8081"}, nil, `--metrics-addr ":8081": want another address than --http`},
 		{[]string{"dev", "--metrics-addr", ":9090"}, nil, "flag provided but not defined: -metrics-addr"},
 		{[]string{"dev", "--temporal-tls-cert", "c.pem"}, nil, "flag provided but not defined: -temporal-tls-cert"},
+		{[]string{"api", "--db", pg}, nil, "BILLGATE_MASTER_KEYS is required"},
+		{[]string{"worker", "--db", pg}, nil, "BILLGATE_MASTER_KEYS is required"},
+		{[]string{"api", "--db", pg, "--temporal-ui-origin", "*"}, nil, `--temporal-ui-origin "*": want an origin`},
+		{[]string{"api", "--db", pg, "--temporal-ui-origin", "https://ui.example.com/"}, nil, `--temporal-ui-origin "https://ui.example.com/"`},
+		{[]string{"api", "--db", pg}, map[string]string{"BILLGATE_TEMPORAL_UI_ORIGIN": "ui.example.com"}, `--temporal-ui-origin "ui.example.com"`},
+		{[]string{"api", "--db", pg, "--temporal-ui-origin", "https://u:p@ui.example.com"}, nil, `--temporal-ui-origin "https://u:p@ui.example.com"`},
+		{[]string{"worker", "--db", pg, "--temporal-ui-origin", "https://ui.example.com"}, nil, "flag provided but not defined: -temporal-ui-origin"},
 	}
 	for _, tt := range tests {
 		_, err := Parse(tt.args, env(tt.env), nil)
 		if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 			t.Errorf("Parse(%v, %v) = %v, want error containing %q", tt.args, tt.env, err, tt.wantErr)
 		}
+	}
+}
+
+// The Temporal UI's origins, for the codec endpoint's CORS: as a browser
+// sends them, ports and all.
+func TestTemporalUIOrigins(t *testing.T) {
+	got, err := Parse([]string{"api", "--db", pg}, serverEnv(map[string]string{"BILLGATE_TEMPORAL_UI_ORIGIN": "https://temporal.example.com, http://127.0.0.1:8233"}), nil)
+	if want := []string{"https://temporal.example.com", "http://127.0.0.1:8233"}; err != nil || !slices.Equal(got.Identity.TemporalUIOrigins, want) {
+		t.Errorf("Parse(BILLGATE_TEMPORAL_UI_ORIGIN) = %q, %v, want %q", got.Identity.TemporalUIOrigins, err, want)
 	}
 }
 
@@ -173,11 +204,11 @@ func FuzzParse(f *testing.F) {
 }
 
 func TestParseMetricsOff(t *testing.T) {
-	got, err := Parse([]string{"api", "--db", pg, "--metrics-addr", ""}, env(nil), nil)
+	got, err := Parse([]string{"api", "--db", pg, "--metrics-addr", ""}, serverEnv(nil), nil)
 	if err != nil || got.MetricsAddr != "" {
 		t.Errorf("Parse(--metrics-addr '') = %q, %v; want no metrics listener", got.MetricsAddr, err)
 	}
-	got, err = Parse([]string{"worker", "--db", pg}, env(map[string]string{"BILLGATE_METRICS_ADDR": "127.0.0.1:9100"}), nil)
+	got, err = Parse([]string{"worker", "--db", pg}, serverEnv(map[string]string{"BILLGATE_METRICS_ADDR": "127.0.0.1:9100"}), nil)
 	if err != nil || got.MetricsAddr != "127.0.0.1:9100" {
 		t.Errorf("Parse(BILLGATE_METRICS_ADDR) = %q, %v; want 127.0.0.1:9100", got.MetricsAddr, err)
 	}
@@ -186,7 +217,7 @@ func TestParseMetricsOff(t *testing.T) {
 func TestParseTemporalAuth(t *testing.T) {
 	pki := testcerts.New(t)
 	got, err := Parse([]string{"worker", "--db", pg, "--temporal-tls-cert", pki.ClientCert, "--temporal-tls-key", pki.ClientKey},
-		env(map[string]string{"BILLGATE_TEMPORAL_TLS_CA": pki.CA, "BILLGATE_TEMPORAL_TLS_SERVER_NAME": "temporal.internal", "BILLGATE_TEMPORAL_API_KEY": "k"}), nil)
+		serverEnv(map[string]string{"BILLGATE_TEMPORAL_TLS_CA": pki.CA, "BILLGATE_TEMPORAL_TLS_SERVER_NAME": "temporal.internal", "BILLGATE_TEMPORAL_API_KEY": "k"}), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -53,6 +53,10 @@ type Options struct {
 	// UIPort is the Web UI's port. Negative disables the UI, which a server
 	// with TLS or an API key requires: the UI has no login of its own.
 	UIPort int
+	// CodecEndpoint is where the UI decodes payloads: billgate's
+	// /temporal-codec, which the browser calls with the user's billgate
+	// session cookie. Empty shows payloads as Temporal stores them.
+	CodecEndpoint string
 	// Namespace is registered at start. Default "default".
 	Namespace string
 	// DataDir keeps Temporal's state across restarts. Empty keeps it in memory.
@@ -404,6 +408,11 @@ func (s *Server) startUI(ctx context.Context, opts Options) error {
 		HideLogs:            true,
 		DisableNewsFetch:    true,
 		DefaultNamespace:    opts.Namespace,
+		Codec: uiconfig.Codec{
+			Endpoint:            opts.CodecEndpoint,
+			IncludeCredentials:  true,
+			DefaultErrorMessage: "Payloads are encrypted: log in to billgate as an admin in this browser to see them decoded",
+		},
 	}))
 	s.uiURL = "http://" + net.JoinHostPort(opts.IP, strconv.Itoa(port))
 	failed := make(chan error, 1)

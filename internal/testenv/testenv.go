@@ -27,6 +27,7 @@ import (
 	"github.com/billgate/billgate/internal/config"
 	"github.com/billgate/billgate/internal/dbtest"
 	"github.com/billgate/billgate/internal/devserver"
+	"github.com/billgate/billgate/internal/payloadcodec"
 	"github.com/billgate/billgate/models"
 	"github.com/billgate/billgate/worker"
 	"github.com/billgate/billgate/workflows"
@@ -34,6 +35,11 @@ import (
 
 // SandboxSecret signs the sandbox gateway's webhooks in tests.
 const SandboxSecret = "e2e-sandbox-webhook-secret"
+
+// MasterKeys seal payloads in tests, as BILLGATE_MASTER_KEYS: the same in
+// every billgate a test starts, so a restart on the same data, or an API
+// and a worker apart, open each other's payloads.
+const MasterKeys = "e2e=ZTJlLXRlc3QtbWFzdGVyLWtleS0zMi1ieXRlcyEhISE="
 
 // Options tunes Start. The zero value is an in-memory Temporal and a fresh
 // database.
@@ -115,7 +121,8 @@ func Start(t testing.TB, opts Options) *Env {
 
 // DefaultIdentity is the production session and lockout rules.
 func DefaultIdentity() *config.Identity {
-	return &config.Identity{SessionIdle: 2 * time.Hour, SessionLifetime: 24 * time.Hour, IPBinding: "off", LockoutThreshold: 5, APIKeyScheme: "Plain", SignatureSkew: 300 * time.Second, ListenValues: 10}
+	return &config.Identity{SessionIdle: 2 * time.Hour, SessionLifetime: 24 * time.Hour, IPBinding: "off", LockoutThreshold: 5, APIKeyScheme: "Plain", SignatureSkew: 300 * time.Second, ListenValues: 10,
+		MasterKeys: MasterKeys}
 }
 
 // CreateClient adds an account directly in the store, as an admin or an
@@ -147,6 +154,13 @@ func (e *Env) StartWorkers(queues ...string) *worker.Group {
 
 // Namespace is the Temporal namespace billgate runs in.
 func (e *Env) Namespace() string { return e.temporal.Namespace() }
+
+// TemporalAddr is the embedded Temporal's frontend, for a client that
+// sees what Temporal stores, without billgate's codec.
+func (e *Env) TemporalAddr() string { return e.temporal.FrontendAddr() }
+
+// Codec is the running billgate's payload codec.
+func (e *Env) Codec() *payloadcodec.Codec { return e.app.Codec }
 
 // Store is the running billgate's database.
 func (e *Env) Store() *models.Store { return e.app.Store }
