@@ -204,7 +204,7 @@ type subscription struct {
 	settled  map[uuid.UUID]clockSettled // each payment's last report
 	// raised are the invoices started since the last sync, which writes
 	// them with the subscription.
-	raised []activities.PaymentProjection
+	raised   []activities.PaymentProjection
 	endTimer *clockAlarm
 	synced   struct {
 		projection activities.SubscriptionProjection
