@@ -27,7 +27,7 @@ func (k idemKey) create(t *testing.T, s *models.Store, client uuid.UUID) {
 	t.Helper()
 	ctx := context.Background()
 	r := models.IdempotentRequest{ClientID: client, Key: k.key, RequestHash: "first", CreatedAt: k.createdAt}
-	if _, claimed, err := s.ClaimIdempotencyKey(ctx, r); err != nil || !claimed {
+	if _, claimed, err := s.ClaimIdempotencyKey(ctx, r, time.Minute); err != nil || !claimed {
 		t.Fatalf("ClaimIdempotencyKey(%q) = %v, %v, want claimed", k.key, claimed, err)
 	}
 	if k.status != 0 {
@@ -43,7 +43,7 @@ func (k idemKey) create(t *testing.T, s *models.Store, client uuid.UUID) {
 func keyExists(t *testing.T, s *models.Store, client uuid.UUID, key string) bool {
 	t.Helper()
 	stored, claimed, err := s.ClaimIdempotencyKey(context.Background(), models.IdempotentRequest{
-		ClientID: client, Key: key, RequestHash: "probe", CreatedAt: now})
+		ClientID: client, Key: key, RequestHash: "probe", CreatedAt: now}, time.Minute)
 	if err != nil {
 		t.Fatalf("probe key %q: %v", key, err)
 	}

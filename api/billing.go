@@ -351,22 +351,31 @@ func dunningOf(p *models.Price) billing.DunningSchedule {
 // reports started with the error: the caller must not answer as if nothing
 // happened. When whether it started cannot be told, the error is
 // errOutcomeUnknown.
-func (h *handlers) startAndSync(ctx context.Context, workflowID string, attrs []temporal.SearchAttributeUpdate, workflow, input, state any) (started bool, err error) {
+//
+// A workflow already running under the ID is joined, not started again: a
+// retried create (the ID comes from its Idempotency-Key) gets the workflow
+// its first try started, and the sync under the same updateID answers as
+// it did. One that has ended is reported started: the database has it.
+func (h *handlers) startAndSync(ctx context.Context, workflowID, updateID string, attrs []temporal.SearchAttributeUpdate, workflow, input, state any) (started bool, err error) {
 	opts := client.StartWorkflowOptions{
 		ID:                       workflowID,
 		TaskQueue:                workflows.SubscriptionsTaskQueue,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		TypedSearchAttributes:    temporal.NewSearchAttributes(attrs...),
 	}
 	start := h.Workflows.NewWithStartWorkflowOperation(opts, workflow, input)
 	handle, err := h.Workflows.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,
-		UpdateOptions:          client.UpdateWorkflowOptions{UpdateName: workflows.SyncUpdate, WaitForStage: client.WorkflowUpdateStageCompleted},
+		UpdateOptions: client.UpdateWorkflowOptions{
+			UpdateID: updateID, UpdateName: workflows.SyncUpdate, WaitForStage: client.WorkflowUpdateStageCompleted,
+		},
 	})
 	if err == nil {
 		err = handle.Get(ctx, state)
 	}
-	if err == nil {
+	var ended *serviceerror.WorkflowExecutionAlreadyStarted
+	if err == nil || errors.As(err, &ended) {
 		return true, nil
 	}
 	probe, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)

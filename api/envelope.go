@@ -45,11 +45,11 @@ var (
 	errInUse            = &Problem{Status: http.StatusConflict, Detail: Error{Code: "IN_USE", Message: "still in use: delete what refers to it first"}}
 	errInternal         = &Problem{Status: http.StatusInternalServerError, Detail: Error{Code: "INTERNAL", Message: "internal error"}}
 	errUnavailable      = &Problem{Status: http.StatusServiceUnavailable, Detail: Error{Code: "UNAVAILABLE", Message: "a dependency is unavailable; nothing was changed, retry later"}}
-	// errOutcomeUnknown answers a change that may have been applied. Its
-	// Idempotency-Key is kept: a retry with it replays this answer rather
-	// than apply the change a second time.
+	// errOutcomeUnknown answers a change that may have been applied. A
+	// retry under the same Idempotency-Key finds it rather than apply it a
+	// second time (see idempotent).
 	errOutcomeUnknown = &Problem{Status: http.StatusServiceUnavailable, Detail: Error{Code: "OUTCOME_UNKNOWN",
-		Message: "a dependency is unavailable and the change may have been applied; look for it before trying again with a new Idempotency-Key"}}
+		Message: "a dependency is unavailable and the change may have been applied; retry with the same Idempotency-Key to learn its outcome"}}
 )
 
 // The seed-exact answers of the identity layer.

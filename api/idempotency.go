@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"io"
 	"net/http"
 	"time"
@@ -18,12 +17,21 @@ import (
 
 // IdempotencyKeys stores the first answer to each Idempotency-Key.
 type IdempotencyKeys interface {
-	ClaimIdempotencyKey(ctx context.Context, r models.IdempotentRequest) (models.IdempotentRequest, bool, error)
+	ClaimIdempotencyKey(ctx context.Context, r models.IdempotentRequest, lease time.Duration) (models.IdempotentRequest, bool, error)
 	CompleteIdempotencyKey(ctx context.Context, clientID uuid.UUID, key string, status int, contentType, body string) error
 	ReleaseIdempotencyKey(ctx context.Context, clientID uuid.UUID, key string) error
 }
 
 const idempotencyHeader = "Idempotency-Key"
+
+// keyLease is how long a request holds its key: longer than any request
+// runs, so a key held longer belongs to a process that died, and a retry
+// takes it over.
+const keyLease = time.Minute
+
+// reservedIDKey holds, in the gin context, the ID an Idempotency-Key
+// reserves for what its request creates or the update it sends.
+const reservedIDKey = "billgate.reservedID"
 
 var (
 	errKeyReused     = &Problem{Status: http.StatusConflict, Detail: Error{Code: "IDEMPOTENCY_KEY_REUSED", Message: "this Idempotency-Key was used with another request", Field: idempotencyHeader}}
@@ -33,8 +41,10 @@ var (
 // idempotent honours Idempotency-Key on a POST that creates, charges or
 // changes a subscription: the same key with the same request replays the
 // first answer (marked Idempotent-Replayed), with another request it is a
-// 409. Keys belong to the caller. A 5xx is not kept, so a retry runs
-// afresh, unless the change may have been applied (errOutcomeUnknown).
+// 409. Keys belong to the caller. A 5xx is not kept: a retry runs afresh,
+// but under the ID the key reserved (reservedID), so it finds the workflow
+// or the update the first try may have started instead of starting
+// another. So does a retry after the process running the first died.
 func (h *handlers) idempotent(next gin.HandlerFunc) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		key := c.GetHeader(idempotencyHeader)
@@ -58,8 +68,10 @@ func (h *handlers) idempotent(next gin.HandlerFunc) gin.HandlerFunc {
 		sum := sha256.Sum256(append([]byte(c.Request.Method+" "+c.Request.URL.RequestURI()+"\n"), body...))
 		caller := principal(c).Client.ID
 		ctx := context.WithoutCancel(c.Request.Context()) // the answer is kept even if the caller hangs up
+		now := time.Now().UTC()
 		stored, claimed, err := h.IdempotencyKeys.ClaimIdempotencyKey(ctx, models.IdempotentRequest{
-			ClientID: caller, Key: key, RequestHash: hex.EncodeToString(sum[:]), CreatedAt: time.Now().UTC()})
+			ClientID: caller, Key: key, RequestHash: hex.EncodeToString(sum[:]), ResourceID: uuid.Must(uuid.NewV7()),
+			CreatedAt: now, ClaimedAt: now}, keyLease)
 		switch {
 		case err != nil:
 			fail(c, err)
@@ -76,10 +88,11 @@ func (h *handlers) idempotent(next gin.HandlerFunc) gin.HandlerFunc {
 			c.Abort()
 			return
 		}
+		c.Set(reservedIDKey, stored.ResourceID)
 		rec := &recordingWriter{ResponseWriter: c.Writer}
 		c.Writer = rec
 		next(c)
-		if rec.Status() >= 500 && !mayHaveChanged(c) {
+		if rec.Status() >= 500 {
 			err = h.IdempotencyKeys.ReleaseIdempotencyKey(ctx, caller, key)
 		} else {
 			err = h.IdempotencyKeys.CompleteIdempotencyKey(ctx, caller, key, rec.Status(), rec.Header().Get("Content-Type"), rec.body.String())
@@ -106,9 +119,11 @@ func (w *recordingWriter) WriteString(s string) (int, error) {
 	return w.ResponseWriter.WriteString(s)
 }
 
-// mayHaveChanged reports whether a failed request's change may have been
-// applied all the same, so its key must not be released.
-func mayHaveChanged(c *gin.Context) bool {
-	last := c.Errors.Last()
-	return last != nil && errors.Is(last.Err, errOutcomeUnknown)
+// reservedID is the ID the request's Idempotency-Key reserved, or a new
+// one when it has none.
+func reservedID(c *gin.Context) uuid.UUID {
+	if id, ok := c.Get(reservedIDKey); ok && id.(uuid.UUID) != uuid.Nil {
+		return id.(uuid.UUID)
+	}
+	return uuid.Must(uuid.NewV7())
 }

@@ -23,8 +23,9 @@ func (h *handlers) createPurchase(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	paymentID := reservedID(c)
 	in := workflows.PaymentInput{
-		PaymentID: uuid.Must(uuid.NewV7()), InvoiceID: uuid.Must(uuid.NewV7()),
+		PaymentID: paymentID, InvoiceID: workflows.PurchaseInvoiceID(paymentID),
 		TenantID: *sale.customer.TenantID, CustomerID: sale.customer.ID, PriceID: sale.price.ID,
 		PaymentMethodID: sale.paymentMethodID, Gateway: sale.gateway, Token: sale.token, Dunning: dunningOf(sale.price),
 		TestClock: sale.clock,
@@ -33,7 +34,7 @@ func (h *handlers) createPurchase(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), workflowTimeout)
 	defer cancel()
 	var st workflows.PaymentState
-	started, err := h.startAndSync(ctx, workflows.PaymentWorkflowID(in.PaymentID), ownerAttributes(in.TenantID, in.CustomerID), workflows.PaymentWorkflow, in, &st)
+	started, err := h.startAndSync(ctx, workflows.PaymentWorkflowID(in.PaymentID), in.PaymentID.String(), ownerAttributes(in.TenantID, in.CustomerID), workflows.PaymentWorkflow, in, &st)
 	switch {
 	case started && err != nil:
 		respond(c, http.StatusAccepted, acceptedPayment(in, sale.total))

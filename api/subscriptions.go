@@ -91,7 +91,7 @@ func (h *handlers) createSubscription(c *gin.Context) {
 		return
 	}
 	in := workflows.SubscriptionInput{
-		SubscriptionID: uuid.Must(uuid.NewV7()), TenantID: *sale.customer.TenantID, CustomerID: sale.customer.ID,
+		SubscriptionID: reservedID(c), TenantID: *sale.customer.TenantID, CustomerID: sale.customer.ID,
 		Plan: planOf(sale.price), Quantity: sale.quantity, PaymentMethodID: sale.paymentMethodID,
 		Gateway: sale.gateway, Token: sale.token, TestClock: sale.clock,
 	}
@@ -99,7 +99,7 @@ func (h *handlers) createSubscription(c *gin.Context) {
 	defer cancel()
 	var st workflows.SubscriptionState
 	attrs := append(ownerAttributes(in.TenantID, in.CustomerID), workflows.StatusKey.ValueSet(string(startStatus(in))))
-	started, err := h.startAndSync(ctx, workflows.SubscriptionWorkflowID(in.SubscriptionID), attrs, workflows.SubscriptionWorkflow, in, &st)
+	started, err := h.startAndSync(ctx, workflows.SubscriptionWorkflowID(in.SubscriptionID), in.SubscriptionID.String(), attrs, workflows.SubscriptionWorkflow, in, &st)
 	switch {
 	case started && err != nil:
 		// The workflow runs, but no worker has stored it yet.
@@ -228,7 +228,7 @@ func (h *handlers) changeSubscription(update string, args func(*gin.Context, *mo
 		ctx, cancel := context.WithTimeout(c.Request.Context(), workflowTimeout)
 		defer cancel()
 		handle, err := h.Workflows.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-			WorkflowID: workflows.SubscriptionWorkflowID(sub.ID), UpdateName: update, Args: in,
+			WorkflowID: workflows.SubscriptionWorkflowID(sub.ID), UpdateID: reservedID(c).String(), UpdateName: update, Args: in,
 			WaitForStage: client.WorkflowUpdateStageCompleted,
 		})
 		if err == nil {

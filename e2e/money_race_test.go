@@ -89,7 +89,7 @@ func TestProjectionsGoOnAfterAReset(t *testing.T) {
 		Reason:                    "operator rewinds past the retry",
 		WorkflowTaskFinishEventId: resetPoint,
 		RequestId:                 uuid.NewString(),
-		ResetReapplyType:          enumspb.RESET_REAPPLY_TYPE_NONE,
+		ResetReapplyExcludeTypes:  []enumspb.ResetReapplyExcludeType{enumspb.RESET_REAPPLY_EXCLUDE_TYPE_SIGNAL},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -134,5 +134,35 @@ func TestTheFirstInvoiceIsReadableBeforeItsCharge(t *testing.T) {
 	payment := call(t, s.env, "GET", "/v1/payments/"+invoice.Result["paymentId"].(string), "", s.bob...)
 	if payment.Status != 200 || payment.Result["status"] != "pending" {
 		t.Errorf("its payment = %d %+v %v, want pending", payment.Status, payment.Errors, payment.Result)
+	}
+}
+
+// Issue 10, hole 1: a create whose answer is lost after its workflow
+// started is retried under the same Idempotency-Key, and the retry gets
+// that subscription: never a second one, and never a replayed 503. Here
+// no worker runs the workflows while the create waits, and the link to
+// Temporal is cut, so billgate cannot tell whether it started.
+func TestARetriedCreateGetsTheSubscriptionItStarted(t *testing.T) {
+	s := newShopWith(t, testenv.Options{Queues: []string{"payments", "events"}, Partitionable: true})
+	cut := time.AfterFunc(2*time.Second, s.env.CutTemporal)
+	defer cut.Stop()
+	lost := s.subscribe(t, s.monthly, "sandbox_ok", "Idempotency-Key", "lost-answer")
+	lost.is(t, "a create whose outcome is unknown", 503, "OUTCOME_UNKNOWN",
+		"a dependency is unavailable and the change may have been applied; retry with the same Idempotency-Key to learn its outcome")
+	s.env.RestoreTemporal()
+	s.env.StartWorkers("subscriptions")
+	waitFor(t, "billgate and its workers to reach Temporal again", func() bool { return s.env.Get("/readyz").StatusCode == 200 })
+
+	again := s.subscribe(t, s.monthly, "sandbox_ok", "Idempotency-Key", "lost-answer")
+	if again.Status != 201 || again.Result["id"] == nil {
+		t.Fatalf("the retry = %d %+v %v, want 201 with the subscription", again.Status, again.Errors, again.Result)
+	}
+	subs := callList(t, s.env, "/v1/subscriptions", s.bob...)
+	if len(subs.results) != 1 || subs.results[0]["id"] != again.Result["id"] {
+		t.Errorf("bob's subscriptions = %v, want the retry's only", subs.results)
+	}
+	s.waitStatus(t, "/v1/subscriptions/"+again.Result["id"].(string), "active")
+	if ledger := callList(t, s.env, "/v1/sandbox/ledger", s.admin...); len(ledger.results) != 1 {
+		t.Errorf("ledger = %v, want one charge", ledger.results)
 	}
 }

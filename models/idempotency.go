@@ -15,24 +15,50 @@ type IdempotentRequest struct {
 	ClientID    uuid.UUID `gorm:"primaryKey"`
 	Key         string    `gorm:"primaryKey"`
 	RequestHash string
-	Status      int // 0 while in progress
+	Status      int // 0 until answered
 	ContentType string
 	Body        string
-	CreatedAt   time.Time
+	// ResourceID is reserved for what the request creates: a retry after
+	// a failure creates under the same ID, so it finds what the first try
+	// may have started.
+	ResourceID uuid.UUID
+	CreatedAt  time.Time
+	// ClaimedAt is when the request now running took the key. A claim
+	// older than the lease belongs to a process that died; a released key
+	// has it at the epoch.
+	ClaimedAt time.Time
 }
 
 func (IdempotentRequest) TableName() string { return "idempotency_keys" }
 
 // ClaimIdempotencyKey records r as the first request with its key unless
-// one exists, and returns the stored one; claimed reports whether it is r.
-func (s *Store) ClaimIdempotencyKey(ctx context.Context, r IdempotentRequest) (stored IdempotentRequest, claimed bool, err error) {
-	res := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&r)
+// one exists, and returns the stored one. claimed reports whether the
+// caller is to run the request: r is new, or the stored request with the
+// same hash is unanswered and was released or has held the key for longer
+// than lease, and the caller takes it over, keeping its ResourceID.
+func (s *Store) ClaimIdempotencyKey(ctx context.Context, r IdempotentRequest, lease time.Duration) (stored IdempotentRequest, claimed bool, err error) {
+	db := s.db.WithContext(ctx)
+	res := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&r)
 	if err := translate(res.Error); err != nil {
 		return IdempotentRequest{}, false, fmt.Errorf("claim idempotency key: %w", err)
 	}
-	if err := translate(s.db.WithContext(ctx).Take(&stored, "client_id = ? AND key = ?", r.ClientID, r.Key).Error); err != nil {
+	if res.RowsAffected == 1 {
+		return r, true, nil
+	}
+	if err := translate(db.Take(&stored, "client_id = ? AND key = ?", r.ClientID, r.Key).Error); err != nil {
 		return IdempotentRequest{}, false, fmt.Errorf("read idempotency key: %w", err)
 	}
+	if stored.Status != 0 || stored.RequestHash != r.RequestHash {
+		return stored, false, nil
+	}
+	// In UTC, as claimed_at is written: SQLite compares the stored text.
+	res = db.Model(&IdempotentRequest{}).
+		Where("client_id = ? AND key = ? AND status = 0 AND claimed_at < ?", r.ClientID, r.Key, r.ClaimedAt.Add(-lease).UTC()).
+		Update("claimed_at", r.ClaimedAt.UTC())
+	if err := translate(res.Error); err != nil {
+		return IdempotentRequest{}, false, fmt.Errorf("take over idempotency key: %w", err)
+	}
+	stored.ClaimedAt = r.ClaimedAt
 	return stored, res.RowsAffected == 1, nil
 }
 
@@ -42,10 +68,12 @@ func (s *Store) CompleteIdempotencyKey(ctx context.Context, clientID uuid.UUID, 
 		Updates(map[string]any{"status": status, "content_type": contentType, "body": body}).Error)
 }
 
-// ReleaseIdempotencyKey forgets a claimed key whose request failed in a way
-// worth retrying (a 5xx), so the retry runs afresh.
+// ReleaseIdempotencyKey gives up a claimed key whose request failed in a
+// way worth retrying (a 5xx): the retry takes it over at once, with its
+// reserved ResourceID.
 func (s *Store) ReleaseIdempotencyKey(ctx context.Context, clientID uuid.UUID, key string) error {
-	return translate(s.db.WithContext(ctx).Delete(&IdempotentRequest{}, "client_id = ? AND key = ? AND status = 0", clientID, key).Error)
+	return translate(s.db.WithContext(ctx).Model(&IdempotentRequest{}).Where("client_id = ? AND key = ? AND status = 0", clientID, key).
+		Update("claimed_at", time.Unix(0, 0).UTC()).Error)
 }
 
 // PurgeIdempotencyKeys deletes the keys created before before, answered or

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 func TestPurgeIdempotencyKeys(t *testing.T) {
@@ -37,7 +39,7 @@ func TestPurgeIdempotencyKeys(t *testing.T) {
 				var wantGone int64
 				for _, k := range keys {
 					r := IdempotentRequest{ClientID: clients[k.client].ID, Key: k.key, RequestHash: "h", CreatedAt: k.createdAt}
-					if _, claimed, err := s.ClaimIdempotencyKey(ctx, r); err != nil || !claimed {
+					if _, claimed, err := s.ClaimIdempotencyKey(ctx, r, time.Minute); err != nil || !claimed {
 						t.Fatalf("ClaimIdempotencyKey(%q) = %v, %v, want claimed", k.key, claimed, err)
 					}
 					if k.status != 0 {
@@ -71,10 +73,67 @@ func TestPurgeIdempotencyKeys(t *testing.T) {
 				}
 				// A purged key is free again: the same key starts afresh.
 				r := IdempotentRequest{ClientID: clients["alice"].ID, Key: "answered long ago", RequestHash: "other", CreatedAt: before.Add(24 * time.Hour)}
-				if stored, claimed, err := s.ClaimIdempotencyKey(ctx, r); err != nil || !claimed || stored.RequestHash != "other" {
+				if stored, claimed, err := s.ClaimIdempotencyKey(ctx, r, time.Minute); err != nil || !claimed || stored.RequestHash != "other" {
 					t.Errorf("ClaimIdempotencyKey(purged key) = %+v, %v, %v, want claimed afresh", stored, claimed, err)
 				}
 			})
 		})
 	}
+}
+
+// A key is held by one request at a time, and keeps its reserved resource
+// ID through every retry: a released key (a 5xx) is taken over at once, a
+// key held past the lease (its process died) by the next retry, an
+// answered one never (issue 10, hole 1).
+func TestIdempotencyKeyTakeovers(t *testing.T) {
+	openEach(t, func(t *testing.T, s *Store) {
+		migrated(t, s)
+		ctx := context.Background()
+		alice := newClient(t, s, nil, "alice")
+		start := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+		reserved := uuid.Must(uuid.NewV7())
+		claim := func(at time.Time, hash string) (IdempotentRequest, bool) {
+			t.Helper()
+			stored, claimed, err := s.ClaimIdempotencyKey(ctx, IdempotentRequest{
+				ClientID: alice.ID, Key: "k", RequestHash: hash, ResourceID: uuid.Must(uuid.NewV7()), CreatedAt: at, ClaimedAt: at}, time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return stored, claimed
+		}
+		if _, claimed, err := s.ClaimIdempotencyKey(ctx, IdempotentRequest{
+			ClientID: alice.ID, Key: "k", RequestHash: "h", ResourceID: reserved, CreatedAt: start, ClaimedAt: start}, time.Minute); err != nil || !claimed {
+			t.Fatalf("first claim = %v, %v", claimed, err)
+		}
+		steps := []struct {
+			what    string
+			at      time.Duration
+			hash    string
+			release bool // before claiming
+			want    bool
+		}{
+			{"a retry while the first runs", 10 * time.Second, "h", false, false},
+			{"another request under the key", 2 * time.Minute, "other", false, false},
+			{"a retry after the first died", 2 * time.Minute, "h", false, true},
+			{"a retry while the second runs", 2*time.Minute + time.Second, "h", false, false},
+			{"a retry after a 5xx", 2*time.Minute + 2*time.Second, "h", true, true},
+		}
+		for _, st := range steps {
+			if st.release {
+				if err := s.ReleaseIdempotencyKey(ctx, alice.ID, "k"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			stored, claimed := claim(start.Add(st.at), st.hash)
+			if claimed != st.want || stored.ResourceID != reserved {
+				t.Errorf("%s: claimed %v with resource %s, want %v with %s", st.what, claimed, stored.ResourceID, st.want, reserved)
+			}
+		}
+		if err := s.CompleteIdempotencyKey(ctx, alice.ID, "k", 201, "application/json", `{}`); err != nil {
+			t.Fatal(err)
+		}
+		if stored, claimed := claim(start.Add(time.Hour), "h"); claimed || stored.Status != 201 {
+			t.Errorf("a retry after the answer: claimed %v, status %d; want the answer kept", claimed, stored.Status)
+		}
+	})
 }

@@ -27,3 +27,11 @@ func childID(t time.Time, owner uuid.UUID, n int64) uuid.UUID {
 	id[8] = id[8]&0x3f | 0x80 // RFC 4122 variant
 	return id
 }
+
+// PurchaseInvoiceID is the invoice of the purchase paid by paymentID. The
+// API derives it rather than mint it, so that a retried purchase, which
+// reuses its payment ID, names the same invoice.
+func PurchaseInvoiceID(paymentID uuid.UUID) uuid.UUID {
+	sec, nsec := paymentID.Time().UnixTime()
+	return childID(time.Unix(sec, nsec), paymentID, 0)
+}

@@ -54,6 +54,9 @@ type Options struct {
 	// Queues overrides the task queues billgate's workers serve: all of
 	// them by default.
 	Queues []string
+	// Partitionable puts a proxy between billgate and Temporal, which
+	// CutTemporal cuts and RestoreTemporal restores.
+	Partitionable bool
 }
 
 // Env is a running billgate.
@@ -66,6 +69,7 @@ type Env struct {
 	t        testing.TB
 	opts     Options
 	temporal *devserver.Server
+	proxy    *proxy // nil unless Options.Partitionable
 	port     int
 	app      *app.App
 	api      *httptest.Server
@@ -86,6 +90,16 @@ func Start(t testing.TB, opts Options) *Env {
 		queues = config.Queues
 	}
 	e.StartTemporal()
+	temporalAddr := e.temporal.FrontendAddr()
+	if opts.Partitionable {
+		p, err := newProxy(temporalAddr)
+		if err != nil {
+			e.temporal.Stop()
+			t.Fatalf("start the proxy to temporal: %v", err)
+		}
+		e.proxy, temporalAddr = p, p.addr()
+		t.Cleanup(p.close)
+	}
 	e.api = httptest.NewUnstartedServer(nil)
 	e.URL = "http://" + e.api.Listener.Addr().String()
 	a, err := app.Start(context.Background(), app.Options{
@@ -94,7 +108,7 @@ func Start(t testing.TB, opts Options) *Env {
 		SandboxSecret: SandboxSecret,
 		DB:            e.DB,
 		Migrate:       true,
-		Temporal:      e.temporal.FrontendAddr(),
+		Temporal:      temporalAddr,
 		Namespace:     e.temporal.Namespace(),
 		Queues:        queues,
 		ServeAPI:      true,
@@ -151,6 +165,14 @@ func (e *Env) StartWorkers(queues ...string) *worker.Group {
 	e.t.Cleanup(g.Stop)
 	return g
 }
+
+// CutTemporal drops billgate's connections to Temporal and refuses new
+// ones, as a network partition would, until RestoreTemporal. The Env must
+// have been started Partitionable.
+func (e *Env) CutTemporal() { e.proxy.setCut(true) }
+
+// RestoreTemporal ends what CutTemporal began.
+func (e *Env) RestoreTemporal() { e.proxy.setCut(false) }
 
 // Namespace is the Temporal namespace billgate runs in.
 func (e *Env) Namespace() string { return e.temporal.Namespace() }
