@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/google/uuid"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/billgate/billgate/gateways"
+	"github.com/billgate/billgate/models"
 )
 
 // Error types the payment workflow branches on.
@@ -24,7 +26,10 @@ const (
 // ChargeInput asks one gateway for one charge attempt.
 type ChargeInput struct {
 	Gateway string
-	Request gateways.ChargeRequest
+	// PaymentMethodID is the saved payment method charged; uuid.Nil for one
+	// given inline.
+	PaymentMethodID uuid.UUID
+	Request         gateways.ChargeRequest
 }
 
 // ChargeResult is a charge the gateway accepted, at once or pending an
@@ -40,16 +45,61 @@ type ChargeResult struct {
 // transient gateway failure is returned as is, for the retry policy; a
 // permanent one is non-retryable. The gateway's idempotency makes a retried
 // attempt safe: it never charges twice.
+//
+// A saved payment method is charged only while it is saved: once deleted,
+// the attempt is declined with CodePaymentMethodRemoved (see
+// chargeRemovedMethod). The check and the charge are not one transaction: a
+// delete committed after the check does not stop the charge already under
+// way.
 func (a *Activities) Charge(ctx context.Context, in ChargeInput) (ChargeResult, error) {
 	g, err := a.gateway(in.Gateway)
 	if err != nil {
 		return ChargeResult{}, err
+	}
+	removed, err := a.methodRemoved(ctx, in.PaymentMethodID)
+	if err != nil {
+		return ChargeResult{}, err
+	}
+	if removed {
+		return a.chargeRemovedMethod(ctx, in)
 	}
 	res, err := g.Charge(ctx, in.Request)
 	if err != nil {
 		return ChargeResult{}, gatewayError("charge "+in.Request.IdempotencyKey, err)
 	}
 	return chargeResult(in.Gateway, res)
+}
+
+// methodRemoved reports whether the saved payment method id was deleted.
+// A method given inline (uuid.Nil) is never removed.
+func (a *Activities) methodRemoved(ctx context.Context, id uuid.UUID) (bool, error) {
+	if id == uuid.Nil {
+		return false, nil
+	}
+	_, err := a.Store.PaymentMethodByID(ctx, id)
+	if errors.Is(err, models.ErrNotFound) {
+		return true, nil
+	}
+	return false, err
+}
+
+// chargeRemovedMethod answers an attempt on a deleted payment method
+// without charging it: a decline with CodePaymentMethodRemoved. Only an
+// earlier try of this same attempt, one that reached the gateway before the
+// delete, may have taken a charge under the key; that charge stands, and
+// the answer is the gateway's.
+func (a *Activities) chargeRemovedMethod(ctx context.Context, in ChargeInput) (ChargeResult, error) {
+	res, err := a.FindCharge(ctx, FindInput{Gateway: in.Gateway, IdempotencyKey: in.Request.IdempotencyKey})
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) && appErr.Type() == ErrTypeUnknownCharge {
+		return ChargeResult{}, declined(gateways.CodePaymentMethodRemoved)
+	}
+	return res, err
+}
+
+// declined is the non-retryable ErrTypeDeclined error of a decline code.
+func declined(code string) error {
+	return temporal.NewNonRetryableApplicationError("declined: "+code, ErrTypeDeclined, nil, code)
 }
 
 // FindInput names the charge made under an idempotency key at one gateway.
@@ -89,7 +139,7 @@ func chargeResult(gateway string, res gateways.ChargeResult) (ChargeResult, erro
 		}
 		return out, nil
 	case gateways.Declined:
-		return ChargeResult{}, temporal.NewNonRetryableApplicationError("declined: "+res.DeclineCode, ErrTypeDeclined, nil, res.DeclineCode)
+		return ChargeResult{}, declined(res.DeclineCode)
 	}
 	return ChargeResult{}, errors.New("gateway " + gateway + " answered an unknown status " + string(res.Status))
 }

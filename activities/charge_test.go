@@ -10,12 +10,20 @@ import (
 	"github.com/billgate/billgate/billing"
 	"github.com/billgate/billgate/gateways"
 	"github.com/billgate/billgate/gateways/sandbox"
+	"github.com/billgate/billgate/models"
 )
 
 // sandboxActivities are activities over a sandbox gateway alone.
 func sandboxActivities(t *testing.T) (*Activities, *sandbox.Sandbox) {
 	t.Helper()
-	sb, err := sandbox.New(sandbox.NewMemoryLedger(), sandbox.Options{BaseURL: "http://localhost:8080", WebhookSecret: []byte("s")})
+	return sandboxActivitiesOn(t, sandbox.NewMemoryLedger())
+}
+
+// sandboxActivitiesOn are activities over a sandbox gateway that keeps its
+// charges in ledger.
+func sandboxActivitiesOn(t *testing.T, ledger sandbox.Ledger) (*Activities, *sandbox.Sandbox) {
+	t.Helper()
+	sb, err := sandbox.New(ledger, sandbox.Options{BaseURL: "http://localhost:8080", WebhookSecret: []byte("s")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,9 +60,7 @@ func TestCharge(t *testing.T) {
 	if typ, nonRetryable := errType(err); typ != ErrTypeDeclined || !nonRetryable {
 		t.Errorf("a decline = %v, want a non-retryable %s", err, ErrTypeDeclined)
 	}
-	var appErr *temporal.ApplicationError
-	var code string
-	if errors.As(err, &appErr) && appErr.Details(&code) == nil && code != gateways.CodeInsufficientFunds {
+	if code := declineCodeOf(err); code != gateways.CodeInsufficientFunds {
 		t.Errorf("decline code = %q, want %q", code, gateways.CodeInsufficientFunds)
 	}
 	for _, tt := range []struct{ gateway, token string }{{sandbox.Name, "no_such_token"}, {"nowhere", sandbox.TokenOK}} {
@@ -67,6 +73,71 @@ func TestCharge(t *testing.T) {
 	if _, nonRetryable := errType(err); err == nil || nonRetryable {
 		t.Errorf("a transient failure = %v, want a retryable error", err)
 	}
+}
+
+// declineCodeOf is the decline code an ErrTypeDeclined error carries.
+func declineCodeOf(err error) string {
+	var appErr *temporal.ApplicationError
+	var code string
+	if errors.As(err, &appErr) && appErr.HasDetails() {
+		_ = appErr.Details(&code)
+	}
+	return code
+}
+
+// A saved payment method is charged while it exists. Once deleted, a new
+// attempt is declined with CodePaymentMethodRemoved and the gateway never
+// sees it, while a retry of an attempt the gateway already took answers as
+// the gateway did (issue 10, hole 7).
+func TestChargeDeletedPaymentMethod(t *testing.T) {
+	openEach(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		card := savedCard(t, s)
+		a, _ := sandboxActivitiesOn(t, s.SandboxLedger())
+		a.Store = s
+		charge := func(key string) (ChargeResult, error) {
+			return a.Charge(ctx, ChargeInput{Gateway: card.Gateway, PaymentMethodID: card.ID, Request: gateways.ChargeRequest{
+				IdempotencyKey: key, Amount: billing.Money{Amount: 500, Currency: "EUR"}, Token: card.Token, CustomerID: card.CustomerID.String()}})
+		}
+		taken, err := charge("k1")
+		if err != nil {
+			t.Fatalf("charge the saved method = %v", err)
+		}
+		if err := s.DeletePaymentMethod(ctx, card.CustomerID, card.ID); err != nil {
+			t.Fatal(err)
+		}
+
+		_, err = charge("k2")
+		if typ, nonRetryable := errType(err); typ != ErrTypeDeclined || !nonRetryable || declineCodeOf(err) != gateways.CodePaymentMethodRemoved {
+			t.Errorf("charge the deleted method = %v (code %q), want a non-retryable %s with %s", err, declineCodeOf(err), ErrTypeDeclined, gateways.CodePaymentMethodRemoved)
+		}
+		if again, err := charge("k1"); err != nil || again.Reference != taken.Reference {
+			t.Errorf("retry of the charge taken before the delete = %+v, %v, want %s", again, err, taken.Reference)
+		}
+		charges, err := s.SandboxLedger().Charges(ctx)
+		if err != nil || len(charges) != 1 || charges[0].Key != "k1" {
+			t.Errorf("ledger = %+v, %v, want only the charge made before the delete", charges, err)
+		}
+	})
+}
+
+// savedCard is a sandbox_ok card saved for a customer of a shop.
+func savedCard(t *testing.T, s *models.Store) *models.PaymentMethod {
+	t.Helper()
+	ctx := context.Background()
+	shop := &models.Client{Login: "shop", PasswordHash: "x"}
+	if err := s.CreateClient(ctx, shop, "business"); err != nil {
+		t.Fatal(err)
+	}
+	bob := &models.Client{TenantID: &shop.ID, Login: "bob", PasswordHash: "x"}
+	if err := s.CreateClient(ctx, bob, "customer"); err != nil {
+		t.Fatal(err)
+	}
+	card := &models.PaymentMethod{TenantID: shop.ID, CustomerID: bob.ID, Gateway: sandbox.Name, Token: sandbox.TokenOK}
+	if err := s.AddPaymentMethod(ctx, card); err != nil {
+		t.Fatal(err)
+	}
+	return card
 }
 
 func TestLookupCharge(t *testing.T) {

@@ -31,7 +31,14 @@ func (s *shop) advance(t *testing.T, clock string, to time.Time) {
 
 func (s *shop) subscribeOnClock(t *testing.T, clock, price, token string) string {
 	t.Helper()
-	body := fmt.Sprintf(`{"priceId":%q,"customerId":%q,"testClockId":%q,"paymentMethod":{"gateway":"sandbox","token":%q}}`, price, s.bobID, clock, token)
+	return s.subscribeOnClockPaying(t, clock, price, fmt.Sprintf(`"paymentMethod":{"gateway":"sandbox","token":%q}`, token))
+}
+
+// subscribeOnClockPaying subscribes bob on the clock, paying as method (a
+// request's paymentMethodId or paymentMethod member) says.
+func (s *shop) subscribeOnClockPaying(t *testing.T, clock, price, method string) string {
+	t.Helper()
+	body := fmt.Sprintf(`{"priceId":%q,"customerId":%q,"testClockId":%q,%s}`, price, s.bobID, clock, method)
 	r := call(t, s.env, "POST", "/v1/subscriptions", body, s.owner...)
 	if r.Status != 201 || r.Result["testClockId"] != clock {
 		t.Fatalf("subscribe on a clock = %d %+v %v", r.Status, r.Errors, r.Result)
@@ -206,4 +213,55 @@ func TestTestClockPastDueRecovers(t *testing.T) {
 	}
 	call(t, s.env, "POST", sub+"/payment-method", `{"paymentMethod":{"gateway":"sandbox","token":""}}`, s.bob...).
 		is(t, "an empty token", 400, "INVALID", "token must be 1-255 printable characters")
+}
+
+// saveMethod saves a sandbox payment method for bob and returns its ID.
+func (s *shop) saveMethod(t *testing.T, token string) string {
+	t.Helper()
+	r := call(t, s.env, "POST", "/v1/customers/"+s.bobID+"/payment-methods", fmt.Sprintf(`{"gateway":"sandbox","token":%q}`, token), s.owner...)
+	if r.Status != 201 {
+		t.Fatalf("save payment method = %d %+v", r.Status, r.Errors)
+	}
+	return r.Result["id"].(string)
+}
+
+// A saved payment method deleted while a subscription pays with it is never
+// charged again, as with Stripe's detached payment methods: the renewal is
+// declined with payment_method_removed, the subscription turns past_due,
+// and a new method recovers it (issue 10, hole 7).
+func TestTestClockDeletedPaymentMethodIsNotCharged(t *testing.T) {
+	s := newShop(t)
+	clock := s.newClock(t)
+	card := s.saveMethod(t, "sandbox_ok")
+	sub := s.subscribeOnClockPaying(t, clock, s.monthly, fmt.Sprintf(`"paymentMethodId":%q`, card))
+	if got := s.get(t, sub); got["status"] != "active" || got["paymentMethodId"] != card {
+		t.Fatalf("subscription = %v, want active, paying with %s", got, card)
+	}
+	if r := call(t, s.env, "DELETE", "/v1/customers/"+s.bobID+"/payment-methods/"+card, "", s.owner...); r.Status != 204 {
+		t.Fatalf("delete payment method = %d %+v", r.Status, r.Errors)
+	}
+
+	s.advance(t, clock, time.Date(2031, 2, 28, 10, 30, 0, 0, time.UTC)) // an hour after the renewal, before its first retry
+	if got := s.get(t, sub); got["status"] != "past_due" || got["paymentMethodId"] != nil {
+		t.Errorf("after the renewal = %v, want past_due with no payment method", got)
+	}
+	retrying := callList(t, s.env, "/v1/payments?status=retrying", s.bob...)
+	if len(retrying.results) != 1 || retrying.results[0]["declineCode"] != "payment_method_removed" {
+		t.Errorf("retrying payments = %v, want the renewal declined with payment_method_removed", retrying.results)
+	}
+	if l := callList(t, s.env, "/v1/sandbox/ledger", s.admin...); len(l.results) != 1 {
+		t.Errorf("ledger = %v, want only the first charge", l.results)
+	}
+
+	newCard := s.saveMethod(t, "sandbox_ok")
+	if r := call(t, s.env, "POST", sub+"/payment-method", fmt.Sprintf(`{"paymentMethodId":%q}`, newCard), s.bob...); r.Status != 200 {
+		t.Fatalf("change payment method = %d %+v", r.Status, r.Errors)
+	}
+	if got := s.waitStatus(t, sub, "active").Result; got["paymentMethodId"] != newCard {
+		t.Errorf("recovered subscription = %v, want paying with %s", got, newCard)
+	}
+	ledger := callList(t, s.env, "/v1/sandbox/ledger", s.admin...)
+	if len(ledger.results) != 2 || ledger.results[1]["status"] != "succeeded" {
+		t.Errorf("ledger = %v, want the first charge and the renewal on the new method", ledger.results)
+	}
 }

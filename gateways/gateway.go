@@ -127,6 +127,10 @@ const (
 	// CodeProcessingError means the gateway could not be reached while the
 	// attempt was allowed to run, and took no charge under its key.
 	CodeProcessingError = "processing_error"
+	// CodePaymentMethodRemoved means billgate declined the attempt itself,
+	// without asking the gateway: the saved payment method it names was
+	// deleted. A new payment method recovers the payment.
+	CodePaymentMethodRemoved = "payment_method_removed"
 )
 
 // ChargeResult is a gateway's answer to a ChargeRequest.

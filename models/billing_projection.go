@@ -102,9 +102,13 @@ type PaymentAttempt struct {
 }
 
 // UpsertSubscription stores sub unless the stored row's version is as new
-// or newer; applied tells whether the row changed.
+// or newer; applied tells whether the row changed. A payment method deleted
+// meanwhile is stored, and left in sub, as none.
 func (s *Store) UpsertSubscription(ctx context.Context, sub *Subscription) (applied bool, err error) {
-	applied, err = upsertNewer(s.db.WithContext(ctx), sub)
+	db := s.db.WithContext(ctx)
+	if sub.PaymentMethodID, err = savedOrNone(db, sub.PaymentMethodID); err == nil {
+		applied, err = upsertNewer(db, sub)
+	}
 	if err != nil {
 		return false, fmt.Errorf("subscription %s: %w", sub.ID, err)
 	}
@@ -141,7 +145,8 @@ func (s *Store) Subscriptions(ctx context.Context, f SubscriptionFilter) ([]Subs
 // ProjectPayment stores a payment and its invoice in one transaction; either
 // may be nil (a draft invoice has no payment yet). Each row is written only
 // if its version is newer than the stored one; applied tells whether the
-// payment row (or, without one, the invoice) changed.
+// payment row (or, without one, the invoice) changed. A payment method
+// deleted meanwhile is stored, and left in p, as none.
 func (s *Store) ProjectPayment(ctx context.Context, p *Payment, inv *Invoice) (applied bool, err error) {
 	err = s.WithTx(ctx, func(tx *Store) error {
 		if inv != nil {
@@ -152,7 +157,9 @@ func (s *Store) ProjectPayment(ctx context.Context, p *Payment, inv *Invoice) (a
 		if p == nil {
 			return nil
 		}
-		applied, err = upsertNewer(tx.db, p)
+		if p.PaymentMethodID, err = savedOrNone(tx.db, p.PaymentMethodID); err == nil {
+			applied, err = upsertNewer(tx.db, p)
+		}
 		if err != nil {
 			return fmt.Errorf("payment %s: %w", p.ID, err)
 		}

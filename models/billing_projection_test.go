@@ -359,6 +359,49 @@ func TestProjectPayment(t *testing.T) {
 	})
 }
 
+// A payment method deleted while its workflows still name it shows as gone
+// in their projections, and their later writes neither bring it back nor
+// fail on the foreign key (issue 10, hole 7).
+func TestProjectionsOfADeletedPaymentMethod(t *testing.T) {
+	openEach(t, func(t *testing.T, s *Store) {
+		migrated(t, s)
+		ctx := context.Background()
+		f := newBillingFixture(t, s)
+		sub := f.subscription(f.bob, 1)
+		sub.PaymentMethodID = &f.card.ID
+		inv := f.invoice(sub, f.bob, 1)
+		pay := f.payment(inv, 1)
+		pay.PaymentMethodID = &f.card.ID
+		if _, err := s.UpsertSubscription(ctx, sub); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ProjectPayment(ctx, pay, inv); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DeletePaymentMethod(ctx, f.bob.ID, f.card.ID); err != nil {
+			t.Fatal(err)
+		}
+
+		later := f.subscription(f.bob, 2)
+		later.ID, later.PaymentMethodID = sub.ID, &f.card.ID
+		if applied, err := s.UpsertSubscription(ctx, later); err != nil || !applied {
+			t.Fatalf("UpsertSubscription(naming the deleted method) = %v, %v, want applied", applied, err)
+		}
+		if got, err := s.SubscriptionByID(ctx, sub.ID); err != nil || got.PaymentMethodID != nil {
+			t.Errorf("subscription = %+v, %v, want no payment method", got, err)
+		}
+		laterPay := *pay
+		laterPay.Status, laterPay.Version = "retrying", 2
+		laterPay.PaymentMethodID = &f.card.ID
+		if applied, err := s.ProjectPayment(ctx, &laterPay, nil); err != nil || !applied {
+			t.Fatalf("ProjectPayment(naming the deleted method) = %v, %v, want applied", applied, err)
+		}
+		if got, err := s.PaymentByID(ctx, pay.ID); err != nil || got.PaymentMethodID != nil || got.Status != "retrying" {
+			t.Errorf("payment = %+v, %v, want retrying with no payment method", got, err)
+		}
+	})
+}
+
 func TestProjectPaymentIsAtomic(t *testing.T) {
 	openEach(t, func(t *testing.T, s *Store) {
 		migrated(t, s)

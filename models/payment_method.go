@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"gorm.io/gorm"
 )
 
 // PaymentMethod is a customer's saved way to pay through one gateway.
@@ -52,4 +53,24 @@ func (s *Store) DeletePaymentMethod(ctx context.Context, customerID, id uuid.UUI
 		return fmt.Errorf("payment method %s: %w", id, ErrNotFound)
 	}
 	return nil
+}
+
+// savedOrNone is id while that payment method is saved, else nil. A
+// workflow keeps naming the method it was given after the method is
+// deleted; its rows show the method as gone, as the delete's ON DELETE SET
+// NULL left them, rather than fail on the foreign key at every write. A
+// delete committed between this read and the write still fails the write,
+// and the projection's retry reads the method gone.
+func savedOrNone(db *gorm.DB, id *uuid.UUID) (*uuid.UUID, error) {
+	if id == nil {
+		return nil, nil
+	}
+	var n int64
+	if err := db.Model(&PaymentMethod{}).Where("id = ?", *id).Count(&n).Error; err != nil {
+		return nil, translate(err)
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	return id, nil
 }

@@ -340,7 +340,7 @@ func (p *payment) charge(ctx workflow.Context, req gateways.ChargeRequest) (acti
 	var a *activities.Activities
 	var res activities.ChargeResult
 	bounded := workflow.WithScheduleToCloseTimeout(ctx, p.chargeTime(ctx))
-	err := workflow.ExecuteActivity(bounded, a.Charge, activities.ChargeInput{Gateway: p.in.Gateway, Request: req}).Get(ctx, &res)
+	err := workflow.ExecuteActivity(bounded, a.Charge, activities.ChargeInput{Gateway: p.in.Gateway, PaymentMethodID: p.in.PaymentMethodID, Request: req}).Get(ctx, &res)
 	if !outcomeUnknown(err) {
 		return res, err
 	}
