@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/mock"
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
@@ -643,17 +644,25 @@ func TestSubscriptionClosedCancelsItsPayment(t *testing.T) {
 
 // Issue 10, hole 8: a run ends at the period boundary, once its payment is
 // paid, and a signal that came in the same workflow task (a test clock's
-// advance here) is applied and carried, not lost.
+// advance, sent while the boundary's task writes the paid period) is
+// applied and carried, not lost.
 func TestSubscriptionContinuesAsNewAtTheBoundaryWithItsSignals(t *testing.T) {
 	st := newSubscriptionTest(t, sandbox.TokenOK, monthly(1000))
 	start := st.onClock()
-	var a *activities.Activities
-	st.env.OnActivity(a.Charge, mock.Anything, mock.Anything).Return(activities.ChargeResult{Reference: "ch_1"}, nil).After(time.Minute)
 	target := st.periodEnd(1).Add(time.Hour)
-	st.at(30*time.Second, func() { st.env.SignalWorkflowSkippingWorkflowTask(ClockAdvanceSignal, target) })
+	sent := false
+	st.env.SetOnLocalActivityStartedListener(func(_ *activity.Info, _ context.Context, args []any) {
+		if p, ok := args[0].(activities.SubscriptionProjection); ok && p.Status == string(SubscriptionActive) && !sent {
+			sent = true
+			st.env.SignalWorkflowSkippingWorkflowTask(ClockAdvanceSignal, target)
+		}
+	})
 	st.at(time.Hour, st.cancelNow) // ends a run that goes on
 	st.env.ExecuteWorkflow(SubscriptionWorkflow, st.in)
 
+	if !sent {
+		t.Fatal("the paid period was never written")
+	}
 	var can *workflow.ContinueAsNewError
 	if err := st.env.GetWorkflowError(); !errors.As(err, &can) {
 		t.Fatalf("the run ended with %v, want it continued as new at the first boundary", err)
