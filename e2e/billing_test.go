@@ -78,25 +78,11 @@ func TestSubscriptionLifecycleOverHTTP(t *testing.T) {
 		t.Errorf("active subscription = %v, want a period and an invoice", sub.Result)
 	}
 
-	var invoices listReply
-	waitFor(t, "the next invoice's draft", func() bool {
-		invoices = callList(t, s.env, "/v1/invoices?subscriptionId="+id, s.bob...)
-		return len(invoices.results) == 2
-	})
-	var paid, drafts int
-	for _, inv := range invoices.results {
-		switch inv["status"] {
-		case "paid":
-			paid++
-			if inv["amountDue"] != float64(3000) || len(inv["lines"].([]any)) != 1 {
-				t.Errorf("first invoice = %v, want 3000 due on one line", inv)
-			}
-		case "draft":
-			drafts++
-		}
-	}
-	if paid != 1 || drafts != 1 {
-		t.Errorf("invoices = %v, want the first paid and the next one a draft", invoices.results)
+	// The next period's invoice has no row before it falls due (issue 10,
+	// hole 6): only the preview below shows it.
+	invoices := callList(t, s.env, "/v1/invoices?subscriptionId="+id, s.bob...)
+	if len(invoices.results) != 1 || invoices.results[0]["status"] != "paid" || invoices.results[0]["amountDue"] != float64(3000) || len(invoices.results[0]["lines"].([]any)) != 1 {
+		t.Errorf("invoices = %v, want the first, paid, 3000 due on one line, and no draft of the next", invoices.results)
 	}
 	payments := callList(t, s.env, "/v1/payments?subscriptionId="+id, s.bob...)
 	if len(payments.results) != 1 || payments.results[0]["status"] != "paid" || len(payments.results[0]["attempts"].([]any)) != 1 {

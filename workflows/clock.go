@@ -182,12 +182,14 @@ func nextVersion(ctx workflow.Context, last int64) int64 {
 	return max(last+1, workflow.Now(ctx).UnixMicro())
 }
 
-// project writes a projection through the local activity fn.
+// project writes a projection through the local activity fn, also once
+// the workflow is canceled: what a canceled workflow ends in is written too.
 func project(ctx workflow.Context, fn any, args ...any) {
+	if ctx.Err() != nil {
+		ctx, _ = workflow.NewDisconnectedContext(ctx)
+	}
 	ctx = workflow.WithLocalActivityOptions(ctx, projectOptions)
 	if err := workflow.ExecuteLocalActivity(ctx, fn, args...).Get(ctx, nil); err != nil {
-		// Only a canceled workflow gets here; the next projection carries
-		// the state anyway.
 		workflow.GetLogger(ctx).Warn("projection not written", "error", err)
 	}
 }

@@ -254,6 +254,9 @@ func (p *payment) run(ctx workflow.Context) (PaymentState, error) {
 	}
 	ctx = workflow.WithActivityOptions(ctx, chargeOptions)
 	for {
+		if ctx.Err() != nil {
+			return p.finish(ctx, PaymentCanceled) // canceled before this attempt charged
+		}
 		o, err := p.attempt(ctx)
 		switch o {
 		case paid:
@@ -262,6 +265,11 @@ func (p *payment) run(ctx workflow.Context) (PaymentState, error) {
 			return p.finish(ctx, PaymentExpired)
 		case withdrawn:
 			return p.finish(ctx, PaymentCanceled)
+		case abandoned:
+			// The gateway holds a pending charge the payer may still approve:
+			// the database keeps it pending, with its reference and approval
+			// URL, for an operator to settle (docs/decisions.md).
+			return p.state, nil
 		case failed:
 			workflow.GetLogger(ctx).Error("payment cannot be collected", "paymentId", p.in.PaymentID, "error", err)
 			return p.finish(ctx, PaymentFailed)
@@ -300,6 +308,7 @@ const (
 	expired
 	failed
 	withdrawn
+	abandoned // canceled while a charge awaits its approval
 )
 
 // attempt charges once, and waits for the approval when the charge is
@@ -311,7 +320,10 @@ func (p *payment) attempt(ctx workflow.Context) (outcome, error) {
 		IdempotencyKey: gateways.IdempotencyKey(p.in.PaymentID.String(), p.state.Attempts),
 		Amount:         p.state.Amount, Token: p.in.Token, CustomerID: p.in.CustomerID.String(),
 	}
-	res, err := p.charge(ctx, req)
+	// A cancellation never interrupts a charge under way: its outcome is
+	// recorded, whatever comes next.
+	uncancelable, _ := workflow.NewDisconnectedContext(ctx)
+	res, err := p.charge(uncancelable, req)
 	if code, ok := declineCode(err); ok {
 		p.state.DeclineCode = code
 		p.recordAttempt(ctx, "declined", "", code)
@@ -420,6 +432,8 @@ func (p *payment) awaitApproval(ctx workflow.Context) outcome {
 	switch w {
 	case stopped:
 		return withdrawn
+	case canceled:
+		return abandoned
 	case timedOut:
 		return expired
 	}
@@ -488,19 +502,19 @@ func (p *payment) tellSubscription(ctx workflow.Context) {
 }
 
 // waitForRetry sleeps until the next attempt, or until RetryNowSignal. It
-// reports false when the payment was withdrawn meanwhile.
+// reports false when the payment was withdrawn or canceled meanwhile.
 func (p *payment) waitForRetry(ctx workflow.Context) bool {
 	return p.wait(ctx, p.state.NextAttemptAt, func(sel workflow.Selector) func() bool {
 		now := false
 		sel.AddReceive(p.retryNow, func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, nil); now = true })
 		return func() bool { return now }
-	}) != stopped
+	}) < stopped
 }
 
 // waitUntilDue keeps the invoice a draft until it falls due. It reports
-// false when the draft was withdrawn.
+// false when the draft was withdrawn or canceled.
 func (p *payment) waitUntilDue(ctx workflow.Context) bool {
-	return p.wait(ctx, p.in.DueAt, nil) != stopped
+	return p.wait(ctx, p.in.DueAt, nil) < stopped
 }
 
 // woken is why a wait ended.
@@ -508,14 +522,15 @@ type woken int
 
 const (
 	timedOut woken = iota
-	stopped        // a withdrawal that applies
 	done           // what the caller added said so
+	stopped        // a withdrawal that applies
+	canceled       // the workflow was canceled (its subscription closed)
 )
 
 // wait blocks until until, a withdrawal that applies to the payment as it
-// stands, or whatever also adds to the selector reports done; a new payment
-// method ends a wait for the next attempt too. Meanwhile it keeps the test
-// clock, if the payment has one.
+// stands, the workflow's cancellation, or whatever also adds to the selector
+// reports done; a new payment method ends a wait for the next attempt too.
+// Meanwhile it keeps the test clock, if the payment has one.
 func (p *payment) wait(ctx workflow.Context, until time.Time, also func(workflow.Selector) (isDone func() bool)) woken {
 	timer, stopTimer := p.clock.timer(ctx, until)
 	defer stopTimer()
@@ -541,6 +556,8 @@ func (p *payment) wait(ctx workflow.Context, until time.Time, also func(workflow
 			p.in.PaymentMethodID, p.in.Gateway, p.in.Token = m.PaymentMethodID, m.Gateway, m.Token
 			retry = p.state.Status == PaymentRetrying
 		})
+		cancel := false
+		sel.AddReceive(ctx.Done(), func(workflow.ReceiveChannel, bool) { cancel = true })
 		isDone := func() bool { return false }
 		if also != nil {
 			isDone = also(sel)
@@ -550,6 +567,8 @@ func (p *payment) wait(ctx workflow.Context, until time.Time, also func(workflow
 			switch {
 			case stop:
 				return stopped
+			case cancel:
+				return canceled
 			case isDone(), retry:
 				return done
 			}

@@ -332,3 +332,49 @@ func TestPaymentChargeWithoutAnAnswerIsReconciled(t *testing.T) {
 		})
 	}
 }
+
+// lastPayment is the newest payment projection written.
+func (p *projections) lastPayment() activities.PaymentProjection {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var last activities.PaymentProjection
+	for _, proj := range p.payments {
+		if proj.Version > last.Version {
+			last = proj
+		}
+	}
+	return last
+}
+
+// A payment canceled (its subscription closed) before it charged again ends
+// canceled, in the database too, and never charges again (issue 10, hole 6).
+func TestPaymentCanceledBeforeItChargesEndsCanceled(t *testing.T) {
+	env, ledger, proj := newPaymentEnv(t)
+	env.RegisterDelayedCallback(env.CancelWorkflow, time.Hour) // waiting for the retry a day later
+	env.ExecuteWorkflow(PaymentWorkflow, paymentInput(sandbox.TokenDecline))
+	if got := finalState(t, env); got.Status != PaymentCanceled {
+		t.Errorf("canceled payment = %+v, want canceled", got)
+	}
+	if last := proj.lastPayment(); last.Status != string(PaymentCanceled) || len(last.Attempts) != 1 {
+		t.Errorf("projection = %s after %d attempts, want canceled after the one", last.Status, len(last.Attempts))
+	}
+	if charges, _ := ledger.Charges(context.Background()); len(charges) != 1 {
+		t.Errorf("%d charges, want the first only", len(charges))
+	}
+}
+
+// A payment canceled while its charge awaits the payer's approval cannot
+// take the charge back: it leaves the payment pending in the database,
+// with the charge's reference and approval URL, for an operator to settle.
+func TestPaymentCanceledAwaitingApprovalLeavesItPending(t *testing.T) {
+	env, _, proj := newPaymentEnv(t)
+	env.RegisterDelayedCallback(env.CancelWorkflow, time.Hour)
+	env.ExecuteWorkflow(PaymentWorkflow, paymentInput(sandbox.TokenAsync))
+	if got := finalState(t, env); got.Status != PaymentPending || got.ApprovalURL == "" {
+		t.Errorf("canceled payment = %+v, want pending its approval", got)
+	}
+	last := proj.lastPayment()
+	if last.Status != string(PaymentPending) || last.ApprovalURL == "" || len(last.Attempts) != 1 || last.Attempts[0].Reference == "" {
+		t.Errorf("projection = %+v, want pending with the charge's reference and approval URL", last)
+	}
+}

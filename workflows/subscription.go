@@ -40,9 +40,10 @@ const (
 // first payment before it expires, as Stripe's incomplete subscriptions do.
 const DefaultFirstPaymentWindow = 23 * time.Hour
 
-// MaxPeriodsPerRun bounds a run's history: the workflow continues as new at
-// the first period boundary after this many renewals, or sooner when
-// Temporal suggests it.
+// MaxPeriodsPerRun bounds the history of a run begun before
+// paymentsStartWhenDue: it continues as new at the first period boundary
+// after this many renewals, or sooner when Temporal suggests it. Later runs
+// continue as new at every period boundary.
 const MaxPeriodsPerRun = 50
 
 // SubscriptionWorkflowID is the workflow ID of a subscription.
@@ -180,9 +181,9 @@ func illegal(format string, args ...any) error {
 }
 
 // SubscriptionWorkflow drives a subscription: the trial, the first payment,
-// each period's invoice (a PaymentWorkflow child that holds the draft until
-// the period starts, then collects it), dunning, pause, resume, price
-// changes and cancellation.
+// each period's invoice (a PaymentWorkflow child started when the period
+// starts), dunning, pause, resume, price changes and cancellation. A run
+// lasts one period: it continues as new at the next period boundary.
 func SubscriptionWorkflow(ctx workflow.Context, in SubscriptionInput) error {
 	s := &subscription{in: in, wake: workflow.NewBufferedChannel(ctx, 1)}
 	if err := s.setup(ctx); err != nil {
@@ -206,6 +207,11 @@ type subscription struct {
 	// them with the subscription.
 	raised   []activities.PaymentProjection
 	endTimer *clockAlarm
+	// whenDue is set in runs that start each period's payment when it
+	// falls due (paymentsStartWhenDue); runs begun before hold it as a
+	// draft child from the previous payment on.
+	whenDue  bool
+	dueTimer *clockAlarm
 	synced   struct {
 		projection activities.SubscriptionProjection
 		written    int64 // the version the database has
@@ -246,6 +252,10 @@ func (s *subscription) setup(ctx workflow.Context) error {
 	} else {
 		s.start(ctx)
 	}
+	s.whenDue = workflow.GetVersion(ctx, paymentsStartWhenDue, workflow.DefaultVersion, 1) == 1
+	if next, ok := workflow.GetTypedSearchAttributes(ctx).GetTime(NextBillingAtKey); ok && s.whenDue {
+		s.synced.next = next // carried from the previous run
+	}
 	if err := workflow.SetQueryHandler(ctx, SubscriptionStateQuery, func() (SubscriptionState, error) { return s.state, nil }); err != nil {
 		return err
 	}
@@ -278,14 +288,38 @@ func (s *subscription) period(n int) Period {
 	return Period{r.PeriodEnd(s.state.Anchor, n), r.PeriodEnd(s.state.Anchor, n+1)}
 }
 
+// paymentsStartWhenDue versions runs that start each period's payment when
+// the period starts, with children canceled when the subscription closes,
+// and continue as new at every period boundary. Runs begun before keep
+// their draft child (abandoned on close) and their 50-period runs, and
+// replay that way, until they continue as new (continueAsNewAtBoundary).
+const paymentsStartWhenDue = "payments-start-when-due"
+
+// continueAsNewAtBoundary versions, per boundary (its changeID names the
+// boundary by the IDs minted so far), the continue-as-new that moves a run
+// begun before paymentsStartWhenDue onto it at its next period boundary.
+// A changeID's version is fixed by its first call in a run, so one
+// changeID would keep replaying such a run on the old path forever.
+const continueAsNewAtBoundary = "continue-as-new-at-boundary"
+
+// signals are the subscription's signal channels.
+type signals struct {
+	declines, cancels, advances, settles workflow.ReceiveChannel
+}
+
 func (s *subscription) run(ctx workflow.Context) error {
-	declines := workflow.GetSignalChannel(ctx, PaymentDeclinedSignal)
-	cancels := workflow.GetSignalChannel(ctx, CancelSignal)
-	advances := workflow.GetSignalChannel(ctx, ClockAdvanceSignal)
-	settles := workflow.GetSignalChannel(ctx, clockSettledSignal)
+	in := signals{
+		declines: workflow.GetSignalChannel(ctx, PaymentDeclinedSignal),
+		cancels:  workflow.GetSignalChannel(ctx, CancelSignal),
+		advances: workflow.GetSignalChannel(ctx, ClockAdvanceSignal),
+		settles:  workflow.GetSignalChannel(ctx, clockSettledSignal),
+	}
 	for {
-		if s.upcoming == nil && s.wantsUpcoming() && len(s.others) == 0 && s.runIsLong(ctx) {
-			if err, ok := s.continueAsNew(ctx, cancels); ok {
+		if s.whenDue {
+			s.drain(ctx, in) // signals first: a boundary decides on all that came
+		}
+		if s.atBoundary() && s.continuesAsNew(ctx) {
+			if err, ok := s.continueAsNew(ctx, in); ok {
 				return err
 			}
 		}
@@ -299,50 +333,100 @@ func (s *subscription) run(ctx workflow.Context) error {
 			// An update that ended the subscription answers before the run does.
 			return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
 		}
+		if s.whenDue {
+			s.state.NextBillingAt = s.billingAt(ctx)
+			s.armAlarms(ctx) // before a test clock can step past them
+		}
 		s.keepTime(ctx)
 		s.sync(ctx)
 		sel := workflow.NewSelector(ctx)
 		for _, c := range s.children() {
 			sel.AddFuture(c.future, func(f workflow.Future) { s.paymentDone(ctx, c, f) })
 		}
-		sel.AddReceive(declines, func(ch workflow.ReceiveChannel, _ bool) {
-			var p PaymentProgress
-			ch.Receive(ctx, &p)
-			s.paymentDeclined(ctx, p)
-		})
-		sel.AddReceive(cancels, func(ch workflow.ReceiveChannel, _ bool) { s.receiveCancel(ctx, ch) })
-		sel.AddReceive(s.wake, func(ch workflow.ReceiveChannel, _ bool) { ch.Receive(ctx, nil) })
-		sel.AddReceive(advances, func(ch workflow.ReceiveChannel, _ bool) {
-			var t time.Time
-			ch.Receive(ctx, &t)
-			s.clock.advanceTo(t)
-		})
-		sel.AddReceive(settles, func(ch workflow.ReceiveChannel, _ bool) {
-			var st clockSettled
-			ch.Receive(ctx, &st)
-			if _, running := s.settled[st.PaymentID]; running {
-				s.settled[st.PaymentID] = st
-			}
-		})
-		if alarm := s.alarm(ctx); alarm != nil {
-			sel.AddFuture(alarm.future, func(workflow.Future) {})
+		s.listen(ctx, sel, in)
+		for _, alarm := range s.armAlarms(ctx) {
+			sel.AddFuture(alarm, func(workflow.Future) {})
 		}
 		sel.Select(ctx)
 	}
 }
 
-// alarm is the timer of a subscription set to cancel at its period's end.
-func (s *subscription) alarm(ctx workflow.Context) *clockAlarm {
-	at, ok := s.endsAt()
-	if s.endTimer != nil && (!ok || !s.endTimer.at.Equal(at)) {
-		s.endTimer.stop()
-		s.endTimer = nil
+// armAlarms keeps the subscription's timers: its end, when set to cancel
+// at period end, and the next period's start, while it waits for it.
+func (s *subscription) armAlarms(ctx workflow.Context) []workflow.Future {
+	end, ending := s.endsAt()
+	due, waiting := s.nextStart()
+	var armed []workflow.Future
+	for _, alarm := range []*clockAlarm{s.rearm(ctx, &s.endTimer, end, ending), s.rearm(ctx, &s.dueTimer, due, waiting)} {
+		if alarm != nil {
+			armed = append(armed, alarm.future)
+		}
 	}
-	if ok && s.endTimer == nil {
+	return armed
+}
+
+// listen adds the subscription's signals to sel.
+func (s *subscription) listen(ctx workflow.Context, sel workflow.Selector, in signals) {
+	sel.AddReceive(in.declines, func(ch workflow.ReceiveChannel, _ bool) {
+		var p PaymentProgress
+		ch.Receive(ctx, &p)
+		s.paymentDeclined(ctx, p)
+	})
+	sel.AddReceive(in.cancels, func(ch workflow.ReceiveChannel, _ bool) { s.receiveCancel(ctx, ch) })
+	sel.AddReceive(s.wake, func(ch workflow.ReceiveChannel, _ bool) { ch.Receive(ctx, nil) })
+	sel.AddReceive(in.advances, func(ch workflow.ReceiveChannel, _ bool) {
+		var t time.Time
+		ch.Receive(ctx, &t)
+		s.clock.advanceTo(t)
+	})
+	sel.AddReceive(in.settles, func(ch workflow.ReceiveChannel, _ bool) {
+		var st clockSettled
+		ch.Receive(ctx, &st)
+		if _, running := s.settled[st.PaymentID]; running {
+			s.settled[st.PaymentID] = st
+		}
+	})
+}
+
+// drain applies every signal received and not yet read.
+func (s *subscription) drain(ctx workflow.Context, in signals) {
+	sel := workflow.NewSelector(ctx)
+	s.listen(ctx, sel, in)
+	for sel.HasPending() {
+		sel.Select(ctx)
+	}
+}
+
+// rearm keeps *alarm a timer at at while want holds, and stops it
+// otherwise; it returns the timer, or nil.
+func (s *subscription) rearm(ctx workflow.Context, alarm **clockAlarm, at time.Time, want bool) *clockAlarm {
+	if *alarm != nil && (!want || !(*alarm).at.Equal(at)) {
+		(*alarm).stop()
+		*alarm = nil
+	}
+	if want && *alarm == nil {
 		f, stop := s.clock.timer(ctx, at)
-		s.endTimer = &clockAlarm{at: at, future: f, stop: stop}
+		*alarm = &clockAlarm{at: at, future: f, stop: stop}
 	}
-	return s.endTimer
+	return *alarm
+}
+
+// nextStart is the start of the period whose payment the subscription
+// waits to start.
+func (s *subscription) nextStart() (time.Time, bool) {
+	if !s.whenDue || s.upcoming != nil || !s.wantsUpcoming() {
+		return time.Time{}, false
+	}
+	return s.period(s.state.Next).Start, true
+}
+
+// billingAt is when the next payment starts, or zero when none is to come:
+// one is running, the subscription is not renewing, or it is due now.
+func (s *subscription) billingAt(ctx workflow.Context) time.Time {
+	if start, ok := s.nextStart(); ok && start.After(s.clock.now(ctx)) {
+		return start
+	}
+	return time.Time{}
 }
 
 // keepTime steps a test clock towards its target, one due time at a time:
@@ -422,11 +506,16 @@ func (s *subscription) end(ctx workflow.Context, status SubscriptionStatus) {
 	}
 }
 
-// openUpcoming starts the child that holds the next period's invoice as a
-// draft until the period starts, then collects it.
+// openUpcoming starts the child that collects the next period's invoice
+// when the period starts; until then the subscription waits (dueAt), and
+// the invoice is only a preview. A run begun before paymentsStartWhenDue
+// starts the child at once, holding the invoice as a draft until then.
 func (s *subscription) openUpcoming(ctx workflow.Context) {
 	n := s.state.Next
 	p := s.period(n)
+	if !s.billingAt(ctx).IsZero() {
+		return
+	}
 	lines := []billing.Line{s.periodLine(p)}
 	lines = append(lines, s.state.PendingLines...)
 	in, credit := s.paymentInput(ctx, lines, p)
@@ -486,7 +575,7 @@ func (s *subscription) startPayment(ctx workflow.Context, in PaymentInput, credi
 		WorkflowID:            PaymentWorkflowID(in.PaymentID),
 		TaskQueue:             SubscriptionsTaskQueue,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
+		ParentClosePolicy:     s.parentClosePolicy(),
 		TypedSearchAttributes: temporal.NewSearchAttributes(
 			TenantIDKey.ValueSet(in.TenantID.String()), CustomerIDKey.ValueSet(in.CustomerID.String()),
 		),
@@ -504,6 +593,16 @@ func (s *subscription) startPayment(ctx workflow.Context, in PaymentInput, credi
 	}
 	s.raised = append(s.raised, in.projection(status, preview.AmountDue, now, s.clock.id))
 	return &child{paymentID: in.PaymentID, future: f, period: Period{in.Invoice.PeriodStart, in.Invoice.PeriodEnd}, credit: credit, preview: preview}
+}
+
+// parentClosePolicy cancels a subscription's payments when it closes
+// (terminated, reset, timed out): a payment that has not charged ends
+// canceled. Runs begun before paymentsStartWhenDue abandon theirs.
+func (s *subscription) parentClosePolicy() enumspb.ParentClosePolicy {
+	if s.whenDue {
+		return enumspb.PARENT_CLOSE_POLICY_REQUEST_CANCEL
+	}
+	return enumspb.PARENT_CLOSE_POLICY_ABANDON
 }
 
 func (s *subscription) previewOf(in PaymentInput) InvoicePreview {
@@ -904,26 +1003,54 @@ func (s *subscription) changePaymentMethod(ctx workflow.Context, m PaymentMethod
 	}
 }
 
-// runIsLong reports whether this run should continue as new.
-func (s *subscription) runIsLong(ctx workflow.Context) bool {
-	return s.renewals >= MaxPeriodsPerRun || workflow.GetInfo(ctx).GetContinueAsNewSuggested()
+// atBoundary reports whether the subscription is between periods: the
+// next one is to be invoiced and no payment is running.
+func (s *subscription) atBoundary() bool {
+	return s.upcoming == nil && len(s.others) == 0 && s.wantsUpcoming()
+}
+
+// continuesAsNew reports whether this run should end at this boundary: at
+// every one once it has paid a period (a carried run starts at one), or,
+// for a run begun before paymentsStartWhenDue, after MaxPeriodsPerRun or
+// when Temporal suggests it, or at the first one past a period it paid
+// that this worker runs.
+func (s *subscription) continuesAsNew(ctx workflow.Context) bool {
+	if s.whenDue {
+		return s.renewals > 0
+	}
+	if s.renewals >= MaxPeriodsPerRun || workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+		return true
+	}
+	if s.renewals == 0 {
+		return false
+	}
+	boundary := fmt.Sprintf("%s/%d", continueAsNewAtBoundary, s.state.Minted)
+	return workflow.GetVersion(ctx, boundary, workflow.DefaultVersion, 1) == 1
 }
 
 // continueAsNew starts a fresh run at a period boundary, carrying the
-// state. Cancel signals already received are applied and running update
-// handlers finish first, so nothing is lost between runs; if they leave
-// nothing to renew, it reports false and the run goes on to its end.
-func (s *subscription) continueAsNew(ctx workflow.Context, cancels workflow.ReceiveChannel) (error, bool) {
-	for cancels.Len() > 0 {
-		s.receiveCancel(ctx, cancels)
+// state, whose dates are all absolute. Every signal already received is
+// applied, running update handlers finish, and the state is written
+// first, until none of it is left, so nothing is lost between runs; if
+// what they did leaves nothing to renew, it reports false and the run goes
+// on.
+func (s *subscription) continueAsNew(ctx workflow.Context, in signals) (error, bool) {
+	for {
+		s.drain(ctx, in)
+		if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+			return err, true
+		}
+		if !s.atBoundary() {
+			return nil, false
+		}
+		if s.whenDue {
+			s.state.NextBillingAt = s.billingAt(ctx) // the search attributes carry it over
+		}
+		s.sync(ctx)
+		if !s.pending(in) && workflow.AllHandlersFinished(ctx) {
+			break
+		}
 	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
-		return err, true
-	}
-	if !s.wantsUpcoming() || len(s.others) > 0 {
-		return nil, false
-	}
-	s.sync(ctx)
 	next := s.in
 	carried := s.state
 	next.Carried = &carried
@@ -931,6 +1058,16 @@ func (s *subscription) continueAsNew(ctx workflow.Context, cancels workflow.Rece
 		next.TestClock = &TestClock{ID: s.clock.id, Now: s.clock.frozen, Target: s.clock.target}
 	}
 	return workflow.NewContinueAsNewError(ctx, SubscriptionWorkflow, next), true
+}
+
+// pending reports whether a signal waits to be read.
+func (s *subscription) pending(in signals) bool {
+	for _, ch := range []workflow.ReceiveChannel{in.declines, in.cancels, in.advances, in.settles, s.wake} {
+		if ch.Len() > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // IsIllegalChange reports whether err is an update rejected by its

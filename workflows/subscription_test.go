@@ -3,11 +3,14 @@ package workflows
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/mock"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
@@ -22,7 +25,8 @@ import (
 
 // subscriptionTest runs a SubscriptionWorkflow, with its PaymentWorkflow
 // children, over the real sandbox gateway, on the test environment's
-// skipping clock.
+// skipping clock. The subscription runs as the child of subscriptionRuns,
+// so that the environment follows it across its continued runs.
 type subscriptionTest struct {
 	t      *testing.T
 	env    *testsuite.TestWorkflowEnvironment
@@ -30,6 +34,33 @@ type subscriptionTest struct {
 	proj   *projections
 	start  time.Time
 	in     SubscriptionInput
+	// runs are the inputs of the subscription's runs, in order.
+	runs []SubscriptionInput
+	// payments are when each PaymentWorkflow started and, once it has,
+	// ended, by workflow ID.
+	payments map[string]*span
+}
+
+type span struct{ started, ended time.Time }
+
+// terminateSignal makes subscriptionRuns return, so the test environment
+// terminates the subscription as a parent close does.
+const terminateSignal = "test-terminate"
+
+// subscriptionRuns runs a subscription as its child, under the
+// subscription's workflow ID. The test environment follows a child's
+// continued runs, not a root workflow's.
+func subscriptionRuns(ctx workflow.Context, in SubscriptionInput) error {
+	ctx = workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:        SubscriptionWorkflowID(in.SubscriptionID),
+		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_TERMINATE, // the server's default; the test environment has none
+	})
+	var err error
+	sel := workflow.NewSelector(ctx)
+	sel.AddFuture(workflow.ExecuteChildWorkflow(ctx, SubscriptionWorkflow, in), func(f workflow.Future) { err = f.Get(ctx, nil) })
+	sel.AddReceive(workflow.GetSignalChannel(ctx, terminateSignal), func(workflow.ReceiveChannel, bool) {})
+	sel.Select(ctx)
+	return err
 }
 
 var usd = func(amount int64) billing.Money { return billing.Money{Amount: amount, Currency: "USD"} }
@@ -45,13 +76,54 @@ func newSubscriptionTest(t *testing.T, token string, plan Plan) *subscriptionTes
 	t.Helper()
 	env, ledger, proj := newPaymentEnv(t)
 	env.RegisterWorkflow(SubscriptionWorkflow)
-	st := &subscriptionTest{t: t, env: env, ledger: ledger, proj: proj, start: env.Now().UTC()}
+	env.RegisterWorkflow(subscriptionRuns)
+	st := &subscriptionTest{t: t, env: env, ledger: ledger, proj: proj, start: env.Now().UTC(), payments: map[string]*span{}}
 	st.in = SubscriptionInput{
 		SubscriptionID: uuid.Must(uuid.NewV7()), TenantID: uuid.New(), CustomerID: uuid.New(),
 		Plan: plan, Quantity: 1, Gateway: sandbox.Name, Token: token,
 	}
 	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: SubscriptionWorkflowID(st.in.SubscriptionID)})
+	env.SetOnChildWorkflowStartedListener(st.childStarted)
+	env.SetOnChildWorkflowCompletedListener(func(info *workflow.Info, _ converter.EncodedValue, _ error) {
+		if p, ok := st.payments[info.WorkflowExecution.ID]; ok {
+			p.ended = env.Now()
+		}
+	})
 	return st
+}
+
+func (st *subscriptionTest) childStarted(info *workflow.Info, _ workflow.Context, args converter.EncodedValues) {
+	switch info.WorkflowType.Name {
+	case "SubscriptionWorkflow":
+		var in SubscriptionInput
+		if err := args.Get(&in); err != nil {
+			st.t.Fatal(err)
+		}
+		st.runs = append(st.runs, in)
+	case "PaymentWorkflow":
+		st.payments[info.WorkflowExecution.ID] = &span{started: st.env.Now()}
+	}
+}
+
+// paymentsRunning counts the PaymentWorkflows running now.
+func (st *subscriptionTest) paymentsRunning() int {
+	n := 0
+	for _, p := range st.payments {
+		if p.ended.IsZero() {
+			n++
+		}
+	}
+	return n
+}
+
+// paymentStarts are when the PaymentWorkflows started, in order.
+func (st *subscriptionTest) paymentStarts() []time.Time {
+	var starts []time.Time
+	for _, p := range st.payments {
+		starts = append(starts, p.started)
+	}
+	slices.SortFunc(starts, time.Time.Compare)
+	return starts
 }
 
 // periodEnd is the end of the n-th period from the start.
@@ -64,7 +136,8 @@ func (st *subscriptionTest) at(d time.Duration, fn func()) { st.env.RegisterDela
 
 func (st *subscriptionTest) run() {
 	st.t.Helper()
-	st.env.ExecuteWorkflow(SubscriptionWorkflow, st.in)
+	st.env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: "runs/" + st.workflowID()})
+	st.env.ExecuteWorkflow(subscriptionRuns, st.in)
 	if !st.env.IsWorkflowCompleted() {
 		st.t.Fatal("SubscriptionWorkflow did not complete")
 	}
@@ -73,9 +146,11 @@ func (st *subscriptionTest) run() {
 	}
 }
 
+func (st *subscriptionTest) workflowID() string { return SubscriptionWorkflowID(st.in.SubscriptionID) }
+
 func (st *subscriptionTest) state() SubscriptionState {
 	st.t.Helper()
-	v, err := st.env.QueryWorkflow(SubscriptionStateQuery)
+	v, err := st.env.QueryWorkflowByID(st.workflowID(), SubscriptionStateQuery)
 	if err != nil {
 		st.t.Fatalf("query state: %v", err)
 	}
@@ -88,13 +163,16 @@ func (st *subscriptionTest) state() SubscriptionState {
 
 // update sends an update; then runs once it is rejected or completes.
 func (st *subscriptionTest) update(name string, then func(SubscriptionState, error), args ...any) {
-	st.env.UpdateWorkflow(name, uuid.NewString(), &testsuite.TestUpdateCallback{
+	err := st.env.UpdateWorkflowByID(st.workflowID(), name, uuid.NewString(), &testsuite.TestUpdateCallback{
 		OnReject: func(err error) { then(SubscriptionState{}, err) },
 		OnComplete: func(v any, err error) {
 			s, _ := v.(SubscriptionState)
 			then(s, err)
 		},
 	}, args...)
+	if err != nil {
+		st.t.Errorf("update %s: %v", name, err)
+	}
 }
 
 // mustUpdate sends an update that must succeed, then checks its answer.
@@ -203,8 +281,8 @@ func TestSubscriptionPaysAndRenewsMonthly(t *testing.T) {
 			}
 		}
 	}
-	if paid != 13 || len(invoices) != 14 || invoices[13].Status != string(PaymentCanceled) {
-		t.Errorf("invoices: %d paid of %d, last %s; want 13 paid and the next draft withdrawn", paid, len(invoices), invoices[len(invoices)-1].Status)
+	if paid != 13 || len(invoices) != 13 {
+		t.Errorf("invoices: %d paid of %d; want 13, all paid, and no draft of the next", paid, len(invoices))
 	}
 	if last := st.lastSubscription(); last.Status != string(SubscriptionCanceled) || last.EndedAt.IsZero() {
 		t.Errorf("projection at the end: %+v, want canceled with an end", last)
@@ -290,7 +368,7 @@ func TestSubscriptionCancelAtPeriodEnd(t *testing.T) {
 			if s.Status != SubscriptionActive || !s.CancelAtPeriodEnd || s.CanceledAt.IsZero() {
 				t.Errorf("cancel at period end answered %+v, want still active, set to cancel", s)
 			}
-			if _, err := st.env.QueryWorkflow(UpcomingInvoiceQuery); err == nil {
+			if _, err := st.env.QueryWorkflowByID(st.workflowID(), UpcomingInvoiceQuery); err == nil {
 				t.Error("a subscription set to cancel still previews an upcoming invoice")
 			}
 		}, Cancel{AtPeriodEnd: true})
@@ -414,7 +492,7 @@ func TestSubscriptionChangePriceProrates(t *testing.T) {
 				}, PriceChange{Plan: upgrade, Proration: mode})
 			})
 			st.at(29*day, func() {
-				v, err := st.env.QueryWorkflow(UpcomingInvoiceQuery)
+				v, err := st.env.QueryWorkflowByID(st.workflowID(), UpcomingInvoiceQuery)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -479,58 +557,31 @@ func TestSubscriptionRecoversFromPastDue(t *testing.T) {
 	})
 	st.run()
 	invoices := st.invoices()
-	if len(invoices) != 3 || invoices[1].Status != string(PaymentPaid) || len(invoices[1].Attempts) != 2 {
-		t.Errorf("invoices = %+v, want the renewal paid on its second attempt", invoices)
+	if len(invoices) != 2 || invoices[1].Status != string(PaymentPaid) || len(invoices[1].Attempts) != 2 {
+		t.Errorf("invoices = %+v, want the renewal paid on its second attempt, and no draft of the next", invoices)
 	}
 }
 
-// Two hundred daily renewals continue as new every MaxPeriodsPerRun
-// periods, carrying the state: the periods stay contiguous and each is
-// charged once.
+// Two hundred daily renewals continue as new at every period boundary,
+// carrying the state with its absolute dates: the periods stay contiguous
+// and each is charged once. (Runs begun before paymentsStartWhenDue
+// continued only every MaxPeriodsPerRun periods.)
 func TestSubscriptionContinuesAsNewAcross200Renewals(t *testing.T) {
 	plan := monthly(100)
 	plan.Recurrence = billing.Recurrence{Interval: billing.Day, Count: 1}
-	var (
-		in       SubscriptionInput
-		origin   time.Time
-		startAt  time.Time
-		invoices []activities.PaymentProjection
-		runs     int
-	)
-	for runs = 1; runs < 10; runs++ {
-		st := newSubscriptionTest(t, sandbox.TokenOK, plan)
-		if runs == 1 {
-			in, origin = st.in, st.start
-		} else {
-			st.env.SetStartTime(startAt)
-			st.in = in
-			st.env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: SubscriptionWorkflowID(in.SubscriptionID)})
-		}
-		now := st.env.Now()
-		st.at(origin.Add(200*day+time.Hour).Sub(now), st.cancelNow)
-		st.env.ExecuteWorkflow(SubscriptionWorkflow, st.in)
-		invoices = append(invoices, st.invoices()...)
-		var can *workflow.ContinueAsNewError
-		err := st.env.GetWorkflowError()
-		if !errors.As(err, &can) {
-			if err != nil {
-				t.Fatalf("run %d: %v", runs, err)
-			}
-			break
-		}
-		if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &in); err != nil {
-			t.Fatal(err)
-		}
-		if in.Carried == nil {
-			t.Fatal("continued without the state")
-		}
-		startAt = st.env.Now()
+	st := newSubscriptionTest(t, sandbox.TokenOK, plan)
+	st.at(200*day+time.Hour, st.cancelNow)
+	st.run()
+	if len(st.runs) != 202 {
+		t.Fatalf("%d runs, want 202: one per period paid, and the one canceled while it waited", len(st.runs))
 	}
-	if want := 200/MaxPeriodsPerRun + 1; runs != want {
-		t.Errorf("%d runs, want %d", runs, want)
+	for i, run := range st.runs[1:] {
+		if c := run.Carried; c == nil || c.Next != i+1 || !c.Anchor.Equal(st.start) || c.CurrentPeriod != (Period{st.periodEnd(i), st.periodEnd(i + 1)}) {
+			t.Fatalf("run %d carried %+v, want period %d paid, anchored at the start", i+2, c, i)
+		}
 	}
 	var paid []activities.PaymentProjection
-	for _, inv := range invoices {
+	for _, inv := range st.invoices() {
 		if inv.Status == string(PaymentPaid) {
 			paid = append(paid, inv)
 		}
@@ -550,6 +601,134 @@ func TestSubscriptionContinuesAsNewAcross200Renewals(t *testing.T) {
 	}
 }
 
+// Issue 10, hole 6: no payment runs between periods, so none is left to
+// charge when the subscription is terminated or reset; each one starts
+// when its period does.
+func TestSubscriptionStartsEachPaymentWhenItFallsDue(t *testing.T) {
+	st := newSubscriptionTest(t, sandbox.TokenOK, monthly(1000))
+	for n := range 3 {
+		st.at(st.periodEnd(n).Add(15*day).Sub(st.start), func() {
+			if running := st.paymentsRunning(); running != 0 {
+				t.Errorf("%d payments running in the middle of period %d, want none", running, n)
+			}
+			if s := st.state(); !s.NextBillingAt.Equal(st.periodEnd(n + 1)) {
+				t.Errorf("period %d: next billing at %v, want %v", n, s.NextBillingAt, st.periodEnd(n+1))
+			}
+		})
+	}
+	st.at(st.periodEnd(2).Add(16*day).Sub(st.start), st.cancelNow)
+	st.run()
+	want := []time.Time{st.periodEnd(0), st.periodEnd(1), st.periodEnd(2)}
+	if got := st.paymentStarts(); !slices.EqualFunc(got, want, time.Time.Equal) {
+		t.Errorf("payments started at %v, want one at each period's start %v", got, want)
+	}
+}
+
+// Issue 10, hole 6: a subscription that closes (terminated here; reset and
+// timed out alike) cancels its running payment. The renewal, declined and
+// waiting for its retry, has not charged again: it ends canceled, and is
+// never retried.
+func TestSubscriptionClosedCancelsItsPayment(t *testing.T) {
+	st := newSubscriptionTest(t, sandbox.TokenDeclineAfter(1), monthly(1000))
+	renewal := st.periodEnd(1)
+	st.at(renewal.Sub(st.start)+time.Hour, func() { st.env.SignalWorkflow(terminateSignal, nil) })
+	st.run()
+	if n := len(st.charges()); n != 2 {
+		t.Errorf("%d charges, want 2: the first period, and the renewal once", n)
+	}
+	invoices := st.invoices()
+	if last := invoices[len(invoices)-1]; last.Status != string(PaymentCanceled) || !last.PeriodStart.Equal(renewal) {
+		t.Errorf("the renewal ended %s for %v, want canceled", last.Status, last.PeriodStart)
+	}
+}
+
+// Issue 10, hole 8: a run ends at the period boundary, once its payment is
+// paid, and a signal that came in the same workflow task (a test clock's
+// advance, sent while the boundary's task writes the paid period) is
+// applied and carried, not lost.
+func TestSubscriptionContinuesAsNewAtTheBoundaryWithItsSignals(t *testing.T) {
+	st := newSubscriptionTest(t, sandbox.TokenOK, monthly(1000))
+	start := st.onClock()
+	target := st.periodEnd(1).Add(time.Hour)
+	sent := false
+	st.env.SetOnLocalActivityStartedListener(func(_ *activity.Info, _ context.Context, args []any) {
+		if p, ok := args[0].(activities.SubscriptionProjection); ok && p.Status == string(SubscriptionActive) && !sent {
+			sent = true
+			st.env.SignalWorkflowSkippingWorkflowTask(ClockAdvanceSignal, target)
+		}
+	})
+	st.at(time.Hour, st.cancelNow) // ends a run that goes on
+	st.env.ExecuteWorkflow(SubscriptionWorkflow, st.in)
+
+	if !sent {
+		t.Fatal("the paid period was never written")
+	}
+	var can *workflow.ContinueAsNewError
+	if err := st.env.GetWorkflowError(); !errors.As(err, &can) {
+		t.Fatalf("the run ended with %v, want it continued as new at the first boundary", err)
+	}
+	var next SubscriptionInput
+	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &next); err != nil {
+		t.Fatal(err)
+	}
+	c := next.Carried
+	if c == nil || c.Status != SubscriptionActive || c.Next != 1 || !c.Anchor.Equal(start) || c.CurrentPeriod != (Period{start, st.periodEnd(1)}) || !c.NextBillingAt.Equal(st.periodEnd(1)) {
+		t.Errorf("carried %+v, want active, period 0 paid, anchored at %v, next billing at %v", c, start, st.periodEnd(1))
+	}
+	if next.TestClock == nil || !next.TestClock.Now.Equal(start) || !next.TestClock.Target.Equal(target) {
+		t.Errorf("carried clock %+v, want at %v advancing to %v", next.TestClock, start, target)
+	}
+}
+
+// A run begun before paymentsStartWhenDue keeps its draft child, and its
+// runs of MaxPeriodsPerRun periods, to the end.
+func TestSubscriptionBegunBeforePaymentsStartWhenDueKeepsItsDrafts(t *testing.T) {
+	st := newSubscriptionTest(t, sandbox.TokenOK, monthly(1000))
+	st.env.OnGetVersion(mock.Anything, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	st.at(15*day, func() {
+		if running := st.paymentsRunning(); running != 1 {
+			t.Errorf("%d payments running between periods, want the draft", running)
+		}
+	})
+	st.at(45*day, st.cancelNow)
+	st.run()
+	var statuses []string
+	for _, inv := range st.invoices() {
+		statuses = append(statuses, inv.Status)
+	}
+	if want := []string{"paid", "paid", "canceled"}; !slices.Equal(statuses, want) || len(st.runs) != 1 {
+		t.Errorf("%d runs, invoices %v; want one run, and %v: two periods paid, the next draft withdrawn", len(st.runs), statuses, want)
+	}
+}
+
+// A run begun before paymentsStartWhenDue continues as new at its first
+// period boundary on a worker that has it, and the next run starts its
+// payments when they fall due.
+func TestSubscriptionBegunBeforePaymentsStartWhenDueMovesOnAtItsNextBoundary(t *testing.T) {
+	st := newSubscriptionTest(t, sandbox.TokenOK, monthly(1000))
+	calls := 0
+	st.env.OnGetVersion(paymentsStartWhenDue, workflow.DefaultVersion, 1).Return(func(string, workflow.Version, workflow.Version) workflow.Version {
+		if calls++; calls == 1 {
+			return workflow.DefaultVersion // the run begun before
+		}
+		return 1
+	})
+	st.at(15*day, func() {
+		if running := st.paymentsRunning(); running != 0 {
+			t.Errorf("%d payments running between periods, want none", running)
+		}
+	})
+	st.at(45*day, st.cancelNow)
+	st.run()
+	if len(st.runs) < 2 || st.runs[1].Carried == nil || st.runs[1].Carried.Next != 1 {
+		t.Fatalf("%d runs, want the old one continued at its first boundary with period 0 paid", len(st.runs))
+	}
+	want := []time.Time{st.periodEnd(0), st.periodEnd(1)}
+	if got := st.paymentStarts(); !slices.EqualFunc(got, want, time.Time.Equal) {
+		t.Errorf("payments started at %v, want %v", got, want)
+	}
+}
+
 // onClock binds the subscription to a test clock at start.
 func (st *subscriptionTest) onClock() time.Time {
 	at := time.Date(2030, 1, 31, 9, 30, 0, 0, time.UTC)
@@ -559,7 +738,9 @@ func (st *subscriptionTest) onClock() time.Time {
 }
 
 func (st *subscriptionTest) advance(to time.Time) {
-	st.env.SignalWorkflow(ClockAdvanceSignal, to)
+	if err := st.env.SignalWorkflowByID(st.workflowID(), ClockAdvanceSignal, to); err != nil {
+		st.t.Error(err)
+	}
 }
 
 // A year advanced at once on a test clock renews twelve times, in order,
