@@ -8,7 +8,7 @@ TOOLS       := $(CURDIR)/$(BIN)/tools
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 WORKFLOWCHECK := go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
 # Two cores: two test binaries at a time, each free to use both.
-TESTFLAGS   ?= -race -count=1 -p 2 -timeout 20m
+TESTFLAGS   ?= -race -count=1 -p 2 -timeout 40m
 DEV_FLAGS   ?=
 
 .PHONY: dev build test lint bench generate migrate tools clean

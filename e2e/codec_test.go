@@ -105,8 +105,14 @@ func TestHistoryIsEncrypted(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer raw.Close()
+	// The first run: the one that took the payment method and charged.
+	workflowID := workflows.SubscriptionWorkflowID(uuid.MustParse(sub))
+	desc, err := raw.DescribeWorkflowExecution(ctx, workflowID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
 	history := &historypb.History{}
-	iter := raw.GetWorkflowHistory(ctx, workflows.SubscriptionWorkflowID(uuid.MustParse(sub)), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	iter := raw.GetWorkflowHistory(ctx, workflowID, desc.GetWorkflowExecutionInfo().GetFirstRunId(), false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	for iter.HasNext() {
 		event, err := iter.Next()
 		if err != nil {
