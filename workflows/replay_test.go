@@ -13,10 +13,12 @@ import (
 	"github.com/billgate/billgate/internal/payloadcodec"
 )
 
-// TestReplayRecordedHistories replays histories recorded from the embedded
-// server (e2e TestRecordHistories). A change to a workflow that running
-// executions could not replay fails here: version it with
-// workflow.GetVersion, then record the histories again.
+// TestReplayRecordedHistories replays every history in testdata, recorded
+// from the embedded server (e2e TestRecordHistories). A change to a
+// workflow that running executions could not replay fails here: version
+// it with workflow.GetVersion, keep the histories as they are (they are
+// the old code paths running workflows are on) and record the new path
+// beside them (docs/versioning.md).
 //
 // The histories hold plain payloads, as those of workflows started before
 // payloads were encrypted do; the replayer converts them through the
