@@ -171,6 +171,46 @@ func (a *Activities) LookupCharge(ctx context.Context, in LookupInput) (LookupRe
 	return LookupResult{Status: res.Status, DeclineCode: res.DeclineCode}, nil
 }
 
+// SettleInput names the charge a void or a refund settles, and the
+// idempotency key of that void or refund.
+type SettleInput struct {
+	Gateway        string
+	Reference      string
+	IdempotencyKey string
+}
+
+// VoidCharge cancels a pending charge so that the payer can no longer
+// approve it, and reports the charge as it then stands: Voided, or, when
+// the payer decided first, Succeeded or Declined (an answer, not an
+// error). An unknown charge is a non-retryable ErrTypeGatewayPermanent
+// error.
+func (a *Activities) VoidCharge(ctx context.Context, in SettleInput) (LookupResult, error) {
+	g, err := a.gateway(in.Gateway)
+	if err != nil {
+		return LookupResult{}, err
+	}
+	res, err := g.Void(ctx, gateways.VoidRequest{IdempotencyKey: in.IdempotencyKey, Reference: in.Reference})
+	if err != nil && !errors.Is(err, gateways.ErrChargeSettled) {
+		return LookupResult{}, gatewayError("void "+in.Reference, err)
+	}
+	return LookupResult{Status: res.Status, DeclineCode: res.DeclineCode}, nil
+}
+
+// RefundCharge refunds a succeeded charge whole, and returns the refund's
+// reference. A charge that cannot be refunded is a non-retryable
+// ErrTypeGatewayPermanent error.
+func (a *Activities) RefundCharge(ctx context.Context, in SettleInput) (string, error) {
+	g, err := a.gateway(in.Gateway)
+	if err != nil {
+		return "", err
+	}
+	res, err := g.Refund(ctx, gateways.RefundRequest{IdempotencyKey: in.IdempotencyKey, Reference: in.Reference})
+	if err != nil {
+		return "", gatewayError("refund "+in.Reference, err)
+	}
+	return res.Reference, nil
+}
+
 // gateway is the registered gateway of that name; an unknown one is a
 // permanent failure.
 func (a *Activities) gateway(name string) (gateways.Gateway, error) {

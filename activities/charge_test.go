@@ -197,3 +197,53 @@ func TestFindCharge(t *testing.T) {
 		}
 	}
 }
+
+// A void and a refund, each repeated as a retry would, leave one void and
+// one refund in the ledger; a charge the payer settled first is reported,
+// not voided.
+func TestVoidAndRefundCharge(t *testing.T) {
+	ctx := context.Background()
+	ledger := sandbox.NewMemoryLedger()
+	a, _ := sandboxActivitiesOn(t, ledger)
+	charge := func(key, token string) string {
+		res, err := a.Charge(ctx, ChargeInput{Gateway: sandbox.Name, Request: gateways.ChargeRequest{
+			IdempotencyKey: key, Amount: billing.Money{Amount: 500, Currency: "EUR"}, Token: token, CustomerID: "cus_1"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Reference
+	}
+	pending, paid := charge("pay_1/1", sandbox.TokenAsync), charge("pay_2/1", sandbox.TokenOK)
+	for i := range 2 {
+		res, err := a.VoidCharge(ctx, SettleInput{Gateway: sandbox.Name, Reference: pending, IdempotencyKey: gateways.VoidKey("pay_1/1")})
+		if err != nil || res.Status != gateways.Voided {
+			t.Errorf("VoidCharge(pending) call %d = %+v, %v, want voided", i+1, res, err)
+		}
+	}
+	if res, err := a.VoidCharge(ctx, SettleInput{Gateway: sandbox.Name, Reference: paid, IdempotencyKey: gateways.VoidKey("pay_2/1")}); err != nil || res.Status != gateways.Succeeded {
+		t.Errorf("VoidCharge(succeeded) = %+v, %v, want it reported succeeded", res, err)
+	}
+	var refunds []string
+	for range 2 {
+		ref, err := a.RefundCharge(ctx, SettleInput{Gateway: sandbox.Name, Reference: paid, IdempotencyKey: gateways.RefundKey("pay_2/1")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		refunds = append(refunds, ref)
+	}
+	if refunds[0] == "" || refunds[0] != refunds[1] {
+		t.Errorf("refunds = %q, want one", refunds)
+	}
+	_, err := a.RefundCharge(ctx, SettleInput{Gateway: sandbox.Name, Reference: pending, IdempotencyKey: gateways.RefundKey("pay_1/1")})
+	if typ, nonRetryable := errType(err); typ != ErrTypeGatewayPermanent || !nonRetryable {
+		t.Errorf("RefundCharge(voided) = %v, want a non-retryable %s", err, ErrTypeGatewayPermanent)
+	}
+	_, err = a.VoidCharge(ctx, SettleInput{Gateway: sandbox.Name, Reference: "sbx_unknown", IdempotencyKey: "k"})
+	if typ, nonRetryable := errType(err); typ != ErrTypeGatewayPermanent || !nonRetryable {
+		t.Errorf("VoidCharge(unknown) = %v, want a non-retryable %s", err, ErrTypeGatewayPermanent)
+	}
+	charges, _ := ledger.Charges(ctx)
+	if len(charges) != 2 || charges[0].Status != gateways.Voided || charges[0].VoidKey != "pay_1/1/void" || charges[1].RefundKey != "pay_2/1/refund" {
+		t.Errorf("ledger = %+v, want the pending charge voided and the paid one refunded, once each", charges)
+	}
+}

@@ -47,7 +47,7 @@ func sandboxProblem(err error) error {
 	case errors.Is(err, sandbox.ErrUnknownReference):
 		return errNotFound
 	case errors.Is(err, sandbox.ErrAlreadyDecided):
-		return &Problem{Status: http.StatusConflict, Detail: Error{Code: "ALREADY_DECIDED", Message: "this charge was already approved or declined"}}
+		return &Problem{Status: http.StatusConflict, Detail: Error{Code: "ALREADY_DECIDED", Message: "this charge was already approved, declined or voided"}}
 	}
 	return err
 }

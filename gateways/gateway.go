@@ -14,6 +14,14 @@
 //     confirmed by a Lookup first.
 //   - Find reports the charge made under an idempotency key, so that a
 //     charge whose answer never came is reconciled, not made again.
+//   - Void cancels a pending charge, so that the payer can no longer approve
+//     it; voiding a voided charge is no change. A charge that is no longer
+//     pending (it succeeded or was declined) is not voided: Void says so
+//     with a permanent error wrapping ErrChargeSettled, and returns the
+//     charge as it stands, so the caller applies or refunds a late success.
+//   - Refund returns the whole amount of a succeeded charge. It is
+//     idempotent per RefundRequest.IdempotencyKey: repeating a key returns
+//     the first refund and never refunds twice.
 //   - An error means no answer was obtained. It is a *Error whose Kind says
 //     whether retrying the same request may succeed (Transient: a timeout, a
 //     5xx, a lost connection) or never will (Permanent: a bad request, an
@@ -47,7 +55,68 @@ type Gateway interface {
 	// A key the gateway never took is a permanent error wrapping
 	// ErrUnknownCharge.
 	Find(ctx context.Context, idempotencyKey string) (ChargeResult, error)
+	// Void cancels the pending charge req.Reference and returns it Voided.
+	// A charge already voided is returned as it is. A charge that succeeded
+	// or was declined is returned as it stands, with a permanent error
+	// wrapping ErrChargeSettled; an unknown reference is a permanent error
+	// wrapping ErrUnknownCharge.
+	Void(ctx context.Context, req VoidRequest) (ChargeResult, error)
+	// Refund returns the whole amount of the succeeded charge
+	// req.Reference. A charge that did not succeed is a permanent error
+	// wrapping ErrNotRefundable; one refunded under another key, wrapping
+	// ErrAlreadyRefunded; a key used for another charge, wrapping
+	// ErrIdempotencyConflict.
+	Refund(ctx context.Context, req RefundRequest) (RefundResult, error)
 }
+
+// Errors Void and Refund wrap (as permanent errors) when the charge is not
+// in a state they can change.
+var (
+	ErrChargeSettled   = errors.New("the charge is no longer pending: it succeeded or was declined")
+	ErrNotRefundable   = errors.New("only a succeeded charge can be refunded")
+	ErrAlreadyRefunded = errors.New("the charge was already refunded under another idempotency key")
+)
+
+// VoidRequest cancels one pending charge.
+type VoidRequest struct {
+	// IdempotencyKey identifies the void; see VoidKey.
+	IdempotencyKey string
+	// Reference is the charge's ChargeResult.Reference.
+	Reference string
+}
+
+// RefundRequest returns the whole amount of one succeeded charge.
+type RefundRequest struct {
+	// IdempotencyKey identifies the refund; see RefundKey.
+	IdempotencyKey string
+	// Reference is the charge's ChargeResult.Reference.
+	Reference string
+}
+
+// RefundResult is a gateway's answer to a RefundRequest.
+type RefundResult struct {
+	// Reference is the gateway's ID for the refund.
+	Reference string
+}
+
+// validateSettlement checks the key and reference of a void or a refund.
+func validateSettlement(key, reference string) error {
+	switch {
+	case key == "":
+		return &billing.FieldError{Field: "idempotencyKey", Message: "must not be empty"}
+	case len(key) > MaxIdempotencyKeyLen:
+		return &billing.FieldError{Field: "idempotencyKey", Message: "must be at most " + strconv.Itoa(MaxIdempotencyKeyLen) + " bytes"}
+	case reference == "":
+		return &billing.FieldError{Field: "reference", Message: "must not be empty"}
+	}
+	return nil
+}
+
+// Validate returns the first problem with r as a *billing.FieldError, or nil.
+func (r VoidRequest) Validate() error { return validateSettlement(r.IdempotencyKey, r.Reference) }
+
+// Validate returns the first problem with r as a *billing.FieldError, or nil.
+func (r RefundRequest) Validate() error { return validateSettlement(r.IdempotencyKey, r.Reference) }
 
 // ErrUnknownCharge is wrapped (as a permanent error) when Lookup is asked
 // for a reference the gateway never gave, or Find for a key it never took.
@@ -97,6 +166,14 @@ func IdempotencyKey(paymentID string, attempt int) string {
 	return paymentID + "/" + strconv.Itoa(attempt)
 }
 
+// VoidKey is the idempotency key of the void of the charge made under
+// chargeKey: one charge has at most one void.
+func VoidKey(chargeKey string) string { return chargeKey + "/void" }
+
+// RefundKey is the idempotency key of the refund of the charge made under
+// chargeKey: billgate refunds a charge whole, once.
+func RefundKey(chargeKey string) string { return chargeKey + "/refund" }
+
 // Status is the outcome of a charge.
 type Status string
 
@@ -109,11 +186,14 @@ const (
 	Pending Status = "pending"
 	// Declined means the gateway refused; ChargeResult.DeclineCode says why.
 	Declined Status = "declined"
+	// Voided means a pending charge was canceled by Void before the payer
+	// approved it: no money moved, and none ever will.
+	Voided Status = "voided"
 )
 
-// Valid reports whether s is one of the three statuses.
+// Valid reports whether s is one of the statuses.
 func (s Status) Valid() bool {
-	return s == Succeeded || s == Pending || s == Declined
+	return s == Succeeded || s == Pending || s == Declined || s == Voided
 }
 
 // Decline codes that adapters map their gateway's codes to where they can

@@ -143,6 +143,12 @@ func (g fakeGateway) Lookup(context.Context, string) (ChargeResult, error) {
 func (g fakeGateway) Find(context.Context, string) (ChargeResult, error) {
 	return ChargeResult{Status: Succeeded, Reference: string(g) + "_1"}, nil
 }
+func (g fakeGateway) Void(context.Context, VoidRequest) (ChargeResult, error) {
+	return ChargeResult{Status: Voided, Reference: string(g) + "_1"}, nil
+}
+func (g fakeGateway) Refund(context.Context, RefundRequest) (RefundResult, error) {
+	return RefundResult{Reference: string(g) + "_r1"}, nil
+}
 
 func TestRegistry(t *testing.T) {
 	var r Registry

@@ -7,8 +7,8 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// Limited makes g wait for a token before each request (charge, lookup or
-// find), so this
+// Limited makes g wait for a token before each request (charge, lookup,
+// find, void or refund), so this
 // process asks the gateway at most perSecond times a second (bursts of
 // burst). Every
 // worker process holds its own limiter: N payment workers may send N times
@@ -44,6 +44,22 @@ func (l *limited) Find(ctx context.Context, idempotencyKey string) (ChargeResult
 		return ChargeResult{}, err
 	}
 	return l.Gateway.Find(ctx, idempotencyKey)
+}
+
+// Void waits for a token too.
+func (l *limited) Void(ctx context.Context, req VoidRequest) (ChargeResult, error) {
+	if err := l.wait(ctx); err != nil {
+		return ChargeResult{}, err
+	}
+	return l.Gateway.Void(ctx, req)
+}
+
+// Refund waits for a token too.
+func (l *limited) Refund(ctx context.Context, req RefundRequest) (RefundResult, error) {
+	if err := l.wait(ctx); err != nil {
+		return RefundResult{}, err
+	}
+	return l.Gateway.Refund(ctx, req)
 }
 
 func (l *limited) wait(ctx context.Context) error {

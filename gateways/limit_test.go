@@ -22,6 +22,14 @@ func (g *countingGateway) Find(context.Context, string) (ChargeResult, error) {
 	g.charges++
 	return ChargeResult{Status: Succeeded}, nil
 }
+func (g *countingGateway) Void(context.Context, VoidRequest) (ChargeResult, error) {
+	g.charges++
+	return ChargeResult{Status: Voided}, nil
+}
+func (g *countingGateway) Refund(context.Context, RefundRequest) (RefundResult, error) {
+	g.charges++
+	return RefundResult{}, nil
+}
 
 // A burst passes at once; the next charge waits for a token, and a charge
 // whose context ends while it waits is transient, never sent.
@@ -44,6 +52,12 @@ func TestLimitedWaitsForATokenAndGivesUpTransiently(t *testing.T) {
 	}
 	if _, err := g.Find(ctx, "key"); kindOf(err) != KindTransient {
 		t.Errorf("a find over the limit = %v, want a transient error", err)
+	}
+	if _, err := g.Void(ctx, VoidRequest{}); kindOf(err) != KindTransient {
+		t.Errorf("a void over the limit = %v, want a transient error", err)
+	}
+	if _, err := g.Refund(ctx, RefundRequest{}); kindOf(err) != KindTransient {
+		t.Errorf("a refund over the limit = %v, want a transient error", err)
 	}
 	if inner.charges != 2 || g.Name() != "counting" {
 		t.Errorf("the gateway saw %d charges under the name %q, want 2 as counting", inner.charges, g.Name())

@@ -95,10 +95,13 @@ type Payment struct {
 // PaymentAttempt is one charge of a payment at the gateway.
 type PaymentAttempt struct {
 	Number      int       `json:"number"`
-	Status      string    `json:"status"` // succeeded, pending, declined, failed
+	Status      string    `json:"status"` // succeeded, pending, declined, failed, voided, refunded
 	Reference   string    `json:"reference,omitempty"`
 	DeclineCode string    `json:"declineCode,omitempty"`
 	At          time.Time `json:"at"`
+	// RefundReference is the gateway's refund of the charge, when Status
+	// is refunded.
+	RefundReference string `json:"refundReference,omitempty"`
 }
 
 // UpsertSubscription stores sub unless the stored row's version is as new

@@ -34,6 +34,11 @@ type sandboxCharge struct {
 	DeclineCode string
 	CreatedAt   time.Time
 	ResolvedAt  *time.Time
+	VoidKey     string
+	// RefundKey is NULL until the charge is refunded: the column is unique.
+	RefundKey       *string
+	RefundReference string
+	RefundedAt      *time.Time
 }
 
 func (sandboxCharge) TableName() string { return "sandbox_charges" }
@@ -41,9 +46,16 @@ func (sandboxCharge) TableName() string { return "sandbox_charges" }
 func (r sandboxCharge) charge() sandbox.Charge {
 	c := sandbox.Charge{Key: r.Key, Reference: r.Reference, CustomerID: r.CustomerID, Token: r.Token,
 		Amount: billing.Money{Amount: r.Amount, Currency: billing.Currency(r.Currency)}, Description: r.Description,
-		Status: gateways.Status(r.Status), DeclineCode: r.DeclineCode, CreatedAt: r.CreatedAt.UTC()}
+		Status: gateways.Status(r.Status), DeclineCode: r.DeclineCode, CreatedAt: r.CreatedAt.UTC(),
+		VoidKey: r.VoidKey, RefundReference: r.RefundReference}
 	if r.ResolvedAt != nil {
 		c.ResolvedAt = r.ResolvedAt.UTC()
+	}
+	if r.RefundKey != nil {
+		c.RefundKey = *r.RefundKey
+	}
+	if r.RefundedAt != nil {
+		c.RefundedAt = r.RefundedAt.UTC()
 	}
 	return c
 }
@@ -128,4 +140,44 @@ func (l SandboxLedger) Resolve(ctx context.Context, reference string, status gat
 		return sandbox.Charge{}, fmt.Errorf("%s: %w", reference, sandbox.ErrAlreadyDecided)
 	}
 	return c, nil
+}
+
+// Void cancels a pending charge; a voided one stays as it is.
+func (l SandboxLedger) Void(ctx context.Context, reference, key string, at time.Time) (sandbox.Charge, error) {
+	err := l.store.db.WithContext(ctx).Model(&sandboxCharge{}).
+		Where("reference = ? AND status = ?", reference, string(gateways.Pending)).
+		Updates(map[string]any{"status": string(gateways.Voided), "void_key": key, "resolved_at": at}).Error
+	if err := translate(err); err != nil {
+		return sandbox.Charge{}, err
+	}
+	c, err := l.ByReference(ctx, reference)
+	if err == nil && c.Status != gateways.Voided {
+		return c, fmt.Errorf("%w: %q is %s", sandbox.ErrAlreadyDecided, reference, c.Status)
+	}
+	return c, err
+}
+
+// Refund records the refund of a succeeded charge, once.
+func (l SandboxLedger) Refund(ctx context.Context, reference, key, refundReference string, at time.Time) (sandbox.Charge, error) {
+	err := translate(l.store.db.WithContext(ctx).Model(&sandboxCharge{}).
+		Where("reference = ? AND status = ? AND refund_key IS NULL", reference, string(gateways.Succeeded)).
+		Updates(map[string]any{"refund_key": key, "refund_reference": refundReference, "refunded_at": at}).Error)
+	if errors.Is(err, ErrConflict) {
+		return sandbox.Charge{}, sandbox.RefundKeyConflict(key, l.refundedUnder(ctx, key))
+	}
+	if err != nil {
+		return sandbox.Charge{}, err
+	}
+	c, err := l.ByReference(ctx, reference)
+	if err != nil {
+		return sandbox.Charge{}, err
+	}
+	return c, sandbox.Refundable(c, key)
+}
+
+// refundedUnder is the reference of the charge refunded under key, for an
+// error message: empty when it cannot be read.
+func (l SandboxLedger) refundedUnder(ctx context.Context, key string) string {
+	c, _ := l.take(ctx, "refund_key = ?", key)
+	return c.Reference
 }

@@ -9,7 +9,17 @@ import (
 	"github.com/billgate/billgate/billing"
 	"github.com/billgate/billgate/gateways"
 	"github.com/billgate/billgate/gateways/sandbox"
+	"github.com/billgate/billgate/gateways/sandbox/sandboxtest"
 )
+
+// The database ledger voids and refunds as the memory ledger does, on both
+// dialects.
+func TestSandboxLedgerVoidAndRefund(t *testing.T) {
+	openEach(t, func(t *testing.T, s *Store) {
+		migrated(t, s)
+		sandboxtest.VoidAndRefund(t, s.SandboxLedger())
+	})
+}
 
 // The sandbox gateway behaves the same over the database ledger as over
 // memory, on both dialects.

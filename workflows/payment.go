@@ -317,7 +317,7 @@ func (p *payment) attempt(ctx workflow.Context) (outcome, error) {
 	p.state.Attempts++
 	p.state.Status, p.state.NextAttemptAt = PaymentPending, time.Time{}
 	req := gateways.ChargeRequest{
-		IdempotencyKey: gateways.IdempotencyKey(p.in.PaymentID.String(), p.state.Attempts),
+		IdempotencyKey: p.chargeKey(),
 		Amount:         p.state.Amount, Token: p.in.Token, CustomerID: p.in.CustomerID.String(),
 	}
 	// A cancellation never interrupts a charge under way: its outcome is
@@ -336,6 +336,9 @@ func (p *payment) attempt(ctx workflow.Context) (outcome, error) {
 	p.state.Reference, p.state.ApprovalURL, p.chargedGateway = res.Reference, res.ApprovalURL, p.in.Gateway
 	if !res.Pending {
 		p.recordAttempt(ctx, "succeeded", res.Reference, "")
+		if p.withdrawnWhileCharging(ctx) {
+			return p.refundWithdrawn(ctx), nil
+		}
 		return paid, nil
 	}
 	p.recordAttempt(ctx, "pending", res.Reference, "")
@@ -431,14 +434,113 @@ func (p *payment) awaitApproval(ctx workflow.Context) outcome {
 	})
 	switch w {
 	case stopped:
-		return withdrawn
+		return p.closePending(ctx, withdrawn)
 	case canceled:
 		return abandoned
 	case timedOut:
-		return expired
+		return p.closePending(ctx, expired)
 	}
 	return o
 }
+
+// closePending voids the pending charge of a payment that ends without it
+// (ending is expired or withdrawn), so that the payer can no longer approve
+// it and money never arrives for an invoice that is closed. When the payer
+// decided first, the decision stands: a decline is recorded; a success pays
+// an expired payment (the invoice was still owed), and is refunded for a
+// withdrawn one (it is not). Runs begun before settleOpenCharges leave the
+// charge open.
+func (p *payment) closePending(ctx workflow.Context, ending outcome) outcome {
+	if !p.settlesOpenCharges(ctx) {
+		return ending
+	}
+	charge, ok := p.void(ctx)
+	switch {
+	case !ok:
+		return ending
+	case charge.Status == gateways.Voided:
+		p.state.ApprovalURL = "" // the link is dead
+		p.recordAttempt(ctx, "voided", p.state.Reference, "")
+	case charge.Status == gateways.Declined:
+		p.state.DeclineCode = charge.DeclineCode
+		p.recordAttempt(ctx, "declined", p.state.Reference, charge.DeclineCode)
+	case charge.Status == gateways.Succeeded:
+		p.recordAttempt(ctx, "succeeded", p.state.Reference, "")
+		if ending == withdrawn {
+			return p.refundWithdrawn(ctx)
+		}
+		return paid
+	}
+	return ending
+}
+
+// withdrawnWhileCharging reports whether the invoice was withdrawn, for
+// good, while its charge ran: the withdrawal waits in its channel, unread.
+func (p *payment) withdrawnWhileCharging(ctx workflow.Context) bool {
+	if p.withdraw.Len() == 0 || !p.settlesOpenCharges(ctx) {
+		return false
+	}
+	open := false
+	var w Withdraw
+	for p.withdraw.ReceiveAsync(&w) {
+		open = open || w.Open
+	}
+	return open
+}
+
+// void asks the gateway to void the attempt's pending charge, and reports
+// how the charge then stands. ok is false when the gateway refused: the
+// charge stays as it was.
+func (p *payment) void(ctx workflow.Context) (charge activities.LookupResult, ok bool) {
+	var a *activities.Activities
+	settling := settlingContext(ctx)
+	in := activities.SettleInput{Gateway: p.chargedGateway, Reference: p.state.Reference, IdempotencyKey: gateways.VoidKey(p.chargeKey())}
+	if err := workflow.ExecuteActivity(settling, a.VoidCharge, in).Get(settling, &charge); err != nil {
+		workflow.GetLogger(ctx).Error("a pending charge could not be voided; it stays open at the gateway", "paymentId", p.in.PaymentID, "reference", p.state.Reference, "error", err)
+		return charge, false
+	}
+	return charge, true
+}
+
+// refundWithdrawn refunds the attempt's charge, which succeeded after its
+// invoice was withdrawn: the customer no longer owes it. When the gateway
+// refuses the refund, the money stays and so does the invoice: the payment
+// is paid.
+func (p *payment) refundWithdrawn(ctx workflow.Context) outcome {
+	var a *activities.Activities
+	var refund string
+	settling := settlingContext(ctx)
+	in := activities.SettleInput{Gateway: p.chargedGateway, Reference: p.state.Reference, IdempotencyKey: gateways.RefundKey(p.chargeKey())}
+	if err := workflow.ExecuteActivity(settling, a.RefundCharge, in).Get(settling, &refund); err != nil {
+		workflow.GetLogger(ctx).Error("the charge of a withdrawn invoice could not be refunded; the payment is paid", "paymentId", p.in.PaymentID, "reference", p.state.Reference, "error", err)
+		return paid
+	}
+	last := &p.attempts[len(p.attempts)-1]
+	last.Status, last.RefundReference = "refunded", refund
+	return withdrawn
+}
+
+// settlingContext runs a void or a refund to its end, even when the
+// payment is canceled meanwhile: money is never left half settled.
+func settlingContext(ctx workflow.Context) workflow.Context {
+	settling, _ := workflow.NewDisconnectedContext(ctx)
+	return settling
+}
+
+// chargeKey is the idempotency key of the current attempt's charge.
+func (p *payment) chargeKey() string {
+	return gateways.IdempotencyKey(p.in.PaymentID.String(), p.state.Attempts)
+}
+
+// settlesOpenCharges reports whether this run voids and refunds (see
+// closePending), so that runs begun before replay as they ran.
+func (p *payment) settlesOpenCharges(ctx workflow.Context) bool {
+	return workflow.GetVersion(ctx, settleOpenCharges, workflow.DefaultVersion, 1) == 1
+}
+
+// settleOpenCharges versions voiding and refunding charges that would
+// otherwise move money without an invoice (issue 10, hole 3).
+const settleOpenCharges = "settle-open-charges"
 
 // confirm asks the gateway how the pending charge stands. A gateway event
 // only says that something may have changed: anyone who reaches Temporal

@@ -22,6 +22,18 @@ import (
 func newPaymentEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *sandbox.MemoryLedger, *projections) {
 	t.Helper()
 	ledger := sandbox.NewMemoryLedger()
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	env.SetStartTime(time.Date(2026, 1, 31, 9, 30, 0, 0, time.UTC))
+	env.RegisterWorkflow(PaymentWorkflow)
+	env.RegisterActivity(sandboxActivities(t, ledger))
+	return env, ledger, recordProjections(env)
+}
+
+// sandboxActivities are the activities over a sandbox gateway that keeps
+// its charges in ledger.
+func sandboxActivities(t *testing.T, ledger sandbox.Ledger) *activities.Activities {
+	t.Helper()
 	sb, err := sandbox.New(ledger, sandbox.Options{BaseURL: "http://localhost:8080", WebhookSecret: []byte("secret")})
 	if err != nil {
 		t.Fatal(err)
@@ -30,12 +42,7 @@ func newPaymentEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *sandbox.M
 	if err := reg.Register(sb); err != nil {
 		t.Fatal(err)
 	}
-	var s testsuite.WorkflowTestSuite
-	env := s.NewTestWorkflowEnvironment()
-	env.SetStartTime(time.Date(2026, 1, 31, 9, 30, 0, 0, time.UTC))
-	env.RegisterWorkflow(PaymentWorkflow)
-	env.RegisterActivity(&activities.Activities{Gateways: &reg})
-	return env, ledger, recordProjections(env)
+	return &activities.Activities{Gateways: &reg}
 }
 
 var testPaymentID = uuid.MustParse("019a0000-0000-7000-8000-000000000001")

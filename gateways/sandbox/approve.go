@@ -54,6 +54,8 @@ var approvalPage = template.Must(template.New("approve").Parse(`<!doctype html>
 {{- if .Pending}}
 <form method="post" action="{{.Action}}"><button type="submit" name="decision" value="approve">Approve</button></form>
 <form method="post" action="{{.Action}}"><button type="submit" name="decision" value="decline">Decline</button></form>
+{{- else if .Voided}}
+<p>This payment was <strong>voided</strong> by the merchant: it can no longer be approved.</p>
 {{- else}}
 <p>This payment was already decided: <strong>{{.Status}}</strong>.</p>
 {{- end}}
@@ -76,7 +78,8 @@ func (s *Sandbox) ApprovalPage(ctx context.Context, reference string) ([]byte, e
 		Amount  string
 		Action  string
 		Pending bool
-	}{c, c.Amount.String(), ApprovePath + url.PathEscape(reference), c.Status == gateways.Pending})
+		Voided  bool
+	}{c, c.Amount.String(), ApprovePath + url.PathEscape(reference), c.Status == gateways.Pending, c.Status == gateways.Voided})
 	if err != nil {
 		return nil, fmt.Errorf("render approval page: %w", err)
 	}
@@ -87,7 +90,8 @@ func (s *Sandbox) ApprovalPage(ctx context.Context, reference string) ([]byte, e
 // pending charge with reference, and returns the webhook announcing it: the
 // event, its JSON body and the SignatureHeader value, ready to POST to
 // /webhooks/sandbox. A charge is decided once: a second decision fails with
-// ErrAlreadyDecided, and an unknown reference with ErrUnknownReference.
+// ErrAlreadyDecided, as does a decision on a voided charge, and an unknown
+// reference with ErrUnknownReference.
 func (s *Sandbox) Decide(ctx context.Context, reference string, approve bool) (Event, []byte, string, error) {
 	status, code := gateways.Succeeded, ""
 	if !approve {
@@ -103,8 +107,9 @@ func (s *Sandbox) Decide(ctx context.Context, reference string, approve bool) (E
 // Webhook rebuilds the webhook of a charge decided by Decide, signed now, for
 // redelivery when the first POST was lost. The event is the same, ID
 // included, so the receiver deduplicates it. It fails with
-// ErrUnknownReference, and for a charge that is still pending or was never
-// pending (only decisions are announced by webhook).
+// ErrUnknownReference, and for a charge that is still pending, was never
+// pending, or was voided (only the payer's decisions are announced by
+// webhook).
 func (s *Sandbox) Webhook(ctx context.Context, reference string) (Event, []byte, string, error) {
 	c, err := s.ledger.ByReference(ctx, reference)
 	if err != nil {
@@ -124,6 +129,8 @@ func (s *Sandbox) webhook(c Charge) (Event, []byte, string, error) {
 	switch {
 	case c.ResolvedAt.IsZero():
 		return Event{}, nil, "", fmt.Errorf("sandbox charge %q is %s and was never decided: no webhook to send", c.Reference, c.Status)
+	case c.Status == gateways.Voided:
+		return Event{}, nil, "", fmt.Errorf("sandbox charge %q was voided by the merchant, not decided by the payer: no webhook to send", c.Reference)
 	case c.Status == gateways.Succeeded:
 		e.Type = EventChargeSucceeded
 	default:

@@ -31,9 +31,19 @@ type Charge struct {
 	Status      gateways.Status `json:"status"`
 	DeclineCode string          `json:"declineCode,omitempty"`
 	CreatedAt   time.Time       `json:"createdAt"`
-	// ResolvedAt is when a pending charge was approved or declined; zero
-	// for charges answered at once and for those still pending.
+	// ResolvedAt is when a pending charge was approved, declined or
+	// voided; zero for charges answered at once and for those still
+	// pending.
 	ResolvedAt time.Time `json:"resolvedAt,omitzero"`
+	// VoidKey is the idempotency key of the void that canceled the charge,
+	// when its Status is Voided.
+	VoidKey string `json:"voidKey,omitempty"`
+	// RefundKey, RefundReference and RefundedAt are the idempotency key,
+	// the sandbox's ID and the time of the charge's refund, once it was
+	// refunded (always whole).
+	RefundKey       string    `json:"refundKey,omitempty"`
+	RefundReference string    `json:"refundReference,omitempty"`
+	RefundedAt      time.Time `json:"refundedAt,omitzero"`
 }
 
 // Ledger stores the sandbox's state, so that the app can keep it in its
@@ -60,6 +70,19 @@ type Ledger interface {
 	// or Declined with declineCode) at time at, and returns it. It fails with
 	// ErrUnknownReference, or ErrAlreadyDecided when the charge is not pending.
 	Resolve(ctx context.Context, reference string, status gateways.Status, declineCode string, at time.Time) (Charge, error)
+	// Void moves the pending charge with reference to Voided under key at
+	// time at, and returns it; a voided charge is returned unchanged. It
+	// fails with ErrUnknownReference, or with ErrAlreadyDecided when the
+	// charge succeeded or was declined, returning it as it stands.
+	Void(ctx context.Context, reference, key string, at time.Time) (Charge, error)
+	// Refund records refundReference, under key at time at, as the refund
+	// of the succeeded charge with reference, and returns the charge; one
+	// refunded under key is returned unchanged. It fails with
+	// ErrUnknownReference, gateways.ErrAlreadyRefunded (refunded under
+	// another key), gateways.ErrNotRefundable (not succeeded) or
+	// gateways.ErrIdempotencyConflict (key refunded another charge), in
+	// that order.
+	Refund(ctx context.Context, reference, key, refundReference string, at time.Time) (Charge, error)
 }
 
 // MemoryLedger is a Ledger in process memory, guarded by a mutex. It is a
@@ -72,6 +95,7 @@ type MemoryLedger struct {
 	byRef     map[string]int // index into charges
 	succeeded map[customerToken]int
 	attempts  map[string]int
+	refunds   map[string]int // refund key → index into charges
 }
 
 type customerToken struct{ customerID, token string }
@@ -83,6 +107,7 @@ func NewMemoryLedger() *MemoryLedger {
 		byRef:     make(map[string]int),
 		succeeded: make(map[customerToken]int),
 		attempts:  make(map[string]int),
+		refunds:   make(map[string]int),
 	}
 }
 
@@ -179,6 +204,65 @@ func (l *MemoryLedger) Resolve(_ context.Context, reference string, status gatew
 		l.succeeded[customerToken{c.CustomerID, c.Token}]++
 	}
 	return *c, nil
+}
+
+// Void implements Ledger.
+func (l *MemoryLedger) Void(_ context.Context, reference, key string, at time.Time) (Charge, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	i, ok := l.byRef[reference]
+	if !ok {
+		return Charge{}, fmt.Errorf("%w %q", ErrUnknownReference, reference)
+	}
+	c := &l.charges[i]
+	switch c.Status {
+	case gateways.Pending:
+		c.Status, c.VoidKey, c.ResolvedAt = gateways.Voided, key, at
+	case gateways.Succeeded, gateways.Declined:
+		return *c, fmt.Errorf("%w: %q is %s", ErrAlreadyDecided, reference, c.Status)
+	}
+	return *c, nil
+}
+
+// Refund implements Ledger.
+func (l *MemoryLedger) Refund(_ context.Context, reference, key, refundReference string, at time.Time) (Charge, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	i, ok := l.byRef[reference]
+	if !ok {
+		return Charge{}, fmt.Errorf("%w %q", ErrUnknownReference, reference)
+	}
+	c := &l.charges[i]
+	if err := Refundable(*c, key); err != nil || c.RefundKey == key {
+		return *c, err
+	}
+	if other, taken := l.refunds[key]; taken {
+		return Charge{}, RefundKeyConflict(key, l.charges[other].Reference)
+	}
+	c.RefundKey, c.RefundReference, c.RefundedAt = key, refundReference, at
+	l.refunds[key] = i
+	return *c, nil
+}
+
+// Refundable reports why c cannot be refunded under key, if it cannot; a
+// charge refunded under key already is refundable (it is the same refund).
+// Ledgers share it so that they refuse alike.
+func Refundable(c Charge, key string) error {
+	switch {
+	case c.RefundKey == key:
+		return nil
+	case c.RefundKey != "":
+		return fmt.Errorf("%w: %q was refunded under %q", gateways.ErrAlreadyRefunded, c.Reference, c.RefundKey)
+	case c.Status != gateways.Succeeded:
+		return fmt.Errorf("%w: %q is %s", gateways.ErrNotRefundable, c.Reference, c.Status)
+	}
+	return nil
+}
+
+// RefundKeyConflict is a Ledger's error for a refund key reused for
+// another charge.
+func RefundKeyConflict(key, reference string) error {
+	return fmt.Errorf("%w: refund key %q was used for %q", gateways.ErrIdempotencyConflict, key, reference)
 }
 
 // checkResolution rejects a resolution that Sandbox never asks for.

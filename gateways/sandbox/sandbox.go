@@ -200,14 +200,52 @@ func (s *Sandbox) Find(ctx context.Context, idempotencyKey string) (gateways.Cha
 	return s.found(s.ledger.ByKey(ctx, idempotencyKey))
 }
 
-func (s *Sandbox) found(c Charge, err error) (gateways.ChargeResult, error) {
-	switch {
-	case errors.Is(err, ErrUnknownReference):
-		return gateways.ChargeResult{}, gateways.Permanent(Name, fmt.Errorf("%w: %w", gateways.ErrUnknownCharge, err))
-	case err != nil:
-		return gateways.ChargeResult{}, gateways.Transient(Name, fmt.Errorf("look up charge: %w", err))
+// Void implements gateways.Gateway: a pending charge becomes Voided, and
+// its approval page refuses any decision from then on.
+func (s *Sandbox) Void(ctx context.Context, req gateways.VoidRequest) (gateways.ChargeResult, error) {
+	if err := req.Validate(); err != nil {
+		return gateways.ChargeResult{}, gateways.Permanent(Name, err)
+	}
+	c, err := s.ledger.Void(ctx, req.Reference, req.IdempotencyKey, s.clock().UTC())
+	if errors.Is(err, ErrAlreadyDecided) {
+		return s.result(c), gateways.Permanent(Name, fmt.Errorf("%w: %w", gateways.ErrChargeSettled, err))
+	}
+	if err != nil {
+		return gateways.ChargeResult{}, ledgerError("void charge", err)
 	}
 	return s.result(c), nil
+}
+
+// Refund implements gateways.Gateway: the ledger records the refund of a
+// succeeded charge, once per charge.
+func (s *Sandbox) Refund(ctx context.Context, req gateways.RefundRequest) (gateways.RefundResult, error) {
+	if err := req.Validate(); err != nil {
+		return gateways.RefundResult{}, gateways.Permanent(Name, err)
+	}
+	c, err := s.ledger.Refund(ctx, req.Reference, req.IdempotencyKey, "sbr_"+uuid.NewString(), s.clock().UTC())
+	switch {
+	case errors.Is(err, gateways.ErrAlreadyRefunded), errors.Is(err, gateways.ErrNotRefundable), errors.Is(err, gateways.ErrIdempotencyConflict):
+		return gateways.RefundResult{}, gateways.Permanent(Name, err)
+	case err != nil:
+		return gateways.RefundResult{}, ledgerError("record refund", err)
+	}
+	return gateways.RefundResult{Reference: c.RefundReference}, nil
+}
+
+func (s *Sandbox) found(c Charge, err error) (gateways.ChargeResult, error) {
+	if err != nil {
+		return gateways.ChargeResult{}, ledgerError("look up charge", err)
+	}
+	return s.result(c), nil
+}
+
+// ledgerError is a ledger's failure as the gateway reports it: an unknown
+// charge is permanent, anything else (the database down) transient.
+func ledgerError(what string, err error) error {
+	if errors.Is(err, ErrUnknownReference) {
+		return gateways.Permanent(Name, fmt.Errorf("%w: %w", gateways.ErrUnknownCharge, err))
+	}
+	return gateways.Transient(Name, fmt.Errorf("%s: %w", what, err))
 }
 
 func (s *Sandbox) result(c Charge) gateways.ChargeResult {
