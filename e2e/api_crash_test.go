@@ -2,17 +2,13 @@ package e2e
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
-
-	"github.com/billgate/billgate/internal/apitest"
 )
 
 // An API process killed after it started a purchase's workflow and before
@@ -22,51 +18,26 @@ import (
 // No worker runs the workflows until the API is dead, so the create is
 // still waiting for it when the kill comes.
 func TestAPIKilledBetweenStartAndAnswer(t *testing.T) {
-	db, temporal := sharedBackends(t)
-	apiPort := freePort(t)
-	base := fmt.Sprintf("http://127.0.0.1:%d", apiPort)
-	env := []string{"BILLGATE_SANDBOX_SECRET=e2e-secret", "BILLGATE_PUBLIC_URL=" + base}
-	common := []string{"--db", db, "--temporal", temporal.FrontendAddr(), "--namespace", temporal.Namespace(), "--metrics-addr", ""}
-	api := func() *process {
-		return startWith(t, env, append([]string{"api", "--http", fmt.Sprintf("127.0.0.1:%d", apiPort)}, common...)...)
-	}
-	worker := func(queues string) *process {
-		return startWith(t, env, append([]string{"worker", "--http", fmt.Sprintf("127.0.0.1:%d", freePort(t)), "--queues", queues}, common...)...)
-	}
-	first := api()
-	worker("payments,events")
-	c := apitest.Client(t)
-	waitStatus(t, c, base+"/healthz", http.StatusOK)
+	k := newCluster(t)
+	first := k.api()
+	k.worker("payments,events")
+	waitStatus(t, k.http, k.base+"/healthz", http.StatusOK)
 
-	owner := seedShop(t, db)
-	do := func(method, path, body string, header ...string) map[string]any {
-		t.Helper()
-		r := callAt(t, c, base, method, path, body, header...)
-		if r.Result == nil {
-			t.Fatalf("%s %s = %d %+v", method, path, r.Status, r.Errors)
-		}
-		return r.Result
-	}
-	auth := []string{"Authorization", "Bearer " + do("POST", "/auth/session", `{"login":"shop","password":"`+goodPassword+`"}`)["token"].(string)}
-	customer := do("POST", "/v1/clients", newAccount("buyer", ""), auth...)["id"].(string)
-	purchase := fmt.Sprintf(`{"priceId":%q,"customerId":%q,"paymentMethod":{"gateway":"sandbox","token":"sandbox_ok"}}`, owner.price, customer)
+	auth := k.login("shop")
+	customer := k.do("POST", "/v1/clients", newAccount("buyer", ""), auth...)["id"].(string)
+	purchase := k.purchase(customer, "sandbox_ok")
 	key := append([]string{"Idempotency-Key", "killed-mid-request"}, auth...)
-
-	go func() { _, _ = c.Do(purchaseRequest(t, base, purchase, key)) }() // its answer never comes
-	started := startedPayment(t, temporal.FrontendAddr(), temporal.Namespace())
-	if err := first.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	<-first.done
-	first.done <- nil
-	api()
-	worker("subscriptions")
-	waitStatus(t, c, base+"/readyz", http.StatusOK)
+	go func() { _, _ = k.http.Do(purchaseRequest(t, k.base, purchase, key)) }() // its answer never comes
+	started := startedPayment(t, k.temporalHostPort, k.namespace)
+	first.kill(t)
+	k.api()
+	k.worker("subscriptions")
+	waitStatus(t, k.http, k.base+"/readyz", http.StatusOK)
 
 	var retry reply
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
-		retry = callAt(t, c, base, "POST", "/v1/purchases", purchase, key...)
+		retry = callAt(t, k.http, k.base, "POST", "/v1/purchases", purchase, key...)
 		if retry.Status != http.StatusConflict || time.Now().After(deadline) {
 			break
 		}
@@ -78,9 +49,8 @@ func TestAPIKilledBetweenStartAndAnswer(t *testing.T) {
 	if retry.Status != http.StatusCreated || retry.Result["id"] != started {
 		t.Fatalf("the retry = %d %+v %v, want 201 with payment %s", retry.Status, retry.Errors, retry.Result["id"], started)
 	}
-	waitFor(t, "the purchase to be paid", func() bool { return do("GET", "/v1/payments/"+started, "", auth...)["status"] == "paid" })
-	admin := []string{"Authorization", "Bearer " + do("POST", "/auth/session", `{"login":"root","password":"`+goodPassword+`"}`)["token"].(string)}
-	if charges := callAt(t, c, base, "GET", "/v1/sandbox/ledger", "", admin...); len(charges.Results) != 1 {
+	waitFor(t, "the purchase to be paid", func() bool { return k.do("GET", "/v1/payments/"+started, "", auth...)["status"] == "paid" })
+	if charges := callAt(t, k.http, k.base, "GET", "/v1/sandbox/ledger", "", k.login("root")...); len(charges.Results) != 1 {
 		t.Errorf("ledger = %v, want one charge", charges.Results)
 	}
 }

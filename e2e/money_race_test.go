@@ -9,7 +9,6 @@ import (
 	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
-	"go.temporal.io/sdk/client"
 
 	"github.com/billgate/billgate/billing"
 	"github.com/billgate/billgate/gateways/sandbox"
@@ -30,16 +29,8 @@ func TestWithdrawalAtTheRetryTimeIsNotCharged(t *testing.T) {
 	workflowWorker := env.StartWorkers("subscriptions")
 
 	in := paymentInput(t, env, sandbox.TokenDecline, billing.DunningSchedule{3 * time.Second})
-	run, err := env.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.PaymentWorkflowID(in.PaymentID), TaskQueue: workflows.SubscriptionsTaskQueue},
-		workflows.PaymentWorkflow, in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var state workflows.PaymentState
-	waitFor(t, "the first decline", func() bool {
-		v, err := env.Temporal.QueryWorkflow(ctx, run.GetID(), "", workflows.PaymentStateQuery)
-		return err == nil && v.Get(&state) == nil && state.Status == workflows.PaymentRetrying
-	})
+	run := startPayment(ctx, t, env, in)
+	state := waitForPayment(ctx, t, env, run, "the first decline", func(st workflows.PaymentState) bool { return st.Status == workflows.PaymentRetrying })
 	workflowWorker.Stop()
 	time.Sleep(time.Until(state.NextAttemptAt) + 2*time.Second)
 	if err := env.Temporal.SignalWorkflow(ctx, run.GetID(), "", workflows.WithdrawSignal, workflows.Withdraw{Open: true}); err != nil {
@@ -65,11 +56,7 @@ func TestProjectionsGoOnAfterAReset(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	in := paymentInput(t, env, sandbox.TokenDecline, billing.DunningSchedule{time.Hour, 2 * time.Hour})
-	run, err := env.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.PaymentWorkflowID(in.PaymentID), TaskQueue: workflows.SubscriptionsTaskQueue},
-		workflows.PaymentWorkflow, in)
-	if err != nil {
-		t.Fatal(err)
-	}
+	run := startPayment(ctx, t, env, in)
 	projected := func(status string, attempts int) func() bool {
 		return func() bool {
 			p, err := env.Store().PaymentByID(ctx, in.PaymentID)
@@ -83,7 +70,7 @@ func TestProjectionsGoOnAfterAReset(t *testing.T) {
 	}
 	waitFor(t, "the second decline", projected("retrying", 2))
 
-	_, err = env.Temporal.ResetWorkflowExecution(ctx, &workflowservice.ResetWorkflowExecutionRequest{
+	_, err := env.Temporal.ResetWorkflowExecution(ctx, &workflowservice.ResetWorkflowExecutionRequest{
 		Namespace:                 env.Namespace(),
 		WorkflowExecution:         &commonpb.WorkflowExecution{WorkflowId: run.GetID()},
 		Reason:                    "operator rewinds past the retry",

@@ -29,16 +29,8 @@ func TestAsyncPaymentApproval(t *testing.T) {
 	defer cancel()
 
 	in := paymentInput(t, env, sandbox.TokenAsync, billing.DunningSchedule{})
-	run, err := env.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.PaymentWorkflowID(in.PaymentID), TaskQueue: workflows.SubscriptionsTaskQueue},
-		workflows.PaymentWorkflow, in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var state workflows.PaymentState
-	waitFor(t, "the payment to await approval", func() bool {
-		v, err := env.Temporal.QueryWorkflow(ctx, run.GetID(), "", workflows.PaymentStateQuery)
-		return err == nil && v.Get(&state) == nil && state.ApprovalURL != ""
-	})
+	run := startPayment(ctx, t, env, in)
+	state := waitForPayment(ctx, t, env, run, "the payment to await approval", func(st workflows.PaymentState) bool { return st.ApprovalURL != "" })
 	if !strings.HasPrefix(state.ApprovalURL, env.URL+sandbox.ApprovePath) {
 		t.Fatalf("approval URL = %q, want one on this API (%s)", state.ApprovalURL, env.URL)
 	}
@@ -78,6 +70,29 @@ func TestAsyncPaymentApproval(t *testing.T) {
 	if err != nil || inv.Status != "paid" || inv.AmountDue != 4200 {
 		t.Errorf("projected invoice = %+v, %v; want paid, 4200 due", inv, err)
 	}
+}
+
+// startPayment runs PaymentWorkflow directly, as a purchase does.
+func startPayment(ctx context.Context, t *testing.T, env *testenv.Env, in workflows.PaymentInput) client.WorkflowRun {
+	t.Helper()
+	run, err := env.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.PaymentWorkflowID(in.PaymentID), TaskQueue: workflows.SubscriptionsTaskQueue},
+		workflows.PaymentWorkflow, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return run
+}
+
+// waitForPayment waits until the running payment's state is as ready
+// says, and returns it.
+func waitForPayment(ctx context.Context, t *testing.T, env *testenv.Env, run client.WorkflowRun, what string, ready func(workflows.PaymentState) bool) workflows.PaymentState {
+	t.Helper()
+	var state workflows.PaymentState
+	waitFor(t, what, func() bool {
+		v, err := env.Temporal.QueryWorkflow(ctx, run.GetID(), "", workflows.PaymentStateQuery)
+		return err == nil && v.Get(&state) == nil && ready(state)
+	})
+	return state
 }
 
 // paymentInput is a purchase of 42.00 EUR by a new customer of a new

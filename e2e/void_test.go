@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"go.temporal.io/sdk/client"
-
 	"github.com/billgate/billgate/billing"
 	"github.com/billgate/billgate/gateways"
 	"github.com/billgate/billgate/gateways/sandbox"
@@ -29,16 +27,8 @@ func TestExpiredAsyncPaymentVoidsItsCharge(t *testing.T) {
 
 	in := paymentInput(t, env, sandbox.TokenAsync, billing.DunningSchedule{})
 	in.ApprovalWindow = 3 * time.Second
-	run, err := env.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.PaymentWorkflowID(in.PaymentID), TaskQueue: workflows.SubscriptionsTaskQueue},
-		workflows.PaymentWorkflow, in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var state workflows.PaymentState
-	waitFor(t, "the payment to await approval", func() bool {
-		v, err := env.Temporal.QueryWorkflow(ctx, run.GetID(), "", workflows.PaymentStateQuery)
-		return err == nil && v.Get(&state) == nil && state.ApprovalURL != ""
-	})
+	run := startPayment(ctx, t, env, in)
+	state := waitForPayment(ctx, t, env, run, "the payment to await approval", func(st workflows.PaymentState) bool { return st.ApprovalURL != "" })
 	var result workflows.PaymentState
 	if err := run.Get(ctx, &result); err != nil || result.Status != workflows.PaymentExpired {
 		t.Fatalf("payment after its window = %+v, %v, want expired", result, err)

@@ -164,22 +164,21 @@ func (l *MemoryLedger) Charges(context.Context) ([]Charge, error) {
 
 // ByReference implements Ledger.
 func (l *MemoryLedger) ByReference(_ context.Context, reference string) (Charge, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	i, ok := l.byRef[reference]
-	if !ok {
-		return Charge{}, fmt.Errorf("%w %q", ErrUnknownReference, reference)
-	}
-	return l.charges[i], nil
+	return l.find(l.byRef, "reference", reference)
 }
 
 // ByKey implements Ledger.
 func (l *MemoryLedger) ByKey(_ context.Context, key string) (Charge, error) {
+	return l.find(l.byKey, "key", key)
+}
+
+// find is the charge index holds under id, which names a what.
+func (l *MemoryLedger) find(index map[string]int, what, id string) (Charge, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	i, ok := l.byKey[key]
+	i, ok := index[id]
 	if !ok {
-		return Charge{}, fmt.Errorf("%w: no charge under key %q", ErrUnknownReference, key)
+		return Charge{}, fmt.Errorf("%w: no charge with %s %q", ErrUnknownReference, what, id)
 	}
 	return l.charges[i], nil
 }
