@@ -34,7 +34,14 @@ func (h *handlers) createPurchase(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), workflowTimeout)
 	defer cancel()
 	var st workflows.PaymentState
-	started, err := h.startAndSync(ctx, workflows.PaymentWorkflowID(in.PaymentID), in.PaymentID.String(), ownerAttributes(in.TenantID, in.CustomerID), workflows.PaymentWorkflow, in, &st)
+	workflowID := workflows.PaymentWorkflowID(in.PaymentID)
+	started, err := h.startAndSync(ctx, workflowID, in.PaymentID.String(), ownerAttributes(in.TenantID, in.CustomerID), workflows.PaymentWorkflow, in, &st)
+	if started && in.TestClock != nil {
+		if err := h.followClock(ctx, in.TestClock, workflowID, true); err != nil {
+			fail(c, err)
+			return
+		}
+	}
 	switch {
 	case started && err != nil:
 		respond(c, http.StatusAccepted, acceptedPayment(in, sale.total))

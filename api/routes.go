@@ -117,6 +117,7 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 	h.route(businesses, "GET", "/test-clocks", "test-clocks:read", h.listTestClocks)
 	h.route(businesses, "GET", "/test-clocks/:id", "test-clocks:read", h.getTestClock)
 	h.route(businesses, "POST", "/test-clocks/:id/advance", "test-clocks:advance", h.advanceTestClock)
+	h.route(businesses, "DELETE", "/test-clocks/:id", "test-clocks:delete", h.deleteTestClock)
 
 	// Admin-only whatever a policy says: these raise or bypass levels.
 	admins := v1.Group("", requireLevel(models.LevelAdmin))

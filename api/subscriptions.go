@@ -99,7 +99,14 @@ func (h *handlers) createSubscription(c *gin.Context) {
 	defer cancel()
 	var st workflows.SubscriptionState
 	attrs := append(ownerAttributes(in.TenantID, in.CustomerID), workflows.StatusKey.ValueSet(string(startStatus(in))))
-	started, err := h.startAndSync(ctx, workflows.SubscriptionWorkflowID(in.SubscriptionID), in.SubscriptionID.String(), attrs, workflows.SubscriptionWorkflow, in, &st)
+	workflowID := workflows.SubscriptionWorkflowID(in.SubscriptionID)
+	started, err := h.startAndSync(ctx, workflowID, in.SubscriptionID.String(), attrs, workflows.SubscriptionWorkflow, in, &st)
+	if started && in.TestClock != nil {
+		if err := h.followClock(ctx, in.TestClock, workflowID, false); err != nil {
+			fail(c, err)
+			return
+		}
+	}
 	switch {
 	case started && err != nil:
 		// The workflow runs, but no worker has stored it yet.

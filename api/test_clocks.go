@@ -8,7 +8,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
 
 	"github.com/billgate/billgate/gateways/sandbox"
 	"github.com/billgate/billgate/models"
@@ -20,8 +22,8 @@ type TestClocks interface {
 	CreateTestClock(ctx context.Context, c *models.TestClock) error
 	TestClockByID(ctx context.Context, id uuid.UUID) (*models.TestClock, error)
 	TestClocks(ctx context.Context, tenant *uuid.UUID, after uuid.UUID, limit int) ([]models.TestClock, error)
-	AdvanceTestClock(ctx context.Context, id uuid.UUID, from, to, now time.Time) error
-	ClockBound(ctx context.Context, clockID uuid.UUID, behind *time.Time) (models.ClockBound, error)
+	StartAdvance(ctx context.Context, id uuid.UUID, from, to, now time.Time) error
+	StartDelete(ctx context.Context, id uuid.UUID, now time.Time) error
 }
 
 // maxAdvance bounds one advance of a test clock, as Stripe bounds its own.
@@ -29,6 +31,8 @@ const maxAdvance = 2 * 366 * 24 * time.Hour
 
 var (
 	errClockAdvancing = &Problem{Status: http.StatusConflict, Detail: Error{Code: "CLOCK_ADVANCING", Message: "the test clock is still advancing; wait until it is ready"}}
+	errClockFailed    = &Problem{Status: http.StatusConflict, Detail: Error{Code: "CLOCK_INTERNAL_FAILURE", Message: "the test clock failed to advance; delete it and use another"}}
+	errClockStalled   = &Problem{Status: http.StatusServiceUnavailable, Detail: Error{Code: "UNAVAILABLE", Message: "the test clock is advancing but its advance did not start; retry the same request to resume it"}}
 	errClockGateway   = Invalid("testClockId", "test clocks work with the sandbox gateway only", nil)
 )
 
@@ -38,36 +42,26 @@ type testClockView struct {
 	TenantID   uuid.UUID `json:"tenantId"`
 	Name       string    `json:"name"`
 	FrozenTime time.Time `json:"frozenTime"`
-	// Status is advancing until every subscription and purchase on the
-	// clock has caught up with FrozenTime, then ready.
-	Status    string    `json:"status"`
-	CreatedAt time.Time `json:"createdAt"`
-	UpdatedAt time.Time `json:"updatedAt"`
+	// Status is ready, advancing (to AdvancingTo) or internal_failure.
+	Status      string     `json:"status"`
+	AdvancingTo *time.Time `json:"advancingTo"`
+	CreatedAt   time.Time  `json:"createdAt"`
+	UpdatedAt   time.Time  `json:"updatedAt"`
 }
 
-// viewTestClock shows a clock with its status, which it reads from what
-// runs on the clock.
-func (h *handlers) viewTestClock(ctx context.Context, c *models.TestClock) (testClockView, error) {
-	frozen := c.FrozenTime.UTC()
-	behind, err := h.TestClocks.ClockBound(ctx, c.ID, &frozen)
-	if err != nil {
-		return testClockView{}, err
-	}
-	v := testClockView{ID: c.ID, TenantID: c.TenantID, Name: c.Name, FrozenTime: frozen, Status: "ready",
-		CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC()}
-	if len(behind.Subscriptions)+len(behind.Purchases) > 0 {
-		v.Status = "advancing"
-	}
-	return v, nil
+func viewTestClock(c *models.TestClock) testClockView {
+	return testClockView{ID: c.ID, TenantID: c.TenantID, Name: c.Name, FrozenTime: c.FrozenTime.UTC(), Status: string(c.Status),
+		AdvancingTo: utc(c.TargetTime), CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC()}
 }
 
-func (h *handlers) respondTestClock(c *gin.Context, status int, clock *models.TestClock) {
-	v, err := h.viewTestClock(c.Request.Context(), clock)
+// respondTestClock answers with the clock as it stands now.
+func (h *handlers) respondTestClock(c *gin.Context, status int, id uuid.UUID) {
+	clock, err := h.TestClocks.TestClockByID(c.Request.Context(), id)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	respond(c, status, v)
+	respond(c, status, viewTestClock(clock))
 }
 
 // createTestClock is POST /v1/test-clocks: a business's own, or for an
@@ -112,11 +106,22 @@ func (h *handlers) createTestClock(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	h.respondTestClock(c, http.StatusCreated, clock)
+	respond(c, http.StatusCreated, viewTestClock(clock))
 }
 
-// visibleTestClock loads the clock in the path, if the caller may see it.
+// visibleTestClock loads the clock in the path, if the caller may see it:
+// a deleted clock is not found.
 func (h *handlers) visibleTestClock(c *gin.Context) (*models.TestClock, error) {
+	clock, err := h.ownTestClock(c)
+	if err == nil && clock.Gone() {
+		return nil, errNotFound
+	}
+	return clock, err
+}
+
+// ownTestClock loads the clock in the path, deleted or not, if the caller
+// may see it.
+func (h *handlers) ownTestClock(c *gin.Context) (*models.TestClock, error) {
 	return visible(c, h.TestClocks.TestClockByID, func(tc *models.TestClock) (uuid.UUID, uuid.UUID) { return tc.TenantID, uuid.Nil })
 }
 
@@ -127,7 +132,7 @@ func (h *handlers) getTestClock(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	h.respondTestClock(c, http.StatusOK, clock)
+	respond(c, http.StatusOK, viewTestClock(clock))
 }
 
 // listTestClocks is GET /v1/test-clocks.
@@ -137,26 +142,17 @@ func (h *handlers) listTestClocks(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	clocks, next, err := page(lf.limit, func(limit int) ([]models.TestClock, error) {
+	respondPage(c, lf.limit, func(limit int) ([]models.TestClock, error) {
 		return h.TestClocks.TestClocks(c.Request.Context(), lf.tenant, lf.after, limit)
-	}, func(tc models.TestClock) uuid.UUID { return tc.ID })
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	out := make([]testClockView, len(clocks))
-	for i := range clocks {
-		if out[i], err = h.viewTestClock(c.Request.Context(), &clocks[i]); err != nil {
-			fail(c, err)
-			return
-		}
-	}
-	respondList(c, out, next)
+	}, func(tc models.TestClock) uuid.UUID { return tc.ID }, viewTestClock)
 }
 
-// advanceTestClock is POST /v1/test-clocks/{id}/advance {"to"}: every
-// subscription and purchase on the clock is told first, then the clock
-// moves; it answers at once, advancing until they have all caught up.
+// advanceTestClock is POST /v1/test-clocks/{id}/advance {"to"}: it sets
+// the clock advancing to the time (a compare-and-set, so of two advances
+// one wins and the other is refused) and starts the TestClockWorkflow that
+// brings everything on the clock there and then sets it ready. It answers
+// at once, with the clock advancing. The same advance again joins the one
+// under way, which resumes an advance whose workflow did not start.
 func (h *handlers) advanceTestClock(c *gin.Context) {
 	var req struct {
 		To *time.Time `json:"to"`
@@ -175,55 +171,120 @@ func (h *handlers) advanceTestClock(c *gin.Context) {
 		return
 	}
 	to := req.To.UTC().Truncate(time.Second)
-	switch from := clock.FrozenTime.UTC(); {
-	case !to.After(from):
-		fail(c, Invalid("to", "to must be after the clock's time, "+from.Format(time.RFC3339), req.To.Format(time.RFC3339)))
-		return
-	case to.Sub(from) > maxAdvance:
-		fail(c, Invalid("to", "a clock moves at most two years at a time", req.To.Format(time.RFC3339)))
-		return
-	}
-	if err := validTime("to", to); err != nil {
+	if err := validAdvance(clock.FrozenTime.UTC(), to, *req.To); err != nil {
 		fail(c, err)
 		return
 	}
 	ctx := c.Request.Context()
-	if v, err := h.viewTestClock(ctx, clock); err != nil || v.Status != "ready" {
-		if err == nil {
-			err = errClockAdvancing
+	if !advancingTo(clock, to) {
+		if err := h.startAdvance(ctx, clock, to); err != nil {
+			fail(c, err)
+			return
 		}
+	}
+	if err := h.startClockChange(ctx, workflows.TestClockChange{ClockID: clock.ID, To: to}); err != nil {
 		fail(c, err)
 		return
 	}
-	bound, err := h.TestClocks.ClockBound(ctx, clock.ID, nil)
+	h.respondTestClock(c, http.StatusOK, clock.ID)
+}
+
+// validAdvance checks an advance from from to to (given as asked).
+func validAdvance(from, to, asked time.Time) error {
+	switch {
+	case !to.After(from):
+		return Invalid("to", "to must be after the clock's time, "+from.Format(time.RFC3339), asked.Format(time.RFC3339))
+	case to.Sub(from) > maxAdvance:
+		return Invalid("to", "a clock moves at most two years at a time", asked.Format(time.RFC3339))
+	}
+	return validTime("to", to)
+}
+
+// advancingTo reports whether the clock is advancing to to already.
+func advancingTo(clock *models.TestClock, to time.Time) bool {
+	return clock.Status == models.ClockAdvancing && clock.TargetTime != nil && clock.TargetTime.Equal(to)
+}
+
+// startAdvance sets a ready clock advancing to to. Losing the
+// compare-and-set to the same advance is joining it.
+func (h *handlers) startAdvance(ctx context.Context, clock *models.TestClock, to time.Time) error {
+	if err := notReady(clock); err != nil {
+		return err
+	}
+	err := h.TestClocks.StartAdvance(ctx, clock.ID, clock.FrozenTime, to, time.Now().UTC())
+	if !errors.Is(err, models.ErrConflict) {
+		return err
+	}
+	now, err := h.TestClocks.TestClockByID(ctx, clock.ID)
+	switch {
+	case err != nil:
+		return err
+	case now.Gone():
+		return errNotFound
+	case advancingTo(now, to):
+		return nil
+	case notReady(now) != nil:
+		return notReady(now)
+	}
+	return errClockAdvancing // it advanced and is ready again: to is stale
+}
+
+// notReady is why a clock takes no advance and no new sale, or nil.
+func notReady(clock *models.TestClock) error {
+	switch clock.Status {
+	case models.ClockReady:
+		return nil
+	case models.ClockInternalFailure:
+		return errClockFailed
+	}
+	return errClockAdvancing
+}
+
+// startClockChange starts the workflow that carries a change to the
+// clock's subscriptions and purchases, or joins it if it runs. The clock
+// has taken the change already: a failure here is told as such, and the
+// same request again starts it.
+func (h *handlers) startClockChange(ctx context.Context, ch workflows.TestClockChange) error {
+	_, err := h.Workflows.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       workflows.TestClockWorkflowID(ch),
+		TaskQueue:                workflows.SubscriptionsTaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		// A finished run of the same change found the clock moved on; a new
+		// one finds the same and stops.
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+	}, workflows.TestClockWorkflow, ch)
+	if err != nil {
+		return errClockStalled
+	}
+	return nil
+}
+
+// deleteTestClock is DELETE /v1/test-clocks/{id}: the clock is gone at
+// once, and a TestClockWorkflow cancels every subscription on it, and every
+// purchase not settled, before it marks the clock deleted. Deleting a clock
+// being deleted joins the deletion under way.
+func (h *handlers) deleteTestClock(c *gin.Context) {
+	clock, err := h.ownTestClock(c)
+	if err == nil && clock.Status == models.ClockDeleted {
+		err = errNotFound
+	}
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	ids := make([]string, 0, len(bound.Subscriptions)+len(bound.Purchases))
-	for _, id := range bound.Subscriptions {
-		ids = append(ids, workflows.SubscriptionWorkflowID(id))
-	}
-	for _, id := range bound.Purchases {
-		ids = append(ids, workflows.PaymentWorkflowID(id))
-	}
-	for _, id := range ids {
-		err := h.Signaler.SignalWorkflow(ctx, id, "", workflows.ClockAdvanceSignal, to)
-		var ended *serviceerror.NotFound
-		if err != nil && !errors.As(err, &ended) {
-			fail(c, errUnavailable) // the clock has not moved; a retry tells them again, harmlessly
+	ctx := c.Request.Context()
+	if clock.Status != models.ClockDeleting {
+		// Losing to a concurrent deletion is joining it.
+		if err := h.TestClocks.StartDelete(ctx, clock.ID, time.Now().UTC()); err != nil && !errors.Is(err, models.ErrConflict) {
+			fail(c, err)
 			return
 		}
 	}
-	if err := h.TestClocks.AdvanceTestClock(ctx, clock.ID, clock.FrozenTime, to, time.Now().UTC()); err != nil {
-		if errors.Is(err, models.ErrConflict) {
-			err = errClockAdvancing
-		}
+	if err := h.startClockChange(ctx, workflows.TestClockChange{ClockID: clock.ID, Delete: true}); err != nil {
 		fail(c, err)
 		return
 	}
-	clock.FrozenTime = to
-	h.respondTestClock(c, http.StatusOK, clock)
+	c.Status(http.StatusNoContent)
 }
 
 // saleClock resolves a sale's test clock: one of the customer's tenant,
@@ -237,7 +298,7 @@ func (h *handlers) saleClock(ctx context.Context, named *string, tenant uuid.UUI
 		return nil, err
 	}
 	clock, err := h.TestClocks.TestClockByID(ctx, id)
-	if errors.Is(err, models.ErrNotFound) || (err == nil && clock.TenantID != tenant) {
+	if errors.Is(err, models.ErrNotFound) || (err == nil && (clock.TenantID != tenant || clock.Gone())) {
 		return nil, Invalid("testClockId", "no such test clock", id.String())
 	}
 	if err != nil {
@@ -246,12 +307,35 @@ func (h *handlers) saleClock(ctx context.Context, named *string, tenant uuid.UUI
 	if gateway != sandbox.Name {
 		return nil, errClockGateway
 	}
-	v, err := h.viewTestClock(ctx, clock)
-	if err != nil {
+	if err := notReady(clock); err != nil {
 		return nil, err
 	}
-	if v.Status != "ready" {
-		return nil, errClockAdvancing
-	}
 	return &workflows.TestClock{ID: clock.ID, Now: clock.FrozenTime.UTC()}, nil
+}
+
+// followClock keeps a sale just started on a clock on the clock's time:
+// the clock was ready when the sale read it, but an advance (or a
+// deletion) may have begun since, and found nothing of the sale in the
+// database yet. The sale's workflow is told now what it missed; telling it
+// twice is harmless.
+func (h *handlers) followClock(ctx context.Context, bound *workflows.TestClock, workflowID string, isPurchase bool) error {
+	clock, err := h.TestClocks.TestClockByID(ctx, bound.ID)
+	if err != nil {
+		return err
+	}
+	var ended *serviceerror.NotFound
+	switch {
+	case clock.Gone() && isPurchase:
+		err = h.Signaler.SignalWorkflow(ctx, workflowID, "", workflows.WithdrawSignal, workflows.Withdraw{Open: true})
+	case clock.Gone():
+		err = h.Signaler.SignalWorkflow(ctx, workflowID, "", workflows.CancelSignal, workflows.Cancel{})
+	case clock.TargetTime != nil:
+		err = h.Signaler.SignalWorkflow(ctx, workflowID, "", workflows.ClockAdvanceSignal, clock.TargetTime.UTC())
+	case clock.FrozenTime.After(bound.Now):
+		err = h.Signaler.SignalWorkflow(ctx, workflowID, "", workflows.ClockAdvanceSignal, clock.FrozenTime.UTC())
+	}
+	if errors.As(err, &ended) {
+		return nil
+	}
+	return err
 }

@@ -23,10 +23,24 @@ func (s *shop) newClock(t *testing.T) string {
 func (s *shop) advance(t *testing.T, clock string, to time.Time) {
 	t.Helper()
 	r := call(t, s.env, "POST", "/v1/test-clocks/"+clock+"/advance", fmt.Sprintf(`{"to":%q}`, to.Format(time.RFC3339)), s.owner...)
-	if r.Status != 200 || r.Result["frozenTime"] != to.Format(time.RFC3339) {
+	if r.Status != 200 || !headingFor(r.Result, to) {
 		t.Fatalf("advance to %v = %d %+v %v", to, r.Status, r.Errors, r.Result)
 	}
-	s.waitStatus(t, "/v1/test-clocks/"+clock, "ready")
+	s.waitReadyAt(t, clock, to)
+}
+
+// headingFor reports whether a clock advances to to, or is there already.
+func headingFor(clock map[string]any, to time.Time) bool {
+	at := to.Format(time.RFC3339)
+	return clock["status"] == "advancing" && clock["advancingTo"] == at || clock["status"] == "ready" && clock["frozenTime"] == at
+}
+
+// waitReadyAt waits until the clock is ready, and checks it is at to.
+func (s *shop) waitReadyAt(t *testing.T, clock string, to time.Time) {
+	t.Helper()
+	if got := s.waitStatus(t, "/v1/test-clocks/"+clock, "ready").Result; got["frozenTime"] != to.Format(time.RFC3339) || got["advancingTo"] != nil {
+		t.Fatalf("ready clock = %v, want at %v", got, to)
+	}
 }
 
 func (s *shop) subscribeOnClock(t *testing.T, clock, price, token string) string {
@@ -43,8 +57,9 @@ func (s *shop) subscribeOnClockPaying(t *testing.T, clock, price, method string)
 	if r.Status != 201 || r.Result["testClockId"] != clock {
 		t.Fatalf("subscribe on a clock = %d %+v %v", r.Status, r.Errors, r.Result)
 	}
-	s.waitStatus(t, "/v1/test-clocks/"+clock, "ready")
-	return "/v1/subscriptions/" + r.Result["id"].(string)
+	path := "/v1/subscriptions/" + r.Result["id"].(string)
+	waitFor(t, path+" to settle its first payment", func() bool { return s.get(t, path)["status"] != "pending" })
+	return path
 }
 
 func (s *shop) price(t *testing.T, body string) string {
@@ -161,7 +176,6 @@ func TestTestClockExpiresAnUnpaidPurchase(t *testing.T) {
 		t.Fatalf("purchase on a clock = %d %+v %v", r.Status, r.Errors, r.Result)
 	}
 	path := "/v1/payments/" + r.Result["id"].(string)
-	s.waitStatus(t, "/v1/test-clocks/"+clock, "ready")
 	if l := callList(t, s.env, "/v1/entitlements", s.bob...); len(l.results) != 1 {
 		t.Errorf("entitlements while pending = %v, want the purchase", l.results)
 	}

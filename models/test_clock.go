@@ -3,9 +3,11 @@ package models
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
+	"gorm.io/gorm"
 )
 
 // TestClock is a tenant's simulated time. Subscriptions and purchases bound
@@ -15,13 +17,36 @@ type TestClock struct {
 	TenantID   uuid.UUID
 	Name       string
 	FrozenTime time.Time
+	Status     ClockStatus
+	TargetTime *time.Time // where an advance under way takes the clock
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 }
 
+// ClockStatus is where a test clock is in its life: ready, advancing to
+// its TargetTime, internal_failure when an advance gave up, deleting while
+// what runs on it ends, and deleted.
+type ClockStatus string
+
+// A test clock's statuses.
+const (
+	ClockReady           ClockStatus = "ready"
+	ClockAdvancing       ClockStatus = "advancing"
+	ClockInternalFailure ClockStatus = "internal_failure"
+	ClockDeleting        ClockStatus = "deleting"
+	ClockDeleted         ClockStatus = "deleted"
+)
+
+// goneClocks are the statuses of a deleted clock: its row stays, as what
+// ran on it refers to it, but nobody sees it.
+var goneClocks = []ClockStatus{ClockDeleting, ClockDeleted}
+
+// Gone reports whether the clock was deleted.
+func (c *TestClock) Gone() bool { return slices.Contains(goneClocks, c.Status) }
+
 // CreateTestClock stores a new test clock.
 func (s *Store) CreateTestClock(ctx context.Context, c *TestClock) error {
-	c.ID = uuid.Must(uuid.NewV7())
+	c.ID, c.Status, c.TargetTime = uuid.Must(uuid.NewV7()), ClockReady, nil
 	if err := translate(s.db.WithContext(ctx).Create(c).Error); err != nil {
 		return fmt.Errorf("create test clock: %w", err)
 	}
@@ -38,9 +63,9 @@ func (s *Store) TestClockByID(ctx context.Context, id uuid.UUID) (*TestClock, er
 }
 
 // TestClocks pages through a tenant's test clocks (every tenant's with a
-// nil TenantID).
+// nil TenantID), less the deleted ones.
 func (s *Store) TestClocks(ctx context.Context, tenant *uuid.UUID, after uuid.UUID, limit int) ([]TestClock, error) {
-	q := s.db.WithContext(ctx).Order("id").Limit(limit)
+	q := s.db.WithContext(ctx).Where("status NOT IN ?", goneClocks).Order("id").Limit(limit)
 	if tenant != nil {
 		q = q.Where("tenant_id = ?", *tenant)
 	}
@@ -50,16 +75,47 @@ func (s *Store) TestClocks(ctx context.Context, tenant *uuid.UUID, after uuid.UU
 	return findReadable[TestClock](s, q)
 }
 
-// AdvanceTestClock moves a clock from one time to a later one. It is a
-// compare-and-set: ErrConflict when the clock is no longer at from.
-func (s *Store) AdvanceTestClock(ctx context.Context, id uuid.UUID, from, to, now time.Time) error {
-	res := s.db.WithContext(ctx).Model(&TestClock{}).Where("id = ? AND frozen_time = ?", id, from).
-		Updates(map[string]any{"frozen_time": to, "updated_at": now})
+// StartAdvance sets a ready clock at from advancing to to. It is a
+// compare-and-set: ErrConflict when the clock is not ready at from.
+func (s *Store) StartAdvance(ctx context.Context, id uuid.UUID, from, to, now time.Time) error {
+	return s.moveClock(ctx, s.db.Where("id = ? AND status = ? AND frozen_time = ?", id, ClockReady, from),
+		map[string]any{"status": ClockAdvancing, "target_time": to, "updated_at": now})
+}
+
+// FinishAdvance ends the advance to to: the clock is ready at to, or, when
+// the advance gave up, internal_failure where it was. ErrConflict when the
+// clock is not advancing to to (it was deleted meanwhile, or it already
+// finished).
+func (s *Store) FinishAdvance(ctx context.Context, id uuid.UUID, to time.Time, failed bool, now time.Time) error {
+	set := map[string]any{"status": ClockReady, "frozen_time": to, "target_time": nil, "updated_at": now}
+	if failed {
+		set = map[string]any{"status": ClockInternalFailure, "target_time": nil, "updated_at": now}
+	}
+	return s.moveClock(ctx, s.db.Where("id = ? AND status = ? AND target_time = ?", id, ClockAdvancing, to), set)
+}
+
+// StartDelete sets a clock deleting, whatever it was doing; ErrConflict
+// when it is deleted already.
+func (s *Store) StartDelete(ctx context.Context, id uuid.UUID, now time.Time) error {
+	return s.moveClock(ctx, s.db.Where("id = ? AND status NOT IN ?", id, goneClocks),
+		map[string]any{"status": ClockDeleting, "target_time": nil, "updated_at": now})
+}
+
+// FinishDelete marks a deleting clock deleted; ErrConflict when it is not
+// deleting.
+func (s *Store) FinishDelete(ctx context.Context, id uuid.UUID, now time.Time) error {
+	return s.moveClock(ctx, s.db.Where("id = ? AND status = ?", id, ClockDeleting),
+		map[string]any{"status": ClockDeleted, "updated_at": now})
+}
+
+// moveClock updates the clock that where selects, if it still matches.
+func (s *Store) moveClock(ctx context.Context, where *gorm.DB, set map[string]any) error {
+	res := where.WithContext(ctx).Model(&TestClock{}).Updates(set)
 	if err := translate(res.Error); err != nil {
 		return err
 	}
 	if res.RowsAffected == 0 {
-		return fmt.Errorf("test clock %s moved meanwhile: %w", id, ErrConflict)
+		return fmt.Errorf("test clock moved meanwhile: %w", ErrConflict)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -56,15 +57,52 @@ func TestTestClocks(t *testing.T) {
 			t.Errorf("ClockBound(behind %v) = %+v, %v; want the one with no clock time, and the purchase", at(1), behind, err)
 		}
 
-		if err := s.AdvanceTestClock(ctx, clock.ID, at(1), at(20), at(2)); err != nil {
+		// The clock's state machine: each move is a compare-and-set.
+		status := func(want ClockStatus, frozen time.Time) {
+			t.Helper()
+			if got, _ := s.TestClockByID(ctx, clock.ID); got.Status != want || !got.FrozenTime.Equal(frozen) {
+				t.Errorf("clock = %s at %v, want %s at %v", got.Status, got.FrozenTime, want, frozen)
+			}
+		}
+		if err := s.StartAdvance(ctx, clock.ID, at(1), at(20), at(2)); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.AdvanceTestClock(ctx, clock.ID, at(1), at(25), at(2)); !errors.Is(err, ErrConflict) {
+		status(ClockAdvancing, at(1))
+		if err := s.StartAdvance(ctx, clock.ID, at(1), at(25), at(2)); !errors.Is(err, ErrConflict) {
+			t.Errorf("a second advance while advancing = %v, want ErrConflict", err)
+		}
+		if err := s.FinishAdvance(ctx, clock.ID, at(25), false, at(3)); !errors.Is(err, ErrConflict) {
+			t.Errorf("finishing another advance = %v, want ErrConflict", err)
+		}
+		if err := s.FinishAdvance(ctx, clock.ID, at(20), false, at(3)); err != nil {
+			t.Fatal(err)
+		}
+		status(ClockReady, at(20))
+		if err := s.StartAdvance(ctx, clock.ID, at(1), at(25), at(4)); !errors.Is(err, ErrConflict) {
 			t.Errorf("advance from a stale time = %v, want ErrConflict", err)
 		}
-		if got, _ := s.TestClockByID(ctx, clock.ID); !got.FrozenTime.Equal(at(20)) {
-			t.Errorf("frozen time = %v, want %v", got.FrozenTime, at(20))
+		if err := s.StartAdvance(ctx, clock.ID, at(20), at(25), at(4)); err != nil {
+			t.Fatal(err)
 		}
+		if err := s.FinishAdvance(ctx, clock.ID, at(25), true, at(5)); err != nil {
+			t.Fatal(err)
+		}
+		status(ClockInternalFailure, at(20))
+
+		if err := s.StartDelete(ctx, clock.ID, at(6)); err != nil {
+			t.Fatal(err)
+		}
+		status(ClockDeleting, at(20))
+		if list, _ := s.TestClocks(ctx, &f.shop.ID, uuid.Nil, 10); len(list) != 0 {
+			t.Errorf("TestClocks after a delete = %d, want none", len(list))
+		}
+		if err := s.StartDelete(ctx, clock.ID, at(6)); !errors.Is(err, ErrConflict) {
+			t.Errorf("a second delete = %v, want ErrConflict", err)
+		}
+		if err := s.FinishDelete(ctx, clock.ID, at(7)); err != nil {
+			t.Fatal(err)
+		}
+		status(ClockDeleted, at(20))
 		if _, err := s.TestClockByID(ctx, uuid.New()); !errors.Is(err, ErrNotFound) {
 			t.Errorf("unknown clock = %v, want ErrNotFound", err)
 		}

@@ -36,6 +36,7 @@ var registrations = map[string]func(r sdkworker.Registry, acts *activities.Activ
 		r.RegisterWorkflow(workflows.PurgeSessionsWorkflow)
 		r.RegisterWorkflow(workflows.PaymentWorkflow)
 		r.RegisterWorkflow(workflows.SubscriptionWorkflow)
+		r.RegisterWorkflow(workflows.TestClockWorkflow)
 		r.RegisterActivity(acts)
 	},
 	// Gateway calls run on their own queue, so they scale (and are rate

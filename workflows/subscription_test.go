@@ -772,6 +772,33 @@ func TestSubscriptionOnATestClock(t *testing.T) {
 	}
 }
 
+// The TestClockWorkflow tells a lagging subscription the same advance at
+// every read: an advance to a time the subscription has reached, or an
+// earlier one, changes nothing.
+func TestSubscriptionTakesARepeatedAdvanceAsANoOp(t *testing.T) {
+	st := newSubscriptionTest(t, sandbox.TokenOK, monthly(1000))
+	start := st.onClock()
+	target := start.AddDate(0, 2, 0).Add(time.Hour)
+	st.at(time.Minute, func() { st.advance(target) })
+	var caughtUp SubscriptionState
+	st.at(2*time.Minute, func() {
+		caughtUp = st.state()
+		st.advance(target)
+		st.advance(start.AddDate(0, 1, 0))
+	})
+	st.at(3*time.Minute, func() {
+		if s := st.state(); !s.ClockTime.Equal(target) || s.Version != caughtUp.Version || s.CurrentPeriod != caughtUp.CurrentPeriod {
+			t.Errorf("after the same advance again: clock time %v, version %d, period %v; want %v, %d, %v unchanged",
+				s.ClockTime, s.Version, s.CurrentPeriod, target, caughtUp.Version, caughtUp.CurrentPeriod)
+		}
+		if n := len(st.charges()); n != 3 {
+			t.Errorf("%d charges, want 3", n)
+		}
+		st.cancelNow()
+	})
+	st.run()
+}
+
 // Advancing past a declined renewal runs each dunning retry at its own
 // time on the clock, then expires the subscription at the last one.
 func TestTestClockStepsThroughDunning(t *testing.T) {
