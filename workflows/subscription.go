@@ -95,6 +95,50 @@ func (p Plan) Validate() error {
 	return p.Recurrence.Validate()
 }
 
+// Total is what quantity units cost for a period.
+func (p Plan) Total(quantity int64) (billing.Money, error) {
+	return p.Amount.MulInt(quantity)
+}
+
+// ErrBadSubscription is the type of the error a subscription started with
+// input it could never bill fails with.
+const ErrBadSubscription = "BadSubscription"
+
+// validateStart refuses what the API refuses too, for starts that do not
+// come through it (an operator's, from the Temporal UI or CLI).
+func validateStart(in SubscriptionInput) error {
+	err := in.Plan.Validate()
+	if err == nil && in.Quantity < 1 {
+		err = fmt.Errorf("the quantity %d is not positive", in.Quantity)
+	}
+	if err == nil {
+		_, err = in.Plan.Total(in.Quantity)
+	}
+	if err != nil {
+		return temporal.NewNonRetryableApplicationError("the subscription cannot be billed: "+err.Error(), ErrBadSubscription, err)
+	}
+	return nil
+}
+
+// must is the result of money arithmetic on amounts that were validated
+// when they were taken, so a failure is a bug. It panics: the workflow task
+// fails and is retried until a fixed worker replays it, rather than bill
+// a wrong amount.
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(fmt.Sprintf("money arithmetic failed: %v", err))
+	}
+	return v
+}
+
+// must2 is must for results in pairs.
+func must2[T, U any](a T, b U, err error) (T, U) {
+	if err != nil {
+		panic(fmt.Sprintf("money arithmetic failed: %v", err))
+	}
+	return a, b
+}
+
 // SubscriptionInput starts a subscription.
 type SubscriptionInput struct {
 	SubscriptionID  uuid.UUID
@@ -250,6 +294,9 @@ func (s *subscription) setup(ctx workflow.Context) error {
 		s.state = *s.in.Carried
 		s.in.Carried = nil
 	} else {
+		if err := validateStart(s.in); err != nil {
+			return err
+		}
 		s.start(ctx)
 	}
 	s.whenDue = workflow.GetVersion(ctx, paymentsStartWhenDue, workflow.DefaultVersion, 1) == 1
@@ -536,8 +583,7 @@ func (s *subscription) openUpcoming(ctx workflow.Context) {
 }
 
 func (s *subscription) periodLine(p Period) billing.Line {
-	// Quantity and amount were validated when the subscription was made.
-	total, _ := s.state.Plan.Amount.MulInt(s.state.Quantity)
+	total := must(s.state.Plan.Total(s.state.Quantity))
 	return billing.Line{
 		Kind: billing.PeriodCharge, Description: s.state.Plan.Recurrence.String(),
 		Amount: total, Quantity: s.state.Quantity, PeriodStart: p.Start, PeriodEnd: p.End,
@@ -548,12 +594,12 @@ func (s *subscription) periodLine(p Period) billing.Line {
 // customer's credit and carrying any excess credit forward. It returns how
 // much the customer's credit changed, to undo if the invoice is withdrawn.
 func (s *subscription) paymentInput(ctx workflow.Context, lines []billing.Line, p Period) (PaymentInput, billing.Money) {
-	due, carried, _ := billing.Settle(lines)
-	charge, left, _ := billing.ApplyCredit(due, s.state.Credit)
-	used, _ := due.Sub(charge)
+	due, carried := must2(billing.Settle(lines))
+	charge, left := must2(billing.ApplyCredit(due, s.state.Credit))
+	used := must(due.Sub(charge))
 	before := s.state.Credit
-	s.state.Credit, _ = left.Add(carried)
-	change, _ := s.state.Credit.Sub(before)
+	s.state.Credit = must(left.Add(carried))
+	change := must(s.state.Credit.Sub(before))
 	paymentID, invoiceID := s.mint(ctx), s.mint(ctx)
 	return PaymentInput{
 		PaymentID: paymentID, InvoiceID: invoiceID, TenantID: s.in.TenantID, CustomerID: s.in.CustomerID,
@@ -606,8 +652,8 @@ func (s *subscription) parentClosePolicy() enumspb.ParentClosePolicy {
 }
 
 func (s *subscription) previewOf(in PaymentInput) InvoicePreview {
-	total, _ := billing.Total(in.Invoice.Lines)
-	due, _ := in.Invoice.Due()
+	total := must(billing.Total(in.Invoice.Lines))
+	due := must(in.Invoice.Due())
 	return InvoicePreview{
 		Lines: in.Invoice.Lines, Total: total, CreditApplied: in.Invoice.Credit, AmountDue: due,
 		Period: Period{in.Invoice.PeriodStart, in.Invoice.PeriodEnd}, DueAt: in.DueAt,
@@ -626,7 +672,7 @@ func (s *subscription) paymentDone(ctx workflow.Context, c *child, f workflow.Fu
 	switch res.Status {
 	case PaymentCanceled:
 		if c.withdrawn {
-			s.state.Credit, _ = s.state.Credit.Sub(c.credit) // the invoice never happened
+			s.state.Credit = must(s.state.Credit.Sub(c.credit)) // the invoice never happened
 		}
 		if isUpcoming {
 			s.state.NextBillingAt = time.Time{}
@@ -752,10 +798,10 @@ func (s *subscription) preview() (InvoicePreview, error) {
 	}
 	p := s.period(s.state.Next)
 	lines := append([]billing.Line{s.periodLine(p)}, s.state.PendingLines...)
-	total, _ := billing.Total(lines)
-	due, _, _ := billing.Settle(lines)
-	charge, _, _ := billing.ApplyCredit(due, s.state.Credit)
-	used, _ := due.Sub(charge)
+	total := must(billing.Total(lines))
+	due, _ := must2(billing.Settle(lines))
+	charge, _ := must2(billing.ApplyCredit(due, s.state.Credit))
+	used := must(due.Sub(charge))
 	return InvoicePreview{Lines: lines, Total: total, CreditApplied: used, AmountDue: charge, Period: p, DueAt: p.Start}, nil
 }
 
@@ -876,7 +922,7 @@ func (s *subscription) validateResume() error {
 func (s *subscription) resume(ctx workflow.Context) {
 	t := s.clock.now(ctx)
 	cur := s.state.CurrentPeriod
-	full, _ := s.state.Plan.Amount.MulInt(s.state.Quantity)
+	full := must(s.state.Plan.Total(s.state.Quantity))
 	if unused, err := billing.Prorate(full, cur.Start, cur.End, s.state.PausedAt); err == nil && unused.IsPositive() {
 		s.state.PendingLines = append(s.state.PendingLines, billing.Line{
 			Kind:        billing.ProrationCredit,
@@ -904,6 +950,9 @@ func (s *subscription) validateChangePrice(ctx workflow.Context, c PriceChange) 
 	}
 	if err := c.Plan.Validate(); err != nil {
 		return illegal("%v", err)
+	}
+	if _, err := c.Plan.Total(s.state.Quantity); err != nil {
+		return illegal("the new price times the quantity of %d: %v", s.state.Quantity, err)
 	}
 	if _, err := billing.ParseProrationMode(string(c.Proration)); err != nil {
 		return illegal("%v", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -1028,6 +1029,32 @@ func TestSubscriptionPriceChangeWaitsForTheRenewalBeingCollected(t *testing.T) {
 		}
 		st.mustReject(ChangePriceUpdate, PriceChange{Plan: yearly, Proration: billing.CreateProrations})
 		st.mustReject(ChangePriceUpdate, PriceChange{Plan: monthly(6000), Proration: billing.CreateProrations})
+		st.cancelNow()
+	})
+	st.run()
+}
+
+// A plan whose amount times the quantity does not fit in money is never
+// billed as zero: a subscription started on one fails at once, charging
+// nothing, and a price change to one is refused (issue 10: errors of money
+// arithmetic are never discarded).
+func TestSubscriptionRefusesAmountsThatOverflow(t *testing.T) {
+	huge := monthly(1 << 53)
+	st := newSubscriptionTest(t, sandbox.TokenOK, huge)
+	st.in.Quantity = 1 << 20
+	st.env.ExecuteWorkflow(SubscriptionWorkflow, st.in)
+	var refused *temporal.ApplicationError
+	if err := st.env.GetWorkflowError(); !errors.As(err, &refused) || refused.Type() != ErrBadSubscription || !strings.Contains(err.Error(), "out of range") {
+		t.Errorf("a subscription to %s × %d ended with %v, want it refused: out of range", huge.Amount, st.in.Quantity, err)
+	}
+	if charges := st.charges(); len(charges) != 0 {
+		t.Errorf("charges = %+v, want none", charges)
+	}
+
+	st = newSubscriptionTest(t, sandbox.TokenOK, monthly(1000))
+	st.in.Quantity = 1 << 20
+	st.at(time.Hour, func() {
+		st.mustReject(ChangePriceUpdate, PriceChange{Plan: huge, Proration: billing.CreateProrations})
 		st.cancelNow()
 	})
 	st.run()
