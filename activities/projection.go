@@ -11,8 +11,28 @@ import (
 	"github.com/billgate/billgate/models"
 )
 
-// Attempt is one charge of a payment, as the projection keeps it.
-type Attempt = models.PaymentAttempt
+// Attempt is one charge of a payment, as the payment workflow records it.
+// It is the workflow's own type, not the database's: a change to the
+// stored row must not change workflow state.
+type Attempt struct {
+	Number      int
+	Status      string // succeeded, pending, declined, failed, voided, refunded
+	Reference   string
+	DeclineCode string
+	At          time.Time
+	// RefundReference is the gateway's refund of the charge, when Status
+	// is refunded.
+	RefundReference string
+}
+
+// storedAttempts are attempts as the payment's row keeps them.
+func storedAttempts(attempts []Attempt) []models.PaymentAttempt {
+	out := make([]models.PaymentAttempt, len(attempts))
+	for i, a := range attempts {
+		out[i] = models.PaymentAttempt(a)
+	}
+	return out
+}
 
 // PaymentProjection is a payment workflow's state for the database: the
 // payment and its invoice. Zero IDs and times are absent values.
@@ -84,7 +104,7 @@ func (p PaymentProjection) write(ctx context.Context, store *models.Store) error
 			ID: p.PaymentID, TenantID: p.TenantID, CustomerID: p.CustomerID, InvoiceID: p.InvoiceID,
 			SubscriptionID: optionalID(p.SubscriptionID), PriceID: optionalID(p.PriceID),
 			Amount: p.Amount.Amount, Currency: string(p.Amount.Currency), Gateway: p.Gateway,
-			PaymentMethodID: optionalID(p.PaymentMethodID), Status: p.Status, Attempts: p.Attempts,
+			PaymentMethodID: optionalID(p.PaymentMethodID), Status: p.Status, Attempts: storedAttempts(p.Attempts),
 			ApprovalURL: p.ApprovalURL, DeclineCode: p.DeclineCode, NextAttemptAt: optionalTime(p.NextAttemptAt),
 			PaidAt: optionalTime(p.PaidAt), TestClockID: optionalID(p.TestClockID), ClockTime: optionalTime(p.ClockTime),
 			Version: p.Version, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
