@@ -121,18 +121,26 @@ func TestChargeDeletedPaymentMethod(t *testing.T) {
 	})
 }
 
+// shopAndCustomer creates a business, shop, and its customer bob.
+func shopAndCustomer(t *testing.T, s *models.Store) (shop, bob *models.Client) {
+	t.Helper()
+	ctx := context.Background()
+	shop = &models.Client{Login: "shop", PasswordHash: "x"}
+	if err := s.CreateClient(ctx, shop, "business"); err != nil {
+		t.Fatal(err)
+	}
+	bob = &models.Client{TenantID: &shop.ID, Login: "bob", PasswordHash: "x"}
+	if err := s.CreateClient(ctx, bob, "customer"); err != nil {
+		t.Fatal(err)
+	}
+	return shop, bob
+}
+
 // savedCard is a sandbox_ok card saved for a customer of a shop.
 func savedCard(t *testing.T, s *models.Store) *models.PaymentMethod {
 	t.Helper()
 	ctx := context.Background()
-	shop := &models.Client{Login: "shop", PasswordHash: "x"}
-	if err := s.CreateClient(ctx, shop, "business"); err != nil {
-		t.Fatal(err)
-	}
-	bob := &models.Client{TenantID: &shop.ID, Login: "bob", PasswordHash: "x"}
-	if err := s.CreateClient(ctx, bob, "customer"); err != nil {
-		t.Fatal(err)
-	}
+	shop, bob := shopAndCustomer(t, s)
 	card := &models.PaymentMethod{TenantID: shop.ID, CustomerID: bob.ID, Gateway: sandbox.Name, Token: sandbox.TokenOK}
 	if err := s.AddPaymentMethod(ctx, card); err != nil {
 		t.Fatal(err)

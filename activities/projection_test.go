@@ -16,14 +16,7 @@ import (
 func TestProjectPaymentThroughItsLife(t *testing.T) {
 	openEach(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
-		shop := &models.Client{Login: "shop", PasswordHash: "x"}
-		if err := s.CreateClient(ctx, shop, "business"); err != nil {
-			t.Fatal(err)
-		}
-		bob := &models.Client{TenantID: &shop.ID, Login: "bob", PasswordHash: "x"}
-		if err := s.CreateClient(ctx, bob, "customer"); err != nil {
-			t.Fatal(err)
-		}
+		shop, bob := shopAndCustomer(t, s)
 		a := &Activities{Store: s}
 		usd := func(n int64) billing.Money { return billing.Money{Amount: n, Currency: "USD"} }
 		p := PaymentProjection{
@@ -80,14 +73,7 @@ func TestProjectPaymentThroughItsLife(t *testing.T) {
 func TestProjectSubscriptionWritesTheInvoicesItRaised(t *testing.T) {
 	openEach(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
-		shop := &models.Client{Login: "shop", PasswordHash: "x"}
-		if err := s.CreateClient(ctx, shop, "business"); err != nil {
-			t.Fatal(err)
-		}
-		bob := &models.Client{TenantID: &shop.ID, Login: "bob", PasswordHash: "x"}
-		if err := s.CreateClient(ctx, bob, "customer"); err != nil {
-			t.Fatal(err)
-		}
+		shop, bob := shopAndCustomer(t, s)
 		month, one := "month", 1
 		product := &models.Product{TenantID: shop.ID, Name: "Pro", Active: true, Prices: []models.Price{
 			{Amount: 3000, Currency: "USD", Type: "recurring", Interval: &month, IntervalCount: &one, Active: true},

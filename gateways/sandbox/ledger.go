@@ -172,15 +172,25 @@ func (l *MemoryLedger) ByKey(_ context.Context, key string) (Charge, error) {
 	return l.find(l.byKey, "key", key)
 }
 
-// find is the charge index holds under id, which names a what.
+// find is a copy of the charge index holds under id, which names a what.
 func (l *MemoryLedger) find(index map[string]int, what, id string) (Charge, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	c, err := l.held(index, what, id)
+	if err != nil {
+		return Charge{}, err
+	}
+	return *c, nil
+}
+
+// held is the charge index holds under id, to read or change while l.mu
+// is held.
+func (l *MemoryLedger) held(index map[string]int, what, id string) (*Charge, error) {
 	i, ok := index[id]
 	if !ok {
-		return Charge{}, fmt.Errorf("%w: no charge with %s %q", ErrUnknownReference, what, id)
+		return nil, fmt.Errorf("%w: no charge with %s %q", ErrUnknownReference, what, id)
 	}
-	return l.charges[i], nil
+	return &l.charges[i], nil
 }
 
 // Resolve implements Ledger.
@@ -190,11 +200,10 @@ func (l *MemoryLedger) Resolve(_ context.Context, reference string, status gatew
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	i, ok := l.byRef[reference]
-	if !ok {
-		return Charge{}, fmt.Errorf("%w %q", ErrUnknownReference, reference)
+	c, err := l.held(l.byRef, "reference", reference)
+	if err != nil {
+		return Charge{}, err
 	}
-	c := &l.charges[i]
 	if c.Status != gateways.Pending {
 		return Charge{}, fmt.Errorf("%w: %q is %s", ErrAlreadyDecided, reference, c.Status)
 	}
@@ -209,11 +218,10 @@ func (l *MemoryLedger) Resolve(_ context.Context, reference string, status gatew
 func (l *MemoryLedger) Void(_ context.Context, reference, key string, at time.Time) (Charge, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	i, ok := l.byRef[reference]
-	if !ok {
-		return Charge{}, fmt.Errorf("%w %q", ErrUnknownReference, reference)
+	c, err := l.held(l.byRef, "reference", reference)
+	if err != nil {
+		return Charge{}, err
 	}
-	c := &l.charges[i]
 	switch c.Status {
 	case gateways.Pending:
 		c.Status, c.VoidKey, c.ResolvedAt = gateways.Voided, key, at
@@ -227,11 +235,10 @@ func (l *MemoryLedger) Void(_ context.Context, reference, key string, at time.Ti
 func (l *MemoryLedger) Refund(_ context.Context, reference, key, refundReference string, at time.Time) (Charge, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	i, ok := l.byRef[reference]
-	if !ok {
-		return Charge{}, fmt.Errorf("%w %q", ErrUnknownReference, reference)
+	c, err := l.held(l.byRef, "reference", reference)
+	if err != nil {
+		return Charge{}, err
 	}
-	c := &l.charges[i]
 	if err := Refundable(*c, key); err != nil || c.RefundKey == key {
 		return *c, err
 	}
@@ -239,7 +246,7 @@ func (l *MemoryLedger) Refund(_ context.Context, reference, key, refundReference
 		return Charge{}, RefundKeyConflict(key, l.charges[other].Reference)
 	}
 	c.RefundKey, c.RefundReference, c.RefundedAt = key, refundReference, at
-	l.refunds[key] = i
+	l.refunds[key] = l.byRef[reference]
 	return *c, nil
 }
 
