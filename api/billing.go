@@ -20,7 +20,7 @@ import (
 
 	"github.com/billgate/billgate/billing"
 	"github.com/billgate/billgate/models"
-	"github.com/billgate/billgate/workflows"
+	"github.com/billgate/billgate/workflows/contract"
 )
 
 // BillingStore is the billing projection as the HTTP layer reads it.
@@ -149,7 +149,7 @@ func pathID(c *gin.Context) (uuid.UUID, error) {
 // else means Temporal is out of reach.
 func workflowProblem(err error, what string) error {
 	var notFound *serviceerror.NotFound
-	switch reason, illegal := workflows.IsIllegalChange(err); {
+	switch reason, illegal := contract.IsIllegalChange(err); {
 	case errors.Is(err, errOutcomeUnknown):
 		return err
 	case illegal:
@@ -170,7 +170,7 @@ type checkout struct {
 	total           billing.Money // the price times the quantity
 	paymentMethodID uuid.UUID
 	gateway, token  string
-	clock           *workflows.TestClock // nil: real time
+	clock           *contract.TestClock // nil: real time
 }
 
 // checkoutRequest is a sale's body: who buys what and how many, how they
@@ -242,33 +242,33 @@ type paymentChoice struct {
 
 // paymentMethod resolves a payment choice for customer: exactly one way,
 // a saved one of that customer's, or an inline one on a configured gateway.
-func (h *handlers) paymentMethod(ctx context.Context, req paymentChoice, customer uuid.UUID) (workflows.PaymentMethod, error) {
+func (h *handlers) paymentMethod(ctx context.Context, req paymentChoice, customer uuid.UUID) (contract.PaymentMethod, error) {
 	switch {
 	case req.PaymentMethodID != nil && req.PaymentMethod != nil:
-		return workflows.PaymentMethod{}, Invalid("paymentMethod", "give paymentMethodId or paymentMethod, not both", nil)
+		return contract.PaymentMethod{}, Invalid("paymentMethod", "give paymentMethodId or paymentMethod, not both", nil)
 	case req.PaymentMethodID != nil:
 		id, err := parseID("paymentMethodId", req.PaymentMethodID)
 		if err != nil {
-			return workflows.PaymentMethod{}, err
+			return contract.PaymentMethod{}, err
 		}
 		pm, err := h.Billing.PaymentMethodByID(ctx, id)
 		if errors.Is(err, models.ErrNotFound) || (err == nil && pm.CustomerID != customer) {
-			return workflows.PaymentMethod{}, Invalid("paymentMethodId", "no such payment method for this customer", id.String())
+			return contract.PaymentMethod{}, Invalid("paymentMethodId", "no such payment method for this customer", id.String())
 		}
 		if err != nil {
-			return workflows.PaymentMethod{}, err
+			return contract.PaymentMethod{}, err
 		}
-		return workflows.PaymentMethod{PaymentMethodID: pm.ID, Gateway: pm.Gateway, Token: pm.Token}, nil
+		return contract.PaymentMethod{PaymentMethodID: pm.ID, Gateway: pm.Gateway, Token: pm.Token}, nil
 	case req.PaymentMethod != nil:
 		if !slices.Contains(h.Gateways, req.PaymentMethod.Gateway) {
-			return workflows.PaymentMethod{}, Invalid("paymentMethod.gateway", "gateway must be one of the configured gateways", req.PaymentMethod.Gateway)
+			return contract.PaymentMethod{}, Invalid("paymentMethod.gateway", "gateway must be one of the configured gateways", req.PaymentMethod.Gateway)
 		}
 		if t := req.PaymentMethod.Token; len(t) < 1 || len(t) > 255 || hasControlChar(t) {
-			return workflows.PaymentMethod{}, Invalid("paymentMethod.token", "token must be 1-255 printable characters", nil)
+			return contract.PaymentMethod{}, Invalid("paymentMethod.token", "token must be 1-255 printable characters", nil)
 		}
-		return workflows.PaymentMethod{Gateway: req.PaymentMethod.Gateway, Token: req.PaymentMethod.Token}, nil
+		return contract.PaymentMethod{Gateway: req.PaymentMethod.Gateway, Token: req.PaymentMethod.Token}, nil
 	}
-	return workflows.PaymentMethod{}, Invalid("paymentMethodId", "paymentMethodId or paymentMethod is required", nil)
+	return contract.PaymentMethod{}, Invalid("paymentMethodId", "paymentMethodId or paymentMethod is required", nil)
 }
 
 // buyer is the customer a sale is for: the caller itself when it is a
@@ -345,7 +345,7 @@ func dunningOf(p *models.Price) billing.DunningSchedule {
 }
 
 // startAndSync starts a workflow and waits, in the same round trip, until
-// it has written itself to the database (workflows.SyncUpdate), so the
+// it has written itself to the database (contract.SyncUpdate), so the
 // answer to a create is readable at once. The workflow is findable in the
 // Temporal UI by attrs from its start. When the start happened but the
 // wait did not end (no worker is running, or its task keeps failing), it
@@ -360,7 +360,7 @@ func dunningOf(p *models.Price) billing.DunningSchedule {
 func (h *handlers) startAndSync(ctx context.Context, workflowID, updateID string, attrs []temporal.SearchAttributeUpdate, workflow, input, state any) (started bool, err error) {
 	opts := client.StartWorkflowOptions{
 		ID:                       workflowID,
-		TaskQueue:                workflows.SubscriptionsTaskQueue,
+		TaskQueue:                contract.SubscriptionsTaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		TypedSearchAttributes:    temporal.NewSearchAttributes(attrs...),
@@ -369,7 +369,7 @@ func (h *handlers) startAndSync(ctx context.Context, workflowID, updateID string
 	handle, err := h.Workflows.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,
 		UpdateOptions: client.UpdateWorkflowOptions{
-			UpdateID: updateID, UpdateName: workflows.SyncUpdate, WaitForStage: client.WorkflowUpdateStageCompleted,
+			UpdateID: updateID, UpdateName: contract.SyncUpdate, WaitForStage: client.WorkflowUpdateStageCompleted,
 		},
 	})
 	if err == nil {
@@ -444,6 +444,6 @@ func respondPage[T, V any](c *gin.Context, limit int, fetch func(limit int) ([]T
 // ownerAttributes are the search attributes of a customer's workflow.
 func ownerAttributes(tenant, customer uuid.UUID) []temporal.SearchAttributeUpdate {
 	return []temporal.SearchAttributeUpdate{
-		workflows.TenantIDKey.ValueSet(tenant.String()), workflows.CustomerIDKey.ValueSet(customer.String()),
+		contract.TenantIDKey.ValueSet(tenant.String()), contract.CustomerIDKey.ValueSet(customer.String()),
 	}
 }

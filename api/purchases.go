@@ -10,7 +10,7 @@ import (
 
 	"github.com/billgate/billgate/billing"
 	"github.com/billgate/billgate/models"
-	"github.com/billgate/billgate/workflows"
+	"github.com/billgate/billgate/workflows/contract"
 )
 
 // createPurchase is POST /v1/purchases: a one-time price bought by a
@@ -24,18 +24,18 @@ func (h *handlers) createPurchase(c *gin.Context) {
 		return
 	}
 	paymentID := reservedID(c)
-	in := workflows.PaymentInput{
-		PaymentID: paymentID, InvoiceID: workflows.PurchaseInvoiceID(paymentID),
+	in := contract.PaymentInput{
+		PaymentID: paymentID, InvoiceID: contract.PurchaseInvoiceID(paymentID),
 		TenantID: *sale.customer.TenantID, CustomerID: sale.customer.ID, PriceID: sale.price.ID,
 		PaymentMethodID: sale.paymentMethodID, Gateway: sale.gateway, Token: sale.token, Dunning: dunningOf(sale.price),
 		TestClock: sale.clock,
-		Invoice:   workflows.InvoiceDraft{Lines: []billing.Line{{Kind: billing.OneTime, Description: sale.productName, Amount: sale.total, Quantity: sale.quantity}}},
+		Invoice:   contract.InvoiceDraft{Lines: []billing.Line{{Kind: billing.OneTime, Description: sale.productName, Amount: sale.total, Quantity: sale.quantity}}},
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), workflowTimeout)
 	defer cancel()
-	var st workflows.PaymentState
-	workflowID := workflows.PaymentWorkflowID(in.PaymentID)
-	started, err := h.startAndSync(ctx, workflowID, in.PaymentID.String(), ownerAttributes(in.TenantID, in.CustomerID), workflows.PaymentWorkflow, in, &st)
+	var st contract.PaymentState
+	workflowID := contract.PaymentWorkflowID(in.PaymentID)
+	started, err := h.startAndSync(ctx, workflowID, in.PaymentID.String(), ownerAttributes(in.TenantID, in.CustomerID), contract.PaymentWorkflowType, in, &st)
 	if started && in.TestClock != nil {
 		if err := h.followClock(ctx, in.TestClock, workflowID, true); err != nil {
 			fail(c, err)
@@ -59,11 +59,11 @@ func (h *handlers) createPurchase(c *gin.Context) {
 
 // acceptedPayment is what is known of a payment whose workflow started but
 // has not stored it yet.
-func acceptedPayment(in workflows.PaymentInput, amount billing.Money) paymentView {
+func acceptedPayment(in contract.PaymentInput, amount billing.Money) paymentView {
 	now := time.Now().UTC()
 	v := paymentView{
 		ID: in.PaymentID, TenantID: in.TenantID, CustomerID: in.CustomerID, InvoiceID: in.InvoiceID, PriceID: &in.PriceID,
-		Amount: amount.Amount, Currency: string(amount.Currency), Gateway: in.Gateway, Status: string(workflows.PaymentPending),
+		Amount: amount.Amount, Currency: string(amount.Currency), Gateway: in.Gateway, Status: string(contract.PaymentPending),
 		Attempts: []models.PaymentAttempt{}, CreatedAt: now, UpdatedAt: now,
 	}
 	if in.PaymentMethodID != uuid.Nil {

@@ -6,7 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/billgate/billgate/models"
-	"github.com/billgate/billgate/workflows"
+	"github.com/billgate/billgate/workflows/contract"
 )
 
 // publicRoutes answer without credentials; every other route declares the
@@ -99,11 +99,11 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 	h.route(v1, "GET", "/subscriptions", "subscriptions:read", h.listSubscriptions)
 	h.route(v1, "GET", "/subscriptions/:id", "subscriptions:read", h.getSubscription)
 	h.route(v1, "GET", "/subscriptions/:id/upcoming-invoice", "subscriptions:read", h.upcomingInvoice)
-	h.route(v1, "POST", "/subscriptions/:id/cancel", "subscriptions:cancel", h.idempotent(h.changeSubscription(workflows.CancelUpdate, cancelArgs)))
-	h.route(v1, "POST", "/subscriptions/:id/pause", "subscriptions:update", h.idempotent(h.changeSubscription(workflows.PauseUpdate, noArgs)))
-	h.route(v1, "POST", "/subscriptions/:id/resume", "subscriptions:update", h.idempotent(h.changeSubscription(workflows.ResumeUpdate, noArgs)))
-	h.route(v1, "POST", "/subscriptions/:id/change-price", "subscriptions:update", h.idempotent(h.changeSubscription(workflows.ChangePriceUpdate, h.changePriceArgs)))
-	h.route(v1, "POST", "/subscriptions/:id/payment-method", "subscriptions:payment-method", h.idempotent(h.changeSubscription(workflows.ChangePaymentMethodUpdate, h.paymentMethodArgs)))
+	h.route(v1, "POST", "/subscriptions/:id/cancel", "subscriptions:cancel", h.idempotent(h.changeSubscription(contract.CancelUpdate, cancelArgs)))
+	h.route(v1, "POST", "/subscriptions/:id/pause", "subscriptions:update", h.idempotent(h.changeSubscription(contract.PauseUpdate, noArgs)))
+	h.route(v1, "POST", "/subscriptions/:id/resume", "subscriptions:update", h.idempotent(h.changeSubscription(contract.ResumeUpdate, noArgs)))
+	h.route(v1, "POST", "/subscriptions/:id/change-price", "subscriptions:update", h.idempotent(h.changeSubscription(contract.ChangePriceUpdate, h.changePriceArgs)))
+	h.route(v1, "POST", "/subscriptions/:id/payment-method", "subscriptions:payment-method", h.idempotent(h.changeSubscription(contract.ChangePaymentMethodUpdate, h.paymentMethodArgs)))
 	h.route(v1, "POST", "/purchases", "purchases:create", h.idempotent(h.createPurchase))
 	h.route(v1, "GET", "/invoices", "invoices:read", h.listInvoices)
 	h.route(v1, "GET", "/invoices/:id", "invoices:read", h.getInvoice)

@@ -14,7 +14,7 @@ import (
 
 	"github.com/billgate/billgate/gateways/sandbox"
 	"github.com/billgate/billgate/models"
-	"github.com/billgate/billgate/workflows"
+	"github.com/billgate/billgate/workflows/contract"
 )
 
 // SandboxGateway is the sandbox gateway's HTTP face: its approval page and
@@ -127,8 +127,8 @@ func (h *handlers) receiveSandboxEvent(ctx context.Context, signature string, bo
 	if err != nil {
 		return nil // not a billgate payment: kept, never delivered
 	}
-	signal := workflows.GatewayEvent{Reference: ev.Reference, Succeeded: ev.Type == sandbox.EventChargeSucceeded, DeclineCode: ev.DeclineCode}
-	err = h.Signaler.SignalWorkflow(ctx, workflows.PaymentWorkflowID(paymentID), "", workflows.GatewayEventSignal, signal)
+	signal := contract.GatewayEvent{Reference: ev.Reference, Succeeded: ev.Type == sandbox.EventChargeSucceeded, DeclineCode: ev.DeclineCode}
+	err = h.Signaler.SignalWorkflow(ctx, contract.PaymentWorkflowID(paymentID), "", contract.GatewayEventSignal, signal)
 	var notFound *serviceerror.NotFound
 	switch {
 	case errors.As(err, &notFound):

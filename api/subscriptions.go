@@ -14,7 +14,7 @@ import (
 	"github.com/billgate/billgate/billing"
 	"github.com/billgate/billgate/gateways/sandbox"
 	"github.com/billgate/billgate/models"
-	"github.com/billgate/billgate/workflows"
+	"github.com/billgate/billgate/workflows/contract"
 )
 
 // maxQuantity bounds a subscription's quantity.
@@ -61,7 +61,7 @@ func viewSubscription(s *models.Subscription) subscriptionView {
 }
 
 // overlay replaces what the workflow owns in a view with its live state.
-func (v subscriptionView) overlay(st workflows.SubscriptionState) subscriptionView {
+func (v subscriptionView) overlay(st contract.SubscriptionState) subscriptionView {
 	at := func(t time.Time) *time.Time {
 		if t.IsZero() {
 			return nil
@@ -90,17 +90,17 @@ func (h *handlers) createSubscription(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	in := workflows.SubscriptionInput{
+	in := contract.SubscriptionInput{
 		SubscriptionID: reservedID(c), TenantID: *sale.customer.TenantID, CustomerID: sale.customer.ID,
 		Plan: planOf(sale.price), Quantity: sale.quantity, PaymentMethodID: sale.paymentMethodID,
 		Gateway: sale.gateway, Token: sale.token, TestClock: sale.clock,
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), workflowTimeout)
 	defer cancel()
-	var st workflows.SubscriptionState
-	attrs := append(ownerAttributes(in.TenantID, in.CustomerID), workflows.StatusKey.ValueSet(string(startStatus(in))))
-	workflowID := workflows.SubscriptionWorkflowID(in.SubscriptionID)
-	started, err := h.startAndSync(ctx, workflowID, in.SubscriptionID.String(), attrs, workflows.SubscriptionWorkflow, in, &st)
+	var st contract.SubscriptionState
+	attrs := append(ownerAttributes(in.TenantID, in.CustomerID), contract.StatusKey.ValueSet(string(startStatus(in))))
+	workflowID := contract.SubscriptionWorkflowID(in.SubscriptionID)
+	started, err := h.startAndSync(ctx, workflowID, in.SubscriptionID.String(), attrs, contract.SubscriptionWorkflowType, in, &st)
 	if started && in.TestClock != nil {
 		if err := h.followClock(ctx, in.TestClock, workflowID, false); err != nil {
 			fail(c, err)
@@ -119,16 +119,16 @@ func (h *handlers) createSubscription(c *gin.Context) {
 }
 
 // startStatus is the status a subscription starts in.
-func startStatus(in workflows.SubscriptionInput) workflows.SubscriptionStatus {
+func startStatus(in contract.SubscriptionInput) contract.SubscriptionStatus {
 	if in.Plan.TrialDays > 0 {
-		return workflows.SubscriptionTrialing
+		return contract.SubscriptionTrialing
 	}
-	return workflows.SubscriptionPending
+	return contract.SubscriptionPending
 }
 
 // acceptedSubscription is what is known of a subscription whose workflow
 // started but has not stored it yet.
-func acceptedSubscription(in workflows.SubscriptionInput) subscriptionView {
+func acceptedSubscription(in contract.SubscriptionInput) subscriptionView {
 	now := time.Now().UTC()
 	v := subscriptionView{
 		ID: in.SubscriptionID, TenantID: in.TenantID, CustomerID: in.CustomerID, PriceID: in.Plan.PriceID,
@@ -145,8 +145,8 @@ func acceptedSubscription(in workflows.SubscriptionInput) subscriptionView {
 }
 
 // planOf is the plan a recurring price makes.
-func planOf(p *models.Price) workflows.Plan {
-	return workflows.Plan{
+func planOf(p *models.Price) contract.Plan {
+	return contract.Plan{
 		PriceID: p.ID, Amount: money(p), TrialDays: p.TrialDays, Dunning: dunningOf(p),
 		Recurrence: billing.Recurrence{Interval: billing.Interval(*p.Interval), Count: *p.IntervalCount},
 	}
@@ -177,8 +177,8 @@ func (h *handlers) getSubscription(c *gin.Context) {
 	}
 	view := viewSubscription(sub)
 	if c.Query("consistent") == "true" {
-		var st workflows.SubscriptionState
-		if err := h.query(c.Request.Context(), workflows.SubscriptionWorkflowID(sub.ID), workflows.SubscriptionStateQuery, &st); err != nil {
+		var st contract.SubscriptionState
+		if err := h.query(c.Request.Context(), contract.SubscriptionWorkflowID(sub.ID), contract.SubscriptionStateQuery, &st); err != nil {
 			fail(c, workflowProblem(err, "subscription"))
 			return
 		}
@@ -235,7 +235,7 @@ func (h *handlers) changeSubscription(update string, args func(*gin.Context, *mo
 		ctx, cancel := context.WithTimeout(c.Request.Context(), workflowTimeout)
 		defer cancel()
 		handle, err := h.Workflows.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-			WorkflowID: workflows.SubscriptionWorkflowID(sub.ID), UpdateID: reservedID(c).String(), UpdateName: update, Args: in,
+			WorkflowID: contract.SubscriptionWorkflowID(sub.ID), UpdateID: reservedID(c).String(), UpdateName: update, Args: in,
 			WaitForStage: client.WorkflowUpdateStageCompleted,
 		})
 		if err == nil {
@@ -250,7 +250,7 @@ func (h *handlers) changeSubscription(update string, args func(*gin.Context, *mo
 }
 
 func cancelArgs(c *gin.Context, _ *models.Subscription) ([]any, error) {
-	var req workflows.Cancel
+	var req contract.Cancel
 	if err := decodeOptionalJSON(c, &req); err != nil {
 		return nil, err
 	}
@@ -290,7 +290,7 @@ func (h *handlers) changePriceArgs(c *gin.Context, sub *models.Subscription) ([]
 	if _, err := money(price).MulInt(sub.Quantity); err != nil {
 		return nil, Invalid("priceId", "the price times the quantity is too large", id.String())
 	}
-	return []any{workflows.PriceChange{Plan: planOf(price), Proration: mode}}, nil
+	return []any{contract.PriceChange{Plan: planOf(price), Proration: mode}}, nil
 }
 
 // paymentMethodArgs reads a new payment method for the subscription's
@@ -331,8 +331,8 @@ func (h *handlers) upcomingInvoice(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	var p workflows.InvoicePreview
-	if err := h.query(c.Request.Context(), workflows.SubscriptionWorkflowID(sub.ID), workflows.UpcomingInvoiceQuery, &p); err != nil {
+	var p contract.InvoicePreview
+	if err := h.query(c.Request.Context(), contract.SubscriptionWorkflowID(sub.ID), contract.UpcomingInvoiceQuery, &p); err != nil {
 		var refused *serviceerror.QueryFailed
 		if errors.As(err, &refused) { // nothing upcoming: the query says why
 			err = &Problem{Status: http.StatusNotFound, Detail: Error{Code: "NOT_FOUND", Message: refused.Error()}}

@@ -14,7 +14,7 @@ import (
 
 	"github.com/billgate/billgate/gateways/sandbox"
 	"github.com/billgate/billgate/models"
-	"github.com/billgate/billgate/workflows"
+	"github.com/billgate/billgate/workflows/contract"
 )
 
 // TestClocks is the test clock store as the HTTP layer uses it.
@@ -182,7 +182,7 @@ func (h *handlers) advanceTestClock(c *gin.Context) {
 			return
 		}
 	}
-	if err := h.startClockChange(ctx, workflows.TestClockChange{ClockID: clock.ID, To: to}); err != nil {
+	if err := h.startClockChange(ctx, contract.TestClockChange{ClockID: clock.ID, To: to}); err != nil {
 		fail(c, err)
 		return
 	}
@@ -244,15 +244,15 @@ func notReady(clock *models.TestClock) error {
 // clock's subscriptions and purchases, or joins it if it runs. The clock
 // has taken the change already: a failure here is told as such, and the
 // same request again starts it.
-func (h *handlers) startClockChange(ctx context.Context, ch workflows.TestClockChange) error {
+func (h *handlers) startClockChange(ctx context.Context, ch contract.TestClockChange) error {
 	_, err := h.Workflows.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                       workflows.TestClockWorkflowID(ch),
-		TaskQueue:                workflows.SubscriptionsTaskQueue,
+		ID:                       contract.TestClockWorkflowID(ch),
+		TaskQueue:                contract.SubscriptionsTaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		// A finished run of the same change found the clock moved on; a new
 		// one finds the same and stops.
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-	}, workflows.TestClockWorkflow, ch)
+	}, contract.TestClockWorkflowType, ch)
 	if err != nil {
 		return errClockStalled
 	}
@@ -280,7 +280,7 @@ func (h *handlers) deleteTestClock(c *gin.Context) {
 			return
 		}
 	}
-	if err := h.startClockChange(ctx, workflows.TestClockChange{ClockID: clock.ID, Delete: true}); err != nil {
+	if err := h.startClockChange(ctx, contract.TestClockChange{ClockID: clock.ID, Delete: true}); err != nil {
 		fail(c, err)
 		return
 	}
@@ -289,7 +289,7 @@ func (h *handlers) deleteTestClock(c *gin.Context) {
 
 // saleClock resolves a sale's test clock: one of the customer's tenant,
 // ready, and paid through the sandbox. nil when none is named.
-func (h *handlers) saleClock(ctx context.Context, named *string, tenant uuid.UUID, gateway string) (*workflows.TestClock, error) {
+func (h *handlers) saleClock(ctx context.Context, named *string, tenant uuid.UUID, gateway string) (*contract.TestClock, error) {
 	if named == nil {
 		return nil, nil
 	}
@@ -310,7 +310,7 @@ func (h *handlers) saleClock(ctx context.Context, named *string, tenant uuid.UUI
 	if err := notReady(clock); err != nil {
 		return nil, err
 	}
-	return &workflows.TestClock{ID: clock.ID, Now: clock.FrozenTime.UTC()}, nil
+	return &contract.TestClock{ID: clock.ID, Now: clock.FrozenTime.UTC()}, nil
 }
 
 // followClock keeps a sale just started on a clock on the clock's time:
@@ -318,7 +318,7 @@ func (h *handlers) saleClock(ctx context.Context, named *string, tenant uuid.UUI
 // deletion) may have begun since, and found nothing of the sale in the
 // database yet. The sale's workflow is told now what it missed; telling it
 // twice is harmless.
-func (h *handlers) followClock(ctx context.Context, bound *workflows.TestClock, workflowID string, isPurchase bool) error {
+func (h *handlers) followClock(ctx context.Context, bound *contract.TestClock, workflowID string, isPurchase bool) error {
 	clock, err := h.TestClocks.TestClockByID(ctx, bound.ID)
 	if err != nil {
 		return err
@@ -326,13 +326,13 @@ func (h *handlers) followClock(ctx context.Context, bound *workflows.TestClock, 
 	var ended *serviceerror.NotFound
 	switch {
 	case clock.Gone() && isPurchase:
-		err = h.Signaler.SignalWorkflow(ctx, workflowID, "", workflows.WithdrawSignal, workflows.Withdraw{Open: true})
+		err = h.Signaler.SignalWorkflow(ctx, workflowID, "", contract.WithdrawSignal, contract.Withdraw{Open: true})
 	case clock.Gone():
-		err = h.Signaler.SignalWorkflow(ctx, workflowID, "", workflows.CancelSignal, workflows.Cancel{})
+		err = h.Signaler.SignalWorkflow(ctx, workflowID, "", contract.CancelSignal, contract.Cancel{})
 	case clock.TargetTime != nil:
-		err = h.Signaler.SignalWorkflow(ctx, workflowID, "", workflows.ClockAdvanceSignal, clock.TargetTime.UTC())
+		err = h.Signaler.SignalWorkflow(ctx, workflowID, "", contract.ClockAdvanceSignal, clock.TargetTime.UTC())
 	case clock.FrozenTime.After(bound.Now):
-		err = h.Signaler.SignalWorkflow(ctx, workflowID, "", workflows.ClockAdvanceSignal, clock.FrozenTime.UTC())
+		err = h.Signaler.SignalWorkflow(ctx, workflowID, "", contract.ClockAdvanceSignal, clock.FrozenTime.UTC())
 	}
 	if errors.As(err, &ended) {
 		return nil

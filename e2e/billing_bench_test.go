@@ -19,7 +19,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/billgate/billgate/internal/testenv"
-	"github.com/billgate/billgate/workflows"
+	"github.com/billgate/billgate/workflows/contract"
 )
 
 // benchShop is a tenant with a monthly price and a session for a business,
@@ -99,7 +99,7 @@ func (s *benchShop) subscribe(b *testing.B, customer string) string {
 		return ""
 	}
 	id := r["id"].(string)
-	iter := s.env.Temporal.GetWorkflowHistory(context.Background(), workflows.SubscriptionWorkflowID(uuid.MustParse(id)), "", true, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	iter := s.env.Temporal.GetWorkflowHistory(context.Background(), contract.SubscriptionWorkflowID(uuid.MustParse(id)), "", true, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	for iter.HasNext() {
 		e, err := iter.Next()
 		if err != nil {
@@ -263,7 +263,7 @@ func history(b *testing.B, env *testenv.Env, workflowID string) []*historypb.His
 // period's invoice has started and the workflow has gone idle.
 func renewalEvents(b *testing.B, s *benchShop, id string) int {
 	b.Helper()
-	workflowID := workflows.SubscriptionWorkflowID(uuid.MustParse(id))
+	workflowID := contract.SubscriptionWorkflowID(uuid.MustParse(id))
 	for {
 		events := history(b, s.env, workflowID)
 		first, children := -1, 0
@@ -296,7 +296,7 @@ func (s *benchShop) clockEventsPerPeriod(b *testing.B, periods int) float64 {
 		s.price, s.customers[len(s.customers)-1], clock)
 	id := s.mustPost(b, "/v1/subscriptions", body, http.StatusCreated)["id"].(string)
 	s.waitClockReady(b, clock)
-	workflowID := workflows.SubscriptionWorkflowID(uuid.MustParse(id))
+	workflowID := contract.SubscriptionWorkflowID(uuid.MustParse(id))
 	before := len(history(b, s.env, workflowID))
 	s.mustPost(b, "/v1/test-clocks/"+clock+"/advance", fmt.Sprintf(`{"to":%q}`, start.AddDate(0, periods, 0).Add(time.Hour).Format(time.RFC3339)), http.StatusOK)
 	s.waitClockReady(b, clock)

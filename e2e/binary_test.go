@@ -23,7 +23,7 @@ import (
 	"github.com/billgate/billgate/internal/dbtest"
 	"github.com/billgate/billgate/internal/devserver"
 	"github.com/billgate/billgate/internal/testenv"
-	"github.com/billgate/billgate/workflows"
+	"github.com/billgate/billgate/workflows/contract"
 )
 
 // buildFlags are the flags the binary under test is built with; the race
@@ -145,7 +145,7 @@ func sharedBackendsWith(t *testing.T, opts devserver.Options) (db string, tempor
 	if db == "" {
 		db = "sqlite:" + filepath.Join(t.TempDir(), "billgate.db")
 	}
-	opts.UIPort, opts.SearchAttributes = -1, workflows.SearchAttributes()
+	opts.UIPort, opts.SearchAttributes = -1, contract.SearchAttributes()
 	temporal, err := devserver.Start(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)

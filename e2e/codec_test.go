@@ -24,7 +24,7 @@ import (
 	"github.com/billgate/billgate/gateways/sandbox"
 	"github.com/billgate/billgate/internal/payloadcodec"
 	"github.com/billgate/billgate/internal/testenv"
-	"github.com/billgate/billgate/workflows"
+	"github.com/billgate/billgate/workflows/contract"
 )
 
 // uiOrigin is the Temporal UI the codec endpoint lets browsers call it from.
@@ -106,7 +106,7 @@ func TestHistoryIsEncrypted(t *testing.T) {
 	}
 	defer raw.Close()
 	// The first run: the one that took the payment method and charged.
-	workflowID := workflows.SubscriptionWorkflowID(uuid.MustParse(sub))
+	workflowID := contract.SubscriptionWorkflowID(uuid.MustParse(sub))
 	desc, err := raw.DescribeWorkflowExecution(ctx, workflowID, "")
 	if err != nil {
 		t.Fatal(err)
@@ -151,7 +151,7 @@ func TestHistoryIsEncrypted(t *testing.T) {
 	if decoded.Status != http.StatusOK || len(decoded.Payloads) != len(input) {
 		t.Fatalf("admin decode of the input = %d %+v, want %d payloads", decoded.Status, decoded.Errors, len(input))
 	}
-	var in workflows.SubscriptionInput
+	var in contract.SubscriptionInput
 	if err := converter.GetDefaultDataConverter().FromPayload(decoded.Payloads[0], &in); err != nil {
 		t.Fatal(err)
 	}

@@ -20,7 +20,7 @@ import (
 
 	"github.com/billgate/billgate/internal/dbtest"
 	"github.com/billgate/billgate/internal/testenv"
-	"github.com/billgate/billgate/workflows"
+	"github.com/billgate/billgate/workflows/contract"
 )
 
 func body(t *testing.T, resp *http.Response) string {
@@ -69,10 +69,10 @@ func TestSearchAttributesAreRegistered(t *testing.T) {
 	w := sdkworker.New(env.Temporal, "e2e-search-attributes", sdkworker.Options{})
 	w.RegisterWorkflowWithOptions(func(ctx workflow.Context) error {
 		return workflow.UpsertTypedSearchAttributes(ctx,
-			workflows.TenantIDKey.ValueSet("t1"),
-			workflows.CustomerIDKey.ValueSet("c1"),
-			workflows.StatusKey.ValueSet("active"),
-			workflows.NextBillingAtKey.ValueSet(time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)),
+			contract.TenantIDKey.ValueSet("t1"),
+			contract.CustomerIDKey.ValueSet("c1"),
+			contract.StatusKey.ValueSet("active"),
+			contract.NextBillingAtKey.ValueSet(time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)),
 		)
 	}, workflow.RegisterOptions{Name: "upsert"})
 	if err := w.Start(); err != nil {

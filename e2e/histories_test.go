@@ -24,7 +24,7 @@ import (
 
 	"github.com/billgate/billgate/billing"
 	"github.com/billgate/billgate/gateways/sandbox"
-	"github.com/billgate/billgate/workflows"
+	"github.com/billgate/billgate/workflows/contract"
 )
 
 var (
@@ -116,7 +116,7 @@ func recordings() []recording {
 			return r.pay(sandbox.TokenAsync, billing.DunningSchedule{}, func(id string) {
 				// The payer approves; the sandbox's webhook signals the
 				// payment, which confirms the charge with the gateway.
-				st := r.awaitPayment(id, func(st workflows.PaymentState) bool { return st.ApprovalURL != "" })
+				st := r.awaitPayment(id, func(st contract.PaymentState) bool { return st.ApprovalURL != "" })
 				resp, err := r.shop.env.HTTP.PostForm(st.ApprovalURL, url.Values{"decision": {"approve"}})
 				if err != nil {
 					r.t.Fatal(err)
@@ -128,9 +128,9 @@ func recordings() []recording {
 			return r.pay(sandbox.TokenDecline, billing.DunningSchedule{time.Hour}, func(id string) {
 				// Declined, it waits an hour to retry; a new payment method
 				// retries at once, and is charged.
-				r.awaitPayment(id, func(st workflows.PaymentState) bool { return st.Status == workflows.PaymentRetrying })
-				method := workflows.PaymentMethod{Gateway: sandbox.Name, Token: sandbox.TokenOK}
-				if err := r.shop.env.Temporal.SignalWorkflow(r.ctx, id, "", workflows.PaymentMethodSignal, method); err != nil {
+				r.awaitPayment(id, func(st contract.PaymentState) bool { return st.Status == contract.PaymentRetrying })
+				method := contract.PaymentMethod{Gateway: sandbox.Name, Token: sandbox.TokenOK}
+				if err := r.shop.env.Temporal.SignalWorkflow(r.ctx, id, "", contract.PaymentMethodSignal, method); err != nil {
 					r.t.Fatal(err)
 				}
 			})
@@ -272,9 +272,9 @@ type recorder struct {
 // set, acts on it while it runs. It returns the workflow's ID.
 func (r *recorder) pay(token string, dunning billing.DunningSchedule, drive func(workflowID string)) string {
 	in := paymentInput(r.t, r.shop.env, token, dunning)
-	id := workflows.PaymentWorkflowID(in.PaymentID)
-	opts := client.StartWorkflowOptions{ID: id, TaskQueue: workflows.SubscriptionsTaskQueue}
-	if _, err := r.shop.env.Temporal.ExecuteWorkflow(r.ctx, opts, workflows.PaymentWorkflow, in); err != nil {
+	id := contract.PaymentWorkflowID(in.PaymentID)
+	opts := client.StartWorkflowOptions{ID: id, TaskQueue: contract.SubscriptionsTaskQueue}
+	if _, err := r.shop.env.Temporal.ExecuteWorkflow(r.ctx, opts, contract.PaymentWorkflowType, in); err != nil {
 		r.t.Fatal(err)
 	}
 	if drive != nil {
@@ -284,10 +284,10 @@ func (r *recorder) pay(token string, dunning billing.DunningSchedule, drive func
 }
 
 // awaitPayment waits until the payment's state satisfies cond.
-func (r *recorder) awaitPayment(workflowID string, cond func(workflows.PaymentState) bool) workflows.PaymentState {
-	var st workflows.PaymentState
+func (r *recorder) awaitPayment(workflowID string, cond func(contract.PaymentState) bool) contract.PaymentState {
+	var st contract.PaymentState
 	waitFor(r.t, workflowID+" to reach its next state", func() bool {
-		v, err := r.shop.env.Temporal.QueryWorkflow(r.ctx, workflowID, "", workflows.PaymentStateQuery)
+		v, err := r.shop.env.Temporal.QueryWorkflow(r.ctx, workflowID, "", contract.PaymentStateQuery)
 		return err == nil && v.Get(&st) == nil && cond(st)
 	})
 	return st
@@ -312,7 +312,7 @@ func (r *recorder) subscribeOnClock(price, token string) (clock, workflowID, pat
 }
 
 func subscriptionWorkflowID(path string) string {
-	return workflows.SubscriptionWorkflowID(uuid.MustParse(strings.TrimPrefix(path, "/v1/subscriptions/")))
+	return contract.SubscriptionWorkflowID(uuid.MustParse(strings.TrimPrefix(path, "/v1/subscriptions/")))
 }
 
 // post sends a change to the API as who, and requires a 200.

@@ -13,7 +13,7 @@ import (
 	"github.com/billgate/billgate/billing"
 	"github.com/billgate/billgate/gateways/sandbox"
 	"github.com/billgate/billgate/internal/testenv"
-	"github.com/billgate/billgate/workflows"
+	"github.com/billgate/billgate/workflows/contract"
 )
 
 // Issue 10, hole 2: a withdrawal that reaches a payment in the same
@@ -30,16 +30,16 @@ func TestWithdrawalAtTheRetryTimeIsNotCharged(t *testing.T) {
 
 	in := paymentInput(t, env, sandbox.TokenDecline, billing.DunningSchedule{3 * time.Second})
 	run := startPayment(ctx, t, env, in)
-	state := waitForPayment(ctx, t, env, run, "the first decline", func(st workflows.PaymentState) bool { return st.Status == workflows.PaymentRetrying })
+	state := waitForPayment(ctx, t, env, run, "the first decline", func(st contract.PaymentState) bool { return st.Status == contract.PaymentRetrying })
 	workflowWorker.Stop()
 	time.Sleep(time.Until(state.NextAttemptAt) + 2*time.Second)
-	if err := env.Temporal.SignalWorkflow(ctx, run.GetID(), "", workflows.WithdrawSignal, workflows.Withdraw{Open: true}); err != nil {
+	if err := env.Temporal.SignalWorkflow(ctx, run.GetID(), "", contract.WithdrawSignal, contract.Withdraw{Open: true}); err != nil {
 		t.Fatal(err)
 	}
 	env.StartWorkers("subscriptions")
 
-	var result workflows.PaymentState
-	if err := run.Get(ctx, &result); err != nil || result.Status != workflows.PaymentCanceled || result.Attempts != 1 {
+	var result contract.PaymentState
+	if err := run.Get(ctx, &result); err != nil || result.Status != contract.PaymentCanceled || result.Attempts != 1 {
 		t.Errorf("payment withdrawn at its retry time = %+v, %v; want canceled after 1 attempt", result, err)
 	}
 	ledger := callList(t, env, "/v1/sandbox/ledger", admin...)
@@ -65,7 +65,7 @@ func TestProjectionsGoOnAfterAReset(t *testing.T) {
 	}
 	waitFor(t, "the first decline", projected("retrying", 1))
 	resetPoint := lastCompletedTask(t, env, run.GetID())
-	if err := env.Temporal.SignalWorkflow(ctx, run.GetID(), "", workflows.RetryNowSignal, nil); err != nil {
+	if err := env.Temporal.SignalWorkflow(ctx, run.GetID(), "", contract.RetryNowSignal, nil); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, "the second decline", projected("retrying", 2))
@@ -81,7 +81,7 @@ func TestProjectionsGoOnAfterAReset(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := env.Temporal.SignalWorkflow(ctx, run.GetID(), "", workflows.WithdrawSignal, workflows.Withdraw{Open: true}); err != nil {
+	if err := env.Temporal.SignalWorkflow(ctx, run.GetID(), "", contract.WithdrawSignal, contract.Withdraw{Open: true}); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, "the reset run's withdrawal in the database", projected("canceled", 1))

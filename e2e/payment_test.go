@@ -15,7 +15,7 @@ import (
 	"github.com/billgate/billgate/gateways/sandbox"
 	"github.com/billgate/billgate/internal/testenv"
 	"github.com/billgate/billgate/models"
-	"github.com/billgate/billgate/workflows"
+	"github.com/billgate/billgate/workflows/contract"
 )
 
 // An async sandbox payment waits for its approval; the payer approves on
@@ -30,7 +30,7 @@ func TestAsyncPaymentApproval(t *testing.T) {
 
 	in := paymentInput(t, env, sandbox.TokenAsync, billing.DunningSchedule{})
 	run := startPayment(ctx, t, env, in)
-	state := waitForPayment(ctx, t, env, run, "the payment to await approval", func(st workflows.PaymentState) bool { return st.ApprovalURL != "" })
+	state := waitForPayment(ctx, t, env, run, "the payment to await approval", func(st contract.PaymentState) bool { return st.ApprovalURL != "" })
 	if !strings.HasPrefix(state.ApprovalURL, env.URL+sandbox.ApprovePath) {
 		t.Fatalf("approval URL = %q, want one on this API (%s)", state.ApprovalURL, env.URL)
 	}
@@ -50,8 +50,8 @@ func TestAsyncPaymentApproval(t *testing.T) {
 	if resp := decide("approve"); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("approve = %d, want 303", resp.StatusCode)
 	}
-	var result workflows.PaymentState
-	if err := run.Get(ctx, &result); err != nil || result.Status != workflows.PaymentPaid {
+	var result contract.PaymentState
+	if err := run.Get(ctx, &result); err != nil || result.Status != contract.PaymentPaid {
 		t.Fatalf("payment after approval = %+v, %v, want paid", result, err)
 	}
 	if resp := decide("decline"); resp.StatusCode != http.StatusConflict {
@@ -73,10 +73,10 @@ func TestAsyncPaymentApproval(t *testing.T) {
 }
 
 // startPayment runs PaymentWorkflow directly, as a purchase does.
-func startPayment(ctx context.Context, t *testing.T, env *testenv.Env, in workflows.PaymentInput) client.WorkflowRun {
+func startPayment(ctx context.Context, t *testing.T, env *testenv.Env, in contract.PaymentInput) client.WorkflowRun {
 	t.Helper()
-	run, err := env.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.PaymentWorkflowID(in.PaymentID), TaskQueue: workflows.SubscriptionsTaskQueue},
-		workflows.PaymentWorkflow, in)
+	run, err := env.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: contract.PaymentWorkflowID(in.PaymentID), TaskQueue: contract.SubscriptionsTaskQueue},
+		contract.PaymentWorkflowType, in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,11 +85,11 @@ func startPayment(ctx context.Context, t *testing.T, env *testenv.Env, in workfl
 
 // waitForPayment waits until the running payment's state is as ready
 // says, and returns it.
-func waitForPayment(ctx context.Context, t *testing.T, env *testenv.Env, run client.WorkflowRun, what string, ready func(workflows.PaymentState) bool) workflows.PaymentState {
+func waitForPayment(ctx context.Context, t *testing.T, env *testenv.Env, run client.WorkflowRun, what string, ready func(contract.PaymentState) bool) contract.PaymentState {
 	t.Helper()
-	var state workflows.PaymentState
+	var state contract.PaymentState
 	waitFor(t, what, func() bool {
-		v, err := env.Temporal.QueryWorkflow(ctx, run.GetID(), "", workflows.PaymentStateQuery)
+		v, err := env.Temporal.QueryWorkflow(ctx, run.GetID(), "", contract.PaymentStateQuery)
 		return err == nil && v.Get(&state) == nil && ready(state)
 	})
 	return state
@@ -97,14 +97,14 @@ func waitForPayment(ctx context.Context, t *testing.T, env *testenv.Env, run cli
 
 // paymentInput is a purchase of 42.00 EUR by a new customer of a new
 // tenant, for driving PaymentWorkflow directly.
-func paymentInput(t *testing.T, env *testenv.Env, token string, dunning billing.DunningSchedule) workflows.PaymentInput {
+func paymentInput(t *testing.T, env *testenv.Env, token string, dunning billing.DunningSchedule) contract.PaymentInput {
 	t.Helper()
 	suffix := uuid.NewString()[:8]
 	business := env.CreateClient(nil, "shop-"+suffix, goodPassword, "business")
 	customer := env.CreateClient(&business.ID, "buyer-"+suffix, goodPassword, "customer")
-	return workflows.PaymentInput{
+	return contract.PaymentInput{
 		PaymentID: uuid.Must(uuid.NewV7()), InvoiceID: uuid.Must(uuid.NewV7()), TenantID: business.ID, CustomerID: customer.ID,
-		Invoice: workflows.InvoiceDraft{Lines: []billing.Line{{Kind: billing.OneTime, Description: "Widget", Amount: billing.Money{Amount: 4200, Currency: "EUR"}, Quantity: 1}}},
+		Invoice: contract.InvoiceDraft{Lines: []billing.Line{{Kind: billing.OneTime, Description: "Widget", Amount: billing.Money{Amount: 4200, Currency: "EUR"}, Quantity: 1}}},
 		Gateway: sandbox.Name, Token: token, Dunning: dunning,
 	}
 }

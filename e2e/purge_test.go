@@ -14,7 +14,7 @@ import (
 	"github.com/billgate/billgate/internal/app"
 	"github.com/billgate/billgate/internal/testenv"
 	"github.com/billgate/billgate/models"
-	"github.com/billgate/billgate/workflows"
+	"github.com/billgate/billgate/workflows/contract"
 )
 
 // billgate creates the session purge schedule at start; a triggered run
@@ -24,10 +24,10 @@ func TestPurgeSessionsSchedule(t *testing.T) {
 	env := testenv.Start(t, testenv.Options{})
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	handle := env.Temporal.ScheduleClient().GetHandle(ctx, workflows.PurgeSessionsScheduleID)
+	handle := env.Temporal.ScheduleClient().GetHandle(ctx, contract.PurgeSessionsScheduleID)
 	desc, err := handle.Describe(ctx)
 	if err != nil {
-		t.Fatalf("describe schedule %s after start: %v", workflows.PurgeSessionsScheduleID, err)
+		t.Fatalf("describe schedule %s after start: %v", contract.PurgeSessionsScheduleID, err)
 	}
 	if iv := desc.Schedule.Spec.Intervals; len(iv) != 1 || iv[0].Every != time.Hour {
 		t.Errorf("schedule intervals = %+v, want every hour", iv)
@@ -36,8 +36,8 @@ func TestPurgeSessionsSchedule(t *testing.T) {
 		t.Errorf("schedule overlap = %v, want SKIP", got)
 	}
 	action, ok := desc.Schedule.Action.(*client.ScheduleWorkflowAction)
-	if !ok || action.Workflow != "PurgeSessionsWorkflow" || action.TaskQueue != workflows.SubscriptionsTaskQueue {
-		t.Errorf("schedule action = %+v, want PurgeSessionsWorkflow on %s", desc.Schedule.Action, workflows.SubscriptionsTaskQueue)
+	if !ok || action.Workflow != "PurgeSessionsWorkflow" || action.TaskQueue != contract.SubscriptionsTaskQueue {
+		t.Errorf("schedule action = %+v, want PurgeSessionsWorkflow on %s", desc.Schedule.Action, contract.SubscriptionsTaskQueue)
 	}
 	if desc.Info.NumActions != 0 {
 		t.Errorf("schedule actions taken at start = %d, want 0 (no immediate trigger)", desc.Info.NumActions)
@@ -86,7 +86,7 @@ func TestPurgeSessionsSchedule(t *testing.T) {
 		started = desc.Info.RecentActions[0].StartWorkflowResult
 		return started != nil
 	})
-	var res workflows.PurgeSessionsWorkflowResult
+	var res contract.PurgeSessionsWorkflowResult
 	if err := env.Temporal.GetWorkflow(ctx, started.WorkflowID, started.FirstExecutionRunID).Get(ctx, &res); err != nil {
 		t.Fatalf("purge workflow %s: %v", started.WorkflowID, err)
 	}

@@ -12,7 +12,7 @@ import (
 
 	"github.com/billgate/billgate/internal/testenv"
 	"github.com/billgate/billgate/models"
-	"github.com/billgate/billgate/workflows"
+	"github.com/billgate/billgate/workflows/contract"
 )
 
 // Issue 9, finding 1: an API key narrowed to some of its owner's policies
@@ -134,14 +134,14 @@ func TestFinding3ForgedGatewayEventPaysNothing(t *testing.T) {
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	forged := workflows.GatewayEvent{Reference: reference, Succeeded: true}
-	if err := s.env.Temporal.SignalWorkflow(ctx, workflows.PaymentWorkflowID(uuid.MustParse(id)), "", workflows.GatewayEventSignal, forged); err != nil {
+	forged := contract.GatewayEvent{Reference: reference, Succeeded: true}
+	if err := s.env.Temporal.SignalWorkflow(ctx, contract.PaymentWorkflowID(uuid.MustParse(id)), "", contract.GatewayEventSignal, forged); err != nil {
 		t.Fatal(err)
 	}
 	// The workflow has taken the signal once a query answers after it.
 	waitFor(t, "the forged event to be handled", func() bool {
-		v, err := s.env.Temporal.QueryWorkflow(ctx, workflows.PaymentWorkflowID(uuid.MustParse(id)), "", workflows.PaymentStateQuery)
-		var st workflows.PaymentState
+		v, err := s.env.Temporal.QueryWorkflow(ctx, contract.PaymentWorkflowID(uuid.MustParse(id)), "", contract.PaymentStateQuery)
+		var st contract.PaymentState
 		return err == nil && v.Get(&st) == nil
 	})
 	time.Sleep(time.Second) // any (wrong) projection would be written by now
@@ -232,8 +232,8 @@ func TestFinding6CustomersCannotUseTestClocks(t *testing.T) {
 // worker whose SubscriptionWorkflow panics stands for that workflow.
 func TestFinding2AStartedSubscriptionIsNeverNothingChanged(t *testing.T) {
 	s := newShopWith(t, testenv.Options{Queues: []string{"payments", "events"}})
-	w := sdkworker.New(s.env.Temporal, workflows.SubscriptionsTaskQueue, sdkworker.Options{})
-	w.RegisterWorkflowWithOptions(func(workflow.Context, workflows.SubscriptionInput) error {
+	w := sdkworker.New(s.env.Temporal, contract.SubscriptionsTaskQueue, sdkworker.Options{})
+	w.RegisterWorkflowWithOptions(func(workflow.Context, contract.SubscriptionInput) error {
 		panic("a task that always fails")
 	}, workflow.RegisterOptions{Name: "SubscriptionWorkflow"})
 	if err := w.Start(); err != nil {

@@ -12,7 +12,7 @@ import (
 	"github.com/billgate/billgate/gateways"
 	"github.com/billgate/billgate/gateways/sandbox"
 	"github.com/billgate/billgate/internal/testenv"
-	"github.com/billgate/billgate/workflows"
+	"github.com/billgate/billgate/workflows/contract"
 )
 
 // Issue 10, hole 3: an async purchase whose approval window passes voids
@@ -28,9 +28,9 @@ func TestExpiredAsyncPaymentVoidsItsCharge(t *testing.T) {
 	in := paymentInput(t, env, sandbox.TokenAsync, billing.DunningSchedule{})
 	in.ApprovalWindow = 3 * time.Second
 	run := startPayment(ctx, t, env, in)
-	state := waitForPayment(ctx, t, env, run, "the payment to await approval", func(st workflows.PaymentState) bool { return st.ApprovalURL != "" })
-	var result workflows.PaymentState
-	if err := run.Get(ctx, &result); err != nil || result.Status != workflows.PaymentExpired {
+	state := waitForPayment(ctx, t, env, run, "the payment to await approval", func(st contract.PaymentState) bool { return st.ApprovalURL != "" })
+	var result contract.PaymentState
+	if err := run.Get(ctx, &result); err != nil || result.Status != contract.PaymentExpired {
 		t.Fatalf("payment after its window = %+v, %v, want expired", result, err)
 	}
 

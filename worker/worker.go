@@ -15,13 +15,14 @@ import (
 
 	"github.com/billgate/billgate/activities"
 	"github.com/billgate/billgate/workflows"
+	"github.com/billgate/billgate/workflows/contract"
 )
 
 // TaskQueues maps the names `--queues` takes to Temporal task queues.
 var TaskQueues = map[string]string{
-	"subscriptions": workflows.SubscriptionsTaskQueue,
-	"payments":      workflows.PaymentsTaskQueue,
-	"events":        workflows.EventsTaskQueue,
+	"subscriptions": contract.SubscriptionsTaskQueue,
+	"payments":      contract.PaymentsTaskQueue,
+	"events":        contract.EventsTaskQueue,
 }
 
 // TaskQueueNames lists every task queue, sorted.
@@ -32,16 +33,13 @@ func TaskQueueNames() []string {
 // registrations says what each task queue's worker serves. A queue without
 // an entry runs a worker with nothing registered (yet).
 var registrations = map[string]func(r sdkworker.Registry, acts *activities.Activities){
-	workflows.SubscriptionsTaskQueue: func(r sdkworker.Registry, acts *activities.Activities) {
-		r.RegisterWorkflow(workflows.PurgeSessionsWorkflow)
-		r.RegisterWorkflow(workflows.PaymentWorkflow)
-		r.RegisterWorkflow(workflows.SubscriptionWorkflow)
-		r.RegisterWorkflow(workflows.TestClockWorkflow)
+	contract.SubscriptionsTaskQueue: func(r sdkworker.Registry, acts *activities.Activities) {
+		workflows.Register(r)
 		r.RegisterActivity(acts)
 	},
 	// Gateway calls run on their own queue, so they scale (and are rate
 	// limited) apart from the workflows.
-	workflows.PaymentsTaskQueue: func(r sdkworker.Registry, acts *activities.Activities) {
+	contract.PaymentsTaskQueue: func(r sdkworker.Registry, acts *activities.Activities) {
 		r.RegisterActivity(acts)
 	},
 }

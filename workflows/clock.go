@@ -7,6 +7,8 @@ import (
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/billgate/billgate/workflows/contract"
 )
 
 // Test clocks: a workflow bound to one lives on the clock's time, not the
@@ -17,22 +19,10 @@ import (
 // lets everything that timer wakes run to its next wait (its payments
 // included), and only then moves on, so a year advanced at once renews,
 // retries and expires exactly as a year lived would.
-const (
-	// ClockAdvanceSignal carries the time (time.Time) a bound workflow's
-	// clock moves to.
-	ClockAdvanceSignal = "clock-advance"
-	// clockSettledSignal carries a clockSettled from a payment to its
-	// subscription.
-	clockSettledSignal = "clock-settled"
-)
 
-// TestClock binds a workflow to a test clock at the clock's time. Target,
-// when later, is where an advance under way is taking it.
-type TestClock struct {
-	ID     uuid.UUID
-	Now    time.Time
-	Target time.Time
-}
+// clockSettledSignal carries a clockSettled from a payment to its
+// subscription.
+const clockSettledSignal = "clock-settled"
 
 // clockSettled tells a subscription that one of its payments has done all
 // it had to at Now, and what it waits for next (zero: nothing timed).
@@ -57,7 +47,7 @@ type clockTimer struct {
 	set workflow.Settable
 }
 
-func newClock(tc *TestClock) *clock {
+func newClock(tc *contract.TestClock) *clock {
 	if tc == nil {
 		return &clock{}
 	}

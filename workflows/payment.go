@@ -12,140 +12,8 @@ import (
 	"github.com/billgate/billgate/activities"
 	"github.com/billgate/billgate/billing"
 	"github.com/billgate/billgate/gateways"
+	"github.com/billgate/billgate/workflows/contract"
 )
-
-// Names operators and the API use to reach a payment workflow.
-const (
-	// PaymentStateQuery returns the PaymentState.
-	PaymentStateQuery = "state"
-	// GatewayEventSignal carries a GatewayEvent: an async charge's outcome.
-	GatewayEventSignal = "gateway-event"
-	// RetryNowSignal (no payload) skips the wait before the next attempt.
-	RetryNowSignal = "retry-now"
-	// WithdrawSignal carries a Withdraw: the invoice is no longer wanted.
-	WithdrawSignal = "withdraw"
-	// PaymentMethodSignal carries a PaymentMethod: later attempts charge it,
-	// and a payment waiting to retry tries it at once.
-	PaymentMethodSignal = "payment-method"
-	// SyncUpdate (no payload) returns the state once the workflow has
-	// written it to the database, so the API's answer to a start is
-	// readable at once. Both payment and subscription workflows take it.
-	SyncUpdate = "sync"
-)
-
-// DefaultApprovalWindow is how long a pending charge may wait for its
-// approval before the payment expires.
-const DefaultApprovalWindow = 23 * time.Hour
-
-// PaymentWorkflowID is the workflow ID of a payment.
-func PaymentWorkflowID(paymentID uuid.UUID) string { return "payment/" + paymentID.String() }
-
-// PaymentStatus is where a payment stands.
-type PaymentStatus string
-
-// Payment statuses.
-const (
-	PaymentScheduled PaymentStatus = "scheduled" // the invoice is a draft until it falls due
-	PaymentPending   PaymentStatus = "pending"   // an attempt is running or awaits approval
-	PaymentRetrying  PaymentStatus = "retrying"  // declined; the next attempt is scheduled
-	PaymentPaid      PaymentStatus = "paid"
-	PaymentExpired   PaymentStatus = "expired"  // not paid in time, or every retry declined
-	PaymentFailed    PaymentStatus = "failed"   // the gateway can never accept this charge
-	PaymentCanceled  PaymentStatus = "canceled" // withdrawn before it was paid
-)
-
-// PaymentInput is one invoice's collection.
-type PaymentInput struct {
-	PaymentID       uuid.UUID
-	InvoiceID       uuid.UUID
-	TenantID        uuid.UUID
-	CustomerID      uuid.UUID
-	SubscriptionID  uuid.UUID // uuid.Nil for a purchase
-	PriceID         uuid.UUID // the one-time price of a purchase; uuid.Nil otherwise
-	PaymentMethodID uuid.UUID // uuid.Nil when the method was given inline
-	Gateway         string
-	Token           string
-	Invoice         InvoiceDraft
-	// Dunning spaces the retries after a decline, counted from the first.
-	Dunning billing.DunningSchedule
-	// ApprovalWindow bounds the wait for an async approval; zero means
-	// DefaultApprovalWindow.
-	ApprovalWindow time.Duration
-	// DueAt is when the invoice is opened and collected; until then it is a
-	// draft. Zero means at once.
-	DueAt time.Time
-	// Deadline, when set, expires the payment if it is not paid by then,
-	// whatever the dunning schedule and approval window say.
-	Deadline time.Time
-	// TestClock, when set, is the clock the payment lives on.
-	TestClock *TestClock
-}
-
-// InvoiceDraft is what the payment collects.
-type InvoiceDraft struct {
-	Lines       []billing.Line
-	Credit      billing.Money // customer credit applied; never negative
-	PeriodStart time.Time
-	PeriodEnd   time.Time
-}
-
-// Due is the invoice's total less the credit applied, never negative.
-func (d InvoiceDraft) Due() (billing.Money, error) {
-	due, _, err := billing.Settle(d.Lines)
-	if err != nil {
-		return billing.Money{}, err
-	}
-	if d.Credit.IsZero() {
-		return due, nil
-	}
-	charge, _, err := billing.ApplyCredit(due, d.Credit)
-	return charge, err
-}
-
-// PaymentState is the payment as the query and the result report it.
-type PaymentState struct {
-	Status        PaymentStatus
-	Amount        billing.Money
-	Attempts      int
-	Reference     string    // the gateway's charge of the last attempt
-	ApprovalURL   string    // where the payer approves a pending charge
-	DeclineCode   string    // the last decline
-	NextAttemptAt time.Time // when retrying
-	PaidAt        time.Time
-}
-
-// PaymentMethod is how a customer pays: a saved method (PaymentMethodID) or
-// one given inline (uuid.Nil), as a gateway and its token.
-type PaymentMethod struct {
-	PaymentMethodID uuid.UUID
-	Gateway         string
-	Token           string
-}
-
-// GatewayEvent is an async charge's outcome, from the gateway's webhook.
-type GatewayEvent struct {
-	Reference   string
-	Succeeded   bool
-	DeclineCode string
-}
-
-// Withdraw asks a payment to stop. A scheduled payment always stops and its
-// draft is voided; an open one stops only when Open is set. A paid payment
-// ignores it.
-type Withdraw struct {
-	Open bool
-}
-
-// PaymentDeclinedSignal is sent to a subscription when one of its payments
-// is first declined and waits for a retry; it carries a PaymentProgress.
-const PaymentDeclinedSignal = "payment-declined"
-
-// PaymentProgress tells a subscription where one of its payments stands.
-type PaymentProgress struct {
-	PaymentID     uuid.UUID
-	DeclineCode   string
-	NextAttemptAt time.Time
-}
 
 // chargeOptions run charges on the payments queue. Transient gateway
 // failures are retried here; declines are not (the dunning schedule is the
@@ -155,7 +23,7 @@ type PaymentProgress struct {
 // bounds the retries, not a count: MaximumAttempts is set only because
 // Temporal's test environment caps an unset one at 10.
 var chargeOptions = workflow.ActivityOptions{
-	TaskQueue:           PaymentsTaskQueue,
+	TaskQueue:           contract.PaymentsTaskQueue,
 	StartToCloseTimeout: 30 * time.Second,
 	RetryPolicy: &temporal.RetryPolicy{
 		InitialInterval:        time.Second,
@@ -176,7 +44,7 @@ const MaxChargeTime = 12 * time.Hour
 // due, then pending → paid, or retrying on the dunning schedule after
 // declines, or expired when every retry is declined or an approval never
 // comes. Each change is written to the projection.
-func PaymentWorkflow(ctx workflow.Context, in PaymentInput) (PaymentState, error) {
+func PaymentWorkflow(ctx workflow.Context, in contract.PaymentInput) (contract.PaymentState, error) {
 	p := &payment{in: in}
 	if err := p.setup(ctx); err != nil {
 		return p.state, err
@@ -190,8 +58,8 @@ func PaymentWorkflow(ctx workflow.Context, in PaymentInput) (PaymentState, error
 }
 
 type payment struct {
-	in           PaymentInput
-	state        PaymentState
+	in           contract.PaymentInput
+	state        contract.PaymentState
 	attempts     []activities.Attempt
 	firstDecline time.Time
 	createdAt    time.Time
@@ -215,56 +83,56 @@ func (p *payment) setup(ctx workflow.Context) error {
 	if err != nil {
 		return temporal.NewNonRetryableApplicationError("bad invoice: "+err.Error(), "BadInvoice", err)
 	}
-	p.state = PaymentState{Status: PaymentPending, Amount: amount}
+	p.state = contract.PaymentState{Status: contract.PaymentPending, Amount: amount}
 	p.clock = newClock(p.in.TestClock)
 	p.createdAt = p.clock.now(ctx)
 	if p.createdAt.Before(p.in.DueAt) {
-		p.state.Status = PaymentScheduled
+		p.state.Status = contract.PaymentScheduled
 	}
-	p.events = workflow.GetSignalChannel(ctx, GatewayEventSignal)
-	p.retryNow = workflow.GetSignalChannel(ctx, RetryNowSignal)
-	p.withdraw = workflow.GetSignalChannel(ctx, WithdrawSignal)
-	p.advances = workflow.GetSignalChannel(ctx, ClockAdvanceSignal)
-	p.methods = workflow.GetSignalChannel(ctx, PaymentMethodSignal)
-	err = workflow.SetUpdateHandler(ctx, SyncUpdate, func(ctx workflow.Context) (PaymentState, error) {
+	p.events = workflow.GetSignalChannel(ctx, contract.GatewayEventSignal)
+	p.retryNow = workflow.GetSignalChannel(ctx, contract.RetryNowSignal)
+	p.withdraw = workflow.GetSignalChannel(ctx, contract.WithdrawSignal)
+	p.advances = workflow.GetSignalChannel(ctx, contract.ClockAdvanceSignal)
+	p.methods = workflow.GetSignalChannel(ctx, contract.PaymentMethodSignal)
+	err = workflow.SetUpdateHandler(ctx, contract.SyncUpdate, func(ctx workflow.Context) (contract.PaymentState, error) {
 		err := workflow.Await(ctx, func() bool { return p.written > 0 })
 		return p.state, err
 	})
 	if err != nil {
 		return err
 	}
-	return workflow.SetQueryHandler(ctx, PaymentStateQuery, func() (PaymentState, error) { return p.state, nil })
+	return workflow.SetQueryHandler(ctx, contract.PaymentStateQuery, func() (contract.PaymentState, error) { return p.state, nil })
 }
 
-func (p *payment) run(ctx workflow.Context) (PaymentState, error) {
+func (p *payment) run(ctx workflow.Context) (contract.PaymentState, error) {
 	// A draft is in the database at once, and so is a purchase (the API
 	// answers once it is). A subscription's invoice due now appears with
 	// its first attempt's outcome, a moment later.
-	if p.state.Status == PaymentScheduled || p.in.SubscriptionID == uuid.Nil {
+	if p.state.Status == contract.PaymentScheduled || p.in.SubscriptionID == uuid.Nil {
 		p.project(ctx)
 	}
-	if p.state.Status == PaymentScheduled {
+	if p.state.Status == contract.PaymentScheduled {
 		if !p.waitUntilDue(ctx) {
-			return p.finish(ctx, PaymentCanceled)
+			return p.finish(ctx, contract.PaymentCanceled)
 		}
-		p.state.Status = PaymentPending
+		p.state.Status = contract.PaymentPending
 	}
 	if !p.state.Amount.IsPositive() {
-		return p.finish(ctx, PaymentPaid) // nothing to collect: credit covered it
+		return p.finish(ctx, contract.PaymentPaid) // nothing to collect: credit covered it
 	}
 	ctx = workflow.WithActivityOptions(ctx, chargeOptions)
 	for {
 		if ctx.Err() != nil {
-			return p.finish(ctx, PaymentCanceled) // canceled before this attempt charged
+			return p.finish(ctx, contract.PaymentCanceled) // canceled before this attempt charged
 		}
 		o, err := p.attempt(ctx)
 		switch o {
 		case paid:
-			return p.finish(ctx, PaymentPaid)
+			return p.finish(ctx, contract.PaymentPaid)
 		case expired:
-			return p.finish(ctx, PaymentExpired)
+			return p.finish(ctx, contract.PaymentExpired)
 		case withdrawn:
-			return p.finish(ctx, PaymentCanceled)
+			return p.finish(ctx, contract.PaymentCanceled)
 		case abandoned:
 			// The gateway holds a pending charge the payer may still approve:
 			// the database keeps it pending, with its reference and approval
@@ -272,23 +140,23 @@ func (p *payment) run(ctx workflow.Context) (PaymentState, error) {
 			return p.state, nil
 		case failed:
 			workflow.GetLogger(ctx).Error("payment cannot be collected", "paymentId", p.in.PaymentID, "error", err)
-			return p.finish(ctx, PaymentFailed)
+			return p.finish(ctx, contract.PaymentFailed)
 		case declined:
 			if !p.scheduleRetry(ctx) {
-				return p.finish(ctx, PaymentExpired)
+				return p.finish(ctx, contract.PaymentExpired)
 			}
 			p.project(ctx)
 			p.tellSubscription(ctx)
 			if !p.waitForRetry(ctx) {
-				return p.finish(ctx, PaymentCanceled)
+				return p.finish(ctx, contract.PaymentCanceled)
 			}
 		}
 	}
 }
 
-func (p *payment) finish(ctx workflow.Context, status PaymentStatus) (PaymentState, error) {
+func (p *payment) finish(ctx workflow.Context, status contract.PaymentStatus) (contract.PaymentState, error) {
 	p.state.Status, p.state.NextAttemptAt = status, time.Time{}
-	if status == PaymentPaid {
+	if status == contract.PaymentPaid {
 		p.state.PaidAt = p.clock.now(ctx)
 	}
 	if p.clock.test() && p.in.SubscriptionID == uuid.Nil {
@@ -315,7 +183,7 @@ const (
 // pending.
 func (p *payment) attempt(ctx workflow.Context) (outcome, error) {
 	p.state.Attempts++
-	p.state.Status, p.state.NextAttemptAt = PaymentPending, time.Time{}
+	p.state.Status, p.state.NextAttemptAt = contract.PaymentPending, time.Time{}
 	req := gateways.ChargeRequest{
 		IdempotencyKey: p.chargeKey(),
 		Amount:         p.state.Amount, Token: p.in.Token, CustomerID: p.in.CustomerID.String(),
@@ -407,11 +275,11 @@ func (p *payment) recordAttempt(ctx workflow.Context, status, reference, code st
 func (p *payment) awaitApproval(ctx workflow.Context) outcome {
 	window := p.in.ApprovalWindow
 	if window <= 0 {
-		window = DefaultApprovalWindow
+		window = contract.DefaultApprovalWindow
 	}
 	var o outcome
 	w := p.wait(ctx, p.capped(p.clock.now(ctx).Add(window)), func(sel workflow.Selector) func() bool {
-		var event GatewayEvent
+		var event contract.GatewayEvent
 		sel.AddReceive(p.events, func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, &event) })
 		return func() bool {
 			if event.Reference == "" || event.Reference != p.state.Reference {
@@ -481,7 +349,7 @@ func (p *payment) withdrawnWhileCharging(ctx workflow.Context) bool {
 		return false
 	}
 	open := false
-	var w Withdraw
+	var w contract.Withdraw
 	for p.withdraw.ReceiveAsync(&w) {
 		open = open || w.Open
 	}
@@ -546,7 +414,7 @@ const settleOpenCharges = "settle-open-charges"
 // only says that something may have changed: anyone who reaches Temporal
 // can send one, so its word alone never moves a payment. ok is false when
 // the gateway could not tell.
-func (p *payment) confirm(ctx workflow.Context, event GatewayEvent) (charge activities.LookupResult, ok bool) {
+func (p *payment) confirm(ctx workflow.Context, event contract.GatewayEvent) (charge activities.LookupResult, ok bool) {
 	if workflow.GetVersion(ctx, confirmGatewayEvents, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		// A run that began trusting events ends trusting them, so that its
 		// history replays.
@@ -586,7 +454,7 @@ func (p *payment) scheduleRetry(ctx workflow.Context) bool {
 	if !ok || p.capped(next).Before(next) {
 		return false
 	}
-	p.state.Status, p.state.NextAttemptAt = PaymentRetrying, next
+	p.state.Status, p.state.NextAttemptAt = contract.PaymentRetrying, next
 	return true
 }
 
@@ -596,8 +464,8 @@ func (p *payment) tellSubscription(ctx workflow.Context) {
 	if p.in.SubscriptionID == uuid.Nil || p.state.Attempts != 1 {
 		return
 	}
-	progress := PaymentProgress{PaymentID: p.in.PaymentID, DeclineCode: p.state.DeclineCode, NextAttemptAt: p.state.NextAttemptAt}
-	err := workflow.SignalExternalWorkflow(ctx, SubscriptionWorkflowID(p.in.SubscriptionID), "", PaymentDeclinedSignal, progress).Get(ctx, nil)
+	progress := contract.PaymentProgress{PaymentID: p.in.PaymentID, DeclineCode: p.state.DeclineCode, NextAttemptAt: p.state.NextAttemptAt}
+	err := workflow.SignalExternalWorkflow(ctx, contract.SubscriptionWorkflowID(p.in.SubscriptionID), "", contract.PaymentDeclinedSignal, progress).Get(ctx, nil)
 	if err != nil {
 		workflow.GetLogger(ctx).Warn("subscription not told of a decline", "paymentId", p.in.PaymentID, "error", err)
 	}
@@ -642,9 +510,9 @@ func (p *payment) wait(ctx workflow.Context, until time.Time, also func(workflow
 		sel := workflow.NewSelector(ctx)
 		sel.AddFuture(timer, func(workflow.Future) { fired = true })
 		sel.AddReceive(p.withdraw, func(c workflow.ReceiveChannel, _ bool) {
-			var w Withdraw
+			var w contract.Withdraw
 			c.Receive(ctx, &w)
-			stop = w.Open || p.state.Status == PaymentScheduled
+			stop = w.Open || p.state.Status == contract.PaymentScheduled
 		})
 		sel.AddReceive(p.advances, func(c workflow.ReceiveChannel, _ bool) {
 			var t time.Time
@@ -653,10 +521,10 @@ func (p *payment) wait(ctx workflow.Context, until time.Time, also func(workflow
 		})
 		retry := false
 		sel.AddReceive(p.methods, func(c workflow.ReceiveChannel, _ bool) {
-			var m PaymentMethod
+			var m contract.PaymentMethod
 			c.Receive(ctx, &m)
 			p.in.PaymentMethodID, p.in.Gateway, p.in.Token = m.PaymentMethodID, m.Gateway, m.Token
-			retry = p.state.Status == PaymentRetrying
+			retry = p.state.Status == contract.PaymentRetrying
 		})
 		cancel := false
 		sel.AddReceive(ctx.Done(), func(workflow.ReceiveChannel, bool) { cancel = true })
@@ -715,7 +583,7 @@ func (p *payment) keepTime(ctx workflow.Context) {
 		return
 	}
 	p.reported = settled
-	err := workflow.SignalExternalWorkflow(ctx, SubscriptionWorkflowID(p.in.SubscriptionID), "", clockSettledSignal, settled).Get(ctx, nil)
+	err := workflow.SignalExternalWorkflow(ctx, contract.SubscriptionWorkflowID(p.in.SubscriptionID), "", clockSettledSignal, settled).Get(ctx, nil)
 	if err != nil {
 		workflow.GetLogger(ctx).Warn("subscription not told the clock settled", "paymentId", p.in.PaymentID, "error", err)
 	}
@@ -724,7 +592,7 @@ func (p *payment) keepTime(ctx workflow.Context) {
 // project writes the payment and its invoice to the database.
 func (p *payment) project(ctx workflow.Context) {
 	p.version = nextVersion(ctx, p.version)
-	proj := p.in.projection(p.state.Status, p.state.Amount, p.createdAt, p.clock.id)
+	proj := paymentProjection(p.in, p.state.Status, p.state.Amount, p.createdAt, p.clock.id)
 	proj.Version, proj.Attempts, proj.UpdatedAt, proj.ClockTime = p.version, p.attempts, p.clock.now(ctx), p.clockTime
 	proj.ApprovalURL, proj.DeclineCode = p.state.ApprovalURL, p.state.DeclineCode
 	proj.NextAttemptAt, proj.PaidAt = p.state.NextAttemptAt, p.state.PaidAt
@@ -733,9 +601,9 @@ func (p *payment) project(ctx workflow.Context) {
 	p.written = max(p.written, proj.Version)
 }
 
-// projection is the payment and its invoice in status, as they stand
-// before any attempt, at version 0.
-func (in PaymentInput) projection(status PaymentStatus, amount billing.Money, at time.Time, clockID uuid.UUID) activities.PaymentProjection {
+// paymentProjection is the payment of in and its invoice in status, as they
+// stand before any attempt, at version 0.
+func paymentProjection(in contract.PaymentInput, status contract.PaymentStatus, amount billing.Money, at time.Time, clockID uuid.UUID) activities.PaymentProjection {
 	return activities.PaymentProjection{
 		PaymentID: in.PaymentID, InvoiceID: in.InvoiceID,
 		TenantID: in.TenantID, CustomerID: in.CustomerID, SubscriptionID: in.SubscriptionID,

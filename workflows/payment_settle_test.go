@@ -14,6 +14,7 @@ import (
 	"github.com/billgate/billgate/billing"
 	"github.com/billgate/billgate/gateways"
 	"github.com/billgate/billgate/gateways/sandbox"
+	"github.com/billgate/billgate/workflows/contract"
 )
 
 // Issue 10, hole 3: a payment that ends without its pending charge voids
@@ -23,7 +24,7 @@ import (
 
 // asyncPayment is a sandbox_async payment with a two-hour approval window
 // and no retries.
-func asyncPayment() PaymentInput {
+func asyncPayment() contract.PaymentInput {
 	in := paymentInput(sandbox.TokenAsync)
 	in.ApprovalWindow, in.Dunning = 2*time.Hour, billing.DunningSchedule{}
 	return in
@@ -54,7 +55,7 @@ func (p *projections) lastAttempt(t *testing.T) activities.Attempt {
 func TestPaymentExpiryVoidsThePendingCharge(t *testing.T) {
 	env, ledger, proj := newPaymentEnv(t)
 	env.ExecuteWorkflow(PaymentWorkflow, asyncPayment())
-	if got := finalState(t, env); got.Status != PaymentExpired {
+	if got := finalState(t, env); got.Status != contract.PaymentExpired {
 		t.Errorf("payment = %+v, want expired", got)
 	}
 	key := testPaymentID.String() + "/1"
@@ -64,7 +65,7 @@ func TestPaymentExpiryVoidsThePendingCharge(t *testing.T) {
 	if _, err := ledger.Resolve(context.Background(), theCharge(t, ledger).Reference, gateways.Succeeded, "", time.Now()); !errors.Is(err, sandbox.ErrAlreadyDecided) {
 		t.Errorf("approving after the window = %v, want ErrAlreadyDecided", err)
 	}
-	if a, last := proj.lastAttempt(t), proj.lastPayment(); a.Status != "voided" || last.Status != string(PaymentExpired) || last.ApprovalURL != "" {
+	if a, last := proj.lastAttempt(t), proj.lastPayment(); a.Status != "voided" || last.Status != string(contract.PaymentExpired) || last.ApprovalURL != "" {
 		t.Errorf("projection = %s, attempt %+v, approval URL %q; want expired, the attempt voided, no approval URL", last.Status, a, last.ApprovalURL)
 	}
 }
@@ -75,7 +76,7 @@ func TestPaymentApprovedAsItExpiresIsPaid(t *testing.T) {
 	env, ledger, proj := newPaymentEnv(t)
 	env.RegisterDelayedCallback(func() { decide(t, ledger, queryPayment(t, env).Reference, true) }, time.Hour)
 	env.ExecuteWorkflow(PaymentWorkflow, asyncPayment())
-	if got := finalState(t, env); got.Status != PaymentPaid || got.PaidAt.IsZero() {
+	if got := finalState(t, env); got.Status != contract.PaymentPaid || got.PaidAt.IsZero() {
 		t.Errorf("payment = %+v, want paid", got)
 	}
 	if c := theCharge(t, ledger); c.Status != gateways.Succeeded || c.VoidKey != "" || c.RefundKey != "" {
@@ -91,7 +92,7 @@ func TestPaymentDeclinedAsItExpiresRecordsTheDecline(t *testing.T) {
 	env, ledger, proj := newPaymentEnv(t)
 	env.RegisterDelayedCallback(func() { decide(t, ledger, queryPayment(t, env).Reference, false) }, time.Hour)
 	env.ExecuteWorkflow(PaymentWorkflow, asyncPayment())
-	if got := finalState(t, env); got.Status != PaymentExpired || got.DeclineCode != gateways.CodeApprovalDeclined {
+	if got := finalState(t, env); got.Status != contract.PaymentExpired || got.DeclineCode != gateways.CodeApprovalDeclined {
 		t.Errorf("payment = %+v, want expired, declined by the payer", got)
 	}
 	if a := proj.lastAttempt(t); a.Status != "declined" || a.DeclineCode != gateways.CodeApprovalDeclined {
@@ -110,10 +111,10 @@ func TestPaymentWithdrawnAwaitingApprovalSettlesTheCharge(t *testing.T) {
 			if approvedFirst {
 				decide(t, ledger, queryPayment(t, env).Reference, true)
 			}
-			env.SignalWorkflow(WithdrawSignal, Withdraw{Open: true})
+			env.SignalWorkflow(contract.WithdrawSignal, contract.Withdraw{Open: true})
 		}, time.Hour)
 		env.ExecuteWorkflow(PaymentWorkflow, asyncPayment())
-		if got := finalState(t, env); got.Status != PaymentCanceled {
+		if got := finalState(t, env); got.Status != contract.PaymentCanceled {
 			t.Errorf("approved first %v: payment = %+v, want canceled", approvedFirst, got)
 		}
 		c, a := theCharge(t, ledger), proj.lastAttempt(t)
@@ -137,12 +138,12 @@ func TestPaymentWithdrawnWhileChargingIsRefunded(t *testing.T) {
 	real := sandboxActivities(t, ledger)
 	var a *activities.Activities
 	env.OnActivity(a.Charge, mock.Anything, mock.Anything).Return(func(ctx context.Context, in activities.ChargeInput) (activities.ChargeResult, error) {
-		env.SignalWorkflow(WithdrawSignal, Withdraw{Open: true})
+		env.SignalWorkflow(contract.WithdrawSignal, contract.Withdraw{Open: true})
 		return real.Charge(ctx, in)
 	})
 	calls := loseFirstAnswer(t, env, ledger)
 	env.ExecuteWorkflow(PaymentWorkflow, paymentInput(sandbox.TokenOK))
-	if got := finalState(t, env); got.Status != PaymentCanceled {
+	if got := finalState(t, env); got.Status != contract.PaymentCanceled {
 		t.Errorf("payment = %+v, want canceled", got)
 	}
 	if _, refunds := calls(); refunds != 2 {
@@ -161,11 +162,11 @@ func TestPaymentWithdrawnForDraftsWhileChargingIsPaid(t *testing.T) {
 	real := sandboxActivities(t, ledger)
 	var a *activities.Activities
 	env.OnActivity(a.Charge, mock.Anything, mock.Anything).Return(func(ctx context.Context, in activities.ChargeInput) (activities.ChargeResult, error) {
-		env.SignalWorkflow(WithdrawSignal, Withdraw{})
+		env.SignalWorkflow(contract.WithdrawSignal, contract.Withdraw{})
 		return real.Charge(ctx, in)
 	})
 	env.ExecuteWorkflow(PaymentWorkflow, paymentInput(sandbox.TokenOK))
-	if got := finalState(t, env); got.Status != PaymentPaid {
+	if got := finalState(t, env); got.Status != contract.PaymentPaid {
 		t.Errorf("payment = %+v, want paid", got)
 	}
 	if c := theCharge(t, ledger); c.RefundKey != "" {

@@ -15,6 +15,7 @@ import (
 	"github.com/billgate/billgate/billing"
 	"github.com/billgate/billgate/gateways"
 	"github.com/billgate/billgate/gateways/sandbox"
+	"github.com/billgate/billgate/workflows/contract"
 )
 
 // newPaymentEnv runs PaymentWorkflow with the real sandbox gateway behind
@@ -25,7 +26,7 @@ func newPaymentEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *sandbox.M
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	env.SetStartTime(time.Date(2026, 1, 31, 9, 30, 0, 0, time.UTC))
-	env.RegisterWorkflow(PaymentWorkflow)
+	Register(env)
 	env.RegisterActivity(sandboxActivities(t, ledger))
 	return env, ledger, recordProjections(env)
 }
@@ -47,15 +48,15 @@ func sandboxActivities(t *testing.T, ledger sandbox.Ledger) *activities.Activiti
 
 var testPaymentID = uuid.MustParse("019a0000-0000-7000-8000-000000000001")
 
-func paymentInput(token string) PaymentInput {
-	return PaymentInput{
+func paymentInput(token string) contract.PaymentInput {
+	return contract.PaymentInput{
 		PaymentID: testPaymentID, InvoiceID: uuid.New(), TenantID: uuid.New(), CustomerID: uuid.New(),
-		Invoice: InvoiceDraft{Lines: []billing.Line{{Kind: billing.OneTime, Description: "Widget", Amount: billing.Money{Amount: 3000, Currency: "USD"}, Quantity: 1}}},
+		Invoice: contract.InvoiceDraft{Lines: []billing.Line{{Kind: billing.OneTime, Description: "Widget", Amount: billing.Money{Amount: 3000, Currency: "USD"}, Quantity: 1}}},
 		Gateway: sandbox.Name, Token: token, Dunning: billing.DefaultDunning,
 	}
 }
 
-func finalState(t *testing.T, env *testsuite.TestWorkflowEnvironment) PaymentState {
+func finalState(t *testing.T, env *testsuite.TestWorkflowEnvironment) contract.PaymentState {
 	t.Helper()
 	if !env.IsWorkflowCompleted() {
 		t.Fatal("PaymentWorkflow did not complete")
@@ -63,7 +64,7 @@ func finalState(t *testing.T, env *testsuite.TestWorkflowEnvironment) PaymentSta
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatalf("PaymentWorkflow() error = %v", err)
 	}
-	var got PaymentState
+	var got contract.PaymentState
 	if err := env.GetWorkflowResult(&got); err != nil {
 		t.Fatal(err)
 	}
@@ -73,15 +74,15 @@ func finalState(t *testing.T, env *testsuite.TestWorkflowEnvironment) PaymentSta
 func TestPaymentOutcomes(t *testing.T) {
 	tests := []struct {
 		token        string
-		wantStatus   PaymentStatus
+		wantStatus   contract.PaymentStatus
 		wantAttempts int
 		wantDecline  string
 	}{
-		{sandbox.TokenOK, PaymentPaid, 1, ""},
-		{sandbox.TokenFlaky, PaymentPaid, 1, ""}, // transient errors are retried inside the attempt
-		{sandbox.TokenInsufficientFunds, PaymentExpired, 4, gateways.CodeInsufficientFunds},
-		{sandbox.TokenDecline, PaymentExpired, 4, gateways.CodeCardDeclined},
-		{"not_a_sandbox_token", PaymentFailed, 1, ""},
+		{sandbox.TokenOK, contract.PaymentPaid, 1, ""},
+		{sandbox.TokenFlaky, contract.PaymentPaid, 1, ""}, // transient errors are retried inside the attempt
+		{sandbox.TokenInsufficientFunds, contract.PaymentExpired, 4, gateways.CodeInsufficientFunds},
+		{sandbox.TokenDecline, contract.PaymentExpired, 4, gateways.CodeCardDeclined},
+		{"not_a_sandbox_token", contract.PaymentFailed, 1, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.token, func(t *testing.T) {
@@ -125,7 +126,7 @@ func TestPaymentRecoversOnTheDunningSchedule(t *testing.T) {
 
 	env.ExecuteWorkflow(PaymentWorkflow, paymentInput(sandbox.TokenOK))
 	got := finalState(t, env)
-	if got.Status != PaymentPaid || got.Attempts != 3 || got.Reference != "ch_3" {
+	if got.Status != contract.PaymentPaid || got.Attempts != 3 || got.Reference != "ch_3" {
 		t.Errorf("PaymentWorkflow() = %+v, want paid on attempt 3", got)
 	}
 	wantAt := []time.Duration{0, 24 * time.Hour, 72 * time.Hour}
@@ -151,10 +152,10 @@ func TestPaymentRetryNow(t *testing.T) {
 	env.OnActivity(a.Charge, mock.Anything, mock.Anything).Run(func(mock.Arguments) {
 		retriedAt = env.Now().Sub(start)
 	}).Return(activities.ChargeResult{Reference: "ch_2"}, nil).Once()
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(RetryNowSignal, nil) }, time.Hour)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(contract.RetryNowSignal, nil) }, time.Hour)
 
 	env.ExecuteWorkflow(PaymentWorkflow, paymentInput(sandbox.TokenOK))
-	if got := finalState(t, env); got.Status != PaymentPaid || got.Attempts != 2 {
+	if got := finalState(t, env); got.Status != contract.PaymentPaid || got.Attempts != 2 {
 		t.Errorf("PaymentWorkflow() = %+v, want paid on attempt 2", got)
 	}
 	if retriedAt.Round(time.Minute) != time.Hour {
@@ -167,20 +168,20 @@ func TestPaymentAsyncApproval(t *testing.T) {
 		env, ledger, _ := newPaymentEnv(t)
 		env.RegisterDelayedCallback(func() {
 			st := queryPayment(t, env)
-			if st.Status != PaymentPending || st.ApprovalURL == "" {
+			if st.Status != contract.PaymentPending || st.ApprovalURL == "" {
 				t.Errorf("while awaiting approval: %+v, want pending with an approval URL", st)
 			}
-			env.SignalWorkflow(GatewayEventSignal, GatewayEvent{Reference: "someone else's", Succeeded: true})
+			env.SignalWorkflow(contract.GatewayEventSignal, contract.GatewayEvent{Reference: "someone else's", Succeeded: true})
 			decide(t, ledger, st.Reference, approve)
-			env.SignalWorkflow(GatewayEventSignal, GatewayEvent{Reference: st.Reference, Succeeded: approve, DeclineCode: gateways.CodeApprovalDeclined})
+			env.SignalWorkflow(contract.GatewayEventSignal, contract.GatewayEvent{Reference: st.Reference, Succeeded: approve, DeclineCode: gateways.CodeApprovalDeclined})
 		}, time.Hour)
 		in := paymentInput(sandbox.TokenAsync)
 		in.Dunning = billing.DunningSchedule{}
 		env.ExecuteWorkflow(PaymentWorkflow, in)
 		got := finalState(t, env)
-		want := PaymentPaid
+		want := contract.PaymentPaid
 		if !approve {
-			want = PaymentExpired
+			want = contract.PaymentExpired
 		}
 		if got.Status != want {
 			t.Errorf("approve=%v: %+v, want %s", approve, got, want)
@@ -189,10 +190,10 @@ func TestPaymentAsyncApproval(t *testing.T) {
 }
 
 // queryPayment is the running payment's state.
-func queryPayment(t *testing.T, env *testsuite.TestWorkflowEnvironment) PaymentState {
+func queryPayment(t *testing.T, env *testsuite.TestWorkflowEnvironment) contract.PaymentState {
 	t.Helper()
-	var st PaymentState
-	v, err := env.QueryWorkflow(PaymentStateQuery)
+	var st contract.PaymentState
+	v, err := env.QueryWorkflow(contract.PaymentStateQuery)
 	if err == nil {
 		err = v.Get(&st)
 	}
@@ -225,23 +226,23 @@ func TestPaymentGatewayEventsAreConfirmed(t *testing.T) {
 		var reference string
 		env.RegisterDelayedCallback(func() {
 			reference = queryPayment(t, env).Reference
-			env.SignalWorkflow(GatewayEventSignal, GatewayEvent{Reference: reference, Succeeded: true})
+			env.SignalWorkflow(contract.GatewayEventSignal, contract.GatewayEvent{Reference: reference, Succeeded: true})
 		}, time.Hour)
 		env.RegisterDelayedCallback(func() {
 			st := queryPayment(t, env)
-			if st.Status != PaymentPending {
+			if st.Status != contract.PaymentPending {
 				t.Errorf("after a success the gateway never saw: %s, want pending", st.Status)
 			}
 			decide(t, ledger, reference, approve)
-			env.SignalWorkflow(GatewayEventSignal, GatewayEvent{Reference: reference, Succeeded: true})
+			env.SignalWorkflow(contract.GatewayEventSignal, contract.GatewayEvent{Reference: reference, Succeeded: true})
 		}, 2*time.Hour)
 		in := paymentInput(sandbox.TokenAsync)
 		in.Dunning = billing.DunningSchedule{}
 		env.ExecuteWorkflow(PaymentWorkflow, in)
 		got := finalState(t, env)
-		want, wantCode := PaymentPaid, ""
+		want, wantCode := contract.PaymentPaid, ""
 		if !approve {
-			want, wantCode = PaymentExpired, gateways.CodeApprovalDeclined
+			want, wantCode = contract.PaymentExpired, gateways.CodeApprovalDeclined
 		}
 		if got.Status != want || got.DeclineCode != wantCode {
 			t.Errorf("approve=%v: %+v, want %s with decline %q", approve, got, want, wantCode)
@@ -256,7 +257,7 @@ func TestPaymentApprovalExpires(t *testing.T) {
 	in.ApprovalWindow = 2 * time.Hour
 	env.ExecuteWorkflow(PaymentWorkflow, in)
 	got := finalState(t, env)
-	if got.Status != PaymentExpired || env.Now().Sub(start) < 2*time.Hour {
+	if got.Status != contract.PaymentExpired || env.Now().Sub(start) < 2*time.Hour {
 		t.Errorf("unapproved payment = %+v after %v, want expired after the 2h window", got, env.Now().Sub(start))
 	}
 }
@@ -273,16 +274,16 @@ func TestPaymentApprovalAtTheDeadlinePays(t *testing.T) {
 	in.Dunning = billing.DunningSchedule{}
 	var reference string
 	env.OnActivity(a.LookupCharge, mock.Anything, mock.Anything).Run(func(mock.Arguments) {
-		env.SignalWorkflow(GatewayEventSignal, GatewayEvent{Reference: reference, Succeeded: true})
+		env.SignalWorkflow(contract.GatewayEventSignal, contract.GatewayEvent{Reference: reference, Succeeded: true})
 		time.Sleep(1500 * time.Millisecond) // the window's last second passes meanwhile
 	}).Return(activities.LookupResult{Status: gateways.Pending}, nil).Once()
 	env.OnActivity(a.LookupCharge, mock.Anything, mock.Anything).Return(activities.LookupResult{Status: gateways.Succeeded}, nil).Once()
 	env.RegisterDelayedCallback(func() {
 		reference = queryPayment(t, env).Reference
-		env.SignalWorkflow(GatewayEventSignal, GatewayEvent{Reference: reference})
+		env.SignalWorkflow(contract.GatewayEventSignal, contract.GatewayEvent{Reference: reference})
 	}, in.ApprovalWindow-time.Second)
 	env.ExecuteWorkflow(PaymentWorkflow, in)
-	if got := finalState(t, env); got.Status != PaymentPaid {
+	if got := finalState(t, env); got.Status != contract.PaymentPaid {
 		t.Errorf("approved as the window closed: %+v, want paid", got)
 	}
 }
@@ -297,13 +298,13 @@ func TestPaymentChargeWithoutAnAnswerIsReconciled(t *testing.T) {
 		found     activities.ChargeResult
 		findErr   error
 		deadline  time.Duration
-		want      PaymentStatus
+		want      contract.PaymentStatus
 		wantCode  string
 		wantAfter time.Duration
 	}{
-		{"the gateway took it", activities.ChargeResult{Reference: "ch_1"}, nil, 0, PaymentPaid, "", MaxChargeTime},
-		{"the gateway took nothing", activities.ChargeResult{}, unknown, 0, PaymentExpired, gateways.CodeProcessingError, MaxChargeTime},
-		{"the deadline comes first", activities.ChargeResult{}, unknown, 2 * time.Hour, PaymentExpired, gateways.CodeProcessingError, 2 * time.Hour},
+		{"the gateway took it", activities.ChargeResult{Reference: "ch_1"}, nil, 0, contract.PaymentPaid, "", MaxChargeTime},
+		{"the gateway took nothing", activities.ChargeResult{}, unknown, 0, contract.PaymentExpired, gateways.CodeProcessingError, MaxChargeTime},
+		{"the deadline comes first", activities.ChargeResult{}, unknown, 2 * time.Hour, contract.PaymentExpired, gateways.CodeProcessingError, 2 * time.Hour},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -359,10 +360,10 @@ func TestPaymentCanceledBeforeItChargesEndsCanceled(t *testing.T) {
 	env, ledger, proj := newPaymentEnv(t)
 	env.RegisterDelayedCallback(env.CancelWorkflow, time.Hour) // waiting for the retry a day later
 	env.ExecuteWorkflow(PaymentWorkflow, paymentInput(sandbox.TokenDecline))
-	if got := finalState(t, env); got.Status != PaymentCanceled {
+	if got := finalState(t, env); got.Status != contract.PaymentCanceled {
 		t.Errorf("canceled payment = %+v, want canceled", got)
 	}
-	if last := proj.lastPayment(); last.Status != string(PaymentCanceled) || len(last.Attempts) != 1 {
+	if last := proj.lastPayment(); last.Status != string(contract.PaymentCanceled) || len(last.Attempts) != 1 {
 		t.Errorf("projection = %s after %d attempts, want canceled after the one", last.Status, len(last.Attempts))
 	}
 	if charges, _ := ledger.Charges(context.Background()); len(charges) != 1 {
@@ -377,11 +378,11 @@ func TestPaymentCanceledAwaitingApprovalLeavesItPending(t *testing.T) {
 	env, _, proj := newPaymentEnv(t)
 	env.RegisterDelayedCallback(env.CancelWorkflow, time.Hour)
 	env.ExecuteWorkflow(PaymentWorkflow, paymentInput(sandbox.TokenAsync))
-	if got := finalState(t, env); got.Status != PaymentPending || got.ApprovalURL == "" {
+	if got := finalState(t, env); got.Status != contract.PaymentPending || got.ApprovalURL == "" {
 		t.Errorf("canceled payment = %+v, want pending its approval", got)
 	}
 	last := proj.lastPayment()
-	if last.Status != string(PaymentPending) || last.ApprovalURL == "" || len(last.Attempts) != 1 || last.Attempts[0].Reference == "" {
+	if last.Status != string(contract.PaymentPending) || last.ApprovalURL == "" || len(last.Attempts) != 1 || last.Attempts[0].Reference == "" {
 		t.Errorf("projection = %+v, want pending with the charge's reference and approval URL", last)
 	}
 }

@@ -7,37 +7,8 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/billgate/billgate/activities"
+	"github.com/billgate/billgate/workflows/contract"
 )
-
-// PurgeSessionsScheduleID names the Temporal Schedule that runs
-// PurgeSessionsWorkflow, the hourly housekeeping; the workflows it starts
-// have IDs beginning with it. The name predates the Idempotency-Key purge
-// and is kept: renaming would leave the old schedule behind.
-const PurgeSessionsScheduleID = "billgate-purge-sessions"
-
-// PurgeSessionsWorkflowInput configures one housekeeping run.
-type PurgeSessionsWorkflowInput struct {
-	// Retention keeps dead sessions this long; zero means the activity's
-	// default (activities.DefaultSessionRetention).
-	Retention time.Duration
-}
-
-// PurgeSessionsWorkflowResult reports what one housekeeping run deleted.
-type PurgeSessionsWorkflowResult struct {
-	// Purged counts the sessions deleted.
-	Purged int64
-	// Cutoff is the time before which dead sessions were deleted.
-	Cutoff time.Time
-	// IdempotencyKeysPurged counts the Idempotency-Keys deleted.
-	IdempotencyKeysPurged int64
-	// IdempotencyKeysCutoff is the time before which Idempotency-Keys were
-	// deleted.
-	IdempotencyKeysCutoff time.Time
-	// LoginThrottlesPurged counts the failed-login counts deleted.
-	LoginThrottlesPurged int64
-	// LoginThrottlesCutoff is the time before which they were deleted.
-	LoginThrottlesCutoff time.Time
-}
 
 // purgeLoginThrottlesVersion marks the runs that purge login throttles too,
 // so that a run started before it replays without that step.
@@ -50,7 +21,7 @@ const purgeLoginThrottlesVersion = "purge-login-throttles"
 // time spent waiting for a worker. Either way each purge gives up well
 // before the next hourly run, which starts afresh.
 var purgeSessionsActivityOptions = workflow.ActivityOptions{
-	TaskQueue:              SubscriptionsTaskQueue,
+	TaskQueue:              contract.SubscriptionsTaskQueue,
 	StartToCloseTimeout:    time.Minute,
 	ScheduleToCloseTimeout: 30 * time.Minute,
 	RetryPolicy: &temporal.RetryPolicy{
@@ -70,22 +41,22 @@ const purgeSessionsMaxAttempts = 12
 // activities.LoginThrottleRetention. The schedule PurgeSessionsScheduleID starts it
 // every hour. A session purge that fails fails the run before the key
 // purge; the next run does both.
-func PurgeSessionsWorkflow(ctx workflow.Context, in PurgeSessionsWorkflowInput) (PurgeSessionsWorkflowResult, error) {
+func PurgeSessionsWorkflow(ctx workflow.Context, in contract.PurgeSessionsWorkflowInput) (contract.PurgeSessionsWorkflowResult, error) {
 	ctx = workflow.WithActivityOptions(ctx, purgeSessionsActivityOptions)
 	log := workflow.GetLogger(ctx)
 	var a *activities.Activities
 	var res activities.PurgeSessionsResult
 	err := workflow.ExecuteActivity(ctx, a.PurgeSessions, activities.PurgeSessionsInput{Retention: in.Retention}).Get(ctx, &res)
 	if err != nil {
-		return PurgeSessionsWorkflowResult{}, err
+		return contract.PurgeSessionsWorkflowResult{}, err
 	}
 	log.Info("Purged sessions", "purged", res.Purged, "cutoff", res.Cutoff)
-	out := PurgeSessionsWorkflowResult{Purged: res.Purged, Cutoff: res.Cutoff}
+	out := contract.PurgeSessionsWorkflowResult{Purged: res.Purged, Cutoff: res.Cutoff}
 
 	var keys activities.PurgeIdempotencyKeysResult
 	err = workflow.ExecuteActivity(ctx, a.PurgeIdempotencyKeys, activities.PurgeIdempotencyKeysInput{Retention: activities.IdempotencyKeyRetention}).Get(ctx, &keys)
 	if err != nil {
-		return PurgeSessionsWorkflowResult{}, err
+		return contract.PurgeSessionsWorkflowResult{}, err
 	}
 	log.Info("Purged idempotency keys", "purged", keys.Purged, "cutoff", keys.Cutoff)
 	out.IdempotencyKeysPurged, out.IdempotencyKeysCutoff = keys.Purged, keys.Cutoff
@@ -96,7 +67,7 @@ func PurgeSessionsWorkflow(ctx workflow.Context, in PurgeSessionsWorkflowInput) 
 	var throttles activities.PurgeLoginThrottlesResult
 	err = workflow.ExecuteActivity(ctx, a.PurgeLoginThrottles, activities.PurgeLoginThrottlesInput{Retention: activities.LoginThrottleRetention}).Get(ctx, &throttles)
 	if err != nil {
-		return PurgeSessionsWorkflowResult{}, err
+		return contract.PurgeSessionsWorkflowResult{}, err
 	}
 	log.Info("Purged login throttles", "purged", throttles.Purged, "cutoff", throttles.Cutoff)
 	out.LoginThrottlesPurged, out.LoginThrottlesCutoff = throttles.Purged, throttles.Cutoff

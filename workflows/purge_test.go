@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/billgate/billgate/activities"
+	"github.com/billgate/billgate/workflows/contract"
 )
 
 var (
@@ -57,7 +58,7 @@ func TestPurgeSessionsWorkflowPassesRetention(t *testing.T) {
 				Return(activities.PurgeSessionsResult{Purged: 3, Cutoff: cutoff}, nil).Once()
 			onKeyPurge(env)
 
-			env.ExecuteWorkflow(PurgeSessionsWorkflow, PurgeSessionsWorkflowInput{Retention: retention})
+			env.ExecuteWorkflow(PurgeSessionsWorkflow, contract.PurgeSessionsWorkflowInput{Retention: retention})
 
 			if !env.IsWorkflowCompleted() {
 				t.Fatal("PurgeSessionsWorkflow did not complete")
@@ -65,11 +66,11 @@ func TestPurgeSessionsWorkflowPassesRetention(t *testing.T) {
 			if err := env.GetWorkflowError(); err != nil {
 				t.Fatalf("PurgeSessionsWorkflow() error = %v, want nil", err)
 			}
-			var got PurgeSessionsWorkflowResult
+			var got contract.PurgeSessionsWorkflowResult
 			if err := env.GetWorkflowResult(&got); err != nil {
 				t.Fatal(err)
 			}
-			want := PurgeSessionsWorkflowResult{Purged: 3, Cutoff: cutoff, IdempotencyKeysPurged: 5, IdempotencyKeysCutoff: keyCutoff,
+			want := contract.PurgeSessionsWorkflowResult{Purged: 3, Cutoff: cutoff, IdempotencyKeysPurged: 5, IdempotencyKeysCutoff: keyCutoff,
 				LoginThrottlesPurged: 7, LoginThrottlesCutoff: throttleCutoff}
 			if got != want {
 				t.Errorf("PurgeSessionsWorkflow() = %+v, want %+v", got, want)
@@ -89,12 +90,12 @@ func TestPurgeSessionsWorkflowRetriesFailures(t *testing.T) {
 		Return(activities.PurgeSessionsResult{Purged: 1, Cutoff: cutoff}, nil).Once()
 	onKeyPurge(env)
 
-	env.ExecuteWorkflow(PurgeSessionsWorkflow, PurgeSessionsWorkflowInput{})
+	env.ExecuteWorkflow(PurgeSessionsWorkflow, contract.PurgeSessionsWorkflowInput{})
 
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatalf("PurgeSessionsWorkflow() error = %v, want success on the third attempt", err)
 	}
-	var got PurgeSessionsWorkflowResult
+	var got contract.PurgeSessionsWorkflowResult
 	if err := env.GetWorkflowResult(&got); err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +119,7 @@ func TestPurgeSessionsWorkflowGivesUp(t *testing.T) {
 	noKeyPurge(t, env, "after the session purge failed")
 	start := env.Now()
 
-	env.ExecuteWorkflow(PurgeSessionsWorkflow, PurgeSessionsWorkflowInput{})
+	env.ExecuteWorkflow(PurgeSessionsWorkflow, contract.PurgeSessionsWorkflowInput{})
 
 	var actErr *temporal.ActivityError
 	if err := env.GetWorkflowError(); !errors.As(err, &actErr) {
@@ -140,7 +141,7 @@ func TestPurgeSessionsWorkflowDoesNotRetryInvalidInput(t *testing.T) {
 		Return(activities.PurgeSessionsResult{}, temporal.NewNonRetryableApplicationError("purge sessions: retention -1h0m0s is negative", activities.InvalidInputError, nil)).Once()
 	noKeyPurge(t, env, "after the session purge failed")
 
-	env.ExecuteWorkflow(PurgeSessionsWorkflow, PurgeSessionsWorkflowInput{Retention: -time.Hour})
+	env.ExecuteWorkflow(PurgeSessionsWorkflow, contract.PurgeSessionsWorkflowInput{Retention: -time.Hour})
 
 	var appErr *temporal.ApplicationError
 	if err := env.GetWorkflowError(); !errors.As(err, &appErr) || appErr.Type() != activities.InvalidInputError {
@@ -164,7 +165,7 @@ func TestPurgeSessionsWorkflowGivesUpOnKeys(t *testing.T) {
 		})
 	start := env.Now()
 
-	env.ExecuteWorkflow(PurgeSessionsWorkflow, PurgeSessionsWorkflowInput{})
+	env.ExecuteWorkflow(PurgeSessionsWorkflow, contract.PurgeSessionsWorkflowInput{})
 
 	var actErr *temporal.ActivityError
 	if err := env.GetWorkflowError(); !errors.As(err, &actErr) {

@@ -39,9 +39,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			replayer.RegisterWorkflow(PaymentWorkflow)
-			replayer.RegisterWorkflow(SubscriptionWorkflow)
-			replayer.RegisterWorkflow(PurgeSessionsWorkflow)
+			Register(replayer)
 			if err := replayer.ReplayWorkflowHistoryFromJSONFile(nil, file); err != nil {
 				t.Errorf("replay %s: %v", file, err)
 			}

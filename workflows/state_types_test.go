@@ -3,6 +3,8 @@ package workflows
 import (
 	"reflect"
 	"testing"
+
+	"github.com/billgate/billgate/workflows/contract"
 )
 
 // Workflow state and messages hold no database type, so a change to a
@@ -32,7 +34,7 @@ func TestWorkflowStateHoldsNoDatabaseTypes(t *testing.T) {
 			}
 		}
 	}
-	for _, v := range []any{payment{}, subscription{}, PaymentInput{}, SubscriptionInput{}, PaymentState{}, SubscriptionState{}} {
+	for _, v := range []any{payment{}, subscription{}, contract.PaymentInput{}, contract.SubscriptionInput{}, contract.PaymentState{}, contract.SubscriptionState{}} {
 		walk(reflect.TypeOf(v).Name(), reflect.TypeOf(v))
 	}
 }

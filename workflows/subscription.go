@@ -1,7 +1,6 @@
 package workflows
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
@@ -12,33 +11,8 @@ import (
 
 	"github.com/billgate/billgate/activities"
 	"github.com/billgate/billgate/billing"
+	"github.com/billgate/billgate/workflows/contract"
 )
-
-// Names the API and operators use to reach a subscription workflow.
-const (
-	// SubscriptionStateQuery returns the SubscriptionState.
-	SubscriptionStateQuery = "state"
-	// UpcomingInvoiceQuery returns the InvoicePreview of the next invoice.
-	UpcomingInvoiceQuery = "upcoming-invoice"
-	// CancelUpdate takes a Cancel and returns the SubscriptionState.
-	CancelUpdate = "cancel"
-	// PauseUpdate (no payload) stops invoicing.
-	PauseUpdate = "pause"
-	// ResumeUpdate (no payload) starts a new period at once.
-	ResumeUpdate = "resume"
-	// ChangePriceUpdate takes a PriceChange.
-	ChangePriceUpdate = "change-price"
-	// ChangePaymentMethodUpdate takes a PaymentMethod: the subscription's
-	// payments charge it from now on, and a declined one retries at once.
-	ChangePaymentMethodUpdate = "change-payment-method"
-	// CancelSignal takes a Cancel, for operators: the same change as
-	// CancelUpdate, ignored (and logged) when illegal.
-	CancelSignal = "cancel"
-)
-
-// DefaultFirstPaymentWindow is how long a new subscription waits for its
-// first payment before it expires, as Stripe's incomplete subscriptions do.
-const DefaultFirstPaymentWindow = 23 * time.Hour
 
 // MaxPeriodsPerRun bounds the history of a run begun before
 // paymentsStartWhenDue: it continues as new at the first period boundary
@@ -46,67 +20,9 @@ const DefaultFirstPaymentWindow = 23 * time.Hour
 // continue as new at every period boundary.
 const MaxPeriodsPerRun = 50
 
-// SubscriptionWorkflowID is the workflow ID of a subscription.
-func SubscriptionWorkflowID(id uuid.UUID) string { return "subscription/" + id.String() }
-
-// SubscriptionStatus is where a subscription stands.
-type SubscriptionStatus string
-
-// Subscription statuses, as in Stripe Billing (pending is Stripe's
-// incomplete).
-const (
-	SubscriptionPending  SubscriptionStatus = "pending" // the first payment is not made yet
-	SubscriptionTrialing SubscriptionStatus = "trialing"
-	SubscriptionActive   SubscriptionStatus = "active"
-	SubscriptionPastDue  SubscriptionStatus = "past_due" // a renewal was declined and is being retried
-	SubscriptionPaused   SubscriptionStatus = "paused"
-	SubscriptionCanceled SubscriptionStatus = "canceled"
-	SubscriptionExpired  SubscriptionStatus = "expired" // never paid, or every retry declined
-)
-
-// Ended reports whether the subscription is over.
-func (s SubscriptionStatus) Ended() bool {
-	return s == SubscriptionCanceled || s == SubscriptionExpired
-}
-
-// Plan is the recurring price a subscription pays.
-type Plan struct {
-	PriceID    uuid.UUID
-	Amount     billing.Money // per unit and period
-	Recurrence billing.Recurrence
-	TrialDays  int
-	Dunning    billing.DunningSchedule
-}
-
-// Validate reports what would keep a plan from being billed: a workflow
-// that took it would fail every later task.
-func (p Plan) Validate() error {
-	switch {
-	case p.PriceID == uuid.Nil:
-		return errors.New("the plan names no price")
-	case p.Amount.Amount < 0:
-		return errors.New("the plan's amount is negative")
-	case p.TrialDays < 0 || p.TrialDays > billing.MaxTrialDays:
-		return fmt.Errorf("the plan's trial of %d days is not within 0-%d", p.TrialDays, billing.MaxTrialDays)
-	}
-	if err := p.Amount.Validate(); err != nil {
-		return err
-	}
-	return p.Recurrence.Validate()
-}
-
-// Total is what quantity units cost for a period.
-func (p Plan) Total(quantity int64) (billing.Money, error) {
-	return p.Amount.MulInt(quantity)
-}
-
-// ErrBadSubscription is the type of the error a subscription started with
-// input it could never bill fails with.
-const ErrBadSubscription = "BadSubscription"
-
 // validateStart refuses what the API refuses too, for starts that do not
 // come through it (an operator's, from the Temporal UI or CLI).
-func validateStart(in SubscriptionInput) error {
+func validateStart(in contract.SubscriptionInput) error {
 	err := in.Plan.Validate()
 	if err == nil && in.Quantity < 1 {
 		err = fmt.Errorf("the quantity %d is not positive", in.Quantity)
@@ -115,7 +31,7 @@ func validateStart(in SubscriptionInput) error {
 		_, err = in.Plan.Total(in.Quantity)
 	}
 	if err != nil {
-		return temporal.NewNonRetryableApplicationError("the subscription cannot be billed: "+err.Error(), ErrBadSubscription, err)
+		return temporal.NewNonRetryableApplicationError("the subscription cannot be billed: "+err.Error(), contract.ErrBadSubscription, err)
 	}
 	return nil
 }
@@ -139,96 +55,15 @@ func must2[T, U any](a T, b U, err error) (T, U) {
 	return a, b
 }
 
-// SubscriptionInput starts a subscription.
-type SubscriptionInput struct {
-	SubscriptionID  uuid.UUID
-	TenantID        uuid.UUID
-	CustomerID      uuid.UUID
-	Plan            Plan
-	Quantity        int64
-	PaymentMethodID uuid.UUID // uuid.Nil when the method was given inline
-	Gateway         string
-	Token           string
-	// FirstPaymentWindow is how long the first payment may take; zero is
-	// DefaultFirstPaymentWindow.
-	FirstPaymentWindow time.Duration
-	// TestClock, when set, is the clock the subscription lives on.
-	TestClock *TestClock
-	// Carried is the state a continued run starts from.
-	Carried *SubscriptionState
-}
-
-// SubscriptionState is the subscription as the query, the updates and the
-// projection report it. It is all a continued run needs.
-type SubscriptionState struct {
-	Status            SubscriptionStatus
-	Plan              Plan
-	Quantity          int64
-	CreatedAt         time.Time
-	CurrentPeriod     Period // the trial while trialing
-	TrialEnd          time.Time
-	CancelAtPeriodEnd bool
-	CanceledAt        time.Time
-	PausedAt          time.Time
-	EndedAt           time.Time
-	LatestInvoiceID   uuid.UUID
-	NextBillingAt     time.Time // when the upcoming invoice falls due
-	ClockTime         time.Time // the test clock time it has caught up with
-	// Anchor and Next number the billing periods: period n of the current
-	// cycle is [Plan.Recurrence.PeriodEnd(Anchor, n), …PeriodEnd(Anchor, n+1)),
-	// and Next is the period the upcoming invoice bills.
-	Anchor time.Time
-	Next   int
-	// Credit is the customer's balance, taken off the next invoices.
-	Credit billing.Money
-	// PendingLines wait for the next period's invoice (create_prorations).
-	PendingLines []billing.Line
-	// Minted counts the IDs minted for invoices and payments.
-	Minted int64
-	// Version is the last projection's; see nextVersion.
-	Version int64
-}
-
-// Period is a billing period [Start, End).
-type Period struct {
-	Start time.Time
-	End   time.Time
-}
-
-// Cancel asks a subscription to end now or at the end of its period.
-type Cancel struct {
-	AtPeriodEnd bool `json:"atPeriodEnd"`
-}
-
-// PriceChange moves a subscription to another recurring price.
-type PriceChange struct {
-	Plan      Plan
-	Proration billing.ProrationMode
-}
-
-// InvoicePreview is the next invoice as it stands now.
-type InvoicePreview struct {
-	Lines         []billing.Line
-	Total         billing.Money
-	CreditApplied billing.Money
-	AmountDue     billing.Money
-	Period        Period
-	DueAt         time.Time
-}
-
-// ErrIllegalChange is the type of the error an update's validator returns
-// for a change the subscription's state forbids; the API answers 409.
-const ErrIllegalChange = "IllegalChange"
-
 func illegal(format string, args ...any) error {
-	return temporal.NewApplicationError(fmt.Sprintf(format, args...), ErrIllegalChange)
+	return temporal.NewApplicationError(fmt.Sprintf(format, args...), contract.ErrIllegalChange)
 }
 
 // SubscriptionWorkflow drives a subscription: the trial, the first payment,
 // each period's invoice (a PaymentWorkflow child started when the period
 // starts), dunning, pause, resume, price changes and cancellation. A run
 // lasts one period: it continues as new at the next period boundary.
-func SubscriptionWorkflow(ctx workflow.Context, in SubscriptionInput) error {
+func SubscriptionWorkflow(ctx workflow.Context, in contract.SubscriptionInput) error {
 	s := &subscription{in: in, wake: workflow.NewBufferedChannel(ctx, 1)}
 	if err := s.setup(ctx); err != nil {
 		return err
@@ -237,8 +72,8 @@ func SubscriptionWorkflow(ctx workflow.Context, in SubscriptionInput) error {
 }
 
 type subscription struct {
-	in    SubscriptionInput
-	state SubscriptionState
+	in    contract.SubscriptionInput
+	state contract.SubscriptionState
 	// upcoming collects the next period's invoice; others are invoices
 	// raised at once (always_invoice price changes).
 	upcoming *child
@@ -259,7 +94,7 @@ type subscription struct {
 	synced   struct {
 		projection activities.SubscriptionProjection
 		written    int64 // the version the database has
-		status     SubscriptionStatus
+		status     contract.SubscriptionStatus
 		next       time.Time
 	}
 }
@@ -268,11 +103,11 @@ type subscription struct {
 type child struct {
 	paymentID uuid.UUID
 	future    workflow.ChildWorkflowFuture
-	period    Period
+	period    contract.Period
 	next      int           // the period it bills, for the upcoming invoice
 	pending   int           // how many PendingLines it carries
 	credit    billing.Money // what it changed the customer's credit by
-	preview   InvoicePreview
+	preview   contract.InvoicePreview
 	withdrawn bool
 }
 
@@ -287,8 +122,8 @@ func (s *subscription) setup(ctx workflow.Context) error {
 	s.clock, s.settled = newClock(s.in.TestClock), map[uuid.UUID]clockSettled{}
 	// The API sets the status a new subscription starts with; what is set
 	// already is not upserted again.
-	if status, ok := workflow.GetTypedSearchAttributes(ctx).GetKeyword(StatusKey); ok {
-		s.synced.status = SubscriptionStatus(status)
+	if status, ok := workflow.GetTypedSearchAttributes(ctx).GetKeyword(contract.StatusKey); ok {
+		s.synced.status = contract.SubscriptionStatus(status)
 	}
 	if s.in.Carried != nil {
 		s.state = *s.in.Carried
@@ -300,13 +135,13 @@ func (s *subscription) setup(ctx workflow.Context) error {
 		s.start(ctx)
 	}
 	s.whenDue = workflow.GetVersion(ctx, paymentsStartWhenDue, workflow.DefaultVersion, 1) == 1
-	if next, ok := workflow.GetTypedSearchAttributes(ctx).GetTime(NextBillingAtKey); ok && s.whenDue {
+	if next, ok := workflow.GetTypedSearchAttributes(ctx).GetTime(contract.NextBillingAtKey); ok && s.whenDue {
 		s.synced.next = next // carried from the previous run
 	}
-	if err := workflow.SetQueryHandler(ctx, SubscriptionStateQuery, func() (SubscriptionState, error) { return s.state, nil }); err != nil {
+	if err := workflow.SetQueryHandler(ctx, contract.SubscriptionStateQuery, func() (contract.SubscriptionState, error) { return s.state, nil }); err != nil {
 		return err
 	}
-	if err := workflow.SetQueryHandler(ctx, UpcomingInvoiceQuery, s.preview); err != nil {
+	if err := workflow.SetQueryHandler(ctx, contract.UpcomingInvoiceQuery, s.preview); err != nil {
 		return err
 	}
 	return s.setUpdateHandlers(ctx)
@@ -316,23 +151,23 @@ func (s *subscription) setup(ctx workflow.Context) error {
 func (s *subscription) start(ctx workflow.Context) {
 	t := s.clock.now(ctx)
 	plan := s.in.Plan
-	s.state = SubscriptionState{
-		Status: SubscriptionPending, Plan: plan, Quantity: s.in.Quantity, CreatedAt: t,
+	s.state = contract.SubscriptionState{
+		Status: contract.SubscriptionPending, Plan: plan, Quantity: s.in.Quantity, CreatedAt: t,
 		Anchor: t, Credit: billing.Money{Currency: plan.Amount.Currency},
 	}
 	if plan.TrialDays > 0 {
-		s.state.Status = SubscriptionTrialing
+		s.state.Status = contract.SubscriptionTrialing
 		s.state.TrialEnd = t.AddDate(0, 0, plan.TrialDays)
 		s.state.Anchor = s.state.TrialEnd
-		s.state.CurrentPeriod = Period{t, s.state.TrialEnd}
+		s.state.CurrentPeriod = contract.Period{Start: t, End: s.state.TrialEnd}
 		return
 	}
 	s.state.CurrentPeriod = s.period(0)
 }
 
-func (s *subscription) period(n int) Period {
+func (s *subscription) period(n int) contract.Period {
 	r := s.state.Plan.Recurrence
-	return Period{r.PeriodEnd(s.state.Anchor, n), r.PeriodEnd(s.state.Anchor, n+1)}
+	return contract.Period{Start: r.PeriodEnd(s.state.Anchor, n), End: r.PeriodEnd(s.state.Anchor, n+1)}
 }
 
 // paymentsStartWhenDue versions runs that start each period's payment when
@@ -356,9 +191,9 @@ type signals struct {
 
 func (s *subscription) run(ctx workflow.Context) error {
 	in := signals{
-		declines: workflow.GetSignalChannel(ctx, PaymentDeclinedSignal),
-		cancels:  workflow.GetSignalChannel(ctx, CancelSignal),
-		advances: workflow.GetSignalChannel(ctx, ClockAdvanceSignal),
+		declines: workflow.GetSignalChannel(ctx, contract.PaymentDeclinedSignal),
+		cancels:  workflow.GetSignalChannel(ctx, contract.CancelSignal),
+		advances: workflow.GetSignalChannel(ctx, contract.ClockAdvanceSignal),
 		settles:  workflow.GetSignalChannel(ctx, clockSettledSignal),
 	}
 	for {
@@ -415,7 +250,7 @@ func (s *subscription) armAlarms(ctx workflow.Context) []workflow.Future {
 // listen adds the subscription's signals to sel.
 func (s *subscription) listen(ctx workflow.Context, sel workflow.Selector, in signals) {
 	sel.AddReceive(in.declines, func(ch workflow.ReceiveChannel, _ bool) {
-		var p PaymentProgress
+		var p contract.PaymentProgress
 		ch.Receive(ctx, &p)
 		s.paymentDeclined(ctx, p)
 	})
@@ -497,7 +332,7 @@ func (s *subscription) keepTime(ctx workflow.Context) {
 	}
 	if s.clock.frozen.After(before) && len(s.children()) > 0 {
 		for _, c := range s.children() {
-			s.tell(ctx, c, ClockAdvanceSignal, s.clock.frozen)
+			s.tell(ctx, c, contract.ClockAdvanceSignal, s.clock.frozen)
 		}
 		return
 	}
@@ -525,7 +360,7 @@ func (s *subscription) children() []*child {
 // wantsUpcoming reports whether the next period should be invoiced.
 func (s *subscription) wantsUpcoming() bool {
 	switch s.state.Status {
-	case SubscriptionPending, SubscriptionTrialing, SubscriptionActive:
+	case contract.SubscriptionPending, contract.SubscriptionTrialing, contract.SubscriptionActive:
 		return !s.state.CancelAtPeriodEnd
 	}
 	return false
@@ -541,12 +376,12 @@ func (s *subscription) endsAt() (time.Time, bool) {
 
 func (s *subscription) endIfDue(ctx workflow.Context) {
 	if at, ok := s.endsAt(); ok && !s.clock.now(ctx).Before(at) {
-		s.end(ctx, SubscriptionCanceled)
+		s.end(ctx, contract.SubscriptionCanceled)
 	}
 }
 
 // end stops the subscription and withdraws every invoice not yet paid.
-func (s *subscription) end(ctx workflow.Context, status SubscriptionStatus) {
+func (s *subscription) end(ctx workflow.Context, status contract.SubscriptionStatus) {
 	s.state.Status, s.state.EndedAt, s.state.NextBillingAt = status, s.clock.now(ctx), time.Time{}
 	for _, c := range s.children() {
 		s.withdraw(ctx, c, true)
@@ -567,10 +402,10 @@ func (s *subscription) openUpcoming(ctx workflow.Context) {
 	lines = append(lines, s.state.PendingLines...)
 	in, credit := s.paymentInput(ctx, lines, p)
 	in.DueAt = p.Start
-	if s.state.Status == SubscriptionPending {
+	if s.state.Status == contract.SubscriptionPending {
 		window := s.in.FirstPaymentWindow
 		if window <= 0 {
-			window = DefaultFirstPaymentWindow
+			window = contract.DefaultFirstPaymentWindow
 		}
 		in.Deadline = s.state.CreatedAt.Add(window)
 	}
@@ -582,7 +417,7 @@ func (s *subscription) openUpcoming(ctx workflow.Context) {
 	}
 }
 
-func (s *subscription) periodLine(p Period) billing.Line {
+func (s *subscription) periodLine(p contract.Period) billing.Line {
 	total := must(s.state.Plan.Total(s.state.Quantity))
 	return billing.Line{
 		Kind: billing.PeriodCharge, Description: s.state.Plan.Recurrence.String(),
@@ -593,7 +428,7 @@ func (s *subscription) periodLine(p Period) billing.Line {
 // paymentInput makes an invoice of lines, taking what it can from the
 // customer's credit and carrying any excess credit forward. It returns how
 // much the customer's credit changed, to undo if the invoice is withdrawn.
-func (s *subscription) paymentInput(ctx workflow.Context, lines []billing.Line, p Period) (PaymentInput, billing.Money) {
+func (s *subscription) paymentInput(ctx workflow.Context, lines []billing.Line, p contract.Period) (contract.PaymentInput, billing.Money) {
 	due, carried := must2(billing.Settle(lines))
 	charge, left := must2(billing.ApplyCredit(due, s.state.Credit))
 	used := must(due.Sub(charge))
@@ -601,44 +436,44 @@ func (s *subscription) paymentInput(ctx workflow.Context, lines []billing.Line, 
 	s.state.Credit = must(left.Add(carried))
 	change := must(s.state.Credit.Sub(before))
 	paymentID, invoiceID := s.mint(ctx), s.mint(ctx)
-	return PaymentInput{
+	return contract.PaymentInput{
 		PaymentID: paymentID, InvoiceID: invoiceID, TenantID: s.in.TenantID, CustomerID: s.in.CustomerID,
 		SubscriptionID: s.in.SubscriptionID, PaymentMethodID: s.in.PaymentMethodID,
 		Gateway: s.in.Gateway, Token: s.in.Token, Dunning: s.state.Plan.Dunning,
-		Invoice: InvoiceDraft{Lines: lines, Credit: used, PeriodStart: p.Start, PeriodEnd: p.End},
+		Invoice: contract.InvoiceDraft{Lines: lines, Credit: used, PeriodStart: p.Start, PeriodEnd: p.End},
 	}, change
 }
 
 func (s *subscription) mint(ctx workflow.Context) uuid.UUID {
 	s.state.Minted++
-	return childID(workflow.Now(ctx), s.in.SubscriptionID, s.state.Minted)
+	return contract.DerivedID(workflow.Now(ctx), s.in.SubscriptionID, s.state.Minted)
 }
 
 // startPayment starts a PaymentWorkflow child; credit is how much its
 // invoice changed the customer's credit.
-func (s *subscription) startPayment(ctx workflow.Context, in PaymentInput, credit billing.Money) *child {
+func (s *subscription) startPayment(ctx workflow.Context, in contract.PaymentInput, credit billing.Money) *child {
 	opts := workflow.ChildWorkflowOptions{
-		WorkflowID:            PaymentWorkflowID(in.PaymentID),
-		TaskQueue:             SubscriptionsTaskQueue,
+		WorkflowID:            contract.PaymentWorkflowID(in.PaymentID),
+		TaskQueue:             contract.SubscriptionsTaskQueue,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		ParentClosePolicy:     s.parentClosePolicy(),
 		TypedSearchAttributes: temporal.NewSearchAttributes(
-			TenantIDKey.ValueSet(in.TenantID.String()), CustomerIDKey.ValueSet(in.CustomerID.String()),
+			contract.TenantIDKey.ValueSet(in.TenantID.String()), contract.CustomerIDKey.ValueSet(in.CustomerID.String()),
 		),
 	}
 	s.state.LatestInvoiceID = in.InvoiceID
 	if s.clock.test() {
-		in.TestClock = &TestClock{ID: s.clock.id, Now: s.clock.frozen}
+		in.TestClock = &contract.TestClock{ID: s.clock.id, Now: s.clock.frozen}
 		s.settled[in.PaymentID] = clockSettled{} // busy until it reports
 	}
-	f := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, opts), PaymentWorkflow, in)
+	f := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, opts), contract.PaymentWorkflowType, in)
 	preview := s.previewOf(in)
-	now, status := s.clock.now(ctx), PaymentPending
+	now, status := s.clock.now(ctx), contract.PaymentPending
 	if now.Before(in.DueAt) {
-		status = PaymentScheduled
+		status = contract.PaymentScheduled
 	}
-	s.raised = append(s.raised, in.projection(status, preview.AmountDue, now, s.clock.id))
-	return &child{paymentID: in.PaymentID, future: f, period: Period{in.Invoice.PeriodStart, in.Invoice.PeriodEnd}, credit: credit, preview: preview}
+	s.raised = append(s.raised, paymentProjection(in, status, preview.AmountDue, now, s.clock.id))
+	return &child{paymentID: in.PaymentID, future: f, period: contract.Period{Start: in.Invoice.PeriodStart, End: in.Invoice.PeriodEnd}, credit: credit, preview: preview}
 }
 
 // parentClosePolicy cancels a subscription's payments when it closes
@@ -651,42 +486,42 @@ func (s *subscription) parentClosePolicy() enumspb.ParentClosePolicy {
 	return enumspb.PARENT_CLOSE_POLICY_ABANDON
 }
 
-func (s *subscription) previewOf(in PaymentInput) InvoicePreview {
+func (s *subscription) previewOf(in contract.PaymentInput) contract.InvoicePreview {
 	total := must(billing.Total(in.Invoice.Lines))
 	due := must(in.Invoice.Due())
-	return InvoicePreview{
+	return contract.InvoicePreview{
 		Lines: in.Invoice.Lines, Total: total, CreditApplied: in.Invoice.Credit, AmountDue: due,
-		Period: Period{in.Invoice.PeriodStart, in.Invoice.PeriodEnd}, DueAt: in.DueAt,
+		Period: contract.Period{Start: in.Invoice.PeriodStart, End: in.Invoice.PeriodEnd}, DueAt: in.DueAt,
 	}
 }
 
 // paymentDone moves the subscription on when one of its payments ends.
 func (s *subscription) paymentDone(ctx workflow.Context, c *child, f workflow.Future) {
-	var res PaymentState
+	var res contract.PaymentState
 	if err := f.Get(ctx, &res); err != nil {
 		workflow.GetLogger(ctx).Error("payment workflow failed", "paymentId", c.paymentID, "error", err)
-		res.Status = PaymentFailed
+		res.Status = contract.PaymentFailed
 	}
 	isUpcoming := c == s.upcoming
 	s.drop(c)
 	switch res.Status {
-	case PaymentCanceled:
+	case contract.PaymentCanceled:
 		if c.withdrawn {
 			s.state.Credit = must(s.state.Credit.Sub(c.credit)) // the invoice never happened
 		}
 		if isUpcoming {
 			s.state.NextBillingAt = time.Time{}
 		}
-	case PaymentPaid:
+	case contract.PaymentPaid:
 		if isUpcoming {
 			s.renewed(c)
 		}
-		if s.state.Status == SubscriptionPastDue {
-			s.state.Status = SubscriptionActive
+		if s.state.Status == contract.SubscriptionPastDue {
+			s.state.Status = contract.SubscriptionActive
 		}
 	default: // expired or failed: the customer did not pay
 		if !s.state.Status.Ended() {
-			s.end(ctx, SubscriptionExpired)
+			s.end(ctx, contract.SubscriptionExpired)
 		}
 	}
 }
@@ -698,8 +533,8 @@ func (s *subscription) renewed(c *child) {
 	s.state.NextBillingAt = time.Time{}
 	s.renewals++
 	switch s.state.Status {
-	case SubscriptionPending, SubscriptionTrialing, SubscriptionPastDue:
-		s.state.Status = SubscriptionActive
+	case contract.SubscriptionPending, contract.SubscriptionTrialing, contract.SubscriptionPastDue:
+		s.state.Status = contract.SubscriptionActive
 	}
 }
 
@@ -719,10 +554,10 @@ func (s *subscription) drop(c *child) {
 
 // paymentDeclined turns a declined renewal past_due; a first payment stays
 // pending until it is paid or its window closes.
-func (s *subscription) paymentDeclined(ctx workflow.Context, p PaymentProgress) {
+func (s *subscription) paymentDeclined(ctx workflow.Context, p contract.PaymentProgress) {
 	switch s.state.Status {
-	case SubscriptionActive, SubscriptionTrialing:
-		s.state.Status = SubscriptionPastDue
+	case contract.SubscriptionActive, contract.SubscriptionTrialing:
+		s.state.Status = contract.SubscriptionPastDue
 		if c := s.upcoming; c != nil && c.paymentID == p.PaymentID {
 			s.state.CurrentPeriod = c.period
 		}
@@ -732,7 +567,7 @@ func (s *subscription) paymentDeclined(ctx workflow.Context, p PaymentProgress) 
 // withdraw asks a payment to stop: only a draft, or an open one too.
 func (s *subscription) withdraw(ctx workflow.Context, c *child, open bool) {
 	c.withdrawn = true
-	s.tell(ctx, c, WithdrawSignal, Withdraw{Open: open})
+	s.tell(ctx, c, contract.WithdrawSignal, contract.Withdraw{Open: open})
 }
 
 // tell signals one of the subscription's payments, once it has started: a
@@ -748,11 +583,11 @@ func (s *subscription) tell(ctx workflow.Context, c *child, signal string, arg a
 // it changed since the last sync.
 func (s *subscription) sync(ctx workflow.Context) {
 	if s.state.Status != s.synced.status || !s.state.NextBillingAt.Equal(s.synced.next) {
-		updates := []temporal.SearchAttributeUpdate{StatusKey.ValueSet(string(s.state.Status))}
+		updates := []temporal.SearchAttributeUpdate{contract.StatusKey.ValueSet(string(s.state.Status))}
 		if s.state.NextBillingAt.IsZero() {
-			updates = append(updates, NextBillingAtKey.ValueUnset())
+			updates = append(updates, contract.NextBillingAtKey.ValueUnset())
 		} else {
-			updates = append(updates, NextBillingAtKey.ValueSet(s.state.NextBillingAt))
+			updates = append(updates, contract.NextBillingAtKey.ValueSet(s.state.NextBillingAt))
 		}
 		if err := workflow.UpsertTypedSearchAttributes(ctx, updates...); err != nil {
 			workflow.GetLogger(ctx).Warn("search attributes not upserted", "error", err)
@@ -789,9 +624,9 @@ func (s *subscription) projection() activities.SubscriptionProjection {
 
 // preview is the upcoming invoice: the draft if one is open, else what the
 // next period's invoice would be. It changes nothing.
-func (s *subscription) preview() (InvoicePreview, error) {
-	if s.state.Status != SubscriptionPastDue && !s.wantsUpcoming() {
-		return InvoicePreview{}, illegal("no upcoming invoice: the subscription is %s", s.describe())
+func (s *subscription) preview() (contract.InvoicePreview, error) {
+	if s.state.Status != contract.SubscriptionPastDue && !s.wantsUpcoming() {
+		return contract.InvoicePreview{}, illegal("no upcoming invoice: the subscription is %s", s.describe())
 	}
 	if s.upcoming != nil {
 		return s.upcoming.preview, nil
@@ -802,7 +637,7 @@ func (s *subscription) preview() (InvoicePreview, error) {
 	due, _ := must2(billing.Settle(lines))
 	charge, _ := must2(billing.ApplyCredit(due, s.state.Credit))
 	used := must(due.Sub(charge))
-	return InvoicePreview{Lines: lines, Total: total, CreditApplied: used, AmountDue: charge, Period: p, DueAt: p.Start}, nil
+	return contract.InvoicePreview{Lines: lines, Total: total, CreditApplied: used, AmountDue: charge, Period: p, DueAt: p.Start}, nil
 }
 
 func (s *subscription) describe() string {
@@ -813,7 +648,7 @@ func (s *subscription) describe() string {
 }
 
 func (s *subscription) setUpdateHandlers(ctx workflow.Context) error {
-	state := func(ctx workflow.Context) (SubscriptionState, error) {
+	state := func(ctx workflow.Context) (contract.SubscriptionState, error) {
 		s.sync(ctx)
 		s.wake.SendAsync(nil)
 		return s.state, nil
@@ -823,28 +658,28 @@ func (s *subscription) setUpdateHandlers(ctx workflow.Context) error {
 		opts workflow.UpdateHandlerOptions
 		fn   any
 	}{
-		{CancelUpdate, workflow.UpdateHandlerOptions{Validator: s.validateCancel}, func(ctx workflow.Context, c Cancel) (SubscriptionState, error) {
+		{contract.CancelUpdate, workflow.UpdateHandlerOptions{Validator: s.validateCancel}, func(ctx workflow.Context, c contract.Cancel) (contract.SubscriptionState, error) {
 			s.cancel(ctx, c)
 			return state(ctx)
 		}},
-		{PauseUpdate, workflow.UpdateHandlerOptions{Validator: s.validatePause}, func(ctx workflow.Context) (SubscriptionState, error) {
+		{contract.PauseUpdate, workflow.UpdateHandlerOptions{Validator: s.validatePause}, func(ctx workflow.Context) (contract.SubscriptionState, error) {
 			s.pause(ctx)
 			return state(ctx)
 		}},
-		{ResumeUpdate, workflow.UpdateHandlerOptions{Validator: s.validateResume}, func(ctx workflow.Context) (SubscriptionState, error) {
+		{contract.ResumeUpdate, workflow.UpdateHandlerOptions{Validator: s.validateResume}, func(ctx workflow.Context) (contract.SubscriptionState, error) {
 			s.resume(ctx)
 			return state(ctx)
 		}},
-		{ChangePriceUpdate, workflow.UpdateHandlerOptions{Validator: s.validateChangePrice}, func(ctx workflow.Context, c PriceChange) (SubscriptionState, error) {
+		{contract.ChangePriceUpdate, workflow.UpdateHandlerOptions{Validator: s.validateChangePrice}, func(ctx workflow.Context, c contract.PriceChange) (contract.SubscriptionState, error) {
 			s.changePrice(ctx, c)
 			return state(ctx)
 		}},
-		{ChangePaymentMethodUpdate, workflow.UpdateHandlerOptions{Validator: s.validateChangePaymentMethod}, func(ctx workflow.Context, m PaymentMethod) (SubscriptionState, error) {
+		{contract.ChangePaymentMethodUpdate, workflow.UpdateHandlerOptions{Validator: s.validateChangePaymentMethod}, func(ctx workflow.Context, m contract.PaymentMethod) (contract.SubscriptionState, error) {
 			s.changePaymentMethod(ctx, m)
 			return state(ctx)
 		}},
 	}
-	err := workflow.SetUpdateHandler(ctx, SyncUpdate, func(ctx workflow.Context) (SubscriptionState, error) {
+	err := workflow.SetUpdateHandler(ctx, contract.SyncUpdate, func(ctx workflow.Context) (contract.SubscriptionState, error) {
 		err := workflow.Await(ctx, func() bool { return s.synced.written > 0 })
 		return s.state, err
 	})
@@ -859,22 +694,22 @@ func (s *subscription) setUpdateHandlers(ctx workflow.Context) error {
 	return nil
 }
 
-func (s *subscription) validateCancel(c Cancel) error {
+func (s *subscription) validateCancel(c contract.Cancel) error {
 	switch {
 	case s.state.Status.Ended():
 		return illegal("the subscription is already %s", s.state.Status)
-	case c.AtPeriodEnd && s.state.Status == SubscriptionPending:
+	case c.AtPeriodEnd && s.state.Status == contract.SubscriptionPending:
 		return illegal("a pending subscription has no paid period to finish: cancel it now")
-	case c.AtPeriodEnd && s.state.Status == SubscriptionPaused:
+	case c.AtPeriodEnd && s.state.Status == contract.SubscriptionPaused:
 		return illegal("a paused subscription has no period running: cancel it now")
 	}
 	return nil
 }
 
-func (s *subscription) cancel(ctx workflow.Context, c Cancel) {
+func (s *subscription) cancel(ctx workflow.Context, c contract.Cancel) {
 	s.state.CanceledAt = s.clock.now(ctx)
 	if !c.AtPeriodEnd {
-		s.end(ctx, SubscriptionCanceled)
+		s.end(ctx, contract.SubscriptionCanceled)
 		return
 	}
 	s.state.CancelAtPeriodEnd = true
@@ -885,7 +720,7 @@ func (s *subscription) cancel(ctx workflow.Context, c Cancel) {
 
 // receiveCancel applies an operator's cancel signal, or logs why not.
 func (s *subscription) receiveCancel(ctx workflow.Context, ch workflow.ReceiveChannel) {
-	var c Cancel
+	var c contract.Cancel
 	ch.Receive(ctx, &c)
 	if err := s.validateCancel(c); err != nil {
 		workflow.GetLogger(ctx).Warn("cancel signal ignored", "reason", err)
@@ -895,7 +730,7 @@ func (s *subscription) receiveCancel(ctx workflow.Context, ch workflow.ReceiveCh
 }
 
 func (s *subscription) validatePause() error {
-	if s.state.Status != SubscriptionActive || s.state.CancelAtPeriodEnd {
+	if s.state.Status != contract.SubscriptionActive || s.state.CancelAtPeriodEnd {
 		return illegal("only an active subscription can be paused; it is %s", s.describe())
 	}
 	return nil
@@ -904,14 +739,14 @@ func (s *subscription) validatePause() error {
 // pause stops invoicing at once. The unused time of the paid period is
 // credited when the subscription resumes.
 func (s *subscription) pause(ctx workflow.Context) {
-	s.state.Status, s.state.PausedAt = SubscriptionPaused, s.clock.now(ctx)
+	s.state.Status, s.state.PausedAt = contract.SubscriptionPaused, s.clock.now(ctx)
 	if s.upcoming != nil {
 		s.withdraw(ctx, s.upcoming, false)
 	}
 }
 
 func (s *subscription) validateResume() error {
-	if s.state.Status != SubscriptionPaused {
+	if s.state.Status != contract.SubscriptionPaused {
 		return illegal("only a paused subscription can be resumed; it is %s", s.describe())
 	}
 	return nil
@@ -931,13 +766,13 @@ func (s *subscription) resume(ctx workflow.Context) {
 			Quantity:    s.state.Quantity, PeriodStart: s.state.PausedAt, PeriodEnd: cur.End,
 		})
 	}
-	s.state.Status, s.state.PausedAt = SubscriptionActive, time.Time{}
+	s.state.Status, s.state.PausedAt = contract.SubscriptionActive, time.Time{}
 	s.state.Anchor, s.state.Next = t, 0
 }
 
-func (s *subscription) validateChangePrice(ctx workflow.Context, c PriceChange) error {
+func (s *subscription) validateChangePrice(ctx workflow.Context, c contract.PriceChange) error {
 	switch {
-	case s.state.Status != SubscriptionActive && s.state.Status != SubscriptionTrialing:
+	case s.state.Status != contract.SubscriptionActive && s.state.Status != contract.SubscriptionTrialing:
 		return illegal("only an active or trialing subscription can change price; it is %s", s.describe())
 	case s.collectingNextPeriod(ctx):
 		return illegal("the next period's invoice is being collected: change the price once it is paid")
@@ -945,7 +780,7 @@ func (s *subscription) validateChangePrice(ctx workflow.Context, c PriceChange) 
 		return illegal("the subscription is already on price %s", c.Plan.PriceID)
 	case c.Plan.Amount.Currency != s.state.Plan.Amount.Currency:
 		return illegal("the new price is in %s, the subscription in %s", c.Plan.Amount.Currency, s.state.Plan.Amount.Currency)
-	case s.state.Status == SubscriptionActive && s.state.CancelAtPeriodEnd && c.Plan.Recurrence != s.state.Plan.Recurrence:
+	case s.state.Status == contract.SubscriptionActive && s.state.CancelAtPeriodEnd && c.Plan.Recurrence != s.state.Plan.Recurrence:
 		return illegal("a change of interval starts a new period, and the subscription is set to cancel at period end")
 	}
 	if err := c.Plan.Validate(); err != nil {
@@ -972,8 +807,8 @@ func (s *subscription) collectingNextPeriod(ctx workflow.Context) bool {
 // billing cycle. A trial has nothing to prorate, and its first period on
 // the new plan starts at the trial's end. The upcoming draft is replaced
 // by one on the new price.
-func (s *subscription) changePrice(ctx workflow.Context, c PriceChange) {
-	if s.state.Status == SubscriptionActive && c.Plan.Recurrence != s.state.Plan.Recurrence &&
+func (s *subscription) changePrice(ctx workflow.Context, c contract.PriceChange) {
+	if s.state.Status == contract.SubscriptionActive && c.Plan.Recurrence != s.state.Plan.Recurrence &&
 		workflow.GetVersion(ctx, intervalChangeRestartsCycle, workflow.DefaultVersion, 1) != workflow.DefaultVersion {
 		s.restartCycle(ctx, c)
 	} else {
@@ -996,7 +831,7 @@ const intervalChangeRestartsCycle = "interval-change-restarts-cycle"
 // invoice, due at once, with the credit among its pending lines. That
 // period becomes the current one when the invoice is paid, as a renewal
 // does.
-func (s *subscription) restartCycle(ctx workflow.Context, c PriceChange) {
+func (s *subscription) restartCycle(ctx workflow.Context, c contract.PriceChange) {
 	now, cur := s.clock.now(ctx), s.state.CurrentPeriod
 	plan, err := billing.PlanIntervalChange(s.priceTerms(s.state.Plan), s.priceTerms(c.Plan), cur.Start, cur.End, now, c.Proration)
 	if err != nil {
@@ -1009,8 +844,8 @@ func (s *subscription) restartCycle(ctx workflow.Context, c PriceChange) {
 // prorateWithinPeriod prorates an active subscription's change over the
 // rest of its period. A change of interval (only in runs begun before
 // restartCycle) starts the new cycle at the period's end.
-func (s *subscription) prorateWithinPeriod(ctx workflow.Context, c PriceChange) {
-	if s.state.Status != SubscriptionActive {
+func (s *subscription) prorateWithinPeriod(ctx workflow.Context, c contract.PriceChange) {
+	if s.state.Status != contract.SubscriptionActive {
 		return
 	}
 	cur := s.state.CurrentPeriod
@@ -1019,7 +854,7 @@ func (s *subscription) prorateWithinPeriod(ctx workflow.Context, c PriceChange) 
 	case err != nil:
 		workflow.GetLogger(ctx).Error("price change not prorated", "error", err)
 	case plan.InvoiceNow && len(plan.Lines) > 0:
-		in, credit := s.paymentInput(ctx, plan.Lines, Period{s.clock.now(ctx), cur.End})
+		in, credit := s.paymentInput(ctx, plan.Lines, contract.Period{Start: s.clock.now(ctx), End: cur.End})
 		s.others = append(s.others, s.startPayment(ctx, in, credit))
 	default:
 		s.state.PendingLines = append(s.state.PendingLines, plan.Lines...)
@@ -1029,11 +864,11 @@ func (s *subscription) prorateWithinPeriod(ctx workflow.Context, c PriceChange) 
 	}
 }
 
-func (s *subscription) priceTerms(p Plan) billing.PriceTerms {
+func (s *subscription) priceTerms(p contract.Plan) billing.PriceTerms {
 	return billing.PriceTerms{Amount: p.Amount, Quantity: s.state.Quantity}
 }
 
-func (s *subscription) validateChangePaymentMethod(m PaymentMethod) error {
+func (s *subscription) validateChangePaymentMethod(m contract.PaymentMethod) error {
 	switch {
 	case s.state.Status.Ended():
 		return illegal("the subscription is already %s", s.state.Status)
@@ -1045,10 +880,10 @@ func (s *subscription) validateChangePaymentMethod(m PaymentMethod) error {
 
 // changePaymentMethod charges m from now on: the payments being collected
 // switch to it, and one waiting to retry after a decline tries it at once.
-func (s *subscription) changePaymentMethod(ctx workflow.Context, m PaymentMethod) {
+func (s *subscription) changePaymentMethod(ctx workflow.Context, m contract.PaymentMethod) {
 	s.in.PaymentMethodID, s.in.Gateway, s.in.Token = m.PaymentMethodID, m.Gateway, m.Token
 	for _, c := range s.children() {
-		s.tell(ctx, c, PaymentMethodSignal, m)
+		s.tell(ctx, c, contract.PaymentMethodSignal, m)
 	}
 }
 
@@ -1104,7 +939,7 @@ func (s *subscription) continueAsNew(ctx workflow.Context, in signals) (error, b
 	carried := s.state
 	next.Carried = &carried
 	if s.clock.test() {
-		next.TestClock = &TestClock{ID: s.clock.id, Now: s.clock.frozen, Target: s.clock.target}
+		next.TestClock = &contract.TestClock{ID: s.clock.id, Now: s.clock.frozen, Target: s.clock.target}
 	}
 	return workflow.NewContinueAsNewError(ctx, SubscriptionWorkflow, next), true
 }
@@ -1117,14 +952,4 @@ func (s *subscription) pending(in signals) bool {
 		}
 	}
 	return false
-}
-
-// IsIllegalChange reports whether err is an update rejected by its
-// validator, and returns the reason.
-func IsIllegalChange(err error) (string, bool) {
-	var appErr *temporal.ApplicationError
-	if errors.As(err, &appErr) && appErr.Type() == ErrIllegalChange {
-		return appErr.Message(), true
-	}
-	return "", false
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/billgate/billgate/billing"
 	"github.com/billgate/billgate/gateways"
 	"github.com/billgate/billgate/gateways/sandbox"
+	"github.com/billgate/billgate/workflows/contract"
 )
 
 // subscriptionTest runs a SubscriptionWorkflow, with its PaymentWorkflow
@@ -34,9 +35,9 @@ type subscriptionTest struct {
 	ledger *sandbox.MemoryLedger
 	proj   *projections
 	start  time.Time
-	in     SubscriptionInput
+	in     contract.SubscriptionInput
 	// runs are the inputs of the subscription's runs, in order.
-	runs []SubscriptionInput
+	runs []contract.SubscriptionInput
 	// payments are when each PaymentWorkflow started and, once it has,
 	// ended, by workflow ID.
 	payments map[string]*span
@@ -51,9 +52,9 @@ const terminateSignal = "test-terminate"
 // subscriptionRuns runs a subscription as its child, under the
 // subscription's workflow ID. The test environment follows a child's
 // continued runs, not a root workflow's.
-func subscriptionRuns(ctx workflow.Context, in SubscriptionInput) error {
+func subscriptionRuns(ctx workflow.Context, in contract.SubscriptionInput) error {
 	ctx = workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-		WorkflowID:        SubscriptionWorkflowID(in.SubscriptionID),
+		WorkflowID:        contract.SubscriptionWorkflowID(in.SubscriptionID),
 		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_TERMINATE, // the server's default; the test environment has none
 	})
 	var err error
@@ -66,24 +67,23 @@ func subscriptionRuns(ctx workflow.Context, in SubscriptionInput) error {
 
 var usd = func(amount int64) billing.Money { return billing.Money{Amount: amount, Currency: "USD"} }
 
-func monthly(amount int64) Plan {
-	return Plan{
+func monthly(amount int64) contract.Plan {
+	return contract.Plan{
 		PriceID: uuid.New(), Amount: usd(amount), Dunning: billing.DefaultDunning,
 		Recurrence: billing.Recurrence{Interval: billing.Month, Count: 1},
 	}
 }
 
-func newSubscriptionTest(t *testing.T, token string, plan Plan) *subscriptionTest {
+func newSubscriptionTest(t *testing.T, token string, plan contract.Plan) *subscriptionTest {
 	t.Helper()
 	env, ledger, proj := newPaymentEnv(t)
-	env.RegisterWorkflow(SubscriptionWorkflow)
 	env.RegisterWorkflow(subscriptionRuns)
 	st := &subscriptionTest{t: t, env: env, ledger: ledger, proj: proj, start: env.Now().UTC(), payments: map[string]*span{}}
-	st.in = SubscriptionInput{
+	st.in = contract.SubscriptionInput{
 		SubscriptionID: uuid.Must(uuid.NewV7()), TenantID: uuid.New(), CustomerID: uuid.New(),
 		Plan: plan, Quantity: 1, Gateway: sandbox.Name, Token: token,
 	}
-	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: SubscriptionWorkflowID(st.in.SubscriptionID)})
+	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: contract.SubscriptionWorkflowID(st.in.SubscriptionID)})
 	env.SetOnChildWorkflowStartedListener(st.childStarted)
 	env.SetOnChildWorkflowCompletedListener(func(info *workflow.Info, _ converter.EncodedValue, _ error) {
 		if p, ok := st.payments[info.WorkflowExecution.ID]; ok {
@@ -96,7 +96,7 @@ func newSubscriptionTest(t *testing.T, token string, plan Plan) *subscriptionTes
 func (st *subscriptionTest) childStarted(info *workflow.Info, _ workflow.Context, args converter.EncodedValues) {
 	switch info.WorkflowType.Name {
 	case "SubscriptionWorkflow":
-		var in SubscriptionInput
+		var in contract.SubscriptionInput
 		if err := args.Get(&in); err != nil {
 			st.t.Fatal(err)
 		}
@@ -147,15 +147,17 @@ func (st *subscriptionTest) run() {
 	}
 }
 
-func (st *subscriptionTest) workflowID() string { return SubscriptionWorkflowID(st.in.SubscriptionID) }
+func (st *subscriptionTest) workflowID() string {
+	return contract.SubscriptionWorkflowID(st.in.SubscriptionID)
+}
 
-func (st *subscriptionTest) state() SubscriptionState {
+func (st *subscriptionTest) state() contract.SubscriptionState {
 	st.t.Helper()
-	v, err := st.env.QueryWorkflowByID(st.workflowID(), SubscriptionStateQuery)
+	v, err := st.env.QueryWorkflowByID(st.workflowID(), contract.SubscriptionStateQuery)
 	if err != nil {
 		st.t.Fatalf("query state: %v", err)
 	}
-	var s SubscriptionState
+	var s contract.SubscriptionState
 	if err := v.Get(&s); err != nil {
 		st.t.Fatal(err)
 	}
@@ -163,11 +165,11 @@ func (st *subscriptionTest) state() SubscriptionState {
 }
 
 // update sends an update; then runs once it is rejected or completes.
-func (st *subscriptionTest) update(name string, then func(SubscriptionState, error), args ...any) {
+func (st *subscriptionTest) update(name string, then func(contract.SubscriptionState, error), args ...any) {
 	err := st.env.UpdateWorkflowByID(st.workflowID(), name, uuid.NewString(), &testsuite.TestUpdateCallback{
-		OnReject: func(err error) { then(SubscriptionState{}, err) },
+		OnReject: func(err error) { then(contract.SubscriptionState{}, err) },
 		OnComplete: func(v any, err error) {
-			s, _ := v.(SubscriptionState)
+			s, _ := v.(contract.SubscriptionState)
 			then(s, err)
 		},
 	}, args...)
@@ -177,8 +179,8 @@ func (st *subscriptionTest) update(name string, then func(SubscriptionState, err
 }
 
 // mustUpdate sends an update that must succeed, then checks its answer.
-func (st *subscriptionTest) mustUpdate(name string, check func(SubscriptionState), args ...any) {
-	st.update(name, func(s SubscriptionState, err error) {
+func (st *subscriptionTest) mustUpdate(name string, check func(contract.SubscriptionState), args ...any) {
+	st.update(name, func(s contract.SubscriptionState, err error) {
 		if err != nil {
 			st.t.Errorf("update %s: %v", name, err)
 			return
@@ -189,15 +191,15 @@ func (st *subscriptionTest) mustUpdate(name string, check func(SubscriptionState
 
 // mustReject sends an update its validator must reject.
 func (st *subscriptionTest) mustReject(name string, args ...any) {
-	st.update(name, func(_ SubscriptionState, err error) {
-		if _, ok := IsIllegalChange(err); !ok {
+	st.update(name, func(_ contract.SubscriptionState, err error) {
+		if _, ok := contract.IsIllegalChange(err); !ok {
 			st.t.Errorf("update %s %v: %v, want an illegal change", name, args, err)
 		}
 	}, args...)
 }
 
 func (st *subscriptionTest) cancelNow() {
-	st.mustUpdate(CancelUpdate, func(SubscriptionState) {}, Cancel{})
+	st.mustUpdate(contract.CancelUpdate, func(contract.SubscriptionState) {}, contract.Cancel{})
 }
 
 // charges are the ledger's charges, with no key charged twice.
@@ -257,10 +259,10 @@ func TestSubscriptionPaysAndRenewsMonthly(t *testing.T) {
 	st := newSubscriptionTest(t, sandbox.TokenOK, monthly(1000))
 	st.at(time.Hour, func() {
 		s := st.state()
-		if s.Status != SubscriptionActive {
+		if s.Status != contract.SubscriptionActive {
 			t.Errorf("after the first payment: %s, want active", s.Status)
 		}
-		want := Period{st.start, st.periodEnd(1)}
+		want := contract.Period{Start: st.start, End: st.periodEnd(1)}
 		if s.CurrentPeriod != want || !s.NextBillingAt.Equal(want.End) {
 			t.Errorf("period %+v, next billing %v; want %+v, next at its end", s.CurrentPeriod, s.NextBillingAt, want)
 		}
@@ -275,7 +277,7 @@ func TestSubscriptionPaysAndRenewsMonthly(t *testing.T) {
 	invoices := st.invoices()
 	var paid int
 	for i, inv := range invoices {
-		if inv.Status == string(PaymentPaid) {
+		if inv.Status == string(contract.PaymentPaid) {
 			paid++
 			if !inv.PeriodStart.Equal(st.periodEnd(i)) || !inv.PeriodEnd.Equal(st.periodEnd(i+1)) {
 				t.Errorf("invoice %d covers %v – %v, want %v – %v", i, inv.PeriodStart, inv.PeriodEnd, st.periodEnd(i), st.periodEnd(i+1))
@@ -285,7 +287,7 @@ func TestSubscriptionPaysAndRenewsMonthly(t *testing.T) {
 	if paid != 13 || len(invoices) != 13 {
 		t.Errorf("invoices: %d paid of %d; want 13, all paid, and no draft of the next", paid, len(invoices))
 	}
-	if last := st.lastSubscription(); last.Status != string(SubscriptionCanceled) || last.EndedAt.IsZero() {
+	if last := st.lastSubscription(); last.Status != string(contract.SubscriptionCanceled) || last.EndedAt.IsZero() {
 		t.Errorf("projection at the end: %+v, want canceled with an end", last)
 	}
 }
@@ -296,13 +298,13 @@ func TestSubscriptionTrialThenFirstPayment(t *testing.T) {
 	st := newSubscriptionTest(t, sandbox.TokenOK, plan)
 	trialEnd := st.start.AddDate(0, 0, 14)
 	st.at(13*day, func() {
-		if s := st.state(); s.Status != SubscriptionTrialing || !s.TrialEnd.Equal(trialEnd) || len(st.charges()) != 0 {
+		if s := st.state(); s.Status != contract.SubscriptionTrialing || !s.TrialEnd.Equal(trialEnd) || len(st.charges()) != 0 {
 			t.Errorf("during the trial: %s, ends %v, %d charges; want trialing until %v, nothing charged", s.Status, s.TrialEnd, len(st.charges()), trialEnd)
 		}
 	})
 	st.at(15*day, func() {
 		s := st.state()
-		if s.Status != SubscriptionActive || !s.CurrentPeriod.Start.Equal(trialEnd) || len(st.charges()) != 1 {
+		if s.Status != contract.SubscriptionActive || !s.CurrentPeriod.Start.Equal(trialEnd) || len(st.charges()) != 1 {
 			t.Errorf("after the trial: %s from %v, %d charges; want active from the trial's end, charged once", s.Status, s.CurrentPeriod.Start, len(st.charges()))
 		}
 		st.cancelNow()
@@ -313,10 +315,10 @@ func TestSubscriptionTrialThenFirstPayment(t *testing.T) {
 func TestSubscriptionFirstPaymentDeclinedExpires(t *testing.T) {
 	st := newSubscriptionTest(t, sandbox.TokenDecline, monthly(1000))
 	st.run()
-	if last := st.lastSubscription(); last.Status != string(SubscriptionExpired) {
+	if last := st.lastSubscription(); last.Status != string(contract.SubscriptionExpired) {
 		t.Errorf("projection = %s, want expired", last.Status)
 	}
-	if inv := st.invoices(); len(inv) != 1 || inv[0].Status != string(PaymentExpired) {
+	if inv := st.invoices(); len(inv) != 1 || inv[0].Status != string(contract.PaymentExpired) {
 		t.Errorf("invoices = %+v, want the one first invoice, expired", inv)
 	}
 }
@@ -325,7 +327,7 @@ func TestSubscriptionFirstPaymentNotApprovedInTheWindowExpires(t *testing.T) {
 	st := newSubscriptionTest(t, sandbox.TokenAsync, monthly(1000))
 	st.in.FirstPaymentWindow = 2 * time.Hour
 	st.at(time.Hour, func() {
-		if s := st.state(); s.Status != SubscriptionPending {
+		if s := st.state(); s.Status != contract.SubscriptionPending {
 			t.Errorf("awaiting approval: %s, want pending", s.Status)
 		}
 	})
@@ -333,7 +335,7 @@ func TestSubscriptionFirstPaymentNotApprovedInTheWindowExpires(t *testing.T) {
 	if got := st.env.Now().Sub(st.start); got < 2*time.Hour || got > 3*time.Hour {
 		t.Errorf("ended after %v, want at the 2h window", got)
 	}
-	if last := st.lastSubscription(); last.Status != string(SubscriptionExpired) {
+	if last := st.lastSubscription(); last.Status != string(contract.SubscriptionExpired) {
 		t.Errorf("projection = %s, want expired", last.Status)
 	}
 }
@@ -345,7 +347,7 @@ func TestSubscriptionRenewalDeclinedGoesPastDueThenExpires(t *testing.T) {
 	renewal := st.periodEnd(1)
 	st.at(renewal.Sub(st.start)+time.Hour, func() {
 		s := st.state()
-		if s.Status != SubscriptionPastDue || !s.CurrentPeriod.Start.Equal(renewal) {
+		if s.Status != contract.SubscriptionPastDue || !s.CurrentPeriod.Start.Equal(renewal) {
 			t.Errorf("after the declined renewal: %s from %v, want past_due in the new period", s.Status, s.CurrentPeriod.Start)
 		}
 	})
@@ -353,7 +355,7 @@ func TestSubscriptionRenewalDeclinedGoesPastDueThenExpires(t *testing.T) {
 	if got, want := st.env.Now().Sub(renewal), 120*time.Hour; got != want {
 		t.Errorf("expired %v after the renewal, want %v (the last dunning delay)", got, want)
 	}
-	if last := st.lastSubscription(); last.Status != string(SubscriptionExpired) {
+	if last := st.lastSubscription(); last.Status != string(contract.SubscriptionExpired) {
 		t.Errorf("projection = %s, want expired", last.Status)
 	}
 	if n := len(st.charges()); n != 5 {
@@ -365,14 +367,14 @@ func TestSubscriptionCancelAtPeriodEnd(t *testing.T) {
 	st := newSubscriptionTest(t, sandbox.TokenOK, monthly(1000))
 	end := st.periodEnd(1)
 	st.at(10*day, func() {
-		st.mustUpdate(CancelUpdate, func(s SubscriptionState) {
-			if s.Status != SubscriptionActive || !s.CancelAtPeriodEnd || s.CanceledAt.IsZero() {
+		st.mustUpdate(contract.CancelUpdate, func(s contract.SubscriptionState) {
+			if s.Status != contract.SubscriptionActive || !s.CancelAtPeriodEnd || s.CanceledAt.IsZero() {
 				t.Errorf("cancel at period end answered %+v, want still active, set to cancel", s)
 			}
-			if _, err := st.env.QueryWorkflowByID(st.workflowID(), UpcomingInvoiceQuery); err == nil {
+			if _, err := st.env.QueryWorkflowByID(st.workflowID(), contract.UpcomingInvoiceQuery); err == nil {
 				t.Error("a subscription set to cancel still previews an upcoming invoice")
 			}
-		}, Cancel{AtPeriodEnd: true})
+		}, contract.Cancel{AtPeriodEnd: true})
 	})
 	st.run()
 	if !st.env.Now().Equal(end) {
@@ -381,7 +383,7 @@ func TestSubscriptionCancelAtPeriodEnd(t *testing.T) {
 	if n := len(st.charges()); n != 1 {
 		t.Errorf("%d charges, want only the first period's", n)
 	}
-	if last := st.lastSubscription(); last.Status != string(SubscriptionCanceled) || !last.EndedAt.Equal(end) {
+	if last := st.lastSubscription(); last.Status != string(contract.SubscriptionCanceled) || !last.EndedAt.Equal(end) {
 		t.Errorf("projection = %s ended %v, want canceled at %v", last.Status, last.EndedAt, end)
 	}
 }
@@ -393,19 +395,19 @@ func TestSubscriptionPauseAndResume(t *testing.T) {
 	plan.Recurrence = billing.Recurrence{Interval: billing.Day, Count: 30}
 	st := newSubscriptionTest(t, sandbox.TokenOK, plan)
 	st.at(10*day, func() {
-		st.mustUpdate(PauseUpdate, func(s SubscriptionState) {
-			if s.Status != SubscriptionPaused {
+		st.mustUpdate(contract.PauseUpdate, func(s contract.SubscriptionState) {
+			if s.Status != contract.SubscriptionPaused {
 				t.Errorf("pause answered %s", s.Status)
 			}
-			st.mustReject(PauseUpdate)
+			st.mustReject(contract.PauseUpdate)
 		})
 	})
 	st.at(40*day, func() {
 		if n := len(st.charges()); n != 1 {
 			t.Errorf("%d charges while paused, want 1", n)
 		}
-		st.mustUpdate(ResumeUpdate, func(s SubscriptionState) {
-			if s.Status != SubscriptionActive {
+		st.mustUpdate(contract.ResumeUpdate, func(s contract.SubscriptionState) {
+			if s.Status != contract.SubscriptionActive {
 				t.Errorf("resume answered %s", s.Status)
 			}
 		})
@@ -416,7 +418,7 @@ func TestSubscriptionPauseAndResume(t *testing.T) {
 			t.Errorf("after resuming: period from %v, want %v", s.CurrentPeriod.Start, want)
 		}
 		st.cancelNow()
-		st.mustReject(ResumeUpdate)
+		st.mustReject(contract.ResumeUpdate)
 	})
 	st.run()
 	charges := st.charges()
@@ -433,15 +435,15 @@ func TestSubscriptionIllegalChanges(t *testing.T) {
 			name string
 			args []any
 		}{
-			{ResumeUpdate, nil},
-			{ChangePriceUpdate, []any{PriceChange{Plan: st.in.Plan}}},
-			{ChangePriceUpdate, []any{PriceChange{Plan: Plan{PriceID: uuid.New(), Amount: billing.Money{Amount: 5, Currency: "EUR"}, Recurrence: st.in.Plan.Recurrence}}}},
+			{contract.ResumeUpdate, nil},
+			{contract.ChangePriceUpdate, []any{contract.PriceChange{Plan: st.in.Plan}}},
+			{contract.ChangePriceUpdate, []any{contract.PriceChange{Plan: contract.Plan{PriceID: uuid.New(), Amount: billing.Money{Amount: 5, Currency: "EUR"}, Recurrence: st.in.Plan.Recurrence}}}},
 		} {
 			st.mustReject(tc.name, tc.args...)
 		}
 		st.cancelNow()
 	})
-	st.at(2*time.Hour, func() { st.mustReject(CancelUpdate, Cancel{}) })
+	st.at(2*time.Hour, func() { st.mustReject(contract.CancelUpdate, contract.Cancel{}) })
 	st.run()
 }
 
@@ -453,22 +455,22 @@ func TestSubscriptionIllegalChanges(t *testing.T) {
 func TestSubscriptionRefusesInvalidPlans(t *testing.T) {
 	st := newSubscriptionTest(t, sandbox.TokenOK, monthly(1000))
 	st.at(time.Hour, func() {
-		valid := func() Plan { return monthly(2000) }
+		valid := func() contract.Plan { return monthly(2000) }
 		badRecurrence, badAmount, badTrial, noPrice := valid(), valid(), valid(), valid()
 		badRecurrence.Recurrence = billing.Recurrence{Interval: "fortnight", Count: 1}
 		badAmount.Amount.Amount = -1
 		badTrial.TrialDays = billing.MaxTrialDays + 1
 		noPrice.PriceID = uuid.Nil
-		for _, plan := range []Plan{badRecurrence, badAmount, badTrial, noPrice} {
-			st.mustReject(ChangePriceUpdate, PriceChange{Plan: plan, Proration: billing.CreateProrations})
+		for _, plan := range []contract.Plan{badRecurrence, badAmount, badTrial, noPrice} {
+			st.mustReject(contract.ChangePriceUpdate, contract.PriceChange{Plan: plan, Proration: billing.CreateProrations})
 		}
-		st.mustReject(ChangePaymentMethodUpdate, PaymentMethod{Gateway: sandbox.Name})
-		st.mustReject(ChangePaymentMethodUpdate, PaymentMethod{Token: sandbox.TokenOK})
-		st.mustUpdate(ChangePriceUpdate, func(s SubscriptionState) {
+		st.mustReject(contract.ChangePaymentMethodUpdate, contract.PaymentMethod{Gateway: sandbox.Name})
+		st.mustReject(contract.ChangePaymentMethodUpdate, contract.PaymentMethod{Token: sandbox.TokenOK})
+		st.mustUpdate(contract.ChangePriceUpdate, func(s contract.SubscriptionState) {
 			if s.Plan.Amount.Amount != 2000 {
 				t.Errorf("after a valid change: %+v, want the new plan", s.Plan)
 			}
-		}, PriceChange{Plan: valid(), Proration: billing.CreateProrations})
+		}, contract.PriceChange{Plan: valid(), Proration: billing.CreateProrations})
 		st.cancelNow()
 	})
 	st.run()
@@ -486,18 +488,18 @@ func TestSubscriptionChangePriceProrates(t *testing.T) {
 			upgrade := monthly(6000)
 			upgrade.Recurrence = every30Days
 			st.at(10*day, func() {
-				st.mustUpdate(ChangePriceUpdate, func(s SubscriptionState) {
+				st.mustUpdate(contract.ChangePriceUpdate, func(s contract.SubscriptionState) {
 					if s.Plan.PriceID != upgrade.PriceID {
 						t.Errorf("change answered price %s", s.Plan.PriceID)
 					}
-				}, PriceChange{Plan: upgrade, Proration: mode})
+				}, contract.PriceChange{Plan: upgrade, Proration: mode})
 			})
 			st.at(29*day, func() {
-				v, err := st.env.QueryWorkflowByID(st.workflowID(), UpcomingInvoiceQuery)
+				v, err := st.env.QueryWorkflowByID(st.workflowID(), contract.UpcomingInvoiceQuery)
 				if err != nil {
 					t.Fatal(err)
 				}
-				var p InvoicePreview
+				var p contract.InvoicePreview
 				_ = v.Get(&p)
 				want := map[billing.ProrationMode]int64{billing.CreateProrations: 6000 - 2000 + 4000, billing.AlwaysInvoice: 6000, billing.NoProration: 6000}[mode]
 				if p.AmountDue != usd(want) {
@@ -545,20 +547,20 @@ func TestSubscriptionRecoversFromPastDue(t *testing.T) {
 	st.env.OnActivity(a.Charge, mock.Anything, mock.Anything).Return(activities.ChargeResult{Reference: "ch_3"}, nil)
 	renewal := st.periodEnd(1)
 	st.at(renewal.Sub(st.start)+time.Hour, func() {
-		if s := st.state(); s.Status != SubscriptionPastDue {
+		if s := st.state(); s.Status != contract.SubscriptionPastDue {
 			t.Errorf("after the decline: %s, want past_due", s.Status)
 		}
 	})
 	st.at(renewal.Sub(st.start)+25*time.Hour, func() {
 		s := st.state()
-		if s.Status != SubscriptionActive || !s.CurrentPeriod.Start.Equal(renewal) || !s.NextBillingAt.Equal(st.periodEnd(2)) {
+		if s.Status != contract.SubscriptionActive || !s.CurrentPeriod.Start.Equal(renewal) || !s.NextBillingAt.Equal(st.periodEnd(2)) {
 			t.Errorf("after the retry: %s, period from %v, next billing %v; want active in the renewed period", s.Status, s.CurrentPeriod.Start, s.NextBillingAt)
 		}
 		st.cancelNow()
 	})
 	st.run()
 	invoices := st.invoices()
-	if len(invoices) != 2 || invoices[1].Status != string(PaymentPaid) || len(invoices[1].Attempts) != 2 {
+	if len(invoices) != 2 || invoices[1].Status != string(contract.PaymentPaid) || len(invoices[1].Attempts) != 2 {
 		t.Errorf("invoices = %+v, want the renewal paid on its second attempt, and no draft of the next", invoices)
 	}
 }
@@ -577,13 +579,13 @@ func TestSubscriptionContinuesAsNewAcross200Renewals(t *testing.T) {
 		t.Fatalf("%d runs, want 202: one per period paid, and the one canceled while it waited", len(st.runs))
 	}
 	for i, run := range st.runs[1:] {
-		if c := run.Carried; c == nil || c.Next != i+1 || !c.Anchor.Equal(st.start) || c.CurrentPeriod != (Period{st.periodEnd(i), st.periodEnd(i + 1)}) {
+		if c := run.Carried; c == nil || c.Next != i+1 || !c.Anchor.Equal(st.start) || c.CurrentPeriod != (contract.Period{Start: st.periodEnd(i), End: st.periodEnd(i + 1)}) {
 			t.Fatalf("run %d carried %+v, want period %d paid, anchored at the start", i+2, c, i)
 		}
 	}
 	var paid []activities.PaymentProjection
 	for _, inv := range st.invoices() {
-		if inv.Status == string(PaymentPaid) {
+		if inv.Status == string(contract.PaymentPaid) {
 			paid = append(paid, inv)
 		}
 	}
@@ -638,7 +640,7 @@ func TestSubscriptionClosedCancelsItsPayment(t *testing.T) {
 		t.Errorf("%d charges, want 2: the first period, and the renewal once", n)
 	}
 	invoices := st.invoices()
-	if last := invoices[len(invoices)-1]; last.Status != string(PaymentCanceled) || !last.PeriodStart.Equal(renewal) {
+	if last := invoices[len(invoices)-1]; last.Status != string(contract.PaymentCanceled) || !last.PeriodStart.Equal(renewal) {
 		t.Errorf("the renewal ended %s for %v, want canceled", last.Status, last.PeriodStart)
 	}
 }
@@ -653,9 +655,9 @@ func TestSubscriptionContinuesAsNewAtTheBoundaryWithItsSignals(t *testing.T) {
 	target := st.periodEnd(1).Add(time.Hour)
 	sent := false
 	st.env.SetOnLocalActivityStartedListener(func(_ *activity.Info, _ context.Context, args []any) {
-		if p, ok := args[0].(activities.SubscriptionProjection); ok && p.Status == string(SubscriptionActive) && !sent {
+		if p, ok := args[0].(activities.SubscriptionProjection); ok && p.Status == string(contract.SubscriptionActive) && !sent {
 			sent = true
-			st.env.SignalWorkflowSkippingWorkflowTask(ClockAdvanceSignal, target)
+			st.env.SignalWorkflowSkippingWorkflowTask(contract.ClockAdvanceSignal, target)
 		}
 	})
 	st.at(time.Hour, st.cancelNow) // ends a run that goes on
@@ -668,12 +670,12 @@ func TestSubscriptionContinuesAsNewAtTheBoundaryWithItsSignals(t *testing.T) {
 	if err := st.env.GetWorkflowError(); !errors.As(err, &can) {
 		t.Fatalf("the run ended with %v, want it continued as new at the first boundary", err)
 	}
-	var next SubscriptionInput
+	var next contract.SubscriptionInput
 	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &next); err != nil {
 		t.Fatal(err)
 	}
 	c := next.Carried
-	if c == nil || c.Status != SubscriptionActive || c.Next != 1 || !c.Anchor.Equal(start) || c.CurrentPeriod != (Period{start, st.periodEnd(1)}) || !c.NextBillingAt.Equal(st.periodEnd(1)) {
+	if c == nil || c.Status != contract.SubscriptionActive || c.Next != 1 || !c.Anchor.Equal(start) || c.CurrentPeriod != (contract.Period{Start: start, End: st.periodEnd(1)}) || !c.NextBillingAt.Equal(st.periodEnd(1)) {
 		t.Errorf("carried %+v, want active, period 0 paid, anchored at %v, next billing at %v", c, start, st.periodEnd(1))
 	}
 	if next.TestClock == nil || !next.TestClock.Now.Equal(start) || !next.TestClock.Target.Equal(target) {
@@ -733,13 +735,13 @@ func TestSubscriptionBegunBeforePaymentsStartWhenDueMovesOnAtItsNextBoundary(t *
 // onClock binds the subscription to a test clock at start.
 func (st *subscriptionTest) onClock() time.Time {
 	at := time.Date(2030, 1, 31, 9, 30, 0, 0, time.UTC)
-	st.in.TestClock = &TestClock{ID: uuid.New(), Now: at}
+	st.in.TestClock = &contract.TestClock{ID: uuid.New(), Now: at}
 	st.start = at
 	return at
 }
 
 func (st *subscriptionTest) advance(to time.Time) {
-	if err := st.env.SignalWorkflowByID(st.workflowID(), ClockAdvanceSignal, to); err != nil {
+	if err := st.env.SignalWorkflowByID(st.workflowID(), contract.ClockAdvanceSignal, to); err != nil {
 		st.t.Error(err)
 	}
 }
@@ -752,7 +754,7 @@ func TestSubscriptionOnATestClock(t *testing.T) {
 	target := start.AddDate(1, 0, 0).Add(time.Hour)
 	st.at(time.Minute, func() {
 		s := st.state()
-		if s.Status != SubscriptionActive || !s.ClockTime.Equal(start) || !s.CurrentPeriod.Start.Equal(start) {
+		if s.Status != contract.SubscriptionActive || !s.ClockTime.Equal(start) || !s.CurrentPeriod.Start.Equal(start) {
 			t.Errorf("on the clock: %s, clock time %v, period from %v; want active, caught up at %v", s.Status, s.ClockTime, s.CurrentPeriod.Start, start)
 		}
 		st.advance(target)
@@ -781,7 +783,7 @@ func TestSubscriptionTakesARepeatedAdvanceAsANoOp(t *testing.T) {
 	start := st.onClock()
 	target := start.AddDate(0, 2, 0).Add(time.Hour)
 	st.at(time.Minute, func() { st.advance(target) })
-	var caughtUp SubscriptionState
+	var caughtUp contract.SubscriptionState
 	st.at(2*time.Minute, func() {
 		caughtUp = st.state()
 		st.advance(target)
@@ -809,7 +811,7 @@ func TestTestClockStepsThroughDunning(t *testing.T) {
 	st.at(time.Minute, func() { st.advance(renewal.Add(30 * day)) })
 	st.run()
 	last := st.lastSubscription()
-	if last.Status != string(SubscriptionExpired) || !last.EndedAt.Equal(renewal.Add(120*time.Hour)) {
+	if last.Status != string(contract.SubscriptionExpired) || !last.EndedAt.Equal(renewal.Add(120*time.Hour)) {
 		t.Errorf("subscription = %s ended %v, want expired at the last retry, %v", last.Status, last.EndedAt, renewal.Add(120*time.Hour))
 	}
 	charges := st.charges()
@@ -832,13 +834,13 @@ func TestSubscriptionRecoversWithANewPaymentMethod(t *testing.T) {
 	st := newSubscriptionTest(t, sandbox.TokenDeclineAfter(1), monthly(1000))
 	renewal := st.periodEnd(1)
 	st.at(renewal.Sub(st.start)+time.Hour, func() {
-		if s := st.state(); s.Status != SubscriptionPastDue {
+		if s := st.state(); s.Status != contract.SubscriptionPastDue {
 			t.Errorf("after the declined renewal: %s, want past_due", s.Status)
 		}
-		st.mustUpdate(ChangePaymentMethodUpdate, func(SubscriptionState) {}, PaymentMethod{Gateway: sandbox.Name, Token: sandbox.TokenOK})
+		st.mustUpdate(contract.ChangePaymentMethodUpdate, func(contract.SubscriptionState) {}, contract.PaymentMethod{Gateway: sandbox.Name, Token: sandbox.TokenOK})
 	})
 	st.at(renewal.Sub(st.start)+2*time.Hour, func() {
-		if s := st.state(); s.Status != SubscriptionActive || !s.CurrentPeriod.Start.Equal(renewal) {
+		if s := st.state(); s.Status != contract.SubscriptionActive || !s.CurrentPeriod.Start.Equal(renewal) {
 			t.Errorf("after the new payment method: %s from %v, want active in the renewed period", s.Status, s.CurrentPeriod.Start)
 		}
 		st.cancelNow()
@@ -859,12 +861,12 @@ func TestSubscriptionCancelRightAfterAPriceChange(t *testing.T) {
 	st := newSubscriptionTest(t, sandbox.TokenOK, monthly(1000))
 	upgrade := monthly(2000)
 	st.at(10*day, func() {
-		st.mustUpdate(ChangePriceUpdate, func(SubscriptionState) {}, PriceChange{Plan: upgrade, Proration: billing.NoProration})
+		st.mustUpdate(contract.ChangePriceUpdate, func(contract.SubscriptionState) {}, contract.PriceChange{Plan: upgrade, Proration: billing.NoProration})
 		st.cancelNow()
 	})
 	st.run()
 	for _, inv := range st.invoices()[1:] {
-		if inv.Status != string(PaymentCanceled) {
+		if inv.Status != string(contract.PaymentCanceled) {
 			t.Errorf("invoice %s for %v is %s, want every later draft withdrawn", inv.InvoiceID, inv.PeriodStart, inv.Status)
 		}
 	}
@@ -874,17 +876,17 @@ func TestSubscriptionCancelRightAfterAPriceChange(t *testing.T) {
 // the draft that carried it is replaced: credit is never counted twice.
 func TestSubscriptionCarriesCreditOnce(t *testing.T) {
 	every30Days := billing.Recurrence{Interval: billing.Day, Count: 30}
-	plan := func(amount int64) Plan {
+	plan := func(amount int64) contract.Plan {
 		p := monthly(amount)
 		p.Recurrence = every30Days
 		return p
 	}
 	st := newSubscriptionTest(t, sandbox.TokenOK, plan(6000))
 	st.at(10*day, func() {
-		st.mustUpdate(ChangePriceUpdate, func(SubscriptionState) {}, PriceChange{Plan: plan(1000), Proration: billing.CreateProrations})
+		st.mustUpdate(contract.ChangePriceUpdate, func(contract.SubscriptionState) {}, contract.PriceChange{Plan: plan(1000), Proration: billing.CreateProrations})
 	})
 	st.at(12*day, func() {
-		st.mustUpdate(ChangePriceUpdate, func(SubscriptionState) {}, PriceChange{Plan: plan(2000), Proration: billing.NoProration})
+		st.mustUpdate(contract.ChangePriceUpdate, func(contract.SubscriptionState) {}, contract.PriceChange{Plan: plan(2000), Proration: billing.NoProration})
 	})
 	st.at(61*day, st.cancelNow)
 	st.run()
@@ -919,14 +921,14 @@ func TestSubscriptionIntervalChangeRestartsTheCycle(t *testing.T) {
 	jan11 := jan1.AddDate(0, 0, 10)       // 21 of January's 31 days unused
 	jul2 := jan1.AddDate(0, 0, 182)       // 183 of 2030's 365 days unused
 	jan3 := jan1.Add(2*day + 6*time.Hour) // 410400 of the week's 604800 s unused
-	every := func(amount int64, interval billing.Interval) Plan {
+	every := func(amount int64, interval billing.Interval) contract.Plan {
 		p := monthly(amount)
 		p.Recurrence = billing.Recurrence{Interval: interval, Count: 1}
 		return p
 	}
 	tests := []struct {
 		name        string
-		from, to    Plan
+		from, to    contract.Plan
 		at          time.Time
 		mode        billing.ProrationMode
 		newEnd      time.Time // of the new cycle's first period, [at, newEnd)
@@ -957,13 +959,13 @@ func TestSubscriptionIntervalChangeRestartsTheCycle(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			st := newSubscriptionTest(t, sandbox.TokenOK, tt.from)
 			st.startingAt(jan1)
-			newPeriod := Period{tt.at, tt.newEnd}
+			newPeriod := contract.Period{Start: tt.at, End: tt.newEnd}
 			st.at(tt.at.Sub(jan1), func() {
-				st.mustUpdate(ChangePriceUpdate, func(SubscriptionState) {}, PriceChange{Plan: tt.to, Proration: tt.mode})
+				st.mustUpdate(contract.ChangePriceUpdate, func(contract.SubscriptionState) {}, contract.PriceChange{Plan: tt.to, Proration: tt.mode})
 			})
 			st.at(tt.at.Sub(jan1)+time.Hour, func() {
 				s := st.state()
-				if s.Status != SubscriptionActive || s.CurrentPeriod != newPeriod || !s.Anchor.Equal(tt.at) || !s.NextBillingAt.Equal(tt.newEnd) {
+				if s.Status != contract.SubscriptionActive || s.CurrentPeriod != newPeriod || !s.Anchor.Equal(tt.at) || !s.NextBillingAt.Equal(tt.newEnd) {
 					t.Errorf("an hour after the change: %s in %+v, anchor %v, next billing %v; want active in %+v, anchored at the change, next billing at its end",
 						s.Status, s.CurrentPeriod, s.Anchor, s.NextBillingAt, newPeriod)
 				}
@@ -979,7 +981,7 @@ func TestSubscriptionIntervalChangeRestartsTheCycle(t *testing.T) {
 				t.Errorf("charged %v, want %v", charged, tt.wantCharges)
 			}
 			for _, inv := range st.invoices() {
-				if inv.Status != string(PaymentPaid) || !inv.PeriodStart.Equal(tt.at) {
+				if inv.Status != string(contract.PaymentPaid) || !inv.PeriodStart.Equal(tt.at) {
 					continue
 				}
 				var lines []int64
@@ -1003,8 +1005,8 @@ func TestSubscriptionCancelingAtPeriodEndKeepsItsInterval(t *testing.T) {
 	yearly := monthly(30000)
 	yearly.Recurrence = billing.Recurrence{Interval: billing.Year, Count: 1}
 	st.at(10*day, func() {
-		st.mustUpdate(CancelUpdate, func(SubscriptionState) {}, Cancel{AtPeriodEnd: true})
-		st.mustReject(ChangePriceUpdate, PriceChange{Plan: yearly, Proration: billing.CreateProrations})
+		st.mustUpdate(contract.CancelUpdate, func(contract.SubscriptionState) {}, contract.Cancel{AtPeriodEnd: true})
+		st.mustReject(contract.ChangePriceUpdate, contract.PriceChange{Plan: yearly, Proration: billing.CreateProrations})
 	})
 	st.run()
 	if n := len(st.charges()); n != 1 {
@@ -1024,11 +1026,11 @@ func TestSubscriptionPriceChangeWaitsForTheRenewalBeingCollected(t *testing.T) {
 	yearly.Recurrence = billing.Recurrence{Interval: billing.Year, Count: 1}
 	renewal := st.periodEnd(1)
 	st.at(renewal.Sub(st.start)+time.Hour, func() {
-		if s := st.state(); s.Status != SubscriptionActive || !s.CurrentPeriod.End.Equal(renewal) {
+		if s := st.state(); s.Status != contract.SubscriptionActive || !s.CurrentPeriod.End.Equal(renewal) {
 			t.Errorf("while the renewal awaits approval: %s in %+v, want active in the first period", s.Status, s.CurrentPeriod)
 		}
-		st.mustReject(ChangePriceUpdate, PriceChange{Plan: yearly, Proration: billing.CreateProrations})
-		st.mustReject(ChangePriceUpdate, PriceChange{Plan: monthly(6000), Proration: billing.CreateProrations})
+		st.mustReject(contract.ChangePriceUpdate, contract.PriceChange{Plan: yearly, Proration: billing.CreateProrations})
+		st.mustReject(contract.ChangePriceUpdate, contract.PriceChange{Plan: monthly(6000), Proration: billing.CreateProrations})
 		st.cancelNow()
 	})
 	st.run()
@@ -1044,7 +1046,7 @@ func TestSubscriptionRefusesAmountsThatOverflow(t *testing.T) {
 	st.in.Quantity = 1 << 20
 	st.env.ExecuteWorkflow(SubscriptionWorkflow, st.in)
 	var refused *temporal.ApplicationError
-	if err := st.env.GetWorkflowError(); !errors.As(err, &refused) || refused.Type() != ErrBadSubscription || !strings.Contains(err.Error(), "out of range") {
+	if err := st.env.GetWorkflowError(); !errors.As(err, &refused) || refused.Type() != contract.ErrBadSubscription || !strings.Contains(err.Error(), "out of range") {
 		t.Errorf("a subscription to %s × %d ended with %v, want it refused: out of range", huge.Amount, st.in.Quantity, err)
 	}
 	if charges := st.charges(); len(charges) != 0 {
@@ -1054,7 +1056,7 @@ func TestSubscriptionRefusesAmountsThatOverflow(t *testing.T) {
 	st = newSubscriptionTest(t, sandbox.TokenOK, monthly(1000))
 	st.in.Quantity = 1 << 20
 	st.at(time.Hour, func() {
-		st.mustReject(ChangePriceUpdate, PriceChange{Plan: huge, Proration: billing.CreateProrations})
+		st.mustReject(contract.ChangePriceUpdate, contract.PriceChange{Plan: huge, Proration: billing.CreateProrations})
 		st.cancelNow()
 	})
 	st.run()

@@ -4,35 +4,12 @@ import (
 	"errors"
 	"time"
 
-	"github.com/google/uuid"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/billgate/billgate/activities"
+	"github.com/billgate/billgate/workflows/contract"
 )
-
-// TestClockChange is what a TestClockWorkflow carries out on a test clock
-// the API has already set advancing (or deleting): an advance to To, or,
-// with Delete, the clock's deletion.
-type TestClockChange struct {
-	ClockID uuid.UUID
-	To      time.Time
-	Delete  bool
-	// GiveUpAt is when an advance that has not caught up is declared an
-	// internal_failure; the first run sets it, continued runs keep it.
-	GiveUpAt time.Time
-}
-
-// TestClockWorkflowID names the workflow of one change to a clock: a
-// retried advance to the same time, or a retried deletion, joins the
-// workflow its first try started.
-func TestClockWorkflowID(ch TestClockChange) string {
-	id := "test-clock/" + ch.ClockID.String()
-	if ch.Delete {
-		return id + "/delete"
-	}
-	return id + "/advance/" + ch.To.UTC().Format(time.RFC3339)
-}
 
 const (
 	// clockGiveUp bounds an advance: what has not caught up by then is
@@ -63,7 +40,7 @@ var clockActivityOptions = workflow.ActivityOptions{
 // changing nothing, when the clock no longer takes this change. A crash
 // anywhere resumes: every step is in its history, and every step may be
 // repeated.
-func TestClockWorkflow(ctx workflow.Context, ch TestClockChange) error {
+func TestClockWorkflow(ctx workflow.Context, ch contract.TestClockChange) error {
 	ctx = workflow.WithActivityOptions(ctx, clockActivityOptions)
 	if ch.GiveUpAt.IsZero() {
 		ch.GiveUpAt = workflow.Now(ctx).Add(clockGiveUp)
@@ -95,13 +72,13 @@ func TestClockWorkflow(ctx workflow.Context, ch TestClockChange) error {
 // tellClocked tells everything in progress about the change, all at once,
 // and counts those still running: a workflow that is gone can never
 // follow, so the change does not wait for it.
-func tellClocked(ctx workflow.Context, ch TestClockChange, progress activities.ClockProgress) int {
+func tellClocked(ctx workflow.Context, ch contract.TestClockChange, progress activities.ClockProgress) int {
 	var told []workflow.Future
 	for _, id := range progress.Subscriptions {
-		told = append(told, tellSubscription(ctx, ch, SubscriptionWorkflowID(id)))
+		told = append(told, tellSubscription(ctx, ch, contract.SubscriptionWorkflowID(id)))
 	}
 	for _, id := range progress.Purchases {
-		told = append(told, tellPurchase(ctx, ch, PaymentWorkflowID(id)))
+		told = append(told, tellPurchase(ctx, ch, contract.PaymentWorkflowID(id)))
 	}
 	running := 0
 	for _, f := range told {
@@ -113,16 +90,16 @@ func tellClocked(ctx workflow.Context, ch TestClockChange, progress activities.C
 	return running
 }
 
-func tellSubscription(ctx workflow.Context, ch TestClockChange, workflowID string) workflow.Future {
+func tellSubscription(ctx workflow.Context, ch contract.TestClockChange, workflowID string) workflow.Future {
 	if ch.Delete {
-		return workflow.SignalExternalWorkflow(ctx, workflowID, "", CancelSignal, Cancel{})
+		return workflow.SignalExternalWorkflow(ctx, workflowID, "", contract.CancelSignal, contract.Cancel{})
 	}
-	return workflow.SignalExternalWorkflow(ctx, workflowID, "", ClockAdvanceSignal, ch.To)
+	return workflow.SignalExternalWorkflow(ctx, workflowID, "", contract.ClockAdvanceSignal, ch.To)
 }
 
-func tellPurchase(ctx workflow.Context, ch TestClockChange, workflowID string) workflow.Future {
+func tellPurchase(ctx workflow.Context, ch contract.TestClockChange, workflowID string) workflow.Future {
 	if ch.Delete {
-		return workflow.SignalExternalWorkflow(ctx, workflowID, "", WithdrawSignal, Withdraw{Open: true})
+		return workflow.SignalExternalWorkflow(ctx, workflowID, "", contract.WithdrawSignal, contract.Withdraw{Open: true})
 	}
-	return workflow.SignalExternalWorkflow(ctx, workflowID, "", ClockAdvanceSignal, ch.To)
+	return workflow.SignalExternalWorkflow(ctx, workflowID, "", contract.ClockAdvanceSignal, ch.To)
 }

@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/billgate/billgate/activities"
+	"github.com/billgate/billgate/workflows/contract"
 )
 
 // clockTest runs a TestClockWorkflow against a scripted database: each
@@ -23,7 +24,7 @@ type clockTest struct {
 	mu      sync.Mutex // the mocks run on the workflow's and the activities' goroutines
 	t       *testing.T
 	env     *testsuite.TestWorkflowEnvironment
-	change  TestClockChange
+	change  contract.TestClockChange
 	reads   []activities.ClockProgress
 	read    int
 	told    map[string][]any // workflow ID → what it was told, in order
@@ -32,7 +33,7 @@ type clockTest struct {
 	failing map[string]int   // activity → how many of its next calls fail
 }
 
-func newClockTest(t *testing.T, ch TestClockChange, reads ...activities.ClockProgress) *clockTest {
+func newClockTest(t *testing.T, ch contract.TestClockChange, reads ...activities.ClockProgress) *clockTest {
 	var s testsuite.WorkflowTestSuite
 	ct := &clockTest{t: t, env: s.NewTestWorkflowEnvironment(), change: ch, reads: reads,
 		told: map[string][]any{}, gone: map[string]bool{}, failing: map[string]int{}}
@@ -109,13 +110,13 @@ func lagging(subs ...uuid.UUID) activities.ClockProgress {
 // Once none lags, the clock is ready.
 func TestTestClockWorkflowTellsWhatLagsUntilItCatchesUp(t *testing.T) {
 	a, b := uuid.New(), uuid.New()
-	ct := newClockTest(t, TestClockChange{ClockID: uuid.New(), To: clockTarget}, lagging(a, b), lagging(b), lagging(b), lagging())
+	ct := newClockTest(t, contract.TestClockChange{ClockID: uuid.New(), To: clockTarget}, lagging(a, b), lagging(b), lagging(b), lagging())
 	ct.run()
-	advance := []any{ClockAdvanceSignal, clockTarget}
-	if got := ct.told[SubscriptionWorkflowID(a)]; len(got) != 1 || !slices.Equal(got[0].([]any), advance) {
+	advance := []any{contract.ClockAdvanceSignal, clockTarget}
+	if got := ct.told[contract.SubscriptionWorkflowID(a)]; len(got) != 1 || !slices.Equal(got[0].([]any), advance) {
 		t.Errorf("a was told %v, want the advance once", got)
 	}
-	if got := ct.told[SubscriptionWorkflowID(b)]; len(got) != 3 {
+	if got := ct.told[contract.SubscriptionWorkflowID(b)]; len(got) != 3 {
 		t.Errorf("b was told %v, want the advance at each of the three reads it lagged", got)
 	}
 	if !slices.Equal(ct.finish, []bool{false}) {
@@ -128,10 +129,10 @@ func TestTestClockWorkflowTellsWhatLagsUntilItCatchesUp(t *testing.T) {
 // clock ready.
 func TestTestClockWorkflowResumesAfterAFailure(t *testing.T) {
 	a := uuid.New()
-	ct := newClockTest(t, TestClockChange{ClockID: uuid.New(), To: clockTarget}, lagging(a), lagging())
+	ct := newClockTest(t, contract.TestClockChange{ClockID: uuid.New(), To: clockTarget}, lagging(a), lagging())
 	ct.failing["progress"], ct.failing["finish"] = 3, 2
 	ct.run()
-	if got := ct.told[SubscriptionWorkflowID(a)]; len(got) != 1 {
+	if got := ct.told[contract.SubscriptionWorkflowID(a)]; len(got) != 1 {
 		t.Errorf("a was told %v, want the advance once", got)
 	}
 	if !slices.Equal(ct.finish, []bool{false}) || ct.failing["progress"]+ct.failing["finish"] != 0 {
@@ -143,8 +144,8 @@ func TestTestClockWorkflowResumesAfterAFailure(t *testing.T) {
 // does not wait for it.
 func TestTestClockWorkflowDoesNotWaitForAGoneWorkflow(t *testing.T) {
 	gone := uuid.New()
-	ct := newClockTest(t, TestClockChange{ClockID: uuid.New(), To: clockTarget}, lagging(gone))
-	ct.gone[SubscriptionWorkflowID(gone)] = true
+	ct := newClockTest(t, contract.TestClockChange{ClockID: uuid.New(), To: clockTarget}, lagging(gone))
+	ct.gone[contract.SubscriptionWorkflowID(gone)] = true
 	ct.run()
 	if !slices.Equal(ct.finish, []bool{false}) {
 		t.Errorf("finished %v, want once, ready", ct.finish)
@@ -154,7 +155,7 @@ func TestTestClockWorkflowDoesNotWaitForAGoneWorkflow(t *testing.T) {
 // An advance that has not caught up within clockGiveUp leaves the clock
 // internal_failure, as Stripe's.
 func TestTestClockWorkflowGivesUpOnAStuckAdvance(t *testing.T) {
-	ct := newClockTest(t, TestClockChange{ClockID: uuid.New(), To: clockTarget}, lagging(uuid.New()))
+	ct := newClockTest(t, contract.TestClockChange{ClockID: uuid.New(), To: clockTarget}, lagging(uuid.New()))
 	ct.run()
 	if !slices.Equal(ct.finish, []bool{true}) {
 		t.Errorf("finished %v, want once, failed", ct.finish)
@@ -167,7 +168,7 @@ func TestTestClockWorkflowGivesUpOnAStuckAdvance(t *testing.T) {
 // A change the clock no longer takes (it was deleted while advancing, or
 // finished already) stops the workflow, changing nothing.
 func TestTestClockWorkflowStopsWhenTheClockMovedOn(t *testing.T) {
-	ct := newClockTest(t, TestClockChange{ClockID: uuid.New(), To: clockTarget}, activities.ClockProgress{})
+	ct := newClockTest(t, contract.TestClockChange{ClockID: uuid.New(), To: clockTarget}, activities.ClockProgress{})
 	ct.run()
 	if len(ct.finish) != 0 || len(ct.told) != 0 {
 		t.Errorf("finished %v, told %v; want nothing", ct.finish, ct.told)
@@ -179,12 +180,12 @@ func TestTestClockWorkflowStopsWhenTheClockMovedOn(t *testing.T) {
 func TestTestClockWorkflowDeletesAClock(t *testing.T) {
 	sub, purchase := uuid.New(), uuid.New()
 	running := activities.ClockProgress{Current: true, Subscriptions: []uuid.UUID{sub}, Purchases: []uuid.UUID{purchase}}
-	ct := newClockTest(t, TestClockChange{ClockID: uuid.New(), Delete: true}, running, activities.ClockProgress{Current: true})
+	ct := newClockTest(t, contract.TestClockChange{ClockID: uuid.New(), Delete: true}, running, activities.ClockProgress{Current: true})
 	ct.run()
-	if got := ct.told[SubscriptionWorkflowID(sub)]; len(got) != 1 || !slices.Equal(got[0].([]any), []any{CancelSignal, Cancel{}}) {
+	if got := ct.told[contract.SubscriptionWorkflowID(sub)]; len(got) != 1 || !slices.Equal(got[0].([]any), []any{contract.CancelSignal, contract.Cancel{}}) {
 		t.Errorf("the subscription was told %v, want canceled now", got)
 	}
-	if got := ct.told[PaymentWorkflowID(purchase)]; len(got) != 1 || !slices.Equal(got[0].([]any), []any{WithdrawSignal, Withdraw{Open: true}}) {
+	if got := ct.told[contract.PaymentWorkflowID(purchase)]; len(got) != 1 || !slices.Equal(got[0].([]any), []any{contract.WithdrawSignal, contract.Withdraw{Open: true}}) {
 		t.Errorf("the purchase was told %v, want it withdrawn", got)
 	}
 	if !slices.Equal(ct.finish, []bool{false}) {

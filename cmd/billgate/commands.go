@@ -21,7 +21,7 @@ import (
 	"github.com/billgate/billgate/internal/config"
 	"github.com/billgate/billgate/internal/devserver"
 	"github.com/billgate/billgate/internal/importer"
-	"github.com/billgate/billgate/workflows"
+	"github.com/billgate/billgate/workflows/contract"
 )
 
 // version is set at build time: -ldflags "-X main.version=…".
@@ -65,7 +65,7 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.
 		CodecEndpoint:    apiURL + "/temporal-codec",
 		Namespace:        cfg.Namespace,
 		DataDir:          cfg.DataDir,
-		SearchAttributes: workflows.SearchAttributes(),
+		SearchAttributes: contract.SearchAttributes(),
 		Logger:           log,
 	})
 	if err != nil {

@@ -12,7 +12,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/billgate/billgate/workflows"
+	"github.com/billgate/billgate/workflows/contract"
 )
 
 // PurgeSessionsEvery is how often the session purge runs.
@@ -21,14 +21,14 @@ const PurgeSessionsEvery = time.Hour
 // Schedules lists the Temporal Schedules billgate runs.
 func Schedules() []client.ScheduleOptions {
 	return []client.ScheduleOptions{{
-		ID:      workflows.PurgeSessionsScheduleID,
+		ID:      contract.PurgeSessionsScheduleID,
 		Spec:    client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: PurgeSessionsEvery}}},
 		Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
 		Action: &client.ScheduleWorkflowAction{
-			ID:        workflows.PurgeSessionsScheduleID,
-			Workflow:  workflows.PurgeSessionsWorkflow,
-			Args:      []any{workflows.PurgeSessionsWorkflowInput{}},
-			TaskQueue: workflows.SubscriptionsTaskQueue,
+			ID:        contract.PurgeSessionsScheduleID,
+			Workflow:  contract.PurgeSessionsWorkflowType,
+			Args:      []any{contract.PurgeSessionsWorkflowInput{}},
+			TaskQueue: contract.SubscriptionsTaskQueue,
 		},
 		Note: "Created by billgate at start; see docs/operations.md (Housekeeping).",
 	}}

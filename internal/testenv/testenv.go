@@ -30,7 +30,7 @@ import (
 	"github.com/billgate/billgate/internal/payloadcodec"
 	"github.com/billgate/billgate/models"
 	"github.com/billgate/billgate/worker"
-	"github.com/billgate/billgate/workflows"
+	"github.com/billgate/billgate/workflows/contract"
 )
 
 // SandboxSecret signs the sandbox gateway's webhooks in tests.
@@ -195,7 +195,7 @@ func (e *Env) StartTemporal() {
 		FrontendPort:     e.port,
 		UIPort:           -1,
 		DataDir:          e.opts.DataDir,
-		SearchAttributes: workflows.SearchAttributes(),
+		SearchAttributes: contract.SearchAttributes(),
 		Logger:           logger(),
 	})
 	if err != nil {

@@ -1,4 +1,4 @@
-package workflows
+package contract
 
 import (
 	"crypto/sha256"
@@ -8,12 +8,12 @@ import (
 	"github.com/google/uuid"
 )
 
-// childID derives the n-th ID a workflow mints (payments, invoices) as a
+// DerivedID derives the n-th ID a workflow mints (payments, invoices) as a
 // UUIDv7: the millisecond timestamp of t, and random bits drawn from a hash
 // of the workflow's own ID and n. Replay computes the same IDs without a
 // SideEffect marker in the history, and the IDs sort by time like every
 // other ID billgate lists.
-func childID(t time.Time, owner uuid.UUID, n int64) uuid.UUID {
+func DerivedID(t time.Time, owner uuid.UUID, n int64) uuid.UUID {
 	var seed [24]byte
 	copy(seed[:16], owner[:])
 	binary.BigEndian.PutUint64(seed[16:], uint64(n))
@@ -33,5 +33,5 @@ func childID(t time.Time, owner uuid.UUID, n int64) uuid.UUID {
 // reuses its payment ID, names the same invoice.
 func PurchaseInvoiceID(paymentID uuid.UUID) uuid.UUID {
 	sec, nsec := paymentID.Time().UnixTime()
-	return childID(time.Unix(sec, nsec), paymentID, 0)
+	return DerivedID(time.Unix(sec, nsec), paymentID, 0)
 }
