@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/billgate/billgate/billing"
 	"github.com/billgate/billgate/gateways"
 	"github.com/billgate/billgate/models"
 )
@@ -23,13 +24,39 @@ const (
 	ErrTypeUnknownCharge = "UnknownCharge"
 )
 
-// ChargeInput asks one gateway for one charge attempt.
+// ChargeInput asks one gateway for one charge attempt, in billgate's terms:
+// the activity builds the gateway's request, so a gateway that needs more
+// of the invoice changes the activity, never the workflow's history.
 type ChargeInput struct {
 	Gateway string
+	// IdempotencyKey identifies the attempt; see gateways.IdempotencyKey.
+	IdempotencyKey string
+	PaymentID      uuid.UUID
+	InvoiceID      uuid.UUID
+	CustomerID     uuid.UUID
 	// PaymentMethodID is the saved payment method charged; uuid.Nil for one
 	// given inline.
 	PaymentMethodID uuid.UUID
-	Request         gateways.ChargeRequest
+	Token           string
+	Amount          billing.Money
+	// Request is set only in attempts scheduled by workflow code from
+	// before the activity built its own request; such an attempt is
+	// charged as it was asked.
+	Request *gateways.ChargeRequest `json:",omitempty"`
+}
+
+// request is the gateway request of the attempt.
+func (in ChargeInput) request() gateways.ChargeRequest {
+	if in.Request != nil {
+		return *in.Request
+	}
+	return gateways.ChargeRequest{
+		IdempotencyKey: in.IdempotencyKey,
+		Amount:         in.Amount,
+		Token:          in.Token,
+		CustomerID:     in.CustomerID.String(),
+		Description:    "Invoice " + in.InvoiceID.String(),
+	}
 }
 
 // ChargeResult is a charge the gateway accepted, at once or pending an
@@ -63,9 +90,10 @@ func (a *Activities) Charge(ctx context.Context, in ChargeInput) (ChargeResult, 
 	if removed {
 		return a.chargeRemovedMethod(ctx, in)
 	}
-	res, err := g.Charge(ctx, in.Request)
+	req := in.request()
+	res, err := g.Charge(ctx, req)
 	if err != nil {
-		return ChargeResult{}, gatewayError("charge "+in.Request.IdempotencyKey, err)
+		return ChargeResult{}, gatewayError("charge "+req.IdempotencyKey, err)
 	}
 	return chargeResult(in.Gateway, res)
 }
@@ -89,7 +117,7 @@ func (a *Activities) methodRemoved(ctx context.Context, id uuid.UUID) (bool, err
 // delete, may have taken a charge under the key; that charge stands, and
 // the answer is the gateway's.
 func (a *Activities) chargeRemovedMethod(ctx context.Context, in ChargeInput) (ChargeResult, error) {
-	res, err := a.FindCharge(ctx, FindInput{Gateway: in.Gateway, IdempotencyKey: in.Request.IdempotencyKey})
+	res, err := a.FindCharge(ctx, FindInput{Gateway: in.Gateway, IdempotencyKey: in.request().IdempotencyKey})
 	var appErr *temporal.ApplicationError
 	if errors.As(err, &appErr) && appErr.Type() == ErrTypeUnknownCharge {
 		return ChargeResult{}, declined(gateways.CodePaymentMethodRemoved)

@@ -2,9 +2,11 @@ package activities
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"testing"
 
+	"github.com/google/uuid"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/billgate/billgate/billing"
@@ -44,11 +46,13 @@ func errType(err error) (string, bool) {
 	return appErr.Type(), appErr.NonRetryable()
 }
 
+var customerID = uuid.MustParse("0195e7a0-0000-7000-8000-000000000001")
+
 func TestCharge(t *testing.T) {
 	a, _ := sandboxActivities(t)
 	charge := func(gateway, key, token string) (ChargeResult, error) {
-		return a.Charge(context.Background(), ChargeInput{Gateway: gateway, Request: gateways.ChargeRequest{
-			IdempotencyKey: key, Amount: billing.Money{Amount: 500, Currency: "EUR"}, Token: token, CustomerID: "cus_1"}})
+		return a.Charge(context.Background(), ChargeInput{Gateway: gateway, IdempotencyKey: key,
+			Amount: billing.Money{Amount: 500, Currency: "EUR"}, Token: token, CustomerID: customerID})
 	}
 	if res, err := charge(sandbox.Name, "k1", sandbox.TokenOK); err != nil || res.Pending || res.Reference == "" {
 		t.Errorf("sandbox_ok = %+v, %v", res, err)
@@ -96,8 +100,8 @@ func TestChargeDeletedPaymentMethod(t *testing.T) {
 		a, _ := sandboxActivitiesOn(t, s.SandboxLedger())
 		a.Store = s
 		charge := func(key string) (ChargeResult, error) {
-			return a.Charge(ctx, ChargeInput{Gateway: card.Gateway, PaymentMethodID: card.ID, Request: gateways.ChargeRequest{
-				IdempotencyKey: key, Amount: billing.Money{Amount: 500, Currency: "EUR"}, Token: card.Token, CustomerID: card.CustomerID.String()}})
+			return a.Charge(ctx, ChargeInput{Gateway: card.Gateway, PaymentMethodID: card.ID, IdempotencyKey: key,
+				Amount: billing.Money{Amount: 500, Currency: "EUR"}, Token: card.Token, CustomerID: card.CustomerID})
 		}
 		taken, err := charge("k1")
 		if err != nil {
@@ -214,8 +218,8 @@ func TestVoidAndRefundCharge(t *testing.T) {
 	ledger := sandbox.NewMemoryLedger()
 	a, _ := sandboxActivitiesOn(t, ledger)
 	charge := func(key, token string) string {
-		res, err := a.Charge(ctx, ChargeInput{Gateway: sandbox.Name, Request: gateways.ChargeRequest{
-			IdempotencyKey: key, Amount: billing.Money{Amount: 500, Currency: "EUR"}, Token: token, CustomerID: "cus_1"}})
+		res, err := a.Charge(ctx, ChargeInput{Gateway: sandbox.Name, IdempotencyKey: key,
+			Amount: billing.Money{Amount: 500, Currency: "EUR"}, Token: token, CustomerID: customerID})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -253,5 +257,41 @@ func TestVoidAndRefundCharge(t *testing.T) {
 	charges, _ := ledger.Charges(ctx)
 	if len(charges) != 2 || charges[0].Status != gateways.Voided || charges[0].VoidKey != "pay_1/1/void" || charges[1].RefundKey != "pay_2/1/refund" {
 		t.Errorf("ledger = %+v, want the pending charge voided and the paid one refunded, once each", charges)
+	}
+}
+
+// The activity builds the gateway's request from the payment, and an
+// attempt scheduled with a request of its own (by workflow code from before
+// the activity built it) is charged as it was asked.
+func TestChargeBuildsTheGatewayRequest(t *testing.T) {
+	ctx := context.Background()
+	ledger := sandbox.NewMemoryLedger()
+	a, _ := sandboxActivitiesOn(t, ledger)
+	invoiceID := uuid.MustParse("0195e7a0-0000-7000-8000-0000000000aa")
+	in := ChargeInput{Gateway: sandbox.Name, IdempotencyKey: "pay_1/1", PaymentID: uuid.New(), InvoiceID: invoiceID,
+		CustomerID: customerID, Token: sandbox.TokenOK, Amount: billing.Money{Amount: 1200, Currency: "USD"}}
+	if _, err := a.Charge(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	legacy := []byte(`{"Gateway":"sandbox","PaymentMethodID":"00000000-0000-0000-0000-000000000000",
+		"Request":{"IdempotencyKey":"pay_0/1","Amount":{"Amount":700,"Currency":"EUR"},"Token":"sandbox_ok","CustomerID":"cus_old","Description":""}}`)
+	var old ChargeInput
+	if err := json.Unmarshal(legacy, &old); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Charge(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []sandbox.Charge{
+		{Key: "pay_1/1", Amount: in.Amount, Token: sandbox.TokenOK, CustomerID: customerID.String(), Description: "Invoice " + invoiceID.String()},
+		{Key: "pay_0/1", Amount: billing.Money{Amount: 700, Currency: "EUR"}, Token: sandbox.TokenOK, CustomerID: "cus_old"},
+	} {
+		got, err := ledger.ByKey(ctx, want.Key)
+		if err != nil {
+			t.Fatalf("%s: %v", want.Key, err)
+		}
+		if got.Amount != want.Amount || got.Token != want.Token || got.CustomerID != want.CustomerID || got.Description != want.Description || got.Status != gateways.Succeeded {
+			t.Errorf("the charge under %s = %+v, want %+v succeeded", want.Key, got, want)
+		}
 	}
 }

@@ -184,9 +184,10 @@ const (
 func (p *payment) attempt(ctx workflow.Context) (outcome, error) {
 	p.state.Attempts++
 	p.state.Status, p.state.NextAttemptAt = contract.PaymentPending, time.Time{}
-	req := gateways.ChargeRequest{
-		IdempotencyKey: p.chargeKey(),
-		Amount:         p.state.Amount, Token: p.in.Token, CustomerID: p.in.CustomerID.String(),
+	req := activities.ChargeInput{
+		Gateway: p.in.Gateway, IdempotencyKey: p.chargeKey(),
+		PaymentID: p.in.PaymentID, InvoiceID: p.in.InvoiceID, CustomerID: p.in.CustomerID,
+		PaymentMethodID: p.in.PaymentMethodID, Token: p.in.Token, Amount: p.state.Amount,
 	}
 	// A cancellation never interrupts a charge under way: its outcome is
 	// recorded, whatever comes next.
@@ -219,16 +220,16 @@ func (p *payment) attempt(ctx workflow.Context) (outcome, error) {
 // then, it asks what the gateway took under the key, never charging again
 // blindly: nothing taken is a decline with CodeProcessingError, left to the
 // dunning schedule.
-func (p *payment) charge(ctx workflow.Context, req gateways.ChargeRequest) (activities.ChargeResult, error) {
+func (p *payment) charge(ctx workflow.Context, req activities.ChargeInput) (activities.ChargeResult, error) {
 	var a *activities.Activities
 	var res activities.ChargeResult
 	bounded := workflow.WithScheduleToCloseTimeout(ctx, p.chargeTime(ctx))
-	err := workflow.ExecuteActivity(bounded, a.Charge, activities.ChargeInput{Gateway: p.in.Gateway, PaymentMethodID: p.in.PaymentMethodID, Request: req}).Get(ctx, &res)
+	err := workflow.ExecuteActivity(bounded, a.Charge, req).Get(ctx, &res)
 	if !outcomeUnknown(err) {
 		return res, err
 	}
 	workflow.GetLogger(ctx).Warn("no answer to a charge in time; asking the gateway what it took", "paymentId", p.in.PaymentID, "key", req.IdempotencyKey, "error", err)
-	err = workflow.ExecuteActivity(ctx, a.FindCharge, activities.FindInput{Gateway: p.in.Gateway, IdempotencyKey: req.IdempotencyKey}).Get(ctx, &res)
+	err = workflow.ExecuteActivity(ctx, a.FindCharge, activities.FindInput{Gateway: req.Gateway, IdempotencyKey: req.IdempotencyKey}).Get(ctx, &res)
 	var appErr *temporal.ApplicationError
 	if errors.As(err, &appErr) && appErr.Type() == activities.ErrTypeUnknownCharge {
 		return res, temporal.NewNonRetryableApplicationError("the gateway took no charge", activities.ErrTypeDeclined, nil, gateways.CodeProcessingError)

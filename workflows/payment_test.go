@@ -115,7 +115,7 @@ func TestPaymentRecoversOnTheDunningSchedule(t *testing.T) {
 	var keys []string
 	record := func(_ context.Context, in activities.ChargeInput) {
 		attemptsAt = append(attemptsAt, env.Now().Sub(start).Round(time.Hour))
-		keys = append(keys, in.Request.IdempotencyKey)
+		keys = append(keys, in.IdempotencyKey)
 	}
 	env.OnActivity(a.Charge, mock.Anything, mock.Anything).Run(func(args mock.Arguments) {
 		record(args.Get(0).(context.Context), args.Get(1).(activities.ChargeInput))
@@ -313,7 +313,7 @@ func TestPaymentChargeWithoutAnAnswerIsReconciled(t *testing.T) {
 			var a *activities.Activities
 			keys := map[string]int{}
 			env.OnActivity(a.Charge, mock.Anything, mock.Anything).Run(func(args mock.Arguments) {
-				keys[args.Get(1).(activities.ChargeInput).Request.IdempotencyKey]++
+				keys[args.Get(1).(activities.ChargeInput).IdempotencyKey]++
 			}).Return(activities.ChargeResult{}, gateways.Transient(sandbox.Name, errors.New("gateway down")))
 			var found []string
 			env.OnActivity(a.FindCharge, mock.Anything, mock.Anything).Run(func(args mock.Arguments) {
