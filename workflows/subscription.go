@@ -55,8 +55,13 @@ func must2[T, U any](a T, b U, err error) (T, U) {
 	return a, b
 }
 
-func illegal(format string, args ...any) error {
-	return temporal.NewApplicationError(fmt.Sprintf(format, args...), contract.ErrIllegalChange)
+// illegal is the error a validator returns for a change the lifecycle
+// refuses, or nil.
+func illegal(refused error) error {
+	if refused == nil {
+		return nil
+	}
+	return temporal.NewApplicationError(refused.Error(), contract.ErrIllegalChange)
 }
 
 // SubscriptionWorkflow drives a subscription: the trial, the first payment,
@@ -132,7 +137,7 @@ func (s *subscription) setup(ctx workflow.Context) error {
 		if err := validateStart(s.in); err != nil {
 			return err
 		}
-		s.start(ctx)
+		s.state = subscriptionStarted(s.in.Plan, s.in.Quantity, s.clock.now(ctx))
 	}
 	s.whenDue = workflow.GetVersion(ctx, paymentsStartWhenDue, workflow.DefaultVersion, 1) == 1
 	if next, ok := workflow.GetTypedSearchAttributes(ctx).GetTime(contract.NextBillingAtKey); ok && s.whenDue {
@@ -147,27 +152,9 @@ func (s *subscription) setup(ctx workflow.Context) error {
 	return s.setUpdateHandlers(ctx)
 }
 
-// start sets up a new subscription: a trial, or a first invoice due now.
-func (s *subscription) start(ctx workflow.Context) {
-	t := s.clock.now(ctx)
-	plan := s.in.Plan
-	s.state = contract.SubscriptionState{
-		Status: contract.SubscriptionPending, Plan: plan, Quantity: s.in.Quantity, CreatedAt: t,
-		Anchor: t, Credit: billing.Money{Currency: plan.Amount.Currency},
-	}
-	if plan.TrialDays > 0 {
-		s.state.Status = contract.SubscriptionTrialing
-		s.state.TrialEnd = t.AddDate(0, 0, plan.TrialDays)
-		s.state.Anchor = s.state.TrialEnd
-		s.state.CurrentPeriod = contract.Period{Start: t, End: s.state.TrialEnd}
-		return
-	}
-	s.state.CurrentPeriod = s.period(0)
-}
-
-func (s *subscription) period(n int) contract.Period {
-	r := s.state.Plan.Recurrence
-	return contract.Period{Start: r.PeriodEnd(s.state.Anchor, n), End: r.PeriodEnd(s.state.Anchor, n+1)}
+// life is the subscription's state under its lifecycle's rules.
+func (s *subscription) life() *lifecycle {
+	return (*lifecycle)(&s.state)
 }
 
 // paymentsStartWhenDue versions runs that start each period's payment when
@@ -205,7 +192,7 @@ func (s *subscription) run(ctx workflow.Context) error {
 				return err
 			}
 		}
-		if s.upcoming == nil && s.wantsUpcoming() {
+		if s.upcoming == nil && s.life().invoicesNext() {
 			s.openUpcoming(ctx)
 		}
 		s.endIfDue(ctx)
@@ -236,7 +223,7 @@ func (s *subscription) run(ctx workflow.Context) error {
 // armAlarms keeps the subscription's timers: its end, when set to cancel
 // at period end, and the next period's start, while it waits for it.
 func (s *subscription) armAlarms(ctx workflow.Context) []workflow.Future {
-	end, ending := s.endsAt()
+	end, ending := s.life().endsAt()
 	due, waiting := s.nextStart()
 	var armed []workflow.Future
 	for _, alarm := range []*clockAlarm{s.rearm(ctx, &s.endTimer, end, ending), s.rearm(ctx, &s.dueTimer, due, waiting)} {
@@ -252,7 +239,7 @@ func (s *subscription) listen(ctx workflow.Context, sel workflow.Selector, in si
 	sel.AddReceive(in.declines, func(ch workflow.ReceiveChannel, _ bool) {
 		var p contract.PaymentProgress
 		ch.Receive(ctx, &p)
-		s.paymentDeclined(ctx, p)
+		s.paymentDeclined(p)
 	})
 	sel.AddReceive(in.cancels, func(ch workflow.ReceiveChannel, _ bool) { s.receiveCancel(ctx, ch) })
 	sel.AddReceive(s.wake, func(ch workflow.ReceiveChannel, _ bool) { ch.Receive(ctx, nil) })
@@ -293,22 +280,29 @@ func (s *subscription) rearm(ctx workflow.Context, alarm **clockAlarm, at time.T
 	return *alarm
 }
 
+// waitsForNext reports whether the subscription starts the next period's
+// payment when it falls due, and has not started it yet.
+func (s *subscription) waitsForNext() bool {
+	return s.whenDue && s.upcoming == nil
+}
+
 // nextStart is the start of the period whose payment the subscription
 // waits to start.
 func (s *subscription) nextStart() (time.Time, bool) {
-	if !s.whenDue || s.upcoming != nil || !s.wantsUpcoming() {
+	if !s.waitsForNext() {
 		return time.Time{}, false
 	}
-	return s.period(s.state.Next).Start, true
+	p, ok := s.life().nextPeriod()
+	return p.Start, ok
 }
 
 // billingAt is when the next payment starts, or zero when none is to come:
 // one is running, the subscription is not renewing, or it is due now.
 func (s *subscription) billingAt(ctx workflow.Context) time.Time {
-	if start, ok := s.nextStart(); ok && start.After(s.clock.now(ctx)) {
-		return start
+	if !s.waitsForNext() {
+		return time.Time{}
 	}
-	return time.Time{}
+	return s.life().billingAt(s.clock.now(ctx))
 }
 
 // keepTime steps a test clock towards its target, one due time at a time:
@@ -357,32 +351,15 @@ func (s *subscription) children() []*child {
 	return append([]*child{s.upcoming}, s.others...)
 }
 
-// wantsUpcoming reports whether the next period should be invoiced.
-func (s *subscription) wantsUpcoming() bool {
-	switch s.state.Status {
-	case contract.SubscriptionPending, contract.SubscriptionTrialing, contract.SubscriptionActive:
-		return !s.state.CancelAtPeriodEnd
-	}
-	return false
-}
-
-// endsAt is when a subscription canceled at period end ends.
-func (s *subscription) endsAt() (time.Time, bool) {
-	if !s.state.CancelAtPeriodEnd || s.state.Status.Ended() {
-		return time.Time{}, false
-	}
-	return s.state.CurrentPeriod.End, true
-}
-
 func (s *subscription) endIfDue(ctx workflow.Context) {
-	if at, ok := s.endsAt(); ok && !s.clock.now(ctx).Before(at) {
-		s.end(ctx, contract.SubscriptionCanceled)
+	if s.life().endIfDue(s.clock.now(ctx)) {
+		s.withdrawAll(ctx)
 	}
 }
 
-// end stops the subscription and withdraws every invoice not yet paid.
-func (s *subscription) end(ctx workflow.Context, status contract.SubscriptionStatus) {
-	s.state.Status, s.state.EndedAt, s.state.NextBillingAt = status, s.clock.now(ctx), time.Time{}
+// withdrawAll withdraws every invoice of an ended subscription not yet
+// paid.
+func (s *subscription) withdrawAll(ctx workflow.Context) {
 	for _, c := range s.children() {
 		s.withdraw(ctx, c, true)
 	}
@@ -394,7 +371,7 @@ func (s *subscription) end(ctx workflow.Context, status contract.SubscriptionSta
 // starts the child at once, holding the invoice as a draft until then.
 func (s *subscription) openUpcoming(ctx workflow.Context) {
 	n := s.state.Next
-	p := s.period(n)
+	p := s.life().period(n)
 	if !s.billingAt(ctx).IsZero() {
 		return
 	}
@@ -412,9 +389,7 @@ func (s *subscription) openUpcoming(ctx workflow.Context) {
 	c := s.startPayment(ctx, in, credit)
 	c.next, c.pending = n, len(s.state.PendingLines)
 	s.upcoming = c
-	if p.Start.After(s.clock.now(ctx)) {
-		s.state.NextBillingAt = p.Start // while an invoice due now is collected, nothing is scheduled yet
-	}
+	s.life().upcomingOpened(p, s.clock.now(ctx))
 }
 
 func (s *subscription) periodLine(p contract.Period) billing.Line {
@@ -510,18 +485,16 @@ func (s *subscription) paymentDone(ctx workflow.Context, c *child, f workflow.Fu
 			s.state.Credit = must(s.state.Credit.Sub(c.credit)) // the invoice never happened
 		}
 		if isUpcoming {
-			s.state.NextBillingAt = time.Time{}
+			s.life().upcomingCanceled()
 		}
 	case contract.PaymentPaid:
 		if isUpcoming {
 			s.renewed(c)
 		}
-		if s.state.Status == contract.SubscriptionPastDue {
-			s.state.Status = contract.SubscriptionActive
-		}
+		s.life().paid()
 	default: // expired or failed: the customer did not pay
-		if !s.state.Status.Ended() {
-			s.end(ctx, contract.SubscriptionExpired)
+		if s.life().expired(s.clock.now(ctx)) {
+			s.withdrawAll(ctx)
 		}
 	}
 }
@@ -529,13 +502,8 @@ func (s *subscription) paymentDone(ctx workflow.Context, c *child, f workflow.Fu
 // renewed starts the period its upcoming invoice paid for.
 func (s *subscription) renewed(c *child) {
 	s.state.PendingLines = s.state.PendingLines[c.pending:]
-	s.state.CurrentPeriod, s.state.Next = c.period, c.next+1
-	s.state.NextBillingAt = time.Time{}
+	s.life().renewed(c.period, c.next)
 	s.renewals++
-	switch s.state.Status {
-	case contract.SubscriptionPending, contract.SubscriptionTrialing, contract.SubscriptionPastDue:
-		s.state.Status = contract.SubscriptionActive
-	}
 }
 
 func (s *subscription) drop(c *child) {
@@ -552,16 +520,13 @@ func (s *subscription) drop(c *child) {
 	}
 }
 
-// paymentDeclined turns a declined renewal past_due; a first payment stays
-// pending until it is paid or its window closes.
-func (s *subscription) paymentDeclined(ctx workflow.Context, p contract.PaymentProgress) {
-	switch s.state.Status {
-	case contract.SubscriptionActive, contract.SubscriptionTrialing:
-		s.state.Status = contract.SubscriptionPastDue
-		if c := s.upcoming; c != nil && c.paymentID == p.PaymentID {
-			s.state.CurrentPeriod = c.period
-		}
+// paymentDeclined tells the lifecycle which of its payments was declined.
+func (s *subscription) paymentDeclined(p contract.PaymentProgress) {
+	if c := s.upcoming; c != nil && c.paymentID == p.PaymentID {
+		s.life().renewalDeclined(c.period)
+		return
 	}
+	s.life().declined()
 }
 
 // withdraw asks a payment to stop: only a draft, or an open one too.
@@ -625,26 +590,19 @@ func (s *subscription) projection() activities.SubscriptionProjection {
 // preview is the upcoming invoice: the draft if one is open, else what the
 // next period's invoice would be. It changes nothing.
 func (s *subscription) preview() (contract.InvoicePreview, error) {
-	if s.state.Status != contract.SubscriptionPastDue && !s.wantsUpcoming() {
-		return contract.InvoicePreview{}, illegal("no upcoming invoice: the subscription is %s", s.describe())
+	if err := s.life().canPreview(); err != nil {
+		return contract.InvoicePreview{}, illegal(err)
 	}
 	if s.upcoming != nil {
 		return s.upcoming.preview, nil
 	}
-	p := s.period(s.state.Next)
+	p := s.life().period(s.state.Next)
 	lines := append([]billing.Line{s.periodLine(p)}, s.state.PendingLines...)
 	total := must(billing.Total(lines))
 	due, _ := must2(billing.Settle(lines))
 	charge, _ := must2(billing.ApplyCredit(due, s.state.Credit))
 	used := must(due.Sub(charge))
 	return contract.InvoicePreview{Lines: lines, Total: total, CreditApplied: used, AmountDue: charge, Period: p, DueAt: p.Start}, nil
-}
-
-func (s *subscription) describe() string {
-	if s.state.CancelAtPeriodEnd && !s.state.Status.Ended() {
-		return string(s.state.Status) + " and set to cancel at period end"
-	}
-	return string(s.state.Status)
 }
 
 func (s *subscription) setUpdateHandlers(ctx workflow.Context) error {
@@ -695,24 +653,15 @@ func (s *subscription) setUpdateHandlers(ctx workflow.Context) error {
 }
 
 func (s *subscription) validateCancel(c contract.Cancel) error {
-	switch {
-	case s.state.Status.Ended():
-		return illegal("the subscription is already %s", s.state.Status)
-	case c.AtPeriodEnd && s.state.Status == contract.SubscriptionPending:
-		return illegal("a pending subscription has no paid period to finish: cancel it now")
-	case c.AtPeriodEnd && s.state.Status == contract.SubscriptionPaused:
-		return illegal("a paused subscription has no period running: cancel it now")
-	}
-	return nil
+	return illegal(s.life().canCancel(c))
 }
 
 func (s *subscription) cancel(ctx workflow.Context, c contract.Cancel) {
-	s.state.CanceledAt = s.clock.now(ctx)
+	s.life().cancel(c, s.clock.now(ctx))
 	if !c.AtPeriodEnd {
-		s.end(ctx, contract.SubscriptionCanceled)
+		s.withdrawAll(ctx)
 		return
 	}
-	s.state.CancelAtPeriodEnd = true
 	if s.upcoming != nil {
 		s.withdraw(ctx, s.upcoming, false)
 	}
@@ -730,26 +679,20 @@ func (s *subscription) receiveCancel(ctx workflow.Context, ch workflow.ReceiveCh
 }
 
 func (s *subscription) validatePause() error {
-	if s.state.Status != contract.SubscriptionActive || s.state.CancelAtPeriodEnd {
-		return illegal("only an active subscription can be paused; it is %s", s.describe())
-	}
-	return nil
+	return illegal(s.life().canPause())
 }
 
 // pause stops invoicing at once. The unused time of the paid period is
 // credited when the subscription resumes.
 func (s *subscription) pause(ctx workflow.Context) {
-	s.state.Status, s.state.PausedAt = contract.SubscriptionPaused, s.clock.now(ctx)
+	s.life().pause(s.clock.now(ctx))
 	if s.upcoming != nil {
 		s.withdraw(ctx, s.upcoming, false)
 	}
 }
 
 func (s *subscription) validateResume() error {
-	if s.state.Status != contract.SubscriptionPaused {
-		return illegal("only a paused subscription can be resumed; it is %s", s.describe())
-	}
-	return nil
+	return illegal(s.life().canResume())
 }
 
 // resume starts a new period at once, invoiced now, with a credit for the
@@ -766,38 +709,15 @@ func (s *subscription) resume(ctx workflow.Context) {
 			Quantity:    s.state.Quantity, PeriodStart: s.state.PausedAt, PeriodEnd: cur.End,
 		})
 	}
-	s.state.Status, s.state.PausedAt = contract.SubscriptionActive, time.Time{}
-	s.state.Anchor, s.state.Next = t, 0
+	s.life().resume(t)
 }
 
 func (s *subscription) validateChangePrice(ctx workflow.Context, c contract.PriceChange) error {
-	switch {
-	case s.state.Status != contract.SubscriptionActive && s.state.Status != contract.SubscriptionTrialing:
-		return illegal("only an active or trialing subscription can change price; it is %s", s.describe())
-	case s.collectingNextPeriod(ctx):
-		return illegal("the next period's invoice is being collected: change the price once it is paid")
-	case c.Plan.PriceID == s.state.Plan.PriceID:
-		return illegal("the subscription is already on price %s", c.Plan.PriceID)
-	case c.Plan.Amount.Currency != s.state.Plan.Amount.Currency:
-		return illegal("the new price is in %s, the subscription in %s", c.Plan.Amount.Currency, s.state.Plan.Amount.Currency)
-	case s.state.Status == contract.SubscriptionActive && s.state.CancelAtPeriodEnd && c.Plan.Recurrence != s.state.Plan.Recurrence:
-		return illegal("a change of interval starts a new period, and the subscription is set to cancel at period end")
-	}
-	if err := c.Plan.Validate(); err != nil {
-		return illegal("%v", err)
-	}
-	if _, err := c.Plan.Total(s.state.Quantity); err != nil {
-		return illegal("the new price times the quantity of %d: %v", s.state.Quantity, err)
-	}
-	if _, err := billing.ParseProrationMode(string(c.Proration)); err != nil {
-		return illegal("%v", err)
-	}
-	return nil
+	return illegal(s.life().canChangePrice(c, s.collectingNextPeriod(ctx)))
 }
 
 // collectingNextPeriod reports whether the upcoming invoice has fallen due
-// and has not ended: until it is paid, the current period is still the
-// one before it, and withdrawing a draft no longer stops it.
+// and has not ended.
 func (s *subscription) collectingNextPeriod(ctx workflow.Context) bool {
 	return s.upcoming != nil && !s.upcoming.preview.DueAt.After(s.clock.now(ctx))
 }
@@ -808,7 +728,7 @@ func (s *subscription) collectingNextPeriod(ctx workflow.Context) bool {
 // the new plan starts at the trial's end. The upcoming draft is replaced
 // by one on the new price.
 func (s *subscription) changePrice(ctx workflow.Context, c contract.PriceChange) {
-	if s.state.Status == contract.SubscriptionActive && c.Plan.Recurrence != s.state.Plan.Recurrence &&
+	if s.life().restartsCycle(c.Plan) &&
 		workflow.GetVersion(ctx, intervalChangeRestartsCycle, workflow.DefaultVersion, 1) != workflow.DefaultVersion {
 		s.restartCycle(ctx, c)
 	} else {
@@ -838,14 +758,14 @@ func (s *subscription) restartCycle(ctx workflow.Context, c contract.PriceChange
 		workflow.GetLogger(ctx).Error("unused time not credited", "error", err)
 	}
 	s.state.PendingLines = append(s.state.PendingLines, plan.Lines...)
-	s.state.Anchor, s.state.Next = now, 0
+	s.life().restartCycle(now)
 }
 
 // prorateWithinPeriod prorates an active subscription's change over the
 // rest of its period. A change of interval (only in runs begun before
 // restartCycle) starts the new cycle at the period's end.
 func (s *subscription) prorateWithinPeriod(ctx workflow.Context, c contract.PriceChange) {
-	if s.state.Status != contract.SubscriptionActive {
+	if !s.life().prorates() {
 		return
 	}
 	cur := s.state.CurrentPeriod
@@ -860,7 +780,7 @@ func (s *subscription) prorateWithinPeriod(ctx workflow.Context, c contract.Pric
 		s.state.PendingLines = append(s.state.PendingLines, plan.Lines...)
 	}
 	if c.Plan.Recurrence != s.state.Plan.Recurrence {
-		s.state.Anchor, s.state.Next = cur.End, 0
+		s.life().restartCycle(cur.End)
 	}
 }
 
@@ -869,13 +789,7 @@ func (s *subscription) priceTerms(p contract.Plan) billing.PriceTerms {
 }
 
 func (s *subscription) validateChangePaymentMethod(m contract.PaymentMethod) error {
-	switch {
-	case s.state.Status.Ended():
-		return illegal("the subscription is already %s", s.state.Status)
-	case m.Gateway == "" || m.Token == "":
-		return illegal("a payment method names its gateway and its token")
-	}
-	return nil
+	return illegal(s.life().canChangePaymentMethod(m))
 }
 
 // changePaymentMethod charges m from now on: the payments being collected
@@ -890,7 +804,7 @@ func (s *subscription) changePaymentMethod(ctx workflow.Context, m contract.Paym
 // atBoundary reports whether the subscription is between periods: the
 // next one is to be invoiced and no payment is running.
 func (s *subscription) atBoundary() bool {
-	return s.upcoming == nil && len(s.others) == 0 && s.wantsUpcoming()
+	return s.upcoming == nil && len(s.others) == 0 && s.life().invoicesNext()
 }
 
 // continuesAsNew reports whether this run should end at this boundary: at
