@@ -46,7 +46,7 @@ type PaymentProjection struct {
 	PriceID         uuid.UUID
 	PaymentMethodID uuid.UUID
 	Gateway         string
-	Status          string // a workflows.PaymentStatus
+	Status          string // a contract.PaymentStatus
 	Amount          billing.Money
 	Attempts        []Attempt
 	ApprovalURL     string
@@ -139,7 +139,7 @@ type SubscriptionProjection struct {
 	CustomerID         uuid.UUID
 	PriceID            uuid.UUID
 	Quantity           int64
-	Status             string // a workflows.SubscriptionStatus
+	Status             string // a contract.SubscriptionStatus
 	Amount             billing.Money
 	PaymentMethodID    uuid.UUID
 	Gateway            string
