@@ -861,15 +861,13 @@ func memoryInUse() memory {
 }
 
 // stormSize is how many subscriptions renew at once, and how many floor
-// parents: BILLGATE_BENCH_STORM, 200 unless set. Issue 10 asks for 1,000;
-// on 2 cores that storm, its floor and the 1,000 subscriptions it needs
-// take over ten minutes, so `make bench` runs 200 and docs/benchmarks.md
-// gives the figures of 1,000 with the command that measured them.
+// parents: BILLGATE_BENCH_STORM, or issue 10's 1,000 (the whole benchmark
+// then takes about 9 minutes on 2 cores).
 func stormSize() int {
 	if n, err := strconv.Atoi(os.Getenv("BILLGATE_BENCH_STORM")); err == nil && n > 0 {
 		return n
 	}
-	return 200
+	return 1000
 }
 
 // createPhases reads where the creates' time went, from the client's
