@@ -887,9 +887,9 @@ func (s *benchShop) createPhases(b *testing.B, done []subscribed) string {
 		"until the payment completes (projection)",
 		"until the client reads its result",
 	}
-	sums := make([]time.Duration, len(names))
-	for _, r := range done {
-		var sub, pay []time.Time // the times of the events that mark phases
+	runs := make([][]time.Time, len(done))
+	for i, r := range done {
+		var sub []time.Time
 		s.eachTimedEvent(b, contract.SubscriptionWorkflowID(r.sub), func(e eventType, at time.Time) {
 			switch enumspb.EventType(e) {
 			case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, enumspb.EVENT_TYPE_WORKFLOW_TASK_STARTED, enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
@@ -898,36 +898,13 @@ func (s *benchShop) createPhases(b *testing.B, done []subscribed) string {
 				}
 			}
 		})
-		s.eachTimedEvent(b, contract.PaymentWorkflowID(r.payment), func(e eventType, at time.Time) {
-			switch enumspb.EventType(e) {
-			case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED,
-				enumspb.EVENT_TYPE_ACTIVITY_TASK_STARTED, enumspb.EVENT_TYPE_ACTIVITY_TASK_COMPLETED, enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
-				pay = append(pay, at)
-			}
-		})
+		pay := s.childMarks(b, contract.PaymentWorkflowID(r.payment))
 		if len(sub) != 3 || len(pay) != 5 {
 			b.Fatalf("subscription %s: unexpected histories (%d, %d marks)", r.sub, len(sub), len(pay))
 		}
-		marks := []time.Time{r.posted, sub[0], sub[1], sub[2], r.answered, pay[0], pay[1], pay[2], pay[3], pay[4], r.paid}
-		for i := range names {
-			// The 201 may come after the payment started: each phase
-			// counts from the latest mark before it.
-			from := marks[0]
-			for _, m := range marks[:i+1] {
-				if m.After(from) {
-					from = m
-				}
-			}
-			if d := marks[i+1].Sub(from); d > 0 {
-				sums[i] += d
-			}
-		}
+		runs[i] = []time.Time{r.posted, sub[0], sub[1], sub[2], r.answered, pay[0], pay[1], pay[2], pay[3], pay[4], r.paid}
 	}
-	var parts []string
-	for i, name := range names {
-		parts = append(parts, fmt.Sprintf("%s %v", name, (sums[i]/time.Duration(len(done))).Round(100*time.Microsecond)))
-	}
-	return strings.Join(parts, "; ")
+	return meanPhases(names, runs)
 }
 
 // floorPhases is createPhases for the floor's parents and children.
@@ -945,9 +922,9 @@ func (s *benchShop) floorPhases(b *testing.B, done []executed) string {
 		"until the parent completes",
 		"until the client reads its result",
 	}
-	sums := make([]time.Duration, len(names))
-	for _, r := range done {
-		var parent, child []time.Time
+	runs := make([][]time.Time, len(done))
+	for i, r := range done {
+		var parent []time.Time
 		childID := ""
 		s.eachTimedEvent(b, r.workflowID, func(e eventType, at time.Time) {
 			switch enumspb.EventType(e) {
@@ -961,17 +938,36 @@ func (s *benchShop) floorPhases(b *testing.B, done []executed) string {
 				childID = attrs.child.GetWorkflowId()
 			}
 		})
-		s.eachTimedEvent(b, childID, func(e eventType, at time.Time) {
-			switch enumspb.EventType(e) {
-			case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED,
-				enumspb.EVENT_TYPE_ACTIVITY_TASK_STARTED, enumspb.EVENT_TYPE_ACTIVITY_TASK_COMPLETED, enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
-				child = append(child, at)
-			}
-		})
+		child := s.childMarks(b, childID)
 		if len(parent) < 4 || len(child) != 5 {
 			b.Fatalf("%s: unexpected histories (%d, %d marks)", r.workflowID, len(parent), len(child))
 		}
-		marks := []time.Time{r.started, parent[0], parent[1], parent[2], child[0], child[1], child[2], child[3], child[4], parent[len(parent)-1], r.result}
+		runs[i] = []time.Time{r.started, parent[0], parent[1], parent[2], child[0], child[1], child[2], child[3], child[4], parent[len(parent)-1], r.result}
+	}
+	return meanPhases(names, runs)
+}
+
+// childMarks are the times a one-activity child's phases turn at: its
+// start, its activity scheduled, started and completed, and its end.
+func (s *benchShop) childMarks(b *testing.B, workflowID string) []time.Time {
+	var marks []time.Time
+	s.eachTimedEvent(b, workflowID, func(e eventType, at time.Time) {
+		switch enumspb.EventType(e) {
+		case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED,
+			enumspb.EVENT_TYPE_ACTIVITY_TASK_STARTED, enumspb.EVENT_TYPE_ACTIVITY_TASK_COMPLETED, enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
+			marks = append(marks, at)
+		}
+	})
+	return marks
+}
+
+// meanPhases describes the mean of each named phase over runs, each run
+// the times its phases turn at (one more than the names). A phase counts
+// from the latest mark before its end: the 201 may come after the payment
+// started.
+func meanPhases(names []string, runs [][]time.Time) string {
+	sums := make([]time.Duration, len(names))
+	for _, marks := range runs {
 		for i := range names {
 			from := marks[0]
 			for _, m := range marks[:i+1] {
@@ -986,7 +982,7 @@ func (s *benchShop) floorPhases(b *testing.B, done []executed) string {
 	}
 	var parts []string
 	for i, name := range names {
-		parts = append(parts, fmt.Sprintf("%s %v", name, (sums[i]/time.Duration(len(done))).Round(100*time.Microsecond)))
+		parts = append(parts, fmt.Sprintf("%s %v", name, (sums[i]/time.Duration(len(runs))).Round(100*time.Microsecond)))
 	}
 	return strings.Join(parts, "; ")
 }
