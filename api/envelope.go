@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/billgate/billgate/auth"
+	"github.com/billgate/billgate/fault"
 	"github.com/billgate/billgate/models"
 )
 
@@ -72,9 +73,18 @@ func problemFor(err error) *Problem {
 	var p *Problem
 	var locked *auth.LockedError
 	var badPassword *auth.InvalidPasswordError
+	var invalid *fault.InvalidError
+	var denied *fault.DeniedError
+	var conflict *fault.ConflictError
 	switch {
 	case errors.As(err, &p):
 		return p
+	case errors.As(err, &invalid):
+		return Invalid(invalid.Field, invalid.Message, invalid.Value)
+	case errors.As(err, &denied):
+		return permissionDenied(denied.Field)
+	case errors.As(err, &conflict):
+		return &Problem{Status: http.StatusConflict, Detail: Error{Code: conflict.Code, Message: conflict.Message}}
 	case errors.Is(err, auth.ErrAuthFailed):
 		return errAuthFailed
 	case errors.Is(err, auth.ErrSessionUnknown):
@@ -148,6 +158,19 @@ func respondViews[T, V any](c *gin.Context, items []T, err error, view func(*T) 
 		views[i] = view(&items[i])
 	}
 	respondList(c, views, "")
+}
+
+// handlerFunc is a route's handler: it answers, or returns the error that
+// fail turns into the envelope, so no handler writes an error itself.
+type handlerFunc func(c *gin.Context) error
+
+// serve adapts a handlerFunc to gin.
+func serve(next handlerFunc) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if err := next(c); err != nil {
+			fail(c, err)
+		}
+	}
 }
 
 // fail writes the error envelope for err and stops the chain. Unexpected
