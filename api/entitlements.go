@@ -3,8 +3,6 @@ package api
 import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
-
-	"github.com/billgate/billgate/models"
 )
 
 // entitlementView is something a customer has: a purchase or a
@@ -18,45 +16,21 @@ type entitlementView struct {
 	Quantity       int64      `json:"quantity,omitempty"` // a subscription's
 }
 
-var (
-	// Purchases being paid for count, as in "paid for or with payment
-	// pending"; a subscription keeps its access through dunning.
-	entitledPurchases     = []string{"pending", "retrying", "paid"}
-	entitledSubscriptions = []string{"pending", "trialing", "active", "past_due"}
-)
-
 // listEntitlements is GET /v1/entitlements?customerId=: a customer's own,
 // or one customer's for its business or an admin.
-func (h *handlers) listEntitlements(c *gin.Context) {
+func (h *handlers) listEntitlements(c *gin.Context) error {
 	var named *string
 	if s, ok := c.GetQuery("customerId"); ok {
 		named = &s
 	}
-	customer, err := h.buyer(c, named)
+	items, err := h.Sales.Entitlements(c.Request.Context(), caller(c), named, maxPageSize)
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
-	ctx := c.Request.Context()
-	subs, err := h.Billing.Subscriptions(ctx, models.SubscriptionFilter{CustomerID: &customer.ID, Statuses: entitledSubscriptions, Limit: maxPageSize})
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	purchases, err := h.Billing.Payments(ctx, models.PaymentFilter{CustomerID: &customer.ID, PurchasesOnly: true, Statuses: entitledPurchases, Limit: maxPageSize})
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	out := make([]entitlementView, 0, len(subs)+len(purchases))
-	for _, s := range subs {
-		out = append(out, entitlementView{Kind: "subscription", PriceID: s.PriceID, Status: s.Status, SubscriptionID: &s.ID, Quantity: s.Quantity})
-	}
-	for _, p := range purchases {
-		if p.PriceID == nil {
-			continue
-		}
-		out = append(out, entitlementView{Kind: "purchase", PriceID: *p.PriceID, Status: p.Status, PaymentID: &p.ID})
+	out := make([]entitlementView, len(items))
+	for i, e := range items {
+		out[i] = entitlementView(e)
 	}
 	respondList(c, out, "")
+	return nil
 }

@@ -76,6 +76,8 @@ func problemFor(err error) *Problem {
 	var invalid *fault.InvalidError
 	var denied *fault.DeniedError
 	var conflict *fault.ConflictError
+	var unavailable *fault.UnavailableError
+	var notFound *fault.NotFoundError
 	switch {
 	case errors.As(err, &p):
 		return p
@@ -85,6 +87,10 @@ func problemFor(err error) *Problem {
 		return permissionDenied(denied.Field)
 	case errors.As(err, &conflict):
 		return &Problem{Status: http.StatusConflict, Detail: Error{Code: conflict.Code, Message: conflict.Message}}
+	case errors.As(err, &notFound):
+		return &Problem{Status: http.StatusNotFound, Detail: Error{Code: "NOT_FOUND", Message: notFound.Message}}
+	case errors.As(err, &unavailable):
+		return &Problem{Status: http.StatusServiceUnavailable, Detail: Error{Code: "UNAVAILABLE", Message: unavailable.Message}}
 	case errors.Is(err, auth.ErrAuthFailed):
 		return errAuthFailed
 	case errors.Is(err, auth.ErrSessionUnknown):
@@ -105,7 +111,9 @@ func problemFor(err error) *Problem {
 		return errInUse
 	case errors.Is(err, models.ErrBuiltin):
 		return &Problem{Status: http.StatusConflict, Detail: Error{Code: "BUILTIN", Message: "built-in roles cannot be deleted"}}
-	case errors.Is(err, models.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, fault.ErrOutcomeUnknown):
+		return errOutcomeUnknown
+	case errors.Is(err, models.ErrUnavailable), errors.Is(err, fault.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
 		return errUnavailable
 	default:
 		return errInternal

@@ -68,7 +68,7 @@ func (h *handlers) idempotent(next gin.HandlerFunc) gin.HandlerFunc {
 		sum := sha256.Sum256(append([]byte(c.Request.Method+" "+c.Request.URL.RequestURI()+"\n"), body...))
 		caller := principal(c).Client.ID
 		ctx := context.WithoutCancel(c.Request.Context()) // the answer is kept even if the caller hangs up
-		now := time.Now().UTC()
+		now := h.Now().UTC()
 		stored, claimed, err := h.IdempotencyKeys.ClaimIdempotencyKey(ctx, models.IdempotentRequest{
 			ClientID: caller, Key: key, RequestHash: hex.EncodeToString(sum[:]), ResourceID: uuid.Must(uuid.NewV7()),
 			CreatedAt: now, ClaimedAt: now}, keyLease)

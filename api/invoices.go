@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -99,64 +100,69 @@ func viewPayment(p *models.Payment) paymentView {
 	return v
 }
 
+// BillingStore is the billing projection as the HTTP layer reads it.
+type BillingStore interface {
+	SubscriptionByID(ctx context.Context, id uuid.UUID) (*models.Subscription, error)
+	Subscriptions(ctx context.Context, f models.SubscriptionFilter) ([]models.Subscription, error)
+	InvoiceByID(ctx context.Context, id uuid.UUID) (*models.Invoice, error)
+	Invoices(ctx context.Context, f models.InvoiceFilter) ([]models.Invoice, error)
+	PaymentByID(ctx context.Context, id uuid.UUID) (*models.Payment, error)
+	Payments(ctx context.Context, f models.PaymentFilter) ([]models.Payment, error)
+}
+
 func invoiceOwner(inv *models.Invoice) (uuid.UUID, uuid.UUID) { return inv.TenantID, inv.CustomerID }
 func paymentOwner(p *models.Payment) (uuid.UUID, uuid.UUID)   { return p.TenantID, p.CustomerID }
 
 // getInvoice is GET /v1/invoices/{id}.
-func (h *handlers) getInvoice(c *gin.Context) {
+func (h *handlers) getInvoice(c *gin.Context) error {
 	inv, err := visible(c, h.Billing.InvoiceByID, invoiceOwner)
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	respond(c, http.StatusOK, viewInvoice(inv))
+	return nil
 }
 
 // listInvoices is GET /v1/invoices.
-func (h *handlers) listInvoices(c *gin.Context) {
+func (h *handlers) listInvoices(c *gin.Context) error {
 	lf, err := readListFilter(c, invoiceStatuses)
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	f := models.InvoiceFilter{TenantID: lf.tenant, CustomerID: lf.customer, Statuses: lf.statuses, After: lf.after}
 	if f.SubscriptionID, err = idQuery(c, "subscriptionId"); err != nil {
-		fail(c, err)
-		return
+		return err
 	}
-	respondPage(c, lf.limit, func(limit int) ([]models.Invoice, error) {
+	return respondPage(c, lf.limit, func(limit int) ([]models.Invoice, error) {
 		f.Limit = limit
 		return h.Billing.Invoices(c.Request.Context(), f)
 	}, func(inv models.Invoice) uuid.UUID { return inv.ID }, viewInvoice)
 }
 
 // getPayment is GET /v1/payments/{id}.
-func (h *handlers) getPayment(c *gin.Context) {
+func (h *handlers) getPayment(c *gin.Context) error {
 	p, err := visible(c, h.Billing.PaymentByID, paymentOwner)
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	respond(c, http.StatusOK, viewPayment(p))
+	return nil
 }
 
 // listPayments is GET /v1/payments.
-func (h *handlers) listPayments(c *gin.Context) {
+func (h *handlers) listPayments(c *gin.Context) error {
 	lf, err := readListFilter(c, paymentStatuses)
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	f := models.PaymentFilter{TenantID: lf.tenant, CustomerID: lf.customer, Statuses: lf.statuses, After: lf.after}
 	if f.SubscriptionID, err = idQuery(c, "subscriptionId"); err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	if f.InvoiceID, err = idQuery(c, "invoiceId"); err != nil {
-		fail(c, err)
-		return
+		return err
 	}
-	respondPage(c, lf.limit, func(limit int) ([]models.Payment, error) {
+	return respondPage(c, lf.limit, func(limit int) ([]models.Payment, error) {
 		f.Limit = limit
 		return h.Billing.Payments(c.Request.Context(), f)
 	}, func(p models.Payment) uuid.UUID { return p.ID }, viewPayment)

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"maps"
@@ -17,17 +16,6 @@ import (
 	"github.com/billgate/billgate/billing"
 	"github.com/billgate/billgate/models"
 )
-
-// Catalog is the product store as the HTTP layer uses it.
-type Catalog interface {
-	CreateProduct(ctx context.Context, p *models.Product) error
-	Products(ctx context.Context, f models.ProductFilter) ([]models.Product, error)
-	ProductByID(ctx context.Context, id uuid.UUID) (*models.Product, error)
-	UpdateProduct(ctx context.Context, id uuid.UUID, ch models.ProductChanges, now time.Time) error
-	AddPrice(ctx context.Context, p *models.Price) error
-	PriceByID(ctx context.Context, id uuid.UUID) (*models.Price, error)
-	SetPriceActive(ctx context.Context, id uuid.UUID, active bool, now time.Time) error
-}
 
 // priceInput is a new price as clients send it.
 type priceInput struct {
@@ -131,25 +119,9 @@ func validProductName(name string) error {
 	return nil
 }
 
-// tenantOf is the tenant whose catalog the caller works on: a business its
-// own, a customer its business's, an admin the one it names.
-func tenantOf(c *gin.Context, named *uuid.UUID) (uuid.UUID, error) {
-	p := principal(c)
-	switch {
-	case p.Client.TenantID != nil:
-		return *p.Client.TenantID, nil
-	case p.Level >= models.LevelAdmin && named != nil:
-		return *named, nil
-	case p.Level >= models.LevelAdmin:
-		return uuid.Nil, Invalid("tenantId", "an admin names the tenant: tenantId", nil)
-	default:
-		return p.Client.ID, nil
-	}
-}
-
 // createProduct is POST /v1/products: a business adds to its own catalog,
 // an admin to the tenant it names.
-func (h *handlers) createProduct(c *gin.Context) {
+func (h *handlers) createProduct(c *gin.Context) error {
 	var req struct {
 		Name        string       `json:"name"`
 		Description string       `json:"description"`
@@ -157,259 +129,147 @@ func (h *handlers) createProduct(c *gin.Context) {
 		Prices      []priceInput `json:"prices"`
 	}
 	if err := decodeJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	if principal(c).Level < models.LevelAdmin && req.TenantID != nil {
-		fail(c, &Problem{Status: http.StatusUnauthorized, Detail: Error{Code: "PERMISSION_DENIED", Message: "PERMISSION DENIED", Field: "tenantId"}})
-		return
-	}
-	tenant, err := tenantOf(c, req.TenantID)
-	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	if err := validProductName(req.Name); err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	if len(req.Description) > 2000 || hasControlChar(strings.ReplaceAll(req.Description, "\n", "")) {
-		fail(c, Invalid("description", "description must be at most 2000 printable characters", nil))
-		return
+		return Invalid("description", "description must be at most 2000 printable characters", nil)
 	}
-	p := &models.Product{TenantID: tenant, Name: req.Name, Description: req.Description, Active: true}
+	p := &models.Product{Name: req.Name, Description: req.Description}
 	for i, in := range req.Prices {
 		price, err := in.price("prices[" + strconv.Itoa(i) + "].")
 		if err != nil {
-			fail(c, err)
-			return
+			return err
 		}
 		p.Prices = append(p.Prices, *price)
 	}
-	if err := h.Catalog.CreateProduct(c.Request.Context(), p); err != nil {
-		if errors.Is(err, models.ErrInUse) { // the named tenant does not exist
-			err = Invalid("tenantId", "no such tenant", tenant.String())
-		}
-		fail(c, err)
-		return
+	p, err := h.Catalog.Create(c.Request.Context(), caller(c), req.TenantID, p)
+	if err != nil {
+		return err
 	}
-	h.respondProduct(c, http.StatusCreated, p.ID)
+	respond(c, http.StatusCreated, viewProduct(p))
+	return nil
 }
 
-func (h *handlers) respondProduct(c *gin.Context, status int, id uuid.UUID) {
-	p, err := h.Catalog.ProductByID(c.Request.Context(), id)
+// getProduct is GET /v1/products/{id}.
+func (h *handlers) getProduct(c *gin.Context) error {
+	id, err := pathID(c)
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
-	respond(c, status, viewProduct(p))
-}
-
-// visibleProduct loads a product in the caller's catalog: a business its
-// own, a customer its business's active products, an admin any.
-func (h *handlers) visibleProduct(c *gin.Context, id string) (*models.Product, error) {
-	pid, err := uuid.Parse(id)
+	p, err := h.Catalog.Product(c.Request.Context(), caller(c), id)
 	if err != nil {
-		return nil, errNotFound
-	}
-	p, err := h.Catalog.ProductByID(c.Request.Context(), pid)
-	if err != nil {
-		return nil, err
-	}
-	caller := principal(c)
-	switch {
-	case caller.Level >= models.LevelAdmin:
-		return p, nil
-	case caller.Client.TenantID != nil && *caller.Client.TenantID == p.TenantID && p.Active:
-		p.Prices = activePrices(p.Prices)
-		return p, nil
-	case caller.Client.TenantID == nil && caller.Client.ID == p.TenantID:
-		return p, nil
-	}
-	return nil, errNotFound
-}
-
-func activePrices(prices []models.Price) []models.Price {
-	var out []models.Price
-	for _, p := range prices {
-		if p.Active {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-func (h *handlers) getProduct(c *gin.Context) {
-	p, err := h.visibleProduct(c, c.Param("id"))
-	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	respond(c, http.StatusOK, viewProduct(p))
+	return nil
 }
 
-// listProducts is GET /v1/products: a business sees its catalog, a
-// customer its business's active products, an admin every catalog.
-func (h *handlers) listProducts(c *gin.Context) {
-	f := models.ProductFilter{Limit: defaultPageSize}
-	if err := pageParams(c, &f.Limit, &f.After); err != nil {
-		fail(c, err)
-		return
+// listProducts is GET /v1/products: the catalog the caller sees; an admin
+// may name a tenant's.
+func (h *handlers) listProducts(c *gin.Context) error {
+	limit, after := defaultPageSize, uuid.Nil
+	if err := pageParams(c, &limit, &after); err != nil {
+		return err
 	}
-	caller := principal(c)
-	switch {
-	case caller.Level >= models.LevelAdmin:
-		if s := c.Query("tenantId"); s != "" {
-			id, err := uuid.Parse(s)
-			if err != nil {
-				fail(c, Invalid("tenantId", "tenantId must be a UUID", s))
-				return
-			}
-			f.TenantID = &id
-		}
-	case caller.Client.TenantID != nil:
-		f.TenantID, f.ActiveOnly = caller.Client.TenantID, true
-	default:
-		f.TenantID = &caller.Client.ID
+	tenant, err := idQuery(c, "tenantId") // an admin's choice; others see their own
+	if err != nil {
+		return err
 	}
-	if c.Query("active") == "true" {
-		f.ActiveOnly = true
-	}
-	respondPage(c, f.Limit, func(limit int) ([]models.Product, error) {
-		f.Limit = limit
-		return h.Catalog.Products(c.Request.Context(), f)
+	activeOnly := c.Query("active") == "true"
+	return respondPage(c, limit, func(limit int) ([]models.Product, error) {
+		return h.Catalog.Products(c.Request.Context(), caller(c), tenant, activeOnly, after, limit)
 	}, func(p models.Product) uuid.UUID { return p.ID }, viewProduct)
 }
 
-// ownedProduct loads a product the caller may change: its own catalog's,
-// or any for an admin. Customers never reach here (policy).
-func (h *handlers) ownedProduct(c *gin.Context, id string) (*models.Product, error) {
-	p, err := h.visibleProduct(c, id)
-	if err != nil {
-		return nil, err
-	}
-	if caller := principal(c); caller.Level < models.LevelAdmin && caller.Client.ID != p.TenantID {
-		return nil, errNotFound
-	}
-	return p, nil
-}
-
-// updateProduct is PATCH /v1/products/{id}: name, description, active
-// (false archives it: no new sales; existing subscriptions go on).
-func (h *handlers) updateProduct(c *gin.Context) {
+// updateProduct is PATCH /v1/products/{id}: name, description, active.
+func (h *handlers) updateProduct(c *gin.Context) error {
 	var req struct {
 		Name        *string `json:"name"`
 		Description *string `json:"description"`
 		Active      *bool   `json:"active"`
 	}
 	if err := decodeJSON(c, &req); err != nil {
-		fail(c, err)
-		return
+		return err
 	}
-	p, err := h.ownedProduct(c, c.Param("id"))
+	id, err := pathID(c)
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	if req.Name != nil {
 		if err := validProductName(*req.Name); err != nil {
-			fail(c, err)
-			return
+			return err
 		}
 	}
-	ch := models.ProductChanges{Name: req.Name, Description: req.Description, Active: req.Active}
-	if err := h.Catalog.UpdateProduct(c.Request.Context(), p.ID, ch, time.Now().UTC()); err != nil {
-		fail(c, err)
-		return
+	p, err := h.Catalog.Update(c.Request.Context(), caller(c), id, models.ProductChanges{Name: req.Name, Description: req.Description, Active: req.Active})
+	if err != nil {
+		return err
 	}
-	h.respondProduct(c, http.StatusOK, p.ID)
+	respond(c, http.StatusOK, viewProduct(p))
+	return nil
 }
 
 // addPrice is POST /v1/products/{id}/prices.
-func (h *handlers) addPrice(c *gin.Context) {
+func (h *handlers) addPrice(c *gin.Context) error {
 	var in priceInput
 	if err := decodeJSON(c, &in); err != nil {
-		fail(c, err)
-		return
+		return err
 	}
-	p, err := h.ownedProduct(c, c.Param("id"))
+	id, err := pathID(c)
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	price, err := in.price("")
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
-	price.ProductID, price.TenantID = p.ID, p.TenantID
-	if err := h.Catalog.AddPrice(c.Request.Context(), price); err != nil {
-		fail(c, err)
-		return
+	if err := h.Catalog.AddPrice(c.Request.Context(), caller(c), id, price); err != nil {
+		return err
 	}
 	respond(c, http.StatusCreated, viewPrice(price))
+	return nil
 }
 
-// priceOf loads a price through its product's visibility.
-func (h *handlers) priceOf(c *gin.Context, owned bool) (*models.Price, error) {
-	id, err := uuid.Parse(c.Param("id"))
+// getPrice is GET /v1/prices/{id}.
+func (h *handlers) getPrice(c *gin.Context) error {
+	id, err := pathID(c)
 	if err != nil {
-		return nil, errNotFound
+		return err
 	}
-	price, err := h.Catalog.PriceByID(c.Request.Context(), id)
+	price, err := h.Catalog.Price(c.Request.Context(), caller(c), id)
 	if err != nil {
-		return nil, err
-	}
-	load := h.visibleProduct
-	if owned {
-		load = h.ownedProduct
-	}
-	if _, err := load(c, price.ProductID.String()); err != nil {
-		return nil, err
-	}
-	if !price.Active && principal(c).Client.TenantID != nil {
-		return nil, errNotFound // customers see active prices only
-	}
-	return price, nil
-}
-
-func (h *handlers) getPrice(c *gin.Context) {
-	price, err := h.priceOf(c, false)
-	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	respond(c, http.StatusOK, viewPrice(price))
+	return nil
 }
 
 // updatePrice is PATCH /v1/prices/{id}: only `active` changes; a price is
-// otherwise immutable, since subscriptions were sold at it.
-func (h *handlers) updatePrice(c *gin.Context) {
+// otherwise immutable.
+func (h *handlers) updatePrice(c *gin.Context) error {
 	var req map[string]json.RawMessage
 	if err := decodeJSON(c, &req); err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	for _, field := range slices.Sorted(maps.Keys(req)) {
 		if field != "active" {
-			fail(c, Invalid(field, "a price is immutable apart from active: create a new price instead", nil))
-			return
+			return Invalid(field, "a price is immutable apart from active: create a new price instead", nil)
 		}
 	}
 	var active bool
 	if err := json.Unmarshal(req["active"], &active); err != nil || req["active"] == nil {
-		fail(c, Invalid("active", "active must be true or false", nil))
-		return
+		return Invalid("active", "active must be true or false", nil)
 	}
-	price, err := h.priceOf(c, true)
+	id, err := pathID(c)
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
-	if err := h.Catalog.SetPriceActive(c.Request.Context(), price.ID, active, time.Now().UTC()); err != nil {
-		fail(c, err)
-		return
+	price, err := h.Catalog.SetPriceActive(c.Request.Context(), caller(c), id, active)
+	if err != nil {
+		return err
 	}
-	price.Active = active
 	respond(c, http.StatusOK, viewPrice(price))
+	return nil
 }

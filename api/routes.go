@@ -6,7 +6,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/billgate/billgate/models"
-	"github.com/billgate/billgate/workflows/contract"
 )
 
 // publicRoutes answer without credentials; every other route declares the
@@ -83,41 +82,41 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 	h.route(v1, "GET", "/signing-keys", "signing-keys:list", h.listSigningKeys)
 	h.route(v1, "DELETE", "/signing-keys/:id", "signing-keys:delete", h.revokeSigningKey)
 
-	h.route(v1, "POST", "/products", "products:create", h.idempotent(h.createProduct))
-	h.route(v1, "GET", "/products", "products:read", h.listProducts)
-	h.route(v1, "GET", "/products/:id", "products:read", h.getProduct)
-	h.route(v1, "PATCH", "/products/:id", "products:update", h.updateProduct)
-	h.route(v1, "POST", "/products/:id/prices", "products:update", h.idempotent(h.addPrice))
-	h.route(v1, "GET", "/prices/:id", "products:read", h.getPrice)
-	h.route(v1, "PATCH", "/prices/:id", "products:update", h.updatePrice)
+	h.route(v1, "POST", "/products", "products:create", h.idempotent(serve(h.createProduct)))
+	h.route(v1, "GET", "/products", "products:read", serve(h.listProducts))
+	h.route(v1, "GET", "/products/:id", "products:read", serve(h.getProduct))
+	h.route(v1, "PATCH", "/products/:id", "products:update", serve(h.updateProduct))
+	h.route(v1, "POST", "/products/:id/prices", "products:update", h.idempotent(serve(h.addPrice)))
+	h.route(v1, "GET", "/prices/:id", "products:read", serve(h.getPrice))
+	h.route(v1, "PATCH", "/prices/:id", "products:update", serve(h.updatePrice))
 
 	h.route(v1, "POST", "/customers/:id/payment-methods", "customers:update", h.idempotent(h.addPaymentMethod))
 	h.route(v1, "GET", "/customers/:id/payment-methods", "customers:read", h.listPaymentMethods)
 	h.route(v1, "DELETE", "/customers/:id/payment-methods/:methodId", "customers:update", h.deletePaymentMethod)
 
-	h.route(v1, "POST", "/subscriptions", "subscriptions:create", h.idempotent(h.createSubscription))
-	h.route(v1, "GET", "/subscriptions", "subscriptions:read", h.listSubscriptions)
-	h.route(v1, "GET", "/subscriptions/:id", "subscriptions:read", h.getSubscription)
-	h.route(v1, "GET", "/subscriptions/:id/upcoming-invoice", "subscriptions:read", h.upcomingInvoice)
-	h.route(v1, "POST", "/subscriptions/:id/cancel", "subscriptions:cancel", h.idempotent(h.changeSubscription(contract.CancelUpdate, cancelArgs)))
-	h.route(v1, "POST", "/subscriptions/:id/pause", "subscriptions:update", h.idempotent(h.changeSubscription(contract.PauseUpdate, noArgs)))
-	h.route(v1, "POST", "/subscriptions/:id/resume", "subscriptions:update", h.idempotent(h.changeSubscription(contract.ResumeUpdate, noArgs)))
-	h.route(v1, "POST", "/subscriptions/:id/change-price", "subscriptions:update", h.idempotent(h.changeSubscription(contract.ChangePriceUpdate, h.changePriceArgs)))
-	h.route(v1, "POST", "/subscriptions/:id/payment-method", "subscriptions:payment-method", h.idempotent(h.changeSubscription(contract.ChangePaymentMethodUpdate, h.paymentMethodArgs)))
-	h.route(v1, "POST", "/purchases", "purchases:create", h.idempotent(h.createPurchase))
-	h.route(v1, "GET", "/invoices", "invoices:read", h.listInvoices)
-	h.route(v1, "GET", "/invoices/:id", "invoices:read", h.getInvoice)
-	h.route(v1, "GET", "/payments", "payments:read", h.listPayments)
-	h.route(v1, "GET", "/payments/:id", "payments:read", h.getPayment)
-	h.route(v1, "GET", "/entitlements", "entitlements:read", h.listEntitlements)
+	h.route(v1, "POST", "/subscriptions", "subscriptions:create", h.idempotent(serve(h.createSubscription)))
+	h.route(v1, "GET", "/subscriptions", "subscriptions:read", serve(h.listSubscriptions))
+	h.route(v1, "GET", "/subscriptions/:id", "subscriptions:read", serve(h.getSubscription))
+	h.route(v1, "GET", "/subscriptions/:id/upcoming-invoice", "subscriptions:read", serve(h.upcomingInvoice))
+	h.route(v1, "POST", "/subscriptions/:id/cancel", "subscriptions:cancel", h.idempotent(serve(h.subscriptionChange(h.cancelSubscription))))
+	h.route(v1, "POST", "/subscriptions/:id/pause", "subscriptions:update", h.idempotent(serve(h.subscriptionChange(h.pauseSubscription))))
+	h.route(v1, "POST", "/subscriptions/:id/resume", "subscriptions:update", h.idempotent(serve(h.subscriptionChange(h.resumeSubscription))))
+	h.route(v1, "POST", "/subscriptions/:id/change-price", "subscriptions:update", h.idempotent(serve(h.subscriptionChange(h.changePrice))))
+	h.route(v1, "POST", "/subscriptions/:id/payment-method", "subscriptions:payment-method", h.idempotent(serve(h.subscriptionChange(h.changePaymentMethod))))
+	h.route(v1, "POST", "/purchases", "purchases:create", h.idempotent(serve(h.createPurchase)))
+	h.route(v1, "GET", "/invoices", "invoices:read", serve(h.listInvoices))
+	h.route(v1, "GET", "/invoices/:id", "invoices:read", serve(h.getInvoice))
+	h.route(v1, "GET", "/payments", "payments:read", serve(h.listPayments))
+	h.route(v1, "GET", "/payments/:id", "payments:read", serve(h.getPayment))
+	h.route(v1, "GET", "/entitlements", "entitlements:read", serve(h.listEntitlements))
 
 	// Test clocks are a business's tool, whatever a policy grants a customer.
 	businesses := v1.Group("", requireLevel(models.LevelBusiness))
-	h.route(businesses, "POST", "/test-clocks", "test-clocks:create", h.idempotent(h.createTestClock))
-	h.route(businesses, "GET", "/test-clocks", "test-clocks:read", h.listTestClocks)
-	h.route(businesses, "GET", "/test-clocks/:id", "test-clocks:read", h.getTestClock)
-	h.route(businesses, "POST", "/test-clocks/:id/advance", "test-clocks:advance", h.advanceTestClock)
-	h.route(businesses, "DELETE", "/test-clocks/:id", "test-clocks:delete", h.deleteTestClock)
+	h.route(businesses, "POST", "/test-clocks", "test-clocks:create", h.idempotent(serve(h.createTestClock)))
+	h.route(businesses, "GET", "/test-clocks", "test-clocks:read", serve(h.listTestClocks))
+	h.route(businesses, "GET", "/test-clocks/:id", "test-clocks:read", serve(h.getTestClock))
+	h.route(businesses, "POST", "/test-clocks/:id/advance", "test-clocks:advance", serve(h.advanceTestClock))
+	h.route(businesses, "DELETE", "/test-clocks/:id", "test-clocks:delete", serve(h.deleteTestClock))
 
 	// Admin-only whatever a policy says: these raise or bypass levels.
 	admins := v1.Group("", requireLevel(models.LevelAdmin))

@@ -10,6 +10,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/converter"
+
+	"github.com/billgate/billgate/catalog"
+	"github.com/billgate/billgate/sales"
+	"github.com/billgate/billgate/testclocks"
 )
 
 // Deps is everything the HTTP layer needs, passed in by the caller.
@@ -23,10 +27,10 @@ type Deps struct {
 	MetricsApart bool
 	// Auth is the identity core; without it only the ops routes are served.
 	Auth     Authenticator
-	Clients  Clients  // the account store
-	Roles    Roles    // the role and policy store
-	AuditLog AuditLog // the audit trail
-	Catalog  Catalog  // products and prices
+	Clients  Clients          // the account store
+	Roles    Roles            // the role and policy store
+	AuditLog AuditLog         // the audit trail
+	Catalog  *catalog.Service // products and prices
 	// PaymentMethods stores customers' saved payment methods, for the
 	// gateways named in Gateways.
 	PaymentMethods PaymentMethods
@@ -38,11 +42,13 @@ type Deps struct {
 	SandboxLedger SandboxLedger
 	Webhooks      Webhooks
 	Signaler      Signaler
-	// Billing reads subscriptions, invoices and payments; Workflows drives
-	// them.
+	// Billing reads subscriptions, invoices and payments; Sales sells and
+	// changes them; TestClocks runs businesses' simulated time.
 	Billing    BillingStore
-	Workflows  Workflows
-	TestClocks TestClocks
+	Sales      *sales.Service
+	TestClocks *testclocks.Service
+	// Now is the time; time.Now unless a test fixes it.
+	Now func() time.Time
 	// IdempotencyKeys keeps Idempotency-Key answers for the POSTs that create.
 	IdempotencyKeys IdempotencyKeys
 	Hasher          PasswordHasher // hashes passwords set through the API
@@ -110,6 +116,9 @@ func newEngine(d Deps) *gin.Engine {
 }
 
 func (d Deps) withDefaults() Deps {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}

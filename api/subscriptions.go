@@ -1,24 +1,18 @@
 package api
 
 import (
-	"context"
-	"errors"
 	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 
 	"github.com/billgate/billgate/billing"
-	"github.com/billgate/billgate/gateways/sandbox"
 	"github.com/billgate/billgate/models"
+	"github.com/billgate/billgate/sales"
+	"github.com/billgate/billgate/tenancy"
 	"github.com/billgate/billgate/workflows/contract"
 )
-
-// maxQuantity bounds a subscription's quantity.
-const maxQuantity = 10000
 
 var subscriptionStatuses = []string{"pending", "trialing", "active", "past_due", "paused", "canceled", "expired"}
 
@@ -82,57 +76,86 @@ func (v subscriptionView) overlay(st contract.SubscriptionState) subscriptionVie
 	return v
 }
 
-// createSubscription is POST /v1/subscriptions: it starts the
-// subscription's workflow and answers once the workflow has stored it.
-func (h *handlers) createSubscription(c *gin.Context) {
-	sale, err := h.readCheckout(c, billing.RecurringPrice)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	in := contract.SubscriptionInput{
-		SubscriptionID: reservedID(c), TenantID: *sale.customer.TenantID, CustomerID: sale.customer.ID,
-		Plan: planOf(sale.price), Quantity: sale.quantity, PaymentMethodID: sale.paymentMethodID,
-		Gateway: sale.gateway, Token: sale.token, TestClock: sale.clock,
-	}
-	ctx, cancel := context.WithTimeout(c.Request.Context(), workflowTimeout)
-	defer cancel()
-	var st contract.SubscriptionState
-	attrs := append(ownerAttributes(in.TenantID, in.CustomerID), contract.StatusKey.ValueSet(string(startStatus(in))))
-	workflowID := contract.SubscriptionWorkflowID(in.SubscriptionID)
-	started, err := h.startAndSync(ctx, workflowID, in.SubscriptionID.String(), attrs, contract.SubscriptionWorkflowType, in, &st)
-	if started && in.TestClock != nil {
-		if err := h.followClock(ctx, in.TestClock, workflowID, false); err != nil {
-			fail(c, err)
-			return
-		}
-	}
-	switch {
-	case started && err != nil:
-		// The workflow runs, but no worker has stored it yet.
-		respond(c, http.StatusAccepted, acceptedSubscription(in))
-	case err != nil:
-		fail(c, workflowProblem(err, "subscription"))
-	default:
-		h.respondSubscription(c, http.StatusCreated, in.SubscriptionID)
-	}
+// saleRequest is a sale's body: who buys what and how many, how they pay,
+// and on which test clock.
+type saleRequest struct {
+	PriceID     *string `json:"priceId"`
+	CustomerID  *string `json:"customerId"`
+	Quantity    *int64  `json:"quantity"`
+	TestClockID *string `json:"testClockId"`
+	paymentChoice
 }
 
-// startStatus is the status a subscription starts in.
-func startStatus(in contract.SubscriptionInput) contract.SubscriptionStatus {
-	if in.Plan.TrialDays > 0 {
-		return contract.SubscriptionTrialing
+// paymentChoice is how a request names the way to pay: a saved payment
+// method of the customer, or a gateway and token inline.
+type paymentChoice struct {
+	PaymentMethodID *string `json:"paymentMethodId"`
+	PaymentMethod   *struct {
+		Gateway string `json:"gateway"`
+		Token   string `json:"token"`
+	} `json:"paymentMethod"`
+}
+
+// readOrder decodes a sale's body.
+func readOrder(c *gin.Context) (sales.Order, error) {
+	var req saleRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return sales.Order{}, err
 	}
-	return contract.SubscriptionPending
+	o := sales.Order{Quantity: req.Quantity, CustomerID: req.CustomerID}
+	var err error
+	if o.PriceID, err = parseID("priceId", req.PriceID); err != nil {
+		return o, err
+	}
+	if o.Payment, err = req.paymentChoice.read(); err != nil {
+		return o, err
+	}
+	o.TestClockID, err = optionalID("testClockId", req.TestClockID)
+	return o, err
+}
+
+func (p paymentChoice) read() (sales.Payment, error) {
+	var out sales.Payment
+	var err error
+	if out.MethodID, err = optionalID("paymentMethodId", p.PaymentMethodID); err != nil {
+		return out, err
+	}
+	if m := p.PaymentMethod; m != nil {
+		if len(m.Token) < 1 || len(m.Token) > 255 || hasControlChar(m.Token) {
+			return out, Invalid("paymentMethod.token", "token must be 1-255 printable characters", nil)
+		}
+		out.Inline = &contract.PaymentMethod{Gateway: m.Gateway, Token: m.Token}
+	}
+	return out, nil
+}
+
+// createSubscription is POST /v1/subscriptions: it answers once the
+// subscription's workflow has stored it, or 202 with what is known when the
+// workflow started but has not.
+func (h *handlers) createSubscription(c *gin.Context) error {
+	order, err := readOrder(c)
+	if err != nil {
+		return err
+	}
+	sub, in, err := h.Sales.Subscribe(c.Request.Context(), caller(c), reservedID(c), order)
+	switch {
+	case err != nil:
+		return err
+	case sub == nil:
+		respond(c, http.StatusAccepted, h.acceptedSubscription(in))
+	default:
+		respond(c, http.StatusCreated, viewSubscription(sub))
+	}
+	return nil
 }
 
 // acceptedSubscription is what is known of a subscription whose workflow
 // started but has not stored it yet.
-func acceptedSubscription(in contract.SubscriptionInput) subscriptionView {
-	now := time.Now().UTC()
+func (h *handlers) acceptedSubscription(in contract.SubscriptionInput) subscriptionView {
+	now := h.Now().UTC()
 	v := subscriptionView{
 		ID: in.SubscriptionID, TenantID: in.TenantID, CustomerID: in.CustomerID, PriceID: in.Plan.PriceID,
-		Quantity: in.Quantity, Status: string(startStatus(in)), Amount: in.Plan.Amount.Amount,
+		Quantity: in.Quantity, Status: string(in.Plan.StartStatus()), Amount: in.Plan.Amount.Amount,
 		Currency: string(in.Plan.Amount.Currency), Gateway: in.Gateway, CreatedAt: now, UpdatedAt: now,
 	}
 	if in.PaymentMethodID != uuid.Nil {
@@ -144,127 +167,83 @@ func acceptedSubscription(in contract.SubscriptionInput) subscriptionView {
 	return v
 }
 
-// planOf is the plan a recurring price makes.
-func planOf(p *models.Price) contract.Plan {
-	return contract.Plan{
-		PriceID: p.ID, Amount: money(p), TrialDays: p.TrialDays, Dunning: dunningOf(p),
-		Recurrence: billing.Recurrence{Interval: billing.Interval(*p.Interval), Count: *p.IntervalCount},
-	}
-}
-
-func (h *handlers) respondSubscription(c *gin.Context, status int, id uuid.UUID) {
-	sub, err := h.Billing.SubscriptionByID(c.Request.Context(), id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, status, viewSubscription(sub))
-}
-
-// visibleSubscription loads the subscription in the path, if the caller
-// may see it.
-func (h *handlers) visibleSubscription(c *gin.Context) (*models.Subscription, error) {
-	return visible(c, h.Billing.SubscriptionByID, func(s *models.Subscription) (uuid.UUID, uuid.UUID) { return s.TenantID, s.CustomerID })
-}
-
 // getSubscription is GET /v1/subscriptions/{id}: the projection, or with
 // ?consistent=true the workflow's own state.
-func (h *handlers) getSubscription(c *gin.Context) {
-	sub, err := h.visibleSubscription(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	view := viewSubscription(sub)
-	if c.Query("consistent") == "true" {
-		var st contract.SubscriptionState
-		if err := h.query(c.Request.Context(), contract.SubscriptionWorkflowID(sub.ID), contract.SubscriptionStateQuery, &st); err != nil {
-			fail(c, workflowProblem(err, "subscription"))
-			return
-		}
-		view = view.overlay(st)
-	}
-	respond(c, http.StatusOK, view)
-}
-
-func (h *handlers) query(ctx context.Context, workflowID, query string, out any) error {
-	ctx, cancel := context.WithTimeout(ctx, workflowTimeout)
-	defer cancel()
-	v, err := h.Workflows.QueryWorkflow(ctx, workflowID, "", query)
+func (h *handlers) getSubscription(c *gin.Context) error {
+	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	return v.Get(out)
+	sub, live, err := h.Sales.Subscription(c.Request.Context(), caller(c).Scope(), id, c.Query("consistent") == "true")
+	if err != nil {
+		return err
+	}
+	view := viewSubscription(sub)
+	if live != nil {
+		view = view.overlay(*live)
+	}
+	respond(c, http.StatusOK, view)
+	return nil
 }
 
 // listSubscriptions is GET /v1/subscriptions.
-func (h *handlers) listSubscriptions(c *gin.Context) {
+func (h *handlers) listSubscriptions(c *gin.Context) error {
 	lf, err := readListFilter(c, subscriptionStatuses)
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	price, err := idQuery(c, "priceId")
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	f := models.SubscriptionFilter{TenantID: lf.tenant, CustomerID: lf.customer, PriceID: price, Statuses: lf.statuses, After: lf.after}
-	respondPage(c, lf.limit, func(limit int) ([]models.Subscription, error) {
+	return respondPage(c, lf.limit, func(limit int) ([]models.Subscription, error) {
 		f.Limit = limit
 		return h.Billing.Subscriptions(c.Request.Context(), f)
 	}, func(s models.Subscription) uuid.UUID { return s.ID }, viewSubscription)
 }
 
-// changeSubscription serves the routes that change a subscription through
-// a workflow Update: args reads the request into the update's argument.
-// The workflow's validator refuses an illegal change (409 with the reason);
-// an accepted one answers with the subscription as stored after it.
-func (h *handlers) changeSubscription(update string, args func(*gin.Context, *models.Subscription) ([]any, error)) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		sub, err := h.visibleSubscription(c)
+// subscriptionChange is a route that changes the subscription in the path:
+// do reads the request and asks the domain under the update ID the
+// request's Idempotency-Key reserved.
+func (h *handlers) subscriptionChange(do func(c *gin.Context, scope tenancy.Scope, id, updateID uuid.UUID) (*models.Subscription, error)) handlerFunc {
+	return func(c *gin.Context) error {
+		id, err := pathID(c)
 		if err != nil {
-			fail(c, err)
-			return
+			return err
 		}
-		in, err := args(c, sub)
+		sub, err := do(c, caller(c).Scope(), id, reservedID(c))
 		if err != nil {
-			fail(c, err)
-			return
+			return err
 		}
-		ctx, cancel := context.WithTimeout(c.Request.Context(), workflowTimeout)
-		defer cancel()
-		handle, err := h.Workflows.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-			WorkflowID: contract.SubscriptionWorkflowID(sub.ID), UpdateID: reservedID(c).String(), UpdateName: update, Args: in,
-			WaitForStage: client.WorkflowUpdateStageCompleted,
-		})
-		if err == nil {
-			err = handle.Get(ctx, nil)
-		}
-		if err != nil {
-			fail(c, workflowProblem(err, "subscription"))
-			return
-		}
-		h.respondSubscription(c, http.StatusOK, sub.ID)
+		respond(c, http.StatusOK, viewSubscription(sub))
+		return nil
 	}
 }
 
-func cancelArgs(c *gin.Context, _ *models.Subscription) ([]any, error) {
+func (h *handlers) cancelSubscription(c *gin.Context, scope tenancy.Scope, id, updateID uuid.UUID) (*models.Subscription, error) {
 	var req contract.Cancel
 	if err := decodeOptionalJSON(c, &req); err != nil {
 		return nil, err
 	}
-	return []any{req}, nil
+	return h.Sales.Cancel(c.Request.Context(), scope, id, updateID, req)
 }
 
-func noArgs(c *gin.Context, _ *models.Subscription) ([]any, error) {
-	var req struct{}
-	return nil, decodeOptionalJSON(c, &req)
+func (h *handlers) pauseSubscription(c *gin.Context, scope tenancy.Scope, id, updateID uuid.UUID) (*models.Subscription, error) {
+	if err := decodeOptionalJSON(c, &struct{}{}); err != nil {
+		return nil, err
+	}
+	return h.Sales.Pause(c.Request.Context(), scope, id, updateID)
 }
 
-// changePriceArgs reads a price change: an active recurring price of the
-// subscription's tenant, and a proration mode.
-func (h *handlers) changePriceArgs(c *gin.Context, sub *models.Subscription) ([]any, error) {
+func (h *handlers) resumeSubscription(c *gin.Context, scope tenancy.Scope, id, updateID uuid.UUID) (*models.Subscription, error) {
+	if err := decodeOptionalJSON(c, &struct{}{}); err != nil {
+		return nil, err
+	}
+	return h.Sales.Resume(c.Request.Context(), scope, id, updateID)
+}
+
+func (h *handlers) changePrice(c *gin.Context, scope tenancy.Scope, id, updateID uuid.UUID) (*models.Subscription, error) {
 	var req struct {
 		PriceID   *string `json:"priceId"`
 		Proration string  `json:"proration"`
@@ -272,7 +251,7 @@ func (h *handlers) changePriceArgs(c *gin.Context, sub *models.Subscription) ([]
 	if err := decodeJSON(c, &req); err != nil {
 		return nil, err
 	}
-	id, err := parseID("priceId", req.PriceID)
+	price, err := parseID("priceId", req.PriceID)
 	if err != nil {
 		return nil, err
 	}
@@ -280,34 +259,19 @@ func (h *handlers) changePriceArgs(c *gin.Context, sub *models.Subscription) ([]
 	if err != nil {
 		return nil, Invalid("proration", "proration must be create_prorations, always_invoice or none", req.Proration)
 	}
-	price, _, err := h.salePrice(c.Request.Context(), id, sub.TenantID, billing.RecurringPrice)
-	if err != nil {
-		return nil, err
-	}
-	if price.Currency != sub.Currency {
-		return nil, Invalid("priceId", "the new price must be in the subscription's currency, "+sub.Currency, id.String())
-	}
-	if _, err := money(price).MulInt(sub.Quantity); err != nil {
-		return nil, Invalid("priceId", "the price times the quantity is too large", id.String())
-	}
-	return []any{contract.PriceChange{Plan: planOf(price), Proration: mode}}, nil
+	return h.Sales.ChangePrice(c.Request.Context(), scope, id, updateID, price, mode)
 }
 
-// paymentMethodArgs reads a new payment method for the subscription's
-// customer. A subscription on a test clock stays on the sandbox.
-func (h *handlers) paymentMethodArgs(c *gin.Context, sub *models.Subscription) ([]any, error) {
+func (h *handlers) changePaymentMethod(c *gin.Context, scope tenancy.Scope, id, updateID uuid.UUID) (*models.Subscription, error) {
 	var req paymentChoice
 	if err := decodeJSON(c, &req); err != nil {
 		return nil, err
 	}
-	m, err := h.paymentMethod(c.Request.Context(), req, sub.CustomerID)
+	pay, err := req.read()
 	if err != nil {
 		return nil, err
 	}
-	if sub.TestClockID != nil && m.Gateway != sandbox.Name {
-		return nil, Invalid("paymentMethod.gateway", "a subscription on a test clock pays through the sandbox gateway only", m.Gateway)
-	}
-	return []any{m}, nil
+	return h.Sales.ChangePaymentMethod(c.Request.Context(), scope, id, updateID, pay)
 }
 
 // invoicePreviewView is the upcoming invoice.
@@ -323,28 +287,21 @@ type invoicePreviewView struct {
 	Lines          []billing.Line `json:"lines"`
 }
 
-// upcomingInvoice is GET /v1/subscriptions/{id}/upcoming-invoice, computed
-// by the workflow's query: it changes nothing.
-func (h *handlers) upcomingInvoice(c *gin.Context) {
-	sub, err := h.visibleSubscription(c)
+// upcomingInvoice is GET /v1/subscriptions/{id}/upcoming-invoice: it
+// changes nothing.
+func (h *handlers) upcomingInvoice(c *gin.Context) error {
+	id, err := pathID(c)
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
-	var p contract.InvoicePreview
-	if err := h.query(c.Request.Context(), contract.SubscriptionWorkflowID(sub.ID), contract.UpcomingInvoiceQuery, &p); err != nil {
-		var refused *serviceerror.QueryFailed
-		if errors.As(err, &refused) { // nothing upcoming: the query says why
-			err = &Problem{Status: http.StatusNotFound, Detail: Error{Code: "NOT_FOUND", Message: refused.Error()}}
-		} else {
-			err = workflowProblem(err, "subscription")
-		}
-		fail(c, err)
-		return
+	sub, p, err := h.Sales.UpcomingInvoice(c.Request.Context(), caller(c).Scope(), id)
+	if err != nil {
+		return err
 	}
 	respond(c, http.StatusOK, invoicePreviewView{
 		SubscriptionID: sub.ID, Currency: sub.Currency, Total: p.Total.Amount, CreditApplied: p.CreditApplied.Amount,
 		AmountDue: p.AmountDue.Amount, PeriodStart: p.Period.Start.UTC(), PeriodEnd: p.Period.End.UTC(),
 		DueAt: p.DueAt.UTC(), Lines: p.Lines,
 	})
+	return nil
 }

@@ -4,7 +4,12 @@
 // what a refusal looks like.
 package fault
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+)
 
 // InvalidError is a request whose field breaks a rule: the API answers 400
 // INVALID naming the field.
@@ -42,4 +47,39 @@ func (e *ConflictError) Error() string { return e.Code + ": " + e.Message }
 // IllegalChange is the ConflictError of a change the object's state refuses.
 func IllegalChange(reason string) error {
 	return &ConflictError{Code: "ILLEGAL_STATE_CHANGE", Message: reason}
+}
+
+// UnavailableError is a change that could not be carried through because a
+// dependency did not answer: the API answers 503 UNAVAILABLE with Message,
+// which tells the caller what a retry does.
+type UnavailableError struct{ Message string }
+
+func (e *UnavailableError) Error() string { return e.Message }
+
+// The outcomes of a change a dependency did not confirm.
+var (
+	// ErrUnavailable: nothing was changed; a retry may succeed.
+	ErrUnavailable = errors.New("a dependency is unavailable")
+	// ErrOutcomeUnknown: the change may have been applied; a retry under
+	// the same Idempotency-Key learns its outcome.
+	ErrOutcomeUnknown = errors.New("the outcome of the change is unknown")
+)
+
+// NotFoundError is something asked for that does not exist, with why: the
+// API answers 404 NOT_FOUND with Message.
+type NotFoundError struct{ Message string }
+
+func (e *NotFoundError) Error() string { return e.Message }
+
+// ParseID reads the ID a request gives in field: missing or empty is
+// required, anything else must be a UUID.
+func ParseID(field string, s *string) (uuid.UUID, error) {
+	if s == nil || *s == "" {
+		return uuid.Nil, Invalid(field, field+" is required", nil)
+	}
+	id, err := uuid.Parse(*s)
+	if err != nil {
+		return uuid.Nil, Invalid(field, field+" must be a UUID", *s)
+	}
+	return id, nil
 }

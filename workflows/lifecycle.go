@@ -19,11 +19,10 @@ type lifecycle contract.SubscriptionState
 // pending until its first invoice, due at once, is paid.
 func subscriptionStarted(plan contract.Plan, quantity int64, at time.Time) contract.SubscriptionState {
 	st := contract.SubscriptionState{
-		Status: contract.SubscriptionPending, Plan: plan, Quantity: quantity, CreatedAt: at,
+		Status: plan.StartStatus(), Plan: plan, Quantity: quantity, CreatedAt: at,
 		Anchor: at, Credit: billing.Money{Currency: plan.Amount.Currency},
 	}
-	if plan.TrialDays > 0 {
-		st.Status = contract.SubscriptionTrialing
+	if st.Status == contract.SubscriptionTrialing {
 		st.TrialEnd = at.AddDate(0, 0, plan.TrialDays)
 		st.Anchor = st.TrialEnd
 		st.CurrentPeriod = contract.Period{Start: at, End: st.TrialEnd}

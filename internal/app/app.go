@@ -26,11 +26,14 @@ import (
 	"github.com/billgate/billgate/auth"
 	"github.com/billgate/billgate/auth/password"
 	"github.com/billgate/billgate/auth/sealed"
+	"github.com/billgate/billgate/catalog"
 	"github.com/billgate/billgate/gateways"
 	"github.com/billgate/billgate/gateways/sandbox"
 	"github.com/billgate/billgate/internal/config"
 	"github.com/billgate/billgate/internal/payloadcodec"
 	"github.com/billgate/billgate/models"
+	"github.com/billgate/billgate/sales"
+	"github.com/billgate/billgate/testclocks"
 	"github.com/billgate/billgate/worker"
 )
 
@@ -152,14 +155,16 @@ func Start(ctx context.Context, o Options) (_ *App, err error) {
 		deps.Clients = store
 		deps.Roles = store
 		deps.AuditLog = store
-		deps.Catalog = store
+		deps.Catalog = &catalog.Service{Store: store, Now: time.Now}
 		deps.PaymentMethods = store
 		deps.Gateways = registry.Names()
 		if sb != nil {
 			deps.Sandbox, deps.SandboxSecret, deps.SandboxLedger = sb, secret, store.SandboxLedger()
 		}
 		deps.Webhooks, deps.Signaler = store, tc
-		deps.Billing, deps.Workflows, deps.TestClocks = store, tc, store
+		clocks := &testclocks.Service{Store: store, Workflows: tc, Now: time.Now}
+		deps.Billing, deps.TestClocks = store, clocks
+		deps.Sales = &sales.Service{Accounts: store, Catalog: store, Billing: store, Clocks: clocks, Workflows: tc, Gateways: deps.Gateways}
 		deps.IdempotencyKeys = store
 		deps.PayloadCodec, deps.Namespace, deps.TemporalUIOrigins = codec, o.Namespace, o.Identity.TemporalUIOrigins
 		deps.Hasher = a.Hasher

@@ -87,6 +87,15 @@ func (p Plan) Validate() error {
 	return p.Recurrence.Validate()
 }
 
+// StartStatus is the status a subscription to the plan starts in: trialing
+// until its trial ends, or pending until its first invoice is paid.
+func (p Plan) StartStatus() SubscriptionStatus {
+	if p.TrialDays > 0 {
+		return SubscriptionTrialing
+	}
+	return SubscriptionPending
+}
+
 // Total is what quantity units cost for a period.
 func (p Plan) Total(quantity int64) (billing.Money, error) {
 	return p.Amount.MulInt(quantity)

@@ -1,0 +1,125 @@
+package api
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/billgate/billgate/fault"
+	"github.com/billgate/billgate/tenancy"
+)
+
+// caller is who the request acts for, as the domain's tenancy rules see it.
+func caller(c *gin.Context) tenancy.Caller {
+	p := principal(c)
+	return tenancy.Caller{Account: p.Client, Level: p.Level}
+}
+
+// listFilter reads the filters every billing list takes: tenantId (admins),
+// customerId, status, and the page, narrowed to what the caller sees.
+type listFilter struct {
+	tenant, customer *uuid.UUID
+	statuses         []string
+	after            uuid.UUID
+	limit            int
+}
+
+func readListFilter(c *gin.Context, statuses []string) (listFilter, error) {
+	scope := caller(c).Scope()
+	f := listFilter{tenant: scope.Tenant, customer: scope.Customer, limit: defaultPageSize}
+	if err := pageParams(c, &f.limit, &f.after); err != nil {
+		return f, err
+	}
+	if scope.Everything() {
+		id, err := idQuery(c, "tenantId")
+		if err != nil {
+			return f, err
+		}
+		f.tenant = id
+	}
+	if scope.Customer == nil {
+		id, err := idQuery(c, "customerId")
+		if err != nil {
+			return f, err
+		}
+		f.customer = id
+	}
+	if s := c.Query("status"); s != "" {
+		for _, status := range strings.Split(s, ",") {
+			if !slices.Contains(statuses, status) {
+				return f, Invalid("status", "status must be one or more of "+strings.Join(statuses, ", "), s)
+			}
+			f.statuses = append(f.statuses, status)
+		}
+	}
+	return f, nil
+}
+
+// idQuery reads an optional UUID query parameter; empty is none.
+func idQuery(c *gin.Context, name string) (*uuid.UUID, error) {
+	s := c.Query(name)
+	if s == "" {
+		return nil, nil
+	}
+	return optionalID(name, &s)
+}
+
+// parseID reads a UUID from a request body's field.
+func parseID(field string, s *string) (uuid.UUID, error) { return fault.ParseID(field, s) }
+
+// optionalID reads a UUID a request may leave out (nil); given, it is
+// parsed as parseID does.
+func optionalID(field string, s *string) (*uuid.UUID, error) {
+	if s == nil {
+		return nil, nil
+	}
+	id, err := parseID(field, s)
+	if err != nil {
+		return nil, err
+	}
+	return &id, nil
+}
+
+// pathID reads the {id} of the path; anything else is not found.
+func pathID(c *gin.Context) (uuid.UUID, error) {
+	id, err := uuid.Parse(c.Param("id"))
+	if err != nil {
+		return uuid.Nil, errNotFound
+	}
+	return id, nil
+}
+
+// visible loads the billing object in the path, if the caller may see it;
+// owner says whose it is.
+func visible[T any](c *gin.Context, load func(context.Context, uuid.UUID) (*T, error), owner func(*T) (tenant, customer uuid.UUID)) (*T, error) {
+	id, err := pathID(c)
+	if err != nil {
+		return nil, err
+	}
+	obj, err := load(c.Request.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	if !caller(c).Scope().Allows(owner(obj)) {
+		return nil, errNotFound
+	}
+	return obj, nil
+}
+
+// respondPage answers with a page of billing objects: fetch reads up to
+// limit rows, id gives a row's cursor, view its JSON.
+func respondPage[T, V any](c *gin.Context, limit int, fetch func(limit int) ([]T, error), id func(T) uuid.UUID, view func(*T) V) error {
+	rows, next, err := page(limit, fetch, id)
+	if err != nil {
+		return err
+	}
+	out := make([]V, len(rows))
+	for i := range rows {
+		out[i] = view(&rows[i])
+	}
+	respondList(c, out, next)
+	return nil
+}
