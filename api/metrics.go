@@ -42,16 +42,16 @@ func NewMetrics() *Metrics {
 
 // observe counts each request under its route template, never its raw path,
 // so IDs in URLs cannot explode the label set.
-func (m *Metrics) observe() gin.HandlerFunc {
+func (m *Metrics) observe(now func() time.Time) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		start := time.Now()
+		start := now()
 		c.Next()
 		route := c.FullPath()
 		if route == "" {
 			route = "unmatched"
 		}
 		m.requests.WithLabelValues(route, c.Request.Method, strconv.Itoa(c.Writer.Status())).Inc()
-		m.latency.WithLabelValues(route, c.Request.Method).Observe(time.Since(start).Seconds())
+		m.latency.WithLabelValues(route, c.Request.Method).Observe(now().Sub(start).Seconds())
 	}
 }
 

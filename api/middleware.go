@@ -62,9 +62,9 @@ func setCSP(c *gin.Context, policy string) {
 
 // accessLog writes one JSON line per request, with the errors handlers
 // attached.
-func accessLog(log *slog.Logger) gin.HandlerFunc {
+func accessLog(log *slog.Logger, now func() time.Time) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		start := time.Now()
+		start := now()
 		c.Next()
 		level := slog.LevelInfo
 		switch {
@@ -80,7 +80,7 @@ func accessLog(log *slog.Logger) gin.HandlerFunc {
 			slog.String("path", c.Request.URL.Path),
 			slog.Int("status", c.Writer.Status()),
 			slog.Int("bytes", c.Writer.Size()),
-			slog.Duration("duration", time.Since(start)),
+			slog.Duration("duration", now().Sub(start)),
 			slog.String("remoteIp", c.ClientIP()),
 		}
 		if len(c.Errors) > 0 {

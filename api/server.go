@@ -105,8 +105,8 @@ func newEngine(d Deps) *gin.Engine {
 	r.Use(
 		securityHeaders(),
 		withRequestID(),
-		accessLog(d.Logger),
-		d.Metrics.observe(),
+		accessLog(d.Logger, d.Now),
+		d.Metrics.observe(d.Now),
 		recoverInto500(d.Logger),
 		limitBody(d.BodyLimit),
 	)

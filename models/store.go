@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
@@ -99,7 +100,7 @@ func dialectorFor(dsn string) (gorm.Dialector, Dialect, error) {
 	case dsn == "sqlite::memory:":
 		// A named shared-cache database lives as long as one connection
 		// does; the pool below keeps one open.
-		name := fmt.Sprintf("file:billgate-%d?mode=memory&cache=shared", time.Now().UnixNano())
+		name := "file:billgate-" + uuid.NewString() + "?mode=memory&cache=shared"
 		return sqliteDialector{sqlite.Dialector{DriverName: "sqlite", DSN: name + sqlitePragmas}}, SQLite, nil
 	case strings.HasPrefix(dsn, "sqlite:"):
 		return sqliteDialector{sqlite.Dialector{DriverName: "sqlite", DSN: "file:" + strings.TrimPrefix(dsn, "sqlite:") + "?" + sqliteFilePragmas + sqlitePragmas}}, SQLite, nil
