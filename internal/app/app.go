@@ -156,7 +156,7 @@ func Start(ctx context.Context, o Options) (_ *App, err error) {
 		deps.PaymentMethods = store
 		deps.Gateways = registry.Names()
 		if sb != nil {
-			deps.Sandbox, deps.SandboxSecret, deps.SandboxLedger = sb, secret, store.SandboxLedger()
+			deps.Sandbox, deps.SandboxSecret, deps.SandboxLedger = sb, secret, sandbox.NewDatabaseLedger(store)
 		}
 		deps.Webhooks, deps.Signaler = store, tc
 		deps.Billing, deps.Workflows, deps.TestClocks = store, tc, store
@@ -186,7 +186,7 @@ func buildGateways(o Options, store *models.Store) (*gateways.Registry, *sandbox
 		secret = make([]byte, 32)
 		_, _ = rand.Read(secret)
 	}
-	sb, err := sandbox.New(store.SandboxLedger(), sandbox.Options{BaseURL: o.PublicURL, WebhookSecret: secret})
+	sb, err := sandbox.New(sandbox.NewDatabaseLedger(store), sandbox.Options{BaseURL: o.PublicURL, WebhookSecret: secret})
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("sandbox gateway: %w", err)
 	}
