@@ -54,8 +54,7 @@ type sandboxRouteServer struct {
 
 func newSandboxRouteServer(t *testing.T) *sandboxRouteServer {
 	t.Helper()
-	ledger := sandbox.NewMemoryLedger()
-	sb, err := sandbox.New(ledger, sandbox.Options{BaseURL: "http://localhost:8080", WebhookSecret: sandboxSecret, Clock: time.Now})
+	sb, err := sandbox.New(sandbox.NewMemoryLedger(), sandbox.Options{BaseURL: "http://localhost:8080", WebhookSecret: sandboxSecret, Clock: time.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,8 +64,8 @@ func newSandboxRouteServer(t *testing.T) *sandboxRouteServer {
 	}
 	t.Cleanup(func() { _ = store.Close() })
 	s := &sandboxRouteServer{t: t, sb: sb, store: store, signals: &signals{}}
-	deps := api.Deps{Auth: struct{ api.Authenticator }{}, Webhooks: store, Signaler: s.signals}
-	deps.Sandbox, deps.SandboxSecret, deps.SandboxLedger = sb, sandboxSecret, ledger
+	deps := api.Deps{Auth: struct{ api.Authenticator }{}, Webhooks: store, Signaler: s.signals, Now: time.Now}
+	deps.Sandbox, deps.SandboxLedger = sandboxRoutes{sb}, sandboxRoutes{sb}
 	s.srv = httptest.NewServer(api.NewServer(deps))
 	t.Cleanup(s.srv.Close)
 	return s
@@ -240,5 +239,20 @@ func TestSandboxWebhookRoute(t *testing.T) {
 	s.webhook(sandbox.Sign(sandboxSecret, time.Now(), otherBody), otherBody).received(t, "a webhook of no billgate payment")
 	if len(s.signals.sent) != 3 {
 		t.Errorf("signals = %+v, want none for the foreign event", s.signals.sent)
+	}
+}
+
+// The admins' ledger route lists the sandbox's charges as they are.
+func TestSandboxLedgerCharges(t *testing.T) {
+	s := newSandboxRouteServer(t)
+	ctx := context.Background()
+	s.pending(uuid.New())
+	want, err := s.sb.Charges(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := sandboxRoutes{s.sb}.Charges(ctx)
+	if err != nil || len(got) != 1 || got[0] != any(want[0]) {
+		t.Errorf("Charges() = %+v, %v, want %+v", got, err, want)
 	}
 }
