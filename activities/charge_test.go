@@ -97,7 +97,7 @@ func TestChargeDeletedPaymentMethod(t *testing.T) {
 	openEach(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		card := savedCard(t, s)
-		a, _ := sandboxActivitiesOn(t, s.SandboxLedger())
+		a, _ := sandboxActivitiesOn(t, sandbox.NewDatabaseLedger(s))
 		a.Store = s
 		charge := func(key string) (ChargeResult, error) {
 			return a.Charge(ctx, ChargeInput{Gateway: card.Gateway, PaymentMethodID: card.ID, IdempotencyKey: key,
@@ -118,7 +118,7 @@ func TestChargeDeletedPaymentMethod(t *testing.T) {
 		if again, err := charge("k1"); err != nil || again.Reference != taken.Reference {
 			t.Errorf("retry of the charge taken before the delete = %+v, %v, want %s", again, err, taken.Reference)
 		}
-		charges, err := s.SandboxLedger().Charges(ctx)
+		charges, err := sandbox.NewDatabaseLedger(s).Charges(ctx)
 		if err != nil || len(charges) != 1 || charges[0].Key != "k1" {
 			t.Errorf("ledger = %+v, %v, want only the charge made before the delete", charges, err)
 		}

@@ -45,9 +45,9 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 	if d.Sandbox != nil {
 		// The payer follows an approval link without an account; a
 		// webhook proves itself by its signature.
-		r.GET("/sandbox/approve/:ref", h.approvalPage)
-		r.POST("/sandbox/approve/:ref", h.decide)
-		r.POST("/webhooks/sandbox", h.sandboxWebhook)
+		r.GET("/sandbox/approve/:ref", serve(h.approvalPage))
+		r.POST("/sandbox/approve/:ref", serve(h.decide))
+		r.POST("/webhooks/sandbox", serve(h.sandboxWebhook))
 	}
 
 	if d.PayloadCodec != nil {
@@ -126,7 +126,7 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 	h.route(admins, "DELETE", "/clients/:id/sessions", "clients:sessions-revoke", h.revokeClientSessions)
 	h.route(admins, "DELETE", "/clients/:id/sessions/:sessionId", "clients:sessions-revoke", h.revokeClientSession)
 	if d.SandboxLedger != nil {
-		h.route(admins, "GET", "/sandbox/ledger", "sandbox:read", h.sandboxLedger)
+		h.route(admins, "GET", "/sandbox/ledger", "sandbox:read", serve(h.sandboxLedger))
 	}
 	h.route(admins, "POST", "/roles", "roles:create", h.idempotent(h.createRole))
 	h.route(admins, "GET", "/roles", "roles:list", h.listRoles)

@@ -12,21 +12,51 @@ import (
 	"github.com/google/uuid"
 	"go.temporal.io/api/serviceerror"
 
-	"github.com/billgate/billgate/gateways/sandbox"
 	"github.com/billgate/billgate/models"
 	"github.com/billgate/billgate/workflows/contract"
 )
 
-// SandboxGateway is the sandbox gateway's HTTP face: its approval page and
-// the decisions taken there.
+// SandboxGateway is what the sandbox gateway's routes need of it: its
+// approval page, the payer's decisions taken there, and its webhooks read
+// back. The API declares it so that it compiles no gateway; internal/app
+// adapts the sandbox to it.
 type SandboxGateway interface {
-	ApprovalPage(ctx context.Context, reference string) ([]byte, error)
-	Decide(ctx context.Context, reference string, approve bool) (sandbox.Event, []byte, string, error)
+	// ApprovalPage renders the page of the charge with reference, and the
+	// Content-Security-Policy to serve it under. It fails with
+	// ErrUnknownSandboxCharge.
+	ApprovalPage(ctx context.Context, reference string) (page []byte, csp string, err error)
+	// Decide approves or declines the pending charge with reference, and
+	// returns the webhook announcing it: its body and signature. It fails
+	// with ErrUnknownSandboxCharge or ErrSandboxChargeDecided.
+	Decide(ctx context.Context, reference string, approve bool) (body []byte, signature string, err error)
+	// ReadWebhook verifies a webhook's signature and decodes its event.
+	ReadWebhook(signature string, body []byte) (GatewayEvent, error)
 }
 
-// SandboxLedger lists the sandbox's charges.
+// The refusals of a SandboxGateway, wrapped or not.
+var (
+	ErrUnknownSandboxCharge = errors.New("unknown sandbox charge")
+	ErrSandboxChargeDecided = errors.New("sandbox charge is no longer pending")
+)
+
+// GatewayEvent is a verified webhook: a gateway's decision on a pending
+// charge.
+type GatewayEvent struct {
+	Gateway string // the gateway's name
+	// ID is the event's; a resent event keeps it.
+	ID string
+	// IdempotencyKey is the charge's: "<payment ID>/<attempt>" for
+	// billgate's payments.
+	IdempotencyKey string
+	Reference      string
+	Succeeded      bool
+	DeclineCode    string // why, when not Succeeded
+}
+
+// SandboxLedger lists the sandbox's charges, oldest first, each as it is
+// written in JSON.
 type SandboxLedger interface {
-	Charges(ctx context.Context) ([]sandbox.Charge, error)
+	Charges(ctx context.Context) ([]any, error)
 }
 
 // Webhooks keeps inbound gateway events by ID.
@@ -40,13 +70,16 @@ type Signaler interface {
 	SignalWorkflow(ctx context.Context, workflowID, runID, signalName string, arg any) error
 }
 
-var errBadSignature = &Problem{Status: http.StatusBadRequest, Detail: Error{Code: "INVALID_SIGNATURE", Message: "the webhook signature does not verify", Field: sandbox.SignatureHeader}}
+// sandboxSignatureHeader carries a sandbox webhook's signature.
+const sandboxSignatureHeader = "Billgate-Signature"
+
+var errBadSignature = &Problem{Status: http.StatusBadRequest, Detail: Error{Code: "INVALID_SIGNATURE", Message: "the webhook signature does not verify", Field: sandboxSignatureHeader}}
 
 func sandboxProblem(err error) error {
 	switch {
-	case errors.Is(err, sandbox.ErrUnknownReference):
+	case errors.Is(err, ErrUnknownSandboxCharge):
 		return errNotFound
-	case errors.Is(err, sandbox.ErrAlreadyDecided):
+	case errors.Is(err, ErrSandboxChargeDecided):
 		return &Problem{Status: http.StatusConflict, Detail: Error{Code: "ALREADY_DECIDED", Message: "this charge was already approved, declined or voided"}}
 	}
 	return err
@@ -54,54 +87,49 @@ func sandboxProblem(err error) error {
 
 // approvalPage is GET /sandbox/approve/{ref}: the payer's Approve and
 // Decline buttons.
-func (h *handlers) approvalPage(c *gin.Context) {
-	page, err := h.Sandbox.ApprovalPage(c.Request.Context(), c.Param("ref"))
+func (h *handlers) approvalPage(c *gin.Context) error {
+	page, csp, err := h.Sandbox.ApprovalPage(c.Request.Context(), c.Param("ref"))
 	if err != nil {
-		fail(c, sandboxProblem(err))
-		return
+		return sandboxProblem(err)
 	}
-	setCSP(c, sandbox.ApprovalPageCSP)
+	setCSP(c, csp)
 	c.Data(http.StatusOK, "text/html; charset=utf-8", page)
+	return nil
 }
 
 // decide is POST /sandbox/approve/{ref} (form decision=approve|decline):
 // it settles the charge and delivers the signed webhook, as a real
 // gateway would, then shows the page again.
-func (h *handlers) decide(c *gin.Context) {
+func (h *handlers) decide(c *gin.Context) error {
 	decision := c.PostForm("decision")
-	if decision != sandbox.DecisionApprove && decision != sandbox.DecisionDecline {
-		fail(c, Invalid("decision", "decision must be approve or decline", decision))
-		return
+	if decision != "approve" && decision != "decline" {
+		return Invalid("decision", "decision must be approve or decline", decision)
 	}
-	ref := c.Param("ref")
-	_, body, signature, err := h.Sandbox.Decide(c.Request.Context(), ref, decision == sandbox.DecisionApprove)
+	body, signature, err := h.Sandbox.Decide(c.Request.Context(), c.Param("ref"), decision == "approve")
 	if err != nil {
-		fail(c, sandboxProblem(err))
-		return
+		return sandboxProblem(err)
 	}
 	if err := h.receiveSandboxEvent(c.Request.Context(), signature, body); err != nil {
-		fail(c, err)
-		return
+		return err
 	}
-	c.Redirect(http.StatusSeeOther, sandbox.ApprovePath+ref)
+	c.Redirect(http.StatusSeeOther, c.Request.URL.Path)
+	return nil
 }
 
 // sandboxWebhook is POST /webhooks/sandbox.
-func (h *handlers) sandboxWebhook(c *gin.Context) {
+func (h *handlers) sandboxWebhook(c *gin.Context) error {
 	body, err := io.ReadAll(c.Request.Body)
 	if err != nil {
 		if tooLarge := asMaxBytes(err); tooLarge != nil {
-			fail(c, bodyTooLarge(tooLarge.Limit))
-			return
+			return bodyTooLarge(tooLarge.Limit)
 		}
-		fail(c, Invalid("body", "could not read the request body", nil))
-		return
+		return Invalid("body", "could not read the request body", nil)
 	}
-	if err := h.receiveSandboxEvent(c.Request.Context(), c.GetHeader(sandbox.SignatureHeader), body); err != nil {
-		fail(c, err)
-		return
+	if err := h.receiveSandboxEvent(c.Request.Context(), c.GetHeader(sandboxSignatureHeader), body); err != nil {
+		return err
 	}
 	respond(c, http.StatusOK, gin.H{"received": true})
+	return nil
 }
 
 // receiveSandboxEvent verifies an event, keeps it, and signals its
@@ -110,12 +138,12 @@ func (h *handlers) sandboxWebhook(c *gin.Context) {
 // kept undelivered and acknowledged, never lost; Temporal being down is a
 // 503 so the sender retries.
 func (h *handlers) receiveSandboxEvent(ctx context.Context, signature string, body []byte) error {
-	now := time.Now().UTC()
-	ev, err := sandbox.ParseWebhook(h.SandboxSecret, signature, body, now)
+	ev, err := h.Sandbox.ReadWebhook(signature, body)
 	if err != nil {
 		return errBadSignature
 	}
-	stored, _, err := h.Webhooks.RecordWebhookEvent(ctx, models.WebhookEvent{ID: ev.ID, Gateway: sandbox.Name, Payload: string(body), ReceivedAt: now})
+	now := h.Now().UTC()
+	stored, _, err := h.Webhooks.RecordWebhookEvent(ctx, models.WebhookEvent{ID: ev.ID, Gateway: ev.Gateway, Payload: string(body), ReceivedAt: now})
 	if err != nil {
 		return err
 	}
@@ -127,7 +155,7 @@ func (h *handlers) receiveSandboxEvent(ctx context.Context, signature string, bo
 	if err != nil {
 		return nil // not a billgate payment: kept, never delivered
 	}
-	signal := contract.GatewayEvent{Reference: ev.Reference, Succeeded: ev.Type == sandbox.EventChargeSucceeded, DeclineCode: ev.DeclineCode}
+	signal := contract.GatewayEvent{Reference: ev.Reference, Succeeded: ev.Succeeded, DeclineCode: ev.DeclineCode}
 	err = h.Signaler.SignalWorkflow(ctx, contract.PaymentWorkflowID(paymentID), "", contract.GatewayEventSignal, signal)
 	var notFound *serviceerror.NotFound
 	switch {
@@ -141,11 +169,11 @@ func (h *handlers) receiveSandboxEvent(ctx context.Context, signature string, bo
 
 // sandboxLedger is GET /v1/sandbox/ledger (admins): every sandbox charge,
 // so tests can prove each invoice was charged exactly once.
-func (h *handlers) sandboxLedger(c *gin.Context) {
+func (h *handlers) sandboxLedger(c *gin.Context) error {
 	charges, err := h.SandboxLedger.Charges(c.Request.Context())
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	respondList(c, charges, "")
+	return nil
 }

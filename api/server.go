@@ -35,10 +35,11 @@ type Deps struct {
 	// gateways named in Gateways.
 	PaymentMethods PaymentMethods
 	Gateways       []string
-	// The sandbox gateway's approval page, its webhooks and its ledger;
-	// nil Sandbox serves none of them.
+	// The sandbox gateway's approval page and webhooks, served unless
+	// Sandbox is nil, and its ledger, unless SandboxLedger is. Webhooks
+	// keeps the events received and Now stamps them; Signaler signals
+	// workflows. Sandbox requires all three.
 	Sandbox       SandboxGateway
-	SandboxSecret []byte
 	SandboxLedger SandboxLedger
 	Webhooks      Webhooks
 	Signaler      Signaler

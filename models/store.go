@@ -157,6 +157,15 @@ func configurePool(db *sql.DB, dialect Dialect) {
 	db.SetConnMaxLifetime(30 * time.Minute)
 }
 
+// DB is the GORM handle, for a store that keeps its own tables in this
+// database outside this package (the sandbox gateway's ledger). Its
+// queries' errors go through Translate, as the Store's own do.
+func (s *Store) DB() *gorm.DB { return s.db }
+
+// Translate maps a GORM error to this package's: ErrNotFound, ErrConflict,
+// ErrInUse, or ErrUnavailable wrapping a failure to reach the database.
+func Translate(err error) error { return translate(err) }
+
 // Dialect tells which database this is.
 func (s *Store) Dialect() Dialect { return s.dialect }
 

@@ -118,6 +118,29 @@ func TestWebhookRefused(t *testing.T) {
 	}
 }
 
+// billgate reads a webhook back with the sandbox's own secret, at its clock.
+func TestReadWebhook(t *testing.T) {
+	s, _ := newSandbox(t)
+	now := t0
+	s.clock = func() time.Time { return now }
+	ctx := context.Background()
+	pending, _ := s.Charge(ctx, request("p/1", TokenAsync))
+	ev, body, sig, err := s.Decide(ctx, pending.Reference, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.ReadWebhook(sig, body); err != nil || got != ev {
+		t.Errorf("ReadWebhook(Decide's webhook) = %+v, %v, want %+v, nil", got, err, ev)
+	}
+	if _, err := s.ReadWebhook(Sign([]byte("other"), now, body), body); !errors.Is(err, ErrSignatureMismatch) {
+		t.Errorf("ReadWebhook(signed with another secret) = %v, want ErrSignatureMismatch", err)
+	}
+	now = t0.Add(DefaultTolerance + time.Second)
+	if _, err := s.ReadWebhook(sig, body); !errors.Is(err, ErrTimestampTolerance) {
+		t.Errorf("ReadWebhook(signed %s ago) = %v, want ErrTimestampTolerance", now.Sub(t0), err)
+	}
+}
+
 func TestDecideConcurrent(t *testing.T) {
 	s, _ := newSandbox(t)
 	ctx := context.Background()

@@ -6,11 +6,12 @@
 // Every answer is recorded in a Ledger by idempotency key, which lets tests
 // prove that each invoice was charged exactly once. Asynchronous charges
 // (sandbox_async) wait for a decision on an approval page (ApprovalPage,
-// Decide), which produces a webhook signed with Sign, as the api package's
-// POST /webhooks/sandbox expects (Verify, ParseWebhook).
+// Decide), which produces a webhook signed with Sign, as billgate's
+// POST /webhooks/sandbox expects (Verify, ParseWebhook, ReadWebhook).
 //
-// The package has no HTTP server; the api package serves its pages and
-// webhooks. docs/gateways.md lists the tokens and the webhook format.
+// The package has no HTTP server: the api package serves its pages and
+// webhooks through interfaces of its own, which internal/app implements
+// over a Sandbox. docs/gateways.md lists the tokens and the webhook format.
 package sandbox
 
 import (
@@ -199,6 +200,9 @@ func (s *Sandbox) Lookup(ctx context.Context, reference string) (gateways.Charge
 func (s *Sandbox) Find(ctx context.Context, idempotencyKey string) (gateways.ChargeResult, error) {
 	return s.found(s.ledger.ByKey(ctx, idempotencyKey))
 }
+
+// Charges is every charge in the ledger, oldest first.
+func (s *Sandbox) Charges(ctx context.Context) ([]Charge, error) { return s.ledger.Charges(ctx) }
 
 // Void implements gateways.Gateway: a pending charge becomes Voided, and
 // its approval page refuses any decision from then on.

@@ -390,6 +390,21 @@ func TestLookup(t *testing.T) {
 	}
 }
 
+// The sandbox lists its ledger's charges, oldest first.
+func TestCharges(t *testing.T) {
+	s, l := newSandbox(t)
+	ctx := context.Background()
+	for _, key := range []string{"p/1", "p/2"} {
+		if _, err := s.Charge(ctx, request(key, TokenOK)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.Charges(ctx)
+	if want := charges(t, l); err != nil || !reflect.DeepEqual(got, want) || len(got) != 2 {
+		t.Errorf("Charges() = %+v, %v, want the ledger's %+v", got, err, want)
+	}
+}
+
 // Find reports the charge recorded under a key, as it stands now, and a
 // key never taken as a permanent ErrUnknownCharge.
 func TestFind(t *testing.T) {

@@ -176,3 +176,9 @@ func ParseWebhook(secret []byte, header string, body []byte, now time.Time) (Eve
 	}
 	return e, nil
 }
+
+// ReadWebhook is ParseWebhook with the sandbox's own secret at its clock:
+// how billgate reads a webhook that this sandbox sent it.
+func (s *Sandbox) ReadWebhook(header string, body []byte) (Event, error) {
+	return ParseWebhook(s.secret, header, body, s.clock())
+}

@@ -126,7 +126,7 @@ func Start(ctx context.Context, o Options) (_ *App, err error) {
 			return nil, err
 		}
 	}
-	registry, sb, secret, err := buildGateways(o, store)
+	registry, sb, err := buildGateways(o, store)
 	if err != nil {
 		return nil, err
 	}
@@ -159,9 +159,9 @@ func Start(ctx context.Context, o Options) (_ *App, err error) {
 		deps.PaymentMethods = store
 		deps.Gateways = registry.Names()
 		if sb != nil {
-			deps.Sandbox, deps.SandboxSecret, deps.SandboxLedger = sb, secret, store.SandboxLedger()
+			deps.Sandbox, deps.SandboxLedger = sandboxRoutes{sb}, sandboxRoutes{sb}
 		}
-		deps.Webhooks, deps.Signaler = store, tc
+		deps.Webhooks, deps.Signaler, deps.Now = store, tc, time.Now
 		clocks := &testclocks.Service{Store: store, Workflows: tc, Now: time.Now}
 		deps.Billing, deps.TestClocks = store, clocks
 		deps.Sales = &sales.Service{Accounts: store, Catalog: store, Billing: store, Clocks: clocks, Workflows: tc, Gateways: deps.Gateways}
@@ -181,22 +181,22 @@ func Start(ctx context.Context, o Options) (_ *App, err error) {
 
 // buildGateways registers the payment gateways this process charges
 // through: the sandbox (over the shared database ledger) when enabled.
-func buildGateways(o Options, store *models.Store) (*gateways.Registry, *sandbox.Sandbox, []byte, error) {
+func buildGateways(o Options, store *models.Store) (*gateways.Registry, *sandbox.Sandbox, error) {
 	registry := &gateways.Registry{}
 	if !o.Sandbox {
-		return registry, nil, nil, nil
+		return registry, nil, nil
 	}
 	secret := []byte(o.SandboxSecret)
 	if len(secret) == 0 {
 		secret = make([]byte, 32)
 		_, _ = rand.Read(secret)
 	}
-	sb, err := sandbox.New(store.SandboxLedger(), sandbox.Options{BaseURL: o.PublicURL, WebhookSecret: secret})
+	sb, err := sandbox.New(sandbox.NewDatabaseLedger(store), sandbox.Options{BaseURL: o.PublicURL, WebhookSecret: secret, Clock: time.Now})
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("sandbox gateway: %w", err)
+		return nil, nil, fmt.Errorf("sandbox gateway: %w", err)
 	}
 	rate := cmp.Or(o.GatewayRate, DefaultGatewayRate)
-	return registry, sb, secret, registry.Register(gateways.Limited(sb, float64(rate), rate))
+	return registry, sb, registry.Register(gateways.Limited(sb, float64(rate), rate))
 }
 
 // masterKeys is a Box over BILLGATE_MASTER_KEYS, or over a random key when

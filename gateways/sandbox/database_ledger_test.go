@@ -1,4 +1,4 @@
-package models
+package sandbox_test
 
 import (
 	"context"
@@ -10,24 +10,43 @@ import (
 	"github.com/billgate/billgate/gateways"
 	"github.com/billgate/billgate/gateways/sandbox"
 	"github.com/billgate/billgate/gateways/sandbox/sandboxtest"
+	"github.com/billgate/billgate/internal/dbtest"
+	"github.com/billgate/billgate/models"
 )
+
+// eachDatabaseLedger runs fn over the ledger in a fresh, migrated database
+// on every dialect.
+func eachDatabaseLedger(t *testing.T, fn func(t *testing.T, ledger sandbox.DatabaseLedger)) {
+	for _, target := range dbtest.Targets(t) {
+		t.Run(target.Name, func(t *testing.T) {
+			ctx := context.Background()
+			s, err := models.Open(ctx, target.DSN, models.Options{})
+			if err != nil {
+				t.Fatalf("Open(%s) = %v", target.Name, err)
+			}
+			t.Cleanup(func() { _ = s.Close() })
+			if _, err := s.Migrate(ctx); err != nil {
+				t.Fatalf("Migrate() = %v", err)
+			}
+			fn(t, sandbox.NewDatabaseLedger(s))
+		})
+	}
+}
 
 // The database ledger voids and refunds as the memory ledger does, on both
 // dialects.
-func TestSandboxLedgerVoidAndRefund(t *testing.T) {
-	openEach(t, func(t *testing.T, s *Store) {
-		migrated(t, s)
-		sandboxtest.VoidAndRefund(t, s.SandboxLedger())
+func TestDatabaseLedgerVoidAndRefund(t *testing.T) {
+	eachDatabaseLedger(t, func(t *testing.T, ledger sandbox.DatabaseLedger) {
+		sandboxtest.VoidAndRefund(t, ledger)
 	})
 }
 
 // The sandbox gateway behaves the same over the database ledger as over
 // memory, on both dialects.
 func TestSandboxOverDatabaseLedger(t *testing.T) {
-	openEach(t, func(t *testing.T, s *Store) {
-		migrated(t, s)
+	eachDatabaseLedger(t, func(t *testing.T, ledger sandbox.DatabaseLedger) {
 		ctx := context.Background()
-		sb, err := sandbox.New(s.SandboxLedger(), sandbox.Options{BaseURL: "http://localhost:8080", WebhookSecret: []byte("secret")})
+		sb, err := sandbox.New(ledger, sandbox.Options{BaseURL: "http://localhost:8080", WebhookSecret: []byte("secret")})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -65,7 +84,7 @@ func TestSandboxOverDatabaseLedger(t *testing.T) {
 			})
 		}
 		wg.Wait()
-		all, err := s.SandboxLedger().Charges(ctx)
+		all, err := ledger.Charges(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -90,13 +109,13 @@ func TestSandboxOverDatabaseLedger(t *testing.T) {
 		if r, _ := charge("pay_7/1", sandbox.TokenAsync); r.Status != gateways.Succeeded {
 			t.Errorf("repeating an approved async charge = %+v, want succeeded", r)
 		}
-		if _, err := s.SandboxLedger().ByReference(ctx, "nope"); !errors.Is(err, sandbox.ErrUnknownReference) {
+		if _, err := ledger.ByReference(ctx, "nope"); !errors.Is(err, sandbox.ErrUnknownReference) {
 			t.Errorf("ByReference(unknown) = %v", err)
 		}
-		if c, err := s.SandboxLedger().ByKey(ctx, "pay_7/1"); err != nil || c.Reference != async.Reference || c.Status != gateways.Succeeded {
+		if c, err := ledger.ByKey(ctx, "pay_7/1"); err != nil || c.Reference != async.Reference || c.Status != gateways.Succeeded {
 			t.Errorf("ByKey(pay_7/1) = %+v, %v, want the approved charge %s", c, err, async.Reference)
 		}
-		if _, err := s.SandboxLedger().ByKey(ctx, "nope"); !errors.Is(err, sandbox.ErrUnknownReference) {
+		if _, err := ledger.ByKey(ctx, "nope"); !errors.Is(err, sandbox.ErrUnknownReference) {
 			t.Errorf("ByKey(unknown) = %v", err)
 		}
 	})
