@@ -93,10 +93,10 @@ func FuzzLogin(f *testing.F) {
 	// Neither lockout may turn a right password into a refusal: the
 	// property is about credentials alone.
 	cfg := testConfig()
-	cfg.MaxFailedLogins = math.MaxInt32
+	cfg.Lockout.Threshold = math.MaxInt32
 	cfg.IPFailureBurst = math.MaxInt32
 	clock := start
-	svc := NewService(store, testHasher, cfg, func() time.Time { return clock }, discardLog)
+	svc := NewIdentity(store, testHasher, cfg, func() time.Time { return clock }, discardLog)
 
 	for _, seed := range []struct{ login, pw, tenant string }{
 		{"shop", fuzzShopPW, ""},
@@ -123,7 +123,7 @@ func FuzzLogin(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, login, pw, tenant string) {
 		clock = clock.Add(time.Second)
-		res, err := svc.Login(ctx, Credentials{Login: login, Password: pw, Tenant: tenant}, Origin{IP: homeIP})
+		res, err := svc.Logins.Login(ctx, Credentials{Login: login, Password: pw, Tenant: tenant}, Origin{IP: homeIP})
 		wantID, want := fuzzWant(login, pw, tenant)
 		if !want {
 			if !errors.Is(err, ErrAuthFailed) || res != nil {
@@ -137,7 +137,7 @@ func FuzzLogin(f *testing.F) {
 		if wantID != uuid.Nil && res.Session.ClientID != wantID {
 			t.Fatalf("Login(%q, %q, tenant %q) = session of %s, want %s", login, pw, tenant, res.Session.ClientID, wantID)
 		}
-		p, err := svc.Authenticate(ctx, res.Token, Origin{IP: homeIP})
+		p, err := svc.Requests.Token(ctx, res.Token, Origin{IP: homeIP})
 		if err != nil || p.Client.Login != login {
 			t.Fatalf("Authenticate(token of %q) = %v, %v, want the principal %q", login, p, err, login)
 		}

@@ -49,7 +49,7 @@ type fixture struct {
 	t     *testing.T
 	ctx   context.Context
 	store *models.Store
-	svc   *Service
+	svc   *Identity
 	clock time.Time
 }
 
@@ -68,8 +68,8 @@ func (f *fixture) run(name string, fn func(t *testing.T)) {
 }
 
 // service is another Service over the same store and clock.
-func (f *fixture) service(cfg Config) *Service {
-	return NewService(f.store, testHasher, cfg, f.now, discardLog)
+func (f *fixture) service(cfg Config) *Identity {
+	return NewIdentity(f.store, testHasher, cfg, f.now, discardLog)
 }
 
 // use points the fixture's Service at cfg.
@@ -201,7 +201,7 @@ func (f *fixture) client(tenant *uuid.UUID, login, pw string, roles ...string) *
 }
 
 func (f *fixture) login(login, pw, tenant string) (*LoginResult, error) {
-	return f.svc.Login(f.ctx, Credentials{Login: login, Password: pw, Tenant: tenant}, Origin{IP: homeIP, UserAgent: "test-agent/1.0"})
+	return f.svc.Logins.Login(f.ctx, Credentials{Login: login, Password: pw, Tenant: tenant}, Origin{IP: homeIP, UserAgent: "test-agent/1.0"})
 }
 
 func (f *fixture) mustLogin(login, pw, tenant string) *LoginResult {
@@ -214,7 +214,7 @@ func (f *fixture) mustLogin(login, pw, tenant string) *LoginResult {
 }
 
 func (f *fixture) authenticate(token string) (*Principal, error) {
-	return f.svc.Authenticate(f.ctx, token, Origin{IP: homeIP})
+	return f.svc.Requests.Token(f.ctx, token, Origin{IP: homeIP})
 }
 
 func (f *fixture) mustAuthenticate(token string) *Principal {
@@ -257,9 +257,9 @@ func testLoginOpensSessions(t *testing.T, f *fixture) {
 	f.run("business", func(t *testing.T) {
 		res := f.mustLogin("shop", "shop password", "")
 		s := res.Session
-		if !s.ExpiresAt.Equal(start.Add(cfg.IdleTimeout)) || !s.AbsoluteExpiresAt.Equal(start.Add(cfg.AbsoluteLifetime)) {
+		if !s.ExpiresAt.Equal(start.Add(cfg.Sessions.IdleTimeout)) || !s.AbsoluteExpiresAt.Equal(start.Add(cfg.Sessions.AbsoluteLifetime)) {
 			t.Errorf("Login() session expires %v, absolute %v, want %v, %v",
-				s.ExpiresAt, s.AbsoluteExpiresAt, start.Add(cfg.IdleTimeout), start.Add(cfg.AbsoluteLifetime))
+				s.ExpiresAt, s.AbsoluteExpiresAt, start.Add(cfg.Sessions.IdleTimeout), start.Add(cfg.Sessions.AbsoluteLifetime))
 		}
 		if s.ClientID != shop.ID || s.IP != homeIP || s.UserAgent != "test-agent/1.0" || !s.CreatedAt.Equal(start) || !s.LastSeenAt.Equal(start) {
 			t.Errorf("Login() session = %+v, want client %s, IP %s, agent test-agent/1.0, created and seen at %v", s, shop.ID, homeIP, start)
@@ -363,7 +363,7 @@ func testLoginOpensSessions(t *testing.T, f *fixture) {
 // An absolute lifetime shorter than the idle timeout bounds the first expiry.
 func testLoginLifetimeShorterThanIdle(t *testing.T, f *fixture) {
 	cfg := testConfig()
-	cfg.IdleTimeout, cfg.AbsoluteLifetime = 2*time.Hour, time.Hour
+	cfg.Sessions.IdleTimeout, cfg.Sessions.AbsoluteLifetime = 2*time.Hour, time.Hour
 	f.use(cfg)
 	f.client(nil, "shop", "pw", "business")
 	s := f.mustLogin("shop", "pw", "").Session
@@ -469,7 +469,7 @@ func testLoginOddBytes(t *testing.T, f *fixture) {
 
 func testLockout(t *testing.T, f *fixture) {
 	cfg := testConfig()
-	cfg.MaxFailedLogins, cfg.LockoutBase, cfg.LockoutMax = 3, time.Minute, time.Hour
+	cfg.Lockout.Threshold, cfg.Lockout.Base, cfg.Lockout.Max = 3, time.Minute, time.Hour
 	f.use(cfg)
 	shop := f.client(nil, "shop", "right", "business")
 	f.client(nil, "other", "right", "business")
@@ -538,12 +538,12 @@ func testLockout(t *testing.T, f *fixture) {
 // login or by its ID is one account.
 func testLockoutPerSource(t *testing.T, f *fixture) {
 	cfg := testConfig()
-	cfg.MaxFailedLogins = 3
+	cfg.Lockout.Threshold = 3
 	f.use(cfg)
 	shop := f.client(nil, "shop", "right", "business")
 	bob := f.client(&shop.ID, "bob", "right", "customer")
 	from := func(ip, login, pw, tenant string) error {
-		_, err := f.svc.Login(f.ctx, Credentials{Login: login, Password: pw, Tenant: tenant}, Origin{IP: ip})
+		_, err := f.svc.Logins.Login(f.ctx, Credentials{Login: login, Password: pw, Tenant: tenant}, Origin{IP: ip})
 		return err
 	}
 	lockedUntil := f.clock.Add(time.Minute)
@@ -597,8 +597,8 @@ func TestLockFor(t *testing.T) {
 		{time.Nanosecond, 365 * 24 * time.Hour, 1000, 365 * 24 * time.Hour}, // doubles until the cap, never overflows
 	}
 	for _, tt := range tests {
-		s := &Service{cfg: Config{LockoutBase: tt.base, LockoutMax: tt.max}}
-		if got := s.lockFor(tt.n); got != tt.want {
+		l := Lockout{Base: tt.base, Max: tt.max}
+		if got := l.lockFor(tt.n); got != tt.want {
 			t.Errorf("lockFor(%d) with base %v, max %v = %v, want %v", tt.n, tt.base, tt.max, got, tt.want)
 		}
 	}
@@ -608,10 +608,10 @@ func TestLockFor(t *testing.T) {
 func TestLockForMonotonic(t *testing.T) {
 	caps := []time.Duration{time.Hour, 100 * 365 * 24 * time.Hour, math.MaxInt64}
 	for _, max := range caps {
-		s := &Service{cfg: Config{LockoutBase: time.Minute, LockoutMax: max}}
+		l := Lockout{Base: time.Minute, Max: max}
 		prev := time.Duration(0)
 		for n := range 64 {
-			got := s.lockFor(n)
+			got := l.lockFor(n)
 			if got < prev || got <= 0 || got > max {
 				t.Fatalf("lockFor(%d) with base 1m, max %v = %v, want within (0, max] and >= lockFor(%d) = %v", n, max, got, n-1, prev)
 			}
@@ -717,13 +717,13 @@ func testAuthenticateRefuses(t *testing.T, f *fixture) {
 		}},
 		{"expired", func() string {
 			tok := f.mustLogin("shop", "pw", "").Token
-			f.advance(cfg.IdleTimeout)
+			f.advance(cfg.Sessions.IdleTimeout)
 			return tok
 		}},
 		{"revoked by Logout", func() string {
 			tok := f.mustLogin("shop", "pw", "").Token
 			p := f.mustAuthenticate(tok)
-			if err := f.svc.Logout(f.ctx, p); err != nil {
+			if err := f.svc.Sessions.Logout(f.ctx, p); err != nil {
 				f.t.Fatalf("Logout() = %v", err)
 			}
 			return tok
@@ -758,7 +758,7 @@ func testAuthenticateSlidesIdleExpiry(t *testing.T, f *fixture) {
 	for _, at := range []time.Duration{30 * time.Minute, 90 * time.Minute, 2*time.Hour + 10*time.Minute} {
 		f.clock = start.Add(at)
 		p := f.mustAuthenticate(res.Token)
-		want := f.clock.Add(cfg.IdleTimeout)
+		want := f.clock.Add(cfg.Sessions.IdleTimeout)
 		if !p.Session.ExpiresAt.Equal(want) {
 			t.Errorf("Authenticate() at %v: session expires %v, want %v", at, p.Session.ExpiresAt, want)
 		}
@@ -772,7 +772,7 @@ func testAuthenticateSlidesIdleExpiry(t *testing.T, f *fixture) {
 	for f.clock.Add(110 * time.Minute).Before(absolute) {
 		f.advance(110 * time.Minute)
 		p := f.mustAuthenticate(res.Token)
-		if want := minTime(f.clock.Add(cfg.IdleTimeout), absolute); !p.Session.ExpiresAt.Equal(want) {
+		if want := minTime(f.clock.Add(cfg.Sessions.IdleTimeout), absolute); !p.Session.ExpiresAt.Equal(want) {
 			t.Fatalf("Authenticate() at %v: expires %v, want %v", f.clock.Sub(start), p.Session.ExpiresAt, want)
 		}
 	}
@@ -797,7 +797,7 @@ func testAuthenticateIdleExpiryBoundary(t *testing.T, f *fixture) {
 	f.client(nil, "shop", "pw", "business")
 	alive := f.mustLogin("shop", "pw", "").Token
 	dead := f.mustLogin("shop", "pw", "").Token
-	f.advance(cfg.IdleTimeout - time.Second)
+	f.advance(cfg.Sessions.IdleTimeout - time.Second)
 	f.mustAuthenticate(alive)
 	f.advance(time.Second)
 	if p, err := f.authenticate(dead); !errors.Is(err, ErrSessionUnknown) {
@@ -829,9 +829,9 @@ func testAuthenticateThrottlesTouch(t *testing.T, f *fixture) {
 		f.mustAuthenticate(res.Token)
 		s := f.stored(res.Token)
 		wantSeen := start.Add(st.wantSeen)
-		if !s.LastSeenAt.Equal(wantSeen) || !s.ExpiresAt.Equal(wantSeen.Add(cfg.IdleTimeout)) {
+		if !s.LastSeenAt.Equal(wantSeen) || !s.ExpiresAt.Equal(wantSeen.Add(cfg.Sessions.IdleTimeout)) {
 			t.Errorf("after Authenticate() at %v: last seen %v, expires %v, want %v, %v",
-				st.at, s.LastSeenAt, s.ExpiresAt, wantSeen, wantSeen.Add(cfg.IdleTimeout))
+				st.at, s.LastSeenAt, s.ExpiresAt, wantSeen, wantSeen.Add(cfg.Sessions.IdleTimeout))
 		}
 	}
 }
@@ -855,9 +855,9 @@ func testAuthenticateIPBinding(t *testing.T, f *fixture) {
 		f.run(tt.mode+"/"+tt.ip, func(t *testing.T) {
 			res := f.mustLogin("shop", "pw", "") // from homeIP
 			cfg := testConfig()
-			cfg.IPBinding = tt.mode
+			cfg.Sessions.IPBinding = tt.mode
 			svc := f.service(cfg)
-			p, err := svc.Authenticate(f.ctx, res.Token, Origin{IP: tt.ip})
+			p, err := svc.Requests.Token(f.ctx, res.Token, Origin{IP: tt.ip})
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("Authenticate(from %q, binding %s) = %v, %v, want %v", tt.ip, tt.mode, p, err, tt.wantErr)
 			}
@@ -865,7 +865,7 @@ func testAuthenticateIPBinding(t *testing.T, f *fixture) {
 				t.Errorf("Authenticate(from %q, binding %s) = session %s, want %s", tt.ip, tt.mode, p.Session.ID, res.Session.ID)
 			}
 			// A refusal leaves the session usable from its own IP.
-			if _, err := svc.Authenticate(f.ctx, res.Token, Origin{IP: homeIP}); err != nil {
+			if _, err := svc.Requests.Token(f.ctx, res.Token, Origin{IP: homeIP}); err != nil {
 				t.Errorf("Authenticate(from %q, binding %s) after that = %v, want a principal", homeIP, tt.mode, err)
 			}
 		})
@@ -898,7 +898,7 @@ func testExtendSession(t *testing.T, f *fixture) {
 	for _, tt := range tests {
 		f.run(tt.name, func(t *testing.T) {
 			before := p.Session.ExpiresAt
-			got, err := f.svc.ExtendSession(f.ctx, p, tt.to)
+			got, err := f.svc.Sessions.Extend(f.ctx, p, tt.to)
 			if !errors.Is(err, tt.wantErr) || !got.Equal(tt.want) {
 				t.Fatalf("ExtendSession(%v) = %v, %v, want %v, %v", tt.to, got, err, tt.want, tt.wantErr)
 			}
@@ -920,7 +920,7 @@ func testExtendSession(t *testing.T, f *fixture) {
 	}
 
 	// Extended to 5h, the session outlives the 2h idle timeout.
-	if _, err := f.svc.ExtendSession(f.ctx, p, start.Add(5*time.Hour)); err != nil {
+	if _, err := f.svc.Sessions.Extend(f.ctx, p, start.Add(5*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	f.advance(4 * time.Hour)
@@ -936,10 +936,10 @@ func testRevokeSessions(t *testing.T, f *fixture) {
 		others := []string{f.mustLogin("shop", "pw", "").Token, f.mustLogin("shop", "pw", "").Token}
 		bystander := f.mustLogin("other", "pw", "").Token
 		p := f.mustAuthenticate(current)
-		if list, err := f.svc.Sessions(f.ctx, p); err != nil || len(list) != 3 {
+		if list, err := f.svc.Sessions.List(f.ctx, p); err != nil || len(list) != 3 {
 			t.Fatalf("Sessions() = %d sessions, %v, want 3", len(list), err)
 		}
-		n, err := f.svc.RevokeSessions(f.ctx, p, true)
+		n, err := f.svc.Sessions.RevokeAll(f.ctx, p, true)
 		if err != nil || n != 2 {
 			t.Fatalf("RevokeSessions(keepCurrent true) = %d, %v, want 2, nil", n, err)
 		}
@@ -950,10 +950,10 @@ func testRevokeSessions(t *testing.T, f *fixture) {
 				t.Errorf("Authenticate(revoked) = %v, want ErrSessionUnknown", err)
 			}
 		}
-		if list, err := f.svc.Sessions(f.ctx, p); err != nil || len(list) != 1 || list[0].ID != p.Session.ID {
+		if list, err := f.svc.Sessions.List(f.ctx, p); err != nil || len(list) != 1 || list[0].ID != p.Session.ID {
 			t.Errorf("Sessions() after revoking = %v, %v, want only the current one", list, err)
 		}
-		if n, err := f.svc.RevokeSessions(f.ctx, p, true); err != nil || n != 0 {
+		if n, err := f.svc.Sessions.RevokeAll(f.ctx, p, true); err != nil || n != 0 {
 			t.Errorf("RevokeSessions(keepCurrent true) again = %d, %v, want 0, nil", n, err)
 		}
 	})
@@ -964,7 +964,7 @@ func testRevokeSessions(t *testing.T, f *fixture) {
 		f.mustLogin("shop", "pw", "")
 		bystander := f.mustLogin("other", "pw", "").Token
 		p := f.mustAuthenticate(current)
-		n, err := f.svc.RevokeSessions(f.ctx, p, false)
+		n, err := f.svc.Sessions.RevokeAll(f.ctx, p, false)
 		if err != nil || n != 3 {
 			t.Fatalf("RevokeSessions(keepCurrent false) = %d, %v, want 3, nil", n, err)
 		}
@@ -979,26 +979,26 @@ func testRevokeSessions(t *testing.T, f *fixture) {
 		sibling := f.mustLogin("shop", "pw", "")
 		theirs := f.mustLogin("other", "pw", "")
 
-		if err := f.svc.RevokeSession(f.ctx, mine, theirs.Session.ID); !errors.Is(err, models.ErrNotFound) {
+		if err := f.svc.Sessions.Revoke(f.ctx, mine, theirs.Session.ID); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("RevokeSession(another client's session) = %v, want models.ErrNotFound", err)
 		}
 		f.mustAuthenticate(theirs.Token)
-		if err := f.svc.RevokeSession(f.ctx, mine, uuid.New()); !errors.Is(err, models.ErrNotFound) {
+		if err := f.svc.Sessions.Revoke(f.ctx, mine, uuid.New()); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("RevokeSession(unknown) = %v, want models.ErrNotFound", err)
 		}
-		if err := f.svc.RevokeSession(f.ctx, mine, sibling.Session.ID); err != nil {
+		if err := f.svc.Sessions.Revoke(f.ctx, mine, sibling.Session.ID); err != nil {
 			t.Fatalf("RevokeSession(own session) = %v, want nil", err)
 		}
 		if _, err := f.authenticate(sibling.Token); !errors.Is(err, ErrSessionUnknown) {
 			t.Errorf("Authenticate(revoked sibling) = %v, want ErrSessionUnknown", err)
 		}
-		if err := f.svc.RevokeSession(f.ctx, mine, sibling.Session.ID); !errors.Is(err, models.ErrNotFound) {
+		if err := f.svc.Sessions.Revoke(f.ctx, mine, sibling.Session.ID); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("RevokeSession(already revoked) = %v, want models.ErrNotFound", err)
 		}
-		if err := f.svc.Logout(f.ctx, mine); err != nil {
+		if err := f.svc.Sessions.Logout(f.ctx, mine); err != nil {
 			t.Fatalf("Logout() = %v", err)
 		}
-		if err := f.svc.Logout(f.ctx, mine); !errors.Is(err, models.ErrNotFound) {
+		if err := f.svc.Sessions.Logout(f.ctx, mine); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("Logout() twice = %v, want models.ErrNotFound", err)
 		}
 	})
@@ -1031,7 +1031,7 @@ func TestTruncate(t *testing.T) {
 func testLoginTruncatesUserAgent(t *testing.T, f *fixture) {
 	f.client(nil, "shop", "pw", "business")
 	agent := "a" + strings.Repeat("€", 300) // 901 bytes; byte 512 is inside a rune
-	res, err := f.svc.Login(f.ctx, Credentials{Login: "shop", Password: "pw"}, Origin{IP: homeIP, UserAgent: agent})
+	res, err := f.svc.Logins.Login(f.ctx, Credentials{Login: "shop", Password: "pw"}, Origin{IP: homeIP, UserAgent: agent})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1050,7 +1050,7 @@ func testLoginPerIPLimit(t *testing.T, f *fixture) {
 	shop := f.client(nil, "shop", "right", "business")
 	f.client(nil, "other", "right", "business")
 	from := func(ip, login, pw string) (*LoginResult, error) {
-		return f.svc.Login(f.ctx, Credentials{Login: login, Password: pw}, Origin{IP: ip})
+		return f.svc.Logins.Login(f.ctx, Credentials{Login: login, Password: pw}, Origin{IP: ip})
 	}
 
 	for _, attempt := range []struct{ login, pw string }{{"shop", "wrong"}, {"ghost", "right"}, {"other", "wrong"}} {
@@ -1084,7 +1084,7 @@ func testLoginPerIPLimit(t *testing.T, f *fixture) {
 
 func testChangePassword(t *testing.T, f *fixture) {
 	cfg := testConfig()
-	cfg.MaxFailedLogins = 3
+	cfg.Lockout.Threshold = 3
 	f.use(cfg)
 	const old, next = "old password", "correct horse battery"
 	shop := f.client(nil, "shop", old, "business")
@@ -1093,16 +1093,16 @@ func testChangePassword(t *testing.T, f *fixture) {
 	p := f.mustAuthenticate(current.Token)
 
 	var invalid *InvalidPasswordError
-	if err := f.svc.ChangePassword(f.ctx, p, old, "short"); !errors.As(err, &invalid) || !errors.Is(invalid.Reason, password.ErrTooShort) {
+	if err := f.svc.Logins.ChangePassword(f.ctx, p, old, "short"); !errors.As(err, &invalid) || !errors.Is(invalid.Reason, password.ErrTooShort) {
 		t.Errorf("ChangePassword(too short) = %v, want *InvalidPasswordError wrapping ErrTooShort", err)
 	}
-	if err := f.svc.ChangePassword(f.ctx, p, "wrong", next); !errors.Is(err, ErrAuthFailed) {
+	if err := f.svc.Logins.ChangePassword(f.ctx, p, "wrong", next); !errors.Is(err, ErrAuthFailed) {
 		t.Errorf("ChangePassword(wrong current) = %v, want ErrAuthFailed", err)
 	}
-	if err := f.svc.ChangePassword(f.ctx, p, strings.Repeat("x", maxPasswordRunes+1), next); !errors.Is(err, ErrAuthFailed) {
+	if err := f.svc.Logins.ChangePassword(f.ctx, p, strings.Repeat("x", maxPasswordRunes+1), next); !errors.Is(err, ErrAuthFailed) {
 		t.Errorf("ChangePassword(current of 129 runes) = %v, want ErrAuthFailed", err)
 	}
-	if err := f.svc.ChangePassword(f.ctx, p, old, next); err != nil {
+	if err := f.svc.Logins.ChangePassword(f.ctx, p, old, next); err != nil {
 		t.Fatalf("ChangePassword() = %v, want nil", err)
 	}
 	c, err := f.store.ClientByID(f.ctx, shop.ID)
@@ -1120,12 +1120,12 @@ func testChangePassword(t *testing.T, f *fixture) {
 
 	// A wrong current password counts toward the lockout.
 	for range 3 {
-		if err := f.svc.ChangePassword(f.ctx, p, "wrong", next+"!"); !errors.Is(err, ErrAuthFailed) {
+		if err := f.svc.Logins.ChangePassword(f.ctx, p, "wrong", next+"!"); !errors.Is(err, ErrAuthFailed) {
 			t.Fatalf("ChangePassword(wrong current) = %v, want ErrAuthFailed", err)
 		}
 	}
 	var locked *LockedError
-	if err := f.svc.ChangePassword(f.ctx, p, next, next+"!"); !errors.As(err, &locked) {
+	if err := f.svc.Logins.ChangePassword(f.ctx, p, next, next+"!"); !errors.As(err, &locked) {
 		t.Errorf("ChangePassword(right current) after 3 failures = %v, want *LockedError", err)
 	}
 	if _, err := f.login("shop", next, ""); !errors.As(err, &locked) {
@@ -1141,7 +1141,7 @@ func testAccessTokens(t *testing.T, f *fixture) {
 	f.client(nil, "shop", "pw", "business")
 	res := f.mustLogin("shop", "pw", "")
 	p := f.mustAuthenticate(res.Token)
-	jwt, expires, err := f.svc.IssueToken(f.ctx, p, Origin{IP: homeIP})
+	jwt, expires, err := f.svc.AccessTokens.Issue(f.ctx, p, Origin{IP: homeIP})
 	if err != nil || !expires.Equal(f.clock.Add(TokenTTL)) {
 		t.Fatalf("IssueToken() = %v expiring %v, want %v", err, expires, f.clock.Add(TokenTTL))
 	}
@@ -1156,7 +1156,7 @@ func testAccessTokens(t *testing.T, f *fixture) {
 		t.Errorf("a token where none are accepted = %v, want ErrAuthFailed", err)
 	}
 	f.use(cfg)
-	if err := f.svc.Logout(f.ctx, p); err != nil {
+	if err := f.svc.Sessions.Logout(f.ctx, p); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.authenticate(jwt); !errors.Is(err, ErrSessionUnknown) {
@@ -1165,7 +1165,7 @@ func testAccessTokens(t *testing.T, f *fixture) {
 }
 
 func (f *fixture) basic(login, pw, tenant string) (*Principal, error) {
-	return f.svc.AuthenticateBasic(f.ctx, Credentials{Login: login, Password: pw, Tenant: tenant}, Origin{IP: otherIP})
+	return f.svc.Logins.AuthenticateBasic(f.ctx, Credentials{Login: login, Password: pw, Tenant: tenant}, Origin{IP: otherIP})
 }
 
 // lastLogin is when the client's password was last verified: a Basic call
@@ -1243,7 +1243,7 @@ func testBasicOnEveryCall(t *testing.T, f *fixture) {
 // from the same address.
 func testBasicLockout(t *testing.T, f *fixture) {
 	cfg := testConfig()
-	cfg.MaxFailedLogins = 2
+	cfg.Lockout.Threshold = 2
 	f.use(cfg)
 	f.client(nil, "shop", "right password", "business")
 	for range 2 {
@@ -1255,7 +1255,7 @@ func testBasicLockout(t *testing.T, f *fixture) {
 	if _, err := f.basic("shop", "right password", ""); !errors.As(err, &locked) {
 		t.Errorf("AuthenticateBasic(right) when locked = %v, want *LockedError", err)
 	}
-	if _, err := f.svc.Login(f.ctx, Credentials{Login: "shop", Password: "right password"}, Origin{IP: otherIP}); !errors.As(err, &locked) {
+	if _, err := f.svc.Logins.Login(f.ctx, Credentials{Login: "shop", Password: "right password"}, Origin{IP: otherIP}); !errors.As(err, &locked) {
 		t.Errorf("Login() after Basic failures from the same address = %v, want *LockedError", err)
 	}
 	if _, err := f.login("shop", "right password", ""); err != nil {
@@ -1273,7 +1273,7 @@ func testAccessTokenFromBasic(t *testing.T, f *fixture) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	jwt, _, err := f.svc.IssueToken(f.ctx, p, Origin{IP: otherIP})
+	jwt, _, err := f.svc.AccessTokens.Issue(f.ctx, p, Origin{IP: otherIP})
 	if err != nil {
 		t.Fatalf("IssueToken(Basic) = %v", err)
 	}
@@ -1284,7 +1284,7 @@ func testAccessTokenFromBasic(t *testing.T, f *fixture) {
 	if byToken.Session == nil || byToken.Session.IP != otherIP {
 		t.Fatalf("the token's principal = %+v, want a new session from %s", byToken.Session, otherIP)
 	}
-	if err := f.svc.Logout(f.ctx, byToken); err != nil {
+	if err := f.svc.Sessions.Logout(f.ctx, byToken); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.authenticate(jwt); !errors.Is(err, ErrSessionUnknown) {
@@ -1298,7 +1298,7 @@ func (f *fixture) sessionPrincipal(login string) *Principal {
 }
 
 func (f *fixture) byKey(secret string) (*Principal, error) {
-	return f.svc.AuthenticateAPIKey(f.ctx, secret, Origin{IP: otherIP})
+	return f.svc.APIKeys.Authenticate(f.ctx, secret, Origin{IP: otherIP})
 }
 
 // An API key acts for its owner until it is revoked or expires, or the
@@ -1309,7 +1309,7 @@ func testAPIKeys(t *testing.T, f *fixture) {
 	shop := f.client(nil, "shop", "pw", "business")
 	owner := f.sessionPrincipal("shop")
 	expires := f.clock.Add(24 * time.Hour)
-	key, secret, err := f.svc.CreateAPIKey(f.ctx, owner, NewAPIKey{Name: "deploys", ExpiresAt: &expires})
+	key, secret, err := f.svc.APIKeys.Create(f.ctx, owner, NewAPIKey{Name: "deploys", ExpiresAt: &expires})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1330,17 +1330,17 @@ func testAPIKeys(t *testing.T, f *fixture) {
 			t.Errorf("AuthenticateAPIKey(%s) = %v, want ErrAuthFailed", name, err)
 		}
 	}
-	if _, _, err := f.svc.CreateAPIKey(f.ctx, p, NewAPIKey{Name: "successor"}); !errors.Is(err, ErrPermissionDenied) {
+	if _, _, err := f.svc.APIKeys.Create(f.ctx, p, NewAPIKey{Name: "successor"}); !errors.Is(err, ErrPermissionDenied) {
 		t.Errorf("CreateAPIKey(by a key) = %v, want ErrPermissionDenied", err)
 	}
-	if err := f.svc.RevokeAPIKey(f.ctx, p, key.ID); !errors.Is(err, ErrPermissionDenied) {
+	if err := f.svc.APIKeys.Revoke(f.ctx, p, key.ID); !errors.Is(err, ErrPermissionDenied) {
 		t.Errorf("RevokeAPIKey(by a key) = %v, want ErrPermissionDenied", err)
 	}
-	_, revokeAll := f.svc.RevokeSessions(f.ctx, p, false)
-	_, extend := f.svc.ExtendSession(f.ctx, p, f.clock.Add(time.Hour))
+	_, revokeAll := f.svc.Sessions.RevokeAll(f.ctx, p, false)
+	_, extend := f.svc.Sessions.Extend(f.ctx, p, f.clock.Add(time.Hour))
 	for name, err := range map[string]error{
-		"Logout": f.svc.Logout(f.ctx, p), "RevokeSession": f.svc.RevokeSession(f.ctx, p, owner.SessionID()),
-		"RevokeSessions": revokeAll, "ExtendSession": extend, "ChangePassword": f.svc.ChangePassword(f.ctx, p, "pw", "a new password long enough"),
+		"Logout": f.svc.Sessions.Logout(f.ctx, p), "RevokeSession": f.svc.Sessions.Revoke(f.ctx, p, owner.SessionID()),
+		"RevokeSessions": revokeAll, "ExtendSession": extend, "ChangePassword": f.svc.Logins.ChangePassword(f.ctx, p, "pw", "a new password long enough"),
 	} {
 		if !errors.Is(err, ErrPermissionDenied) {
 			t.Errorf("%s(by a key) = %v, want ErrPermissionDenied", name, err)
@@ -1350,7 +1350,7 @@ func testAPIKeys(t *testing.T, f *fixture) {
 		t.Errorf("the owner's session after the key's attempts = %v, want it live", err)
 	}
 
-	jwt, tokenExpires, err := f.svc.IssueToken(f.ctx, p, Origin{IP: otherIP})
+	jwt, tokenExpires, err := f.svc.AccessTokens.Issue(f.ctx, p, Origin{IP: otherIP})
 	if err != nil || !tokenExpires.Equal(f.clock.Add(TokenTTL)) {
 		t.Fatalf("IssueToken(key) = %v expiring %v", err, tokenExpires)
 	}
@@ -1366,7 +1366,7 @@ func testAPIKeys(t *testing.T, f *fixture) {
 		f.advance(-24 * time.Hour)
 	})
 	f.run("revoke", func(t *testing.T) {
-		if err := f.svc.RevokeAPIKey(f.ctx, owner, key.ID); err != nil {
+		if err := f.svc.APIKeys.Revoke(f.ctx, owner, key.ID); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := f.byKey(secret); !errors.Is(err, ErrAuthFailed) {
@@ -1375,12 +1375,12 @@ func testAPIKeys(t *testing.T, f *fixture) {
 		if _, err := f.authenticate(jwt); !errors.Is(err, ErrAuthFailed) {
 			t.Errorf("a revoked key's token = %v, want ErrAuthFailed", err)
 		}
-		if keys, err := f.svc.APIKeys(f.ctx, owner); err != nil || len(keys) != 0 {
+		if keys, err := f.svc.APIKeys.List(f.ctx, owner); err != nil || len(keys) != 0 {
 			t.Errorf("APIKeys() after revoking = %+v, %v, want none", keys, err)
 		}
 	})
 	f.run("disabled owner", func(t *testing.T) {
-		_, other, err := f.svc.CreateAPIKey(f.ctx, owner, NewAPIKey{Name: "other"})
+		_, other, err := f.svc.APIKeys.Create(f.ctx, owner, NewAPIKey{Name: "other"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -1411,15 +1411,15 @@ func testAPIKeyNarrowing(t *testing.T, f *fixture) {
 	if !slices.Equal(owner.PolicyNames, []string{"admin-default", "customer-default"}) {
 		t.Fatalf("PolicyNames = %v", owner.PolicyNames)
 	}
-	_, narrowSecret, err := f.svc.CreateAPIKey(f.ctx, owner, NewAPIKey{Name: "narrow", Policies: []string{"customer-default"}})
+	_, narrowSecret, err := f.svc.APIKeys.Create(f.ctx, owner, NewAPIKey{Name: "narrow", Policies: []string{"customer-default"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, noneSecret, err := f.svc.CreateAPIKey(f.ctx, owner, NewAPIKey{Name: "none", Policies: []string{}})
+	_, noneSecret, err := f.svc.APIKeys.Create(f.ctx, owner, NewAPIKey{Name: "none", Policies: []string{}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, fullSecret, err := f.svc.CreateAPIKey(f.ctx, owner, NewAPIKey{Name: "full"})
+	_, fullSecret, err := f.svc.APIKeys.Create(f.ctx, owner, NewAPIKey{Name: "full"})
 	if err != nil {
 		t.Fatal(err)
 	}
