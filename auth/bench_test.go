@@ -20,7 +20,7 @@ import (
 // The HTTP rate of the same schemes is e2e's BenchmarkAuthenticatedGET.
 //
 // Passwords are hashed with testHasher's cheap parameters, so basic/first
-// (a Service that remembers no credentials, so every call verifies) is the
+// (an Identity that remembers no credentials, so every call verifies) is the
 // cost around argon2id: the client found, the attempt reserved and the
 // success recorded in the store. argon2id at production parameters is
 // auth/password's BenchmarkVerifyDefault.
