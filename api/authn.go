@@ -45,9 +45,9 @@ func apiChallenge(apiKeyScheme string) string {
 // call, as the login body's tenant does.
 const tenantHeader = "Billgate-Tenant"
 
-// challenge names the schemes in challenge when err is answered AUTH
-// FAILED, and returns err.
-func challenge(c *gin.Context, err error, schemes string) error {
+// withChallenge names schemes in WWW-Authenticate when err is answered
+// AUTH FAILED, and returns err.
+func withChallenge(c *gin.Context, err error, schemes string) error {
 	if problemFor(err) == errAuthFailed {
 		c.Header("WWW-Authenticate", schemes)
 	}
@@ -65,7 +65,7 @@ func (h *handlers) authenticateFrom(origins []string) gin.HandlerFunc {
 	return serve(func(c *gin.Context) error {
 		p, err := h.authenticated(c, origins)
 		if err != nil {
-			return challenge(c, err, h.challenge)
+			return withChallenge(c, err, h.challenge)
 		}
 		c.Set(principalKey, p)
 		c.Next()

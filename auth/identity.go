@@ -9,20 +9,6 @@ import (
 	"github.com/billgate/billgate/models"
 )
 
-// Store is what the identity features read and write together: each
-// feature's own store, for the one value (the database) that is all of
-// them.
-type Store interface {
-	loginStore
-	sessionStore
-	apiKeyStore
-	signingKeyStore
-	principalStore
-	// OnIdentityChange reports every change to who a client is or what it
-	// holds, here and in other processes, so cached principals are dropped.
-	OnIdentityChange(fn func(models.IdentityChange))
-}
-
 // Config holds the identity rules.
 type Config struct {
 	Sessions       SessionRules
@@ -71,9 +57,9 @@ type Identity struct {
 	SigningKeys  *SigningKeys
 }
 
-// NewIdentity builds the identity core. now is the clock (time.Now in
-// production).
-func NewIdentity(store Store, hasher *password.Hasher, cfg Config, now func() time.Time, log *slog.Logger) *Identity {
+// NewIdentity builds the identity core over the database, which is every
+// feature's store at once. now is the clock (time.Now in production).
+func NewIdentity(store *models.Store, hasher *password.Hasher, cfg Config, now func() time.Time, log *slog.Logger) *Identity {
 	if cfg.Secrets == nil {
 		cfg.Secrets, _ = sealed.New([]sealed.Key{sealed.RandomKey("random")}) // a valid key: cannot fail
 	}

@@ -6,15 +6,20 @@ import "time"
 // models.LoginSource) after failed logins: the attempt that reaches
 // Threshold, counted since the source's last success, locks it for Base,
 // and each attempt after a lock ends locks it for twice as long, up to Max.
+// A source's count is forgotten Window after its last failure and lock.
 type Lockout struct {
 	Threshold int           // failures in a row that lock a source out
 	Base      time.Duration // the first lock
 	Max       time.Duration // the longest lock
+	// Window is how long a source's failures are remembered without
+	// another; the login-throttle purge (activities) forgets them then.
+	Window time.Duration
 }
 
 // DefaultLockout locks after 5 failures, for one minute doubling up to an
-// hour.
-var DefaultLockout = Lockout{Threshold: 5, Base: time.Minute, Max: time.Hour}
+// hour, and forgets failures after a day without one (Keycloak's failure
+// reset time is half a day).
+var DefaultLockout = Lockout{Threshold: 5, Base: time.Minute, Max: time.Hour, Window: 24 * time.Hour}
 
 // lockedUntil is when the attempt'th attempt in a row from one source,
 // made at now, locks that source out until; nil when it locks nothing.
