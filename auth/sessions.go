@@ -72,7 +72,8 @@ type Sessions struct {
 }
 
 // open opens a session for p, keeping p's compiled payload templates: they
-// hold until the session ends. It is audited as a login, with details.
+// hold until the session ends. It is audited as a login, with details
+// (which it adds the session's ID to).
 func (s *Sessions) open(ctx context.Context, p *Principal, from Origin, now time.Time, details map[string]any) (*LoginResult, error) {
 	compiled, err := json.Marshal(p.Payloads)
 	if err != nil {
