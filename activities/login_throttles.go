@@ -2,14 +2,14 @@ package activities
 
 import (
 	"context"
-	"time"
+
+	"github.com/billgate/billgate/auth"
 )
 
 // LoginThrottleRetention is how long a source's failed logins are kept
 // after its last failure and lock, and the default when
-// PurgeLoginThrottlesInput.Retention is zero: a day, as Keycloak's failure
-// reset time is half a day.
-const LoginThrottleRetention = 24 * time.Hour
+// PurgeLoginThrottlesInput.Retention is zero: the lockout's window.
+var LoginThrottleRetention = auth.DefaultLockout.Window
 
 // PurgeLoginThrottlesInput keeps the failed-login counts of a source
 // Retention after its last failure and lock; zero means

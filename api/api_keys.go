@@ -17,6 +17,13 @@ import (
 	"github.com/billgate/billgate/models"
 )
 
+// APIKeys are the caller's API keys (auth.APIKeys).
+type APIKeys interface {
+	Create(ctx context.Context, p *auth.Principal, req auth.NewAPIKey) (*models.APIKey, string, error)
+	List(ctx context.Context, p *auth.Principal) ([]models.APIKey, error)
+	Revoke(ctx context.Context, p *auth.Principal, id uuid.UUID) error
+}
+
 type apiKeyView struct {
 	ID         uuid.UUID  `json:"id"`
 	Name       string     `json:"name"`
@@ -45,30 +52,34 @@ var errTooManyKeys = &Problem{Status: http.StatusConflict, Detail: Error{Code: "
 
 // createAPIKey is POST /v1/api-keys: a key acting for the caller, narrowed
 // to some of its policies when asked. The secret is shown this once.
-func (h *handlers) createAPIKey(c *gin.Context) {
+func (h *handlers) createAPIKey(c *gin.Context) error {
 	var req struct {
 		Name      string     `json:"name"`
 		ExpiresAt *time.Time `json:"expiresAt"`
 		Policies  []string   `json:"policies"`
 	}
 	if err := decodeJSON(c, &req); err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	p := principal(c)
 	if err := validAPIKey(req.Name, req.ExpiresAt, req.Policies, p.PolicyNames); err != nil {
-		fail(c, err)
-		return
+		return err
 	}
-	k, secret, err := h.Auth.CreateAPIKey(c.Request.Context(), p, auth.NewAPIKey{Name: req.Name, ExpiresAt: req.ExpiresAt, Policies: req.Policies})
-	if errors.Is(err, models.ErrConflict) {
-		err = errTooManyKeys
-	}
+	k, secret, err := h.APIKeys.Create(c.Request.Context(), p, auth.NewAPIKey{Name: req.Name, ExpiresAt: req.ExpiresAt, Policies: req.Policies})
 	if err != nil {
-		fail(c, err)
-		return
+		return ownedKeyRefusal(err)
 	}
 	respond(c, http.StatusCreated, newAPIKeyView{apiKeyView: viewAPIKey(k), Secret: secret})
+	return nil
+}
+
+// ownedKeyRefusal is err, or errTooManyKeys for the conflict of one key
+// too many.
+func ownedKeyRefusal(err error) error {
+	if errors.Is(err, models.ErrConflict) {
+		return errTooManyKeys
+	}
+	return err
 }
 
 func validAPIKey(name string, expiresAt *time.Time, policies, held []string) error {
@@ -102,23 +113,27 @@ func validKeyName(name string, expiresAt *time.Time) error {
 }
 
 // listAPIKeys is GET /v1/api-keys: the caller's live keys, never secrets.
-func (h *handlers) listAPIKeys(c *gin.Context) {
-	keys, err := h.Auth.APIKeys(c.Request.Context(), principal(c))
-	respondViews(c, keys, err, viewAPIKey)
+func (h *handlers) listAPIKeys(c *gin.Context) error {
+	keys, err := h.APIKeys.List(c.Request.Context(), principal(c))
+	if err != nil {
+		return err
+	}
+	respondViews(c, keys, nil, viewAPIKey)
+	return nil
 }
 
 // revokeAPIKey is DELETE /v1/api-keys/{id}.
-func (h *handlers) revokeAPIKey(c *gin.Context) { revokeOwnKey(c, h.Auth.RevokeAPIKey) }
+func (h *handlers) revokeAPIKey(c *gin.Context) error { return revokeOwnKey(c, h.APIKeys.Revoke) }
 
 // revokeOwnKey revokes the caller's key in the path with revoke.
-func revokeOwnKey(c *gin.Context, revoke func(context.Context, *auth.Principal, uuid.UUID) error) {
+func revokeOwnKey(c *gin.Context, revoke func(context.Context, *auth.Principal, uuid.UUID) error) error {
 	id, err := pathID(c)
-	if err == nil {
-		err = revoke(c.Request.Context(), principal(c), id)
-	}
 	if err != nil {
-		fail(c, err)
-		return
+		return err
+	}
+	if err := revoke(c.Request.Context(), principal(c), id); err != nil {
+		return err
 	}
 	c.Status(http.StatusNoContent)
+	return nil
 }

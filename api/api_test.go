@@ -243,7 +243,7 @@ func TestSpecAndDocs(t *testing.T) {
 // routesOnly lets the whole surface be registered for listing; its
 // methods are never called.
 type (
-	routesOnly        struct{ api.Authenticator }
+	routesOnly        struct{ api.RequestAuthenticator }
 	sandboxRoutesOnly struct{ api.SandboxGateway }
 	ledgerRoutesOnly  struct{ api.SandboxLedger }
 	codecRoutesOnly   struct{ converter.PayloadCodec }
@@ -259,7 +259,7 @@ func TestEveryRouteIsInTheSpec(t *testing.T) {
 			inSpec[method+" "+path] = true
 		}
 	}
-	engine := api.NewServer(api.Deps{Auth: routesOnly{}, Sandbox: sandboxRoutesOnly{}, SandboxLedger: ledgerRoutesOnly{}, PayloadCodec: codecRoutesOnly{}}).(*gin.Engine)
+	engine := api.NewServer(api.Deps{Authn: routesOnly{}, Sandbox: sandboxRoutesOnly{}, SandboxLedger: ledgerRoutesOnly{}, PayloadCodec: codecRoutesOnly{}}).(*gin.Engine)
 	registered := map[string]bool{}
 	param := regexp.MustCompile(`[:*]([A-Za-z0-9_]+)`)
 	for _, r := range engine.Routes() {

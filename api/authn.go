@@ -8,36 +8,20 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 
 	"github.com/billgate/billgate/auth"
-	"github.com/billgate/billgate/models"
 )
 
-// Authenticator is the identity core as the HTTP layer uses it.
-type Authenticator interface {
-	Login(ctx context.Context, cred auth.Credentials, from auth.Origin) (*auth.LoginResult, error)
-	Authenticate(ctx context.Context, token string, from auth.Origin) (*auth.Principal, error)
-	Sessions(ctx context.Context, p *auth.Principal) ([]models.Session, error)
-	Logout(ctx context.Context, p *auth.Principal) error
-	RevokeSession(ctx context.Context, p *auth.Principal, id uuid.UUID) error
-	RevokeSessions(ctx context.Context, p *auth.Principal, keepCurrent bool) (int64, error)
-	ExtendSession(ctx context.Context, p *auth.Principal, to time.Time) (time.Time, error)
-	ChangePassword(ctx context.Context, p *auth.Principal, current, next string) error
-	AuthenticateBasic(ctx context.Context, cred auth.Credentials, from auth.Origin) (*auth.Principal, error)
-	AuthenticateAPIKey(ctx context.Context, secret string, from auth.Origin) (*auth.Principal, error)
-	CreateAPIKey(ctx context.Context, p *auth.Principal, req auth.NewAPIKey) (*models.APIKey, string, error)
-	APIKeys(ctx context.Context, p *auth.Principal) ([]models.APIKey, error)
-	RevokeAPIKey(ctx context.Context, p *auth.Principal, id uuid.UUID) error
-	AuthenticateSignature(ctx context.Context, req auth.SignedRequest, from auth.Origin) (*auth.Principal, error)
-	CreateSigningKey(ctx context.Context, p *auth.Principal, req auth.NewSigningKey) (*models.SigningKey, string, error)
-	SigningKeys(ctx context.Context, p *auth.Principal) ([]models.SigningKey, error)
-	RevokeSigningKey(ctx context.Context, p *auth.Principal, id uuid.UUID) error
-	IssueToken(ctx context.Context, p *auth.Principal, from auth.Origin) (token string, expires time.Time, err error)
-	PublicKeys() []auth.JWK
+// RequestAuthenticator finds who a request acts for, by the scheme its
+// credentials come in (auth.Authenticator).
+type RequestAuthenticator interface {
+	// Token takes a session secret (sid cookie or Bearer) or a JWT.
+	Token(ctx context.Context, token string, from auth.Origin) (*auth.Principal, error)
+	Basic(ctx context.Context, cred auth.Credentials, from auth.Origin) (*auth.Principal, error)
+	APIKey(ctx context.Context, secret string, from auth.Origin) (*auth.Principal, error)
+	Signature(ctx context.Context, req auth.SignedRequest, from auth.Origin) (*auth.Principal, error)
 }
 
 const (
@@ -61,13 +45,13 @@ func apiChallenge(apiKeyScheme string) string {
 // call, as the login body's tenant does.
 const tenantHeader = "Billgate-Tenant"
 
-// failChallenge answers err, naming the schemes in challenge when it is
-// AUTH FAILED.
-func failChallenge(c *gin.Context, err error, challenge string) {
+// withChallenge names schemes in WWW-Authenticate when err is answered
+// AUTH FAILED, and returns err.
+func withChallenge(c *gin.Context, err error, schemes string) error {
 	if problemFor(err) == errAuthFailed {
-		c.Header("WWW-Authenticate", challenge)
+		c.Header("WWW-Authenticate", schemes)
 	}
-	fail(c, err)
+	return err
 }
 
 // authenticate finds who the caller is from the Authorization header or,
@@ -78,15 +62,15 @@ func (h *handlers) authenticate(c *gin.Context) { h.authenticateFrom(nil)(c) }
 // authenticateFrom is authenticate that also takes a session cookie sent
 // from one of origins: pages billgate trusts, such as the Temporal UI.
 func (h *handlers) authenticateFrom(origins []string) gin.HandlerFunc {
-	return func(c *gin.Context) {
+	return serve(func(c *gin.Context) error {
 		p, err := h.authenticated(c, origins)
 		if err != nil {
-			failChallenge(c, err, h.challenge)
-			return
+			return withChallenge(c, err, h.challenge)
 		}
 		c.Set(principalKey, p)
 		c.Next()
-	}
+		return nil
+	})
 }
 
 func (h *handlers) authenticated(c *gin.Context, origins []string) (*auth.Principal, error) {
@@ -100,22 +84,22 @@ func (h *handlers) authenticated(c *gin.Context, origins []string) (*auth.Princi
 		case !sameSiteJSON(c.Request, origins):
 			return nil, auth.ErrPermissionDenied
 		}
-		return h.Auth.Authenticate(ctx, cookie, from)
+		return h.Authn.Token(ctx, cookie, from)
 	}
 	scheme, value, _ := strings.Cut(header, " ")
 	switch {
 	case isScheme(scheme, "Bearer"):
-		return h.Auth.Authenticate(ctx, strings.TrimSpace(value), from)
+		return h.Authn.Token(ctx, strings.TrimSpace(value), from)
 	case isScheme(scheme, "Basic"):
 		login, password, ok := auth.ParseBasic(header)
 		if !ok {
 			return nil, auth.ErrAuthFailed
 		}
-		return h.Auth.AuthenticateBasic(ctx, auth.Credentials{Login: login, Password: password, Tenant: c.GetHeader(tenantHeader)}, from)
+		return h.Authn.Basic(ctx, auth.Credentials{Login: login, Password: password, Tenant: c.GetHeader(tenantHeader)}, from)
 	case isScheme(scheme, h.APIKeyScheme):
-		return h.Auth.AuthenticateAPIKey(ctx, strings.TrimSpace(value), from)
+		return h.Authn.APIKey(ctx, strings.TrimSpace(value), from)
 	case isScheme(scheme, "Signature"):
-		return h.Auth.AuthenticateSignature(ctx, signedRequest(c.Request, header), from)
+		return h.Authn.Signature(ctx, signedRequest(c.Request, header), from)
 	}
 	return nil, auth.ErrAuthFailed
 }
@@ -184,11 +168,11 @@ func principal(c *gin.Context) *auth.Principal {
 
 // authorize refuses callers whose policies do not allow the action.
 func authorize(action string) gin.HandlerFunc {
-	return func(c *gin.Context) {
+	return serve(func(c *gin.Context) error {
 		if !principal(c).Can(action) {
-			fail(c, auth.ErrPermissionDenied)
-			return
+			return auth.ErrPermissionDenied
 		}
 		c.Next()
-	}
+		return nil
+	})
 }

@@ -169,7 +169,7 @@ func TestErrorsMapToTheirAnswer(t *testing.T) {
 // TestEveryRouteDeclaresAnAction: a route outside the public list must pass
 // through authorize with an action, or anyone logged in could call it.
 func TestEveryRouteDeclaresAnAction(t *testing.T) {
-	d := Deps{Auth: struct{ Authenticator }{}, PayloadCodec: struct{ converter.PayloadCodec }{}}.withDefaults()
+	d := Deps{Authn: struct{ RequestAuthenticator }{}, PayloadCodec: struct{ converter.PayloadCodec }{}}.withDefaults()
 	r := newEngine(d)
 	h := &handlers{Deps: d, actions: map[string]string{}}
 	registerRoutes(r, d, h)

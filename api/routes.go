@@ -37,11 +37,11 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 	r.GET("/openapi.yaml", serveSpec)
 	r.GET("/docs", docsIndex)
 	r.GET("/docs/*file", docs())
-	if d.Auth == nil {
+	if d.Authn == nil {
 		return
 	}
-	r.POST("/auth/session", h.login)
-	r.GET("/.well-known/jwks.json", h.jwks)
+	r.POST("/auth/session", serve(h.login))
+	r.GET("/.well-known/jwks.json", serve(h.jwks))
 	if d.Sandbox != nil {
 		// The payer follows an approval link without an account; a
 		// webhook proves itself by its signature.
@@ -55,14 +55,14 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 	}
 
 	authed := r.Group("", h.authenticate)
-	h.route(authed, "GET", "/auth/session", "auth:read", h.currentSession)
-	h.route(authed, "PATCH", "/auth/session", "auth:update", h.extendSession)
-	h.route(authed, "DELETE", "/auth/session", "auth:delete", h.logout)
-	h.route(authed, "GET", "/auth/sessions", "auth:read", h.listSessions)
-	h.route(authed, "DELETE", "/auth/sessions", "auth:delete", h.revokeSessions)
-	h.route(authed, "DELETE", "/auth/sessions/:id", "auth:delete", h.revokeSession)
-	h.route(authed, "PUT", "/auth/password", "auth:update", h.changePassword)
-	h.route(authed, "POST", "/auth/token", "auth:token", h.issueToken)
+	h.route(authed, "GET", "/auth/session", "auth:read", serve(h.currentSession))
+	h.route(authed, "PATCH", "/auth/session", "auth:update", serve(h.extendSession))
+	h.route(authed, "DELETE", "/auth/session", "auth:delete", serve(h.logout))
+	h.route(authed, "GET", "/auth/sessions", "auth:read", serve(h.listSessions))
+	h.route(authed, "DELETE", "/auth/sessions", "auth:delete", serve(h.revokeSessions))
+	h.route(authed, "DELETE", "/auth/sessions/:id", "auth:delete", serve(h.revokeSession))
+	h.route(authed, "PUT", "/auth/password", "auth:update", serve(h.changePassword))
+	h.route(authed, "POST", "/auth/token", "auth:token", serve(h.issueToken))
 
 	v1 := authed.Group("/v1")
 	h.route(v1, "GET", "/profile", "profile:read", h.getProfile)
@@ -75,12 +75,12 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 	h.route(v1, "DELETE", "/clients/:id", "clients:delete", h.deleteClient)
 	h.route(v1, "GET", "/audit-events", "audit-events:read", h.listAuditEvents)
 
-	h.route(v1, "POST", "/api-keys", "api-keys:create", h.createAPIKey) // never replayed: that would store the secret
-	h.route(v1, "GET", "/api-keys", "api-keys:list", h.listAPIKeys)
-	h.route(v1, "DELETE", "/api-keys/:id", "api-keys:delete", h.revokeAPIKey)
-	h.route(v1, "POST", "/signing-keys", "signing-keys:create", h.createSigningKey) // never replayed: that would store the secret
-	h.route(v1, "GET", "/signing-keys", "signing-keys:list", h.listSigningKeys)
-	h.route(v1, "DELETE", "/signing-keys/:id", "signing-keys:delete", h.revokeSigningKey)
+	h.route(v1, "POST", "/api-keys", "api-keys:create", serve(h.createAPIKey)) // never replayed: that would store the secret
+	h.route(v1, "GET", "/api-keys", "api-keys:list", serve(h.listAPIKeys))
+	h.route(v1, "DELETE", "/api-keys/:id", "api-keys:delete", serve(h.revokeAPIKey))
+	h.route(v1, "POST", "/signing-keys", "signing-keys:create", serve(h.createSigningKey)) // never replayed: that would store the secret
+	h.route(v1, "GET", "/signing-keys", "signing-keys:list", serve(h.listSigningKeys))
+	h.route(v1, "DELETE", "/signing-keys/:id", "signing-keys:delete", serve(h.revokeSigningKey))
 
 	h.route(v1, "POST", "/products", "products:create", h.idempotent(serve(h.createProduct)))
 	h.route(v1, "GET", "/products", "products:read", serve(h.listProducts))

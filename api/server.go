@@ -25,8 +25,15 @@ type Deps struct {
 	// MetricsApart leaves /metrics off this handler: the process serves it
 	// on a listener of its own (MetricsHandler), away from the public API.
 	MetricsApart bool
-	// Auth is the identity core; without it only the ops routes are served.
-	Auth     Authenticator
+	// Authn authenticates requests; without it only the ops routes are
+	// served. The identity core's other features are each their own.
+	Authn        RequestAuthenticator
+	Logins       Logins
+	Sessions     Sessions
+	AccessTokens AccessTokens
+	APIKeys      APIKeys
+	SigningKeys  SigningKeys
+
 	Clients  Clients          // the account store
 	Roles    Roles            // the role and policy store
 	AuditLog AuditLog         // the audit trail

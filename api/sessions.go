@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -10,6 +11,28 @@ import (
 	"github.com/billgate/billgate/auth"
 	"github.com/billgate/billgate/models"
 )
+
+// Logins checks passwords (auth.Logins).
+type Logins interface {
+	Login(ctx context.Context, cred auth.Credentials, from auth.Origin) (*auth.LoginResult, error)
+	ChangePassword(ctx context.Context, p *auth.Principal, current, next string) error
+}
+
+// Sessions are the caller's own sessions (auth.Sessions).
+type Sessions interface {
+	List(ctx context.Context, p *auth.Principal) ([]models.Session, error)
+	Logout(ctx context.Context, p *auth.Principal) error
+	Revoke(ctx context.Context, p *auth.Principal, id uuid.UUID) error
+	RevokeAll(ctx context.Context, p *auth.Principal, keepCurrent bool) (int64, error)
+	Extend(ctx context.Context, p *auth.Principal, to time.Time) (time.Time, error)
+}
+
+// AccessTokens issues JWTs and publishes the keys that verify them
+// (auth.AccessTokens).
+type AccessTokens interface {
+	Issue(ctx context.Context, p *auth.Principal, from auth.Origin) (token string, expires time.Time, err error)
+	PublicKeys() []auth.JWK
+}
 
 // loginRequest is the JSON login body; Authorization: Basic may replace
 // login and password.
@@ -70,31 +93,29 @@ func viewClient(c *models.Client) clientView {
 
 // login is POST /auth/session. Every login creates a new session; a sid the
 // caller already holds is never adopted.
-func (h *handlers) login(c *gin.Context) {
+func (h *handlers) login(c *gin.Context) error {
 	var req loginRequest
 	basicLogin, basicPassword, basic := auth.ParseBasic(c.GetHeader("Authorization"))
 	if c.GetHeader("Authorization") != "" && !basic {
-		failChallenge(c, auth.ErrAuthFailed, loginChallenge) // a malformed Basic header or another scheme
-		return
+		return withChallenge(c, auth.ErrAuthFailed, loginChallenge) // a malformed Basic header or another scheme
 	}
 	decodeBody := decodeJSON
 	if basic {
 		decodeBody = decodeOptionalJSON // the body may only name the tenant
 	}
 	if err := decodeBody(c, &req); err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	if basic {
 		req.Login, req.Password = basicLogin, basicPassword
 	}
-	res, err := h.Auth.Login(c.Request.Context(), auth.Credentials{Login: req.Login, Password: req.Password, Tenant: req.Tenant}, origin(c))
+	res, err := h.Logins.Login(c.Request.Context(), auth.Credentials{Login: req.Login, Password: req.Password, Tenant: req.Tenant}, origin(c))
 	if err != nil {
-		failChallenge(c, err, loginChallenge)
-		return
+		return withChallenge(c, err, loginChallenge)
 	}
 	h.setSessionCookie(c, res.Token, res.Session.ExpiresAt)
 	respond(c, http.StatusOK, newSession{ID: res.Session.ID, Token: res.Token, ClientID: res.Session.ClientID, ExpiresAt: res.Session.ExpiresAt.UTC()})
+	return nil
 }
 
 // setSessionCookie writes sid; an empty token clears it.
@@ -110,13 +131,13 @@ func (h *handlers) setSessionCookie(c *gin.Context, token string, expires time.T
 	http.SetCookie(c.Writer, cookie)
 }
 
-func (h *handlers) currentSession(c *gin.Context) {
+func (h *handlers) currentSession(c *gin.Context) error {
 	p := principal(c)
 	if p.Session == nil {
-		fail(c, auth.ErrSessionUnknown)
-		return
+		return auth.ErrSessionUnknown
 	}
 	respond(c, http.StatusOK, whoami{Session: viewSession(p.Session, p.Session.ID), Client: viewClient(p.Client), Roles: p.Roles})
+	return nil
 }
 
 // accessToken is a JWT for the caller's session.
@@ -129,20 +150,21 @@ type accessToken struct {
 // issueToken is POST /auth/token: a short-lived JWT access token for the
 // caller's session (a new one for Basic credentials), to present as
 // Authorization: Bearer. It dies with the session.
-func (h *handlers) issueToken(c *gin.Context) {
-	token, expires, err := h.Auth.IssueToken(c.Request.Context(), principal(c), origin(c))
+func (h *handlers) issueToken(c *gin.Context) error {
+	token, expires, err := h.AccessTokens.Issue(c.Request.Context(), principal(c), origin(c))
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	respond(c, http.StatusOK, accessToken{Token: token, TokenType: "Bearer", ExpiresAt: expires.UTC()})
+	return nil
 }
 
 // jwks is GET /.well-known/jwks.json: the public keys that verify EdDSA
 // access tokens, for other services. It is a bare JWK Set (RFC 7517), not
 // an envelope, as JWKS clients expect.
-func (h *handlers) jwks(c *gin.Context) {
-	c.JSON(http.StatusOK, gin.H{"keys": h.Auth.PublicKeys()})
+func (h *handlers) jwks(c *gin.Context) error {
+	c.JSON(http.StatusOK, gin.H{"keys": h.AccessTokens.PublicKeys()})
+	return nil
 }
 
 type extendRequest struct {
@@ -151,72 +173,72 @@ type extendRequest struct {
 
 // extendSession is PATCH /auth/session: a new expiry, never past the
 // session's absolute lifetime.
-func (h *handlers) extendSession(c *gin.Context) {
+func (h *handlers) extendSession(c *gin.Context) error {
 	var req extendRequest
 	if err := decodeJSON(c, &req); err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	if req.ExpiresAt == nil {
-		fail(c, Invalid("expiresAt", "expiresAt is required (RFC 3339)", nil))
-		return
+		return Invalid("expiresAt", "expiresAt is required (RFC 3339)", nil)
 	}
 	p := principal(c)
-	if _, err := h.Auth.ExtendSession(c.Request.Context(), p, *req.ExpiresAt); err != nil {
-		fail(c, err)
-		return
+	if _, err := h.Sessions.Extend(c.Request.Context(), p, *req.ExpiresAt); err != nil {
+		return err
 	}
 	respond(c, http.StatusOK, viewSession(p.Session, p.Session.ID))
+	return nil
 }
 
-func (h *handlers) logout(c *gin.Context) {
-	if err := h.Auth.Logout(c.Request.Context(), principal(c)); err != nil {
-		fail(c, err)
-		return
+func (h *handlers) logout(c *gin.Context) error {
+	if err := h.Sessions.Logout(c.Request.Context(), principal(c)); err != nil {
+		return err
 	}
 	h.setSessionCookie(c, "", time.Time{})
 	c.Status(http.StatusNoContent)
+	return nil
 }
 
-func (h *handlers) listSessions(c *gin.Context) {
+func (h *handlers) listSessions(c *gin.Context) error {
 	p := principal(c)
-	sessions, err := h.Auth.Sessions(c.Request.Context(), p)
-	respondViews(c, sessions, err, currentOf(p))
+	sessions, err := h.Sessions.List(c.Request.Context(), p)
+	if err != nil {
+		return err
+	}
+	respondViews(c, sessions, nil, currentOf(p))
+	return nil
 }
 
 // revokeSessions is DELETE /auth/sessions; ?keepCurrent=true spares this one.
-func (h *handlers) revokeSessions(c *gin.Context) {
+func (h *handlers) revokeSessions(c *gin.Context) error {
 	keep := c.Query("keepCurrent")
 	if keep != "" && keep != "true" && keep != "false" {
-		fail(c, Invalid("keepCurrent", "keepCurrent must be true or false", keep))
-		return
+		return Invalid("keepCurrent", "keepCurrent must be true or false", keep)
 	}
-	n, err := h.Auth.RevokeSessions(c.Request.Context(), principal(c), keep == "true")
+	n, err := h.Sessions.RevokeAll(c.Request.Context(), principal(c), keep == "true")
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	if keep != "true" {
 		h.setSessionCookie(c, "", time.Time{})
 	}
 	respond(c, http.StatusOK, gin.H{"revoked": n})
+	return nil
 }
 
-func (h *handlers) revokeSession(c *gin.Context) {
+func (h *handlers) revokeSession(c *gin.Context) error {
 	id, err := uuid.Parse(c.Param("id"))
 	if err != nil {
-		fail(c, errNotFound)
-		return
+		return errNotFound
 	}
 	p := principal(c)
-	if err := h.Auth.RevokeSession(c.Request.Context(), p, id); err != nil {
-		fail(c, err)
-		return
+	if err := h.Sessions.Revoke(c.Request.Context(), p, id); err != nil {
+		return err
 	}
 	if id == p.SessionID() {
 		h.setSessionCookie(c, "", time.Time{})
 	}
 	c.Status(http.StatusNoContent)
+	return nil
 }
 
 type passwordChange struct {
@@ -226,15 +248,14 @@ type passwordChange struct {
 
 // changePassword is PUT /auth/password: it needs the current password and
 // revokes every other session.
-func (h *handlers) changePassword(c *gin.Context) {
+func (h *handlers) changePassword(c *gin.Context) error {
 	var req passwordChange
 	if err := decodeJSON(c, &req); err != nil {
-		fail(c, err)
-		return
+		return err
 	}
-	if err := h.Auth.ChangePassword(c.Request.Context(), principal(c), req.CurrentPassword, req.NewPassword); err != nil {
-		fail(c, err)
-		return
+	if err := h.Logins.ChangePassword(c.Request.Context(), principal(c), req.CurrentPassword, req.NewPassword); err != nil {
+		return err
 	}
 	c.Status(http.StatusNoContent)
+	return nil
 }

@@ -1,8 +1,8 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -15,6 +15,13 @@ import (
 	"github.com/billgate/billgate/auth/signature"
 	"github.com/billgate/billgate/models"
 )
+
+// SigningKeys are the caller's signing keys (auth.SigningKeys).
+type SigningKeys interface {
+	Create(ctx context.Context, p *auth.Principal, req auth.NewSigningKey) (*models.SigningKey, string, error)
+	List(ctx context.Context, p *auth.Principal) ([]models.SigningKey, error)
+	Revoke(ctx context.Context, p *auth.Principal, id uuid.UUID) error
+}
 
 type signingKeyView struct {
 	ID              uuid.UUID  `json:"id"`
@@ -43,7 +50,7 @@ func viewSigningKey(k *models.SigningKey) signingKeyView {
 
 // createSigningKey is POST /v1/signing-keys: an HMAC key for HTTP
 // Signatures. The secret is shown this once.
-func (h *handlers) createSigningKey(c *gin.Context) {
+func (h *handlers) createSigningKey(c *gin.Context) error {
 	var req struct {
 		Name            string     `json:"name"`
 		Algorithm       string     `json:"algorithm"`
@@ -52,30 +59,25 @@ func (h *handlers) createSigningKey(c *gin.Context) {
 		ExpiresAt       *time.Time `json:"expiresAt"`
 	}
 	if err := decodeJSON(c, &req); err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	if req.Name == "" {
 		req.Name = req.Algorithm
 	}
 	if err := validSigningKey(req.Name, req.Algorithm, req.RequiredHeaders, req.ExpiresAt); err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	for i, name := range req.RequiredHeaders {
 		req.RequiredHeaders[i] = strings.ToLower(name)
 	}
-	k, secret, err := h.Auth.CreateSigningKey(c.Request.Context(), principal(c), auth.NewSigningKey{
+	k, secret, err := h.SigningKeys.Create(c.Request.Context(), principal(c), auth.NewSigningKey{
 		Name: req.Name, Algorithm: req.Algorithm, RequiredHeaders: req.RequiredHeaders, LegacyDateOnly: req.LegacyDateOnly, ExpiresAt: req.ExpiresAt,
 	})
-	if errors.Is(err, models.ErrConflict) {
-		err = errTooManyKeys
-	}
 	if err != nil {
-		fail(c, err)
-		return
+		return ownedKeyRefusal(err)
 	}
 	respond(c, http.StatusCreated, newSigningKeyView{signingKeyView: viewSigningKey(k), Secret: secret})
+	return nil
 }
 
 func validSigningKey(name, algorithm string, required []string, expiresAt *time.Time) error {
@@ -98,10 +100,16 @@ func validSigningKey(name, algorithm string, required []string, expiresAt *time.
 
 // listSigningKeys is GET /v1/signing-keys: the caller's live keys, never
 // secrets.
-func (h *handlers) listSigningKeys(c *gin.Context) {
-	keys, err := h.Auth.SigningKeys(c.Request.Context(), principal(c))
-	respondViews(c, keys, err, viewSigningKey)
+func (h *handlers) listSigningKeys(c *gin.Context) error {
+	keys, err := h.SigningKeys.List(c.Request.Context(), principal(c))
+	if err != nil {
+		return err
+	}
+	respondViews(c, keys, nil, viewSigningKey)
+	return nil
 }
 
 // revokeSigningKey is DELETE /v1/signing-keys/{id}.
-func (h *handlers) revokeSigningKey(c *gin.Context) { revokeOwnKey(c, h.Auth.RevokeSigningKey) }
+func (h *handlers) revokeSigningKey(c *gin.Context) error {
+	return revokeOwnKey(c, h.SigningKeys.Revoke)
+}

@@ -22,11 +22,14 @@ const (
 	AuditSigningKeyRevoke = "signing-key.revoke"
 )
 
+// auditStore keeps the audit trail.
+type auditStore interface {
+	RecordAudit(ctx context.Context, e *models.AuditEvent) error
+}
+
 // Audit records an identity event. A failure to record is logged, not
 // returned: the event already happened.
-func Audit(ctx context.Context, store interface {
-	RecordAudit(context.Context, *models.AuditEvent) error
-}, log *slog.Logger, e models.AuditEvent, details map[string]any) {
+func Audit(ctx context.Context, store auditStore, log *slog.Logger, e models.AuditEvent, details map[string]any) {
 	if details != nil {
 		b, _ := json.Marshal(details)
 		e.Details = string(b)
@@ -49,4 +52,14 @@ func event(action, outcome, ip string, actor, subject *models.Client, at time.Ti
 		e.ActorID = &actor.ID
 	}
 	return e
+}
+
+// auditor is Audit bound to its store and log, for the feature types.
+type auditor struct {
+	store auditStore
+	log   *slog.Logger
+}
+
+func (a auditor) record(ctx context.Context, e models.AuditEvent, details map[string]any) {
+	Audit(ctx, a.store, a.log, e, details)
 }

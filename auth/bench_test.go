@@ -20,7 +20,7 @@ import (
 // The HTTP rate of the same schemes is e2e's BenchmarkAuthenticatedGET.
 //
 // Passwords are hashed with testHasher's cheap parameters, so basic/first
-// (a Service that remembers no credentials, so every call verifies) is the
+// (an Identity that remembers no credentials, so every call verifies) is the
 // cost around argon2id: the client found, the attempt reserved and the
 // success recorded in the store. argon2id at production parameters is
 // auth/password's BenchmarkVerifyDefault.
@@ -34,10 +34,10 @@ func BenchmarkAuthenticate(b *testing.B) {
 	cfg := testConfig()
 	cfg.Tokens = tokens
 	store := openStore(b, "sqlite::memory:")
-	svc := NewService(store, testHasher, cfg, now, discardLog)
+	svc := NewIdentity(store, testHasher, cfg, now, discardLog)
 	forgetful := cfg
 	forgetful.BasicCacheTTL = 0
-	verifyEveryCall := NewService(store, testHasher, forgetful, now, discardLog)
+	verifyEveryCall := NewIdentity(store, testHasher, forgetful, now, discardLog)
 
 	hash, err := testHasher.Hash("pw")
 	if err != nil {
@@ -48,19 +48,19 @@ func BenchmarkAuthenticate(b *testing.B) {
 	}
 	cred := Credentials{Login: "shop", Password: "pw"}
 	from := Origin{IP: homeIP}
-	login, err := svc.Login(ctx, cred, from)
+	login, err := svc.Logins.Login(ctx, cred, from)
 	if err != nil {
 		b.Fatal(err)
 	}
-	owner, err := svc.Authenticate(ctx, login.Token, from)
+	owner, err := svc.Requests.Token(ctx, login.Token, from)
 	if err != nil {
 		b.Fatal(err)
 	}
-	jwt, _, err := svc.IssueToken(ctx, owner, from)
+	jwt, _, err := svc.AccessTokens.Issue(ctx, owner, from)
 	if err != nil {
 		b.Fatal(err)
 	}
-	_, apiKey, err := svc.CreateAPIKey(ctx, owner, NewAPIKey{Name: "bench"})
+	_, apiKey, err := svc.APIKeys.Create(ctx, owner, NewAPIKey{Name: "bench"})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -70,12 +70,12 @@ func BenchmarkAuthenticate(b *testing.B) {
 		name string
 		auth func() (*Principal, error)
 	}{
-		{"session", func() (*Principal, error) { return svc.Authenticate(ctx, login.Token, from) }},
-		{"jwt", func() (*Principal, error) { return svc.Authenticate(ctx, jwt, from) }},
-		{"basic/first", func() (*Principal, error) { return verifyEveryCall.AuthenticateBasic(ctx, cred, from) }},
-		{"basic/repeat", func() (*Principal, error) { return svc.AuthenticateBasic(ctx, cred, from) }},
-		{"api-key", func() (*Principal, error) { return svc.AuthenticateAPIKey(ctx, apiKey, from) }},
-		{"signature", func() (*Principal, error) { return svc.AuthenticateSignature(ctx, signed(), from) }},
+		{"session", func() (*Principal, error) { return svc.Requests.Token(ctx, login.Token, from) }},
+		{"jwt", func() (*Principal, error) { return svc.Requests.Token(ctx, jwt, from) }},
+		{"basic/first", func() (*Principal, error) { return verifyEveryCall.Logins.AuthenticateBasic(ctx, cred, from) }},
+		{"basic/repeat", func() (*Principal, error) { return svc.Logins.AuthenticateBasic(ctx, cred, from) }},
+		{"api-key", func() (*Principal, error) { return svc.APIKeys.Authenticate(ctx, apiKey, from) }},
+		{"signature", func() (*Principal, error) { return svc.SigningKeys.Authenticate(ctx, signed(), from) }},
 	}
 	for _, s := range schemes {
 		b.Run(s.name, func(b *testing.B) {
@@ -92,9 +92,9 @@ func BenchmarkAuthenticate(b *testing.B) {
 // benchSigner signs GETs with a new hmac-sha256 key of owner's over
 // (request-target), host, date and a request ID of each call's own: the
 // replay cache takes each signature once. Signing is in the figure.
-func benchSigner(b *testing.B, svc *Service, owner *Principal) func() SignedRequest {
+func benchSigner(b *testing.B, svc *Identity, owner *Principal) func() SignedRequest {
 	b.Helper()
-	k, secret, err := svc.CreateSigningKey(context.Background(), owner, NewSigningKey{Name: "bench", Algorithm: signature.HMACSHA256})
+	k, secret, err := svc.SigningKeys.Create(context.Background(), owner, NewSigningKey{Name: "bench", Algorithm: signature.HMACSHA256})
 	if err != nil {
 		b.Fatal(err)
 	}

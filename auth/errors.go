@@ -5,6 +5,7 @@ package auth
 
 import (
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -19,6 +20,12 @@ var (
 	// ErrPermissionDenied: authenticated, but not allowed.
 	ErrPermissionDenied = errors.New("PERMISSION DENIED")
 )
+
+// ErrKeysCannotMintKeys refuses key management, sessions and password
+// changes to a caller presenting an API or signing key (or a token made
+// from one), so a leaked key cannot make itself a successor, end its
+// owner's sessions or try its owner's password.
+var ErrKeysCannotMintKeys = fmt.Errorf("%w: keys cannot manage keys, sessions or passwords", ErrPermissionDenied)
 
 // LockedError refuses a login while the account is locked out, whatever
 // the password.

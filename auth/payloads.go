@@ -8,7 +8,6 @@ import (
 	"slices"
 
 	"github.com/billgate/billgate/auth/paycheck"
-	"github.com/billgate/billgate/models"
 )
 
 // Variable computes a dynamic payload-template variable for the principal
@@ -17,7 +16,13 @@ import (
 // express. Its context is the principal: its client, tenant and roles.
 type Variable func(ctx context.Context, p *Principal) (paycheck.Value, error)
 
-// compilePayloads compiles the payload templates of the principal's
+// payloadCompiler compiles a principal's payload templates.
+type payloadCompiler struct {
+	variables map[string]Variable
+	log       *slog.Logger
+}
+
+// compile compiles the payload templates of the principal's
 // policies into variable-free ones: the templates of every policy its
 // client holds (an API key narrowed to fewer policies included) pooled per
 // action, their variables resolved by the registered
@@ -30,10 +35,10 @@ type Variable func(ctx context.Context, p *Principal) (paycheck.Value, error)
 // that cannot be
 // resolved allows nothing, and is logged. Stored templates were validated
 // when written, so one that does not decode is an error.
-func (s *Service) compilePayloads(ctx context.Context, p *Principal) (*paycheck.Set, error) {
+func (pc *payloadCompiler) compile(ctx context.Context, p *Principal) (*paycheck.Set, error) {
 	templates := map[string][]paycheck.Template{}
 	resolvers := []paycheck.Resolver{paycheck.ResolverFunc(func(ctx context.Context, name string) (paycheck.Value, error) {
-		fn, ok := s.cfg.Variables[name]
+		fn, ok := pc.variables[name]
 		if !ok {
 			return paycheck.Value{}, paycheck.ErrUnknownVariable
 		}
@@ -62,7 +67,7 @@ func (s *Service) compilePayloads(ctx context.Context, p *Principal) (*paycheck.
 	}
 	set, err := paycheck.Compile(ctx, templates, paycheck.Chain(resolvers...))
 	if err != nil {
-		s.log.WarnContext(ctx, "payload templates compiled with problems: the fields affected allow nothing",
+		pc.log.WarnContext(ctx, "payload templates compiled with problems: the fields affected allow nothing",
 			slog.String("clientId", p.Client.ID.String()), slog.Any("error", err))
 	}
 	return set, nil
@@ -74,26 +79,4 @@ func decodeStored(raw string, v any) error {
 		return nil
 	}
 	return json.Unmarshal([]byte(raw), v)
-}
-
-// payloadsOf reads the templates a session was compiled with at login.
-func payloadsOf(sess *models.Session) (*paycheck.Set, error) {
-	set := &paycheck.Set{}
-	if sess.PayloadTemplates == nil {
-		return set, nil
-	}
-	if err := json.Unmarshal([]byte(*sess.PayloadTemplates), set); err != nil {
-		return nil, fmt.Errorf("session %s: payload templates: %w", sess.ID, err)
-	}
-	return set, nil
-}
-
-// withPayloads sets p's payload templates, compiled now.
-func (s *Service) withPayloads(ctx context.Context, p *Principal) (*Principal, error) {
-	set, err := s.compilePayloads(ctx, p)
-	if err != nil {
-		return nil, err
-	}
-	p.Payloads = set
-	return p, nil
 }

@@ -53,7 +53,7 @@ func testPayloadTemplates(t *testing.T, f *fixture) {
 		t.Fatalf("the session's templates = %v, want them compiled at login", login.Session.PayloadTemplates)
 	}
 	bySession := f.mustAuthenticate(login.Token)
-	jwt, _, err := f.svc.IssueToken(f.ctx, bySession, Origin{IP: homeIP})
+	jwt, _, err := f.svc.AccessTokens.Issue(f.ctx, bySession, Origin{IP: homeIP})
 	if err != nil {
 		t.Fatal(err)
 	}

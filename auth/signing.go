@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/billgate/billgate/auth/sealed"
 	"github.com/billgate/billgate/auth/signature"
 	"github.com/billgate/billgate/models"
 )
@@ -23,6 +24,16 @@ const SigningKeyPrefix = "bgsk_"
 
 // DefaultSignatureSkew is how far a signed request's Date may be from now.
 const DefaultSignatureSkew = 300 * time.Second
+
+// signingKeyStore keeps signing keys.
+type signingKeyStore interface {
+	CreateSigningKey(ctx context.Context, k *models.SigningKey, now time.Time) error
+	SigningKeyByID(ctx context.Context, id uuid.UUID, now time.Time) (*models.SigningKey, error)
+	SigningKeys(ctx context.Context, clientID uuid.UUID, now time.Time) ([]models.SigningKey, error)
+	TouchSigningKey(ctx context.Context, id uuid.UUID, now time.Time) error
+	RevokeSigningKey(ctx context.Context, clientID, id uuid.UUID, now time.Time) error
+	auditStore
+}
 
 // NewSigningKey is what a new signing key is asked for with.
 type NewSigningKey struct {
@@ -53,10 +64,23 @@ type SignedRequest struct {
 	HasBody       bool                   // a body was sent (or its length is unknown)
 }
 
-// CreateSigningKey makes an HMAC key signing for the principal's client and
-// returns it with its secret, shown this once. The secret is stored sealed
-// under the master key, bound to the key's ID.
-func (s *Service) CreateSigningKey(ctx context.Context, p *Principal, req NewSigningKey) (*models.SigningKey, string, error) {
+// SigningKeys makes, lists and revokes the HMAC keys that sign HTTP
+// Signatures for their owner, and checks those signatures.
+type SigningKeys struct {
+	store      signingKeyStore
+	secrets    *sealed.Box     // seals the keys' secrets at rest
+	skew       time.Duration   // how far a signed request's Date may be from now
+	seen       *seenSignatures // the replay cache
+	principals *principals
+	audit      auditor
+	now        func() time.Time
+	log        *slog.Logger
+}
+
+// Create makes an HMAC key signing for the principal's client and returns
+// it with its secret, shown this once. The secret is stored sealed under
+// the master key, bound to the key's ID.
+func (s *SigningKeys) Create(ctx context.Context, p *Principal, req NewSigningKey) (*models.SigningKey, string, error) {
 	if p.actsByKey() {
 		return nil, "", ErrKeysCannotMintKeys
 	}
@@ -67,7 +91,7 @@ func (s *Service) CreateSigningKey(ctx context.Context, p *Principal, req NewSig
 	b := make([]byte, 32)
 	_, _ = rand.Read(b) // crypto/rand.Read never fails
 	secret := SigningKeyPrefix + base64.RawURLEncoding.EncodeToString(b)
-	sealed, err := s.cfg.Secrets.Seal([]byte(secret), k.ID[:])
+	sealed, err := s.secrets.Seal([]byte(secret), k.ID[:])
 	if err != nil {
 		return nil, "", err
 	}
@@ -75,7 +99,7 @@ func (s *Service) CreateSigningKey(ctx context.Context, p *Principal, req NewSig
 	if err := s.store.CreateSigningKey(ctx, k, now); err != nil {
 		return nil, "", err
 	}
-	s.audit(ctx, event(AuditSigningKeyCreate, models.OutcomeOK, p.IP, nil, p.Client, now), map[string]any{"keyId": k.ID})
+	s.audit.record(ctx, event(AuditSigningKeyCreate, models.OutcomeOK, p.IP, nil, p.Client, now), map[string]any{"keyId": k.ID})
 	return k, secret, nil
 }
 
@@ -87,16 +111,16 @@ func withDate(headers []string) []string {
 	return append([]string{"date"}, headers...)
 }
 
-// SigningKeys lists the principal's live signing keys.
-func (s *Service) SigningKeys(ctx context.Context, p *Principal) ([]models.SigningKey, error) {
+// List lists the principal's live signing keys.
+func (s *SigningKeys) List(ctx context.Context, p *Principal) ([]models.SigningKey, error) {
 	if p.actsByKey() {
 		return nil, ErrKeysCannotMintKeys
 	}
 	return s.store.SigningKeys(ctx, p.Client.ID, s.now())
 }
 
-// RevokeSigningKey revokes one of the principal's signing keys.
-func (s *Service) RevokeSigningKey(ctx context.Context, p *Principal, id uuid.UUID) error {
+// Revoke revokes one of the principal's signing keys.
+func (s *SigningKeys) Revoke(ctx context.Context, p *Principal, id uuid.UUID) error {
 	if p.actsByKey() {
 		return ErrKeysCannotMintKeys
 	}
@@ -104,16 +128,16 @@ func (s *Service) RevokeSigningKey(ctx context.Context, p *Principal, id uuid.UU
 	if err := s.store.RevokeSigningKey(ctx, p.Client.ID, id, now); err != nil {
 		return err
 	}
-	s.audit(ctx, event(AuditSigningKeyRevoke, models.OutcomeOK, p.IP, nil, p.Client, now), map[string]any{"keyId": id})
+	s.audit.record(ctx, event(AuditSigningKeyRevoke, models.OutcomeOK, p.IP, nil, p.Client, now), map[string]any{"keyId": id})
 	return nil
 }
 
-// AuthenticateSignature checks an HTTP Signature (draft-cavage, HMAC): a
+// Authenticate checks an HTTP Signature (draft-cavage, HMAC): a
 // live key, its own algorithm, every header it requires signed (see
 // boundHeaders), a Date within the skew, an unexpired (expires), the MAC, a
 // signed Digest that matches the body, and a signature not accepted before
 // (the replay cache). Anything wrong is ErrAuthFailed.
-func (s *Service) AuthenticateSignature(ctx context.Context, req SignedRequest, from Origin) (*Principal, error) {
+func (s *SigningKeys) Authenticate(ctx context.Context, req SignedRequest, from Origin) (*Principal, error) {
 	params, err := signature.ParseAuthorization(req.Authorization)
 	if err != nil {
 		return nil, ErrAuthFailed
@@ -122,26 +146,27 @@ func (s *Service) AuthenticateSignature(ctx context.Context, req SignedRequest, 
 	if err != nil {
 		return nil, ErrAuthFailed
 	}
-	p, err := s.ownedKeyPrincipal(ctx, "sig:"+id.String(), from, func(now time.Time) (*Principal, error) {
+	load := func(now time.Time) (*Principal, error) {
 		k, err := s.store.SigningKeyByID(ctx, id, now)
 		if err != nil {
 			return nil, err
 		}
-		opened, err := s.openSigningKey(ctx, k)
+		opened, err := s.open(ctx, k)
 		if err != nil {
 			return nil, err
 		}
-		p, err := s.principal(ctx, k.ClientID)
+		p, err := s.principals.load(ctx, k.ClientID)
 		if err != nil {
 			return nil, err
 		}
 		p.SigningKey, p.signing = k, opened
-		return s.withPayloads(ctx, p)
-	})
+		return s.principals.withPayloads(ctx, p)
+	}
+	p, err := s.principals.ownedKeyPrincipal(ctx, "sig:"+id.String(), from, s.now(), load, s.use)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkSignature(p.SigningKey, p.signing, params, req); err != nil {
+	if err := s.check(p.SigningKey, p.signing, params, req); err != nil {
 		var unread bodyError
 		if errors.As(err, &unread) {
 			return nil, unread.err // the caller's to answer: too large, say
@@ -150,6 +175,14 @@ func (s *Service) AuthenticateSignature(ctx context.Context, req SignedRequest, 
 		return nil, ErrAuthFailed
 	}
 	return p, nil
+}
+
+func (s *SigningKeys) use(p *Principal) keyUse {
+	k := p.SigningKey
+	return keyUse{expires: k.ExpiresAt, lastUsed: k.LastUsedAt, touch: func(ctx context.Context, now time.Time) error {
+		k.LastUsedAt = &now
+		return s.store.TouchSigningKey(ctx, k.ID, now)
+	}}
 }
 
 // bodyError is a body that could not be read to check its digest.
@@ -181,9 +214,9 @@ func (o *openedSigningKey) uncovered(signed []string, hasBody bool) string {
 	return ""
 }
 
-// openSigningKey opens a key's sealed secret. One that does not open (its
-// master key is no longer configured) is ErrAuthFailed, and an error log.
-func (s *Service) openSigningKey(ctx context.Context, k *models.SigningKey) (*openedSigningKey, error) {
+// open opens a key's sealed secret. One that does not open (its master key
+// is no longer configured) is ErrAuthFailed, and an error log.
+func (s *SigningKeys) open(ctx context.Context, k *models.SigningKey) (*openedSigningKey, error) {
 	opened := &openedSigningKey{bodyDigest: !k.LegacyDateOnly}
 	if err := json.Unmarshal([]byte(k.RequiredHeaders), &opened.required); err != nil {
 		return nil, fmt.Errorf("signing key %s: required headers: %w", k.ID, err)
@@ -191,7 +224,7 @@ func (s *Service) openSigningKey(ctx context.Context, k *models.SigningKey) (*op
 	if !k.LegacyDateOnly {
 		opened.required = union(boundHeaders, opened.required)
 	}
-	secret, err := s.cfg.Secrets.Open(k.SealedSecret, k.ID[:])
+	secret, err := s.secrets.Open(k.SealedSecret, k.ID[:])
 	if err != nil {
 		s.log.ErrorContext(ctx, "a signing key's secret does not open: is its master key configured?", slog.String("keyId", k.ID.String()))
 		return nil, ErrAuthFailed
@@ -202,7 +235,8 @@ func (s *Service) openSigningKey(ctx context.Context, k *models.SigningKey) (*op
 	return opened, nil
 }
 
-func (s *Service) checkSignature(k *models.SigningKey, opened *openedSigningKey, params signature.Params, req SignedRequest) error {
+// check verifies one signature by k, which opened is the opened form of.
+func (s *SigningKeys) check(k *models.SigningKey, opened *openedSigningKey, params signature.Params, req SignedRequest) error {
 	now := s.now()
 	if params.Algorithm != "" && params.Algorithm != k.Algorithm {
 		return errors.New("the algorithm is not the key's")
@@ -210,7 +244,7 @@ func (s *Service) checkSignature(k *models.SigningKey, opened *openedSigningKey,
 	if name := opened.uncovered(params.Headers, req.HasBody); name != "" {
 		return errors.New("a required header is not signed: " + name)
 	}
-	date, err := signature.CheckDate(req.Header.Get("Date"), now, s.cfg.SignatureSkew)
+	date, err := signature.CheckDate(req.Header.Get("Date"), now, s.skew)
 	if err != nil {
 		return err
 	}
@@ -233,7 +267,7 @@ func (s *Service) checkSignature(k *models.SigningKey, opened *openedSigningKey,
 			return err
 		}
 	}
-	if !s.seen.firstUse(k.ID, params.Signature, date.Add(s.cfg.SignatureSkew), now) && !safeMethod(req.Method) {
+	if !s.seen.firstUse(k.ID, params.Signature, date.Add(s.skew), now) && !safeMethod(req.Method) {
 		return errors.New("the signature was already used")
 	}
 	return nil

@@ -39,7 +39,7 @@ func digestOf(body []byte) string {
 func testSignatures(t *testing.T, f *fixture) {
 	shop := f.client(nil, "shop", "pw", "business")
 	owner := f.sessionPrincipal("shop")
-	k, secret, err := f.svc.CreateSigningKey(f.ctx, owner, NewSigningKey{Name: "portal", Algorithm: signature.HMACSHA256, RequiredHeaders: []string{"(request-target)", "digest"}})
+	k, secret, err := f.svc.SigningKeys.Create(f.ctx, owner, NewSigningKey{Name: "portal", Algorithm: signature.HMACSHA256, RequiredHeaders: []string{"(request-target)", "digest"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func testSignatures(t *testing.T, f *fixture) {
 		return signedRequest(t, k.ID.String(), secret, alg, headers, "POST", "/v1/products?x=1", h, body)
 	}
 	check := func(req SignedRequest) (*Principal, error) {
-		return f.svc.AuthenticateSignature(f.ctx, req, Origin{IP: otherIP})
+		return f.svc.SigningKeys.Authenticate(f.ctx, req, Origin{IP: otherIP})
 	}
 
 	p, err := check(sign(signature.HMACSHA256, signed, header()))
@@ -112,13 +112,13 @@ func testSignatures(t *testing.T, f *fixture) {
 		}
 	}
 
-	if _, _, err := f.svc.CreateSigningKey(f.ctx, p, NewSigningKey{Name: "successor", Algorithm: signature.HMACSHA256}); !errors.Is(err, ErrPermissionDenied) {
+	if _, _, err := f.svc.SigningKeys.Create(f.ctx, p, NewSigningKey{Name: "successor", Algorithm: signature.HMACSHA256}); !errors.Is(err, ErrPermissionDenied) {
 		t.Errorf("CreateSigningKey(by a signature) = %v, want ErrPermissionDenied", err)
 	}
-	if _, _, err := f.svc.CreateAPIKey(f.ctx, p, NewAPIKey{Name: "escape"}); !errors.Is(err, ErrPermissionDenied) {
+	if _, _, err := f.svc.APIKeys.Create(f.ctx, p, NewAPIKey{Name: "escape"}); !errors.Is(err, ErrPermissionDenied) {
 		t.Errorf("CreateAPIKey(by a signature) = %v, want ErrPermissionDenied", err)
 	}
-	if _, _, err := f.svc.IssueToken(f.ctx, p, Origin{IP: otherIP}); !errors.Is(err, ErrPermissionDenied) {
+	if _, _, err := f.svc.AccessTokens.Issue(f.ctx, p, Origin{IP: otherIP}); !errors.Is(err, ErrPermissionDenied) {
 		t.Errorf("IssueToken(by a signature) = %v, want ErrPermissionDenied", err)
 	}
 
@@ -126,12 +126,12 @@ func testSignatures(t *testing.T, f *fixture) {
 		cfg := testConfig()
 		cfg.Secrets, _ = sealed.New([]sealed.Key{sealed.RandomKey("other")})
 		other := f.service(cfg)
-		if _, err := other.AuthenticateSignature(f.ctx, sign(signature.HMACSHA256, signed, header()), Origin{}); !errors.Is(err, ErrAuthFailed) {
+		if _, err := other.SigningKeys.Authenticate(f.ctx, sign(signature.HMACSHA256, signed, header()), Origin{}); !errors.Is(err, ErrAuthFailed) {
 			t.Errorf("verifying without the master key that sealed the secret = %v, want ErrAuthFailed", err)
 		}
 	})
 	f.run("revoke", func(t *testing.T) {
-		if err := f.svc.RevokeSigningKey(f.ctx, owner, k.ID); err != nil {
+		if err := f.svc.SigningKeys.Revoke(f.ctx, owner, k.ID); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := check(sign(signature.HMACSHA256, signed, header())); !errors.Is(err, ErrAuthFailed) {
@@ -147,7 +147,7 @@ func testSignatureRules(t *testing.T, f *fixture) {
 	f.client(nil, "shop", "pw", "business")
 	owner := f.sessionPrincipal("shop")
 	newKey := func(legacy bool) (string, string) {
-		k, secret, err := f.svc.CreateSigningKey(f.ctx, owner, NewSigningKey{Name: "k", Algorithm: signature.HMACSHA256, LegacyDateOnly: legacy})
+		k, secret, err := f.svc.SigningKeys.Create(f.ctx, owner, NewSigningKey{Name: "k", Algorithm: signature.HMACSHA256, LegacyDateOnly: legacy})
 		if err != nil || k.LegacyDateOnly != legacy {
 			t.Fatalf("CreateSigningKey(legacy %v) = %+v, %v", legacy, k, err)
 		}
@@ -180,14 +180,14 @@ func testSignatureRules(t *testing.T, f *fixture) {
 	}
 	for _, tt := range tests {
 		req := request(tt.keyID, tt.secret, tt.headers, tt.body)
-		_, err := f.svc.AuthenticateSignature(f.ctx, req, Origin{IP: otherIP})
+		_, err := f.svc.SigningKeys.Authenticate(f.ctx, req, Origin{IP: otherIP})
 		if tt.ok != (err == nil) {
 			t.Errorf("%s = %v, want ok %v", tt.name, err, tt.ok)
 		}
 		if !tt.ok {
 			continue
 		}
-		if _, err := f.svc.AuthenticateSignature(f.ctx, req, Origin{IP: otherIP}); !errors.Is(err, ErrAuthFailed) {
+		if _, err := f.svc.SigningKeys.Authenticate(f.ctx, req, Origin{IP: otherIP}); !errors.Is(err, ErrAuthFailed) {
 			t.Errorf("%s, again = %v, want ErrAuthFailed", tt.name, err)
 		}
 	}
@@ -198,13 +198,13 @@ func testSignatureRules(t *testing.T, f *fixture) {
 	h := http.Header{"Date": {f.clock.Format(http.TimeFormat)}, "Host": {"billgate.test"}}
 	read := signedRequest(t, legacyKey, legacySecret, signature.HMACSHA256, []string{"date"}, "GET", "/v1/profile", h, nil)
 	for i := range 2 {
-		if _, err := f.svc.AuthenticateSignature(f.ctx, read, Origin{IP: otherIP}); err != nil {
+		if _, err := f.svc.SigningKeys.Authenticate(f.ctx, read, Origin{IP: otherIP}); err != nil {
 			t.Errorf("a signed read, time %d = %v, want ok", i+1, err)
 		}
 	}
 	change := read
 	change.Method, change.Target = "DELETE", "/auth/sessions"
-	if _, err := f.svc.AuthenticateSignature(f.ctx, change, Origin{IP: otherIP}); !errors.Is(err, ErrAuthFailed) {
+	if _, err := f.svc.SigningKeys.Authenticate(f.ctx, change, Origin{IP: otherIP}); !errors.Is(err, ErrAuthFailed) {
 		t.Errorf("a read's legacy signature on a change = %v, want ErrAuthFailed", err)
 	}
 }

@@ -52,12 +52,13 @@ func hashOf(s string) string {
 }
 
 // ReserveLoginAttempt counts an attempt from src before its password is
-// checked, so parallel attempts cannot slip past the limit: each one takes
-// a slot with a compare-and-swap on failures. The attempt that reaches the
-// limit locks src out until lockFor(attempts past the limit) from now; a
-// source locked out reserves nothing and the caller refuses with the
-// returned row's LockedUntil.
-func (s *Store) ReserveLoginAttempt(ctx context.Context, src LoginSource, now time.Time, limit int, lockFor func(attempt int) time.Duration) (*LoginThrottle, bool, error) {
+// checked, so parallel attempts cannot slip past the caller's lockout
+// rule: each one takes a slot with a compare-and-swap on failures.
+// lockedUntil is that rule: given the attempt's number since src's last
+// success, until when it locks src out, or nil. A source locked out
+// reserves nothing and the caller refuses with the returned row's
+// LockedUntil.
+func (s *Store) ReserveLoginAttempt(ctx context.Context, src LoginSource, now time.Time, lockedUntil func(attempt int) *time.Time) (*LoginThrottle, bool, error) {
 	id := src.id()
 	for {
 		var t LoginThrottle
@@ -72,17 +73,13 @@ func (s *Store) ReserveLoginAttempt(ctx context.Context, src LoginSource, now ti
 			return &t, false, nil
 		}
 		attempt := t.Failures + 1
-		var lockedUntil *time.Time
-		if attempt >= limit {
-			until := now.Add(lockFor(attempt - limit))
-			lockedUntil = &until
-		}
-		taken, err := s.takeAttempt(ctx, &t, stored, attempt, lockedUntil, now)
+		until := lockedUntil(attempt)
+		taken, err := s.takeAttempt(ctx, &t, stored, attempt, until, now)
 		if err != nil {
 			return nil, false, err
 		}
 		if taken {
-			t.Failures, t.LockedUntil, t.UpdatedAt = attempt, lockedUntil, now
+			t.Failures, t.LockedUntil, t.UpdatedAt = attempt, until, now
 			return &t, true, nil
 		}
 	}

@@ -7,6 +7,19 @@ import (
 	"time"
 )
 
+// lockAfter is a lockout rule for ReserveLoginAttempt: the attempt that
+// reaches limit, made at now, locks its source for lockFor(attempts past
+// the limit). The identity core's rule is auth.Lockout.
+func lockAfter(limit int, now time.Time, lockFor func(n int) time.Duration) func(attempt int) *time.Time {
+	return func(attempt int) *time.Time {
+		if attempt < limit {
+			return nil
+		}
+		until := now.Add(lockFor(attempt - limit))
+		return &until
+	}
+}
+
 // Twenty parallel attempts from one source against a limit of five reserve
 // exactly five; the fifth locks the source out, and each lock after expiry
 // is longer. An account that does not exist is counted the same.
@@ -25,7 +38,7 @@ func TestReserveLoginAttemptIsAtomic(t *testing.T) {
 			reserved := 0
 			for range 20 {
 				wg.Go(func() {
-					_, ok, err := s.ReserveLoginAttempt(ctx, src, now, 5, lockFor)
+					_, ok, err := s.ReserveLoginAttempt(ctx, src, now, lockAfter(5, now, lockFor))
 					if err != nil {
 						t.Error(err)
 					}
@@ -40,17 +53,17 @@ func TestReserveLoginAttemptIsAtomic(t *testing.T) {
 			if reserved != 5 {
 				t.Fatalf("%s: reserved %d of 20 parallel attempts, want 5", src.Login, reserved)
 			}
-			got, ok, err := s.ReserveLoginAttempt(ctx, src, now, 5, lockFor)
+			got, ok, err := s.ReserveLoginAttempt(ctx, src, now, lockAfter(5, now, lockFor))
 			if err != nil || ok || got.Failures != 5 || !got.LockedUntil.Equal(now.Add(time.Minute)) {
 				t.Fatalf("%s: the 21st attempt = %+v, %v, %v, want refused, 5 failures, locked until %v", src.Login, got, ok, err, now.Add(time.Minute))
 			}
 
 			later := now.Add(2 * time.Minute) // the first lock has expired
-			got, ok, err = s.ReserveLoginAttempt(ctx, src, later, 5, lockFor)
+			got, ok, err = s.ReserveLoginAttempt(ctx, src, later, lockAfter(5, later, lockFor))
 			if err != nil || !ok || !got.LockedUntil.Equal(later.Add(2*time.Minute)) {
 				t.Fatalf("%s: attempt after expiry = %v, %v, locked until %v, want a slot and a 2m lock", src.Login, ok, err, got.LockedUntil)
 			}
-			if _, ok, _ := s.ReserveLoginAttempt(ctx, src, later, 5, lockFor); ok {
+			if _, ok, _ := s.ReserveLoginAttempt(ctx, src, later, lockAfter(5, later, lockFor)); ok {
 				t.Errorf("%s: a second attempt in the new lock was reserved", src.Login)
 			}
 		}
@@ -71,7 +84,7 @@ func TestLoginThrottlesArePerSource(t *testing.T) {
 		attacker, home := SourceOf(bob, "203.0.113.66"), SourceOf(bob, "198.51.100.7")
 		locked := func(src LoginSource) bool {
 			t.Helper()
-			got, ok, err := s.ReserveLoginAttempt(ctx, src, now, 1, lockFor)
+			got, ok, err := s.ReserveLoginAttempt(ctx, src, now, lockAfter(1, now, lockFor))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -143,7 +156,7 @@ func TestPurgeLoginThrottles(t *testing.T) {
 			at   time.Time
 			lock time.Duration
 		}{{old, now.Add(-48 * time.Hour), time.Minute}, {longLocked, now.Add(-48 * time.Hour), 72 * time.Hour}, {recent, now, time.Minute}} {
-			if _, _, err := s.ReserveLoginAttempt(ctx, attempt.src, attempt.at, 1, func(int) time.Duration { return attempt.lock }); err != nil {
+			if _, _, err := s.ReserveLoginAttempt(ctx, attempt.src, attempt.at, lockAfter(1, attempt.at, func(int) time.Duration { return attempt.lock })); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -151,7 +164,7 @@ func TestPurgeLoginThrottles(t *testing.T) {
 		if err != nil || n != 1 {
 			t.Fatalf("PurgeLoginThrottles() = %d, %v, want 1", n, err)
 		}
-		if _, ok, _ := s.ReserveLoginAttempt(ctx, longLocked, now, 1, func(int) time.Duration { return time.Minute }); ok {
+		if _, ok, _ := s.ReserveLoginAttempt(ctx, longLocked, now, lockAfter(1, now, func(int) time.Duration { return time.Minute })); ok {
 			t.Errorf("a lock still running was purged")
 		}
 	})

@@ -147,11 +147,12 @@ func Start(ctx context.Context, o Options) (_ *App, err error) {
 			return nil, err
 		}
 		authCfg.Variables = payloadVariables(store)
-		identity := auth.NewService(store, a.Hasher, authCfg, func() time.Time { return time.Now().UTC() }, o.Logger)
+		identity := auth.NewIdentity(store, a.Hasher, authCfg, func() time.Time { return time.Now().UTC() }, o.Logger)
 		listening, stop := context.WithCancel(context.Background())
 		a.stopListening = stop
 		go store.ListenIdentityChanges(listening)
-		deps.Auth = identity
+		deps.Authn, deps.Logins, deps.Sessions = identity.Requests, identity.Logins, identity.Sessions
+		deps.AccessTokens, deps.APIKeys, deps.SigningKeys = identity.AccessTokens, identity.APIKeys, identity.SigningKeys
 		deps.Clients = store
 		deps.Roles = store
 		deps.AuditLog = store
@@ -220,10 +221,8 @@ func masterKeys(keys string) (*sealed.Box, error) {
 
 func authConfig(id config.Identity, issuer string, masters *sealed.Box) (auth.Config, error) {
 	c := auth.DefaultConfig()
-	c.IdleTimeout = id.SessionIdle
-	c.AbsoluteLifetime = id.SessionLifetime
-	c.MaxFailedLogins = id.LockoutThreshold
-	c.IPBinding = id.IPBinding
+	c.Sessions = auth.SessionRules{IdleTimeout: id.SessionIdle, AbsoluteLifetime: id.SessionLifetime, IPBinding: id.IPBinding}
+	c.Lockout.Threshold = id.LockoutThreshold
 	keys := []auth.TokenKey{auth.RandomTokenKey()} // enough for one API process
 	if id.JWTKeys != "" {
 		var err error

@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/billgate/billgate/auth"
 )
 
 // The subcommands.
@@ -374,7 +376,7 @@ func (b *binder) identity(id *Identity) {
 	b.duration(&id.SessionIdle, "session-idle", "BILLGATE_SESSION_IDLE", 2*time.Hour, "a session unused this long expires")
 	b.duration(&id.SessionLifetime, "session-lifetime", "BILLGATE_SESSION_LIFETIME", 24*time.Hour, "absolute lifetime of a session")
 	b.str(&id.IPBinding, "session-ip-binding", "BILLGATE_SESSION_IP_BINDING", "off", "off, log or strict: refuse a session used from another IP")
-	b.integer(&id.LockoutThreshold, "lockout-threshold", "BILLGATE_LOCKOUT_THRESHOLD", 5, "failed logins that lock an account out for one client IP (with growing backoff)")
+	b.integer(&id.LockoutThreshold, "lockout-threshold", "BILLGATE_LOCKOUT_THRESHOLD", auth.DefaultLockout.Threshold, "failed logins that lock an account out for one client IP (with growing backoff)")
 	bindParsed(b, &id.CookieSecure, "cookie-secure", "BILLGATE_COOKIE_SECURE", false, "mark the sid cookie Secure (serve over HTTPS)", "true or false", strconv.ParseBool)
 	b.list(&id.TrustedProxies, "trusted-proxies", "BILLGATE_TRUSTED_PROXIES", "", "comma-separated IPs or CIDRs whose X-Forwarded-For is believed")
 	id.JWTKeys = b.getenv("BILLGATE_JWT_KEYS") // never a flag: it would show in ps

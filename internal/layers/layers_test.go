@@ -1,39 +1,71 @@
-package api
+package layers
 
 import (
 	"go/build"
-	"slices"
 	"strings"
 	"testing"
 )
 
-// The API reaches the workflows through their contract only: it compiles
-// neither workflow code nor the activities behind it, so a change to them
-// never needs an API build, and the API cannot call a gateway to move money.
-func TestTheAPICompilesOnlyTheWorkflowContract(t *testing.T) {
-	const module = "github.com/billgate/billgate/"
-	forbidden := []string{module + "workflows", module + "activities", module + "worker"}
-	seen := map[string]bool{}
-	var walk func(path, from string)
-	walk = func(path, from string) {
-		if seen[path] || !strings.HasPrefix(path, module) {
+const module = "github.com/billgate/billgate/"
+
+// rules are what a room must never compile, directly or not.
+var rules = []struct {
+	room, why string
+	never     []string
+}{
+	{"api", "it reaches the workflows through their contract only, so a change to workflow code never needs an API build, and it cannot call a gateway to move money",
+		[]string{"workflows", "activities", "worker", "gateways"}},
+	{"models", "the store keeps billgate's rows; a gateway keeps its own", []string{"gateways"}},
+	{"sales", "the domain decides; it does not serve HTTP or run workflow code", []string{"api", "workflows", "activities", "gateways"}},
+	{"catalog", "the domain decides; it does not serve HTTP", []string{"api", "workflows", "activities", "gateways"}},
+	{"testclocks", "the domain decides; it does not serve HTTP or run workflow code", []string{"api", "workflows", "activities", "gateways"}},
+}
+
+// TestRoomsCompileOnlyWhatTheyMay walks each room's imports: a path
+// forbidden, or anything below it, fails with the package that imported it.
+func TestRoomsCompileOnlyWhatTheyMay(t *testing.T) {
+	for _, r := range rules {
+		seen := map[string]bool{}
+		var walk func(path, from string)
+		walk = func(path, from string) {
+			if seen[path] || !strings.HasPrefix(path, module) {
+				return
+			}
+			seen[path] = true
+			rel := strings.TrimPrefix(path, module)
+			for _, never := range r.never {
+				if rel == never || strings.HasPrefix(rel, never+"/") && !allowed(rel) {
+					t.Errorf("%s compiles %s (imported by %s): %s", r.room, rel, strings.TrimPrefix(from, module), r.why)
+					return
+				}
+			}
+			pkg, err := build.Import(path, ".", 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, imp := range pkg.Imports {
+				walk(imp, path)
+			}
+		}
+		walk(module+r.room, "")
+	}
+}
+
+// allowed are the paths below a forbidden one that every room may use: the
+// workflows' contract is IDs, names and message types.
+func allowed(rel string) bool { return rel == "workflows/contract" }
+
+// TestTheWalkReachesTheContract keeps the walk honest: the rooms that start
+// workflows must reach the contract, or the rules walk the wrong packages.
+func TestTheWalkReachesTheContract(t *testing.T) {
+	pkg, err := build.Import(module+"sales", ".", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, imp := range pkg.Imports {
+		if imp == module+"workflows/contract" {
 			return
 		}
-		seen[path] = true
-		if slices.Contains(forbidden, path) {
-			t.Errorf("the API compiles %s (imported by %s)", path, from)
-			return
-		}
-		pkg, err := build.Import(path, ".", 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, imp := range pkg.Imports {
-			walk(imp, path)
-		}
 	}
-	walk(module+"api", "")
-	if !seen[module+"workflows/contract"] {
-		t.Error("the API does not import the workflow contract; this test walks the wrong package")
-	}
+	t.Error("sales does not import the workflow contract; the rules above walk the wrong packages")
 }

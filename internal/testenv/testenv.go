@@ -21,6 +21,7 @@ import (
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/client"
 
+	"github.com/billgate/billgate/auth"
 	"github.com/billgate/billgate/auth/password"
 	"github.com/billgate/billgate/internal/apitest"
 	"github.com/billgate/billgate/internal/app"
@@ -135,7 +136,7 @@ func Start(t testing.TB, opts Options) *Env {
 
 // DefaultIdentity is the production session and lockout rules.
 func DefaultIdentity() *config.Identity {
-	return &config.Identity{SessionIdle: 2 * time.Hour, SessionLifetime: 24 * time.Hour, IPBinding: "off", LockoutThreshold: 5, APIKeyScheme: "Plain", SignatureSkew: 300 * time.Second, ListenValues: 10,
+	return &config.Identity{SessionIdle: 2 * time.Hour, SessionLifetime: 24 * time.Hour, IPBinding: "off", LockoutThreshold: auth.DefaultLockout.Threshold, APIKeyScheme: "Plain", SignatureSkew: 300 * time.Second, ListenValues: 10,
 		MasterKeys: MasterKeys}
 }
 

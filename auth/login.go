@@ -1,0 +1,272 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/billgate/billgate/auth/password"
+	"github.com/billgate/billgate/models"
+)
+
+// loginStore finds accounts by their credentials and counts their failures.
+type loginStore interface {
+	ClientByLogin(ctx context.Context, tenantID *uuid.UUID, login string) (*models.Client, error)
+	ClientByID(ctx context.Context, id uuid.UUID) (*models.Client, error)
+	ReserveLoginAttempt(ctx context.Context, src models.LoginSource, now time.Time, lockedUntil func(attempt int) *time.Time) (*models.LoginThrottle, bool, error)
+	RecordLoginFailure(ctx context.Context, id uuid.UUID, now time.Time) error
+	RecordLoginSuccess(ctx context.Context, id uuid.UUID, src models.LoginSource, now time.Time, rehashed string) error
+	SetPassword(ctx context.Context, id uuid.UUID, hash string, now time.Time) error
+	RevokeClientSessions(ctx context.Context, clientID, keep uuid.UUID, now time.Time) (int64, error)
+	auditStore
+}
+
+// Credentials are what a login presents.
+type Credentials struct {
+	Login    string
+	Password string
+	// Tenant names a customer's business, by ID or by the business's
+	// login; empty for admins and businesses.
+	Tenant string
+}
+
+// maxLoginBytes bounds what is looked up or hashed: longer input cannot be
+// a valid login or password, and never reaches the hasher.
+const (
+	maxLoginBytes    = 128
+	maxPasswordRunes = 128
+)
+
+// InvalidPasswordError refuses a new password that breaks the policy.
+type InvalidPasswordError struct{ Reason error }
+
+func (e *InvalidPasswordError) Error() string { return e.Reason.Error() }
+
+// Logins checks passwords, under the lockout of each account for each
+// source and a limit on each IP's failures: logins that open sessions,
+// Basic credentials on a call, and password changes.
+type Logins struct {
+	store      loginStore
+	hasher     *password.Hasher
+	lockout    Lockout
+	perIP      *ipLimiter
+	verified   *verifiedCredentials // Basic credentials checked lately
+	principals *principals
+	sessions   *Sessions
+	audit      auditor
+	now        func() time.Time
+	log        *slog.Logger
+}
+
+// Login checks credentials and opens a session. Every way to fail is
+// ErrAuthFailed, in about the same time, except an account locked out for
+// this source (known or not) or an IP that failed too often, which is a
+// *LockedError even with the right password.
+func (l *Logins) Login(ctx context.Context, cred Credentials, from Origin) (*LoginResult, error) {
+	now := l.now()
+	client, err := l.verify(ctx, AuditLogin, cred, from, now)
+	if err != nil {
+		return nil, err
+	}
+	p, err := l.principals.load(ctx, client.ID)
+	if err == nil {
+		p, err = l.principals.withPayloads(ctx, p)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return l.sessions.open(ctx, p, from, now, map[string]any{})
+}
+
+// AuthenticateBasic checks Basic credentials presented on a call: the same
+// check, lockout and answers as a login, and no session. Credentials that
+// verified within the Basic cache's lifetime are taken without argon2id
+// while the account's password hash is the one they were checked against.
+func (l *Logins) AuthenticateBasic(ctx context.Context, cred Credentials, from Origin) (*Principal, error) {
+	now := l.now()
+	k := l.verified.keyOf(cred)
+	if e, ok := l.verified.get(k, now); ok {
+		p, err := l.principals.ofClient(ctx, e.clientID, now)
+		if err == nil && p.Client.PasswordHash == e.passwordHash {
+			p.IP = from.IP
+			return p, nil
+		}
+		l.verified.drop(k)
+		if err != nil && !errors.Is(err, ErrSessionUnknown) {
+			return nil, err
+		}
+	}
+	client, err := l.verify(ctx, AuditBasic, cred, from, now)
+	if err != nil {
+		return nil, err
+	}
+	p, err := l.principals.ofClient(ctx, client.ID, now)
+	if errors.Is(err, ErrSessionUnknown) {
+		return nil, ErrAuthFailed // disabled meanwhile
+	}
+	if err != nil {
+		return nil, err
+	}
+	l.verified.put(k, verifiedEntry{clientID: client.ID, passwordHash: p.Client.PasswordHash, at: now})
+	p.IP = from.IP
+	return p, nil
+}
+
+// ChangePassword replaces the principal's password after checking the
+// current one (which counts toward the lockout like a login from the
+// principal's address), and revokes every other session of the client. A
+// key cannot: it is not the password, and its owner's sessions are not its
+// to end.
+func (l *Logins) ChangePassword(ctx context.Context, p *Principal, current, next string) error {
+	if p.actsByKey() {
+		return ErrKeysCannotMintKeys
+	}
+	if err := password.CheckPolicy(next); err != nil {
+		return &InvalidPasswordError{Reason: err}
+	}
+	if utf8.RuneCountInString(current) > maxPasswordRunes {
+		return ErrAuthFailed
+	}
+	now := l.now()
+	client, err := l.store.ClientByID(ctx, p.Client.ID) // the hash as stored now, not as cached
+	if err != nil {
+		return err
+	}
+	if _, err := l.checkPassword(ctx, client, models.SourceOf(client, p.IP), current, now); err != nil {
+		l.audit.record(ctx, event(AuditPasswordChange, models.OutcomeFailed, p.IP, nil, p.Client, now), nil)
+		return err
+	}
+	hash, err := l.hasher.Hash(next)
+	if err != nil {
+		return err
+	}
+	if err := l.store.SetPassword(ctx, p.Client.ID, hash, now); err != nil {
+		return err
+	}
+	if _, err = l.store.RevokeClientSessions(ctx, p.Client.ID, p.SessionID(), now); err != nil {
+		return err
+	}
+	l.audit.record(ctx, event(AuditPasswordChange, models.OutcomeOK, p.IP, nil, p.Client, now), nil)
+	return nil
+}
+
+// verify checks credentials under the per-IP limit and the lockout of the
+// account for this source, and audits a failure as action.
+func (l *Logins) verify(ctx context.Context, action string, cred Credentials, from Origin, now time.Time) (*models.Client, error) {
+	if wait := l.perIP.wait(from.IP, now); wait > 0 {
+		l.audit.record(ctx, event(action, models.OutcomeFailed, from.IP, nil, nil, now), map[string]any{"login": truncate(cred.Login, maxLoginBytes), "reason": "ip-limited"})
+		return nil, &LockedError{Until: now.Add(wait)}
+	}
+	client, err := l.checkCredentials(ctx, cred, from, now)
+	var locked *LockedError
+	switch {
+	case errors.Is(err, ErrAuthFailed):
+		l.perIP.failed(from.IP, now)
+		var details map[string]any
+		if client == nil {
+			details = map[string]any{"login": truncate(cred.Login, maxLoginBytes), "tenant": truncate(cred.Tenant, maxLoginBytes)}
+		}
+		l.audit.record(ctx, event(action, models.OutcomeFailed, from.IP, nil, client, now), details)
+	case errors.As(err, &locked):
+		l.audit.record(ctx, event(action, models.OutcomeFailed, from.IP, nil, client, now), map[string]any{"reason": "locked"})
+	}
+	return client, err
+}
+
+// checkCredentials returns the client it found, known or not to have
+// succeeded, for the audit trail.
+func (l *Logins) checkCredentials(ctx context.Context, cred Credentials, from Origin, now time.Time) (*models.Client, error) {
+	if len(cred.Login) == 0 || len(cred.Login) > maxLoginBytes || len(cred.Tenant) > maxLoginBytes ||
+		!lookupable(cred.Login) || !lookupable(cred.Tenant) || utf8.RuneCountInString(cred.Password) > maxPasswordRunes {
+		return nil, ErrAuthFailed
+	}
+	client, tenant, err := l.findClient(ctx, cred)
+	if err != nil && !errors.Is(err, models.ErrNotFound) {
+		return nil, err
+	}
+	src := models.LoginSource{Login: cred.Login, Tenant: tenant, IP: from.IP}
+	rehashed, err := l.checkPassword(ctx, client, src, cred.Password, now)
+	if err != nil {
+		return client, err
+	}
+	if err := l.store.RecordLoginSuccess(ctx, client.ID, src, now, rehashed); err != nil {
+		return client, err
+	}
+	return client, nil
+}
+
+// checkPassword counts an attempt from src, then verifies the password of
+// client. A client that is nil (unknown), disabled or without a password
+// costs a dummy verify and fails: throttled, timed and answered as a wrong
+// password is. A wrong password counts in the client's statistics. It
+// returns the password hashed anew when the stored hash is legacy or
+// weaker than today's parameters.
+func (l *Logins) checkPassword(ctx context.Context, client *models.Client, src models.LoginSource, password string, now time.Time) (rehashed string, err error) {
+	throttle, reserved, err := l.store.ReserveLoginAttempt(ctx, src, now, func(attempt int) *time.Time {
+		return l.lockout.lockedUntil(attempt, now)
+	})
+	if err != nil {
+		return "", err
+	}
+	if !reserved {
+		return "", &LockedError{Until: *throttle.LockedUntil}
+	}
+	if client == nil || client.Disabled || client.PasswordHash == "" {
+		l.hasher.VerifyDummy(password)
+		return "", ErrAuthFailed
+	}
+	ok, rehash, err := l.hasher.Verify(password, client.PasswordHash)
+	if err != nil {
+		l.log.ErrorContext(ctx, "stored password hash is malformed", slog.String("clientId", client.ID.String()), slog.Any("error", err))
+	}
+	if err != nil || !ok {
+		if err := l.store.RecordLoginFailure(ctx, client.ID, now); err != nil {
+			return "", err
+		}
+		return "", ErrAuthFailed
+	}
+	if rehash {
+		return l.hasher.Hash(password)
+	}
+	return "", nil
+}
+
+// findClient resolves the tenant, then the login within it. tenant is
+// what the attempt is throttled under (see models.LoginSource), found or
+// not.
+func (l *Logins) findClient(ctx context.Context, cred Credentials) (client *models.Client, tenant string, err error) {
+	if cred.Tenant == "" {
+		client, err = l.store.ClientByLogin(ctx, nil, cred.Login)
+		return client, "", err
+	}
+	tenantID, err := uuid.Parse(cred.Tenant)
+	if err != nil {
+		business, err := l.store.ClientByLogin(ctx, nil, cred.Tenant)
+		if err != nil {
+			return nil, cred.Tenant, err
+		}
+		tenantID = business.ID
+	}
+	client, err = l.store.ClientByLogin(ctx, &tenantID, cred.Login)
+	return client, tenantID.String(), err
+}
+
+// lookupable is text a database can compare: valid UTF-8 without control
+// characters (Postgres refuses NUL outright).
+func lookupable(s string) bool {
+	return utf8.ValidString(s) && !hasControl(s)
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
