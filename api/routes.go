@@ -36,7 +36,7 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 	opsRoutes(r, d)
 	r.GET("/openapi.yaml", serveSpec)
 	r.GET("/docs", docsIndex)
-	r.GET("/docs/*file", docs())
+	r.GET("/docs/*file", serve(docs()))
 	if d.Authn == nil {
 		return
 	}

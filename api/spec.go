@@ -21,15 +21,15 @@ func serveSpec(c *gin.Context) {
 // docs serves Swagger UI from the swaggo/files module, pointed at
 // /openapi.yaml. gin-swagger would also serve a swag-generated doc.json,
 // which billgate has no use for: that path is a plain 404.
-func docs() gin.HandlerFunc {
+func docs() handlerFunc {
 	ui := ginswagger.WrapHandler(swaggerfiles.Handler, ginswagger.URL("/openapi.yaml"))
-	return func(c *gin.Context) {
+	return func(c *gin.Context) error {
 		if c.Param("file") == "/doc.json" {
-			fail(c, errNotFound)
-			return
+			return errNotFound
 		}
 		setCSP(c, docsCSP)
 		ui(c)
+		return nil
 	}
 }
 

@@ -32,8 +32,8 @@ func (h *handlers) codecRoutes(r *gin.Engine) {
 		r.OPTIONS("/temporal-codec/"+op, cors, preflight)
 	}
 	g := r.Group("/temporal-codec", cors, h.authenticateFrom(h.TemporalUIOrigins), requireLevel(models.LevelAdmin))
-	h.route(g, "POST", "/encode", "temporal-codec:encode", h.codec(converter.PayloadCodec.Encode))
-	h.route(g, "POST", "/decode", "temporal-codec:decode", h.codec(converter.PayloadCodec.Decode))
+	h.route(g, "POST", "/encode", "temporal-codec:encode", serve(h.codec(converter.PayloadCodec.Encode)))
+	h.route(g, "POST", "/decode", "temporal-codec:decode", serve(h.codec(converter.PayloadCodec.Decode)))
 }
 
 // allowOrigins lets pages from origins read the answers, refusals
@@ -64,29 +64,26 @@ func preflight(c *gin.Context) {
 
 // codec answers {"payloads": [...]} (protojson) with each payload passed
 // through transform.
-func (h *handlers) codec(transform func(converter.PayloadCodec, []*commonpb.Payload) ([]*commonpb.Payload, error)) gin.HandlerFunc {
-	return func(c *gin.Context) {
+func (h *handlers) codec(transform func(converter.PayloadCodec, []*commonpb.Payload) ([]*commonpb.Payload, error)) handlerFunc {
+	return func(c *gin.Context) error {
 		if ns := c.GetHeader("X-Namespace"); ns != "" && ns != h.Namespace {
-			fail(c, Invalid("X-Namespace", fmt.Sprintf("billgate's payloads are in namespace %q", h.Namespace), ns))
-			return
+			return Invalid("X-Namespace", fmt.Sprintf("billgate's payloads are in namespace %q", h.Namespace), ns)
 		}
 		in, err := readPayloads(c)
 		if err != nil {
-			fail(c, err)
-			return
+			return err
 		}
 		out, err := transform(h.PayloadCodec, in.GetPayloads())
 		if err != nil {
-			fail(c, Invalid("payloads", err.Error(), nil))
-			return
+			return Invalid("payloads", err.Error(), nil)
 		}
 		body, err := protojson.Marshal(&commonpb.Payloads{Payloads: out})
 		if err != nil {
-			fail(c, fmt.Errorf("write the payloads: %w", err))
-			return
+			return fmt.Errorf("write the payloads: %w", err)
 		}
 		c.Header("Cache-Control", "no-store") // decoded, they hold customers' data
 		c.Data(http.StatusOK, "application/json", body)
+		return nil
 	}
 }
 
