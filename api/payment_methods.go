@@ -1,9 +1,7 @@
 package api
 
 import (
-	"context"
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -11,13 +9,6 @@ import (
 
 	"github.com/billgate/billgate/models"
 )
-
-// PaymentMethods is the payment method store as the HTTP layer uses it.
-type PaymentMethods interface {
-	AddPaymentMethod(ctx context.Context, pm *models.PaymentMethod) error
-	PaymentMethods(ctx context.Context, customerID uuid.UUID) ([]models.PaymentMethod, error)
-	DeletePaymentMethod(ctx context.Context, customerID, id uuid.UUID) error
-}
 
 type paymentMethodView struct {
 	ID         uuid.UUID `json:"id"`
@@ -31,74 +22,54 @@ func viewPaymentMethod(pm *models.PaymentMethod) paymentMethodView {
 	return paymentMethodView{ID: pm.ID, CustomerID: pm.CustomerID, Gateway: pm.Gateway, Token: pm.Token, CreatedAt: pm.CreatedAt.UTC()}
 }
 
-// customerParam loads the customer in the path: one of the caller's own
-// customers, or any customer for an admin.
-func (h *handlers) customerParam(c *gin.Context) (*models.Client, error) {
-	customer, err := h.visibleClient(c)
-	if err != nil {
-		return nil, err
-	}
-	if customer.TenantID == nil {
-		return nil, errNotFound // not a customer
-	}
-	return customer, nil
-}
-
 // addPaymentMethod is POST /v1/customers/{id}/payment-methods.
-func (h *handlers) addPaymentMethod(c *gin.Context) {
+func (h *handlers) addPaymentMethod(c *gin.Context) error {
 	var req struct {
 		Gateway string `json:"gateway"`
 		Token   string `json:"token"`
 	}
 	if err := decodeJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	if !slices.Contains(h.Gateways, req.Gateway) {
-		fail(c, Invalid("gateway", "gateway must be one of the configured gateways", req.Gateway))
-		return
+		return err
 	}
 	if len(req.Token) < 1 || len(req.Token) > 255 || hasControlChar(req.Token) {
-		fail(c, Invalid("token", "token must be 1-255 printable characters", nil))
-		return
+		return Invalid("token", "token must be 1-255 printable characters", nil)
 	}
-	customer, err := h.customerParam(c)
+	customer, err := pathID(c)
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
-	pm := &models.PaymentMethod{TenantID: *customer.TenantID, CustomerID: customer.ID, Gateway: req.Gateway, Token: req.Token, CreatedAt: time.Now().UTC()}
-	if err := h.PaymentMethods.AddPaymentMethod(c.Request.Context(), pm); err != nil {
-		fail(c, err)
-		return
+	pm, err := h.Sales.SavePaymentMethod(c.Request.Context(), caller(c), customer, req.Gateway, req.Token)
+	if err != nil {
+		return err
 	}
 	respond(c, http.StatusCreated, viewPaymentMethod(pm))
+	return nil
 }
 
-func (h *handlers) listPaymentMethods(c *gin.Context) {
-	customer, err := h.customerParam(c)
+// listPaymentMethods is GET /v1/customers/{id}/payment-methods.
+func (h *handlers) listPaymentMethods(c *gin.Context) error {
+	customer, err := pathID(c)
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
-	pms, err := h.PaymentMethods.PaymentMethods(c.Request.Context(), customer.ID)
+	pms, err := h.Sales.SavedPaymentMethods(c.Request.Context(), caller(c), customer)
 	respondViews(c, pms, err, viewPaymentMethod)
+	return nil
 }
 
-func (h *handlers) deletePaymentMethod(c *gin.Context) {
-	customer, err := h.customerParam(c)
+// deletePaymentMethod is DELETE /v1/customers/{id}/payment-methods/{methodId}.
+func (h *handlers) deletePaymentMethod(c *gin.Context) error {
+	customer, err := pathID(c)
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	id, err := uuid.Parse(c.Param("methodId"))
 	if err != nil {
-		fail(c, errNotFound)
-		return
+		return errNotFound
 	}
-	if err := h.PaymentMethods.DeletePaymentMethod(c.Request.Context(), customer.ID, id); err != nil {
-		fail(c, err)
-		return
+	if err := h.Sales.DeletePaymentMethod(c.Request.Context(), caller(c), customer, id); err != nil {
+		return err
 	}
 	c.Status(http.StatusNoContent)
+	return nil
 }

@@ -90,9 +90,9 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 	h.route(v1, "GET", "/prices/:id", "products:read", serve(h.getPrice))
 	h.route(v1, "PATCH", "/prices/:id", "products:update", serve(h.updatePrice))
 
-	h.route(v1, "POST", "/customers/:id/payment-methods", "customers:update", h.idempotent(h.addPaymentMethod))
-	h.route(v1, "GET", "/customers/:id/payment-methods", "customers:read", h.listPaymentMethods)
-	h.route(v1, "DELETE", "/customers/:id/payment-methods/:methodId", "customers:update", h.deletePaymentMethod)
+	h.route(v1, "POST", "/customers/:id/payment-methods", "customers:update", h.idempotent(serve(h.addPaymentMethod)))
+	h.route(v1, "GET", "/customers/:id/payment-methods", "customers:read", serve(h.listPaymentMethods))
+	h.route(v1, "DELETE", "/customers/:id/payment-methods/:methodId", "customers:update", serve(h.deletePaymentMethod))
 
 	h.route(v1, "POST", "/subscriptions", "subscriptions:create", h.idempotent(serve(h.createSubscription)))
 	h.route(v1, "GET", "/subscriptions", "subscriptions:read", serve(h.listSubscriptions))

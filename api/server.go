@@ -38,10 +38,6 @@ type Deps struct {
 	Roles    Roles            // the role and policy store
 	AuditLog AuditLog         // the audit trail
 	Catalog  *catalog.Service // products and prices
-	// PaymentMethods stores customers' saved payment methods, for the
-	// gateways named in Gateways.
-	PaymentMethods PaymentMethods
-	Gateways       []string
 	// The sandbox gateway's approval page and webhooks, served unless
 	// Sandbox is nil, and its ledger, unless SandboxLedger is. Webhooks
 	// keeps the events received and Now stamps them; Signaler signals

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -192,5 +193,58 @@ func TestChangeRefusals(t *testing.T) {
 	}
 	if _, err := f.s.Pause(context.Background(), f.stranger.Scope(), f.sub, uuid.New()); !errors.Is(err, models.ErrNotFound) {
 		t.Errorf("another tenant's change = %v, want not found", err)
+	}
+}
+
+func (w *world) AddPaymentMethod(_ context.Context, pm *models.PaymentMethod) error {
+	pm.ID = uuid.New()
+	w.methods[pm.ID] = pm
+	return nil
+}
+func (w *world) PaymentMethods(_ context.Context, customer uuid.UUID) ([]models.PaymentMethod, error) {
+	var out []models.PaymentMethod
+	for _, pm := range w.methods {
+		if pm.CustomerID == customer {
+			out = append(out, *pm)
+		}
+	}
+	return out, nil
+}
+func (w *world) DeletePaymentMethod(_ context.Context, customer, id uuid.UUID) error {
+	if pm, ok := w.methods[id]; !ok || pm.CustomerID != customer {
+		return models.ErrNotFound
+	}
+	delete(w.methods, id)
+	return nil
+}
+
+func TestSavedPaymentMethods(t *testing.T) {
+	f := newFixture()
+	f.s.PaymentMethods, f.s.Now = f.s.Billing.(*world), time.Now
+	ctx, bob := context.Background(), f.bob.Account.ID
+	var invalid *fault.InvalidError
+	if _, err := f.s.SavePaymentMethod(ctx, f.shop, bob, "paypal", "t"); !errors.As(err, &invalid) || invalid.Field != "gateway" {
+		t.Errorf("a gateway not configured = %v, want refused", err)
+	}
+	for name, who := range map[string]tenancy.Caller{"another business": f.stranger, "another customer": f.eve} {
+		if _, err := f.s.SavePaymentMethod(ctx, who, bob, "sandbox", "t"); !errors.Is(err, models.ErrNotFound) {
+			t.Errorf("%s saving bob's method = %v, want not found", name, err)
+		}
+	}
+	if _, err := f.s.SavedPaymentMethods(ctx, f.shop, f.shop.Account.ID); !errors.Is(err, models.ErrNotFound) {
+		t.Errorf("the methods of a business account = %v, want not found: it is no customer", err)
+	}
+	pm, err := f.s.SavePaymentMethod(ctx, f.bob, bob, "sandbox", "tok_2")
+	if err != nil || pm.TenantID != f.shop.Account.ID || pm.CustomerID != bob {
+		t.Fatalf("bob saving his own = %+v, %v", pm, err)
+	}
+	if list, err := f.s.SavedPaymentMethods(ctx, f.shop, bob); err != nil || len(list) != 2 {
+		t.Errorf("the shop listing bob's = %d, %v; want his card and the new one", len(list), err)
+	}
+	if err := f.s.DeletePaymentMethod(ctx, f.stranger, bob, pm.ID); !errors.Is(err, models.ErrNotFound) {
+		t.Errorf("another business deleting = %v, want not found", err)
+	}
+	if err := f.s.DeletePaymentMethod(ctx, f.shop, bob, pm.ID); err != nil {
+		t.Errorf("the shop deleting = %v", err)
 	}
 }

@@ -61,10 +61,12 @@ type Service struct {
 	Accounts  Accounts
 	Catalog   Catalog
 	Billing   Billing
-	Clocks    Clocks
-	Workflows Workflows
-	// Gateways are the gateways a payment method given inline may name.
+	Clocks         Clocks
+	Workflows      Workflows
+	PaymentMethods PaymentMethods
+	// Gateways are the gateways a payment method may name.
 	Gateways []string
+	Now      func() time.Time
 }
 
 // workflowTimeout bounds a request's wait for a workflow to take a change.

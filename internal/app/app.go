@@ -157,15 +157,14 @@ func Start(ctx context.Context, o Options) (_ *App, err error) {
 		deps.Roles = store
 		deps.AuditLog = store
 		deps.Catalog = &catalog.Service{Store: store, Now: time.Now}
-		deps.PaymentMethods = store
-		deps.Gateways = registry.Names()
 		if sb != nil {
 			deps.Sandbox, deps.SandboxLedger = sandboxRoutes{sb}, sandboxRoutes{sb}
 		}
 		deps.Webhooks, deps.Signaler, deps.Now = store, tc, time.Now
 		clocks := &testclocks.Service{Store: store, Workflows: tc, Now: time.Now}
 		deps.Billing, deps.TestClocks = store, clocks
-		deps.Sales = &sales.Service{Accounts: store, Catalog: store, Billing: store, Clocks: clocks, Workflows: tc, Gateways: deps.Gateways}
+		deps.Sales = &sales.Service{Accounts: store, Catalog: store, Billing: store, Clocks: clocks, Workflows: tc,
+			PaymentMethods: store, Gateways: registry.Names(), Now: time.Now}
 		deps.IdempotencyKeys = store
 		deps.PayloadCodec, deps.Namespace, deps.TemporalUIOrigins = codec, o.Namespace, o.Identity.TemporalUIOrigins
 		deps.Hasher = a.Hasher
