@@ -58,9 +58,9 @@ type Workflows interface {
 
 // Service is the sales' operations.
 type Service struct {
-	Accounts  Accounts
-	Catalog   Catalog
-	Billing   Billing
+	Accounts       Accounts
+	Catalog        Catalog
+	Billing        Billing
 	Clocks         Clocks
 	Workflows      Workflows
 	PaymentMethods PaymentMethods
