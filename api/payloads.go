@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -145,11 +144,10 @@ type observedTemplate struct {
 // observedTemplates is GET /v1/payload-templates/observed?role=: what
 // listen mode proposes for a role's actions, from the payloads this API
 // process accepted.
-func (h *handlers) observedTemplates(c *gin.Context) {
+func (h *handlers) observedTemplates(c *gin.Context) error {
 	role := c.Query("role")
 	if role == "" {
-		fail(c, Invalid("role", "role is required", nil))
-		return
+		return Invalid("role", "role is required", nil)
 	}
 	proposals := h.Observed.proposals(role)
 	out := make([]observedTemplate, 0, len(proposals))
@@ -157,51 +155,45 @@ func (h *handlers) observedTemplates(c *gin.Context) {
 		out = append(out, observedTemplate{Action: action, Template: proposals[action]})
 	}
 	respondList(c, out, "")
+	return nil
 }
 
 // adoptTemplate is POST /v1/payload-templates: a template (a proposal, or
 // any other) added to a policy's templates for an action. It applies from
 // each session's next login or token.
-func (h *handlers) adoptTemplate(c *gin.Context) {
+func (h *handlers) adoptTemplate(c *gin.Context) error {
 	var req struct {
 		PolicyID uuid.UUID         `json:"policyId"`
 		Action   string            `json:"action"`
 		Template paycheck.Template `json:"template"`
 	}
 	if err := decodeJSON(c, &req); err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	if !h.knownAction(req.Action) {
-		fail(c, Invalid("action", errUnknownAction, req.Action))
-		return
+		return Invalid("action", errUnknownAction, req.Action)
 	}
 	if err := validTemplate(req.Template); err != nil {
-		fail(c, prefixed(err, "template"))
-		return
+		return prefixed(err, "template")
 	}
 	p, err := h.Roles.PolicyByID(c.Request.Context(), req.PolicyID)
 	if errors.Is(err, models.ErrNotFound) {
-		err = Invalid("policyId", "unknown policy", req.PolicyID)
+		return Invalid("policyId", "unknown policy", req.PolicyID)
 	}
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	payloads := payloadTemplates{}
 	if err := unmarshalStored(p.Payloads, &payloads); err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	payloads[req.Action] = append(payloads[req.Action], req.Template)
 	if p.Payloads, err = h.validPayloads(payloads); err != nil {
-		fail(c, err)
-		return
+		return err
 	}
-	p.UpdatedAt = time.Now().UTC()
+	p.UpdatedAt = h.Now().UTC()
 	if err := h.Roles.UpdatePolicy(c.Request.Context(), p); err != nil {
-		fail(c, err)
-		return
+		return err
 	}
-	respondView(c, http.StatusCreated, p)
+	return respondPolicy(c, http.StatusCreated, p)
 }

@@ -2,37 +2,28 @@ package api
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/gin-gonic/gin"
 )
 
 // getProfile is GET /v1/profile: the caller's own account, with its login
 // statistics.
-func (h *handlers) getProfile(c *gin.Context) {
+func (h *handlers) getProfile(c *gin.Context) error {
 	p := principal(c)
 	respond(c, http.StatusOK, detailOf(p.Client, p.Roles))
+	return nil
 }
 
 // updateProfile is PATCH /v1/profile: email, displayName and birthdate.
-// Roles, level, tenant, login and password cannot be set here.
-func (h *handlers) updateProfile(c *gin.Context) {
+func (h *handlers) updateProfile(c *gin.Context) error {
 	var req profileFields
 	if err := decodeJSON(c, &req); err != nil {
-		fail(c, err)
-		return
+		return err
 	}
-	now := time.Now().UTC()
-	ch, err := req.changes(now)
+	updated, err := h.Accounts.UpdateProfile(c.Request.Context(), actor(c), req.profile())
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
-	p := principal(c)
-	updated, err := h.Clients.UpdateClient(c.Request.Context(), p.Client.ID, ch, now)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, detailOf(updated, p.Roles))
+	respond(c, http.StatusOK, detailOf(updated, principal(c).Roles))
+	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/billgate/billgate/accounts"
 	"github.com/billgate/billgate/auth/paycheck"
 	"github.com/billgate/billgate/auth/policy"
 	"github.com/billgate/billgate/models"
@@ -134,12 +135,6 @@ func validSubstitutions(subs paycheck.Static) (string, error) {
 	return validStatic("substitutions", subs)
 }
 
-// validContext checks a client's or role's payload context and returns it
-// as stored.
-func validContext(context paycheck.Static) (string, error) {
-	return validStatic("payloadContext", context)
-}
-
 // validStatic checks variable values given at field.
 func validStatic(field string, subs paycheck.Static) (string, error) {
 	var fe *paycheck.FieldError
@@ -166,83 +161,76 @@ func validPolicy(name string, statements []policy.Statement) (string, error) {
 	return string(b), err
 }
 
-func (h *handlers) createPolicy(c *gin.Context) {
+func (h *handlers) createPolicy(c *gin.Context) error {
 	var req policyRequest
 	if err := decodeJSON(c, &req); err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	statements, err := validPolicy(req.Name, req.Statements)
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	p := &models.Policy{Name: req.Name, Statements: statements}
 	if p.Payloads, err = h.validPayloads(req.Payloads); err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	if p.Substitutions, err = validSubstitutions(req.Substitutions); err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	if req.Description != nil {
 		p.Description = *req.Description
 	}
 	if err := h.Roles.CreatePolicy(c.Request.Context(), p); err != nil {
-		fail(c, err)
-		return
+		return err
 	}
-	respondView(c, http.StatusCreated, p)
+	return respondPolicy(c, http.StatusCreated, p)
 }
 
-func respondView(c *gin.Context, status int, p *models.Policy) {
+func respondPolicy(c *gin.Context, status int, p *models.Policy) error {
 	v, err := viewPolicy(p)
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	respond(c, status, v)
+	return nil
 }
 
-func (h *handlers) listPolicies(c *gin.Context) {
+func (h *handlers) listPolicies(c *gin.Context) error {
 	policies, err := h.Roles.Policies(c.Request.Context())
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	out := make([]policyView, len(policies))
 	for i := range policies {
 		if out[i], err = viewPolicy(&policies[i]); err != nil {
-			fail(c, err)
-			return
+			return err
 		}
 	}
 	respondList(c, out, "")
+	return nil
 }
 
 func (h *handlers) policyParam(c *gin.Context) (*models.Policy, error) {
-	id, err := uuid.Parse(c.Param("id"))
+	id, err := pathID(c)
 	if err != nil {
-		return nil, errNotFound
+		return nil, err
 	}
 	return h.Roles.PolicyByID(c.Request.Context(), id)
 }
 
-func (h *handlers) getPolicy(c *gin.Context) {
+func (h *handlers) getPolicy(c *gin.Context) error {
 	p, err := h.policyParam(c)
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
-	respondView(c, http.StatusOK, p)
+	return respondPolicy(c, http.StatusOK, p)
 }
 
 // updatePolicy is PATCH /v1/policies/{id}: description, statements,
 // payload templates and substitutions. The name is the policy's identity
 // and does not change. Sessions pick new statements up on their next
 // request, new templates at their next login or token.
-func (h *handlers) updatePolicy(c *gin.Context) {
+func (h *handlers) updatePolicy(c *gin.Context) error {
 	var req struct {
 		Description   *string            `json:"description"`
 		Statements    []policy.Statement `json:"statements"`
@@ -250,54 +238,47 @@ func (h *handlers) updatePolicy(c *gin.Context) {
 		Substitutions paycheck.Static    `json:"substitutions"`
 	}
 	if err := decodeJSON(c, &req); err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	p, err := h.policyParam(c)
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	if req.Statements != nil {
 		if p.Statements, err = validPolicy(p.Name, req.Statements); err != nil {
-			fail(c, err)
-			return
+			return err
 		}
 	}
 	if req.Payloads != nil {
 		if p.Payloads, err = h.validPayloads(req.Payloads); err != nil {
-			fail(c, err)
-			return
+			return err
 		}
 	}
 	if req.Substitutions != nil {
 		if p.Substitutions, err = validSubstitutions(req.Substitutions); err != nil {
-			fail(c, err)
-			return
+			return err
 		}
 	}
 	if req.Description != nil {
 		p.Description = *req.Description
 	}
-	p.UpdatedAt = time.Now().UTC()
+	p.UpdatedAt = h.Now().UTC()
 	if err := h.Roles.UpdatePolicy(c.Request.Context(), p); err != nil {
-		fail(c, err)
-		return
+		return err
 	}
-	respondView(c, http.StatusOK, p)
+	return respondPolicy(c, http.StatusOK, p)
 }
 
-func (h *handlers) deletePolicy(c *gin.Context) {
+func (h *handlers) deletePolicy(c *gin.Context) error {
 	p, err := h.policyParam(c)
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	if err := h.Roles.DeletePolicy(c.Request.Context(), p.ID); err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	c.Status(http.StatusNoContent)
+	return nil
 }
 
 // roleView is a role as the API shows it.
@@ -314,16 +295,14 @@ type roleView struct {
 	UpdatedAt      time.Time       `json:"updatedAt"`
 }
 
-var levelNames = []string{"customer", "business", "admin"}
-
 func viewRole(r *models.RoleWithPolicies) roleView {
-	return roleView{ID: r.ID, Name: r.Name, Level: levelNames[r.Level], Builtin: r.Builtin, Listen: r.Listen, Description: r.Description,
+	return roleView{ID: r.ID, Name: r.Name, Level: accounts.LevelName(r.Level), Builtin: r.Builtin, Listen: r.Listen, Description: r.Description,
 		PayloadContext: contextOf(r.PayloadContext), Policies: r.Policies, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 }
 
 var roleName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
 
-func (h *handlers) createRole(c *gin.Context) {
+func (h *handlers) createRole(c *gin.Context) error {
 	var req struct {
 		Name        string   `json:"name"`
 		Level       string   `json:"level"`
@@ -331,24 +310,20 @@ func (h *handlers) createRole(c *gin.Context) {
 		Policies    []string `json:"policies"`
 	}
 	if err := decodeJSON(c, &req); err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	if !roleName.MatchString(req.Name) {
-		fail(c, Invalid("name", "name must be 1-64 of a-z, 0-9, '.', '_' and '-'", req.Name))
-		return
+		return Invalid("name", "name must be 1-64 of a-z, 0-9, '.', '_' and '-'", req.Name)
 	}
-	level, ok := roleLevels[req.Level]
+	level, ok := accounts.LevelNamed(req.Level)
 	if !ok {
-		fail(c, Invalid("level", "level must be customer, business or admin", req.Level))
-		return
+		return Invalid("level", "level must be customer, business or admin", req.Level)
 	}
 	r := &models.Role{Name: req.Name, Level: level, Description: req.Description}
 	if err := h.Roles.CreateRole(c.Request.Context(), r, req.Policies); err != nil {
-		fail(c, unknownPolicy(err, req.Policies))
-		return
+		return unknownPolicy(err, req.Policies)
 	}
-	h.respondRole(c, http.StatusCreated, r.ID)
+	return h.respondRole(c, http.StatusCreated, r.ID)
 }
 
 // unknownPolicy turns a missing policy name into a 400 on the field.
@@ -359,41 +334,45 @@ func unknownPolicy(err error, names []string) error {
 	return err
 }
 
-func (h *handlers) respondRole(c *gin.Context, status int, id uuid.UUID) {
+func (h *handlers) respondRole(c *gin.Context, status int, id uuid.UUID) error {
 	r, err := h.Roles.RoleByID(c.Request.Context(), id)
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	respond(c, status, viewRole(r))
+	return nil
 }
 
-func (h *handlers) listRoles(c *gin.Context) {
+func (h *handlers) listRoles(c *gin.Context) error {
 	roles, err := h.Roles.Roles(c.Request.Context())
-	respondViews(c, roles, err, viewRole)
+	if err != nil {
+		return err
+	}
+	respondViews(c, roles, nil, viewRole)
+	return nil
 }
 
 func (h *handlers) roleParam(c *gin.Context) (*models.RoleWithPolicies, error) {
-	id, err := uuid.Parse(c.Param("id"))
+	id, err := pathID(c)
 	if err != nil {
-		return nil, errNotFound
+		return nil, err
 	}
 	return h.Roles.RoleByID(c.Request.Context(), id)
 }
 
-func (h *handlers) getRole(c *gin.Context) {
+func (h *handlers) getRole(c *gin.Context) error {
 	r, err := h.roleParam(c)
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	respond(c, http.StatusOK, viewRole(r))
+	return nil
 }
 
-// updateRole is PATCH /v1/roles/{id}: description, policies and listen
-// mode. Name and level are the role's identity; make a new role to change
-// them.
-func (h *handlers) updateRole(c *gin.Context) {
+// updateRole is PATCH /v1/roles/{id}: description, policies, listen mode
+// and payload context. Name and level are the role's identity; make a new
+// role to change them.
+func (h *handlers) updateRole(c *gin.Context) error {
 	var req struct {
 		Description    *string         `json:"description"`
 		Policies       []string        `json:"policies"`
@@ -401,13 +380,11 @@ func (h *handlers) updateRole(c *gin.Context) {
 		PayloadContext paycheck.Static `json:"payloadContext"`
 	}
 	if err := decodeJSON(c, &req); err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	r, err := h.roleParam(c)
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	if req.Description != nil {
 		r.Description = *req.Description
@@ -416,28 +393,25 @@ func (h *handlers) updateRole(c *gin.Context) {
 		r.Listen = *req.Listen
 	}
 	if req.PayloadContext != nil {
-		if r.PayloadContext, err = validContext(req.PayloadContext); err != nil {
-			fail(c, err)
-			return
+		if r.PayloadContext, err = validStatic("payloadContext", req.PayloadContext); err != nil {
+			return err
 		}
 	}
-	r.UpdatedAt = time.Now().UTC()
+	r.UpdatedAt = h.Now().UTC()
 	if err := h.Roles.UpdateRole(c.Request.Context(), &r.Role, req.Policies); err != nil {
-		fail(c, unknownPolicy(err, req.Policies))
-		return
+		return unknownPolicy(err, req.Policies)
 	}
-	h.respondRole(c, http.StatusOK, r.ID)
+	return h.respondRole(c, http.StatusOK, r.ID)
 }
 
-func (h *handlers) deleteRole(c *gin.Context) {
+func (h *handlers) deleteRole(c *gin.Context) error {
 	r, err := h.roleParam(c)
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	if err := h.Roles.DeleteRole(c.Request.Context(), r.ID); err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	c.Status(http.StatusNoContent)
+	return nil
 }

@@ -65,15 +65,15 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 	h.route(authed, "POST", "/auth/token", "auth:token", serve(h.issueToken))
 
 	v1 := authed.Group("/v1")
-	h.route(v1, "GET", "/profile", "profile:read", h.getProfile)
-	h.route(v1, "PATCH", "/profile", "profile:update", h.updateProfile)
+	h.route(v1, "GET", "/profile", "profile:read", serve(h.getProfile))
+	h.route(v1, "PATCH", "/profile", "profile:update", serve(h.updateProfile))
 
-	h.route(v1, "POST", "/clients", "clients:create", h.idempotent(h.createClient))
-	h.route(v1, "GET", "/clients", "clients:list", h.listClients)
-	h.route(v1, "GET", "/clients/:id", "clients:read", h.getClient)
-	h.route(v1, "PATCH", "/clients/:id", "clients:update", h.updateClient)
-	h.route(v1, "DELETE", "/clients/:id", "clients:delete", h.deleteClient)
-	h.route(v1, "GET", "/audit-events", "audit-events:read", h.listAuditEvents)
+	h.route(v1, "POST", "/clients", "clients:create", h.idempotent(serve(h.createClient)))
+	h.route(v1, "GET", "/clients", "clients:list", serve(h.listClients))
+	h.route(v1, "GET", "/clients/:id", "clients:read", serve(h.getClient))
+	h.route(v1, "PATCH", "/clients/:id", "clients:update", serve(h.updateClient))
+	h.route(v1, "DELETE", "/clients/:id", "clients:delete", serve(h.deleteClient))
+	h.route(v1, "GET", "/audit-events", "audit-events:read", serve(h.listAuditEvents))
 
 	h.route(v1, "POST", "/api-keys", "api-keys:create", serve(h.createAPIKey)) // never replayed: that would store the secret
 	h.route(v1, "GET", "/api-keys", "api-keys:list", serve(h.listAPIKeys))
@@ -120,26 +120,26 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 
 	// Admin-only whatever a policy says: these raise or bypass levels.
 	admins := v1.Group("", requireLevel(models.LevelAdmin))
-	h.route(admins, "PUT", "/clients/:id/roles", "clients:grant", h.setClientRoles)
-	h.route(admins, "PUT", "/clients/:id/password", "clients:set-password", h.setClientPassword)
-	h.route(admins, "GET", "/clients/:id/sessions", "clients:sessions-read", h.clientSessions)
-	h.route(admins, "DELETE", "/clients/:id/sessions", "clients:sessions-revoke", h.revokeClientSessions)
-	h.route(admins, "DELETE", "/clients/:id/sessions/:sessionId", "clients:sessions-revoke", h.revokeClientSession)
+	h.route(admins, "PUT", "/clients/:id/roles", "clients:grant", serve(h.setClientRoles))
+	h.route(admins, "PUT", "/clients/:id/password", "clients:set-password", serve(h.setClientPassword))
+	h.route(admins, "GET", "/clients/:id/sessions", "clients:sessions-read", serve(h.clientSessions))
+	h.route(admins, "DELETE", "/clients/:id/sessions", "clients:sessions-revoke", serve(h.revokeClientSessions))
+	h.route(admins, "DELETE", "/clients/:id/sessions/:sessionId", "clients:sessions-revoke", serve(h.revokeClientSession))
 	if d.SandboxLedger != nil {
 		h.route(admins, "GET", "/sandbox/ledger", "sandbox:read", serve(h.sandboxLedger))
 	}
-	h.route(admins, "POST", "/roles", "roles:create", h.idempotent(h.createRole))
-	h.route(admins, "GET", "/roles", "roles:list", h.listRoles)
-	h.route(admins, "GET", "/roles/:id", "roles:read", h.getRole)
-	h.route(admins, "PATCH", "/roles/:id", "roles:update", h.updateRole)
-	h.route(admins, "DELETE", "/roles/:id", "roles:delete", h.deleteRole)
-	h.route(admins, "POST", "/policies", "policies:create", h.idempotent(h.createPolicy))
-	h.route(admins, "GET", "/policies", "policies:list", h.listPolicies)
-	h.route(admins, "GET", "/policies/:id", "policies:read", h.getPolicy)
-	h.route(admins, "PATCH", "/policies/:id", "policies:update", h.updatePolicy)
-	h.route(admins, "DELETE", "/policies/:id", "policies:delete", h.deletePolicy)
-	h.route(admins, "GET", "/payload-templates/observed", "payload-templates:read", h.observedTemplates)
-	h.route(admins, "POST", "/payload-templates", "payload-templates:create", h.adoptTemplate)
+	h.route(admins, "POST", "/roles", "roles:create", h.idempotent(serve(h.createRole)))
+	h.route(admins, "GET", "/roles", "roles:list", serve(h.listRoles))
+	h.route(admins, "GET", "/roles/:id", "roles:read", serve(h.getRole))
+	h.route(admins, "PATCH", "/roles/:id", "roles:update", serve(h.updateRole))
+	h.route(admins, "DELETE", "/roles/:id", "roles:delete", serve(h.deleteRole))
+	h.route(admins, "POST", "/policies", "policies:create", h.idempotent(serve(h.createPolicy)))
+	h.route(admins, "GET", "/policies", "policies:list", serve(h.listPolicies))
+	h.route(admins, "GET", "/policies/:id", "policies:read", serve(h.getPolicy))
+	h.route(admins, "PATCH", "/policies/:id", "policies:update", serve(h.updatePolicy))
+	h.route(admins, "DELETE", "/policies/:id", "policies:delete", serve(h.deletePolicy))
+	h.route(admins, "GET", "/payload-templates/observed", "payload-templates:read", serve(h.observedTemplates))
+	h.route(admins, "POST", "/payload-templates", "payload-templates:create", serve(h.adoptTemplate))
 }
 
 // route registers an authenticated route behind its action's policy check.

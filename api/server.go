@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/converter"
 
+	"github.com/billgate/billgate/accounts"
 	"github.com/billgate/billgate/catalog"
 	"github.com/billgate/billgate/sales"
 	"github.com/billgate/billgate/testclocks"
@@ -34,10 +35,10 @@ type Deps struct {
 	APIKeys      APIKeys
 	SigningKeys  SigningKeys
 
-	Clients  Clients          // the account store
-	Roles    Roles            // the role and policy store
-	AuditLog AuditLog         // the audit trail
-	Catalog  *catalog.Service // products and prices
+	Accounts *accounts.Service // account administration and the audit trail
+	Clients  Clients           // the account store
+	Roles    Roles             // the role and policy store
+	Catalog  *catalog.Service  // products and prices
 	// The sandbox gateway's approval page and webhooks, served unless
 	// Sandbox is nil, and its ledger, unless SandboxLedger is. Webhooks
 	// keeps the events received and Now stamps them; Signaler signals
@@ -55,7 +56,6 @@ type Deps struct {
 	Now func() time.Time
 	// IdempotencyKeys keeps Idempotency-Key answers for the POSTs that create.
 	IdempotencyKeys IdempotencyKeys
-	Hasher          PasswordHasher // hashes passwords set through the API
 	// CookieSecure adds Secure to the sid cookie (BILLGATE_COOKIE_SECURE).
 	CookieSecure bool
 	// TrustedProxies may set X-Forwarded-For; nobody else's is believed.

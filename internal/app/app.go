@@ -21,6 +21,7 @@ import (
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 
+	"github.com/billgate/billgate/accounts"
 	"github.com/billgate/billgate/activities"
 	"github.com/billgate/billgate/api"
 	"github.com/billgate/billgate/auth"
@@ -153,9 +154,9 @@ func Start(ctx context.Context, o Options) (_ *App, err error) {
 		go store.ListenIdentityChanges(listening)
 		deps.Authn, deps.Logins, deps.Sessions = identity.Requests, identity.Logins, identity.Sessions
 		deps.AccessTokens, deps.APIKeys, deps.SigningKeys = identity.AccessTokens, identity.APIKeys, identity.SigningKeys
+		deps.Accounts = accounts.NewService(store, store, a.Hasher, store, func() time.Time { return time.Now().UTC() }, o.Logger)
 		deps.Clients = store
 		deps.Roles = store
-		deps.AuditLog = store
 		deps.Catalog = &catalog.Service{Store: store, Now: time.Now}
 		if sb != nil {
 			deps.Sandbox, deps.SandboxLedger = sandboxRoutes{sb}, sandboxRoutes{sb}
@@ -167,7 +168,6 @@ func Start(ctx context.Context, o Options) (_ *App, err error) {
 			PaymentMethods: store, Gateways: registry.Names(), Now: time.Now}
 		deps.IdempotencyKeys = store
 		deps.PayloadCodec, deps.Namespace, deps.TemporalUIOrigins = codec, o.Namespace, o.Identity.TemporalUIOrigins
-		deps.Hasher = a.Hasher
 		deps.CookieSecure = o.Identity.CookieSecure
 		deps.TrustedProxies = o.Identity.TrustedProxies
 		deps.APIKeyScheme = o.Identity.APIKeyScheme

@@ -1,0 +1,28 @@
+package api
+
+import (
+	"github.com/gin-gonic/gin"
+
+	"github.com/billgate/billgate/accounts"
+	"github.com/billgate/billgate/auth"
+)
+
+// actor is who the request acts for, as the accounts service sees it.
+func actor(c *gin.Context) accounts.Actor {
+	p := principal(c)
+	return accounts.Actor{Client: p.Client, Level: p.Level, IP: c.ClientIP()}
+}
+
+// requireLevel refuses anyone below level, whatever a policy allows: only
+// admins grant roles, set another account's password, manage its sessions,
+// roles and policies (which raise or bypass levels); only businesses and
+// admins use test clocks.
+func requireLevel(level int) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if principal(c).Level < level {
+			fail(c, auth.ErrPermissionDenied)
+			return
+		}
+		c.Next()
+	}
+}
