@@ -33,7 +33,7 @@ func (s *Service) Create(ctx context.Context, a Actor, n NewAccount) (Account, e
 	if err != nil {
 		return Account{}, err
 	}
-	if err := s.store.CreateClient(ctx, client, role); err != nil {
+	if err := s.Store.CreateClient(ctx, client, role); err != nil {
 		return Account{}, err
 	}
 	s.record(ctx, a, auditCreate, client, map[string]any{"role": role})
@@ -55,7 +55,7 @@ func (s *Service) newClient(a Actor, n NewAccount) (*models.Client, string, erro
 	if err != nil {
 		return nil, "", err
 	}
-	hash, err := s.hasher.Hash(n.Password)
+	hash, err := s.Hasher.Hash(n.Password)
 	if err != nil {
 		return nil, "", err
 	}
@@ -72,10 +72,10 @@ func (s *Service) newClient(a Actor, n NewAccount) (*models.Client, string, erro
 // tenant: only customers belong to one, and only admins choose which.
 func (a Actor) tenantFor(level int, tenant *uuid.UUID) (*uuid.UUID, error) {
 	switch {
-	case !a.isAdmin() && (level > models.LevelCustomer || tenant != nil):
+	case !a.IsAdmin() && (level > models.LevelCustomer || tenant != nil):
 		return nil, auth.ErrPermissionDenied
-	case !a.isAdmin():
-		return &a.Client.ID, nil
+	case !a.IsAdmin():
+		return &a.Account.ID, nil
 	case level == models.LevelCustomer && tenant == nil:
 		return nil, fault.Invalid("tenantId", "a customer belongs to a business: give tenantId", nil)
 	case level > models.LevelCustomer && tenant != nil:
@@ -94,7 +94,7 @@ func (s *Service) Get(ctx context.Context, a Actor, id uuid.UUID) (Account, erro
 }
 
 func (s *Service) withRoles(ctx context.Context, client *models.Client) (Account, error) {
-	roles, err := s.store.RolesOf(ctx, []uuid.UUID{client.ID})
+	roles, err := s.Store.RolesOf(ctx, []uuid.UUID{client.ID})
 	if err != nil {
 		return Account{}, err
 	}
@@ -105,7 +105,7 @@ func (s *Service) withRoles(ctx context.Context, client *models.Client) (Account
 // a's own unless a is an admin.
 func (s *Service) List(ctx context.Context, a Actor, f models.ClientFilter) ([]Account, error) {
 	a.narrow(&f)
-	clients, err := s.store.ListClients(ctx, f)
+	clients, err := s.Store.ListClients(ctx, f)
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +113,7 @@ func (s *Service) List(ctx context.Context, a Actor, f models.ClientFilter) ([]A
 	for i := range clients {
 		ids[i] = clients[i].ID
 	}
-	roles, err := s.store.RolesOf(ctx, ids)
+	roles, err := s.Store.RolesOf(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +136,7 @@ func (s *Service) Update(ctx context.Context, a Actor, id uuid.UUID, c Changes) 
 	if err != nil {
 		return Account{}, err
 	}
-	updated, err := s.store.UpdateClient(ctx, client.ID, ch, now)
+	updated, err := s.Store.UpdateClient(ctx, client.ID, ch, now)
 	if err != nil {
 		return Account{}, err
 	}
@@ -159,7 +159,7 @@ func (s *Service) UpdateProfile(ctx context.Context, a Actor, p Profile) (*model
 	if err != nil {
 		return nil, err
 	}
-	return s.store.UpdateClient(ctx, a.Client.ID, ch, now)
+	return s.Store.UpdateClient(ctx, a.Account.ID, ch, now)
 }
 
 // Delete removes an account a sees, other than a's own.
@@ -168,10 +168,10 @@ func (s *Service) Delete(ctx context.Context, a Actor, id uuid.UUID) error {
 	if err != nil {
 		return err
 	}
-	if client.ID == a.Client.ID {
+	if client.ID == a.Account.ID {
 		return &fault.ConflictError{Code: "CONFLICT", Message: "you cannot delete your own account here"}
 	}
-	if err := s.store.DeleteClient(ctx, client.ID); err != nil {
+	if err := s.Store.DeleteClient(ctx, client.ID); err != nil {
 		return err
 	}
 	s.record(ctx, a, auditDelete, client, map[string]any{"login": client.Login})
@@ -188,12 +188,12 @@ func (s *Service) SetRoles(ctx context.Context, a Actor, id uuid.UUID, roles []s
 	if len(roles) == 0 {
 		return Account{}, fault.Invalid("roles", "give at least one role", nil)
 	}
-	before, err := s.store.RolesOf(ctx, []uuid.UUID{client.ID})
+	before, err := s.Store.RolesOf(ctx, []uuid.UUID{client.ID})
 	if err != nil {
 		return Account{}, err
 	}
 	names := slices.Compact(slices.Sorted(slices.Values(roles)))
-	if err := s.store.SetRoles(ctx, client.ID, names); err != nil {
+	if err := s.Store.SetRoles(ctx, client.ID, names); err != nil {
 		if errors.Is(err, models.ErrNotFound) {
 			err = fault.Invalid("roles", "unknown role", roles)
 		}
@@ -213,28 +213,28 @@ func (s *Service) SetPassword(ctx context.Context, a Actor, id uuid.UUID, passwo
 	if err := validPassword(password); err != nil {
 		return err
 	}
-	hash, err := s.hasher.Hash(password)
+	hash, err := s.Hasher.Hash(password)
 	if err != nil {
 		return err
 	}
 	now := s.clock()
-	if err := s.store.SetPassword(ctx, client.ID, hash, now); err != nil {
+	if err := s.Store.SetPassword(ctx, client.ID, hash, now); err != nil {
 		return err
 	}
-	if _, err := s.sessions.RevokeClientSessions(ctx, client.ID, uuid.Nil, now); err != nil {
+	if _, err := s.Sessions.RevokeClientSessions(ctx, client.ID, uuid.Nil, now); err != nil {
 		return err
 	}
 	s.record(ctx, a, auditPassword, client, nil)
 	return nil
 }
 
-// Sessions lists an account's live sessions; admins only.
-func (s *Service) Sessions(ctx context.Context, a Actor, id uuid.UUID) ([]models.Session, error) {
+// SessionsOf lists an account's live sessions; admins only.
+func (s *Service) SessionsOf(ctx context.Context, a Actor, id uuid.UUID) ([]models.Session, error) {
 	client, err := s.administered(ctx, a, id)
 	if err != nil {
 		return nil, err
 	}
-	return s.sessions.ClientSessions(ctx, client.ID, s.clock())
+	return s.Sessions.ClientSessions(ctx, client.ID, s.clock())
 }
 
 // RevokeSessions revokes every session of an account and says how many
@@ -244,7 +244,7 @@ func (s *Service) RevokeSessions(ctx context.Context, a Actor, id uuid.UUID) (in
 	if err != nil {
 		return 0, err
 	}
-	n, err := s.sessions.RevokeClientSessions(ctx, client.ID, uuid.Nil, s.clock())
+	n, err := s.Sessions.RevokeClientSessions(ctx, client.ID, uuid.Nil, s.clock())
 	if err != nil {
 		return 0, err
 	}
@@ -258,7 +258,7 @@ func (s *Service) RevokeSession(ctx context.Context, a Actor, id, sessionID uuid
 	if err != nil {
 		return err
 	}
-	if err := s.sessions.RevokeSession(ctx, client.ID, sessionID, s.clock()); err != nil {
+	if err := s.Sessions.RevokeSession(ctx, client.ID, sessionID, s.clock()); err != nil {
 		return err
 	}
 	s.record(ctx, a, auditSessions, client, map[string]any{"sessionId": sessionID})
@@ -276,5 +276,5 @@ func (s *Service) administered(ctx context.Context, a Actor, id uuid.UUID) (*mod
 // AuditEvents pages through the part of the trail a reads.
 func (s *Service) AuditEvents(ctx context.Context, a Actor, f models.AuditFilter) ([]models.AuditEvent, error) {
 	a.narrowTrail(&f)
-	return s.trail.AuditEvents(ctx, f)
+	return s.Trail.AuditEvents(ctx, f)
 }

@@ -184,7 +184,8 @@ func TestListAndTrailAreNarrowedToTheActor(t *testing.T) {
 	}
 	for _, tt := range tests {
 		store := &recordingStore{fakeStore: w.store}
-		svc := NewService(store, w.sessions, fakeHasher{}, w.trail, w.svc.now, w.svc.log)
+		svc := *w.svc
+		svc.Store = store
 		if _, err := svc.List(ctx, w.as(tt.actor), asked); err != nil {
 			t.Fatal(err)
 		}
@@ -313,8 +314,8 @@ func TestAdminOnlyOperations(t *testing.T) {
 			return err
 		},
 		"SetPassword": func(w *world, a Actor) error { return w.svc.SetPassword(ctx, a, w.bob.ID, goodPassword) },
-		"Sessions": func(w *world, a Actor) error {
-			_, err := w.svc.Sessions(ctx, a, w.bob.ID)
+		"SessionsOf": func(w *world, a Actor) error {
+			_, err := w.svc.SessionsOf(ctx, a, w.bob.ID)
 			return err
 		},
 		"RevokeSessions": func(w *world, a Actor) error {

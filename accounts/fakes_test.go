@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/billgate/billgate/models"
+	"github.com/billgate/billgate/tenancy"
 )
 
 // fakeStore keeps accounts in memory; roles a client may hold are those
@@ -184,11 +185,11 @@ func newWorld() *world {
 	w.bob = &models.Client{ID: uuid.New(), TenantID: &w.shop.ID, Login: "bob"}
 	w.store = newFakeStore(w.admin, w.shop, w.other, w.bob)
 	w.sessions, w.trail = &fakeSessions{}, &fakeTrail{}
-	w.svc = NewService(w.store, w.sessions, fakeHasher{}, w.trail, func() time.Time { return testNow }, slog.New(slog.DiscardHandler))
+	w.svc = &Service{Store: w.store, Sessions: w.sessions, Hasher: fakeHasher{}, Trail: w.trail, Now: func() time.Time { return testNow }, Log: slog.New(slog.DiscardHandler)}
 	return w
 }
 
 func (w *world) as(c *models.Client) Actor {
 	level := map[*models.Client]int{w.admin: models.LevelAdmin, w.shop: models.LevelBusiness, w.other: models.LevelBusiness, w.bob: models.LevelCustomer}[c]
-	return Actor{Client: c, Level: level, IP: "192.0.2.7"}
+	return Actor{Caller: tenancy.Caller{Account: c, Level: level}, IP: "192.0.2.7"}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/billgate/billgate/auth"
 	"github.com/billgate/billgate/models"
+	"github.com/billgate/billgate/tenancy"
 )
 
 // Store keeps accounts and their roles.
@@ -43,33 +44,28 @@ type PasswordHasher interface {
 	Hash(password string) (string, error)
 }
 
-// Trail is the audit trail: every change to an account is recorded in it.
+// Trail is the audit trail: what an admin or a business does to an account
+// is recorded in it, and read back narrowed to the reader.
 type Trail interface {
 	RecordAudit(ctx context.Context, e *models.AuditEvent) error
 	AuditEvents(ctx context.Context, f models.AuditFilter) ([]models.AuditEvent, error)
 }
 
-// Service administers accounts.
+// Service is the accounts' operations.
 type Service struct {
-	store    Store
-	sessions Sessions
-	hasher   PasswordHasher
-	trail    Trail
-	now      func() time.Time
-	log      *slog.Logger
+	Store    Store
+	Sessions Sessions
+	Hasher   PasswordHasher
+	Trail    Trail
+	Now      func() time.Time
+	Log      *slog.Logger // where an event the trail could not record is logged
 }
 
-// NewService administers the accounts in store, reading the time from now.
-func NewService(store Store, sessions Sessions, hasher PasswordHasher, trail Trail, now func() time.Time, log *slog.Logger) *Service {
-	return &Service{store: store, sessions: sessions, hasher: hasher, trail: trail, now: now, log: log}
-}
-
-// Actor is who acts on accounts: its own account, the level its roles
-// grant, and the address its request came from, for the audit trail.
+// Actor is who acts on accounts: the caller, and the address its request
+// came from, for the audit trail.
 type Actor struct {
-	Client *models.Client
-	Level  int
-	IP     string
+	tenancy.Caller
+	IP string
 }
 
 // Account is an account with the names of its roles.
@@ -78,7 +74,7 @@ type Account struct {
 	Roles  []string
 }
 
-func (s *Service) clock() time.Time { return s.now().UTC() }
+func (s *Service) clock() time.Time { return s.Now().UTC() }
 
 // Audited account actions.
 const (
@@ -96,7 +92,11 @@ const (
 func (s *Service) record(ctx context.Context, a Actor, action string, subject *models.Client, details map[string]any) {
 	e := models.AuditEvent{
 		OccurredAt: s.clock(), Action: action, Outcome: models.OutcomeOK, IP: a.IP,
-		ActorID: &a.Client.ID, SubjectID: &subject.ID, TenantID: models.TenantOf(subject),
+		ActorID: &a.Account.ID, SubjectID: &subject.ID, TenantID: models.TenantOf(subject),
 	}
-	auth.Audit(ctx, s.trail, s.log, e, details)
+	log := s.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	auth.Audit(ctx, s.Trail, log, e, details)
 }

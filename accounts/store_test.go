@@ -11,6 +11,7 @@ import (
 
 	"github.com/billgate/billgate/internal/dbtest"
 	"github.com/billgate/billgate/models"
+	"github.com/billgate/billgate/tenancy"
 )
 
 // Against the real store: disabling an account through the service revokes
@@ -29,7 +30,7 @@ func TestDisablingRevokesCredentials(t *testing.T) {
 				t.Fatal(err)
 			}
 			now := time.Now().UTC().Truncate(time.Second)
-			svc := NewService(store, store, fakeHasher{}, store, func() time.Time { return now }, slog.New(slog.DiscardHandler))
+			svc := &Service{Store: store, Sessions: store, Hasher: fakeHasher{}, Trail: store, Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler)}
 			admin := &models.Client{Login: "root"}
 			shop := &models.Client{Login: "shop"}
 			for _, c := range []*models.Client{admin, shop} {
@@ -51,7 +52,7 @@ func TestDisablingRevokesCredentials(t *testing.T) {
 				_, keyErr := store.APIKeyByID(ctx, key.ID, now)
 				return sessErr == nil, keyErr == nil
 			}
-			a := Actor{Client: admin, Level: models.LevelAdmin}
+			a := Actor{Caller: tenancy.Caller{Account: admin, Level: models.LevelAdmin}}
 
 			sess, key := give()
 			for _, disabled := range []bool{true, false} {

@@ -25,19 +25,17 @@ func LevelNamed(name string) (level int, ok bool) {
 // LevelName names a level.
 func LevelName(level int) string { return levelNames[level] }
 
-func (a Actor) isAdmin() bool { return a.Level >= models.LevelAdmin }
-
 // sees is the tenancy rule: an admin sees every account, a business its
 // own customers, and nobody any other (not even itself: its own account
 // is its profile).
 func (a Actor) sees(c *models.Client) bool {
-	return a.isAdmin() || (c.TenantID != nil && *c.TenantID == a.Client.ID)
+	return a.IsAdmin() || (c.TenantID != nil && *c.TenantID == a.Account.ID)
 }
 
 // narrow applies sees to a listing.
 func (a Actor) narrow(f *models.ClientFilter) {
-	if !a.isAdmin() {
-		f.TenantID = &a.Client.ID
+	if !a.IsAdmin() {
+		f.TenantID = &a.Account.ID
 		f.Platform = false
 	}
 }
@@ -46,18 +44,18 @@ func (a Actor) narrow(f *models.ClientFilter) {
 // its own tenant's, a customer its own account's.
 func (a Actor) narrowTrail(f *models.AuditFilter) {
 	switch {
-	case a.isAdmin():
-	case a.Client.TenantID != nil:
-		f.TenantID, f.SubjectID = a.Client.TenantID, &a.Client.ID
+	case a.IsAdmin():
+	case a.Account.TenantID != nil:
+		f.TenantID, f.SubjectID = a.Account.TenantID, &a.Account.ID
 	default:
-		f.TenantID = &a.Client.ID
+		f.TenantID = &a.Account.ID
 	}
 }
 
 // mustBeAdmin refuses anyone below admin: only admins grant roles, set
 // another account's password or manage its sessions.
 func (a Actor) mustBeAdmin() error {
-	if !a.isAdmin() {
+	if !a.IsAdmin() {
 		return auth.ErrPermissionDenied
 	}
 	return nil
@@ -66,7 +64,7 @@ func (a Actor) mustBeAdmin() error {
 // Visible loads an account a sees. Any other is models.ErrNotFound,
 // never revealing that it exists.
 func (s *Service) Visible(ctx context.Context, a Actor, id uuid.UUID) (*models.Client, error) {
-	c, err := s.store.ClientByID(ctx, id)
+	c, err := s.Store.ClientByID(ctx, id)
 	if err != nil {
 		return nil, err
 	}

@@ -9,8 +9,7 @@ import (
 
 // actor is who the request acts for, as the accounts service sees it.
 func actor(c *gin.Context) accounts.Actor {
-	p := principal(c)
-	return accounts.Actor{Client: p.Client, Level: p.Level, IP: c.ClientIP()}
+	return accounts.Actor{Caller: caller(c), IP: c.ClientIP()}
 }
 
 // requireLevel refuses anyone below level, whatever a policy allows: only

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -17,11 +16,6 @@ import (
 	"github.com/billgate/billgate/auth/paycheck"
 	"github.com/billgate/billgate/models"
 )
-
-// Clients is the account store as the billing handlers read it.
-type Clients interface {
-	ClientByID(ctx context.Context, id uuid.UUID) (*models.Client, error)
-}
 
 // clientDetail is a client as its owner, its business and admins see it.
 type clientDetail struct {
@@ -277,7 +271,7 @@ func (h *handlers) clientSessions(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	sessions, err := h.Accounts.Sessions(c.Request.Context(), actor(c), id)
+	sessions, err := h.Accounts.SessionsOf(c.Request.Context(), actor(c), id)
 	if err != nil {
 		return err
 	}

@@ -36,7 +36,6 @@ type Deps struct {
 	SigningKeys  SigningKeys
 
 	Accounts *accounts.Service // account administration and the audit trail
-	Clients  Clients           // the account store
 	Roles    Roles             // the role and policy store
 	Catalog  *catalog.Service  // products and prices
 	// The sandbox gateway's approval page and webhooks, served unless

@@ -154,8 +154,7 @@ func Start(ctx context.Context, o Options) (_ *App, err error) {
 		go store.ListenIdentityChanges(listening)
 		deps.Authn, deps.Logins, deps.Sessions = identity.Requests, identity.Logins, identity.Sessions
 		deps.AccessTokens, deps.APIKeys, deps.SigningKeys = identity.AccessTokens, identity.APIKeys, identity.SigningKeys
-		deps.Accounts = accounts.NewService(store, store, a.Hasher, store, func() time.Time { return time.Now().UTC() }, o.Logger)
-		deps.Clients = store
+		deps.Accounts = &accounts.Service{Store: store, Sessions: store, Hasher: a.Hasher, Trail: store, Now: time.Now, Log: o.Logger}
 		deps.Roles = store
 		deps.Catalog = &catalog.Service{Store: store, Now: time.Now}
 		if sb != nil {
