@@ -86,7 +86,7 @@ func (a Actor) tenantFor(level int, tenant *uuid.UUID) (*uuid.UUID, error) {
 
 // Get reads an account a sees.
 func (s *Service) Get(ctx context.Context, a Actor, id uuid.UUID) (Account, error) {
-	client, err := s.Visible(ctx, a, id)
+	client, err := s.visible(ctx, a, id)
 	if err != nil {
 		return Account{}, err
 	}
@@ -127,7 +127,7 @@ func (s *Service) List(ctx context.Context, a Actor, f models.ClientFilter) ([]A
 // Update changes an account a sees. Disabling it revokes its sessions and
 // keys (Store.UpdateClient), so that enabling it again brings none back.
 func (s *Service) Update(ctx context.Context, a Actor, id uuid.UUID, c Changes) (Account, error) {
-	client, err := s.Visible(ctx, a, id)
+	client, err := s.visible(ctx, a, id)
 	if err != nil {
 		return Account{}, err
 	}
@@ -164,7 +164,7 @@ func (s *Service) UpdateProfile(ctx context.Context, a Actor, p Profile) (*model
 
 // Delete removes an account a sees, other than a's own.
 func (s *Service) Delete(ctx context.Context, a Actor, id uuid.UUID) error {
-	client, err := s.Visible(ctx, a, id)
+	client, err := s.visible(ctx, a, id)
 	if err != nil {
 		return err
 	}
@@ -270,7 +270,7 @@ func (s *Service) administered(ctx context.Context, a Actor, id uuid.UUID) (*mod
 	if err := a.mustBeAdmin(); err != nil {
 		return nil, err
 	}
-	return s.Visible(ctx, a, id)
+	return s.visible(ctx, a, id)
 }
 
 // AuditEvents pages through the part of the trail a reads.

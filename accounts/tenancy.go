@@ -61,9 +61,9 @@ func (a Actor) mustBeAdmin() error {
 	return nil
 }
 
-// Visible loads an account a sees. Any other is models.ErrNotFound,
+// visible loads an account a sees. Any other is models.ErrNotFound,
 // never revealing that it exists.
-func (s *Service) Visible(ctx context.Context, a Actor, id uuid.UUID) (*models.Client, error) {
+func (s *Service) visible(ctx context.Context, a Actor, id uuid.UUID) (*models.Client, error) {
 	c, err := s.Store.ClientByID(ctx, id)
 	if err != nil {
 		return nil, err

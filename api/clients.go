@@ -112,15 +112,6 @@ func (h *handlers) createClient(c *gin.Context) error {
 	return nil
 }
 
-// visibleClient loads the client in the path that the caller sees.
-func (h *handlers) visibleClient(c *gin.Context) (*models.Client, error) {
-	id, err := pathID(c)
-	if err != nil {
-		return nil, err
-	}
-	return h.Accounts.Visible(c.Request.Context(), actor(c), id)
-}
-
 // getClient is GET /v1/clients/{id}.
 func (h *handlers) getClient(c *gin.Context) error {
 	id, err := pathID(c)
