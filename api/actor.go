@@ -5,7 +5,14 @@ import (
 
 	"github.com/billgate/billgate/accounts"
 	"github.com/billgate/billgate/auth"
+	"github.com/billgate/billgate/tenancy"
 )
+
+// caller is who the request acts for, as the domain's tenancy rules see it.
+func caller(c *gin.Context) tenancy.Caller {
+	p := principal(c)
+	return tenancy.Caller{Account: p.Client, Level: p.Level}
+}
 
 // actor is who the request acts for, as the accounts service sees it.
 func actor(c *gin.Context) accounts.Actor {

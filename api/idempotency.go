@@ -45,24 +45,21 @@ var (
 // but under the ID the key reserved (reservedID), so it finds the workflow
 // or the update the first try may have started instead of starting
 // another. So does a retry after the process running the first died.
-func (h *handlers) idempotent(next gin.HandlerFunc) gin.HandlerFunc {
-	return func(c *gin.Context) {
+func (h *handlers) idempotent(next handlerFunc) handlerFunc {
+	return func(c *gin.Context) error {
 		key := c.GetHeader(idempotencyHeader)
 		if key == "" {
-			next(c)
-			return
+			return next(c)
 		}
 		if len(key) > 255 || hasControlChar(key) {
-			fail(c, Invalid(idempotencyHeader, "Idempotency-Key must be 1-255 printable characters", nil))
-			return
+			return Invalid(idempotencyHeader, "Idempotency-Key must be 1-255 printable characters", nil)
 		}
 		body, err := io.ReadAll(c.Request.Body)
 		if err != nil {
 			if tooLarge := asMaxBytes(err); tooLarge != nil {
 				err = bodyTooLarge(tooLarge.Limit)
 			}
-			fail(c, err)
-			return
+			return err
 		}
 		c.Request.Body = io.NopCloser(bytes.NewReader(body))
 		sum := sha256.Sum256(append([]byte(c.Request.Method+" "+c.Request.URL.RequestURI()+"\n"), body...))
@@ -74,24 +71,23 @@ func (h *handlers) idempotent(next gin.HandlerFunc) gin.HandlerFunc {
 			CreatedAt: now, ClaimedAt: now}, keyLease)
 		switch {
 		case err != nil:
-			fail(c, err)
-			return
+			return err
 		case stored.RequestHash != hex.EncodeToString(sum[:]):
-			fail(c, errKeyReused)
-			return
+			return errKeyReused
 		case !claimed && stored.Status == 0:
-			fail(c, errKeyInProgress)
-			return
+			return errKeyInProgress
 		case !claimed:
 			c.Header("Idempotent-Replayed", "true")
 			c.Data(stored.Status, stored.ContentType, []byte(stored.Body))
 			c.Abort()
-			return
+			return nil
 		}
 		c.Set(reservedIDKey, stored.ResourceID)
 		rec := &recordingWriter{ResponseWriter: c.Writer}
 		c.Writer = rec
-		next(c)
+		if err := next(c); err != nil {
+			fail(c, err) // into rec: the refusal is the answer kept
+		}
 		if rec.Status() >= 500 {
 			err = h.IdempotencyKeys.ReleaseIdempotencyKey(ctx, caller, key)
 		} else {
@@ -100,6 +96,7 @@ func (h *handlers) idempotent(next gin.HandlerFunc) gin.HandlerFunc {
 		if err != nil {
 			_ = c.Error(err) // the answer is sent; a repeat will find the key in progress
 		}
+		return nil
 	}
 }
 

@@ -55,3 +55,18 @@ func decodeCursor(s string) (uuid.UUID, error) {
 	}
 	return uuid.FromBytes(b)
 }
+
+// respondPage answers with a page of billing objects: fetch reads up to
+// limit rows, id gives a row's cursor, view its JSON.
+func respondPage[T, V any](c *gin.Context, limit int, fetch func(limit int) ([]T, error), id func(T) uuid.UUID, view func(*T) V) error {
+	rows, next, err := page(limit, fetch, id)
+	if err != nil {
+		return err
+	}
+	out := make([]V, len(rows))
+	for i := range rows {
+		out[i] = view(&rows[i])
+	}
+	respondList(c, out, next)
+	return nil
+}

@@ -9,14 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/billgate/billgate/fault"
-	"github.com/billgate/billgate/tenancy"
 )
-
-// caller is who the request acts for, as the domain's tenancy rules see it.
-func caller(c *gin.Context) tenancy.Caller {
-	p := principal(c)
-	return tenancy.Caller{Account: p.Client, Level: p.Level}
-}
 
 // listFilter reads the filters every billing list takes: tenantId (admins),
 // customerId, status, and the page, narrowed to what the caller sees.
@@ -107,19 +100,4 @@ func visible[T any](c *gin.Context, load func(context.Context, uuid.UUID) (*T, e
 		return nil, errNotFound
 	}
 	return obj, nil
-}
-
-// respondPage answers with a page of billing objects: fetch reads up to
-// limit rows, id gives a row's cursor, view its JSON.
-func respondPage[T, V any](c *gin.Context, limit int, fetch func(limit int) ([]T, error), id func(T) uuid.UUID, view func(*T) V) error {
-	rows, next, err := page(limit, fetch, id)
-	if err != nil {
-		return err
-	}
-	out := make([]V, len(rows))
-	for i := range rows {
-		out[i] = view(&rows[i])
-	}
-	respondList(c, out, next)
-	return nil
 }

@@ -32,8 +32,8 @@ func (h *handlers) codecRoutes(r *gin.Engine) {
 		r.OPTIONS("/temporal-codec/"+op, cors, preflight)
 	}
 	g := r.Group("/temporal-codec", cors, h.authenticateFrom(h.TemporalUIOrigins), requireLevel(models.LevelAdmin))
-	h.route(g, "POST", "/encode", "temporal-codec:encode", serve(h.codec(converter.PayloadCodec.Encode)))
-	h.route(g, "POST", "/decode", "temporal-codec:decode", serve(h.codec(converter.PayloadCodec.Decode)))
+	h.route(g, "POST", "/encode", "temporal-codec:encode", h.codec(converter.PayloadCodec.Encode))
+	h.route(g, "POST", "/decode", "temporal-codec:decode", h.codec(converter.PayloadCodec.Decode))
 }
 
 // allowOrigins lets pages from origins read the answers, refusals

@@ -18,6 +18,7 @@ var rules = []struct {
 	{"models", "the store keeps billgate's rows; a gateway keeps its own", []string{"gateways"}},
 	{"sales", "the domain decides; it does not serve HTTP or run workflow code", []string{"api", "workflows", "activities", "gateways"}},
 	{"catalog", "the domain decides; it does not serve HTTP", []string{"api", "workflows", "activities", "gateways"}},
+	{"accounts", "the domain decides; it does not serve HTTP", []string{"api", "workflows", "activities", "gateways"}},
 	{"testclocks", "the domain decides; it does not serve HTTP or run workflow code", []string{"api", "workflows", "activities", "gateways"}},
 }
 
