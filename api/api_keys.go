@@ -62,7 +62,7 @@ func (h *handlers) createAPIKey(c *gin.Context) error {
 		return err
 	}
 	p := principal(c)
-	if err := validAPIKey(req.Name, req.ExpiresAt, req.Policies, p.PolicyNames); err != nil {
+	if err := validAPIKey(req.Name, req.ExpiresAt, req.Policies, p.PolicyNames, h.Now()); err != nil {
 		return err
 	}
 	k, secret, err := h.APIKeys.Create(c.Request.Context(), p, auth.NewAPIKey{Name: req.Name, ExpiresAt: req.ExpiresAt, Policies: req.Policies})
@@ -82,8 +82,8 @@ func ownedKeyRefusal(err error) error {
 	return err
 }
 
-func validAPIKey(name string, expiresAt *time.Time, policies, held []string) error {
-	if err := validKeyName(name, expiresAt); err != nil {
+func validAPIKey(name string, expiresAt *time.Time, policies, held []string, now time.Time) error {
+	if err := validKeyName(name, expiresAt, now); err != nil {
 		return err
 	}
 	if len(policies) > 100 {
@@ -99,14 +99,14 @@ func validAPIKey(name string, expiresAt *time.Time, policies, held []string) err
 
 // validKeyName checks what API and signing keys share: a name and an
 // optional expiry in the future.
-func validKeyName(name string, expiresAt *time.Time) error {
+func validKeyName(name string, expiresAt *time.Time, now time.Time) error {
 	if name == "" || len([]rune(name)) > 64 || hasControlChar(name) {
 		return Invalid("name", "name must be 1-64 printable characters", nil)
 	}
 	if expiresAt == nil {
 		return nil
 	}
-	if !expiresAt.After(time.Now()) {
+	if !expiresAt.After(now) {
 		return Invalid("expiresAt", "expiresAt must be in the future", expiresAt)
 	}
 	return validTime("expiresAt", *expiresAt)

@@ -3,10 +3,12 @@ package api
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -46,10 +48,19 @@ func apiChallenge(apiKeyScheme string) string {
 const tenantHeader = "Billgate-Tenant"
 
 // withChallenge names schemes in WWW-Authenticate when err is answered
-// AUTH FAILED, and returns err.
-func withChallenge(c *gin.Context, err error, schemes string) error {
+// AUTH FAILED, and returns err as withRetryAfter does.
+func (h *handlers) withChallenge(c *gin.Context, err error, schemes string) error {
 	if problemFor(err) == errAuthFailed {
 		c.Header("WWW-Authenticate", schemes)
+	}
+	return h.withRetryAfter(c, err)
+}
+
+// withRetryAfter says when a password check locked out may be tried again,
+// and returns err.
+func (h *handlers) withRetryAfter(c *gin.Context, err error) error {
+	if locked := (*auth.LockedError)(nil); errors.As(err, &locked) {
+		c.Header("Retry-After", strconv.Itoa(locked.RetryAfter(h.Now())))
 	}
 	return err
 }
@@ -65,7 +76,7 @@ func (h *handlers) authenticateFrom(origins []string) gin.HandlerFunc {
 	return serve(func(c *gin.Context) error {
 		p, err := h.authenticated(c, origins)
 		if err != nil {
-			return withChallenge(c, err, h.challenge)
+			return h.withChallenge(c, err, h.challenge)
 		}
 		c.Set(principalKey, p)
 		c.Next()

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -186,9 +184,6 @@ func serve(next handlerFunc) gin.HandlerFunc {
 // message.
 func fail(c *gin.Context, err error) {
 	p := problemFor(err)
-	if locked := (*auth.LockedError)(nil); errors.As(err, &locked) {
-		c.Header("Retry-After", strconv.Itoa(locked.RetryAfter(time.Now())))
-	}
 	if p.Status >= 500 {
 		_ = c.Error(err)
 	}

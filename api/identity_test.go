@@ -175,6 +175,14 @@ func TestIdentityRoutes(t *testing.T) {
 	if resp, e := call(t, c, "PUT", base+"/auth/password", `{"currentPassword":"wrong","newPassword":"a new password long enough"}`, bearer...); resp.StatusCode != 401 || e.Errors[0].Message != "AUTH FAILED" {
 		t.Errorf("PUT /auth/password with a wrong one = %d %+v, want 401 AUTH FAILED", resp.StatusCode, e.Errors)
 	}
+	// Wrong current passwords lock the account out as failed logins do,
+	// and the refusal says when to retry.
+	for range 5 {
+		call(t, c, "PUT", base+"/auth/password", `{"currentPassword":"wrong","newPassword":"a new password long enough"}`, bearer...)
+	}
+	if resp, e := call(t, c, "PUT", base+"/auth/password", `{"currentPassword":"wrong","newPassword":"a new password long enough"}`, bearer...); resp.StatusCode != 429 || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("PUT /auth/password once locked out = %d %+v (Retry-After %q), want 429 with Retry-After", resp.StatusCode, e.Errors, resp.Header.Get("Retry-After"))
+	}
 	if resp, _ := call(t, c, "DELETE", base+"/auth/session", "", bearer...); resp.StatusCode != 204 {
 		t.Errorf("DELETE /auth/session = %d, want 204", resp.StatusCode)
 	}

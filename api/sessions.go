@@ -97,7 +97,7 @@ func (h *handlers) login(c *gin.Context) error {
 	var req loginRequest
 	basicLogin, basicPassword, basic := auth.ParseBasic(c.GetHeader("Authorization"))
 	if c.GetHeader("Authorization") != "" && !basic {
-		return withChallenge(c, auth.ErrAuthFailed, loginChallenge) // a malformed Basic header or another scheme
+		return h.withChallenge(c, auth.ErrAuthFailed, loginChallenge) // a malformed Basic header or another scheme
 	}
 	decodeBody := decodeJSON
 	if basic {
@@ -111,7 +111,7 @@ func (h *handlers) login(c *gin.Context) error {
 	}
 	res, err := h.Logins.Login(c.Request.Context(), auth.Credentials{Login: req.Login, Password: req.Password, Tenant: req.Tenant}, origin(c))
 	if err != nil {
-		return withChallenge(c, err, loginChallenge)
+		return h.withChallenge(c, err, loginChallenge)
 	}
 	h.setSessionCookie(c, res.Token, res.Session.ExpiresAt)
 	respond(c, http.StatusOK, newSession{ID: res.Session.ID, Token: res.Token, ClientID: res.Session.ClientID, ExpiresAt: res.Session.ExpiresAt.UTC()})
@@ -254,7 +254,7 @@ func (h *handlers) changePassword(c *gin.Context) error {
 		return err
 	}
 	if err := h.Logins.ChangePassword(c.Request.Context(), principal(c), req.CurrentPassword, req.NewPassword); err != nil {
-		return err
+		return h.withRetryAfter(c, err)
 	}
 	c.Status(http.StatusNoContent)
 	return nil

@@ -64,7 +64,7 @@ func (h *handlers) createSigningKey(c *gin.Context) error {
 	if req.Name == "" {
 		req.Name = req.Algorithm
 	}
-	if err := validSigningKey(req.Name, req.Algorithm, req.RequiredHeaders, req.ExpiresAt); err != nil {
+	if err := validSigningKey(req.Name, req.Algorithm, req.RequiredHeaders, req.ExpiresAt, h.Now()); err != nil {
 		return err
 	}
 	for i, name := range req.RequiredHeaders {
@@ -80,8 +80,8 @@ func (h *handlers) createSigningKey(c *gin.Context) error {
 	return nil
 }
 
-func validSigningKey(name, algorithm string, required []string, expiresAt *time.Time) error {
-	if err := validKeyName(name, expiresAt); err != nil {
+func validSigningKey(name, algorithm string, required []string, expiresAt *time.Time, now time.Time) error {
+	if err := validKeyName(name, expiresAt, now); err != nil {
 		return err
 	}
 	if algorithm != signature.HMACSHA1 && algorithm != signature.HMACSHA256 {
