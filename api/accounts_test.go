@@ -16,7 +16,6 @@ import (
 	"github.com/billgate/billgate/accounts"
 	"github.com/billgate/billgate/api"
 	"github.com/billgate/billgate/auth"
-	"github.com/billgate/billgate/auth/password"
 	"github.com/billgate/billgate/models"
 )
 
@@ -35,15 +34,7 @@ type accountsAPI struct {
 
 func newAccountsAPI(t *testing.T) *accountsAPI {
 	ctx := context.Background()
-	store, err := models.Open(ctx, "sqlite::memory:", models.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = store.Close() })
-	if _, err := store.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	hasher := password.New(password.Params{Memory: 64, Time: 1, Parallelism: 1, SaltLen: 16, KeyLen: 32})
+	store, hasher := identityStore(t)
 	now := func() time.Time { return time.Now().UTC() }
 	log := slog.New(slog.DiscardHandler)
 	id := auth.NewIdentity(store, hasher, auth.DefaultConfig(), now, log)

@@ -16,9 +16,9 @@ import (
 	"github.com/billgate/billgate/models"
 )
 
-// identityServer serves the API over the real identity core on SQLite,
-// with one admin account, admin / "admin password".
-func identityServer(t *testing.T) (base string, c *http.Client) {
+// identityStore is a migrated in-memory store, and a password hasher fast
+// enough for tests.
+func identityStore(t *testing.T) (*models.Store, *password.Hasher) {
 	t.Helper()
 	ctx := context.Background()
 	store, err := models.Open(ctx, "sqlite::memory:", models.Options{})
@@ -29,7 +29,15 @@ func identityServer(t *testing.T) (base string, c *http.Client) {
 	if _, err := store.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	hasher := password.New(password.Params{Memory: 64, Time: 1, Parallelism: 1, SaltLen: 16, KeyLen: 32})
+	return store, password.New(password.Params{Memory: 64, Time: 1, Parallelism: 1, SaltLen: 16, KeyLen: 32})
+}
+
+// identityServer serves the API over the real identity core on SQLite,
+// with one admin account, admin / "admin password".
+func identityServer(t *testing.T) (base string, c *http.Client) {
+	t.Helper()
+	ctx := context.Background()
+	store, hasher := identityStore(t)
 	hash, err := hasher.Hash("admin password")
 	if err != nil {
 		t.Fatal(err)
