@@ -7,8 +7,15 @@ BIN         := bin
 TOOLS       := $(CURDIR)/$(BIN)/tools
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 WORKFLOWCHECK := go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
-# Two cores: two test binaries at a time, each free to use both.
-TESTFLAGS   ?= -race -count=1 -p 2 -timeout 40m
+# Two cores: each go test runs two test binaries at a time, each free to use both.
+TESTFLAGS   ?= -count=1 -p 2 -timeout 40m
+# The packages that link the Temporal server: e2e, the one test binary that
+# does, and what only e2e tests. make test runs them without the race
+# detector, which would build the server a second time (docs/testing.md);
+# e2e's TestServerLinks keeps this list true. Every other package runs with it.
+SERVER_PKGS := cmd/billgate e2e internal/devserver internal/testenv
+MODULE       = $(shell $(GO) list -m)
+RACE_PKGS    = $(filter-out $(SERVER_PKGS:%=$(MODULE)/%),$(shell $(GO) list ./...))
 DEV_FLAGS   ?=
 
 .PHONY: dev build test lint bench generate migrate tools clean
@@ -21,10 +28,15 @@ dev: build
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN)/billgate ./cmd/billgate
 
-## test: the whole suite with the race detector; store and e2e tests also run on
-## Postgres when TEST_DATABASE_URL is set
+## test: go vet, then the whole suite: the packages that link the Temporal server
+## without the race detector, and meanwhile every other one with it; e2e's tests,
+## which mostly wait on workflows, 4 at a time (docs/testing.md). Store and e2e
+## tests also run on Postgres when TEST_DATABASE_URL is set.
 test:
-	$(GO) test $(TESTFLAGS) ./...
+	$(GO) vet ./...
+	$(GO) test -vet=off -parallel 4 $(TESTFLAGS) $(SERVER_PKGS:%=./%) & server=$$!; \
+	  $(GO) test -race -vet=off $(TESTFLAGS) $(RACE_PKGS); race=$$?; \
+	  wait $$server && exit $$race
 
 ## lint: formatting, vet, staticcheck, workflowcheck, and the compose file
 lint: tools

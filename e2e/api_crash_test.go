@@ -18,6 +18,7 @@ import (
 // No worker runs the workflows until the API is dead, so the create is
 // still waiting for it when the kill comes.
 func TestAPIKilledBetweenStartAndAnswer(t *testing.T) {
+	t.Parallel()
 	k := newCluster(t)
 	first := k.api()
 	k.worker("payments,events")

@@ -7,6 +7,7 @@ import (
 )
 
 func TestAuditTrail(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	root := env.CreateClient(nil, "root", goodPassword, "admin")
 	admin := as(t, env, creds("root", ""))

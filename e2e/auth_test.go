@@ -81,6 +81,7 @@ func login(t *testing.T, env *testenv.Env, body string) (token string, r reply) 
 const goodPassword = "correct horse battery staple"
 
 func TestLoginAndSession(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	alice := env.CreateClient(nil, "alice", goodPassword, "business")
 
@@ -126,6 +127,7 @@ func TestLoginAndSession(t *testing.T) {
 }
 
 func TestLoginRefusals(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	env.CreateClient(nil, "alice", goodPassword, "business")
 	tests := []struct {
@@ -171,6 +173,7 @@ func (r reply) message() string {
 }
 
 func TestSessionsEndAsPromised(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	alice := env.CreateClient(nil, "alice", goodPassword, "business")
 	creds := `{"login":"alice","password":"` + goodPassword + `"}`
@@ -229,6 +232,7 @@ func TestSessionsEndAsPromised(t *testing.T) {
 }
 
 func TestSessionIdleExpiry(t *testing.T) {
+	t.Parallel()
 	id := testenv.DefaultIdentity()
 	id.SessionIdle = time.Second
 	env := testenv.Start(t, testenv.Options{Identity: id})
@@ -244,6 +248,7 @@ func TestSessionIdleExpiry(t *testing.T) {
 // Twenty parallel wrong passwords lock the account after five; then even the
 // right password is refused with Retry-After.
 func TestLockout(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	env.CreateClient(nil, "alice", goodPassword, "business")
 	statuses := parallelWrongLogins(t, env, "alice")
@@ -259,6 +264,7 @@ func TestLockout(t *testing.T) {
 
 // Cookie-authenticated changes must be same-site JSON.
 func TestCrossSiteRequestsAreRefused(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	env.CreateClient(nil, "alice", goodPassword, "business")
 	token, _ := login(t, env, `{"login":"alice","password":"`+goodPassword+`"}`)
@@ -297,6 +303,7 @@ func TestCrossSiteRequestsAreRefused(t *testing.T) {
 }
 
 func TestChangePassword(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	env.CreateClient(nil, "alice", goodPassword, "business")
 	creds := `{"login":"alice","password":"` + goodPassword + `"}`
@@ -324,6 +331,7 @@ func TestChangePassword(t *testing.T) {
 // One address guessing across many accounts is slowed too: after 20
 // failures from it, even a right password waits.
 func TestFailuresPerIPAreLimited(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	env.CreateClient(nil, "alice", goodPassword, "business")
 	for i := range 20 {
@@ -340,6 +348,7 @@ func TestFailuresPerIPAreLimited(t *testing.T) {
 // Under strict IP binding a session used from another address is refused;
 // client addresses come from X-Forwarded-For only through a trusted proxy.
 func TestSessionIPBinding(t *testing.T) {
+	t.Parallel()
 	loginFrom := func(env *testenv.Env, ip string) string {
 		r := call(t, env, "POST", "/auth/session", creds("alice", ""), "X-Forwarded-For", ip)
 		if r.Status != 200 {
@@ -374,6 +383,7 @@ func TestSessionIPBinding(t *testing.T) {
 // Session fixation: a sid the caller already holds is never adopted; every
 // login issues a new secret.
 func TestLoginNeverAdoptsAPresetSID(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	env.CreateClient(nil, "alice", goodPassword, "business")
 	planted := "bgs_" + strings.Repeat("A", 43)
@@ -390,6 +400,7 @@ func TestLoginNeverAdoptsAPresetSID(t *testing.T) {
 }
 
 func TestSecureCookieAndAdminSessionControl(t *testing.T) {
+	t.Parallel()
 	id := testenv.DefaultIdentity()
 	id.CookieSecure = true
 	env := testenv.Start(t, testenv.Options{Identity: id})

@@ -66,6 +66,7 @@ func (s *shop) waitStatus(t *testing.T, path, status string) reply {
 }
 
 func TestSubscriptionLifecycleOverHTTP(t *testing.T) {
+	t.Parallel()
 	s := newShop(t)
 	created := s.subscribe(t, s.monthly, "sandbox_ok")
 	if created.Status != 201 || created.Result["customerId"] != s.bobID || created.Result["amount"] != float64(3000) {
@@ -137,6 +138,7 @@ func TestSubscriptionLifecycleOverHTTP(t *testing.T) {
 }
 
 func TestSubscriptionChangesPrice(t *testing.T) {
+	t.Parallel()
 	s := newShop(t)
 	id := s.subscribe(t, s.monthly, "sandbox_ok").Result["id"].(string)
 	path := "/v1/subscriptions/" + id
@@ -173,6 +175,7 @@ func TestSubscriptionChangesPrice(t *testing.T) {
 }
 
 func TestSubscriptionBadInput(t *testing.T) {
+	t.Parallel()
 	s := newShop(t)
 	rival := call(t, s.env, "POST", "/v1/products", `{"name":"Theirs","prices":[{"amount":100,"currency":"USD","type":"recurring","interval":"month"}]}`, s.other...)
 	theirs := rival.Result["prices"].([]any)[0].(map[string]any)["id"].(string)
@@ -210,6 +213,7 @@ func TestSubscriptionBadInput(t *testing.T) {
 }
 
 func TestSubscriptionIdempotencyKey(t *testing.T) {
+	t.Parallel()
 	s := newShop(t)
 	first := s.subscribe(t, s.monthly, "sandbox_ok", "Idempotency-Key", "sub-1")
 	again := s.subscribe(t, s.monthly, "sandbox_ok", "Idempotency-Key", "sub-1")
@@ -230,6 +234,7 @@ func TestSubscriptionIdempotencyKey(t *testing.T) {
 // A one-time purchase through the sandbox's async approval: pending, then
 // paid once the payer approves; the entitlement follows.
 func TestPurchaseWithApproval(t *testing.T) {
+	t.Parallel()
 	s := newShop(t)
 	r := call(t, s.env, "POST", "/v1/purchases", fmt.Sprintf(`{"priceId":%q,"quantity":2,"paymentMethod":{"gateway":"sandbox","token":"sandbox_async"}}`, s.pdf), append(s.bob, "Idempotency-Key", "buy-1")...)
 	if r.Status != 201 || r.Result["amount"] != float64(3000) || r.Result["status"] != "pending" {

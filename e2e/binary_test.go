@@ -26,19 +26,26 @@ import (
 	"github.com/billgate/billgate/workflows/contract"
 )
 
-// buildFlags are the flags the binary under test is built with; the race
-// build adds -race so the binary shares the test's compiled packages.
-var buildFlags = []string{"build"}
+// buildFlags are the flags the binary under test is built with, as the
+// shipped binary is (-s -w); the race build adds -race so the binary shares
+// the test's compiled packages, and names the binary apart.
+var (
+	buildFlags = []string{"build", "-ldflags=-s -w"}
+	binaryName = "billgate"
+)
 
+// binary is the billgate under test, kept in bin/e2e between runs: go build
+// leaves it as it is while billgate's code is unchanged, and linking the
+// Temporal server again would cost a minute of every run (docs/testing.md).
 var binary string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "billgate-e2e-")
+	bin, err := filepath.Abs(filepath.Join("..", "bin", "e2e"))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	binary = filepath.Join(dir, "billgate")
+	binary = filepath.Join(bin, binaryName)
 	// Every api and worker the tests start shares the keys that seal
 	// Temporal payloads, as production's must.
 	if err := os.Setenv("BILLGATE_MASTER_KEYS", testenv.MasterKeys); err != nil {
@@ -51,9 +58,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "build billgate:", err)
 		os.Exit(1)
 	}
-	code := m.Run()
-	_ = os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(m.Run())
 }
 
 // process is a running billgate binary.
@@ -125,10 +130,6 @@ func (p *process) stop(t *testing.T, sig os.Signal) {
 	}
 }
 
-// freePort finds a port nothing listens on for billgate to bind a moment
-// later. It picks below the range the kernel hands out to outgoing
-// connections, so that a client connection (to Postgres, say) cannot take
-// the port in between.
 // sharedBackends starts what separate api and worker processes share: a
 // database migrated by `billgate migrate` (Postgres when TEST_DATABASE_URL
 // is set, a SQLite file otherwise) and a Temporal server.
@@ -158,6 +159,10 @@ func sharedBackendsWith(t *testing.T, opts devserver.Options) (db string, tempor
 	return db, temporal
 }
 
+// freePort finds a port nothing listens on for billgate to bind a moment
+// later. It picks below the range the kernel hands out to outgoing
+// connections, so that a client connection (to Postgres, say) cannot take
+// the port in between.
 func freePort(t *testing.T) int {
 	t.Helper()
 	const lowest = 10000
@@ -202,6 +207,7 @@ func waitStatus(t *testing.T, c *http.Client, url string, want int) {
 // starts from the state the first one left, its access tokens and signing
 // keys included.
 func TestBinaryDev(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	var token, session string
 	var signed signer
@@ -274,6 +280,7 @@ func uiDecodes(t *testing.T, c *http.Client, base, ui, session string) {
 // one database and one Temporal: the API is ready only once the worker
 // process polls every queue.
 func TestBinaryAPIAndWorkerProcesses(t *testing.T) {
+	t.Parallel()
 	db, temporal := sharedBackends(t)
 	apiPort, workerPort := freePort(t), freePort(t)
 	common := []string{"--db", db, "--temporal", temporal.FrontendAddr(), "--namespace", temporal.Namespace(), "--metrics-addr", ""}
@@ -297,6 +304,7 @@ func TestBinaryAPIAndWorkerProcesses(t *testing.T) {
 // Bad input ends in one clear line on stderr and exit status 1, never a
 // stack trace.
 func TestBinaryBadInput(t *testing.T) {
+	t.Parallel()
 	fresh := "sqlite:" + filepath.Join(t.TempDir(), "fresh.db")
 	migratedDB := "sqlite:" + filepath.Join(t.TempDir(), "migrated.db")
 	if out, err := exec.Command(binary, "migrate", "--db", migratedDB).CombinedOutput(); err != nil {
@@ -344,6 +352,7 @@ func TestBinaryBadInput(t *testing.T) {
 }
 
 func TestBinaryHelpAndVersion(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		args []string
 		want []string
@@ -370,6 +379,7 @@ func TestBinaryHelpAndVersion(t *testing.T) {
 // Accounts imported with legacy hashes log in with their old passwords and
 // are rehashed to argon2id on the way.
 func TestBinaryImportClients(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{DataDir: t.TempDir()})
 	salt, pw := "pepper", "bobs old password"
 	sum := sha256.Sum256(append([]byte(salt), pw...))

@@ -7,6 +7,7 @@ import (
 )
 
 func TestCatalog(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	env.CreateClient(nil, "root", goodPassword, "admin")
 	admin := as(t, env, creds("root", ""))
@@ -91,6 +92,7 @@ func TestCatalog(t *testing.T) {
 }
 
 func TestPaymentMethods(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	env.CreateClient(nil, "shop", goodPassword, "business")
 	env.CreateClient(nil, "other", goodPassword, "business")

@@ -29,6 +29,7 @@ func newAccount(login, extra string) string {
 }
 
 func TestClientsAreScopedByTenant(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	env.CreateClient(nil, "root", goodPassword, "admin")
 	admin := as(t, env, creds("root", ""))
@@ -130,6 +131,7 @@ func callList(t *testing.T, env *testenv.Env, path string, header ...string) lis
 }
 
 func TestNobodyRaisesThemselves(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	shop := env.CreateClient(nil, "shop", goodPassword, "business")
 	asShop := as(t, env, creds("shop", ""))
@@ -156,6 +158,7 @@ func TestNobodyRaisesThemselves(t *testing.T) {
 }
 
 func TestProfile(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	env.CreateClient(nil, "shop", goodPassword, "business")
 	call(t, env, "POST", "/auth/session", `{"login":"shop","password":"not the password!"}`)
@@ -196,6 +199,7 @@ func TestProfile(t *testing.T) {
 // Disabling, a new password set by an admin, and a lost role all take
 // effect on the very next request.
 func TestAdminActionsTakeEffectAtOnce(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	env.CreateClient(nil, "root", goodPassword, "admin")
 	admin := as(t, env, creds("root", ""))

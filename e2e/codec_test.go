@@ -87,6 +87,7 @@ func postCodec(t *testing.T, env *testenv.Env, op string, payloads []*commonpb.P
 // attributes Temporal indexes; an admin decodes it through the codec
 // endpoint, and nobody else can.
 func TestHistoryIsEncrypted(t *testing.T) {
+	t.Parallel()
 	id := testenv.DefaultIdentity()
 	id.TemporalUIOrigins = []string{uiOrigin}
 	s := newShopWith(t, testenv.Options{Identity: id})

@@ -1,5 +1,10 @@
 // Package e2e drives billgate end to end: the in-process harness
 // (internal/testenv) and the real binary, over HTTP as a client would.
+//
+// It is the one test binary that links the Temporal server, so the embedded
+// server's own tests (internal/devserver) live here too. Every test starts
+// its own billgate and Temporal and runs in parallel with the others: they
+// spend most of their time waiting on workflows and timers (docs/testing.md).
 package e2e
 
 import (
@@ -33,6 +38,7 @@ func body(t *testing.T, resp *http.Response) string {
 }
 
 func TestOpsEndpoints(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	resp := waitReady(t, env)
 	var ready struct {
@@ -62,6 +68,7 @@ func TestOpsEndpoints(t *testing.T) {
 }
 
 func TestSearchAttributesAreRegistered(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -91,6 +98,7 @@ func TestSearchAttributesAreRegistered(t *testing.T) {
 // A workflow that was waiting on a durable timer when billgate stopped
 // finishes after a restart on the same data directory.
 func TestWorkflowSurvivesRestart(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	const queue = "e2e-restart"
 	sleeper := func(ctx workflow.Context) (string, error) {
@@ -137,6 +145,7 @@ func TestWorkflowSurvivesRestart(t *testing.T) {
 // When Temporal goes away, /readyz names it; when it comes back, billgate
 // recovers without a restart.
 func TestReadinessFollowsTemporal(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	waitReady(t, env)
 	env.StopTemporal()
@@ -177,6 +186,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // taken away from under a process, so this runs on Postgres only (always in
 // CI, where dbtest requires TEST_DATABASE_URL).
 func TestReadinessFollowsDatabase(t *testing.T) {
+	t.Parallel()
 	dsn := dbtest.Postgres(t)
 	if dsn == "" {
 		t.Skip("set TEST_DATABASE_URL to run: it takes a Postgres database offline")

@@ -48,6 +48,7 @@ var historiesDir = filepath.Join("..", "workflows", "testdata")
 // recording below makes any more (they were recorded from older workflow
 // code) stay in testdata for good.
 func TestRecordHistories(t *testing.T) {
+	t.Parallel()
 	if *updateHistories == "" && !*recordNewHistories {
 		t.Skip("records histories only with -record-new-histories or -update-histories=name,…")
 	}

@@ -21,6 +21,7 @@ import (
 // worker runs while the timer fires and the withdrawal arrives, so the
 // next workflow task holds both, the timer first.
 func TestWithdrawalAtTheRetryTimeIsNotCharged(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{Queues: []string{"payments", "events"}})
 	env.CreateClient(nil, "root", goodPassword, "admin")
 	admin := as(t, env, creds("root", ""))
@@ -52,6 +53,7 @@ func TestWithdrawalAtTheRetryTimeIsNotCharged(t *testing.T) {
 // point, and its projection versions with it. They must still outrank what
 // the old run wrote, or the database freezes at the old run's last state.
 func TestProjectionsGoOnAfterAReset(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -109,6 +111,7 @@ func lastCompletedTask(t *testing.T, env *testenv.Env, workflowID string) int64 
 // answers, also while no charge can run (no worker serves the gateways'
 // queue here), so the 201's latestInvoiceId is never a 404.
 func TestTheFirstInvoiceIsReadableBeforeItsCharge(t *testing.T) {
+	t.Parallel()
 	s := newShopWith(t, testenv.Options{Queues: []string{"subscriptions", "events"}})
 	created := s.subscribe(t, s.monthly, "sandbox_ok")
 	if created.Status != 201 || created.Result["latestInvoiceId"] == nil {
@@ -130,6 +133,7 @@ func TestTheFirstInvoiceIsReadableBeforeItsCharge(t *testing.T) {
 // no worker runs the workflows while the create waits, and the link to
 // Temporal is cut, so billgate cannot tell whether it started.
 func TestARetriedCreateGetsTheSubscriptionItStarted(t *testing.T) {
+	t.Parallel()
 	s := newShopWith(t, testenv.Options{Queues: []string{"payments", "events"}, Partitionable: true})
 	cut := time.AfterFunc(2*time.Second, s.env.CutTemporal)
 	defer cut.Stop()

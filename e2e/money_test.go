@@ -10,6 +10,7 @@ import (
 // Idempotency-Key gets its first answer, not a 409 because the first one
 // applied; another change under the same key is refused.
 func TestSubscriptionChangesHonourIdempotencyKeys(t *testing.T) {
+	t.Parallel()
 	s := newShop(t)
 	created := s.subscribe(t, s.monthly, "sandbox_ok")
 	if created.Status != 201 {

@@ -12,6 +12,7 @@ import (
 // carried in the JWT; a change applies at the next login; listen mode
 // proposes templates from accepted payloads, and an admin adopts one.
 func TestPayloadTemplates(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	env.CreateClient(nil, "root", goodPassword, "admin")
 	admin := as(t, env, creds("root", ""))

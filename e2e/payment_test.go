@@ -22,6 +22,7 @@ import (
 // the sandbox page, whose signed webhook signals the workflow, which is
 // paid. The ledger shows one charge.
 func TestAsyncPaymentApproval(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	env.CreateClient(nil, "root", goodPassword, "admin")
 	admin := as(t, env, creds("root", ""))
@@ -110,6 +111,7 @@ func paymentInput(t *testing.T, env *testenv.Env, token string, dunning billing.
 }
 
 func TestSandboxWebhook(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	post := func(body, signature string) reply {
 		return call(t, env, "POST", "/webhooks/sandbox", body, "Billgate-Signature", signature)

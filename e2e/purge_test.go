@@ -21,6 +21,7 @@ import (
 // deletes the sessions that died more than the retention ago, and only
 // those.
 func TestPurgeSessionsSchedule(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

@@ -2,4 +2,7 @@
 
 package e2e
 
-func init() { buildFlags = append(buildFlags, "-race") }
+func init() {
+	buildFlags = append(buildFlags, "-race")
+	binaryName = "billgate-race"
+}

@@ -9,6 +9,7 @@ import (
 // An admin defines a policy and a role; a client given the role can do
 // exactly what the policy allows, and changes apply on the next request.
 func TestRolesAndPolicies(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	env.CreateClient(nil, "root", goodPassword, "admin")
 	admin := as(t, env, creds("root", ""))

@@ -33,6 +33,7 @@ func wantChallenge(t *testing.T, what string, r reply) {
 // answers and lockout, a customer naming its business in a header, and a
 // password change or a disable applying at once.
 func TestBasicOnEveryCall(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	shop := env.CreateClient(nil, "shop", goodPassword, "business")
 	env.CreateClient(&shop.ID, "alice", goodPassword, "customer")
@@ -87,6 +88,7 @@ func TestBasicOnEveryCall(t *testing.T) {
 
 // Wrong Basic passwords on calls lock the account as failed logins do.
 func TestBasicLockout(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	env.CreateClient(nil, "shop", goodPassword, "business")
 	for range 5 {
@@ -102,6 +104,7 @@ func TestBasicLockout(t *testing.T) {
 // revoked; it may be narrowed to some of the owner's policies, and cannot
 // manage keys itself.
 func TestAPIKeys(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	env.CreateClient(nil, "shop", goodPassword, "business")
 	owner := as(t, env, creds("shop", ""))
@@ -159,6 +162,7 @@ func TestAPIKeys(t *testing.T) {
 
 // The custom scheme's name is configurable; Plain then means nothing.
 func TestAPIKeySchemeIsConfigurable(t *testing.T) {
+	t.Parallel()
 	identity := *testenv.DefaultIdentity()
 	identity.APIKeyScheme = "Key"
 	env := testenv.Start(t, testenv.Options{Identity: &identity})
@@ -232,6 +236,7 @@ func (s signer) headers(t testing.TB, method, path, body string) []string {
 // HTTP Signatures act for their key's owner; each broken rule alone is
 // AUTH FAILED; the secret is never stored in plain text.
 func TestSignatures(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	shop := env.CreateClient(nil, "shop", goodPassword, "business")
 	owner := as(t, env, creds("shop", ""))

@@ -23,6 +23,7 @@ func from(ip string) []string { return []string{"X-Forwarded-For", ip} }
 // Finding 7: six wrong logins answer the same for an account that exists and
 // one that does not, on the login route and with Basic on a call.
 func TestFinding7UnknownAndExistingAccountsAnswerAlike(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, *behindProxy())
 	env.CreateClient(nil, "shop", goodPassword, "business")
 	owner := as(t, env, creds("shop", ""))
@@ -72,6 +73,7 @@ func TestFinding7UnknownAndExistingAccountsAnswerAlike(t *testing.T) {
 // Finding 7: failures from one source lock the account for that source
 // only; its owner logs in from another address.
 func TestFinding7LockoutFromOneSourceDoesNotLockAnother(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, *behindProxy())
 	env.CreateClient(nil, "root", goodPassword, "admin")
 	victim := env.CreateClient(nil, "victim", goodPassword, "business")
@@ -104,6 +106,7 @@ func TestFinding7LockoutFromOneSourceDoesNotLockAnother(t *testing.T) {
 // Finding 8: an API key, a JWT made from one and a signing key act for
 // their owner, but cannot end its sessions or try its password.
 func TestFinding8KeysCannotManageSessionsOrPasswords(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	shop := env.CreateClient(nil, "shop", goodPassword, "business")
 	token, session := login(t, env, creds("shop", ""))
@@ -176,6 +179,7 @@ func TestFinding8KeysCannotManageSessionsOrPasswords(t *testing.T) {
 // Finding 8: disabling an account revokes its API and signing keys, so that
 // enabling it again does not bring them back.
 func TestFinding8DisablingAnAccountRevokesItsKeys(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	env.CreateClient(nil, "root", goodPassword, "admin")
 	shop := env.CreateClient(nil, "shop", goodPassword, "business")
@@ -205,6 +209,7 @@ func TestFinding8DisablingAnAccountRevokesItsKeys(t *testing.T) {
 // Finding 12: a successful login leaves lastFailedLoginAt alone; only a
 // failed attempt sets it.
 func TestFinding12OnlyAFailureStampsLastFailedLoginAt(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	env.CreateClient(nil, "shop", goodPassword, "business")
 	owner := as(t, env, creds("shop", ""))
@@ -229,6 +234,7 @@ func TestFinding12OnlyAFailureStampsLastFailedLoginAt(t *testing.T) {
 
 // Finding 12: every dunning delay is at least a minute.
 func TestFinding12DunningDelaysAreAtLeastAMinute(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	env.CreateClient(nil, "shop", goodPassword, "business")
 	owner := as(t, env, creds("shop", ""))

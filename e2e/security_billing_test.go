@@ -19,6 +19,7 @@ import (
 // kept only those policies' payload templates, so it (and a JWT made from
 // it) could send what its owner may not.
 func TestFinding1NarrowedKeyKeepsOwnersTemplates(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	env.CreateClient(nil, "root", goodPassword, "admin")
 	admin := as(t, env, creds("root", ""))
@@ -59,6 +60,7 @@ func TestFinding1NarrowedKeyKeepsOwnersTemplates(t *testing.T) {
 // bounded, and a row that cannot be shown is left out of a list, not the
 // reason the list fails.
 func TestFinding2PoisonTimesAreRefusedAndNeverBreakAList(t *testing.T) {
+	t.Parallel()
 	s := newShop(t)
 	for what, r := range map[string]reply{
 		"a clock at the end of year 9999": call(t, s.env, "POST", "/v1/test-clocks", `{"frozenTime":"9999-12-31T23:59:59Z"}`, s.owner...),
@@ -118,6 +120,7 @@ func TestFinding2PoisonTimesAreRefusedAndNeverBreakAList(t *testing.T) {
 // event to a payment and have it marked paid while the gateway had taken
 // nothing. A gateway event is now confirmed with the gateway first.
 func TestFinding3ForgedGatewayEventPaysNothing(t *testing.T) {
+	t.Parallel()
 	s := newShop(t)
 	r := call(t, s.env, "POST", "/v1/purchases", fmt.Sprintf(`{"priceId":%q,"paymentMethod":{"gateway":"sandbox","token":"sandbox_async"}}`, s.pdf), s.bob...)
 	if r.Status != 201 {
@@ -159,6 +162,7 @@ func TestFinding3ForgedGatewayEventPaysNothing(t *testing.T) {
 // tenant's audit trail. Reads are scoped by level and tenant, whatever a
 // policy grants.
 func TestFinding5CustomerReadsAreScoped(t *testing.T) {
+	t.Parallel()
 	s := newShop(t)
 	peek := `{"name":"peek","statements":[{"effect":"allow","actions":["test-clocks:read","test-clocks:create","audit-events:read"],"resources":["*"]}]}`
 	if r := call(t, s.env, "POST", "/v1/policies", peek, s.admin...); r.Status != 201 {
@@ -206,6 +210,7 @@ func TestFinding5CustomerReadsAreScoped(t *testing.T) {
 // its business's test clock and freeze its billing. Only a business or
 // an admin may put a sale on a test clock.
 func TestFinding6CustomersCannotUseTestClocks(t *testing.T) {
+	t.Parallel()
 	s := newShop(t)
 	clock := s.newClock(t)
 	body := fmt.Sprintf(`{"priceId":%q,"testClockId":%q,"paymentMethod":{"gateway":"sandbox","token":"sandbox_ok"}}`, s.monthly, clock)
@@ -231,6 +236,7 @@ func TestFinding6CustomersCannotUseTestClocks(t *testing.T) {
 // Idempotency-Key released, so a retry started a second one. Here a
 // worker whose SubscriptionWorkflow panics stands for that workflow.
 func TestFinding2AStartedSubscriptionIsNeverNothingChanged(t *testing.T) {
+	t.Parallel()
 	s := newShopWith(t, testenv.Options{Queues: []string{"payments", "events"}})
 	w := sdkworker.New(s.env.Temporal, contract.SubscriptionsTaskQueue, sdkworker.Options{})
 	w.RegisterWorkflowWithOptions(func(workflow.Context, contract.SubscriptionInput) error {

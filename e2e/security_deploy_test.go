@@ -22,6 +22,7 @@ import (
 // every queue; without one, with one another CA signed, or trusting
 // another CA, they exit at start.
 func TestFinding3TemporalRequiresClientCertificate(t *testing.T) {
+	t.Parallel()
 	pki, other := testcerts.New(t), testcerts.New(t)
 	db, temporal := sharedBackendsWith(t, devserver.Options{TLS: &devserver.TLS{CertPEM: pki.ServerCertPEM, KeyPEM: pki.ServerKeyPEM, ClientCAPEM: pki.CAPEM}})
 	common := []string{"--db", db, "--temporal", temporal.FrontendAddr(), "--namespace", temporal.Namespace(), "--metrics-addr", ""}
@@ -46,6 +47,7 @@ func TestFinding3TemporalRequiresClientCertificate(t *testing.T) {
 // billgate in with BILLGATE_TEMPORAL_API_KEY, over TLS, and refuses it
 // without the key or with another.
 func TestFinding3TemporalRequiresAPIKey(t *testing.T) {
+	t.Parallel()
 	pki := testcerts.New(t)
 	const key = "e2e-temporal-api-key"
 	db, temporal := sharedBackendsWith(t, devserver.Options{APIKey: key, TLS: &devserver.TLS{CertPEM: pki.ServerCertPEM, KeyPEM: pki.ServerKeyPEM}})
@@ -67,6 +69,7 @@ func TestFinding3TemporalRequiresAPIKey(t *testing.T) {
 // Finding 11: `billgate api` and `billgate worker` serve /metrics on
 // --metrics-addr alone; their --http answers 404 there.
 func TestFinding11MetricsNotOnAPIPort(t *testing.T) {
+	t.Parallel()
 	db, temporal := sharedBackends(t)
 	common := []string{"--db", db, "--temporal", temporal.FrontendAddr(), "--namespace", temporal.Namespace()}
 	addr := func() string { return fmt.Sprintf("127.0.0.1:%d", freePort(t)) }
@@ -163,5 +166,6 @@ func getText(t *testing.T, url string) (int, string) {
 // without BILLGATE_MASTER_KEYS; a key of their own would seal payloads the
 // other process, or the next run, could not open.
 func TestMasterKeysRequired(t *testing.T) {
+	t.Parallel()
 	exitsRefused(t, []string{"BILLGATE_MASTER_KEYS="}, []string{"--db", "sqlite:" + t.TempDir() + "/billgate.db"}, "billgate: BILLGATE_MASTER_KEYS is required")
 }

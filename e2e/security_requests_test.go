@@ -30,6 +30,7 @@ func newSigner(t *testing.T, env *testenv.Env, owner []string, body string, sign
 // A key created as legacy date-only still takes the seed's date-only
 // signatures, once each.
 func TestFinding4SignaturesBindTheirRequest(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	env.CreateClient(nil, "shop", goodPassword, "business")
 	owner := as(t, env, creds("shop", ""))
@@ -82,6 +83,7 @@ func TestFinding4SignaturesBindTheirRequest(t *testing.T) {
 // Finding 9: keys that encoding/json would take for the same field, by
 // case or by Unicode folding (ſ is s, K is k), are refused as repeats.
 func TestFinding9FoldedDuplicateKeysAreRefused(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	env.CreateClient(nil, "shop", goodPassword, "business")
 	owner := as(t, env, creds("shop", ""))
@@ -108,6 +110,7 @@ func TestFinding9FoldedDuplicateKeysAreRefused(t *testing.T) {
 // the HTML pages carry a Content-Security-Policy that lets through only
 // what they load.
 func TestFinding10SecurityHeaders(t *testing.T) {
+	t.Parallel()
 	s := newShop(t)
 	wantCommon := func(what string, h http.Header) {
 		t.Helper()

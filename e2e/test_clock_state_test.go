@@ -34,6 +34,7 @@ func (s *shop) wantPeriodFrom(t *testing.T, start string, subs ...string) {
 // Two advances at once: one wins, the other is 409, and every subscription
 // ends at the winner's time, not ahead of the clock.
 func TestTestClockConcurrentAdvancesOneWins(t *testing.T) {
+	t.Parallel()
 	s := newShop(t)
 	clock := s.newClock(t)
 	subs := []string{s.subscribeOnClock(t, clock, s.monthly, "sandbox_ok"), s.subscribeOnClock(t, clock, s.monthly, "sandbox_ok"), s.subscribeOnClock(t, clock, s.monthly, "sandbox_ok")}
@@ -71,6 +72,7 @@ func TestTestClockConcurrentAdvancesOneWins(t *testing.T) {
 // Creating on a ready clock never makes the next create or advance wait:
 // subscriptions and a purchase back to back, then an advance at once.
 func TestTestClockBackToBackCreates(t *testing.T) {
+	t.Parallel()
 	s := newShop(t)
 	clock := s.newClock(t)
 	var subs []string
@@ -97,6 +99,7 @@ func TestTestClockBackToBackCreates(t *testing.T) {
 // A subscription is refused while its clock advances (Stripe refuses
 // changes on an advancing clock), with a clear 409.
 func TestTestClockRefusesASaleWhileAdvancing(t *testing.T) {
+	t.Parallel()
 	s := newShopWith(t, testenv.Options{Queues: []string{"payments", "events"}})
 	workers := s.env.StartWorkers("subscriptions")
 	clock := s.newClock(t)
@@ -115,6 +118,7 @@ func TestTestClockRefusesASaleWhileAdvancing(t *testing.T) {
 // resumes when they are back, and ends ready with everything caught up;
 // meanwhile the clock says where it is going, and has not moved yet.
 func TestTestClockInterruptedAdvanceResumes(t *testing.T) {
+	t.Parallel()
 	s := newShopWith(t, testenv.Options{Queues: []string{"payments", "events"}})
 	workers := s.env.StartWorkers("subscriptions")
 	clock := s.newClock(t)
@@ -144,6 +148,7 @@ func TestTestClockInterruptedAdvanceResumes(t *testing.T) {
 // Deleting a clock ends what runs on it (its subscriptions are canceled
 // now, its unsettled purchases canceled) and the clock is gone.
 func TestTestClockDelete(t *testing.T) {
+	t.Parallel()
 	s := newShop(t)
 	clock := s.newClock(t)
 	subs := []string{s.subscribeOnClock(t, clock, s.monthly, "sandbox_ok"), s.subscribeOnClock(t, clock, s.yearly, "sandbox_ok")}

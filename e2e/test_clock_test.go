@@ -81,6 +81,7 @@ func (s *shop) get(t *testing.T, path string) map[string]any {
 }
 
 func TestTestClockRenewsAndCancelsAtPeriodEnd(t *testing.T) {
+	t.Parallel()
 	s := newShop(t)
 	clock := s.newClock(t)
 	sub := s.subscribeOnClock(t, clock, s.monthly, "sandbox_ok")
@@ -115,6 +116,7 @@ func TestTestClockRenewsAndCancelsAtPeriodEnd(t *testing.T) {
 // A trial ends on the clock, its first payment is declined (past_due),
 // retried on the dunning schedule, and the subscription expires.
 func TestTestClockDunningToExpiry(t *testing.T) {
+	t.Parallel()
 	s := newShop(t)
 	trial := s.price(t, `{"amount":1000,"currency":"USD","type":"recurring","interval":"month","trialDays":7,"dunning":["24h","48h"]}`)
 	clock := s.newClock(t)
@@ -144,6 +146,7 @@ func TestTestClockDunningToExpiry(t *testing.T) {
 // unused old price and a debit of 4000 for the new one, on the next
 // invoice with its 6000.
 func TestTestClockChangePriceProratesExactly(t *testing.T) {
+	t.Parallel()
 	s := newShop(t)
 	small := s.price(t, `{"amount":3000,"currency":"USD","type":"recurring","interval":"day","intervalCount":30}`)
 	large := s.price(t, `{"amount":6000,"currency":"USD","type":"recurring","interval":"day","intervalCount":30}`)
@@ -169,6 +172,7 @@ func TestTestClockChangePriceProratesExactly(t *testing.T) {
 // A purchase on a clock that is never approved expires when its approval
 // window has passed on the clock.
 func TestTestClockExpiresAnUnpaidPurchase(t *testing.T) {
+	t.Parallel()
 	s := newShop(t)
 	clock := s.newClock(t)
 	r := call(t, s.env, "POST", "/v1/purchases", fmt.Sprintf(`{"priceId":%q,"customerId":%q,"testClockId":%q,"paymentMethod":{"gateway":"sandbox","token":"sandbox_async"}}`, s.pdf, s.bobID, clock), s.owner...)
@@ -189,6 +193,7 @@ func TestTestClockExpiresAnUnpaidPurchase(t *testing.T) {
 }
 
 func TestTestClockBadInput(t *testing.T) {
+	t.Parallel()
 	s := newShop(t)
 	clock := s.newClock(t)
 	call(t, s.env, "POST", "/v1/test-clocks", `{}`, s.owner...).is(t, "no frozenTime", 400, "INVALID", "frozenTime is required (RFC 3339)")
@@ -206,6 +211,7 @@ func TestTestClockBadInput(t *testing.T) {
 // past_due. The customer gives a working card, the payment retries at once
 // and the subscription is active again.
 func TestTestClockPastDueRecovers(t *testing.T) {
+	t.Parallel()
 	s := newShop(t)
 	clock := s.newClock(t)
 	sub := s.subscribeOnClock(t, clock, s.monthly, "sandbox_decline_after_1")
@@ -244,6 +250,7 @@ func (s *shop) saveMethod(t *testing.T, token string) string {
 // declined with payment_method_removed, the subscription turns past_due,
 // and a new method recovers it (issue 10, hole 7).
 func TestTestClockDeletedPaymentMethodIsNotCharged(t *testing.T) {
+	t.Parallel()
 	s := newShop(t)
 	clock := s.newClock(t)
 	card := s.saveMethod(t, "sandbox_ok")

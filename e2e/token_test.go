@@ -16,6 +16,7 @@ import (
 // A session's JWT access token authenticates like the session, dies with
 // it, and a token that does not verify is AUTH FAILED.
 func TestAccessTokens(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	env.CreateClient(nil, "shop", goodPassword, "business")
 	secret, _ := login(t, env, creds("shop", ""))
@@ -60,6 +61,7 @@ func TestAccessTokens(t *testing.T) {
 // With an EdDSA key, access tokens are signed EdDSA and another service can
 // verify them with the key published at /.well-known/jwks.json alone.
 func TestEdDSAAccessTokensVerifyWithTheJWKS(t *testing.T) {
+	t.Parallel()
 	identity := *testenv.DefaultIdentity()
 	identity.JWTKeys = "ed-1=ed25519:" + base64.StdEncoding.EncodeToString([]byte(strings.Repeat("k", ed25519.SeedSize)))
 	env := testenv.Start(t, testenv.Options{Identity: &identity})
@@ -93,6 +95,7 @@ func TestEdDSAAccessTokensVerifyWithTheJWKS(t *testing.T) {
 // configured key: each is AUTH FAILED, while the same claims well signed
 // pass, so only the one flaw is refused.
 func TestBearerRefusals(t *testing.T) {
+	t.Parallel()
 	secret := []byte(strings.Repeat("k", 32))
 	identity := *testenv.DefaultIdentity()
 	identity.JWTKeys = "k1=" + base64.StdEncoding.EncodeToString(secret)

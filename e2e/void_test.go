@@ -19,6 +19,7 @@ import (
 // its charge at the gateway. The approval page then refuses the payer, the
 // ledger shows the charge voided, and the API shows the attempt voided.
 func TestExpiredAsyncPaymentVoidsItsCharge(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	env.CreateClient(nil, "root", goodPassword, "admin")
 	admin := as(t, env, creds("root", ""))

@@ -21,6 +21,7 @@ import (
 // exactly between the charge and its outcome; the payer approves while no
 // worker runs, and Temporal keeps the webhook's signal until one does.
 func TestWorkerKilledBetweenChargeAndProjection(t *testing.T) {
+	t.Parallel()
 	k := newCluster(t)
 	k.api()
 	first := k.worker("subscriptions,payments,events")

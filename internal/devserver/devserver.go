@@ -1,6 +1,8 @@
 // Package devserver runs an embedded Temporal server, with its Web UI, inside
 // the billgate process: the engine behind `billgate dev` and the end-to-end
 // tests. It stores everything in SQLite, in memory or in a data directory.
+// Its tests are in e2e (devserver_test.go), the one test binary that links
+// the server (docs/testing.md).
 package devserver
 
 import (
@@ -72,6 +74,10 @@ type Options struct {
 	// "Authorization: Bearer <APIKey>", health checks aside: Temporal's
 	// default authorizer behind a claim mapper that knows this key alone.
 	APIKey string
+	// PickPort finds a free port on IP for each port not chosen above, and
+	// for the services' internal ones. Default: one the kernel hands out.
+	// Tests hand out a taken one to see Start try again.
+	PickPort func(ip string) (int, error)
 }
 
 // TLS is the frontend's TLS, in PEM.
@@ -142,7 +148,7 @@ func start(ctx context.Context, opts Options) (_ *Server, err error) {
 			err = fmt.Errorf("%w: %v", errStartPanicked, r)
 		}
 	}()
-	frontendPort, err := portOrFree(opts.IP, opts.FrontendPort)
+	frontendPort, err := portOrFree(opts, opts.FrontendPort)
 	if err != nil {
 		return nil, err
 	}
@@ -220,11 +226,14 @@ func withDefaults(opts Options) Options {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	if opts.PickPort == nil {
+		opts.PickPort = freePort
+	}
 	return opts
 }
 
 func serverConfig(opts Options, frontendPort int) (*config.Config, error) {
-	frontendHTTPPort, err := freePort(opts.IP)
+	frontendHTTPPort, err := opts.PickPort(opts.IP)
 	if err != nil {
 		return nil, err
 	}
@@ -264,7 +273,7 @@ func serverConfig(opts Options, frontendPort int) (*config.Config, error) {
 	for _, name := range names {
 		port := frontendPort
 		if name != string(primitives.FrontendService) {
-			if port, err = freePort(opts.IP); err != nil {
+			if port, err = opts.PickPort(opts.IP); err != nil {
 				return nil, err
 			}
 		}
@@ -395,7 +404,7 @@ func staticHosts(ip string, conf *config.Config) map[primitives.ServiceName]stat
 // startUI serves the Web UI and waits until it answers, so a port clash is
 // reported here rather than lost in a goroutine.
 func (s *Server) startUI(ctx context.Context, opts Options) error {
-	port, err := portOrFree(opts.IP, opts.UIPort)
+	port, err := portOrFree(opts, opts.UIPort)
 	if err != nil {
 		return err
 	}
@@ -444,19 +453,19 @@ func (s *Server) startUI(ctx context.Context, opts Options) error {
 
 // portOrFree checks that a chosen port is free, so a clash is reported with
 // its port number, or picks a free one when none is chosen.
-func portOrFree(ip string, port int) (int, error) {
+func portOrFree(opts Options, port int) (int, error) {
 	if port == 0 {
-		return freePort(ip)
+		return opts.PickPort(opts.IP)
 	}
-	l, err := net.Listen("tcp", net.JoinHostPort(ip, strconv.Itoa(port)))
+	l, err := net.Listen("tcp", net.JoinHostPort(opts.IP, strconv.Itoa(port)))
 	if err != nil {
 		return 0, fmt.Errorf("port %d: %w: %w", port, errChosenPortTaken, err)
 	}
 	return port, l.Close()
 }
 
-// freePort is a variable so that tests can hand out a taken port.
-var freePort = func(ip string) (int, error) {
+// freePort is the default Options.PickPort.
+func freePort(ip string) (int, error) {
 	l, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
 	if err != nil {
 		return 0, fmt.Errorf("find a free port: %w", err)

@@ -1,4 +1,7 @@
-package devserver
+package e2e
+
+// The embedded Temporal server's own tests (internal/devserver) live here:
+// e2e is the one test binary that links the server (docs/testing.md).
 
 import (
 	"context"
@@ -23,16 +26,18 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/billgate/billgate/internal/devserver"
 	"github.com/billgate/billgate/internal/testcerts"
 )
 
-func TestStartServesTemporalAndUI(t *testing.T) {
+func TestDevserverStartServesTemporalAndUI(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	want := map[string]enumspb.IndexedValueType{
 		"BillgateTenantId":      enumspb.INDEXED_VALUE_TYPE_KEYWORD,
 		"BillgateNextBillingAt": enumspb.INDEXED_VALUE_TYPE_DATETIME,
 	}
-	s, err := Start(ctx, Options{Namespace: "billing", SearchAttributes: want})
+	s, err := devserver.Start(ctx, devserver.Options{Namespace: "billing", SearchAttributes: want})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,10 +69,11 @@ func TestStartServesTemporalAndUI(t *testing.T) {
 	}
 }
 
-func TestStartRefusesTakenPort(t *testing.T) {
+func TestDevserverStartRefusesTakenPort(t *testing.T) {
+	t.Parallel()
 	port := takenPort(t)
-	for _, opts := range []Options{{FrontendPort: port, UIPort: -1}, {UIPort: port}} {
-		s, err := Start(context.Background(), opts)
+	for _, opts := range []devserver.Options{{FrontendPort: port, UIPort: -1}, {UIPort: port}} {
+		s, err := devserver.Start(context.Background(), opts)
 		if err == nil {
 			s.Stop()
 			t.Fatalf("Start(%+v) on a taken port succeeded", opts)
@@ -80,20 +86,19 @@ func TestStartRefusesTakenPort(t *testing.T) {
 
 // A port picked free can be taken before the server binds it (by another
 // test's connection, say); Start then tries again with fresh ports.
-func TestStartRetriesPortTakenAfterPicking(t *testing.T) {
+func TestDevserverStartRetriesPortTakenAfterPicking(t *testing.T) {
+	t.Parallel()
 	taken := takenPort(t)
 
-	pick := freePort
-	defer func() { freePort = pick }()
 	for _, nth := range []int{1, 4} {
 		calls := 0
-		freePort = func(ip string) (int, error) {
+		pick := func(ip string) (int, error) {
 			if calls++; calls == nth {
 				return taken, nil
 			}
-			return pick(ip)
+			return kernelPort(ip)
 		}
-		s, err := Start(context.Background(), Options{UIPort: -1})
+		s, err := devserver.Start(context.Background(), devserver.Options{UIPort: -1, PickPort: pick})
 		if err != nil {
 			t.Fatalf("Start with port %d taken at pick %d: %v", taken, nth, err)
 		}
@@ -102,6 +107,16 @@ func TestStartRetriesPortTakenAfterPicking(t *testing.T) {
 			t.Errorf("pick %d: Start picked %d ports, so the taken one was never handed out", nth, calls)
 		}
 	}
+}
+
+// kernelPort is a port the kernel finds free, as devserver picks by default.
+func kernelPort(ip string) (int, error) {
+	l, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 // takenPort listens on a port until the test ends.
@@ -117,9 +132,10 @@ func takenPort(t *testing.T) int {
 
 // With TLS and a client CA the frontend admits only clients whose
 // certificate that CA signed, and a worker so admitted runs workflows.
-func TestStartWithMutualTLS(t *testing.T) {
+func TestDevserverStartWithMutualTLS(t *testing.T) {
+	t.Parallel()
 	pki, other := testcerts.New(t), testcerts.New(t)
-	s, err := Start(context.Background(), Options{UIPort: -1, TLS: &TLS{CertPEM: pki.ServerCertPEM, KeyPEM: pki.ServerKeyPEM, ClientCAPEM: pki.CAPEM}})
+	s, err := devserver.Start(context.Background(), devserver.Options{UIPort: -1, TLS: &devserver.TLS{CertPEM: pki.ServerCertPEM, KeyPEM: pki.ServerKeyPEM, ClientCAPEM: pki.CAPEM}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,10 +157,11 @@ func TestStartWithMutualTLS(t *testing.T) {
 }
 
 // With an API key the frontend admits only calls that bear it.
-func TestStartWithAPIKey(t *testing.T) {
+func TestDevserverStartWithAPIKey(t *testing.T) {
+	t.Parallel()
 	pki := testcerts.New(t)
 	const key = "the-right-key"
-	s, err := Start(context.Background(), Options{UIPort: -1, APIKey: key, TLS: &TLS{CertPEM: pki.ServerCertPEM, KeyPEM: pki.ServerKeyPEM}})
+	s, err := devserver.Start(context.Background(), devserver.Options{UIPort: -1, APIKey: key, TLS: &devserver.TLS{CertPEM: pki.ServerCertPEM, KeyPEM: pki.ServerKeyPEM}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,9 +177,10 @@ func TestStartWithAPIKey(t *testing.T) {
 	}
 }
 
-func TestStartRefusesUIWhenSecured(t *testing.T) {
+func TestDevserverStartRefusesUIWhenSecured(t *testing.T) {
+	t.Parallel()
 	pki := testcerts.New(t)
-	s, err := Start(context.Background(), Options{APIKey: "k", TLS: &TLS{CertPEM: pki.ServerCertPEM, KeyPEM: pki.ServerKeyPEM}})
+	s, err := devserver.Start(context.Background(), devserver.Options{APIKey: "k", TLS: &devserver.TLS{CertPEM: pki.ServerCertPEM, KeyPEM: pki.ServerKeyPEM}})
 	if err == nil {
 		s.Stop()
 		t.Fatal("Start served the UI in front of an API-key frontend")
@@ -171,7 +189,7 @@ func TestStartRefusesUIWhenSecured(t *testing.T) {
 
 // runsWorkflow dials with the given connection and credentials, and runs a
 // workflow through a worker that connects the same way.
-func runsWorkflow(t *testing.T, s *Server, conn client.ConnectionOptions, creds client.Credentials) {
+func runsWorkflow(t *testing.T, s *devserver.Server, conn client.ConnectionOptions, creds client.Credentials) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -197,7 +215,7 @@ func runsWorkflow(t *testing.T, s *Server, conn client.ConnectionOptions, creds 
 }
 
 // dialAndDescribe connects and reads the namespace, as billgate does at start.
-func dialAndDescribe(s *Server, conn client.ConnectionOptions, creds client.Credentials) error {
+func dialAndDescribe(s *devserver.Server, conn client.ConnectionOptions, creds client.Credentials) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	c, err := client.DialContext(ctx, client.Options{HostPort: s.FrontendAddr(), Namespace: s.Namespace(), ConnectionOptions: conn, Credentials: creds, Logger: quiet})
