@@ -109,7 +109,9 @@ func (p *process) waitForLine(t *testing.T, want string) {
 			return
 		}
 	}
-	t.Fatalf("billgate exited before printing %q; stderr:\n%s", want, p.stderr.String())
+	err := <-p.done // Wait returns once stderr is all copied: read it only then
+	p.done <- err
+	t.Fatalf("billgate exited before printing %q (%v); stderr:\n%s", want, err, p.stderr.String())
 }
 
 // stop signals the process and checks it exits 0 within the 10 s that
