@@ -60,16 +60,13 @@ func idQuery(c *gin.Context, name string) (*uuid.UUID, error) {
 	return optionalID(name, &s)
 }
 
-// parseID reads a UUID from a request body's field.
-func parseID(field string, s *string) (uuid.UUID, error) { return fault.ParseID(field, s) }
-
 // optionalID reads a UUID a request may leave out (nil); given, it is
-// parsed as parseID does.
+// parsed as fault.ParseID does.
 func optionalID(field string, s *string) (*uuid.UUID, error) {
 	if s == nil {
 		return nil, nil
 	}
-	id, err := parseID(field, s)
+	id, err := fault.ParseID(field, s)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/billgate/billgate/billing"
+	"github.com/billgate/billgate/fault"
 	"github.com/billgate/billgate/models"
 	"github.com/billgate/billgate/sales"
 	"github.com/billgate/billgate/tenancy"
@@ -104,7 +105,7 @@ func readOrder(c *gin.Context) (sales.Order, error) {
 	}
 	o := sales.Order{Quantity: req.Quantity, CustomerID: req.CustomerID}
 	var err error
-	if o.PriceID, err = parseID("priceId", req.PriceID); err != nil {
+	if o.PriceID, err = fault.ParseID("priceId", req.PriceID); err != nil {
 		return o, err
 	}
 	if o.Payment, err = req.paymentChoice.read(); err != nil {
@@ -251,7 +252,7 @@ func (h *handlers) changePrice(c *gin.Context, scope tenancy.Scope, id, updateID
 	if err := decodeJSON(c, &req); err != nil {
 		return nil, err
 	}
-	price, err := parseID("priceId", req.PriceID)
+	price, err := fault.ParseID("priceId", req.PriceID)
 	if err != nil {
 		return nil, err
 	}
