@@ -34,9 +34,11 @@ const (
 	readyPath    = "/readyz"
 )
 
-// taskQueues are the values `billgate worker --queues` accepts; each maps to the
-// Temporal task queue billgate-<name>.
-var taskQueues = []string{"subscriptions", "payments", "events"}
+// taskQueues are the values of `billgate worker --queues` that have work,
+// each mapped to the Temporal task queue billgate-<name>. The events queue
+// gets a worker when event deliveries run on it: until then worker.Start
+// refuses it alone.
+var taskQueues = []string{"subscriptions", "payments"}
 
 // searchAttributes must be registered in Temporal before workers run.
 var searchAttributes = []struct{ name, typ string }{

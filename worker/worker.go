@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -31,7 +32,8 @@ func TaskQueueNames() []string {
 }
 
 // registrations says what each task queue's worker serves. A queue without
-// an entry runs a worker with nothing registered (yet).
+// an entry gets no worker: billgate-events has nothing to run until event
+// deliveries are built, and a worker polling it would only look alive.
 var registrations = map[string]func(r sdkworker.Registry, acts *activities.Activities){
 	contract.SubscriptionsTaskQueue: func(r sdkworker.Registry, acts *activities.Activities) {
 		workflows.Register(r)
@@ -56,17 +58,23 @@ func Start(c client.Client, queues []string, acts *activities.Activities, stopTi
 	if acts == nil && len(queues) > 0 {
 		return nil, errors.New("worker: no activities to register")
 	}
-	g := &Group{}
+	var served []string
 	for _, name := range queues {
 		taskQueue, ok := TaskQueues[name]
 		if !ok {
-			g.Stop()
 			return nil, fmt.Errorf("worker: unknown queue %q", name)
 		}
-		w := sdkworker.New(c, taskQueue, sdkworker.Options{WorkerStopTimeout: stopTimeout})
-		if register, ok := registrations[taskQueue]; ok {
-			register(w, acts)
+		if _, ok := registrations[taskQueue]; ok {
+			served = append(served, taskQueue)
 		}
+	}
+	if len(served) == 0 && len(queues) > 0 {
+		return nil, fmt.Errorf("worker: nothing runs on %s yet", strings.Join(queues, ", "))
+	}
+	g := &Group{}
+	for _, taskQueue := range served {
+		w := sdkworker.New(c, taskQueue, sdkworker.Options{WorkerStopTimeout: stopTimeout})
+		registrations[taskQueue](w, acts)
 		if err := w.Start(); err != nil {
 			g.Stop()
 			return nil, fmt.Errorf("worker: start %s: %w", taskQueue, err)
