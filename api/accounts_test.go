@@ -41,7 +41,7 @@ func newAccountsAPI(t *testing.T) *accountsAPI {
 	srv, c := serve(t, api.Deps{
 		Authn: id.Requests, Logins: id.Logins, Sessions: id.Sessions,
 		Accounts: &accounts.Service{Store: store, Sessions: store, Hasher: hasher, Trail: store, Now: now, Log: log},
-		Roles:    store,
+		Roles:    store.Roles,
 	})
 	a := &accountsAPI{t: t, url: srv.URL, client: c, tokens: map[string]string{}, ids: map[string]uuid.UUID{}}
 	create := func(tenant *uuid.UUID, login, role string) {

@@ -155,7 +155,7 @@ func Start(ctx context.Context, o Options) (_ *App, err error) {
 		deps.Authn, deps.Logins, deps.Sessions = identity.Requests, identity.Logins, identity.Sessions
 		deps.AccessTokens, deps.APIKeys, deps.SigningKeys = identity.AccessTokens, identity.APIKeys, identity.SigningKeys
 		deps.Accounts = &accounts.Service{Store: store, Sessions: store, Hasher: a.Hasher, Trail: store, Now: time.Now, Log: o.Logger}
-		deps.Roles = store
+		deps.Roles = store.Roles
 		deps.Catalog = &catalog.Service{Store: store, Now: time.Now}
 		if sb != nil {
 			deps.Sandbox, deps.SandboxLedger = sandboxRoutes{sb}, sandboxRoutes{sb}
