@@ -1,5 +1,6 @@
-// Package models holds billgate's persisted state: GORM models, the Store
-// that queries them, and the versioned migrations for Postgres and SQLite.
+// Package models holds billgate's persisted state: GORM models, the
+// feature stores that query them, the Store that opens the database and
+// embeds them, and the versioned migrations for Postgres and SQLite.
 package models
 
 import (
