@@ -30,7 +30,7 @@ func TestDisablingRevokesCredentials(t *testing.T) {
 				t.Fatal(err)
 			}
 			now := time.Now().UTC().Truncate(time.Second)
-			svc := &Service{Store: store, Sessions: store, Hasher: fakeHasher{}, Trail: store, Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler)}
+			svc := &Service{Store: store.Accounts, Sessions: store.Sessions, Hasher: fakeHasher{}, Trail: store.Audit, Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler)}
 			admin := &models.Client{Login: "root"}
 			shop := &models.Client{Login: "shop"}
 			for _, c := range []*models.Client{admin, shop} {

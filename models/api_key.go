@@ -26,26 +26,26 @@ type APIKey struct {
 // CreateAPIKey stores a key, unless its client already holds MaxOwnedKeys
 // live ones (ErrConflict). The key's ID must be set: it is part of the
 // secret.
-func (s *Store) CreateAPIKey(ctx context.Context, k *APIKey, now time.Time) error {
+func (s *Keys) CreateAPIKey(ctx context.Context, k *APIKey, now time.Time) error {
 	return createOwnedKey(ctx, s, k.ClientID, k, now)
 }
 
 // APIKeyByID finds a key that is neither revoked nor expired.
-func (s *Store) APIKeyByID(ctx context.Context, id uuid.UUID, now time.Time) (*APIKey, error) {
+func (s *Keys) APIKeyByID(ctx context.Context, id uuid.UUID, now time.Time) (*APIKey, error) {
 	return liveOwnedKey[APIKey](ctx, s, id, now)
 }
 
 // APIKeys lists a client's live keys, oldest first.
-func (s *Store) APIKeys(ctx context.Context, clientID uuid.UUID, now time.Time) ([]APIKey, error) {
+func (s *Keys) APIKeys(ctx context.Context, clientID uuid.UUID, now time.Time) ([]APIKey, error) {
 	return liveOwnedKeys[APIKey](ctx, s, clientID, now)
 }
 
 // TouchAPIKey records that a key was used.
-func (s *Store) TouchAPIKey(ctx context.Context, id uuid.UUID, now time.Time) error {
+func (s *Keys) TouchAPIKey(ctx context.Context, id uuid.UUID, now time.Time) error {
 	return touchOwnedKey[APIKey](ctx, s, id, now)
 }
 
 // RevokeAPIKey revokes one of a client's keys.
-func (s *Store) RevokeAPIKey(ctx context.Context, clientID, id uuid.UUID, now time.Time) error {
+func (s *Keys) RevokeAPIKey(ctx context.Context, clientID, id uuid.UUID, now time.Time) error {
 	return revokeOwnedKey[APIKey](ctx, s, clientID, id, now)
 }

@@ -8,6 +8,9 @@ import (
 	"github.com/google/uuid"
 )
 
+// Audit is the audit trail.
+type Audit struct{ *conn }
+
 // AuditEvent records one identity event: who (Actor) did what (Action) to
 // whom (Subject), from where, and how it ended.
 type AuditEvent struct {
@@ -29,7 +32,7 @@ const (
 )
 
 // RecordAudit appends an event.
-func (s *Store) RecordAudit(ctx context.Context, e *AuditEvent) error {
+func (s *Audit) RecordAudit(ctx context.Context, e *AuditEvent) error {
 	if e.ID == uuid.Nil {
 		e.ID = uuid.Must(uuid.NewV7())
 	}
@@ -52,7 +55,7 @@ type AuditFilter struct {
 }
 
 // AuditEvents pages through events, oldest first (IDs are UUIDv7).
-func (s *Store) AuditEvents(ctx context.Context, f AuditFilter) ([]AuditEvent, error) {
+func (s *Audit) AuditEvents(ctx context.Context, f AuditFilter) ([]AuditEvent, error) {
 	q := s.db.WithContext(ctx).Order("id").Limit(f.Limit)
 	if f.TenantID != nil {
 		q = q.Where("tenant_id = ?", *f.TenantID)

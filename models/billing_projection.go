@@ -18,6 +18,10 @@ import (
 // whose version is not newer than the stored one changes nothing, so a late
 // or retried write never overwrites a newer state.
 
+// Billing is the billing projection and the customers' saved payment
+// methods, which its rows name.
+type Billing struct{ *conn }
+
 // Subscription is the projection of a SubscriptionWorkflow.
 type Subscription struct {
 	ID                 uuid.UUID `gorm:"primaryKey"`
@@ -107,7 +111,7 @@ type PaymentAttempt struct {
 // UpsertSubscription stores sub unless the stored row's version is as new
 // or newer; applied tells whether the row changed. A payment method deleted
 // meanwhile is stored, and left in sub, as none.
-func (s *Store) UpsertSubscription(ctx context.Context, sub *Subscription) (applied bool, err error) {
+func (s *Billing) UpsertSubscription(ctx context.Context, sub *Subscription) (applied bool, err error) {
 	db := s.db.WithContext(ctx)
 	if sub.PaymentMethodID, err = savedOrNone(db, sub.PaymentMethodID); err == nil {
 		applied, err = upsertNewer(db, sub)
@@ -119,7 +123,7 @@ func (s *Store) UpsertSubscription(ctx context.Context, sub *Subscription) (appl
 }
 
 // SubscriptionByID finds a subscription.
-func (s *Store) SubscriptionByID(ctx context.Context, id uuid.UUID) (*Subscription, error) {
+func (s *Billing) SubscriptionByID(ctx context.Context, id uuid.UUID) (*Subscription, error) {
 	var sub Subscription
 	if err := translate(s.db.WithContext(ctx).Take(&sub, "id = ?", id).Error); err != nil {
 		return nil, fmt.Errorf("subscription %s: %w", id, err)
@@ -139,10 +143,10 @@ type SubscriptionFilter struct {
 }
 
 // Subscriptions pages through subscriptions in ID order.
-func (s *Store) Subscriptions(ctx context.Context, f SubscriptionFilter) ([]Subscription, error) {
+func (s *Billing) Subscriptions(ctx context.Context, f SubscriptionFilter) ([]Subscription, error) {
 	q := s.billingList(ctx, f.After, f.Limit, f.Statuses,
 		idFilter{"tenant_id", f.TenantID}, idFilter{"customer_id", f.CustomerID}, idFilter{"price_id", f.PriceID})
-	return findReadable[Subscription](s, q)
+	return findReadable[Subscription](s.conn, q)
 }
 
 // ProjectPayment stores a payment and its invoice in one transaction; either
@@ -150,8 +154,8 @@ func (s *Store) Subscriptions(ctx context.Context, f SubscriptionFilter) ([]Subs
 // if its version is newer than the stored one; applied tells whether the
 // payment row (or, without one, the invoice) changed. A payment method
 // deleted meanwhile is stored, and left in p, as none.
-func (s *Store) ProjectPayment(ctx context.Context, p *Payment, inv *Invoice) (applied bool, err error) {
-	err = s.WithTx(ctx, func(tx *Store) error {
+func (s *Billing) ProjectPayment(ctx context.Context, p *Payment, inv *Invoice) (applied bool, err error) {
+	err = s.withTx(ctx, func(tx *conn) error {
 		if inv != nil {
 			if applied, err = upsertNewer(tx.db, inv); err != nil {
 				return fmt.Errorf("invoice %s: %w", inv.ID, err)
@@ -175,7 +179,7 @@ func (s *Store) ProjectPayment(ctx context.Context, p *Payment, inv *Invoice) (a
 }
 
 // PaymentByID finds a payment.
-func (s *Store) PaymentByID(ctx context.Context, id uuid.UUID) (*Payment, error) {
+func (s *Billing) PaymentByID(ctx context.Context, id uuid.UUID) (*Payment, error) {
 	var p Payment
 	if err := translate(s.db.WithContext(ctx).Take(&p, "id = ?", id).Error); err != nil {
 		return nil, fmt.Errorf("payment %s: %w", id, err)
@@ -197,18 +201,18 @@ type PaymentFilter struct {
 }
 
 // Payments pages through payments in ID order.
-func (s *Store) Payments(ctx context.Context, f PaymentFilter) ([]Payment, error) {
+func (s *Billing) Payments(ctx context.Context, f PaymentFilter) ([]Payment, error) {
 	q := s.billingList(ctx, f.After, f.Limit, f.Statuses,
 		idFilter{"tenant_id", f.TenantID}, idFilter{"customer_id", f.CustomerID},
 		idFilter{"subscription_id", f.SubscriptionID}, idFilter{"invoice_id", f.InvoiceID})
 	if f.PurchasesOnly {
 		q = q.Where("subscription_id IS NULL")
 	}
-	return findReadable[Payment](s, q)
+	return findReadable[Payment](s.conn, q)
 }
 
 // InvoiceByID finds an invoice.
-func (s *Store) InvoiceByID(ctx context.Context, id uuid.UUID) (*Invoice, error) {
+func (s *Billing) InvoiceByID(ctx context.Context, id uuid.UUID) (*Invoice, error) {
 	var inv Invoice
 	if err := translate(s.db.WithContext(ctx).Take(&inv, "id = ?", id).Error); err != nil {
 		return nil, fmt.Errorf("invoice %s: %w", id, err)
@@ -228,10 +232,10 @@ type InvoiceFilter struct {
 }
 
 // Invoices pages through invoices in ID order.
-func (s *Store) Invoices(ctx context.Context, f InvoiceFilter) ([]Invoice, error) {
+func (s *Billing) Invoices(ctx context.Context, f InvoiceFilter) ([]Invoice, error) {
 	q := s.billingList(ctx, f.After, f.Limit, f.Statuses,
 		idFilter{"tenant_id", f.TenantID}, idFilter{"customer_id", f.CustomerID}, idFilter{"subscription_id", f.SubscriptionID})
-	return findReadable[Invoice](s, q)
+	return findReadable[Invoice](s.conn, q)
 }
 
 // idFilter keeps rows whose column equals id; a nil id keeps every row.
@@ -242,7 +246,7 @@ type idFilter struct {
 
 // billingList starts a page of a billing list: ordered by ID, after the
 // cursor, with the filters the lists share.
-func (s *Store) billingList(ctx context.Context, after uuid.UUID, limit int, statuses []string, ids ...idFilter) *gorm.DB {
+func (s *Billing) billingList(ctx context.Context, after uuid.UUID, limit int, statuses []string, ids ...idFilter) *gorm.DB {
 	q := s.db.WithContext(ctx).Order("id").Limit(limit)
 	for _, f := range ids {
 		if f.id != nil {

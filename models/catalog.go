@@ -8,6 +8,9 @@ import (
 	"github.com/google/uuid"
 )
 
+// Catalog keeps the products and their prices.
+type Catalog struct{ *conn }
+
 // Product is something a tenant sells, at one or more prices.
 type Product struct {
 	ID          uuid.UUID `gorm:"primaryKey"`
@@ -40,7 +43,7 @@ type Price struct {
 }
 
 // CreateProduct stores a product with its prices.
-func (s *Store) CreateProduct(ctx context.Context, p *Product) error {
+func (s *Catalog) CreateProduct(ctx context.Context, p *Product) error {
 	p.ID = uuid.Must(uuid.NewV7())
 	for i := range p.Prices {
 		p.Prices[i].ID = uuid.Must(uuid.NewV7())
@@ -62,7 +65,7 @@ type ProductFilter struct {
 
 // Products pages through products with their prices (active ones only
 // with ActiveOnly).
-func (s *Store) Products(ctx context.Context, f ProductFilter) ([]Product, error) {
+func (s *Catalog) Products(ctx context.Context, f ProductFilter) ([]Product, error) {
 	q := s.db.WithContext(ctx).Order("id").Limit(f.Limit)
 	if f.TenantID != nil {
 		q = q.Where("tenant_id = ?", *f.TenantID)
@@ -84,7 +87,7 @@ func (s *Store) Products(ctx context.Context, f ProductFilter) ([]Product, error
 }
 
 // ProductByID finds a product with all its prices.
-func (s *Store) ProductByID(ctx context.Context, id uuid.UUID) (*Product, error) {
+func (s *Catalog) ProductByID(ctx context.Context, id uuid.UUID) (*Product, error) {
 	var p Product
 	err := s.db.WithContext(ctx).Preload("Prices", func(db gormDB) gormDB { return db.Order("id") }).Take(&p, "id = ?", id).Error
 	if err := translate(err); err != nil {
@@ -101,7 +104,7 @@ type ProductChanges struct {
 }
 
 // UpdateProduct applies changes; deactivating stamps ArchivedAt.
-func (s *Store) UpdateProduct(ctx context.Context, id uuid.UUID, ch ProductChanges, now time.Time) error {
+func (s *Catalog) UpdateProduct(ctx context.Context, id uuid.UUID, ch ProductChanges, now time.Time) error {
 	updates := map[string]any{"updated_at": now}
 	if ch.Name != nil {
 		updates["name"] = *ch.Name
@@ -128,7 +131,7 @@ func (s *Store) UpdateProduct(ctx context.Context, id uuid.UUID, ch ProductChang
 }
 
 // AddPrice stores a new price of a product.
-func (s *Store) AddPrice(ctx context.Context, p *Price) error {
+func (s *Catalog) AddPrice(ctx context.Context, p *Price) error {
 	p.ID = uuid.Must(uuid.NewV7())
 	if err := translate(s.db.WithContext(ctx).Create(p).Error); err != nil {
 		return fmt.Errorf("create price: %w", err)
@@ -137,7 +140,7 @@ func (s *Store) AddPrice(ctx context.Context, p *Price) error {
 }
 
 // PriceByID finds a price.
-func (s *Store) PriceByID(ctx context.Context, id uuid.UUID) (*Price, error) {
+func (s *Catalog) PriceByID(ctx context.Context, id uuid.UUID) (*Price, error) {
 	var p Price
 	if err := translate(s.db.WithContext(ctx).Take(&p, "id = ?", id).Error); err != nil {
 		return nil, fmt.Errorf("price %s: %w", id, err)
@@ -146,7 +149,7 @@ func (s *Store) PriceByID(ctx context.Context, id uuid.UUID) (*Price, error) {
 }
 
 // SetPriceActive turns a price on or off for new sales.
-func (s *Store) SetPriceActive(ctx context.Context, id uuid.UUID, active bool, now time.Time) error {
+func (s *Catalog) SetPriceActive(ctx context.Context, id uuid.UUID, active bool, now time.Time) error {
 	res := s.db.WithContext(ctx).Model(&Price{}).Where("id = ?", id).Updates(map[string]any{"active": active, "updated_at": now})
 	if err := translate(res.Error); err != nil {
 		return err
@@ -159,17 +162,10 @@ func (s *Store) SetPriceActive(ctx context.Context, id uuid.UUID, active bool, n
 
 // ActivePriceIDs lists up to limit IDs of a tenant's active prices of
 // active products, oldest first.
-func (s *Store) ActivePriceIDs(ctx context.Context, tenantID uuid.UUID, limit int) ([]uuid.UUID, error) {
+func (s *Catalog) ActivePriceIDs(ctx context.Context, tenantID uuid.UUID, limit int) ([]uuid.UUID, error) {
 	var ids []uuid.UUID
 	err := s.db.WithContext(ctx).Model(&Price{}).
 		Where("tenant_id = ? AND active AND product_id IN (SELECT id FROM products WHERE active)", tenantID).
 		Order("id").Limit(limit).Pluck("id", &ids).Error
-	return ids, translate(err)
-}
-
-// CustomerIDs lists up to limit IDs of a tenant's customers, oldest first.
-func (s *Store) CustomerIDs(ctx context.Context, tenantID uuid.UUID, limit int) ([]uuid.UUID, error) {
-	var ids []uuid.UUID
-	err := s.db.WithContext(ctx).Model(&Client{}).Where("tenant_id = ?", tenantID).Order("id").Limit(limit).Pluck("id", &ids).Error
 	return ids, translate(err)
 }

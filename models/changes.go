@@ -22,7 +22,7 @@ type IdentityChange struct {
 const identityChannel = "billgate_identity"
 
 // changeFeed fans identity changes out to this process's subscribers. It is
-// shared by a Store and the copies WithTx makes.
+// shared by a Store, its feature stores and the copies WithTx makes.
 type changeFeed struct {
 	mu   sync.RWMutex
 	subs []func(IdentityChange)
@@ -47,7 +47,7 @@ func (f *changeFeed) publish(c IdentityChange) {
 
 // identityChanged tells subscribers here and, on Postgres, the other
 // processes. Call it after the change is committed.
-func (s *Store) identityChanged(ctx context.Context, clientID uuid.UUID) {
+func (s *conn) identityChanged(ctx context.Context, clientID uuid.UUID) {
 	s.feed.publish(IdentityChange{ClientID: clientID})
 	if s.dialect != Postgres {
 		return

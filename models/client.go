@@ -19,6 +19,9 @@ var (
 	ErrInUse = errors.New("still in use")
 )
 
+// Accounts keeps the accounts (clients) and which roles each holds.
+type Accounts struct{ *conn }
+
 // Client is an account: an admin or business (TenantID nil) or a
 // business's customer (TenantID = the business's client ID).
 type Client struct {
@@ -44,11 +47,11 @@ type Client struct {
 
 // CreateClient inserts c with the named roles. A login already taken in
 // the tenant is ErrConflict.
-func (s *Store) CreateClient(ctx context.Context, c *Client, roles ...string) error {
+func (s *Accounts) CreateClient(ctx context.Context, c *Client, roles ...string) error {
 	if c.ID == uuid.Nil {
 		c.ID = uuid.Must(uuid.NewV7())
 	}
-	return s.WithTx(ctx, func(tx *Store) error {
+	return inTx(ctx, s.conn, func(tx *Accounts) error {
 		if err := translate(tx.db.WithContext(ctx).Create(c).Error); err != nil {
 			return fmt.Errorf("create client %s: %w", c.Login, err)
 		}
@@ -62,7 +65,7 @@ func (s *Store) CreateClient(ctx context.Context, c *Client, roles ...string) er
 }
 
 // ClientByLogin finds a login in a tenant (nil: platform accounts).
-func (s *Store) ClientByLogin(ctx context.Context, tenantID *uuid.UUID, login string) (*Client, error) {
+func (s *Accounts) ClientByLogin(ctx context.Context, tenantID *uuid.UUID, login string) (*Client, error) {
 	q := s.db.WithContext(ctx).Where("login = ?", login)
 	if tenantID == nil {
 		q = q.Where("tenant_id IS NULL")
@@ -77,7 +80,7 @@ func (s *Store) ClientByLogin(ctx context.Context, tenantID *uuid.UUID, login st
 }
 
 // ClientByID finds a client.
-func (s *Store) ClientByID(ctx context.Context, id uuid.UUID) (*Client, error) {
+func (s *Accounts) ClientByID(ctx context.Context, id uuid.UUID) (*Client, error) {
 	var c Client
 	if err := translate(s.db.WithContext(ctx).Take(&c, "id = ?", id).Error); err != nil {
 		return nil, fmt.Errorf("client %s: %w", id, err)
@@ -108,14 +111,14 @@ func translate(err error) error {
 
 // SetDisabled disables or re-enables a client; a disabled client's
 // sessions stop working at once, and its credentials are revoked.
-func (s *Store) SetDisabled(ctx context.Context, id uuid.UUID, disabled bool) error {
+func (s *Accounts) SetDisabled(ctx context.Context, id uuid.UUID, disabled bool) error {
 	_, err := s.UpdateClient(ctx, id, ClientChanges{Disabled: &disabled}, s.db.NowFunc())
 	return err
 }
 
 // revokeCredentials revokes a client's sessions, API keys and signing
 // keys, so that none of them works again if the client is re-enabled.
-func (s *Store) revokeCredentials(ctx context.Context, id uuid.UUID, now time.Time) error {
+func (s *Accounts) revokeCredentials(ctx context.Context, id uuid.UUID, now time.Time) error {
 	for _, model := range []any{&Session{}, &APIKey{}, &SigningKey{}} {
 		err := s.db.WithContext(ctx).Model(model).Where("client_id = ? AND revoked_at IS NULL", id).Update("revoked_at", now).Error
 		if err := translate(err); err != nil {
@@ -127,13 +130,13 @@ func (s *Store) revokeCredentials(ctx context.Context, id uuid.UUID, now time.Ti
 
 // SetPassword stores a new password hash and clears the lockouts of every
 // source.
-func (s *Store) SetPassword(ctx context.Context, id uuid.UUID, hash string, now time.Time) error {
-	err := s.WithTx(ctx, func(tx *Store) error {
+func (s *Accounts) SetPassword(ctx context.Context, id uuid.UUID, hash string, now time.Time) error {
+	err := inTx(ctx, s.conn, func(tx *Accounts) error {
 		c, err := tx.ClientByID(ctx, id)
 		if err != nil {
 			return err
 		}
-		if err := tx.clearLoginThrottles(ctx, c); err != nil {
+		if err := clearLoginThrottles(ctx, tx.db, c); err != nil {
 			return err
 		}
 		return translate(tx.db.WithContext(ctx).Model(&Client{}).Where("id = ?", id).Updates(map[string]any{
@@ -160,7 +163,7 @@ type ClientFilter struct {
 
 // ListClients pages through clients in ID order. IDs are UUIDv7, so that
 // is creation order.
-func (s *Store) ListClients(ctx context.Context, f ClientFilter) ([]Client, error) {
+func (s *Accounts) ListClients(ctx context.Context, f ClientFilter) ([]Client, error) {
 	q := s.db.WithContext(ctx).Order("id").Limit(f.Limit)
 	if f.TenantID != nil {
 		q = q.Where("tenant_id = ?", *f.TenantID)
@@ -200,7 +203,7 @@ type ClientChanges struct {
 
 // UpdateClient applies changes and returns the client as stored.
 // Disabling a client revokes its credentials in the same transaction.
-func (s *Store) UpdateClient(ctx context.Context, id uuid.UUID, ch ClientChanges, now time.Time) (*Client, error) {
+func (s *Accounts) UpdateClient(ctx context.Context, id uuid.UUID, ch ClientChanges, now time.Time) (*Client, error) {
 	updates := map[string]any{"updated_at": now}
 	if ch.Email != nil {
 		updates["email"] = *ch.Email
@@ -217,7 +220,7 @@ func (s *Store) UpdateClient(ctx context.Context, id uuid.UUID, ch ClientChanges
 	if ch.Disabled != nil {
 		updates["disabled"] = *ch.Disabled
 	}
-	err := s.WithTx(ctx, func(tx *Store) error {
+	err := inTx(ctx, s.conn, func(tx *Accounts) error {
 		res := tx.db.WithContext(ctx).Model(&Client{}).Where("id = ?", id).Updates(updates)
 		if err := translate(res.Error); err != nil {
 			return err
@@ -239,7 +242,7 @@ func (s *Store) UpdateClient(ctx context.Context, id uuid.UUID, ch ClientChanges
 
 // DeleteClient removes a client and its sessions. A business that still has
 // customers is ErrInUse.
-func (s *Store) DeleteClient(ctx context.Context, id uuid.UUID) error {
+func (s *Accounts) DeleteClient(ctx context.Context, id uuid.UUID) error {
 	res := s.db.WithContext(ctx).Delete(&Client{}, "id = ?", id)
 	if err := translate(res.Error); err != nil {
 		return fmt.Errorf("delete client %s: %w", id, err)
@@ -252,9 +255,9 @@ func (s *Store) DeleteClient(ctx context.Context, id uuid.UUID) error {
 }
 
 // SetRoles replaces a client's roles.
-func (s *Store) SetRoles(ctx context.Context, id uuid.UUID, roles []string) error {
+func (s *Accounts) SetRoles(ctx context.Context, id uuid.UUID, roles []string) error {
 	defer s.identityChanged(ctx, id)
-	return s.WithTx(ctx, func(tx *Store) error {
+	return inTx(ctx, s.conn, func(tx *Accounts) error {
 		if err := translate(tx.db.WithContext(ctx).Exec("DELETE FROM client_roles WHERE client_id = ?", id).Error); err != nil {
 			return err
 		}
@@ -267,8 +270,20 @@ func (s *Store) SetRoles(ctx context.Context, id uuid.UUID, roles []string) erro
 	})
 }
 
+func (s *Accounts) grantRole(ctx context.Context, clientID uuid.UUID, roleName string) error {
+	res := s.db.WithContext(ctx).Exec(
+		"INSERT INTO client_roles (client_id, role_id) SELECT ?, id FROM roles WHERE name = ?", clientID, roleName)
+	if err := translate(res.Error); err != nil {
+		return fmt.Errorf("grant %s to %s: %w", roleName, clientID, err)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("grant %s to %s: role %w", roleName, clientID, ErrNotFound)
+	}
+	return nil
+}
+
 // RolesOf reads the role names of several clients at once.
-func (s *Store) RolesOf(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]string, error) {
+func (s *Accounts) RolesOf(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]string, error) {
 	var rows []struct {
 		ClientID uuid.UUID
 		Name     string
@@ -289,4 +304,11 @@ func (s *Store) RolesOf(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]s
 		out[r.ClientID] = append(out[r.ClientID], r.Name)
 	}
 	return out, nil
+}
+
+// CustomerIDs lists up to limit IDs of a tenant's customers, oldest first.
+func (s *Accounts) CustomerIDs(ctx context.Context, tenantID uuid.UUID, limit int) ([]uuid.UUID, error) {
+	var ids []uuid.UUID
+	err := s.db.WithContext(ctx).Model(&Client{}).Where("tenant_id = ?", tenantID).Order("id").Limit(limit).Pluck("id", &ids).Error
+	return ids, translate(err)
 }

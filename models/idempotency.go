@@ -9,6 +9,10 @@ import (
 	"gorm.io/gorm/clause"
 )
 
+// IdempotencyKeys keeps the answers to requests made with an
+// Idempotency-Key.
+type IdempotencyKeys struct{ *conn }
+
 // IdempotentRequest is the first request made with an Idempotency-Key, and
 // once it is answered, its answer.
 type IdempotentRequest struct {
@@ -36,7 +40,7 @@ func (IdempotentRequest) TableName() string { return "idempotency_keys" }
 // caller is to run the request: r is new, or the stored request with the
 // same hash is unanswered and was released or has held the key for longer
 // than lease, and the caller takes it over, keeping its ResourceID.
-func (s *Store) ClaimIdempotencyKey(ctx context.Context, r IdempotentRequest, lease time.Duration) (stored IdempotentRequest, claimed bool, err error) {
+func (s *IdempotencyKeys) ClaimIdempotencyKey(ctx context.Context, r IdempotentRequest, lease time.Duration) (stored IdempotentRequest, claimed bool, err error) {
 	db := s.db.WithContext(ctx)
 	res := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&r)
 	if err := translate(res.Error); err != nil {
@@ -63,7 +67,7 @@ func (s *Store) ClaimIdempotencyKey(ctx context.Context, r IdempotentRequest, le
 }
 
 // CompleteIdempotencyKey stores the answer to a claimed key.
-func (s *Store) CompleteIdempotencyKey(ctx context.Context, clientID uuid.UUID, key string, status int, contentType, body string) error {
+func (s *IdempotencyKeys) CompleteIdempotencyKey(ctx context.Context, clientID uuid.UUID, key string, status int, contentType, body string) error {
 	return translate(s.db.WithContext(ctx).Model(&IdempotentRequest{}).Where("client_id = ? AND key = ?", clientID, key).
 		Updates(map[string]any{"status": status, "content_type": contentType, "body": body}).Error)
 }
@@ -71,7 +75,7 @@ func (s *Store) CompleteIdempotencyKey(ctx context.Context, clientID uuid.UUID, 
 // ReleaseIdempotencyKey gives up a claimed key whose request failed in a
 // way worth retrying (a 5xx): the retry takes it over at once, with its
 // reserved ResourceID.
-func (s *Store) ReleaseIdempotencyKey(ctx context.Context, clientID uuid.UUID, key string) error {
+func (s *IdempotencyKeys) ReleaseIdempotencyKey(ctx context.Context, clientID uuid.UUID, key string) error {
 	return translate(s.db.WithContext(ctx).Model(&IdempotentRequest{}).Where("client_id = ? AND key = ? AND status = 0", clientID, key).
 		Update("claimed_at", time.Unix(0, 0).UTC()).Error)
 }
@@ -79,7 +83,7 @@ func (s *Store) ReleaseIdempotencyKey(ctx context.Context, clientID uuid.UUID, k
 // PurgeIdempotencyKeys deletes the keys created before before, answered or
 // not: a key still in progress that old belongs to a request that died
 // without releasing it. It returns how many it deleted.
-func (s *Store) PurgeIdempotencyKeys(ctx context.Context, before time.Time) (int64, error) {
+func (s *IdempotencyKeys) PurgeIdempotencyKeys(ctx context.Context, before time.Time) (int64, error) {
 	// In UTC, as created_at is written: SQLite compares the stored text.
 	res := s.db.WithContext(ctx).Where("created_at < ?", before.UTC()).Delete(&IdempotentRequest{})
 	return res.RowsAffected, translate(res.Error)

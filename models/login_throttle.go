@@ -58,7 +58,7 @@ func hashOf(s string) string {
 // success, until when it locks src out, or nil. A source locked out
 // reserves nothing and the caller refuses with the returned row's
 // LockedUntil.
-func (s *Store) ReserveLoginAttempt(ctx context.Context, src LoginSource, now time.Time, lockedUntil func(attempt int) *time.Time) (*LoginThrottle, bool, error) {
+func (s *Sessions) ReserveLoginAttempt(ctx context.Context, src LoginSource, now time.Time, lockedUntil func(attempt int) *time.Time) (*LoginThrottle, bool, error) {
 	id := src.id()
 	for {
 		var t LoginThrottle
@@ -87,7 +87,7 @@ func (s *Store) ReserveLoginAttempt(ctx context.Context, src LoginSource, now ti
 
 // takeAttempt moves t from the failures it was read with to attempt,
 // inserting it unless stored; false when another attempt got there first.
-func (s *Store) takeAttempt(ctx context.Context, t *LoginThrottle, stored bool, attempt int, lockedUntil *time.Time, now time.Time) (bool, error) {
+func (s *Sessions) takeAttempt(ctx context.Context, t *LoginThrottle, stored bool, attempt int, lockedUntil *time.Time, now time.Time) (bool, error) {
 	if !stored {
 		row := LoginThrottle{ID: t.ID, Account: t.Account, Failures: attempt, LockedUntil: lockedUntil, UpdatedAt: now}
 		err := translate(s.db.WithContext(ctx).Create(&row).Error)
@@ -103,7 +103,7 @@ func (s *Store) takeAttempt(ctx context.Context, t *LoginThrottle, stored bool, 
 }
 
 // RecordLoginFailure counts a wrong password in the client's statistics.
-func (s *Store) RecordLoginFailure(ctx context.Context, id uuid.UUID, now time.Time) error {
+func (s *Sessions) RecordLoginFailure(ctx context.Context, id uuid.UUID, now time.Time) error {
 	err := s.db.WithContext(ctx).Model(&Client{}).Where("id = ?", id).
 		Updates(map[string]any{"failed_logins": gorm.Expr("failed_logins + 1"), "last_failed_login_at": now}).Error
 	if err := translate(err); err != nil {
@@ -116,12 +116,12 @@ func (s *Store) RecordLoginFailure(ctx context.Context, id uuid.UUID, now time.T
 // RecordLoginSuccess clears the attempts from src, resets the client's
 // failure count and stamps the login. Other sources keep their counts: one
 // success proves nothing about them.
-func (s *Store) RecordLoginSuccess(ctx context.Context, id uuid.UUID, src LoginSource, now time.Time, rehashed string) error {
+func (s *Sessions) RecordLoginSuccess(ctx context.Context, id uuid.UUID, src LoginSource, now time.Time, rehashed string) error {
 	updates := map[string]any{"failed_logins": 0, "last_login_at": now, "last_login_ip": src.IP}
 	if rehashed != "" {
 		updates["password_hash"] = rehashed
 	}
-	err := s.WithTx(ctx, func(tx *Store) error {
+	err := s.withTx(ctx, func(tx *conn) error {
 		if err := translate(tx.db.WithContext(ctx).Delete(&LoginThrottle{}, "id = ?", src.id()).Error); err != nil {
 			return err
 		}
@@ -135,13 +135,13 @@ func (s *Store) RecordLoginSuccess(ctx context.Context, id uuid.UUID, src LoginS
 }
 
 // clearLoginThrottles forgets the attempts on c from every source.
-func (s *Store) clearLoginThrottles(ctx context.Context, c *Client) error {
-	return translate(s.db.WithContext(ctx).Delete(&LoginThrottle{}, "account = ?", SourceOf(c, "").account()).Error)
+func clearLoginThrottles(ctx context.Context, db *gorm.DB, c *Client) error {
+	return translate(db.WithContext(ctx).Delete(&LoginThrottle{}, "account = ?", SourceOf(c, "").account()).Error)
 }
 
 // PurgeLoginThrottles deletes the counts last touched before cutoff whose
 // lock, if any, ended before it too.
-func (s *Store) PurgeLoginThrottles(ctx context.Context, cutoff time.Time) (int64, error) {
+func (s *Sessions) PurgeLoginThrottles(ctx context.Context, cutoff time.Time) (int64, error) {
 	res := s.db.WithContext(ctx).Where("updated_at < ? AND (locked_until IS NULL OR locked_until < ?)", cutoff, cutoff).Delete(&LoginThrottle{})
 	return res.RowsAffected, translate(res.Error)
 }

@@ -9,6 +9,9 @@ import (
 	"gorm.io/gorm/clause"
 )
 
+// Keys keeps the keys clients hold: API keys and signing keys.
+type Keys struct{ *conn }
+
 // MaxOwnedKeys is how many live keys of one kind (API keys, signing keys)
 // one client may hold.
 const MaxOwnedKeys = 100
@@ -23,8 +26,8 @@ const liveKey = "revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)"
 
 // createOwnedKey stores row for clientID unless the client already holds
 // MaxOwnedKeys live ones of its kind (ErrConflict).
-func createOwnedKey[K ownedKey](ctx context.Context, s *Store, clientID uuid.UUID, row *K, now time.Time) error {
-	return s.WithTx(ctx, func(tx *Store) error {
+func createOwnedKey[K ownedKey](ctx context.Context, s *Keys, clientID uuid.UUID, row *K, now time.Time) error {
+	return inTx(ctx, s.conn, func(tx *Keys) error {
 		if err := tx.lockClient(ctx, clientID); err != nil {
 			return err
 		}
@@ -39,12 +42,12 @@ func createOwnedKey[K ownedKey](ctx context.Context, s *Store, clientID uuid.UUI
 	})
 }
 
-func liveKeysOf[K ownedKey](ctx context.Context, s *Store, clientID uuid.UUID, now time.Time) gormDB {
+func liveKeysOf[K ownedKey](ctx context.Context, s *Keys, clientID uuid.UUID, now time.Time) gormDB {
 	return s.db.WithContext(ctx).Model(new(K)).Where("client_id = ? AND "+liveKey, clientID, now)
 }
 
 // liveOwnedKey finds a key that is neither revoked nor expired.
-func liveOwnedKey[K ownedKey](ctx context.Context, s *Store, id uuid.UUID, now time.Time) (*K, error) {
+func liveOwnedKey[K ownedKey](ctx context.Context, s *Keys, id uuid.UUID, now time.Time) (*K, error) {
 	var k K
 	if err := s.db.WithContext(ctx).Where("id = ? AND "+liveKey, id, now).Take(&k).Error; err != nil {
 		return nil, fmt.Errorf("key %s: %w", id, translate(err))
@@ -53,18 +56,18 @@ func liveOwnedKey[K ownedKey](ctx context.Context, s *Store, id uuid.UUID, now t
 }
 
 // liveOwnedKeys lists a client's live keys, oldest first.
-func liveOwnedKeys[K ownedKey](ctx context.Context, s *Store, clientID uuid.UUID, now time.Time) ([]K, error) {
+func liveOwnedKeys[K ownedKey](ctx context.Context, s *Keys, clientID uuid.UUID, now time.Time) ([]K, error) {
 	var out []K
 	return out, translate(liveKeysOf[K](ctx, s, clientID, now).Order("id").Find(&out).Error)
 }
 
-func touchOwnedKey[K ownedKey](ctx context.Context, s *Store, id uuid.UUID, now time.Time) error {
+func touchOwnedKey[K ownedKey](ctx context.Context, s *Keys, id uuid.UUID, now time.Time) error {
 	return translate(s.db.WithContext(ctx).Model(new(K)).Where("id = ?", id).Update("last_used_at", now).Error)
 }
 
 // revokeOwnedKey revokes one of a client's keys; another client's, or one
 // already revoked, is ErrNotFound. Caches of principals forget the client.
-func revokeOwnedKey[K ownedKey](ctx context.Context, s *Store, clientID, id uuid.UUID, now time.Time) error {
+func revokeOwnedKey[K ownedKey](ctx context.Context, s *Keys, clientID, id uuid.UUID, now time.Time) error {
 	res := s.db.WithContext(ctx).Model(new(K)).
 		Where("id = ? AND client_id = ? AND revoked_at IS NULL", id, clientID).
 		Update("revoked_at", now)
@@ -81,7 +84,7 @@ func revokeOwnedKey[K ownedKey](ctx context.Context, s *Store, clientID, id uuid
 // lockClient holds the client's row until the transaction ends, so that
 // counts of what it owns stay true until the insert (SQLite serialises
 // writers already).
-func (s *Store) lockClient(ctx context.Context, id uuid.UUID) error {
+func (s *Keys) lockClient(ctx context.Context, id uuid.UUID) error {
 	q := s.db.WithContext(ctx)
 	if s.dialect == Postgres {
 		q = q.Clauses(clause.Locking{Strength: "UPDATE"})

@@ -20,7 +20,7 @@ type PaymentMethod struct {
 }
 
 // AddPaymentMethod stores a payment method.
-func (s *Store) AddPaymentMethod(ctx context.Context, pm *PaymentMethod) error {
+func (s *Billing) AddPaymentMethod(ctx context.Context, pm *PaymentMethod) error {
 	pm.ID = uuid.Must(uuid.NewV7())
 	if err := translate(s.db.WithContext(ctx).Create(pm).Error); err != nil {
 		return fmt.Errorf("add payment method: %w", err)
@@ -29,13 +29,13 @@ func (s *Store) AddPaymentMethod(ctx context.Context, pm *PaymentMethod) error {
 }
 
 // PaymentMethods lists a customer's payment methods, oldest first.
-func (s *Store) PaymentMethods(ctx context.Context, customerID uuid.UUID) ([]PaymentMethod, error) {
+func (s *Billing) PaymentMethods(ctx context.Context, customerID uuid.UUID) ([]PaymentMethod, error) {
 	var out []PaymentMethod
 	return out, translate(s.db.WithContext(ctx).Where("customer_id = ?", customerID).Order("id").Find(&out).Error)
 }
 
 // PaymentMethodByID finds a payment method.
-func (s *Store) PaymentMethodByID(ctx context.Context, id uuid.UUID) (*PaymentMethod, error) {
+func (s *Billing) PaymentMethodByID(ctx context.Context, id uuid.UUID) (*PaymentMethod, error) {
 	var pm PaymentMethod
 	if err := translate(s.db.WithContext(ctx).Take(&pm, "id = ?", id).Error); err != nil {
 		return nil, fmt.Errorf("payment method %s: %w", id, err)
@@ -44,7 +44,7 @@ func (s *Store) PaymentMethodByID(ctx context.Context, id uuid.UUID) (*PaymentMe
 }
 
 // DeletePaymentMethod removes one of a customer's payment methods.
-func (s *Store) DeletePaymentMethod(ctx context.Context, customerID, id uuid.UUID) error {
+func (s *Billing) DeletePaymentMethod(ctx context.Context, customerID, id uuid.UUID) error {
 	res := s.db.WithContext(ctx).Delete(&PaymentMethod{}, "id = ? AND customer_id = ?", id, customerID)
 	if err := translate(res.Error); err != nil {
 		return err

@@ -13,7 +13,7 @@ import (
 // the driver cannot give back as a T (SQLite keeps a time past year 9999
 // as text that no longer parses, say) is logged with its ID and left out,
 // so one bad row never breaks a whole list.
-func findReadable[T any](s *Store, q *gorm.DB) ([]T, error) {
+func findReadable[T any](s *conn, q *gorm.DB) ([]T, error) {
 	rows, err := q.Model(new(T)).Rows()
 	if err != nil {
 		return nil, translate(err)

@@ -10,6 +10,9 @@ import (
 	"github.com/google/uuid"
 )
 
+// Roles keeps the roles, their policies, and what they grant clients.
+type Roles struct{ *conn }
+
 // Levels of the built-in roles: only a higher level may act on a lower.
 const (
 	LevelCustomer = 0
@@ -56,7 +59,7 @@ type Grants struct {
 }
 
 // GrantsOf reads a client's roles and their policies.
-func (s *Store) GrantsOf(ctx context.Context, clientID uuid.UUID) (Grants, error) {
+func (s *Roles) GrantsOf(ctx context.Context, clientID uuid.UUID) (Grants, error) {
 	var roles []Role
 	err := s.db.WithContext(ctx).
 		Joins("JOIN client_roles ON client_roles.role_id = roles.id").
@@ -88,20 +91,8 @@ func (s *Store) GrantsOf(ctx context.Context, clientID uuid.UUID) (Grants, error
 	return g, nil
 }
 
-func (s *Store) grantRole(ctx context.Context, clientID uuid.UUID, roleName string) error {
-	res := s.db.WithContext(ctx).Exec(
-		"INSERT INTO client_roles (client_id, role_id) SELECT ?, id FROM roles WHERE name = ?", clientID, roleName)
-	if err := translate(res.Error); err != nil {
-		return fmt.Errorf("grant %s to %s: %w", roleName, clientID, err)
-	}
-	if res.RowsAffected == 0 {
-		return fmt.Errorf("grant %s to %s: role %w", roleName, clientID, ErrNotFound)
-	}
-	return nil
-}
-
 // CreatePolicy stores a new policy; a taken name is ErrConflict.
-func (s *Store) CreatePolicy(ctx context.Context, p *Policy) error {
+func (s *Roles) CreatePolicy(ctx context.Context, p *Policy) error {
 	if p.ID == uuid.Nil {
 		p.ID = uuid.Must(uuid.NewV7())
 	}
@@ -113,13 +104,13 @@ func (s *Store) CreatePolicy(ctx context.Context, p *Policy) error {
 }
 
 // Policies lists every policy by name.
-func (s *Store) Policies(ctx context.Context) ([]Policy, error) {
+func (s *Roles) Policies(ctx context.Context) ([]Policy, error) {
 	var out []Policy
 	return out, translate(s.db.WithContext(ctx).Order("name").Find(&out).Error)
 }
 
 // PolicyByID finds a policy.
-func (s *Store) PolicyByID(ctx context.Context, id uuid.UUID) (*Policy, error) {
+func (s *Roles) PolicyByID(ctx context.Context, id uuid.UUID) (*Policy, error) {
 	var p Policy
 	if err := translate(s.db.WithContext(ctx).Take(&p, "id = ?", id).Error); err != nil {
 		return nil, fmt.Errorf("policy %s: %w", id, err)
@@ -128,7 +119,7 @@ func (s *Store) PolicyByID(ctx context.Context, id uuid.UUID) (*Policy, error) {
 }
 
 // UpdatePolicy stores a policy's description and statements.
-func (s *Store) UpdatePolicy(ctx context.Context, p *Policy) error {
+func (s *Roles) UpdatePolicy(ctx context.Context, p *Policy) error {
 	res := s.db.WithContext(ctx).Model(&Policy{}).Where("id = ?", p.ID).
 		Updates(map[string]any{"description": p.Description, "statements": p.Statements, "payloads": p.Payloads,
 			"substitutions": p.Substitutions, "updated_at": p.UpdatedAt})
@@ -143,7 +134,7 @@ func (s *Store) UpdatePolicy(ctx context.Context, p *Policy) error {
 }
 
 // DeletePolicy removes a policy no role uses; one in use is ErrInUse.
-func (s *Store) DeletePolicy(ctx context.Context, id uuid.UUID) error {
+func (s *Roles) DeletePolicy(ctx context.Context, id uuid.UUID) error {
 	res := s.db.WithContext(ctx).Delete(&Policy{}, "id = ?", id)
 	if err := translate(res.Error); err != nil {
 		return fmt.Errorf("delete policy %s: %w", id, err)
@@ -162,11 +153,11 @@ type RoleWithPolicies struct {
 
 // CreateRole stores a role with the named policies; an unknown policy is
 // ErrNotFound, a taken name ErrConflict.
-func (s *Store) CreateRole(ctx context.Context, r *Role, policies []string) error {
+func (s *Roles) CreateRole(ctx context.Context, r *Role, policies []string) error {
 	if r.ID == uuid.Nil {
 		r.ID = uuid.Must(uuid.NewV7())
 	}
-	return s.WithTx(ctx, func(tx *Store) error {
+	return inTx(ctx, s.conn, func(tx *Roles) error {
 		if err := translate(tx.db.WithContext(ctx).Create(r).Error); err != nil {
 			return fmt.Errorf("create role %s: %w", r.Name, err)
 		}
@@ -176,9 +167,9 @@ func (s *Store) CreateRole(ctx context.Context, r *Role, policies []string) erro
 
 // UpdateRole stores a role's description and, when policies is not nil,
 // replaces its policies.
-func (s *Store) UpdateRole(ctx context.Context, r *Role, policies []string) error {
+func (s *Roles) UpdateRole(ctx context.Context, r *Role, policies []string) error {
 	defer s.identityChanged(ctx, uuid.Nil)
-	return s.WithTx(ctx, func(tx *Store) error {
+	return inTx(ctx, s.conn, func(tx *Roles) error {
 		res := tx.db.WithContext(ctx).Model(&Role{}).Where("id = ?", r.ID).
 			Updates(map[string]any{"description": r.Description, "listen": r.Listen, "payload_context": r.PayloadContext, "updated_at": r.UpdatedAt})
 		if err := translate(res.Error); err != nil {
@@ -197,7 +188,7 @@ func (s *Store) UpdateRole(ctx context.Context, r *Role, policies []string) erro
 	})
 }
 
-func (s *Store) setRolePolicies(ctx context.Context, roleID uuid.UUID, policies []string) error {
+func (s *Roles) setRolePolicies(ctx context.Context, roleID uuid.UUID, policies []string) error {
 	for _, name := range policies {
 		res := s.db.WithContext(ctx).Exec(
 			"INSERT INTO role_policies (role_id, policy_id) SELECT ?, id FROM policies WHERE name = ?", roleID, name)
@@ -212,7 +203,7 @@ func (s *Store) setRolePolicies(ctx context.Context, roleID uuid.UUID, policies 
 }
 
 // Roles lists every role with its policies, by name.
-func (s *Store) Roles(ctx context.Context) ([]RoleWithPolicies, error) {
+func (s *Roles) Roles(ctx context.Context) ([]RoleWithPolicies, error) {
 	var roles []Role
 	if err := s.db.WithContext(ctx).Order("name").Find(&roles).Error; err != nil {
 		return nil, translate(err)
@@ -221,7 +212,7 @@ func (s *Store) Roles(ctx context.Context) ([]RoleWithPolicies, error) {
 }
 
 // RoleByID finds a role with its policies.
-func (s *Store) RoleByID(ctx context.Context, id uuid.UUID) (*RoleWithPolicies, error) {
+func (s *Roles) RoleByID(ctx context.Context, id uuid.UUID) (*RoleWithPolicies, error) {
 	var r Role
 	if err := translate(s.db.WithContext(ctx).Take(&r, "id = ?", id).Error); err != nil {
 		return nil, fmt.Errorf("role %s: %w", id, err)
@@ -233,7 +224,7 @@ func (s *Store) RoleByID(ctx context.Context, id uuid.UUID) (*RoleWithPolicies, 
 	return &out[0], nil
 }
 
-func (s *Store) withPolicies(ctx context.Context, roles []Role) ([]RoleWithPolicies, error) {
+func (s *Roles) withPolicies(ctx context.Context, roles []Role) ([]RoleWithPolicies, error) {
 	var rows []struct {
 		RoleID uuid.UUID
 		Name   string
@@ -262,7 +253,7 @@ var ErrBuiltin = errors.New("built-in")
 
 // DeleteRole removes a custom role no client holds; a held role is
 // ErrInUse, a built-in one ErrBuiltin.
-func (s *Store) DeleteRole(ctx context.Context, id uuid.UUID) error {
+func (s *Roles) DeleteRole(ctx context.Context, id uuid.UUID) error {
 	r, err := s.RoleByID(ctx, id)
 	if err != nil {
 		return err

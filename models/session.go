@@ -8,6 +8,10 @@ import (
 	"github.com/google/uuid"
 )
 
+// Sessions keeps logins: the sessions, and the failed attempts that lock
+// a source out (login_throttle.go).
+type Sessions struct{ *conn }
+
 // Session is a login. The secret is never stored: SecretHash is its SHA-256.
 type Session struct {
 	ID                uuid.UUID `gorm:"primaryKey"`
@@ -26,7 +30,7 @@ type Session struct {
 }
 
 // CreateSession stores a new session.
-func (s *Store) CreateSession(ctx context.Context, sess *Session) error {
+func (s *Sessions) CreateSession(ctx context.Context, sess *Session) error {
 	if sess.ID == uuid.Nil {
 		sess.ID = uuid.New()
 	}
@@ -37,17 +41,17 @@ func (s *Store) CreateSession(ctx context.Context, sess *Session) error {
 }
 
 // LiveSession finds the unrevoked, unexpired session with this secret hash.
-func (s *Store) LiveSession(ctx context.Context, secretHash string, now time.Time) (*Session, error) {
+func (s *Sessions) LiveSession(ctx context.Context, secretHash string, now time.Time) (*Session, error) {
 	return s.liveSession(ctx, "secret_hash = ?", secretHash, now)
 }
 
 // LiveSessionByID finds a session by its public ID, if it is neither
 // revoked nor expired.
-func (s *Store) LiveSessionByID(ctx context.Context, id uuid.UUID, now time.Time) (*Session, error) {
+func (s *Sessions) LiveSessionByID(ctx context.Context, id uuid.UUID, now time.Time) (*Session, error) {
 	return s.liveSession(ctx, "id = ?", id, now)
 }
 
-func (s *Store) liveSession(ctx context.Context, by string, key any, now time.Time) (*Session, error) {
+func (s *Sessions) liveSession(ctx context.Context, by string, key any, now time.Time) (*Session, error) {
 	var sess Session
 	err := s.db.WithContext(ctx).Where(by+" AND revoked_at IS NULL AND expires_at > ?", key, now).Take(&sess).Error
 	if err != nil {
@@ -58,13 +62,13 @@ func (s *Store) liveSession(ctx context.Context, by string, key any, now time.Ti
 
 // TouchSession records use and slides the idle expiry, never past the
 // absolute one.
-func (s *Store) TouchSession(ctx context.Context, id uuid.UUID, now, expiresAt time.Time) error {
+func (s *Sessions) TouchSession(ctx context.Context, id uuid.UUID, now, expiresAt time.Time) error {
 	return translate(s.db.WithContext(ctx).Model(&Session{}).Where("id = ? AND revoked_at IS NULL", id).
 		Updates(map[string]any{"last_seen_at": now, "expires_at": expiresAt}).Error)
 }
 
 // SetSessionExpiry moves a live session's expiry.
-func (s *Store) SetSessionExpiry(ctx context.Context, clientID, id uuid.UUID, expiresAt time.Time) error {
+func (s *Sessions) SetSessionExpiry(ctx context.Context, clientID, id uuid.UUID, expiresAt time.Time) error {
 	err := translate(s.db.WithContext(ctx).Model(&Session{}).Where("id = ? AND client_id = ? AND revoked_at IS NULL", id, clientID).
 		Update("expires_at", expiresAt).Error)
 	if err == nil {
@@ -74,7 +78,7 @@ func (s *Store) SetSessionExpiry(ctx context.Context, clientID, id uuid.UUID, ex
 }
 
 // ClientSessions lists a client's live sessions, newest first.
-func (s *Store) ClientSessions(ctx context.Context, clientID uuid.UUID, now time.Time) ([]Session, error) {
+func (s *Sessions) ClientSessions(ctx context.Context, clientID uuid.UUID, now time.Time) ([]Session, error) {
 	var out []Session
 	err := s.db.WithContext(ctx).
 		Where("client_id = ? AND revoked_at IS NULL AND expires_at > ?", clientID, now).
@@ -84,7 +88,7 @@ func (s *Store) ClientSessions(ctx context.Context, clientID uuid.UUID, now time
 
 // RevokeSession revokes one of a client's sessions. A session of another
 // client, or an already dead one, is ErrNotFound.
-func (s *Store) RevokeSession(ctx context.Context, clientID, id uuid.UUID, now time.Time) error {
+func (s *Sessions) RevokeSession(ctx context.Context, clientID, id uuid.UUID, now time.Time) error {
 	res := s.db.WithContext(ctx).Model(&Session{}).
 		Where("id = ? AND client_id = ? AND revoked_at IS NULL", id, clientID).
 		Update("revoked_at", now)
@@ -100,7 +104,7 @@ func (s *Store) RevokeSession(ctx context.Context, clientID, id uuid.UUID, now t
 
 // RevokeClientSessions revokes every live session of a client except keep
 // (uuid.Nil keeps none), and returns how many it revoked.
-func (s *Store) RevokeClientSessions(ctx context.Context, clientID, keep uuid.UUID, now time.Time) (int64, error) {
+func (s *Sessions) RevokeClientSessions(ctx context.Context, clientID, keep uuid.UUID, now time.Time) (int64, error) {
 	res := s.db.WithContext(ctx).Model(&Session{}).
 		Where("client_id = ? AND id <> ? AND revoked_at IS NULL", clientID, keep).
 		Update("revoked_at", now)
@@ -112,7 +116,7 @@ func (s *Store) RevokeClientSessions(ctx context.Context, clientID, keep uuid.UU
 }
 
 // PurgeSessions deletes sessions that expired or were revoked before cutoff.
-func (s *Store) PurgeSessions(ctx context.Context, cutoff time.Time) (int64, error) {
+func (s *Sessions) PurgeSessions(ctx context.Context, cutoff time.Time) (int64, error) {
 	res := s.db.WithContext(ctx).Where("expires_at < ? OR revoked_at < ?", cutoff, cutoff).Delete(&Session{})
 	return res.RowsAffected, translate(res.Error)
 }

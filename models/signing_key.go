@@ -28,26 +28,26 @@ type SigningKey struct {
 
 // CreateSigningKey stores a key, unless its client already holds
 // MaxOwnedKeys live ones (ErrConflict).
-func (s *Store) CreateSigningKey(ctx context.Context, k *SigningKey, now time.Time) error {
+func (s *Keys) CreateSigningKey(ctx context.Context, k *SigningKey, now time.Time) error {
 	return createOwnedKey(ctx, s, k.ClientID, k, now)
 }
 
 // SigningKeyByID finds a key that is neither revoked nor expired.
-func (s *Store) SigningKeyByID(ctx context.Context, id uuid.UUID, now time.Time) (*SigningKey, error) {
+func (s *Keys) SigningKeyByID(ctx context.Context, id uuid.UUID, now time.Time) (*SigningKey, error) {
 	return liveOwnedKey[SigningKey](ctx, s, id, now)
 }
 
 // SigningKeys lists a client's live keys, oldest first.
-func (s *Store) SigningKeys(ctx context.Context, clientID uuid.UUID, now time.Time) ([]SigningKey, error) {
+func (s *Keys) SigningKeys(ctx context.Context, clientID uuid.UUID, now time.Time) ([]SigningKey, error) {
 	return liveOwnedKeys[SigningKey](ctx, s, clientID, now)
 }
 
 // TouchSigningKey records that a key was used.
-func (s *Store) TouchSigningKey(ctx context.Context, id uuid.UUID, now time.Time) error {
+func (s *Keys) TouchSigningKey(ctx context.Context, id uuid.UUID, now time.Time) error {
 	return touchOwnedKey[SigningKey](ctx, s, id, now)
 }
 
 // RevokeSigningKey revokes one of a client's keys.
-func (s *Store) RevokeSigningKey(ctx context.Context, clientID, id uuid.UUID, now time.Time) error {
+func (s *Keys) RevokeSigningKey(ctx context.Context, clientID, id uuid.UUID, now time.Time) error {
 	return revokeOwnedKey[SigningKey](ctx, s, clientID, id, now)
 }

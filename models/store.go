@@ -1,5 +1,6 @@
-// Package models holds billgate's persisted state: GORM models, the Store
-// that queries them, and the versioned migrations for Postgres and SQLite.
+// Package models holds billgate's persisted state: GORM models, the
+// feature stores that query them, the Store that opens the database and
+// embeds them, and the versioned migrations for Postgres and SQLite.
 package models
 
 import (
@@ -43,13 +44,42 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Store is the database. Methods take ctx first so cancellation reaches SQL.
+// Store is the database: opening, migrating and transactions. Each
+// feature's persistence is a store of its own, embedded here so that a
+// caller holding the Store reaches every feature's methods; a service is
+// handed only its feature's store. Methods take ctx first so cancellation
+// reaches SQL.
 type Store struct {
+	*conn
+	dsn string
+
+	*Accounts
+	*Roles
+	*Audit
+	*Sessions
+	*Keys
+	*Catalog
+	*Billing
+	*Clocks
+	*IdempotencyKeys
+	*WebhookEvents
+}
+
+// conn is what the feature stores run on: the database handle, which is
+// the transaction's in a store WithTx made, and the identity change feed
+// that writes to identity publish to.
+type conn struct {
 	db      *gorm.DB
 	dialect Dialect
-	dsn     string
 	log     *slog.Logger
 	feed    *changeFeed
+}
+
+func newStore(c *conn, dsn string) *Store {
+	return &Store{conn: c, dsn: dsn,
+		Accounts: &Accounts{c}, Roles: &Roles{c}, Audit: &Audit{c}, Sessions: &Sessions{c}, Keys: &Keys{c},
+		Catalog: &Catalog{c}, Billing: &Billing{c}, Clocks: &Clocks{c},
+		IdempotencyKeys: &IdempotencyKeys{c}, WebhookEvents: &WebhookEvents{c}}
 }
 
 // Open connects to the database a DSN names: postgres://… or
@@ -85,7 +115,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("open %s database: %w", dialect, err)
 	}
 	configurePool(sqlDB, dialect)
-	s := &Store{db: db, dialect: dialect, dsn: dsn, log: opts.Logger, feed: &changeFeed{}}
+	s := newStore(&conn{db: db, dialect: dialect, log: opts.Logger, feed: &changeFeed{}}, dsn)
 	if err := s.Ping(ctx); err != nil {
 		_ = sqlDB.Close()
 		return nil, err
@@ -190,11 +220,25 @@ func (s *Store) Close() error {
 	return sqlDB.Close()
 }
 
-// WithTx runs fn with a Store bound to one transaction. The transaction
-// commits when fn returns nil and rolls back otherwise.
+// WithTx runs fn with a Store, every feature store of it included, bound
+// to one transaction. The transaction commits when fn returns nil and rolls
+// back otherwise.
 func (s *Store) WithTx(ctx context.Context, fn func(tx *Store) error) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(&Store{db: tx, dialect: s.dialect, dsn: s.dsn, log: s.log, feed: s.feed})
+	return s.withTx(ctx, func(tx *conn) error { return fn(newStore(tx, s.dsn)) })
+}
+
+// withTx runs fn on a conn bound to one transaction, sharing the feed.
+func (c *conn) withTx(ctx context.Context, fn func(tx *conn) error) error {
+	return c.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return fn(&conn{db: tx, dialect: c.dialect, log: c.log, feed: c.feed})
+	})
+}
+
+// inTx runs fn with a feature store of type S bound to one transaction.
+func inTx[S ~struct{ *conn }](ctx context.Context, c *conn, fn func(tx *S) error) error {
+	return c.withTx(ctx, func(tx *conn) error {
+		s := S{tx}
+		return fn(&s)
 	})
 }
 

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -110,6 +111,35 @@ func TestWithTxRollsBackOnError(t *testing.T) {
 		}
 		if n := countClients(t, s); n != 1 {
 			t.Fatalf("clients after commit = %d, want 1", n)
+		}
+	})
+}
+
+// A feature store of a WithTx store left on the outer connection would
+// write outside the transaction.
+func TestWithTxBindsEveryFeatureStore(t *testing.T) {
+	openEach(t, func(t *testing.T, s *Store) {
+		migrated(t, s)
+		boom := errors.New("boom")
+		err := s.WithTx(context.Background(), func(tx *Store) error {
+			v := reflect.ValueOf(tx).Elem()
+			for i := range v.NumField() {
+				if f := v.Type().Field(i); f.Anonymous && f.IsExported() {
+					if got := v.Field(i).Elem().FieldByName("conn").Pointer(); got != reflect.ValueOf(tx.conn).Pointer() {
+						t.Errorf("tx.%s is not on the transaction", f.Name)
+					}
+				}
+			}
+			if err := tx.Accounts.CreateClient(context.Background(), &Client{Login: "alice"}); err != nil {
+				return err
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("WithTx() = %v, want %v", err, boom)
+		}
+		if n := countClients(t, s); n != 0 {
+			t.Fatalf("clients after rollback = %d, want 0", n)
 		}
 	})
 }

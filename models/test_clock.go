@@ -10,6 +10,9 @@ import (
 	"gorm.io/gorm"
 )
 
+// Clocks keeps the test clocks and finds what runs on one.
+type Clocks struct{ *conn }
+
 // TestClock is a tenant's simulated time. Subscriptions and purchases bound
 // to one live on its time; advancing it moves them.
 type TestClock struct {
@@ -45,7 +48,7 @@ var goneClocks = []ClockStatus{ClockDeleting, ClockDeleted}
 func (c *TestClock) Gone() bool { return slices.Contains(goneClocks, c.Status) }
 
 // CreateTestClock stores a new test clock.
-func (s *Store) CreateTestClock(ctx context.Context, c *TestClock) error {
+func (s *Clocks) CreateTestClock(ctx context.Context, c *TestClock) error {
 	c.ID, c.Status, c.TargetTime = uuid.Must(uuid.NewV7()), ClockReady, nil
 	if err := translate(s.db.WithContext(ctx).Create(c).Error); err != nil {
 		return fmt.Errorf("create test clock: %w", err)
@@ -54,7 +57,7 @@ func (s *Store) CreateTestClock(ctx context.Context, c *TestClock) error {
 }
 
 // TestClockByID finds a test clock.
-func (s *Store) TestClockByID(ctx context.Context, id uuid.UUID) (*TestClock, error) {
+func (s *Clocks) TestClockByID(ctx context.Context, id uuid.UUID) (*TestClock, error) {
 	var c TestClock
 	if err := translate(s.db.WithContext(ctx).Take(&c, "id = ?", id).Error); err != nil {
 		return nil, fmt.Errorf("test clock %s: %w", id, err)
@@ -64,7 +67,7 @@ func (s *Store) TestClockByID(ctx context.Context, id uuid.UUID) (*TestClock, er
 
 // TestClocks pages through a tenant's test clocks (every tenant's with a
 // nil TenantID), less the deleted ones.
-func (s *Store) TestClocks(ctx context.Context, tenant *uuid.UUID, after uuid.UUID, limit int) ([]TestClock, error) {
+func (s *Clocks) TestClocks(ctx context.Context, tenant *uuid.UUID, after uuid.UUID, limit int) ([]TestClock, error) {
 	q := s.db.WithContext(ctx).Where("status NOT IN ?", goneClocks).Order("id").Limit(limit)
 	if tenant != nil {
 		q = q.Where("tenant_id = ?", *tenant)
@@ -72,12 +75,12 @@ func (s *Store) TestClocks(ctx context.Context, tenant *uuid.UUID, after uuid.UU
 	if after != uuid.Nil {
 		q = q.Where("id > ?", after)
 	}
-	return findReadable[TestClock](s, q)
+	return findReadable[TestClock](s.conn, q)
 }
 
 // StartAdvance sets a ready clock at from advancing to to. It is a
 // compare-and-set: ErrConflict when the clock is not ready at from.
-func (s *Store) StartAdvance(ctx context.Context, id uuid.UUID, from, to, now time.Time) error {
+func (s *Clocks) StartAdvance(ctx context.Context, id uuid.UUID, from, to, now time.Time) error {
 	return s.moveClock(ctx, s.db.Where("id = ? AND status = ? AND frozen_time = ?", id, ClockReady, from),
 		map[string]any{"status": ClockAdvancing, "target_time": to, "updated_at": now})
 }
@@ -86,7 +89,7 @@ func (s *Store) StartAdvance(ctx context.Context, id uuid.UUID, from, to, now ti
 // the advance gave up, internal_failure where it was. ErrConflict when the
 // clock is not advancing to to (it was deleted meanwhile, or it already
 // finished).
-func (s *Store) FinishAdvance(ctx context.Context, id uuid.UUID, to time.Time, failed bool, now time.Time) error {
+func (s *Clocks) FinishAdvance(ctx context.Context, id uuid.UUID, to time.Time, failed bool, now time.Time) error {
 	set := map[string]any{"status": ClockReady, "frozen_time": to, "target_time": nil, "updated_at": now}
 	if failed {
 		set = map[string]any{"status": ClockInternalFailure, "target_time": nil, "updated_at": now}
@@ -96,20 +99,20 @@ func (s *Store) FinishAdvance(ctx context.Context, id uuid.UUID, to time.Time, f
 
 // StartDelete sets a clock deleting, whatever it was doing; ErrConflict
 // when it is deleted already.
-func (s *Store) StartDelete(ctx context.Context, id uuid.UUID, now time.Time) error {
+func (s *Clocks) StartDelete(ctx context.Context, id uuid.UUID, now time.Time) error {
 	return s.moveClock(ctx, s.db.Where("id = ? AND status NOT IN ?", id, goneClocks),
 		map[string]any{"status": ClockDeleting, "target_time": nil, "updated_at": now})
 }
 
 // FinishDelete marks a deleting clock deleted; ErrConflict when it is not
 // deleting.
-func (s *Store) FinishDelete(ctx context.Context, id uuid.UUID, now time.Time) error {
+func (s *Clocks) FinishDelete(ctx context.Context, id uuid.UUID, now time.Time) error {
 	return s.moveClock(ctx, s.db.Where("id = ? AND status = ?", id, ClockDeleting),
 		map[string]any{"status": ClockDeleted, "updated_at": now})
 }
 
 // moveClock updates the clock that where selects, if it still matches.
-func (s *Store) moveClock(ctx context.Context, where *gorm.DB, set map[string]any) error {
+func (s *Clocks) moveClock(ctx context.Context, where *gorm.DB, set map[string]any) error {
 	res := where.WithContext(ctx).Model(&TestClock{}).Updates(set)
 	if err := translate(res.Error); err != nil {
 		return err
@@ -134,7 +137,7 @@ var (
 
 // ClockBound lists what runs on a clock; with behind set, only what has not
 // caught up with that time yet.
-func (s *Store) ClockBound(ctx context.Context, clockID uuid.UUID, behind *time.Time) (ClockBound, error) {
+func (s *Clocks) ClockBound(ctx context.Context, clockID uuid.UUID, behind *time.Time) (ClockBound, error) {
 	var out ClockBound
 	subs := s.db.WithContext(ctx).Model(&Subscription{}).Where("test_clock_id = ? AND status NOT IN ?", clockID, endedSubscription)
 	purchases := s.db.WithContext(ctx).Model(&Payment{}).

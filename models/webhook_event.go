@@ -8,6 +8,9 @@ import (
 	"gorm.io/gorm/clause"
 )
 
+// WebhookEvents keeps the inbound gateway webhooks.
+type WebhookEvents struct{ *conn }
+
 // WebhookEvent is one inbound gateway webhook.
 type WebhookEvent struct {
 	ID          string `gorm:"primaryKey"` // the gateway's event ID
@@ -19,7 +22,7 @@ type WebhookEvent struct {
 
 // RecordWebhookEvent keeps an event unless its ID was seen; the stored one
 // is returned, with fresh reporting whether it is new.
-func (s *Store) RecordWebhookEvent(ctx context.Context, e WebhookEvent) (stored WebhookEvent, fresh bool, err error) {
+func (s *WebhookEvents) RecordWebhookEvent(ctx context.Context, e WebhookEvent) (stored WebhookEvent, fresh bool, err error) {
 	res := s.db.WithContext(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "id"}}, DoNothing: true}).Create(&e)
 	if err := translate(res.Error); err != nil {
 		return WebhookEvent{}, false, fmt.Errorf("record webhook event: %w", err)
@@ -31,6 +34,6 @@ func (s *Store) RecordWebhookEvent(ctx context.Context, e WebhookEvent) (stored 
 }
 
 // MarkWebhookDelivered records that the event reached its workflow.
-func (s *Store) MarkWebhookDelivered(ctx context.Context, id string, at time.Time) error {
+func (s *WebhookEvents) MarkWebhookDelivered(ctx context.Context, id string, at time.Time) error {
 	return translate(s.db.WithContext(ctx).Model(&WebhookEvent{}).Where("id = ?", id).Update("delivered_at", at).Error)
 }

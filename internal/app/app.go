@@ -147,25 +147,25 @@ func Start(ctx context.Context, o Options) (_ *App, err error) {
 		if err != nil {
 			return nil, err
 		}
-		authCfg.Variables = payloadVariables(store)
+		authCfg.Variables = payloadVariables(store.Catalog, store.Accounts)
 		identity := auth.NewIdentity(store, a.Hasher, authCfg, func() time.Time { return time.Now().UTC() }, o.Logger)
 		listening, stop := context.WithCancel(context.Background())
 		a.stopListening = stop
 		go store.ListenIdentityChanges(listening)
 		deps.Authn, deps.Logins, deps.Sessions = identity.Requests, identity.Logins, identity.Sessions
 		deps.AccessTokens, deps.APIKeys, deps.SigningKeys = identity.AccessTokens, identity.APIKeys, identity.SigningKeys
-		deps.Accounts = &accounts.Service{Store: store, Sessions: store, Hasher: a.Hasher, Trail: store, Now: time.Now, Log: o.Logger}
-		deps.Roles = store
-		deps.Catalog = &catalog.Service{Store: store, Now: time.Now}
+		deps.Accounts = &accounts.Service{Store: store.Accounts, Sessions: store.Sessions, Hasher: a.Hasher, Trail: store.Audit, Now: time.Now, Log: o.Logger}
+		deps.Roles = store.Roles
+		deps.Catalog = &catalog.Service{Store: store.Catalog, Now: time.Now}
 		if sb != nil {
 			deps.Sandbox, deps.SandboxLedger = sandboxRoutes{sb}, sandboxRoutes{sb}
 		}
-		deps.Webhooks, deps.Signaler, deps.Now = store, tc, time.Now
-		clocks := &testclocks.Service{Store: store, Workflows: tc, Now: time.Now}
-		deps.Billing, deps.TestClocks = store, clocks
-		deps.Sales = &sales.Service{Accounts: store, Catalog: store, Billing: store, Clocks: clocks, Workflows: tc,
-			PaymentMethods: store, Gateways: registry.Names(), Now: time.Now}
-		deps.IdempotencyKeys = store
+		deps.Webhooks, deps.Signaler, deps.Now = store.WebhookEvents, tc, time.Now
+		clocks := &testclocks.Service{Store: store.Clocks, Workflows: tc, Now: time.Now}
+		deps.Billing, deps.TestClocks = store.Billing, clocks
+		deps.Sales = &sales.Service{Accounts: store.Accounts, Catalog: store.Catalog, Billing: store.Billing, Clocks: clocks, Workflows: tc,
+			PaymentMethods: store.Billing, Gateways: registry.Names(), Now: time.Now}
+		deps.IdempotencyKeys = store.IdempotencyKeys
 		deps.PayloadCodec, deps.Namespace, deps.TemporalUIOrigins = codec, o.Namespace, o.Identity.TemporalUIOrigins
 		deps.CookieSecure = o.Identity.CookieSecure
 		deps.TrustedProxies = o.Identity.TrustedProxies

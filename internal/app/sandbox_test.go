@@ -64,7 +64,7 @@ func newSandboxRouteServer(t *testing.T) *sandboxRouteServer {
 	}
 	t.Cleanup(func() { _ = store.Close() })
 	s := &sandboxRouteServer{t: t, sb: sb, store: store, signals: &signals{}}
-	deps := api.Deps{Authn: struct{ api.RequestAuthenticator }{}, Webhooks: store, Signaler: s.signals, Now: time.Now}
+	deps := api.Deps{Authn: struct{ api.RequestAuthenticator }{}, Webhooks: store.WebhookEvents, Signaler: s.signals, Now: time.Now}
 	deps.Sandbox, deps.SandboxLedger = sandboxRoutes{sb}, sandboxRoutes{sb}
 	s.srv = httptest.NewServer(api.NewServer(deps))
 	t.Cleanup(s.srv.Close)

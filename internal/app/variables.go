@@ -15,7 +15,7 @@ import (
 // (docs/payload-templates.md), computed at each login and token for the
 // principal logging in. A list longer than paycheck allows makes the
 // variable allow nothing rather than something.
-func payloadVariables(store *models.Store) map[string]auth.Variable {
+func payloadVariables(catalog *models.Catalog, accounts *models.Accounts) map[string]auth.Variable {
 	const limit = paycheck.MaxResolvedValues + 1
 	tenantList := func(list func(ctx context.Context, tenant uuid.UUID, limit int) ([]uuid.UUID, error)) auth.Variable {
 		return func(ctx context.Context, p *auth.Principal) (paycheck.Value, error) {
@@ -39,12 +39,12 @@ func payloadVariables(store *models.Store) map[string]auth.Variable {
 			}
 			return jsonValue(tenant)
 		},
-		"tenant_price_ids": tenantList(store.ActivePriceIDs),
+		"tenant_price_ids": tenantList(catalog.ActivePriceIDs),
 		"own_customer_ids": func(ctx context.Context, p *auth.Principal) (paycheck.Value, error) {
 			if p.Client.TenantID != nil {
 				return jsonValue([]uuid.UUID{p.Client.ID}) // a customer acts for itself
 			}
-			return tenantList(store.CustomerIDs)(ctx, p)
+			return tenantList(accounts.CustomerIDs)(ctx, p)
 		},
 	}
 }
