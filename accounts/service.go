@@ -92,7 +92,7 @@ const (
 func (s *Service) record(ctx context.Context, a Actor, action string, subject *models.Client, details map[string]any) {
 	e := models.AuditEvent{
 		OccurredAt: s.clock(), Action: action, Outcome: models.OutcomeOK, IP: a.IP,
-		ActorID: &a.Account.ID, SubjectID: &subject.ID, TenantID: models.TenantOf(subject),
+		ActorID: &a.ID, SubjectID: &subject.ID, TenantID: models.TenantOf(subject),
 	}
 	log := s.Log
 	if log == nil {
