@@ -75,7 +75,7 @@ func (a Actor) tenantFor(level int, tenant *uuid.UUID) (*uuid.UUID, error) {
 	case !a.IsAdmin() && (level > models.LevelCustomer || tenant != nil):
 		return nil, auth.ErrPermissionDenied
 	case !a.IsAdmin():
-		return &a.Account.ID, nil
+		return &a.ID, nil
 	case level == models.LevelCustomer && tenant == nil:
 		return nil, fault.Invalid("tenantId", "a customer belongs to a business: give tenantId", nil)
 	case level > models.LevelCustomer && tenant != nil:
@@ -159,7 +159,7 @@ func (s *Service) UpdateProfile(ctx context.Context, a Actor, p Profile) (*model
 	if err != nil {
 		return nil, err
 	}
-	return s.Store.UpdateClient(ctx, a.Account.ID, ch, now)
+	return s.Store.UpdateClient(ctx, a.ID, ch, now)
 }
 
 // Delete removes an account a sees, other than a's own.
@@ -168,7 +168,7 @@ func (s *Service) Delete(ctx context.Context, a Actor, id uuid.UUID) error {
 	if err != nil {
 		return err
 	}
-	if client.ID == a.Account.ID {
+	if client.ID == a.ID {
 		return &fault.ConflictError{Code: "CONFLICT", Message: "you cannot delete your own account here"}
 	}
 	if err := s.Store.DeleteClient(ctx, client.ID); err != nil {

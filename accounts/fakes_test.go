@@ -191,5 +191,5 @@ func newWorld() *world {
 
 func (w *world) as(c *models.Client) Actor {
 	level := map[*models.Client]int{w.admin: models.LevelAdmin, w.shop: models.LevelBusiness, w.other: models.LevelBusiness, w.bob: models.LevelCustomer}[c]
-	return Actor{Caller: tenancy.Caller{Account: c, Level: level}, IP: "192.0.2.7"}
+	return Actor{Caller: tenancy.Caller{ID: c.ID, TenantID: c.TenantID, Level: level}, IP: "192.0.2.7"}
 }

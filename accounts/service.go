@@ -6,12 +6,12 @@ package accounts
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"time"
 
 	"github.com/google/uuid"
 
-	"github.com/billgate/billgate/auth"
 	"github.com/billgate/billgate/models"
 	"github.com/billgate/billgate/tenancy"
 )
@@ -88,15 +88,22 @@ const (
 	auditSessions = "client.sessions.revoke"
 )
 
-// record notes in the trail that a did action to subject.
+// record notes in the trail that a did action to subject. A failure to
+// record is logged, not returned: the action already happened.
 func (s *Service) record(ctx context.Context, a Actor, action string, subject *models.Client, details map[string]any) {
 	e := models.AuditEvent{
 		OccurredAt: s.clock(), Action: action, Outcome: models.OutcomeOK, IP: a.IP,
-		ActorID: &a.Account.ID, SubjectID: &subject.ID, TenantID: models.TenantOf(subject),
+		ActorID: &a.ID, SubjectID: &subject.ID, TenantID: models.TenantOf(subject),
 	}
-	log := s.Log
-	if log == nil {
-		log = slog.Default()
+	if details != nil {
+		b, _ := json.Marshal(details)
+		e.Details = string(b)
 	}
-	auth.Audit(ctx, s.Trail, log, e, details)
+	if err := s.Trail.RecordAudit(ctx, &e); err != nil {
+		log := s.Log
+		if log == nil {
+			log = slog.Default()
+		}
+		log.ErrorContext(ctx, "audit event not recorded", slog.String("action", e.Action), slog.Any("error", err))
+	}
 }

@@ -52,7 +52,7 @@ func TestDisablingRevokesCredentials(t *testing.T) {
 				_, keyErr := store.APIKeyByID(ctx, key.ID, now)
 				return sessErr == nil, keyErr == nil
 			}
-			a := Actor{Caller: tenancy.Caller{Account: admin, Level: models.LevelAdmin}}
+			a := Actor{Caller: tenancy.Caller{ID: admin.ID, Level: models.LevelAdmin}}
 
 			sess, key := give()
 			for _, disabled := range []bool{true, false} {

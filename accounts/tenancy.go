@@ -29,13 +29,13 @@ func LevelName(level int) string { return levelNames[level] }
 // own customers, and nobody any other (not even itself: its own account
 // is its profile).
 func (a Actor) sees(c *models.Client) bool {
-	return a.IsAdmin() || (c.TenantID != nil && *c.TenantID == a.Account.ID)
+	return a.IsAdmin() || (c.TenantID != nil && *c.TenantID == a.ID)
 }
 
 // narrow applies sees to a listing.
 func (a Actor) narrow(f *models.ClientFilter) {
 	if !a.IsAdmin() {
-		f.TenantID = &a.Account.ID
+		f.TenantID = &a.ID
 		f.Platform = false
 	}
 }
@@ -45,10 +45,10 @@ func (a Actor) narrow(f *models.ClientFilter) {
 func (a Actor) narrowTrail(f *models.AuditFilter) {
 	switch {
 	case a.IsAdmin():
-	case a.Account.TenantID != nil:
-		f.TenantID, f.SubjectID = a.Account.TenantID, &a.Account.ID
+	case a.TenantID != nil:
+		f.TenantID, f.SubjectID = a.TenantID, &a.ID
 	default:
-		f.TenantID = &a.Account.ID
+		f.TenantID = &a.ID
 	}
 }
 

@@ -37,7 +37,7 @@ func newAccountsAPI(t *testing.T) *accountsAPI {
 	store, hasher := identityStore(t)
 	now := func() time.Time { return time.Now().UTC() }
 	log := slog.New(slog.DiscardHandler)
-	id := auth.NewIdentity(store, hasher, auth.DefaultConfig(), now, log)
+	id := auth.NewIdentity(auth.NewPersister(store), hasher, auth.DefaultConfig(), now, log)
 	srv, c := serve(t, api.Deps{
 		Authn: id.Requests, Logins: id.Logins, Sessions: id.Sessions,
 		Accounts: &accounts.Service{Store: store.Accounts, Sessions: store.Sessions, Hasher: hasher, Trail: store.Audit, Now: now, Log: log},

@@ -11,7 +11,7 @@ import (
 // caller is who the request acts for, as the domain's tenancy rules see it.
 func caller(c *gin.Context) tenancy.Caller {
 	p := principal(c)
-	return tenancy.Caller{Account: p.Client, Level: p.Level}
+	return tenancy.Caller{ID: p.Account.ID, TenantID: p.Account.TenantID, Level: p.Level}
 }
 
 // actor is who the request acts for, as the accounts service sees it.

@@ -19,8 +19,8 @@ import (
 
 // APIKeys are the caller's API keys (auth.APIKeys).
 type APIKeys interface {
-	Create(ctx context.Context, p *auth.Principal, req auth.NewAPIKey) (*models.APIKey, string, error)
-	List(ctx context.Context, p *auth.Principal) ([]models.APIKey, error)
+	Create(ctx context.Context, p *auth.Principal, req auth.NewAPIKey) (*auth.APIKey, string, error)
+	List(ctx context.Context, p *auth.Principal) ([]auth.APIKey, error)
 	Revoke(ctx context.Context, p *auth.Principal, id uuid.UUID) error
 }
 
@@ -40,7 +40,7 @@ type newAPIKeyView struct {
 	Secret string `json:"secret"`
 }
 
-func viewAPIKey(k *models.APIKey) apiKeyView {
+func viewAPIKey(k *auth.APIKey) apiKeyView {
 	v := apiKeyView{ID: k.ID, Name: k.Name, Hint: k.Hint, ExpiresAt: utc(k.ExpiresAt), CreatedAt: k.CreatedAt.UTC(), LastUsedAt: utc(k.LastUsedAt)}
 	if k.PolicyNames != nil {
 		_ = json.Unmarshal([]byte(*k.PolicyNames), &v.Policies) // written by CreateAPIKey

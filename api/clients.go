@@ -31,7 +31,7 @@ type clientDetail struct {
 	PayloadContext    paycheck.Static `json:"payloadContext"`
 }
 
-func detailOf(c *models.Client, roles []string) clientDetail {
+func detailOf(c *auth.Account, roles []string) clientDetail {
 	d := clientDetail{
 		clientView: viewClient(c), Roles: roles, CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
 		LastLoginAt: utc(c.LastLoginAt), LastLoginIP: c.LastLoginIP, LastFailedLoginAt: utc(c.LastFailedLoginAt), FailedLogins: c.FailedLogins,
@@ -47,7 +47,9 @@ func detailOf(c *models.Client, roles []string) clientDetail {
 	return d
 }
 
-func viewAccount(a *accounts.Account) clientDetail { return detailOf(a.Client, a.Roles) }
+func viewAccount(a *accounts.Account) clientDetail {
+	return detailOf(auth.AccountOf(a.Client), a.Roles)
+}
 
 func utc(t *time.Time) *time.Time {
 	if t == nil {
@@ -266,13 +268,14 @@ func (h *handlers) clientSessions(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	respondViews(c, sessions, nil, currentOf(principal(c)))
+	current := currentOf(principal(c))
+	respondViews(c, sessions, nil, func(s *models.Session) sessionView { return current(auth.SessionOf(s)) })
 	return nil
 }
 
 // currentOf views sessions, marking the one p presented current.
-func currentOf(p *auth.Principal) func(*models.Session) sessionView {
-	return func(s *models.Session) sessionView { return viewSession(s, p.SessionID()) }
+func currentOf(p *auth.Principal) func(*auth.Session) sessionView {
+	return func(s *auth.Session) sessionView { return viewSession(s, p.SessionID()) }
 }
 
 // revokeClientSessions is DELETE /v1/clients/{id}/sessions.

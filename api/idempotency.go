@@ -63,7 +63,7 @@ func (h *handlers) idempotent(next handlerFunc) handlerFunc {
 		}
 		c.Request.Body = io.NopCloser(bytes.NewReader(body))
 		sum := sha256.Sum256(append([]byte(c.Request.Method+" "+c.Request.URL.RequestURI()+"\n"), body...))
-		caller := principal(c).Client.ID
+		caller := principal(c).Account.ID
 		ctx := context.WithoutCancel(c.Request.Context()) // the answer is kept even if the caller hangs up
 		now := h.Now().UTC()
 		stored, claimed, err := h.IdempotencyKeys.ClaimIdempotencyKey(ctx, models.IdempotentRequest{

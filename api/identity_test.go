@@ -50,7 +50,7 @@ func identityServer(t *testing.T) (base string, c *http.Client) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id := auth.NewIdentity(store, hasher, cfg, time.Now, slog.New(slog.DiscardHandler))
+	id := auth.NewIdentity(auth.NewPersister(store), hasher, cfg, time.Now, slog.New(slog.DiscardHandler))
 	srv, c := serve(t, api.Deps{Authn: id.Requests, Logins: id.Logins, Sessions: id.Sessions, AccessTokens: id.AccessTokens,
 		APIKeys: id.APIKeys, SigningKeys: id.SigningKeys})
 	return srv.URL, c

@@ -4,13 +4,15 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/billgate/billgate/auth"
 )
 
 // getProfile is GET /v1/profile: the caller's own account, with its login
 // statistics.
 func (h *handlers) getProfile(c *gin.Context) error {
 	p := principal(c)
-	respond(c, http.StatusOK, detailOf(p.Client, p.Roles))
+	respond(c, http.StatusOK, detailOf(p.Account, p.Roles))
 	return nil
 }
 
@@ -24,6 +26,6 @@ func (h *handlers) updateProfile(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	respond(c, http.StatusOK, detailOf(updated, principal(c).Roles))
+	respond(c, http.StatusOK, detailOf(auth.AccountOf(updated), principal(c).Roles))
 	return nil
 }

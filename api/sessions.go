@@ -9,7 +9,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/billgate/billgate/auth"
-	"github.com/billgate/billgate/models"
 )
 
 // Logins checks passwords (auth.Logins).
@@ -20,7 +19,7 @@ type Logins interface {
 
 // Sessions are the caller's own sessions (auth.Sessions).
 type Sessions interface {
-	List(ctx context.Context, p *auth.Principal) ([]models.Session, error)
+	List(ctx context.Context, p *auth.Principal) ([]auth.Session, error)
 	Logout(ctx context.Context, p *auth.Principal) error
 	Revoke(ctx context.Context, p *auth.Principal, id uuid.UUID) error
 	RevokeAll(ctx context.Context, p *auth.Principal, keepCurrent bool) (int64, error)
@@ -63,7 +62,7 @@ type sessionView struct {
 	AbsoluteExpiresAt time.Time `json:"absoluteExpiresAt"`
 }
 
-func viewSession(s *models.Session, current uuid.UUID) sessionView {
+func viewSession(s *auth.Session, current uuid.UUID) sessionView {
 	return sessionView{
 		ID: s.ID, ClientID: s.ClientID, Current: s.ID == current, IP: s.IP, UserAgent: s.UserAgent,
 		CreatedAt: s.CreatedAt.UTC(), LastSeenAt: s.LastSeenAt.UTC(), ExpiresAt: s.ExpiresAt.UTC(), AbsoluteExpiresAt: s.AbsoluteExpiresAt.UTC(),
@@ -87,7 +86,7 @@ type clientView struct {
 	Disabled    bool       `json:"disabled"`
 }
 
-func viewClient(c *models.Client) clientView {
+func viewClient(c *auth.Account) clientView {
 	return clientView{ID: c.ID, TenantID: c.TenantID, Login: c.Login, Email: c.Email, DisplayName: c.DisplayName, Disabled: c.Disabled}
 }
 
@@ -136,7 +135,7 @@ func (h *handlers) currentSession(c *gin.Context) error {
 	if p.Session == nil {
 		return auth.ErrSessionUnknown
 	}
-	respond(c, http.StatusOK, whoami{Session: viewSession(p.Session, p.Session.ID), Client: viewClient(p.Client), Roles: p.Roles})
+	respond(c, http.StatusOK, whoami{Session: viewSession(p.Session, p.Session.ID), Client: viewClient(p.Account), Roles: p.Roles})
 	return nil
 }
 

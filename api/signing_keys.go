@@ -13,13 +13,12 @@ import (
 
 	"github.com/billgate/billgate/auth"
 	"github.com/billgate/billgate/auth/signature"
-	"github.com/billgate/billgate/models"
 )
 
 // SigningKeys are the caller's signing keys (auth.SigningKeys).
 type SigningKeys interface {
-	Create(ctx context.Context, p *auth.Principal, req auth.NewSigningKey) (*models.SigningKey, string, error)
-	List(ctx context.Context, p *auth.Principal) ([]models.SigningKey, error)
+	Create(ctx context.Context, p *auth.Principal, req auth.NewSigningKey) (*auth.SigningKey, string, error)
+	List(ctx context.Context, p *auth.Principal) ([]auth.SigningKey, error)
 	Revoke(ctx context.Context, p *auth.Principal, id uuid.UUID) error
 }
 
@@ -41,7 +40,7 @@ type newSigningKeyView struct {
 	Secret string `json:"secret"`
 }
 
-func viewSigningKey(k *models.SigningKey) signingKeyView {
+func viewSigningKey(k *auth.SigningKey) signingKeyView {
 	v := signingKeyView{ID: k.ID, KeyID: k.ID.String(), Name: k.Name, Algorithm: k.Algorithm, LegacyDateOnly: k.LegacyDateOnly,
 		ExpiresAt: utc(k.ExpiresAt), CreatedAt: k.CreatedAt.UTC(), LastUsedAt: utc(k.LastUsedAt)}
 	_ = json.Unmarshal([]byte(k.RequiredHeaders), &v.RequiredHeaders) // written by CreateSigningKey

@@ -69,7 +69,7 @@ func (a *AccessTokens) Authenticate(ctx context.Context, token string, from Orig
 	if err != nil {
 		return nil, err
 	}
-	if p.Client.ID.String() != claims.Subject {
+	if p.Account.ID.String() != claims.Subject {
 		return nil, ErrAuthFailed
 	}
 	p.Payloads = claims.Payloads

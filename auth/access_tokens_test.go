@@ -17,8 +17,8 @@ func testAccessTokens(t *testing.T, f *fixture) {
 	if err != nil || !expires.Equal(f.clock.Add(TokenTTL)) {
 		t.Fatalf("IssueToken() = %v expiring %v, want %v", err, expires, f.clock.Add(TokenTTL))
 	}
-	if got := f.mustAuthenticate(jwt); got.Session.ID != res.Session.ID || got.Client.Login != "shop" {
-		t.Errorf("Authenticate(jwt) = session %s of %s, want the login's", got.Session.ID, got.Client.Login)
+	if got := f.mustAuthenticate(jwt); got.Session.ID != res.Session.ID || got.Account.Login != "shop" {
+		t.Errorf("Authenticate(jwt) = session %s of %s, want the login's", got.Session.ID, got.Account.Login)
 	}
 	if _, err := f.authenticate(jwt[:len(jwt)-2] + "xx"); !errors.Is(err, ErrAuthFailed) {
 		t.Errorf("a tampered token = %v, want ErrAuthFailed", err)

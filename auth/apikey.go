@@ -11,8 +11,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-
-	"github.com/billgate/billgate/models"
 )
 
 // APIKeyPrefix marks billgate API key secrets for secret scanners.
@@ -45,11 +43,25 @@ func ParseAPIKeySecret(secret string) (id uuid.UUID, ok bool) {
 	return id, err == nil
 }
 
+// APIKey is an API key acting for its client; its secret is kept only as
+// a hash.
+type APIKey struct {
+	ID          uuid.UUID
+	ClientID    uuid.UUID
+	Name        string
+	SecretHash  string
+	Hint        string  // the secret's last four characters
+	PolicyNames *string // the policies it is narrowed to, as a JSON list; nil: all its client's
+	ExpiresAt   *time.Time
+	CreatedAt   time.Time
+	LastUsedAt  *time.Time
+}
+
 // apiKeyStore keeps API keys.
 type apiKeyStore interface {
-	CreateAPIKey(ctx context.Context, k *models.APIKey, now time.Time) error
-	APIKeyByID(ctx context.Context, id uuid.UUID, now time.Time) (*models.APIKey, error)
-	APIKeys(ctx context.Context, clientID uuid.UUID, now time.Time) ([]models.APIKey, error)
+	CreateAPIKey(ctx context.Context, k *APIKey, now time.Time) error
+	APIKeyByID(ctx context.Context, id uuid.UUID, now time.Time) (*APIKey, error)
+	APIKeys(ctx context.Context, clientID uuid.UUID, now time.Time) ([]APIKey, error)
 	TouchAPIKey(ctx context.Context, id uuid.UUID, now time.Time) error
 	RevokeAPIKey(ctx context.Context, clientID, id uuid.UUID, now time.Time) error
 	auditStore
@@ -75,12 +87,12 @@ type APIKeys struct {
 // Create makes a key acting for the principal's client and returns it with
 // its secret, shown this once. Policies must name policies the principal
 // holds (see Principal.PolicyNames).
-func (a *APIKeys) Create(ctx context.Context, p *Principal, req NewAPIKey) (*models.APIKey, string, error) {
+func (a *APIKeys) Create(ctx context.Context, p *Principal, req NewAPIKey) (*APIKey, string, error) {
 	if p.actsByKey() {
 		return nil, "", ErrKeysCannotMintKeys
 	}
 	now := a.now()
-	k := &models.APIKey{ID: uuid.Must(uuid.NewV7()), ClientID: p.Client.ID, Name: req.Name, ExpiresAt: req.ExpiresAt, CreatedAt: now}
+	k := &APIKey{ID: uuid.Must(uuid.NewV7()), ClientID: p.Account.ID, Name: req.Name, ExpiresAt: req.ExpiresAt, CreatedAt: now}
 	secret := newAPIKeySecret(k.ID)
 	k.SecretHash, k.Hint = HashToken(secret), secret[len(secret)-4:]
 	if req.Policies != nil {
@@ -90,16 +102,16 @@ func (a *APIKeys) Create(ctx context.Context, p *Principal, req NewAPIKey) (*mod
 	if err := a.store.CreateAPIKey(ctx, k, now); err != nil {
 		return nil, "", err
 	}
-	a.audit.record(ctx, event(AuditAPIKeyCreate, models.OutcomeOK, p.IP, nil, p.Client, now), map[string]any{"keyId": k.ID})
+	a.audit.record(ctx, event(AuditAPIKeyCreate, outcomeOK, p.IP, nil, p.Account, now), map[string]any{"keyId": k.ID})
 	return k, secret, nil
 }
 
 // List lists the principal's live keys.
-func (a *APIKeys) List(ctx context.Context, p *Principal) ([]models.APIKey, error) {
+func (a *APIKeys) List(ctx context.Context, p *Principal) ([]APIKey, error) {
 	if p.actsByKey() {
 		return nil, ErrKeysCannotMintKeys
 	}
-	return a.store.APIKeys(ctx, p.Client.ID, a.now())
+	return a.store.APIKeys(ctx, p.Account.ID, a.now())
 }
 
 // Revoke revokes one of the principal's keys; it stops working on the next
@@ -109,10 +121,10 @@ func (a *APIKeys) Revoke(ctx context.Context, p *Principal, id uuid.UUID) error 
 		return ErrKeysCannotMintKeys
 	}
 	now := a.now()
-	if err := a.store.RevokeAPIKey(ctx, p.Client.ID, id, now); err != nil {
+	if err := a.store.RevokeAPIKey(ctx, p.Account.ID, id, now); err != nil {
 		return err
 	}
-	a.audit.record(ctx, event(AuditAPIKeyRevoke, models.OutcomeOK, p.IP, nil, p.Client, now), map[string]any{"keyId": id})
+	a.audit.record(ctx, event(AuditAPIKeyRevoke, outcomeOK, p.IP, nil, p.Account, now), map[string]any{"keyId": id})
 	return nil
 }
 
@@ -155,7 +167,7 @@ func (a *APIKeys) use(p *Principal) keyUse {
 
 // narrowedPrincipal is the key owner's principal with only the policies
 // the key names (all of them when it names none).
-func (a *APIKeys) narrowedPrincipal(ctx context.Context, k *models.APIKey) (*Principal, error) {
+func (a *APIKeys) narrowedPrincipal(ctx context.Context, k *APIKey) (*Principal, error) {
 	keep := func(string) bool { return true }
 	if k.PolicyNames != nil {
 		var only []string

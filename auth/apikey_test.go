@@ -32,7 +32,7 @@ func testAPIKeys(t *testing.T, f *fixture) {
 		t.Fatalf("CreateAPIKey() = %+v with secret %q: want the ID inside it, its hash and hint stored", key, secret)
 	}
 	p, err := f.byKey(secret)
-	if err != nil || p.Client.ID != shop.ID || p.Session != nil || p.APIKey == nil || p.APIKey.ID != key.ID || !p.Can("products:create") {
+	if err != nil || p.Account.ID != shop.ID || p.Session != nil || p.APIKey == nil || p.APIKey.ID != key.ID || !p.Can("products:create") {
 		t.Fatalf("AuthenticateAPIKey() = %+v, %v, want shop's principal through the key", p, err)
 	}
 	if k, _ := f.store.APIKeyByID(f.ctx, key.ID, f.clock); k.LastUsedAt == nil || !k.LastUsedAt.Equal(f.clock) {
@@ -146,7 +146,7 @@ func testAPIKeyNarrowing(t *testing.T, f *fixture) {
 	if !slices.Equal(narrow.PolicyNames, []string{"customer-default"}) {
 		t.Errorf("narrowed PolicyNames = %v", narrow.PolicyNames)
 	}
-	if err := f.store.SetRoles(f.ctx, owner.Client.ID, []string{"admin"}); err != nil {
+	if err := f.store.SetRoles(f.ctx, owner.Account.ID, []string{"admin"}); err != nil {
 		t.Fatal(err)
 	}
 	if narrow := f.mustAuthenticateKey(narrowSecret); narrow.Can("products:read") || len(narrow.PolicyNames) != 0 {

@@ -6,7 +6,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/billgate/billgate/models"
+	"github.com/google/uuid"
 )
 
 // Audited identity actions.
@@ -22,30 +22,36 @@ const (
 	AuditSigningKeyRevoke = "signing-key.revoke"
 )
 
-// auditStore keeps the audit trail.
-type auditStore interface {
-	RecordAudit(ctx context.Context, e *models.AuditEvent) error
+// Audit outcomes.
+const (
+	outcomeOK     = "ok"
+	outcomeFailed = "failed"
+)
+
+// AuditEvent is an identity event in the audit trail.
+type AuditEvent struct {
+	OccurredAt time.Time
+	TenantID   *uuid.UUID
+	ActorID    *uuid.UUID
+	SubjectID  *uuid.UUID
+	Action     string
+	Outcome    string
+	IP         string
+	Details    string // JSON object; "" is none
 }
 
-// Audit records an identity event. A failure to record is logged, not
-// returned: the event already happened.
-func Audit(ctx context.Context, store auditStore, log *slog.Logger, e models.AuditEvent, details map[string]any) {
-	if details != nil {
-		b, _ := json.Marshal(details)
-		e.Details = string(b)
-	}
-	if err := store.RecordAudit(ctx, &e); err != nil {
-		log.ErrorContext(ctx, "audit event not recorded", slog.String("action", e.Action), slog.Any("error", err))
-	}
+// auditStore keeps the audit trail.
+type auditStore interface {
+	RecordAudit(ctx context.Context, e *AuditEvent) error
 }
 
 // event is an audit event about subject, acted on by actor (nil: the
 // subject itself, as at login).
-func event(action, outcome, ip string, actor, subject *models.Client, at time.Time) models.AuditEvent {
-	e := models.AuditEvent{OccurredAt: at, Action: action, Outcome: outcome, IP: ip}
+func event(action, outcome, ip string, actor, subject *Account, at time.Time) AuditEvent {
+	e := AuditEvent{OccurredAt: at, Action: action, Outcome: outcome, IP: ip}
 	if subject != nil {
 		e.SubjectID = &subject.ID
-		e.TenantID = models.TenantOf(subject)
+		e.TenantID = subject.tenant()
 		e.ActorID = &subject.ID
 	}
 	if actor != nil {
@@ -54,12 +60,20 @@ func event(action, outcome, ip string, actor, subject *models.Client, at time.Ti
 	return e
 }
 
-// auditor is Audit bound to its store and log, for the feature types.
+// auditor records the feature types' identity events in its store.
 type auditor struct {
 	store auditStore
 	log   *slog.Logger
 }
 
-func (a auditor) record(ctx context.Context, e models.AuditEvent, details map[string]any) {
-	Audit(ctx, a.store, a.log, e, details)
+// record records an event. A failure to record is logged, not returned:
+// the event already happened.
+func (a auditor) record(ctx context.Context, e AuditEvent, details map[string]any) {
+	if details != nil {
+		b, _ := json.Marshal(details)
+		e.Details = string(b)
+	}
+	if err := a.store.RecordAudit(ctx, &e); err != nil {
+		a.log.ErrorContext(ctx, "audit event not recorded", slog.String("action", e.Action), slog.Any("error", err))
+	}
 }

@@ -34,10 +34,10 @@ func BenchmarkAuthenticate(b *testing.B) {
 	cfg := testConfig()
 	cfg.Tokens = tokens
 	store := openStore(b, "sqlite::memory:")
-	svc := NewIdentity(store, testHasher, cfg, now, discardLog)
+	svc := NewIdentity(NewPersister(store), testHasher, cfg, now, discardLog)
 	forgetful := cfg
 	forgetful.BasicCacheTTL = 0
-	verifyEveryCall := NewIdentity(store, testHasher, forgetful, now, discardLog)
+	verifyEveryCall := NewIdentity(NewPersister(store), testHasher, forgetful, now, discardLog)
 
 	hash, err := testHasher.Hash("pw")
 	if err != nil {

@@ -5,8 +5,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-
-	"github.com/billgate/billgate/models"
 )
 
 // principalCache keeps authenticated principals by session-secret hash, so
@@ -64,26 +62,26 @@ func (c *principalCache) put(hash string, p *Principal, gen uint64, now time.Tim
 		c.clear()
 	}
 	c.byHash[hash] = cachedPrincipal{p: p.copy(), at: now}
-	id := p.Client.ID
+	id := p.Account.ID
 	if c.byClient[id] == nil {
 		c.byClient[id] = map[string]struct{}{}
 	}
 	c.byClient[id][hash] = struct{}{}
 }
 
-// forget drops what a change names: one client, or everyone.
-func (c *principalCache) forget(change models.IdentityChange) {
+// forget drops what a change names: one client, or everyone (uuid.Nil).
+func (c *principalCache) forget(clientID uuid.UUID) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen++
-	if change.ClientID == uuid.Nil {
+	if clientID == uuid.Nil {
 		c.clear()
 		return
 	}
-	for hash := range c.byClient[change.ClientID] {
+	for hash := range c.byClient[clientID] {
 		delete(c.byHash, hash)
 	}
-	delete(c.byClient, change.ClientID)
+	delete(c.byClient, clientID)
 }
 
 func (c *principalCache) clear() {

@@ -5,12 +5,10 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-
-	"github.com/billgate/billgate/models"
 )
 
 func cachedFor(id uuid.UUID) *Principal {
-	return &Principal{Client: &models.Client{ID: id}, Session: &models.Session{ID: uuid.New(), ClientID: id}}
+	return &Principal{Account: &Account{ID: id}, Session: &Session{ID: uuid.New(), ClientID: id}}
 }
 
 func TestPrincipalCache(t *testing.T) {
@@ -33,7 +31,7 @@ func TestPrincipalCache(t *testing.T) {
 		t.Errorf("get(a1) after the lifetime hit")
 	}
 
-	c.forget(models.IdentityChange{ClientID: alice})
+	c.forget(alice)
 	for _, hash := range []string{"a1", "a2"} {
 		if _, ok := c.get(hash, now); ok {
 			t.Errorf("get(%s) after alice changed hit", hash)
@@ -42,7 +40,7 @@ func TestPrincipalCache(t *testing.T) {
 	if _, ok := c.get("b1", now); !ok {
 		t.Errorf("a change to alice dropped bob")
 	}
-	c.forget(models.IdentityChange{})
+	c.forget(uuid.Nil)
 	if _, ok := c.get("b1", now); ok {
 		t.Errorf("a change for everyone kept bob")
 	}
@@ -55,7 +53,7 @@ func TestPrincipalCacheRefusesALoadThatRacedAChange(t *testing.T) {
 	alice := uuid.New()
 	c := newPrincipalCache(time.Minute)
 	gen := c.generation()
-	c.forget(models.IdentityChange{ClientID: uuid.New()}) // any change meanwhile
+	c.forget(uuid.New()) // any change meanwhile
 	c.put("a1", cachedFor(alice), gen, now)
 	if _, ok := c.get("a1", now); ok {
 		t.Errorf("a load that raced a change was cached")

@@ -27,6 +27,11 @@ var (
 // owner's sessions or try its owner's password.
 var ErrKeysCannotMintKeys = fmt.Errorf("%w: keys cannot manage keys, sessions or passwords", ErrPermissionDenied)
 
+// ErrNotFound is a record the store does not hold (or no longer live):
+// the persister marks the store's own not-found with it, keeping the
+// store's error in the chain for callers that answer it.
+var ErrNotFound = errors.New("not found")
+
 // LockedError refuses a login while the account is locked out, whatever
 // the password.
 type LockedError struct {

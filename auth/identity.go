@@ -4,9 +4,10 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/billgate/billgate/auth/password"
 	"github.com/billgate/billgate/auth/sealed"
-	"github.com/billgate/billgate/models"
 )
 
 // Config holds the identity rules.
@@ -57,9 +58,21 @@ type Identity struct {
 	SigningKeys  *SigningKeys
 }
 
-// NewIdentity builds the identity core over the database, which is every
-// feature's store at once. now is the clock (time.Now in production).
-func NewIdentity(store *models.Store, hasher *password.Hasher, cfg Config, now func() time.Time, log *slog.Logger) *Identity {
+// Store is every feature's store at once (a Persister over the database).
+type Store interface {
+	principalStore
+	loginStore
+	sessionStore
+	apiKeyStore
+	signingKeyStore
+	// OnIdentityChange calls fn with the client of every identity change,
+	// made here or in another process; uuid.Nil names every client.
+	OnIdentityChange(fn func(clientID uuid.UUID))
+}
+
+// NewIdentity builds the identity core over its store. now is the clock
+// (time.Now in production).
+func NewIdentity(store Store, hasher *password.Hasher, cfg Config, now func() time.Time, log *slog.Logger) *Identity {
 	if cfg.Secrets == nil {
 		cfg.Secrets, _ = sealed.New([]sealed.Key{sealed.RandomKey("random")}) // a valid key: cannot fail
 	}

@@ -67,7 +67,7 @@ func (f *fixture) run(name string, fn func(t *testing.T)) {
 
 // service is another Identity over the same store and clock.
 func (f *fixture) service(cfg Config) *Identity {
-	return NewIdentity(f.store, testHasher, cfg, f.now, discardLog)
+	return NewIdentity(NewPersister(f.store), testHasher, cfg, f.now, discardLog)
 }
 
 // use points the fixture's Identity at cfg.

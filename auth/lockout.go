@@ -3,7 +3,7 @@ package auth
 import "time"
 
 // Lockout is the rule that locks an account out for one source (see
-// models.LoginSource) after failed logins: the attempt that reaches
+// LoginSource) after failed logins: the attempt that reaches
 // Threshold, counted since the source's last success, locks it for Base,
 // and each attempt after a lock ends locks it for twice as long, up to Max.
 // A source's count is forgotten Window after its last failure and lock.

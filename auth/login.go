@@ -10,19 +10,39 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/billgate/billgate/auth/password"
-	"github.com/billgate/billgate/models"
 )
 
 // loginStore finds accounts by their credentials and counts their failures.
 type loginStore interface {
-	ClientByLogin(ctx context.Context, tenantID *uuid.UUID, login string) (*models.Client, error)
-	ClientByID(ctx context.Context, id uuid.UUID) (*models.Client, error)
-	ReserveLoginAttempt(ctx context.Context, src models.LoginSource, now time.Time, lockedUntil func(attempt int) *time.Time) (*models.LoginThrottle, bool, error)
+	AccountByLogin(ctx context.Context, tenantID *uuid.UUID, login string) (*Account, error)
+	AccountByID(ctx context.Context, id uuid.UUID) (*Account, error)
+	// ReserveLoginAttempt counts an attempt from src unless src is locked
+	// out (reserved false), and returns until when src is locked.
+	ReserveLoginAttempt(ctx context.Context, src LoginSource, now time.Time, lockedUntil func(attempt int) *time.Time) (locked *time.Time, reserved bool, err error)
 	RecordLoginFailure(ctx context.Context, id uuid.UUID, now time.Time) error
-	RecordLoginSuccess(ctx context.Context, id uuid.UUID, src models.LoginSource, now time.Time, rehashed string) error
+	RecordLoginSuccess(ctx context.Context, id uuid.UUID, src LoginSource, now time.Time, rehashed string) error
 	SetPassword(ctx context.Context, id uuid.UUID, hash string, now time.Time) error
 	RevokeClientSessions(ctx context.Context, clientID, keep uuid.UUID, now time.Time) (int64, error)
 	auditStore
+}
+
+// LoginSource is who tries a password: an account, named by its login and
+// tenant, and the address trying it. The lockout counts each apart.
+type LoginSource struct {
+	Login string
+	// Tenant is the tenant's ID, "" for platform accounts, or the name a
+	// caller gave when no business has it.
+	Tenant string
+	IP     string
+}
+
+// sourceOf is the source of an attempt on a's password from ip.
+func sourceOf(a *Account, ip string) LoginSource {
+	src := LoginSource{Login: a.Login, IP: ip}
+	if a.TenantID != nil {
+		src.Tenant = a.TenantID.String()
+	}
+	return src
 }
 
 // Credentials are what a login presents.
@@ -91,7 +111,7 @@ func (l *Logins) AuthenticateBasic(ctx context.Context, cred Credentials, from O
 	k := l.verified.keyOf(cred)
 	if e, ok := l.verified.get(k, now); ok {
 		p, err := l.principals.ofClient(ctx, e.clientID, now)
-		if err == nil && p.Client.PasswordHash == e.passwordHash {
+		if err == nil && p.Account.PasswordHash == e.passwordHash {
 			p.IP = from.IP
 			return p, nil
 		}
@@ -111,7 +131,7 @@ func (l *Logins) AuthenticateBasic(ctx context.Context, cred Credentials, from O
 	if err != nil {
 		return nil, err
 	}
-	l.verified.put(k, verifiedEntry{clientID: client.ID, passwordHash: p.Client.PasswordHash, at: now})
+	l.verified.put(k, verifiedEntry{clientID: client.ID, passwordHash: p.Account.PasswordHash, at: now})
 	p.IP = from.IP
 	return p, nil
 }
@@ -132,33 +152,33 @@ func (l *Logins) ChangePassword(ctx context.Context, p *Principal, current, next
 		return ErrAuthFailed
 	}
 	now := l.now()
-	client, err := l.store.ClientByID(ctx, p.Client.ID) // the hash as stored now, not as cached
+	account, err := l.store.AccountByID(ctx, p.Account.ID) // the hash as stored now, not as cached
 	if err != nil {
 		return err
 	}
-	if _, err := l.checkPassword(ctx, client, models.SourceOf(client, p.IP), current, now); err != nil {
-		l.audit.record(ctx, event(AuditPasswordChange, models.OutcomeFailed, p.IP, nil, p.Client, now), nil)
+	if _, err := l.checkPassword(ctx, account, sourceOf(account, p.IP), current, now); err != nil {
+		l.audit.record(ctx, event(AuditPasswordChange, outcomeFailed, p.IP, nil, p.Account, now), nil)
 		return err
 	}
 	hash, err := l.hasher.Hash(next)
 	if err != nil {
 		return err
 	}
-	if err := l.store.SetPassword(ctx, p.Client.ID, hash, now); err != nil {
+	if err := l.store.SetPassword(ctx, p.Account.ID, hash, now); err != nil {
 		return err
 	}
-	if _, err = l.store.RevokeClientSessions(ctx, p.Client.ID, p.SessionID(), now); err != nil {
+	if _, err = l.store.RevokeClientSessions(ctx, p.Account.ID, p.SessionID(), now); err != nil {
 		return err
 	}
-	l.audit.record(ctx, event(AuditPasswordChange, models.OutcomeOK, p.IP, nil, p.Client, now), nil)
+	l.audit.record(ctx, event(AuditPasswordChange, outcomeOK, p.IP, nil, p.Account, now), nil)
 	return nil
 }
 
 // verify checks credentials under the per-IP limit and the lockout of the
 // account for this source, and audits a failure as action.
-func (l *Logins) verify(ctx context.Context, action string, cred Credentials, from Origin, now time.Time) (*models.Client, error) {
+func (l *Logins) verify(ctx context.Context, action string, cred Credentials, from Origin, now time.Time) (*Account, error) {
 	if wait := l.perIP.wait(from.IP, now); wait > 0 {
-		l.audit.record(ctx, event(action, models.OutcomeFailed, from.IP, nil, nil, now), map[string]any{"login": truncate(cred.Login, maxLoginBytes), "reason": "ip-limited"})
+		l.audit.record(ctx, event(action, outcomeFailed, from.IP, nil, nil, now), map[string]any{"login": truncate(cred.Login, maxLoginBytes), "reason": "ip-limited"})
 		return nil, &LockedError{Until: now.Add(wait)}
 	}
 	client, err := l.checkCredentials(ctx, cred, from, now)
@@ -170,25 +190,25 @@ func (l *Logins) verify(ctx context.Context, action string, cred Credentials, fr
 		if client == nil {
 			details = map[string]any{"login": truncate(cred.Login, maxLoginBytes), "tenant": truncate(cred.Tenant, maxLoginBytes)}
 		}
-		l.audit.record(ctx, event(action, models.OutcomeFailed, from.IP, nil, client, now), details)
+		l.audit.record(ctx, event(action, outcomeFailed, from.IP, nil, client, now), details)
 	case errors.As(err, &locked):
-		l.audit.record(ctx, event(action, models.OutcomeFailed, from.IP, nil, client, now), map[string]any{"reason": "locked"})
+		l.audit.record(ctx, event(action, outcomeFailed, from.IP, nil, client, now), map[string]any{"reason": "locked"})
 	}
 	return client, err
 }
 
 // checkCredentials returns the client it found, known or not to have
 // succeeded, for the audit trail.
-func (l *Logins) checkCredentials(ctx context.Context, cred Credentials, from Origin, now time.Time) (*models.Client, error) {
+func (l *Logins) checkCredentials(ctx context.Context, cred Credentials, from Origin, now time.Time) (*Account, error) {
 	if len(cred.Login) == 0 || len(cred.Login) > maxLoginBytes || len(cred.Tenant) > maxLoginBytes ||
 		!lookupable(cred.Login) || !lookupable(cred.Tenant) || utf8.RuneCountInString(cred.Password) > maxPasswordRunes {
 		return nil, ErrAuthFailed
 	}
 	client, tenant, err := l.findClient(ctx, cred)
-	if err != nil && !errors.Is(err, models.ErrNotFound) {
+	if err != nil && !errors.Is(err, ErrNotFound) {
 		return nil, err
 	}
-	src := models.LoginSource{Login: cred.Login, Tenant: tenant, IP: from.IP}
+	src := LoginSource{Login: cred.Login, Tenant: tenant, IP: from.IP}
 	rehashed, err := l.checkPassword(ctx, client, src, cred.Password, now)
 	if err != nil {
 		return client, err
@@ -205,15 +225,15 @@ func (l *Logins) checkCredentials(ctx context.Context, cred Credentials, from Or
 // password is. A wrong password counts in the client's statistics. It
 // returns the password hashed anew when the stored hash is legacy or
 // weaker than today's parameters.
-func (l *Logins) checkPassword(ctx context.Context, client *models.Client, src models.LoginSource, password string, now time.Time) (rehashed string, err error) {
-	throttle, reserved, err := l.store.ReserveLoginAttempt(ctx, src, now, func(attempt int) *time.Time {
+func (l *Logins) checkPassword(ctx context.Context, client *Account, src LoginSource, password string, now time.Time) (rehashed string, err error) {
+	locked, reserved, err := l.store.ReserveLoginAttempt(ctx, src, now, func(attempt int) *time.Time {
 		return l.lockout.lockedUntil(attempt, now)
 	})
 	if err != nil {
 		return "", err
 	}
 	if !reserved {
-		return "", &LockedError{Until: *throttle.LockedUntil}
+		return "", &LockedError{Until: *locked}
 	}
 	if client == nil || client.Disabled || client.PasswordHash == "" {
 		l.hasher.VerifyDummy(password)
@@ -236,22 +256,22 @@ func (l *Logins) checkPassword(ctx context.Context, client *models.Client, src m
 }
 
 // findClient resolves the tenant, then the login within it. tenant is
-// what the attempt is throttled under (see models.LoginSource), found or
+// what the attempt is throttled under (see LoginSource), found or
 // not.
-func (l *Logins) findClient(ctx context.Context, cred Credentials) (client *models.Client, tenant string, err error) {
+func (l *Logins) findClient(ctx context.Context, cred Credentials) (client *Account, tenant string, err error) {
 	if cred.Tenant == "" {
-		client, err = l.store.ClientByLogin(ctx, nil, cred.Login)
+		client, err = l.store.AccountByLogin(ctx, nil, cred.Login)
 		return client, "", err
 	}
 	tenantID, err := uuid.Parse(cred.Tenant)
 	if err != nil {
-		business, err := l.store.ClientByLogin(ctx, nil, cred.Tenant)
+		business, err := l.store.AccountByLogin(ctx, nil, cred.Tenant)
 		if err != nil {
 			return nil, cred.Tenant, err
 		}
 		tenantID = business.ID
 	}
-	client, err = l.store.ClientByLogin(ctx, &tenantID, cred.Login)
+	client, err = l.store.AccountByLogin(ctx, &tenantID, cred.Login)
 	return client, tenantID.String(), err
 }
 

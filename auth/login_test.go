@@ -98,7 +98,7 @@ func FuzzLogin(f *testing.F) {
 	cfg.Lockout.Threshold = math.MaxInt32
 	cfg.IPFailureBurst = math.MaxInt32
 	clock := start
-	svc := NewIdentity(store, testHasher, cfg, func() time.Time { return clock }, discardLog)
+	svc := NewIdentity(NewPersister(store), testHasher, cfg, func() time.Time { return clock }, discardLog)
 
 	for _, seed := range []struct{ login, pw, tenant string }{
 		{"shop", fuzzShopPW, ""},
@@ -140,7 +140,7 @@ func FuzzLogin(f *testing.F) {
 			t.Fatalf("Login(%q, %q, tenant %q) = session of %s, want %s", login, pw, tenant, res.Session.ClientID, wantID)
 		}
 		p, err := svc.Requests.Token(ctx, res.Token, Origin{IP: homeIP})
-		if err != nil || p.Client.Login != login {
+		if err != nil || p.Account.Login != login {
 			t.Fatalf("Authenticate(token of %q) = %v, %v, want the principal %q", login, p, err, login)
 		}
 	})
@@ -177,9 +177,9 @@ func testLoginOpensSessions(t *testing.T, f *fixture) {
 		}
 
 		p := f.mustAuthenticate(res.Token)
-		if p.Client.ID != shop.ID || p.Session.ID != s.ID || !slices.Equal(p.Roles, []string{"business"}) || p.Level != models.LevelBusiness {
+		if p.Account.ID != shop.ID || p.Session.ID != s.ID || !slices.Equal(p.Roles, []string{"business"}) || p.Level != models.LevelBusiness {
 			t.Errorf("Authenticate() = client %s session %s roles %v level %d, want %s %s [business] %d",
-				p.Client.ID, p.Session.ID, p.Roles, p.Level, shop.ID, s.ID, models.LevelBusiness)
+				p.Account.ID, p.Session.ID, p.Roles, p.Level, shop.ID, s.ID, models.LevelBusiness)
 		}
 		if got, want := p.Resource(), "tenant/"+shop.ID.String(); got != want {
 			t.Errorf("Resource() = %q, want %q", got, want)
@@ -221,8 +221,8 @@ func testLoginOpensSessions(t *testing.T, f *fixture) {
 					t.Fatalf("Login(bob, tenant %q) = %v, want a session", tt.tenant, err)
 				}
 				p := f.mustAuthenticate(res.Token)
-				if p.Client.ID != bob.ID || !slices.Equal(p.Roles, []string{"customer"}) || p.Level != models.LevelCustomer {
-					t.Errorf("Authenticate() = client %s roles %v level %d, want %s [customer] %d", p.Client.ID, p.Roles, p.Level, bob.ID, models.LevelCustomer)
+				if p.Account.ID != bob.ID || !slices.Equal(p.Roles, []string{"customer"}) || p.Level != models.LevelCustomer {
+					t.Errorf("Authenticate() = client %s roles %v level %d, want %s [customer] %d", p.Account.ID, p.Roles, p.Level, bob.ID, models.LevelCustomer)
 				}
 				if got, want := p.Resource(), "tenant/"+shop.ID.String(); got != want {
 					t.Errorf("Resource() = %q, want %q", got, want)
@@ -239,8 +239,8 @@ func testLoginOpensSessions(t *testing.T, f *fixture) {
 	f.run("admin", func(t *testing.T) {
 		res := f.mustLogin("root", "root password", "")
 		p := f.mustAuthenticate(res.Token)
-		if p.Client.ID != root.ID || p.Level != models.LevelAdmin || !slices.Equal(p.Roles, []string{"admin"}) {
-			t.Errorf("Authenticate() = client %s roles %v level %d, want %s [admin] %d", p.Client.ID, p.Roles, p.Level, root.ID, models.LevelAdmin)
+		if p.Account.ID != root.ID || p.Level != models.LevelAdmin || !slices.Equal(p.Roles, []string{"admin"}) {
+			t.Errorf("Authenticate() = client %s roles %v level %d, want %s [admin] %d", p.Account.ID, p.Roles, p.Level, root.ID, models.LevelAdmin)
 		}
 		if got := p.Resource(); got != "platform" {
 			t.Errorf("Resource() = %q, want %q", got, "platform")
@@ -519,7 +519,7 @@ func testBasicOnEveryCall(t *testing.T, f *fixture) {
 	customer := f.client(&shop.ID, "alice", "alice password", "customer")
 
 	p, err := f.basic("shop", "old password", "")
-	if err != nil || p.Client.ID != shop.ID || p.Session != nil || p.IP != otherIP || !p.Can("products:create") {
+	if err != nil || p.Account.ID != shop.ID || p.Session != nil || p.IP != otherIP || !p.Can("products:create") {
 		t.Fatalf("AuthenticateBasic(shop) = %+v, %v, want shop's principal with no session, from %s", p, err, otherIP)
 	}
 	verifiedAt := f.lastLogin(shop.ID)
@@ -533,7 +533,7 @@ func testBasicOnEveryCall(t *testing.T, f *fixture) {
 	if _, err := f.basic("shop", "old password!", ""); !errors.Is(err, ErrAuthFailed) {
 		t.Errorf("AuthenticateBasic(wrong password) = %v, want ErrAuthFailed", err)
 	}
-	if p, err := f.basic("alice", "alice password", shop.ID.String()); err != nil || p.Client.ID != customer.ID {
+	if p, err := f.basic("alice", "alice password", shop.ID.String()); err != nil || p.Account.ID != customer.ID {
 		t.Errorf("AuthenticateBasic(customer in tenant) = %+v, %v, want alice", p, err)
 	}
 	if _, err := f.basic("alice", "alice password", ""); !errors.Is(err, ErrAuthFailed) {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"time"
-
-	"github.com/billgate/billgate/models"
 )
 
 // keyUse is the expiry and last use of the key (API or signing) a
@@ -27,7 +25,7 @@ func (ps *principals) ownedKeyPrincipal(ctx context.Context, cacheKey string, fr
 		var err error
 		p, err = load(now)
 		switch {
-		case errors.Is(err, models.ErrNotFound), errors.Is(err, ErrSessionUnknown):
+		case errors.Is(err, ErrNotFound), errors.Is(err, ErrSessionUnknown):
 			return nil, ErrAuthFailed
 		case err != nil:
 			return nil, err

@@ -58,17 +58,17 @@ func (pc *payloadCompiler) compile(ctx context.Context, p *Principal) (*paycheck
 		}
 		resolvers = append(resolvers, static)
 	}
-	for i, raw := range append(slices.Clone(p.contexts), p.Client.PayloadContext) {
+	for i, raw := range append(slices.Clone(p.contexts), p.Account.PayloadContext) {
 		var context paycheck.Static
 		if err := decodeStored(raw, &context); err != nil {
-			return nil, fmt.Errorf("payload context %d of client %s: %w", i, p.Client.ID, err)
+			return nil, fmt.Errorf("payload context %d of client %s: %w", i, p.Account.ID, err)
 		}
 		resolvers = append(resolvers, context)
 	}
 	set, err := paycheck.Compile(ctx, templates, paycheck.Chain(resolvers...))
 	if err != nil {
 		pc.log.WarnContext(ctx, "payload templates compiled with problems: the fields affected allow nothing",
-			slog.String("clientId", p.Client.ID.String()), slog.Any("error", err))
+			slog.String("clientId", p.Account.ID.String()), slog.Any("error", err))
 	}
 	return set, nil
 }

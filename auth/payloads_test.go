@@ -18,7 +18,7 @@ import (
 func testPayloadTemplates(t *testing.T, f *fixture) {
 	cfg := f.tokenConfig()
 	cfg.Variables = map[string]Variable{"own_client_id": func(_ context.Context, p *Principal) (paycheck.Value, error) {
-		b, _ := json.Marshal(p.Client.ID)
+		b, _ := json.Marshal(p.Account.ID)
 		return paycheck.Value{JSON: b}, nil
 	}}
 	f.use(cfg)

@@ -5,7 +5,6 @@ import (
 
 	"github.com/billgate/billgate/auth/paycheck"
 	"github.com/billgate/billgate/auth/policy"
-	"github.com/billgate/billgate/models"
 )
 
 // Principal is who a request acts for, and what its roles allow. Every
@@ -13,13 +12,13 @@ import (
 // Session, an API key (or its JWT) APIKey, a Signature SigningKey; Basic
 // sets none.
 type Principal struct {
-	Client  *models.Client
+	Account *Account
 	Roles   []string
-	Level   int
-	Session *models.Session // the session presented, if any
-	APIKey  *models.APIKey  // the API key presented, if any
+	Level   int      // LevelCustomer, LevelBusiness or LevelAdmin; -1 without roles
+	Session *Session // the session presented, if any
+	APIKey  *APIKey  // the API key presented, if any
 	// SigningKey is the key of the HTTP Signature presented, if any.
-	SigningKey *models.SigningKey
+	SigningKey *SigningKey
 	IP         string // where this request came from
 	// PolicyNames are the policies in effect: the roles' policies, or
 	// those an API key narrows them to.
@@ -31,8 +30,8 @@ type Principal struct {
 	// are observed.
 	Listening []string
 	policies  *policy.Set
-	granted   []models.Policy // all the client's policies, for compiling payloads
-	contexts  []string        // the payload contexts of its roles, by role name
+	granted   []Policy // all the client's policies, for compiling payloads
+	contexts  []string // the payload contexts of its roles, by role name
 	signing   *openedSigningKey
 }
 
@@ -54,10 +53,10 @@ func (p *Principal) Can(action string) bool {
 // itself; false for an admin without one.
 func (p *Principal) TenantID() (uuid.UUID, bool) {
 	switch {
-	case p.Client.TenantID != nil:
-		return *p.Client.TenantID, true
-	case p.Level == models.LevelBusiness:
-		return p.Client.ID, true
+	case p.Account.TenantID != nil:
+		return *p.Account.TenantID, true
+	case p.Level == LevelBusiness:
+		return p.Account.ID, true
 	}
 	return uuid.Nil, false
 }

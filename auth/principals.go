@@ -10,13 +10,31 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/billgate/billgate/auth/policy"
-	"github.com/billgate/billgate/models"
 )
 
 // principalStore reads who a client is and what its roles grant.
 type principalStore interface {
-	ClientByID(ctx context.Context, id uuid.UUID) (*models.Client, error)
-	GrantsOf(ctx context.Context, clientID uuid.UUID) (models.Grants, error)
+	AccountByID(ctx context.Context, id uuid.UUID) (*Account, error)
+	GrantsOf(ctx context.Context, clientID uuid.UUID) (Grants, error)
+}
+
+// Grants is what a client's roles give it, read fresh for each principal
+// so that a lost role takes effect at once.
+type Grants struct {
+	Roles     []string
+	Level     int      // the highest level among the roles; -1 without roles
+	Policies  []Policy // every policy of every role, once each
+	Listening []string // the roles in listen mode
+	Contexts  []string // each role's payload context, in role-name order
+}
+
+// Policy is a stored policy, as JSON: its statements, and the payload
+// templates and static substitutions that bound what it allows.
+type Policy struct {
+	Name          string
+	Statements    string
+	Payloads      string // {"action": [template, …]}
+	Substitutions string // {"variable": value}
 }
 
 // touchEvery throttles the writes that record a credential's use (a
@@ -59,14 +77,14 @@ func (ps *principals) load(ctx context.Context, clientID uuid.UUID) (*Principal,
 // narrowed loads a client's principal with those of its policies that
 // keep allows. A disabled or deleted client is ErrSessionUnknown.
 func (ps *principals) narrowed(ctx context.Context, clientID uuid.UUID, keep func(policy string) bool) (*Principal, error) {
-	client, err := ps.store.ClientByID(ctx, clientID)
-	if errors.Is(err, models.ErrNotFound) {
+	account, err := ps.store.AccountByID(ctx, clientID)
+	if errors.Is(err, ErrNotFound) {
 		return nil, ErrSessionUnknown
 	}
 	if err != nil {
 		return nil, err
 	}
-	if client.Disabled {
+	if account.Disabled {
 		return nil, ErrSessionUnknown
 	}
 	grants, err := ps.store.GrantsOf(ctx, clientID)
@@ -75,7 +93,7 @@ func (ps *principals) narrowed(ctx context.Context, clientID uuid.UUID, keep fun
 	}
 	var policies []policy.Policy
 	var names []string
-	var granted []models.Policy
+	var granted []Policy
 	for _, stored := range grants.Policies {
 		// Payload templates are always all of the client's: narrowing a key
 		// takes actions away, never the limits on what it may send.
@@ -90,7 +108,7 @@ func (ps *principals) narrowed(ctx context.Context, clientID uuid.UUID, keep fun
 		policies, names = append(policies, pol), append(names, stored.Name)
 	}
 	return &Principal{
-		Client:      client,
+		Account:     account,
 		Roles:       grants.Roles,
 		Level:       grants.Level,
 		PolicyNames: names,

@@ -11,16 +11,31 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/billgate/billgate/auth/paycheck"
-	"github.com/billgate/billgate/models"
 )
+
+// Session is a login's session; its secret is kept only as a hash.
+type Session struct {
+	ID                uuid.UUID
+	ClientID          uuid.UUID
+	SecretHash        string
+	IP                string // where it was opened from
+	UserAgent         string
+	CreatedAt         time.Time
+	LastSeenAt        time.Time
+	ExpiresAt         time.Time // slides with use, up to AbsoluteExpiresAt
+	AbsoluteExpiresAt time.Time
+	// PayloadTemplates are the payload templates compiled at login, as
+	// JSON; nil without any.
+	PayloadTemplates *string
+}
 
 // sessionStore keeps sessions.
 type sessionStore interface {
-	CreateSession(ctx context.Context, s *models.Session) error
-	LiveSession(ctx context.Context, secretHash string, now time.Time) (*models.Session, error)
-	LiveSessionByID(ctx context.Context, id uuid.UUID, now time.Time) (*models.Session, error)
+	CreateSession(ctx context.Context, s *Session) error
+	LiveSession(ctx context.Context, secretHash string, now time.Time) (*Session, error)
+	LiveSessionByID(ctx context.Context, id uuid.UUID, now time.Time) (*Session, error)
 	TouchSession(ctx context.Context, id uuid.UUID, now, expiresAt time.Time) error
-	ClientSessions(ctx context.Context, clientID uuid.UUID, now time.Time) ([]models.Session, error)
+	ClientSessions(ctx context.Context, clientID uuid.UUID, now time.Time) ([]Session, error)
 	RevokeSession(ctx context.Context, clientID, id uuid.UUID, now time.Time) error
 	RevokeClientSessions(ctx context.Context, clientID, keep uuid.UUID, now time.Time) (int64, error)
 	SetSessionExpiry(ctx context.Context, clientID, id uuid.UUID, expiresAt time.Time) error
@@ -53,7 +68,7 @@ type Origin struct {
 // LoginResult is a new session and the secret that presents it, shown
 // only this once.
 type LoginResult struct {
-	Session *models.Session
+	Session *Session
 	Token   string
 }
 
@@ -80,9 +95,9 @@ func (s *Sessions) open(ctx context.Context, p *Principal, from Origin, now time
 		return nil, err
 	}
 	token, hash := NewSessionToken()
-	sess := &models.Session{
+	sess := &Session{
 		PayloadTemplates:  new(string(compiled)),
-		ClientID:          p.Client.ID,
+		ClientID:          p.Account.ID,
 		SecretHash:        hash,
 		IP:                from.IP,
 		UserAgent:         truncate(from.UserAgent, 512),
@@ -95,7 +110,7 @@ func (s *Sessions) open(ctx context.Context, p *Principal, from Origin, now time
 		return nil, err
 	}
 	details["sessionId"] = sess.ID
-	s.audit.record(ctx, event(AuditLogin, models.OutcomeOK, from.IP, nil, p.Client, now), details)
+	s.audit.record(ctx, event(AuditLogin, outcomeOK, from.IP, nil, p.Account, now), details)
 	return &LoginResult{Session: sess, Token: token}, nil
 }
 
@@ -107,21 +122,21 @@ func (s *Sessions) Authenticate(ctx context.Context, secret string, from Origin)
 		return nil, ErrSessionUnknown
 	}
 	hash := HashToken(secret)
-	return s.authenticate(ctx, hash, from, func(now time.Time) (*models.Session, error) {
+	return s.authenticate(ctx, hash, from, func(now time.Time) (*Session, error) {
 		return s.store.LiveSession(ctx, hash, now)
 	})
 }
 
 // authenticateByID is Authenticate for the session an access token names.
 func (s *Sessions) authenticateByID(ctx context.Context, id uuid.UUID, from Origin) (*Principal, error) {
-	return s.authenticate(ctx, "jwt:"+id.String(), from, func(now time.Time) (*models.Session, error) {
+	return s.authenticate(ctx, "jwt:"+id.String(), from, func(now time.Time) (*Session, error) {
 		return s.store.LiveSessionByID(ctx, id, now)
 	})
 }
 
 // authenticate finds the principal of the session cached under key, or
 // found by find; checks its IP binding; and slides its idle expiry.
-func (s *Sessions) authenticate(ctx context.Context, key string, from Origin, find func(now time.Time) (*models.Session, error)) (*Principal, error) {
+func (s *Sessions) authenticate(ctx context.Context, key string, from Origin, find func(now time.Time) (*Session, error)) (*Principal, error) {
 	now := s.now()
 	cache := s.principals.cache
 	p, cached := cache.get(key, now)
@@ -153,10 +168,10 @@ func (s *Sessions) authenticate(ctx context.Context, key string, from Origin, fi
 
 // load reads a live session (found by find) and its principal from the
 // database, and caches them under key.
-func (s *Sessions) load(ctx context.Context, key string, now time.Time, find func(now time.Time) (*models.Session, error)) (*Principal, error) {
+func (s *Sessions) load(ctx context.Context, key string, now time.Time, find func(now time.Time) (*Session, error)) (*Principal, error) {
 	gen := s.principals.cache.generation()
 	sess, err := find(now)
-	if errors.Is(err, models.ErrNotFound) {
+	if errors.Is(err, ErrNotFound) {
 		return nil, ErrSessionUnknown
 	}
 	if err != nil {
@@ -175,7 +190,7 @@ func (s *Sessions) load(ctx context.Context, key string, now time.Time, find fun
 }
 
 // payloadsOf reads the templates a session was compiled with at login.
-func payloadsOf(sess *models.Session) (*paycheck.Set, error) {
+func payloadsOf(sess *Session) (*paycheck.Set, error) {
 	set := &paycheck.Set{}
 	if sess.PayloadTemplates == nil {
 		return set, nil
@@ -187,8 +202,8 @@ func payloadsOf(sess *models.Session) (*paycheck.Set, error) {
 }
 
 // List lists the principal's live sessions.
-func (s *Sessions) List(ctx context.Context, p *Principal) ([]models.Session, error) {
-	return s.store.ClientSessions(ctx, p.Client.ID, s.now())
+func (s *Sessions) List(ctx context.Context, p *Principal) ([]Session, error) {
+	return s.store.ClientSessions(ctx, p.Account.ID, s.now())
 }
 
 // Logout revokes the session the principal presented.
@@ -200,10 +215,10 @@ func (s *Sessions) Logout(ctx context.Context, p *Principal) error {
 		return ErrSessionUnknown
 	}
 	now := s.now()
-	if err := s.store.RevokeSession(ctx, p.Client.ID, p.Session.ID, now); err != nil {
+	if err := s.store.RevokeSession(ctx, p.Account.ID, p.Session.ID, now); err != nil {
 		return err
 	}
-	s.audit.record(ctx, event(AuditLogout, models.OutcomeOK, p.IP, nil, p.Client, now), map[string]any{"sessionId": p.Session.ID})
+	s.audit.record(ctx, event(AuditLogout, outcomeOK, p.IP, nil, p.Account, now), map[string]any{"sessionId": p.Session.ID})
 	return nil
 }
 
@@ -213,10 +228,10 @@ func (s *Sessions) Revoke(ctx context.Context, p *Principal, id uuid.UUID) error
 		return ErrKeysCannotMintKeys
 	}
 	now := s.now()
-	if err := s.store.RevokeSession(ctx, p.Client.ID, id, now); err != nil {
+	if err := s.store.RevokeSession(ctx, p.Account.ID, id, now); err != nil {
 		return err
 	}
-	s.audit.record(ctx, event(AuditSessionsRevoke, models.OutcomeOK, p.IP, nil, p.Client, now), map[string]any{"sessionId": id})
+	s.audit.record(ctx, event(AuditSessionsRevoke, outcomeOK, p.IP, nil, p.Account, now), map[string]any{"sessionId": id})
 	return nil
 }
 
@@ -231,11 +246,11 @@ func (s *Sessions) RevokeAll(ctx context.Context, p *Principal, keepCurrent bool
 		keep = p.SessionID()
 	}
 	now := s.now()
-	n, err := s.store.RevokeClientSessions(ctx, p.Client.ID, keep, now)
+	n, err := s.store.RevokeClientSessions(ctx, p.Account.ID, keep, now)
 	if err != nil {
 		return 0, err
 	}
-	s.audit.record(ctx, event(AuditSessionsRevoke, models.OutcomeOK, p.IP, nil, p.Client, now), map[string]any{"count": n, "keptCurrent": keepCurrent})
+	s.audit.record(ctx, event(AuditSessionsRevoke, outcomeOK, p.IP, nil, p.Account, now), map[string]any{"count": n, "keptCurrent": keepCurrent})
 	return n, nil
 }
 
@@ -252,7 +267,7 @@ func (s *Sessions) Extend(ctx context.Context, p *Principal, to time.Time) (time
 		return time.Time{}, ErrExpiryInPast
 	}
 	to = minTime(to, p.Session.AbsoluteExpiresAt)
-	if err := s.store.SetSessionExpiry(ctx, p.Client.ID, p.Session.ID, to); err != nil {
+	if err := s.store.SetSessionExpiry(ctx, p.Account.ID, p.Session.ID, to); err != nil {
 		return time.Time{}, err
 	}
 	p.Session.ExpiresAt = to

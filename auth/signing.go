@@ -16,7 +16,6 @@ import (
 
 	"github.com/billgate/billgate/auth/sealed"
 	"github.com/billgate/billgate/auth/signature"
-	"github.com/billgate/billgate/models"
 )
 
 // SigningKeyPrefix marks billgate signing secrets for secret scanners.
@@ -25,11 +24,26 @@ const SigningKeyPrefix = "bgsk_"
 // DefaultSignatureSkew is how far a signed request's Date may be from now.
 const DefaultSignatureSkew = 300 * time.Second
 
+// SigningKey is an HMAC key that signs HTTP Signatures for its client;
+// its secret is kept sealed under the master key.
+type SigningKey struct {
+	ID              uuid.UUID
+	ClientID        uuid.UUID
+	Name            string
+	Algorithm       string // signature.HMACSHA1 or signature.HMACSHA256
+	RequiredHeaders string // the headers every signature must cover, as a JSON list
+	LegacyDateOnly  bool
+	SealedSecret    string
+	ExpiresAt       *time.Time
+	CreatedAt       time.Time
+	LastUsedAt      *time.Time
+}
+
 // signingKeyStore keeps signing keys.
 type signingKeyStore interface {
-	CreateSigningKey(ctx context.Context, k *models.SigningKey, now time.Time) error
-	SigningKeyByID(ctx context.Context, id uuid.UUID, now time.Time) (*models.SigningKey, error)
-	SigningKeys(ctx context.Context, clientID uuid.UUID, now time.Time) ([]models.SigningKey, error)
+	CreateSigningKey(ctx context.Context, k *SigningKey, now time.Time) error
+	SigningKeyByID(ctx context.Context, id uuid.UUID, now time.Time) (*SigningKey, error)
+	SigningKeys(ctx context.Context, clientID uuid.UUID, now time.Time) ([]SigningKey, error)
 	TouchSigningKey(ctx context.Context, id uuid.UUID, now time.Time) error
 	RevokeSigningKey(ctx context.Context, clientID, id uuid.UUID, now time.Time) error
 	auditStore
@@ -80,13 +94,13 @@ type SigningKeys struct {
 // Create makes an HMAC key signing for the principal's client and returns
 // it with its secret, shown this once. The secret is stored sealed under
 // the master key, bound to the key's ID.
-func (s *SigningKeys) Create(ctx context.Context, p *Principal, req NewSigningKey) (*models.SigningKey, string, error) {
+func (s *SigningKeys) Create(ctx context.Context, p *Principal, req NewSigningKey) (*SigningKey, string, error) {
 	if p.actsByKey() {
 		return nil, "", ErrKeysCannotMintKeys
 	}
 	now := s.now()
 	required, _ := json.Marshal(withDate(req.RequiredHeaders))
-	k := &models.SigningKey{ID: uuid.Must(uuid.NewV7()), ClientID: p.Client.ID, Name: req.Name, Algorithm: req.Algorithm,
+	k := &SigningKey{ID: uuid.Must(uuid.NewV7()), ClientID: p.Account.ID, Name: req.Name, Algorithm: req.Algorithm,
 		RequiredHeaders: string(required), LegacyDateOnly: req.LegacyDateOnly, ExpiresAt: req.ExpiresAt, CreatedAt: now}
 	b := make([]byte, 32)
 	_, _ = rand.Read(b) // crypto/rand.Read never fails
@@ -99,7 +113,7 @@ func (s *SigningKeys) Create(ctx context.Context, p *Principal, req NewSigningKe
 	if err := s.store.CreateSigningKey(ctx, k, now); err != nil {
 		return nil, "", err
 	}
-	s.audit.record(ctx, event(AuditSigningKeyCreate, models.OutcomeOK, p.IP, nil, p.Client, now), map[string]any{"keyId": k.ID})
+	s.audit.record(ctx, event(AuditSigningKeyCreate, outcomeOK, p.IP, nil, p.Account, now), map[string]any{"keyId": k.ID})
 	return k, secret, nil
 }
 
@@ -112,11 +126,11 @@ func withDate(headers []string) []string {
 }
 
 // List lists the principal's live signing keys.
-func (s *SigningKeys) List(ctx context.Context, p *Principal) ([]models.SigningKey, error) {
+func (s *SigningKeys) List(ctx context.Context, p *Principal) ([]SigningKey, error) {
 	if p.actsByKey() {
 		return nil, ErrKeysCannotMintKeys
 	}
-	return s.store.SigningKeys(ctx, p.Client.ID, s.now())
+	return s.store.SigningKeys(ctx, p.Account.ID, s.now())
 }
 
 // Revoke revokes one of the principal's signing keys.
@@ -125,10 +139,10 @@ func (s *SigningKeys) Revoke(ctx context.Context, p *Principal, id uuid.UUID) er
 		return ErrKeysCannotMintKeys
 	}
 	now := s.now()
-	if err := s.store.RevokeSigningKey(ctx, p.Client.ID, id, now); err != nil {
+	if err := s.store.RevokeSigningKey(ctx, p.Account.ID, id, now); err != nil {
 		return err
 	}
-	s.audit.record(ctx, event(AuditSigningKeyRevoke, models.OutcomeOK, p.IP, nil, p.Client, now), map[string]any{"keyId": id})
+	s.audit.record(ctx, event(AuditSigningKeyRevoke, outcomeOK, p.IP, nil, p.Account, now), map[string]any{"keyId": id})
 	return nil
 }
 
@@ -216,7 +230,7 @@ func (o *openedSigningKey) uncovered(signed []string, hasBody bool) string {
 
 // open opens a key's sealed secret. One that does not open (its master key
 // is no longer configured) is ErrAuthFailed, and an error log.
-func (s *SigningKeys) open(ctx context.Context, k *models.SigningKey) (*openedSigningKey, error) {
+func (s *SigningKeys) open(ctx context.Context, k *SigningKey) (*openedSigningKey, error) {
 	opened := &openedSigningKey{bodyDigest: !k.LegacyDateOnly}
 	if err := json.Unmarshal([]byte(k.RequiredHeaders), &opened.required); err != nil {
 		return nil, fmt.Errorf("signing key %s: required headers: %w", k.ID, err)
@@ -236,7 +250,7 @@ func (s *SigningKeys) open(ctx context.Context, k *models.SigningKey) (*openedSi
 }
 
 // check verifies one signature by k, which opened is the opened form of.
-func (s *SigningKeys) check(k *models.SigningKey, opened *openedSigningKey, params signature.Params, req SignedRequest) error {
+func (s *SigningKeys) check(k *SigningKey, opened *openedSigningKey, params signature.Params, req SignedRequest) error {
 	now := s.now()
 	if params.Algorithm != "" && params.Algorithm != k.Algorithm {
 		return errors.New("the algorithm is not the key's")

@@ -59,7 +59,7 @@ func testSignatures(t *testing.T, f *fixture) {
 	}
 
 	p, err := check(sign(signature.HMACSHA256, signed, header()))
-	if err != nil || p.Client.ID != shop.ID || p.SigningKey == nil || p.SigningKey.ID != k.ID || p.Session != nil || !p.Can("products:create") {
+	if err != nil || p.Account.ID != shop.ID || p.SigningKey == nil || p.SigningKey.ID != k.ID || p.Session != nil || !p.Can("products:create") {
 		t.Fatalf("AuthenticateSignature() = %+v, %v, want shop through its signing key", p, err)
 	}
 	if _, err := check(sign(signature.HMACSHA256, signed, header())); !errors.Is(err, ErrAuthFailed) {

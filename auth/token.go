@@ -169,11 +169,11 @@ func (t *Tokens) Issue(p *Principal) (token string, expires time.Time, err error
 	}
 	claims := TokenClaims{
 		RegisteredClaims: jwt.RegisteredClaims{
-			Issuer: t.issuer, Audience: jwt.ClaimStrings{t.audience}, Subject: p.Client.ID.String(),
+			Issuer: t.issuer, Audience: jwt.ClaimStrings{t.audience}, Subject: p.Account.ID.String(),
 			ExpiresAt: jwt.NewNumericDate(expires), IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now),
 			ID: uuid.NewString(),
 		},
-		SessionID: sessionID, KeyID: keyID, TenantID: p.Client.TenantID, Roles: p.Roles, Payloads: p.Payloads,
+		SessionID: sessionID, KeyID: keyID, TenantID: p.Account.TenantID, Roles: p.Roles, Payloads: p.Payloads,
 	}
 	key := t.keys[0]
 	tok := jwt.NewWithClaims(key.method(), claims)

@@ -13,8 +13,6 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/google/uuid"
-
-	"github.com/billgate/billgate/models"
 )
 
 var (
@@ -22,9 +20,9 @@ var (
 	keyOne    = TokenKey{ID: "one", Secret: []byte(strings.Repeat("1", 32))}
 	keyTwo    = TokenKey{ID: "two", Secret: []byte(strings.Repeat("2", 32))}
 	tokenUser = &Principal{
-		Client:  &models.Client{ID: uuid.MustParse("019a0000-0000-7000-8000-000000000001")},
+		Account: &Account{ID: uuid.MustParse("019a0000-0000-7000-8000-000000000001")},
 		Roles:   []string{"business"},
-		Session: &models.Session{ID: uuid.MustParse("019a0000-0000-7000-8000-000000000002"), ExpiresAt: tokenNow.Add(time.Hour)},
+		Session: &Session{ID: uuid.MustParse("019a0000-0000-7000-8000-000000000002"), ExpiresAt: tokenNow.Add(time.Hour)},
 	}
 )
 
@@ -42,7 +40,7 @@ func sign(t *testing.T, alg jwt.SigningMethod, key TokenKey, edit func(*TokenCla
 	t.Helper()
 	c := TokenClaims{
 		RegisteredClaims: jwt.RegisteredClaims{
-			Issuer: "https://billgate.test", Audience: jwt.ClaimStrings{"billgate"}, Subject: tokenUser.Client.ID.String(),
+			Issuer: "https://billgate.test", Audience: jwt.ClaimStrings{"billgate"}, Subject: tokenUser.Account.ID.String(),
 			ExpiresAt: jwt.NewNumericDate(tokenNow.Add(10 * time.Minute)), IssuedAt: jwt.NewNumericDate(tokenNow),
 			NotBefore: jwt.NewNumericDate(tokenNow),
 		},
@@ -74,7 +72,7 @@ func TestTokensRoundTripAndRotation(t *testing.T) {
 	// Rotation: the new key signs, the old one still verifies.
 	rotated := newTestTokens(t, &now, keyTwo, keyOne)
 	claims, err := rotated.Verify(issued)
-	if err != nil || claims.SessionID != tokenUser.Session.ID || claims.Subject != tokenUser.Client.ID.String() || claims.Roles[0] != "business" {
+	if err != nil || claims.SessionID != tokenUser.Session.ID || claims.Subject != tokenUser.Account.ID.String() || claims.Roles[0] != "business" {
 		t.Fatalf("Verify(old key's token) = %+v, %v", claims, err)
 	}
 	fresh, _, _ := rotated.Issue(tokenUser)
@@ -161,7 +159,7 @@ func FuzzVerifyToken(f *testing.F) {
 	f.Add("eyJhbGciOiJub25lIn0.e30.")
 	f.Add("eyJ..")
 	f.Fuzz(func(t *testing.T, raw string) {
-		if claims, err := tokens.Verify(raw); err == nil && (claims.SessionID != tokenUser.Session.ID || claims.Subject != tokenUser.Client.ID.String()) {
+		if claims, err := tokens.Verify(raw); err == nil && (claims.SessionID != tokenUser.Session.ID || claims.Subject != tokenUser.Account.ID.String()) {
 			t.Errorf("Verify(%q) accepted a token the key did not sign", raw)
 		}
 	})

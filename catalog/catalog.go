@@ -61,10 +61,10 @@ func (s *Service) Product(ctx context.Context, caller tenancy.Caller, id uuid.UU
 	switch {
 	case caller.IsAdmin():
 		return p, nil
-	case caller.IsCustomer() && *caller.Account.TenantID == p.TenantID && p.Active:
+	case caller.IsCustomer() && *caller.TenantID == p.TenantID && p.Active:
 		p.Prices = activePrices(p.Prices)
 		return p, nil
-	case !caller.IsCustomer() && caller.Account.ID == p.TenantID:
+	case !caller.IsCustomer() && caller.ID == p.TenantID:
 		return p, nil
 	}
 	return nil, models.ErrNotFound
@@ -88,9 +88,9 @@ func (s *Service) Products(ctx context.Context, caller tenancy.Caller, tenant *u
 	switch {
 	case caller.IsAdmin():
 	case caller.IsCustomer():
-		f.TenantID, f.ActiveOnly = caller.Account.TenantID, true
+		f.TenantID, f.ActiveOnly = caller.TenantID, true
 	default:
-		f.TenantID = &caller.Account.ID
+		f.TenantID = &caller.ID
 	}
 	return s.Store.Products(ctx, f)
 }
@@ -102,7 +102,7 @@ func (s *Service) owned(ctx context.Context, caller tenancy.Caller, id uuid.UUID
 	if err != nil {
 		return nil, err
 	}
-	if !caller.IsAdmin() && caller.Account.ID != p.TenantID {
+	if !caller.IsAdmin() && caller.ID != p.TenantID {
 		return nil, models.ErrNotFound
 	}
 	return p, nil

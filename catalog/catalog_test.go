@@ -87,10 +87,10 @@ func TestCatalogTenancy(t *testing.T) {
 	shopID, otherID := uuid.New(), uuid.New()
 	st := &store{tenants: map[uuid.UUID]bool{shopID: true, otherID: true}, products: map[uuid.UUID]*models.Product{}, prices: map[uuid.UUID]*models.Price{}}
 	s := &Service{Store: st, Now: time.Now}
-	admin := tenancy.Caller{Account: &models.Client{ID: uuid.New()}, Level: models.LevelAdmin}
-	shop := tenancy.Caller{Account: &models.Client{ID: shopID}, Level: models.LevelBusiness}
-	other := tenancy.Caller{Account: &models.Client{ID: otherID}, Level: models.LevelBusiness}
-	bob := tenancy.Caller{Account: &models.Client{ID: uuid.New(), TenantID: &shopID}, Level: models.LevelCustomer}
+	admin := tenancy.Caller{ID: uuid.New(), Level: models.LevelAdmin}
+	shop := tenancy.Caller{ID: shopID, Level: models.LevelBusiness}
+	other := tenancy.Caller{ID: otherID, Level: models.LevelBusiness}
+	bob := tenancy.Caller{ID: uuid.New(), TenantID: &shopID, Level: models.LevelCustomer}
 
 	if _, err := s.Create(ctx, shop, &otherID, &models.Product{Name: "x"}); !errors.As(err, new(*fault.DeniedError)) {
 		t.Errorf("a business naming a tenant = %v, want denied", err)

@@ -34,7 +34,7 @@ type Payment struct {
 
 // checkout is a sale resolved and checked.
 type checkout struct {
-	customer    *models.Client
+	customer    customer
 	price       *models.Price
 	productName string
 	quantity    int64
@@ -60,7 +60,7 @@ func (s *Service) checkout(ctx context.Context, caller tenancy.Caller, o Order, 
 		return nil, err
 	}
 	out := &checkout{customer: customer, quantity: quantity}
-	out.price, out.productName, err = s.salePrice(ctx, o.PriceID, *customer.TenantID, want)
+	out.price, out.productName, err = s.salePrice(ctx, o.PriceID, customer.TenantID, want)
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +70,7 @@ func (s *Service) checkout(ctx context.Context, caller tenancy.Caller, o Order, 
 	if o.TestClockID != nil && caller.Level < models.LevelBusiness {
 		return nil, fault.Denied("testClockId") // a customer's own sale runs on real time
 	}
-	if out.clock, err = s.Clocks.ForSale(ctx, o.TestClockID, *customer.TenantID, out.method.Gateway); err != nil {
+	if out.clock, err = s.Clocks.ForSale(ctx, o.TestClockID, customer.TenantID, out.method.Gateway); err != nil {
 		return nil, err
 	}
 	if out.total, err = amountOf(out.price).MulInt(quantity); err != nil {
@@ -79,31 +79,34 @@ func (s *Service) checkout(ctx context.Context, caller tenancy.Caller, o Order, 
 	return out, nil
 }
 
+// customer is the customer account a sale is for, and its business.
+type customer struct{ ID, TenantID uuid.UUID }
+
 // buyer is the customer a sale is for: the caller itself when it is a
 // customer, else the customer it names (of its own tenant, for a business).
-func (s *Service) buyer(ctx context.Context, caller tenancy.Caller, named *string) (*models.Client, error) {
+func (s *Service) buyer(ctx context.Context, caller tenancy.Caller, named *string) (customer, error) {
 	if caller.IsCustomer() {
-		if named != nil && *named != caller.Account.ID.String() {
-			return nil, fault.Invalid("customerId", "a customer buys for itself", *named)
+		if named != nil && *named != caller.ID.String() {
+			return customer{}, fault.Invalid("customerId", "a customer buys for itself", *named)
 		}
-		return caller.Account, nil
+		return customer{ID: caller.ID, TenantID: *caller.TenantID}, nil
 	}
 	id, err := fault.ParseID("customerId", named)
 	if err != nil {
-		return nil, err
+		return customer{}, err
 	}
-	customer, err := s.Accounts.ClientByID(ctx, id)
+	c, err := s.Accounts.ClientByID(ctx, id)
 	switch {
 	case errors.Is(err, models.ErrNotFound):
-		return nil, fault.Invalid("customerId", "no such customer", id.String())
+		return customer{}, fault.Invalid("customerId", "no such customer", id.String())
 	case err != nil:
-		return nil, err
-	case customer.TenantID == nil || !caller.Scope().Allows(*customer.TenantID, customer.ID):
-		return nil, fault.Invalid("customerId", "no such customer", id.String())
-	case customer.Disabled:
-		return nil, fault.Invalid("customerId", "the customer is disabled", id.String())
+		return customer{}, err
+	case c.TenantID == nil || !caller.Scope().Allows(*c.TenantID, c.ID):
+		return customer{}, fault.Invalid("customerId", "no such customer", id.String())
+	case c.Disabled:
+		return customer{}, fault.Invalid("customerId", "the customer is disabled", id.String())
 	}
-	return customer, nil
+	return customer{ID: c.ID, TenantID: *c.TenantID}, nil
 }
 
 // salePrice loads a price the tenant sells now, of the type wanted, and its

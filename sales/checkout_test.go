@@ -82,12 +82,12 @@ func newFixture() *fixture {
 	client := func(tenant *uuid.UUID, level int, disabled bool) tenancy.Caller {
 		c := &models.Client{ID: uuid.New(), TenantID: tenant, Disabled: disabled}
 		w.clients[c.ID] = c
-		return tenancy.Caller{Account: c, Level: level}
+		return tenancy.Caller{ID: c.ID, TenantID: c.TenantID, Level: level}
 	}
 	f.shop = client(nil, models.LevelBusiness, false)
 	f.stranger = client(nil, models.LevelBusiness, false)
-	f.bob = client(&f.shop.Account.ID, models.LevelCustomer, false)
-	f.eve = client(&f.shop.Account.ID, models.LevelCustomer, true)
+	f.bob = client(&f.shop.ID, models.LevelCustomer, false)
+	f.eve = client(&f.shop.ID, models.LevelCustomer, true)
 	product := func(tenant uuid.UUID, active bool) uuid.UUID {
 		p := &models.Product{ID: uuid.New(), TenantID: tenant, Name: "Pro", Active: active}
 		w.products[p.ID] = p
@@ -103,17 +103,17 @@ func newFixture() *fixture {
 		w.prices[p.ID] = p
 		return p.ID
 	}
-	pro := product(f.shop.Account.ID, true)
+	pro := product(f.shop.ID, true)
 	f.monthly = price(pro, billing.RecurringPrice, "EUR", true)
 	f.euros = price(pro, billing.RecurringPrice, "USD", true)
 	f.once = price(pro, billing.OneTimePrice, "EUR", true)
 	f.retired = price(pro, billing.RecurringPrice, "EUR", false)
-	f.archived = price(product(f.shop.Account.ID, false), billing.RecurringPrice, "EUR", true)
-	f.otherShops = price(product(f.stranger.Account.ID, true), billing.RecurringPrice, "EUR", true)
-	card := &models.PaymentMethod{ID: uuid.New(), CustomerID: f.bob.Account.ID, Gateway: "sandbox", Token: "tok"}
+	f.archived = price(product(f.shop.ID, false), billing.RecurringPrice, "EUR", true)
+	f.otherShops = price(product(f.stranger.ID, true), billing.RecurringPrice, "EUR", true)
+	card := &models.PaymentMethod{ID: uuid.New(), CustomerID: f.bob.ID, Gateway: "sandbox", Token: "tok"}
 	w.methods[card.ID] = card
 	f.bobsCard = card.ID
-	sub := &models.Subscription{ID: uuid.New(), TenantID: f.shop.Account.ID, CustomerID: f.bob.Account.ID, Currency: "EUR", Quantity: 1 << 30}
+	sub := &models.Subscription{ID: uuid.New(), TenantID: f.shop.ID, CustomerID: f.bob.ID, Currency: "EUR", Quantity: 1 << 30}
 	w.subs[sub.ID] = sub
 	f.sub = sub.ID
 	return f
@@ -124,7 +124,7 @@ func ptr[T any](v T) *T { return &v }
 func TestCheckoutRefusals(t *testing.T) {
 	f := newFixture()
 	card := Payment{MethodID: &f.bobsCard}
-	bobID := f.bob.Account.ID.String()
+	bobID := f.bob.ID.String()
 	for _, tc := range []struct {
 		name   string
 		caller tenancy.Caller
@@ -138,7 +138,7 @@ func TestCheckoutRefusals(t *testing.T) {
 		{"a customer buying for another", f.bob, Order{CustomerID: ptr(bobID + "x"), PriceID: f.monthly, Payment: card}, billing.RecurringPrice, "customerId", "a customer buys for itself"},
 		{"a business naming nobody", f.shop, Order{PriceID: f.monthly, Payment: card}, billing.RecurringPrice, "customerId", "customerId is required"},
 		{"another tenant's customer", f.stranger, Order{CustomerID: &bobID, PriceID: f.monthly, Payment: card}, billing.RecurringPrice, "customerId", "no such customer"},
-		{"a disabled customer", f.shop, Order{CustomerID: ptr(f.eve.Account.ID.String()), PriceID: f.monthly, Payment: card}, billing.RecurringPrice, "customerId", "the customer is disabled"},
+		{"a disabled customer", f.shop, Order{CustomerID: ptr(f.eve.ID.String()), PriceID: f.monthly, Payment: card}, billing.RecurringPrice, "customerId", "the customer is disabled"},
 		{"another tenant's price", f.bob, Order{PriceID: f.otherShops, Payment: card}, billing.RecurringPrice, "priceId", "no such price"},
 		{"a price no longer sold", f.bob, Order{PriceID: f.retired, Payment: card}, billing.RecurringPrice, "priceId", "the price is no longer sold"},
 		{"a one-time price subscribed to", f.bob, Order{PriceID: f.once, Payment: card}, billing.RecurringPrice, "priceId", "a one-time price is bought with POST /v1/purchases"},
@@ -165,14 +165,14 @@ func TestCheckoutRefusals(t *testing.T) {
 
 func TestCheckout(t *testing.T) {
 	f := newFixture()
-	bobID := f.bob.Account.ID.String()
+	bobID := f.bob.ID.String()
 	for _, caller := range []tenancy.Caller{f.bob, f.shop} {
 		got, err := f.s.checkout(context.Background(), caller, Order{CustomerID: &bobID, PriceID: f.monthly, Payment: Payment{MethodID: &f.bobsCard}}, billing.RecurringPrice)
 		if err != nil {
 			t.Fatal(err)
 		}
 		want := contract.PaymentMethod{PaymentMethodID: f.bobsCard, Gateway: "sandbox", Token: "tok"}
-		if got.customer.ID != f.bob.Account.ID || got.quantity != 1 || got.method != want || got.productName != "Pro" ||
+		if got.customer.ID != f.bob.ID || got.quantity != 1 || got.method != want || got.productName != "Pro" ||
 			got.total != (billing.Money{Amount: 1 << 50, Currency: "EUR"}) || got.clock != nil {
 			t.Errorf("checkout = %+v, want bob's one unit of Pro, by his card, on real time", got)
 		}
@@ -221,7 +221,7 @@ func (w *world) DeletePaymentMethod(_ context.Context, customer, id uuid.UUID) e
 func TestSavedPaymentMethods(t *testing.T) {
 	f := newFixture()
 	f.s.PaymentMethods, f.s.Now = f.s.Billing.(*world), time.Now
-	ctx, bob := context.Background(), f.bob.Account.ID
+	ctx, bob := context.Background(), f.bob.ID
 	var invalid *fault.InvalidError
 	if _, err := f.s.SavePaymentMethod(ctx, f.shop, bob, "paypal", "t"); !errors.As(err, &invalid) || invalid.Field != "gateway" {
 		t.Errorf("a gateway not configured = %v, want refused", err)
@@ -231,11 +231,11 @@ func TestSavedPaymentMethods(t *testing.T) {
 			t.Errorf("%s saving bob's method = %v, want not found", name, err)
 		}
 	}
-	if _, err := f.s.SavedPaymentMethods(ctx, f.shop, f.shop.Account.ID); !errors.Is(err, models.ErrNotFound) {
+	if _, err := f.s.SavedPaymentMethods(ctx, f.shop, f.shop.ID); !errors.Is(err, models.ErrNotFound) {
 		t.Errorf("the methods of a business account = %v, want not found: it is no customer", err)
 	}
 	pm, err := f.s.SavePaymentMethod(ctx, f.bob, bob, "sandbox", "tok_2")
-	if err != nil || pm.TenantID != f.shop.Account.ID || pm.CustomerID != bob {
+	if err != nil || pm.TenantID != f.shop.ID || pm.CustomerID != bob {
 		t.Fatalf("bob saving his own = %+v, %v", pm, err)
 	}
 	if list, err := f.s.SavedPaymentMethods(ctx, f.shop, bob); err != nil || len(list) != 2 {

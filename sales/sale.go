@@ -29,7 +29,7 @@ func (s *Service) Subscribe(ctx context.Context, caller tenancy.Caller, id uuid.
 		return nil, in, err
 	}
 	in = contract.SubscriptionInput{
-		SubscriptionID: id, TenantID: *sale.customer.TenantID, CustomerID: sale.customer.ID,
+		SubscriptionID: id, TenantID: sale.customer.TenantID, CustomerID: sale.customer.ID,
 		Plan: planOf(sale.price), Quantity: sale.quantity, PaymentMethodID: sale.method.PaymentMethodID,
 		Gateway: sale.method.Gateway, Token: sale.method.Token, TestClock: sale.clock,
 	}
@@ -53,7 +53,7 @@ func (s *Service) Buy(ctx context.Context, caller tenancy.Caller, paymentID uuid
 	}
 	in = contract.PaymentInput{
 		PaymentID: paymentID, InvoiceID: contract.PurchaseInvoiceID(paymentID),
-		TenantID: *sale.customer.TenantID, CustomerID: sale.customer.ID, PriceID: sale.price.ID,
+		TenantID: sale.customer.TenantID, CustomerID: sale.customer.ID, PriceID: sale.price.ID,
 		PaymentMethodID: sale.method.PaymentMethodID, Gateway: sale.method.Gateway, Token: sale.method.Token,
 		Dunning: dunningOf(sale.price), TestClock: sale.clock,
 		Invoice: contract.InvoiceDraft{Lines: []billing.Line{{Kind: billing.OneTime, Description: sale.productName, Amount: sale.total, Quantity: sale.quantity}}},

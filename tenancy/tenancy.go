@@ -13,15 +13,16 @@ import (
 
 // Caller is the account a request acts for, as far as tenancy goes.
 type Caller struct {
-	Account *models.Client
-	Level   int // models.LevelCustomer, LevelBusiness or LevelAdmin
+	ID       uuid.UUID  // the account's
+	TenantID *uuid.UUID // a customer's business; nil for a business or an admin
+	Level    int        // models.LevelCustomer, LevelBusiness or LevelAdmin
 }
 
 // IsAdmin reports whether the caller sees every tenant.
 func (c Caller) IsAdmin() bool { return c.Level >= models.LevelAdmin }
 
 // IsCustomer reports whether the caller is a customer of a tenant.
-func (c Caller) IsCustomer() bool { return c.Account.TenantID != nil }
+func (c Caller) IsCustomer() bool { return c.TenantID != nil }
 
 // Scope is the part of the billing data the caller may see.
 func (c Caller) Scope() Scope {
@@ -29,9 +30,9 @@ func (c Caller) Scope() Scope {
 	case c.IsAdmin():
 		return Scope{}
 	case c.IsCustomer():
-		return Scope{Customer: &c.Account.ID}
+		return Scope{Customer: &c.ID}
 	default:
-		return Scope{Tenant: &c.Account.ID}
+		return Scope{Tenant: &c.ID}
 	}
 }
 
@@ -43,13 +44,13 @@ func (c Caller) TenantFor(named *uuid.UUID) (uuid.UUID, error) {
 	case !c.IsAdmin() && named != nil:
 		return uuid.Nil, fault.Denied("tenantId")
 	case c.IsCustomer():
-		return *c.Account.TenantID, nil
+		return *c.TenantID, nil
 	case c.IsAdmin() && named == nil:
 		return uuid.Nil, fault.Invalid("tenantId", "an admin names the tenant: tenantId", nil)
 	case c.IsAdmin():
 		return *named, nil
 	default:
-		return c.Account.ID, nil
+		return c.ID, nil
 	}
 }
 

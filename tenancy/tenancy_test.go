@@ -15,9 +15,9 @@ var (
 	otherID    = uuid.MustParse("00000000-0000-0000-0000-00000000000c")
 	customerID = uuid.MustParse("00000000-0000-0000-0000-0000000000c1")
 
-	admin    = Caller{Account: &models.Client{ID: uuid.MustParse("00000000-0000-0000-0000-00000000000a")}, Level: models.LevelAdmin}
-	business = Caller{Account: &models.Client{ID: tenantID}, Level: models.LevelBusiness}
-	customer = Caller{Account: &models.Client{ID: customerID, TenantID: &tenantID}, Level: models.LevelCustomer}
+	admin    = Caller{ID: uuid.MustParse("00000000-0000-0000-0000-00000000000a"), Level: models.LevelAdmin}
+	business = Caller{ID: tenantID, Level: models.LevelBusiness}
+	customer = Caller{ID: customerID, TenantID: &tenantID, Level: models.LevelCustomer}
 )
 
 func TestScopeAllows(t *testing.T) {

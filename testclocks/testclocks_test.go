@@ -93,7 +93,7 @@ func newService(t *testing.T) (*Service, *store, *temporal, *models.TestClock) {
 	t.Helper()
 	st, wf := &store{clocks: map[uuid.UUID]*models.TestClock{}}, &temporal{}
 	s := &Service{Store: st, Workflows: wf, Now: func() time.Time { return now }}
-	business := tenancy.Caller{Account: &models.Client{ID: shop}, Level: models.LevelBusiness}
+	business := tenancy.Caller{ID: shop, Level: models.LevelBusiness}
 	clock, err := s.Create(context.Background(), business, New{Name: "q1", FrozenTime: t0.Add(500 * time.Millisecond)})
 	if err != nil || clock.TenantID != shop || !clock.FrozenTime.Equal(t0) || !clock.CreatedAt.Equal(now) {
 		t.Fatalf("Create = %+v, %v; want the shop's, frozen to the second, made now", clock, err)

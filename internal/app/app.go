@@ -148,7 +148,7 @@ func Start(ctx context.Context, o Options) (_ *App, err error) {
 			return nil, err
 		}
 		authCfg.Variables = payloadVariables(store.Catalog, store.Accounts)
-		identity := auth.NewIdentity(store, a.Hasher, authCfg, func() time.Time { return time.Now().UTC() }, o.Logger)
+		identity := auth.NewIdentity(auth.NewPersister(store), a.Hasher, authCfg, func() time.Time { return time.Now().UTC() }, o.Logger)
 		listening, stop := context.WithCancel(context.Background())
 		a.stopListening = stop
 		go store.ListenIdentityChanges(listening)

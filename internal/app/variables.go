@@ -31,7 +31,7 @@ func payloadVariables(catalog *models.Catalog, accounts *models.Accounts) map[st
 		}
 	}
 	return map[string]auth.Variable{
-		"own_client_id": func(_ context.Context, p *auth.Principal) (paycheck.Value, error) { return jsonValue(p.Client.ID) },
+		"own_client_id": func(_ context.Context, p *auth.Principal) (paycheck.Value, error) { return jsonValue(p.Account.ID) },
 		"tenant_id": func(_ context.Context, p *auth.Principal) (paycheck.Value, error) {
 			tenant, ok := p.TenantID()
 			if !ok {
@@ -41,8 +41,8 @@ func payloadVariables(catalog *models.Catalog, accounts *models.Accounts) map[st
 		},
 		"tenant_price_ids": tenantList(catalog.ActivePriceIDs),
 		"own_customer_ids": func(ctx context.Context, p *auth.Principal) (paycheck.Value, error) {
-			if p.Client.TenantID != nil {
-				return jsonValue([]uuid.UUID{p.Client.ID}) // a customer acts for itself
+			if p.Account.TenantID != nil {
+				return jsonValue([]uuid.UUID{p.Account.ID}) // a customer acts for itself
 			}
 			return tenantList(accounts.CustomerIDs)(ctx, p)
 		},
