@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"fmt"
 	"testing"
 	"time"
 )
@@ -39,5 +40,53 @@ func TestIPLimiterDropsIdleEntries(t *testing.T) {
 	}
 	if _, ok := l.ips["192.0.2.2"]; !ok {
 		t.Errorf("an IP that just failed was dropped")
+	}
+}
+
+// Failures from many goroutines, on one address and on each one's own,
+// are all counted, each once, and never past the burst.
+func TestIPLimiterConcurrent(t *testing.T) {
+	const goroutines, each, burst = 8, 10, 100
+	every := time.Hour
+	l := newIPLimiter(every, burst)
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	own := func(g int) string { return fmt.Sprintf("198.51.100.%d", g) }
+	const shared = "192.0.2.1"
+	tokens := func(ip string) float64 { return l.ips[ip].TokensAt(now) }
+
+	together(goroutines, func(g int) {
+		for range each {
+			l.failed(shared, now)
+			l.failed(own(g), now)
+			if w := l.wait(own(g), now); w != 0 {
+				t.Errorf("%s waits %v after fewer failures than the burst", own(g), w)
+			}
+		}
+	})
+	if got, want := tokens(shared), float64(burst-goroutines*each); got != want {
+		t.Errorf("%s has %v attempts left after %d concurrent failures, want %v", shared, got, goroutines*each, want)
+	}
+	for g := range goroutines {
+		if got, want := tokens(own(g)), float64(burst-each); got != want {
+			t.Errorf("%s has %v attempts left after %d failures, want %v", own(g), got, each, want)
+		}
+	}
+
+	// As many failures again: past the burst, the address is refused for
+	// exactly one refill, not more.
+	together(goroutines, func(int) {
+		for range each {
+			l.failed(shared, now)
+			l.wait(shared, now)
+		}
+	})
+	if got := tokens(shared); got != 0 {
+		t.Errorf("%s has %v attempts left after %d failures with a burst of %d, want 0", shared, got, 2*goroutines*each, burst)
+	}
+	if w := l.wait(shared, now); w != every {
+		t.Errorf("%s waits %v, want %v", shared, w, every)
+	}
+	if len(l.ips) != goroutines+1 {
+		t.Errorf("%d addresses tracked, want %d", len(l.ips), goroutines+1)
 	}
 }
