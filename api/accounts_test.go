@@ -95,13 +95,22 @@ type reply struct {
 // path or body is that account's ID.
 func (a *accountsAPI) call(as, method, path, body string) reply {
 	a.t.Helper()
+	r, err := a.send(as, method, path, body)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return r
+}
+
+// send is call for any goroutine: it returns what would stop the test.
+func (a *accountsAPI) send(as, method, path, body string) (reply, error) {
 	for name, id := range a.ids {
 		path = strings.ReplaceAll(path, "{"+name+"}", id.String())
 		body = strings.ReplaceAll(body, "{"+name+"}", id.String())
 	}
 	req, err := http.NewRequest(method, a.url+path, strings.NewReader(body))
 	if err != nil {
-		a.t.Fatal(err)
+		return reply{}, err
 	}
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
@@ -111,14 +120,11 @@ func (a *accountsAPI) call(as, method, path, body string) reply {
 	}
 	resp, err := a.client.Do(req)
 	if err != nil {
-		a.t.Fatal(err)
+		return reply{}, err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	return reply{resp.StatusCode, string(b)}
+	return reply{resp.StatusCode, string(b)}, err
 }
 
 // Every refusal of the account routes, to the byte, in the order the

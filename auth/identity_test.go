@@ -121,6 +121,10 @@ func TestIdentity(t *testing.T) {
 		{"ExtendSession", testExtendSession},
 		{"RevokeSessions", testRevokeSessions},
 		{"ChangePassword", testChangePassword},
+		{"ConcurrentWrongLogins", testConcurrentWrongLogins},
+		{"ConcurrentBasicPasswordChange", testConcurrentBasicPasswordChange},
+		{"ConcurrentSessionDisable", testConcurrentSessionDisable},
+		{"ConcurrentSignatureReplay", testConcurrentSignatureReplay},
 	}
 	ctx := context.Background()
 	for _, target := range dbtest.Targets(t) {

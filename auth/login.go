@@ -177,15 +177,16 @@ func (l *Logins) ChangePassword(ctx context.Context, p *Principal, current, next
 // verify checks credentials under the per-IP limit and the lockout of the
 // account for this source, and audits a failure as action.
 func (l *Logins) verify(ctx context.Context, action string, cred Credentials, from Origin, now time.Time) (*Account, error) {
-	if wait := l.perIP.wait(from.IP, now); wait > 0 {
+	if wait := l.perIP.admit(from.IP, now); wait > 0 {
 		l.audit.record(ctx, event(action, outcomeFailed, from.IP, nil, nil, now), map[string]any{"login": truncate(cred.Login, maxLoginBytes), "reason": "ip-limited"})
 		return nil, &LockedError{Until: now.Add(wait)}
 	}
+	var err error
+	defer func() { l.perIP.done(from.IP, now, errors.Is(err, ErrAuthFailed)) }()
 	client, err := l.checkCredentials(ctx, cred, from, now)
 	var locked *LockedError
 	switch {
 	case errors.Is(err, ErrAuthFailed):
-		l.perIP.failed(from.IP, now)
 		var details map[string]any
 		if client == nil {
 			details = map[string]any{"login": truncate(cred.Login, maxLoginBytes), "tenant": truncate(cred.Tenant, maxLoginBytes)}

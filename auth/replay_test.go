@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -46,5 +47,34 @@ func TestSeenSignaturesCap(t *testing.T) {
 		if got := seen.firstUse(key, []byte{tt.mac}, now.Add(3*time.Minute), now); got != tt.want {
 			t.Errorf("firstUse(MAC %d) = %v, want %v", tt.mac, got, tt.want)
 		}
+	}
+}
+
+// The same signed request, sent by many callers at once, is taken once:
+// of all the goroutines presenting a MAC, exactly one is told it is new.
+func TestSeenSignaturesConcurrent(t *testing.T) {
+	const goroutines, macs = 16, 50
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	keys := []uuid.UUID{uuid.New(), uuid.New()}
+	seen := newSeenSignatures(maxSeenSignatures)
+	var accepted [2][macs]atomic.Int32
+	together(goroutines, func(int) {
+		for m := range macs {
+			for k, key := range keys {
+				if seen.firstUse(key, []byte{byte(m), 1, 2, 3}, now.Add(time.Minute+time.Duration(m)*time.Second), now) {
+					accepted[k][m].Add(1)
+				}
+			}
+		}
+	})
+	for k := range keys {
+		for m := range macs {
+			if n := accepted[k][m].Load(); n != 1 {
+				t.Errorf("key %d, MAC %d: accepted %d times by %d goroutines, want once", k, m, n, goroutines)
+			}
+		}
+	}
+	if want := len(keys) * macs; len(seen.entries) != want || len(seen.byEnd) != want {
+		t.Errorf("%d entries, %d in the heap, want %d", len(seen.entries), len(seen.byEnd), want)
 	}
 }
