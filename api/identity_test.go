@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -196,5 +199,43 @@ func TestIdentityRoutes(t *testing.T) {
 	}
 	if resp, e := call(t, c, "GET", base+"/auth/session", "", bearer...); resp.StatusCode != 404 || e.Errors[0].Message != "SESSION UNKNOWN" {
 		t.Errorf("GET /auth/session after logout = %d %+v, want 404 SESSION UNKNOWN", resp.StatusCode, e.Errors)
+	}
+}
+
+// TestConcurrentWrongLoginsFromOneAddress is the regression test for a
+// per-IP limit that attempts sent at once all passed: of 40 wrong logins
+// from one address at the same moment, exactly the burst (20 by default)
+// reach the password check and the rest are refused as too many.
+func TestConcurrentWrongLoginsFromOneAddress(t *testing.T) {
+	base, c := identityServer(t)
+	const attempts = 40
+	codes := make(chan string, attempts)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range attempts {
+		wg.Go(func() {
+			body := fmt.Sprintf(`{"login":"guess-%d","password":"wrong"}`, i)
+			<-start
+			resp, err := c.Post(base+"/auth/session", "application/json", strings.NewReader(body))
+			if err != nil {
+				codes <- err.Error()
+				return
+			}
+			defer resp.Body.Close()
+			var e answer
+			_ = json.NewDecoder(resp.Body).Decode(&e)
+			codes <- fmt.Sprintf("%d %s", resp.StatusCode, e.errorCode())
+		})
+	}
+	close(start)
+	wg.Wait()
+	close(codes)
+	got := map[string]int{}
+	for code := range codes {
+		got[code]++
+	}
+	want := map[string]int{"401 AUTH_FAILED": 20, "429 TOO_MANY_ATTEMPTS": 20}
+	if !maps.Equal(got, want) {
+		t.Errorf("40 wrong logins at once from one address: got %v, want %v", got, want)
 	}
 }
