@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/google/uuid"
@@ -96,9 +97,13 @@ type subscription struct {
 	// draft child from the previous payment on.
 	whenDue  bool
 	dueTimer *clockAlarm
-	synced   struct {
-		projection activities.SubscriptionProjection
-		written    int64 // the version the database has
+	// records is set in runs that write their row with RecordSubscription
+	// (recordSubscriptionState); runs begun before use ProjectSubscription.
+	records bool
+	synced  struct {
+		projection activities.SubscriptionProjection // before recordSubscriptionState
+		record     contract.SubscriptionRecord       // shown of the record last written
+		written    int64                             // the version the database has
 		status     contract.SubscriptionStatus
 		next       time.Time
 	}
@@ -140,6 +145,7 @@ func (s *subscription) setup(ctx workflow.Context) error {
 		s.state = subscriptionStarted(s.in.Plan, s.in.Quantity, s.clock.now(ctx))
 	}
 	s.whenDue = workflow.GetVersion(ctx, paymentsStartWhenDue, workflow.DefaultVersion, 1) == 1
+	s.records = workflow.GetVersion(ctx, recordSubscriptionState, workflow.DefaultVersion, 1) == 1
 	if next, ok := workflow.GetTypedSearchAttributes(ctx).GetTime(contract.NextBillingAtKey); ok && s.whenDue {
 		s.synced.next = next // carried from the previous run
 	}
@@ -163,6 +169,14 @@ func (s *subscription) life() *lifecycle {
 // their draft child (abandoned on close) and their 50-period runs, and
 // replay that way, until they continue as new (continueAsNewAtBoundary).
 const paymentsStartWhenDue = "payments-start-when-due"
+
+// recordSubscriptionState versions runs that write their row with
+// RecordSubscription, which takes the subscription's identity and state
+// (contract.SubscriptionRecord) and maps them to the row in one place
+// (models.SubscriptionRow). Runs begun before write with
+// ProjectSubscription and projection(), and replay that way, until they
+// continue as new.
+const recordSubscriptionState = "record-subscription-state"
 
 // continueAsNewAtBoundary versions, per boundary (its changeID names the
 // boundary by the IDs minted so far), the continue-as-new that moves a run
@@ -559,20 +573,49 @@ func (s *subscription) sync(ctx workflow.Context) {
 		}
 		s.synced.status, s.synced.next = s.state.Status, s.state.NextBillingAt
 	}
-	proj := s.projection()
-	if proj == s.synced.projection {
-		return
-	}
-	s.synced.projection = proj
-	s.state.Version = nextVersion(ctx, s.state.Version)
-	proj.Version, proj.UpdatedAt = s.state.Version, s.clock.now(ctx)
 	var a *activities.Activities
-	project(ctx, a.ProjectSubscription, proj, s.raised)
+	if s.records {
+		key := shown(s.in.Record(s.state))
+		if reflect.DeepEqual(key, s.synced.record) {
+			return
+		}
+		s.synced.record = key
+		s.state.Version = nextVersion(ctx, s.state.Version)
+		rec := s.in.Record(s.state)
+		rec.UpdatedAt = s.clock.now(ctx)
+		project(ctx, a.RecordSubscription, rec, s.raised)
+	} else {
+		proj := s.projection()
+		if proj == s.synced.projection {
+			return
+		}
+		s.synced.projection = proj
+		s.state.Version = nextVersion(ctx, s.state.Version)
+		proj.Version, proj.UpdatedAt = s.state.Version, s.clock.now(ctx)
+		project(ctx, a.ProjectSubscription, proj, s.raised)
+	}
 	s.raised = nil
-	s.synced.written = max(s.synced.written, proj.Version)
+	s.synced.written = max(s.synced.written, s.state.Version)
 }
 
-// projection is the subscription's row, less its version and update time.
+// shown is what the subscription's row shows of rec, less its version and
+// update time: the workflow writes when it changes. It lists what it keeps,
+// so a field added to the state changes no write; models.SubscriptionRow
+// reads nothing else (TestShownIsWhatTheRowShows).
+func shown(rec contract.SubscriptionRecord) contract.SubscriptionRecord {
+	st := rec.SubscriptionState
+	rec.UpdatedAt, rec.SubscriptionState = time.Time{}, contract.SubscriptionState{
+		Status: st.Status, Plan: contract.Plan{PriceID: st.Plan.PriceID, Amount: st.Plan.Amount}, Quantity: st.Quantity,
+		CreatedAt: st.CreatedAt, CurrentPeriod: st.CurrentPeriod, TrialEnd: st.TrialEnd, CancelAtPeriodEnd: st.CancelAtPeriodEnd,
+		CanceledAt: st.CanceledAt, PausedAt: st.PausedAt, EndedAt: st.EndedAt, LatestInvoiceID: st.LatestInvoiceID,
+		ClockTime: st.ClockTime,
+	}
+	return rec
+}
+
+// projection is the subscription's row, less its version and update time,
+// in runs begun before recordSubscriptionState. Delete it with that patch's
+// old branch.
 func (s *subscription) projection() activities.SubscriptionProjection {
 	st := s.state
 	return activities.SubscriptionProjection{
