@@ -15,7 +15,7 @@ import (
 	"github.com/billgate/billgate/workflows/contract"
 )
 
-var subscriptionStatuses = []string{"pending", "trialing", "active", "past_due", "paused", "canceled", "expired"}
+var subscriptionStatuses = contract.Strings(contract.SubscriptionStatuses...)
 
 // subscriptionView is a subscription as the API shows it.
 type subscriptionView struct {

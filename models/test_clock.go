@@ -8,6 +8,8 @@ import (
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
+
+	"github.com/billgate/billgate/workflows/contract"
 )
 
 // TestClock is a tenant's simulated time. Subscriptions and purchases bound
@@ -128,7 +130,7 @@ type ClockBound struct {
 }
 
 var (
-	endedSubscription = []string{"canceled", "expired"}
+	endedSubscription = contract.Strings(contract.SubscriptionCanceled, contract.SubscriptionExpired)
 	settledPayment    = []string{"paid", "expired", "failed", "canceled"}
 )
 
