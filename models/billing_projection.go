@@ -48,7 +48,7 @@ type Subscription struct {
 
 // SubscriptionRow is the row r writes: the one mapping from a
 // subscription's workflow state to its row. SubscriptionWorkflow writes
-// when what this reads changes (workflows.shown, kept in step by a test):
+// when what this reads changes (workflows.keyOf, kept in step by a test):
 // a column taken from another field of the state changes when it writes,
 // and needs a patch (docs/versioning.md).
 func SubscriptionRow(r contract.SubscriptionRecord) *Subscription {

@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"fmt"
-	"reflect"
 	"time"
 
 	"github.com/google/uuid"
@@ -102,7 +101,7 @@ type subscription struct {
 	records bool
 	synced  struct {
 		projection activities.SubscriptionProjection // before recordSubscriptionState
-		record     contract.SubscriptionRecord       // shown of the record last written
+		row        rowKey                            // the key of the record last written
 		written    int64                             // the version the database has
 		status     contract.SubscriptionStatus
 		next       time.Time
@@ -575,11 +574,11 @@ func (s *subscription) sync(ctx workflow.Context) {
 	}
 	var a *activities.Activities
 	if s.records {
-		key := shown(s.in.Record(s.state))
-		if reflect.DeepEqual(key, s.synced.record) {
+		key := keyOf(s.in.Record(s.state))
+		if key == s.synced.row {
 			return
 		}
-		s.synced.record = key
+		s.synced.row = key
 		s.state.Version = nextVersion(ctx, s.state.Version)
 		rec := s.in.Record(s.state)
 		rec.UpdatedAt = s.clock.now(ctx)
@@ -598,19 +597,29 @@ func (s *subscription) sync(ctx workflow.Context) {
 	s.synced.written = max(s.synced.written, s.state.Version)
 }
 
-// shown is what the subscription's row shows of rec, less its version and
-// update time: the workflow writes when it changes. It lists what it keeps,
-// so a field added to the state changes no write; models.SubscriptionRow
-// reads nothing else (TestShownIsWhatTheRowShows).
-func shown(rec contract.SubscriptionRecord) contract.SubscriptionRecord {
-	st := rec.SubscriptionState
-	rec.UpdatedAt, rec.SubscriptionState = time.Time{}, contract.SubscriptionState{
-		Status: st.Status, Plan: contract.Plan{PriceID: st.Plan.PriceID, Amount: st.Plan.Amount}, Quantity: st.Quantity,
-		CreatedAt: st.CreatedAt, CurrentPeriod: st.CurrentPeriod, TrialEnd: st.TrialEnd, CancelAtPeriodEnd: st.CancelAtPeriodEnd,
-		CanceledAt: st.CanceledAt, PausedAt: st.PausedAt, EndedAt: st.EndedAt, LatestInvoiceID: st.LatestInvoiceID,
-		ClockTime: st.ClockTime,
+// rowKey is what the subscription's row shows of a record, less its
+// version and update time: the workflow writes when it changes. It lists
+// what it keeps, so a field added to the state changes no write;
+// TestRowKeyIsWhatTheRowShows keeps it to what models.SubscriptionRow reads.
+type rowKey struct {
+	id, tenant, customer, paymentMethod, testClock, price, latestInvoice uuid.UUID
+	gateway                                                              string
+	status                                                               contract.SubscriptionStatus
+	amount                                                               billing.Money
+	quantity                                                             int64
+	period                                                               contract.Period
+	created, trialEnd, canceled, paused, ended, clockTime                time.Time
+	cancelAtPeriodEnd                                                    bool
+}
+
+func keyOf(r contract.SubscriptionRecord) rowKey {
+	return rowKey{
+		id: r.SubscriptionID, tenant: r.TenantID, customer: r.CustomerID, paymentMethod: r.PaymentMethodID,
+		testClock: r.TestClockID, price: r.Plan.PriceID, latestInvoice: r.LatestInvoiceID, gateway: r.Gateway,
+		status: r.Status, amount: r.Plan.Amount, quantity: r.Quantity, period: r.CurrentPeriod, created: r.CreatedAt,
+		trialEnd: r.TrialEnd, canceled: r.CanceledAt, paused: r.PausedAt, ended: r.EndedAt, clockTime: r.ClockTime,
+		cancelAtPeriodEnd: r.CancelAtPeriodEnd,
 	}
-	return rec
 }
 
 // projection is the subscription's row, less its version and update time,
