@@ -9,6 +9,7 @@ import (
 
 	"github.com/billgate/billgate/billing"
 	"github.com/billgate/billgate/models"
+	"github.com/billgate/billgate/workflows/contract"
 )
 
 // Attempt is one charge of a payment, as the payment workflow records it.
@@ -130,6 +131,35 @@ func optionalTime(t time.Time) *time.Time {
 	return &t
 }
 
+// RecordSubscription writes a subscription, and with it the invoices it
+// has just raised (version 0, as they stand before their payments run), so
+// that the latestInvoiceId it shows is readable as soon as it is: their
+// payments' own writes supersede them. Versioned, so a retried or late write
+// is harmless.
+func (a *Activities) RecordSubscription(ctx context.Context, r contract.SubscriptionRecord, raised []PaymentProjection) error {
+	return a.writeSubscription(ctx, models.SubscriptionRow(r), raised)
+}
+
+func (a *Activities) writeSubscription(ctx context.Context, sub *models.Subscription, raised []PaymentProjection) error {
+	return a.Store.WithTx(ctx, func(tx *models.Store) error {
+		if _, err := tx.UpsertSubscription(ctx, sub); err != nil {
+			return fmt.Errorf("project subscription %s: %w", sub.ID, err)
+		}
+		for _, inv := range raised {
+			inv.Version = 0
+			if err := inv.write(ctx, tx); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// SubscriptionProjection and ProjectSubscription are RecordSubscription's
+// input and name in runs begun before recordSubscriptionState
+// (workflows/subscription.go). Delete them with that patch's old branch,
+// once no open run schedules ProjectSubscription (docs/versioning.md).
+
 // SubscriptionProjection is a subscription workflow's state for the
 // database. Zero IDs and times are absent values.
 type SubscriptionProjection struct {
@@ -157,13 +187,14 @@ type SubscriptionProjection struct {
 	UpdatedAt          time.Time
 }
 
-// ProjectSubscription writes a subscription, and with it the invoices it
-// has just raised (version 0, as they stand before their payments run), so
-// that the latestInvoiceId it shows is readable as soon as it is: their
-// payments' own writes supersede them. Versioned, so a retried or late write
-// is harmless.
+// ProjectSubscription is RecordSubscription for a SubscriptionProjection.
 func (a *Activities) ProjectSubscription(ctx context.Context, p SubscriptionProjection, raised []PaymentProjection) error {
-	sub := &models.Subscription{
+	return a.writeSubscription(ctx, p.Row(), raised)
+}
+
+// Row is the row p writes.
+func (p SubscriptionProjection) Row() *models.Subscription {
+	return &models.Subscription{
 		ID: p.ID, TenantID: p.TenantID, CustomerID: p.CustomerID, PriceID: p.PriceID, Quantity: p.Quantity,
 		Status: p.Status, Currency: string(p.Amount.Currency), Amount: p.Amount.Amount,
 		PaymentMethodID: optionalID(p.PaymentMethodID), Gateway: p.Gateway, TestClockID: optionalID(p.TestClockID),
@@ -172,16 +203,4 @@ func (a *Activities) ProjectSubscription(ctx context.Context, p SubscriptionProj
 		CanceledAt: optionalTime(p.CanceledAt), PausedAt: optionalTime(p.PausedAt), EndedAt: optionalTime(p.EndedAt),
 		LatestInvoiceID: optionalID(p.LatestInvoiceID), ClockTime: optionalTime(p.ClockTime), Version: p.Version, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
 	}
-	return a.Store.WithTx(ctx, func(tx *models.Store) error {
-		if _, err := tx.UpsertSubscription(ctx, sub); err != nil {
-			return fmt.Errorf("project subscription %s: %w", p.ID, err)
-		}
-		for _, inv := range raised {
-			inv.Version = 0
-			if err := inv.write(ctx, tx); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
 }

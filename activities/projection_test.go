@@ -2,12 +2,15 @@ package activities
 
 import (
 	"context"
+	"reflect"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/billgate/billgate/billing"
 	"github.com/billgate/billgate/models"
+	"github.com/billgate/billgate/workflows/contract"
 )
 
 // A payment projected through its life: the draft has only its invoice,
@@ -116,6 +119,69 @@ func TestProjectSubscriptionWritesTheInvoicesItRaised(t *testing.T) {
 		}
 		if inv, _ := s.InvoiceByID(ctx, first.InvoiceID); inv.Status != "paid" {
 			t.Errorf("invoice after a late raised write = %s, want paid", inv.Status)
+		}
+	})
+}
+
+// RecordSubscription writes the row ProjectSubscription wrote for the same
+// subscription: runs on either side of recordSubscriptionState
+// (workflows/subscription.go) store the same thing.
+func TestRecordSubscriptionWritesWhatProjectSubscriptionDid(t *testing.T) {
+	openEach(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		card := savedCard(t, s)
+		month, one := "month", 1
+		product := &models.Product{TenantID: card.TenantID, Name: "Pro", Active: true, Prices: []models.Price{
+			{Amount: 3000, Currency: "USD", Type: "recurring", Interval: &month, IntervalCount: &one, Active: true},
+		}}
+		if err := s.CreateProduct(ctx, product); err != nil {
+			t.Fatal(err)
+		}
+		clock := &models.TestClock{TenantID: card.TenantID, FrozenTime: now, CreatedAt: now, UpdatedAt: now}
+		if err := s.CreateTestClock(ctx, clock); err != nil {
+			t.Fatal(err)
+		}
+		day := func(n int) time.Time { return now.AddDate(0, 0, n) }
+		usd := billing.Money{Amount: 3000, Currency: "USD"}
+		rec := contract.SubscriptionRecord{
+			SubscriptionID: uuid.Must(uuid.NewV7()), TenantID: card.TenantID, CustomerID: card.CustomerID,
+			PaymentMethodID: card.ID, Gateway: "sandbox", TestClockID: clock.ID, UpdatedAt: day(3),
+			SubscriptionState: contract.SubscriptionState{
+				Status: contract.SubscriptionPastDue, Plan: contract.Plan{PriceID: product.Prices[0].ID, Amount: usd}, Quantity: 2,
+				CreatedAt: now, CurrentPeriod: contract.Period{Start: day(1), End: day(31)}, TrialEnd: day(1),
+				CancelAtPeriodEnd: true, CanceledAt: day(2), PausedAt: day(3), EndedAt: day(31),
+				LatestInvoiceID: uuid.Must(uuid.NewV7()), ClockTime: day(3), Version: 5,
+				NextBillingAt: day(31), Anchor: day(1), Next: 1, Credit: usd, Minted: 4,
+			},
+		}
+		proj := SubscriptionProjection{
+			Version: 5, ID: uuid.Must(uuid.NewV7()), TenantID: card.TenantID, CustomerID: card.CustomerID,
+			PriceID: product.Prices[0].ID, Quantity: 2, Status: "past_due", Amount: usd, PaymentMethodID: card.ID,
+			Gateway: "sandbox", TestClockID: clock.ID, CurrentPeriodStart: day(1), CurrentPeriodEnd: day(31),
+			TrialEnd: day(1), CancelAtPeriodEnd: true, CanceledAt: day(2), PausedAt: day(3), EndedAt: day(31),
+			LatestInvoiceID: rec.LatestInvoiceID, ClockTime: day(3), CreatedAt: now, UpdatedAt: day(3),
+		}
+		a := &Activities{Store: s}
+		if err := a.ProjectSubscription(ctx, proj, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.RecordSubscription(ctx, rec, nil); err != nil {
+			t.Fatal(err)
+		}
+		old, err := s.SubscriptionByID(ctx, proj.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recorded, err := s.SubscriptionByID(ctx, rec.SubscriptionID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recorded.ID = old.ID
+		if !reflect.DeepEqual(recorded, old) {
+			t.Errorf("RecordSubscription wrote\n%+v\nProjectSubscription wrote\n%+v", recorded, old)
+		}
+		if old.PaymentMethodID == nil || old.TestClockID == nil || old.EndedAt == nil || old.ClockTime == nil {
+			t.Errorf("a field was left empty, so it was not compared: %+v", old)
 		}
 	})
 }

@@ -15,7 +15,7 @@ import (
 	"github.com/billgate/billgate/workflows/contract"
 )
 
-var subscriptionStatuses = []string{"pending", "trialing", "active", "past_due", "paused", "canceled", "expired"}
+var subscriptionStatuses = contract.Strings(contract.SubscriptionStatuses...)
 
 // subscriptionView is a subscription as the API shows it.
 type subscriptionView struct {
@@ -53,28 +53,6 @@ func viewSubscription(s *models.Subscription) subscriptionView {
 		EndedAt: utc(s.EndedAt), LatestInvoiceID: s.LatestInvoiceID, Version: s.Version,
 		CreatedAt: s.CreatedAt.UTC(), UpdatedAt: s.UpdatedAt.UTC(),
 	}
-}
-
-// overlay replaces what the workflow owns in a view with its live state.
-func (v subscriptionView) overlay(st contract.SubscriptionState) subscriptionView {
-	at := func(t time.Time) *time.Time {
-		if t.IsZero() {
-			return nil
-		}
-		t = t.UTC()
-		return &t
-	}
-	v.Status, v.PriceID, v.Quantity = string(st.Status), st.Plan.PriceID, st.Quantity
-	v.Amount, v.Currency = st.Plan.Amount.Amount, string(st.Plan.Amount.Currency)
-	v.CurrentPeriodStart, v.CurrentPeriodEnd = at(st.CurrentPeriod.Start), at(st.CurrentPeriod.End)
-	v.TrialEnd, v.CancelAtPeriodEnd = at(st.TrialEnd), st.CancelAtPeriodEnd
-	v.CanceledAt, v.PausedAt, v.EndedAt = at(st.CanceledAt), at(st.PausedAt), at(st.EndedAt)
-	v.LatestInvoiceID, v.Version = nil, st.Version
-	if st.LatestInvoiceID != uuid.Nil {
-		id := st.LatestInvoiceID
-		v.LatestInvoiceID = &id
-	}
-	return v
 }
 
 // saleRequest is a sale's body: who buys what and how many, how they pay,
@@ -143,29 +121,19 @@ func (h *handlers) createSubscription(c *gin.Context) error {
 	case err != nil:
 		return err
 	case sub == nil:
-		respond(c, http.StatusAccepted, h.acceptedSubscription(in))
+		respond(c, http.StatusAccepted, viewSubscription(startedSubscription(in, h.Now())))
 	default:
 		respond(c, http.StatusCreated, viewSubscription(sub))
 	}
 	return nil
 }
 
-// acceptedSubscription is what is known of a subscription whose workflow
-// started but has not stored it yet.
-func (h *handlers) acceptedSubscription(in contract.SubscriptionInput) subscriptionView {
-	now := h.Now().UTC()
-	v := subscriptionView{
-		ID: in.SubscriptionID, TenantID: in.TenantID, CustomerID: in.CustomerID, PriceID: in.Plan.PriceID,
-		Quantity: in.Quantity, Status: string(in.Plan.StartStatus()), Amount: in.Plan.Amount.Amount,
-		Currency: string(in.Plan.Amount.Currency), Gateway: in.Gateway, CreatedAt: now, UpdatedAt: now,
-	}
-	if in.PaymentMethodID != uuid.Nil {
-		v.PaymentMethodID = &in.PaymentMethodID
-	}
-	if in.TestClock != nil {
-		v.TestClockID = &in.TestClock.ID
-	}
-	return v
+// startedSubscription is the row of a subscription whose workflow started
+// at now but has not stored it yet: what its input's start state maps to.
+func startedSubscription(in contract.SubscriptionInput, now time.Time) *models.Subscription {
+	rec := in.Record(in.Plan.StartState(in.Quantity, now))
+	rec.UpdatedAt = now
+	return models.SubscriptionRow(rec)
 }
 
 // getSubscription is GET /v1/subscriptions/{id}: the projection, or with
@@ -179,11 +147,10 @@ func (h *handlers) getSubscription(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	view := viewSubscription(sub)
 	if live != nil {
-		view = view.overlay(*live)
+		sub.SetState(*live)
 	}
-	respond(c, http.StatusOK, view)
+	respond(c, http.StatusOK, viewSubscription(sub))
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/billgate/billgate/billing"
+	"github.com/billgate/billgate/workflows/contract"
 )
 
 // The billing projection: subscriptions, invoices and payments as their
@@ -47,6 +48,47 @@ type Subscription struct {
 	Version            int64
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
+}
+
+// SubscriptionRow is the row r writes: the one mapping from a
+// subscription's workflow state to its row. SubscriptionWorkflow writes
+// when what this reads changes (workflows.keyOf, kept in step by a test):
+// a column taken from another field of the state changes when it writes,
+// and needs a patch (docs/versioning.md).
+func SubscriptionRow(r contract.SubscriptionRecord) *Subscription {
+	sub := &Subscription{
+		ID: r.SubscriptionID, TenantID: r.TenantID, CustomerID: r.CustomerID,
+		PaymentMethodID: optionalID(r.PaymentMethodID), Gateway: r.Gateway, TestClockID: optionalID(r.TestClockID),
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+	}
+	sub.SetState(r.SubscriptionState)
+	return sub
+}
+
+// SetState sets what a write of st overwrites: every column of the
+// workflow's state but its creation time, which the row keeps from its
+// first write.
+func (s *Subscription) SetState(st contract.SubscriptionState) {
+	s.Status, s.PriceID, s.Quantity = string(st.Status), st.Plan.PriceID, st.Quantity
+	s.Amount, s.Currency = st.Plan.Amount.Amount, string(st.Plan.Amount.Currency)
+	s.CurrentPeriodStart, s.CurrentPeriodEnd = optionalTime(st.CurrentPeriod.Start), optionalTime(st.CurrentPeriod.End)
+	s.TrialEnd, s.CancelAtPeriodEnd = optionalTime(st.TrialEnd), st.CancelAtPeriodEnd
+	s.CanceledAt, s.PausedAt, s.EndedAt = optionalTime(st.CanceledAt), optionalTime(st.PausedAt), optionalTime(st.EndedAt)
+	s.LatestInvoiceID, s.ClockTime, s.Version = optionalID(st.LatestInvoiceID), optionalTime(st.ClockTime), st.Version
+}
+
+func optionalID(id uuid.UUID) *uuid.UUID {
+	if id == uuid.Nil {
+		return nil
+	}
+	return &id
+}
+
+func optionalTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }
 
 // Invoice is what a customer owes for a period or a purchase. Lines never

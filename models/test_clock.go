@@ -8,6 +8,8 @@ import (
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
+
+	"github.com/billgate/billgate/workflows/contract"
 )
 
 // Clocks keeps the test clocks and finds what runs on one.
@@ -131,7 +133,7 @@ type ClockBound struct {
 }
 
 var (
-	endedSubscription = []string{"canceled", "expired"}
+	endedSubscription = contract.Strings(contract.SubscriptionCanceled, contract.SubscriptionExpired)
 	settledPayment    = []string{"paid", "expired", "failed", "canceled"}
 )
 

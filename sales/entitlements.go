@@ -7,6 +7,7 @@ import (
 
 	"github.com/billgate/billgate/models"
 	"github.com/billgate/billgate/tenancy"
+	"github.com/billgate/billgate/workflows/contract"
 )
 
 // Entitlement is something a customer has: a purchase or a subscription,
@@ -24,7 +25,7 @@ var (
 	// Purchases being paid for count, as in "paid for or with payment
 	// pending"; a subscription keeps its access through dunning.
 	entitledPurchases     = []string{"pending", "retrying", "paid"}
-	entitledSubscriptions = []string{"pending", "trialing", "active", "past_due"}
+	entitledSubscriptions = contract.Strings(contract.SubscriptionPending, contract.SubscriptionTrialing, contract.SubscriptionActive, contract.SubscriptionPastDue)
 )
 
 // Entitlements is what a customer has: the caller's own for a customer, or

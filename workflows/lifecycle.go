@@ -18,10 +18,8 @@ type lifecycle contract.SubscriptionState
 // subscriptionStarted is a new subscription at at: trialing until its trial ends, or
 // pending until its first invoice, due at once, is paid.
 func subscriptionStarted(plan contract.Plan, quantity int64, at time.Time) contract.SubscriptionState {
-	st := contract.SubscriptionState{
-		Status: plan.StartStatus(), Plan: plan, Quantity: quantity, CreatedAt: at,
-		Anchor: at, Credit: billing.Money{Currency: plan.Amount.Currency},
-	}
+	st := plan.StartState(quantity, at)
+	st.Anchor, st.Credit = at, billing.Money{Currency: plan.Amount.Currency}
 	if st.Status == contract.SubscriptionTrialing {
 		st.TrialEnd = at.AddDate(0, 0, plan.TrialDays)
 		st.Anchor = st.TrialEnd

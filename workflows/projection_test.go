@@ -8,13 +8,17 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/billgate/billgate/activities"
+	"github.com/billgate/billgate/workflows/contract"
 )
 
 // projections records what workflows write to the database, in order.
 type projections struct {
 	mu            sync.Mutex
 	payments      []activities.PaymentProjection
-	subscriptions []activities.SubscriptionProjection
+	subscriptions []contract.SubscriptionRecord
+	// projected are the subscriptions runs begun before
+	// recordSubscriptionState write.
+	projected []activities.SubscriptionProjection
 }
 
 // recordProjections replaces the projection activities of env with a
@@ -28,10 +32,17 @@ func recordProjections(env *testsuite.TestWorkflowEnvironment) *projections {
 		p.payments = append(p.payments, in)
 		return nil
 	}).Maybe()
-	env.OnActivity(a.ProjectSubscription, mock.Anything, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.SubscriptionProjection, raised []activities.PaymentProjection) error {
+	env.OnActivity(a.RecordSubscription, mock.Anything, mock.Anything, mock.Anything).Return(func(_ context.Context, in contract.SubscriptionRecord, raised []activities.PaymentProjection) error {
 		p.mu.Lock()
 		defer p.mu.Unlock()
 		p.subscriptions = append(p.subscriptions, in)
+		p.payments = append(p.payments, raised...)
+		return nil
+	}).Maybe()
+	env.OnActivity(a.ProjectSubscription, mock.Anything, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.SubscriptionProjection, raised []activities.PaymentProjection) error {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		p.projected = append(p.projected, in)
 		p.payments = append(p.payments, raised...)
 		return nil
 	}).Maybe()

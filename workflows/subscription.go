@@ -96,9 +96,13 @@ type subscription struct {
 	// draft child from the previous payment on.
 	whenDue  bool
 	dueTimer *clockAlarm
-	synced   struct {
-		projection activities.SubscriptionProjection
-		written    int64 // the version the database has
+	// records is set in runs that write their row with RecordSubscription
+	// (recordSubscriptionState); runs begun before use ProjectSubscription.
+	records bool
+	synced  struct {
+		projection activities.SubscriptionProjection // before recordSubscriptionState
+		row        rowKey                            // the key of the record last written
+		written    int64                             // the version the database has
 		status     contract.SubscriptionStatus
 		next       time.Time
 	}
@@ -140,6 +144,7 @@ func (s *subscription) setup(ctx workflow.Context) error {
 		s.state = subscriptionStarted(s.in.Plan, s.in.Quantity, s.clock.now(ctx))
 	}
 	s.whenDue = workflow.GetVersion(ctx, paymentsStartWhenDue, workflow.DefaultVersion, 1) == 1
+	s.records = workflow.GetVersion(ctx, recordSubscriptionState, workflow.DefaultVersion, 1) == 1
 	if next, ok := workflow.GetTypedSearchAttributes(ctx).GetTime(contract.NextBillingAtKey); ok && s.whenDue {
 		s.synced.next = next // carried from the previous run
 	}
@@ -163,6 +168,14 @@ func (s *subscription) life() *lifecycle {
 // their draft child (abandoned on close) and their 50-period runs, and
 // replay that way, until they continue as new (continueAsNewAtBoundary).
 const paymentsStartWhenDue = "payments-start-when-due"
+
+// recordSubscriptionState versions runs that write their row with
+// RecordSubscription, which takes the subscription's identity and state
+// (contract.SubscriptionRecord) and maps them to the row in one place
+// (models.SubscriptionRow). Runs begun before write with
+// ProjectSubscription and projection(), and replay that way, until they
+// continue as new.
+const recordSubscriptionState = "record-subscription-state"
 
 // continueAsNewAtBoundary versions, per boundary (its changeID names the
 // boundary by the IDs minted so far), the continue-as-new that moves a run
@@ -559,20 +572,59 @@ func (s *subscription) sync(ctx workflow.Context) {
 		}
 		s.synced.status, s.synced.next = s.state.Status, s.state.NextBillingAt
 	}
-	proj := s.projection()
-	if proj == s.synced.projection {
-		return
-	}
-	s.synced.projection = proj
-	s.state.Version = nextVersion(ctx, s.state.Version)
-	proj.Version, proj.UpdatedAt = s.state.Version, s.clock.now(ctx)
 	var a *activities.Activities
-	project(ctx, a.ProjectSubscription, proj, s.raised)
+	if s.records {
+		key := keyOf(s.in.Record(s.state))
+		if key == s.synced.row {
+			return
+		}
+		s.synced.row = key
+		s.state.Version = nextVersion(ctx, s.state.Version)
+		rec := s.in.Record(s.state)
+		rec.UpdatedAt = s.clock.now(ctx)
+		project(ctx, a.RecordSubscription, rec, s.raised)
+	} else {
+		proj := s.projection()
+		if proj == s.synced.projection {
+			return
+		}
+		s.synced.projection = proj
+		s.state.Version = nextVersion(ctx, s.state.Version)
+		proj.Version, proj.UpdatedAt = s.state.Version, s.clock.now(ctx)
+		project(ctx, a.ProjectSubscription, proj, s.raised)
+	}
 	s.raised = nil
-	s.synced.written = max(s.synced.written, proj.Version)
+	s.synced.written = max(s.synced.written, s.state.Version)
 }
 
-// projection is the subscription's row, less its version and update time.
+// rowKey is what the subscription's row shows of a record, less its
+// version and update time: the workflow writes when it changes. It lists
+// what it keeps, so a field added to the state changes no write;
+// TestRowKeyIsWhatTheRowShows keeps it to what models.SubscriptionRow reads.
+type rowKey struct {
+	id, tenant, customer, paymentMethod, testClock, price, latestInvoice uuid.UUID
+	gateway                                                              string
+	status                                                               contract.SubscriptionStatus
+	amount                                                               billing.Money
+	quantity                                                             int64
+	period                                                               contract.Period
+	created, trialEnd, canceled, paused, ended, clockTime                time.Time
+	cancelAtPeriodEnd                                                    bool
+}
+
+func keyOf(r contract.SubscriptionRecord) rowKey {
+	return rowKey{
+		id: r.SubscriptionID, tenant: r.TenantID, customer: r.CustomerID, paymentMethod: r.PaymentMethodID,
+		testClock: r.TestClockID, price: r.Plan.PriceID, latestInvoice: r.LatestInvoiceID, gateway: r.Gateway,
+		status: r.Status, amount: r.Plan.Amount, quantity: r.Quantity, period: r.CurrentPeriod, created: r.CreatedAt,
+		trialEnd: r.TrialEnd, canceled: r.CanceledAt, paused: r.PausedAt, ended: r.EndedAt, clockTime: r.ClockTime,
+		cancelAtPeriodEnd: r.CancelAtPeriodEnd,
+	}
+}
+
+// projection is the subscription's row, less its version and update time,
+// in runs begun before recordSubscriptionState. Delete it with that patch's
+// old branch.
 func (s *subscription) projection() activities.SubscriptionProjection {
 	st := s.state
 	return activities.SubscriptionProjection{

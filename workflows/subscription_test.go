@@ -241,10 +241,10 @@ func (st *subscriptionTest) invoices() []activities.PaymentProjection {
 	return out
 }
 
-func (st *subscriptionTest) lastSubscription() activities.SubscriptionProjection {
+func (st *subscriptionTest) lastSubscription() contract.SubscriptionRecord {
 	st.proj.mu.Lock()
 	defer st.proj.mu.Unlock()
-	var last activities.SubscriptionProjection
+	var last contract.SubscriptionRecord
 	for _, p := range st.proj.subscriptions {
 		if p.Version > last.Version {
 			last = p
@@ -287,7 +287,7 @@ func TestSubscriptionPaysAndRenewsMonthly(t *testing.T) {
 	if paid != 13 || len(invoices) != 13 {
 		t.Errorf("invoices: %d paid of %d; want 13, all paid, and no draft of the next", paid, len(invoices))
 	}
-	if last := st.lastSubscription(); last.Status != string(contract.SubscriptionCanceled) || last.EndedAt.IsZero() {
+	if last := st.lastSubscription(); last.Status != contract.SubscriptionCanceled || last.EndedAt.IsZero() {
 		t.Errorf("projection at the end: %+v, want canceled with an end", last)
 	}
 }
@@ -315,7 +315,7 @@ func TestSubscriptionTrialThenFirstPayment(t *testing.T) {
 func TestSubscriptionFirstPaymentDeclinedExpires(t *testing.T) {
 	st := newSubscriptionTest(t, sandbox.TokenDecline, monthly(1000))
 	st.run()
-	if last := st.lastSubscription(); last.Status != string(contract.SubscriptionExpired) {
+	if last := st.lastSubscription(); last.Status != contract.SubscriptionExpired {
 		t.Errorf("projection = %s, want expired", last.Status)
 	}
 	if inv := st.invoices(); len(inv) != 1 || inv[0].Status != string(contract.PaymentExpired) {
@@ -335,7 +335,7 @@ func TestSubscriptionFirstPaymentNotApprovedInTheWindowExpires(t *testing.T) {
 	if got := st.env.Now().Sub(st.start); got < 2*time.Hour || got > 3*time.Hour {
 		t.Errorf("ended after %v, want at the 2h window", got)
 	}
-	if last := st.lastSubscription(); last.Status != string(contract.SubscriptionExpired) {
+	if last := st.lastSubscription(); last.Status != contract.SubscriptionExpired {
 		t.Errorf("projection = %s, want expired", last.Status)
 	}
 }
@@ -355,7 +355,7 @@ func TestSubscriptionRenewalDeclinedGoesPastDueThenExpires(t *testing.T) {
 	if got, want := st.env.Now().Sub(renewal), 120*time.Hour; got != want {
 		t.Errorf("expired %v after the renewal, want %v (the last dunning delay)", got, want)
 	}
-	if last := st.lastSubscription(); last.Status != string(contract.SubscriptionExpired) {
+	if last := st.lastSubscription(); last.Status != contract.SubscriptionExpired {
 		t.Errorf("projection = %s, want expired", last.Status)
 	}
 	if n := len(st.charges()); n != 5 {
@@ -383,7 +383,7 @@ func TestSubscriptionCancelAtPeriodEnd(t *testing.T) {
 	if n := len(st.charges()); n != 1 {
 		t.Errorf("%d charges, want only the first period's", n)
 	}
-	if last := st.lastSubscription(); last.Status != string(contract.SubscriptionCanceled) || !last.EndedAt.Equal(end) {
+	if last := st.lastSubscription(); last.Status != contract.SubscriptionCanceled || !last.EndedAt.Equal(end) {
 		t.Errorf("projection = %s ended %v, want canceled at %v", last.Status, last.EndedAt, end)
 	}
 }
@@ -655,7 +655,7 @@ func TestSubscriptionContinuesAsNewAtTheBoundaryWithItsSignals(t *testing.T) {
 	target := st.periodEnd(1).Add(time.Hour)
 	sent := false
 	st.env.SetOnLocalActivityStartedListener(func(_ *activity.Info, _ context.Context, args []any) {
-		if p, ok := args[0].(activities.SubscriptionProjection); ok && p.Status == string(contract.SubscriptionActive) && !sent {
+		if p, ok := args[0].(contract.SubscriptionRecord); ok && p.Status == contract.SubscriptionActive && !sent {
 			sent = true
 			st.env.SignalWorkflowSkippingWorkflowTask(contract.ClockAdvanceSignal, target)
 		}
@@ -811,7 +811,7 @@ func TestTestClockStepsThroughDunning(t *testing.T) {
 	st.at(time.Minute, func() { st.advance(renewal.Add(30 * day)) })
 	st.run()
 	last := st.lastSubscription()
-	if last.Status != string(contract.SubscriptionExpired) || !last.EndedAt.Equal(renewal.Add(120*time.Hour)) {
+	if last.Status != contract.SubscriptionExpired || !last.EndedAt.Equal(renewal.Add(120*time.Hour)) {
 		t.Errorf("subscription = %s ended %v, want expired at the last retry, %v", last.Status, last.EndedAt, renewal.Add(120*time.Hour))
 	}
 	charges := st.charges()

@@ -56,6 +56,21 @@ const (
 	SubscriptionExpired  SubscriptionStatus = "expired" // never paid, or every retry declined
 )
 
+// SubscriptionStatuses are every status a subscription may be in.
+var SubscriptionStatuses = []SubscriptionStatus{
+	SubscriptionPending, SubscriptionTrialing, SubscriptionActive, SubscriptionPastDue,
+	SubscriptionPaused, SubscriptionCanceled, SubscriptionExpired,
+}
+
+// Strings are statuses as the database and the API spell them.
+func Strings[S ~string](statuses ...S) []string {
+	out := make([]string, len(statuses))
+	for i, s := range statuses {
+		out[i] = string(s)
+	}
+	return out
+}
+
 // Ended reports whether the subscription is over.
 func (s SubscriptionStatus) Ended() bool {
 	return s == SubscriptionCanceled || s == SubscriptionExpired
@@ -94,6 +109,12 @@ func (p Plan) StartStatus() SubscriptionStatus {
 		return SubscriptionTrialing
 	}
 	return SubscriptionPending
+}
+
+// StartState is what a subscription of quantity units of the plan is at
+// at, before its workflow has set its periods.
+func (p Plan) StartState(quantity int64, at time.Time) SubscriptionState {
+	return SubscriptionState{Status: p.StartStatus(), Plan: p, Quantity: quantity, CreatedAt: at}
 }
 
 // Total is what quantity units cost for a period.
@@ -154,6 +175,31 @@ type SubscriptionState struct {
 	// Version is the last projection's. It only grows, across operator
 	// resets and continued runs.
 	Version int64
+}
+
+// SubscriptionRecord is what a subscription's workflow writes to the
+// database: who the subscription is, and its state at UpdatedAt.
+type SubscriptionRecord struct {
+	SubscriptionID  uuid.UUID
+	TenantID        uuid.UUID
+	CustomerID      uuid.UUID
+	PaymentMethodID uuid.UUID // uuid.Nil when the method was given inline
+	Gateway         string
+	TestClockID     uuid.UUID // uuid.Nil: it lives on the server's time
+	UpdatedAt       time.Time
+	SubscriptionState
+}
+
+// Record is the subscription in starts, in state st.
+func (in SubscriptionInput) Record(st SubscriptionState) SubscriptionRecord {
+	r := SubscriptionRecord{
+		SubscriptionID: in.SubscriptionID, TenantID: in.TenantID, CustomerID: in.CustomerID,
+		PaymentMethodID: in.PaymentMethodID, Gateway: in.Gateway, SubscriptionState: st,
+	}
+	if in.TestClock != nil {
+		r.TestClockID = in.TestClock.ID
+	}
+	return r
 }
 
 // Period is a billing period [Start, End).
