@@ -104,9 +104,10 @@ func (rec recording) files() []string {
 // continues as new at every period boundary, so its recording is a chain
 // of runs. Files in workflows/testdata that none of them names were
 // recorded from older workflow code: subscription_lifecycle.json and
-// subscription_test_clock.json (runs begun before payments-start-when-due)
-// and payment_async_approved_unconfirmed.json (before
-// confirm-gateway-events).
+// subscription_test_clock.json (runs begun before payments-start-when-due),
+// every other subscription_* file whose name lacks _record_state (runs
+// begun before record-subscription-state), and
+// payment_async_approved_unconfirmed.json (before confirm-gateway-events).
 func recordings() []recording {
 	return []recording{
 		{"payment_paid", 1, func(r *recorder) string { return r.pay(sandbox.TokenOK, nil, nil) }},
@@ -139,7 +140,7 @@ func recordings() []recording {
 
 		// Created and paid, paused and resumed, moved to a yearly price
 		// (the cycle restarts), canceled; in real time.
-		{"subscription_lifecycle", 4, func(r *recorder) string {
+		{"subscription_lifecycle_record_state", 4, func(r *recorder) string {
 			sh := r.shop
 			id, path := r.subscribe(sh.monthly, sandbox.TokenOK)
 			r.awaitRuns(id, 2) // the first payment paid
@@ -154,14 +155,14 @@ func recordings() []recording {
 		// A test clock advanced over a declined renewal and all its
 		// retries: past_due, then expired. (TokenDeclineAfter counts
 		// charges per customer: bob pays with it nowhere else.)
-		{"subscription_test_clock", 2, func(r *recorder) string {
+		{"subscription_test_clock_record_state", 2, func(r *recorder) string {
 			clock, id, _ := r.subscribeOnClock(r.shop.monthly, sandbox.TokenDeclineAfter(1))
 			r.shop.advance(r.t, clock, clockStart.AddDate(0, 2, 0))
 			return id
 		}},
 		// One clock advance over two renewals: each paid period ends its
 		// run, and the clock's advance goes on in the next.
-		{"subscription_continued_as_new", 4, func(r *recorder) string {
+		{"subscription_continued_as_new_record_state", 4, func(r *recorder) string {
 			sh := r.shop
 			clock, id, path := r.subscribeOnClock(sh.monthly, sandbox.TokenOK)
 			sh.advance(r.t, clock, clockStart.AddDate(0, 2, 0).Add(time.Hour))
@@ -172,7 +173,7 @@ func recordings() []recording {
 		// On a clock, 3000 → 6000 per 30 days ten days in, prorated on the
 		// renewal's invoice; then to a yearly price, which restarts the
 		// cycle with an invoice due at once.
-		{"subscription_price_change", 4, func(r *recorder) string {
+		{"subscription_price_change_record_state", 4, func(r *recorder) string {
 			sh := r.shop
 			small := sh.price(r.t, `{"amount":3000,"currency":"USD","type":"recurring","interval":"day","intervalCount":30}`)
 			large := sh.price(r.t, `{"amount":6000,"currency":"USD","type":"recurring","interval":"day","intervalCount":30}`)
@@ -189,7 +190,7 @@ func recordings() []recording {
 		}},
 		// On a clock, paused ten days in and resumed a week later: the new
 		// period's invoice, due at once, credits the unused time.
-		{"subscription_pause_resume", 3, func(r *recorder) string {
+		{"subscription_pause_resume_record_state", 3, func(r *recorder) string {
 			sh := r.shop
 			clock, id, path := r.subscribeOnClock(sh.monthly, sandbox.TokenOK)
 			r.awaitRuns(id, 2)
@@ -204,7 +205,7 @@ func recordings() []recording {
 		// On a clock, the renewal is declined on a card that declines
 		// (past_due); a working card retries it at once and the
 		// subscription is active again.
-		{"subscription_past_due_recovered", 3, func(r *recorder) string {
+		{"subscription_past_due_recovered_record_state", 3, func(r *recorder) string {
 			sh := r.shop
 			clock, id, path := r.subscribeOnClock(sh.monthly, sandbox.TokenOK)
 			r.awaitRuns(id, 2)
@@ -217,7 +218,7 @@ func recordings() []recording {
 			return id
 		}},
 		// On a clock, a week's trial ends and the first payment is taken.
-		{"subscription_trial", 2, func(r *recorder) string {
+		{"subscription_trial_record_state", 2, func(r *recorder) string {
 			sh := r.shop
 			trial := sh.price(r.t, `{"amount":1000,"currency":"USD","type":"recurring","interval":"month","trialDays":7}`)
 			clock, id, path := r.subscribeOnClock(trial, sandbox.TokenOK)
