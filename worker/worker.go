@@ -26,9 +26,10 @@ var TaskQueues = map[string]string{
 	"events":        contract.EventsTaskQueue,
 }
 
-// TaskQueueNames lists every task queue, sorted.
-func TaskQueueNames() []string {
-	return slices.Sorted(maps.Values(TaskQueues))
+// ServedTaskQueues lists the task queues that have work registered, sorted:
+// each needs a worker polling it somewhere.
+func ServedTaskQueues() []string {
+	return slices.Sorted(maps.Keys(registrations))
 }
 
 // registrations says what each task queue's worker serves. A queue without

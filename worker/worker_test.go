@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/billgate/billgate/activities"
@@ -20,5 +21,15 @@ func TestStartRefusesQueuesWithNothingToRun(t *testing.T) {
 		if err == nil || err.Error() != tc.want {
 			t.Errorf("Start(%v): got %v, %v; want error %q", tc.queues, g, err, tc.want)
 		}
+	}
+}
+
+// Readiness waits for a poller on each served queue: never on one that
+// nothing runs on, which no deployment gives a worker.
+func TestServedTaskQueues(t *testing.T) {
+	got := ServedTaskQueues()
+	want := []string{TaskQueues["payments"], TaskQueues["subscriptions"]}
+	if !slices.Equal(got, want) {
+		t.Errorf("ServedTaskQueues() = %v, want %v", got, want)
 	}
 }

@@ -342,11 +342,12 @@ func TemporalCheck(c client.Client) api.Check {
 	}}
 }
 
-// WorkersCheck reports whether some worker polls each task queue.
+// WorkersCheck reports whether some worker polls each task queue that has
+// work.
 func WorkersCheck(c client.Client, namespace string) api.Check {
 	return api.Check{Name: "workers", Probe: func(ctx context.Context) error {
 		var idle []string
-		for _, queue := range worker.TaskQueueNames() {
+		for _, queue := range worker.ServedTaskQueues() {
 			resp, err := c.WorkflowService().DescribeTaskQueue(ctx, &workflowservice.DescribeTaskQueueRequest{
 				Namespace:     namespace,
 				TaskQueue:     &taskqueuepb.TaskQueue{Name: queue, Kind: enumspb.TASK_QUEUE_KIND_NORMAL},
