@@ -12,28 +12,33 @@ import (
 	"github.com/billgate/billgate/workflows/contract"
 )
 
-// Attempt is one charge of a payment, as the payment workflow records it.
-// It is the workflow's own type, not the database's: a change to the
-// stored row must not change workflow state.
-type Attempt struct {
-	Number      int
-	Status      string // succeeded, pending, declined, failed, voided, refunded
-	Reference   string
-	DeclineCode string
-	At          time.Time
-	// RefundReference is the gateway's refund of the charge, when Status
-	// is refunded.
-	RefundReference string
+// RecordPayment writes a payment and its invoice. A scheduled payment has
+// only its draft invoice in the database: the payment row appears when the
+// invoice is opened. Versioned, so a retried or late write is harmless.
+func (a *Activities) RecordPayment(ctx context.Context, r contract.PaymentRecord) error {
+	return recordPayment(ctx, a.Store, r)
 }
 
-// storedAttempts are attempts as the payment's row keeps them.
-func storedAttempts(attempts []Attempt) []models.PaymentAttempt {
-	out := make([]models.PaymentAttempt, len(attempts))
-	for i, a := range attempts {
-		out[i] = models.PaymentAttempt(a)
+func recordPayment(ctx context.Context, store *models.Store, r contract.PaymentRecord) error {
+	pay, inv, err := models.PaymentRows(r)
+	if err != nil {
+		return err
 	}
-	return out
+	if _, err := store.ProjectPayment(ctx, pay, inv); err != nil {
+		return fmt.Errorf("project payment %s: %w", r.PaymentID, err)
+	}
+	return nil
 }
+
+// PaymentProjection and ProjectPayment are RecordPayment's input and name
+// in runs begun before recordPaymentState (workflows/payment.go), and
+// PaymentProjection the invoices ProjectSubscription writes. Delete them
+// with the old branches of that patch and of recordSubscriptionState, once
+// no open run schedules ProjectPayment or ProjectSubscription
+// (docs/versioning.md).
+
+// Attempt is one charge of a payment, as PaymentProjection carries it.
+type Attempt = contract.Attempt
 
 // PaymentProjection is a payment workflow's state for the database: the
 // payment and its invoice. Zero IDs and times are absent values.
@@ -64,57 +69,24 @@ type PaymentProjection struct {
 	UpdatedAt       time.Time
 }
 
-// invoiceStatus is the invoice's status for a payment status.
-var invoiceStatus = map[string]string{
-	"scheduled": "draft",
-	"pending":   "open",
-	"retrying":  "open",
-	"paid":      "paid",
-	"expired":   "uncollectible",
-	"failed":    "uncollectible",
-	"canceled":  "void",
-}
-
-// ProjectPayment writes a payment and its invoice. A scheduled payment has
-// only its draft invoice in the database: the payment row appears when the
-// invoice is opened. Versioned, so a retried or late write is harmless.
+// ProjectPayment is RecordPayment for a PaymentProjection.
 func (a *Activities) ProjectPayment(ctx context.Context, p PaymentProjection) error {
-	return p.write(ctx, a.Store)
+	return recordPayment(ctx, a.Store, p.Record())
 }
 
-func (p PaymentProjection) write(ctx context.Context, store *models.Store) error {
-	total, err := billing.Total(p.Lines)
-	if err != nil {
-		return fmt.Errorf("payment %s: %w", p.PaymentID, err)
+// Record is the record p writes.
+func (p PaymentProjection) Record() contract.PaymentRecord {
+	return contract.PaymentRecord{
+		PaymentID: p.PaymentID, InvoiceID: p.InvoiceID, TenantID: p.TenantID, CustomerID: p.CustomerID,
+		SubscriptionID: p.SubscriptionID, PriceID: p.PriceID, PaymentMethodID: p.PaymentMethodID, Gateway: p.Gateway,
+		TestClockID: p.TestClockID, UpdatedAt: p.UpdatedAt,
+		PaymentState: contract.PaymentState{
+			Status: contract.PaymentStatus(p.Status), Amount: p.Amount, ApprovalURL: p.ApprovalURL, DeclineCode: p.DeclineCode,
+			NextAttemptAt: p.NextAttemptAt, PaidAt: p.PaidAt, AttemptLog: p.Attempts,
+			Invoice:   contract.InvoiceDraft{Lines: p.Lines, Credit: p.Credit, PeriodStart: p.PeriodStart, PeriodEnd: p.PeriodEnd},
+			CreatedAt: p.CreatedAt, ClockTime: p.ClockTime, Version: p.Version,
+		},
 	}
-	status, ok := invoiceStatus[p.Status]
-	if !ok {
-		return fmt.Errorf("payment %s: unknown status %q", p.PaymentID, p.Status)
-	}
-	inv := &models.Invoice{
-		ID: p.InvoiceID, TenantID: p.TenantID, CustomerID: p.CustomerID,
-		SubscriptionID: optionalID(p.SubscriptionID), PaymentID: &p.PaymentID,
-		Status: status, Currency: string(p.Amount.Currency), Total: total.Amount,
-		CreditApplied: p.Credit.Amount, AmountDue: p.Amount.Amount, Lines: p.Lines,
-		PeriodStart: optionalTime(p.PeriodStart), PeriodEnd: optionalTime(p.PeriodEnd),
-		PaidAt: optionalTime(p.PaidAt), Version: p.Version, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
-	}
-	var pay *models.Payment
-	if status != "draft" && !(status == "void" && len(p.Attempts) == 0) {
-		pay = &models.Payment{
-			ID: p.PaymentID, TenantID: p.TenantID, CustomerID: p.CustomerID, InvoiceID: p.InvoiceID,
-			SubscriptionID: optionalID(p.SubscriptionID), PriceID: optionalID(p.PriceID),
-			Amount: p.Amount.Amount, Currency: string(p.Amount.Currency), Gateway: p.Gateway,
-			PaymentMethodID: optionalID(p.PaymentMethodID), Status: p.Status, Attempts: storedAttempts(p.Attempts),
-			ApprovalURL: p.ApprovalURL, DeclineCode: p.DeclineCode, NextAttemptAt: optionalTime(p.NextAttemptAt),
-			PaidAt: optionalTime(p.PaidAt), TestClockID: optionalID(p.TestClockID), ClockTime: optionalTime(p.ClockTime),
-			Version: p.Version, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
-		}
-	}
-	if _, err := store.ProjectPayment(ctx, pay, inv); err != nil {
-		return fmt.Errorf("project payment %s: %w", p.PaymentID, err)
-	}
-	return nil
 }
 
 func optionalID(id uuid.UUID) *uuid.UUID {
@@ -136,18 +108,18 @@ func optionalTime(t time.Time) *time.Time {
 // that the latestInvoiceId it shows is readable as soon as it is: their
 // payments' own writes supersede them. Versioned, so a retried or late write
 // is harmless.
-func (a *Activities) RecordSubscription(ctx context.Context, r contract.SubscriptionRecord, raised []PaymentProjection) error {
+func (a *Activities) RecordSubscription(ctx context.Context, r contract.SubscriptionRecord, raised []contract.PaymentRecord) error {
 	return a.writeSubscription(ctx, models.SubscriptionRow(r), raised)
 }
 
-func (a *Activities) writeSubscription(ctx context.Context, sub *models.Subscription, raised []PaymentProjection) error {
+func (a *Activities) writeSubscription(ctx context.Context, sub *models.Subscription, raised []contract.PaymentRecord) error {
 	return a.Store.WithTx(ctx, func(tx *models.Store) error {
 		if _, err := tx.UpsertSubscription(ctx, sub); err != nil {
 			return fmt.Errorf("project subscription %s: %w", sub.ID, err)
 		}
 		for _, inv := range raised {
 			inv.Version = 0
-			if err := inv.write(ctx, tx); err != nil {
+			if err := recordPayment(ctx, tx, inv); err != nil {
 				return err
 			}
 		}
@@ -189,7 +161,11 @@ type SubscriptionProjection struct {
 
 // ProjectSubscription is RecordSubscription for a SubscriptionProjection.
 func (a *Activities) ProjectSubscription(ctx context.Context, p SubscriptionProjection, raised []PaymentProjection) error {
-	return a.writeSubscription(ctx, p.Row(), raised)
+	records := make([]contract.PaymentRecord, len(raised))
+	for i, inv := range raised {
+		records[i] = inv.Record()
+	}
+	return a.writeSubscription(ctx, p.Row(), records)
 }
 
 // Row is the row p writes.

@@ -185,3 +185,108 @@ func TestRecordSubscriptionWritesWhatProjectSubscriptionDid(t *testing.T) {
 		}
 	})
 }
+
+// RecordPayment writes the rows ProjectPayment wrote for the same payment,
+// at every status: runs on either side of recordPaymentState
+// (workflows/payment.go) store the same thing.
+func TestRecordPaymentWritesWhatProjectPaymentDid(t *testing.T) {
+	openEach(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		card := savedCard(t, s)
+		month, one := "month", 1
+		product := &models.Product{TenantID: card.TenantID, Name: "Pro", Active: true, Prices: []models.Price{
+			{Amount: 3000, Currency: "USD", Type: "recurring", Interval: &month, IntervalCount: &one, Active: true},
+		}}
+		if err := s.CreateProduct(ctx, product); err != nil {
+			t.Fatal(err)
+		}
+		clock := &models.TestClock{TenantID: card.TenantID, FrozenTime: now, CreatedAt: now, UpdatedAt: now}
+		if err := s.CreateTestClock(ctx, clock); err != nil {
+			t.Fatal(err)
+		}
+		usd := func(n int64) billing.Money { return billing.Money{Amount: n, Currency: "USD"} }
+		a := &Activities{Store: s}
+		sub := contract.SubscriptionRecord{
+			SubscriptionID: uuid.Must(uuid.NewV7()), TenantID: card.TenantID, CustomerID: card.CustomerID, Gateway: "sandbox", UpdatedAt: now,
+			SubscriptionState: contract.SubscriptionState{
+				Status: contract.SubscriptionActive, Plan: contract.Plan{PriceID: product.Prices[0].ID, Amount: usd(3000)}, Quantity: 1, CreatedAt: now, Version: 1,
+			},
+		}
+		if err := a.RecordSubscription(ctx, sub, nil); err != nil {
+			t.Fatal(err)
+		}
+		day := func(n int) time.Time { return now.AddDate(0, 0, n) }
+		invoice := contract.InvoiceDraft{
+			Lines: []billing.Line{
+				{Kind: billing.PeriodCharge, Description: "every month", Amount: usd(3000), Quantity: 1, PeriodStart: day(1), PeriodEnd: day(31)},
+				{Kind: billing.ProrationCredit, Description: "unused", Amount: usd(-500), Quantity: 1, PeriodStart: day(1), PeriodEnd: day(31)},
+			},
+			Credit: usd(500), PeriodStart: day(1), PeriodEnd: day(31),
+		}
+		attempts := []contract.Attempt{
+			{Number: 1, Status: "declined", Reference: "ch_1", DeclineCode: "insufficient_funds", At: day(1)},
+			{Number: 2, Status: "refunded", Reference: "ch_2", At: day(2), RefundReference: "re_2"},
+		}
+		for _, tc := range []struct {
+			status   contract.PaymentStatus
+			attempts []contract.Attempt
+		}{
+			{contract.PaymentScheduled, nil}, {contract.PaymentPending, nil}, {contract.PaymentRetrying, attempts[:1]},
+			{contract.PaymentPaid, attempts}, {contract.PaymentExpired, attempts}, {contract.PaymentFailed, attempts[:1]},
+			{contract.PaymentCanceled, nil}, {contract.PaymentCanceled, attempts},
+		} {
+			rec := contract.PaymentRecord{
+				PaymentID: uuid.Must(uuid.NewV7()), InvoiceID: uuid.Must(uuid.NewV7()), TenantID: card.TenantID, CustomerID: card.CustomerID,
+				SubscriptionID: sub.SubscriptionID, PriceID: product.Prices[0].ID, PaymentMethodID: card.ID, Gateway: "sandbox",
+				TestClockID: clock.ID, UpdatedAt: day(3),
+				PaymentState: contract.PaymentState{
+					Status: tc.status, Amount: usd(2000), Attempts: len(tc.attempts), Reference: "ch_2", ApprovalURL: "https://pay.example/ch_2",
+					DeclineCode: "insufficient_funds", NextAttemptAt: day(4), PaidAt: day(2), AttemptLog: tc.attempts, Invoice: invoice,
+					CreatedAt: now, ClockTime: day(3), Version: 5,
+				},
+			}
+			proj := PaymentProjection{
+				Version: 5, PaymentID: uuid.Must(uuid.NewV7()), InvoiceID: uuid.Must(uuid.NewV7()), TenantID: card.TenantID, CustomerID: card.CustomerID,
+				SubscriptionID: sub.SubscriptionID, PriceID: product.Prices[0].ID, PaymentMethodID: card.ID, Gateway: "sandbox",
+				Status: string(tc.status), Amount: usd(2000), Attempts: tc.attempts, ApprovalURL: "https://pay.example/ch_2",
+				DeclineCode: "insufficient_funds", NextAttemptAt: day(4), PaidAt: day(2), Lines: invoice.Lines, Credit: invoice.Credit,
+				PeriodStart: day(1), PeriodEnd: day(31), TestClockID: clock.ID, ClockTime: day(3), CreatedAt: now, UpdatedAt: day(3),
+			}
+			if err := a.ProjectPayment(ctx, proj); err != nil {
+				t.Fatal(err)
+			}
+			if err := a.RecordPayment(ctx, rec); err != nil {
+				t.Fatal(err)
+			}
+			oldInv, err := s.InvoiceByID(ctx, proj.InvoiceID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			inv, err := s.InvoiceByID(ctx, rec.InvoiceID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			inv.ID, inv.PaymentID = oldInv.ID, oldInv.PaymentID
+			if !reflect.DeepEqual(inv, oldInv) {
+				t.Errorf("%s: RecordPayment wrote the invoice\n%+v\nProjectPayment wrote\n%+v", tc.status, inv, oldInv)
+			}
+			old, oldErr := s.PaymentByID(ctx, proj.PaymentID)
+			pay, err := s.PaymentByID(ctx, rec.PaymentID)
+			if (err == nil) != (oldErr == nil) {
+				t.Errorf("%s: RecordPayment wrote a payment: %v, ProjectPayment did: %v", tc.status, err == nil, oldErr == nil)
+				continue
+			}
+			if err != nil {
+				continue
+			}
+			pay.ID, pay.InvoiceID = old.ID, old.InvoiceID
+			if !reflect.DeepEqual(pay, old) {
+				t.Errorf("%s: RecordPayment wrote the payment\n%+v\nProjectPayment wrote\n%+v", tc.status, pay, old)
+			}
+			if tc.status == contract.PaymentPaid && (old.SubscriptionID == nil || old.PriceID == nil || old.PaymentMethodID == nil || old.TestClockID == nil ||
+				old.NextAttemptAt == nil || old.PaidAt == nil || old.ClockTime == nil || len(old.Attempts) != 2 || oldInv.PeriodStart == nil) {
+				t.Errorf("a field was left empty, so it was not compared: %+v, %+v", old, oldInv)
+			}
+		}
+	})
+}

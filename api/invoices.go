@@ -10,11 +10,12 @@ import (
 
 	"github.com/billgate/billgate/billing"
 	"github.com/billgate/billgate/models"
+	"github.com/billgate/billgate/workflows/contract"
 )
 
 var (
-	invoiceStatuses = []string{"draft", "open", "paid", "void", "uncollectible"}
-	paymentStatuses = []string{"pending", "retrying", "paid", "expired", "failed", "canceled"}
+	invoiceStatuses = contract.Strings(contract.InvoiceStatuses...)
+	paymentStatuses = contract.Strings(models.PaymentRowStatuses...)
 )
 
 // invoiceView is an invoice as the API shows it.
@@ -91,7 +92,7 @@ func viewPayment(p *models.Payment) paymentView {
 		Status: p.Status, Attempts: attempts, NextAttemptAt: utc(p.NextAttemptAt), PaidAt: utc(p.PaidAt), TestClockID: p.TestClockID,
 		CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC(),
 	}
-	if p.ApprovalURL != "" && p.Status == "pending" {
+	if p.ApprovalURL != "" && p.Status == string(contract.PaymentPending) {
 		v.ApprovalURL = &p.ApprovalURL
 	}
 	if p.DeclineCode != "" {

@@ -2,9 +2,9 @@ package api
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 
 	"github.com/billgate/billgate/models"
 	"github.com/billgate/billgate/workflows/contract"
@@ -25,28 +25,26 @@ func (h *handlers) createPurchase(c *gin.Context) error {
 	case err != nil:
 		return err
 	case p == nil:
-		respond(c, http.StatusAccepted, h.acceptedPayment(in))
+		started, err := startedPayment(in, h.Now())
+		if err != nil {
+			return err
+		}
+		respond(c, http.StatusAccepted, viewPayment(started))
 	default:
 		respond(c, http.StatusCreated, viewPayment(p))
 	}
 	return nil
 }
 
-// acceptedPayment is what is known of a payment whose workflow started but
-// has not stored it yet.
-func (h *handlers) acceptedPayment(in contract.PaymentInput) paymentView {
-	now := h.Now().UTC()
-	amount := in.Invoice.Lines[0].Amount // a purchase is one line
-	v := paymentView{
-		ID: in.PaymentID, TenantID: in.TenantID, CustomerID: in.CustomerID, InvoiceID: in.InvoiceID, PriceID: &in.PriceID,
-		Amount: amount.Amount, Currency: string(amount.Currency), Gateway: in.Gateway, Status: string(contract.PaymentPending),
-		Attempts: []models.PaymentAttempt{}, CreatedAt: now, UpdatedAt: now,
+// startedPayment is the payment row of a purchase whose workflow started
+// at now but has not stored it yet: what its input's start state maps to.
+func startedPayment(in contract.PaymentInput, now time.Time) (*models.Payment, error) {
+	st, err := in.StartState(now)
+	if err != nil {
+		return nil, err
 	}
-	if in.PaymentMethodID != uuid.Nil {
-		v.PaymentMethodID = &in.PaymentMethodID
-	}
-	if in.TestClock != nil {
-		v.TestClockID = &in.TestClock.ID
-	}
-	return v
+	rec := in.Record(st)
+	rec.UpdatedAt = now
+	pay, _, err := models.PaymentRows(rec)
+	return pay, err
 }

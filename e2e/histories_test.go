@@ -106,15 +106,17 @@ func (rec recording) files() []string {
 // recorded from older workflow code: subscription_lifecycle.json and
 // subscription_test_clock.json (runs begun before payments-start-when-due),
 // every other subscription_* file whose name lacks _record_state (runs
-// begun before record-subscription-state), and
-// payment_async_approved_unconfirmed.json (before confirm-gateway-events).
+// begun before record-subscription-state),
+// payment_async_approved_unconfirmed.json (before confirm-gateway-events),
+// and every other payment_* file whose name lacks _record_state (runs begun
+// before record-payment-state).
 func recordings() []recording {
 	return []recording{
-		{"payment_paid", 1, func(r *recorder) string { return r.pay(sandbox.TokenOK, nil, nil) }},
-		{"payment_declined_then_expired", 1, func(r *recorder) string {
+		{"payment_paid_record_state", 1, func(r *recorder) string { return r.pay(sandbox.TokenOK, nil, nil) }},
+		{"payment_declined_then_expired_record_state", 1, func(r *recorder) string {
 			return r.pay(sandbox.TokenDecline, billing.DunningSchedule{time.Second, 2 * time.Second}, nil)
 		}},
-		{"payment_async_approved", 1, func(r *recorder) string {
+		{"payment_async_approved_record_state", 1, func(r *recorder) string {
 			return r.pay(sandbox.TokenAsync, billing.DunningSchedule{}, func(id string) {
 				// The payer approves; the sandbox's webhook signals the
 				// payment, which confirms the charge with the gateway.
@@ -126,7 +128,7 @@ func recordings() []recording {
 				resp.Body.Close()
 			})
 		}},
-		{"payment_declined_then_paid", 1, func(r *recorder) string {
+		{"payment_declined_then_paid_record_state", 1, func(r *recorder) string {
 			return r.pay(sandbox.TokenDecline, billing.DunningSchedule{time.Hour}, func(id string) {
 				// Declined, it waits an hour to retry; a new payment method
 				// retries at once, and is charged.

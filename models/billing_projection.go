@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -99,7 +100,7 @@ type Invoice struct {
 	CustomerID     uuid.UUID
 	SubscriptionID *uuid.UUID
 	PaymentID      *uuid.UUID
-	Status         string // draft, open, paid, void, uncollectible
+	Status         string // a contract.InvoiceStatus
 	Currency       string
 	Total          int64          // the sum of the lines
 	CreditApplied  int64          // customer credit used, never negative
@@ -125,7 +126,7 @@ type Payment struct {
 	Currency        string
 	Gateway         string
 	PaymentMethodID *uuid.UUID
-	Status          string           // pending, retrying, paid, expired, failed, canceled
+	Status          string           // one of PaymentRowStatuses
 	Attempts        []PaymentAttempt `gorm:"serializer:json"`
 	ApprovalURL     string
 	DeclineCode     string
@@ -148,6 +149,52 @@ type PaymentAttempt struct {
 	// RefundReference is the gateway's refund of the charge, when Status
 	// is refunded.
 	RefundReference string `json:"refundReference,omitempty"`
+}
+
+// PaymentRowStatuses are the statuses a payment's row shows: a scheduled
+// payment has only its draft invoice (PaymentRows).
+var PaymentRowStatuses = slices.DeleteFunc(slices.Clone(contract.PaymentStatuses), func(s contract.PaymentStatus) bool {
+	return s == contract.PaymentScheduled
+})
+
+// PaymentRows are the rows r writes: the one mapping from a payment's
+// workflow state to its invoice and its payment. The payment row appears
+// when the invoice is opened: a scheduled payment, and one withdrawn before
+// any attempt, have only their invoice (pay is nil).
+func PaymentRows(r contract.PaymentRecord) (pay *Payment, inv *Invoice, err error) {
+	total, err := billing.Total(r.Invoice.Lines)
+	if err != nil {
+		return nil, nil, fmt.Errorf("payment %s: %w", r.PaymentID, err)
+	}
+	status, ok := r.Status.Invoice()
+	if !ok {
+		return nil, nil, fmt.Errorf("payment %s: unknown status %q", r.PaymentID, r.Status)
+	}
+	inv = &Invoice{
+		ID: r.InvoiceID, TenantID: r.TenantID, CustomerID: r.CustomerID,
+		SubscriptionID: optionalID(r.SubscriptionID), PaymentID: &r.PaymentID,
+		Status: string(status), Currency: string(r.Amount.Currency), Total: total.Amount,
+		CreditApplied: r.Invoice.Credit.Amount, AmountDue: r.Amount.Amount, Lines: r.Invoice.Lines,
+		PeriodStart: optionalTime(r.Invoice.PeriodStart), PeriodEnd: optionalTime(r.Invoice.PeriodEnd),
+		PaidAt: optionalTime(r.PaidAt), Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+	}
+	if status == contract.DraftInvoice || status == contract.VoidInvoice && len(r.AttemptLog) == 0 {
+		return nil, inv, nil
+	}
+	attempts := make([]PaymentAttempt, len(r.AttemptLog))
+	for i, a := range r.AttemptLog {
+		attempts[i] = PaymentAttempt(a)
+	}
+	pay = &Payment{
+		ID: r.PaymentID, TenantID: r.TenantID, CustomerID: r.CustomerID, InvoiceID: r.InvoiceID,
+		SubscriptionID: optionalID(r.SubscriptionID), PriceID: optionalID(r.PriceID),
+		Amount: r.Amount.Amount, Currency: string(r.Amount.Currency), Gateway: r.Gateway,
+		PaymentMethodID: optionalID(r.PaymentMethodID), Status: string(r.Status), Attempts: attempts,
+		ApprovalURL: r.ApprovalURL, DeclineCode: r.DeclineCode, NextAttemptAt: optionalTime(r.NextAttemptAt),
+		PaidAt: optionalTime(r.PaidAt), TestClockID: optionalID(r.TestClockID), ClockTime: optionalTime(r.ClockTime),
+		Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+	}
+	return pay, inv, nil
 }
 
 // UpsertSubscription stores sub unless the stored row's version is as new

@@ -134,7 +134,7 @@ type ClockBound struct {
 
 var (
 	endedSubscription = contract.Strings(contract.SubscriptionCanceled, contract.SubscriptionExpired)
-	settledPayment    = []string{"paid", "expired", "failed", "canceled"}
+	settledPayment    = contract.Strings(contract.PaymentPaid, contract.PaymentExpired, contract.PaymentFailed, contract.PaymentCanceled)
 )
 
 // ClockBound lists what runs on a clock; with behind set, only what has not

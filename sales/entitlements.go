@@ -24,7 +24,7 @@ type Entitlement struct {
 var (
 	// Purchases being paid for count, as in "paid for or with payment
 	// pending"; a subscription keeps its access through dunning.
-	entitledPurchases     = []string{"pending", "retrying", "paid"}
+	entitledPurchases     = contract.Strings(contract.PaymentPending, contract.PaymentRetrying, contract.PaymentPaid)
 	entitledSubscriptions = contract.Strings(contract.SubscriptionPending, contract.SubscriptionTrialing, contract.SubscriptionActive, contract.SubscriptionPastDue)
 )
 

@@ -10,7 +10,6 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/billgate/billgate/activities"
-	"github.com/billgate/billgate/billing"
 	"github.com/billgate/billgate/gateways"
 	"github.com/billgate/billgate/workflows/contract"
 )
@@ -60,14 +59,10 @@ func PaymentWorkflow(ctx workflow.Context, in contract.PaymentInput) (contract.P
 type payment struct {
 	in           contract.PaymentInput
 	state        contract.PaymentState
-	attempts     []activities.Attempt
 	firstDecline time.Time
-	createdAt    time.Time
 	clock        *clock
-	clockTime    time.Time    // the test clock time the database knows the payment has reached
 	reported     clockSettled // the last report to the subscription
-	version      int64
-	written      int64 // the version the database has
+	written      int64        // the version the database has
 	events       workflow.ReceiveChannel
 	retryNow     workflow.ReceiveChannel
 	withdraw     workflow.ReceiveChannel
@@ -76,19 +71,19 @@ type payment struct {
 	// chargedGateway holds the pending charge; a new payment method may
 	// name another gateway meanwhile.
 	chargedGateway string
+	// records is set in runs that write with RecordPayment
+	// (recordPaymentState); runs begun before use ProjectPayment.
+	records bool
 }
 
 func (p *payment) setup(ctx workflow.Context) error {
-	amount, err := p.in.Invoice.Due()
+	p.clock = newClock(p.in.TestClock)
+	state, err := p.in.StartState(p.clock.now(ctx))
 	if err != nil {
 		return temporal.NewNonRetryableApplicationError("bad invoice: "+err.Error(), "BadInvoice", err)
 	}
-	p.state = contract.PaymentState{Status: contract.PaymentPending, Amount: amount}
-	p.clock = newClock(p.in.TestClock)
-	p.createdAt = p.clock.now(ctx)
-	if p.createdAt.Before(p.in.DueAt) {
-		p.state.Status = contract.PaymentScheduled
-	}
+	p.state = state
+	p.records = workflow.GetVersion(ctx, recordPaymentState, workflow.DefaultVersion, 1) == 1
 	p.events = workflow.GetSignalChannel(ctx, contract.GatewayEventSignal)
 	p.retryNow = workflow.GetSignalChannel(ctx, contract.RetryNowSignal)
 	p.withdraw = workflow.GetSignalChannel(ctx, contract.WithdrawSignal)
@@ -161,7 +156,7 @@ func (p *payment) finish(ctx workflow.Context, status contract.PaymentStatus) (c
 	}
 	if p.clock.test() && p.in.SubscriptionID == uuid.Nil {
 		p.clock.set(p.clock.target) // nothing more falls due: caught up
-		p.clockTime = p.clock.frozen
+		p.state.ClockTime = p.clock.frozen
 	}
 	p.project(ctx)
 	return p.state, nil
@@ -262,12 +257,12 @@ func (p *payment) chargeTime(ctx workflow.Context) time.Duration {
 }
 
 func (p *payment) recordAttempt(ctx workflow.Context, status, reference, code string) {
-	n := len(p.attempts)
-	if n > 0 && p.attempts[n-1].Number == p.state.Attempts {
-		p.attempts[n-1].Status, p.attempts[n-1].DeclineCode = status, code
+	log := p.state.AttemptLog
+	if n := len(log); n > 0 && log[n-1].Number == p.state.Attempts {
+		log[n-1].Status, log[n-1].DeclineCode = status, code
 		return
 	}
-	p.attempts = append(p.attempts, activities.Attempt{Number: p.state.Attempts, Status: status, Reference: reference, DeclineCode: code, At: p.clock.now(ctx)})
+	p.state.AttemptLog = append(log, contract.Attempt{Number: p.state.Attempts, Status: status, Reference: reference, DeclineCode: code, At: p.clock.now(ctx)})
 }
 
 // awaitApproval waits for the gateway's event about the pending charge, or
@@ -384,7 +379,7 @@ func (p *payment) refundWithdrawn(ctx workflow.Context) outcome {
 		workflow.GetLogger(ctx).Error("the charge of a withdrawn invoice could not be refunded; the payment is paid", "paymentId", p.in.PaymentID, "reference", p.state.Reference, "error", err)
 		return paid
 	}
-	last := &p.attempts[len(p.attempts)-1]
+	last := &p.state.AttemptLog[len(p.state.AttemptLog)-1]
 	last.Status, last.RefundReference = "refunded", refund
 	return withdrawn
 }
@@ -573,8 +568,8 @@ func (p *payment) keepTime(ctx workflow.Context) {
 		return // a timer fired: the wait returns, and the payment moves on first
 	}
 	if p.in.SubscriptionID == uuid.Nil {
-		if !p.clockTime.Equal(p.clock.frozen) {
-			p.clockTime = p.clock.frozen
+		if !p.state.ClockTime.Equal(p.clock.frozen) {
+			p.state.ClockTime = p.clock.frozen
 			p.project(ctx)
 		}
 		return
@@ -590,29 +585,40 @@ func (p *payment) keepTime(ctx workflow.Context) {
 	}
 }
 
+// recordPaymentState versions runs that write with RecordPayment, which
+// takes the payment's identity and state (contract.PaymentRecord) and maps
+// them to its rows in one place (models.PaymentRows). Runs begun before
+// write with ProjectPayment and paymentProjection(), and replay that way.
+const recordPaymentState = "record-payment-state"
+
 // project writes the payment and its invoice to the database.
 func (p *payment) project(ctx workflow.Context) {
-	p.version = nextVersion(ctx, p.version)
-	proj := paymentProjection(p.in, p.state.Status, p.state.Amount, p.createdAt, p.clock.id)
-	proj.Version, proj.Attempts, proj.UpdatedAt, proj.ClockTime = p.version, p.attempts, p.clock.now(ctx), p.clockTime
-	proj.ApprovalURL, proj.DeclineCode = p.state.ApprovalURL, p.state.DeclineCode
-	proj.NextAttemptAt, proj.PaidAt = p.state.NextAttemptAt, p.state.PaidAt
+	p.state.Version = nextVersion(ctx, p.state.Version)
+	rec := p.in.Record(p.state)
+	rec.UpdatedAt = p.clock.now(ctx)
 	var a *activities.Activities
-	project(ctx, a.ProjectPayment, proj)
-	p.written = max(p.written, proj.Version)
+	if p.records {
+		project(ctx, a.RecordPayment, rec)
+	} else {
+		project(ctx, a.ProjectPayment, paymentProjection(rec))
+	}
+	p.written = max(p.written, p.state.Version)
 }
 
-// paymentProjection is the payment of in and its invoice in status, as they
-// stand before any attempt, at version 0.
-func paymentProjection(in contract.PaymentInput, status contract.PaymentStatus, amount billing.Money, at time.Time, clockID uuid.UUID) activities.PaymentProjection {
+// paymentProjection is r as ProjectPayment takes it, in runs begun before
+// recordPaymentState, and in the invoices raised by subscriptions begun
+// before recordSubscriptionState. Delete it with the later of the two
+// patches' old branches.
+func paymentProjection(r contract.PaymentRecord) activities.PaymentProjection {
 	return activities.PaymentProjection{
-		PaymentID: in.PaymentID, InvoiceID: in.InvoiceID,
-		TenantID: in.TenantID, CustomerID: in.CustomerID, SubscriptionID: in.SubscriptionID,
-		PriceID: in.PriceID, PaymentMethodID: in.PaymentMethodID, Gateway: in.Gateway,
-		Status: string(status), Amount: amount,
-		Lines: in.Invoice.Lines, Credit: in.Invoice.Credit,
-		PeriodStart: in.Invoice.PeriodStart, PeriodEnd: in.Invoice.PeriodEnd,
-		CreatedAt: at, UpdatedAt: at, TestClockID: clockID,
+		Version: r.Version, PaymentID: r.PaymentID, InvoiceID: r.InvoiceID,
+		TenantID: r.TenantID, CustomerID: r.CustomerID, SubscriptionID: r.SubscriptionID,
+		PriceID: r.PriceID, PaymentMethodID: r.PaymentMethodID, Gateway: r.Gateway,
+		Status: string(r.Status), Amount: r.Amount, Attempts: r.AttemptLog,
+		ApprovalURL: r.ApprovalURL, DeclineCode: r.DeclineCode, NextAttemptAt: r.NextAttemptAt, PaidAt: r.PaidAt,
+		Lines: r.Invoice.Lines, Credit: r.Invoice.Credit,
+		PeriodStart: r.Invoice.PeriodStart, PeriodEnd: r.Invoice.PeriodEnd,
+		TestClockID: r.TestClockID, ClockTime: r.ClockTime, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
 }
 

@@ -41,13 +41,13 @@ func theCharge(t *testing.T, ledger *sandbox.MemoryLedger) sandbox.Charge {
 }
 
 // lastAttempt is the last attempt the database has.
-func (p *projections) lastAttempt(t *testing.T) activities.Attempt {
+func (p *projections) lastAttempt(t *testing.T) contract.Attempt {
 	t.Helper()
 	last := p.lastPayment()
-	if len(last.Attempts) == 0 {
+	if len(last.AttemptLog) == 0 {
 		t.Fatalf("projection %+v has no attempt", last)
 	}
-	return last.Attempts[len(last.Attempts)-1]
+	return last.AttemptLog[len(last.AttemptLog)-1]
 }
 
 // An approval window that passes voids the charge: the payer can no longer
@@ -65,7 +65,7 @@ func TestPaymentExpiryVoidsThePendingCharge(t *testing.T) {
 	if _, err := ledger.Resolve(context.Background(), theCharge(t, ledger).Reference, gateways.Succeeded, "", time.Now()); !errors.Is(err, sandbox.ErrAlreadyDecided) {
 		t.Errorf("approving after the window = %v, want ErrAlreadyDecided", err)
 	}
-	if a, last := proj.lastAttempt(t), proj.lastPayment(); a.Status != "voided" || last.Status != string(contract.PaymentExpired) || last.ApprovalURL != "" {
+	if a, last := proj.lastAttempt(t), proj.lastPayment(); a.Status != "voided" || last.Status != contract.PaymentExpired || last.ApprovalURL != "" {
 		t.Errorf("projection = %s, attempt %+v, approval URL %q; want expired, the attempt voided, no approval URL", last.Status, a, last.ApprovalURL)
 	}
 }

@@ -342,10 +342,10 @@ func TestPaymentChargeWithoutAnAnswerIsReconciled(t *testing.T) {
 }
 
 // lastPayment is the newest payment projection written.
-func (p *projections) lastPayment() activities.PaymentProjection {
+func (p *projections) lastPayment() contract.PaymentRecord {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	var last activities.PaymentProjection
+	var last contract.PaymentRecord
 	for _, proj := range p.payments {
 		if proj.Version > last.Version {
 			last = proj
@@ -363,8 +363,8 @@ func TestPaymentCanceledBeforeItChargesEndsCanceled(t *testing.T) {
 	if got := finalState(t, env); got.Status != contract.PaymentCanceled {
 		t.Errorf("canceled payment = %+v, want canceled", got)
 	}
-	if last := proj.lastPayment(); last.Status != string(contract.PaymentCanceled) || len(last.Attempts) != 1 {
-		t.Errorf("projection = %s after %d attempts, want canceled after the one", last.Status, len(last.Attempts))
+	if last := proj.lastPayment(); last.Status != contract.PaymentCanceled || len(last.AttemptLog) != 1 {
+		t.Errorf("projection = %s after %d attempts, want canceled after the one", last.Status, len(last.AttemptLog))
 	}
 	if charges, _ := ledger.Charges(context.Background()); len(charges) != 1 {
 		t.Errorf("%d charges, want the first only", len(charges))
@@ -382,7 +382,7 @@ func TestPaymentCanceledAwaitingApprovalLeavesItPending(t *testing.T) {
 		t.Errorf("canceled payment = %+v, want pending its approval", got)
 	}
 	last := proj.lastPayment()
-	if last.Status != string(contract.PaymentPending) || last.ApprovalURL == "" || len(last.Attempts) != 1 || last.Attempts[0].Reference == "" {
+	if last.Status != contract.PaymentPending || last.ApprovalURL == "" || len(last.AttemptLog) != 1 || last.AttemptLog[0].Reference == "" {
 		t.Errorf("projection = %+v, want pending with the charge's reference and approval URL", last)
 	}
 }

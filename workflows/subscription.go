@@ -89,7 +89,7 @@ type subscription struct {
 	settled  map[uuid.UUID]clockSettled // each payment's last report
 	// raised are the invoices started since the last sync, which writes
 	// them with the subscription.
-	raised   []activities.PaymentProjection
+	raised   []contract.PaymentRecord
 	endTimer *clockAlarm
 	// whenDue is set in runs that start each period's payment when it
 	// falls due (paymentsStartWhenDue); runs begun before hold it as a
@@ -455,13 +455,11 @@ func (s *subscription) startPayment(ctx workflow.Context, in contract.PaymentInp
 		s.settled[in.PaymentID] = clockSettled{} // busy until it reports
 	}
 	f := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, opts), contract.PaymentWorkflowType, in)
-	preview := s.previewOf(in)
-	now, status := s.clock.now(ctx), contract.PaymentPending
-	if now.Before(in.DueAt) {
-		status = contract.PaymentScheduled
-	}
-	s.raised = append(s.raised, paymentProjection(in, status, preview.AmountDue, now, s.clock.id))
-	return &child{paymentID: in.PaymentID, future: f, period: contract.Period{Start: in.Invoice.PeriodStart, End: in.Invoice.PeriodEnd}, credit: credit, preview: preview}
+	now := s.clock.now(ctx)
+	raised := in.Record(must(in.StartState(now)))
+	raised.UpdatedAt = now
+	s.raised = append(s.raised, raised)
+	return &child{paymentID: in.PaymentID, future: f, period: contract.Period{Start: in.Invoice.PeriodStart, End: in.Invoice.PeriodEnd}, credit: credit, preview: s.previewOf(in)}
 }
 
 // parentClosePolicy cancels a subscription's payments when it closes
@@ -591,7 +589,11 @@ func (s *subscription) sync(ctx workflow.Context) {
 		s.synced.projection = proj
 		s.state.Version = nextVersion(ctx, s.state.Version)
 		proj.Version, proj.UpdatedAt = s.state.Version, s.clock.now(ctx)
-		project(ctx, a.ProjectSubscription, proj, s.raised)
+		raised := make([]activities.PaymentProjection, len(s.raised))
+		for i, r := range s.raised {
+			raised[i] = paymentProjection(r)
+		}
+		project(ctx, a.ProjectSubscription, proj, raised)
 	}
 	s.raised = nil
 	s.synced.written = max(s.synced.written, s.state.Version)

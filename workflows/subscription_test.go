@@ -220,10 +220,10 @@ func (st *subscriptionTest) charges() []sandbox.Charge {
 }
 
 // invoices are the newest projection of every invoice, in creation order.
-func (st *subscriptionTest) invoices() []activities.PaymentProjection {
+func (st *subscriptionTest) invoices() []contract.PaymentRecord {
 	st.proj.mu.Lock()
 	defer st.proj.mu.Unlock()
-	latest := map[uuid.UUID]activities.PaymentProjection{}
+	latest := map[uuid.UUID]contract.PaymentRecord{}
 	var order []uuid.UUID
 	for _, p := range st.proj.payments {
 		old, ok := latest[p.InvoiceID]
@@ -234,7 +234,7 @@ func (st *subscriptionTest) invoices() []activities.PaymentProjection {
 			latest[p.InvoiceID] = p
 		}
 	}
-	out := make([]activities.PaymentProjection, len(order))
+	out := make([]contract.PaymentRecord, len(order))
 	for i, id := range order {
 		out[i] = latest[id]
 	}
@@ -277,10 +277,10 @@ func TestSubscriptionPaysAndRenewsMonthly(t *testing.T) {
 	invoices := st.invoices()
 	var paid int
 	for i, inv := range invoices {
-		if inv.Status == string(contract.PaymentPaid) {
+		if inv.Status == contract.PaymentPaid {
 			paid++
-			if !inv.PeriodStart.Equal(st.periodEnd(i)) || !inv.PeriodEnd.Equal(st.periodEnd(i+1)) {
-				t.Errorf("invoice %d covers %v – %v, want %v – %v", i, inv.PeriodStart, inv.PeriodEnd, st.periodEnd(i), st.periodEnd(i+1))
+			if !inv.Invoice.PeriodStart.Equal(st.periodEnd(i)) || !inv.Invoice.PeriodEnd.Equal(st.periodEnd(i+1)) {
+				t.Errorf("invoice %d covers %v – %v, want %v – %v", i, inv.Invoice.PeriodStart, inv.Invoice.PeriodEnd, st.periodEnd(i), st.periodEnd(i+1))
 			}
 		}
 	}
@@ -318,7 +318,7 @@ func TestSubscriptionFirstPaymentDeclinedExpires(t *testing.T) {
 	if last := st.lastSubscription(); last.Status != contract.SubscriptionExpired {
 		t.Errorf("projection = %s, want expired", last.Status)
 	}
-	if inv := st.invoices(); len(inv) != 1 || inv[0].Status != string(contract.PaymentExpired) {
+	if inv := st.invoices(); len(inv) != 1 || inv[0].Status != contract.PaymentExpired {
 		t.Errorf("invoices = %+v, want the one first invoice, expired", inv)
 	}
 }
@@ -560,7 +560,7 @@ func TestSubscriptionRecoversFromPastDue(t *testing.T) {
 	})
 	st.run()
 	invoices := st.invoices()
-	if len(invoices) != 2 || invoices[1].Status != string(contract.PaymentPaid) || len(invoices[1].Attempts) != 2 {
+	if len(invoices) != 2 || invoices[1].Status != contract.PaymentPaid || len(invoices[1].AttemptLog) != 2 {
 		t.Errorf("invoices = %+v, want the renewal paid on its second attempt, and no draft of the next", invoices)
 	}
 }
@@ -583,9 +583,9 @@ func TestSubscriptionContinuesAsNewAcross200Renewals(t *testing.T) {
 			t.Fatalf("run %d carried %+v, want period %d paid, anchored at the start", i+2, c, i)
 		}
 	}
-	var paid []activities.PaymentProjection
+	var paid []contract.PaymentRecord
 	for _, inv := range st.invoices() {
-		if inv.Status == string(contract.PaymentPaid) {
+		if inv.Status == contract.PaymentPaid {
 			paid = append(paid, inv)
 		}
 	}
@@ -598,8 +598,8 @@ func TestSubscriptionContinuesAsNewAcross200Renewals(t *testing.T) {
 			t.Errorf("payment %s twice", inv.PaymentID)
 		}
 		seen[inv.PaymentID] = true
-		if i > 0 && !inv.PeriodStart.Equal(paid[i-1].PeriodEnd) {
-			t.Errorf("invoice %d starts %v, the previous ended %v", i, inv.PeriodStart, paid[i-1].PeriodEnd)
+		if i > 0 && !inv.Invoice.PeriodStart.Equal(paid[i-1].Invoice.PeriodEnd) {
+			t.Errorf("invoice %d starts %v, the previous ended %v", i, inv.Invoice.PeriodStart, paid[i-1].Invoice.PeriodEnd)
 		}
 	}
 }
@@ -640,8 +640,8 @@ func TestSubscriptionClosedCancelsItsPayment(t *testing.T) {
 		t.Errorf("%d charges, want 2: the first period, and the renewal once", n)
 	}
 	invoices := st.invoices()
-	if last := invoices[len(invoices)-1]; last.Status != string(contract.PaymentCanceled) || !last.PeriodStart.Equal(renewal) {
-		t.Errorf("the renewal ended %s for %v, want canceled", last.Status, last.PeriodStart)
+	if last := invoices[len(invoices)-1]; last.Status != contract.PaymentCanceled || !last.Invoice.PeriodStart.Equal(renewal) {
+		t.Errorf("the renewal ended %s for %v, want canceled", last.Status, last.Invoice.PeriodStart)
 	}
 }
 
@@ -697,7 +697,7 @@ func TestSubscriptionBegunBeforePaymentsStartWhenDueKeepsItsDrafts(t *testing.T)
 	st.run()
 	var statuses []string
 	for _, inv := range st.invoices() {
-		statuses = append(statuses, inv.Status)
+		statuses = append(statuses, string(inv.Status))
 	}
 	if want := []string{"paid", "paid", "canceled"}; !slices.Equal(statuses, want) || len(st.runs) != 1 {
 		t.Errorf("%d runs, invoices %v; want one run, and %v: two periods paid, the next draft withdrawn", len(st.runs), statuses, want)
@@ -820,7 +820,7 @@ func TestTestClockStepsThroughDunning(t *testing.T) {
 		t.Fatalf("%d charges, want %d", len(charges), len(want))
 	}
 	invoices := st.invoices()
-	attempts := invoices[1].Attempts
+	attempts := invoices[1].AttemptLog
 	for i, a := range attempts {
 		if !a.At.Equal(want[i+1]) {
 			t.Errorf("renewal attempt %d at %v, want %v", i+1, a.At, want[i+1])
@@ -866,8 +866,8 @@ func TestSubscriptionCancelRightAfterAPriceChange(t *testing.T) {
 	})
 	st.run()
 	for _, inv := range st.invoices()[1:] {
-		if inv.Status != string(contract.PaymentCanceled) {
-			t.Errorf("invoice %s for %v is %s, want every later draft withdrawn", inv.InvoiceID, inv.PeriodStart, inv.Status)
+		if inv.Status != contract.PaymentCanceled {
+			t.Errorf("invoice %s for %v is %s, want every later draft withdrawn", inv.InvoiceID, inv.Invoice.PeriodStart, inv.Status)
 		}
 	}
 }
@@ -981,15 +981,15 @@ func TestSubscriptionIntervalChangeRestartsTheCycle(t *testing.T) {
 				t.Errorf("charged %v, want %v", charged, tt.wantCharges)
 			}
 			for _, inv := range st.invoices() {
-				if inv.Status != string(contract.PaymentPaid) || !inv.PeriodStart.Equal(tt.at) {
+				if inv.Status != contract.PaymentPaid || !inv.Invoice.PeriodStart.Equal(tt.at) {
 					continue
 				}
 				var lines []int64
-				for _, l := range inv.Lines {
+				for _, l := range inv.Invoice.Lines {
 					lines = append(lines, l.Amount.Amount)
 				}
-				if !inv.PeriodEnd.Equal(tt.newEnd) || !equalInts(lines, tt.wantLines) {
-					t.Errorf("the change's invoice covers until %v with lines %v, want until %v with %v", inv.PeriodEnd, lines, tt.newEnd, tt.wantLines)
+				if !inv.Invoice.PeriodEnd.Equal(tt.newEnd) || !equalInts(lines, tt.wantLines) {
+					t.Errorf("the change's invoice covers until %v with lines %v, want until %v with %v", inv.Invoice.PeriodEnd, lines, tt.newEnd, tt.wantLines)
 				}
 				return
 			}

@@ -48,6 +48,45 @@ const (
 	PaymentCanceled  PaymentStatus = "canceled" // withdrawn before it was paid
 )
 
+// PaymentStatuses are every status a payment may be in.
+var PaymentStatuses = []PaymentStatus{
+	PaymentScheduled, PaymentPending, PaymentRetrying, PaymentPaid,
+	PaymentExpired, PaymentFailed, PaymentCanceled,
+}
+
+// InvoiceStatus is where a payment's invoice stands.
+type InvoiceStatus string
+
+// Invoice statuses.
+const (
+	DraftInvoice         InvoiceStatus = "draft"
+	OpenInvoice          InvoiceStatus = "open"
+	PaidInvoice          InvoiceStatus = "paid"
+	VoidInvoice          InvoiceStatus = "void"
+	UncollectibleInvoice InvoiceStatus = "uncollectible"
+)
+
+// InvoiceStatuses are every status an invoice may be in.
+var InvoiceStatuses = []InvoiceStatus{DraftInvoice, OpenInvoice, PaidInvoice, VoidInvoice, UncollectibleInvoice}
+
+// Invoice is the status of the invoice of a payment in s; ok is false when
+// s is none of PaymentStatuses.
+func (s PaymentStatus) Invoice() (status InvoiceStatus, ok bool) {
+	switch s {
+	case PaymentScheduled:
+		return DraftInvoice, true
+	case PaymentPending, PaymentRetrying:
+		return OpenInvoice, true
+	case PaymentPaid:
+		return PaidInvoice, true
+	case PaymentExpired, PaymentFailed:
+		return UncollectibleInvoice, true
+	case PaymentCanceled:
+		return VoidInvoice, true
+	}
+	return "", false
+}
+
 // PaymentInput is one invoice's collection.
 type PaymentInput struct {
 	PaymentID       uuid.UUID
@@ -96,7 +135,22 @@ func (d InvoiceDraft) Due() (billing.Money, error) {
 	return charge, err
 }
 
-// PaymentState is the payment as the query and the result report it.
+// StartState is the payment of in at at, before any attempt: scheduled
+// until its invoice falls due, else pending.
+func (in PaymentInput) StartState(at time.Time) (PaymentState, error) {
+	amount, err := in.Invoice.Due()
+	if err != nil {
+		return PaymentState{}, err
+	}
+	st := PaymentState{Status: PaymentPending, Amount: amount, Invoice: in.Invoice, CreatedAt: at}
+	if at.Before(in.DueAt) {
+		st.Status = PaymentScheduled
+	}
+	return st, nil
+}
+
+// PaymentState is the payment as the query, the result and the projection
+// report it.
 type PaymentState struct {
 	Status        PaymentStatus
 	Amount        billing.Money
@@ -106,6 +160,57 @@ type PaymentState struct {
 	DeclineCode   string    // the last decline
 	NextAttemptAt time.Time // when retrying
 	PaidAt        time.Time
+	// AttemptLog is each attempt's charge as it ended, or stands.
+	AttemptLog []Attempt
+	Invoice    InvoiceDraft // what the payment collects
+	CreatedAt  time.Time
+	ClockTime  time.Time // the test clock time a purchase has caught up with
+	// Version is the last projection's. It only grows, across operator
+	// resets.
+	Version int64
+}
+
+// Attempt is one charge of a payment, as the payment workflow records it.
+// It is the workflow's own type, not the database's: a change to the
+// stored row must not change workflow state.
+type Attempt struct {
+	Number      int
+	Status      string // succeeded, pending, declined, failed, voided, refunded
+	Reference   string
+	DeclineCode string
+	At          time.Time
+	// RefundReference is the gateway's refund of the charge, when Status
+	// is refunded.
+	RefundReference string
+}
+
+// PaymentRecord is what a payment's workflow writes to the database: who
+// the payment is, and its state, with its invoice, at UpdatedAt.
+type PaymentRecord struct {
+	PaymentID       uuid.UUID
+	InvoiceID       uuid.UUID
+	TenantID        uuid.UUID
+	CustomerID      uuid.UUID
+	SubscriptionID  uuid.UUID // uuid.Nil for a purchase
+	PriceID         uuid.UUID // the one-time price of a purchase; uuid.Nil otherwise
+	PaymentMethodID uuid.UUID // uuid.Nil when the method was given inline
+	Gateway         string
+	TestClockID     uuid.UUID // uuid.Nil: it lives on the server's time
+	UpdatedAt       time.Time
+	PaymentState
+}
+
+// Record is the payment in collects, in state st.
+func (in PaymentInput) Record(st PaymentState) PaymentRecord {
+	r := PaymentRecord{
+		PaymentID: in.PaymentID, InvoiceID: in.InvoiceID, TenantID: in.TenantID, CustomerID: in.CustomerID,
+		SubscriptionID: in.SubscriptionID, PriceID: in.PriceID, PaymentMethodID: in.PaymentMethodID,
+		Gateway: in.Gateway, PaymentState: st,
+	}
+	if in.TestClock != nil {
+		r.TestClockID = in.TestClock.ID
+	}
+	return r
 }
 
 // PaymentMethod is how a customer pays: a saved method (PaymentMethodID) or
