@@ -89,20 +89,6 @@ func (p PaymentProjection) Record() contract.PaymentRecord {
 	}
 }
 
-func optionalID(id uuid.UUID) *uuid.UUID {
-	if id == uuid.Nil {
-		return nil
-	}
-	return &id
-}
-
-func optionalTime(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	return &t
-}
-
 // RecordSubscription writes a subscription, and with it the invoices it
 // has just raised (version 0, as they stand before their payments run), so
 // that the latestInvoiceId it shows is readable as soon as it is: their
@@ -165,18 +151,21 @@ func (a *Activities) ProjectSubscription(ctx context.Context, p SubscriptionProj
 	for i, inv := range raised {
 		records[i] = inv.Record()
 	}
-	return a.writeSubscription(ctx, p.Row(), records)
+	return a.writeSubscription(ctx, models.SubscriptionRow(p.Record()), records)
 }
 
-// Row is the row p writes.
-func (p SubscriptionProjection) Row() *models.Subscription {
-	return &models.Subscription{
-		ID: p.ID, TenantID: p.TenantID, CustomerID: p.CustomerID, PriceID: p.PriceID, Quantity: p.Quantity,
-		Status: p.Status, Currency: string(p.Amount.Currency), Amount: p.Amount.Amount,
-		PaymentMethodID: optionalID(p.PaymentMethodID), Gateway: p.Gateway, TestClockID: optionalID(p.TestClockID),
-		CurrentPeriodStart: optionalTime(p.CurrentPeriodStart), CurrentPeriodEnd: optionalTime(p.CurrentPeriodEnd),
-		TrialEnd: optionalTime(p.TrialEnd), CancelAtPeriodEnd: p.CancelAtPeriodEnd,
-		CanceledAt: optionalTime(p.CanceledAt), PausedAt: optionalTime(p.PausedAt), EndedAt: optionalTime(p.EndedAt),
-		LatestInvoiceID: optionalID(p.LatestInvoiceID), ClockTime: optionalTime(p.ClockTime), Version: p.Version, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
+// Record is p as the record RecordSubscription writes: the same row.
+func (p SubscriptionProjection) Record() contract.SubscriptionRecord {
+	return contract.SubscriptionRecord{
+		SubscriptionID: p.ID, TenantID: p.TenantID, CustomerID: p.CustomerID,
+		PaymentMethodID: p.PaymentMethodID, Gateway: p.Gateway, TestClockID: p.TestClockID, UpdatedAt: p.UpdatedAt,
+		SubscriptionState: contract.SubscriptionState{
+			Status: contract.SubscriptionStatus(p.Status), Plan: contract.Plan{PriceID: p.PriceID, Amount: p.Amount},
+			Quantity: p.Quantity, CreatedAt: p.CreatedAt,
+			CurrentPeriod: contract.Period{Start: p.CurrentPeriodStart, End: p.CurrentPeriodEnd},
+			TrialEnd:      p.TrialEnd, CancelAtPeriodEnd: p.CancelAtPeriodEnd, CanceledAt: p.CanceledAt,
+			PausedAt: p.PausedAt, EndedAt: p.EndedAt, LatestInvoiceID: p.LatestInvoiceID, ClockTime: p.ClockTime,
+			Version: p.Version,
+		},
 	}
 }

@@ -100,7 +100,7 @@ func TestSubscriptionRecordsTheRowsItProjected(t *testing.T) {
 			t.Errorf("begun before the patch: %v; %d rows recorded, %d projected; want only ProjectSubscription before it, only RecordSubscription on it", before, recorded, projected)
 		}
 		for _, p := range st.proj.projected {
-			rows = append(rows, p.Row())
+			rows = append(rows, models.SubscriptionRow(p.Record()))
 		}
 		for _, r := range st.proj.subscriptions {
 			rows = append(rows, models.SubscriptionRow(r))
