@@ -105,18 +105,17 @@ func viewPayment(p *models.Payment) paymentView {
 type BillingStore interface {
 	SubscriptionByID(ctx context.Context, id uuid.UUID) (*models.Subscription, error)
 	Subscriptions(ctx context.Context, f models.SubscriptionFilter) ([]models.Subscription, error)
-	InvoiceByID(ctx context.Context, id uuid.UUID) (*models.Invoice, error)
 	Invoices(ctx context.Context, f models.InvoiceFilter) ([]models.Invoice, error)
-	PaymentByID(ctx context.Context, id uuid.UUID) (*models.Payment, error)
 	Payments(ctx context.Context, f models.PaymentFilter) ([]models.Payment, error)
 }
 
-func invoiceOwner(inv *models.Invoice) (uuid.UUID, uuid.UUID) { return inv.TenantID, inv.CustomerID }
-func paymentOwner(p *models.Payment) (uuid.UUID, uuid.UUID)   { return p.TenantID, p.CustomerID }
-
 // getInvoice is GET /v1/invoices/{id}.
 func (h *handlers) getInvoice(c *gin.Context) error {
-	inv, err := visible(c, h.Billing.InvoiceByID, invoiceOwner)
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	inv, err := h.Sales.Invoice(c.Request.Context(), caller(c).Scope(), id)
 	if err != nil {
 		return err
 	}
@@ -142,7 +141,11 @@ func (h *handlers) listInvoices(c *gin.Context) error {
 
 // getPayment is GET /v1/payments/{id}.
 func (h *handlers) getPayment(c *gin.Context) error {
-	p, err := visible(c, h.Billing.PaymentByID, paymentOwner)
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	p, err := h.Sales.Payment(c.Request.Context(), caller(c).Scope(), id)
 	if err != nil {
 		return err
 	}

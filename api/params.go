@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"slices"
 	"strings"
 
@@ -80,21 +79,4 @@ func pathID(c *gin.Context) (uuid.UUID, error) {
 		return uuid.Nil, errNotFound
 	}
 	return id, nil
-}
-
-// visible loads the billing object in the path, if the caller may see it;
-// owner says whose it is.
-func visible[T any](c *gin.Context, load func(context.Context, uuid.UUID) (*T, error), owner func(*T) (tenant, customer uuid.UUID)) (*T, error) {
-	id, err := pathID(c)
-	if err != nil {
-		return nil, err
-	}
-	obj, err := load(c.Request.Context(), id)
-	if err != nil {
-		return nil, err
-	}
-	if !caller(c).Scope().Allows(owner(obj)) {
-		return nil, errNotFound
-	}
-	return obj, nil
 }

@@ -30,14 +30,6 @@ func (s *Service) Subscription(ctx context.Context, scope tenancy.Scope, id uuid
 	return sub, &st, nil
 }
 
-func (s *Service) visibleSubscription(ctx context.Context, scope tenancy.Scope, id uuid.UUID) (*models.Subscription, error) {
-	sub, err := s.Billing.SubscriptionByID(ctx, id)
-	if err == nil && !scope.Allows(sub.TenantID, sub.CustomerID) {
-		return nil, models.ErrNotFound
-	}
-	return sub, err
-}
-
 // UpcomingInvoice is the invoice the subscription will send next, as its
 // workflow computes it: nothing changes.
 func (s *Service) UpcomingInvoice(ctx context.Context, scope tenancy.Scope, id uuid.UUID) (*models.Subscription, *contract.InvoicePreview, error) {

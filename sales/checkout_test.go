@@ -22,6 +22,8 @@ type world struct {
 	products map[uuid.UUID]*models.Product
 	methods  map[uuid.UUID]*models.PaymentMethod
 	subs     map[uuid.UUID]*models.Subscription
+	invoices map[uuid.UUID]*models.Invoice
+	payments map[uuid.UUID]*models.Payment
 }
 
 func (w *world) ClientByID(_ context.Context, id uuid.UUID) (*models.Client, error) {
@@ -39,8 +41,11 @@ func (w *world) PaymentMethodByID(_ context.Context, id uuid.UUID) (*models.Paym
 func (w *world) SubscriptionByID(_ context.Context, id uuid.UUID) (*models.Subscription, error) {
 	return find(w.subs, id)
 }
-func (w *world) PaymentByID(context.Context, uuid.UUID) (*models.Payment, error) {
-	return nil, models.ErrNotFound
+func (w *world) PaymentByID(_ context.Context, id uuid.UUID) (*models.Payment, error) {
+	return find(w.payments, id)
+}
+func (w *world) InvoiceByID(_ context.Context, id uuid.UUID) (*models.Invoice, error) {
+	return find(w.invoices, id)
 }
 func (w *world) Subscriptions(context.Context, models.SubscriptionFilter) ([]models.Subscription, error) {
 	return nil, nil

@@ -35,6 +35,7 @@ type Billing interface {
 	PaymentMethodByID(ctx context.Context, id uuid.UUID) (*models.PaymentMethod, error)
 	SubscriptionByID(ctx context.Context, id uuid.UUID) (*models.Subscription, error)
 	PaymentByID(ctx context.Context, id uuid.UUID) (*models.Payment, error)
+	InvoiceByID(ctx context.Context, id uuid.UUID) (*models.Invoice, error)
 	Subscriptions(ctx context.Context, f models.SubscriptionFilter) ([]models.Subscription, error)
 	Payments(ctx context.Context, f models.PaymentFilter) ([]models.Payment, error)
 }
