@@ -11,7 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/billgate/billgate/auth"
-	"github.com/billgate/billgate/auth/paycheck"
+	"github.com/billgate/billgate/auth/payloadcheck"
 	"github.com/billgate/billgate/fault"
 	"github.com/billgate/billgate/models"
 )
@@ -241,11 +241,11 @@ func TestUpdate(t *testing.T) {
 		{"enabling an enabled account", Changes{Disabled: &no}, false, nil, nil},
 		{"profile", Changes{Profile: Profile{Email: &email}}, false, nil, []string{"client.update"}},
 		{"disabling and profile", Changes{Profile: Profile{Email: &email}, Disabled: &yes}, false, nil, []string{"client.disable", "client.update"}},
-		{"payload context alone", Changes{PayloadContext: paycheck.Static{"plan": json.RawMessage(`"gold"`)}}, false, nil, nil},
+		{"payload context alone", Changes{PayloadContext: payloadcheck.Static{"plan": json.RawMessage(`"gold"`)}}, false, nil, nil},
 		{"privileged field", Changes{Profile: Profile{Privileged: []string{"level", "roles"}}, Disabled: &yes}, false, fault.Denied("level"), nil},
 		{"privileged before invalid", Changes{Profile: Profile{Email: &bad, Privileged: []string{"login"}}}, false, fault.Denied("login"), nil},
 		{"invalid email", Changes{Profile: Profile{Email: &bad}}, false, invalid("email", bad), nil},
-		{"invalid payload context", Changes{PayloadContext: paycheck.Static{"Bad Key": json.RawMessage(`1`)}}, false, invalid("payloadContext.Bad Key", nil), nil},
+		{"invalid payload context", Changes{PayloadContext: payloadcheck.Static{"Bad Key": json.RawMessage(`1`)}}, false, invalid("payloadContext.Bad Key", nil), nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

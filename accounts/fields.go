@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/billgate/billgate/auth/password"
-	"github.com/billgate/billgate/auth/paycheck"
+	"github.com/billgate/billgate/auth/payloadcheck"
 	"github.com/billgate/billgate/fault"
 	"github.com/billgate/billgate/models"
 )
@@ -33,7 +33,7 @@ type Changes struct {
 	Disabled *bool
 	// PayloadContext replaces the values its payload templates' variables
 	// read; nil leaves them.
-	PayloadContext paycheck.Static
+	PayloadContext payloadcheck.Static
 }
 
 // changes validates p into store changes.
@@ -139,8 +139,8 @@ func parseBirthdate(raw json.RawMessage, now time.Time) (*time.Time, error) {
 }
 
 // storedContext validates a payload context and returns it as stored.
-func storedContext(context paycheck.Static) (string, error) {
-	var fe *paycheck.FieldError
+func storedContext(context payloadcheck.Static) (string, error) {
+	var fe *payloadcheck.FieldError
 	if err := context.Validate(); errors.As(err, &fe) {
 		return "", fault.Invalid("payloadContext."+fe.Field, fe.Message, nil)
 	}

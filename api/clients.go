@@ -13,7 +13,7 @@ import (
 
 	"github.com/billgate/billgate/accounts"
 	"github.com/billgate/billgate/auth"
-	"github.com/billgate/billgate/auth/paycheck"
+	"github.com/billgate/billgate/auth/payloadcheck"
 	"github.com/billgate/billgate/models"
 )
 
@@ -28,7 +28,7 @@ type clientDetail struct {
 	LastLoginIP       string          `json:"lastLoginIp"`
 	LastFailedLoginAt *time.Time      `json:"lastFailedLoginAt"`
 	FailedLogins      int             `json:"failedLogins"`
-	PayloadContext    paycheck.Static `json:"payloadContext"`
+	PayloadContext    payloadcheck.Static `json:"payloadContext"`
 }
 
 func detailOf(c *auth.Account, roles []string) clientDetail {
@@ -134,7 +134,7 @@ func (h *handlers) updateClient(c *gin.Context) error {
 	var req struct {
 		profileFields
 		Disabled       *bool           `json:"disabled"`
-		PayloadContext paycheck.Static `json:"payloadContext"`
+		PayloadContext payloadcheck.Static `json:"payloadContext"`
 	}
 	if err := decodeJSON(c, &req); err != nil {
 		return err

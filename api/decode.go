@@ -11,7 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/billgate/billgate/auth/paycheck"
+	"github.com/billgate/billgate/auth/payloadcheck"
 )
 
 // decodeJSON reads the request body into v. Every way a body can be wrong
@@ -58,7 +58,7 @@ func decode(c *gin.Context, v any, required bool) error {
 // matches field names with Unicode case folding, so {"priceId":…,"PRICEID":…}
 // or {"displayName":…,"diſplayName":…} would mean one thing here and maybe
 // another to a proxy or a policy check that read the first: keys are
-// compared by paycheck.FoldKey, as encoding/json compares them.
+// compared by payloadcheck.FoldKey, as encoding/json compares them.
 func checkTokens(body []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	type object struct {
@@ -95,7 +95,7 @@ func checkTokens(body []byte) error {
 			}
 			if top != nil && top.keys != nil && top.expect {
 				field = joinField(top.path, t)
-				folded := paycheck.FoldKey(t)
+				folded := payloadcheck.FoldKey(t)
 				if top.keys[folded] {
 					return Invalid(field, "the key appears twice in its object", nil)
 				}

@@ -14,7 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
-	"github.com/billgate/billgate/auth/paycheck"
+	"github.com/billgate/billgate/auth/payloadcheck"
 	"github.com/billgate/billgate/models"
 )
 
@@ -37,7 +37,7 @@ func (h *handlers) checkPayload(action string) gin.HandlerFunc {
 			return
 		}
 		if restricted {
-			var fe *paycheck.FieldError
+			var fe *payloadcheck.FieldError
 			if err := p.Payloads.Check(action, body, c.Request.URL.Query()); errors.As(err, &fe) {
 				fail(c, permissionDenied(fe.Field))
 				return
@@ -56,7 +56,7 @@ func (h *handlers) checkPayload(action string) gin.HandlerFunc {
 type Observations struct {
 	maxValues int
 	mu        sync.Mutex
-	byRole    map[string]*paycheck.Observer
+	byRole    map[string]*payloadcheck.Observer
 }
 
 // DefaultListenValues is how many distinct values listen mode keeps a
@@ -66,7 +66,7 @@ const DefaultListenValues = 10
 // NewObservations keeps up to maxValues distinct values a field before it
 // proposes the wildcard for it.
 func NewObservations(maxValues int) *Observations {
-	return &Observations{maxValues: maxValues, byRole: map[string]*paycheck.Observer{}}
+	return &Observations{maxValues: maxValues, byRole: map[string]*payloadcheck.Observer{}}
 }
 
 func (o *Observations) observe(roles []string, action string, body []byte) {
@@ -75,24 +75,24 @@ func (o *Observations) observe(roles []string, action string, body []byte) {
 	}
 }
 
-func (o *Observations) of(role string) *paycheck.Observer {
+func (o *Observations) of(role string) *payloadcheck.Observer {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	obs := o.byRole[role]
 	if obs == nil {
-		obs = paycheck.NewObserver(o.maxValues)
+		obs = payloadcheck.NewObserver(o.maxValues)
 		o.byRole[role] = obs
 	}
 	return obs
 }
 
 // proposals are the templates proposed for a role, by action.
-func (o *Observations) proposals(role string) map[string]paycheck.Template {
+func (o *Observations) proposals(role string) map[string]payloadcheck.Template {
 	o.mu.Lock()
 	obs := o.byRole[role]
 	o.mu.Unlock()
 	if obs == nil {
-		return map[string]paycheck.Template{}
+		return map[string]payloadcheck.Template{}
 	}
 	return obs.Proposals()
 }
@@ -138,7 +138,7 @@ func redact(v any) {
 
 type observedTemplate struct {
 	Action   string            `json:"action"`
-	Template paycheck.Template `json:"template"`
+	Template payloadcheck.Template `json:"template"`
 }
 
 // observedTemplates is GET /v1/payload-templates/observed?role=: what
@@ -165,7 +165,7 @@ func (h *handlers) adoptTemplate(c *gin.Context) error {
 	var req struct {
 		PolicyID uuid.UUID         `json:"policyId"`
 		Action   string            `json:"action"`
-		Template paycheck.Template `json:"template"`
+		Template payloadcheck.Template `json:"template"`
 	}
 	if err := decodeJSON(c, &req); err != nil {
 		return err

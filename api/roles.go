@@ -15,7 +15,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/billgate/billgate/accounts"
-	"github.com/billgate/billgate/auth/paycheck"
+	"github.com/billgate/billgate/auth/payloadcheck"
 	"github.com/billgate/billgate/auth/policy"
 	"github.com/billgate/billgate/models"
 )
@@ -41,26 +41,26 @@ type policyView struct {
 	Description   string             `json:"description"`
 	Statements    []policy.Statement `json:"statements"`
 	Payloads      payloadTemplates   `json:"payloads"`
-	Substitutions paycheck.Static    `json:"substitutions"`
+	Substitutions payloadcheck.Static    `json:"substitutions"`
 	CreatedAt     time.Time          `json:"createdAt"`
 	UpdatedAt     time.Time          `json:"updatedAt"`
 }
 
 // payloadTemplates are a policy's payload templates by action.
-type payloadTemplates map[string][]paycheck.Template
+type payloadTemplates map[string][]payloadcheck.Template
 
 func viewPolicy(p *models.Policy) (policyView, error) {
 	v := policyView{ID: p.ID, Name: p.Name, Description: p.Description, CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC(),
-		Payloads: payloadTemplates{}, Substitutions: paycheck.Static{}}
+		Payloads: payloadTemplates{}, Substitutions: payloadcheck.Static{}}
 	return v, errors.Join(json.Unmarshal([]byte(p.Statements), &v.Statements),
 		unmarshalStored(p.Payloads, &v.Payloads), unmarshalStored(p.Substitutions, &v.Substitutions))
 }
 
 // contextOf is a stored payload context, validated when written; never nil.
-func contextOf(raw string) paycheck.Static {
-	var context paycheck.Static
+func contextOf(raw string) payloadcheck.Static {
+	var context payloadcheck.Static
 	if unmarshalStored(raw, &context) != nil || context == nil {
-		return paycheck.Static{}
+		return payloadcheck.Static{}
 	}
 	return context
 }
@@ -77,10 +77,10 @@ type policyRequest struct {
 	Description   *string            `json:"description"`
 	Statements    []policy.Statement `json:"statements"`
 	Payloads      payloadTemplates   `json:"payloads"`
-	Substitutions paycheck.Static    `json:"substitutions"`
+	Substitutions payloadcheck.Static    `json:"substitutions"`
 }
 
-// validPayloads checks templates (each with auth/paycheck's rules, each for
+// validPayloads checks templates (each with auth/payloadcheck's rules, each for
 // an action a route declares) and returns them as stored.
 func (h *handlers) validPayloads(payloads payloadTemplates) (string, error) {
 	for action, templates := range payloads {
@@ -106,9 +106,9 @@ func (h *handlers) knownAction(action string) bool {
 	return slices.Contains(slices.Collect(maps.Values(h.actions)), action)
 }
 
-func validTemplate(t paycheck.Template) error {
-	var fe *paycheck.FieldError
-	if err := paycheck.Validate(json.RawMessage(t)); errors.As(err, &fe) {
+func validTemplate(t payloadcheck.Template) error {
+	var fe *payloadcheck.FieldError
+	if err := payloadcheck.Validate(json.RawMessage(t)); errors.As(err, &fe) {
 		return Invalid(fe.Field, fe.Message, nil)
 	} else if err != nil {
 		return Invalid("", err.Error(), nil)
@@ -131,18 +131,18 @@ func prefixed(err error, path string) error {
 
 // validSubstitutions checks a policy's static substitutions and returns
 // them as stored.
-func validSubstitutions(subs paycheck.Static) (string, error) {
+func validSubstitutions(subs payloadcheck.Static) (string, error) {
 	return validStatic("substitutions", subs)
 }
 
 // validStatic checks variable values given at field.
-func validStatic(field string, subs paycheck.Static) (string, error) {
-	var fe *paycheck.FieldError
+func validStatic(field string, subs payloadcheck.Static) (string, error) {
+	var fe *payloadcheck.FieldError
 	if err := subs.Validate(); errors.As(err, &fe) {
 		return "", Invalid(field+"."+fe.Field, fe.Message, nil)
 	}
 	if subs == nil {
-		subs = paycheck.Static{}
+		subs = payloadcheck.Static{}
 	}
 	b, err := json.Marshal(subs)
 	return string(b), err
@@ -235,7 +235,7 @@ func (h *handlers) updatePolicy(c *gin.Context) error {
 		Description   *string            `json:"description"`
 		Statements    []policy.Statement `json:"statements"`
 		Payloads      payloadTemplates   `json:"payloads"`
-		Substitutions paycheck.Static    `json:"substitutions"`
+		Substitutions payloadcheck.Static    `json:"substitutions"`
 	}
 	if err := decodeJSON(c, &req); err != nil {
 		return err
@@ -288,7 +288,7 @@ type roleView struct {
 	Level          string          `json:"level"`
 	Builtin        bool            `json:"builtin"`
 	Listen         bool            `json:"listen"`
-	PayloadContext paycheck.Static `json:"payloadContext"`
+	PayloadContext payloadcheck.Static `json:"payloadContext"`
 	Description    string          `json:"description"`
 	Policies       []string        `json:"policies"`
 	CreatedAt      time.Time       `json:"createdAt"`
@@ -377,7 +377,7 @@ func (h *handlers) updateRole(c *gin.Context) error {
 		Description    *string         `json:"description"`
 		Policies       []string        `json:"policies"`
 		Listen         *bool           `json:"listen"`
-		PayloadContext paycheck.Static `json:"payloadContext"`
+		PayloadContext payloadcheck.Static `json:"payloadContext"`
 	}
 	if err := decodeJSON(c, &req); err != nil {
 		return err

@@ -7,14 +7,14 @@ import (
 	"log/slog"
 	"slices"
 
-	"github.com/billgate/billgate/auth/paycheck"
+	"github.com/billgate/billgate/auth/payloadcheck"
 )
 
 // Variable computes a dynamic payload-template variable for the principal
 // logging in: the functions registered in code (tenant_price_ids,
 // own_client_id, own_customer_ids, …) that static substitutions cannot
 // express. Its context is the principal: its client, tenant and roles.
-type Variable func(ctx context.Context, p *Principal) (paycheck.Value, error)
+type Variable func(ctx context.Context, p *Principal) (payloadcheck.Value, error)
 
 // payloadCompiler compiles a principal's payload templates.
 type payloadCompiler struct {
@@ -35,18 +35,18 @@ type payloadCompiler struct {
 // that cannot be
 // resolved allows nothing, and is logged. Stored templates were validated
 // when written, so one that does not decode is an error.
-func (pc *payloadCompiler) compile(ctx context.Context, p *Principal) (*paycheck.Set, error) {
-	templates := map[string][]paycheck.Template{}
-	resolvers := []paycheck.Resolver{paycheck.ResolverFunc(func(ctx context.Context, name string) (paycheck.Value, error) {
+func (pc *payloadCompiler) compile(ctx context.Context, p *Principal) (*payloadcheck.Set, error) {
+	templates := map[string][]payloadcheck.Template{}
+	resolvers := []payloadcheck.Resolver{payloadcheck.ResolverFunc(func(ctx context.Context, name string) (payloadcheck.Value, error) {
 		fn, ok := pc.variables[name]
 		if !ok {
-			return paycheck.Value{}, paycheck.ErrUnknownVariable
+			return payloadcheck.Value{}, payloadcheck.ErrUnknownVariable
 		}
 		return fn(ctx, p)
 	})}
 	for _, pol := range p.granted {
-		var payloads map[string][]paycheck.Template
-		var static paycheck.Static
+		var payloads map[string][]payloadcheck.Template
+		var static payloadcheck.Static
 		if err := decodeStored(pol.Payloads, &payloads); err != nil {
 			return nil, fmt.Errorf("policy %s: payload templates: %w", pol.Name, err)
 		}
@@ -59,13 +59,13 @@ func (pc *payloadCompiler) compile(ctx context.Context, p *Principal) (*paycheck
 		resolvers = append(resolvers, static)
 	}
 	for i, raw := range append(slices.Clone(p.contexts), p.Account.PayloadContext) {
-		var context paycheck.Static
+		var context payloadcheck.Static
 		if err := decodeStored(raw, &context); err != nil {
 			return nil, fmt.Errorf("payload context %d of client %s: %w", i, p.Account.ID, err)
 		}
 		resolvers = append(resolvers, context)
 	}
-	set, err := paycheck.Compile(ctx, templates, paycheck.Chain(resolvers...))
+	set, err := payloadcheck.Compile(ctx, templates, payloadcheck.Chain(resolvers...))
 	if err != nil {
 		pc.log.WarnContext(ctx, "payload templates compiled with problems: the fields affected allow nothing",
 			slog.String("clientId", p.Account.ID.String()), slog.Any("error", err))

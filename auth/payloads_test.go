@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/billgate/billgate/auth/paycheck"
+	"github.com/billgate/billgate/auth/payloadcheck"
 	"github.com/billgate/billgate/models"
 )
 
@@ -17,9 +17,9 @@ import (
 // resolves nowhere allows nothing.
 func testPayloadTemplates(t *testing.T, f *fixture) {
 	cfg := f.tokenConfig()
-	cfg.Variables = map[string]Variable{"own_client_id": func(_ context.Context, p *Principal) (paycheck.Value, error) {
+	cfg.Variables = map[string]Variable{"own_client_id": func(_ context.Context, p *Principal) (payloadcheck.Value, error) {
 		b, _ := json.Marshal(p.Account.ID)
-		return paycheck.Value{JSON: b}, nil
+		return payloadcheck.Value{JSON: b}, nil
 	}}
 	f.use(cfg)
 	pol := &models.Policy{Name: "limited", Statements: `[{"effect":"allow","actions":["*"],"resources":["*"]}]`,
@@ -40,7 +40,7 @@ func testPayloadTemplates(t *testing.T, f *fixture) {
 	check := func(what string, p *Principal, body, wantField string) {
 		t.Helper()
 		err := p.Payloads.Check("profile:update", []byte(body), nil)
-		var fe *paycheck.FieldError
+		var fe *payloadcheck.FieldError
 		switch {
 		case wantField == "" && err != nil:
 			t.Errorf("%s: %s refused: %v", what, body, err)

@@ -3,7 +3,7 @@ package auth
 import (
 	"github.com/google/uuid"
 
-	"github.com/billgate/billgate/auth/paycheck"
+	"github.com/billgate/billgate/auth/payloadcheck"
 	"github.com/billgate/billgate/auth/policy"
 )
 
@@ -25,7 +25,7 @@ type Principal struct {
 	PolicyNames []string
 	// Payloads are the payload templates compiled for this principal: at
 	// login for a session, in the token for a JWT, at load for the rest.
-	Payloads *paycheck.Set
+	Payloads *payloadcheck.Set
 	// Listening names its roles in listen mode, whose accepted payloads
 	// are observed.
 	Listening []string

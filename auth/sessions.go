@@ -10,7 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/billgate/billgate/auth/paycheck"
+	"github.com/billgate/billgate/auth/payloadcheck"
 )
 
 // Session is a login's session; its secret is kept only as a hash.
@@ -190,8 +190,8 @@ func (s *Sessions) load(ctx context.Context, key string, now time.Time, find fun
 }
 
 // payloadsOf reads the templates a session was compiled with at login.
-func payloadsOf(sess *Session) (*paycheck.Set, error) {
-	set := &paycheck.Set{}
+func payloadsOf(sess *Session) (*payloadcheck.Set, error) {
+	set := &payloadcheck.Set{}
 	if sess.PayloadTemplates == nil {
 		return set, nil
 	}

@@ -15,7 +15,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/google/uuid"
 
-	"github.com/billgate/billgate/auth/paycheck"
+	"github.com/billgate/billgate/auth/payloadcheck"
 )
 
 // Access tokens are JWTs (HS256, or EdDSA whose public keys are published
@@ -147,7 +147,7 @@ type TokenClaims struct {
 	TenantID  *uuid.UUID `json:"tid,omitempty"`
 	Roles     []string   `json:"roles"`
 	// Payloads are the payload templates compiled when the token was made.
-	Payloads *paycheck.Set `json:"tpl,omitempty"`
+	Payloads *payloadcheck.Set `json:"tpl,omitempty"`
 }
 
 // Issue makes an access token for the principal's session or API key; it

@@ -1,5 +1,7 @@
-// Package paycheck authorizes request payloads. A policy may carry payload
-// templates per action: JSON objects whose values are fixed values, lists of
+// Package payloadcheck authorizes request payloads. It follows the paycheck
+// idea, under a name that says what it checks rather than reading as
+// payroll in a billing codebase. A policy may carry payload templates per
+// action: JSON objects whose values are fixed values, lists of
 // allowed values, the wildcard "<%= * %>" or variables "<%= name %>". A
 // request body (and, when a template says so, its query) must match one of
 // the templates of its action.
@@ -9,7 +11,7 @@
 // JWT; Set.Check then decides on the request path without I/O. An Observer
 // records accepted payloads in listen mode and proposes templates. The
 // package does no I/O of its own. See docs/payload-templates.md.
-package paycheck
+package payloadcheck
 
 import (
 	"encoding/json"

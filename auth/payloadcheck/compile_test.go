@@ -1,4 +1,4 @@
-package paycheck
+package payloadcheck
 
 import (
 	"context"
@@ -287,15 +287,15 @@ func TestSetJSON(t *testing.T) {
 
 func TestSetUnmarshalRefuses(t *testing.T) {
 	tests := []struct{ name, in, want string }{
-		{"not JSON", `{`, "paycheck: compiled templates: unexpected end of JSON input"},
-		{"escaped markup is markup", `{"a:b": [{"x": "\u003c%= v %\u003e"}]}`, "paycheck: compiled templates: a:b template 0: x: must not be a variable: compiled templates have none"},
-		{"not an object", `[]`, "paycheck: compiled templates: json: cannot unmarshal array into Go value of type map[string][]json.RawMessage"},
-		{"no templates", `{"a:b": []}`, "paycheck: compiled templates: a:b has an empty list of templates"},
-		{"null templates", `{"a:b": null}`, "paycheck: compiled templates: a:b has an empty list of templates"},
-		{"variable", `{"a:b": [{"x": "<%= v %>"}]}`, "paycheck: compiled templates: a:b template 0: x: must not be a variable: compiled templates have none"},
-		{"scalar template", `{"a:b": [1]}`, "paycheck: compiled templates: a:b template 0: must be a JSON object"},
-		{"list template", `{"a:b": [[1]]}`, "paycheck: compiled templates: a:b template 0: must be a JSON object"},
-		{"too deep", `{"a:b": [` + nested(9) + `]}`, "paycheck: compiled templates: a:b template 0: a.a.a.a.a.a.a.a: must not be nested more than 8 levels deep"},
+		{"not JSON", `{`, "payloadcheck: compiled templates: unexpected end of JSON input"},
+		{"escaped markup is markup", `{"a:b": [{"x": "\u003c%= v %\u003e"}]}`, "payloadcheck: compiled templates: a:b template 0: x: must not be a variable: compiled templates have none"},
+		{"not an object", `[]`, "payloadcheck: compiled templates: json: cannot unmarshal array into Go value of type map[string][]json.RawMessage"},
+		{"no templates", `{"a:b": []}`, "payloadcheck: compiled templates: a:b has an empty list of templates"},
+		{"null templates", `{"a:b": null}`, "payloadcheck: compiled templates: a:b has an empty list of templates"},
+		{"variable", `{"a:b": [{"x": "<%= v %>"}]}`, "payloadcheck: compiled templates: a:b template 0: x: must not be a variable: compiled templates have none"},
+		{"scalar template", `{"a:b": [1]}`, "payloadcheck: compiled templates: a:b template 0: must be a JSON object"},
+		{"list template", `{"a:b": [[1]]}`, "payloadcheck: compiled templates: a:b template 0: must be a JSON object"},
+		{"too deep", `{"a:b": [` + nested(9) + `]}`, "payloadcheck: compiled templates: a:b template 0: a.a.a.a.a.a.a.a: must not be nested more than 8 levels deep"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,4 +1,4 @@
-package paycheck
+package payloadcheck
 
 import (
 	"context"
@@ -176,20 +176,20 @@ func (s *Set) MarshalJSON() ([]byte, error) {
 func (s *Set) UnmarshalJSON(b []byte) error {
 	var raw map[string][]json.RawMessage
 	if err := json.Unmarshal(b, &raw); err != nil {
-		return fmt.Errorf("paycheck: compiled templates: %w", err)
+		return fmt.Errorf("payloadcheck: compiled templates: %w", err)
 	}
 	actions := make(map[string]*rules, len(raw))
 	for action, ts := range raw {
 		if len(ts) == 0 {
 			// Compile leaves such an action out; reading it as "no
 			// templates" would lift a restriction.
-			return fmt.Errorf("paycheck: compiled templates: %s has an empty list of templates", action)
+			return fmt.Errorf("payloadcheck: compiled templates: %s has an empty list of templates", action)
 		}
 		rs := &rules{}
 		for i, t := range ts {
 			n, fe := parseTemplate(t, compiledTemplate)
 			if fe != nil {
-				return fmt.Errorf("paycheck: compiled templates: %s template %d: %w", action, i, fe)
+				return fmt.Errorf("payloadcheck: compiled templates: %s template %d: %w", action, i, fe)
 			}
 			rs.templates = append(rs.templates, n)
 			rs.query = rs.query || n.query != nil

@@ -1,4 +1,4 @@
-package paycheck
+package payloadcheck
 
 import (
 	"context"
