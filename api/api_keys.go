@@ -122,7 +122,6 @@ func (h *handlers) listAPIKeys(c *gin.Context) error {
 	return nil
 }
 
-// revokeAPIKey is DELETE /v1/api-keys/{id}.
 func (h *handlers) revokeAPIKey(c *gin.Context) error { return revokeOwnKey(c, h.APIKeys.Revoke) }
 
 // revokeOwnKey revokes the caller's key in the path with revoke.

@@ -90,7 +90,6 @@ func (f profileFields) profile() accounts.Profile {
 	return p
 }
 
-// createClient is POST /v1/clients.
 func (h *handlers) createClient(c *gin.Context) error {
 	var req struct {
 		Login       string          `json:"login"`
@@ -114,7 +113,6 @@ func (h *handlers) createClient(c *gin.Context) error {
 	return nil
 }
 
-// getClient is GET /v1/clients/{id}.
 func (h *handlers) getClient(c *gin.Context) error {
 	id, err := pathID(c)
 	if err != nil {
@@ -152,7 +150,6 @@ func (h *handlers) updateClient(c *gin.Context) error {
 	return nil
 }
 
-// deleteClient is DELETE /v1/clients/{id}.
 func (h *handlers) deleteClient(c *gin.Context) error {
 	id, err := pathID(c)
 	if err != nil {
@@ -165,7 +162,6 @@ func (h *handlers) deleteClient(c *gin.Context) error {
 	return nil
 }
 
-// listClients is GET /v1/clients.
 func (h *handlers) listClients(c *gin.Context) error {
 	f, err := clientFilter(c)
 	if err != nil {
@@ -219,7 +215,6 @@ func clientFilter(c *gin.Context) (models.ClientFilter, error) {
 	return f, nil
 }
 
-// setClientRoles is PUT /v1/clients/{id}/roles.
 func (h *handlers) setClientRoles(c *gin.Context) error {
 	var req struct {
 		Roles []string `json:"roles"`
@@ -239,7 +234,6 @@ func (h *handlers) setClientRoles(c *gin.Context) error {
 	return nil
 }
 
-// setClientPassword is PUT /v1/clients/{id}/password.
 func (h *handlers) setClientPassword(c *gin.Context) error {
 	var req struct {
 		Password string `json:"password"`
@@ -258,7 +252,6 @@ func (h *handlers) setClientPassword(c *gin.Context) error {
 	return nil
 }
 
-// clientSessions is GET /v1/clients/{id}/sessions.
 func (h *handlers) clientSessions(c *gin.Context) error {
 	id, err := pathID(c)
 	if err != nil {
@@ -278,7 +271,6 @@ func currentOf(p *auth.Principal) func(*auth.Session) sessionView {
 	return func(s *auth.Session) sessionView { return viewSession(s, p.SessionID()) }
 }
 
-// revokeClientSessions is DELETE /v1/clients/{id}/sessions.
 func (h *handlers) revokeClientSessions(c *gin.Context) error {
 	id, err := pathID(c)
 	if err != nil {
@@ -292,7 +284,6 @@ func (h *handlers) revokeClientSessions(c *gin.Context) error {
 	return nil
 }
 
-// revokeClientSession is DELETE /v1/clients/{id}/sessions/{sessionId}.
 func (h *handlers) revokeClientSession(c *gin.Context) error {
 	id, err := pathID(c)
 	if err != nil {

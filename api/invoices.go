@@ -109,7 +109,6 @@ type BillingStore interface {
 	Payments(ctx context.Context, f models.PaymentFilter) ([]models.Payment, error)
 }
 
-// getInvoice is GET /v1/invoices/{id}.
 func (h *handlers) getInvoice(c *gin.Context) error {
 	id, err := pathID(c)
 	if err != nil {
@@ -123,7 +122,6 @@ func (h *handlers) getInvoice(c *gin.Context) error {
 	return nil
 }
 
-// listInvoices is GET /v1/invoices.
 func (h *handlers) listInvoices(c *gin.Context) error {
 	lf, err := readListFilter(c, invoiceStatuses)
 	if err != nil {
@@ -139,7 +137,6 @@ func (h *handlers) listInvoices(c *gin.Context) error {
 	}, func(inv models.Invoice) uuid.UUID { return inv.ID }, viewInvoice)
 }
 
-// getPayment is GET /v1/payments/{id}.
 func (h *handlers) getPayment(c *gin.Context) error {
 	id, err := pathID(c)
 	if err != nil {
@@ -153,7 +150,6 @@ func (h *handlers) getPayment(c *gin.Context) error {
 	return nil
 }
 
-// listPayments is GET /v1/payments.
 func (h *handlers) listPayments(c *gin.Context) error {
 	lf, err := readListFilter(c, paymentStatuses)
 	if err != nil {

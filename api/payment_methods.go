@@ -22,7 +22,6 @@ func viewPaymentMethod(pm *models.PaymentMethod) paymentMethodView {
 	return paymentMethodView{ID: pm.ID, CustomerID: pm.CustomerID, Gateway: pm.Gateway, Token: pm.Token, CreatedAt: pm.CreatedAt.UTC()}
 }
 
-// addPaymentMethod is POST /v1/customers/{id}/payment-methods.
 func (h *handlers) addPaymentMethod(c *gin.Context) error {
 	var req struct {
 		Gateway string `json:"gateway"`
@@ -46,7 +45,6 @@ func (h *handlers) addPaymentMethod(c *gin.Context) error {
 	return nil
 }
 
-// listPaymentMethods is GET /v1/customers/{id}/payment-methods.
 func (h *handlers) listPaymentMethods(c *gin.Context) error {
 	customer, err := pathID(c)
 	if err != nil {
@@ -57,7 +55,6 @@ func (h *handlers) listPaymentMethods(c *gin.Context) error {
 	return nil
 }
 
-// deletePaymentMethod is DELETE /v1/customers/{id}/payment-methods/{methodId}.
 func (h *handlers) deletePaymentMethod(c *gin.Context) error {
 	customer, err := pathID(c)
 	if err != nil {

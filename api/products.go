@@ -153,7 +153,6 @@ func (h *handlers) createProduct(c *gin.Context) error {
 	return nil
 }
 
-// getProduct is GET /v1/products/{id}.
 func (h *handlers) getProduct(c *gin.Context) error {
 	id, err := pathID(c)
 	if err != nil {
@@ -211,7 +210,6 @@ func (h *handlers) updateProduct(c *gin.Context) error {
 	return nil
 }
 
-// addPrice is POST /v1/products/{id}/prices.
 func (h *handlers) addPrice(c *gin.Context) error {
 	var in priceInput
 	if err := decodeJSON(c, &in); err != nil {
@@ -232,7 +230,6 @@ func (h *handlers) addPrice(c *gin.Context) error {
 	return nil
 }
 
-// getPrice is GET /v1/prices/{id}.
 func (h *handlers) getPrice(c *gin.Context) error {
 	id, err := pathID(c)
 	if err != nil {

@@ -116,7 +116,6 @@ func (h *handlers) decide(c *gin.Context) error {
 	return nil
 }
 
-// sandboxWebhook is POST /webhooks/sandbox.
 func (h *handlers) sandboxWebhook(c *gin.Context) error {
 	body, err := io.ReadAll(c.Request.Body)
 	if err != nil {

@@ -108,7 +108,6 @@ func (h *handlers) listSigningKeys(c *gin.Context) error {
 	return nil
 }
 
-// revokeSigningKey is DELETE /v1/signing-keys/{id}.
 func (h *handlers) revokeSigningKey(c *gin.Context) error {
 	return revokeOwnKey(c, h.SigningKeys.Revoke)
 }

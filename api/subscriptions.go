@@ -154,7 +154,6 @@ func (h *handlers) getSubscription(c *gin.Context) error {
 	return nil
 }
 
-// listSubscriptions is GET /v1/subscriptions.
 func (h *handlers) listSubscriptions(c *gin.Context) error {
 	lf, err := readListFilter(c, subscriptionStatuses)
 	if err != nil {

@@ -30,7 +30,6 @@ func viewTestClock(c *models.TestClock) testClockView {
 		AdvancingTo: utc(c.TargetTime), CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC()}
 }
 
-// createTestClock is POST /v1/test-clocks.
 func (h *handlers) createTestClock(c *gin.Context) error {
 	var req struct {
 		FrozenTime *time.Time `json:"frozenTime"`
@@ -57,7 +56,6 @@ func (h *handlers) createTestClock(c *gin.Context) error {
 	return nil
 }
 
-// getTestClock is GET /v1/test-clocks/{id}.
 func (h *handlers) getTestClock(c *gin.Context) error {
 	id, err := pathID(c)
 	if err != nil {
@@ -71,7 +69,6 @@ func (h *handlers) getTestClock(c *gin.Context) error {
 	return nil
 }
 
-// listTestClocks is GET /v1/test-clocks.
 func (h *handlers) listTestClocks(c *gin.Context) error {
 	lf, err := readListFilter(c, nil)
 	if err != nil {
