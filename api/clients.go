@@ -20,14 +20,14 @@ import (
 // clientDetail is a client as its owner, its business and admins see it.
 type clientDetail struct {
 	clientView
-	Birthdate         *string         `json:"birthdate"`
-	Roles             []string        `json:"roles"`
-	CreatedAt         time.Time       `json:"createdAt"`
-	UpdatedAt         time.Time       `json:"updatedAt"`
-	LastLoginAt       *time.Time      `json:"lastLoginAt"`
-	LastLoginIP       string          `json:"lastLoginIp"`
-	LastFailedLoginAt *time.Time      `json:"lastFailedLoginAt"`
-	FailedLogins      int             `json:"failedLogins"`
+	Birthdate         *string             `json:"birthdate"`
+	Roles             []string            `json:"roles"`
+	CreatedAt         time.Time           `json:"createdAt"`
+	UpdatedAt         time.Time           `json:"updatedAt"`
+	LastLoginAt       *time.Time          `json:"lastLoginAt"`
+	LastLoginIP       string              `json:"lastLoginIp"`
+	LastFailedLoginAt *time.Time          `json:"lastFailedLoginAt"`
+	FailedLogins      int                 `json:"failedLogins"`
 	PayloadContext    payloadcheck.Static `json:"payloadContext"`
 }
 
@@ -131,7 +131,7 @@ func (h *handlers) getClient(c *gin.Context) error {
 func (h *handlers) updateClient(c *gin.Context) error {
 	var req struct {
 		profileFields
-		Disabled       *bool           `json:"disabled"`
+		Disabled       *bool               `json:"disabled"`
 		PayloadContext payloadcheck.Static `json:"payloadContext"`
 	}
 	if err := decodeJSON(c, &req); err != nil {

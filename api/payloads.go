@@ -137,7 +137,7 @@ func redact(v any) {
 }
 
 type observedTemplate struct {
-	Action   string            `json:"action"`
+	Action   string                `json:"action"`
 	Template payloadcheck.Template `json:"template"`
 }
 
@@ -163,8 +163,8 @@ func (h *handlers) observedTemplates(c *gin.Context) error {
 // each session's next login or token.
 func (h *handlers) adoptTemplate(c *gin.Context) error {
 	var req struct {
-		PolicyID uuid.UUID         `json:"policyId"`
-		Action   string            `json:"action"`
+		PolicyID uuid.UUID             `json:"policyId"`
+		Action   string                `json:"action"`
 		Template payloadcheck.Template `json:"template"`
 	}
 	if err := decodeJSON(c, &req); err != nil {

@@ -36,14 +36,14 @@ type Roles interface {
 
 // policyView is a policy as the API shows it.
 type policyView struct {
-	ID            uuid.UUID          `json:"id"`
-	Name          string             `json:"name"`
-	Description   string             `json:"description"`
-	Statements    []policy.Statement `json:"statements"`
-	Payloads      payloadTemplates   `json:"payloads"`
-	Substitutions payloadcheck.Static    `json:"substitutions"`
-	CreatedAt     time.Time          `json:"createdAt"`
-	UpdatedAt     time.Time          `json:"updatedAt"`
+	ID            uuid.UUID           `json:"id"`
+	Name          string              `json:"name"`
+	Description   string              `json:"description"`
+	Statements    []policy.Statement  `json:"statements"`
+	Payloads      payloadTemplates    `json:"payloads"`
+	Substitutions payloadcheck.Static `json:"substitutions"`
+	CreatedAt     time.Time           `json:"createdAt"`
+	UpdatedAt     time.Time           `json:"updatedAt"`
 }
 
 // payloadTemplates are a policy's payload templates by action.
@@ -73,11 +73,11 @@ func unmarshalStored(raw string, v any) error {
 }
 
 type policyRequest struct {
-	Name          string             `json:"name"`
-	Description   *string            `json:"description"`
-	Statements    []policy.Statement `json:"statements"`
-	Payloads      payloadTemplates   `json:"payloads"`
-	Substitutions payloadcheck.Static    `json:"substitutions"`
+	Name          string              `json:"name"`
+	Description   *string             `json:"description"`
+	Statements    []policy.Statement  `json:"statements"`
+	Payloads      payloadTemplates    `json:"payloads"`
+	Substitutions payloadcheck.Static `json:"substitutions"`
 }
 
 // validPayloads checks templates (each with auth/payloadcheck's rules, each for
@@ -232,10 +232,10 @@ func (h *handlers) getPolicy(c *gin.Context) error {
 // request, new templates at their next login or token.
 func (h *handlers) updatePolicy(c *gin.Context) error {
 	var req struct {
-		Description   *string            `json:"description"`
-		Statements    []policy.Statement `json:"statements"`
-		Payloads      payloadTemplates   `json:"payloads"`
-		Substitutions payloadcheck.Static    `json:"substitutions"`
+		Description   *string             `json:"description"`
+		Statements    []policy.Statement  `json:"statements"`
+		Payloads      payloadTemplates    `json:"payloads"`
+		Substitutions payloadcheck.Static `json:"substitutions"`
 	}
 	if err := decodeJSON(c, &req); err != nil {
 		return err
@@ -283,16 +283,16 @@ func (h *handlers) deletePolicy(c *gin.Context) error {
 
 // roleView is a role as the API shows it.
 type roleView struct {
-	ID             uuid.UUID       `json:"id"`
-	Name           string          `json:"name"`
-	Level          string          `json:"level"`
-	Builtin        bool            `json:"builtin"`
-	Listen         bool            `json:"listen"`
+	ID             uuid.UUID           `json:"id"`
+	Name           string              `json:"name"`
+	Level          string              `json:"level"`
+	Builtin        bool                `json:"builtin"`
+	Listen         bool                `json:"listen"`
 	PayloadContext payloadcheck.Static `json:"payloadContext"`
-	Description    string          `json:"description"`
-	Policies       []string        `json:"policies"`
-	CreatedAt      time.Time       `json:"createdAt"`
-	UpdatedAt      time.Time       `json:"updatedAt"`
+	Description    string              `json:"description"`
+	Policies       []string            `json:"policies"`
+	CreatedAt      time.Time           `json:"createdAt"`
+	UpdatedAt      time.Time           `json:"updatedAt"`
 }
 
 func viewRole(r *models.RoleWithPolicies) roleView {
@@ -374,9 +374,9 @@ func (h *handlers) getRole(c *gin.Context) error {
 // role to change them.
 func (h *handlers) updateRole(c *gin.Context) error {
 	var req struct {
-		Description    *string         `json:"description"`
-		Policies       []string        `json:"policies"`
-		Listen         *bool           `json:"listen"`
+		Description    *string             `json:"description"`
+		Policies       []string            `json:"policies"`
+		Listen         *bool               `json:"listen"`
 		PayloadContext payloadcheck.Static `json:"payloadContext"`
 	}
 	if err := decodeJSON(c, &req); err != nil {
