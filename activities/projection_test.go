@@ -130,17 +130,7 @@ func TestRecordSubscriptionWritesWhatProjectSubscriptionDid(t *testing.T) {
 	openEach(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		card := savedCard(t, s)
-		month, one := "month", 1
-		product := &models.Product{TenantID: card.TenantID, Name: "Pro", Active: true, Prices: []models.Price{
-			{Amount: 3000, Currency: "USD", Type: "recurring", Interval: &month, IntervalCount: &one, Active: true},
-		}}
-		if err := s.CreateProduct(ctx, product); err != nil {
-			t.Fatal(err)
-		}
-		clock := &models.TestClock{TenantID: card.TenantID, FrozenTime: now, CreatedAt: now, UpdatedAt: now}
-		if err := s.CreateTestClock(ctx, clock); err != nil {
-			t.Fatal(err)
-		}
+		product, clock := monthlyOnClock(t, s, card.TenantID)
 		day := func(n int) time.Time { return now.AddDate(0, 0, n) }
 		usd := billing.Money{Amount: 3000, Currency: "USD"}
 		rec := contract.SubscriptionRecord{
@@ -193,17 +183,7 @@ func TestRecordPaymentWritesWhatProjectPaymentDid(t *testing.T) {
 	openEach(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		card := savedCard(t, s)
-		month, one := "month", 1
-		product := &models.Product{TenantID: card.TenantID, Name: "Pro", Active: true, Prices: []models.Price{
-			{Amount: 3000, Currency: "USD", Type: "recurring", Interval: &month, IntervalCount: &one, Active: true},
-		}}
-		if err := s.CreateProduct(ctx, product); err != nil {
-			t.Fatal(err)
-		}
-		clock := &models.TestClock{TenantID: card.TenantID, FrozenTime: now, CreatedAt: now, UpdatedAt: now}
-		if err := s.CreateTestClock(ctx, clock); err != nil {
-			t.Fatal(err)
-		}
+		product, clock := monthlyOnClock(t, s, card.TenantID)
 		usd := func(n int64) billing.Money { return billing.Money{Amount: n, Currency: "USD"} }
 		a := &Activities{Store: s}
 		sub := contract.SubscriptionRecord{
@@ -289,4 +269,23 @@ func TestRecordPaymentWritesWhatProjectPaymentDid(t *testing.T) {
 			}
 		}
 	})
+}
+
+// monthlyOnClock stores a tenant's monthly 30 USD price and a test clock
+// frozen at now, for the rows that name them.
+func monthlyOnClock(t *testing.T, s *models.Store, tenant uuid.UUID) (*models.Product, *models.TestClock) {
+	t.Helper()
+	ctx := context.Background()
+	month, one := "month", 1
+	product := &models.Product{TenantID: tenant, Name: "Pro", Active: true, Prices: []models.Price{
+		{Amount: 3000, Currency: "USD", Type: "recurring", Interval: &month, IntervalCount: &one, Active: true},
+	}}
+	if err := s.CreateProduct(ctx, product); err != nil {
+		t.Fatal(err)
+	}
+	clock := &models.TestClock{TenantID: tenant, FrozenTime: now, CreatedAt: now, UpdatedAt: now}
+	if err := s.CreateTestClock(ctx, clock); err != nil {
+		t.Fatal(err)
+	}
+	return product, clock
 }
