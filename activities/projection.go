@@ -77,8 +77,10 @@ func (a *Activities) ProjectPayment(ctx context.Context, p PaymentProjection) er
 // Record is the record p writes.
 func (p PaymentProjection) Record() contract.PaymentRecord {
 	return contract.PaymentRecord{
-		PaymentID: p.PaymentID, InvoiceID: p.InvoiceID, TenantID: p.TenantID, CustomerID: p.CustomerID,
-		SubscriptionID: p.SubscriptionID, PriceID: p.PriceID, PaymentMethodID: p.PaymentMethodID, Gateway: p.Gateway,
+		PaymentIdentity: contract.PaymentIdentity{
+			PaymentID: p.PaymentID, InvoiceID: p.InvoiceID, TenantID: p.TenantID, CustomerID: p.CustomerID,
+			SubscriptionID: p.SubscriptionID, PriceID: p.PriceID, PaymentMethodID: p.PaymentMethodID, Gateway: p.Gateway,
+		},
 		TestClockID: p.TestClockID, UpdatedAt: p.UpdatedAt,
 		PaymentState: contract.PaymentState{
 			Status: contract.PaymentStatus(p.Status), Amount: p.Amount, ApprovalURL: p.ApprovalURL, DeclineCode: p.DeclineCode,

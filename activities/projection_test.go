@@ -216,8 +216,10 @@ func TestRecordPaymentWritesWhatProjectPaymentDid(t *testing.T) {
 			{contract.PaymentCanceled, nil}, {contract.PaymentCanceled, attempts},
 		} {
 			rec := contract.PaymentRecord{
-				PaymentID: uuid.Must(uuid.NewV7()), InvoiceID: uuid.Must(uuid.NewV7()), TenantID: card.TenantID, CustomerID: card.CustomerID,
-				SubscriptionID: sub.SubscriptionID, PriceID: product.Prices[0].ID, PaymentMethodID: card.ID, Gateway: "sandbox",
+				PaymentIdentity: contract.PaymentIdentity{
+					PaymentID: uuid.Must(uuid.NewV7()), InvoiceID: uuid.Must(uuid.NewV7()), TenantID: card.TenantID, CustomerID: card.CustomerID,
+					SubscriptionID: sub.SubscriptionID, PriceID: product.Prices[0].ID, PaymentMethodID: card.ID, Gateway: "sandbox",
+				},
 				TestClockID: clock.ID, UpdatedAt: day(3),
 				PaymentState: contract.PaymentState{
 					Status: tc.status, Amount: usd(2000), Attempts: len(tc.attempts), Reference: "ch_2", ApprovalURL: "https://pay.example/ch_2",

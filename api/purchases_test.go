@@ -18,8 +18,11 @@ func TestAcceptedPaymentBody(t *testing.T) {
 	ids := func(n byte) uuid.UUID { return uuid.UUID{15: n} }
 	at := time.Date(2026, 3, 1, 17, 30, 0, 123456789, time.FixedZone("IST", 19800))
 	in := contract.PaymentInput{
-		PaymentID: ids(1), InvoiceID: ids(2), TenantID: ids(3), CustomerID: ids(4), PriceID: ids(5),
-		PaymentMethodID: ids(6), Gateway: "sandbox", Token: "tok", TestClock: &contract.TestClock{ID: ids(7)},
+		PaymentIdentity: contract.PaymentIdentity{
+			PaymentID: ids(1), InvoiceID: ids(2), TenantID: ids(3), CustomerID: ids(4), PriceID: ids(5),
+			PaymentMethodID: ids(6), Gateway: "sandbox",
+		},
+		Token: "tok", TestClock: &contract.TestClock{ID: ids(7)},
 		Invoice: contract.InvoiceDraft{Lines: []billing.Line{{Kind: billing.OneTime, Description: "Widget", Amount: billing.Money{Amount: 2970, Currency: "USD"}, Quantity: 3}}},
 	}
 	inline := in

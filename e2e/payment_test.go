@@ -104,9 +104,11 @@ func paymentInput(t *testing.T, env *testenv.Env, token string, dunning billing.
 	business := env.CreateClient(nil, "shop-"+suffix, goodPassword, "business")
 	customer := env.CreateClient(&business.ID, "buyer-"+suffix, goodPassword, "customer")
 	return contract.PaymentInput{
-		PaymentID: uuid.Must(uuid.NewV7()), InvoiceID: uuid.Must(uuid.NewV7()), TenantID: business.ID, CustomerID: customer.ID,
+		PaymentIdentity: contract.PaymentIdentity{
+			PaymentID: uuid.Must(uuid.NewV7()), InvoiceID: uuid.Must(uuid.NewV7()), TenantID: business.ID, CustomerID: customer.ID, Gateway: sandbox.Name,
+		},
 		Invoice: contract.InvoiceDraft{Lines: []billing.Line{{Kind: billing.OneTime, Description: "Widget", Amount: billing.Money{Amount: 4200, Currency: "EUR"}, Quantity: 1}}},
-		Gateway: sandbox.Name, Token: token, Dunning: dunning,
+		Token:   token, Dunning: dunning,
 	}
 }
 

@@ -52,9 +52,12 @@ func (s *Service) Buy(ctx context.Context, caller tenancy.Caller, paymentID uuid
 		return nil, in, err
 	}
 	in = contract.PaymentInput{
-		PaymentID: paymentID, InvoiceID: contract.PurchaseInvoiceID(paymentID),
-		TenantID: sale.customer.TenantID, CustomerID: sale.customer.ID, PriceID: sale.price.ID,
-		PaymentMethodID: sale.method.PaymentMethodID, Gateway: sale.method.Gateway, Token: sale.method.Token,
+		PaymentIdentity: contract.PaymentIdentity{
+			PaymentID: paymentID, InvoiceID: contract.PurchaseInvoiceID(paymentID),
+			TenantID: sale.customer.TenantID, CustomerID: sale.customer.ID, PriceID: sale.price.ID,
+			PaymentMethodID: sale.method.PaymentMethodID, Gateway: sale.method.Gateway,
+		},
+		Token:   sale.method.Token,
 		Dunning: dunningOf(sale.price), TestClock: sale.clock,
 		Invoice: contract.InvoiceDraft{Lines: []billing.Line{{Kind: billing.OneTime, Description: sale.productName, Amount: sale.total, Quantity: sale.quantity}}},
 	}

@@ -50,9 +50,9 @@ var testPaymentID = uuid.MustParse("019a0000-0000-7000-8000-000000000001")
 
 func paymentInput(token string) contract.PaymentInput {
 	return contract.PaymentInput{
-		PaymentID: testPaymentID, InvoiceID: uuid.New(), TenantID: uuid.New(), CustomerID: uuid.New(),
-		Invoice: contract.InvoiceDraft{Lines: []billing.Line{{Kind: billing.OneTime, Description: "Widget", Amount: billing.Money{Amount: 3000, Currency: "USD"}, Quantity: 1}}},
-		Gateway: sandbox.Name, Token: token, Dunning: billing.DefaultDunning,
+		PaymentIdentity: contract.PaymentIdentity{PaymentID: testPaymentID, InvoiceID: uuid.New(), TenantID: uuid.New(), CustomerID: uuid.New(), Gateway: sandbox.Name},
+		Invoice:         contract.InvoiceDraft{Lines: []billing.Line{{Kind: billing.OneTime, Description: "Widget", Amount: billing.Money{Amount: 3000, Currency: "USD"}, Quantity: 1}}},
+		Token:           token, Dunning: billing.DefaultDunning,
 	}
 }
 

@@ -425,9 +425,11 @@ func (s *subscription) paymentInput(ctx workflow.Context, lines []billing.Line, 
 	change := must(s.state.Credit.Sub(before))
 	paymentID, invoiceID := s.mint(ctx), s.mint(ctx)
 	return contract.PaymentInput{
-		PaymentID: paymentID, InvoiceID: invoiceID, TenantID: s.in.TenantID, CustomerID: s.in.CustomerID,
-		SubscriptionID: s.in.SubscriptionID, PaymentMethodID: s.in.PaymentMethodID,
-		Gateway: s.in.Gateway, Token: s.in.Token, Dunning: s.state.Plan.Dunning,
+		PaymentIdentity: contract.PaymentIdentity{
+			PaymentID: paymentID, InvoiceID: invoiceID, TenantID: s.in.TenantID, CustomerID: s.in.CustomerID,
+			SubscriptionID: s.in.SubscriptionID, PaymentMethodID: s.in.PaymentMethodID, Gateway: s.in.Gateway,
+		},
+		Token: s.in.Token, Dunning: s.state.Plan.Dunning,
 		Invoice: contract.InvoiceDraft{Lines: lines, Credit: used, PeriodStart: p.Start, PeriodEnd: p.End},
 	}, change
 }

@@ -87,8 +87,10 @@ func (s PaymentStatus) Invoice() (status InvoiceStatus, ok bool) {
 	return "", false
 }
 
-// PaymentInput is one invoice's collection.
-type PaymentInput struct {
+// PaymentIdentity is who a payment is: its IDs, whose it is, and the
+// gateway it is collected through. Embedded, its fields are the input's and
+// the record's own, in JSON too.
+type PaymentIdentity struct {
 	PaymentID       uuid.UUID
 	InvoiceID       uuid.UUID
 	TenantID        uuid.UUID
@@ -97,8 +99,13 @@ type PaymentInput struct {
 	PriceID         uuid.UUID // the one-time price of a purchase; uuid.Nil otherwise
 	PaymentMethodID uuid.UUID // uuid.Nil when the method was given inline
 	Gateway         string
-	Token           string
-	Invoice         InvoiceDraft
+}
+
+// PaymentInput is one invoice's collection.
+type PaymentInput struct {
+	PaymentIdentity
+	Token   string
+	Invoice InvoiceDraft
 	// Dunning spaces the retries after a decline, counted from the first.
 	Dunning billing.DunningSchedule
 	// ApprovalWindow bounds the wait for an async approval; zero means
@@ -187,26 +194,15 @@ type Attempt struct {
 // PaymentRecord is what a payment's workflow writes to the database: who
 // the payment is, and its state, with its invoice, at UpdatedAt.
 type PaymentRecord struct {
-	PaymentID       uuid.UUID
-	InvoiceID       uuid.UUID
-	TenantID        uuid.UUID
-	CustomerID      uuid.UUID
-	SubscriptionID  uuid.UUID // uuid.Nil for a purchase
-	PriceID         uuid.UUID // the one-time price of a purchase; uuid.Nil otherwise
-	PaymentMethodID uuid.UUID // uuid.Nil when the method was given inline
-	Gateway         string
-	TestClockID     uuid.UUID // uuid.Nil: it lives on the server's time
-	UpdatedAt       time.Time
+	PaymentIdentity
+	TestClockID uuid.UUID // uuid.Nil: it lives on the server's time
+	UpdatedAt   time.Time
 	PaymentState
 }
 
 // Record is the payment in collects, in state st.
 func (in PaymentInput) Record(st PaymentState) PaymentRecord {
-	r := PaymentRecord{
-		PaymentID: in.PaymentID, InvoiceID: in.InvoiceID, TenantID: in.TenantID, CustomerID: in.CustomerID,
-		SubscriptionID: in.SubscriptionID, PriceID: in.PriceID, PaymentMethodID: in.PaymentMethodID,
-		Gateway: in.Gateway, PaymentState: st,
-	}
+	r := PaymentRecord{PaymentIdentity: in.PaymentIdentity, PaymentState: st}
 	if in.TestClock != nil {
 		r.TestClockID = in.TestClock.ID
 	}
