@@ -85,19 +85,37 @@ type VoidRequest struct {
 	Reference string
 }
 
-// RefundRequest returns the whole amount of one succeeded charge.
+// RefundRequest returns money of one succeeded charge.
 type RefundRequest struct {
 	// IdempotencyKey identifies the refund; see RefundKey.
 	IdempotencyKey string
 	// Reference is the charge's ChargeResult.Reference.
 	Reference string
+	// Amount is what to return; zero means the whole charge. Gateways of
+	// connected accounts take partial refunds; the sandbox refunds whole.
+	Amount billing.Money
 }
 
 // RefundResult is a gateway's answer to a RefundRequest.
 type RefundResult struct {
 	// Reference is the gateway's ID for the refund.
 	Reference string
+	// Status is where the refund stands; empty means RefundSucceeded.
+	Status RefundStatus
+	// FailureReason says why, when Status is RefundFailed.
+	FailureReason string
 }
+
+// RefundStatus is the outcome of a refund.
+type RefundStatus string
+
+// The statuses of a refund.
+const (
+	RefundSucceeded RefundStatus = "succeeded"
+	// RefundPending: the gateway took the refund and settles it later.
+	RefundPending RefundStatus = "pending"
+	RefundFailed  RefundStatus = "failed"
+)
 
 // validateSettlement checks the key and reference of a void or a refund.
 func validateSettlement(key, reference string) error {

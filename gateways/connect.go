@@ -1,0 +1,147 @@
+package gateways
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/billgate/billgate/billing"
+)
+
+// A business connects its own account at a real gateway (Stripe, PayPal,
+// Skrill). Each such gateway has a Connector, which names the credentials an
+// account needs and makes the account's Gateway. The Gateway of a connected
+// account also reads the account's webhooks (WebhookReader) and checks a
+// payment method's token when it is saved (MethodChecker).
+
+// Connector makes the Gateway of a business's account at one gateway.
+type Connector interface {
+	// Kind is the gateway's name: "stripe", "paypal" or "skrill". It is
+	// also the {gateway} of the account's webhook route,
+	// /webhooks/{gateway}/{accountId}.
+	Kind() string
+	// Credentials lists what an account is connected with.
+	Credentials() []Credential
+	// Connect makes the account's Gateway. It checks the credentials'
+	// shape only: it calls nothing.
+	Connect(acct Account) (ConnectedGateway, error)
+}
+
+// ConnectedGateway is the Gateway of one connected account.
+type ConnectedGateway interface {
+	Gateway
+	WebhookReader
+	MethodChecker
+}
+
+// Credential is one value an account is connected with.
+type Credential struct {
+	// Name is the field's camelCase name in the API, e.g. "secretKey".
+	Name string
+	// Secret values are sealed at rest and never shown again; other values
+	// are shown as they were given.
+	Secret bool
+	// Optional values may be left out.
+	Optional bool
+}
+
+// Mode says whether an account moves real money.
+type Mode string
+
+// The modes of an account.
+const (
+	ModeTest Mode = "test"
+	ModeLive Mode = "live"
+)
+
+// Account is a business's connected gateway account, its secrets opened.
+type Account struct {
+	ID   uuid.UUID
+	Mode Mode
+	// Credentials holds every value the Connector listed, by name.
+	Credentials map[string]string
+	// BaseURL, when set, replaces the gateway's API address for the mode:
+	// tests point it at stripe-mock or an in-process server.
+	BaseURL string
+	// Currencies, when set, are the only currencies the account charges.
+	Currencies []billing.Currency
+	// HTTPClient, when set, is used for the gateway's API calls.
+	HTTPClient *http.Client
+}
+
+// Route is how a payment names the connected account it is collected
+// through: "<kind>/<account ID>", e.g. "stripe/0190…". The sandbox and other
+// gateways of the process are named by their bare name.
+func Route(kind string, account uuid.UUID) string { return kind + "/" + account.String() }
+
+// ParseRoute splits a route into the gateway's name and, for a connected
+// account, its ID (uuid.Nil for a bare name).
+func ParseRoute(route string) (kind string, account uuid.UUID, err error) {
+	kind, id, connected := strings.Cut(route, "/")
+	if !connected {
+		return route, uuid.Nil, nil
+	}
+	account, err = uuid.Parse(id)
+	if err != nil || !validName(kind) {
+		return "", uuid.Nil, errors.New("gateway route " + route + " is neither a name nor <name>/<account ID>")
+	}
+	return kind, account, nil
+}
+
+// WebhookReader verifies the webhooks of one account and reads their events.
+type WebhookReader interface {
+	// ReadWebhook verifies a delivery's signature (an error wrapping
+	// ErrBadSignature when it does not) and decodes its event.
+	ReadWebhook(ctx context.Context, header http.Header, body []byte) (Event, error)
+}
+
+// ErrBadSignature is wrapped when a webhook's signature is missing, forged
+// or stale.
+var ErrBadSignature = errors.New("the webhook signature does not verify")
+
+// Event is a verified webhook in billgate's terms.
+type Event struct {
+	// ID is the gateway's; a resent event keeps it.
+	ID   string
+	Type EventType
+	// Reference is the charge's ChargeResult.Reference.
+	Reference string
+	// IdempotencyKey is the charge's, when the gateway carries it back.
+	IdempotencyKey string
+	// DeclineCode says why, for EventChargeFailed.
+	DeclineCode string
+	// Amount is what was refunded or disputed, for those events.
+	Amount billing.Money
+}
+
+// EventType is what an Event reports.
+type EventType string
+
+// The events billgate acts on. Every other verified event is EventOther.
+const (
+	// EventChargeSucceeded: the charge collected the money.
+	EventChargeSucceeded EventType = "charge.succeeded"
+	// EventChargeApproved: the payer approved a pending charge, which the
+	// gateway completes when it is looked up (PayPal's capture).
+	EventChargeApproved EventType = "charge.approved"
+	// EventChargeFailed: the charge was declined or canceled.
+	EventChargeFailed EventType = "charge.failed"
+	// EventChargeRefunded: money went back to the payer.
+	EventChargeRefunded EventType = "charge.refunded"
+	// EventChargeDisputed: the payer disputed the charge (a chargeback).
+	EventChargeDisputed EventType = "charge.disputed"
+	// EventOther is verified but nothing billgate acts on.
+	EventOther EventType = "other"
+)
+
+// MethodChecker checks a payment method's token with the gateway when it
+// is saved, not at its first charge.
+type MethodChecker interface {
+	// CheckMethod asks the gateway about token and returns the token to
+	// store. A token the gateway does not know, or cannot charge later
+	// without the payer, is a permanent error.
+	CheckMethod(ctx context.Context, token string) (string, error)
+}
