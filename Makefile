@@ -7,6 +7,8 @@ BIN         := bin
 TOOLS       := $(CURDIR)/$(BIN)/tools
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 WORKFLOWCHECK := go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
+# The Stripe API emulator the Stripe adapter's tests talk to (docs/gateways.md).
+STRIPEMOCK  := github.com/stripe/stripe-mock@v0.203.0
 # Two cores: each go test runs two test binaries at a time, each free to use both.
 TESTFLAGS   ?= -count=1 -p 2 -timeout 40m
 # Every go command here (and the go build e2e runs) builds alike, so that
@@ -47,7 +49,7 @@ build:
 ## the race detector, and meanwhile, at a lower priority, every other one with
 ## it; e2e's tests, which mostly wait on workflows, 4 at a time (docs/testing.md). Store and e2e tests
 ## also run on Postgres when TEST_DATABASE_URL is set. go vet is make lint's.
-test:
+test: $(TOOLS)/stripe-mock
 	$(GO) test -vet=off -parallel 4 $(TESTFLAGS) $(SERVER_PKGS:%=./%) & server=$$!; \
 	  CGO_ENABLED=1 nice -n 5 $(GO) test -race -tags=$(RACE_TAGS) -gcflags='$(RACE_GCFLAGS)' -vet=off $(TESTFLAGS) $(RACE_PKGS); race=$$?; \
 	  wait $$server && exit $$race
@@ -69,6 +71,8 @@ deps:
 	  if [ -n "$$missing" ]; then apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; fi
 
 tools: $(TOOLS)/staticcheck $(TOOLS)/workflowcheck
+$(TOOLS)/stripe-mock:
+	GOBIN=$(TOOLS) $(GO) install $(STRIPEMOCK)
 $(TOOLS)/staticcheck:
 	GOBIN=$(TOOLS) $(GO) install $(STATICCHECK)
 $(TOOLS)/workflowcheck:
