@@ -26,7 +26,9 @@ type Connector interface {
 	// Credentials lists what an account is connected with.
 	Credentials() []Credential
 	// Connect makes the account's Gateway. It checks the credentials'
-	// shape only: it calls nothing.
+	// shape only: it calls nothing. Where the gateway's API is (the
+	// gateway's own for the account's mode, or a test server) is the
+	// Connector's configuration, never the account's.
 	Connect(acct Account) (ConnectedGateway, error)
 }
 
@@ -63,14 +65,23 @@ type Account struct {
 	Mode Mode
 	// Credentials holds every value the Connector listed, by name.
 	Credentials map[string]string
-	// BaseURL, when set, replaces the gateway's API address for the mode:
-	// tests point it at stripe-mock or an in-process server.
-	BaseURL string
-	// Currencies, when set, are the only currencies the account charges.
+	// Currencies, when set, are the only currencies the account charges:
+	// a charge in another is a permanent error wrapping
+	// ErrCurrencyNotAccepted.
 	Currencies []billing.Currency
-	// HTTPClient, when set, is used for the gateway's API calls.
-	HTTPClient *http.Client
+	// WebhookURL is billgate's /webhooks/{gateway}/{accountId} of the
+	// account, for gateways told per payment where to report (Skrill's
+	// status_url).
+	WebhookURL string
+	// ReturnURL is where the payer comes back to billgate after approving
+	// or refusing a payment at the gateway; the gateway adds its own
+	// query parameters.
+	ReturnURL string
 }
+
+// ErrCurrencyNotAccepted is wrapped (as a permanent error) when a charge's
+// currency is not one its account takes.
+var ErrCurrencyNotAccepted = errors.New("the account does not take this currency")
 
 // Route is how a payment names the connected account it is collected
 // through: "<kind>/<account ID>", e.g. "stripe/0190…". The sandbox and other
