@@ -21,8 +21,9 @@ import (
 // test that needs it.
 type Activities struct {
 	Store *models.Store
-	// Gateways are the payment gateways charges go to.
-	Gateways *gateways.Registry
+	// Gateways finds the gateway a payment names: the process's own, or a
+	// business's connected account.
+	Gateways gateways.Router
 	// Now is the clock; nil means the system clock in UTC.
 	Now func() time.Time
 }

@@ -79,7 +79,7 @@ type ChargeResult struct {
 // delete committed after the check does not stop the charge already under
 // way.
 func (a *Activities) Charge(ctx context.Context, in ChargeInput) (ChargeResult, error) {
-	g, err := a.gateway(in.Gateway)
+	g, err := a.gateway(ctx, in.Gateway)
 	if err != nil {
 		return ChargeResult{}, err
 	}
@@ -141,7 +141,7 @@ type FindInput struct {
 // error. A key the gateway never took is a non-retryable
 // ErrTypeUnknownCharge error.
 func (a *Activities) FindCharge(ctx context.Context, in FindInput) (ChargeResult, error) {
-	g, err := a.gateway(in.Gateway)
+	g, err := a.gateway(ctx, in.Gateway)
 	if err != nil {
 		return ChargeResult{}, err
 	}
@@ -188,7 +188,7 @@ type LookupResult struct {
 // A reference the gateway does not know is a non-retryable
 // ErrTypeGatewayPermanent error.
 func (a *Activities) LookupCharge(ctx context.Context, in LookupInput) (LookupResult, error) {
-	g, err := a.gateway(in.Gateway)
+	g, err := a.gateway(ctx, in.Gateway)
 	if err != nil {
 		return LookupResult{}, err
 	}
@@ -213,7 +213,7 @@ type SettleInput struct {
 // error). An unknown charge is a non-retryable ErrTypeGatewayPermanent
 // error.
 func (a *Activities) VoidCharge(ctx context.Context, in SettleInput) (LookupResult, error) {
-	g, err := a.gateway(in.Gateway)
+	g, err := a.gateway(ctx, in.Gateway)
 	if err != nil {
 		return LookupResult{}, err
 	}
@@ -228,7 +228,7 @@ func (a *Activities) VoidCharge(ctx context.Context, in SettleInput) (LookupResu
 // reference. A charge that cannot be refunded is a non-retryable
 // ErrTypeGatewayPermanent error.
 func (a *Activities) RefundCharge(ctx context.Context, in SettleInput) (string, error) {
-	g, err := a.gateway(in.Gateway)
+	g, err := a.gateway(ctx, in.Gateway)
 	if err != nil {
 		return "", err
 	}
@@ -241,10 +241,10 @@ func (a *Activities) RefundCharge(ctx context.Context, in SettleInput) (string, 
 
 // gateway is the registered gateway of that name; an unknown one is a
 // permanent failure.
-func (a *Activities) gateway(name string) (gateways.Gateway, error) {
-	g, ok := a.Gateways.Get(name)
-	if !ok {
-		return nil, temporal.NewNonRetryableApplicationError("unknown gateway "+name, ErrTypeGatewayPermanent, nil)
+func (a *Activities) gateway(ctx context.Context, route string) (gateways.Gateway, error) {
+	g, err := a.Gateways.Gateway(ctx, route)
+	if err != nil {
+		return nil, gatewayError("gateway "+route, err)
 	}
 	return g, nil
 }

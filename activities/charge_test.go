@@ -33,7 +33,7 @@ func sandboxActivitiesOn(t *testing.T, ledger sandbox.Ledger) (*Activities, *san
 	if err := reg.Register(sb); err != nil {
 		t.Fatal(err)
 	}
-	return &Activities{Gateways: &reg}, sb
+	return &Activities{Gateways: gateways.Router{Local: &reg}}, sb
 }
 
 // errType is the type of a Temporal application error, and whether it is

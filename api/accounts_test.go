@@ -16,6 +16,7 @@ import (
 	"github.com/billgate/billgate/accounts"
 	"github.com/billgate/billgate/api"
 	"github.com/billgate/billgate/auth"
+	"github.com/billgate/billgate/gatewayaccounts"
 	"github.com/billgate/billgate/models"
 )
 
@@ -40,8 +41,10 @@ func newAccountsAPI(t *testing.T) *accountsAPI {
 	id := auth.NewIdentity(auth.NewPersister(store), hasher, auth.DefaultConfig(), now, log)
 	srv, c := serve(t, api.Deps{
 		Authn: id.Requests, Logins: id.Logins, Sessions: id.Sessions,
-		Accounts: &accounts.Service{Store: store.Accounts, Sessions: store.Sessions, Hasher: hasher, Trail: store.Audit, Now: now, Log: log},
-		Roles:    store.Roles,
+		Accounts:        &accounts.Service{Store: store.Accounts, Sessions: store.Sessions, Hasher: hasher, Trail: store.Audit, Now: now, Log: log},
+		Roles:           store.Roles,
+		GatewayAccounts: &gatewayaccounts.Service{Store: store.GatewayAccounts, Gateways: testGateways{}, Secrets: testSecrets(t), Now: now},
+		PublicURL:       "https://billgate.test",
 	})
 	a := &accountsAPI{t: t, url: srv.URL, client: c, tokens: map[string]string{}, ids: map[string]uuid.UUID{}}
 	create := func(tenant *uuid.UUID, login, role string) {

@@ -110,13 +110,19 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 	h.route(v1, "GET", "/payments/:id", "payments:read", h.getPayment)
 	h.route(v1, "GET", "/entitlements", "entitlements:read", h.listEntitlements)
 
-	// Test clocks are a business's tool, whatever a policy grants a customer.
+	// Test clocks and gateway accounts are a business's tools, whatever a
+	// policy grants a customer.
 	businesses := v1.Group("", requireLevel(models.LevelBusiness))
 	h.route(businesses, "POST", "/test-clocks", "test-clocks:create", h.idempotent(h.createTestClock))
 	h.route(businesses, "GET", "/test-clocks", "test-clocks:read", h.listTestClocks)
 	h.route(businesses, "GET", "/test-clocks/:id", "test-clocks:read", h.getTestClock)
 	h.route(businesses, "POST", "/test-clocks/:id/advance", "test-clocks:advance", h.advanceTestClock)
 	h.route(businesses, "DELETE", "/test-clocks/:id", "test-clocks:delete", h.deleteTestClock)
+	h.route(businesses, "POST", "/gateway-accounts", "gateway-accounts:create", h.idempotent(h.connectGatewayAccount))
+	h.route(businesses, "GET", "/gateway-accounts", "gateway-accounts:read", h.listGatewayAccounts)
+	h.route(businesses, "GET", "/gateway-accounts/:id", "gateway-accounts:read", h.getGatewayAccount)
+	h.route(businesses, "PATCH", "/gateway-accounts/:id", "gateway-accounts:update", h.updateGatewayAccount)
+	h.route(businesses, "DELETE", "/gateway-accounts/:id", "gateway-accounts:delete", h.disconnectGatewayAccount)
 
 	// Admin-only whatever a policy says: these raise or bypass levels.
 	admins := v1.Group("", requireLevel(models.LevelAdmin))

@@ -13,6 +13,7 @@ import (
 
 	"github.com/billgate/billgate/accounts"
 	"github.com/billgate/billgate/catalog"
+	"github.com/billgate/billgate/gatewayaccounts"
 	"github.com/billgate/billgate/sales"
 	"github.com/billgate/billgate/testclocks"
 )
@@ -38,6 +39,10 @@ type Deps struct {
 	Accounts *accounts.Service // account administration and the audit trail
 	Roles    Roles             // the role and policy store
 	Catalog  *catalog.Service  // products and prices
+	// GatewayAccounts are the businesses' connected gateway accounts.
+	GatewayAccounts *gatewayaccounts.Service
+	// PublicURL is billgate's address as gateways and payers reach it.
+	PublicURL string
 	// The sandbox gateway's approval page and webhooks, served unless
 	// Sandbox is nil, and its ledger, unless SandboxLedger is. Webhooks
 	// keeps the events received and Now stamps them; Signaler signals

@@ -156,3 +156,40 @@ type MethodChecker interface {
 	// without the payer, is a permanent error.
 	CheckMethod(ctx context.Context, token string) (string, error)
 }
+
+// Accounts connects businesses' accounts (package gateways/connected).
+type Accounts interface {
+	// Connect is the Gateway of the account id at the gateway kind. An
+	// account that does not exist, or is at another gateway, is a
+	// permanent error wrapping ErrUnknownAccount.
+	Connect(ctx context.Context, kind string, id uuid.UUID) (ConnectedGateway, error)
+}
+
+// ErrUnknownAccount is wrapped when a route names no connected account.
+var ErrUnknownAccount = errors.New("no such connected gateway account")
+
+// Router finds the gateway a route names: one of the process's (Local),
+// or a business's connected account.
+type Router struct {
+	Local    *Registry
+	Accounts Accounts
+}
+
+// Gateway is the gateway route names. One that names nothing is a
+// permanent error.
+func (r Router) Gateway(ctx context.Context, route string) (Gateway, error) {
+	kind, account, err := ParseRoute(route)
+	if err != nil {
+		return nil, Permanent(route, err)
+	}
+	if account == uuid.Nil {
+		if g, ok := r.Local.Get(kind); ok {
+			return g, nil
+		}
+		return nil, Permanent(route, errors.New("unknown gateway "+route))
+	}
+	if r.Accounts == nil {
+		return nil, Permanent(route, ErrUnknownAccount)
+	}
+	return r.Accounts.Connect(ctx, kind, account)
+}

@@ -15,8 +15,11 @@ type PaymentMethod struct {
 	TenantID   uuid.UUID
 	CustomerID uuid.UUID
 	Gateway    string
-	Token      string
-	CreatedAt  time.Time
+	// GatewayAccountID is the business's connected account the method
+	// belongs to; nil for a gateway of the process (the sandbox).
+	GatewayAccountID *uuid.UUID
+	Token            string
+	CreatedAt        time.Time
 }
 
 // AddPaymentMethod stores a payment method.

@@ -63,6 +63,7 @@ type Store struct {
 	*Clocks
 	*IdempotencyKeys
 	*WebhookEvents
+	*GatewayAccounts
 }
 
 // conn is what the feature stores run on: the database handle, which is
@@ -79,7 +80,7 @@ func newStore(c *conn, dsn string) *Store {
 	return &Store{conn: c, dsn: dsn,
 		Accounts: &Accounts{c}, Roles: &Roles{c}, Audit: &Audit{c}, Sessions: &Sessions{c}, Keys: &Keys{c},
 		Catalog: &Catalog{c}, Billing: &Billing{c}, Clocks: &Clocks{c},
-		IdempotencyKeys: &IdempotencyKeys{c}, WebhookEvents: &WebhookEvents{c}}
+		IdempotencyKeys: &IdempotencyKeys{c}, WebhookEvents: &WebhookEvents{c}, GatewayAccounts: &GatewayAccounts{c}}
 }
 
 // Open connects to the database a DSN names: postgres://… or

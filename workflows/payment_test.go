@@ -43,7 +43,7 @@ func sandboxActivities(t *testing.T, ledger sandbox.Ledger) *activities.Activiti
 	if err := reg.Register(sb); err != nil {
 		t.Fatal(err)
 	}
-	return &activities.Activities{Gateways: &reg}
+	return &activities.Activities{Gateways: gateways.Router{Local: &reg}}
 }
 
 var testPaymentID = uuid.MustParse("019a0000-0000-7000-8000-000000000001")

@@ -28,7 +28,9 @@ import (
 	"github.com/billgate/billgate/auth/password"
 	"github.com/billgate/billgate/auth/sealed"
 	"github.com/billgate/billgate/catalog"
+	"github.com/billgate/billgate/gatewayaccounts"
 	"github.com/billgate/billgate/gateways"
+	"github.com/billgate/billgate/gateways/connected"
 	"github.com/billgate/billgate/gateways/sandbox"
 	"github.com/billgate/billgate/internal/config"
 	"github.com/billgate/billgate/internal/payloadcodec"
@@ -64,6 +66,9 @@ type Options struct {
 	// GatewayRate caps the charges a second this process sends each
 	// gateway; zero is DefaultGatewayRate.
 	GatewayRate int
+	// Connectors are the gateways businesses connect their own accounts
+	// at; none leaves /v1/gateway-accounts with nothing to connect.
+	Connectors connected.Connectors
 	// TemporalTLS encrypts the connection to Temporal (and, with a client
 	// certificate, authenticates billgate); nil is plain text.
 	TemporalTLS *tls.Config
@@ -131,7 +136,9 @@ func Start(ctx context.Context, o Options) (_ *App, err error) {
 	if err != nil {
 		return nil, err
 	}
-	acts := &activities.Activities{Store: store, Gateways: registry, Now: func() time.Time { return time.Now().UTC() }}
+	connections := &gatewayaccounts.Service{Store: store.GatewayAccounts, Gateways: o.Connectors, Secrets: masters, Now: time.Now}
+	router := gateways.Router{Local: registry, Accounts: &connected.Accounts{Connectors: o.Connectors, Opener: connections, Health: store.GatewayAccounts, BaseURL: o.PublicURL}}
+	acts := &activities.Activities{Store: store, Gateways: router, Now: func() time.Time { return time.Now().UTC() }}
 	workers, err := worker.Start(tc, o.Queues, acts, o.StopTimeout)
 	if err != nil {
 		return nil, err
@@ -157,6 +164,7 @@ func Start(ctx context.Context, o Options) (_ *App, err error) {
 		deps.Accounts = &accounts.Service{Store: store.Accounts, Sessions: store.Sessions, Hasher: a.Hasher, Trail: store.Audit, Now: time.Now, Log: o.Logger}
 		deps.Roles = store.Roles
 		deps.Catalog = &catalog.Service{Store: store.Catalog, Now: time.Now}
+		deps.GatewayAccounts, deps.PublicURL = connections, o.PublicURL
 		if sb != nil {
 			deps.Sandbox, deps.SandboxLedger = sandboxRoutes{sb}, sandboxRoutes{sb}
 		}

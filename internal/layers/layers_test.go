@@ -20,6 +20,7 @@ var rules = []struct {
 	{"sales", "the domain decides; it does not serve HTTP or run workflow code", []string{"api", "workflows", "activities", "gateways"}},
 	{"catalog", "the domain decides; it does not serve HTTP", []string{"api", "workflows", "activities", "gateways"}},
 	{"accounts", "the domain decides; it does not serve HTTP", []string{"api", "workflows", "activities", "gateways"}},
+	{"gatewayaccounts", "the domain decides; it keeps accounts and seals their secrets, and never calls a gateway", []string{"api", "workflows", "activities", "gateways"}},
 	{"testclocks", "the domain decides; it does not serve HTTP or run workflow code", []string{"api", "workflows", "activities", "gateways"}},
 }
 

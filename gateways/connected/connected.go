@@ -1,0 +1,220 @@
+// Package connected connects businesses' gateway accounts: it opens an
+// account's credentials (package gatewayaccounts), hands them to its
+// gateway's Connector, keeps the Gateway made while the account is
+// unchanged, and notes on the account whether the gateway answered each
+// call, so that readiness and the account's view tell without calling it.
+package connected
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/billgate/billgate/gatewayaccounts"
+	"github.com/billgate/billgate/gateways"
+	"github.com/billgate/billgate/models"
+)
+
+// Connectors are the gateways businesses may connect, by name. They are
+// what gatewayaccounts asks about credentials.
+type Connectors map[string]gateways.Connector
+
+// Names are the gateways' names, sorted.
+func (c Connectors) Names() []string {
+	names := make([]string, 0, len(c))
+	for name := range c {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// Fields lists the credentials of the gateway named.
+func (c Connectors) Fields(name string) ([]gatewayaccounts.Field, bool) {
+	conn, ok := c[name]
+	if !ok {
+		return nil, false
+	}
+	var fields []gatewayaccounts.Field
+	for _, cred := range conn.Credentials() {
+		fields = append(fields, gatewayaccounts.Field{Name: cred.Name, Secret: cred.Secret, Optional: cred.Optional})
+	}
+	return fields, true
+}
+
+// Check connects an account with the credentials given, which checks their
+// shape and calls nothing.
+func (c Connectors) Check(name, mode string, credentials map[string]string) error {
+	conn, ok := c[name]
+	if !ok {
+		return errors.New("unknown gateway " + name)
+	}
+	_, err := conn.Connect(gateways.Account{Mode: gateways.Mode(mode), Credentials: credentials})
+	return err
+}
+
+// Opener opens an account's credentials (gatewayaccounts.Service).
+type Opener interface {
+	Open(ctx context.Context, id uuid.UUID) (gatewayaccounts.Opened, error)
+}
+
+// Health notes whether a gateway answered a call through an account
+// (models.GatewayAccounts).
+type Health interface {
+	RecordGatewayAnswer(ctx context.Context, id uuid.UUID, at time.Time, failure string) error
+}
+
+// Accounts connects accounts: it implements gateways.Accounts.
+type Accounts struct {
+	Connectors Connectors
+	Opener     Opener
+	Health     Health
+	// BaseURL is billgate's public URL, which the accounts' webhook and
+	// return URLs start with.
+	BaseURL string
+	Now     func() time.Time
+
+	mu    sync.Mutex
+	cache map[uuid.UUID]connection
+}
+
+// connection is an account's gateway as connected from the row updated at
+// updated.
+type connection struct {
+	updated time.Time
+	gateway *observed
+}
+
+// WebhookPath is the path of an account's webhooks.
+func WebhookPath(kind string, id uuid.UUID) string { return "/webhooks/" + kind + "/" + id.String() }
+
+// ReturnPath is the path a payer comes back to from the gateway.
+func ReturnPath(kind string, id uuid.UUID) string {
+	return "/gateways/" + kind + "/" + id.String() + "/return"
+}
+
+// Connect is the Gateway of account id at gateway kind.
+func (a *Accounts) Connect(ctx context.Context, kind string, id uuid.UUID) (gateways.ConnectedGateway, error) {
+	route := gateways.Route(kind, id)
+	opened, err := a.Opener.Open(ctx, id)
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+		return nil, gateways.Permanent(route, gateways.ErrUnknownAccount)
+	case err != nil:
+		return nil, err
+	case opened.Account.Gateway != kind:
+		return nil, gateways.Permanent(route, fmt.Errorf("%w: the account is at %s", gateways.ErrUnknownAccount, opened.Account.Gateway))
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if c, ok := a.cache[id]; ok && c.updated.Equal(opened.Account.UpdatedAt) {
+		return c.gateway, nil
+	}
+	conn, ok := a.Connectors[kind]
+	if !ok {
+		return nil, gateways.Permanent(route, fmt.Errorf("%w: billgate connects no %s accounts", gateways.ErrUnknownAccount, kind))
+	}
+	g, err := conn.Connect(gateways.Account{ID: id, Mode: gateways.Mode(opened.Account.Mode), Credentials: opened.Credentials,
+		Currencies: opened.Currencies, WebhookURL: a.BaseURL + gatewayaccounts.WebhookPath(kind, id), ReturnURL: a.BaseURL + gatewayaccounts.ReturnPath(kind, id)})
+	if err != nil {
+		return nil, gateways.Permanent(route, err)
+	}
+	if a.cache == nil {
+		a.cache = map[uuid.UUID]connection{}
+	}
+	c := connection{updated: opened.Account.UpdatedAt, gateway: &observed{ConnectedGateway: g, account: id, health: a.Health, now: a.now}}
+	a.cache[id] = c
+	return c.gateway, nil
+}
+
+func (a *Accounts) now() time.Time {
+	if a.Now == nil {
+		return time.Now().UTC()
+	}
+	return a.Now().UTC()
+}
+
+// reportEvery is how often an unchanged outcome is written again, so that
+// a busy account's row is not written at every call.
+const reportEvery = 30 * time.Second
+
+// observed notes on its account whether the gateway answered each call
+// billgate made: an answer is any reply, a decline or a refusal included;
+// a failure is a transient error (no reply, a timeout, a 5xx). Webhooks
+// are the gateway calling billgate, so they say nothing of it.
+type observed struct {
+	gateways.ConnectedGateway
+	account uuid.UUID
+	health  Health
+	now     func() time.Time
+
+	mu       sync.Mutex
+	failing  bool
+	reported time.Time
+}
+
+func (o *observed) note(ctx context.Context, err error) {
+	failing := gateways.IsTransient(err)
+	now := o.now()
+	o.mu.Lock()
+	due := o.reported.IsZero() || failing != o.failing || now.Sub(o.reported) >= reportEvery
+	if due {
+		o.failing, o.reported = failing, now
+	}
+	o.mu.Unlock()
+	if !due {
+		return
+	}
+	failure := ""
+	if failing {
+		failure = err.Error()
+	}
+	// The call's outcome stands whatever the note's: a lost note is
+	// written at the next call.
+	if nerr := o.health.RecordGatewayAnswer(context.WithoutCancel(ctx), o.account, now, failure); nerr != nil {
+		o.mu.Lock()
+		o.reported = time.Time{}
+		o.mu.Unlock()
+	}
+}
+
+func (o *observed) Charge(ctx context.Context, req gateways.ChargeRequest) (gateways.ChargeResult, error) {
+	res, err := o.ConnectedGateway.Charge(ctx, req)
+	o.note(ctx, err)
+	return res, err
+}
+
+func (o *observed) Lookup(ctx context.Context, reference string) (gateways.ChargeResult, error) {
+	res, err := o.ConnectedGateway.Lookup(ctx, reference)
+	o.note(ctx, err)
+	return res, err
+}
+
+func (o *observed) Find(ctx context.Context, key string) (gateways.ChargeResult, error) {
+	res, err := o.ConnectedGateway.Find(ctx, key)
+	o.note(ctx, err)
+	return res, err
+}
+
+func (o *observed) Void(ctx context.Context, req gateways.VoidRequest) (gateways.ChargeResult, error) {
+	res, err := o.ConnectedGateway.Void(ctx, req)
+	o.note(ctx, err)
+	return res, err
+}
+
+func (o *observed) Refund(ctx context.Context, req gateways.RefundRequest) (gateways.RefundResult, error) {
+	res, err := o.ConnectedGateway.Refund(ctx, req)
+	o.note(ctx, err)
+	return res, err
+}
+
+func (o *observed) CheckMethod(ctx context.Context, token string) (string, error) {
+	res, err := o.ConnectedGateway.CheckMethod(ctx, token)
+	o.note(ctx, err)
+	return res, err
+}

@@ -1,0 +1,124 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// GatewayAccounts keeps the businesses' connected gateway accounts.
+type GatewayAccounts struct{ *conn }
+
+// GatewayAccount is a business's own account at a real gateway. Settings
+// are its credentials shown as given, a JSON object; SealedSecrets are the
+// others, a JSON object sealed under the master keys.
+type GatewayAccount struct {
+	ID            uuid.UUID `gorm:"primaryKey"`
+	TenantID      uuid.UUID
+	Gateway       string
+	Mode          string
+	Name          string
+	Currencies    string // comma-separated ISO codes; empty takes any
+	Settings      string
+	SealedSecrets string
+	SecretNames   string // comma-separated, the names of the sealed credentials
+	// LastAnsweredAt and LastFailedAt are the last times the gateway
+	// answered a call through the account, or failed to (LastError).
+	LastAnsweredAt *time.Time
+	LastFailedAt   *time.Time
+	LastError      string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// CreateGatewayAccount stores a new account under a.ID, which the caller
+// chose: its secrets are sealed for that ID.
+func (s *GatewayAccounts) CreateGatewayAccount(ctx context.Context, a *GatewayAccount) error {
+	if err := translate(s.db.WithContext(ctx).Create(a).Error); err != nil {
+		return fmt.Errorf("create gateway account: %w", err)
+	}
+	return nil
+}
+
+// GatewayAccountByID finds an account.
+func (s *GatewayAccounts) GatewayAccountByID(ctx context.Context, id uuid.UUID) (*GatewayAccount, error) {
+	var a GatewayAccount
+	if err := translate(s.db.WithContext(ctx).Take(&a, "id = ?", id).Error); err != nil {
+		return nil, fmt.Errorf("gateway account %s: %w", id, err)
+	}
+	return &a, nil
+}
+
+// GatewayAccountList pages through a tenant's accounts (every tenant's
+// with a nil tenant), oldest first.
+func (s *GatewayAccounts) GatewayAccountList(ctx context.Context, tenant *uuid.UUID, after uuid.UUID, limit int) ([]GatewayAccount, error) {
+	q := s.db.WithContext(ctx).Order("id").Limit(limit)
+	if tenant != nil {
+		q = q.Where("tenant_id = ?", *tenant)
+	}
+	if after != uuid.Nil {
+		q = q.Where("id > ?", after)
+	}
+	return findReadable[GatewayAccount](s.conn, q)
+}
+
+// GatewayAccountChanges are what an update replaces; nil leaves a value.
+type GatewayAccountChanges struct {
+	Name          *string
+	Currencies    *string
+	Settings      *string
+	SealedSecrets *string
+	SecretNames   *string
+}
+
+// UpdateGatewayAccount replaces what ch sets.
+func (s *GatewayAccounts) UpdateGatewayAccount(ctx context.Context, id uuid.UUID, ch GatewayAccountChanges, now time.Time) error {
+	set := map[string]any{"updated_at": now}
+	for column, v := range map[string]*string{"name": ch.Name, "currencies": ch.Currencies, "settings": ch.Settings, "sealed_secrets": ch.SealedSecrets, "secret_names": ch.SecretNames} {
+		if v != nil {
+			set[column] = *v
+		}
+	}
+	return s.affectOne(ctx, id, set)
+}
+
+// DeleteGatewayAccount removes an account. One a saved payment method
+// still names is ErrInUse.
+func (s *GatewayAccounts) DeleteGatewayAccount(ctx context.Context, id uuid.UUID) error {
+	res := s.db.WithContext(ctx).Delete(&GatewayAccount{}, "id = ?", id)
+	if err := translate(res.Error); err != nil {
+		return fmt.Errorf("delete gateway account %s: %w", id, err)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("gateway account %s: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// RecordGatewayAnswer notes whether the gateway answered a call through
+// the account at at: an answer clears the last error. An older report
+// than the one kept does not overwrite it.
+func (s *GatewayAccounts) RecordGatewayAnswer(ctx context.Context, id uuid.UUID, at time.Time, failure string) error {
+	q := s.db.WithContext(ctx).Model(&GatewayAccount{}).Where("id = ?", id)
+	if failure == "" {
+		q = q.Where("last_answered_at IS NULL OR last_answered_at < ?", at).
+			Updates(map[string]any{"last_answered_at": at, "last_error": ""})
+	} else {
+		q = q.Where("last_failed_at IS NULL OR last_failed_at < ?", at).
+			Updates(map[string]any{"last_failed_at": at, "last_error": failure})
+	}
+	return translate(q.Error)
+}
+
+func (s *GatewayAccounts) affectOne(ctx context.Context, id uuid.UUID, set map[string]any) error {
+	res := s.db.WithContext(ctx).Model(&GatewayAccount{}).Where("id = ?", id).Updates(set)
+	if err := translate(res.Error); err != nil {
+		return fmt.Errorf("update gateway account %s: %w", id, err)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("gateway account %s: %w", id, ErrNotFound)
+	}
+	return nil
+}
