@@ -8,24 +8,30 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/billgate/billgate/models"
+	"github.com/billgate/billgate/sales"
 )
 
 type paymentMethodView struct {
 	ID         uuid.UUID `json:"id"`
 	CustomerID uuid.UUID `json:"customerId"`
 	Gateway    string    `json:"gateway"`
-	Token      string    `json:"token"`
-	CreatedAt  time.Time `json:"createdAt"`
+	// GatewayAccountID is the business's connected account the method
+	// pays through; null for the sandbox.
+	GatewayAccountID *uuid.UUID `json:"gatewayAccountId"`
+	Token            string     `json:"token"`
+	CreatedAt        time.Time  `json:"createdAt"`
 }
 
 func viewPaymentMethod(pm *models.PaymentMethod) paymentMethodView {
-	return paymentMethodView{ID: pm.ID, CustomerID: pm.CustomerID, Gateway: pm.Gateway, Token: pm.Token, CreatedAt: pm.CreatedAt.UTC()}
+	return paymentMethodView{ID: pm.ID, CustomerID: pm.CustomerID, Gateway: pm.Gateway, GatewayAccountID: pm.GatewayAccountID,
+		Token: pm.Token, CreatedAt: pm.CreatedAt.UTC()}
 }
 
 func (h *handlers) addPaymentMethod(c *gin.Context) error {
 	var req struct {
-		Gateway string `json:"gateway"`
-		Token   string `json:"token"`
+		Gateway          string     `json:"gateway"`
+		GatewayAccountID *uuid.UUID `json:"gatewayAccountId"`
+		Token            string     `json:"token"`
 	}
 	if err := decodeJSON(c, &req); err != nil {
 		return err
@@ -37,7 +43,8 @@ func (h *handlers) addPaymentMethod(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	pm, err := h.Sales.SavePaymentMethod(c.Request.Context(), caller(c), customer, req.Gateway, req.Token)
+	pm, err := h.Sales.SavePaymentMethod(c.Request.Context(), caller(c), customer,
+		sales.NewMethod{Gateway: req.Gateway, GatewayAccountID: req.GatewayAccountID, Token: req.Token})
 	if err != nil {
 		return err
 	}

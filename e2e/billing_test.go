@@ -187,7 +187,7 @@ func TestSubscriptionBadInput(t *testing.T) {
 		{`{"priceId":"` + theirs + `",` + ok + `}`, "priceId", "no such price"},
 		{`{"priceId":"` + s.pdf + `",` + ok + `}`, "priceId", "a one-time price is bought with POST /v1/purchases"},
 		{`{"priceId":"` + s.monthly + `"}`, "paymentMethodId", "paymentMethodId or paymentMethod is required"},
-		{`{"priceId":"` + s.monthly + `","paymentMethod":{"gateway":"paypal","token":"x"}}`, "paymentMethod.gateway", "gateway must be one of the configured gateways"},
+		{`{"priceId":"` + s.monthly + `","paymentMethod":{"gateway":"paypal","token":"x"}}`, "paymentMethod.gateway", "gateway must be one of the configured gateways or one the business connected"},
 		{`{"priceId":"` + s.monthly + `","quantity":0,` + ok + `}`, "quantity", "quantity must be 1-10000"},
 		{`{"priceId":"` + s.monthly + `","customerId":"` + s.bobID + `x",` + ok + `}`, "customerId", "a customer buys for itself"},
 		{`{"priceId":"` + s.monthly + `","coupon":"FREE",` + ok + `}`, "coupon", ""},

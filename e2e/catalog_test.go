@@ -106,7 +106,7 @@ func TestPaymentMethods(t *testing.T) {
 	if pm.Status != 201 || pm.Result["gateway"] != "sandbox" {
 		t.Fatalf("save a payment method = %d %v", pm.Status, pm.Result)
 	}
-	call(t, env, "POST", path, `{"gateway":"paypal-ish","token":"x"}`, asShop...).is(t, "unknown gateway", 400, "INVALID", "gateway must be one of the configured gateways")
+	call(t, env, "POST", path, `{"gateway":"paypal-ish","token":"x"}`, asShop...).is(t, "unknown gateway", 400, "INVALID", "gateway must be one of the configured gateways or one the business connected")
 	call(t, env, "POST", path, `{"gateway":"sandbox","token":""}`, asShop...).is(t, "empty token", 400, "INVALID", "token must be 1-255 printable characters")
 	call(t, env, "GET", path, "", asOther...).is(t, "another business's customer", 404, "NOT_FOUND", "not found")
 	call(t, env, "GET", path, "", asBob...).is(t, "customer manages methods here", 401, "PERMISSION_DENIED", "PERMISSION DENIED")

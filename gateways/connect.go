@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/google/uuid"
 
 	"github.com/billgate/billgate/billing"
+	"github.com/billgate/billgate/workflows/contract"
 )
 
 // A business connects its own account at a real gateway (Stripe, PayPal,
@@ -82,25 +82,6 @@ type Account struct {
 // ErrCurrencyNotAccepted is wrapped (as a permanent error) when a charge's
 // currency is not one its account takes.
 var ErrCurrencyNotAccepted = errors.New("the account does not take this currency")
-
-// Route is how a payment names the connected account it is collected
-// through: "<kind>/<account ID>", e.g. "stripe/0190…". The sandbox and other
-// gateways of the process are named by their bare name.
-func Route(kind string, account uuid.UUID) string { return kind + "/" + account.String() }
-
-// ParseRoute splits a route into the gateway's name and, for a connected
-// account, its ID (uuid.Nil for a bare name).
-func ParseRoute(route string) (kind string, account uuid.UUID, err error) {
-	kind, id, connected := strings.Cut(route, "/")
-	if !connected {
-		return route, uuid.Nil, nil
-	}
-	account, err = uuid.Parse(id)
-	if err != nil || !validName(kind) {
-		return "", uuid.Nil, errors.New("gateway route " + route + " is neither a name nor <name>/<account ID>")
-	}
-	return kind, account, nil
-}
 
 // WebhookReader verifies the webhooks of one account and reads their events.
 type WebhookReader interface {
@@ -178,7 +159,7 @@ type Router struct {
 // Gateway is the gateway route names. One that names nothing is a
 // permanent error.
 func (r Router) Gateway(ctx context.Context, route string) (Gateway, error) {
-	kind, account, err := ParseRoute(route)
+	kind, account, err := contract.ParseGatewayRoute(route)
 	if err != nil {
 		return nil, Permanent(route, err)
 	}

@@ -91,7 +91,7 @@ func (s *Service) ChangePrice(ctx context.Context, scope tenancy.Scope, id, upda
 // A subscription on a test clock stays on a gateway that follows it.
 func (s *Service) ChangePaymentMethod(ctx context.Context, scope tenancy.Scope, id, updateID uuid.UUID, p Payment) (*models.Subscription, error) {
 	return s.change(ctx, scope, id, updateID, contract.ChangePaymentMethodUpdate, func(sub *models.Subscription) (any, error) {
-		m, err := s.paymentMethod(ctx, p, sub.CustomerID)
+		m, err := s.paymentMethod(ctx, p, customer{ID: sub.CustomerID, TenantID: sub.TenantID}, billing.Currency(sub.Currency))
 		if err != nil {
 			return nil, err
 		}

@@ -64,7 +64,7 @@ func (s *Service) checkout(ctx context.Context, caller tenancy.Caller, o Order, 
 	if err != nil {
 		return nil, err
 	}
-	if out.method, err = s.paymentMethod(ctx, o.Payment, customer.ID); err != nil {
+	if out.method, err = s.paymentMethod(ctx, o.Payment, customer, billing.Currency(out.price.Currency)); err != nil {
 		return nil, err
 	}
 	if o.TestClockID != nil && caller.Level < models.LevelBusiness {
@@ -138,26 +138,37 @@ func (s *Service) salePrice(ctx context.Context, id, tenant uuid.UUID, want bill
 	return price, product.Name, nil
 }
 
-// paymentMethod resolves how customer pays: a saved method of its own, or
-// one given inline on a configured gateway.
-func (s *Service) paymentMethod(ctx context.Context, p Payment, customer uuid.UUID) (contract.PaymentMethod, error) {
+// paymentMethod resolves how cust pays in currency: a saved method of its
+// own, or one given inline, on a configured gateway or through an account
+// its business connected, which must take the currency.
+func (s *Service) paymentMethod(ctx context.Context, p Payment, cust customer, currency billing.Currency) (contract.PaymentMethod, error) {
 	switch {
 	case p.MethodID != nil && p.Inline != nil:
 		return contract.PaymentMethod{}, fault.Invalid("paymentMethod", "give paymentMethodId or paymentMethod, not both", nil)
 	case p.MethodID != nil:
 		pm, err := s.Billing.PaymentMethodByID(ctx, *p.MethodID)
-		if errors.Is(err, models.ErrNotFound) || (err == nil && pm.CustomerID != customer) {
+		if errors.Is(err, models.ErrNotFound) || (err == nil && pm.CustomerID != cust.ID) {
 			return contract.PaymentMethod{}, fault.Invalid("paymentMethodId", "no such payment method for this customer", p.MethodID.String())
 		}
 		if err != nil {
 			return contract.PaymentMethod{}, err
 		}
-		return contract.PaymentMethod{PaymentMethodID: pm.ID, Gateway: pm.Gateway, Token: pm.Token}, nil
-	case p.Inline != nil:
-		if !slices.Contains(s.Gateways, p.Inline.Gateway) {
-			return contract.PaymentMethod{}, fault.Invalid("paymentMethod.gateway", "gateway must be one of the configured gateways", p.Inline.Gateway)
+		if pm.GatewayAccountID == nil {
+			return contract.PaymentMethod{PaymentMethodID: pm.ID, Gateway: pm.Gateway, Token: pm.Token}, nil
 		}
+		a, err := s.Connections.GatewayAccountByID(ctx, *pm.GatewayAccountID)
+		if err != nil {
+			return contract.PaymentMethod{}, err
+		}
+		return through(a, pm.ID, pm.Token, currency)
+	case p.Inline != nil && slices.Contains(s.Gateways, p.Inline.Gateway):
 		return *p.Inline, nil
+	case p.Inline != nil:
+		a, err := s.connectedAccount(ctx, cust.TenantID, p.Inline.Gateway, nil, "paymentMethod.gateway")
+		if err != nil {
+			return contract.PaymentMethod{}, err
+		}
+		return through(a, uuid.Nil, p.Inline.Token, currency)
 	}
 	return contract.PaymentMethod{}, fault.Invalid("paymentMethodId", "paymentMethodId or paymentMethod is required", nil)
 }

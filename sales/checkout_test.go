@@ -24,6 +24,20 @@ type world struct {
 	subs     map[uuid.UUID]*models.Subscription
 	invoices map[uuid.UUID]*models.Invoice
 	payments map[uuid.UUID]*models.Payment
+	accounts map[uuid.UUID]*models.GatewayAccount
+}
+
+func (w *world) GatewayAccountByID(_ context.Context, id uuid.UUID) (*models.GatewayAccount, error) {
+	return find(w.accounts, id)
+}
+func (w *world) GatewayAccountList(_ context.Context, tenant *uuid.UUID, _ uuid.UUID, _ int) ([]models.GatewayAccount, error) {
+	var out []models.GatewayAccount
+	for _, a := range w.accounts {
+		if tenant == nil || a.TenantID == *tenant {
+			out = append(out, *a)
+		}
+	}
+	return out, nil
 }
 
 func (w *world) ClientByID(_ context.Context, id uuid.UUID) (*models.Client, error) {
@@ -82,8 +96,9 @@ type fixture struct {
 
 func newFixture() *fixture {
 	w := &world{clients: map[uuid.UUID]*models.Client{}, prices: map[uuid.UUID]*models.Price{},
-		products: map[uuid.UUID]*models.Product{}, methods: map[uuid.UUID]*models.PaymentMethod{}, subs: map[uuid.UUID]*models.Subscription{}}
-	f := &fixture{s: &Service{Accounts: w, Catalog: w, Billing: w, Clocks: clocks{}, Gateways: []string{"sandbox"}}}
+		products: map[uuid.UUID]*models.Product{}, methods: map[uuid.UUID]*models.PaymentMethod{}, subs: map[uuid.UUID]*models.Subscription{},
+		accounts: map[uuid.UUID]*models.GatewayAccount{}}
+	f := &fixture{s: &Service{Accounts: w, Catalog: w, Billing: w, Clocks: clocks{}, Gateways: []string{"sandbox"}, Connections: w}}
 	client := func(tenant *uuid.UUID, level int, disabled bool) tenancy.Caller {
 		c := &models.Client{ID: uuid.New(), TenantID: tenant, Disabled: disabled}
 		w.clients[c.ID] = c
@@ -152,7 +167,7 @@ func TestCheckoutRefusals(t *testing.T) {
 		{"two ways to pay", f.bob, Order{PriceID: f.monthly, Payment: Payment{MethodID: &f.bobsCard, Inline: &contract.PaymentMethod{Gateway: "sandbox", Token: "t"}}}, billing.RecurringPrice, "paymentMethod", "give paymentMethodId or paymentMethod, not both"},
 		{"no way to pay", f.bob, Order{PriceID: f.monthly}, billing.RecurringPrice, "paymentMethodId", "paymentMethodId or paymentMethod is required"},
 		{"a method of no such", f.shop, Order{CustomerID: &bobID, PriceID: f.monthly, Payment: Payment{MethodID: ptr(uuid.New())}}, billing.RecurringPrice, "paymentMethodId", "no such payment method for this customer"},
-		{"a gateway not configured", f.bob, Order{PriceID: f.monthly, Payment: Payment{Inline: &contract.PaymentMethod{Gateway: "paypal", Token: "t"}}}, billing.RecurringPrice, "paymentMethod.gateway", "gateway must be one of the configured gateways"},
+		{"a gateway not configured", f.bob, Order{PriceID: f.monthly, Payment: Payment{Inline: &contract.PaymentMethod{Gateway: "paypal", Token: "t"}}}, billing.RecurringPrice, "paymentMethod.gateway", "gateway must be one of the configured gateways or one the business connected"},
 		{"a clock of no such", f.shop, Order{CustomerID: &bobID, PriceID: f.monthly, Payment: card, TestClockID: ptr(uuid.New())}, billing.RecurringPrice, "testClockId", "no such test clock"},
 		{"a total that does not fit", f.bob, Order{PriceID: f.monthly, Quantity: ptr(int64(MaxQuantity)), Payment: card}, billing.RecurringPrice, "quantity", "the price times the quantity is too large"},
 	} {
@@ -228,18 +243,18 @@ func TestSavedPaymentMethods(t *testing.T) {
 	f.s.PaymentMethods, f.s.Now = f.s.Billing.(*world), time.Now
 	ctx, bob := context.Background(), f.bob.ID
 	var invalid *fault.InvalidError
-	if _, err := f.s.SavePaymentMethod(ctx, f.shop, bob, "paypal", "t"); !errors.As(err, &invalid) || invalid.Field != "gateway" {
+	if _, err := f.s.SavePaymentMethod(ctx, f.shop, bob, NewMethod{Gateway: "paypal", Token: "t"}); !errors.As(err, &invalid) || invalid.Field != "gateway" {
 		t.Errorf("a gateway not configured = %v, want refused", err)
 	}
 	for name, who := range map[string]tenancy.Caller{"another business": f.stranger, "another customer": f.eve} {
-		if _, err := f.s.SavePaymentMethod(ctx, who, bob, "sandbox", "t"); !errors.Is(err, models.ErrNotFound) {
+		if _, err := f.s.SavePaymentMethod(ctx, who, bob, NewMethod{Gateway: "sandbox", Token: "t"}); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("%s saving bob's method = %v, want not found", name, err)
 		}
 	}
 	if _, err := f.s.SavedPaymentMethods(ctx, f.shop, f.shop.ID); !errors.Is(err, models.ErrNotFound) {
 		t.Errorf("the methods of a business account = %v, want not found: it is no customer", err)
 	}
-	pm, err := f.s.SavePaymentMethod(ctx, f.bob, bob, "sandbox", "tok_2")
+	pm, err := f.s.SavePaymentMethod(ctx, f.bob, bob, NewMethod{Gateway: "sandbox", Token: "tok_2"})
 	if err != nil || pm.TenantID != f.shop.ID || pm.CustomerID != bob {
 		t.Fatalf("bob saving his own = %+v, %v", pm, err)
 	}

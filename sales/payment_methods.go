@@ -6,9 +6,9 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/billgate/billgate/fault"
 	"github.com/billgate/billgate/models"
 	"github.com/billgate/billgate/tenancy"
+	"github.com/billgate/billgate/workflows/contract"
 )
 
 // PaymentMethods keeps customers' saved payment methods.
@@ -18,17 +18,33 @@ type PaymentMethods interface {
 	DeletePaymentMethod(ctx context.Context, customerID, id uuid.UUID) error
 }
 
-// SavePaymentMethod keeps a way to pay of a customer the caller sees, on a
-// configured gateway, for its sales to name.
-func (s *Service) SavePaymentMethod(ctx context.Context, caller tenancy.Caller, customerID uuid.UUID, gateway, token string) (*models.PaymentMethod, error) {
-	if !slices.Contains(s.Gateways, gateway) {
-		return nil, fault.Invalid("gateway", "gateway must be one of the configured gateways", gateway)
-	}
+// NewMethod is a way to pay to save: a token of a configured gateway, or
+// of an account the business connected (the one named, or its only one at
+// the gateway).
+type NewMethod struct {
+	Gateway          string
+	GatewayAccountID *uuid.UUID
+	Token            string
+}
+
+// SavePaymentMethod keeps a way to pay of a customer the caller sees, for
+// its sales to name. A connected account's gateway checks the token first.
+func (s *Service) SavePaymentMethod(ctx context.Context, caller tenancy.Caller, customerID uuid.UUID, m NewMethod) (*models.PaymentMethod, error) {
 	customer, err := s.customer(ctx, caller, customerID)
 	if err != nil {
 		return nil, err
 	}
-	pm := &models.PaymentMethod{TenantID: *customer.TenantID, CustomerID: customer.ID, Gateway: gateway, Token: token, CreatedAt: s.Now().UTC()}
+	pm := &models.PaymentMethod{TenantID: *customer.TenantID, CustomerID: customer.ID, Gateway: m.Gateway, Token: m.Token, CreatedAt: s.Now().UTC()}
+	if m.GatewayAccountID != nil || !slices.Contains(s.Gateways, m.Gateway) {
+		a, err := s.connectedAccount(ctx, *customer.TenantID, m.Gateway, m.GatewayAccountID, "gateway")
+		if err != nil {
+			return nil, err
+		}
+		if pm.Token, err = s.MethodChecker.CheckMethod(ctx, contract.GatewayRoute(a.Gateway, a.ID), m.Token); err != nil {
+			return nil, err
+		}
+		pm.Gateway, pm.GatewayAccountID = a.Gateway, &a.ID
+	}
 	if err := s.PaymentMethods.AddPaymentMethod(ctx, pm); err != nil {
 		return nil, err
 	}

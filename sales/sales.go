@@ -65,8 +65,12 @@ type Service struct {
 	Clocks         Clocks
 	Workflows      Workflows
 	PaymentMethods PaymentMethods
-	// Gateways are the gateways a payment method may name.
-	Gateways []string
+	// Gateways are the process's gateways a payment method may name; a
+	// method may also pay through an account its business connected
+	// (Connections), whose token MethodChecker checks when it is saved.
+	Gateways      []string
+	Connections   Connections
+	MethodChecker MethodChecker
 	Now      func() time.Time
 }
 

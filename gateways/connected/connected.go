@@ -18,6 +18,7 @@ import (
 	"github.com/billgate/billgate/gatewayaccounts"
 	"github.com/billgate/billgate/gateways"
 	"github.com/billgate/billgate/models"
+	"github.com/billgate/billgate/workflows/contract"
 )
 
 // Connectors are the gateways businesses may connect, by name. They are
@@ -100,7 +101,7 @@ func ReturnPath(kind string, id uuid.UUID) string {
 
 // Connect is the Gateway of account id at gateway kind.
 func (a *Accounts) Connect(ctx context.Context, kind string, id uuid.UUID) (gateways.ConnectedGateway, error) {
-	route := gateways.Route(kind, id)
+	route := contract.GatewayRoute(kind, id)
 	opened, err := a.Opener.Open(ctx, id)
 	switch {
 	case errors.Is(err, models.ErrNotFound):

@@ -14,6 +14,7 @@ import (
 	"github.com/billgate/billgate/gatewayaccounts"
 	"github.com/billgate/billgate/gateways"
 	"github.com/billgate/billgate/models"
+	"github.com/billgate/billgate/workflows/contract"
 )
 
 // scripted is a connected gateway whose calls answer err.
@@ -151,10 +152,10 @@ func TestRouterFindsLocalAndConnectedGateways(t *testing.T) {
 		Opener: accountsByID{id: {Account: models.GatewayAccount{ID: id, Gateway: "scripted", Mode: "test"}}}}
 	var local gateways.Registry
 	r := gateways.Router{Local: &local, Accounts: a}
-	if g, err := r.Gateway(context.Background(), gateways.Route("scripted", id)); err != nil || g.Name() != "scripted" {
+	if g, err := r.Gateway(context.Background(), contract.GatewayRoute("scripted", id)); err != nil || g.Name() != "scripted" {
 		t.Errorf("Gateway(connected route) = %v, %v", g, err)
 	}
-	for _, route := range []string{"sandbox", "scripted/not-a-uuid", "Bad/" + id.String(), gateways.Route("scripted", uuid.Must(uuid.NewV7()))} {
+	for _, route := range []string{"sandbox", "scripted/not-a-uuid", "Bad/" + id.String(), contract.GatewayRoute("scripted", uuid.Must(uuid.NewV7()))} {
 		if _, err := r.Gateway(context.Background(), route); !gateways.IsPermanent(err) {
 			t.Errorf("Gateway(%q) = %v, want a permanent error", route, err)
 		}

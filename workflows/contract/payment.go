@@ -1,6 +1,8 @@
 package contract
 
 import (
+	"errors"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -215,6 +217,26 @@ type PaymentMethod struct {
 	PaymentMethodID uuid.UUID
 	Gateway         string
 	Token           string
+}
+
+// GatewayRoute is how a payment names the business's connected gateway
+// account it is collected through: "<gateway>/<account ID>", e.g.
+// "stripe/0190…". A gateway of the process (the sandbox) is named by its
+// bare name.
+func GatewayRoute(gateway string, account uuid.UUID) string { return gateway + "/" + account.String() }
+
+// ParseGatewayRoute splits a route into the gateway's name and, for a
+// connected account, its ID (uuid.Nil for a bare name).
+func ParseGatewayRoute(route string) (gateway string, account uuid.UUID, err error) {
+	gateway, id, connected := strings.Cut(route, "/")
+	if !connected {
+		return route, uuid.Nil, nil
+	}
+	account, err = uuid.Parse(id)
+	if err != nil || gateway == "" {
+		return "", uuid.Nil, errors.New("gateway route " + route + " is neither a name nor <name>/<account ID>")
+	}
+	return gateway, account, nil
 }
 
 // GatewayEvent is an async charge's outcome, from the gateway's webhook.
