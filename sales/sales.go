@@ -71,7 +71,7 @@ type Service struct {
 	Gateways      []string
 	Connections   Connections
 	MethodChecker MethodChecker
-	Now      func() time.Time
+	Now           func() time.Time
 }
 
 // workflowTimeout bounds a request's wait for a workflow to take a change.
