@@ -146,6 +146,22 @@ func TestReadyz(t *testing.T) {
 	}
 }
 
+// Reports are told beside the checks and never make a process unready:
+// one that cannot be read is left out.
+func TestReadyzTellsReports(t *testing.T) {
+	ok := func(context.Context) error { return nil }
+	gateways := api.Report{Name: "gateways", Read: func(context.Context) (any, error) {
+		return map[string]map[string]int{"stripe": {"answering": 2, "failing": 1}}, nil
+	}}
+	broken := api.Report{Name: "broken", Read: func(context.Context) (any, error) { return nil, errors.New("no") }}
+	srv, c := serve(t, api.Deps{Checks: []api.Check{{Name: "db", Probe: ok}}, Reports: []api.Report{gateways, broken}})
+	resp, body := get(t, c, srv.URL+"/readyz")
+	want := `"result":{"checks":{"db":"ok"},"reports":{"gateways":{"stripe":{"answering":2,"failing":1}}},"status":"ready"}`
+	if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
+		t.Errorf("GET /readyz = %d %s\nwant 200 with %s", resp.StatusCode, body, want)
+	}
+}
+
 func TestMetricsCountRequestsByRoute(t *testing.T) {
 	srv, c := serve(t, api.Deps{})
 	get(t, c, srv.URL+"/healthz")
@@ -247,6 +263,7 @@ type (
 	sandboxRoutesOnly struct{ api.SandboxGateway }
 	ledgerRoutesOnly  struct{ api.SandboxLedger }
 	codecRoutesOnly   struct{ converter.PayloadCodec }
+	webhooksOnly      struct{ api.ConnectedWebhooks }
 )
 
 // TestEveryRouteIsInTheSpec keeps routes.go and openapi.yaml in step: a
@@ -259,7 +276,8 @@ func TestEveryRouteIsInTheSpec(t *testing.T) {
 			inSpec[method+" "+path] = true
 		}
 	}
-	engine := api.NewServer(api.Deps{Authn: routesOnly{}, Sandbox: sandboxRoutesOnly{}, SandboxLedger: ledgerRoutesOnly{}, PayloadCodec: codecRoutesOnly{}}).(*gin.Engine)
+	engine := api.NewServer(api.Deps{Authn: routesOnly{}, Sandbox: sandboxRoutesOnly{}, SandboxLedger: ledgerRoutesOnly{}, PayloadCodec: codecRoutesOnly{},
+		ConnectedWebhooks: webhooksOnly{}}).(*gin.Engine)
 	registered := map[string]bool{}
 	param := regexp.MustCompile(`[:*]([A-Za-z0-9_]+)`)
 	for _, r := range engine.Routes() {

@@ -52,14 +52,7 @@ func (h *handlers) viewGatewayAccount(a *models.GatewayAccount) gatewayAccountVi
 }
 
 func healthOf(a *models.GatewayAccount) gatewayAccountHealth {
-	h := gatewayAccountHealth{Status: "unknown", LastAnsweredAt: utc(a.LastAnsweredAt), LastFailedAt: utc(a.LastFailedAt), LastError: a.LastError}
-	switch {
-	case a.LastFailedAt != nil && (a.LastAnsweredAt == nil || a.LastFailedAt.After(*a.LastAnsweredAt)):
-		h.Status = "failing"
-	case a.LastAnsweredAt != nil:
-		h.Status = "answering"
-	}
-	return h
+	return gatewayAccountHealth{Status: a.Health(), LastAnsweredAt: utc(a.LastAnsweredAt), LastFailedAt: utc(a.LastFailedAt), LastError: a.LastError}
 }
 
 // gatewayAccountRequest is the body of a connect or an update.

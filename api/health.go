@@ -17,6 +17,13 @@ type Check struct {
 	Probe func(ctx context.Context) error
 }
 
+// Report is something /readyz tells without being failed by it: a
+// business's gateway not answering makes no billgate process unready.
+type Report struct {
+	Name string // "gateways", …
+	Read func(ctx context.Context) (any, error)
+}
+
 // checkTimeout bounds each probe, so /readyz answers even when a dependency
 // hangs rather than refuses.
 const checkTimeout = 3 * time.Second
@@ -30,7 +37,7 @@ func healthz(c *gin.Context) {
 // ?exclude=workers,… leaves checks out: the API's Kubernetes probe excludes
 // workers, so a worker outage does not take every API pod out of its
 // Service (work accepted meanwhile waits durably in Temporal).
-func readyz(all []Check) gin.HandlerFunc {
+func readyz(all []Check, reports []Report) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		excluded := strings.Split(c.Query("exclude"), ",")
 		checks := slices.DeleteFunc(slices.Clone(all), func(check Check) bool { return slices.Contains(excluded, check.Name) })
@@ -57,6 +64,24 @@ func readyz(all []Check) gin.HandlerFunc {
 			c.AbortWithStatusJSON(http.StatusServiceUnavailable, gin.H{"errors": errs})
 			return
 		}
-		respond(c, http.StatusOK, gin.H{"status": "ready", "checks": status})
+		answer := gin.H{"status": "ready", "checks": status}
+		if told := readReports(c, reports); len(told) > 0 {
+			answer["reports"] = told
+		}
+		respond(c, http.StatusOK, answer)
 	}
+}
+
+// readReports reads every report; one that cannot be read is left out.
+func readReports(c *gin.Context, reports []Report) gin.H {
+	told := gin.H{}
+	for _, r := range reports {
+		ctx, cancel := context.WithTimeout(c.Request.Context(), checkTimeout)
+		v, err := r.Read(ctx)
+		cancel()
+		if err == nil {
+			told[r.Name] = v
+		}
+	}
+	return told
 }

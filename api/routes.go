@@ -15,7 +15,8 @@ var publicRoutes = map[string]bool{
 	"GET /openapi.yaml": true, "GET /docs": true, "GET /docs/*file": true,
 	"POST /auth/session": true, "GET /.well-known/jwks.json": true,
 	"GET /sandbox/approve/:ref": true, "POST /sandbox/approve/:ref": true, "POST /webhooks/sandbox": true,
-	"OPTIONS /temporal-codec/encode": true, "OPTIONS /temporal-codec/decode": true, // CORS preflights carry no credentials
+	"POST /webhooks/:gateway/:accountId": true,
+	"OPTIONS /temporal-codec/encode":     true, "OPTIONS /temporal-codec/decode": true, // CORS preflights carry no credentials
 }
 
 // handlers serves the API from its dependencies.
@@ -48,6 +49,9 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 		r.GET("/sandbox/approve/:ref", serve(h.approvalPage))
 		r.POST("/sandbox/approve/:ref", serve(h.decide))
 		r.POST("/webhooks/sandbox", serve(h.sandboxWebhook))
+	}
+	if d.ConnectedWebhooks != nil {
+		r.POST("/webhooks/:gateway/:accountId", serve(h.gatewayWebhook))
 	}
 
 	if d.PayloadCodec != nil {
@@ -158,7 +162,7 @@ func (h *handlers) route(g *gin.RouterGroup, method, path, action string, handle
 // /metrics only when it has no listener of its own (billgate dev).
 func opsRoutes(r *gin.Engine, d Deps) {
 	r.GET("/healthz", healthz)
-	r.GET("/readyz", readyz(d.Checks))
+	r.GET("/readyz", readyz(d.Checks, d.Reports))
 	if !d.MetricsApart {
 		r.GET("/metrics", gin.WrapH(d.Metrics.handler()))
 	}

@@ -3,17 +3,9 @@ package api
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
-	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
-	"go.temporal.io/api/serviceerror"
-
-	"github.com/billgate/billgate/models"
-	"github.com/billgate/billgate/workflows/contract"
 )
 
 // SandboxGateway is what the sandbox gateway's routes need of it: its
@@ -39,41 +31,16 @@ var (
 	ErrSandboxChargeDecided = errors.New("sandbox charge is no longer pending")
 )
 
-// GatewayEvent is a verified webhook: a gateway's decision on a pending
-// charge.
-type GatewayEvent struct {
-	Gateway string // the gateway's name
-	// ID is the event's; a resent event keeps it.
-	ID string
-	// IdempotencyKey is the charge's: "<payment ID>/<attempt>" for
-	// billgate's payments.
-	IdempotencyKey string
-	Reference      string
-	Succeeded      bool
-	DeclineCode    string // why, when not Succeeded
-}
-
 // SandboxLedger lists the sandbox's charges, oldest first, each as it is
 // written in JSON.
 type SandboxLedger interface {
 	Charges(ctx context.Context) ([]any, error)
 }
 
-// Webhooks keeps inbound gateway events by ID.
-type Webhooks interface {
-	RecordWebhookEvent(ctx context.Context, e models.WebhookEvent) (models.WebhookEvent, bool, error)
-	MarkWebhookDelivered(ctx context.Context, id string, at time.Time) error
-}
-
-// Signaler delivers signals to workflows (the Temporal client).
-type Signaler interface {
-	SignalWorkflow(ctx context.Context, workflowID, runID, signalName string, arg any) error
-}
-
 // sandboxSignatureHeader carries a sandbox webhook's signature.
 const sandboxSignatureHeader = "Billgate-Signature"
 
-var errBadSignature = &Problem{Status: http.StatusBadRequest, Detail: Error{Code: "INVALID_SIGNATURE", Message: "the webhook signature does not verify", Field: sandboxSignatureHeader}}
+var errBadSandboxSignature = badSignature(sandboxSignatureHeader)
 
 func sandboxProblem(err error) error {
 	switch {
@@ -117,12 +84,9 @@ func (h *handlers) decide(c *gin.Context) error {
 }
 
 func (h *handlers) sandboxWebhook(c *gin.Context) error {
-	body, err := io.ReadAll(c.Request.Body)
+	body, err := readBody(c)
 	if err != nil {
-		if tooLarge := asMaxBytes(err); tooLarge != nil {
-			return bodyTooLarge(tooLarge.Limit)
-		}
-		return Invalid("body", "could not read the request body", nil)
+		return err
 	}
 	if err := h.receiveSandboxEvent(c.Request.Context(), c.GetHeader(sandboxSignatureHeader), body); err != nil {
 		return err
@@ -131,39 +95,15 @@ func (h *handlers) sandboxWebhook(c *gin.Context) error {
 	return nil
 }
 
-// receiveSandboxEvent verifies an event, keeps it, and signals its
-// payment's workflow. A repeat of a delivered event is acknowledged and
-// dropped; an event whose workflow does not exist (yet, or any more) is
-// kept undelivered and acknowledged, never lost; Temporal being down is a
-// 503 so the sender retries.
+// receiveSandboxEvent verifies a sandbox event and receives it: each
+// decides a pending charge.
 func (h *handlers) receiveSandboxEvent(ctx context.Context, signature string, body []byte) error {
 	ev, err := h.Sandbox.ReadWebhook(signature, body)
 	if err != nil {
-		return errBadSignature
+		return errBadSandboxSignature
 	}
-	now := h.Now().UTC()
-	stored, _, err := h.Webhooks.RecordWebhookEvent(ctx, models.WebhookEvent{ID: ev.ID, Gateway: ev.Gateway, Payload: string(body), ReceivedAt: now})
-	if err != nil {
-		return err
-	}
-	if stored.DeliveredAt != nil {
-		return nil
-	}
-	key, _, _ := strings.Cut(ev.IdempotencyKey, "/")
-	paymentID, err := uuid.Parse(key)
-	if err != nil {
-		return nil // not a billgate payment: kept, never delivered
-	}
-	signal := contract.GatewayEvent{Reference: ev.Reference, Succeeded: ev.Succeeded, DeclineCode: ev.DeclineCode}
-	err = h.Signaler.SignalWorkflow(ctx, contract.PaymentWorkflowID(paymentID), "", contract.GatewayEventSignal, signal)
-	var notFound *serviceerror.NotFound
-	switch {
-	case errors.As(err, &notFound):
-		return nil
-	case err != nil:
-		return errUnavailable
-	}
-	return h.Webhooks.MarkWebhookDelivered(ctx, ev.ID, now)
+	ev.Settles = true
+	return h.receiveGatewayEvent(ctx, ev, body)
 }
 
 // sandboxLedger is GET /v1/sandbox/ledger (admins): every sandbox charge,

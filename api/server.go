@@ -22,8 +22,9 @@ import (
 type Deps struct {
 	Logger    *slog.Logger
 	Metrics   *Metrics
-	Checks    []Check // what /readyz probes
-	BodyLimit int64   // largest request body, in bytes
+	Checks    []Check  // what /readyz probes
+	Reports   []Report // what /readyz tells besides
+	BodyLimit int64    // largest request body, in bytes
 	// MetricsApart leaves /metrics off this handler: the process serves it
 	// on a listener of its own (MetricsHandler), away from the public API.
 	MetricsApart bool
@@ -51,6 +52,10 @@ type Deps struct {
 	SandboxLedger SandboxLedger
 	Webhooks      Webhooks
 	Signaler      Signaler
+	// ConnectedWebhooks reads the webhooks of businesses' connected
+	// gateway accounts, served unless it is nil; it needs Webhooks and
+	// Signaler too.
+	ConnectedWebhooks ConnectedWebhooks
 	// Billing reads subscriptions, invoices and payments; Sales sells and
 	// changes them; TestClocks runs businesses' simulated time.
 	Billing    BillingStore

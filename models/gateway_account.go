@@ -33,6 +33,51 @@ type GatewayAccount struct {
 	UpdatedAt      time.Time
 }
 
+// The health of an account: whether the gateway answered the last call
+// billgate made through it.
+const (
+	HealthUnknown   = "unknown" // no call yet
+	HealthAnswering = "answering"
+	HealthFailing   = "failing"
+)
+
+// Health is whether the gateway answered the last call through a.
+func (a *GatewayAccount) Health() string {
+	switch {
+	case a.LastFailedAt != nil && (a.LastAnsweredAt == nil || a.LastFailedAt.After(*a.LastAnsweredAt)):
+		return HealthFailing
+	case a.LastAnsweredAt != nil:
+		return HealthAnswering
+	}
+	return HealthUnknown
+}
+
+// healthSQL is Health in SQL, for counting.
+const healthSQL = `CASE WHEN last_failed_at IS NOT NULL AND (last_answered_at IS NULL OR last_failed_at > last_answered_at) THEN '` + HealthFailing +
+	`' WHEN last_answered_at IS NOT NULL THEN '` + HealthAnswering + `' ELSE '` + HealthUnknown + `' END`
+
+// GatewayHealth counts the accounts of each gateway by health:
+// gateway → health → count.
+func (s *GatewayAccounts) GatewayHealth(ctx context.Context) (map[string]map[string]int, error) {
+	var rows []struct {
+		Gateway, Health string
+		N               int
+	}
+	err := s.db.WithContext(ctx).Model(&GatewayAccount{}).Select("gateway, " + healthSQL + " AS health, count(*) AS n").
+		Group("gateway, health").Scan(&rows).Error
+	if err != nil {
+		return nil, translate(err)
+	}
+	out := map[string]map[string]int{}
+	for _, r := range rows {
+		if out[r.Gateway] == nil {
+			out[r.Gateway] = map[string]int{}
+		}
+		out[r.Gateway][r.Health] = r.N
+	}
+	return out, nil
+}
+
 // CreateGatewayAccount stores a new account under a.ID, which the caller
 // chose: its secrets are sealed for that ID.
 func (s *GatewayAccounts) CreateGatewayAccount(ctx context.Context, a *GatewayAccount) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -105,6 +106,56 @@ func TestBuiltinPoliciesGrantGatewayActions(t *testing.T) {
 			if !json.Valid([]byte(p.Statements)) {
 				t.Errorf("policy %s is no longer JSON: %s", p.Name, p.Statements)
 			}
+		}
+	})
+}
+
+// GatewayHealth counts what Health says of each account, on each dialect.
+func TestGatewayHealthCountsAsHealthSays(t *testing.T) {
+	openEach(t, func(t *testing.T, s *Store) {
+		migrated(t, s)
+		ctx := context.Background()
+		f := newBillingFixture(t, s)
+		reports := map[string][]struct {
+			at      int
+			failure string
+		}{
+			"fresh":     nil,
+			"answering": {{1, ""}},
+			"failing":   {{1, "timeout"}},
+			"recovered": {{1, "timeout"}, {2, ""}},
+			"relapsed":  {{1, ""}, {2, "timeout"}},
+		}
+		want := map[string]map[string]int{}
+		for name, rs := range reports {
+			gateway := "stripe"
+			if name == "fresh" {
+				gateway = "paypal"
+			}
+			a := &GatewayAccount{ID: uuid.Must(uuid.NewV7()), TenantID: f.shop.ID, Gateway: gateway, Mode: "test", Name: name, SealedSecrets: "x", CreatedAt: at(1), UpdatedAt: at(1)}
+			if err := s.CreateGatewayAccount(ctx, a); err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range rs {
+				if err := s.RecordGatewayAnswer(ctx, a.ID, at(r.at), r.failure); err != nil {
+					t.Fatal(err)
+				}
+			}
+			a, _ = s.GatewayAccountByID(ctx, a.ID)
+			if want[gateway] == nil {
+				want[gateway] = map[string]int{}
+			}
+			want[gateway][a.Health()]++
+		}
+		if want["stripe"][HealthAnswering] != 2 || want["stripe"][HealthFailing] != 2 || want["paypal"][HealthUnknown] != 1 {
+			t.Fatalf("Health said %v, want stripe 2 answering and 2 failing, paypal 1 unknown", want)
+		}
+		got, err := s.GatewayHealth(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("GatewayHealth = %v, want %v", got, want)
 		}
 	})
 }

@@ -144,7 +144,8 @@ func Start(ctx context.Context, o Options) (_ *App, err error) {
 		return nil, err
 	}
 	a := &App{Store: store, Temporal: tc, Hasher: password.New(cmp.Or(o.PasswordParams, password.DefaultParams())), workers: workers, Activities: acts, Codec: codec}
-	deps := api.Deps{Logger: o.Logger, Metrics: api.NewMetrics(), MetricsApart: o.MetricsApart, BodyLimit: o.BodyLimit, Checks: []api.Check{DatabaseCheck(store), TemporalCheck(tc)}}
+	deps := api.Deps{Logger: o.Logger, Metrics: api.NewMetrics(), MetricsApart: o.MetricsApart, BodyLimit: o.BodyLimit, Checks: []api.Check{DatabaseCheck(store), TemporalCheck(tc)},
+		Reports: []api.Report{GatewaysReport(store)}}
 	if o.MetricsApart {
 		a.Metrics = api.MetricsHandler(deps.Metrics)
 	}
@@ -169,6 +170,7 @@ func Start(ctx context.Context, o Options) (_ *App, err error) {
 			deps.Sandbox, deps.SandboxLedger = sandboxRoutes{sb}, sandboxRoutes{sb}
 		}
 		deps.Webhooks, deps.Signaler, deps.Now = store.WebhookEvents, tc, time.Now
+		deps.ConnectedWebhooks = connectedWebhooks{router}
 		clocks := &testclocks.Service{Store: store.Clocks, Workflows: tc, Now: time.Now}
 		deps.Billing, deps.TestClocks = store.Billing, clocks
 		deps.Sales = &sales.Service{Accounts: store.Accounts, Catalog: store.Catalog, Billing: store.Billing, Clocks: clocks, Workflows: tc,
@@ -340,6 +342,14 @@ func (h minLevel) WithGroup(name string) slog.Handler {
 // DatabaseCheck reports whether the database answers.
 func DatabaseCheck(store *models.Store) api.Check {
 	return api.Check{Name: "db", Probe: store.Ping}
+}
+
+// GatewaysReport counts, for each gateway, the connected accounts whose
+// gateway answered the last call through them, failed to, or has not been
+// called: read from what the calls noted, never by calling a gateway.
+// Which accounts is for their businesses to see, not the public probe.
+func GatewaysReport(store *models.Store) api.Report {
+	return api.Report{Name: "gateways", Read: func(ctx context.Context) (any, error) { return store.GatewayHealth(ctx) }}
 }
 
 // TemporalCheck reports whether the Temporal frontend answers.

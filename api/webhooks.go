@@ -1,0 +1,137 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+	"go.temporal.io/api/serviceerror"
+
+	"github.com/billgate/billgate/models"
+	"github.com/billgate/billgate/workflows/contract"
+)
+
+// GatewayEvent is a verified webhook in billgate's terms.
+type GatewayEvent struct {
+	// Gateway is the gateway's name, or the route of a connected account.
+	Gateway string
+	// ID is the event's as billgate keeps it; a resent event keeps it.
+	ID string
+	// IdempotencyKey is the charge's: "<payment ID>/<attempt>" for
+	// billgate's payments.
+	IdempotencyKey string
+	Reference      string
+	// Settles is set on an event that may decide a pending charge, which
+	// its payment is told of: Succeeded, or declined for DeclineCode.
+	// Other events (refunds, disputes) are kept for the reconciliation.
+	Settles     bool
+	Succeeded   bool
+	DeclineCode string
+}
+
+// Webhooks keeps inbound gateway events by ID.
+type Webhooks interface {
+	RecordWebhookEvent(ctx context.Context, e models.WebhookEvent) (models.WebhookEvent, bool, error)
+	MarkWebhookDelivered(ctx context.Context, id string, at time.Time) error
+}
+
+// Signaler delivers signals to workflows (the Temporal client).
+type Signaler interface {
+	SignalWorkflow(ctx context.Context, workflowID, runID, signalName string, arg any) error
+}
+
+// ConnectedWebhooks verifies and reads the webhooks of businesses'
+// connected gateway accounts; internal/app adapts the gateways to it.
+type ConnectedWebhooks interface {
+	// ReadWebhook fails with ErrUnknownGatewayAccount,
+	// ErrBadWebhookSignature, or an error wrapping fault.ErrUnavailable
+	// when the gateway could not be asked (a certificate to fetch).
+	ReadWebhook(ctx context.Context, gateway string, account uuid.UUID, header http.Header, body []byte) (GatewayEvent, error)
+}
+
+// The refusals of ConnectedWebhooks, wrapped or not.
+var (
+	ErrUnknownGatewayAccount = errors.New("no such gateway account")
+	ErrBadWebhookSignature   = errors.New("the webhook signature does not verify")
+)
+
+func badSignature(field string) *Problem {
+	return &Problem{Status: http.StatusBadRequest, Detail: Error{Code: "INVALID_SIGNATURE", Message: "the webhook signature does not verify", Field: field}}
+}
+
+var errBadGatewaySignature = badSignature("signature")
+
+// readBody reads a webhook's body whole, within the body limit.
+func readBody(c *gin.Context) ([]byte, error) {
+	body, err := c.GetRawData()
+	if err != nil {
+		if tooLarge := asMaxBytes(err); tooLarge != nil {
+			return nil, bodyTooLarge(tooLarge.Limit)
+		}
+		return nil, Invalid("body", "could not read the request body", nil)
+	}
+	return body, nil
+}
+
+// gatewayWebhook is POST /webhooks/{gateway}/{accountId}: an event of a
+// business's connected account, proven by the account's own secret.
+func (h *handlers) gatewayWebhook(c *gin.Context) error {
+	account, err := uuid.Parse(c.Param("accountId"))
+	if err != nil {
+		return errNotFound
+	}
+	body, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	ev, err := h.ConnectedWebhooks.ReadWebhook(c.Request.Context(), c.Param("gateway"), account, c.Request.Header, body)
+	switch {
+	case errors.Is(err, ErrUnknownGatewayAccount):
+		return errNotFound
+	case errors.Is(err, ErrBadWebhookSignature):
+		return errBadGatewaySignature
+	case err != nil:
+		return err
+	}
+	if err := h.receiveGatewayEvent(c.Request.Context(), ev, body); err != nil {
+		return err
+	}
+	respond(c, http.StatusOK, gin.H{"received": true})
+	return nil
+}
+
+// receiveGatewayEvent keeps a verified event and, when it settles a
+// charge, signals its payment's workflow. A repeat of a delivered event is
+// acknowledged and dropped; an event whose workflow does not exist (yet,
+// or any more), or that settles nothing, is kept undelivered and
+// acknowledged, never lost; Temporal being down is a 503 so the sender
+// retries. The answer comes only once the event is stored.
+func (h *handlers) receiveGatewayEvent(ctx context.Context, ev GatewayEvent, body []byte) error {
+	now := h.Now().UTC()
+	stored, _, err := h.Webhooks.RecordWebhookEvent(ctx, models.WebhookEvent{ID: ev.ID, Gateway: ev.Gateway, Payload: string(body), ReceivedAt: now})
+	if err != nil {
+		return err
+	}
+	if stored.DeliveredAt != nil || !ev.Settles {
+		return nil
+	}
+	key, _, _ := strings.Cut(ev.IdempotencyKey, "/")
+	paymentID, err := uuid.Parse(key)
+	if err != nil {
+		return nil // not a billgate payment: kept, never delivered
+	}
+	signal := contract.GatewayEvent{Reference: ev.Reference, Succeeded: ev.Succeeded, DeclineCode: ev.DeclineCode}
+	err = h.Signaler.SignalWorkflow(ctx, contract.PaymentWorkflowID(paymentID), "", contract.GatewayEventSignal, signal)
+	var notFound *serviceerror.NotFound
+	switch {
+	case errors.As(err, &notFound):
+		return nil
+	case err != nil:
+		return errUnavailable
+	}
+	return h.Webhooks.MarkWebhookDelivered(ctx, ev.ID, now)
+}

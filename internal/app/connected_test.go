@@ -1,0 +1,177 @@
+package app
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"go.temporal.io/api/serviceerror"
+
+	"github.com/billgate/billgate/api"
+	"github.com/billgate/billgate/auth/sealed"
+	"github.com/billgate/billgate/gatewayaccounts"
+	"github.com/billgate/billgate/gateways"
+	"github.com/billgate/billgate/gateways/connected"
+	"github.com/billgate/billgate/models"
+	"github.com/billgate/billgate/tenancy"
+	"github.com/billgate/billgate/workflows/contract"
+)
+
+// hmacGateway is a connected gateway whose webhooks are JSON events
+// signed in X-Signature with the account's webhookSecret (HMAC-SHA256).
+type hmacGateway struct {
+	gateways.ConnectedGateway // never called
+	secret                    string
+}
+
+type hmacEvent struct {
+	ID, Type, Reference, Key, DeclineCode string
+}
+
+func (g hmacGateway) ReadWebhook(_ context.Context, header http.Header, body []byte) (gateways.Event, error) {
+	if !hmac.Equal([]byte(header.Get("X-Signature")), []byte(sign(g.secret, body))) {
+		return gateways.Event{}, gateways.ErrBadSignature
+	}
+	var e hmacEvent
+	if err := json.Unmarshal(body, &e); err != nil {
+		return gateways.Event{}, gateways.Permanent("hmac", err)
+	}
+	if e.Type == "unreachable" {
+		return gateways.Event{}, gateways.Transient("hmac", errors.New("the certificate could not be fetched"))
+	}
+	return gateways.Event{ID: e.ID, Type: gateways.EventType(e.Type), Reference: e.Reference, IdempotencyKey: e.Key, DeclineCode: e.DeclineCode}, nil
+}
+
+func sign(secret string, body []byte) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write(body)
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+type hmacConnector struct{}
+
+func (hmacConnector) Kind() string { return "hmac" }
+func (hmacConnector) Credentials() []gateways.Credential {
+	return []gateways.Credential{{Name: "webhookSecret", Secret: true}}
+}
+func (hmacConnector) Connect(a gateways.Account) (gateways.ConnectedGateway, error) {
+	return hmacGateway{secret: a.Credentials["webhookSecret"]}, nil
+}
+
+// connectedWebhookServer is the API with a connected account's webhook
+// route as app wires it: the router, the accounts over a migrated SQLite
+// store, their secrets sealed.
+type connectedWebhookServer struct {
+	sandboxRouteServer
+	accounts map[string]uuid.UUID // by tenant login
+}
+
+func newConnectedWebhookServer(t *testing.T) *connectedWebhookServer {
+	ctx := context.Background()
+	store, err := OpenStore(ctx, "sqlite::memory:", true, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = store.Close() })
+	box, err := sealed.New([]sealed.Key{sealed.RandomKey("k")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	connectors := connected.Connectors{"hmac": hmacConnector{}}
+	svc := &gatewayaccounts.Service{Store: store.GatewayAccounts, Gateways: connectors, Secrets: box, Now: time.Now}
+	router := gateways.Router{Local: &gateways.Registry{}, Accounts: &connected.Accounts{Connectors: connectors, Opener: svc, Health: store.GatewayAccounts}}
+	s := &connectedWebhookServer{sandboxRouteServer: sandboxRouteServer{t: t, store: store, signals: &signals{}}, accounts: map[string]uuid.UUID{}}
+	for _, login := range []string{"shop", "other"} {
+		tenant := &models.Client{Login: login}
+		if err := store.CreateClient(ctx, tenant); err != nil {
+			t.Fatal(err)
+		}
+		a, err := svc.Connect(ctx, tenancy.Caller{ID: tenant.ID, Level: models.LevelBusiness},
+			gatewayaccounts.New{Gateway: "hmac", Mode: "test", Credentials: map[string]string{"webhookSecret": login + "-secret"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.accounts[login] = a.ID
+	}
+	deps := api.Deps{Authn: struct{ api.RequestAuthenticator }{}, Webhooks: store.WebhookEvents, Signaler: s.signals, Now: time.Now,
+		ConnectedWebhooks: connectedWebhooks{router}}
+	s.srv = httptest.NewServer(api.NewServer(deps))
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+// post sends an event to path signed with secret.
+func (s *connectedWebhookServer) post(path, secret string, e hmacEvent) answer {
+	s.t.Helper()
+	body, _ := json.Marshal(e)
+	req, err := http.NewRequest("POST", s.srv.URL+path, strings.NewReader(string(body)))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	req.Header.Set("X-Signature", sign(secret, body))
+	return s.do(req)
+}
+
+// A connected account's webhook is verified with that account's own
+// secret, kept once under its account, and signals the payment it names
+// when it settles a charge; refunds and disputes are kept for the
+// reconciliation; an account's events cannot shadow another's.
+func TestConnectedWebhookRoute(t *testing.T) {
+	s := newConnectedWebhookServer(t)
+	shop, other := s.accounts["shop"], s.accounts["other"]
+	path := "/webhooks/hmac/" + shop.String()
+	payment := uuid.New()
+	paid := hmacEvent{ID: "evt_1", Type: string(gateways.EventChargeSucceeded), Reference: "ch_1", Key: payment.String() + "/1"}
+
+	badSig := `{"errors":[{"code":"INVALID_SIGNATURE","message":"the webhook signature does not verify","field":"signature"}]}`
+	s.post(path, "other-secret", paid).is(t, "an event signed with another account's secret", 400, badSig)
+	s.post("/webhooks/hmac/"+uuid.NewString(), "shop-secret", paid).is(t, "an event of no such account", 404, notFound)
+	s.post("/webhooks/stripe/"+shop.String(), "shop-secret", paid).is(t, "an event of the account under another gateway", 404, notFound)
+	s.post("/webhooks/hmac/not-a-uuid", "shop-secret", paid).is(t, "an event of a malformed account", 404, notFound)
+	if len(s.signals.sent) != 0 {
+		t.Fatalf("refused events signalled %+v", s.signals.sent)
+	}
+
+	s.post(path, "shop-secret", paid).received(t, "a signed event")
+	s.post(path, "shop-secret", paid).received(t, "the same event again")
+	want := signal{contract.PaymentWorkflowID(payment), "", contract.GatewayEventSignal, contract.GatewayEvent{Reference: "ch_1", Succeeded: true}}
+	if len(s.signals.sent) != 1 || s.signals.sent[0] != want {
+		t.Errorf("signals = %+v, want one %+v", s.signals.sent, want)
+	}
+
+	// The other account reuses the event ID: kept under its own account,
+	// and delivered, rather than taken for a repeat of shop's.
+	declined := hmacEvent{ID: "evt_1", Type: string(gateways.EventChargeFailed), Reference: "ch_9", Key: payment.String() + "/2", DeclineCode: "card_declined"}
+	s.post("/webhooks/hmac/"+other.String(), "other-secret", declined).received(t, "another account's event of the same ID")
+	if len(s.signals.sent) != 2 || s.signals.sent[1].arg != (contract.GatewayEvent{Reference: "ch_9", DeclineCode: "card_declined"}) {
+		t.Errorf("signals = %+v, want the other account's decline too", s.signals.sent)
+	}
+
+	for _, typ := range []gateways.EventType{gateways.EventChargeRefunded, gateways.EventChargeDisputed, gateways.EventOther} {
+		s.post(path, "shop-secret", hmacEvent{ID: "evt_" + string(typ), Type: string(typ), Reference: "ch_1", Key: payment.String() + "/1"}).received(t, string(typ))
+	}
+	if len(s.signals.sent) != 2 {
+		t.Errorf("events that settle no charge signalled: %+v", s.signals.sent[2:])
+	}
+	for _, id := range []string{"evt_1", "evt_" + string(gateways.EventChargeRefunded), "evt_" + string(gateways.EventChargeDisputed)} {
+		var stored models.WebhookEvent
+		route := contract.GatewayRoute("hmac", shop)
+		if err := s.store.DB().Take(&stored, "id = ?", route+"/"+id).Error; err != nil || stored.Gateway != route {
+			t.Errorf("event %s kept as %+v, %v; want it under %s", id, stored, err, route)
+		}
+	}
+
+	s.post(path, "shop-secret", hmacEvent{ID: "evt_2", Type: "unreachable"}).is(t, "an event the gateway cannot verify now", 503, unavailable)
+	s.signals.err = serviceerror.NewUnavailable("down")
+	s.post(path, "shop-secret", hmacEvent{ID: "evt_3", Type: string(gateways.EventChargeSucceeded), Reference: "ch_3", Key: uuid.NewString() + "/1"}).
+		is(t, "an event while Temporal is down", 503, unavailable)
+}
