@@ -134,9 +134,12 @@ type Payment struct {
 	PaidAt          *time.Time
 	TestClockID     *uuid.UUID // a purchase's test clock
 	ClockTime       *time.Time // the test clock time a purchase has caught up with
-	Version         int64
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	// DisputedAt is when a gateway reported the payment disputed. The
+	// workflow's writes leave it (read-only here): MarkDisputed sets it.
+	DisputedAt *time.Time `gorm:"->"`
+	Version    int64
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // PaymentAttempt is one charge of a payment at the gateway.
@@ -352,7 +355,8 @@ func (s *Billing) billingList(ctx context.Context, after uuid.UUID, limit int, s
 }
 
 // upsertNewer inserts row, or overwrites the stored row with the same ID,
-// all but id and created_at, when row's version is newer. It reports whether
+// all but id, created_at and read-only columns, when row's version is
+// newer. It reports whether
 // the row changed. One statement, so concurrent writers cannot interleave
 // between the version check and the write.
 func upsertNewer(db *gorm.DB, row any) (bool, error) {
@@ -361,9 +365,9 @@ func upsertNewer(db *gorm.DB, row any) (bool, error) {
 		return false, err
 	}
 	columns := make([]string, 0, len(stmt.Schema.DBNames))
-	for _, name := range stmt.Schema.DBNames {
-		if name != "id" && name != "created_at" {
-			columns = append(columns, name)
+	for _, f := range stmt.Schema.Fields {
+		if f.DBName != "" && f.DBName != "id" && f.DBName != "created_at" && f.Creatable && f.Updatable {
+			columns = append(columns, f.DBName)
 		}
 	}
 	res := db.Clauses(clause.OnConflict{

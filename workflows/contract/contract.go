@@ -17,6 +17,7 @@ const (
 	PaymentWorkflowType       = "PaymentWorkflow"
 	TestClockWorkflowType     = "TestClockWorkflow"
 	PurgeSessionsWorkflowType = "PurgeSessionsWorkflow"
+	RefundWorkflowType        = "RefundWorkflow"
 )
 
 // Task queues. `billgate worker --queues` serves a subset of them.

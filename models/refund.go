@@ -1,0 +1,193 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/billgate/billgate/workflows/contract"
+)
+
+// Refund is money returned of a paid payment.
+type Refund struct {
+	ID               uuid.UUID `gorm:"primaryKey"`
+	TenantID         uuid.UUID
+	CustomerID       uuid.UUID
+	PaymentID        uuid.UUID
+	InvoiceID        uuid.UUID
+	Amount           int64
+	Currency         string
+	Reason           string
+	Status           string // one of contract.RefundStatuses
+	FailureReason    string
+	GatewayReference string
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+// CreditNote credits an invoice with a succeeded refund.
+type CreditNote struct {
+	ID         uuid.UUID `gorm:"primaryKey"`
+	TenantID   uuid.UUID
+	CustomerID uuid.UUID
+	InvoiceID  uuid.UUID
+	RefundID   uuid.UUID
+	Amount     int64
+	Currency   string
+	Reason     string
+	CreatedAt  time.Time
+}
+
+// ErrOverRefund is what CreateRefund answers when the refund would return
+// more than is left of what was paid.
+var ErrOverRefund = errors.New("more than is left to refund")
+
+// notFailed is the refunds that return, or will, money.
+var notFailed = []string{string(contract.RefundPending), string(contract.RefundSucceeded)}
+
+// CreateRefund stores a pending refund of its payment, which must be paid
+// in the refund's currency and keep at least r.Amount unrefunded by the
+// refunds not failed (ErrOverRefund otherwise). The payment's row is
+// locked meanwhile, so refunds at once never return more than was paid.
+// A refund already stored under r.ID is returned as it is (created false)
+// when it is the same refund, and is ErrConflict when it is not.
+func (s *Billing) CreateRefund(ctx context.Context, r *Refund) (created bool, err error) {
+	err = s.withTx(ctx, func(tx *conn) error {
+		q := tx.db.WithContext(ctx)
+		var existing Refund
+		switch err := translate(q.Take(&existing, "id = ?", r.ID).Error); {
+		case err == nil:
+			if existing.PaymentID != r.PaymentID || existing.Amount != r.Amount || existing.Reason != r.Reason {
+				return fmt.Errorf("refund %s: %w", r.ID, ErrConflict)
+			}
+			*r = existing
+			return nil
+		case !errors.Is(err, ErrNotFound):
+			return err
+		}
+		if tx.dialect == Postgres {
+			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+		}
+		var p Payment
+		if err := translate(q.Take(&p, "id = ?", r.PaymentID).Error); err != nil {
+			return fmt.Errorf("payment %s: %w", r.PaymentID, err)
+		}
+		refunded, err := refundedOf(tx.db.WithContext(ctx), r.PaymentID, notFailed)
+		if err != nil {
+			return err
+		}
+		if p.Status != string(contract.PaymentPaid) || p.Currency != r.Currency || r.Amount > p.Amount-refunded {
+			return fmt.Errorf("refund of %d %s of payment %s (%s, %d paid, %d refunded): %w", r.Amount, r.Currency, p.ID, p.Status, p.Amount, refunded, ErrOverRefund)
+		}
+		r.TenantID, r.CustomerID, r.InvoiceID, r.Status = p.TenantID, p.CustomerID, p.InvoiceID, string(contract.RefundPending)
+		created = true
+		return translate(tx.db.WithContext(ctx).Create(r).Error)
+	})
+	return created, err
+}
+
+// refundedOf sums the refunds of a payment in the statuses given.
+func refundedOf(db *gorm.DB, paymentID uuid.UUID, statuses []string) (int64, error) {
+	var sum int64
+	err := db.Model(&Refund{}).Select("COALESCE(SUM(amount), 0)").Where("payment_id = ? AND status IN ?", paymentID, statuses).Scan(&sum).Error
+	return sum, translate(err)
+}
+
+// SettleRefund ends a pending refund in st: a success credits its invoice
+// with a credit note in the same transaction. A refund no longer pending
+// is left as it is (settled false).
+func (s *Billing) SettleRefund(ctx context.Context, id uuid.UUID, st contract.RefundState) (settled bool, err error) {
+	err = s.withTx(ctx, func(tx *conn) error {
+		q := tx.db.WithContext(ctx)
+		res := q.Model(&Refund{}).Where("id = ? AND status = ?", id, contract.RefundPending).Updates(map[string]any{
+			"status": string(st.Status), "gateway_reference": st.GatewayReference, "failure_reason": st.FailureReason, "updated_at": st.SettledAt,
+		})
+		if err := translate(res.Error); err != nil || res.RowsAffected == 0 {
+			return err
+		}
+		settled = true
+		if st.Status != contract.RefundSucceeded {
+			return nil
+		}
+		var r Refund
+		if err := translate(q.Take(&r, "id = ?", id).Error); err != nil {
+			return err
+		}
+		note := CreditNote{ID: contract.DerivedID(st.SettledAt, r.ID, 0), TenantID: r.TenantID, CustomerID: r.CustomerID, InvoiceID: r.InvoiceID,
+			RefundID: r.ID, Amount: r.Amount, Currency: r.Currency, Reason: r.Reason, CreatedAt: st.SettledAt}
+		return translate(q.Create(&note).Error)
+	})
+	return settled, err
+}
+
+// RefundByID finds a refund.
+func (s *Billing) RefundByID(ctx context.Context, id uuid.UUID) (*Refund, error) {
+	var r Refund
+	if err := translate(s.db.WithContext(ctx).Take(&r, "id = ?", id).Error); err != nil {
+		return nil, fmt.Errorf("refund %s: %w", id, err)
+	}
+	return &r, nil
+}
+
+// RefundFilter narrows a list of refunds; nil is any.
+type RefundFilter struct {
+	TenantID, CustomerID, PaymentID *uuid.UUID
+	Statuses                        []string
+	After                           uuid.UUID
+	Limit                           int
+}
+
+// Refunds pages through refunds in ID order.
+func (s *Billing) Refunds(ctx context.Context, f RefundFilter) ([]Refund, error) {
+	q := s.db.WithContext(ctx).Model(&Refund{}).Order("id").Limit(f.Limit)
+	for column, id := range map[string]*uuid.UUID{"tenant_id": f.TenantID, "customer_id": f.CustomerID, "payment_id": f.PaymentID} {
+		if id != nil {
+			q = q.Where(column+" = ?", *id)
+		}
+	}
+	if len(f.Statuses) > 0 {
+		q = q.Where("status IN ?", f.Statuses)
+	}
+	if f.After != uuid.Nil {
+		q = q.Where("id > ?", f.After)
+	}
+	return findReadable[Refund](s.conn, q)
+}
+
+// Refunded is what was refunded of each payment named, by the refunds
+// that succeeded; a payment with none is left out.
+func (s *Billing) Refunded(ctx context.Context, paymentIDs []uuid.UUID) (map[uuid.UUID]int64, error) {
+	var rows []struct {
+		PaymentID uuid.UUID
+		Sum       int64
+	}
+	err := s.db.WithContext(ctx).Model(&Refund{}).Select("payment_id, SUM(amount) AS sum").
+		Where("payment_id IN ? AND status = ?", paymentIDs, contract.RefundSucceeded).Group("payment_id").Scan(&rows).Error
+	if err != nil {
+		return nil, translate(err)
+	}
+	out := make(map[uuid.UUID]int64, len(rows))
+	for _, r := range rows {
+		out[r.PaymentID] = r.Sum
+	}
+	return out, nil
+}
+
+// CreditNotes lists an invoice's credit notes, oldest first.
+func (s *Billing) CreditNotes(ctx context.Context, invoiceID uuid.UUID) ([]CreditNote, error) {
+	var out []CreditNote
+	return out, translate(s.db.WithContext(ctx).Where("invoice_id = ?", invoiceID).Order("id").Find(&out).Error)
+}
+
+// MarkDisputed notes that a gateway reported the payment disputed at at;
+// the first report stands.
+func (s *Billing) MarkDisputed(ctx context.Context, paymentID uuid.UUID, at time.Time) error {
+	// By table, not model: the model's column is read-only.
+	res := s.db.WithContext(ctx).Table("payments").Where("id = ? AND disputed_at IS NULL", paymentID).Update("disputed_at", at)
+	return translate(res.Error)
+}

@@ -1,0 +1,166 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/billgate/billgate/workflows/contract"
+)
+
+// paidPayment stores a purchase of 9900 USD paid.
+func paidPayment(t *testing.T, s *Store, f *billingFixture) *Payment {
+	t.Helper()
+	inv := f.invoice(nil, f.bob, 1)
+	p := f.payment(inv, 1)
+	p.Status, inv.Status = "paid", "paid"
+	if _, err := s.ProjectPayment(context.Background(), p, inv); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func refundOf(p *Payment, amount int64) *Refund {
+	return &Refund{ID: uuid.Must(uuid.NewV7()), PaymentID: p.ID, Amount: amount, Currency: p.Currency, Reason: "requested_by_customer", CreatedAt: at(3), UpdatedAt: at(3)}
+}
+
+func TestRefunds(t *testing.T) {
+	openEach(t, func(t *testing.T, s *Store) {
+		migrated(t, s)
+		ctx := context.Background()
+		f := newBillingFixture(t, s)
+		p := paidPayment(t, s, f)
+
+		first := refundOf(p, 4000)
+		if created, err := s.CreateRefund(ctx, first); err != nil || !created {
+			t.Fatalf("CreateRefund = %v, %v", created, err)
+		}
+		if first.Status != "pending" || first.TenantID != p.TenantID || first.CustomerID != p.CustomerID || first.InvoiceID != p.InvoiceID {
+			t.Errorf("created %+v; want it pending, of the payment's tenant, customer and invoice", first)
+		}
+		again := *first
+		again.Status, again.TenantID = "", uuid.Nil
+		if created, err := s.CreateRefund(ctx, &again); err != nil || created || again.Status != "pending" || again.TenantID != p.TenantID {
+			t.Errorf("the same refund again = %v, %v, %+v; want the stored one, not created", created, err, again)
+		}
+		other := *first
+		other.Amount = 1
+		if _, err := s.CreateRefund(ctx, &other); !errors.Is(err, ErrConflict) {
+			t.Errorf("another refund under the same ID = %v, want ErrConflict", err)
+		}
+
+		// 9900 paid, 4000 pending: 5900 is left, not 5901.
+		if _, err := s.CreateRefund(ctx, refundOf(p, 5901)); !errors.Is(err, ErrOverRefund) {
+			t.Errorf("refunding more than is left = %v, want ErrOverRefund", err)
+		}
+		euros := refundOf(p, 100)
+		euros.Currency = "EUR"
+		if _, err := s.CreateRefund(ctx, euros); !errors.Is(err, ErrOverRefund) {
+			t.Errorf("refunding in another currency = %v, want ErrOverRefund", err)
+		}
+		pending := f.payment(f.invoice(nil, f.bob, 1), 1)
+		if _, err := s.ProjectPayment(ctx, pending, f.invoice(nil, f.bob, 1)); err == nil {
+			if _, err := s.CreateRefund(ctx, refundOf(pending, 1)); !errors.Is(err, ErrOverRefund) {
+				t.Errorf("refunding an unpaid payment = %v, want ErrOverRefund", err)
+			}
+		}
+
+		// A failed refund gives its amount back to what is refundable.
+		if settled, err := s.SettleRefund(ctx, first.ID, contract.RefundState{Status: contract.RefundFailed, FailureReason: "expired_or_canceled_card", SettledAt: at(4)}); err != nil || !settled {
+			t.Fatalf("SettleRefund(failed) = %v, %v", settled, err)
+		}
+		if notes, _ := s.CreditNotes(ctx, p.InvoiceID); len(notes) != 0 {
+			t.Errorf("a failed refund wrote %d credit notes", len(notes))
+		}
+		whole := refundOf(p, 9900)
+		if _, err := s.CreateRefund(ctx, whole); err != nil {
+			t.Fatalf("refunding the whole after a failure = %v", err)
+		}
+		if settled, err := s.SettleRefund(ctx, whole.ID, contract.RefundState{Status: contract.RefundSucceeded, GatewayReference: "re_1", SettledAt: at(5)}); err != nil || !settled {
+			t.Fatalf("SettleRefund(succeeded) = %v, %v", settled, err)
+		}
+		if settled, err := s.SettleRefund(ctx, whole.ID, contract.RefundState{Status: contract.RefundFailed, SettledAt: at(6)}); err != nil || settled {
+			t.Errorf("settling a settled refund = %v, %v; want it left", settled, err)
+		}
+		got, _ := s.RefundByID(ctx, whole.ID)
+		if got.Status != "succeeded" || got.GatewayReference != "re_1" || !got.UpdatedAt.Equal(at(5)) {
+			t.Errorf("the settled refund = %+v", got)
+		}
+		notes, err := s.CreditNotes(ctx, p.InvoiceID)
+		if err != nil || len(notes) != 1 || notes[0].RefundID != whole.ID || notes[0].Amount != 9900 || notes[0].Currency != "USD" {
+			t.Errorf("CreditNotes = %+v, %v; want one of 9900 USD for the refund", notes, err)
+		}
+		if refunded, err := s.Refunded(ctx, []uuid.UUID{p.ID, pending.ID}); err != nil || len(refunded) != 1 || refunded[p.ID] != 9900 {
+			t.Errorf("Refunded = %v, %v; want 9900 of the paid payment only", refunded, err)
+		}
+		if _, err := s.CreateRefund(ctx, refundOf(p, 1)); !errors.Is(err, ErrOverRefund) {
+			t.Errorf("refunding a fully refunded payment = %v, want ErrOverRefund", err)
+		}
+
+		list, err := s.Refunds(ctx, RefundFilter{PaymentID: &p.ID, Statuses: []string{"succeeded"}, Limit: 10})
+		if err != nil || len(list) != 1 || list[0].ID != whole.ID {
+			t.Errorf("Refunds(succeeded) = %v, %v", list, err)
+		}
+		if list, _ := s.Refunds(ctx, RefundFilter{CustomerID: &f.eve.ID, Limit: 10}); len(list) != 0 {
+			t.Errorf("another customer's Refunds = %d", len(list))
+		}
+	})
+}
+
+// Refunds at once never return more than was paid.
+func TestConcurrentRefundsNeverExceedThePayment(t *testing.T) {
+	openEach(t, func(t *testing.T, s *Store) {
+		migrated(t, s)
+		f := newBillingFixture(t, s)
+		p := paidPayment(t, s, f)
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		created := 0
+		for range 8 {
+			wg.Go(func() {
+				ok, err := s.CreateRefund(context.Background(), refundOf(p, 3000))
+				if err != nil && !errors.Is(err, ErrOverRefund) {
+					t.Error(err)
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				if ok {
+					created++
+				}
+			})
+		}
+		wg.Wait()
+		if created != 3 {
+			t.Errorf("%d refunds of 3000 of a 9900 payment were created, want 3", created)
+		}
+	})
+}
+
+// The dispute mark is the store's, which the workflow's writes keep.
+func TestDisputeMarkSurvivesTheWorkflowsWrites(t *testing.T) {
+	openEach(t, func(t *testing.T, s *Store) {
+		migrated(t, s)
+		ctx := context.Background()
+		f := newBillingFixture(t, s)
+		p := paidPayment(t, s, f)
+		if err := s.MarkDisputed(ctx, p.ID, at(5)); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.MarkDisputed(ctx, p.ID, at(6)); err != nil {
+			t.Fatal(err)
+		}
+		p.Version++
+		inv := f.invoice(nil, f.bob, p.Version)
+		inv.ID, inv.Status = p.InvoiceID, "paid"
+		if applied, err := s.ProjectPayment(ctx, p, inv); err != nil || !applied {
+			t.Fatalf("ProjectPayment = %v, %v", applied, err)
+		}
+		got, _ := s.PaymentByID(ctx, p.ID)
+		if got.DisputedAt == nil || !got.DisputedAt.Equal(at(5)) {
+			t.Errorf("DisputedAt = %v, want the first report's, kept through the newer write", got.DisputedAt)
+		}
+	})
+}
