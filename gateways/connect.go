@@ -174,3 +174,11 @@ func (r Router) Gateway(ctx context.Context, route string) (Gateway, error) {
 	}
 	return r.Accounts.Connect(ctx, kind, account)
 }
+
+// RefundLooker reports a refund as the gateway has it now, so that a
+// pending refund is settled without waiting for a webhook.
+type RefundLooker interface {
+	// LookupRefund reports the refund with reference; an unknown one is a
+	// permanent error wrapping ErrUnknownCharge.
+	LookupRefund(ctx context.Context, reference string) (RefundResult, error)
+}

@@ -20,6 +20,7 @@ func Register(r Registry) {
 		contract.PaymentWorkflowType:       PaymentWorkflow,
 		contract.TestClockWorkflowType:     TestClockWorkflow,
 		contract.PurgeSessionsWorkflowType: PurgeSessionsWorkflow,
+		contract.RefundWorkflowType:        RefundWorkflow,
 	} {
 		r.RegisterWorkflowWithOptions(fn, workflow.RegisterOptions{Name: name})
 	}

@@ -220,11 +220,20 @@ func (s *Sandbox) Void(ctx context.Context, req gateways.VoidRequest) (gateways.
 	return s.result(c), nil
 }
 
+// ErrPartialRefund is wrapped (with ErrNotRefundable) when the sandbox is
+// asked for part of a charge: it refunds charges whole, once.
+var ErrPartialRefund = errors.New("the sandbox refunds whole charges only")
+
 // Refund implements gateways.Gateway: the ledger records the refund of a
-// succeeded charge, once per charge.
+// succeeded charge, whole and once per charge.
 func (s *Sandbox) Refund(ctx context.Context, req gateways.RefundRequest) (gateways.RefundResult, error) {
 	if err := req.Validate(); err != nil {
 		return gateways.RefundResult{}, gateways.Permanent(Name, err)
+	}
+	if !req.Amount.IsZero() {
+		if c, err := s.ledger.ByReference(ctx, req.Reference); err == nil && c.Amount != req.Amount {
+			return gateways.RefundResult{}, gateways.Permanent(Name, fmt.Errorf("%w: %w", gateways.ErrNotRefundable, ErrPartialRefund))
+		}
 	}
 	c, err := s.ledger.Refund(ctx, req.Reference, req.IdempotencyKey, "sbr_"+uuid.NewString(), s.clock().UTC())
 	switch {

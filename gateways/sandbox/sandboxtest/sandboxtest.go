@@ -134,6 +134,7 @@ func (g gateway) refundRefused(t *testing.T) {
 		{"declined", gateways.RefundRequest{IdempotencyKey: "refund_3/1/refund", Reference: declined}, gateways.ErrNotRefundable},
 		{"pending", gateways.RefundRequest{IdempotencyKey: "refund_4/1/refund", Reference: pending}, gateways.ErrNotRefundable},
 		{"unknown", gateways.RefundRequest{IdempotencyKey: "k", Reference: "sbx_unknown"}, gateways.ErrUnknownCharge},
+		{"part of a charge", gateways.RefundRequest{IdempotencyKey: "refund_2/1/refund", Reference: other, Amount: billing.Money{Amount: 1, Currency: "USD"}}, sandbox.ErrPartialRefund},
 	}
 	for _, tt := range tests {
 		if _, err := g.sb.Refund(ctx, tt.req); !gateways.IsPermanent(err) || !errors.Is(err, tt.want) {
