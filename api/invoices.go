@@ -34,6 +34,7 @@ type invoiceView struct {
 	PeriodStart    *time.Time     `json:"periodStart"`
 	PeriodEnd      *time.Time     `json:"periodEnd"`
 	PaidAt         *time.Time     `json:"paidAt"`
+	AmountCredited int64          `json:"amountCredited"`
 	CreatedAt      time.Time      `json:"createdAt"`
 	UpdatedAt      time.Time      `json:"updatedAt"`
 }
@@ -51,7 +52,7 @@ func viewInvoice(inv *models.Invoice) invoiceView {
 		PaymentID: inv.PaymentID, Status: inv.Status, Currency: inv.Currency, Total: inv.Total,
 		CreditApplied: inv.CreditApplied, AmountDue: inv.AmountDue, Lines: lines,
 		PeriodStart: utc(inv.PeriodStart), PeriodEnd: utc(inv.PeriodEnd), PaidAt: utc(inv.PaidAt),
-		CreatedAt: inv.CreatedAt.UTC(), UpdatedAt: inv.UpdatedAt.UTC(),
+		AmountCredited: inv.AmountCredited, CreatedAt: inv.CreatedAt.UTC(), UpdatedAt: inv.UpdatedAt.UTC(),
 	}
 }
 
@@ -74,6 +75,8 @@ type paymentView struct {
 	NextAttemptAt   *time.Time              `json:"nextAttemptAt"`
 	TestClockID     *uuid.UUID              `json:"testClockId"`
 	PaidAt          *time.Time              `json:"paidAt"`
+	AmountRefunded  int64                   `json:"amountRefunded"`
+	DisputedAt      *time.Time              `json:"disputedAt"`
 	CreatedAt       time.Time               `json:"createdAt"`
 	UpdatedAt       time.Time               `json:"updatedAt"`
 }
@@ -90,7 +93,7 @@ func viewPayment(p *models.Payment) paymentView {
 		ID: p.ID, TenantID: p.TenantID, CustomerID: p.CustomerID, InvoiceID: p.InvoiceID, SubscriptionID: p.SubscriptionID,
 		PriceID: p.PriceID, Amount: p.Amount, Currency: p.Currency, Gateway: p.Gateway, PaymentMethodID: p.PaymentMethodID,
 		Status: p.Status, Attempts: attempts, NextAttemptAt: utc(p.NextAttemptAt), PaidAt: utc(p.PaidAt), TestClockID: p.TestClockID,
-		CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC(),
+		AmountRefunded: p.AmountRefunded, DisputedAt: utc(p.DisputedAt), CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC(),
 	}
 	if p.ApprovalURL != "" && p.Status == string(contract.PaymentPending) {
 		v.ApprovalURL = &p.ApprovalURL
@@ -107,6 +110,7 @@ type BillingStore interface {
 	Subscriptions(ctx context.Context, f models.SubscriptionFilter) ([]models.Subscription, error)
 	Invoices(ctx context.Context, f models.InvoiceFilter) ([]models.Invoice, error)
 	Payments(ctx context.Context, f models.PaymentFilter) ([]models.Payment, error)
+	Refunds(ctx context.Context, f models.RefundFilter) ([]models.Refund, error)
 }
 
 func (h *handlers) getInvoice(c *gin.Context) error {

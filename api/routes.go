@@ -112,6 +112,9 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 	h.route(v1, "GET", "/invoices/:id", "invoices:read", h.getInvoice)
 	h.route(v1, "GET", "/payments", "payments:read", h.listPayments)
 	h.route(v1, "GET", "/payments/:id", "payments:read", h.getPayment)
+	h.route(v1, "POST", "/refunds", "refunds:create", h.idempotent(h.createRefund))
+	h.route(v1, "GET", "/refunds", "refunds:read", h.listRefunds)
+	h.route(v1, "GET", "/refunds/:id", "refunds:read", h.getRefund)
 	h.route(v1, "GET", "/entitlements", "entitlements:read", h.listEntitlements)
 
 	// Test clocks and gateway accounts are a business's tools, whatever a

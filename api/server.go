@@ -56,6 +56,7 @@ type Deps struct {
 	// gateway accounts, served unless it is nil; it needs Webhooks and
 	// Signaler too.
 	ConnectedWebhooks ConnectedWebhooks
+	Disputes          Disputes
 	// Billing reads subscriptions, invoices and payments; Sales sells and
 	// changes them; TestClocks runs businesses' simulated time.
 	Billing    BillingStore

@@ -31,12 +31,19 @@ type GatewayEvent struct {
 	Settles     bool
 	Succeeded   bool
 	DeclineCode string
+	// Disputed is set on a dispute (a chargeback) of the charge.
+	Disputed bool
 }
 
 // Webhooks keeps inbound gateway events by ID.
 type Webhooks interface {
 	RecordWebhookEvent(ctx context.Context, e models.WebhookEvent) (models.WebhookEvent, bool, error)
 	MarkWebhookDelivered(ctx context.Context, id string, at time.Time) error
+}
+
+// Disputes marks payments a gateway reported disputed (models.Billing).
+type Disputes interface {
+	MarkDisputed(ctx context.Context, paymentID uuid.UUID, gateway string, at time.Time) error
 }
 
 // Signaler delivers signals to workflows (the Temporal client).
@@ -105,7 +112,7 @@ func (h *handlers) gatewayWebhook(c *gin.Context) error {
 }
 
 // receiveGatewayEvent keeps a verified event and, when it settles a
-// charge, signals its payment's workflow. A repeat of a delivered event is
+// charge, signals its payment's workflow; a dispute marks the payment. A repeat of a delivered event is
 // acknowledged and dropped; an event whose workflow does not exist (yet,
 // or any more), or that settles nothing, is kept undelivered and
 // acknowledged, never lost; Temporal being down is a 503 so the sender
@@ -116,13 +123,19 @@ func (h *handlers) receiveGatewayEvent(ctx context.Context, ev GatewayEvent, bod
 	if err != nil {
 		return err
 	}
-	if stored.DeliveredAt != nil || !ev.Settles {
+	if stored.DeliveredAt != nil || !ev.Settles && !ev.Disputed {
 		return nil
 	}
 	key, _, _ := strings.Cut(ev.IdempotencyKey, "/")
 	paymentID, err := uuid.Parse(key)
 	if err != nil {
 		return nil // not a billgate payment: kept, never delivered
+	}
+	if ev.Disputed {
+		if err := h.Disputes.MarkDisputed(ctx, paymentID, ev.Gateway, now); err != nil {
+			return err
+		}
+		return h.Webhooks.MarkWebhookDelivered(ctx, ev.ID, now)
 	}
 	signal := contract.GatewayEvent{Reference: ev.Reference, Succeeded: ev.Succeeded, DeclineCode: ev.DeclineCode}
 	err = h.Signaler.SignalWorkflow(ctx, contract.PaymentWorkflowID(paymentID), "", contract.GatewayEventSignal, signal)

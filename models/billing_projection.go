@@ -102,9 +102,11 @@ type Invoice struct {
 	PaymentID      *uuid.UUID
 	Status         string // a contract.InvoiceStatus
 	Currency       string
-	Total          int64          // the sum of the lines
-	CreditApplied  int64          // customer credit used, never negative
-	AmountDue      int64          // Total - CreditApplied, never negative
+	Total          int64 // the sum of the lines
+	CreditApplied  int64 // customer credit used, never negative
+	AmountDue      int64 // Total - CreditApplied, never negative
+	// AmountCredited is what credit notes credited it, kept by the store.
+	AmountCredited int64          `gorm:"->"`
 	Lines          []billing.Line `gorm:"serializer:json"`
 	PeriodStart    *time.Time
 	PeriodEnd      *time.Time
@@ -134,12 +136,14 @@ type Payment struct {
 	PaidAt          *time.Time
 	TestClockID     *uuid.UUID // a purchase's test clock
 	ClockTime       *time.Time // the test clock time a purchase has caught up with
-	// DisputedAt is when a gateway reported the payment disputed. The
-	// workflow's writes leave it (read-only here): MarkDisputed sets it.
-	DisputedAt *time.Time `gorm:"->"`
-	Version    int64
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	// AmountRefunded (by succeeded refunds) and DisputedAt (when a gateway
+	// reported the payment disputed) are the store's: the workflow's
+	// writes leave them (read-only here).
+	AmountRefunded int64      `gorm:"->"`
+	DisputedAt     *time.Time `gorm:"->"`
+	Version        int64
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
 
 // PaymentAttempt is one charge of a payment at the gateway.

@@ -120,7 +120,14 @@ func (s *Billing) SettleRefund(ctx context.Context, id uuid.UUID, st contract.Re
 		}
 		note := CreditNote{ID: contract.DerivedID(st.SettledAt, r.ID, 0), TenantID: r.TenantID, CustomerID: r.CustomerID, InvoiceID: r.InvoiceID,
 			RefundID: r.ID, Amount: r.Amount, Currency: r.Currency, Reason: r.Reason, CreatedAt: st.SettledAt}
-		return translate(q.Create(&note).Error)
+		if err := translate(q.Create(&note).Error); err != nil {
+			return err
+		}
+		// By table, not model: the models' columns are read-only.
+		if err := q.Table("payments").Where("id = ?", r.PaymentID).Update("amount_refunded", gorm.Expr("amount_refunded + ?", r.Amount)).Error; err != nil {
+			return translate(err)
+		}
+		return translate(q.Table("invoices").Where("id = ?", r.InvoiceID).Update("amount_credited", gorm.Expr("amount_credited + ?", r.Amount)).Error)
 	})
 	return settled, err
 }
@@ -159,23 +166,11 @@ func (s *Billing) Refunds(ctx context.Context, f RefundFilter) ([]Refund, error)
 	return findReadable[Refund](s.conn, q)
 }
 
-// Refunded is what was refunded of each payment named, by the refunds
-// that succeeded; a payment with none is left out.
-func (s *Billing) Refunded(ctx context.Context, paymentIDs []uuid.UUID) (map[uuid.UUID]int64, error) {
-	var rows []struct {
-		PaymentID uuid.UUID
-		Sum       int64
-	}
-	err := s.db.WithContext(ctx).Model(&Refund{}).Select("payment_id, SUM(amount) AS sum").
-		Where("payment_id IN ? AND status = ?", paymentIDs, contract.RefundSucceeded).Group("payment_id").Scan(&rows).Error
-	if err != nil {
-		return nil, translate(err)
-	}
-	out := make(map[uuid.UUID]int64, len(rows))
-	for _, r := range rows {
-		out[r.PaymentID] = r.Sum
-	}
-	return out, nil
+// Refundable is what is left to refund of a payment: what was paid less
+// its refunds not failed.
+func (s *Billing) Refundable(ctx context.Context, p *Payment) (int64, error) {
+	refunded, err := refundedOf(s.db.WithContext(ctx), p.ID, notFailed)
+	return p.Amount - refunded, err
 }
 
 // CreditNotes lists an invoice's credit notes, oldest first.
@@ -184,10 +179,12 @@ func (s *Billing) CreditNotes(ctx context.Context, invoiceID uuid.UUID) ([]Credi
 	return out, translate(s.db.WithContext(ctx).Where("invoice_id = ?", invoiceID).Order("id").Find(&out).Error)
 }
 
-// MarkDisputed notes that a gateway reported the payment disputed at at;
-// the first report stands.
-func (s *Billing) MarkDisputed(ctx context.Context, paymentID uuid.UUID, at time.Time) error {
+// MarkDisputed notes that gateway (a payment's route) reported the payment
+// disputed at at; the first report stands. A payment collected through
+// another gateway is left alone: one gateway account cannot mark another's
+// payments.
+func (s *Billing) MarkDisputed(ctx context.Context, paymentID uuid.UUID, gateway string, at time.Time) error {
 	// By table, not model: the model's column is read-only.
-	res := s.db.WithContext(ctx).Table("payments").Where("id = ? AND disputed_at IS NULL", paymentID).Update("disputed_at", at)
+	res := s.db.WithContext(ctx).Table("payments").Where("id = ? AND gateway = ? AND disputed_at IS NULL", paymentID, gateway).Update("disputed_at", at)
 	return translate(res.Error)
 }

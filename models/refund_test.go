@@ -53,6 +53,9 @@ func TestRefunds(t *testing.T) {
 		}
 
 		// 9900 paid, 4000 pending: 5900 is left, not 5901.
+		if left, err := s.Refundable(ctx, p); err != nil || left != 5900 {
+			t.Errorf("Refundable = %d, %v; want 5900", left, err)
+		}
 		if _, err := s.CreateRefund(ctx, refundOf(p, 5901)); !errors.Is(err, ErrOverRefund) {
 			t.Errorf("refunding more than is left = %v, want ErrOverRefund", err)
 		}
@@ -93,8 +96,14 @@ func TestRefunds(t *testing.T) {
 		if err != nil || len(notes) != 1 || notes[0].RefundID != whole.ID || notes[0].Amount != 9900 || notes[0].Currency != "USD" {
 			t.Errorf("CreditNotes = %+v, %v; want one of 9900 USD for the refund", notes, err)
 		}
-		if refunded, err := s.Refunded(ctx, []uuid.UUID{p.ID, pending.ID}); err != nil || len(refunded) != 1 || refunded[p.ID] != 9900 {
-			t.Errorf("Refunded = %v, %v; want 9900 of the paid payment only", refunded, err)
+		if got, _ := s.PaymentByID(ctx, p.ID); got.AmountRefunded != 9900 {
+			t.Errorf("the payment's AmountRefunded = %d, want 9900", got.AmountRefunded)
+		}
+		if got, _ := s.InvoiceByID(ctx, p.InvoiceID); got.AmountCredited != 9900 {
+			t.Errorf("the invoice's AmountCredited = %d, want 9900", got.AmountCredited)
+		}
+		if left, err := s.Refundable(ctx, p); err != nil || left != 0 {
+			t.Errorf("Refundable = %d, %v; want nothing left", left, err)
 		}
 		if _, err := s.CreateRefund(ctx, refundOf(p, 1)); !errors.Is(err, ErrOverRefund) {
 			t.Errorf("refunding a fully refunded payment = %v, want ErrOverRefund", err)
@@ -146,10 +155,16 @@ func TestDisputeMarkSurvivesTheWorkflowsWrites(t *testing.T) {
 		ctx := context.Background()
 		f := newBillingFixture(t, s)
 		p := paidPayment(t, s, f)
-		if err := s.MarkDisputed(ctx, p.ID, at(5)); err != nil {
+		if err := s.MarkDisputed(ctx, p.ID, "stripe/"+uuid.NewString(), at(4)); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.MarkDisputed(ctx, p.ID, at(6)); err != nil {
+		if got, _ := s.PaymentByID(ctx, p.ID); got.DisputedAt != nil {
+			t.Errorf("another gateway marked the payment disputed at %v", got.DisputedAt)
+		}
+		if err := s.MarkDisputed(ctx, p.ID, p.Gateway, at(5)); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.MarkDisputed(ctx, p.ID, p.Gateway, at(6)); err != nil {
 			t.Fatal(err)
 		}
 		p.Version++

@@ -11,7 +11,8 @@ import (
 )
 
 // Entitlement is something a customer has: a purchase or a subscription,
-// paid for or with its payment pending.
+// paid for or with its payment pending. A purchase refunded in full is no
+// longer had.
 type Entitlement struct {
 	Kind           string // purchase or subscription
 	PriceID        uuid.UUID
@@ -49,8 +50,8 @@ func (s *Service) Entitlements(ctx context.Context, caller tenancy.Caller, named
 		out = append(out, Entitlement{Kind: "subscription", PriceID: sub.PriceID, Status: sub.Status, SubscriptionID: &sub.ID, Quantity: sub.Quantity})
 	}
 	for _, p := range purchases {
-		if p.PriceID == nil {
-			continue
+		if p.PriceID == nil || p.AmountRefunded >= p.Amount {
+			continue // refunded in full: given back
 		}
 		out = append(out, Entitlement{Kind: "purchase", PriceID: *p.PriceID, Status: p.Status, PaymentID: &p.ID})
 	}

@@ -55,6 +55,7 @@ type Workflows interface {
 	UpdateWorkflow(ctx context.Context, options client.UpdateWorkflowOptions) (client.WorkflowUpdateHandle, error)
 	QueryWorkflow(ctx context.Context, workflowID, runID, queryType string, args ...any) (converter.EncodedValue, error)
 	DescribeWorkflowExecution(ctx context.Context, workflowID, runID string) (*workflowservice.DescribeWorkflowExecutionResponse, error)
+	ExecuteWorkflow(ctx context.Context, options client.StartWorkflowOptions, workflow any, args ...any) (client.WorkflowRun, error)
 }
 
 // Service is the sales' operations.
@@ -65,6 +66,7 @@ type Service struct {
 	Clocks         Clocks
 	Workflows      Workflows
 	PaymentMethods PaymentMethods
+	Refunds        Refunds
 	// Gateways are the process's gateways a payment method may name; a
 	// method may also pay through an account its business connected
 	// (Connections), whose token MethodChecker checks when it is saved.

@@ -170,11 +170,11 @@ func Start(ctx context.Context, o Options) (_ *App, err error) {
 			deps.Sandbox, deps.SandboxLedger = sandboxRoutes{sb}, sandboxRoutes{sb}
 		}
 		deps.Webhooks, deps.Signaler, deps.Now = store.WebhookEvents, tc, time.Now
-		deps.ConnectedWebhooks = connectedWebhooks{router}
+		deps.ConnectedWebhooks, deps.Disputes = connectedWebhooks{router}, store.Billing
 		clocks := &testclocks.Service{Store: store.Clocks, Workflows: tc, Now: time.Now}
 		deps.Billing, deps.TestClocks = store.Billing, clocks
 		deps.Sales = &sales.Service{Accounts: store.Accounts, Catalog: store.Catalog, Billing: store.Billing, Clocks: clocks, Workflows: tc,
-			PaymentMethods: store.Billing, Gateways: registry.Names(), Connections: store.GatewayAccounts, MethodChecker: methodChecks{router}, Now: time.Now}
+			PaymentMethods: store.Billing, Refunds: store.Billing, Gateways: registry.Names(), Connections: store.GatewayAccounts, MethodChecker: methodChecks{router}, Now: time.Now}
 		deps.IdempotencyKeys = store.IdempotencyKeys
 		deps.PayloadCodec, deps.Namespace, deps.TemporalUIOrigins = codec, o.Namespace, o.Identity.TemporalUIOrigins
 		deps.CookieSecure = o.Identity.CookieSecure

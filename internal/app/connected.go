@@ -71,6 +71,8 @@ func (w connectedWebhooks) ReadWebhook(ctx context.Context, gateway string, acco
 		out.Settles, out.Succeeded = true, true
 	case gateways.EventChargeFailed:
 		out.Settles = true
+	case gateways.EventChargeDisputed:
+		out.Disputed = true
 	}
 	return out, nil
 }

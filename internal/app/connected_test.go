@@ -103,7 +103,7 @@ func newConnectedWebhookServer(t *testing.T) *connectedWebhookServer {
 		s.accounts[login] = a.ID
 	}
 	deps := api.Deps{Authn: struct{ api.RequestAuthenticator }{}, Webhooks: store.WebhookEvents, Signaler: s.signals, Now: time.Now,
-		ConnectedWebhooks: connectedWebhooks{router}}
+		ConnectedWebhooks: connectedWebhooks{router}, Disputes: store.Billing}
 	s.srv = httptest.NewServer(api.NewServer(deps))
 	t.Cleanup(s.srv.Close)
 	return s

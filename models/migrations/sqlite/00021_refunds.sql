@@ -36,10 +36,17 @@ CREATE TABLE credit_notes (
 );
 CREATE INDEX credit_notes_invoice ON credit_notes (invoice_id, id);
 
+-- What succeeded refunds returned of a payment and credited its invoice,
+-- kept by the store as refunds settle (the workflows' writes leave them).
+ALTER TABLE payments ADD COLUMN amount_refunded INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE invoices ADD COLUMN amount_credited INTEGER NOT NULL DEFAULT 0;
+
 -- A payment a gateway reports disputed (a chargeback) stays paid, marked.
 ALTER TABLE payments ADD COLUMN disputed_at DATETIME;
 
 -- +goose Down
 ALTER TABLE payments DROP COLUMN disputed_at;
+ALTER TABLE invoices DROP COLUMN amount_credited;
+ALTER TABLE payments DROP COLUMN amount_refunded;
 DROP TABLE credit_notes;
 DROP TABLE refunds;
