@@ -15,15 +15,15 @@ import (
 // Limits of Quick Checkout's fields (Quick Checkout Integration Guide,
 // "Parameters to be posted to Quick Checkout", and "Skrill 1-Tap").
 const (
-	maxDetailLen       = 240
-	maxOneTapNoteLen   = 1000
-	defaultOneTapNote  = "Subscription renewals"
-	detailDescription  = "Payment for:"
-	cancelQueryParam   = "skrill_cancel"
-	checkoutSIDQuery   = "/?sid="
-	maxSIDLen          = 64
-	maxReturnURLLen    = 240
-	maxStatusURLLen    = 400
+	maxDetailLen      = 240
+	maxOneTapNoteLen  = 1000
+	defaultOneTapNote = "Subscription renewals"
+	detailDescription = "Payment for:"
+	cancelQueryParam  = "skrill_cancel"
+	checkoutSIDQuery  = "/?sid="
+	maxSIDLen         = 64
+	maxReturnURLLen   = 240
+	maxStatusURLLen   = 400
 )
 
 // oneTapNote is the ondemand_note the payer agrees to 1-Tap with: the
