@@ -142,25 +142,31 @@ func (s *Server) APIURL() string { return s.srv.URL + "/app" }
 // Options is the account the server plays, defaults filled in.
 func (s *Server) Options() Options { return s.opts }
 
-// FailNext makes the next request to path answer the HTTP status (a 503,
-// say) without being carried out. Calls add up.
-func (s *Server) FailNext(path string, status int) {
+// FailNext makes the next request to target answer the HTTP status (a
+// 503, say) without being carried out. target is a path, or a path and an
+// action ("/app/refund.pl?action=refund") to match only that action's
+// requests. Calls add up.
+func (s *Server) FailNext(target string, status int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.failures[path] = append(s.failures[path], status)
+	s.failures[target] = append(s.failures[target], status)
 }
 
-// LoseNextAnswer makes the next request to path be carried out and its
-// connection closed before the answer: the client cannot know what
-// happened.
-func (s *Server) LoseNextAnswer(path string) {
+// LoseNextAnswer makes the next request to target (as in FailNext) be
+// carried out and its connection closed before the answer: the client
+// cannot know what happened.
+func (s *Server) LoseNextAnswer(target string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.losses[path]++
+	s.losses[target]++
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	status, lose := s.takeFault(r.URL.Path)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	status, lose := s.takeFault(r.URL.Path+"?action="+r.Form.Get("action"), r.URL.Path)
 	switch {
 	case status != 0:
 		http.Error(w, http.StatusText(status), status)
@@ -178,16 +184,19 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (s *Server) takeFault(path string) (status int, lose bool) {
+// takeFault uses up the first fault injected for one of targets.
+func (s *Server) takeFault(targets ...string) (status int, lose bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if fs := s.failures[path]; len(fs) > 0 {
-		s.failures[path] = fs[1:]
-		return fs[0], false
-	}
-	if s.losses[path] > 0 {
-		s.losses[path]--
-		return 0, true
+	for _, target := range targets {
+		if fs := s.failures[target]; len(fs) > 0 {
+			s.failures[target] = fs[1:]
+			return fs[0], false
+		}
+		if s.losses[target] > 0 {
+			s.losses[target]--
+			return 0, true
+		}
 	}
 	return 0, false
 }
