@@ -30,6 +30,10 @@ type fixture struct {
 	acct     gateways.Account
 	requests atomic.Int64 // requests the gateway made
 
+	// refuse is how many posts the webhook endpoint answers 500 before
+	// reading them.
+	refuse atomic.Int64
+
 	mu    sync.Mutex
 	hooks []hook
 }
@@ -97,6 +101,11 @@ func (c countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 func (f *fixture) receive(w http.ResponseWriter, r *http.Request) {
+	if f.refuse.Add(-1) >= 0 {
+		http.Error(w, "try again", http.StatusInternalServerError)
+		return
+	}
+	f.refuse.Store(0)
 	body, _ := io.ReadAll(r.Body)
 	e, err := f.g.ReadWebhook(r.Context(), r.Header, body)
 	f.mu.Lock()
