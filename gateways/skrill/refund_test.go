@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/billgate/billgate/billing"
 	"github.com/billgate/billgate/gateways"
@@ -214,5 +215,26 @@ func TestRefundConcurrentSameKey(t *testing.T) {
 	}
 	if n := len(f.srv.Refunds(ref)); n != 1 {
 		t.Errorf("Skrill holds %d refunds, want 1", n)
+	}
+}
+
+// A refund Skrill refuses at the refund step (its session expired) was not
+// made: the key is forgotten and the retry refunds.
+func TestRefundSessionExpired(t *testing.T) {
+	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	step := time.Duration(0)
+	f := newFixture(t, func(s *setup) {
+		s.server.Clock = func() time.Time { clock = clock.Add(step); return clock }
+	})
+	ref := f.paid("pay_1/1")
+	step = 16 * time.Minute
+	_, err := f.g.Refund(context.Background(), refundReq("r1", ref, billing.Money{}))
+	wantErr(t, "Refund(session expired)", err, gateways.KindTransient, nil)
+	if n := len(f.srv.Refunds(ref)); n != 0 {
+		t.Fatalf("Skrill holds %d refunds, want none", n)
+	}
+	step = 0
+	if r := f.refund(refundReq("r1", ref, billing.Money{})); r.Status != gateways.RefundSucceeded {
+		t.Errorf("retry = %+v", r)
 	}
 }
