@@ -119,7 +119,7 @@ func (g *Gateway) startCheckout(ctx context.Context, trn string, req gateways.Ch
 	}
 	sid := strings.TrimSpace(string(body))
 	if sid == "" || len(sid) > maxSIDLen || !alnum(sid) {
-		return gateways.ChargeResult{}, gateways.Permanent(Kind, fmt.Errorf("Quick Checkout answered %q, not a session ID", errorText(body)))
+		return gateways.ChargeResult{}, gateways.Permanent(Kind, fmt.Errorf("the Quick Checkout answer %q is not a session ID", errorText(body)))
 	}
 	return gateways.ChargeResult{
 		Status:     gateways.Pending,

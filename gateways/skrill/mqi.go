@@ -26,7 +26,7 @@ const (
 
 // errTransactionNotFound is the MQI's 403: Skrill has no transaction with
 // the ID. A Quick Checkout payment exists only once the payer submits it.
-var errTransactionNotFound = errors.New("Skrill has no transaction with this ID")
+var errTransactionNotFound = errors.New("no Skrill transaction has this ID")
 
 // queryTransaction asks the MQI for the transaction with our transaction ID
 // (action status_trn, trn_id) and returns its status-report fields.
