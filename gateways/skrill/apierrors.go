@@ -10,22 +10,20 @@ import (
 // treats apart (Automated Payments and Merchant Query Interfaces Guide,
 // "Skrill 1-Tap" error table, and the general API errors).
 const (
-	errSessionExpired     = "SESSION_EXPIRED" // SIDs last 15 minutes
-	errAlreadyRefunded    = "ALREADY_REFUNDED"
-	errInvalidRecPayment  = "INVALID_REC_PAYMENT_ID"
-	errOneTapInvalid      = "ONDEMAND_INVALID" // the 1-Tap payment does not exist
-	errOneTapCancelled    = "ONDEMAND_CANCELLED"
-	errOneTapMaxAmount    = "MAX_AMOUNT_REACHED"
-	errOneTapMaxRequests  = "MAX_REQ_REACHED"
-	errBalanceNotEnough   = "BALANCE_NOT_ENOUGH"
-	errCardFailed         = "CARD_FAILED"
-	errCustomerLocked     = "CUSTOMER_IS_LOCKED"
-	errRecipientLimit     = "RECIPIENT_LIMIT_EXCEEDED"
-	errRequestFailed      = "REQUEST_FAILED"
-	errCannotLogin        = "CANNOT_LOGIN"
-	errLoginInvalid       = "LOGIN_INVALID"
-	errInvalidOrNoAction  = "INVALID_OR_MISSING_ACTION"
-	errTransactionUnknown = "TRANSACTION_NOT_FOUND"
+	errSessionExpired    = "SESSION_EXPIRED" // SIDs last 15 minutes
+	errAlreadyRefunded   = "ALREADY_REFUNDED"
+	errInvalidRecPayment = "INVALID_REC_PAYMENT_ID"
+	errOneTapInvalid     = "ONDEMAND_INVALID" // the 1-Tap payment does not exist
+	errOneTapCancelled   = "ONDEMAND_CANCELLED"
+	errOneTapMaxAmount   = "MAX_AMOUNT_REACHED"
+	errOneTapMaxRequests = "MAX_REQ_REACHED"
+	errBalanceNotEnough  = "BALANCE_NOT_ENOUGH"
+	errCardFailed        = "CARD_FAILED"
+	errCustomerLocked    = "CUSTOMER_IS_LOCKED"
+	errRecipientLimit    = "RECIPIENT_LIMIT_EXCEEDED"
+	errRequestFailed     = "REQUEST_FAILED"
+	errCannotLogin       = "CANNOT_LOGIN"
+	errLoginInvalid      = "LOGIN_INVALID"
 )
 
 // oneTapDeclines maps the 1-Tap errors that refuse a payment, rather than

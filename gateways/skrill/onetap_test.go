@@ -137,3 +137,30 @@ func TestOneTapSessionExpired(t *testing.T) {
 		t.Errorf("retry = %+v, want succeeded", r)
 	}
 }
+
+// Every 1-Tap error of the guide's table: those refusing the payment are
+// declines, the others errors.
+func TestOneTapAnswerErrors(t *testing.T) {
+	for code, want := range oneTapDeclines {
+		r, err := declineOr("trn", &answerError{what: "1-Tap request", code: code})
+		if err != nil || r != (gateways.ChargeResult{Status: gateways.Declined, Reference: "trn", DeclineCode: want}) {
+			t.Errorf("%s = %+v, %v; want declined %s", code, r, err, want)
+		}
+	}
+	tests := []struct {
+		code   string
+		kind   gateways.ErrorKind
+		target error
+	}{
+		{"INVALID_REC_PAYMENT_ID", gateways.KindPermanent, ErrUnknownToken},
+		{"ONDEMAND_INVALID", gateways.KindPermanent, ErrUnknownToken},
+		{"SESSION_EXPIRED", gateways.KindTransient, nil},
+		{"CANNOT_LOGIN", gateways.KindPermanent, nil},
+		{"LOGIN_INVALID", gateways.KindPermanent, nil},
+		{"MISSING_AMOUNT", gateways.KindPermanent, nil},
+	}
+	for _, tt := range tests {
+		_, err := declineOr("trn", &answerError{what: "1-Tap prepare", code: tt.code})
+		wantErr(t, tt.code, err, tt.kind, tt.target)
+	}
+}
