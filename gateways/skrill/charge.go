@@ -15,15 +15,23 @@ import (
 // Limits of Quick Checkout's fields (Quick Checkout Integration Guide,
 // "Parameters to be posted to Quick Checkout", and "Skrill 1-Tap").
 const (
-	maxDetailLen      = 240
-	maxOneTapNoteLen  = 1000
+	maxDetailLen     = 240
+	maxOneTapNoteLen = 1000
+	maxReturnURLLen  = 240
+	maxStatusURLLen  = 400
+	// maxSIDLen bounds a session ID: Skrill's are 32 hex digits.
+	maxSIDLen = 64
+)
+
+const (
+	// checkoutSIDQuery follows Quick Checkout's address in the payer's
+	// redirect ("Secure redirection method": https://pay.skrill.com/?sid=<SID>).
+	checkoutSIDQuery = "/?sid="
+	// cancelQueryParam marks cancel_url, the return URL, so that billgate
+	// tells a payer who canceled from one who paid.
+	cancelQueryParam  = "skrill_cancel"
 	defaultOneTapNote = "Subscription renewals"
 	detailDescription = "Payment for:"
-	cancelQueryParam  = "skrill_cancel"
-	checkoutSIDQuery  = "/?sid="
-	maxSIDLen         = 64
-	maxReturnURLLen   = 240
-	maxStatusURLLen   = 400
 )
 
 // oneTapNote is the ondemand_note the payer agrees to 1-Tap with: the

@@ -8,8 +8,10 @@ import (
 	"github.com/billgate/billgate/gateways/skrill/skrilltest"
 )
 
-// Each status of the guide's status table, as Lookup, Find, Void and the
-// webhook report it.
+// Each status of the Quick Checkout guide's status table ("Status URL
+// parameters": 2, 0, -1, -2, -3), with failed_reason_code from Appendix
+// "Failed reason codes", as Lookup and Find (Merchant Query Interface,
+// "View transaction status"), Void and the webhook report it.
 func TestStatusMapping(t *testing.T) {
 	tests := []struct {
 		name    string

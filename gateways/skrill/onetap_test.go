@@ -10,6 +10,11 @@ import (
 	"github.com/billgate/billgate/gateways/skrill/skrilltest"
 )
 
+// 1-Tap follows the Quick Checkout guide's "Skrill 1-Tap Payment"
+// (ondemand_max_amount, ondemand_max_currency, ondemand_note) and the
+// Automated Payments and Merchant Query Interfaces Guide's "Skrill 1-Tap"
+// (ondemand_request.pl, prepare then request, and its error table).
+
 // The first payment sets 1-Tap up; its status post carries rec_payment_id,
 // and a renewal is charged with it, without the payer, through
 // ondemand_request.pl (prepare, then request).

@@ -11,6 +11,10 @@ import (
 	"github.com/billgate/billgate/gateways/skrill/skrilltest"
 )
 
+// Refunds follow the Automated Payments and Merchant Query Interfaces
+// Guide, "Refunds": refund.pl action=prepare (transaction_id, amount for a
+// partial refund), then action=refund, answering status 2, 0 or -2.
+
 func eurCents(n int64) billing.Money { return billing.Money{Amount: n, Currency: "EUR"} }
 
 func refundReq(key, ref string, m billing.Money) gateways.RefundRequest {

@@ -10,6 +10,10 @@ import (
 	"github.com/billgate/billgate/gateways"
 )
 
+// Status posts follow the Quick Checkout guide's "Status URL parameters"
+// and Appendix "MD5 signature" (md5sig, sha2sig, and the signature of the
+// 1-Tap "Cancelled Payment" notice).
+
 // post is the body of the last status post Skrill made.
 func (f *fixture) post() url.Values {
 	f.t.Helper()
