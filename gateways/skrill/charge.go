@@ -99,7 +99,7 @@ func (g *Gateway) startCheckout(ctx context.Context, trn string, req gateways.Ch
 	if err := g.checkURLs(); err != nil {
 		return gateways.ChargeResult{}, err
 	}
-	max := g.oneTapMax(req.Amount)
+	ceiling := g.oneTapMax(req.Amount)
 	form := url.Values{
 		"pay_to_email":          {g.creds.email},
 		"prepare_only":          {"1"},
@@ -109,8 +109,8 @@ func (g *Gateway) startCheckout(ctx context.Context, trn string, req gateways.Ch
 		"status_url":            {g.acct.WebhookURL},
 		"return_url":            {g.acct.ReturnURL},
 		"cancel_url":            {withQuery(g.acct.ReturnURL, cancelQueryParam, "1")},
-		"ondemand_max_amount":   {formatAmount(max)},
-		"ondemand_max_currency": {string(max.Currency)},
+		"ondemand_max_amount":   {formatAmount(ceiling)},
+		"ondemand_max_currency": {string(ceiling.Currency)},
 		"ondemand_note":         {truncate(oneTapNote(req.Description), maxOneTapNoteLen)},
 		"ondemand_status_url":   {g.acct.WebhookURL},
 	}
@@ -163,13 +163,13 @@ func withQuery(u, name, value string) string {
 	return u + sep + url.QueryEscape(name) + "=" + url.QueryEscape(value)
 }
 
-// truncate cuts s to at most max bytes, between runes.
-func truncate(s string, max int) string {
-	if len(s) <= max {
+// truncate cuts s to at most limit bytes, between runes.
+func truncate(s string, limit int) string {
+	if len(s) <= limit {
 		return s
 	}
-	for max > 0 && !utf8.RuneStart(s[max]) {
-		max--
+	for limit > 0 && !utf8.RuneStart(s[limit]) {
+		limit--
 	}
-	return s[:max]
+	return s[:limit]
 }

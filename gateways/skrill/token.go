@@ -76,10 +76,10 @@ func parseToken(s string) (token, error) {
 	return token{}, fmt.Errorf("%w %q: want %q, %q<email> or %q<rec_payment_id>", ErrUnknownToken, s, TokenCheckout, EmailTokenPrefix, OneTapTokenPrefix)
 }
 
-// validEmail accepts a bare address of at most max bytes.
-func validEmail(s string, max int) bool {
+// validEmail accepts a bare address of at most limit bytes.
+func validEmail(s string, limit int) bool {
 	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == s && a.Name == "" && len(s) <= max
+	return err == nil && a.Address == s && a.Name == "" && len(s) <= limit
 }
 
 func alnum(s string) bool {

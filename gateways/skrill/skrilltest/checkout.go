@@ -100,9 +100,9 @@ func checkoutError(w http.ResponseWriter, status int, message string) {
 // prepareCheckout checks a payment's parameters and opens its session; a
 // problem is said in words.
 func (s *Server) prepareCheckout(f url.Values) (*checkout, string) {
-	for name, max := range fieldLimits {
-		if len(f.Get(name)) > max {
-			return nil, fmt.Sprintf("%s is longer than %d characters", name, max)
+	for name, limit := range fieldLimits {
+		if len(f.Get(name)) > limit {
+			return nil, fmt.Sprintf("%s is longer than %d characters", name, limit)
 		}
 	}
 	if f.Get("pay_to_email") != s.opts.Email {
@@ -126,7 +126,7 @@ func (s *Server) prepareCheckout(f url.Values) (*checkout, string) {
 		if err != nil || string(maxCur) != f.Get("ondemand_max_currency") {
 			return nil, "ondemand_max_currency must be given with ondemand_max_amount"
 		}
-		if max, ok := parseMoney(f.Get("ondemand_max_amount"), maxCur); !ok || !max.IsPositive() {
+		if ceiling, ok := parseMoney(f.Get("ondemand_max_amount"), maxCur); !ok || !ceiling.IsPositive() {
 			return nil, fmt.Sprintf("ondemand_max_amount %q is not a positive amount", f.Get("ondemand_max_amount"))
 		}
 		if f.Get("ondemand_note") == "" {

@@ -34,8 +34,8 @@ func (s *Server) setUpOneTap(t *transaction, c *checkout) {
 		return
 	}
 	cur := billing.Currency(c.form.Get("ondemand_max_currency"))
-	max, _ := parseMoney(c.form.Get("ondemand_max_amount"), cur)
-	m := &mandate{recID: s.newID(), max: max, statusURL: c.form.Get("ondemand_status_url"), transactionID: t.transactionID}
+	ceiling, _ := parseMoney(c.form.Get("ondemand_max_amount"), cur)
+	m := &mandate{recID: s.newID(), max: ceiling, statusURL: c.form.Get("ondemand_status_url"), transactionID: t.transactionID}
 	s.mandates[m.recID] = m
 	t.recPaymentID = m.recID
 }
