@@ -90,7 +90,18 @@ func TestLookupUnknown(t *testing.T) {
 // at once: the capture's PayPal-Request-Id derives from the order, and
 // orders.capture takes one capture per order with intent CAPTURE.
 func TestLookupCapturesOnce(t *testing.T) {
-	e := newEnv(t)
+	var mu sync.Mutex
+	var requestIDs []string
+	e := newEnv(t, withTransport(func(next http.RoundTripper) http.RoundTripper {
+		return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			if strings.HasSuffix(r.URL.Path, "/capture") {
+				mu.Lock()
+				requestIDs = append(requestIDs, r.Header.Get("PayPal-Request-Id"))
+				mu.Unlock()
+			}
+			return next.RoundTrip(r)
+		})
+	}))
 	ref := e.charge("pay_1/1", paypal.TokenApproval).Reference
 	e.approve(ref, paypaltest.BuyerPays)
 	var wg sync.WaitGroup
@@ -111,6 +122,11 @@ func TestLookupCapturesOnce(t *testing.T) {
 	}
 	if n := e.srv.Calls("orders.capture"); n < 1 || n > len(results) {
 		t.Errorf("orders.capture called %d times", n)
+	}
+	for _, id := range requestIDs {
+		if id != "capture-"+ref {
+			t.Errorf("a capture was asked with PayPal-Request-Id %q, want %q", id, "capture-"+ref)
+		}
 	}
 	// Once the order reads COMPLETED, no capture is asked for.
 	before := e.srv.Calls("orders.capture")
