@@ -270,8 +270,8 @@ func TestChargeDeclineIssues(t *testing.T) {
 	}
 	// Issues that are not about the payer's money are errors.
 	for issue, want := range map[string]error{
-		"DUPLICATE_INVOICE_ID": gateways.ErrIdempotencyConflict,
-		"TOKEN_ID_NOT_FOUND":   paypal.ErrUnknownToken,
+		"DUPLICATE_INVOICE_ID":           gateways.ErrIdempotencyConflict,
+		"TOKEN_ID_NOT_FOUND":             paypal.ErrUnknownToken,
 		"PAYEE_ACCOUNT_LOCKED_OR_CLOSED": nil,
 	} {
 		e := newEnv(t, withTransport(func(next http.RoundTripper) http.RoundTripper {

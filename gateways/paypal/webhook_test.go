@@ -152,10 +152,15 @@ func TestReadWebhookVerification(t *testing.T) {
 			h.Set(paypal.HeaderTransmissionSig, signer.Sign(e.webhookID, []byte(`{"id":"WH-forged"}`), now).Get(paypal.HeaderTransmissionSig))
 			return b
 		}), false},
-		{"body altered", edit(func(_ http.Header, b []byte) []byte { return []byte(strings.Replace(string(b), ref, "0000000000000000X", 1)) }), false},
+		{"body altered", edit(func(_ http.Header, b []byte) []byte {
+			return []byte(strings.Replace(string(b), ref, "0000000000000000X", 1))
+		}), false},
 		{"body with a trailing newline", edit(func(_ http.Header, b []byte) []byte { return append(b, '\n') }), false},
 		{"signed for another webhook ID", sign(signer, "OTHERWEBHOOK0001", now), false},
-		{"transmission ID changed", edit(func(h http.Header, b []byte) []byte { h.Set(paypal.HeaderTransmissionID, "d938e770-8046-11e6-8103-6b62a8a99ac4"); return b }), false},
+		{"transmission ID changed", edit(func(h http.Header, b []byte) []byte {
+			h.Set(paypal.HeaderTransmissionID, "d938e770-8046-11e6-8103-6b62a8a99ac4")
+			return b
+		}), false},
 		{"cert URL on a foreign host", edit(func(h http.Header, b []byte) []byte {
 			h.Set(paypal.HeaderCertURL, strings.Replace(h.Get(paypal.HeaderCertURL), "127.0.0.1", "localhost", 1))
 			return b
@@ -173,7 +178,10 @@ func TestReadWebhookVerification(t *testing.T) {
 		{"certificate not yet valid", sign(e.srv.IssueSigner(paypaltest.IssueOptions{NotBefore: now.Add(time.Hour)}), e.webhookID, now), false},
 		{"sent 6 minutes ago", sign(signer, e.webhookID, now.Add(-6*time.Minute)), false},
 		{"sent 6 minutes ahead", sign(signer, e.webhookID, now.Add(6*time.Minute)), false},
-		{"transmission time not RFC 3339", edit(func(h http.Header, b []byte) []byte { h.Set(paypal.HeaderTransmissionTime, now.Format(time.RFC1123)); return b }), false},
+		{"transmission time not RFC 3339", edit(func(h http.Header, b []byte) []byte {
+			h.Set(paypal.HeaderTransmissionTime, now.Format(time.RFC1123))
+			return b
+		}), false},
 		{"other algorithm", edit(func(h http.Header, b []byte) []byte { h.Set(paypal.HeaderAuthAlgo, "SHA1withRSA"); return b }), false},
 		{"signature not base64", edit(func(h http.Header, b []byte) []byte { h.Set(paypal.HeaderTransmissionSig, "not base64!"); return b }), false},
 		{"no transmission ID", without(paypal.HeaderTransmissionID), false},
