@@ -87,13 +87,17 @@ func TestReadWebhookEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	l.mu.Lock()
 	l.failN = 1 // the first delivery fails, and is delivered again
+	l.mu.Unlock()
 	if err := e.srv.Deliver(ctx); err == nil {
 		t.Fatal("Deliver() to a listener answering 500 = nil, want an error")
 	}
 	if err := e.srv.Deliver(ctx); err != nil {
 		t.Fatalf("Deliver() = %v (listener errors: %v)", err, l.errs)
 	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	sent := e.srv.Events()
 	want := []gateways.Event{
 		{Type: gateways.EventChargeApproved, Reference: first, IdempotencyKey: "pay_1/1"},

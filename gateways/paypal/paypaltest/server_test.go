@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/billgate/billgate/gateways/paypal/paypaltest"
@@ -285,10 +286,13 @@ func TestDeliver(t *testing.T) {
 		header http.Header
 		body   string
 	}
+	var mu sync.Mutex
 	var got []delivery
 	refuse := true
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		defer mu.Unlock()
 		got = append(got, delivery{r.Header.Clone(), string(b)})
 		if refuse {
 			refuse = false
@@ -310,6 +314,8 @@ func TestDeliver(t *testing.T) {
 	if err := c.srv.Deliver(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	mu.Lock()
+	defer mu.Unlock()
 	if len(got) != 2 || got[0].body != got[1].body {
 		t.Fatalf("deliveries = %d, want the one event twice", len(got))
 	}
