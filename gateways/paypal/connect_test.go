@@ -66,8 +66,8 @@ func TestConnectValidates(t *testing.T) {
 				}
 				return
 			}
-			if err == nil || !strings.Contains(err.Error(), tt.field) {
-				t.Errorf("Connect() = %v, want an error naming %s", err, tt.field)
+			if g != nil || err == nil || !strings.Contains(err.Error(), tt.field) {
+				t.Errorf("Connect() = %v, %v, want no gateway and an error naming %s", g, err, tt.field)
 			}
 		})
 	}

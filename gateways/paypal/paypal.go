@@ -95,12 +95,9 @@ func (Connector) Credentials() []gateways.Credential {
 }
 
 // Connect implements gateways.Connector: it checks the credentials' shape
-// and the account's return URL, and calls nothing.
+// and the account's return URL, and calls nothing. The gateway is a
+// *Gateway, whose SavedToken the contract lacks.
 func (c Connector) Connect(acct gateways.Account) (gateways.ConnectedGateway, error) {
-	return c.connect(acct)
-}
-
-func (c Connector) connect(acct gateways.Account) (*Gateway, error) {
 	if acct.Mode != gateways.ModeTest && acct.Mode != gateways.ModeLive {
 		return nil, fmt.Errorf("paypal: account mode %q is neither %q nor %q", acct.Mode, gateways.ModeTest, gateways.ModeLive)
 	}
@@ -139,7 +136,7 @@ func (c Connector) connect(acct gateways.Account) (*Gateway, error) {
 	if tolerance <= 0 {
 		tolerance = DefaultWebhookTolerance
 	}
-	g := &Gateway{
+	return &Gateway{
 		api:        &api{base: strings.TrimSuffix(base, "/"), http: client, creds: creds, now: now},
 		acct:       acct,
 		webhookID:  creds.webhookID,
@@ -148,8 +145,7 @@ func (c Connector) connect(acct gateways.Account) (*Gateway, error) {
 		tolerance:  tolerance,
 		now:        now,
 		currencies: acct.Currencies,
-	}
-	return g, nil
+	}, nil
 }
 
 // credentials are an account's credentials, checked.
