@@ -59,7 +59,7 @@ func (g *Gateway) Charge(ctx context.Context, req gateways.ChargeRequest) (gatew
 	if err := sameCharge(o, key, amount); err != nil {
 		return gateways.ChargeResult{}, permanent(err)
 	}
-	if !tok.approval() && o.Status == orderCreated {
+	if !tok.approval() && o.Status == orderCreated && o.unit().CustomID != voidMarker {
 		// A saved wallet needs no approval: what PayPal left uncaptured is
 		// captured now.
 		return g.capture(ctx, o)
