@@ -1,0 +1,81 @@
+package paypaltest
+
+import (
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// currencyDecimals are the currencies PayPal's REST APIs take (the REST
+// currency codes reference) and how many decimals each amount may have:
+// HUF, JPY and TWD "do not support decimals".
+var currencyDecimals = map[string]int{
+	"AUD": 2, "BRL": 2, "CAD": 2, "CNY": 2, "CZK": 2, "DKK": 2, "EUR": 2, "HKD": 2,
+	"HUF": 0, "ILS": 2, "JPY": 0, "MYR": 2, "MXN": 2, "TWD": 0, "NZD": 2, "NOK": 2,
+	"PHP": 2, "PLN": 2, "GBP": 2, "SGD": 2, "SEK": 2, "CHF": 2, "THB": 2, "USD": 2,
+}
+
+// valuePattern is the money schema's value pattern.
+var valuePattern = regexp.MustCompile(`^((-?[0-9]+)|(-?([0-9]+)?[.][0-9]+))$`)
+
+// maxUnits is MAX_VALUE_EXCEEDED's bound, 999999999999999.99, in cents.
+const maxUnits = 99999999999999999
+
+// amount is a validated money value: n smallest units of currency, which
+// has decimals places.
+type amount struct {
+	currency string
+	n        int64
+	decimals int
+}
+
+func (a amount) json() moneyJSON {
+	return moneyJSON{CurrencyCode: a.currency, Value: units(a.n, a.decimals)}
+}
+
+// parseAmount validates a money object at pointer field, as orders.create
+// and captures.refund do: the currency must be one PayPal takes (422
+// INVALID_CURRENCY_CODE), the value must match the schema's pattern (400
+// INVALID_PARAMETER_SYNTAX), have no more decimals than the currency (422
+// DECIMAL_PRECISION, or for a refund in a currency without decimals
+// DECIMALS_NOT_SUPPORTED) and be positive (422 CANNOT_BE_ZERO_OR_NEGATIVE).
+// It reports whether it answered.
+func (s *Server) parseAmount(w http.ResponseWriter, m *moneyJSON, field string, refund bool) (amount, bool) {
+	if m == nil {
+		s.writeError(w, http.StatusBadRequest, issue("MISSING_REQUIRED_PARAMETER", field, "body"))
+		return amount{}, true
+	}
+	if len(m.CurrencyCode) != 3 {
+		s.writeError(w, http.StatusBadRequest, issue("INVALID_STRING_LENGTH", field+"/currency_code", "body"))
+		return amount{}, true
+	}
+	decimals, ok := currencyDecimals[m.CurrencyCode]
+	if !ok {
+		s.writeError(w, http.StatusUnprocessableEntity, issue("INVALID_CURRENCY_CODE", field+"/currency_code", "body"))
+		return amount{}, true
+	}
+	if m.Value == "" || len(m.Value) > 32 || !valuePattern.MatchString(m.Value) {
+		s.writeError(w, http.StatusBadRequest, issue("INVALID_PARAMETER_SYNTAX", field+"/value", "body"))
+		return amount{}, true
+	}
+	whole, frac, _ := strings.Cut(strings.TrimPrefix(m.Value, "-"), ".")
+	if len(frac) > decimals {
+		decimalIssue := "DECIMAL_PRECISION"
+		if refund && decimals == 0 {
+			decimalIssue = "DECIMALS_NOT_SUPPORTED"
+		}
+		s.writeError(w, http.StatusUnprocessableEntity, issue(decimalIssue, field+"/value", "body"))
+		return amount{}, true
+	}
+	n, err := strconv.ParseInt(whole+frac+strings.Repeat("0", decimals-len(frac)), 10, 64)
+	if err != nil || n > maxUnits {
+		s.writeError(w, http.StatusUnprocessableEntity, issue("MAX_VALUE_EXCEEDED", field+"/value", "body"))
+		return amount{}, true
+	}
+	if n == 0 || strings.HasPrefix(m.Value, "-") {
+		s.writeError(w, http.StatusUnprocessableEntity, issue("CANNOT_BE_ZERO_OR_NEGATIVE", field+"/value", "body"))
+		return amount{}, true
+	}
+	return amount{currency: m.CurrencyCode, n: n, decimals: decimals}, false
+}
