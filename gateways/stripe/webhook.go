@@ -156,4 +156,3 @@ func disputeEvent(e *gateways.Event, ev stripeapi.Event) error {
 	e.Type, e.Reference, e.Amount = gateways.EventChargeDisputed, dp.PaymentIntent.ID, amount
 	return nil
 }
-

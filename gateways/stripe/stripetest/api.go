@@ -26,19 +26,19 @@ type handler func(s *Server, r *request) response
 func (s *Server) routes() *http.ServeMux {
 	m := http.NewServeMux()
 	api := map[string]handler{
-		"POST /v1/customers":                      (*Server).createCustomer,
-		"GET /v1/customers/{id}":                  (*Server).getCustomer,
-		"GET /v1/payment_methods/{id}":            (*Server).getPaymentMethod,
-		"POST /v1/payment_methods/{id}/attach":    (*Server).attachPaymentMethod,
-		"POST /v1/payment_intents":                (*Server).createPaymentIntent,
-		"GET /v1/payment_intents/search":          (*Server).searchPaymentIntents,
-		"GET /v1/payment_intents/{id}":            (*Server).getPaymentIntent,
-		"POST /v1/payment_intents/{id}/cancel":    (*Server).cancelPaymentIntent,
-		"POST /v1/refunds":                        (*Server).createRefund,
-		"GET /v1/refunds/{id}":                    (*Server).getRefund,
-		"GET /v1/charges/{id}":                    (*Server).getCharge,
-		"GET /v1/disputes/{id}":                   (*Server).getDispute,
-		"GET /v1/events/{id}":                     (*Server).getEvent,
+		"POST /v1/customers":                   (*Server).createCustomer,
+		"GET /v1/customers/{id}":               (*Server).getCustomer,
+		"GET /v1/payment_methods/{id}":         (*Server).getPaymentMethod,
+		"POST /v1/payment_methods/{id}/attach": (*Server).attachPaymentMethod,
+		"POST /v1/payment_intents":             (*Server).createPaymentIntent,
+		"GET /v1/payment_intents/search":       (*Server).searchPaymentIntents,
+		"GET /v1/payment_intents/{id}":         (*Server).getPaymentIntent,
+		"POST /v1/payment_intents/{id}/cancel": (*Server).cancelPaymentIntent,
+		"POST /v1/refunds":                     (*Server).createRefund,
+		"GET /v1/refunds/{id}":                 (*Server).getRefund,
+		"GET /v1/charges/{id}":                 (*Server).getCharge,
+		"GET /v1/disputes/{id}":                (*Server).getDispute,
+		"GET /v1/events/{id}":                  (*Server).getEvent,
 	}
 	for pattern, h := range api {
 		m.Handle(pattern, s.api(h))
