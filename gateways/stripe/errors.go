@@ -24,14 +24,12 @@ func apiError(what string, err error) error {
 	}
 	wrapped := fmt.Errorf("%s: %s", what, describe(se))
 	switch {
-	case se.Type == stripeapi.ErrorTypeIdempotency:
-		return gateways.Permanent(Kind, fmt.Errorf("%w: %w", gateways.ErrIdempotencyConflict, wrapped))
-	case se.Code == stripeapi.ErrorCodeResourceMissing:
-		return gateways.Permanent(Kind, wrapped)
 	case transientStatus(se.HTTPStatusCode), se.Type == stripeapi.ErrorTypeAPI,
 		se.Code == stripeapi.ErrorCodeLockTimeout, se.Code == stripeapi.ErrorCodeRateLimit,
 		se.Code == stripeapi.ErrorCodeIdempotencyKeyInUse:
 		return gateways.Transient(Kind, wrapped)
+	case se.Type == stripeapi.ErrorTypeIdempotency:
+		return gateways.Permanent(Kind, fmt.Errorf("%w: %w", gateways.ErrIdempotencyConflict, wrapped))
 	}
 	return gateways.Permanent(Kind, wrapped)
 }

@@ -28,42 +28,64 @@ const startTimeout = 30 * time.Second
 var listening = regexp.MustCompile(`Listening for HTTP at address: .*:(\d+)\s*$`)
 
 // Start runs stripe-mock on a free port for the rest of the test and returns
-// its base URL, e.g. "http://127.0.0.1:41235". The binary is $STRIPE_MOCK,
-// else bin/tools/stripe-mock under the module root (which make test
-// installs), else stripe-mock on the PATH. A missing binary fails the test:
-// wire tests are never skipped.
+// its base URL, e.g. "http://127.0.0.1:41235". A missing binary fails the
+// test: wire tests are never skipped. See Launch for where the binary is.
 func Start(t testing.TB) string {
 	t.Helper()
-	bin, err := binary()
+	p, err := Launch()
 	if err != nil {
 		t.Fatal(err)
+	}
+	t.Cleanup(p.Stop)
+	return p.URL
+}
+
+// Process is a running stripe-mock.
+type Process struct {
+	// URL is its base URL.
+	URL string
+	cmd *exec.Cmd
+}
+
+// Launch runs stripe-mock on a free port, for a TestMain that shares one
+// among a package's tests; Stop ends it. The binary is $STRIPE_MOCK, else
+// bin/tools/stripe-mock under the module root (which make test installs),
+// else stripe-mock on the PATH.
+func Launch() (*Process, error) {
+	bin, err := binary()
+	if err != nil {
+		return nil, err
 	}
 	cmd := exec.Command(bin, "-http-port", "0")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		t.Fatalf("stripe-mock: %v", err)
+		return nil, fmt.Errorf("stripe-mock: %w", err)
 	}
 	cmd.Stderr = cmd.Stdout // it logs its address on one or the other
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", bin, err)
+		return nil, fmt.Errorf("start %s: %w", bin, err)
 	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-
+	p := &Process{cmd: cmd}
 	port := make(chan string, 1)
 	go scan(out, port)
 	select {
-	case p, ok := <-port:
-		if !ok {
-			t.Fatalf("%s exited before it listened", bin)
+	case n, ok := <-port:
+		if ok {
+			p.URL = "http://127.0.0.1:" + n
+			return p, nil
 		}
-		return "http://127.0.0.1:" + p
+		err = fmt.Errorf("%s exited before it listened", bin)
 	case <-time.After(startTimeout):
-		t.Fatalf("%s did not say where it listens within %s", bin, startTimeout)
+		err = fmt.Errorf("%s did not say where it listens within %s", bin, startTimeout)
 	}
-	return ""
+	p.Stop()
+	return nil, err
+}
+
+// Stop ends the process.
+func (p *Process) Stop() {
+	_ = p.cmd.Process.Kill()
+	_ = p.cmd.Wait()
 }
 
 // scan reports the port stripe-mock listens on, then keeps reading its log
