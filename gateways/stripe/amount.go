@@ -47,7 +47,7 @@ func fromStripe(amount int64, currency string) (billing.Money, error) {
 	}
 	a, err := scale(amount, c.Exponent()-decimals(c))
 	if err != nil {
-		return billing.Money{}, fmt.Errorf("Stripe amount %d %s in minor units: %w", amount, c, err)
+		return billing.Money{}, fmt.Errorf("amount %d %s from Stripe in minor units: %w", amount, c, err)
 	}
 	return billing.Money{Amount: a, Currency: c}, nil
 }

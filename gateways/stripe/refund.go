@@ -16,9 +16,9 @@ import (
 // each refund happens once however often it is retried. The PaymentIntent
 // is retrieved first: only a succeeded one can be refunded, and a partial
 // amount must be in its currency. Stripe itself refuses an amount above
-// what remains unrefunded (amount_too_large) and a charge refunded in full
-// (charge_already_refunded): both are ErrNotRefundable, the latter also
-// ErrAlreadyRefunded.
+// what remains unrefunded (amount_too_large), a charged-back one
+// (charge_disputed) and one refunded in full (charge_already_refunded): all
+// are ErrNotRefundable, the last also ErrAlreadyRefunded.
 func (a *account) Refund(ctx context.Context, req gateways.RefundRequest) (gateways.RefundResult, error) {
 	if err := req.Validate(); err != nil {
 		return gateways.RefundResult{}, gateways.Permanent(Kind, err)
@@ -72,7 +72,7 @@ func refundError(piID string, err error) error {
 	switch {
 	case se.Code == stripeapi.ErrorCodeChargeAlreadyRefunded:
 		return gateways.Permanent(Kind, fmt.Errorf("%w: %w: %s", gateways.ErrNotRefundable, gateways.ErrAlreadyRefunded, describe(se)))
-	case se.Code == stripeapi.ErrorCodeAmountTooLarge, se.Param == "amount":
+	case se.Code == stripeapi.ErrorCodeAmountTooLarge, se.Code == stripeapi.ErrorCodeChargeDisputed, se.Param == "amount":
 		return gateways.Permanent(Kind, fmt.Errorf("%w: %s", gateways.ErrNotRefundable, describe(se)))
 	}
 	return apiError("refund payment intent "+piID, err)
