@@ -28,7 +28,7 @@ func (a *account) Charge(ctx context.Context, req gateways.ChargeRequest) (gatew
 	}
 	pi, err := a.api.V1PaymentIntents.Create(ctx, params)
 	if err != nil {
-		return declined(err)
+		return chargeError(err)
 	}
 	return result(pi), nil
 }
@@ -79,7 +79,7 @@ func (a *account) chargeParams(req gateways.ChargeRequest) (*stripeapi.PaymentIn
 	return p, nil
 }
 
-// declined is a failed confirmation as Charge reports it. A card_error (HTTP
+// chargeError is a failed confirmation as Charge reports it. A card_error (HTTP
 // 402) is the issuer's answer: a decline, with the PaymentIntent Stripe
 // created (docs.stripe.com/declines, docs.stripe.com/error-handling). An
 // off-session charge that needs the cardholder fails with
@@ -89,7 +89,7 @@ func (a *account) chargeParams(req gateways.ChargeRequest) (*stripeapi.PaymentIn
 // customer must come back to pay. Should Stripe leave the intent in
 // requires_action with a URL instead, the charge is Pending, with that URL.
 // Every other error is no answer (apiError).
-func declined(err error) (gateways.ChargeResult, error) {
+func chargeError(err error) (gateways.ChargeResult, error) {
 	se := stripeError(err)
 	if se == nil || se.Type != stripeapi.ErrorTypeCard {
 		return gateways.ChargeResult{}, apiError("create payment intent", err)

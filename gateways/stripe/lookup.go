@@ -28,7 +28,7 @@ func (a *account) retrieve(ctx context.Context, reference string) (*stripeapi.Pa
 	}
 	pi, err := a.api.V1PaymentIntents.Retrieve(ctx, reference, nil)
 	if isUnknown(err) {
-		return nil, gateways.Permanent(Kind, fmt.Errorf("%w: %w", gateways.ErrUnknownCharge, apiError("retrieve payment intent "+reference, err)))
+		return nil, gateways.Permanent(Kind, fmt.Errorf("%w: retrieve payment intent %s: %s", gateways.ErrUnknownCharge, reference, describe(stripeError(err))))
 	}
 	if err != nil {
 		return nil, apiError("retrieve payment intent "+reference, err)

@@ -127,10 +127,11 @@ func New(baseURL string, opts Options) *Server {
 // Start serves a new Server on a local port until the test ends.
 func Start(t testing.TB, opts Options) *Server {
 	t.Helper()
-	var s *Server
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.ServeHTTP(w, r) }))
+	ts := httptest.NewUnstartedServer(nil) // listening already: its address is known
+	s := New("http://"+ts.Listener.Addr().String(), opts)
+	ts.Config.Handler = s
+	ts.Start()
 	t.Cleanup(ts.Close)
-	s = New(ts.URL, opts)
 	return s
 }
 
