@@ -3,7 +3,6 @@ package stripetest
 import (
 	"fmt"
 	"net/http"
-	"strings"
 )
 
 // createCustomer is POST /v1/customers (docs.stripe.com/api/customers/create),
@@ -129,7 +128,7 @@ func (s *Server) methodFor(id, param string) (*method, *response) {
 		m.obj.USBankAccount = &USBankAccount{AccountHolderType: ptr("individual"), AccountType: ptr("checking"),
 			BankName: ptr("STRIPE TEST BANK"), Last4: ptr(b.last4), RoutingNumber: ptr("110000000")}
 	default:
-		panic(fmt.Sprintf("stripetest: test method %s of unknown kind %q", id, strings.ToUpper(b.kind)))
+		panic(fmt.Sprintf("stripetest: test method %s of unknown kind %q", id, b.kind))
 	}
 	store(&s.state, s.state.methods, m.obj.ID, m)
 	return m, nil
