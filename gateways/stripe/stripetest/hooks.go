@@ -1,0 +1,147 @@
+package stripetest
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// The test hooks below play the payer, the bank and the card network. Each
+// records the events Stripe would send.
+
+// SaveMethod is a Customer with a test PaymentMethod (one of the Method
+// constants) attached, as a business's checkout leaves it: what billgate
+// stores and charges off-session later. A card that declines cannot be
+// saved (see MethodChargeCustomerFail).
+func (s *Server) SaveMethod(testMethod string) (customerID, paymentMethodID string, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := testMethods[testMethod]; !ok {
+		return "", "", fmt.Errorf("%s is not one of Stripe's test payment methods", testMethod)
+	}
+	m, _ := s.methodFor(testMethod, "payment_method")
+	c := &Customer{ID: newID("cus"), Object: "customer", Created: s.now().Unix(), Metadata: map[string]string{}}
+	if resp := attachable(m, c.ID, "payment_method"); resp != nil {
+		return "", "", fmt.Errorf("attach %s: %s", testMethod, resp.body.(errorBody).Error.Message)
+	}
+	store(&s.state, s.state.customers, c.ID, c)
+	s.emit(nil, "customer.created", c, nil)
+	s.attach(nil, m, c.ID)
+	return c.ID, m.obj.ID, nil
+}
+
+// CompleteAction is the payer at the authentication page of a
+// requires_action PaymentIntent: authenticated, the payment proceeds (and
+// may still be declined); not, it fails with
+// payment_intent_authentication_failure and the PaymentIntent returns to
+// requires_payment_method (docs.stripe.com/payments/3d-secure).
+func (s *Server) CompleteAction(paymentIntentID string, authenticated bool) (PaymentIntent, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	pi, ok := s.state.intents[paymentIntentID]
+	if !ok || pi.Status != statusRequiresAction {
+		return PaymentIntent{}, fmt.Errorf("no PaymentIntent %s requires action", paymentIntentID)
+	}
+	m := s.state.intentMethods[pi.ID]
+	if authenticated {
+		s.pay(nil, pi, m)
+		return *pi, nil
+	}
+	pi.Status, pi.NextAction, pi.PaymentMethod = statusRequiresPaymentMethod, nil, nil
+	pi.LastPaymentError = &Error{Type: typeInvalidRequest, Code: "payment_intent_authentication_failure",
+		DocURL: docURL("payment_intent_authentication_failure"), PaymentMethod: m.obj,
+		Message: "The provided PaymentMethod has failed authentication. You can provide payment_method_data or a new PaymentMethod to attempt to fulfill this PaymentIntent again."}
+	s.emit(nil, "payment_intent.payment_failed", pi, nil)
+	return *pi, nil
+}
+
+// Settle completes what a bank does later: a processing PaymentIntent
+// (pi_…, a bank debit) succeeds, a pending Refund (re_…) succeeds.
+func (s *Server) Settle(id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if pi, ok := s.state.intents[id]; ok && pi.Status == statusProcessing {
+		s.succeed(nil, pi, s.state.charges[*pi.LatestCharge])
+		return nil
+	}
+	if re, ok := s.state.refunds[id]; ok && *re.Status == "pending" {
+		previous := map[string]any{"status": *re.Status}
+		re.Status, re.BalanceTransaction = ptr("succeeded"), ptr(newID("txn"))
+		s.emit(nil, "refund.updated", re, previous)
+		return nil
+	}
+	return fmt.Errorf("nothing to settle: %s is neither a processing PaymentIntent nor a pending Refund", id)
+}
+
+// Dispute is the cardholder disputing the whole payment of a succeeded
+// PaymentIntent: a Dispute that needs the business's response, and
+// charge.dispute.created (docs.stripe.com/disputes/how-disputes-work).
+func (s *Server) Dispute(paymentIntentID string) (Dispute, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	pi, ok := s.state.intents[paymentIntentID]
+	if !ok || pi.Status != statusSucceeded {
+		return Dispute{}, fmt.Errorf("no PaymentIntent %s succeeded", paymentIntentID)
+	}
+	if ch := s.state.charges[*pi.LatestCharge]; ch.Disputed {
+		return Dispute{}, fmt.Errorf("the payment of %s is disputed already", paymentIntentID)
+	}
+	return *s.dispute(nil, pi), nil
+}
+
+func (s *Server) dispute(r *request, pi *PaymentIntent) *Dispute {
+	ch := s.state.charges[*pi.LatestCharge]
+	ch.Disputed = true
+	dp := &Dispute{
+		ID: newID("dp"), Object: "dispute", Amount: ch.Amount - ch.AmountRefunded, BalanceTransactions: []any{},
+		Charge: ch.ID, Created: s.now().Unix(), Currency: ch.Currency, EnhancedEligibilityTypes: []string{},
+		Metadata: map[string]string{}, PaymentIntent: ptr(pi.ID), Reason: "fraudulent", Status: "needs_response",
+		EvidenceDetails: EvidenceDetails{DueBy: ptr(s.now().AddDate(0, 0, 7).Unix())},
+	}
+	store(&s.state, s.state.disputes, dp.ID, dp)
+	s.emit(r, "charge.dispute.created", dp, nil)
+	return dp
+}
+
+// PaymentIntent is a PaymentIntent as it stands.
+func (s *Server) PaymentIntent(id string) (PaymentIntent, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	pi, ok := s.state.intents[id]
+	if !ok {
+		return PaymentIntent{}, false
+	}
+	return copyOf(pi), true
+}
+
+// PaymentIntents is every PaymentIntent, oldest first.
+func (s *Server) PaymentIntents() []PaymentIntent { return all(s, s.state.intents) }
+
+// Refunds is every Refund, oldest first.
+func (s *Server) Refunds() []Refund { return all(s, s.state.refunds) }
+
+// all is a copy of every object of a map, in creation order.
+func all[T any](s *Server, objects map[string]*T) []T {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []T
+	for _, id := range s.state.order {
+		if obj, ok := objects[id]; ok {
+			out = append(out, copyOf(obj))
+		}
+	}
+	return out
+}
+
+// copyOf is a deep copy, by JSON, so that callers never share the server's
+// objects.
+func copyOf[T any](obj *T) T {
+	var out T
+	b, err := json.Marshal(obj)
+	if err == nil {
+		err = json.Unmarshal(b, &out)
+	}
+	if err != nil {
+		panic(fmt.Sprintf("stripetest: copy %T: %v", obj, err))
+	}
+	return out
+}

@@ -1,0 +1,93 @@
+package stripetest
+
+import (
+	"fmt"
+	"net/http"
+)
+
+// createRefund is POST /v1/refunds (docs.stripe.com/api/refunds/create):
+// the whole unrefunded amount of a PaymentIntent's or Charge's successful
+// payment, or amount of it. A card refund succeeds at once; a bank debit's
+// is pending until Settle.
+func (s *Server) createRefund(r *request) response {
+	piID, hasPI := r.form.str("payment_intent")
+	chID, hasCharge := r.form.str("charge")
+	amount, hasAmount := r.form.int("amount")
+	reason, hasReason := r.form.oneOf("reason", "duplicate", "fraudulent", "requested_by_customer")
+	metadata := r.form.mapOf("metadata")
+	if err := r.form.check(); err != nil {
+		return *err
+	}
+	if hasPI == hasCharge {
+		return paramError("payment_intent", "Pass one of payment_intent or charge.")
+	}
+	if hasAmount && amount < 1 {
+		return paramError("amount", "This value must be greater than or equal to 1.")
+	}
+	ch, resp := s.refundable(piID, chID)
+	if resp != nil {
+		return *resp
+	}
+	remaining := ch.Amount - ch.AmountRefunded
+	switch {
+	case ch.Disputed:
+		return refusal(&Error{Code: "charge_disputed", Message: fmt.Sprintf("Charge %s has been charged back; cannot issue a refund.", ch.ID)})
+	case remaining == 0:
+		return refusal(&Error{Code: "charge_already_refunded", Message: fmt.Sprintf("Charge %s has already been refunded.", ch.ID)})
+	case !hasAmount:
+		amount = remaining
+	case amount > remaining:
+		// Stripe writes the amounts in major units ("$25.00"); stripetest
+		// in the currency's smallest unit.
+		return refusal(&Error{Code: "amount_too_large", Param: "amount", Message: fmt.Sprintf(
+			"Refund amount (%d %s) is greater than unrefunded amount on charge (%d %s)", amount, ch.Currency, remaining, ch.Currency)})
+	}
+	status := "succeeded"
+	if m := s.state.methods[*ch.PaymentMethod]; m != nil && m.kind == "us_bank_account" {
+		status = "pending"
+	}
+	re := &Refund{
+		ID: newID("re"), Object: "refund", Amount: amount, Charge: ptr(ch.ID), Created: r.now.Unix(), Currency: ch.Currency,
+		Metadata: metadata, PaymentIntent: ch.PaymentIntent, Status: ptr(status),
+	}
+	if hasReason {
+		re.Reason = ptr(reason)
+	}
+	if status == "succeeded" {
+		re.BalanceTransaction = ptr(newID("txn"))
+	}
+	store(&s.state, s.state.refunds, re.ID, re)
+	previous := map[string]any{"amount_refunded": ch.AmountRefunded, "refunded": ch.Refunded}
+	ch.AmountRefunded += amount
+	ch.Refunded = ch.AmountRefunded == ch.Amount
+	s.emit(r, "refund.created", re, nil)
+	s.emit(r, "charge.refunded", ch, previous)
+	return ok200(re)
+}
+
+// refundable is the successful charge a refund names, or the refusal.
+func (s *Server) refundable(piID, chID string) (*Charge, *response) {
+	var resp response
+	if piID != "" {
+		pi, ok := s.state.intents[piID]
+		switch {
+		case !ok:
+			resp = missing(http.StatusBadRequest, "payment_intent", "payment_intent", piID)
+		case pi.Status != statusSucceeded || pi.LatestCharge == nil:
+			resp = refusal(&Error{Param: "payment_intent", Message: fmt.Sprintf("This PaymentIntent (%s) does not have a successful charge to refund.", piID)})
+		default:
+			return s.state.charges[*pi.LatestCharge], nil
+		}
+		return nil, &resp
+	}
+	ch, ok := s.state.charges[chID]
+	switch {
+	case !ok:
+		resp = missing(http.StatusBadRequest, "charge", "charge", chID)
+	case ch.Status != "succeeded":
+		resp = refusal(&Error{Param: "charge", Message: fmt.Sprintf("Charge %s has not succeeded; there is nothing to refund.", chID)})
+	default:
+		return ch, nil
+	}
+	return nil, &resp
+}
