@@ -89,6 +89,7 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.
 		Sandbox:       true,
 		SandboxSecret: cfg.SandboxSecret,
 		GatewayRate:   cfg.GatewayRate,
+		Connectors:    app.Connectors(cfg.GatewayURLs),
 	})
 	if err != nil {
 		return err
@@ -166,6 +167,7 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		Sandbox:       cfg.SandboxSecret != "",
 		SandboxSecret: cfg.SandboxSecret,
 		GatewayRate:   cfg.GatewayRate,
+		Connectors:    app.Connectors(cfg.GatewayURLs),
 	}
 	if cfg.Command == config.CommandAPI {
 		o.ServeAPI = true

@@ -68,6 +68,17 @@ type Config struct {
 	PublicURL     string // where clients reach the API: links such as the sandbox's approval page
 	SandboxSecret string // signs the sandbox gateway's webhooks; empty: a random one per process
 	GatewayRate   int    // charges a second this process sends each gateway
+	// GatewayURLs replace the real gateways' addresses, to point billgate
+	// at an emulator such as stripe-mock; empty is the gateway's own.
+	GatewayURLs GatewayURLs
+}
+
+// GatewayURLs are where billgate reaches the gateways businesses connect.
+type GatewayURLs struct {
+	Stripe         string // BILLGATE_STRIPE_API_URL
+	PayPal         string // BILLGATE_PAYPAL_API_URL
+	SkrillCheckout string // BILLGATE_SKRILL_CHECKOUT_URL
+	SkrillAPI      string // BILLGATE_SKRILL_API_URL
 }
 
 // Identity configures logins and sessions.
@@ -396,6 +407,8 @@ func (b *binder) masterKeys(id *Identity) {
 func (b *binder) common(c *Config) {
 	b.str(&c.PublicURL, "public-url", "BILLGATE_PUBLIC_URL", "", "the API's public base URL, for links it hands out (default: http:// and the --http address)")
 	c.SandboxSecret = b.getenv("BILLGATE_SANDBOX_SECRET") // never a flag: it would show in ps
+	c.GatewayURLs = GatewayURLs{Stripe: b.getenv("BILLGATE_STRIPE_API_URL"), PayPal: b.getenv("BILLGATE_PAYPAL_API_URL"),
+		SkrillCheckout: b.getenv("BILLGATE_SKRILL_CHECKOUT_URL"), SkrillAPI: b.getenv("BILLGATE_SKRILL_API_URL")}
 	b.logLevel(c)
 	b.integer(&c.BodyLimit, "body-limit", "BILLGATE_BODY_LIMIT", 1<<20, "largest request body accepted, in bytes")
 	b.duration(&c.ShutdownTimeout, "shutdown-timeout", "BILLGATE_SHUTDOWN_TIMEOUT", 8*time.Second, "how long shutdown waits for in-flight requests and activities")
