@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 
 	"github.com/google/uuid"
 
@@ -181,4 +182,19 @@ type RefundLooker interface {
 	// LookupRefund reports the refund with reference; an unknown one is a
 	// permanent error wrapping ErrUnknownCharge.
 	LookupRefund(ctx context.Context, reference string) (RefundResult, error)
+}
+
+// ReturnKeyParam is the query parameter a gateway of a connected account
+// adds to Account.ReturnURL for each charge: the charge's idempotency key,
+// so that billgate knows whose payment the payer came back from.
+const ReturnKeyParam = "billgate_key"
+
+// ReturnReader reads where a payer came back from the gateway with.
+type ReturnReader interface {
+	// ReadReturn reads the query of the payer's return to
+	// Account.ReturnURL: the charge's reference (as Charge returned it)
+	// and its idempotency key (ReturnKeyParam). ok is false when the
+	// query names no charge. Nothing in it is proof: the payment looks
+	// the charge up before it believes anything.
+	ReadReturn(query url.Values) (reference, key string, ok bool)
 }
