@@ -1,6 +1,7 @@
 package stripe
 
 import (
+	"net/url"
 	"slices"
 	"time"
 
@@ -15,11 +16,15 @@ type account struct {
 	api           *stripeapi.Client
 	webhookSecret string
 	currencies    []billing.Currency
-	returnURL     string
+	returnURL     *url.URL // nil: the account takes no redirects
 	now           func() time.Time
 }
 
-var _ gateways.ConnectedGateway = (*account)(nil)
+var (
+	_ gateways.ConnectedGateway = (*account)(nil)
+	_ gateways.RefundLooker     = (*account)(nil)
+	_ gateways.ReturnReader     = (*account)(nil)
+)
 
 // Name implements gateways.Gateway.
 func (a *account) Name() string { return Kind }

@@ -67,9 +67,10 @@ func (a *account) chargeParams(req gateways.ChargeRequest) (*stripeapi.PaymentIn
 	// A PaymentIntent confirmed on the server with Stripe's automatic
 	// payment methods needs a return_url, in case the method redirects,
 	// unless redirects are refused (docs.stripe.com/api/payment_intents/create,
-	// return_url and automatic_payment_methods.allow_redirects).
-	if a.returnURL != "" {
-		p.ReturnURL = stripeapi.String(a.returnURL)
+	// return_url and automatic_payment_methods.allow_redirects). The
+	// return_url names the charge's key, for ReadReturn.
+	if a.returnURL != nil {
+		p.ReturnURL = stripeapi.String(a.returnURLFor(req.IdempotencyKey))
 	} else {
 		p.AutomaticPaymentMethods = &stripeapi.PaymentIntentCreateAutomaticPaymentMethodsParams{
 			Enabled:        stripeapi.Bool(true),

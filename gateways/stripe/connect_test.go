@@ -67,3 +67,13 @@ func TestConnectChecksCredentials(t *testing.T) {
 		})
 	}
 }
+
+// The account's return URL is billgate's; one that does not parse is
+// refused when the account connects, not at its first charge.
+func TestConnectChecksTheReturnURL(t *testing.T) {
+	acct := testAccount()
+	acct.ReturnURL = "https://billgate.example/gateways/stripe/%zz/return"
+	if gw, err := (stripe.Connector{}).Connect(acct); err == nil || !strings.Contains(err.Error(), "return URL") {
+		t.Errorf("Connect() = %v, %v; want an error about the return URL", gw, err)
+	}
+}

@@ -96,3 +96,21 @@ func refundResult(re *stripeapi.Refund) gateways.RefundResult {
 	}
 	return r
 }
+
+// LookupRefund implements gateways.RefundLooker: the Refund as it stands
+// (GET /v1/refunds/{id}, docs.stripe.com/api/refunds/retrieve), read as
+// Refund reads it. A card refund's ID is re_…; a refund of another payment
+// method's charge (py_…) is pyr_….
+func (a *account) LookupRefund(ctx context.Context, reference string) (gateways.RefundResult, error) {
+	if !validID(reference, "re_") && !validID(reference, "pyr_") {
+		return gateways.RefundResult{}, gateways.Permanent(Kind, fmt.Errorf("%w: %q is not a Refund ID (re_… or pyr_…)", gateways.ErrUnknownCharge, reference))
+	}
+	re, err := a.api.V1Refunds.Retrieve(ctx, reference, nil)
+	if isUnknown(err) {
+		return gateways.RefundResult{}, gateways.Permanent(Kind, fmt.Errorf("%w: retrieve refund %s: %s", gateways.ErrUnknownCharge, reference, describe(stripeError(err))))
+	}
+	if err != nil {
+		return gateways.RefundResult{}, apiError("retrieve refund "+reference, err)
+	}
+	return refundResult(re), nil
+}

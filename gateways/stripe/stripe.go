@@ -78,11 +78,15 @@ func (c Connector) Connect(acct gateways.Account) (gateways.ConnectedGateway, er
 	if now == nil {
 		now = time.Now
 	}
+	returnURL, err := parseReturnURL(acct.ReturnURL)
+	if err != nil {
+		return nil, err
+	}
 	return &account{
 		api:           newClient(creds.secretKey, baseURL, c.HTTPClient),
 		webhookSecret: creds.webhookSecret,
 		currencies:    acct.Currencies,
-		returnURL:     acct.ReturnURL,
+		returnURL:     returnURL,
 		now:           now,
 	}, nil
 }

@@ -70,7 +70,10 @@ func TestWireCharge(t *testing.T) {
 		extra     url.Values
 	}{
 		{"redirects refused", "", url.Values{"automatic_payment_methods[enabled]": {"true"}, "automatic_payment_methods[allow_redirects]": {"never"}}},
-		{"with the account's return URL", returnURL, url.Values{"return_url": {returnURL}}},
+		// The return URL names the charge's key (gateways.ReturnKeyParam),
+		// keeping the account's own query parameters.
+		{"with the account's return URL", returnURL, url.Values{"return_url": {returnURL + "?billgate_key=pay_1%2F1"}}},
+		{"with a return URL that has a query", returnURL + "?account=a1", url.Values{"return_url": {returnURL + "?account=a1&billgate_key=pay_1%2F1"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -133,6 +136,19 @@ func TestWireRefund(t *testing.T) {
 		t.Errorf("Refund() = %v, want ErrNotRefundable", err)
 	}
 	wantRequest(t, oneRequest(t, rec), http.MethodGet, "/v1/payment_intents/pi_3Qabc", "", url.Values{})
+}
+
+// docs.stripe.com/api/refunds/retrieve: stripe-mock's Refund fixture has
+// succeeded. A refund of a non-card payment is pyr_….
+func TestWireLookupRefund(t *testing.T) {
+	gw, rec := connect(t, stripeMock, testAccount(), &clock{now: t0})
+	for _, id := range []string{"re_3Qabc", "pyr_3Qabc"} {
+		r, err := gw.(gateways.RefundLooker).LookupRefund(context.Background(), id)
+		if want := (gateways.RefundResult{Reference: id, Status: gateways.RefundSucceeded}); err != nil || r != want {
+			t.Errorf("LookupRefund(%s) = %+v, %v; want %+v", id, r, err, want)
+		}
+		wantRequest(t, oneRequest(t, rec), http.MethodGet, "/v1/refunds/"+id, "", url.Values{})
+	}
 }
 
 // stripe-mock's PaymentMethod is attached to no customer, so it cannot be

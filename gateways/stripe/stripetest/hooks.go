@@ -3,6 +3,7 @@ package stripetest
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 )
 
 // The test hooks below play the payer, the bank and the card network. Each
@@ -55,7 +56,8 @@ func (s *Server) CompleteAction(paymentIntentID string, authenticated bool) (Pay
 }
 
 // Settle completes what a bank does later: a processing PaymentIntent
-// (pi_…, a bank debit) succeeds, a pending Refund (re_…) succeeds.
+// (pi_…, a bank debit) succeeds, a pending Refund (re_… or pyr_…) succeeds
+// (docs.stripe.com/testing, "Refunds": refund.updated).
 func (s *Server) Settle(id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -63,13 +65,55 @@ func (s *Server) Settle(id string) error {
 		s.succeed(nil, pi, s.state.charges[*pi.LatestCharge])
 		return nil
 	}
-	if re, ok := s.state.refunds[id]; ok && *re.Status == "pending" {
-		previous := map[string]any{"status": *re.Status}
-		re.Status, re.BalanceTransaction = ptr("succeeded"), ptr(newID("txn"))
+	if re, ok := s.state.refunds[id]; ok && *re.Status == refundPendingStatus {
+		previous := map[string]any{"status": *re.Status, "pending_reason": re.PendingReason}
+		re.Status, re.PendingReason, re.BalanceTransaction = ptr(refundSucceeded), "", ptr(newID("txn"))
 		s.emit(nil, "refund.updated", re, previous)
 		return nil
 	}
 	return fmt.Errorf("nothing to settle: %s is neither a processing PaymentIntent nor a pending Refund", id)
+}
+
+// refundFailureReasons are the failure_reason values of a Refund
+// (docs.stripe.com/api/refunds/object).
+var refundFailureReasons = []string{
+	"lost_or_stolen_card", "expired_or_canceled_card", "charge_for_pending_refund_disputed",
+	"insufficient_funds", "declined", "merchant_request", "unknown",
+}
+
+// FailRefund is the payer's bank refusing a refund: a pending Refund, or
+// a succeeded one of MethodRefundFail (which Stripe fails "some time
+// later", docs.stripe.com/testing, "Refunds"), fails with failureReason,
+// one of Stripe's. The money returns to the business's balance
+// (failure_balance_transaction, when the refund had moved any) and the
+// amount counts as unrefunded on the Charge again, so it can be refunded
+// anew. It sends refund.updated and refund.failed.
+func (s *Server) FailRefund(refundID, failureReason string) (Refund, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !slices.Contains(refundFailureReasons, failureReason) {
+		return Refund{}, fmt.Errorf("failure reason %q is not one of Stripe's: %v", failureReason, refundFailureReasons)
+	}
+	re, ok := s.state.refunds[refundID]
+	if !ok {
+		return Refund{}, fmt.Errorf("no Refund %s", refundID)
+	}
+	ch := s.state.charges[*re.Charge]
+	m := s.state.methods[*ch.PaymentMethod]
+	if *re.Status != refundPendingStatus && (*re.Status != refundSucceeded || m.refund != refundFailsLater) {
+		return Refund{}, fmt.Errorf("refund %s is %s and cannot fail: only a pending one, or a succeeded one of %s, can", refundID, *re.Status, MethodRefundFail)
+	}
+	previous := map[string]any{"status": *re.Status, "failure_reason": nil}
+	re.Status, re.FailureReason, re.PendingReason = ptr(refundFailed), failureReason, ""
+	if re.BalanceTransaction != nil {
+		re.FailureBalanceTransaction = newID("txn")
+		previous["failure_balance_transaction"] = nil
+	}
+	ch.AmountRefunded -= re.Amount
+	ch.Refunded = false
+	s.emit(nil, "refund.updated", re, previous)
+	s.emit(nil, "refund.failed", re, nil)
+	return copyOf(re), nil
 }
 
 // Dispute is the cardholder disputing the whole payment of a succeeded

@@ -233,9 +233,15 @@ func (s *Server) requireAction(r *request, pi *PaymentIntent, returnURL string) 
 	s.emit(r, "payment_intent.requires_action", pi, nil)
 }
 
+// newCharge is a payment attempt of pi with m. A card's Charge is ch_…;
+// another payment method's, a bank debit's, is py_…, and its refunds pyr_….
 func (s *Server) newCharge(pi *PaymentIntent, m *method, status string) *Charge {
+	prefix := "ch"
+	if m.kind != "card" {
+		prefix = "py"
+	}
 	ch := &Charge{
-		ID: newID("ch"), Object: "charge", Amount: pi.Amount, Created: s.now().Unix(), Currency: pi.Currency,
+		ID: newID(prefix), Object: "charge", Amount: pi.Amount, Created: s.now().Unix(), Currency: pi.Currency,
 		Customer: pi.Customer, Description: pi.Description, Metadata: map[string]string{},
 		PaymentIntent: ptr(pi.ID), PaymentMethod: ptr(m.obj.ID), Status: status,
 	}

@@ -1,7 +1,7 @@
 package stripetest
 
 // Stripe's test PaymentMethods (docs.stripe.com/testing, "Cards by brand",
-// "Declined payments", "Authentication and setup", "Disputes", and
+// "Declined payments", "Authentication and setup", "Disputes", "Refunds", and
 // docs.stripe.com/payments/ach-direct-debit/accept-a-payment, "Test
 // account numbers"). Each ID works in any request that takes a
 // PaymentMethod; attached to a Customer it becomes a PaymentMethod of its
@@ -37,8 +37,15 @@ const (
 	MethodAuthenticationRequiredOnSetup = "pm_card_authenticationRequiredOnSetup"
 	// MethodCreateDispute succeeds, then is disputed at once.
 	MethodCreateDispute = "pm_card_createDispute"
+	// MethodPendingRefund succeeds; a refund of it is pending until
+	// Server.Settle (succeeded) or Server.FailRefund (failed).
+	MethodPendingRefund = "pm_card_pendingRefund"
+	// MethodRefundFail succeeds; a refund of it succeeds, then fails
+	// later (Server.FailRefund).
+	MethodRefundFail = "pm_card_refundFail"
 	// MethodUSBankAccount is an ACH debit: processing, then succeeded
-	// (Server.Settle).
+	// (Server.Settle). Its refunds are pending until Server.Settle or
+	// Server.FailRefund.
 	MethodUSBankAccount = "pm_usBankAccount_success"
 )
 
@@ -55,7 +62,17 @@ type behaviour struct {
 	declinesOnAttach bool
 	auth             authentication
 	dispute          bool
+	refund           refundOutcome
 }
+
+// refundOutcome is what a refund of a test PaymentMethod's payment does.
+type refundOutcome int
+
+const (
+	refundSucceeds   refundOutcome = iota
+	refundPending                  // pending until Settle or FailRefund
+	refundFailsLater               // succeeded, until FailRefund
+)
 
 // authentication is when a card asks for 3-D Secure.
 type authentication int
@@ -79,7 +96,9 @@ var testMethods = map[string]behaviour{
 	MethodAuthenticationRequired:        {kind: "card", brand: "visa", last4: "3184", auth: authAlways},
 	MethodAuthenticationRequiredOnSetup: {kind: "card", brand: "visa", last4: "3155", auth: authUnlessSetUp},
 	MethodCreateDispute:                 {kind: "card", brand: "visa", last4: "0259", dispute: true},
-	MethodUSBankAccount:                 {kind: "us_bank_account", last4: "6789"},
+	MethodPendingRefund:                 {kind: "card", brand: "visa", last4: "7726", refund: refundPending},
+	MethodRefundFail:                    {kind: "card", brand: "visa", last4: "5126", refund: refundFailsLater},
+	MethodUSBankAccount:                 {kind: "us_bank_account", last4: "6789", refund: refundPending},
 }
 
 func (b behaviour) declines() bool { return b.code != "" }

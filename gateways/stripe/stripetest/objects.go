@@ -103,20 +103,23 @@ type BillingDetails struct {
 	Phone   *string   `json:"phone"`
 }
 
-// Refund is a Refund.
+// Refund is a Refund. failure_balance_transaction and failure_reason are
+// set once it failed, pending_reason while it is pending.
 type Refund struct {
-	ID                 string            `json:"id"`
-	Object             string            `json:"object"`
-	Amount             int64             `json:"amount"`
-	BalanceTransaction *string           `json:"balance_transaction"`
-	Charge             *string           `json:"charge"`
-	Created            int64             `json:"created"`
-	Currency           string            `json:"currency"`
-	FailureReason      string            `json:"failure_reason,omitempty"`
-	Metadata           map[string]string `json:"metadata"`
-	PaymentIntent      *string           `json:"payment_intent"`
-	Reason             *string           `json:"reason"`
-	Status             *string           `json:"status"`
+	ID                        string            `json:"id"`
+	Object                    string            `json:"object"`
+	Amount                    int64             `json:"amount"`
+	BalanceTransaction        *string           `json:"balance_transaction"`
+	Charge                    *string           `json:"charge"`
+	Created                   int64             `json:"created"`
+	Currency                  string            `json:"currency"`
+	FailureBalanceTransaction string            `json:"failure_balance_transaction,omitempty"`
+	FailureReason             string            `json:"failure_reason,omitempty"`
+	Metadata                  map[string]string `json:"metadata"`
+	PaymentIntent             *string           `json:"payment_intent"`
+	PendingReason             string            `json:"pending_reason,omitempty"`
+	Reason                    *string           `json:"reason"`
+	Status                    *string           `json:"status"`
 }
 
 // Dispute is a Dispute (a chargeback).

@@ -3,12 +3,29 @@ package stripetest
 import (
 	"fmt"
 	"net/http"
+	"strings"
 )
+
+// The statuses of a Refund stripetest reaches (docs.stripe.com/api/refunds/object).
+const (
+	refundPendingStatus = "pending"
+	refundSucceeded     = "succeeded"
+	refundFailed        = "failed"
+)
+
+// refundPrefix is the ID prefix of a refund of the charge chID: re_ for a
+// card's Charge (ch_…), pyr_ for another payment method's (py_…).
+func refundPrefix(chID string) string {
+	if strings.HasPrefix(chID, "py_") {
+		return "pyr"
+	}
+	return "re"
+}
 
 // createRefund is POST /v1/refunds (docs.stripe.com/api/refunds/create):
 // the whole unrefunded amount of a PaymentIntent's or Charge's successful
-// payment, or amount of it. A card refund succeeds at once; a bank debit's
-// is pending until Settle.
+// payment, or amount of it. A card refund succeeds at once; a bank debit's,
+// or one of MethodPendingRefund, is pending until Settle or FailRefund.
 func (s *Server) createRefund(r *request) response {
 	piID, hasPI := r.form.str("payment_intent")
 	chID, hasCharge := r.form.str("charge")
@@ -42,19 +59,16 @@ func (s *Server) createRefund(r *request) response {
 		return refusal(&Error{Code: "amount_too_large", Param: "amount", Message: fmt.Sprintf(
 			"Refund amount (%d %s) is greater than unrefunded amount on charge (%d %s)", amount, ch.Currency, remaining, ch.Currency)})
 	}
-	status := "succeeded"
-	if m := s.state.methods[*ch.PaymentMethod]; m != nil && m.kind == "us_bank_account" {
-		status = "pending"
-	}
 	re := &Refund{
-		ID: newID("re"), Object: "refund", Amount: amount, Charge: ptr(ch.ID), Created: r.now.Unix(), Currency: ch.Currency,
-		Metadata: metadata, PaymentIntent: ch.PaymentIntent, Status: ptr(status),
+		ID: newID(refundPrefix(ch.ID)), Object: "refund", Amount: amount, Charge: ptr(ch.ID), Created: r.now.Unix(), Currency: ch.Currency,
+		Metadata: metadata, PaymentIntent: ch.PaymentIntent, Status: ptr(refundSucceeded),
+		BalanceTransaction: ptr(newID("txn")),
 	}
 	if hasReason {
 		re.Reason = ptr(reason)
 	}
-	if status == "succeeded" {
-		re.BalanceTransaction = ptr(newID("txn"))
+	if m := s.state.methods[*ch.PaymentMethod]; m != nil && m.refund == refundPending {
+		re.Status, re.PendingReason, re.BalanceTransaction = ptr(refundPendingStatus), "processing", nil
 	}
 	store(&s.state, s.state.refunds, re.ID, re)
 	previous := map[string]any{"amount_refunded": ch.AmountRefunded, "refunded": ch.Refunded}

@@ -14,8 +14,10 @@
 //
 // Test hooks play the payer's and the bank's part: CompleteAction (3-D
 // Secure passed or failed), Settle (a bank debit or refund that completes),
-// Dispute (a chargeback), and the hosted authentication page a
-// requires_action PaymentIntent redirects to.
+// FailRefund (a refund the payer's bank refuses), Dispute (a chargeback),
+// and the hosted authentication page a requires_action PaymentIntent
+// redirects to, which sends the payer back to the return_url as Stripe
+// does.
 package stripetest
 
 import (

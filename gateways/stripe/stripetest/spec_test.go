@@ -56,6 +56,14 @@ func TestObjectsFollowStripesSpecification(t *testing.T) {
 	if err := s.Settle(pending); err != nil {
 		t.Fatal(err)
 	}
+	for _, method := range []string{stripetest.MethodPendingRefund, stripetest.MethodRefundFail} {
+		cus, pm := saved(t, s, method)
+		pi := keep(c.post("/v1/payment_intents", offSession(cus, pm), ""), 200).str("id")
+		re := keep(c.post("/v1/refunds", url.Values{"payment_intent": {pi}}, ""), 200).str("id")
+		if _, err := s.FailRefund(re, "expired_or_canceled_card"); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if _, err := s.Dispute(succeeded.str("id")); err != nil {
 		t.Fatal(err)
 	}
@@ -99,8 +107,8 @@ func TestObjectsFollowStripesSpecification(t *testing.T) {
 		HasMore *bool  `json:"has_more"`
 		URL     string `json:"url"`
 	}
-	if err := json.Unmarshal(search.raw, &result); err != nil || result.Object != "search_result" || result.HasMore == nil || result.URL != "/v1/payment_intents/search" || len(result.Data) != 3 {
-		t.Errorf("search = %s, want a search_result of the 3 PaymentIntents", search.raw)
+	if err := json.Unmarshal(search.raw, &result); err != nil || result.Object != "search_result" || result.HasMore == nil || result.URL != "/v1/payment_intents/search" || len(result.Data) != 5 {
+		t.Errorf("search = %s, want a search_result of the 5 PaymentIntents", search.raw)
 	}
 	for _, pi := range result.Data {
 		validate(t, spec, pi)
