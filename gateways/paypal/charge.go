@@ -83,13 +83,18 @@ func (g *Gateway) orderRequest(req gateways.ChargeRequest, tok token, amount mon
 	if g.acct.ReturnURL == "" {
 		return orderRequest{}, errors.New("the account has no return URL, which an order the payer approves needs (experience_context.return_url)")
 	}
+	returnURL, cancelURL, err := returnURLs(g.acct.ReturnURL, req.IdempotencyKey)
+	if err != nil {
+		return orderRequest{}, fmt.Errorf("the account's return URL: %w", err)
+	}
 	body.PaymentSource = &paymentSource{PayPal: &paypalWallet{
 		// MERCHANT: the merchant, not a platform, charges the saved wallet.
 		Attributes: &walletAttributes{Vault: &vaultInstruction{StoreInVault: "ON_SUCCESS", UsageType: "MERCHANT"}},
 		ExperienceContext: &experienceContext{
-			// The payer comes back to billgate either way; billgate looks
-			// the order up to learn which.
-			ReturnURL: g.acct.ReturnURL, CancelURL: g.acct.ReturnURL,
+			// The payer comes back to billgate either way, with the
+			// charge's key; billgate looks the order up to learn how it
+			// went.
+			ReturnURL: returnURL, CancelURL: cancelURL,
 			// The payer pays on PayPal's page: billgate captures at once.
 			UserAction: "PAY_NOW",
 			// Subscriptions ship nothing.
@@ -110,7 +115,7 @@ func (g *Gateway) createOrder(ctx context.Context, requestID string, body orderR
 	if err != nil {
 		return order{}, err
 	}
-	if !validOrderID(o.ID) {
+	if !validID(o.ID) {
 		return order{}, transient(fmt.Errorf("orders.create: the answer's order ID %q is not one", o.ID))
 	}
 	if len(o.PurchaseUnits) == 0 {

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/billgate/billgate/billing"
 	"github.com/billgate/billgate/gateways"
@@ -316,4 +317,44 @@ func TestChargeNeverReusesAProbedKey(t *testing.T) {
 	// the probe back, and is refused instead.
 	_, err := e.g.Charge(context.Background(), chargeRequest("pay_1/1", paypal.TokenApproval))
 	wantPermanent(t, "Charge(probed key)", err, gateways.ErrIdempotencyConflict)
+}
+
+// PayPal holds an orders.create PayPal-Request-Id for 6 hours
+// (checkout_orders_v2 parameters.paypal_request_id), less than billgate
+// retries a charge. A renewal retried later is a new order to PayPal: with
+// the account's "Block accidental payments" on (PayPal's default), its
+// capture is refused as 422 DUPLICATE_INVOICE_ID (orders.create's 422),
+// since the first order's capture has the key as its invoice_id, and the
+// retry is a conflict; with it off, the wallet pays twice.
+func TestChargeRetriedAfterPayPalForgetsTheKey(t *testing.T) {
+	tests := []struct {
+		name       string
+		duplicates bool
+	}{
+		{"duplicate invoice IDs blocked", false},
+		{"duplicate invoice IDs allowed", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnvAt(t, paypaltest.Options{AllowDuplicateInvoiceIDs: tt.duplicates})
+			wallet := paypal.VaultToken(e.srv.SaveWallet(paypaltest.BuyerPays))
+			first := e.charge("pay_1/2", wallet)
+			e.clock.Advance(5 * time.Hour)
+			if r := e.charge("pay_1/2", wallet); r != first {
+				t.Fatalf("Charge retried within 6 h = %+v, want %+v", r, first)
+			}
+			e.clock.Advance(time.Hour)
+			r, err := e.g.Charge(context.Background(), chargeRequest("pay_1/2", wallet))
+			if !tt.duplicates {
+				wantPermanent(t, "Charge retried after 6 h", err, gateways.ErrIdempotencyConflict)
+				if n := e.srv.Orders(); n != 1 {
+					t.Errorf("the server holds %d orders, want only the first", n)
+				}
+				return
+			}
+			if err != nil || r.Status != gateways.Succeeded || r.Reference == first.Reference {
+				t.Errorf("Charge retried after 6 h, duplicates allowed = %+v, %v, want a second payment (the hazard the README warns of)", r, err)
+			}
+		})
+	}
 }

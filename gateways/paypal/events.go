@@ -152,7 +152,7 @@ func (g *Gateway) readDisputeEvent(ctx context.Context, e event, out *gateways.E
 // resource had none) from the capture captureID (captures.get), since
 // refunds and disputes name the capture, not the order.
 func (g *Gateway) fillFromCapture(ctx context.Context, captureID string, out *gateways.Event) error {
-	if !validOrderID(captureID) { // capture IDs have the same shape
+	if !validID(captureID) {
 		return permanent(fmt.Errorf("webhook event %s: %q is not a PayPal capture ID", out.ID, captureID))
 	}
 	var c capture

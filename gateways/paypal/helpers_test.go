@@ -65,8 +65,16 @@ type env struct {
 // the connector and the account before connecting.
 func newEnv(t *testing.T, change ...func(*paypal.Connector, *gateways.Account)) *env {
 	t.Helper()
+	return newEnvAt(t, paypaltest.Options{}, change...)
+}
+
+// newEnvAt is newEnv with a server configured by opts (its clock is the
+// env's).
+func newEnvAt(t *testing.T, opts paypaltest.Options, change ...func(*paypal.Connector, *gateways.Account)) *env {
+	t.Helper()
 	clk := &clock{now: t0}
-	srv := paypaltest.New(paypaltest.Options{Now: clk.Now})
+	opts.Now = clk.Now
+	srv := paypaltest.New(opts)
 	t.Cleanup(srv.Close)
 	webhookID := srv.RegisterWebhook("https://billgate.example/webhooks/paypal")
 	e := &env{t: t, srv: srv, clock: clk, webhookID: webhookID}

@@ -132,7 +132,7 @@ func pending(o order) gateways.ChargeResult {
 
 // getOrder reads an order (orders.get, GET /v2/checkout/orders/{id}).
 func (g *Gateway) getOrder(ctx context.Context, id string) (order, error) {
-	if !validOrderID(id) {
+	if !validID(id) {
 		return order{}, permanent(fmt.Errorf("%w: %q is not a PayPal order ID", gateways.ErrUnknownCharge, id))
 	}
 	var o order
@@ -152,9 +152,11 @@ func (g *Gateway) orderError(id string, err error) error {
 	return failure(err)
 }
 
-// validOrderID checks an order ID's shape: the orders API's id parameter is
-// ^[A-Z0-9]+$, 1 to 36 characters. Anything else never reaches a URL path.
-func validOrderID(id string) bool {
+// validID checks the shape of a PayPal resource ID: the orders API's id
+// parameter is ^[A-Z0-9]+$, 1 to 36 characters, and the captures and
+// refunds PayPal makes have the same shape (17 of them). Anything else
+// never reaches a URL path.
+func validID(id string) bool {
 	if id == "" || len(id) > 36 {
 		return false
 	}

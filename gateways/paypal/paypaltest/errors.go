@@ -65,6 +65,7 @@ var issueDescriptions = map[string]string{
 	"RETURN_URL_REQUIRED":              "The return url is required when attempting to vault this source.",
 	"CANCEL_URL_REQUIRED":              "The cancel url is required when attempting to vault this source.",
 	"TOKEN_ID_NOT_FOUND":               "Specified token was not found. Verify the token and try the request again.",
+	"DUPLICATE_INVOICE_ID":             "Duplicate Invoice ID detected. To avoid a potential duplicate transaction your account setting requires that Invoice Id be unique for each transaction.",
 	"INSTRUMENT_DECLINED":              "The instrument presented  was either declined by the processor or bank, or it can't be used for this payment.",
 	"ORDER_NOT_APPROVED":               "Payer has not yet approved the Order for payment. Please redirect the payer to the 'rel':'approve' url returned as part of the HATEOAS links within the Create Order call or provide a valid payment_source in the request.",
 	"ORDER_ALREADY_CAPTURED":           "Order already captured.If 'intent=CAPTURE' only one capture per order is allowed.",

@@ -87,6 +87,9 @@ func (s *Server) createOrder(w http.ResponseWriter, r *http.Request) {
 			s.writeError(w, http.StatusUnprocessableEntity, issue("TOKEN_ID_NOT_FOUND", "/payment_source/paypal/vault_id", "body"))
 			return
 		}
+		if s.refusesInvoice(w, o) {
+			return
+		}
 		if v.buyer == BuyerDeclines {
 			s.writeError(w, http.StatusUnprocessableEntity, issue("INSTRUMENT_DECLINED", "", ""))
 			return
@@ -391,6 +394,9 @@ func (s *Server) captureOrder(w http.ResponseWriter, r *http.Request) {
 	case statusApproved:
 	default:
 		s.writeError(w, http.StatusUnprocessableEntity, issue("ORDER_NOT_APPROVED", "", ""))
+		return
+	}
+	if s.refusesInvoice(w, o) {
 		return
 	}
 	if o.buyer == BuyerDeclines {

@@ -3,11 +3,14 @@
 // (github.com/paypal/paypal-rest-api-specifications, openapi/*.json) field
 // by field for what billgate uses of them: the OAuth 2.0 token endpoint,
 // Orders v2 (create, get, patch, capture), Payments v2 (captures get and
-// refund), Payment Method Tokens v3 (get), PayPal-Request-Id idempotency,
-// and the documented error bodies. Test buyers approve, decline or leave a
-// capture pending (Approve, Cancel and the checkout page), and the server
-// signs webhooks as PayPal does, with a certificate of its own authority
-// served at its certificate URL (RegisterWebhook, Deliver, Signer).
+// refund, refunds get), Payment Method Tokens v3 (get), PayPal-Request-Id
+// idempotency for as long as PayPal holds the IDs, the account's blocking
+// of duplicate invoice IDs, and the documented error bodies. Test buyers
+// approve, decline or leave a capture pending (Approve, Cancel and the
+// checkout page), refunds can be left pending and settled (RefundOutcome,
+// SettleRefund), and the server signs webhooks as PayPal does, with a
+// certificate of its own authority served at its certificate URL
+// (RegisterWebhook, Deliver, Signer).
 //
 // It is written from the specification, not from the adapter, so that a
 // field the adapter misnames fails here: request bodies are decoded
@@ -50,6 +53,15 @@ type Options struct {
 	// WebhookClient posts the webhooks; nil means a client with a 10 s
 	// timeout.
 	WebhookClient *http.Client
+	// OrderRequestIDRetention is how long the Orders API holds a
+	// PayPal-Request-Id; zero means DefaultOrderRequestIDRetention.
+	OrderRequestIDRetention time.Duration
+	// AllowDuplicateInvoiceIDs is the account's "Block accidental
+	// payments" preference set to "No, allow multiple payments per invoice
+	// ID". The zero value blocks them, PayPal's default: capturing an
+	// invoice_id another capture has is refused with 422
+	// DUPLICATE_INVOICE_ID.
+	AllowDuplicateInvoiceIDs bool
 }
 
 // Server is the in-process PayPal. It is safe for concurrent use.
@@ -64,7 +76,7 @@ type Server struct {
 	captures   map[string]*captureState
 	refunds    map[string]*refundState
 	vault      map[string]*vaultToken
-	requestIDs map[string]map[string]string // operation: PayPal-Request-Id: resource ID
+	requestIDs map[string]map[string]heldRequest // operation: PayPal-Request-Id: what it made
 	calls      map[string]int
 	failNext   []int
 	refundWith string
@@ -87,6 +99,9 @@ func New(opts Options) *Server {
 	if opts.TokenTTL <= 0 {
 		opts.TokenTTL = DefaultTokenTTL
 	}
+	if opts.OrderRequestIDRetention <= 0 {
+		opts.OrderRequestIDRetention = DefaultOrderRequestIDRetention
+	}
 	if opts.WebhookClient == nil {
 		opts.WebhookClient = &http.Client{Timeout: 10 * time.Second}
 	}
@@ -98,7 +113,7 @@ func New(opts Options) *Server {
 		captures:   map[string]*captureState{},
 		refunds:    map[string]*refundState{},
 		vault:      map[string]*vaultToken{},
-		requestIDs: map[string]map[string]string{},
+		requestIDs: map[string]map[string]heldRequest{},
 		calls:      map[string]int{},
 		refundWith: refundCompleted,
 		certs:      map[string][]byte{},
@@ -177,6 +192,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /v2/checkout/orders/{id}/capture", s.api("orders.capture", s.captureOrder))
 	mux.HandleFunc("GET /v2/payments/captures/{id}", s.api("captures.get", s.getCapture))
 	mux.HandleFunc("POST /v2/payments/captures/{id}/refund", s.api("captures.refund", s.refundCapture))
+	mux.HandleFunc("GET /v2/payments/refunds/{id}", s.api("refunds.get", s.getRefund))
 	mux.HandleFunc("GET /v3/vault/payment-tokens/{id}", s.api("payment-tokens.get", s.getPaymentToken))
 	mux.HandleFunc("GET /v1/notifications/certs/{id}", s.counted("certs.get", s.getCert))
 	mux.HandleFunc("GET "+CheckoutPath, s.checkoutPage)
@@ -241,21 +257,4 @@ func newID(n int) string {
 		b[i] = alphabet[int(b[i])%len(alphabet)]
 	}
 	return string(b)
-}
-
-// remember records that requestID of operation op made resource id.
-func (s *Server) remember(op, requestID, id string) {
-	if requestID == "" {
-		return
-	}
-	if s.requestIDs[op] == nil {
-		s.requestIDs[op] = map[string]string{}
-	}
-	s.requestIDs[op][requestID] = id
-}
-
-// recalled is the resource requestID of op made, if any.
-func (s *Server) recalled(op, requestID string) (string, bool) {
-	id, ok := s.requestIDs[op][requestID]
-	return id, ok && requestID != ""
 }

@@ -25,7 +25,13 @@ type client struct {
 
 func newClient(t *testing.T) *client {
 	t.Helper()
-	srv := paypaltest.New(paypaltest.Options{})
+	return newClientOf(t, paypaltest.Options{})
+}
+
+// newClientOf is newClient of a server configured by opts.
+func newClientOf(t *testing.T, opts paypaltest.Options) *client {
+	t.Helper()
+	srv := paypaltest.New(opts)
 	t.Cleanup(srv.Close)
 	c := &client{t: t, srv: srv}
 	status, body := c.token(paypaltest.DefaultClientID, paypaltest.DefaultClientSecret, "grant_type=client_credentials")
