@@ -15,8 +15,8 @@ var publicRoutes = map[string]bool{
 	"GET /openapi.yaml": true, "GET /docs": true, "GET /docs/*file": true,
 	"POST /auth/session": true, "GET /.well-known/jwks.json": true,
 	"GET /sandbox/approve/:ref": true, "POST /sandbox/approve/:ref": true, "POST /webhooks/sandbox": true,
-	"POST /webhooks/:gateway/:accountId": true,
-	"OPTIONS /temporal-codec/encode":     true, "OPTIONS /temporal-codec/decode": true, // CORS preflights carry no credentials
+	"POST /webhooks/:gateway/:accountId": true, "GET /gateways/:gateway/:accountId/return": true,
+	"OPTIONS /temporal-codec/encode": true, "OPTIONS /temporal-codec/decode": true, // CORS preflights carry no credentials
 }
 
 // handlers serves the API from its dependencies.
@@ -52,6 +52,7 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 	}
 	if d.ConnectedWebhooks != nil {
 		r.POST("/webhooks/:gateway/:accountId", serve(h.gatewayWebhook))
+		r.GET("/gateways/:gateway/:accountId/return", serve(h.gatewayReturn))
 	}
 
 	if d.PayloadCodec != nil {
@@ -130,6 +131,7 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 	h.route(businesses, "GET", "/gateway-accounts/:id", "gateway-accounts:read", h.getGatewayAccount)
 	h.route(businesses, "PATCH", "/gateway-accounts/:id", "gateway-accounts:update", h.updateGatewayAccount)
 	h.route(businesses, "DELETE", "/gateway-accounts/:id", "gateway-accounts:delete", h.disconnectGatewayAccount)
+	h.route(businesses, "GET", "/reconciliation", "reconciliation:read", h.listFindings)
 
 	// Admin-only whatever a policy says: these raise or bypass levels.
 	admins := v1.Group("", requireLevel(models.LevelAdmin))

@@ -57,6 +57,8 @@ type Deps struct {
 	// Signaler too.
 	ConnectedWebhooks ConnectedWebhooks
 	Disputes          Disputes
+	// Findings are what the reconciliation found.
+	Findings Findings
 	// Billing reads subscriptions, invoices and payments; Sales sells and
 	// changes them; TestClocks runs businesses' simulated time.
 	Billing    BillingStore

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -21,6 +22,9 @@ type GatewayEvent struct {
 	Gateway string
 	// ID is the event's as billgate keeps it; a resent event keeps it.
 	ID string
+	// Kind is what the event reports (a gateways.EventType), kept for the
+	// reconciliation.
+	Kind string
 	// IdempotencyKey is the charge's: "<payment ID>/<attempt>" for
 	// billgate's payments.
 	IdempotencyKey string
@@ -58,6 +62,10 @@ type ConnectedWebhooks interface {
 	// ErrBadWebhookSignature, or an error wrapping fault.ErrUnavailable
 	// when the gateway could not be asked (a certificate to fetch).
 	ReadWebhook(ctx context.Context, gateway string, account uuid.UUID, header http.Header, body []byte) (GatewayEvent, error)
+	// ReadReturn reads the query a payer came back from the gateway with:
+	// the charge's reference and idempotency key. ok is false when it names
+	// none. It fails with ErrUnknownGatewayAccount.
+	ReadReturn(ctx context.Context, gateway string, account uuid.UUID, query url.Values) (ev GatewayEvent, ok bool, err error)
 }
 
 // The refusals of ConnectedWebhooks, wrapped or not.
@@ -119,17 +127,17 @@ func (h *handlers) gatewayWebhook(c *gin.Context) error {
 // retries. The answer comes only once the event is stored.
 func (h *handlers) receiveGatewayEvent(ctx context.Context, ev GatewayEvent, body []byte) error {
 	now := h.Now().UTC()
-	stored, _, err := h.Webhooks.RecordWebhookEvent(ctx, models.WebhookEvent{ID: ev.ID, Gateway: ev.Gateway, Payload: string(body), ReceivedAt: now})
+	paymentID, ours := paymentOf(ev.IdempotencyKey)
+	record := models.WebhookEvent{ID: ev.ID, Gateway: ev.Gateway, Payload: string(body), ReceivedAt: now, Kind: ev.Kind, Reference: ev.Reference}
+	if ours {
+		record.PaymentID = &paymentID
+	}
+	stored, _, err := h.Webhooks.RecordWebhookEvent(ctx, record)
 	if err != nil {
 		return err
 	}
-	if stored.DeliveredAt != nil || !ev.Settles && !ev.Disputed {
-		return nil
-	}
-	key, _, _ := strings.Cut(ev.IdempotencyKey, "/")
-	paymentID, err := uuid.Parse(key)
-	if err != nil {
-		return nil // not a billgate payment: kept, never delivered
+	if stored.DeliveredAt != nil || !ev.Settles && !ev.Disputed || !ours {
+		return nil // not a billgate payment's, or nothing to tell it: kept, never delivered
 	}
 	if ev.Disputed {
 		if err := h.Disputes.MarkDisputed(ctx, paymentID, ev.Gateway, now); err != nil {
@@ -137,14 +145,64 @@ func (h *handlers) receiveGatewayEvent(ctx context.Context, ev GatewayEvent, bod
 		}
 		return h.Webhooks.MarkWebhookDelivered(ctx, ev.ID, now)
 	}
+	if told, err := h.signalPayment(ctx, paymentID, ev); !told {
+		return err
+	}
+	return h.Webhooks.MarkWebhookDelivered(ctx, ev.ID, now)
+}
+
+// signalPayment tells the payment what ev says of its charge. A payment
+// whose workflow does not exist (yet, or any more) is not told; Temporal
+// down is errUnavailable, for the sender to retry.
+func (h *handlers) signalPayment(ctx context.Context, paymentID uuid.UUID, ev GatewayEvent) (told bool, err error) {
 	signal := contract.GatewayEvent{Reference: ev.Reference, Succeeded: ev.Succeeded, DeclineCode: ev.DeclineCode}
 	err = h.Signaler.SignalWorkflow(ctx, contract.PaymentWorkflowID(paymentID), "", contract.GatewayEventSignal, signal)
 	var notFound *serviceerror.NotFound
 	switch {
 	case errors.As(err, &notFound):
-		return nil
+		return false, nil
 	case err != nil:
-		return errUnavailable
+		return false, errUnavailable
 	}
-	return h.Webhooks.MarkWebhookDelivered(ctx, ev.ID, now)
+	return true, nil
+}
+
+// paymentOf is the payment a charge's idempotency key names, if any.
+func paymentOf(key string) (uuid.UUID, bool) {
+	head, _, _ := strings.Cut(key, "/")
+	id, err := uuid.Parse(head)
+	return id, err == nil
+}
+
+// returnPage is what a payer sees back from the gateway.
+var returnPage = []byte(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Payment</title></head>` +
+	`<body><h1>Thank you</h1><p>Your payment is being confirmed with the gateway. You may close this page.</p></body></html>`)
+
+// gatewayReturn is GET /gateways/{gateway}/{accountId}/return: the payer
+// back from approving (or refusing) a charge at the gateway. It tells the
+// payment to look the charge up, which PayPal's capture needs; the webhook
+// tells it too, and whichever comes first settles it, once. The query is
+// no proof: the payment believes only what the gateway answers.
+func (h *handlers) gatewayReturn(c *gin.Context) error {
+	account, err := uuid.Parse(c.Param("accountId"))
+	if err != nil {
+		return errNotFound
+	}
+	ev, ok, err := h.ConnectedWebhooks.ReadReturn(c.Request.Context(), c.Param("gateway"), account, c.Request.URL.Query())
+	switch {
+	case errors.Is(err, ErrUnknownGatewayAccount):
+		return errNotFound
+	case err != nil:
+		return err
+	}
+	paymentID, named := paymentOf(ev.IdempotencyKey)
+	if !ok || !named {
+		return Invalid("query", "the return names no charge of billgate's", nil)
+	}
+	if _, err := h.signalPayment(c.Request.Context(), paymentID, ev); err != nil {
+		return err
+	}
+	setCSP(c, "default-src 'none'")
+	c.Data(http.StatusOK, "text/html; charset=utf-8", returnPage)
+	return nil
 }

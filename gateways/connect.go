@@ -15,8 +15,9 @@ import (
 // A business connects its own account at a real gateway (Stripe, PayPal,
 // Skrill). Each such gateway has a Connector, which names the credentials an
 // account needs and makes the account's Gateway. The Gateway of a connected
-// account also reads the account's webhooks (WebhookReader) and checks a
-// payment method's token when it is saved (MethodChecker).
+// account also reads the account's webhooks (WebhookReader), checks a
+// payment method's token when it is saved (MethodChecker), looks refunds up
+// (RefundLooker) and reads the payer's return (ReturnReader).
 
 // Connector makes the Gateway of a business's account at one gateway.
 type Connector interface {
@@ -38,6 +39,8 @@ type ConnectedGateway interface {
 	Gateway
 	WebhookReader
 	MethodChecker
+	RefundLooker
+	ReturnReader
 }
 
 // Credential is one value an account is connected with.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/google/uuid"
 	"gorm.io/gorm/clause"
 )
 
@@ -18,6 +19,11 @@ type WebhookEvent struct {
 	Payload     string
 	ReceivedAt  time.Time
 	DeliveredAt *time.Time // when its workflow took it; nil while undelivered
+	// Kind (gateways.EventType), PaymentID and Reference are what the event
+	// said, read when it was verified.
+	Kind      string
+	PaymentID *uuid.UUID
+	Reference string
 }
 
 // RecordWebhookEvent keeps an event unless its ID was seen; the stored one
@@ -36,4 +42,12 @@ func (s *WebhookEvents) RecordWebhookEvent(ctx context.Context, e WebhookEvent) 
 // MarkWebhookDelivered records that the event reached its workflow.
 func (s *WebhookEvents) MarkWebhookDelivered(ctx context.Context, id string, at time.Time) error {
 	return translate(s.db.WithContext(ctx).Model(&WebhookEvent{}).Where("id = ?", id).Update("delivered_at", at).Error)
+}
+
+// UndeliveredEvents lists the events of kind received before before and
+// never delivered, oldest first, at most limit.
+func (s *WebhookEvents) UndeliveredEvents(ctx context.Context, kind string, before time.Time, limit int) ([]WebhookEvent, error) {
+	q := s.db.WithContext(ctx).Where("delivered_at IS NULL AND kind = ? AND payment_id IS NOT NULL AND received_at < ?", kind, before).
+		Order("received_at").Limit(limit)
+	return findReadable[WebhookEvent](s.conn, q)
 }

@@ -21,6 +21,7 @@ func Register(r Registry) {
 		contract.TestClockWorkflowType:     TestClockWorkflow,
 		contract.PurgeSessionsWorkflowType: PurgeSessionsWorkflow,
 		contract.RefundWorkflowType:        RefundWorkflow,
+		contract.ReconcileWorkflowType:     ReconcileWorkflow,
 	} {
 		r.RegisterWorkflowWithOptions(fn, workflow.RegisterOptions{Name: name})
 	}

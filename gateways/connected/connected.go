@@ -214,6 +214,12 @@ func (o *observed) Refund(ctx context.Context, req gateways.RefundRequest) (gate
 	return res, err
 }
 
+func (o *observed) LookupRefund(ctx context.Context, reference string) (gateways.RefundResult, error) {
+	res, err := o.ConnectedGateway.LookupRefund(ctx, reference)
+	o.note(ctx, err)
+	return res, err
+}
+
 func (o *observed) CheckMethod(ctx context.Context, token string) (string, error) {
 	res, err := o.ConnectedGateway.CheckMethod(ctx, token)
 	o.note(ctx, err)

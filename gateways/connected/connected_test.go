@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"sync"
 	"testing"
@@ -39,6 +40,10 @@ func (s *scripted) Void(context.Context, gateways.VoidRequest) (gateways.ChargeR
 func (s *scripted) Refund(context.Context, gateways.RefundRequest) (gateways.RefundResult, error) {
 	return gateways.RefundResult{}, s.err
 }
+func (s *scripted) LookupRefund(context.Context, string) (gateways.RefundResult, error) {
+	return gateways.RefundResult{}, s.err
+}
+func (s *scripted) ReadReturn(url.Values) (string, string, bool)                { return "", "", false }
 func (s *scripted) CheckMethod(_ context.Context, token string) (string, error) { return token, s.err }
 func (s *scripted) ReadWebhook(context.Context, http.Header, []byte) (gateways.Event, error) {
 	return gateways.Event{}, s.err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 
 	"github.com/google/uuid"
 
@@ -45,18 +46,11 @@ type connectedWebhooks struct{ router gateways.Router }
 
 func (w connectedWebhooks) ReadWebhook(ctx context.Context, gateway string, account uuid.UUID, header http.Header, body []byte) (api.GatewayEvent, error) {
 	route := contract.GatewayRoute(gateway, account)
-	g, err := w.router.Gateway(ctx, route)
-	switch {
-	case errors.Is(err, gateways.ErrUnknownAccount):
-		return api.GatewayEvent{}, fmt.Errorf("%w: %w", api.ErrUnknownGatewayAccount, err)
-	case err != nil:
+	g, err := w.connected(ctx, route)
+	if err != nil {
 		return api.GatewayEvent{}, err
 	}
-	reader, ok := g.(gateways.WebhookReader)
-	if !ok {
-		return api.GatewayEvent{}, fmt.Errorf("%w: %s reads no webhooks", api.ErrUnknownGatewayAccount, route)
-	}
-	ev, err := reader.ReadWebhook(ctx, header, body)
+	ev, err := g.ReadWebhook(ctx, header, body)
 	switch {
 	case errors.Is(err, gateways.ErrBadSignature):
 		return api.GatewayEvent{}, fmt.Errorf("%w: %w", api.ErrBadWebhookSignature, err)
@@ -65,7 +59,7 @@ func (w connectedWebhooks) ReadWebhook(ctx context.Context, gateway string, acco
 	case err != nil:
 		return api.GatewayEvent{}, fault.Invalid("body", "the webhook verified but could not be read: "+err.Error(), nil)
 	}
-	out := api.GatewayEvent{Gateway: route, ID: route + "/" + ev.ID, IdempotencyKey: ev.IdempotencyKey, Reference: ev.Reference, DeclineCode: ev.DeclineCode}
+	out := api.GatewayEvent{Gateway: route, ID: route + "/" + ev.ID, Kind: string(ev.Type), IdempotencyKey: ev.IdempotencyKey, Reference: ev.Reference, DeclineCode: ev.DeclineCode}
 	switch ev.Type {
 	case gateways.EventChargeSucceeded, gateways.EventChargeApproved:
 		out.Settles, out.Succeeded = true, true
@@ -75,4 +69,36 @@ func (w connectedWebhooks) ReadWebhook(ctx context.Context, gateway string, acco
 		out.Disputed = true
 	}
 	return out, nil
+}
+
+// ReadReturn reads a payer's return: it settles nothing itself, so it is
+// an approval to look up, whatever the query says.
+func (w connectedWebhooks) ReadReturn(ctx context.Context, gateway string, account uuid.UUID, query url.Values) (api.GatewayEvent, bool, error) {
+	route := contract.GatewayRoute(gateway, account)
+	g, err := w.connected(ctx, route)
+	if err != nil {
+		return api.GatewayEvent{}, false, err
+	}
+	reader, ok := g.(gateways.ReturnReader)
+	if !ok {
+		return api.GatewayEvent{}, false, nil
+	}
+	reference, key, ok := reader.ReadReturn(query)
+	return api.GatewayEvent{Gateway: route, Reference: reference, IdempotencyKey: key, Settles: true, Succeeded: true}, ok, nil
+}
+
+// connected is the connected account's gateway a route names.
+func (w connectedWebhooks) connected(ctx context.Context, route string) (gateways.ConnectedGateway, error) {
+	g, err := w.router.Gateway(ctx, route)
+	switch {
+	case errors.Is(err, gateways.ErrUnknownAccount):
+		return nil, fmt.Errorf("%w: %w", api.ErrUnknownGatewayAccount, err)
+	case err != nil:
+		return nil, err
+	}
+	cg, ok := g.(gateways.ConnectedGateway)
+	if !ok {
+		return nil, fmt.Errorf("%w: %s is no connected account", api.ErrUnknownGatewayAccount, route)
+	}
+	return cg, nil
 }

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -49,6 +50,10 @@ func (g hmacGateway) ReadWebhook(_ context.Context, header http.Header, body []b
 		return gateways.Event{}, gateways.Transient("hmac", errors.New("the certificate could not be fetched"))
 	}
 	return gateways.Event{ID: e.ID, Type: gateways.EventType(e.Type), Reference: e.Reference, IdempotencyKey: e.Key, DeclineCode: e.DeclineCode}, nil
+}
+
+func (hmacGateway) ReadReturn(q url.Values) (string, string, bool) {
+	return q.Get("ref"), q.Get(gateways.ReturnKeyParam), q.Get("ref") != ""
 }
 
 func sign(secret string, body []byte) string {
@@ -174,4 +179,29 @@ func TestConnectedWebhookRoute(t *testing.T) {
 	s.signals.err = serviceerror.NewUnavailable("down")
 	s.post(path, "shop-secret", hmacEvent{ID: "evt_3", Type: string(gateways.EventChargeSucceeded), Reference: "ch_3", Key: uuid.NewString() + "/1"}).
 		is(t, "an event while Temporal is down", 503, unavailable)
+}
+
+// The payer's return tells the payment to look its charge up; the page is
+// billgate's, under a CSP that allows nothing.
+func TestGatewayReturnRoute(t *testing.T) {
+	s := newConnectedWebhookServer(t)
+	shop := s.accounts["shop"]
+	payment := uuid.New()
+	base := "/gateways/hmac/" + shop.String() + "/return"
+	q := url.Values{"ref": {"ch_7"}, gateways.ReturnKeyParam: {payment.String() + "/1"}}
+	page := s.get(base + "?" + q.Encode())
+	if page.status != 200 || page.header.Get("Content-Security-Policy") != "default-src 'none'; frame-ancestors 'none'" || !strings.Contains(page.body, "being confirmed") {
+		t.Errorf("the return = %d %v %s", page.status, page.header, page.body)
+	}
+	want := signal{contract.PaymentWorkflowID(payment), "", contract.GatewayEventSignal, contract.GatewayEvent{Reference: "ch_7", Succeeded: true}}
+	if len(s.signals.sent) != 1 || s.signals.sent[0] != want {
+		t.Errorf("signals = %+v, want %+v", s.signals.sent, want)
+	}
+	noCharge := `{"errors":[{"code":"INVALID","message":"the return names no charge of billgate's","field":"query"}]}`
+	s.get(base).is(t, "a return naming nothing", 400, noCharge)
+	s.get(base+"?ref=ch_7&billgate_key=not-ours").is(t, "a return of another's charge", 400, noCharge)
+	s.get("/gateways/hmac/"+uuid.NewString()+"/return?"+q.Encode()).is(t, "a return to no such account", 404, notFound)
+	if len(s.signals.sent) != 1 {
+		t.Errorf("refused returns signalled %+v", s.signals.sent[1:])
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/billgate/billgate/api"
+	"github.com/billgate/billgate/gateways"
 	"github.com/billgate/billgate/gateways/sandbox"
 )
 
@@ -29,8 +30,12 @@ func (r sandboxRoutes) ReadWebhook(signature string, body []byte) (api.GatewayEv
 	if err != nil {
 		return api.GatewayEvent{}, err
 	}
-	return api.GatewayEvent{Gateway: sandbox.Name, ID: e.ID, IdempotencyKey: e.IdempotencyKey, Reference: e.Reference,
-		Succeeded: e.Type == sandbox.EventChargeSucceeded, DeclineCode: e.DeclineCode}, nil
+	kind := gateways.EventChargeFailed
+	if e.Type == sandbox.EventChargeSucceeded {
+		kind = gateways.EventChargeSucceeded
+	}
+	return api.GatewayEvent{Gateway: sandbox.Name, ID: e.ID, Kind: string(kind), IdempotencyKey: e.IdempotencyKey, Reference: e.Reference,
+		Succeeded: kind == gateways.EventChargeSucceeded, DeclineCode: e.DeclineCode}, nil
 }
 
 func (r sandboxRoutes) Charges(ctx context.Context) ([]any, error) {

@@ -18,9 +18,23 @@ import (
 // PurgeSessionsEvery is how often the session purge runs.
 const PurgeSessionsEvery = time.Hour
 
+// ReconcileEvery is how often the reconciliation runs.
+const ReconcileEvery = 10 * time.Minute
+
 // Schedules lists the Temporal Schedules billgate runs.
 func Schedules() []client.ScheduleOptions {
 	return []client.ScheduleOptions{{
+		ID:      contract.ReconcileScheduleID,
+		Spec:    client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: ReconcileEvery}}},
+		Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
+		Action: &client.ScheduleWorkflowAction{
+			ID:        contract.ReconcileScheduleID,
+			Workflow:  contract.ReconcileWorkflowType,
+			Args:      []any{contract.ReconcileInput{}},
+			TaskQueue: contract.SubscriptionsTaskQueue,
+		},
+		Note: "Created by billgate at start; see docs/gateways.md (Reconciliation).",
+	}, {
 		ID:      contract.PurgeSessionsScheduleID,
 		Spec:    client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: PurgeSessionsEvery}}},
 		Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,

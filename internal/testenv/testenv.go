@@ -23,6 +23,7 @@ import (
 
 	"github.com/billgate/billgate/auth"
 	"github.com/billgate/billgate/auth/password"
+	"github.com/billgate/billgate/gateways/connected"
 	"github.com/billgate/billgate/internal/apitest"
 	"github.com/billgate/billgate/internal/app"
 	"github.com/billgate/billgate/internal/config"
@@ -58,6 +59,9 @@ type Options struct {
 	// Partitionable puts a proxy between billgate and Temporal, which
 	// CutTemporal cuts and RestoreTemporal restores.
 	Partitionable bool
+	// Connectors are the gateways businesses connect accounts at, e.g.
+	// Stripe pointed at a test server; none by default.
+	Connectors connected.Connectors
 }
 
 // Env is a running billgate.
@@ -112,6 +116,7 @@ func Start(t testing.TB, opts Options) *Env {
 		Temporal:      temporalAddr,
 		Namespace:     e.temporal.Namespace(),
 		Queues:        queues,
+		Connectors:    opts.Connectors,
 		ServeAPI:      true,
 		BodyLimit:     1 << 20,
 		StopTimeout:   5 * time.Second,

@@ -18,6 +18,7 @@ const (
 	TestClockWorkflowType     = "TestClockWorkflow"
 	PurgeSessionsWorkflowType = "PurgeSessionsWorkflow"
 	RefundWorkflowType        = "RefundWorkflow"
+	ReconcileWorkflowType     = "ReconcileWorkflow"
 )
 
 // Task queues. `billgate worker --queues` serves a subset of them.

@@ -1,0 +1,114 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/billgate/billgate/gateways/connected"
+	"github.com/billgate/billgate/internal/testenv"
+)
+
+// connectedShop is a shop whose business connected an account at one
+// gateway, served by that gateway's in-process test server.
+type connectedShop struct {
+	*shop
+	account string // the gateway account's ID
+}
+
+// newConnectedShop starts billgate with connectors, and connects the
+// shop's account at gateway with credentials.
+func newConnectedShop(t *testing.T, connectors connected.Connectors, gateway, credentials string) *connectedShop {
+	t.Helper()
+	s := newShopWith(t, testenv.Options{Connectors: connectors})
+	r := call(t, s.env, "POST", "/v1/gateway-accounts", fmt.Sprintf(`{"gateway":%q,"mode":"test","credentials":%s}`, gateway, credentials),
+		append(s.owner, "Idempotency-Key", "connect-"+gateway)...)
+	if r.Status != 201 {
+		t.Fatalf("connect %s = %d %+v", gateway, r.Status, r.Errors)
+	}
+	return &connectedShop{shop: s, account: r.Result["id"].(string)}
+}
+
+// route is how payments name the account.
+func (s *connectedShop) route(gateway string) string { return gateway + "/" + s.account }
+
+// saveToken saves a payment method of bob's through the account.
+func (s *connectedShop) saveToken(t *testing.T, gateway, token string) reply {
+	t.Helper()
+	return call(t, s.env, "POST", "/v1/customers/"+s.bobID+"/payment-methods", fmt.Sprintf(`{"gateway":%q,"token":%q}`, gateway, token), s.owner...)
+}
+
+// buy buys the guide with the saved method, as bob.
+func (s *connectedShop) buy(t *testing.T, method string) string {
+	t.Helper()
+	r := call(t, s.env, "POST", "/v1/purchases", fmt.Sprintf(`{"priceId":%q,"paymentMethodId":%q}`, s.pdf, method), s.bob...)
+	if r.Status != 201 {
+		t.Fatalf("purchase = %d %+v", r.Status, r.Errors)
+	}
+	return "/v1/payments/" + r.Result["id"].(string)
+}
+
+// refund refunds amount (all that is left when 0) of a payment, as the shop.
+func (s *connectedShop) refund(t *testing.T, payment string, amount int) reply {
+	t.Helper()
+	body := fmt.Sprintf(`{"paymentId":%q,"reason":"requested_by_customer"}`, strings.TrimPrefix(payment, "/v1/payments/"))
+	if amount > 0 {
+		body = fmt.Sprintf(`{"paymentId":%q,"amount":%d}`, strings.TrimPrefix(payment, "/v1/payments/"), amount)
+	}
+	return call(t, s.env, "POST", "/v1/refunds", body, s.owner...)
+}
+
+// postWebhook posts a delivery to the account's webhook URL.
+func (s *connectedShop) postWebhook(t *testing.T, gateway string, body []byte, contentType string, header ...string) int {
+	t.Helper()
+	req, err := http.NewRequest("POST", s.env.URL+"/webhooks/"+gateway+"/"+s.account, strings.NewReader(string(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", contentType)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// refundsAndEntitlements checks a purchase of 1500 refunded in two parts:
+// 500, then the 1000 left; a third is refused, and the purchase is no
+// longer bob's.
+func (s *connectedShop) refundInParts(t *testing.T, payment string) {
+	t.Helper()
+	first := s.refund(t, payment, 500)
+	if first.Status != 201 || first.Result["status"] != "succeeded" || first.Result["amount"] != float64(500) {
+		t.Fatalf("refund 500 = %d %+v %v", first.Status, first.Errors, first.Result)
+	}
+	call(t, s.env, "POST", "/v1/refunds", fmt.Sprintf(`{"paymentId":%q,"amount":1001}`, strings.TrimPrefix(payment, "/v1/payments/")), s.owner...).
+		is(t, "a refund above what is left", 400, "INVALID", "at most 1000 USD is left to refund")
+	rest := s.refund(t, payment, 0)
+	if rest.Status != 201 || rest.Result["status"] != "succeeded" || rest.Result["amount"] != float64(1000) {
+		t.Fatalf("refund the rest = %d %+v %v", rest.Status, rest.Errors, rest.Result)
+	}
+	s.refund(t, payment, 0).is(t, "a refund of a payment refunded in full", 400, "INVALID", "the payment is refunded in full already")
+	pay := call(t, s.env, "GET", payment, "", s.bob...)
+	if pay.Result["amountRefunded"] != float64(1500) {
+		t.Errorf("payment = %v, want 1500 refunded", pay.Result)
+	}
+	inv := call(t, s.env, "GET", "/v1/invoices/"+pay.Result["invoiceId"].(string), "", s.bob...)
+	if inv.Result["amountCredited"] != float64(1500) {
+		t.Errorf("invoice = %v, want 1500 credited", inv.Result)
+	}
+	if l := callList(t, s.env, "/v1/refunds?paymentId="+pay.Result["id"].(string), s.bob...); len(l.results) != 2 {
+		t.Errorf("bob's refunds of the payment = %v, want both", l.results)
+	}
+	if l := callList(t, s.env, "/v1/entitlements", s.bob...); len(l.results) != 0 {
+		t.Errorf("entitlements after a full refund = %v, want none", l.results)
+	}
+	if l := callList(t, s.env, "/v1/refunds", s.other...); len(l.results) != 0 {
+		t.Errorf("another business sees %d refunds", len(l.results))
+	}
+}

@@ -1,0 +1,84 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm/clause"
+
+	"github.com/billgate/billgate/workflows/contract"
+)
+
+// Reconciliation keeps what the reconciliation finds and reads what it
+// looks at.
+type Reconciliation struct{ *conn }
+
+// Finding is one thing a reconciliation run found, and what it did.
+type Finding struct {
+	ID        uuid.UUID `gorm:"primaryKey"`
+	RunID     string
+	TenantID  *uuid.UUID
+	Kind      string
+	PaymentID *uuid.UUID
+	RefundID  *uuid.UUID
+	EventID   string
+	Gateway   string
+	Action    string
+	Detail    string
+	CreatedAt time.Time
+}
+
+// TableName is the findings' table.
+func (Finding) TableName() string { return "reconciliation_findings" }
+
+// RecordFindings keeps findings; one already kept (by ID) is left.
+func (s *Reconciliation) RecordFindings(ctx context.Context, fs []Finding) error {
+	if len(fs) == 0 {
+		return nil
+	}
+	return translate(s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&fs).Error)
+}
+
+// Findings pages through a tenant's findings (every tenant's with a nil
+// tenant), newest first: the cursor is the last ID of the previous page.
+func (s *Reconciliation) Findings(ctx context.Context, tenant *uuid.UUID, before uuid.UUID, limit int) ([]Finding, error) {
+	q := s.db.WithContext(ctx).Order("id DESC").Limit(limit)
+	if tenant != nil {
+		q = q.Where("tenant_id = ?", *tenant)
+	}
+	if before != uuid.Nil {
+		q = q.Where("id < ?", before)
+	}
+	return findReadable[Finding](s.conn, q)
+}
+
+// StalePayments lists payments still pending, last written before before:
+// their workflows should have settled or expired them by then. Oldest
+// first, at most limit.
+func (s *Reconciliation) StalePayments(ctx context.Context, before time.Time, limit int) ([]Payment, error) {
+	q := s.db.WithContext(ctx).Where("status = ? AND updated_at < ?", contract.PaymentPending, before).Order("updated_at").Limit(limit)
+	return findReadable[Payment](s.conn, q)
+}
+
+// StaleRefunds lists refunds still pending, last written before before.
+func (s *Reconciliation) StaleRefunds(ctx context.Context, before time.Time, limit int) ([]Refund, error) {
+	q := s.db.WithContext(ctx).Where("status = ? AND updated_at < ?", contract.RefundPending, before).Order("updated_at").Limit(limit)
+	return findReadable[Refund](s.conn, q)
+}
+
+// ClosedPayment is the payment id when it is closed (expired, failed or
+// canceled): a charge that succeeded for it moved money no invoice asks
+// for. ok is false for an open or paid payment.
+func (s *Reconciliation) ClosedPayment(ctx context.Context, id uuid.UUID) (p *Payment, ok bool, err error) {
+	var row Payment
+	if err := translate(s.db.WithContext(ctx).Take(&row, "id = ?", id).Error); err != nil {
+		return nil, false, fmt.Errorf("payment %s: %w", id, err)
+	}
+	switch contract.PaymentStatus(row.Status) {
+	case contract.PaymentExpired, contract.PaymentFailed, contract.PaymentCanceled:
+		return &row, true, nil
+	}
+	return &row, false, nil
+}

@@ -1,0 +1,132 @@
+package workflows
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/billgate/billgate/activities"
+	"github.com/billgate/billgate/workflows/contract"
+)
+
+// reconcileActivityOptions: a run's store work and gateway calls are
+// retried for a while, and give up well before the next run.
+var reconcileActivityOptions = workflow.ActivityOptions{
+	TaskQueue:              contract.PaymentsTaskQueue,
+	StartToCloseTimeout:    time.Minute,
+	ScheduleToCloseTimeout: 5 * time.Minute,
+	RetryPolicy: &temporal.RetryPolicy{
+		InitialInterval:        time.Second,
+		BackoffCoefficient:     2,
+		MaximumInterval:        30 * time.Second,
+		NonRetryableErrorTypes: []string{activities.ErrTypeGatewayPermanent},
+	},
+}
+
+// ReconcileWorkflow is the janitor (Kill Bill's model): the schedule
+// ReconcileScheduleID runs it every few minutes. It finds where billgate
+// and the gateways may disagree and settles it:
+//   - a charge success a gateway reported that reached no running payment
+//     is given to the payment if it runs again, or else looked up, and
+//     refunded when its payment is closed: no money stays moved without an
+//     invoice that asks for it;
+//   - a payment still pending past its approval window is asked to look
+//     its charge up; one whose workflow is gone is reported with the
+//     charge as the gateway has it;
+//   - a refund still pending is run again, under its own key.
+//
+// What it found and did is kept, for GET /v1/reconciliation.
+func ReconcileWorkflow(ctx workflow.Context, in contract.ReconcileInput) (contract.ReconcileResult, error) {
+	ctx = workflow.WithActivityOptions(ctx, reconcileActivityOptions)
+	var a *activities.Activities
+	var todo activities.Reconcilable
+	if err := workflow.ExecuteActivity(ctx, a.FindReconcilable, activities.FindReconcilableInput{Now: workflow.Now(ctx)}).Get(ctx, &todo); err != nil {
+		return contract.ReconcileResult{}, err
+	}
+	r := &reconciler{run: workflow.GetInfo(ctx).WorkflowExecution.RunID}
+	for _, e := range todo.LateSuccesses {
+		r.lateSuccess(ctx, e)
+	}
+	for _, p := range todo.StalePayments {
+		r.stalePayment(ctx, p)
+	}
+	for _, refund := range todo.StaleRefunds {
+		r.staleRefund(ctx, refund)
+	}
+	if err := workflow.ExecuteActivity(ctx, a.RecordFindings, activities.RecordFindingsInput{Findings: r.found}).Get(ctx, nil); err != nil {
+		return contract.ReconcileResult{}, err
+	}
+	return contract.ReconcileResult{Findings: len(r.found)}, nil
+}
+
+type reconciler struct {
+	run   string
+	found []contract.Finding
+}
+
+// note keeps a finding under an ID derived from the run, so a retried
+// record keeps each once.
+func (r *reconciler) note(ctx workflow.Context, f contract.Finding) {
+	owner := uuid.NewSHA1(uuid.NameSpaceURL, []byte(contract.ReconcileScheduleID+"/"+r.run))
+	f.ID, f.RunID, f.At = contract.DerivedID(workflow.Now(ctx), owner, int64(len(r.found))), r.run, workflow.Now(ctx)
+	r.found = append(r.found, f)
+}
+
+// tell signals a payment's workflow that its charge may have changed;
+// false when no such workflow runs.
+func tell(ctx workflow.Context, payment uuid.UUID, reference string) bool {
+	ev := contract.GatewayEvent{Reference: reference, Succeeded: true}
+	return workflow.SignalExternalWorkflow(ctx, contract.PaymentWorkflowID(payment), "", contract.GatewayEventSignal, ev).Get(ctx, nil) == nil
+}
+
+func (r *reconciler) lateSuccess(ctx workflow.Context, e activities.LateSuccess) {
+	f := contract.Finding{Kind: contract.FindingLateSuccess, PaymentID: &e.PaymentID, EventID: e.EventID, Gateway: e.Gateway}
+	var a *activities.Activities
+	var res activities.ApplyLateSuccessResult
+	err := workflow.ExecuteActivity(ctx, a.ApplyLateSuccess, e).Get(ctx, &res)
+	switch {
+	case err != nil:
+		f.Action, f.Detail = activities.ActionReported, "could not be settled this run: "+err.Error()
+	default:
+		f.TenantID, f.Action, f.Detail = &res.TenantID, res.Action, res.Detail
+	}
+	r.note(ctx, f)
+}
+
+func (r *reconciler) stalePayment(ctx workflow.Context, p activities.StalePayment) {
+	f := contract.Finding{Kind: contract.FindingStalePayment, TenantID: &p.TenantID, PaymentID: &p.PaymentID, Gateway: p.Gateway}
+	switch {
+	case p.Reference != "" && tell(ctx, p.PaymentID, p.Reference):
+		f.Action, f.Detail = activities.ActionSignalled, "asked the payment to look charge "+p.Reference+" up"
+	case p.Reference == "":
+		f.Action, f.Detail = activities.ActionReported, "pending with no charge made"
+	default:
+		var a *activities.Activities
+		var charge activities.LookupResult
+		err := workflow.ExecuteActivity(ctx, a.LookupCharge, activities.LookupInput{Gateway: p.Gateway, Reference: p.Reference}).Get(ctx, &charge)
+		f.Action, f.Detail = activities.ActionReported, "its workflow is gone; charge "+p.Reference+" is "+string(charge.Status)
+		if err != nil {
+			f.Detail = "its workflow is gone; charge " + p.Reference + " could not be looked up: " + err.Error()
+		}
+	}
+	r.note(ctx, f)
+}
+
+func (r *reconciler) staleRefund(ctx workflow.Context, refund activities.StaleRefund) {
+	in := refund.Input
+	child := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:            contract.RefundWorkflowID(in.RefundID),
+		TaskQueue:             contract.SubscriptionsTaskQueue,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
+	})
+	var started workflow.Execution
+	if err := workflow.ExecuteChildWorkflow(child, contract.RefundWorkflowType, in).GetChildWorkflowExecution().Get(ctx, &started); err != nil {
+		return // its workflow still runs: nothing to do
+	}
+	r.note(ctx, contract.Finding{Kind: contract.FindingStaleRefund, TenantID: &refund.TenantID, RefundID: &in.RefundID, PaymentID: &in.PaymentID, Gateway: in.Gateway,
+		Action: activities.ActionRestarted, Detail: "its workflow had ended with the refund pending; run again under the same key"})
+}

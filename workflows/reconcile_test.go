@@ -1,0 +1,75 @@
+package workflows
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/billgate/billgate/activities"
+	"github.com/billgate/billgate/billing"
+	"github.com/billgate/billgate/gateways"
+	"github.com/billgate/billgate/workflows/contract"
+)
+
+// One run over one of each: a late success applied, a stale payment whose
+// workflow runs (told) and one whose workflow is gone (looked up and
+// reported), a stale refund run again; the findings are recorded once.
+func TestReconcileWorkflow(t *testing.T) {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	env.SetStartTime(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
+	Register(env)
+	tenant, running, gone, late := uuid.New(), uuid.New(), uuid.New(), uuid.New()
+	refund := contract.RefundInput{RefundID: uuid.New(), PaymentID: uuid.New(), Gateway: "sandbox", ChargeReference: "sbx_9",
+		Amount: billing.Money{Amount: 100, Currency: "USD"}, Whole: true}
+	var a *activities.Activities
+	env.OnActivity(a.FindReconcilable, mock.Anything, mock.Anything).Return(activities.Reconcilable{
+		LateSuccesses: []activities.LateSuccess{{EventID: "stripe/acct/evt_1", Gateway: "stripe/acct", PaymentID: late, Reference: "pi_1"}},
+		StalePayments: []activities.StalePayment{{PaymentID: running, TenantID: tenant, Gateway: "sandbox", Reference: "sbx_1"},
+			{PaymentID: gone, TenantID: tenant, Gateway: "sandbox", Reference: "sbx_2"}},
+		StaleRefunds: []activities.StaleRefund{{Input: refund, TenantID: tenant}},
+	}, nil)
+	env.OnActivity(a.ApplyLateSuccess, mock.Anything, mock.Anything).Return(activities.ApplyLateSuccessResult{TenantID: tenant, Action: activities.ActionRefunded, Detail: "refunded"}, nil)
+	env.OnSignalExternalWorkflow(mock.Anything, contract.PaymentWorkflowID(running), "", contract.GatewayEventSignal, contract.GatewayEvent{Reference: "sbx_1", Succeeded: true}).Return(nil)
+	env.OnSignalExternalWorkflow(mock.Anything, contract.PaymentWorkflowID(gone), "", contract.GatewayEventSignal, mock.Anything).Return(errors.New("workflow not found"))
+	env.OnActivity(a.LookupCharge, mock.Anything, activities.LookupInput{Gateway: "sandbox", Reference: "sbx_2"}).Return(activities.LookupResult{Status: gateways.Succeeded}, nil)
+	env.OnWorkflow(contract.RefundWorkflowType, mock.Anything, refund).Return(contract.RefundState{Status: contract.RefundSucceeded}, nil)
+	var recorded []contract.Finding
+	env.OnActivity(a.RecordFindings, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.RecordFindingsInput) error {
+		recorded = append(recorded, in.Findings...)
+		return nil
+	})
+	env.ExecuteWorkflow(ReconcileWorkflow, contract.ReconcileInput{})
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	want := []struct{ kind, action string }{
+		{contract.FindingLateSuccess, activities.ActionRefunded},
+		{contract.FindingStalePayment, activities.ActionSignalled},
+		{contract.FindingStalePayment, activities.ActionReported},
+		{contract.FindingStaleRefund, activities.ActionRestarted},
+	}
+	if len(recorded) != len(want) {
+		t.Fatalf("recorded %+v, want %d findings", recorded, len(want))
+	}
+	ids := map[uuid.UUID]bool{}
+	for i, w := range want {
+		f := recorded[i]
+		if f.Kind != w.kind || f.Action != w.action || f.TenantID == nil || *f.TenantID != tenant || ids[f.ID] {
+			t.Errorf("finding %d = %+v, want %s %s of the tenant, its own ID", i, f, w.kind, w.action)
+		}
+		ids[f.ID] = true
+	}
+	if recorded[2].Detail != "its workflow is gone; charge sbx_2 is succeeded" {
+		t.Errorf("the gone payment's finding says %q", recorded[2].Detail)
+	}
+	var res contract.ReconcileResult
+	if err := env.GetWorkflowResult(&res); err != nil || res.Findings != 4 {
+		t.Errorf("result = %+v, %v", res, err)
+	}
+}
