@@ -26,7 +26,9 @@ func TestStripeAccountEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.saveToken(t, "stripe", "pm_nope").is(t, "a token Stripe does not know", 400, "INVALID", "")
+	if r := s.saveToken(t, "stripe", "pm_nope"); r.Status != 400 || len(r.Errors) != 1 || r.Errors[0].Field != "token" {
+		t.Errorf("a token Stripe does not know = %d %+v, want 400 on token", r.Status, r.Errors)
+	}
 	saved := s.saveToken(t, "stripe", visa)
 	if saved.Status != 201 || saved.Result["token"] != customer+"/"+visa || saved.Result["gatewayAccountId"] != s.account {
 		t.Fatalf("save the card = %d %+v %v; want it kept as %s/%s", saved.Status, saved.Errors, saved.Result, customer, visa)
@@ -44,31 +46,44 @@ func TestStripeAccountEndToEnd(t *testing.T) {
 		t.Errorf("%d refunds at Stripe, want 2", n)
 	}
 
-	// A subscription's first payment declined, then paid by a new card.
-	_, declining, err := srv.SaveMethod(stripetest.MethodDeclined)
+	// A renewal declined, then recovered by a new card, on a test clock
+	// (the account is in test mode).
+	_, failing, err := srv.SaveMethod(stripetest.MethodChargeCustomerFail)
 	if err != nil {
 		t.Fatal(err)
 	}
-	bad := s.saveToken(t, "stripe", declining)
-	sub := call(t, s.env, "POST", "/v1/subscriptions", `{"priceId":"`+s.monthly+`","paymentMethodId":"`+bad.Result["id"].(string)+`"}`, s.bob...)
-	if sub.Status != 201 && sub.Status != 202 {
-		t.Fatalf("subscribe = %d %+v", sub.Status, sub.Errors)
+	bad := s.saveToken(t, "stripe", failing)
+	clock := s.newClock(t)
+	sub := s.subscribeOnClockPaying(t, clock, s.monthly, `"paymentMethodId":"`+saved.Result["id"].(string)+`"`)
+	if got := s.get(t, sub); got["status"] != "active" {
+		t.Fatalf("subscription = %v, want active", got)
 	}
-	subPath := "/v1/subscriptions/" + sub.Result["id"].(string)
-	waitFor(t, "the first payment declined", func() bool {
-		l := callList(t, s.env, "/v1/payments?status=retrying&subscriptionId="+sub.Result["id"].(string), s.bob...)
-		return len(l.results) == 1 && l.results[0]["declineCode"] == "card_declined"
-	})
-	if r := call(t, s.env, "POST", subPath+"/payment-method", `{"paymentMethodId":"`+saved.Result["id"].(string)+`"}`, s.bob...); r.Status != 200 {
-		t.Fatalf("change payment method = %d %+v", r.Status, r.Errors)
+	if r := call(t, s.env, "POST", sub+"/payment-method", `{"paymentMethodId":"`+bad.Result["id"].(string)+`"}`, s.bob...); r.Status != 200 {
+		t.Fatalf("change to the failing card = %d %+v", r.Status, r.Errors)
 	}
-	s.waitStatus(t, subPath, "active")
+	s.advance(t, clock, clockStart.AddDate(0, 1, 0).Add(time.Hour))
+	if got := s.get(t, sub); got["status"] != "past_due" {
+		t.Errorf("after the renewal = %v, want past_due", got)
+	}
+	if r := call(t, s.env, "POST", sub+"/payment-method", `{"paymentMethodId":"`+saved.Result["id"].(string)+`"}`, s.bob...); r.Status != 200 {
+		t.Fatalf("change back to the good card = %d %+v", r.Status, r.Errors)
+	}
+	s.waitStatus(t, sub, "active")
+	succeeded := 0
+	for _, pi := range srv.PaymentIntents() {
+		if pi.Status == "succeeded" {
+			succeeded++
+		}
+	}
+	if succeeded != 3 {
+		t.Errorf("%d PaymentIntents succeeded at Stripe, want 3: the purchase, the first period and the renewal's recovery", succeeded)
+	}
 
 	// Webhooks: Stripe's own event of the purchase, delivered twice, is
 	// kept once; a dispute marks the payment; forged and stale ones are
 	// refused.
-	succeeded := srv.EventsOfType("payment_intent.succeeded")
-	if len(succeeded) == 0 {
+	succeededEvents := srv.EventsOfType("payment_intent.succeeded")
+	if len(succeededEvents) == 0 {
 		t.Fatal("Stripe sent no payment_intent.succeeded")
 	}
 	deliver := func(eventID string, at time.Time, secret string) int {
@@ -80,18 +95,18 @@ func TestStripeAccountEndToEnd(t *testing.T) {
 	}
 	now := time.Now()
 	for i := range 2 {
-		if status := deliver(succeeded[0].ID, now, stripeWebhookSecret); status != 200 {
-			t.Errorf("delivery %d of %s = %d, want 200", i+1, succeeded[0].ID, status)
+		if status := deliver(succeededEvents[0].ID, now, stripeWebhookSecret); status != 200 {
+			t.Errorf("delivery %d of %s = %d, want 200", i+1, succeededEvents[0].ID, status)
 		}
 	}
-	if status := deliver(succeeded[0].ID, now, "whsec_forged"); status != 400 {
+	if status := deliver(succeededEvents[0].ID, now, "whsec_forged"); status != 400 {
 		t.Errorf("a delivery signed with another secret = %d, want 400", status)
 	}
-	if status := deliver(succeeded[0].ID, now.Add(-10*time.Minute), stripeWebhookSecret); status != 400 {
+	if status := deliver(succeededEvents[0].ID, now.Add(-10*time.Minute), stripeWebhookSecret); status != 400 {
 		t.Errorf("a delivery signed 10 minutes ago = %d, want 400", status)
 	}
 	var pi struct{ ID string }
-	_ = json.Unmarshal(succeeded[0].Data.Object, &pi)
+	_ = json.Unmarshal(succeededEvents[0].Data.Object, &pi)
 	dispute, err := srv.Dispute(pi.ID)
 	if err != nil {
 		t.Fatal(err)

@@ -96,7 +96,12 @@ func (s *Service) ChangePaymentMethod(ctx context.Context, scope tenancy.Scope, 
 			return nil, err
 		}
 		if sub.TestClockID != nil && !testclocks.Follows(m.Gateway) {
-			return nil, fault.Invalid("paymentMethod.gateway", "a subscription on a test clock pays through the sandbox gateway only", m.Gateway)
+			return nil, fault.Invalid("paymentMethod.gateway", "a subscription on a test clock pays through the sandbox gateway or a test-mode gateway account only", m.Gateway)
+		}
+		if sub.TestClockID != nil {
+			if err := s.testModeOnly(ctx, m, "paymentMethod"); err != nil {
+				return nil, err
+			}
 		}
 		return m, nil
 	})

@@ -73,6 +73,11 @@ func (s *Service) checkout(ctx context.Context, caller tenancy.Caller, o Order, 
 	if out.clock, err = s.Clocks.ForSale(ctx, o.TestClockID, customer.TenantID, out.method.Gateway); err != nil {
 		return nil, err
 	}
+	if out.clock != nil {
+		if err := s.testModeOnly(ctx, out.method, "testClockId"); err != nil {
+			return nil, err
+		}
+	}
 	if out.total, err = amountOf(out.price).MulInt(quantity); err != nil {
 		return nil, fault.Invalid("quantity", "the price times the quantity is too large", quantity)
 	}

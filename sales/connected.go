@@ -82,3 +82,20 @@ func joinCodes(cs []billing.Currency) string {
 	}
 	return out
 }
+
+// testModeOnly refuses a sale or change on a test clock through a live
+// gateway account: simulated time never moves real money.
+func (s *Service) testModeOnly(ctx context.Context, m contract.PaymentMethod, field string) error {
+	_, account, err := contract.ParseGatewayRoute(m.Gateway)
+	if err != nil || account == uuid.Nil {
+		return err
+	}
+	a, err := s.Connections.GatewayAccountByID(ctx, account)
+	if err != nil {
+		return err
+	}
+	if a.Mode != gatewayaccounts.ModeTest {
+		return fault.Invalid(field, "a test clock runs with test-mode gateway accounts only; this one is "+a.Mode, nil)
+	}
+	return nil
+}

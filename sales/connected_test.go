@@ -116,3 +116,37 @@ func TestSellingThroughAConnectedAccount(t *testing.T) {
 		t.Errorf("changing to a gateway the shop did not connect = %v, want refused", err)
 	}
 }
+
+// oneClock knows one test clock, which follows any gateway.
+type oneClock struct {
+	clocks
+	id uuid.UUID
+}
+
+func (c oneClock) ForSale(_ context.Context, id *uuid.UUID, _ uuid.UUID, _ string) (*contract.TestClock, error) {
+	if id == nil {
+		return nil, nil
+	}
+	return &contract.TestClock{ID: c.id}, nil
+}
+
+// Simulated time never moves real money: a sale on a test clock goes
+// through a test-mode account only.
+func TestTestClocksRunWithTestModeAccountsOnly(t *testing.T) {
+	f := newFixture()
+	clock := uuid.New()
+	f.s.Clocks = oneClock{id: clock}
+	ctx := context.Background()
+	bobID := f.bob.ID.String()
+	for mode, wantErr := range map[string]bool{"test": false, "live": true} {
+		a := f.connect("stripe", "")
+		a.Mode = mode
+		f.s.Billing.(*world).accounts = map[uuid.UUID]*models.GatewayAccount{a.ID: a}
+		_, err := f.s.checkout(ctx, f.shop, Order{CustomerID: &bobID, PriceID: f.monthly, TestClockID: &clock,
+			Payment: Payment{Inline: &contract.PaymentMethod{Gateway: "stripe", Token: "cus_1/pm_1"}}}, billing.RecurringPrice)
+		var invalid *fault.InvalidError
+		if got := errors.As(err, &invalid) && invalid.Field == "testClockId"; got != wantErr {
+			t.Errorf("a sale on a clock through a %s account = %v, want refused: %v", mode, err, wantErr)
+		}
+	}
+}

@@ -21,8 +21,10 @@ import (
 	"github.com/billgate/billgate/workflows/contract"
 )
 
-// Gateway is the only gateway that follows a test clock: the sandbox, whose
-// payments settle on the clock's time.
+// Gateway is the process's only gateway that follows a test clock: the
+// sandbox, whose payments settle on the clock's time. A business's
+// connected account follows one too, in test mode only (sales checks the
+// mode): its gateway is charged when the clock makes a payment fall due.
 const Gateway = "sandbox"
 
 // MaxAdvance bounds one advance of a test clock, as Stripe bounds its own.
@@ -229,7 +231,7 @@ func (s *Service) ForSale(ctx context.Context, id *uuid.UUID, tenant uuid.UUID, 
 		return nil, err
 	}
 	if !Follows(gateway) {
-		return nil, fault.Invalid("testClockId", "test clocks work with the sandbox gateway only", nil)
+		return nil, fault.Invalid("testClockId", "test clocks work with the sandbox gateway and test-mode gateway accounts only", nil)
 	}
 	if err := notReady(clock); err != nil {
 		return nil, err
@@ -237,9 +239,12 @@ func (s *Service) ForSale(ctx context.Context, id *uuid.UUID, tenant uuid.UUID, 
 	return &contract.TestClock{ID: clock.ID, Now: clock.FrozenTime.UTC()}, nil
 }
 
-// Follows reports whether payments through gateway can live on a test
-// clock.
-func Follows(gateway string) bool { return gateway == Gateway }
+// Follows reports whether payments through gateway (a payment's route) can
+// live on a test clock: the sandbox's, and a connected account's.
+func Follows(gateway string) bool {
+	_, account, err := contract.ParseGatewayRoute(gateway)
+	return gateway == Gateway || err == nil && account != uuid.Nil
+}
 
 // Follow keeps a sale just started on a clock on the clock's time: the
 // clock was ready when the sale read it, but an advance (or a deletion) may

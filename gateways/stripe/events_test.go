@@ -109,8 +109,8 @@ func TestWebhookEvents(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		deliver(t, gateways.Event{Type: gateways.EventChargeRefunded, Reference: r.Reference, Amount: usd(500)},
-			gateways.Event{Type: gateways.EventChargeRefunded, Reference: r.Reference, Amount: usd(1499)})
+		deliver(t, gateways.Event{Type: gateways.EventChargeRefunded, Reference: r.Reference, IdempotencyKey: "pay_5/1", Amount: usd(500)},
+			gateways.Event{Type: gateways.EventChargeRefunded, Reference: r.Reference, IdempotencyKey: "pay_5/1", Amount: usd(1499)})
 	})
 	t.Run("charge.dispute.created", func(t *testing.T) {
 		r, _ := s.gw.Charge(ctx, chargeRequest("pay_6/1", s.saved(t, stripetest.MethodVisa)))
@@ -118,7 +118,7 @@ func TestWebhookEvents(t *testing.T) {
 			t.Fatal(err)
 		}
 		deliver(t, gateways.Event{Type: gateways.EventChargeSucceeded, Reference: r.Reference, IdempotencyKey: "pay_6/1"},
-			gateways.Event{Type: gateways.EventChargeDisputed, Reference: r.Reference, Amount: usd(1999)})
+			gateways.Event{Type: gateways.EventChargeDisputed, Reference: r.Reference, IdempotencyKey: "pay_6/1", Amount: usd(1999)})
 	})
 	t.Run("a redelivery keeps the event's ID", func(t *testing.T) {
 		succeeded := s.srv.EventsOfType("payment_intent.succeeded")

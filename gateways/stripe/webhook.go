@@ -40,7 +40,12 @@ const (
 // signing secret, as during a secret roll); the timestamp is then held to
 // Tolerance against the Connector's clock. Events of any API version are
 // read: billgate reads only fields every version has.
-func (a *account) ReadWebhook(_ context.Context, header http.Header, body []byte) (gateways.Event, error) {
+//
+// A refund's or a dispute's object names the PaymentIntent but not its
+// metadata, so the PaymentIntent is read for billgate's key: the payment
+// the event is about. Stripe not answering is a transient error, and Stripe
+// delivers again; a PaymentIntent Stripe does not have leaves the key out.
+func (a *account) ReadWebhook(ctx context.Context, header http.Header, body []byte) (gateways.Event, error) {
 	sig := header.Get(SignatureHeader)
 	ev, err := webhook.ConstructEventWithOptions(body, sig, a.webhookSecret, webhook.ConstructEventOptions{
 		IgnoreTolerance:          true, // held to a.now below
@@ -55,7 +60,19 @@ func (a *account) ReadWebhook(_ context.Context, header http.Header, body []byte
 	if err := a.fresh(sig); err != nil {
 		return gateways.Event{}, err
 	}
-	return event(ev)
+	e, err := event(ev)
+	if err != nil || e.IdempotencyKey != "" || e.Reference == "" || e.Type != gateways.EventChargeRefunded && e.Type != gateways.EventChargeDisputed {
+		return e, err
+	}
+	pi, err := a.retrieve(ctx, e.Reference)
+	switch {
+	case gateways.IsPermanent(err):
+		return e, nil // a PaymentIntent of no payment of billgate's
+	case err != nil:
+		return gateways.Event{}, err
+	}
+	e.IdempotencyKey = pi.Metadata[MetadataIdempotencyKey]
+	return e, nil
 }
 
 // fresh checks the signed timestamp of a header whose signature verified.
