@@ -26,10 +26,7 @@ const (
 const (
 	// checkoutSIDQuery follows Quick Checkout's address in the payer's
 	// redirect ("Secure redirection method": https://pay.skrill.com/?sid=<SID>).
-	checkoutSIDQuery = "/?sid="
-	// cancelQueryParam marks cancel_url, the return URL, so that billgate
-	// tells a payer who canceled from one who paid.
-	cancelQueryParam  = "skrill_cancel"
+	checkoutSIDQuery  = "/?sid="
 	defaultOneTapNote = "Subscription renewals"
 	detailDescription = "Payment for:"
 )
@@ -96,7 +93,8 @@ func (g *Gateway) earlierCharge(ctx context.Context, trn string, req gateways.Ch
 // returns the charge pending, with the redirect to the session. The
 // session also sets Skrill 1-Tap up, so that renewals need no payer.
 func (g *Gateway) startCheckout(ctx context.Context, trn string, req gateways.ChargeRequest, tok token) (gateways.ChargeResult, error) {
-	if err := g.checkURLs(); err != nil {
+	back, err := g.returnURLs(req.IdempotencyKey)
+	if err != nil {
 		return gateways.ChargeResult{}, err
 	}
 	ceiling := g.oneTapMax(req.Amount)
@@ -107,8 +105,8 @@ func (g *Gateway) startCheckout(ctx context.Context, trn string, req gateways.Ch
 		"amount":                {formatAmount(req.Amount)},
 		"currency":              {string(req.Amount.Currency)},
 		"status_url":            {g.acct.WebhookURL},
-		"return_url":            {g.acct.ReturnURL},
-		"cancel_url":            {withQuery(g.acct.ReturnURL, cancelQueryParam, "1")},
+		"return_url":            {back.paid},
+		"cancel_url":            {back.canceled},
 		"ondemand_max_amount":   {formatAmount(ceiling)},
 		"ondemand_max_currency": {string(ceiling.Currency)},
 		"ondemand_note":         {truncate(oneTapNote(req.Description), maxOneTapNoteLen)},
@@ -134,33 +132,6 @@ func (g *Gateway) startCheckout(ctx context.Context, trn string, req gateways.Ch
 		Reference:  trn,
 		NextAction: &gateways.NextAction{Type: gateways.NextActionRedirect, URL: g.checkoutURL + checkoutSIDQuery + sid},
 	}, nil
-}
-
-// checkURLs checks the account's webhook and return URLs, which Quick
-// Checkout needs and limits.
-func (g *Gateway) checkURLs() error {
-	for _, u := range []struct {
-		name, value string
-		max         int
-	}{
-		{"webhook URL (status_url)", g.acct.WebhookURL, maxStatusURLLen},
-		{"return URL (return_url)", g.acct.ReturnURL, maxReturnURLLen - len(cancelQueryParam) - 3},
-	} {
-		p, err := url.Parse(u.value)
-		if err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" || len(u.value) > u.max {
-			return gateways.Permanent(Kind, fmt.Errorf("account %s: the %s %q is not an absolute http(s) URL of at most %d characters", g.acct.ID, u.name, u.value, u.max))
-		}
-	}
-	return nil
-}
-
-// withQuery is u with name=value added to its query.
-func withQuery(u, name, value string) string {
-	sep := "?"
-	if strings.Contains(u, "?") {
-		sep = "&"
-	}
-	return u + sep + url.QueryEscape(name) + "=" + url.QueryEscape(value)
 }
 
 // truncate cuts s to at most limit bytes, between runes.

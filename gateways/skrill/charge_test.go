@@ -31,8 +31,8 @@ func TestChargeCheckoutPreparesASession(t *testing.T) {
 		"amount":                "19.90",
 		"currency":              "EUR",
 		"status_url":            f.acct.WebhookURL,
-		"return_url":            "https://billgate.example/return",
-		"cancel_url":            "https://billgate.example/return?skrill_cancel=1",
+		"return_url":            "https://billgate.example/return?billgate_key=pay_1%2F1",
+		"cancel_url":            "https://billgate.example/return?billgate_cancel=1&billgate_key=pay_1%2F1",
 		"ondemand_max_amount":   "19.90",
 		"ondemand_max_currency": "EUR",
 		"ondemand_note":         "Pro plan, January",
@@ -124,10 +124,12 @@ func TestChargeRefusedWithoutCallingSkrill(t *testing.T) {
 
 func TestChargeCheckoutNeedsTheAccountsURLs(t *testing.T) {
 	for name, edit := range map[string]func(*gateways.Account){
-		"no webhook URL":   func(a *gateways.Account) { a.WebhookURL = "" },
-		"relative return":  func(a *gateways.Account) { a.ReturnURL = "/return" },
-		"return too long":  func(a *gateways.Account) { a.ReturnURL = "https://billgate.example/" + strings.Repeat("r", 240) },
-		"webhook not http": func(a *gateways.Account) { a.WebhookURL = "mailto:ops@billgate.example" },
+		"no webhook URL":  func(a *gateways.Account) { a.WebhookURL = "" },
+		"relative return": func(a *gateways.Account) { a.ReturnURL = "/return" },
+		"return too long": func(a *gateways.Account) { a.ReturnURL = "https://billgate.example/" + strings.Repeat("r", 240) },
+		// 230 characters: 240 at most, but not once the key is added.
+		"return too long with the key": func(a *gateways.Account) { a.ReturnURL = "https://billgate.example/" + strings.Repeat("r", 205) },
+		"webhook not http":             func(a *gateways.Account) { a.WebhookURL = "mailto:ops@billgate.example" },
 	} {
 		f := newFixture(t, func(s *setup) { s.account = edit })
 		_, err := f.g.Charge(context.Background(), chargeReq("k/1", TokenCheckout, eur))

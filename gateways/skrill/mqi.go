@@ -31,11 +31,23 @@ var errTransactionNotFound = errors.New("no Skrill transaction has this ID")
 // queryTransaction asks the MQI for the transaction with our transaction ID
 // (action status_trn, trn_id) and returns its status-report fields.
 func (g *Gateway) queryTransaction(ctx context.Context, transactionID string) (url.Values, error) {
+	return g.queryStatus(ctx, "trn_id", transactionID)
+}
+
+// querySkrillTransaction asks the MQI for the transaction with Skrill's ID
+// (status_trn, mb_trn_id alone: "if both are given, trn_id will be
+// used"), a refund's included.
+func (g *Gateway) querySkrillTransaction(ctx context.Context, mbTransactionID string) (url.Values, error) {
+	return g.queryStatus(ctx, "mb_trn_id", mbTransactionID)
+}
+
+// queryStatus is status_trn for the transaction whose param is id.
+func (g *Gateway) queryStatus(ctx context.Context, param, id string) (url.Values, error) {
 	body, err := g.post(ctx, g.apiURL+"/query.pl", url.Values{
 		"action":   {"status_trn"},
 		"email":    {g.creds.email},
 		"password": {g.creds.passwordHash},
-		"trn_id":   {transactionID},
+		param:      {id},
 	})
 	if err != nil {
 		return nil, err
@@ -46,19 +58,19 @@ func (g *Gateway) queryTransaction(ctx context.Context, transactionID string) (u
 	message = strings.TrimSpace(message)
 	switch {
 	case err != nil:
-		return nil, gateways.Permanent(Kind, fmt.Errorf("MQI status_trn %s: the answer %q has no status code", transactionID, errorText(body)))
+		return nil, gateways.Permanent(Kind, fmt.Errorf("MQI status_trn %s: the answer %q has no status code", id, errorText(body)))
 	case code == mqiOK:
 		fields, err := url.ParseQuery(strings.TrimSpace(rest))
 		if err != nil || fields.Get("status") == "" {
-			return nil, gateways.Permanent(Kind, fmt.Errorf("MQI status_trn %s: the status report %q does not parse", transactionID, strings.TrimSpace(rest)))
+			return nil, gateways.Permanent(Kind, fmt.Errorf("MQI status_trn %s: the status report %q does not parse", id, strings.TrimSpace(rest)))
 		}
 		return fields, nil
 	case code == mqiTransactionUnset:
-		return nil, gateways.Permanent(Kind, fmt.Errorf("%w: %w: MQI status_trn %s: %d %s", gateways.ErrUnknownCharge, errTransactionNotFound, transactionID, code, message))
+		return nil, gateways.Permanent(Kind, fmt.Errorf("%w: %w: MQI status_trn %s: %d %s", gateways.ErrUnknownCharge, errTransactionNotFound, id, code, message))
 	case code == mqiCannotLogin:
 		return nil, gateways.Permanent(Kind, fmt.Errorf("MQI refused the account's email and API/MQI password (or the MQI is not enabled for this server's IP address): %d %s", code, message))
 	case code >= 500:
-		return nil, gateways.Transient(Kind, fmt.Errorf("%w to MQI status_trn %s: %d %s", errNoAnswer, transactionID, code, message))
+		return nil, gateways.Transient(Kind, fmt.Errorf("%w to MQI status_trn %s: %d %s", errNoAnswer, id, code, message))
 	}
-	return nil, gateways.Permanent(Kind, fmt.Errorf("MQI status_trn %s: %d %s", transactionID, code, message))
+	return nil, gateways.Permanent(Kind, fmt.Errorf("MQI status_trn %s: %d %s", id, code, message))
 }

@@ -173,6 +173,9 @@ func (g *Gateway) makeRefund(ctx context.Context, rec RefundRecord, req gateways
 		}
 	}
 	rec.InFlight, rec.At = false, g.now()
+	if rec.Result.Reference != "" {
+		rec.Reference = g.scoped(rec.Result.Reference)
+	}
 	if err := g.refunds.Put(ctx, rec); err != nil {
 		return gateways.RefundResult{}, gateways.Transient(Kind, fmt.Errorf("record refund %q: %w", req.IdempotencyKey, err))
 	}

@@ -22,6 +22,9 @@ type RefundLog interface {
 	Lock(ctx context.Context, charge string) (unlock func(), err error)
 	// Get returns the refund recorded under key.
 	Get(ctx context.Context, key string) (RefundRecord, bool, error)
+	// GetByReference returns the refund recorded with reference (a
+	// RefundRecord.Reference).
+	GetByReference(ctx context.Context, reference string) (RefundRecord, bool, error)
 	// List returns the refunds recorded for charge.
 	List(ctx context.Context, charge string) ([]RefundRecord, error)
 	// Put records r under r.Key, replacing what was there.
@@ -36,6 +39,9 @@ type RefundRecord struct {
 	Key string
 	// Charge is the refunded charge's reference, scoped to its account.
 	Charge string
+	// Reference is the refund's (Result.Reference), scoped to its account;
+	// empty until Skrill answered with one.
+	Reference string
 	// Requested is the amount the request named; zero for "what remains".
 	Requested billing.Money
 	// Amount is what the refund takes, in the account's currency.
@@ -87,6 +93,18 @@ func (l *MemoryRefundLog) Get(_ context.Context, key string) (RefundRecord, bool
 	defer l.mu.Unlock()
 	r, ok := l.byKey[key]
 	return r, ok, nil
+}
+
+// GetByReference implements RefundLog.
+func (l *MemoryRefundLog) GetByReference(_ context.Context, reference string) (RefundRecord, bool, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, r := range l.byKey {
+		if reference != "" && r.Reference == reference {
+			return r, true, nil
+		}
+	}
+	return RefundRecord{}, false, nil
 }
 
 // List implements RefundLog, oldest first.

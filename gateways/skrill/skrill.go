@@ -124,7 +124,11 @@ type Gateway struct {
 	oneTapMax   func(billing.Money) billing.Money
 }
 
-var _ gateways.ConnectedGateway = (*Gateway)(nil)
+var (
+	_ gateways.ConnectedGateway = (*Gateway)(nil)
+	_ gateways.RefundLooker     = (*Gateway)(nil)
+	_ gateways.ReturnReader     = (*Gateway)(nil)
+)
 
 // Name implements gateways.Gateway.
 func (g *Gateway) Name() string { return Kind }

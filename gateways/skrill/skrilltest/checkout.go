@@ -1,6 +1,7 @@
 package skrilltest
 
 import (
+	"crypto/md5"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,6 +20,7 @@ var (
 	ErrDuplicateTransactionID = errors.New("skrilltest: a payment with this transaction_id was already made")
 	ErrUnknownTransaction     = errors.New("skrilltest: no payment with this transaction_id")
 	ErrWrongStatus            = errors.New("skrilltest: the payment's status does not allow this")
+	ErrUnknownDecision        = errors.New("skrilltest: the decision is none of pay, fail or cancel")
 )
 
 // checkout is a Quick Checkout session prepared with prepare_only=1.
@@ -346,9 +348,63 @@ var page = template.Must(template.New("checkout").Parse(`<!doctype html>
 </form>{{else}}<p>This session is closed.</p>{{end}}
 </body></html>`))
 
+// The payer's decisions on a session's page.
+const (
+	DecisionPay    = "pay"
+	DecisionFail   = "fail"
+	DecisionCancel = "cancel"
+)
+
+// Decide is the payer deciding on session sid's page (DecisionPay,
+// DecisionFail with reason 04, or DecisionCancel), and returns where Skrill
+// then sends the payer ("Parameters to be posted to Quick Checkout"):
+// return_url once the payment is made, cancel_url when it is canceled or
+// fails; empty when the merchant gave none.
+func (s *Server) Decide(sid, decision string) (string, error) {
+	sess, ok := s.Session(sid)
+	if !ok {
+		return "", ErrUnknownSession
+	}
+	var err error
+	switch decision {
+	case DecisionPay:
+		if _, err = s.Pay(sid); err == nil {
+			return s.returnURL(sess.Form), nil
+		}
+	case DecisionFail:
+		_, err = s.Fail(sid, "04")
+	case DecisionCancel:
+		err = s.Cancel(sid)
+	default:
+		return "", fmt.Errorf("%w: %q", ErrUnknownDecision, decision)
+	}
+	if err != nil {
+		return "", err
+	}
+	return sess.Form.Get("cancel_url"), nil
+}
+
+// returnURL is the session's return_url, with transaction_id and msid
+// added when the secure return URL is on: msid is the MD5 of merchant_id,
+// transaction_id and the upper-case MD5 of the secret word, in lower-case
+// hex as the guide's example shows it. The merchant's own parameters stay.
+func (s *Server) returnURL(form url.Values) string {
+	back := form.Get("return_url")
+	if back == "" || !s.opts.SecureReturnURL {
+		return back
+	}
+	trn := form.Get("transaction_id")
+	msid := strings.ToLower(digest(md5.New, s.opts.MerchantID+trn+digest(md5.New, s.opts.SecretWord)))
+	sep := "?"
+	if strings.Contains(back, "?") {
+		sep = "&"
+	}
+	return back + sep + url.Values{"transaction_id": {trn}, "msid": {msid}}.Encode()
+}
+
 // servePage shows session sid (GET) or takes the payer's decision (POST
-// decision=pay|fail|cancel), then sends the payer to return_url or
-// cancel_url.
+// decision=pay|fail|cancel, see Decide), then sends the payer back to the
+// merchant.
 func (s *Server) servePage(w http.ResponseWriter, r *http.Request, sid string) {
 	sess, ok := s.Session(sid)
 	if !ok {
@@ -363,24 +419,15 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request, sid string) {
 		})
 		return
 	}
-	var err error
-	back := sess.Form.Get("return_url")
-	switch r.PostFormValue("decision") {
-	case "pay":
-		_, err = s.Pay(sid)
-	case "fail":
-		_, err = s.Fail(sid, "04")
-	case "cancel":
-		err, back = s.Cancel(sid), sess.Form.Get("cancel_url")
-	default:
+	back, err := s.Decide(sid, r.PostFormValue("decision"))
+	switch {
+	case errors.Is(err, ErrUnknownDecision):
 		http.Error(w, "decision must be pay, fail or cancel", http.StatusBadRequest)
 		return
-	}
-	if err != nil {
+	case err != nil:
 		http.Error(w, err.Error(), http.StatusConflict)
 		return
-	}
-	if back == "" {
+	case back == "":
 		fmt.Fprint(w, "Done.")
 		return
 	}

@@ -1,6 +1,7 @@
 package skrilltest
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -131,6 +132,42 @@ func (s *Server) makeRefund(w http.ResponseWriter, sid string) {
 	s.mu.Unlock()
 	s.deliver(target, form)
 	writeXML(w, answer)
+}
+
+// SettleRefund is a pending refund, named by its mb_transaction_id, being
+// paid out: it becomes processed (2), and is posted to its
+// refund_status_url ("URL or email address to which status updates should
+// be sent").
+func (s *Server) SettleRefund(mbTransactionID string) (Transaction, error) {
+	return s.endRefund(mbTransactionID, StatusProcessed)
+}
+
+// FailRefund is a pending refund failing (-2): what it would have taken is
+// refundable again, and the change is posted.
+func (s *Server) FailRefund(mbTransactionID string) (Transaction, error) {
+	return s.endRefund(mbTransactionID, StatusFailed)
+}
+
+func (s *Server) endRefund(mbTransactionID string, to int) (Transaction, error) {
+	s.mu.Lock()
+	t, ok := s.byMBID[mbTransactionID]
+	switch {
+	case !ok || t.refundOf == nil:
+		s.mu.Unlock()
+		return Transaction{}, fmt.Errorf("%w: no refund %s", ErrUnknownTransaction, mbTransactionID)
+	case t.status != StatusPending:
+		s.mu.Unlock()
+		return Transaction{}, fmt.Errorf("%w: refund %s is %d, not pending", ErrWrongStatus, mbTransactionID, t.status)
+	}
+	t.status = to
+	if to == StatusFailed {
+		t.refundOf.refunded -= t.money.Amount
+	}
+	target, form := s.statusPost(t)
+	view := t.view()
+	s.mu.Unlock()
+	s.deliver(target, form)
+	return view, nil
 }
 
 // formatAmount is m with the currency's decimals ("9.99").

@@ -53,6 +53,10 @@ type Options struct {
 	APIPassword string
 	// SHA2 adds sha2sig to status posts, as Merchant Services can enable.
 	SHA2 bool
+	// SecureReturnURL adds transaction_id and msid to return_url, as
+	// Merchant Services can enable (Quick Checkout Integration Guide,
+	// "Account and integration options", "Secure return_url parameter").
+	SecureReturnURL bool
 	// MaxDeliveries is how many times a status post is tried before the
 	// server gives up; zero means 10.
 	MaxDeliveries int

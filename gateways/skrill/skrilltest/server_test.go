@@ -450,3 +450,68 @@ func TestFaults(t *testing.T) {
 		t.Error("a lost answer arrived")
 	}
 }
+
+// "Secure return_url parameter": Skrill adds transaction_id and msid (MD5
+// of merchant_id, transaction_id and the upper-case MD5 of the secret
+// word; this vector computed apart with Python's hashlib) to return_url,
+// after the merchant's own parameters; cancel_url gets nothing.
+func TestSecureReturnURL(t *testing.T) {
+	s := newServer(t, Options{SecureReturnURL: true})
+	form := with(checkoutForm(""), func(f url.Values) {
+		f.Del("status_url")
+		f.Set("return_url", "https://shop.example/back?order=7")
+	})
+	back, err := s.Decide(prepare(t, s, form), DecisionPay)
+	if want := "https://shop.example/back?order=7&msid=6e64fdacfd9dd1eeaccecaa9beeb4550&transaction_id=A205220"; err != nil || back != want {
+		t.Errorf("Decide(pay) = %q, %v; want %q", back, err, want)
+	}
+	form.Set("transaction_id", "A205221")
+	if back, err := s.Decide(prepare(t, s, form), DecisionFail); err != nil || back != "https://shop.example/cancel" {
+		t.Errorf("Decide(fail) = %q, %v; want cancel_url as posted", back, err)
+	}
+	if _, err := s.Decide("nope", DecisionPay); !errors.Is(err, ErrUnknownSession) {
+		t.Errorf("Decide(unknown session) = %v", err)
+	}
+	if _, err := s.Decide(prepare(t, s, form), "maybe"); !errors.Is(err, ErrUnknownDecision) {
+		t.Errorf("Decide(maybe) = %v", err)
+	}
+}
+
+// A pending refund ends processed or failed, each posted to its
+// refund_status_url; a failed one gives its amount back to the payment.
+func TestPendingRefundsEnd(t *testing.T) {
+	rc := newReceiver(t)
+	s := newServer(t, Options{})
+	s.Pay(prepare(t, s, checkoutForm(rc.srv.URL)))
+	refund := func() string {
+		s.NextRefundStatus(StatusPending)
+		_, body := post(t, s, RefundPath, api("prepare", url.Values{"transaction_id": {"A205220"}, "amount": {"10.00"}, "refund_status_url": {rc.srv.URL}}))
+		_, body = post(t, s, RefundPath, url.Values{"action": {"refund"}, "sid": {sidIn(body)}})
+		m := regexp.MustCompile(`<mb_transaction_id>(\d+)</mb_transaction_id>`).FindStringSubmatch(body)
+		if m == nil || !strings.Contains(body, "<status>0</status>") {
+			t.Fatalf("pending refund answered %s", body)
+		}
+		return m[1]
+	}
+	first, second := refund(), refund()
+	if tr, err := s.SettleRefund(first); err != nil || tr.Status != StatusProcessed || rc.last(t).Get("status") != "2" || rc.last(t).Get("mb_transaction_id") != first {
+		t.Errorf("SettleRefund = %+v, %v; posted %v", tr, err, rc.last(t))
+	}
+	if tr, err := s.FailRefund(second); err != nil || tr.Status != StatusFailed || rc.last(t).Get("status") != "-2" {
+		t.Errorf("FailRefund = %+v, %v; posted %v", tr, err, rc.last(t))
+	}
+	if p, _ := s.Transaction("A205220"); p.Refunded.Amount != 1000 {
+		t.Errorf("refunded = %v, want the settled 10.00 only", p.Refunded)
+	}
+	_, body := post(t, s, QueryPath, mqi("status_trn", url.Values{"mb_trn_id": {second}}))
+	if !strings.HasPrefix(body, "200\t\tOK\n") || !strings.Contains(body, "status=-2") {
+		t.Errorf("status_trn of the failed refund = %q", body)
+	}
+	if _, err := s.SettleRefund(first); !errors.Is(err, ErrWrongStatus) {
+		t.Errorf("SettleRefund(processed) = %v, want ErrWrongStatus", err)
+	}
+	payment, _ := s.Transaction("A205220")
+	if _, err := s.FailRefund(payment.MBTransactionID); !errors.Is(err, ErrUnknownTransaction) {
+		t.Errorf("FailRefund(a payment) = %v, want ErrUnknownTransaction", err)
+	}
+}
