@@ -65,6 +65,7 @@ type Store struct {
 	*WebhookEvents
 	*GatewayAccounts
 	*Reconciliation
+	*RefundLogs
 }
 
 // conn is what the feature stores run on: the database handle, which is
@@ -81,7 +82,8 @@ func newStore(c *conn, dsn string) *Store {
 	return &Store{conn: c, dsn: dsn,
 		Accounts: &Accounts{c}, Roles: &Roles{c}, Audit: &Audit{c}, Sessions: &Sessions{c}, Keys: &Keys{c},
 		Catalog: &Catalog{c}, Billing: &Billing{c}, Clocks: &Clocks{c},
-		IdempotencyKeys: &IdempotencyKeys{c}, WebhookEvents: &WebhookEvents{c}, GatewayAccounts: &GatewayAccounts{c}, Reconciliation: &Reconciliation{c}}
+		IdempotencyKeys: &IdempotencyKeys{c}, WebhookEvents: &WebhookEvents{c}, GatewayAccounts: &GatewayAccounts{c},
+		Reconciliation: &Reconciliation{c}, RefundLogs: &RefundLogs{c}}
 }
 
 // Open connects to the database a DSN names: postgres://… or

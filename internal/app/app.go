@@ -136,6 +136,9 @@ func Start(ctx context.Context, o Options) (_ *App, err error) {
 	if err != nil {
 		return nil, err
 	}
+	// Skrill keeps no refund keys: billgate's own record of them is shared
+	// by every process, in the store.
+	o.Connectors = WithRefundLog(o.Connectors, store.RefundLogs)
 	connections := &gatewayaccounts.Service{Store: store.GatewayAccounts, Gateways: o.Connectors, Secrets: masters, Now: time.Now}
 	router := gateways.Router{Local: registry, Accounts: &connected.Accounts{Connectors: o.Connectors, Opener: connections, Health: store.GatewayAccounts, BaseURL: o.PublicURL}}
 	acts := &activities.Activities{Store: store, Gateways: router, Now: func() time.Time { return time.Now().UTC() }}

@@ -14,7 +14,7 @@ func Connectors(urls config.GatewayURLs) connected.Connectors {
 	return connected.Connectors{
 		stripe.Kind: stripe.Connector{BaseURL: urls.Stripe},
 		paypal.Kind: paypal.Connector{BaseURL: urls.PayPal},
-		// One refund log for the process: Skrill keeps no refund keys.
-		skrill.Kind: skrill.Connector{CheckoutURL: urls.SkrillCheckout, APIURL: urls.SkrillAPI, Refunds: skrill.NewMemoryRefundLog()},
+		// Start gives it the store's refund log (WithRefundLog).
+		skrill.Kind: skrill.Connector{CheckoutURL: urls.SkrillCheckout, APIURL: urls.SkrillAPI},
 	}
 }
