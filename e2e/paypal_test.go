@@ -1,0 +1,157 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/billgate/billgate/gateways/connected"
+	"github.com/billgate/billgate/gateways/paypal"
+	"github.com/billgate/billgate/gateways/paypal/paypaltest"
+)
+
+// A business's PayPal account, end to end over HTTP against paypaltest: a
+// purchase approved by the payer, captured once whether the return or the
+// webhooks come first, refunded in two parts; a renewal of a saved wallet
+// declined, then recovered; an approval never given left to expire and its
+// order voided; webhooks verified under PayPal's certificate, a forged one
+// refused.
+func TestPayPalAccountEndToEnd(t *testing.T) {
+	t.Parallel()
+	srv := paypaltest.New(paypaltest.Options{})
+	t.Cleanup(srv.Close)
+	conn := paypal.Connector{BaseURL: srv.URL(), HTTPClient: srv.Client(), CertHosts: []string{srv.CertHost()}, CertRoots: srv.CertPool()}
+	creds := srv.Credentials("0PENDINGREGISTRATION")
+	s := newConnectedShop(t, connected.Connectors{paypal.Kind: conn}, "paypal",
+		fmt.Sprintf(`{"clientId":%q,"clientSecret":%q,"webhookId":%q}`, creds["clientId"], creds["clientSecret"], creds["webhookId"]))
+	// The business registers billgate's webhook URL at PayPal, then gives
+	// billgate the webhook's ID.
+	webhookID := srv.RegisterWebhook(s.env.URL + "/webhooks/paypal/" + s.account)
+	if r := call(t, s.env, "PATCH", "/v1/gateway-accounts/"+s.account, fmt.Sprintf(`{"credentials":{"webhookId":%q}}`, webhookID), s.owner...); r.Status != 200 {
+		t.Fatalf("set the webhook ID = %d %+v", r.Status, r.Errors)
+	}
+
+	// A purchase the payer approves at PayPal: billgate captures it when
+	// the payer comes back, once, and the webhooks change nothing more.
+	buy := call(t, s.env, "POST", "/v1/purchases", fmt.Sprintf(`{"priceId":%q,"paymentMethod":{"gateway":"paypal","token":"approval"}}`, s.pdf), s.bob...)
+	if buy.Status != 201 {
+		t.Fatalf("purchase = %d %+v", buy.Status, buy.Errors)
+	}
+	payment := "/v1/payments/" + buy.Result["id"].(string)
+	order := s.pendingReference(t, payment)
+	back, err := srv.Approve(order, paypaltest.BuyerPays)
+	if err != nil || !strings.HasPrefix(back, s.env.URL+"/gateways/paypal/"+s.account+"/return?") {
+		t.Fatalf("approve = %q, %v; want the payer sent back to billgate", back, err)
+	}
+	resp, err := http.Get(back)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("the payer's return = %d", resp.StatusCode)
+	}
+	paid := s.waitStatus(t, payment, "paid")
+	if paid.Result["gateway"] != s.route("paypal") {
+		t.Errorf("payment = %v", paid.Result)
+	}
+	if err := srv.Deliver(context.Background()); err != nil {
+		t.Fatalf("deliver the webhooks: %v", err)
+	}
+	for _, e := range srv.Events() {
+		if !e.Delivered {
+			t.Errorf("webhook %s %s not taken", e.ID, e.Type)
+		}
+	}
+	if n := srv.Calls("orders.capture"); n != 1 {
+		t.Errorf("orders.capture called %d times, want once", n)
+	}
+	s.refundInParts(t, payment)
+
+	// A forged delivery: signed under a certificate of no PayPal authority.
+	forged := srv.IssueSigner(paypaltest.IssueOptions{Untrusted: true})
+	body := srv.Events()[0].Body
+	header := forged.Sign(webhookID, body, time.Now())
+	pairs := []string{}
+	for k := range header {
+		pairs = append(pairs, k, header.Get(k))
+	}
+	if status := s.postWebhook(t, "paypal", body, "application/json", pairs...); status != 400 {
+		t.Errorf("a delivery under an untrusted certificate = %d, want 400", status)
+	}
+	stale := srv.Signer().Sign(webhookID, body, time.Now().Add(-time.Hour))
+	pairs = pairs[:0]
+	for k := range stale {
+		pairs = append(pairs, k, stale.Get(k))
+	}
+	if status := s.postWebhook(t, "paypal", body, "application/json", pairs...); status != 400 {
+		t.Errorf("a delivery signed an hour ago = %d, want 400", status)
+	}
+
+	// A saved wallet, charged with no approval, on a test clock: its
+	// renewal declined, then recovered by another wallet.
+	good := s.saveToken(t, "paypal", srv.SaveWallet(paypaltest.BuyerPays))
+	bad := s.saveToken(t, "paypal", srv.SaveWallet(paypaltest.BuyerDeclines))
+	if good.Status != 201 || bad.Status != 201 || !strings.HasPrefix(good.Result["token"].(string), "vault:") {
+		t.Fatalf("save wallets = %d %v, %d %v", good.Status, good.Result, bad.Status, bad.Errors)
+	}
+	clock := s.newClock(t)
+	sub := s.subscribeOnClockPaying(t, clock, s.monthly, `"paymentMethodId":"`+good.Result["id"].(string)+`"`)
+	if got := s.get(t, sub); got["status"] != "active" {
+		t.Fatalf("subscription = %v, want active", got)
+	}
+	if r := call(t, s.env, "POST", sub+"/payment-method", `{"paymentMethodId":"`+bad.Result["id"].(string)+`"}`, s.bob...); r.Status != 200 {
+		t.Fatalf("change to the declining wallet = %d %+v", r.Status, r.Errors)
+	}
+	s.advance(t, clock, clockStart.AddDate(0, 1, 0).Add(time.Hour))
+	if got := s.get(t, sub); got["status"] != "past_due" {
+		t.Errorf("after the renewal = %v, want past_due", got)
+	}
+	if r := call(t, s.env, "POST", sub+"/payment-method", `{"paymentMethodId":"`+good.Result["id"].(string)+`"}`, s.bob...); r.Status != 200 {
+		t.Fatalf("change back = %d %+v", r.Status, r.Errors)
+	}
+	s.waitStatus(t, sub, "active")
+
+	// An approval never given: the purchase expires with the clock, and
+	// its order is voided, so a late approval is never captured.
+	late := call(t, s.env, "POST", "/v1/purchases", fmt.Sprintf(`{"priceId":%q,"customerId":%q,"testClockId":%q,"paymentMethod":{"gateway":"paypal","token":"approval"}}`,
+		s.pdf, s.bobID, clock), s.owner...)
+	if late.Status != 201 {
+		t.Fatalf("purchase on the clock = %d %+v", late.Status, late.Errors)
+	}
+	latePath := "/v1/payments/" + late.Result["id"].(string)
+	lateOrder := s.pendingReference(t, latePath)
+	s.advance(t, clock, clockStart.AddDate(0, 2, 0))
+	expired := s.waitStatus(t, latePath, "expired")
+	attempts := expired.Result["attempts"].([]any)
+	if last := attempts[len(attempts)-1].(map[string]any); last["status"] != "voided" {
+		t.Errorf("the expired purchase's attempts = %v, want its order voided", attempts)
+	}
+	captures := srv.Calls("orders.capture")
+	if _, err := srv.Approve(lateOrder, paypaltest.BuyerPays); err == nil {
+		_ = srv.Deliver(context.Background())
+	}
+	if n := srv.Calls("orders.capture"); n != captures {
+		t.Errorf("a voided order was captured after a late approval (%d captures, want %d)", n, captures)
+	}
+}
+
+// pendingReference waits for a payment's pending charge and returns its
+// reference at the gateway.
+func (s *connectedShop) pendingReference(t *testing.T, payment string) string {
+	t.Helper()
+	var ref string
+	waitFor(t, payment+" to have a pending charge", func() bool {
+		p := call(t, s.env, "GET", payment, "", s.bob...)
+		attempts, _ := p.Result["attempts"].([]any)
+		if p.Result["approvalUrl"] == nil || len(attempts) == 0 {
+			return false
+		}
+		ref, _ = attempts[len(attempts)-1].(map[string]any)["reference"].(string)
+		return ref != ""
+	})
+	return ref
+}

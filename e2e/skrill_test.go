@@ -1,0 +1,114 @@
+package e2e
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/billgate/billgate/gateways/connected"
+	"github.com/billgate/billgate/gateways/skrill"
+	"github.com/billgate/billgate/gateways/skrill/skrilltest"
+)
+
+// A business's Skrill account, end to end over HTTP against skrilltest: a
+// checkout the payer pays at Skrill, reported to billgate's status URL
+// (md5sig verified, a redelivery kept once, a forged one refused) and
+// refunded in two parts; a 1-Tap renewal declined, then recovered; a
+// checkout never paid left to expire.
+func TestSkrillAccountEndToEnd(t *testing.T) {
+	t.Parallel()
+	srv := skrilltest.New(skrilltest.Options{})
+	t.Cleanup(srv.Close)
+	opts := srv.Options()
+	s := newConnectedShop(t, connected.Connectors{skrill.Kind: skrill.Connector{CheckoutURL: srv.CheckoutURL(), APIURL: srv.APIURL()}}, "skrill",
+		fmt.Sprintf(`{"merchantId":%q,"email":%q,"secretWord":%q,"apiPassword":%q}`, opts.MerchantID, opts.Email, opts.SecretWord, opts.APIPassword))
+
+	buy := call(t, s.env, "POST", "/v1/purchases", fmt.Sprintf(`{"priceId":%q,"paymentMethod":{"gateway":"skrill","token":"checkout"}}`, s.pdf), s.bob...)
+	if buy.Status != 201 {
+		t.Fatalf("purchase = %d %+v", buy.Status, buy.Errors)
+	}
+	payment := "/v1/payments/" + buy.Result["id"].(string)
+	s.pendingReference(t, payment)
+	sid := s.sessionOf(t, payment)
+	paidAt, err := srv.Pay(sid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.waitStatus(t, payment, "paid")
+	deliveries := srv.Deliveries()
+	if len(deliveries) == 0 || !deliveries[0].Delivered() || !strings.HasSuffix(deliveries[0].URL, "/webhooks/skrill/"+s.account) {
+		t.Fatalf("status posts = %+v, want the payment's taken at billgate's webhook URL", deliveries)
+	}
+	post := deliveries[0].Form
+	if status := s.postWebhook(t, "skrill", []byte(post.Encode()), "application/x-www-form-urlencoded"); status != 200 {
+		t.Errorf("the status post again = %d, want 200 (kept once)", status)
+	}
+	forged := url.Values{}
+	for k, v := range post {
+		forged[k] = v
+	}
+	forged.Set("mb_amount", "0.01")
+	if status := s.postWebhook(t, "skrill", []byte(forged.Encode()), "application/x-www-form-urlencoded"); status != 400 {
+		t.Errorf("a status post with its amount changed = %d, want 400", status)
+	}
+	s.refundInParts(t, payment)
+	if got := srv.Refunds(paidAt.TransactionID); len(got) != 2 {
+		t.Errorf("refunds at Skrill = %+v, want 2", got)
+	}
+
+	// The first payment set up 1-Tap: billgate saves its token, and
+	// renewals are debited without the payer.
+	if paidAt.RecPaymentID == "" {
+		t.Fatal("the first payment set no 1-Tap up")
+	}
+	oneTap := s.saveToken(t, "skrill", "1tap:"+paidAt.RecPaymentID)
+	if oneTap.Status != 201 {
+		t.Fatalf("save the 1-Tap token = %d %+v", oneTap.Status, oneTap.Errors)
+	}
+	clock := s.newClock(t)
+	// 1-Tap debits at most what the first payment took (the default
+	// ondemand_max_amount): a plan of 1000 a month, under the 1500.
+	small := s.price(t, `{"amount":1000,"currency":"USD","type":"recurring","interval":"month"}`)
+	sub := s.subscribeOnClockPaying(t, clock, small, `"paymentMethodId":"`+oneTap.Result["id"].(string)+`"`)
+	if got := s.get(t, sub); got["status"] != "active" {
+		t.Fatalf("subscription = %v, want active; payments %v", got, callList(t, s.env, "/v1/payments?subscriptionId="+got["id"].(string), s.owner...).results)
+	}
+	if err := srv.DeclineNextOneTap(paidAt.RecPaymentID, "BALANCE_NOT_ENOUGH"); err != nil {
+		t.Fatal(err)
+	}
+	s.advance(t, clock, time.Date(2031, 2, 28, 10, 30, 0, 0, time.UTC)) // an hour after the renewal, before its first retry
+	if got := s.get(t, sub); got["status"] != "past_due" {
+		t.Errorf("after the renewal = %v, want past_due", got)
+	}
+	if r := call(t, s.env, "POST", sub+"/payment-method", `{"paymentMethodId":"`+oneTap.Result["id"].(string)+`"}`, s.bob...); r.Status != 200 {
+		t.Fatalf("retry with the 1-Tap method = %d %+v", r.Status, r.Errors)
+	}
+	s.waitStatus(t, sub, "active")
+
+	// A checkout never paid expires with the clock, and a payment made
+	// after is refunded, not kept.
+	late := call(t, s.env, "POST", "/v1/purchases", fmt.Sprintf(`{"priceId":%q,"customerId":%q,"testClockId":%q,"paymentMethod":{"gateway":"skrill","token":"checkout"}}`,
+		s.pdf, s.bobID, clock), s.owner...)
+	if late.Status != 201 {
+		t.Fatalf("purchase on the clock = %d %+v", late.Status, late.Errors)
+	}
+	latePath := "/v1/payments/" + late.Result["id"].(string)
+	s.pendingReference(t, latePath)
+	s.advance(t, clock, clockStart.AddDate(0, 2, 0))
+	s.waitStatus(t, latePath, "expired")
+}
+
+// sessionOf is the Skrill session of a payment's pending checkout, from
+// its approval URL.
+func (s *connectedShop) sessionOf(t *testing.T, payment string) string {
+	t.Helper()
+	p := call(t, s.env, "GET", payment, "", s.bob...)
+	approval, _ := p.Result["approvalUrl"].(string)
+	u, err := url.Parse(approval)
+	if err != nil || u.Query().Get("sid") == "" {
+		t.Fatalf("approval URL %q names no session", approval)
+	}
+	return u.Query().Get("sid")
+}
