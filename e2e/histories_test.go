@@ -229,7 +229,41 @@ func recordings() []recording {
 			r.post(sh.owner, path+"/cancel", "")
 			return id
 		}},
+
+		// A paid purchase refunded whole, and a refund the gateway refuses
+		// (the sandbox refunds no part of a charge).
+		{"refund_succeeded", 1, func(r *recorder) string { return r.refund(0) }},
+		{"refund_refused", 1, func(r *recorder) string { return r.refund(100) }},
+		// A reconciliation run, over whatever the shop left behind.
+		{"reconcile_run", 1, func(r *recorder) string {
+			id := contract.ReconcileScheduleID + "-recorded-" + uuid.NewString()
+			opts := client.StartWorkflowOptions{ID: id, TaskQueue: contract.SubscriptionsTaskQueue}
+			if _, err := r.shop.env.Temporal.ExecuteWorkflow(r.ctx, opts, contract.ReconcileWorkflowType, contract.ReconcileInput{}); err != nil {
+				r.t.Fatal(err)
+			}
+			return id
+		}},
 	}
+}
+
+// refund buys the guide with the sandbox and refunds amount of it (all
+// when 0) through the API; it returns the refund's workflow ID.
+func (r *recorder) refund(amount int) string {
+	sh := r.shop
+	buy := call(r.t, sh.env, "POST", "/v1/purchases", fmt.Sprintf(`{"priceId":%q,"paymentMethod":{"gateway":"sandbox","token":%q}}`, sh.pdf, sandbox.TokenOK), sh.bob...)
+	if buy.Status != 201 {
+		r.t.Fatalf("purchase = %d %+v", buy.Status, buy.Errors)
+	}
+	sh.waitStatus(r.t, "/v1/payments/"+buy.Result["id"].(string), "paid")
+	body := fmt.Sprintf(`{"paymentId":%q}`, buy.Result["id"])
+	if amount > 0 {
+		body = fmt.Sprintf(`{"paymentId":%q,"amount":%d}`, buy.Result["id"], amount)
+	}
+	refund := call(r.t, sh.env, "POST", "/v1/refunds", body, sh.owner...)
+	if refund.Status != 201 {
+		r.t.Fatalf("refund = %d %+v", refund.Status, refund.Errors)
+	}
+	return contract.RefundWorkflowID(uuid.MustParse(refund.Result["id"].(string)))
 }
 
 // historiesToRecord checks the flags against the recordings and says
