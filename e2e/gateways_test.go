@@ -112,3 +112,59 @@ func (s *connectedShop) refundInParts(t *testing.T, payment string) {
 		t.Errorf("another business sees %d refunds", len(l.results))
 	}
 }
+
+// crashCase is a gateway whose charge waits for its payer in
+// crashBetweenChargeAndProjection.
+type crashCase struct {
+	env     []string // where billgate's processes reach the gateway
+	connect string   // the gateway account's body
+	// method is a purchase's payment method member for customer.
+	method func(k *cluster, customer string, auth []string) string
+	// settle has the payer approve the pending charge, and the gateway
+	// report it to billgate, while no worker runs.
+	settle func(k *cluster, account, reference, approvalURL string)
+	// charges counts the charges at the gateway.
+	charges func() int
+}
+
+// crashBetweenChargeAndProjection: a worker process killed after the
+// gateway took a charge and before the payment was recorded as paid loses
+// nothing. The charge awaits its payer when the worker dies; the payer
+// approves and the gateway reports it to the API while no worker runs,
+// and Temporal keeps the signal; a new worker confirms the charge with the
+// gateway, the payment is paid, and the gateway holds one charge.
+func crashBetweenChargeAndProjection(t *testing.T, c crashCase) {
+	k := newCluster(t)
+	k.env = append(k.env, c.env...)
+	k.api()
+	first := k.worker("subscriptions,payments,events")
+	waitStatus(t, k.http, k.base+"/readyz", http.StatusOK)
+
+	auth := k.login("shop")
+	account := k.do("POST", "/v1/gateway-accounts", c.connect, auth...)["id"].(string)
+	customer := k.do("POST", "/v1/clients", newAccount("buyer", ""), auth...)["id"].(string)
+	purchase := k.do("POST", "/v1/purchases", `{"priceId":"`+k.shop.price+`","customerId":"`+customer+`",`+c.method(k, customer, auth)+`}`, auth...)
+	path := "/v1/payments/" + purchase["id"].(string)
+	var reference, approval string
+	waitFor(t, "the charge to await its payer", func() bool {
+		p := k.do("GET", path, "", auth...)
+		attempts, _ := p["attempts"].([]any)
+		approval, _ = p["approvalUrl"].(string)
+		if approval == "" || len(attempts) == 0 {
+			return false
+		}
+		reference, _ = attempts[len(attempts)-1].(map[string]any)["reference"].(string)
+		return reference != ""
+	})
+
+	first.kill(t)
+	c.settle(k, account, reference, approval)
+	if status := k.do("GET", path, "", auth...)["status"]; status != "pending" {
+		t.Fatalf("with no worker the payment is %v, want still pending", status)
+	}
+	k.worker("subscriptions,payments,events")
+	waitFor(t, "the payment to be paid after the restart", func() bool { return k.do("GET", path, "", auth...)["status"] == "paid" })
+	if n := c.charges(); n != 1 {
+		t.Errorf("%d charges at the gateway, want 1", n)
+	}
+}

@@ -112,3 +112,41 @@ func (s *connectedShop) sessionOf(t *testing.T, payment string) string {
 	}
 	return u.Query().Get("sid")
 }
+
+// A worker process killed after Skrill took a checkout and before the
+// payment was recorded as paid loses nothing (crashBetweenChargeAndProjection):
+// the payer pays at Skrill, whose status post reaches the API while no
+// worker runs.
+func TestSkrillWorkerKilledBetweenChargeAndProjection(t *testing.T) {
+	t.Parallel()
+	srv := skrilltest.New(skrilltest.Options{})
+	t.Cleanup(srv.Close)
+	opts := srv.Options()
+	crashBetweenChargeAndProjection(t, crashCase{
+		env: []string{"BILLGATE_SKRILL_CHECKOUT_URL=" + srv.CheckoutURL(), "BILLGATE_SKRILL_API_URL=" + srv.APIURL()},
+		connect: fmt.Sprintf(`{"gateway":"skrill","mode":"test","credentials":{"merchantId":%q,"email":%q,"secretWord":%q,"apiPassword":%q}}`,
+			opts.MerchantID, opts.Email, opts.SecretWord, opts.APIPassword),
+		method: func(*cluster, string, []string) string { return `"paymentMethod":{"gateway":"skrill","token":"checkout"}` },
+		settle: func(_ *cluster, _, _, approval string) {
+			u, err := url.Parse(approval)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := srv.Pay(u.Query().Get("sid")); err != nil {
+				t.Fatal(err)
+			}
+			if d := srv.Deliveries(); len(d) != 1 || !d[0].Delivered() {
+				t.Fatalf("status posts with no worker running = %+v, want one taken", d)
+			}
+		},
+		charges: func() int {
+			n := 0
+			for _, d := range srv.Deliveries() {
+				if d.Form.Get("status") == "2" {
+					n++
+				}
+			}
+			return n
+		},
+	})
+}

@@ -132,67 +132,44 @@ func TestStripeAccountEndToEnd(t *testing.T) {
 }
 
 // A worker process killed after Stripe took a charge and before the payment
-// was recorded as paid loses nothing, as with the sandbox: the charge waits
-// for 3-D Secure when the worker dies, the payer authenticates and Stripe's
-// webhook reaches the API while no worker runs; a new worker confirms the
-// charge with Stripe, and Stripe holds one PaymentIntent.
+// was recorded as paid loses nothing (crashBetweenChargeAndProjection): the
+// charge waits for 3-D Secure, the payer authenticates and Stripe's webhook
+// reaches the API while no worker runs.
 func TestStripeWorkerKilledBetweenChargeAndProjection(t *testing.T) {
 	t.Parallel()
 	srv := stripetest.Start(t, stripetest.Options{OffSessionAuthentication: stripetest.AuthenticationRedirects})
-	k := newCluster(t)
-	k.env = append(k.env, "BILLGATE_STRIPE_API_URL="+srv.URL())
-	k.api()
-	first := k.worker("subscriptions,payments,events")
-	waitStatus(t, k.http, k.base+"/readyz", 200)
-
-	auth := k.login("shop")
-	account := k.do("POST", "/v1/gateway-accounts", `{"gateway":"stripe","mode":"test","credentials":{"secretKey":"sk_test_crash","webhookSecret":"`+stripeWebhookSecret+`"}}`, auth...)["id"].(string)
-	customer := k.do("POST", "/v1/clients", newAccount("buyer", ""), auth...)["id"].(string)
-	_, card, err := srv.SaveMethod(stripetest.MethodAuthenticationRequired)
-	if err != nil {
-		t.Fatal(err)
-	}
-	method := k.do("POST", "/v1/customers/"+customer+"/payment-methods", `{"gateway":"stripe","token":"`+card+`"}`, auth...)["id"].(string)
-	purchase := k.do("POST", "/v1/purchases", `{"priceId":"`+k.shop.price+`","customerId":"`+customer+`","paymentMethodId":"`+method+`"}`, auth...)
-	path := "/v1/payments/" + purchase["id"].(string)
-	var reference string
-	waitFor(t, "the charge to await 3-D Secure", func() bool {
-		p := k.do("GET", path, "", auth...)
-		attempts, _ := p["attempts"].([]any)
-		if p["approvalUrl"] == nil || len(attempts) == 0 {
-			return false
-		}
-		reference, _ = attempts[len(attempts)-1].(map[string]any)["reference"].(string)
-		return reference != ""
+	crashBetweenChargeAndProjection(t, crashCase{
+		env:     []string{"BILLGATE_STRIPE_API_URL=" + srv.URL()},
+		connect: `{"gateway":"stripe","mode":"test","credentials":{"secretKey":"sk_test_crash","webhookSecret":"` + stripeWebhookSecret + `"}}`,
+		method: func(k *cluster, customer string, auth []string) string {
+			_, card, err := srv.SaveMethod(stripetest.MethodAuthenticationRequired)
+			if err != nil {
+				t.Fatal(err)
+			}
+			id := k.do("POST", "/v1/customers/"+customer+"/payment-methods", `{"gateway":"stripe","token":"`+card+`"}`, auth...)["id"].(string)
+			return `"paymentMethodId":"` + id + `"`
+		},
+		settle: func(k *cluster, account, reference, _ string) {
+			if _, err := srv.CompleteAction(reference, true); err != nil {
+				t.Fatal(err)
+			}
+			events := srv.EventsOfType("payment_intent.succeeded")
+			if len(events) != 1 {
+				t.Fatalf("Stripe sent %d payment_intent.succeeded, want 1", len(events))
+			}
+			body, _ := srv.Payload(events[0].ID)
+			req, _ := http.NewRequest("POST", k.base+"/webhooks/stripe/"+account, strings.NewReader(string(body)))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set(stripetest.SignatureHeader, stripetest.Sign(time.Now(), body, stripeWebhookSecret))
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				t.Fatalf("the webhook with no worker running = %d, want 200", resp.StatusCode)
+			}
+		},
+		charges: func() int { return len(srv.PaymentIntents()) },
 	})
-
-	first.kill(t)
-	if _, err := srv.CompleteAction(reference, true); err != nil {
-		t.Fatal(err)
-	}
-	events := srv.EventsOfType("payment_intent.succeeded")
-	if len(events) != 1 {
-		t.Fatalf("Stripe sent %d payment_intent.succeeded, want 1", len(events))
-	}
-	body, _ := srv.Payload(events[0].ID)
-	req, _ := http.NewRequest("POST", k.base+"/webhooks/stripe/"+account, strings.NewReader(string(body)))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(stripetest.SignatureHeader, stripetest.Sign(time.Now(), body, stripeWebhookSecret))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("the webhook with no worker running = %d, want 200", resp.StatusCode)
-	}
-	if status := k.do("GET", path, "", auth...)["status"]; status != "pending" {
-		t.Fatalf("with no worker the payment is %v, want still pending", status)
-	}
-
-	k.worker("subscriptions,payments,events")
-	waitFor(t, "the payment to be paid after the restart", func() bool { return k.do("GET", path, "", auth...)["status"] == "paid" })
-	if n := len(srv.PaymentIntents()); n != 1 {
-		t.Errorf("%d PaymentIntents at Stripe, want 1", n)
-	}
 }
