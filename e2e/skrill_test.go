@@ -126,7 +126,9 @@ func TestSkrillWorkerKilledBetweenChargeAndProjection(t *testing.T) {
 		env: []string{"BILLGATE_SKRILL_CHECKOUT_URL=" + srv.CheckoutURL(), "BILLGATE_SKRILL_API_URL=" + srv.APIURL()},
 		connect: fmt.Sprintf(`{"gateway":"skrill","mode":"test","credentials":{"merchantId":%q,"email":%q,"secretWord":%q,"apiPassword":%q}}`,
 			opts.MerchantID, opts.Email, opts.SecretWord, opts.APIPassword),
-		method: func(*cluster, string, []string) string { return `"paymentMethod":{"gateway":"skrill","token":"checkout"}` },
+		method: func(*cluster, string, []string) string {
+			return `"paymentMethod":{"gateway":"skrill","token":"checkout"}`
+		},
 		settle: func(_ *cluster, _, _, approval string) {
 			u, err := url.Parse(approval)
 			if err != nil {
