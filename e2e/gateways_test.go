@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/billgate/billgate/gateways/connected"
 	"github.com/billgate/billgate/internal/testenv"
@@ -76,6 +77,36 @@ func (s *connectedShop) postWebhook(t *testing.T, gateway string, body []byte, c
 	}
 	resp.Body.Close()
 	return resp.StatusCode
+}
+
+// renewalDeclinedThenRecovered subscribes bob on a new test clock to price,
+// paying with the saved method good; its renewal is charged to the saved
+// method bad (declined: past_due, before the first retry), then good again
+// recovers it. arm, if set, runs before the renewal, for a gateway told to
+// decline then. It returns the clock.
+func (s *connectedShop) renewalDeclinedThenRecovered(t *testing.T, price, good, bad string, arm func()) string {
+	t.Helper()
+	clock := s.newClock(t)
+	sub := s.subscribeOnClockPaying(t, clock, price, `"paymentMethodId":"`+good+`"`)
+	if got := s.get(t, sub); got["status"] != "active" {
+		t.Fatalf("subscription = %v, want active; payments %v", got, callList(t, s.env, "/v1/payments?subscriptionId="+got["id"].(string), s.owner...).results)
+	}
+	pay := func(method string) {
+		if r := call(t, s.env, "POST", sub+"/payment-method", `{"paymentMethodId":"`+method+`"}`, s.bob...); r.Status != 200 {
+			t.Fatalf("change the payment method = %d %+v", r.Status, r.Errors)
+		}
+	}
+	pay(bad)
+	if arm != nil {
+		arm()
+	}
+	s.advance(t, clock, time.Date(2031, 2, 28, 10, 30, 0, 0, time.UTC)) // an hour after the renewal, before its first retry
+	if got := s.get(t, sub); got["status"] != "past_due" {
+		t.Errorf("after the renewal = %v, want past_due", got)
+	}
+	pay(good)
+	s.waitStatus(t, sub, "active")
+	return clock
 }
 
 // refundsAndEntitlements checks a purchase of 1500 refunded in two parts:

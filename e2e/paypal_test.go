@@ -98,22 +98,7 @@ func TestPayPalAccountEndToEnd(t *testing.T) {
 	if good.Status != 201 || bad.Status != 201 || !strings.HasPrefix(good.Result["token"].(string), "vault:") {
 		t.Fatalf("save wallets = %d %v, %d %v", good.Status, good.Result, bad.Status, bad.Errors)
 	}
-	clock := s.newClock(t)
-	sub := s.subscribeOnClockPaying(t, clock, s.monthly, `"paymentMethodId":"`+good.Result["id"].(string)+`"`)
-	if got := s.get(t, sub); got["status"] != "active" {
-		t.Fatalf("subscription = %v, want active", got)
-	}
-	if r := call(t, s.env, "POST", sub+"/payment-method", `{"paymentMethodId":"`+bad.Result["id"].(string)+`"}`, s.bob...); r.Status != 200 {
-		t.Fatalf("change to the declining wallet = %d %+v", r.Status, r.Errors)
-	}
-	s.advance(t, clock, clockStart.AddDate(0, 1, 0).Add(time.Hour))
-	if got := s.get(t, sub); got["status"] != "past_due" {
-		t.Errorf("after the renewal = %v, want past_due", got)
-	}
-	if r := call(t, s.env, "POST", sub+"/payment-method", `{"paymentMethodId":"`+good.Result["id"].(string)+`"}`, s.bob...); r.Status != 200 {
-		t.Fatalf("change back = %d %+v", r.Status, r.Errors)
-	}
-	s.waitStatus(t, sub, "active")
+	clock := s.renewalDeclinedThenRecovered(t, s.monthly, good.Result["id"].(string), bad.Result["id"].(string), nil)
 
 	// An approval never given: the purchase expires with the clock, and
 	// its order is voided, so a late approval is never captured.

@@ -55,22 +55,7 @@ func TestStripeAccountEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	bad := s.saveToken(t, "stripe", failing)
-	clock := s.newClock(t)
-	sub := s.subscribeOnClockPaying(t, clock, s.monthly, `"paymentMethodId":"`+saved.Result["id"].(string)+`"`)
-	if got := s.get(t, sub); got["status"] != "active" {
-		t.Fatalf("subscription = %v, want active", got)
-	}
-	if r := call(t, s.env, "POST", sub+"/payment-method", `{"paymentMethodId":"`+bad.Result["id"].(string)+`"}`, s.bob...); r.Status != 200 {
-		t.Fatalf("change to the failing card = %d %+v", r.Status, r.Errors)
-	}
-	s.advance(t, clock, clockStart.AddDate(0, 1, 0).Add(time.Hour))
-	if got := s.get(t, sub); got["status"] != "past_due" {
-		t.Errorf("after the renewal = %v, want past_due", got)
-	}
-	if r := call(t, s.env, "POST", sub+"/payment-method", `{"paymentMethodId":"`+saved.Result["id"].(string)+`"}`, s.bob...); r.Status != 200 {
-		t.Fatalf("change back to the good card = %d %+v", r.Status, r.Errors)
-	}
-	s.waitStatus(t, sub, "active")
+	s.renewalDeclinedThenRecovered(t, s.monthly, saved.Result["id"].(string), bad.Result["id"].(string), nil)
 	succeeded := 0
 	for _, pi := range srv.PaymentIntents() {
 		if pi.Status == "succeeded" {

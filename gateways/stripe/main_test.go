@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -23,17 +22,7 @@ import (
 // shares.
 var stripeMock string
 
-func TestMain(m *testing.M) {
-	p, err := stripemock.Launch()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	stripeMock = p.URL
-	code := m.Run()
-	p.Stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { stripemock.Main(m, &stripeMock) }
 
 const (
 	testKey       = "sk_test_51billgate"

@@ -147,3 +147,17 @@ func moduleRoot() (string, error) {
 		dir = parent
 	}
 }
+
+// Main runs a package's tests with one stripe-mock for them all, whose base
+// URL it stores in *url first; use it as the package's TestMain.
+func Main(m *testing.M, url *string) {
+	p, err := Launch()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	*url = p.URL
+	code := m.Run()
+	p.Stop()
+	os.Exit(code)
+}

@@ -2,11 +2,9 @@ package stripetest_test
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -19,17 +17,7 @@ import (
 // stripeMock is the base URL of the stripe-mock the package's tests share.
 var stripeMock string
 
-func TestMain(m *testing.M) {
-	p, err := stripemock.Launch()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	stripeMock = p.URL
-	code := m.Run()
-	p.Stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { stripemock.Main(m, &stripeMock) }
 
 const testKey = "sk_test_51stripetest"
 
