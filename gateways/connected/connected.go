@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"golang.org/x/time/rate"
 
 	"github.com/billgate/billgate/gatewayaccounts"
 	"github.com/billgate/billgate/gateways"
@@ -78,10 +79,14 @@ type Accounts struct {
 	// BaseURL is billgate's public URL, which the accounts' webhook and
 	// return URLs start with.
 	BaseURL string
-	Now     func() time.Time
+	// Rate caps the calls a second this process sends each gateway, all
+	// its accounts together (bursts of as many); zero is no cap.
+	Rate int
+	Now  func() time.Time
 
-	mu    sync.Mutex
-	cache map[uuid.UUID]connection
+	mu       sync.Mutex
+	cache    map[uuid.UUID]connection
+	limiters map[string]*rate.Limiter
 }
 
 // connection is an account's gateway as connected from the row updated at
@@ -128,9 +133,23 @@ func (a *Accounts) Connect(ctx context.Context, kind string, id uuid.UUID) (gate
 	if a.cache == nil {
 		a.cache = map[uuid.UUID]connection{}
 	}
-	c := connection{updated: opened.Account.UpdatedAt, gateway: &observed{ConnectedGateway: g, account: id, health: a.Health, now: a.now}}
+	c := connection{updated: opened.Account.UpdatedAt, gateway: &observed{ConnectedGateway: g, account: id, health: a.Health, now: a.now, limiter: a.limiter(kind)}}
 	a.cache[id] = c
 	return c.gateway, nil
+}
+
+// limiter is the gateway's limiter, nil without a Rate; a.mu is held.
+func (a *Accounts) limiter(kind string) *rate.Limiter {
+	if a.Rate <= 0 {
+		return nil
+	}
+	if a.limiters == nil {
+		a.limiters = map[string]*rate.Limiter{}
+	}
+	if a.limiters[kind] == nil {
+		a.limiters[kind] = rate.NewLimiter(rate.Limit(a.Rate), a.Rate)
+	}
+	return a.limiters[kind]
 }
 
 func (a *Accounts) now() time.Time {
@@ -144,19 +163,33 @@ func (a *Accounts) now() time.Time {
 // a busy account's row is not written at every call.
 const reportEvery = 30 * time.Second
 
-// observed notes on its account whether the gateway answered each call
-// billgate made: an answer is any reply, a decline or a refusal included;
-// a failure is a transient error (no reply, a timeout, a 5xx). Webhooks
-// are the gateway calling billgate, so they say nothing of it.
+// observed waits its turn under the gateway's rate limit before each call
+// billgate makes, and notes on its account whether the gateway answered:
+// an answer is any reply, a decline or a refusal included; a failure is a
+// transient error (no reply, a timeout, a 5xx). Webhooks are the gateway
+// calling billgate, so they say nothing of it.
 type observed struct {
 	gateways.ConnectedGateway
 	account uuid.UUID
 	health  Health
 	now     func() time.Time
+	limiter *rate.Limiter // nil: no limit
 
 	mu       sync.Mutex
 	failing  bool
 	reported time.Time
+}
+
+// turn waits for the limiter. A context that ends first is a transient
+// error, retried like a gateway timeout; it says nothing of the gateway.
+func (o *observed) turn(ctx context.Context) error {
+	if o.limiter == nil {
+		return nil
+	}
+	if err := o.limiter.Wait(ctx); err != nil {
+		return gateways.Transient(o.Name(), fmt.Errorf("rate limit: %w", err))
+	}
+	return nil
 }
 
 func (o *observed) note(ctx context.Context, err error) {
@@ -185,42 +218,63 @@ func (o *observed) note(ctx context.Context, err error) {
 }
 
 func (o *observed) Charge(ctx context.Context, req gateways.ChargeRequest) (gateways.ChargeResult, error) {
+	if err := o.turn(ctx); err != nil {
+		return gateways.ChargeResult{}, err
+	}
 	res, err := o.ConnectedGateway.Charge(ctx, req)
 	o.note(ctx, err)
 	return res, err
 }
 
 func (o *observed) Lookup(ctx context.Context, reference string) (gateways.ChargeResult, error) {
+	if err := o.turn(ctx); err != nil {
+		return gateways.ChargeResult{}, err
+	}
 	res, err := o.ConnectedGateway.Lookup(ctx, reference)
 	o.note(ctx, err)
 	return res, err
 }
 
 func (o *observed) Find(ctx context.Context, key string) (gateways.ChargeResult, error) {
+	if err := o.turn(ctx); err != nil {
+		return gateways.ChargeResult{}, err
+	}
 	res, err := o.ConnectedGateway.Find(ctx, key)
 	o.note(ctx, err)
 	return res, err
 }
 
 func (o *observed) Void(ctx context.Context, req gateways.VoidRequest) (gateways.ChargeResult, error) {
+	if err := o.turn(ctx); err != nil {
+		return gateways.ChargeResult{}, err
+	}
 	res, err := o.ConnectedGateway.Void(ctx, req)
 	o.note(ctx, err)
 	return res, err
 }
 
 func (o *observed) Refund(ctx context.Context, req gateways.RefundRequest) (gateways.RefundResult, error) {
+	if err := o.turn(ctx); err != nil {
+		return gateways.RefundResult{}, err
+	}
 	res, err := o.ConnectedGateway.Refund(ctx, req)
 	o.note(ctx, err)
 	return res, err
 }
 
 func (o *observed) LookupRefund(ctx context.Context, reference string) (gateways.RefundResult, error) {
+	if err := o.turn(ctx); err != nil {
+		return gateways.RefundResult{}, err
+	}
 	res, err := o.ConnectedGateway.LookupRefund(ctx, reference)
 	o.note(ctx, err)
 	return res, err
 }
 
 func (o *observed) CheckMethod(ctx context.Context, token string) (string, error) {
+	if err := o.turn(ctx); err != nil {
+		return "", err
+	}
 	res, err := o.ConnectedGateway.CheckMethod(ctx, token)
 	o.note(ctx, err)
 	return res, err

@@ -196,3 +196,31 @@ func TestHealthNotesAnswersAndFailures(t *testing.T) {
 		t.Errorf("notes = %v\nwant %v", health.notes, want)
 	}
 }
+
+// Calls to a gateway wait their turn under its rate, all its accounts
+// together; a call whose context ends first is a transient error that
+// reached no gateway and says nothing of its health.
+func TestRateLimitsEachGateway(t *testing.T) {
+	one, two := uuid.Must(uuid.NewV7()), uuid.Must(uuid.NewV7())
+	health := &healthNotes{}
+	conn := &scriptedConnector{}
+	a := &Accounts{Connectors: Connectors{"scripted": conn}, Health: health, Rate: 1,
+		Opener: accountsByID{
+			one: {Account: models.GatewayAccount{ID: one, Gateway: "scripted", Mode: "test"}},
+			two: {Account: models.GatewayAccount{ID: two, Gateway: "scripted", Mode: "test"}},
+		}}
+	ctx := context.Background()
+	first, _ := a.Connect(ctx, "scripted", one)
+	second, _ := a.Connect(ctx, "scripted", two)
+	if _, err := first.Charge(ctx, gateways.ChargeRequest{}); err != nil {
+		t.Fatalf("the first call = %v", err)
+	}
+	hurried, cancel := context.WithTimeout(ctx, 10*time.Millisecond)
+	defer cancel()
+	if _, err := second.Charge(hurried, gateways.ChargeRequest{}); !gateways.IsTransient(err) {
+		t.Errorf("a second call within the second, through another account = %v, want a transient rate-limit error", err)
+	}
+	if len(health.notes) != 1 {
+		t.Errorf("notes = %v, want only the first call's", health.notes)
+	}
+}

@@ -140,7 +140,8 @@ func Start(ctx context.Context, o Options) (_ *App, err error) {
 	// by every process, in the store.
 	o.Connectors = WithRefundLog(o.Connectors, store.RefundLogs)
 	connections := &gatewayaccounts.Service{Store: store.GatewayAccounts, Gateways: o.Connectors, Secrets: masters, Now: time.Now}
-	router := gateways.Router{Local: registry, Accounts: &connected.Accounts{Connectors: o.Connectors, Opener: connections, Health: store.GatewayAccounts, BaseURL: o.PublicURL}}
+	router := gateways.Router{Local: registry, Accounts: &connected.Accounts{Connectors: o.Connectors, Opener: connections, Health: store.GatewayAccounts,
+		BaseURL: o.PublicURL, Rate: cmp.Or(o.GatewayRate, DefaultGatewayRate)}}
 	acts := &activities.Activities{Store: store, Gateways: router, Now: func() time.Time { return time.Now().UTC() }}
 	workers, err := worker.Start(tc, o.Queues, acts, o.StopTimeout)
 	if err != nil {
