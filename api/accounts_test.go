@@ -27,6 +27,7 @@ const goodPassword = "correct horse battery staple"
 // (admin), shop and other (businesses) and shop's customer bob.
 type accountsAPI struct {
 	t      *testing.T
+	store  *models.Store
 	url    string
 	client *http.Client
 	tokens map[string]string
@@ -45,8 +46,9 @@ func newAccountsAPI(t *testing.T) *accountsAPI {
 		Roles:           store.Roles,
 		GatewayAccounts: &gatewayaccounts.Service{Store: store.GatewayAccounts, Gateways: testGateways{}, Secrets: testSecrets(t), Now: now},
 		PublicURL:       "https://billgate.test",
+		Findings:        store.Reconciliation,
 	})
-	a := &accountsAPI{t: t, url: srv.URL, client: c, tokens: map[string]string{}, ids: map[string]uuid.UUID{}}
+	a := &accountsAPI{t: t, store: store, url: srv.URL, client: c, tokens: map[string]string{}, ids: map[string]uuid.UUID{}}
 	create := func(tenant *uuid.UUID, login, role string) {
 		hash, err := hasher.Hash(goodPassword)
 		if err != nil {

@@ -1,12 +1,18 @@
 package api_test
 
 import (
+	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/billgate/billgate/auth/sealed"
 	"github.com/billgate/billgate/gatewayaccounts"
+	"github.com/billgate/billgate/models"
 )
 
 // testGateways connects "stripe": a secret key of the account's mode and
@@ -120,5 +126,39 @@ func TestGatewayAccountRoutes(t *testing.T) {
 	}
 	if r := a.call("shop", "GET", "/v1/gateway-accounts/"+id, ""); r.status != 404 {
 		t.Errorf("read after disconnect = %d, want 404", r.status)
+	}
+}
+
+// Over HTTP: the reconciliation's findings, newest first, a business its
+// own tenant's, an admin any; customers never.
+func TestReconciliationFindings(t *testing.T) {
+	a := newAccountsAPI(t)
+	shop, other := a.ids["shop"], a.ids["other"]
+	at := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	var findings []models.Finding
+	for i, tenant := range []uuid.UUID{shop, other, shop} {
+		findings = append(findings, models.Finding{ID: uuid.Must(uuid.NewV7()), RunID: "run-1", TenantID: &tenant, Kind: "late_success",
+			EventID: "stripe/evt_" + strconv.Itoa(i), Action: "refunded", Detail: "charge pi_1 succeeded after its payment was expired", CreatedAt: at})
+	}
+	if err := a.store.RecordFindings(context.Background(), findings); err != nil {
+		t.Fatal(err)
+	}
+	mine := a.call("shop", "GET", "/v1/reconciliation", "")
+	if l := mine.list(t); mine.status != 200 || len(l.Results) != 2 || l.Results[0]["id"] != findings[2].ID.String() || l.Results[1]["id"] != findings[0].ID.String() {
+		t.Errorf("shop's findings = %d %s, want its two, newest first", mine.status, mine.body)
+	}
+	if l := a.call("root", "GET", "/v1/reconciliation?tenantId={other}", "").list(t); len(l.Results) != 1 || l.Results[0]["eventId"] != "stripe/evt_1" {
+		t.Errorf("an admin's findings of other = %v", l.Results)
+	}
+	page := a.call("root", "GET", "/v1/reconciliation?limit=2", "").list(t)
+	cursor, _ := page.Meta["nextCursor"].(string)
+	if len(page.Results) != 2 || cursor == "" {
+		t.Fatalf("a page of two = %v %v, want two and a cursor", page.Results, page.Meta)
+	}
+	if rest := a.call("root", "GET", "/v1/reconciliation?limit=2&cursor="+cursor, "").list(t); len(rest.Results) != 1 || rest.Results[0]["id"] != findings[0].ID.String() {
+		t.Errorf("the next page = %v, want the oldest finding", rest.Results)
+	}
+	if r := a.call("bob", "GET", "/v1/reconciliation", ""); r.status != 401 || r.body != `{"errors":[{"code":"PERMISSION_DENIED","message":"PERMISSION DENIED"}]}` {
+		t.Errorf("a customer's findings = %d %s, want 401 PERMISSION DENIED", r.status, r.body)
 	}
 }
