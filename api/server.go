@@ -56,7 +56,7 @@ type Deps struct {
 	// gateway accounts, served unless it is nil; it needs Webhooks and
 	// Signaler too.
 	ConnectedWebhooks ConnectedWebhooks
-	Disputes          Disputes
+	EventPayments     EventPayments
 	// Findings are what the reconciliation found.
 	Findings Findings
 	// Billing reads subscriptions, invoices and payments; Sales sells and

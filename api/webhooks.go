@@ -45,8 +45,10 @@ type Webhooks interface {
 	MarkWebhookDelivered(ctx context.Context, id string, at time.Time) error
 }
 
-// Disputes marks payments a gateway reported disputed (models.Billing).
-type Disputes interface {
+// EventPayments are the payments gateway events speak of (models.Billing):
+// whose gateway each is collected through, and the dispute mark.
+type EventPayments interface {
+	PaymentByID(ctx context.Context, id uuid.UUID) (*models.Payment, error)
 	MarkDisputed(ctx context.Context, paymentID uuid.UUID, gateway string, at time.Time) error
 }
 
@@ -139,8 +141,11 @@ func (h *handlers) receiveGatewayEvent(ctx context.Context, ev GatewayEvent, bod
 	if stored.DeliveredAt != nil || !ev.Settles && !ev.Disputed || !ours {
 		return nil // not a billgate payment's, or nothing to tell it: kept, never delivered
 	}
+	if mine, err := h.collectedThrough(ctx, paymentID, ev.Gateway); !mine {
+		return err // kept, never delivered
+	}
 	if ev.Disputed {
-		if err := h.Disputes.MarkDisputed(ctx, paymentID, ev.Gateway, now); err != nil {
+		if err := h.EventPayments.MarkDisputed(ctx, paymentID, ev.Gateway, now); err != nil {
 			return err
 		}
 		return h.Webhooks.MarkWebhookDelivered(ctx, ev.ID, now)
@@ -149,6 +154,24 @@ func (h *handlers) receiveGatewayEvent(ctx context.Context, ev GatewayEvent, bod
 		return err
 	}
 	return h.Webhooks.MarkWebhookDelivered(ctx, ev.ID, now)
+}
+
+// collectedThrough reports whether the payment is collected through the
+// connected account route: a business's account speaks of its own
+// payments only, so that one signed with its own secret never reaches
+// another's. The sandbox's events are signed with billgate's own secret.
+func (h *handlers) collectedThrough(ctx context.Context, paymentID uuid.UUID, route string) (bool, error) {
+	if _, account, err := contract.ParseGatewayRoute(route); err != nil || account == uuid.Nil {
+		return err == nil, nil
+	}
+	p, err := h.EventPayments.PaymentByID(ctx, paymentID)
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+		return false, nil
+	case err != nil:
+		return false, err
+	}
+	return p.Gateway == route, nil
 }
 
 // signalPayment tells the payment what ev says of its charge. A payment
@@ -199,8 +222,14 @@ func (h *handlers) gatewayReturn(c *gin.Context) error {
 	if !ok || !named {
 		return Invalid("query", "the return names no charge of billgate's", nil)
 	}
-	if _, err := h.signalPayment(c.Request.Context(), paymentID, ev); err != nil {
+	mine, err := h.collectedThrough(c.Request.Context(), paymentID, ev.Gateway)
+	if err != nil {
 		return err
+	}
+	if mine {
+		if _, err := h.signalPayment(c.Request.Context(), paymentID, ev); err != nil {
+			return err
+		}
 	}
 	setCSP(c, "default-src 'none'")
 	c.Data(http.StatusOK, "text/html; charset=utf-8", returnPage)

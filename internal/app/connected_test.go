@@ -78,6 +78,7 @@ func (hmacConnector) Connect(a gateways.Account) (gateways.ConnectedGateway, err
 type connectedWebhookServer struct {
 	sandboxRouteServer
 	accounts map[string]uuid.UUID // by tenant login
+	tenants  map[string]uuid.UUID // by login
 }
 
 func newConnectedWebhookServer(t *testing.T) *connectedWebhookServer {
@@ -94,7 +95,7 @@ func newConnectedWebhookServer(t *testing.T) *connectedWebhookServer {
 	connectors := connected.Connectors{"hmac": hmacConnector{}}
 	svc := &gatewayaccounts.Service{Store: store.GatewayAccounts, Gateways: connectors, Secrets: box, Now: time.Now}
 	router := gateways.Router{Local: &gateways.Registry{}, Accounts: &connected.Accounts{Connectors: connectors, Opener: svc, Health: store.GatewayAccounts}}
-	s := &connectedWebhookServer{sandboxRouteServer: sandboxRouteServer{t: t, store: store, signals: &signals{}}, accounts: map[string]uuid.UUID{}}
+	s := &connectedWebhookServer{sandboxRouteServer: sandboxRouteServer{t: t, store: store, signals: &signals{}}, accounts: map[string]uuid.UUID{}, tenants: map[string]uuid.UUID{}}
 	for _, login := range []string{"shop", "other"} {
 		tenant := &models.Client{Login: login}
 		if err := store.CreateClient(ctx, tenant); err != nil {
@@ -105,13 +106,34 @@ func newConnectedWebhookServer(t *testing.T) *connectedWebhookServer {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s.accounts[login] = a.ID
+		s.accounts[login], s.tenants[login] = a.ID, tenant.ID
 	}
 	deps := api.Deps{Authn: struct{ api.RequestAuthenticator }{}, Webhooks: store.WebhookEvents, Signaler: s.signals, Now: time.Now,
-		ConnectedWebhooks: connectedWebhooks{router}, Disputes: store.Billing}
+		ConnectedWebhooks: connectedWebhooks{router}, EventPayments: store.Billing}
 	s.srv = httptest.NewServer(api.NewServer(deps))
 	t.Cleanup(s.srv.Close)
 	return s
+}
+
+// payment stores a pending payment of a customer of tenant, collected
+// through the tenant's account, and returns its ID.
+func (s *connectedWebhookServer) payment(tenant string) uuid.UUID {
+	s.t.Helper()
+	ctx := context.Background()
+	tenantID := s.tenants[tenant]
+	customer := &models.Client{Login: "buyer-" + uuid.NewString(), TenantID: &tenantID}
+	if err := s.store.CreateClient(ctx, customer); err != nil {
+		s.t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	inv := &models.Invoice{ID: uuid.Must(uuid.NewV7()), TenantID: tenantID, CustomerID: customer.ID, Status: "open", Currency: "USD", Total: 100, AmountDue: 100,
+		Version: 1, CreatedAt: now, UpdatedAt: now}
+	p := &models.Payment{ID: uuid.Must(uuid.NewV7()), TenantID: tenantID, CustomerID: customer.ID, InvoiceID: inv.ID, Amount: 100, Currency: "USD",
+		Gateway: contract.GatewayRoute("hmac", s.accounts[tenant]), Status: "pending", Version: 1, CreatedAt: now, UpdatedAt: now}
+	if _, err := s.store.ProjectPayment(ctx, p, inv); err != nil {
+		s.t.Fatal(err)
+	}
+	return p.ID
 }
 
 // post sends an event to path signed with secret.
@@ -134,7 +156,7 @@ func TestConnectedWebhookRoute(t *testing.T) {
 	s := newConnectedWebhookServer(t)
 	shop, other := s.accounts["shop"], s.accounts["other"]
 	path := "/webhooks/hmac/" + shop.String()
-	payment := uuid.New()
+	payment := s.payment("shop")
 	paid := hmacEvent{ID: "evt_1", Type: string(gateways.EventChargeSucceeded), Reference: "ch_1", Key: payment.String() + "/1"}
 
 	badSig := `{"errors":[{"code":"INVALID_SIGNATURE","message":"the webhook signature does not verify","field":"signature"}]}`
@@ -155,7 +177,7 @@ func TestConnectedWebhookRoute(t *testing.T) {
 
 	// The other account reuses the event ID: kept under its own account,
 	// and delivered, rather than taken for a repeat of shop's.
-	declined := hmacEvent{ID: "evt_1", Type: string(gateways.EventChargeFailed), Reference: "ch_9", Key: payment.String() + "/2", DeclineCode: "card_declined"}
+	declined := hmacEvent{ID: "evt_1", Type: string(gateways.EventChargeFailed), Reference: "ch_9", Key: s.payment("other").String() + "/2", DeclineCode: "card_declined"}
 	s.post("/webhooks/hmac/"+other.String(), "other-secret", declined).received(t, "another account's event of the same ID")
 	if len(s.signals.sent) != 2 || s.signals.sent[1].arg != (contract.GatewayEvent{Reference: "ch_9", DeclineCode: "card_declined"}) {
 		t.Errorf("signals = %+v, want the other account's decline too", s.signals.sent)
@@ -176,8 +198,16 @@ func TestConnectedWebhookRoute(t *testing.T) {
 	}
 
 	s.post(path, "shop-secret", hmacEvent{ID: "evt_2", Type: "unreachable"}).is(t, "an event the gateway cannot verify now", 503, unavailable)
+	// Another account's event naming shop's payment is kept, never told to
+	// the payment: one business's gateway account speaks of its own only.
+	intruder := hmacEvent{ID: "evt_intruder", Type: string(gateways.EventChargeSucceeded), Reference: "ch_1", Key: payment.String() + "/1"}
+	s.post("/webhooks/hmac/"+other.String(), "other-secret", intruder).received(t, "another account's event naming shop's payment")
+	if len(s.signals.sent) != 2 {
+		t.Errorf("another account's event signalled shop's payment: %+v", s.signals.sent[2:])
+	}
+
 	s.signals.err = serviceerror.NewUnavailable("down")
-	s.post(path, "shop-secret", hmacEvent{ID: "evt_3", Type: string(gateways.EventChargeSucceeded), Reference: "ch_3", Key: uuid.NewString() + "/1"}).
+	s.post(path, "shop-secret", hmacEvent{ID: "evt_3", Type: string(gateways.EventChargeSucceeded), Reference: "ch_3", Key: s.payment("shop").String() + "/1"}).
 		is(t, "an event while Temporal is down", 503, unavailable)
 }
 
@@ -186,7 +216,7 @@ func TestConnectedWebhookRoute(t *testing.T) {
 func TestGatewayReturnRoute(t *testing.T) {
 	s := newConnectedWebhookServer(t)
 	shop := s.accounts["shop"]
-	payment := uuid.New()
+	payment := s.payment("shop")
 	base := "/gateways/hmac/" + shop.String() + "/return"
 	q := url.Values{"ref": {"ch_7"}, gateways.ReturnKeyParam: {payment.String() + "/1"}}
 	page := s.get(base + "?" + q.Encode())
@@ -201,7 +231,10 @@ func TestGatewayReturnRoute(t *testing.T) {
 	s.get(base).is(t, "a return naming nothing", 400, noCharge)
 	s.get(base+"?ref=ch_7&billgate_key=not-ours").is(t, "a return of another's charge", 400, noCharge)
 	s.get("/gateways/hmac/"+uuid.NewString()+"/return?"+q.Encode()).is(t, "a return to no such account", 404, notFound)
+	if page := s.get("/gateways/hmac/" + s.accounts["other"].String() + "/return?" + q.Encode()); page.status != 200 {
+		t.Errorf("a return to another account naming shop's payment = %d, want the page", page.status)
+	}
 	if len(s.signals.sent) != 1 {
-		t.Errorf("refused returns signalled %+v", s.signals.sent[1:])
+		t.Errorf("refused returns, or another account's, signalled %+v", s.signals.sent[1:])
 	}
 }
