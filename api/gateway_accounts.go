@@ -70,7 +70,7 @@ func (h *handlers) connectGatewayAccount(c *gin.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	n := gatewayaccounts.New{TenantID: req.TenantID, Gateway: req.Gateway, Mode: req.Mode, Credentials: req.Credentials}
+	n := gatewayaccounts.New{ID: reservedID(c), TenantID: req.TenantID, Gateway: req.Gateway, Mode: req.Mode, Credentials: req.Credentials}
 	if req.Name != nil {
 		n.Name = *req.Name
 	}

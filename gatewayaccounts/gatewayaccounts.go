@@ -76,6 +76,9 @@ const (
 
 // New is an account to connect.
 type New struct {
+	// ID is the account's, reserved by the request's Idempotency-Key: a
+	// retried request connects the account its first try may have.
+	ID          uuid.UUID
 	TenantID    *uuid.UUID // an admin names the tenant
 	Gateway     string
 	Mode        string
@@ -110,6 +113,9 @@ func (s *Service) Connect(ctx context.Context, caller tenancy.Caller, n New) (*m
 	if err != nil {
 		return nil, err
 	}
+	if n.ID == uuid.Nil {
+		n.ID = uuid.Must(uuid.NewV7())
+	}
 	fields, ok := s.Gateways.Fields(n.Gateway)
 	if !ok {
 		return nil, fault.Invalid("gateway", "gateway must be one billgate connects: "+strings.Join(s.Gateways.Names(), ", "), n.Gateway)
@@ -131,15 +137,21 @@ func (s *Service) Connect(ctx context.Context, caller tenancy.Caller, n New) (*m
 		return nil, fault.Invalid("credentials", err.Error(), nil)
 	}
 	now := s.Now().UTC()
-	a := &models.GatewayAccount{ID: uuid.Must(uuid.NewV7()), TenantID: tenant, Gateway: n.Gateway, Mode: n.Mode, Name: n.Name,
+	a := &models.GatewayAccount{ID: n.ID, TenantID: tenant, Gateway: n.Gateway, Mode: n.Mode, Name: n.Name,
 		Currencies: currencies, CreatedAt: now, UpdatedAt: now}
 	if a.Settings, a.SealedSecrets, a.SecretNames, err = s.store(a.ID, fields, n.Credentials); err != nil {
 		return nil, err
 	}
-	if err := s.Store.CreateGatewayAccount(ctx, a); err != nil {
-		if errors.Is(err, models.ErrInUse) { // the named tenant does not exist
-			return nil, fault.Invalid("tenantId", "no such tenant", tenant.String())
+	switch err := s.Store.CreateGatewayAccount(ctx, a); {
+	case errors.Is(err, models.ErrInUse): // the named tenant does not exist
+		return nil, fault.Invalid("tenantId", "no such tenant", tenant.String())
+	case errors.Is(err, models.ErrConflict): // connected by the first try
+		stored, err := s.Store.GatewayAccountByID(ctx, a.ID)
+		if err != nil || stored.TenantID != tenant || stored.Gateway != a.Gateway {
+			return nil, fault.IllegalChange("this account ID is another account's")
 		}
+		return stored, nil
+	case err != nil:
 		return nil, err
 	}
 	return a, nil

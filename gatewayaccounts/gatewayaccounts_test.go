@@ -122,6 +122,16 @@ func TestConnectSealsSecretsAndShowsTheRest(t *testing.T) {
 				t.Errorf("Open = %v, want every credential", opened.Credentials)
 			}
 
+			// The same ID again (a retried request) is the same account.
+			retry := stripeAccount()
+			retry.ID = a.ID
+			if again, err := f.svc.Connect(ctx, f.shop, retry); err != nil || again.ID != a.ID {
+				t.Errorf("connecting the same ID again = %+v, %v; want the account", again, err)
+			}
+			if _, err := f.svc.Connect(ctx, f.other, retry); !errors.As(err, new(*fault.ConflictError)) {
+				t.Errorf("another business connecting under the ID = %v, want a conflict", err)
+			}
+
 			// Sealed for this account: moved onto another row, they do not open.
 			b, err := f.svc.Connect(ctx, f.shop, stripeAccount())
 			if err != nil {

@@ -109,6 +109,13 @@ func (s *GatewayAccounts) GatewayAccountList(ctx context.Context, tenant *uuid.U
 	return findReadable[GatewayAccount](s.conn, q)
 }
 
+// GatewayAccountsAt lists a tenant's accounts at one gateway, oldest
+// first, at most limit.
+func (s *GatewayAccounts) GatewayAccountsAt(ctx context.Context, tenant uuid.UUID, gateway string, limit int) ([]GatewayAccount, error) {
+	q := s.db.WithContext(ctx).Where("tenant_id = ? AND gateway = ?", tenant, gateway).Order("id").Limit(limit)
+	return findReadable[GatewayAccount](s.conn, q)
+}
+
 // GatewayAccountChanges are what an update replaces; nil leaves a value.
 type GatewayAccountChanges struct {
 	Name          *string
@@ -146,7 +153,9 @@ func (s *GatewayAccounts) DeleteGatewayAccount(ctx context.Context, id uuid.UUID
 // the account at at: an answer clears the last error. An older report
 // than the one kept does not overwrite it.
 func (s *GatewayAccounts) RecordGatewayAnswer(ctx context.Context, id uuid.UUID, at time.Time, failure string) error {
-	q := s.db.WithContext(ctx).Model(&GatewayAccount{}).Where("id = ?", id)
+	// By table, not model: a note is no change of the account, and GORM
+	// would stamp the model's updated_at, by which connections are kept.
+	q := s.db.WithContext(ctx).Table("gateway_accounts").Where("id = ?", id)
 	if failure == "" {
 		q = q.Where("last_answered_at IS NULL OR last_answered_at < ?", at).
 			Updates(map[string]any{"last_answered_at": at, "last_error": ""})

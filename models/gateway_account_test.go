@@ -31,6 +31,12 @@ func TestGatewayAccounts(t *testing.T) {
 		if list, _ := s.GatewayAccountList(ctx, &f.bob.ID, uuid.Nil, 10); len(list) != 0 {
 			t.Errorf("another tenant's GatewayAccountList = %d, want none", len(list))
 		}
+		if at, _ := s.GatewayAccountsAt(ctx, f.shop.ID, "stripe", 10); len(at) != 1 || at[0].ID != acct.ID {
+			t.Errorf("GatewayAccountsAt(shop, stripe) = %v, want the one", at)
+		}
+		if at, _ := s.GatewayAccountsAt(ctx, f.shop.ID, "paypal", 10); len(at) != 0 {
+			t.Errorf("GatewayAccountsAt(shop, paypal) = %v, want none", at)
+		}
 		if list, _ := s.GatewayAccountList(ctx, nil, acct.ID, 10); len(list) != 0 {
 			t.Errorf("GatewayAccountList after the last = %d, want none", len(list))
 		}
@@ -55,6 +61,9 @@ func TestGatewayAccounts(t *testing.T) {
 			t.Fatal(err)
 		}
 		got, _ = s.GatewayAccountByID(ctx, acct.ID)
+		if !got.UpdatedAt.Equal(at(2)) {
+			t.Errorf("after a health note UpdatedAt = %v, want %v: a note is no change of the account (connections are kept by it)", got.UpdatedAt, at(2))
+		}
 		if got.LastFailedAt == nil || !got.LastFailedAt.Equal(at(3)) || got.LastError != "timeout" {
 			t.Errorf("after two failures = %v %q; want the newer, at 3", got.LastFailedAt, got.LastError)
 		}

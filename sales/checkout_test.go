@@ -30,10 +30,10 @@ type world struct {
 func (w *world) GatewayAccountByID(_ context.Context, id uuid.UUID) (*models.GatewayAccount, error) {
 	return find(w.accounts, id)
 }
-func (w *world) GatewayAccountList(_ context.Context, tenant *uuid.UUID, _ uuid.UUID, _ int) ([]models.GatewayAccount, error) {
+func (w *world) GatewayAccountsAt(_ context.Context, tenant uuid.UUID, gateway string, limit int) ([]models.GatewayAccount, error) {
 	var out []models.GatewayAccount
 	for _, a := range w.accounts {
-		if tenant == nil || a.TenantID == *tenant {
+		if a.TenantID == tenant && a.Gateway == gateway && len(out) < limit {
 			out = append(out, *a)
 		}
 	}

@@ -18,7 +18,7 @@ import (
 // (models.GatewayAccounts).
 type Connections interface {
 	GatewayAccountByID(ctx context.Context, id uuid.UUID) (*models.GatewayAccount, error)
-	GatewayAccountList(ctx context.Context, tenant *uuid.UUID, after uuid.UUID, limit int) ([]models.GatewayAccount, error)
+	GatewayAccountsAt(ctx context.Context, tenant uuid.UUID, gateway string, limit int) ([]models.GatewayAccount, error)
 }
 
 // MethodChecker asks a connected account's gateway about a payment
@@ -29,9 +29,6 @@ type MethodChecker interface {
 	CheckMethod(ctx context.Context, route, token string) (string, error)
 }
 
-// maxAccountsPerGateway bounds the accounts read to find a tenant's one
-// account at a gateway.
-const maxAccountsPerGateway = 50
 
 // connectedAccount is the account of tenant at gateway that a payment
 // method pays through: the one named, or else the tenant's only one there.
@@ -49,11 +46,10 @@ func (s *Service) connectedAccount(ctx context.Context, tenant uuid.UUID, gatewa
 		}
 		return a, nil
 	}
-	accounts, err := s.Connections.GatewayAccountList(ctx, &tenant, uuid.Nil, maxAccountsPerGateway)
+	accounts, err := s.Connections.GatewayAccountsAt(ctx, tenant, gateway, 2) // one is the answer; two, a question
 	if err != nil {
 		return nil, err
 	}
-	accounts = slices.DeleteFunc(accounts, func(a models.GatewayAccount) bool { return a.Gateway != gateway })
 	switch len(accounts) {
 	case 0:
 		return nil, fault.Invalid(field, "gateway must be one of the configured gateways or one the business connected", gateway)

@@ -78,8 +78,12 @@ func (s *Service) Refund(ctx context.Context, caller tenancy.Caller, id uuid.UUI
 		}
 	case err != nil:
 		return nil, err
+	case r.Status != string(contract.RefundPending):
+		return r, nil // settled: its workflow never runs again
 	}
-	// A refund stored by an earlier try of the same request is run again.
+	// A refund stored by an earlier try of the same request, still
+	// pending, is run again: its workflow is found, or started if the
+	// first try could not.
 	in := contract.RefundInput{RefundID: r.ID, PaymentID: pay.ID, Gateway: pay.Gateway, ChargeReference: charge,
 		Amount: billing.Money{Amount: r.Amount, Currency: billing.Currency(r.Currency)}, Whole: r.Amount == pay.Amount}
 	if err := s.runRefund(ctx, in); err != nil {

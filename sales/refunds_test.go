@@ -153,4 +153,13 @@ func TestRefundRefusals(t *testing.T) {
 	if r, err := f.s.Refund(ctx, f.shop, id, NewRefund{PaymentID: pay.ID}); err != nil || r.ID != id {
 		t.Errorf("a retry after the workflow ended = %+v, %v; want the stored refund", r, err)
 	}
+
+	// A refund settled is answered as it is: its workflow never runs
+	// again, whose gateway key may be long forgotten.
+	st.err = nil
+	book.refunds[id].Status = "succeeded"
+	started := len(st.started)
+	if r, err := f.s.Refund(ctx, f.shop, id, NewRefund{PaymentID: pay.ID}); err != nil || r.Status != "succeeded" || len(st.started) != started {
+		t.Errorf("a retry of a settled refund = %+v, %v, %d workflows started; want it as it is, none", r, err, len(st.started)-started)
+	}
 }
