@@ -29,7 +29,6 @@ type MethodChecker interface {
 	CheckMethod(ctx context.Context, route, token string) (string, error)
 }
 
-
 // connectedAccount is the account of tenant at gateway that a payment
 // method pays through: the one named, or else the tenant's only one there.
 // field names the gateway in refusals.
