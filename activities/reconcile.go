@@ -33,6 +33,9 @@ type Reconcilable struct {
 type StaleRefund struct {
 	Input    contract.RefundInput
 	TenantID uuid.UUID
+	// Reference is the gateway's, when it answered the refund pending.
+	Reference string
+	CreatedAt time.Time
 }
 
 // LateSuccess is one undelivered report of a charge's success.
@@ -90,7 +93,7 @@ func (a *Activities) FindReconcilable(ctx context.Context, in FindReconcilableIn
 		if err != nil {
 			return out, err
 		}
-		out.StaleRefunds = append(out.StaleRefunds, StaleRefund{TenantID: r.TenantID, Input: contract.RefundInput{RefundID: r.ID, PaymentID: p.ID,
+		out.StaleRefunds = append(out.StaleRefunds, StaleRefund{TenantID: r.TenantID, Reference: r.GatewayReference, CreatedAt: r.CreatedAt, Input: contract.RefundInput{RefundID: r.ID, PaymentID: p.ID,
 			Gateway: p.Gateway, ChargeReference: succeededReference(p.Attempts), Amount: billing.Money{Amount: r.Amount, Currency: billing.Currency(r.Currency)},
 			Whole: r.Amount == p.Amount}})
 	}
@@ -129,6 +132,7 @@ const (
 	ActionSignalled = "signalled"
 	ActionRestarted = "restarted"
 	ActionReported  = "reported"
+	ActionSettled   = "settled"
 )
 
 // ApplyLateSuccess settles a charge success that reached no running

@@ -80,6 +80,18 @@ func refundResult(res gateways.RefundResult) RefundResult {
 	return out
 }
 
+// NotePendingRefundInput names the gateway's reference of a pending refund.
+type NotePendingRefundInput struct {
+	RefundID  uuid.UUID
+	Reference string
+}
+
+// NotePendingRefund keeps the gateway's reference of a refund it left
+// pending, for the reconciliation to look up.
+func (a *Activities) NotePendingRefund(ctx context.Context, in NotePendingRefundInput) error {
+	return a.Store.NotePendingRefund(ctx, in.RefundID, in.Reference, a.now())
+}
+
 // SettleRefundInput ends a pending refund.
 type SettleRefundInput struct {
 	RefundID uuid.UUID

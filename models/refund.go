@@ -132,6 +132,14 @@ func (s *Billing) SettleRefund(ctx context.Context, id uuid.UUID, st contract.Re
 	return settled, err
 }
 
+// NotePendingRefund keeps the gateway's reference of a refund it left
+// pending, so that it can be looked up later.
+func (s *Billing) NotePendingRefund(ctx context.Context, id uuid.UUID, reference string, at time.Time) error {
+	res := s.db.WithContext(ctx).Model(&Refund{}).Where("id = ? AND status = ?", id, contract.RefundPending).
+		Updates(map[string]any{"gateway_reference": reference, "updated_at": at})
+	return translate(res.Error)
+}
+
 // RefundByID finds a refund.
 func (s *Billing) RefundByID(ctx context.Context, id uuid.UUID) (*Refund, error) {
 	var r Refund

@@ -71,6 +71,14 @@ func TestRefunds(t *testing.T) {
 			}
 		}
 
+		// A pending refund's gateway reference is kept for later lookups.
+		if err := s.NotePendingRefund(ctx, first.ID, "re_pending", at(3)); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.RefundByID(ctx, first.ID); got.GatewayReference != "re_pending" || got.Status != "pending" {
+			t.Errorf("after NotePendingRefund = %+v", got)
+		}
+
 		// A failed refund gives its amount back to what is refundable.
 		if settled, err := s.SettleRefund(ctx, first.ID, contract.RefundState{Status: contract.RefundFailed, FailureReason: "expired_or_canceled_card", SettledAt: at(4)}); err != nil || !settled {
 			t.Fatalf("SettleRefund(failed) = %v, %v", settled, err)

@@ -36,7 +36,9 @@ var reconcileActivityOptions = workflow.ActivityOptions{
 //   - a payment still pending past its approval window is asked to look
 //     its charge up; one whose workflow is gone is reported with the
 //     charge as the gateway has it;
-//   - a refund still pending is run again, under its own key.
+//   - a refund the gateway left pending is looked up and settled; one it
+//     never answered is run again under its own key while the gateway
+//     keeps keys, and reported after.
 //
 // What it found and did is kept, for GET /v1/reconciliation.
 func ReconcileWorkflow(ctx workflow.Context, in contract.ReconcileInput) (contract.ReconcileResult, error) {
@@ -117,16 +119,45 @@ func (r *reconciler) stalePayment(ctx workflow.Context, p activities.StalePaymen
 
 func (r *reconciler) staleRefund(ctx workflow.Context, refund activities.StaleRefund) {
 	in := refund.Input
-	child := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-		WorkflowID:            contract.RefundWorkflowID(in.RefundID),
-		TaskQueue:             contract.SubscriptionsTaskQueue,
-		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
-	})
-	var started workflow.Execution
-	if err := workflow.ExecuteChildWorkflow(child, contract.RefundWorkflowType, in).GetChildWorkflowExecution().Get(ctx, &started); err != nil {
-		return // its workflow still runs: nothing to do
+	f := contract.Finding{Kind: contract.FindingStaleRefund, TenantID: &refund.TenantID, RefundID: &in.RefundID, PaymentID: &in.PaymentID, Gateway: in.Gateway}
+	switch {
+	case refund.Reference != "":
+		if settled, detail := settleFromGateway(ctx, in, refund.Reference); settled {
+			f.Action, f.Detail = activities.ActionSettled, detail
+			r.note(ctx, f)
+		}
+	case workflow.Now(ctx).Sub(refund.CreatedAt) < MaxChargeTime:
+		child := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+			WorkflowID:            contract.RefundWorkflowID(in.RefundID),
+			TaskQueue:             contract.SubscriptionsTaskQueue,
+			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+			ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
+		})
+		var started workflow.Execution
+		if err := workflow.ExecuteChildWorkflow(child, contract.RefundWorkflowType, in).GetChildWorkflowExecution().Get(ctx, &started); err != nil {
+			return // its workflow still runs: nothing to do
+		}
+		f.Action, f.Detail = activities.ActionRestarted, "its workflow had ended with the refund pending; run again under the same key"
+		r.note(ctx, f)
+	default:
+		// The gateway never answered, and may have forgotten the key: asking
+		// again could refund twice.
+		f.Action, f.Detail = activities.ActionReported, "the gateway never answered this refund, and its key may be forgotten: check the gateway's refunds"
+		r.note(ctx, f)
 	}
-	r.note(ctx, contract.Finding{Kind: contract.FindingStaleRefund, TenantID: &refund.TenantID, RefundID: &in.RefundID, PaymentID: &in.PaymentID, Gateway: in.Gateway,
-		Action: activities.ActionRestarted, Detail: "its workflow had ended with the refund pending; run again under the same key"})
+}
+
+// settleFromGateway looks a pending refund up and settles it when the
+// gateway has decided; false while it is still pending or cannot tell.
+func settleFromGateway(ctx workflow.Context, in contract.RefundInput, reference string) (bool, string) {
+	var a *activities.Activities
+	var res activities.RefundResult
+	if err := workflow.ExecuteActivity(ctx, a.LookupRefund, activities.LookupRefundInput{Gateway: in.Gateway, Reference: reference}).Get(ctx, &res); err != nil || res.Status == contract.RefundPending {
+		return false, ""
+	}
+	st := contract.RefundState{Status: res.Status, GatewayReference: reference, FailureReason: res.FailureReason, SettledAt: workflow.Now(ctx)}
+	if err := workflow.ExecuteActivity(ctx, a.SettleRefund, activities.SettleRefundInput{RefundID: in.RefundID, State: st}).Get(ctx, nil); err != nil {
+		return false, ""
+	}
+	return true, "the gateway settled refund " + reference + ": " + string(res.Status)
 }

@@ -27,18 +27,32 @@ func TestReconcileWorkflow(t *testing.T) {
 	tenant, running, gone, late := uuid.New(), uuid.New(), uuid.New(), uuid.New()
 	refund := contract.RefundInput{RefundID: uuid.New(), PaymentID: uuid.New(), Gateway: "sandbox", ChargeReference: "sbx_9",
 		Amount: billing.Money{Amount: 100, Currency: "USD"}, Whole: true}
+	pending, forgotten := refund, refund
+	pending.RefundID, forgotten.RefundID = uuid.New(), uuid.New()
+	start := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 	var a *activities.Activities
 	env.OnActivity(a.FindReconcilable, mock.Anything, mock.Anything).Return(activities.Reconcilable{
 		LateSuccesses: []activities.LateSuccess{{EventID: "stripe/acct/evt_1", Gateway: "stripe/acct", PaymentID: late, Reference: "pi_1"}},
 		StalePayments: []activities.StalePayment{{PaymentID: running, TenantID: tenant, Gateway: "sandbox", Reference: "sbx_1"},
 			{PaymentID: gone, TenantID: tenant, Gateway: "sandbox", Reference: "sbx_2"}},
-		StaleRefunds: []activities.StaleRefund{{Input: refund, TenantID: tenant}},
+		StaleRefunds: []activities.StaleRefund{
+			{Input: refund, TenantID: tenant, CreatedAt: start.Add(-2 * time.Hour)},                   // never answered, key fresh: run again
+			{Input: pending, TenantID: tenant, Reference: "re_p", CreatedAt: start.AddDate(0, -1, 0)}, // left pending: looked up
+			{Input: forgotten, TenantID: tenant, CreatedAt: start.Add(-MaxChargeTime)},                // never answered, key maybe gone: reported
+		},
 	}, nil)
 	env.OnActivity(a.ApplyLateSuccess, mock.Anything, mock.Anything).Return(activities.ApplyLateSuccessResult{TenantID: tenant, Action: activities.ActionRefunded, Detail: "refunded"}, nil)
 	env.OnSignalExternalWorkflow(mock.Anything, contract.PaymentWorkflowID(running), "", contract.GatewayEventSignal, contract.GatewayEvent{Reference: "sbx_1", Succeeded: true}).Return(nil)
 	env.OnSignalExternalWorkflow(mock.Anything, contract.PaymentWorkflowID(gone), "", contract.GatewayEventSignal, mock.Anything).Return(errors.New("workflow not found"))
 	env.OnActivity(a.LookupCharge, mock.Anything, activities.LookupInput{Gateway: "sandbox", Reference: "sbx_2"}).Return(activities.LookupResult{Status: gateways.Succeeded}, nil)
 	env.OnWorkflow(contract.RefundWorkflowType, mock.Anything, refund).Return(contract.RefundState{Status: contract.RefundSucceeded}, nil)
+	env.OnActivity(a.LookupRefund, mock.Anything, activities.LookupRefundInput{Gateway: "sandbox", Reference: "re_p"}).
+		Return(activities.RefundResult{Status: contract.RefundSucceeded, Reference: "re_p"}, nil)
+	var settled []activities.SettleRefundInput
+	env.OnActivity(a.SettleRefund, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.SettleRefundInput) error {
+		settled = append(settled, in)
+		return nil
+	})
 	var recorded []contract.Finding
 	env.OnActivity(a.RecordFindings, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.RecordFindingsInput) error {
 		recorded = append(recorded, in.Findings...)
@@ -53,6 +67,8 @@ func TestReconcileWorkflow(t *testing.T) {
 		{contract.FindingStalePayment, activities.ActionSignalled},
 		{contract.FindingStalePayment, activities.ActionReported},
 		{contract.FindingStaleRefund, activities.ActionRestarted},
+		{contract.FindingStaleRefund, activities.ActionSettled},
+		{contract.FindingStaleRefund, activities.ActionReported},
 	}
 	if len(recorded) != len(want) {
 		t.Fatalf("recorded %+v, want %d findings", recorded, len(want))
@@ -68,8 +84,11 @@ func TestReconcileWorkflow(t *testing.T) {
 	if recorded[2].Detail != "its workflow is gone; charge sbx_2 is succeeded" {
 		t.Errorf("the gone payment's finding says %q", recorded[2].Detail)
 	}
+	if len(settled) != 1 || settled[0].RefundID != pending.RefundID || settled[0].State.Status != contract.RefundSucceeded {
+		t.Errorf("settled %+v, want the pending refund, succeeded", settled)
+	}
 	var res contract.ReconcileResult
-	if err := env.GetWorkflowResult(&res); err != nil || res.Findings != 4 {
+	if err := env.GetWorkflowResult(&res); err != nil || res.Findings != 6 {
 		t.Errorf("result = %+v, %v", res, err)
 	}
 }

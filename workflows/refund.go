@@ -48,14 +48,22 @@ func RefundWorkflow(ctx workflow.Context, in contract.RefundInput) (contract.Ref
 		workflow.GetLogger(ctx).Error("the gateway did not answer the refund", "refundId", in.RefundID, "error", err)
 		return contract.RefundState{Status: contract.RefundPending}, nil
 	}
+	storeCtx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 10 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute}})
+	if res.Status == contract.RefundPending && res.Reference != "" {
+		// Kept, so that the reconciliation looks it up rather than ask
+		// again under a key the gateway may have forgotten.
+		note := activities.NotePendingRefundInput{RefundID: in.RefundID, Reference: res.Reference}
+		if err := workflow.ExecuteActivity(storeCtx, a.NotePendingRefund, note).Get(ctx, nil); err != nil {
+			return contract.RefundState{Status: contract.RefundPending}, err
+		}
+	}
 	res = awaitRefund(ctx, in, res)
 	st := contract.RefundState{Status: res.Status, GatewayReference: res.Reference, FailureReason: res.FailureReason, SettledAt: workflow.Now(ctx)}
 	if st.Status == contract.RefundPending {
 		return st, nil // for the reconciliation
 	}
-	settleCtx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 10 * time.Second,
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute}})
-	err = workflow.ExecuteActivity(settleCtx, a.SettleRefund, activities.SettleRefundInput{RefundID: in.RefundID, State: st}).Get(ctx, nil)
+	err = workflow.ExecuteActivity(storeCtx, a.SettleRefund, activities.SettleRefundInput{RefundID: in.RefundID, State: st}).Get(ctx, nil)
 	return st, err
 }
 

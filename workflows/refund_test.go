@@ -26,6 +26,7 @@ type refundGateway struct {
 
 	asked   []activities.RefundInput
 	looked  []time.Time
+	noted   []activities.NotePendingRefundInput
 	settled []activities.SettleRefundInput
 }
 
@@ -49,6 +50,10 @@ func (g *refundGateway) register(env *testsuite.TestWorkflowEnvironment) {
 		next := g.lookups[0]
 		g.lookups = g.lookups[1:]
 		return next, nil
+	})
+	env.OnActivity(a.NotePendingRefund, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.NotePendingRefundInput) error {
+		g.noted = append(g.noted, in)
+		return nil
 	})
 	env.OnActivity(a.SettleRefund, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.SettleRefundInput) error {
 		g.settled = append(g.settled, in)
@@ -111,6 +116,9 @@ func TestRefundOutcomes(t *testing.T) {
 		st := runRefund(t, g, testRefund)
 		if st.Status != contract.RefundSucceeded || len(g.looked) != 2 || len(g.settled) != 1 {
 			t.Errorf("state %+v after %d lookups, settled %+v; want succeeded after 2", st, len(g.looked), g.settled)
+		}
+		if len(g.noted) != 1 || g.noted[0] != (activities.NotePendingRefundInput{RefundID: testRefund.RefundID, Reference: "re_2"}) {
+			t.Errorf("noted %+v, want the pending refund's reference kept", g.noted)
 		}
 		if gap := g.looked[1].Sub(g.looked[0]); gap != 2*firstRefundLookup {
 			t.Errorf("lookups %v apart, want the wait doubled to %v", gap, 2*firstRefundLookup)
