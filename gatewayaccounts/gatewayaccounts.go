@@ -22,6 +22,7 @@ import (
 	"github.com/billgate/billgate/fault"
 	"github.com/billgate/billgate/models"
 	"github.com/billgate/billgate/tenancy"
+	"github.com/billgate/billgate/workflows/contract"
 )
 
 // Store keeps the accounts.
@@ -31,6 +32,7 @@ type Store interface {
 	GatewayAccountList(ctx context.Context, tenant *uuid.UUID, after uuid.UUID, limit int) ([]models.GatewayAccount, error)
 	UpdateGatewayAccount(ctx context.Context, id uuid.UUID, ch models.GatewayAccountChanges, now time.Time) error
 	DeleteGatewayAccount(ctx context.Context, id uuid.UUID) error
+	RouteInUse(ctx context.Context, route string) (bool, error)
 }
 
 // Box seals secrets for an owner and opens them (*sealed.Box).
@@ -237,13 +239,22 @@ func (s *Service) Update(ctx context.Context, caller tenancy.Caller, id uuid.UUI
 	return s.Store.GatewayAccountByID(ctx, id)
 }
 
-// Disconnect removes an account the caller sees. One a saved payment
-// method still names is refused: the method goes first.
+// Disconnect removes an account the caller sees. One through which money
+// still moves (a subscription not ended, a payment open, a refund
+// pending) is refused, and so is one a saved payment method names: the
+// method goes first.
 func (s *Service) Disconnect(ctx context.Context, caller tenancy.Caller, id uuid.UUID) error {
-	if _, err := s.Get(ctx, caller, id); err != nil {
+	a, err := s.Get(ctx, caller, id)
+	if err != nil {
 		return err
 	}
-	err := s.Store.DeleteGatewayAccount(ctx, id)
+	switch inUse, err := s.Store.RouteInUse(ctx, contract.GatewayRoute(a.Gateway, a.ID)); {
+	case err != nil:
+		return err
+	case inUse:
+		return fault.IllegalChange("subscriptions, payments or refunds still go through this account: end them first")
+	}
+	err = s.Store.DeleteGatewayAccount(ctx, id)
 	if errors.Is(err, models.ErrInUse) {
 		return fault.IllegalChange("saved payment methods still pay through this account: delete them first")
 	}

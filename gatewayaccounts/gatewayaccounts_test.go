@@ -16,6 +16,7 @@ import (
 	"github.com/billgate/billgate/internal/dbtest"
 	"github.com/billgate/billgate/models"
 	"github.com/billgate/billgate/tenancy"
+	"github.com/billgate/billgate/workflows/contract"
 )
 
 // fakeGateways connects "stripe" (a secret key that must say its mode, a
@@ -299,6 +300,22 @@ func TestDisconnectRefusedWhileMethodsPayThroughIt(t *testing.T) {
 		t.Fatalf("Disconnect(in use) = %v, want a conflict", err)
 	}
 	if err := f.store.DeletePaymentMethod(ctx, f.customer.ID, pm.ID); err != nil {
+		t.Fatal(err)
+	}
+	// A payment still open through the account holds it too.
+	now := time.Now().UTC()
+	inv := &models.Invoice{ID: uuid.Must(uuid.NewV7()), TenantID: f.shop.ID, CustomerID: f.customer.ID, Status: "open", Currency: "USD", Total: 100, AmountDue: 100, Version: 1, CreatedAt: now, UpdatedAt: now}
+	p := &models.Payment{ID: uuid.Must(uuid.NewV7()), TenantID: f.shop.ID, CustomerID: f.customer.ID, InvoiceID: inv.ID, Amount: 100, Currency: "USD",
+		Gateway: contract.GatewayRoute("stripe", a.ID), Status: "pending", Version: 1, CreatedAt: now, UpdatedAt: now}
+	if _, err := f.store.ProjectPayment(ctx, p, inv); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.Disconnect(ctx, f.shop, a.ID); !errors.As(err, &conflict) {
+		t.Fatalf("Disconnect(a payment open through it) = %v, want a conflict", err)
+	}
+	p.Status, p.Version = "paid", 2
+	inv.Status, inv.Version = "paid", 2
+	if _, err := f.store.ProjectPayment(ctx, p, inv); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.svc.Disconnect(ctx, f.shop, a.ID); err != nil {

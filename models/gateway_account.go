@@ -6,6 +6,9 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/billgate/billgate/workflows/contract"
 )
 
 // GatewayAccounts keeps the businesses' connected gateway accounts.
@@ -147,6 +150,24 @@ func (s *GatewayAccounts) DeleteGatewayAccount(ctx context.Context, id uuid.UUID
 		return fmt.Errorf("gateway account %s: %w", id, ErrNotFound)
 	}
 	return nil
+}
+
+// RouteInUse reports whether money still moves through the gateway route
+// of a connected account: a subscription not ended, a payment open, or a
+// refund pending.
+func (s *GatewayAccounts) RouteInUse(ctx context.Context, route string) (bool, error) {
+	db := s.db.WithContext(ctx)
+	var n int64
+	for _, q := range []*gorm.DB{
+		db.Model(&Subscription{}).Where("gateway = ? AND ended_at IS NULL", route),
+		db.Model(&Payment{}).Where("gateway = ? AND status IN ?", route, []contract.PaymentStatus{contract.PaymentPending, contract.PaymentRetrying}),
+		db.Model(&Refund{}).Where("status = ? AND payment_id IN (?)", contract.RefundPending, db.Model(&Payment{}).Select("id").Where("gateway = ?", route)),
+	} {
+		if err := q.Count(&n).Error; err != nil || n > 0 {
+			return n > 0, translate(err)
+		}
+	}
+	return false, nil
 }
 
 // RecordGatewayAnswer notes whether the gateway answered a call through
