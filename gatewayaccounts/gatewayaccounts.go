@@ -30,7 +30,7 @@ type Store interface {
 	CreateGatewayAccount(ctx context.Context, a *models.GatewayAccount) error
 	GatewayAccountByID(ctx context.Context, id uuid.UUID) (*models.GatewayAccount, error)
 	GatewayAccountList(ctx context.Context, tenant *uuid.UUID, after uuid.UUID, limit int) ([]models.GatewayAccount, error)
-	UpdateGatewayAccount(ctx context.Context, id uuid.UUID, ch models.GatewayAccountChanges, now time.Time) error
+	UpdateGatewayAccount(ctx context.Context, id uuid.UUID, ch models.GatewayAccountChanges, read, now time.Time) error
 	DeleteGatewayAccount(ctx context.Context, id uuid.UUID) error
 	RouteInUse(ctx context.Context, route string) (bool, error)
 }
@@ -233,7 +233,10 @@ func (s *Service) Update(ctx context.Context, caller tenancy.Caller, id uuid.UUI
 		}
 		set.Settings, set.SealedSecrets, set.SecretNames = &settings, &sealed, &names
 	}
-	if err := s.Store.UpdateGatewayAccount(ctx, id, set, s.Now().UTC()); err != nil {
+	switch err := s.Store.UpdateGatewayAccount(ctx, id, set, a.UpdatedAt, s.Now().UTC()); {
+	case errors.Is(err, models.ErrConflict):
+		return nil, fault.IllegalChange("the account changed while this update was made: read it and try again")
+	case err != nil:
 		return nil, err
 	}
 	return s.Store.GatewayAccountByID(ctx, id)

@@ -138,7 +138,7 @@ func TestConnectSealsSecretsAndShowsTheRest(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := f.store.UpdateGatewayAccount(ctx, b.ID, models.GatewayAccountChanges{SealedSecrets: &stored.SealedSecrets}, f.now); err != nil {
+			if err := f.store.UpdateGatewayAccount(ctx, b.ID, models.GatewayAccountChanges{SealedSecrets: &stored.SealedSecrets}, b.UpdatedAt, f.now); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := f.svc.Open(ctx, b.ID); !errors.Is(err, sealed.ErrInvalid) {

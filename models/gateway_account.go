@@ -128,15 +128,28 @@ type GatewayAccountChanges struct {
 	SecretNames   *string
 }
 
-// UpdateGatewayAccount replaces what ch sets.
-func (s *GatewayAccounts) UpdateGatewayAccount(ctx context.Context, id uuid.UUID, ch GatewayAccountChanges, now time.Time) error {
+// UpdateGatewayAccount replaces what ch sets, if the account was last
+// updated at read (a compare-and-set: two rotations at once would each
+// write back the other's old secrets); another update since is
+// ErrConflict.
+func (s *GatewayAccounts) UpdateGatewayAccount(ctx context.Context, id uuid.UUID, ch GatewayAccountChanges, read, now time.Time) error {
 	set := map[string]any{"updated_at": now}
 	for column, v := range map[string]*string{"name": ch.Name, "currencies": ch.Currencies, "settings": ch.Settings, "sealed_secrets": ch.SealedSecrets, "secret_names": ch.SecretNames} {
 		if v != nil {
 			set[column] = *v
 		}
 	}
-	return s.affectOne(ctx, id, set)
+	res := s.db.WithContext(ctx).Table("gateway_accounts").Where("id = ? AND updated_at = ?", id, read).Updates(set)
+	if err := translate(res.Error); err != nil {
+		return fmt.Errorf("update gateway account %s: %w", id, err)
+	}
+	if res.RowsAffected == 1 {
+		return nil
+	}
+	if _, err := s.GatewayAccountByID(ctx, id); err != nil {
+		return err
+	}
+	return fmt.Errorf("gateway account %s changed since it was read: %w", id, ErrConflict)
 }
 
 // DeleteGatewayAccount removes an account. One a saved payment method
@@ -185,15 +198,4 @@ func (s *GatewayAccounts) RecordGatewayAnswer(ctx context.Context, id uuid.UUID,
 			Updates(map[string]any{"last_failed_at": at, "last_error": failure})
 	}
 	return translate(q.Error)
-}
-
-func (s *GatewayAccounts) affectOne(ctx context.Context, id uuid.UUID, set map[string]any) error {
-	res := s.db.WithContext(ctx).Model(&GatewayAccount{}).Where("id = ?", id).Updates(set)
-	if err := translate(res.Error); err != nil {
-		return fmt.Errorf("update gateway account %s: %w", id, err)
-	}
-	if res.RowsAffected == 0 {
-		return fmt.Errorf("gateway account %s: %w", id, ErrNotFound)
-	}
-	return nil
 }

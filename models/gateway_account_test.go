@@ -42,14 +42,18 @@ func TestGatewayAccounts(t *testing.T) {
 		}
 
 		sealed, name := "v1.k.resealed", "renamed"
-		if err := s.UpdateGatewayAccount(ctx, acct.ID, GatewayAccountChanges{SealedSecrets: &sealed, Name: &name}, at(2)); err != nil {
+		if err := s.UpdateGatewayAccount(ctx, acct.ID, GatewayAccountChanges{SealedSecrets: &sealed, Name: &name}, got.UpdatedAt, at(2)); err != nil {
 			t.Fatal(err)
+		}
+		stale := "v1.k.stale"
+		if err := s.UpdateGatewayAccount(ctx, acct.ID, GatewayAccountChanges{SealedSecrets: &stale}, got.UpdatedAt, at(3)); !errors.Is(err, ErrConflict) {
+			t.Errorf("an update from a read before the last update = %v, want ErrConflict", err)
 		}
 		got, _ = s.GatewayAccountByID(ctx, acct.ID)
 		if got.SealedSecrets != sealed || got.Name != name || got.Currencies != "EUR,USD" || !got.UpdatedAt.Equal(at(2)) {
 			t.Errorf("after the update = %+v; want the secrets and name replaced, the rest kept", got)
 		}
-		if err := s.UpdateGatewayAccount(ctx, uuid.Must(uuid.NewV7()), GatewayAccountChanges{Name: &name}, at(2)); !errors.Is(err, ErrNotFound) {
+		if err := s.UpdateGatewayAccount(ctx, uuid.Must(uuid.NewV7()), GatewayAccountChanges{Name: &name}, at(1), at(2)); !errors.Is(err, ErrNotFound) {
 			t.Errorf("UpdateGatewayAccount(unknown) = %v, want ErrNotFound", err)
 		}
 
