@@ -136,16 +136,19 @@ const (
 )
 
 // ApplyLateSuccess settles a charge success that reached no running
-// payment. The charge is looked up: when it did succeed and its payment is
-// closed (expired, failed or canceled), the money moved for no invoice and
-// is refunded whole, under a key of the event's, so a rerun refunds once.
-// The event is then marked delivered.
+// payment. The charge is looked up: when it did succeed and no invoice asks
+// for it (its payment is closed: expired, failed or canceled; or paid by
+// another charge), the money is refunded whole, under a key of the
+// event's, so a rerun refunds once. The event is then marked delivered.
 func (a *Activities) ApplyLateSuccess(ctx context.Context, in LateSuccess) (ApplyLateSuccessResult, error) {
 	p, closed, err := a.Store.ClosedPayment(ctx, in.PaymentID)
 	if err != nil {
 		return ApplyLateSuccessResult{}, err
 	}
 	out := ApplyLateSuccessResult{TenantID: p.TenantID, Action: ActionNone, Detail: "the payment is " + p.Status}
+	if p.Status == string(contract.PaymentPaid) && succeededReference(p.Attempts) != in.Reference {
+		closed, out.Detail = true, "the payment was paid by "+succeededReference(p.Attempts)
+	}
 	if closed && p.Gateway == in.Gateway {
 		g, err := a.gateway(ctx, in.Gateway)
 		if err != nil {
@@ -162,7 +165,7 @@ func (a *Activities) ApplyLateSuccess(ctx context.Context, in LateSuccess) (Appl
 			if err != nil && !errors.Is(err, gateways.ErrAlreadyRefunded) {
 				return out, gatewayError("refund "+in.Reference, err)
 			}
-			out.Action, out.Detail = ActionRefunded, "charge "+in.Reference+" succeeded after its payment was "+p.Status+"; refund "+res.Reference
+			out.Action, out.Detail = ActionRefunded, "charge "+in.Reference+" succeeded, but "+out.Detail+"; refund "+res.Reference
 		default:
 			out.Detail = "charge " + in.Reference + " is " + string(charge.Status)
 		}

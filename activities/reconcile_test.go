@@ -20,8 +20,12 @@ func storedPayment(t *testing.T, s *models.Store, shop, bob *models.Client, stat
 	inv := &models.Invoice{ID: uuid.Must(uuid.NewV7()), TenantID: shop.ID, CustomerID: bob.ID, Status: "open", Currency: "USD", Total: 1500, AmountDue: 1500,
 		Lines:   []billing.Line{{Kind: billing.OneTime, Description: "Guide", Amount: billing.Money{Amount: 1500, Currency: "USD"}, Quantity: 1}},
 		Version: 1, CreatedAt: updated, UpdatedAt: updated}
+	attempt := "pending"
+	if status == "paid" {
+		attempt = "succeeded"
+	}
 	p := &models.Payment{ID: uuid.Must(uuid.NewV7()), TenantID: shop.ID, CustomerID: bob.ID, InvoiceID: inv.ID, Amount: 1500, Currency: "USD",
-		Gateway: sandbox.Name, Status: status, Attempts: []models.PaymentAttempt{{Number: 1, Status: "pending", Reference: reference, At: updated}},
+		Gateway: sandbox.Name, Status: status, Attempts: []models.PaymentAttempt{{Number: 1, Status: attempt, Reference: reference, At: updated}},
 		Version: 1, CreatedAt: updated, UpdatedAt: updated}
 	if _, err := s.ProjectPayment(context.Background(), p, inv); err != nil {
 		t.Fatal(err)
@@ -45,12 +49,13 @@ func TestApplyLateSuccess(t *testing.T) {
 			return c.Reference
 		}
 		long := time.Now().UTC().Add(-time.Hour)
-		expiredRef, paidRef := charged("late/1"), charged("paid/1")
+		expiredRef, paidRef, extraRef := charged("late/1"), charged("paid/1"), charged("paid/2")
 		expired := storedPayment(t, s, shop, bob, "expired", expiredRef, long)
 		paid := storedPayment(t, s, shop, bob, "paid", paidRef, long)
 		for _, e := range []models.WebhookEvent{
 			{ID: "evt_late", Gateway: sandbox.Name, Kind: string(gateways.EventChargeSucceeded), PaymentID: &expired.ID, Reference: expiredRef, ReceivedAt: long},
 			{ID: "evt_paid", Gateway: sandbox.Name, Kind: string(gateways.EventChargeSucceeded), PaymentID: &paid.ID, Reference: paidRef, ReceivedAt: long},
+			{ID: "evt_extra", Gateway: sandbox.Name, Kind: string(gateways.EventChargeSucceeded), PaymentID: &paid.ID, Reference: extraRef, ReceivedAt: long},
 		} {
 			if _, _, err := s.RecordWebhookEvent(ctx, e); err != nil {
 				t.Fatal(err)
@@ -58,8 +63,8 @@ func TestApplyLateSuccess(t *testing.T) {
 		}
 
 		todo, err := a.FindReconcilable(ctx, FindReconcilableInput{Now: time.Now().UTC()})
-		if err != nil || len(todo.LateSuccesses) != 2 {
-			t.Fatalf("FindReconcilable = %+v, %v; want both events", todo, err)
+		if err != nil || len(todo.LateSuccesses) != 3 {
+			t.Fatalf("FindReconcilable = %+v, %v; want the three events", todo, err)
 		}
 		results := map[string]ApplyLateSuccessResult{}
 		for _, e := range todo.LateSuccesses {
@@ -73,6 +78,9 @@ func TestApplyLateSuccess(t *testing.T) {
 		if r := results["evt_paid"]; r.Action != ActionNone {
 			t.Errorf("the paid payment's success = %+v, want nothing done", r)
 		}
+		if r := results["evt_extra"]; r.Action != ActionRefunded {
+			t.Errorf("a second charge of a paid payment = %+v, want it refunded", r)
+		}
 		if c, err := sb.Find(ctx, "late/1"); err != nil || c.Status != gateways.Succeeded {
 			t.Fatalf("Find = %+v, %v", c, err)
 		}
@@ -81,13 +89,13 @@ func TestApplyLateSuccess(t *testing.T) {
 		for _, c := range charges {
 			if c.RefundKey != "" {
 				refunded++
-				if c.Key != "late/1" {
-					t.Errorf("refunded %s, want late/1 only", c.Key)
+				if c.Key != "late/1" && c.Key != "paid/2" {
+					t.Errorf("refunded %s, want late/1 and paid/2 only", c.Key)
 				}
 			}
 		}
-		if refunded != 1 {
-			t.Errorf("%d charges refunded, want 1", refunded)
+		if refunded != 2 {
+			t.Errorf("%d charges refunded, want 2: the late one and the extra one", refunded)
 		}
 		if again, _ := a.FindReconcilable(ctx, FindReconcilableInput{Now: time.Now().UTC()}); len(again.LateSuccesses) != 0 {
 			t.Errorf("after the run, %d events are still undelivered", len(again.LateSuccesses))
