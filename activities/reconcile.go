@@ -77,14 +77,14 @@ func (a *Activities) FindReconcilable(ctx context.Context, in FindReconcilableIn
 	for _, e := range events {
 		out.LateSuccesses = append(out.LateSuccesses, LateSuccess{EventID: e.ID, Gateway: e.Gateway, PaymentID: *e.PaymentID, Reference: e.Reference})
 	}
-	payments, err := a.Store.StalePayments(ctx, in.Now.Add(-stalePayment), ReconcileLimit)
+	payments, err := a.Store.StalePayments(ctx, in.Now.Add(-stalePayment), in.Now, ReconcileLimit)
 	if err != nil {
 		return out, err
 	}
 	for _, p := range payments {
 		out.StalePayments = append(out.StalePayments, StalePayment{PaymentID: p.ID, TenantID: p.TenantID, Gateway: p.Gateway, Reference: lastReference(p.Attempts)})
 	}
-	refunds, err := a.Store.StaleRefunds(ctx, in.Now.Add(-staleRefundAge), ReconcileLimit)
+	refunds, err := a.Store.StaleRefunds(ctx, in.Now.Add(-staleRefundAge), in.Now, ReconcileLimit)
 	if err != nil {
 		return out, err
 	}
@@ -125,16 +125,6 @@ type ApplyLateSuccessResult struct {
 	Detail   string
 }
 
-// The actions a reconciliation takes.
-const (
-	ActionRefunded  = "refunded"
-	ActionNone      = "none"
-	ActionSignalled = "signalled"
-	ActionRestarted = "restarted"
-	ActionReported  = "reported"
-	ActionSettled   = "settled"
-)
-
 // ApplyLateSuccess settles a charge success that reached no running
 // payment. The charge is looked up: when it did succeed and no invoice asks
 // for it (its payment is closed: expired, failed or canceled; or paid by
@@ -145,7 +135,7 @@ func (a *Activities) ApplyLateSuccess(ctx context.Context, in LateSuccess) (Appl
 	if err != nil {
 		return ApplyLateSuccessResult{}, err
 	}
-	out := ApplyLateSuccessResult{TenantID: p.TenantID, Action: ActionNone, Detail: "the payment is " + p.Status}
+	out := ApplyLateSuccessResult{TenantID: p.TenantID, Action: contract.ActionNone, Detail: "the payment is " + p.Status}
 	if p.Status == string(contract.PaymentPaid) && succeededReference(p.Attempts) != in.Reference {
 		closed, out.Detail = true, "the payment was paid by "+succeededReference(p.Attempts)
 	}
@@ -165,7 +155,7 @@ func (a *Activities) ApplyLateSuccess(ctx context.Context, in LateSuccess) (Appl
 			if err != nil && !errors.Is(err, gateways.ErrAlreadyRefunded) {
 				return out, gatewayError("refund "+in.Reference, err)
 			}
-			out.Action, out.Detail = ActionRefunded, "charge "+in.Reference+" succeeded, but "+out.Detail+"; refund "+res.Reference
+			out.Action, out.Detail = contract.ActionRefunded, "charge "+in.Reference+" succeeded, but "+out.Detail+"; refund "+res.Reference
 		default:
 			out.Detail = "charge " + in.Reference + " is " + string(charge.Status)
 		}

@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/billgate/billgate/gateways"
 	"github.com/billgate/billgate/gateways/sandbox"
 	"github.com/billgate/billgate/models"
+	"github.com/billgate/billgate/workflows/contract"
 )
 
 // storedPayment writes a purchase of 1500 USD in status, charged under
@@ -72,13 +74,13 @@ func TestApplyLateSuccess(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if r := results["evt_late"]; r.Action != ActionRefunded || r.TenantID != shop.ID {
+		if r := results["evt_late"]; r.Action != contract.ActionRefunded || r.TenantID != shop.ID {
 			t.Errorf("the late success = %+v, want it refunded", r)
 		}
-		if r := results["evt_paid"]; r.Action != ActionNone {
+		if r := results["evt_paid"]; r.Action != contract.ActionNone {
 			t.Errorf("the paid payment's success = %+v, want nothing done", r)
 		}
-		if r := results["evt_extra"]; r.Action != ActionRefunded {
+		if r := results["evt_extra"]; r.Action != contract.ActionRefunded {
 			t.Errorf("a second charge of a paid payment = %+v, want it refunded", r)
 		}
 		if c, err := sb.Find(ctx, "late/1"); err != nil || c.Status != gateways.Succeeded {
@@ -101,7 +103,7 @@ func TestApplyLateSuccess(t *testing.T) {
 			t.Errorf("after the run, %d events are still undelivered", len(again.LateSuccesses))
 		}
 		// A rerun of the same event refunds nothing more.
-		if r, err := a.ApplyLateSuccess(ctx, todo.LateSuccesses[0]); err != nil || r.Action != ActionRefunded && r.Action != ActionNone {
+		if r, err := a.ApplyLateSuccess(ctx, todo.LateSuccesses[0]); err != nil || r.Action != contract.ActionRefunded && r.Action != contract.ActionNone {
 			t.Errorf("a rerun = %+v, %v", r, err)
 		}
 		charges, _ = sb.Charges(ctx)
@@ -125,6 +127,21 @@ func TestFindReconcilableStale(t *testing.T) {
 		todo, err := a.FindReconcilable(ctx, FindReconcilableInput{Now: now})
 		if err != nil || len(todo.StalePayments) != 1 || todo.StalePayments[0].PaymentID != stale.ID || todo.StalePayments[0].Reference != "sbx_1" {
 			t.Errorf("StalePayments = %+v, %v; want the one past its window", todo.StalePayments, err)
+		}
+
+		// Reported, it is left out for a day, so that one stale payment is
+		// not reported at every run nor hides the others.
+		report := contract.Finding{ID: uuid.Must(uuid.NewV7()), RunID: "r", TenantID: &shop.ID, Kind: contract.FindingStalePayment,
+			PaymentID: &stale.ID, Action: contract.ActionReported, At: now}
+		if err := a.RecordFindings(ctx, RecordFindingsInput{Findings: []contract.Finding{report}}); err != nil {
+			t.Fatal(err)
+		}
+		if todo, _ := a.FindReconcilable(ctx, FindReconcilableInput{Now: now.Add(time.Hour)}); len(todo.StalePayments) != 0 {
+			t.Errorf("an hour after its report, StalePayments = %+v, want none", todo.StalePayments)
+		}
+		later, _ := a.FindReconcilable(ctx, FindReconcilableInput{Now: now.Add(25 * time.Hour)})
+		if !slices.ContainsFunc(later.StalePayments, func(p StalePayment) bool { return p.PaymentID == stale.ID }) {
+			t.Errorf("a day after its report, StalePayments = %+v, want it again", later.StalePayments)
 		}
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/billgate/billgate/workflows/contract"
@@ -54,18 +55,33 @@ func (s *Reconciliation) Findings(ctx context.Context, tenant *uuid.UUID, before
 	return findReadable[Finding](s.conn, q)
 }
 
+// reportedAgain is how long a stale payment or refund a run reported is
+// left out of the next runs: a day between reports of one thing, and room
+// in each run for the others.
+const reportedAgain = 24 * time.Hour
+
 // StalePayments lists payments still pending, last written before before:
 // their workflows should have settled or expired them by then. Oldest
-// first, at most limit.
-func (s *Reconciliation) StalePayments(ctx context.Context, before time.Time, limit int) ([]Payment, error) {
-	q := s.db.WithContext(ctx).Where("status = ? AND updated_at < ?", contract.PaymentPending, before).Order("updated_at").Limit(limit)
+// first, at most limit, less those reported within reportedAgain of now.
+func (s *Reconciliation) StalePayments(ctx context.Context, before, now time.Time, limit int) ([]Payment, error) {
+	q := s.db.WithContext(ctx).Where("status = ? AND updated_at < ?", contract.PaymentPending, before).
+		Where("id NOT IN (?)", s.reported(ctx, contract.FindingStalePayment, "payment_id", now)).Order("updated_at").Limit(limit)
 	return findReadable[Payment](s.conn, q)
 }
 
-// StaleRefunds lists refunds still pending, last written before before.
-func (s *Reconciliation) StaleRefunds(ctx context.Context, before time.Time, limit int) ([]Refund, error) {
-	q := s.db.WithContext(ctx).Where("status = ? AND updated_at < ?", contract.RefundPending, before).Order("updated_at").Limit(limit)
+// StaleRefunds lists refunds still pending, last written before before,
+// less those reported within reportedAgain of now.
+func (s *Reconciliation) StaleRefunds(ctx context.Context, before, now time.Time, limit int) ([]Refund, error) {
+	q := s.db.WithContext(ctx).Where("status = ? AND updated_at < ?", contract.RefundPending, before).
+		Where("id NOT IN (?)", s.reported(ctx, contract.FindingStaleRefund, "refund_id", now)).Order("updated_at").Limit(limit)
 	return findReadable[Refund](s.conn, q)
+}
+
+// reported selects the column of the findings of kind reported within
+// reportedAgain of now.
+func (s *Reconciliation) reported(ctx context.Context, kind, column string, now time.Time) *gorm.DB {
+	return s.db.WithContext(ctx).Model(&Finding{}).Select(column).
+		Where("kind = ? AND action = ? AND created_at > ? AND "+column+" IS NOT NULL", kind, contract.ActionReported, now.Add(-reportedAgain))
 }
 
 // ClosedPayment is the payment id when it is closed (expired, failed or

@@ -91,7 +91,7 @@ func (r *reconciler) lateSuccess(ctx workflow.Context, e activities.LateSuccess)
 	err := workflow.ExecuteActivity(ctx, a.ApplyLateSuccess, e).Get(ctx, &res)
 	switch {
 	case err != nil:
-		f.Action, f.Detail = activities.ActionReported, "could not be settled this run: "+err.Error()
+		f.Action, f.Detail = contract.ActionReported, "could not be settled this run: "+err.Error()
 	default:
 		f.TenantID, f.Action, f.Detail = &res.TenantID, res.Action, res.Detail
 	}
@@ -102,14 +102,14 @@ func (r *reconciler) stalePayment(ctx workflow.Context, p activities.StalePaymen
 	f := contract.Finding{Kind: contract.FindingStalePayment, TenantID: &p.TenantID, PaymentID: &p.PaymentID, Gateway: p.Gateway}
 	switch {
 	case p.Reference != "" && tell(ctx, p.PaymentID, p.Reference):
-		f.Action, f.Detail = activities.ActionSignalled, "asked the payment to look charge "+p.Reference+" up"
+		f.Action, f.Detail = contract.ActionSignalled, "asked the payment to look charge "+p.Reference+" up"
 	case p.Reference == "":
-		f.Action, f.Detail = activities.ActionReported, "pending with no charge made"
+		f.Action, f.Detail = contract.ActionReported, "pending with no charge made"
 	default:
 		var a *activities.Activities
 		var charge activities.LookupResult
 		err := workflow.ExecuteActivity(ctx, a.LookupCharge, activities.LookupInput{Gateway: p.Gateway, Reference: p.Reference}).Get(ctx, &charge)
-		f.Action, f.Detail = activities.ActionReported, "its workflow is gone; charge "+p.Reference+" is "+string(charge.Status)
+		f.Action, f.Detail = contract.ActionReported, "its workflow is gone; charge "+p.Reference+" is "+string(charge.Status)
 		if err != nil {
 			f.Detail = "its workflow is gone; charge " + p.Reference + " could not be looked up: " + err.Error()
 		}
@@ -123,7 +123,7 @@ func (r *reconciler) staleRefund(ctx workflow.Context, refund activities.StaleRe
 	switch {
 	case refund.Reference != "":
 		if settled, detail := settleFromGateway(ctx, in, refund.Reference); settled {
-			f.Action, f.Detail = activities.ActionSettled, detail
+			f.Action, f.Detail = contract.ActionSettled, detail
 			r.note(ctx, f)
 		}
 	case workflow.Now(ctx).Sub(refund.CreatedAt) < MaxChargeTime:
@@ -137,12 +137,12 @@ func (r *reconciler) staleRefund(ctx workflow.Context, refund activities.StaleRe
 		if err := workflow.ExecuteChildWorkflow(child, contract.RefundWorkflowType, in).GetChildWorkflowExecution().Get(ctx, &started); err != nil {
 			return // its workflow still runs: nothing to do
 		}
-		f.Action, f.Detail = activities.ActionRestarted, "its workflow had ended with the refund pending; run again under the same key"
+		f.Action, f.Detail = contract.ActionRestarted, "its workflow had ended with the refund pending; run again under the same key"
 		r.note(ctx, f)
 	default:
 		// The gateway never answered, and may have forgotten the key: asking
 		// again could refund twice.
-		f.Action, f.Detail = activities.ActionReported, "the gateway never answered this refund, and its key may be forgotten: check the gateway's refunds"
+		f.Action, f.Detail = contract.ActionReported, "the gateway never answered this refund, and its key may be forgotten: check the gateway's refunds"
 		r.note(ctx, f)
 	}
 }

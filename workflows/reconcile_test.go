@@ -41,7 +41,7 @@ func TestReconcileWorkflow(t *testing.T) {
 			{Input: forgotten, TenantID: tenant, CreatedAt: start.Add(-MaxChargeTime)},                // never answered, key maybe gone: reported
 		},
 	}, nil)
-	env.OnActivity(a.ApplyLateSuccess, mock.Anything, mock.Anything).Return(activities.ApplyLateSuccessResult{TenantID: tenant, Action: activities.ActionRefunded, Detail: "refunded"}, nil)
+	env.OnActivity(a.ApplyLateSuccess, mock.Anything, mock.Anything).Return(activities.ApplyLateSuccessResult{TenantID: tenant, Action: contract.ActionRefunded, Detail: "refunded"}, nil)
 	env.OnSignalExternalWorkflow(mock.Anything, contract.PaymentWorkflowID(running), "", contract.GatewayEventSignal, contract.GatewayEvent{Reference: "sbx_1", Succeeded: true}).Return(nil)
 	env.OnSignalExternalWorkflow(mock.Anything, contract.PaymentWorkflowID(gone), "", contract.GatewayEventSignal, mock.Anything).Return(errors.New("workflow not found"))
 	env.OnActivity(a.LookupCharge, mock.Anything, activities.LookupInput{Gateway: "sandbox", Reference: "sbx_2"}).Return(activities.LookupResult{Status: gateways.Succeeded}, nil)
@@ -63,12 +63,12 @@ func TestReconcileWorkflow(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []struct{ kind, action string }{
-		{contract.FindingLateSuccess, activities.ActionRefunded},
-		{contract.FindingStalePayment, activities.ActionSignalled},
-		{contract.FindingStalePayment, activities.ActionReported},
-		{contract.FindingStaleRefund, activities.ActionRestarted},
-		{contract.FindingStaleRefund, activities.ActionSettled},
-		{contract.FindingStaleRefund, activities.ActionReported},
+		{contract.FindingLateSuccess, contract.ActionRefunded},
+		{contract.FindingStalePayment, contract.ActionSignalled},
+		{contract.FindingStalePayment, contract.ActionReported},
+		{contract.FindingStaleRefund, contract.ActionRestarted},
+		{contract.FindingStaleRefund, contract.ActionSettled},
+		{contract.FindingStaleRefund, contract.ActionReported},
 	}
 	if len(recorded) != len(want) {
 		t.Fatalf("recorded %+v, want %d findings", recorded, len(want))

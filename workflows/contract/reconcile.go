@@ -31,6 +31,16 @@ const (
 	FindingStaleRefund = "stale_refund"
 )
 
+// What a reconciliation did of a finding.
+const (
+	ActionRefunded  = "refunded"
+	ActionNone      = "none"
+	ActionSignalled = "signalled"
+	ActionRestarted = "restarted"
+	ActionReported  = "reported"
+	ActionSettled   = "settled"
+)
+
 // Finding is one thing a reconciliation run found, and what it did.
 type Finding struct {
 	ID        uuid.UUID
