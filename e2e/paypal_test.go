@@ -66,6 +66,17 @@ func TestPayPalAccountEndToEnd(t *testing.T) {
 			t.Errorf("webhook %s %s not taken", e.ID, e.Type)
 		}
 	}
+	// A webhook replayed, as PayPal retries: taken, and nothing captured
+	// again.
+	approved := srv.Events()[0]
+	again := srv.Signer().Sign(webhookID, approved.Body, time.Now())
+	replay := []string{}
+	for k := range again {
+		replay = append(replay, k, again.Get(k))
+	}
+	if status := s.postWebhook(t, "paypal", approved.Body, "application/json", replay...); status != 200 {
+		t.Errorf("%s replayed = %d, want 200", approved.Type, status)
+	}
 	if n := srv.Calls("orders.capture"); n != 1 {
 		t.Errorf("orders.capture called %d times, want once", n)
 	}
