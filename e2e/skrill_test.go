@@ -22,7 +22,7 @@ func TestSkrillAccountEndToEnd(t *testing.T) {
 	t.Cleanup(srv.Close)
 	opts := srv.Options()
 	s := newConnectedShop(t, connected.Connectors{skrill.Kind: skrill.Connector{CheckoutURL: srv.CheckoutURL(), APIURL: srv.APIURL()}}, "skrill",
-		fmt.Sprintf(`{"merchantId":%q,"email":%q,"secretWord":%q,"apiPassword":%q}`, opts.MerchantID, opts.Email, opts.SecretWord, opts.APIPassword))
+		fmt.Sprintf(`{"merchantId":%q,"email":%q,"secretWord":%q,"apiPassword":%q,"oneTapMaxAmount":"100.00"}`, opts.MerchantID, opts.Email, opts.SecretWord, opts.APIPassword))
 
 	buy := call(t, s.env, "POST", "/v1/purchases", fmt.Sprintf(`{"priceId":%q,"paymentMethod":{"gateway":"skrill","token":"checkout"}}`, s.pdf), s.bob...)
 	if buy.Status != 201 {
@@ -66,12 +66,11 @@ func TestSkrillAccountEndToEnd(t *testing.T) {
 	if oneTap.Status != 201 {
 		t.Fatalf("save the 1-Tap token = %d %+v", oneTap.Status, oneTap.Errors)
 	}
-	// 1-Tap debits at most what the first payment took (the default
-	// ondemand_max_amount): a plan of 1000 a month, under the 1500. The
-	// renewal is declined for want of balance, once.
-	small := s.price(t, `{"amount":1000,"currency":"USD","type":"recurring","interval":"month"}`)
+	// 1-Tap debits up to the account's oneTapMaxAmount, 100.00: the plan
+	// of 30.00 a month is above the first payment's 15.00. The renewal is
+	// declined for want of balance, once.
 	declining := s.saveToken(t, "skrill", "1tap:"+paidAt.RecPaymentID)
-	clock := s.renewalDeclinedThenRecovered(t, small, oneTap.Result["id"].(string), declining.Result["id"].(string), func() {
+	clock := s.renewalDeclinedThenRecovered(t, s.monthly, oneTap.Result["id"].(string), declining.Result["id"].(string), func() {
 		if err := srv.DeclineNextOneTap(paidAt.RecPaymentID, "BALANCE_NOT_ENOUGH"); err != nil {
 			t.Fatal(err)
 		}

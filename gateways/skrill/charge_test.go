@@ -69,6 +69,19 @@ func TestChargeOneTapMaxAmountIsConfigurable(t *testing.T) {
 	}
 }
 
+// A business gives its own 1-Tap ceiling (oneTapMaxAmount): above the
+// first payment it is the ceiling; at or below, the first payment is.
+func TestChargeOneTapMaxAmountOfTheAccount(t *testing.T) {
+	for ceiling, want := range map[string]string{"100.00": "100.00", "5": "19.90", "19.9": "19.90"} {
+		f := newFixture(t, func(s *setup) { s.creds[CredOneTapMaxAmount] = ceiling })
+		_, sid := f.checkout("pay_4/1", eur)
+		sess, _ := f.srv.Session(sid)
+		if got := sess.Form.Get("ondemand_max_amount"); got != want {
+			t.Errorf("with oneTapMaxAmount %s, ondemand_max_amount = %q, want %s", ceiling, got, want)
+		}
+	}
+}
+
 // Charge is idempotent by key: before the payer pays, a repeat prepares a
 // new session under the same transaction_id; after, it answers the
 // payment as Skrill has it, without a new session.

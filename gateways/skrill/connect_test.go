@@ -18,6 +18,7 @@ func TestConnectorDescribesItself(t *testing.T) {
 	want := []gateways.Credential{
 		{Name: "merchantId"}, {Name: "email"}, {Name: "secretWord", Secret: true},
 		{Name: "apiPassword", Secret: true}, {Name: "signature", Optional: true},
+		{Name: "oneTapMaxAmount", Optional: true},
 	}
 	got := c.Credentials()
 	if len(got) != len(want) {
@@ -59,6 +60,12 @@ func TestConnectChecksCredentials(t *testing.T) {
 		{"API password all letters", func(m map[string]string) { m[CredAPIPassword] = "abcdefgh" }, CredAPIPassword},
 		{"API password all digits", func(m map[string]string) { m[CredAPIPassword] = "12345678" }, CredAPIPassword},
 		{"unknown signature", func(m map[string]string) { m[CredSignature] = "sha1" }, CredSignature},
+		{"a 1-Tap ceiling", func(m map[string]string) { m[CredOneTapMaxAmount] = "100.00" }, ""},
+		{"a 1-Tap ceiling of whole units", func(m map[string]string) { m[CredOneTapMaxAmount] = "5000" }, ""},
+		{"a 1-Tap ceiling of nothing", func(m map[string]string) { m[CredOneTapMaxAmount] = "0.00" }, CredOneTapMaxAmount},
+		{"a 1-Tap ceiling not a number", func(m map[string]string) { m[CredOneTapMaxAmount] = "100 EUR" }, CredOneTapMaxAmount},
+		{"a 1-Tap ceiling negative", func(m map[string]string) { m[CredOneTapMaxAmount] = "-5" }, CredOneTapMaxAmount},
+		{"a 1-Tap ceiling of four decimals", func(m map[string]string) { m[CredOneTapMaxAmount] = "1.0001" }, CredOneTapMaxAmount},
 	}
 	for _, tt := range tests {
 		creds := valid()

@@ -3,6 +3,7 @@ package skrill
 import (
 	"crypto/md5"
 	"encoding/hex"
+	"strings"
 	"unicode"
 
 	"github.com/billgate/billgate/billing"
@@ -26,6 +27,10 @@ const (
 	// CredSignature is "md5" (the default) or "sha2": "sha2" when Merchant
 	// Services enabled sha2sig, which status posts must then carry.
 	CredSignature = "signature"
+	// CredOneTapMaxAmount, when set, is the most a 1-Tap renewal may take
+	// ("100.00", in the first payment's currency), if more than the first
+	// payment: a plan that grows needs room (ondemand_max_amount).
+	CredOneTapMaxAmount = "oneTapMaxAmount"
 )
 
 // The values of CredSignature.
@@ -60,6 +65,8 @@ type credentials struct {
 	// only form the API and MQI accept.
 	passwordHash string
 	requireSHA2  bool
+	// oneTapMax is CredOneTapMaxAmount as given; "" for none.
+	oneTapMax string
 }
 
 func credentialList() []gateways.Credential {
@@ -69,6 +76,7 @@ func credentialList() []gateways.Credential {
 		{Name: CredSecretWord, Secret: true},
 		{Name: CredAPIPassword, Secret: true},
 		{Name: CredSignature, Optional: true},
+		{Name: CredOneTapMaxAmount, Optional: true},
 	}
 }
 
@@ -101,7 +109,18 @@ func parseCredentials(values map[string]string) (credentials, error) {
 	default:
 		return credentials{}, field(CredSignature, `must be "md5" or "sha2"`)
 	}
+	if c.oneTapMax = values[CredOneTapMaxAmount]; c.oneTapMax != "" && !positiveDecimal(c.oneTapMax) {
+		return credentials{}, field(CredOneTapMaxAmount, `must be a positive decimal amount, such as "100.00"`)
+	}
 	return c, nil
+}
+
+// positiveDecimal accepts what an amount of any currency may be: digits,
+// then at most three decimals, above zero. The first payment's currency
+// says which decimals it takes.
+func positiveDecimal(s string) bool {
+	whole, frac, _ := strings.Cut(s, ".")
+	return whole != "" && len(whole) <= 15 && digits(whole) && len(frac) <= 3 && digits(frac) && strings.Trim(whole+frac, "0") != ""
 }
 
 func lowerAlnum(s string) bool {
@@ -123,4 +142,18 @@ func validAPIPassword(p string) bool {
 		}
 	}
 	return len(p) >= minAPIPasswordLen && letter && other
+}
+
+// oneTapCeiling is the most a 1-Tap renewal of the first payment may take:
+// the account's CredOneTapMaxAmount in the payment's currency when it is
+// more (and that currency can write it), else the first payment's amount.
+func (c credentials) oneTapCeiling(first billing.Money) billing.Money {
+	if c.oneTapMax == "" {
+		return first
+	}
+	ceiling, err := parseAmount(c.oneTapMax, first.Currency)
+	if err != nil || ceiling.Amount <= first.Amount {
+		return first
+	}
+	return ceiling
 }

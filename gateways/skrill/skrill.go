@@ -58,8 +58,8 @@ type Connector struct {
 	// which lasts as long as the gateway Connect returns.
 	Refunds RefundLog
 	// OneTapMaxAmount is the most a 1-Tap renewal may take, given the first
-	// payment that sets 1-Tap up (ondemand_max_amount); nil means the first
-	// payment's amount.
+	// payment that sets 1-Tap up (ondemand_max_amount); nil means the
+	// account's CredOneTapMaxAmount, else the first payment's amount.
 	OneTapMaxAmount func(first billing.Money) billing.Money
 }
 
@@ -99,7 +99,7 @@ func (c Connector) Connect(acct gateways.Account) (gateways.ConnectedGateway, er
 		g.refunds = NewMemoryRefundLog()
 	}
 	if g.oneTapMax == nil {
-		g.oneTapMax = func(first billing.Money) billing.Money { return first }
+		g.oneTapMax = creds.oneTapCeiling
 	}
 	return g, nil
 }
