@@ -28,8 +28,28 @@ func TestStripeAccountEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := s.saveToken(t, "stripe", "pm_nope"); r.Status != 400 || len(r.Errors) != 1 || r.Errors[0].Field != "token" {
-		t.Errorf("a token Stripe does not know = %d %+v, want 400 on token", r.Status, r.Errors)
+	// Bad input writes nothing: a token Stripe does not know, one of
+	// another gateway, a gateway the shop did not connect, a currency the
+	// account does not take.
+	for name, tt := range map[string]struct{ gateway, token, field string }{
+		"a token Stripe does not know":       {"stripe", "pm_nope", "token"},
+		"a PayPal wallet given to Stripe":    {"stripe", "vault:8XJ13456AB", "token"},
+		"a gateway the shop did not connect": {"paypal", "vault:8XJ13456AB", "gateway"},
+	} {
+		if r := s.saveToken(t, tt.gateway, tt.token); r.Status != 400 || len(r.Errors) != 1 || r.Errors[0].Field != tt.field {
+			t.Errorf("%s = %d %+v, want 400 on %s", name, r.Status, r.Errors, tt.field)
+		}
+	}
+	if l := callList(t, s.env, "/v1/customers/"+s.bobID+"/payment-methods", s.owner...); len(l.results) != 0 {
+		t.Errorf("refused methods were saved: %v", l.results)
+	}
+	if r := call(t, s.env, "PATCH", "/v1/gateway-accounts/"+s.account, `{"currencies":["EUR"]}`, s.owner...); r.Status != 200 {
+		t.Fatalf("limit the account to EUR = %d %+v", r.Status, r.Errors)
+	}
+	call(t, s.env, "POST", "/v1/purchases", `{"priceId":"`+s.pdf+`","paymentMethod":{"gateway":"stripe","token":"cus_x/pm_x"}}`, s.bob...).
+		is(t, "a USD purchase through an EUR account", 400, "INVALID", "the stripe account takes EUR only")
+	if r := call(t, s.env, "PATCH", "/v1/gateway-accounts/"+s.account, `{"currencies":[]}`, s.owner...); r.Status != 200 {
+		t.Fatalf("take every currency again = %d %+v", r.Status, r.Errors)
 	}
 	saved := s.saveToken(t, "stripe", visa)
 	if saved.Status != 201 || saved.Result["token"] != customer+"/"+visa || saved.Result["gatewayAccountId"] != s.account {
