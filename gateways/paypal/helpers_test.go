@@ -17,6 +17,7 @@ import (
 	"github.com/billgate/billgate/gateways"
 	"github.com/billgate/billgate/gateways/paypal"
 	"github.com/billgate/billgate/gateways/paypal/paypaltest"
+	"github.com/billgate/billgate/internal/settableclock"
 )
 
 // The tests run the adapter against paypaltest, the in-process server
@@ -32,23 +33,7 @@ var (
 	returnURL = "https://billgate.example/pay/return"
 )
 
-// clock is a settable test clock shared by the server and the adapter.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+type clock = settableclock.Clock
 
 // env is a connected account at a fresh server.
 type env struct {
@@ -72,7 +57,7 @@ func newEnv(t *testing.T, change ...func(*paypal.Connector, *gateways.Account)) 
 // env's).
 func newEnvAt(t *testing.T, opts paypaltest.Options, change ...func(*paypal.Connector, *gateways.Account)) *env {
 	t.Helper()
-	clk := &clock{now: t0}
+	clk := settableclock.At(t0)
 	opts.Now = clk.Now
 	srv := paypaltest.New(opts)
 	t.Cleanup(srv.Close)

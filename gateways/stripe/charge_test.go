@@ -12,6 +12,7 @@ import (
 	"github.com/billgate/billgate/gateways"
 	"github.com/billgate/billgate/gateways/stripe"
 	"github.com/billgate/billgate/gateways/stripe/stripetest"
+	"github.com/billgate/billgate/internal/settableclock"
 )
 
 // Scenario tests run the gateway against stripetest, whose requests
@@ -260,7 +261,7 @@ func TestChargeWithoutAnAnswer(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := newHTTPServer(t, tt.handler)
-			gw, _ := connect(t, srv, testAccount(), &clock{now: t0})
+			gw, _ := connect(t, srv, testAccount(), settableclock.At(t0))
 			if _, err := gw.Charge(context.Background(), chargeRequest("pay_1/1", "cus_Q1/pm_1Q")); !gateways.IsTransient(err) {
 				t.Errorf("Charge() = %v, want a transient error", err)
 			}

@@ -15,6 +15,7 @@ import (
 	"github.com/billgate/billgate/gateways"
 	"github.com/billgate/billgate/gateways/stripe"
 	"github.com/billgate/billgate/gateways/stripe/stripetest"
+	"github.com/billgate/billgate/internal/settableclock"
 	"github.com/billgate/billgate/internal/stripemock"
 )
 
@@ -35,23 +36,7 @@ var (
 	usd = billing.Money{Amount: 1999, Currency: "USD"}
 )
 
-// clock is a settable time, shared by the adapter and stripetest.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+type clock = settableclock.Clock
 
 // recorded is one request the adapter sent.
 type recorded struct {
@@ -128,7 +113,7 @@ type scenario struct {
 
 func newScenario(t *testing.T, opts stripetest.Options, acct gateways.Account) *scenario {
 	t.Helper()
-	c := &clock{now: t0}
+	c := settableclock.At(t0)
 	opts.StripeMock, opts.Clock = stripeMock, c.Now
 	srv := stripetest.Start(t, opts)
 	gw, rec := connect(t, srv.URL(), acct, c)

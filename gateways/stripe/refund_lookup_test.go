@@ -9,6 +9,7 @@ import (
 
 	"github.com/billgate/billgate/gateways"
 	"github.com/billgate/billgate/gateways/stripe/stripetest"
+	"github.com/billgate/billgate/internal/settableclock"
 )
 
 // lookupRefund is the gateway's LookupRefund.
@@ -118,7 +119,7 @@ func TestLookupRefundErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			gw, _ := connect(t, newHTTPServer(t, tt.handler), testAccount(), &clock{now: t0})
+			gw, _ := connect(t, newHTTPServer(t, tt.handler), testAccount(), settableclock.At(t0))
 			_, err := lookupRefund(t, gw, "re_3Qabc")
 			if gateways.IsTransient(err) != tt.wantTransient || gateways.IsPermanent(err) == tt.wantTransient {
 				t.Errorf("LookupRefund() = %v, want transient: %t", err, tt.wantTransient)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/billgate/billgate/gateways"
 	"github.com/billgate/billgate/gateways/stripe/stripetest"
+	"github.com/billgate/billgate/internal/settableclock"
 )
 
 // readReturn is the gateway's ReadReturn.
@@ -70,7 +71,7 @@ func TestReturnFromTheAuthenticationPage(t *testing.T) {
 // A query without Stripe's payment_intent or billgate's key names no
 // charge; nothing in it is believed, only read.
 func TestReadReturn(t *testing.T) {
-	gw, _ := connect(t, stripeMock, testAccount(), &clock{now: t0})
+	gw, _ := connect(t, stripeMock, testAccount(), settableclock.At(t0))
 	tests := []struct {
 		name    string
 		query   string

@@ -11,6 +11,7 @@ import (
 	"github.com/billgate/billgate/gateways"
 	"github.com/billgate/billgate/gateways/stripe"
 	"github.com/billgate/billgate/gateways/stripe/stripetest"
+	"github.com/billgate/billgate/internal/settableclock"
 )
 
 // An event as Stripe sends it (docs.stripe.com/api/events/object), of a type
@@ -31,7 +32,7 @@ const customerCreated = `{
 // t=<timestamp>,v1=<HMAC-SHA256 of "<t>.<payload>"> and more v1 values
 // while a secret rolls; a timestamp more than five minutes away is refused.
 func TestReadWebhookVerifiesTheSignature(t *testing.T) {
-	c := &clock{now: t0}
+	c := settableclock.At(t0)
 	gw, _ := connect(t, "http://127.0.0.1:1", testAccount(), c)
 	body := []byte(customerCreated)
 	tests := []struct {
@@ -72,7 +73,7 @@ func TestReadWebhookVerifiesTheSignature(t *testing.T) {
 // A verified payload that is not an event is an error, but not a
 // signature's.
 func TestReadWebhookRefusesWhatIsNotAnEvent(t *testing.T) {
-	gw, _ := connect(t, "http://127.0.0.1:1", testAccount(), &clock{now: t0})
+	gw, _ := connect(t, "http://127.0.0.1:1", testAccount(), settableclock.At(t0))
 	for _, body := range []string{`{"object":"customer","id":"cus_1"}`, `not json`, `{"object":"event","type":"payment_intent.succeeded","data":{"object":{"id":"pi_1"}}}`} {
 		_, err := gw.ReadWebhook(context.Background(), sig(stripetest.Sign(t0, []byte(body), webhookSecret)), []byte(body))
 		if err == nil || errors.Is(err, gateways.ErrBadSignature) {

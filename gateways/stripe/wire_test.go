@@ -14,6 +14,7 @@ import (
 	"github.com/billgate/billgate/billing"
 	"github.com/billgate/billgate/gateways"
 	"github.com/billgate/billgate/gateways/stripe"
+	"github.com/billgate/billgate/internal/settableclock"
 )
 
 // The wire tests send every request of the gateway to stripe-mock, which
@@ -79,7 +80,7 @@ func TestWireCharge(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			acct := testAccount()
 			acct.ReturnURL = tt.returnURL
-			gw, rec := connect(t, stripeMock, acct, &clock{now: t0})
+			gw, rec := connect(t, stripeMock, acct, settableclock.At(t0))
 			r, err := gw.Charge(ctx, chargeRequest("pay_1/1", "cus_Q1/pm_1Q"))
 			if err != nil || !strings.HasPrefix(r.Reference, "pi_") || r.Status != gateways.Declined {
 				t.Errorf("Charge() = %+v, %v; want stripe-mock's PaymentIntent, declined as its fixture says", r, err)
@@ -98,7 +99,7 @@ func TestWireCharge(t *testing.T) {
 }
 
 func TestWireLookup(t *testing.T) {
-	gw, rec := connect(t, stripeMock, testAccount(), &clock{now: t0})
+	gw, rec := connect(t, stripeMock, testAccount(), settableclock.At(t0))
 	r, err := gw.Lookup(context.Background(), "pi_3Qabc")
 	if err != nil || r.Reference != "pi_3Qabc" || r.Status != gateways.Declined {
 		t.Errorf("Lookup() = %+v, %v; want pi_3Qabc as stripe-mock's fixture has it", r, err)
@@ -107,7 +108,7 @@ func TestWireLookup(t *testing.T) {
 }
 
 func TestWireFind(t *testing.T) {
-	gw, rec := connect(t, stripeMock, testAccount(), &clock{now: t0})
+	gw, rec := connect(t, stripeMock, testAccount(), settableclock.At(t0))
 	r, err := gw.Find(context.Background(), "pay_1/1")
 	if err != nil || !strings.HasPrefix(r.Reference, "pi_") {
 		t.Errorf("Find() = %+v, %v; want the PaymentIntent of stripe-mock's search fixture", r, err)
@@ -119,7 +120,7 @@ func TestWireFind(t *testing.T) {
 // Void reads the PaymentIntent first; stripe-mock's is declined, so it is
 // settled and no cancellation is sent.
 func TestWireVoid(t *testing.T) {
-	gw, rec := connect(t, stripeMock, testAccount(), &clock{now: t0})
+	gw, rec := connect(t, stripeMock, testAccount(), settableclock.At(t0))
 	r, err := gw.Void(context.Background(), gateways.VoidRequest{IdempotencyKey: "pay_1/1/void", Reference: "pi_3Qabc"})
 	if !errors.Is(err, gateways.ErrChargeSettled) || !gateways.IsPermanent(err) || r.Reference != "pi_3Qabc" || r.Status != gateways.Declined {
 		t.Errorf("Void() = %+v, %v; want the declined charge and ErrChargeSettled", r, err)
@@ -130,7 +131,7 @@ func TestWireVoid(t *testing.T) {
 // Refund reads the PaymentIntent first; stripe-mock's did not succeed, so
 // nothing is refunded.
 func TestWireRefund(t *testing.T) {
-	gw, rec := connect(t, stripeMock, testAccount(), &clock{now: t0})
+	gw, rec := connect(t, stripeMock, testAccount(), settableclock.At(t0))
 	_, err := gw.Refund(context.Background(), gateways.RefundRequest{IdempotencyKey: "ref_1", Reference: "pi_3Qabc", Amount: billing.Money{Amount: 500, Currency: "USD"}})
 	if !errors.Is(err, gateways.ErrNotRefundable) || !gateways.IsPermanent(err) {
 		t.Errorf("Refund() = %v, want ErrNotRefundable", err)
@@ -141,7 +142,7 @@ func TestWireRefund(t *testing.T) {
 // docs.stripe.com/api/refunds/retrieve: stripe-mock's Refund fixture has
 // succeeded. A refund of a non-card payment is pyr_….
 func TestWireLookupRefund(t *testing.T) {
-	gw, rec := connect(t, stripeMock, testAccount(), &clock{now: t0})
+	gw, rec := connect(t, stripeMock, testAccount(), settableclock.At(t0))
 	for _, id := range []string{"re_3Qabc", "pyr_3Qabc"} {
 		r, err := gw.(gateways.RefundLooker).LookupRefund(context.Background(), id)
 		if want := (gateways.RefundResult{Reference: id, Status: gateways.RefundSucceeded}); err != nil || r != want {
@@ -154,7 +155,7 @@ func TestWireLookupRefund(t *testing.T) {
 // stripe-mock's PaymentMethod is attached to no customer, so it cannot be
 // stored for off-session charges.
 func TestWireCheckMethod(t *testing.T) {
-	gw, rec := connect(t, stripeMock, testAccount(), &clock{now: t0})
+	gw, rec := connect(t, stripeMock, testAccount(), settableclock.At(t0))
 	_, err := gw.CheckMethod(context.Background(), "pm_1Qabc")
 	if !gateways.IsPermanent(err) || !strings.Contains(err.Error(), "not attached to a customer") {
 		t.Errorf("CheckMethod() = %v, want a permanent error: not attached", err)
@@ -167,7 +168,7 @@ func TestWireCheckMethod(t *testing.T) {
 func TestWireRefusedKey(t *testing.T) {
 	acct := testAccount()
 	acct.Mode, acct.Credentials[stripe.CredentialSecretKey] = gateways.ModeLive, "sk_live_51billgate"
-	gw, _ := connect(t, stripeMock, acct, &clock{now: t0})
+	gw, _ := connect(t, stripeMock, acct, settableclock.At(t0))
 	_, err := gw.Lookup(context.Background(), "pi_3Qabc")
 	if !gateways.IsPermanent(err) || !strings.Contains(err.Error(), "HTTP 401") {
 		t.Errorf("Lookup() with a refused key = %v, want a permanent HTTP 401 error", err)

@@ -2,30 +2,14 @@ package paypaltest_test
 
 import (
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/billgate/billgate/gateways/paypal/paypaltest"
+	"github.com/billgate/billgate/internal/settableclock"
 )
 
-// testClock is a settable clock for the server.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+type testClock = settableclock.Clock
 
 // captured is an order for invoice paid by BuyerPays and captured: its
 // order ID and capture ID.
@@ -128,7 +112,7 @@ func TestRequestIDRetention(t *testing.T) {
 		{0, 6 * time.Hour, false},
 		{72 * time.Hour, 7 * time.Hour, true},
 	} {
-		clk := &testClock{now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+		clk := settableclock.At(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 		c := newClientOf(t, paypaltest.Options{Now: clk.Now, OrderRequestIDRetention: tt.retention})
 		create := func() string {
 			_, o := c.call(http.MethodPost, "/v2/checkout/orders", order, "PayPal-Request-Id", "k-1")
@@ -141,7 +125,7 @@ func TestRequestIDRetention(t *testing.T) {
 		}
 	}
 
-	clk := &testClock{now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	clk := settableclock.At(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 	c := newClientOf(t, paypaltest.Options{Now: clk.Now})
 	_, captureID := c.captured("inv-1")
 	refund := func() string {

@@ -6,11 +6,11 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/billgate/billgate/gateways/stripe/stripetest"
+	"github.com/billgate/billgate/internal/settableclock"
 	"github.com/billgate/billgate/internal/stripemock"
 )
 
@@ -23,22 +23,7 @@ const testKey = "sk_test_51stripetest"
 
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+type clock = settableclock.Clock
 
 // client speaks Stripe's wire format to a server, as curl would.
 type client struct {
@@ -116,7 +101,7 @@ func (c client) get(path string) answer {
 // client of it.
 func start(t *testing.T, opts stripetest.Options) (*stripetest.Server, client, *clock) {
 	t.Helper()
-	c := &clock{now: t0}
+	c := settableclock.At(t0)
 	if opts.Clock == nil {
 		opts.Clock = c.Now
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/stripe/stripe-go/v85/webhook"
 
 	"github.com/billgate/billgate/gateways/stripe/stripetest"
+	"github.com/billgate/billgate/internal/settableclock"
 )
 
 // receiver is a webhook endpoint that verifies each delivery with
@@ -53,7 +54,7 @@ func timestamp(t time.Time) string { return strconv.FormatInt(t.Unix(), 10) }
 
 func TestDeliver(t *testing.T) {
 	ctx := context.Background()
-	clk := &clock{now: t0}
+	clk := settableclock.At(t0)
 	rolled := &receiver{secret: "whsec_new", now: clk.Now}
 	plain := &receiver{secret: "whsec_plain", now: clk.Now}
 	rolledURL, plainURL := httptest.NewServer(rolled), httptest.NewServer(plain)
