@@ -8,7 +8,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/billgate/billgate/billing"
 	"github.com/billgate/billgate/gateways"
 	"github.com/billgate/billgate/models"
 	"github.com/billgate/billgate/workflows/contract"
@@ -93,9 +92,7 @@ func (a *Activities) FindReconcilable(ctx context.Context, in FindReconcilableIn
 		if err != nil {
 			return out, err
 		}
-		out.StaleRefunds = append(out.StaleRefunds, StaleRefund{TenantID: r.TenantID, Reference: r.GatewayReference, CreatedAt: r.CreatedAt, Input: contract.RefundInput{RefundID: r.ID, PaymentID: p.ID,
-			Gateway: p.Gateway, ChargeReference: succeededReference(p.Attempts), Amount: billing.Money{Amount: r.Amount, Currency: billing.Currency(r.Currency)},
-			Whole: r.Amount == p.Amount}})
+		out.StaleRefunds = append(out.StaleRefunds, StaleRefund{TenantID: r.TenantID, Reference: r.GatewayReference, CreatedAt: r.CreatedAt, Input: r.Input(p)})
 	}
 	return out, nil
 }
@@ -103,15 +100,6 @@ func (a *Activities) FindReconcilable(ctx context.Context, in FindReconcilableIn
 func lastReference(attempts []models.PaymentAttempt) string {
 	for _, a := range slices.Backward(attempts) {
 		if a.Reference != "" {
-			return a.Reference
-		}
-	}
-	return ""
-}
-
-func succeededReference(attempts []models.PaymentAttempt) string {
-	for _, a := range slices.Backward(attempts) {
-		if a.Status == "succeeded" && a.Reference != "" {
 			return a.Reference
 		}
 	}
@@ -136,8 +124,8 @@ func (a *Activities) ApplyLateSuccess(ctx context.Context, in LateSuccess) (Appl
 		return ApplyLateSuccessResult{}, err
 	}
 	out := ApplyLateSuccessResult{TenantID: p.TenantID, Action: contract.ActionNone, Detail: "the payment is " + p.Status}
-	if p.Status == string(contract.PaymentPaid) && succeededReference(p.Attempts) != in.Reference {
-		closed, out.Detail = true, "the payment was paid by "+succeededReference(p.Attempts)
+	if p.Status == string(contract.PaymentPaid) && p.PaidBy() != in.Reference {
+		closed, out.Detail = true, "the payment was paid by "+p.PaidBy()
 	}
 	if closed && p.Gateway == in.Gateway {
 		g, err := a.gateway(ctx, in.Gateway)

@@ -98,9 +98,7 @@ func viewPayment(p *models.Payment) paymentView {
 	if p.ApprovalURL != "" && p.Status == string(contract.PaymentPending) {
 		v.ApprovalURL = &p.ApprovalURL
 	}
-	if p.DeclineCode != "" {
-		v.DeclineCode = &p.DeclineCode
-	}
+	v.DeclineCode = optional(p.DeclineCode)
 	return v
 }
 

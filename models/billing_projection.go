@@ -146,6 +146,16 @@ type Payment struct {
 	UpdatedAt      time.Time
 }
 
+// PaidBy is the reference of the charge that paid p; empty when none did.
+func (p *Payment) PaidBy() string {
+	for _, a := range slices.Backward(p.Attempts) {
+		if a.Status == "succeeded" && a.Reference != "" {
+			return a.Reference
+		}
+	}
+	return ""
+}
+
 // PaymentAttempt is one charge of a payment at the gateway.
 type PaymentAttempt struct {
 	Number      int       `json:"number"`

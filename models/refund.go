@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/billgate/billgate/billing"
 	"github.com/billgate/billgate/workflows/contract"
 )
 
@@ -28,6 +29,12 @@ type Refund struct {
 	GatewayReference string
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
+}
+
+// Input is what the refund's workflow takes: the refund of p's charge.
+func (r *Refund) Input(p *Payment) contract.RefundInput {
+	return contract.RefundInput{RefundID: r.ID, PaymentID: p.ID, Gateway: p.Gateway, ChargeReference: p.PaidBy(),
+		Amount: billing.Money{Amount: r.Amount, Currency: billing.Currency(r.Currency)}, Whole: r.Amount == p.Amount}
 }
 
 // CreditNote credits an invoice with a succeeded refund.

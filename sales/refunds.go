@@ -13,7 +13,6 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
-	"github.com/billgate/billgate/billing"
 	"github.com/billgate/billgate/fault"
 	"github.com/billgate/billgate/models"
 	"github.com/billgate/billgate/tenancy"
@@ -64,8 +63,7 @@ func (s *Service) Refund(ctx context.Context, caller tenancy.Caller, id uuid.UUI
 	case pay.Status != string(contract.PaymentPaid):
 		return nil, fault.Invalid("paymentId", "only a paid payment can be refunded; this one is "+pay.Status, n.PaymentID.String())
 	}
-	charge := succeededCharge(pay)
-	if charge == "" {
+	if pay.PaidBy() == "" {
 		return nil, fault.Invalid("paymentId", "the payment's charge is not known", n.PaymentID.String())
 	}
 	r, err := s.Refunds.RefundByID(ctx, id)
@@ -84,9 +82,7 @@ func (s *Service) Refund(ctx context.Context, caller tenancy.Caller, id uuid.UUI
 	// A refund stored by an earlier try of the same request, still
 	// pending, is run again: its workflow is found, or started if the
 	// first try could not.
-	in := contract.RefundInput{RefundID: r.ID, PaymentID: pay.ID, Gateway: pay.Gateway, ChargeReference: charge,
-		Amount: billing.Money{Amount: r.Amount, Currency: billing.Currency(r.Currency)}, Whole: r.Amount == pay.Amount}
-	if err := s.runRefund(ctx, in); err != nil {
+	if err := s.runRefund(ctx, r.Input(pay)); err != nil {
 		return nil, err
 	}
 	return s.Refunds.RefundByID(ctx, r.ID)
@@ -145,16 +141,6 @@ func (s *Service) runRefund(ctx context.Context, in contract.RefundInput) error 
 	defer cancel()
 	_ = run.Get(wait, nil) // not ended yet: the refund is answered pending
 	return nil
-}
-
-// succeededCharge is the reference of the charge that paid p.
-func succeededCharge(p *models.Payment) string {
-	for _, a := range slices.Backward(p.Attempts) {
-		if a.Status == "succeeded" && a.Reference != "" {
-			return a.Reference
-		}
-	}
-	return ""
 }
 
 // RefundOf is a refund the caller sees.
