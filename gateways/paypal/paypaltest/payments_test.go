@@ -9,8 +9,6 @@ import (
 	"github.com/billgate/billgate/internal/settableclock"
 )
 
-type testClock = settableclock.Clock
-
 // captured is an order for invoice paid by BuyerPays and captured: its
 // order ID and capture ID.
 func (c *client) captured(invoice string) (orderID, captureID string) {
