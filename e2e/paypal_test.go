@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -150,4 +152,44 @@ func (s *connectedShop) pendingReference(t *testing.T, payment string) string {
 		return ref != ""
 	})
 	return ref
+}
+
+// A worker process killed after PayPal created the order and before the
+// payment was recorded as paid loses nothing (crashBetweenChargeAndProjection):
+// the payer approves at PayPal and comes back to billgate while no worker
+// runs; the new worker captures the order once. The processes trust
+// paypaltest's TLS certificate through SSL_CERT_FILE, as a process trusts a
+// private authority.
+func TestPayPalWorkerKilledBetweenChargeAndProjection(t *testing.T) {
+	t.Parallel()
+	srv := paypaltest.New(paypaltest.Options{})
+	t.Cleanup(srv.Close)
+	roots := filepath.Join(t.TempDir(), "paypaltest.pem")
+	if err := os.WriteFile(roots, srv.TLSRootPEM(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	creds := srv.Credentials("WH0CRASH")
+	crashBetweenChargeAndProjection(t, crashCase{
+		env: []string{"BILLGATE_PAYPAL_API_URL=" + srv.URL(), "SSL_CERT_FILE=" + roots},
+		connect: fmt.Sprintf(`{"gateway":"paypal","mode":"test","credentials":{"clientId":%q,"clientSecret":%q,"webhookId":%q}}`,
+			creds["clientId"], creds["clientSecret"], creds["webhookId"]),
+		method: func(*cluster, string, []string) string {
+			return `"paymentMethod":{"gateway":"paypal","token":"approval"}`
+		},
+		settle: func(k *cluster, account, order, _ string) {
+			back, err := srv.Approve(order, paypaltest.BuyerPays)
+			if err != nil || !strings.HasPrefix(back, k.base+"/gateways/paypal/"+account+"/return?") {
+				t.Fatalf("approve = %q, %v; want the payer sent back to billgate", back, err)
+			}
+			resp, err := k.http.Get(back)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				t.Fatalf("the payer's return with no worker running = %d, want 200", resp.StatusCode)
+			}
+		},
+		charges: func() int { return srv.Calls("orders.capture") },
+	})
 }

@@ -22,6 +22,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/hex"
+	"encoding/pem"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -136,6 +137,13 @@ func (s *Server) URL() string { return s.ts.URL }
 // Client is an HTTP client that trusts the server's TLS certificate, the
 // adapter's Connector.HTTPClient.
 func (s *Server) Client() *http.Client { return s.ts.Client() }
+
+// TLSRootPEM is the server's TLS certificate in PEM, for a process that
+// cannot be handed Client: Go reads it as the only root from the file named
+// by SSL_CERT_FILE.
+func (s *Server) TLSRootPEM() []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.ts.Certificate().Raw})
+}
 
 // CertHost is the host:port webhook certificates are served from, for the
 // adapter's Connector.CertHosts.
