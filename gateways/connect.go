@@ -187,6 +187,30 @@ type RefundLooker interface {
 	LookupRefund(ctx context.Context, reference string) (RefundResult, error)
 }
 
+// RefundLister lists the refunds a gateway holds of one charge: billgate's
+// own and those made elsewhere, in the gateway's dashboard say, which the
+// reconciliation records so that every refund has its credit note.
+// Optional: a gateway that reports no refunds made outside its API (Skrill)
+// lists none.
+type RefundLister interface {
+	// ListRefunds is every refund of the charge reference (a
+	// ChargeResult.Reference), oldest first. An unknown charge is a
+	// permanent error wrapping ErrUnknownCharge.
+	ListRefunds(ctx context.Context, reference string) ([]ListedRefund, error)
+}
+
+// ListedRefund is one refund of a charge as the gateway has it.
+type ListedRefund struct {
+	RefundResult
+	// Amount is what the refund returns.
+	Amount billing.Money
+	// IdempotencyKey is the RefundRequest's key as the gateway keeps it
+	// with the refund (Stripe's metadata, PayPal's custom_id) when billgate
+	// made it; empty for a refund made elsewhere. billgate's refund keys
+	// (refund IDs) come back unchanged.
+	IdempotencyKey string
+}
+
 // ReturnKeyParam is the query parameter a gateway of a connected account
 // adds to Account.ReturnURL for each charge: the charge's idempotency key,
 // so that billgate knows whose payment the payer came back from.
