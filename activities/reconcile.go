@@ -3,7 +3,9 @@ package activities
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -26,6 +28,16 @@ type Reconcilable struct {
 	StalePayments []StalePayment
 	// StaleRefunds are refunds still pending whose workflow may have ended.
 	StaleRefunds []StaleRefund
+	// RefundReports are a gateway's reports that a payment's charge was
+	// refunded, by billgate or elsewhere.
+	RefundReports []RefundReport
+}
+
+// RefundReport is one report that a payment's charge was refunded.
+type RefundReport struct {
+	EventID   string
+	Gateway   string
+	PaymentID uuid.UUID
 }
 
 // StaleRefund is a pending refund, as its workflow takes it.
@@ -56,6 +68,8 @@ type StalePayment struct {
 // FindReconcilableInput dates a run.
 type FindReconcilableInput struct {
 	Now time.Time
+	// EventAge is ReconcileInput's; zero means lateEventAge.
+	EventAge time.Duration `json:",omitempty"`
 }
 
 // How old what the reconciliation looks at must be: older than anything a
@@ -69,12 +83,23 @@ const (
 // FindReconcilable lists what a run looks at.
 func (a *Activities) FindReconcilable(ctx context.Context, in FindReconcilableInput) (Reconcilable, error) {
 	var out Reconcilable
-	events, err := a.Store.UndeliveredEvents(ctx, string(gateways.EventChargeSucceeded), in.Now.Add(-lateEventAge), ReconcileLimit)
+	eventsBefore := in.Now.Add(-lateEventAge)
+	if in.EventAge > 0 {
+		eventsBefore = in.Now.Add(-in.EventAge)
+	}
+	events, err := a.Store.UndeliveredEvents(ctx, string(gateways.EventChargeSucceeded), contract.FindingLateSuccess, eventsBefore, in.Now, ReconcileLimit)
 	if err != nil {
 		return out, err
 	}
 	for _, e := range events {
 		out.LateSuccesses = append(out.LateSuccesses, LateSuccess{EventID: e.ID, Gateway: e.Gateway, PaymentID: *e.PaymentID, Reference: e.Reference})
+	}
+	reports, err := a.Store.UndeliveredEvents(ctx, string(gateways.EventChargeRefunded), contract.FindingGatewayRefund, eventsBefore, in.Now, ReconcileLimit)
+	if err != nil {
+		return out, err
+	}
+	for _, e := range reports {
+		out.RefundReports = append(out.RefundReports, RefundReport{EventID: e.ID, Gateway: e.Gateway, PaymentID: *e.PaymentID})
 	}
 	payments, err := a.Store.StalePayments(ctx, in.Now.Add(-stalePayment), in.Now, ReconcileLimit)
 	if err != nil {
@@ -106,8 +131,8 @@ func lastReference(attempts []models.PaymentAttempt) string {
 	return ""
 }
 
-// ApplyLateSuccessResult is what was found and done of a late success.
-type ApplyLateSuccessResult struct {
+// Applied is what a reconciliation activity found and did of one item.
+type Applied struct {
 	TenantID uuid.UUID
 	Action   string
 	Detail   string
@@ -118,12 +143,12 @@ type ApplyLateSuccessResult struct {
 // for it (its payment is closed: expired, failed or canceled; or paid by
 // another charge), the money is refunded whole, under a key of the
 // event's, so a rerun refunds once. The event is then marked delivered.
-func (a *Activities) ApplyLateSuccess(ctx context.Context, in LateSuccess) (ApplyLateSuccessResult, error) {
+func (a *Activities) ApplyLateSuccess(ctx context.Context, in LateSuccess) (Applied, error) {
 	p, closed, err := a.Store.ClosedPayment(ctx, in.PaymentID)
 	if err != nil {
-		return ApplyLateSuccessResult{}, err
+		return Applied{}, err
 	}
-	out := ApplyLateSuccessResult{TenantID: p.TenantID, Action: contract.ActionNone, Detail: "the payment is " + p.Status}
+	out := Applied{TenantID: p.TenantID, Action: contract.ActionNone, Detail: "the payment is " + p.Status}
 	if p.Status == string(contract.PaymentPaid) && p.PaidBy() != in.Reference {
 		closed, out.Detail = true, "the payment was paid by "+p.PaidBy()
 	}
@@ -149,6 +174,88 @@ func (a *Activities) ApplyLateSuccess(ctx context.Context, in LateSuccess) (Appl
 		}
 	}
 	return out, a.Store.MarkWebhookDelivered(ctx, in.EventID, a.now())
+}
+
+// ApplyRefundReport records the refunds a gateway made of a paid
+// payment's charge outside billgate, in its dashboard say, each with its
+// credit note (models.RecordGatewayRefund), so that no money goes back
+// without an invoice saying so. The gateway lists the charge's refunds; one
+// whose key or reference is a refund of billgate's is billgate's own. A
+// refund still pending at the gateway is recorded by a later run: the
+// report is then left undelivered and Action is ActionReported, else it is
+// marked delivered. Action is ActionNone when every refund was billgate's.
+func (a *Activities) ApplyRefundReport(ctx context.Context, in RefundReport) (Applied, error) {
+	p, err := a.Store.PaymentByID(ctx, in.PaymentID)
+	if err != nil {
+		return Applied{}, err
+	}
+	out := Applied{TenantID: p.TenantID, Action: contract.ActionNone}
+	if p.Gateway != in.Gateway || p.Status != string(contract.PaymentPaid) {
+		out.Detail = "the payment is " + p.Status + " through " + p.Gateway
+		return out, a.Store.MarkWebhookDelivered(ctx, in.EventID, a.now())
+	}
+	listed, err := a.refundsAtGateway(ctx, in.Gateway, p.PaidBy())
+	if err != nil {
+		return out, err
+	}
+	ours, err := a.Store.Refunds(ctx, models.RefundFilter{PaymentID: &p.ID, Limit: maxRefundsPerPayment})
+	if err != nil {
+		return out, err
+	}
+	var details []string
+	pending := false
+	for _, l := range listed {
+		switch {
+		case madeByBillgate(l, ours):
+		case l.Status == gateways.RefundPending:
+			pending = true
+			details = append(details, "refund "+l.Reference+" made at the gateway is still pending")
+		case l.Status == gateways.RefundSucceeded:
+			r, _, err := a.Store.RecordGatewayRefund(ctx, models.GatewayRefund{PaymentID: p.ID, Gateway: in.Gateway, Reference: l.Reference, Amount: l.Amount, At: a.now()})
+			if err != nil {
+				return out, err
+			}
+			out.Action = contract.ActionRecorded
+			details = append(details, fmt.Sprintf("refund %s of %s made at the gateway recorded as refund %s", l.Reference, l.Amount, r.ID))
+		}
+	}
+	out.Detail = strings.Join(details, "; ")
+	if pending {
+		out.Action = contract.ActionReported
+		return out, nil
+	}
+	return out, a.Store.MarkWebhookDelivered(ctx, in.EventID, a.now())
+}
+
+// maxRefundsPerPayment bounds the refunds of one payment read at once;
+// POST /v1/refunds takes at least one unit each, and a gateway far fewer.
+const maxRefundsPerPayment = 1000
+
+// refundsAtGateway lists a charge's refunds at its gateway; a gateway that
+// lists none has none made outside billgate to record.
+func (a *Activities) refundsAtGateway(ctx context.Context, route, reference string) ([]gateways.ListedRefund, error) {
+	g, err := a.gateway(ctx, route)
+	if err != nil {
+		return nil, err
+	}
+	lister, ok := g.(gateways.RefundLister)
+	if !ok {
+		return nil, nil
+	}
+	listed, err := lister.ListRefunds(ctx, reference)
+	if err != nil {
+		return nil, gatewayError("list the refunds of "+reference, err)
+	}
+	return listed, nil
+}
+
+// madeByBillgate reports whether a listed refund is one of ours: by the key
+// billgate made it under (the refund's ID), or by the reference the gateway
+// answered it with.
+func madeByBillgate(l gateways.ListedRefund, ours []models.Refund) bool {
+	return slices.ContainsFunc(ours, func(r models.Refund) bool {
+		return l.IdempotencyKey == r.ID.String() || l.Reference != "" && l.Reference == r.GatewayReference
+	})
 }
 
 // RecordFindingsInput keeps a run's findings.

@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -68,7 +69,7 @@ func TestApplyLateSuccess(t *testing.T) {
 		if err != nil || len(todo.LateSuccesses) != 3 {
 			t.Fatalf("FindReconcilable = %+v, %v; want the three events", todo, err)
 		}
-		results := map[string]ApplyLateSuccessResult{}
+		results := map[string]Applied{}
 		for _, e := range todo.LateSuccesses {
 			if results[e.EventID], err = a.ApplyLateSuccess(ctx, e); err != nil {
 				t.Fatal(err)
@@ -144,4 +145,132 @@ func TestFindReconcilableStale(t *testing.T) {
 			t.Errorf("a day after its report, StalePayments = %+v, want it again", later.StalePayments)
 		}
 	})
+}
+
+// listingSandbox is the sandbox with the refunds a gateway would list of
+// each charge, some made outside billgate: the sandbox itself makes only
+// billgate's.
+type listingSandbox struct {
+	*sandbox.Sandbox
+	refunds map[string][]gateways.ListedRefund // by charge reference
+}
+
+func (g listingSandbox) ListRefunds(_ context.Context, reference string) ([]gateways.ListedRefund, error) {
+	return g.refunds[reference], nil
+}
+
+// A refund report records the refunds made at the gateway, once, and none
+// of billgate's own; one still pending keeps the report for a later run.
+func TestApplyRefundReport(t *testing.T) {
+	openEach(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		shop, bob := shopAndCustomer(t, s)
+		_, sb := sandboxActivitiesOn(t, sandbox.NewDatabaseLedger(s))
+		long := time.Now().UTC().Add(-time.Hour)
+		paid := storedPayment(t, s, shop, bob, "paid", "sbx_paid", long)
+		other := storedPayment(t, s, shop, bob, "paid", "sbx_other", long)
+		expired := storedPayment(t, s, shop, bob, "expired", "sbx_expired", long)
+		byKey, byReference, otherRefund := refundOf(t, s, paid, 300), refundOf(t, s, paid, 200), refundOf(t, s, other, 300)
+		if _, err := s.SettleRefund(ctx, byReference.ID, contract.RefundState{Status: contract.RefundSucceeded, GatewayReference: "re_ref", SettledAt: long}); err != nil {
+			t.Fatal(err)
+		}
+		usd := func(n int64) billing.Money { return billing.Money{Amount: n, Currency: "USD"} }
+		listed := func(ref, key string, st gateways.RefundStatus, n int64) gateways.ListedRefund {
+			return gateways.ListedRefund{RefundResult: gateways.RefundResult{Reference: ref, Status: st}, Amount: usd(n), IdempotencyKey: key}
+		}
+		g := listingSandbox{Sandbox: sb, refunds: map[string][]gateways.ListedRefund{
+			"sbx_paid": {
+				listed("re_key", byKey.ID.String(), gateways.RefundSucceeded, 300),
+				listed("re_ref", "", gateways.RefundSucceeded, 200),
+				listed("re_dashboard", "", gateways.RefundSucceeded, 250),
+				listed("re_slow", "", gateways.RefundPending, 100),
+			},
+			"sbx_other": {listed("re_ours", otherRefund.ID.String(), gateways.RefundSucceeded, 300)},
+		}}
+		var reg gateways.Registry
+		if err := reg.Register(g); err != nil {
+			t.Fatal(err)
+		}
+		a := &Activities{Store: s, Gateways: gateways.Router{Local: &reg}}
+		for _, e := range []models.WebhookEvent{
+			{ID: "evt_paid", PaymentID: &paid.ID},
+			{ID: "evt_other", PaymentID: &other.ID},
+			{ID: "evt_expired", PaymentID: &expired.ID},
+			{ID: "evt_fresh", PaymentID: &paid.ID, ReceivedAt: time.Now().UTC()},
+		} {
+			e.Gateway, e.Kind = sandbox.Name, string(gateways.EventChargeRefunded)
+			if e.ReceivedAt.IsZero() {
+				e.ReceivedAt = long
+			}
+			if _, _, err := s.RecordWebhookEvent(ctx, e); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		todo, err := a.FindReconcilable(ctx, FindReconcilableInput{Now: time.Now().UTC()})
+		if err != nil || len(todo.RefundReports) != 3 {
+			t.Fatalf("RefundReports = %+v, %v; want the three reports older than %s", todo.RefundReports, err, lateEventAge)
+		}
+		if all, _ := a.FindReconcilable(ctx, FindReconcilableInput{Now: time.Now().UTC(), EventAge: time.Nanosecond}); len(all.RefundReports) != 4 {
+			t.Errorf("a run by hand taking events of any age found %d reports, want 4", len(all.RefundReports))
+		}
+		results := map[string]Applied{}
+		for _, e := range todo.RefundReports {
+			if results[e.EventID], err = a.ApplyRefundReport(ctx, e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if r := results["evt_paid"]; r.Action != contract.ActionReported || r.TenantID != shop.ID ||
+			!strings.Contains(r.Detail, "re_dashboard") || !strings.Contains(r.Detail, "re_slow") || strings.Contains(r.Detail, "re_key") {
+			t.Errorf("the paid payment's report = %+v; want re_dashboard recorded, re_slow reported", r)
+		}
+		for _, id := range []string{"evt_other", "evt_expired"} {
+			if r := results[id]; r.Action != contract.ActionNone {
+				t.Errorf("%s = %+v, want nothing done", id, r)
+			}
+		}
+		dashboard, err := s.RefundByID(ctx, models.GatewayRefundID(paid.ID, "re_dashboard"))
+		if err != nil || dashboard.Origin != models.RefundOriginGateway || dashboard.Status != "succeeded" || dashboard.Amount != 250 {
+			t.Fatalf("the dashboard's refund = %+v, %v", dashboard, err)
+		}
+		if list, _ := s.Refunds(ctx, models.RefundFilter{PaymentID: &paid.ID, Limit: 10}); len(list) != 3 {
+			t.Errorf("the paid payment has %d refunds, want billgate's two and the dashboard's", len(list))
+		}
+		if list, _ := s.Refunds(ctx, models.RefundFilter{PaymentID: &other.ID, Limit: 10}); len(list) != 1 {
+			t.Errorf("the other payment has %d refunds, want billgate's only", len(list))
+		}
+
+		// The report of a pending refund stays, and is run again (a day
+		// after it was reported); the others are delivered.
+		again, _ := a.FindReconcilable(ctx, FindReconcilableInput{Now: time.Now().UTC()})
+		if len(again.RefundReports) != 1 || again.RefundReports[0].EventID != "evt_paid" {
+			t.Fatalf("after the run, RefundReports = %+v; want the pending one's", again.RefundReports)
+		}
+		report := contract.Finding{ID: uuid.Must(uuid.NewV7()), RunID: "r", Kind: contract.FindingGatewayRefund, EventID: "evt_paid", Action: contract.ActionReported, At: time.Now().UTC()}
+		if err := a.RecordFindings(ctx, RecordFindingsInput{Findings: []contract.Finding{report}}); err != nil {
+			t.Fatal(err)
+		}
+		if later, _ := a.FindReconcilable(ctx, FindReconcilableInput{Now: time.Now().UTC()}); len(later.RefundReports) != 0 {
+			t.Errorf("right after its report, RefundReports = %+v, want none for a day", later.RefundReports)
+		}
+		g.refunds["sbx_paid"][3].Status = gateways.RefundSucceeded
+		r, err := a.ApplyRefundReport(ctx, again.RefundReports[0])
+		if err != nil || r.Action != contract.ActionRecorded || !strings.Contains(r.Detail, "re_slow") || strings.Contains(r.Detail, "re_dashboard") {
+			t.Errorf("the rerun = %+v, %v; want re_slow recorded and re_dashboard not again", r, err)
+		}
+		if got, _ := s.PaymentByID(ctx, paid.ID); got.AmountRefunded != 200+250+100 {
+			t.Errorf("AmountRefunded = %d, want billgate's settled 200 and the gateway's 350", got.AmountRefunded)
+		}
+	})
+}
+
+// refundOf stores a pending refund of amount of p, as POST /v1/refunds
+// does.
+func refundOf(t *testing.T, s *models.Store, p *models.Payment, amount int64) *models.Refund {
+	t.Helper()
+	r := &models.Refund{ID: uuid.Must(uuid.NewV7()), PaymentID: p.ID, Amount: amount, Currency: p.Currency, Reason: "requested_by_customer", Origin: models.RefundOriginAPI}
+	if _, err := s.CreateRefund(context.Background(), r); err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

@@ -28,15 +28,18 @@ type refundView struct {
 	Status        string    `json:"status"`
 	FailureReason *string   `json:"failureReason"`
 	// GatewayReference is the gateway's ID for the refund, once it gave one.
-	GatewayReference *string   `json:"gatewayReference"`
-	CreatedAt        time.Time `json:"createdAt"`
-	UpdatedAt        time.Time `json:"updatedAt"`
+	GatewayReference *string `json:"gatewayReference"`
+	// Origin is where the refund was made: "api", or "gateway" for one
+	// made at the gateway and recorded by the reconciliation.
+	Origin    string    `json:"origin"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
 }
 
 func viewRefund(r *models.Refund) refundView {
 	return refundView{ID: r.ID, TenantID: r.TenantID, CustomerID: r.CustomerID, PaymentID: r.PaymentID, InvoiceID: r.InvoiceID,
 		Amount: r.Amount, Currency: r.Currency, Reason: optional(r.Reason), Status: r.Status, FailureReason: optional(r.FailureReason),
-		GatewayReference: optional(r.GatewayReference), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+		GatewayReference: optional(r.GatewayReference), Origin: r.Origin, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 }
 
 func optional(s string) *string {

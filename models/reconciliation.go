@@ -77,6 +77,16 @@ func (s *Reconciliation) StaleRefunds(ctx context.Context, before, now time.Time
 	return findReadable[Refund](s.conn, q)
 }
 
+// UndeliveredEvents lists the events of kind that name a payment, received
+// before before and never delivered, oldest first, at most limit, less
+// those a run reported as a finding of kind finding within reportedAgain
+// of now.
+func (s *Reconciliation) UndeliveredEvents(ctx context.Context, kind, finding string, before, now time.Time, limit int) ([]WebhookEvent, error) {
+	q := s.db.WithContext(ctx).Where("delivered_at IS NULL AND kind = ? AND payment_id IS NOT NULL AND received_at < ?", kind, before).
+		Where("id NOT IN (?)", s.reported(ctx, finding, "event_id", now)).Order("received_at").Limit(limit)
+	return findReadable[WebhookEvent](s.conn, q)
+}
+
 // reported selects the column of the findings of kind reported within
 // reportedAgain of now.
 func (s *Reconciliation) reported(ctx context.Context, kind, column string, now time.Time) *gorm.DB {

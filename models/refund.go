@@ -27,9 +27,22 @@ type Refund struct {
 	Status           string // one of contract.RefundStatuses
 	FailureReason    string
 	GatewayReference string
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
+	// Origin is where the refund was made: RefundOriginAPI or
+	// RefundOriginGateway.
+	Origin    string `gorm:"default:api"`
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
+
+// Where a refund was made.
+const (
+	// RefundOriginAPI: asked of billgate (POST /v1/refunds), which asked
+	// the gateway.
+	RefundOriginAPI = "api"
+	// RefundOriginGateway: made at the gateway (in its dashboard, say) and
+	// recorded by the reconciliation.
+	RefundOriginGateway = "gateway"
+)
 
 // Input is what the refund's workflow takes: the refund of p's charge.
 func (r *Refund) Input(p *Payment) contract.RefundInput {
@@ -125,18 +138,87 @@ func (s *Billing) SettleRefund(ctx context.Context, id uuid.UUID, st contract.Re
 		if err := translate(q.Take(&r, "id = ?", id).Error); err != nil {
 			return err
 		}
-		note := CreditNote{ID: contract.DerivedID(st.SettledAt, r.ID, 0), TenantID: r.TenantID, CustomerID: r.CustomerID, InvoiceID: r.InvoiceID,
-			RefundID: r.ID, Amount: r.Amount, Currency: r.Currency, Reason: r.Reason, CreatedAt: st.SettledAt}
-		if err := translate(q.Create(&note).Error); err != nil {
-			return err
-		}
-		// By table, not model: the models' columns are read-only.
-		if err := q.Table("payments").Where("id = ?", r.PaymentID).Update("amount_refunded", gorm.Expr("amount_refunded + ?", r.Amount)).Error; err != nil {
-			return translate(err)
-		}
-		return translate(q.Table("invoices").Where("id = ?", r.InvoiceID).Update("amount_credited", gorm.Expr("amount_credited + ?", r.Amount)).Error)
+		return credit(q, &r, st.SettledAt)
 	})
 	return settled, err
+}
+
+// credit writes a succeeded refund's credit note, and counts the refund on
+// its payment and invoice.
+func credit(q *gorm.DB, r *Refund, at time.Time) error {
+	note := CreditNote{ID: contract.DerivedID(at, r.ID, 0), TenantID: r.TenantID, CustomerID: r.CustomerID, InvoiceID: r.InvoiceID,
+		RefundID: r.ID, Amount: r.Amount, Currency: r.Currency, Reason: r.Reason, CreatedAt: at}
+	if err := translate(q.Create(&note).Error); err != nil {
+		return err
+	}
+	// By table, not model: the models' columns are read-only.
+	if err := q.Table("payments").Where("id = ?", r.PaymentID).Update("amount_refunded", gorm.Expr("amount_refunded + ?", r.Amount)).Error; err != nil {
+		return translate(err)
+	}
+	return translate(q.Table("invoices").Where("id = ?", r.InvoiceID).Update("amount_credited", gorm.Expr("amount_credited + ?", r.Amount)).Error)
+}
+
+// GatewayRefund is a refund a gateway made of a payment's charge outside
+// billgate, in its dashboard say.
+type GatewayRefund struct {
+	PaymentID uuid.UUID
+	// Gateway is the route the payment must be collected through.
+	Gateway string
+	// Reference is the gateway's ID for the refund.
+	Reference string
+	Amount    billing.Money
+	At        time.Time
+}
+
+// GatewayRefundID is the ID a refund the gateway made is recorded under:
+// one per payment and gateway reference, so it is recorded once.
+func GatewayRefundID(paymentID uuid.UUID, reference string) uuid.UUID {
+	return uuid.NewSHA1(paymentID, []byte("gateway-refund/"+reference))
+}
+
+// RecordGatewayRefund records a refund the gateway made as a succeeded
+// refund of origin RefundOriginGateway, with its credit note, under the
+// payment's row lock. The payment must be paid in the refund's currency
+// through g.Gateway, and keep at least its amount unrefunded by its
+// succeeded refunds (ErrOverRefund otherwise: the gateway and billgate
+// disagree, for a person to look at). One recorded already is returned as
+// it is (recorded false).
+func (s *Billing) RecordGatewayRefund(ctx context.Context, g GatewayRefund) (r *Refund, recorded bool, err error) {
+	r = &Refund{ID: GatewayRefundID(g.PaymentID, g.Reference)}
+	err = s.withTx(ctx, func(tx *conn) error {
+		q := tx.db.WithContext(ctx)
+		switch err := translate(q.Take(r, "id = ?", r.ID).Error); {
+		case err == nil:
+			return nil
+		case !errors.Is(err, ErrNotFound):
+			return err
+		}
+		if tx.dialect == Postgres {
+			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+		}
+		var p Payment
+		if err := translate(q.Take(&p, "id = ?", g.PaymentID).Error); err != nil {
+			return fmt.Errorf("payment %s: %w", g.PaymentID, err)
+		}
+		q = tx.db.WithContext(ctx)
+		refunded, err := refundedOf(q, p.ID, []string{string(contract.RefundSucceeded)})
+		if err != nil {
+			return err
+		}
+		if p.Status != string(contract.PaymentPaid) || p.Gateway != g.Gateway || p.Currency != string(g.Amount.Currency) || g.Amount.Amount > p.Amount-refunded {
+			return fmt.Errorf("gateway refund %s of %s of payment %s (%s through %s, %d paid, %d refunded): %w",
+				g.Reference, g.Amount, p.ID, p.Status, p.Gateway, p.Amount, refunded, ErrOverRefund)
+		}
+		*r = Refund{ID: r.ID, TenantID: p.TenantID, CustomerID: p.CustomerID, PaymentID: p.ID, InvoiceID: p.InvoiceID,
+			Amount: g.Amount.Amount, Currency: p.Currency, Status: string(contract.RefundSucceeded), GatewayReference: g.Reference,
+			Origin: RefundOriginGateway, CreatedAt: g.At, UpdatedAt: g.At}
+		if err := translate(q.Create(r).Error); err != nil {
+			return err
+		}
+		recorded = true
+		return credit(q, r, g.At)
+	})
+	return r, recorded, err
 }
 
 // NotePendingRefund keeps the gateway's reference of a refund it left

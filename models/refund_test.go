@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/billgate/billgate/billing"
 	"github.com/billgate/billgate/workflows/contract"
 )
 
@@ -184,6 +185,65 @@ func TestDisputeMarkSurvivesTheWorkflowsWrites(t *testing.T) {
 		got, _ := s.PaymentByID(ctx, p.ID)
 		if got.DisputedAt == nil || !got.DisputedAt.Equal(at(5)) {
 			t.Errorf("DisputedAt = %v, want the first report's, kept through the newer write", got.DisputedAt)
+		}
+	})
+}
+
+// A refund made at the gateway is recorded once, succeeded and credited
+// like one of billgate's; one the payment cannot take writes nothing.
+func TestRecordGatewayRefund(t *testing.T) {
+	openEach(t, func(t *testing.T, s *Store) {
+		migrated(t, s)
+		ctx := context.Background()
+		f := newBillingFixture(t, s)
+		p := paidPayment(t, s, f)
+		ours := refundOf(p, 4000)
+		if _, err := s.CreateRefund(ctx, ours); err != nil {
+			t.Fatal(err)
+		}
+		usd := func(n int64) billing.Money { return billing.Money{Amount: n, Currency: "USD"} }
+		g := GatewayRefund{PaymentID: p.ID, Gateway: "sandbox", Reference: "re_dashboard", Amount: usd(2500), At: at(4)}
+
+		r, recorded, err := s.RecordGatewayRefund(ctx, g)
+		if err != nil || !recorded {
+			t.Fatalf("RecordGatewayRefund = %v, %v", recorded, err)
+		}
+		if r.ID != GatewayRefundID(p.ID, "re_dashboard") || r.Status != "succeeded" || r.Origin != RefundOriginGateway || r.Amount != 2500 ||
+			r.GatewayReference != "re_dashboard" || r.InvoiceID != p.InvoiceID || r.CustomerID != p.CustomerID || r.TenantID != p.TenantID {
+			t.Errorf("recorded %+v", r)
+		}
+		again, recorded, err := s.RecordGatewayRefund(ctx, g)
+		if err != nil || recorded || again.ID != r.ID {
+			t.Errorf("the same refund again = %+v, %v, %v; want the stored one, not recorded", again, recorded, err)
+		}
+		notes, _ := s.CreditNotes(ctx, p.InvoiceID)
+		if len(notes) != 1 || notes[0].RefundID != r.ID || notes[0].Amount != 2500 {
+			t.Errorf("CreditNotes = %+v; want one of 2500 for the gateway's refund", notes)
+		}
+		if got, _ := s.PaymentByID(ctx, p.ID); got.AmountRefunded != 2500 {
+			t.Errorf("AmountRefunded = %d, want 2500", got.AmountRefunded)
+		}
+		if got, _ := s.RefundByID(ctx, ours.ID); got.Origin != RefundOriginAPI {
+			t.Errorf("billgate's own refund has origin %q", got.Origin)
+		}
+
+		// 9900 paid, 2500 refunded at the gateway: the pending 4000 of
+		// billgate's does not count, the gateway decides it; 7401 is too much.
+		refused := []GatewayRefund{
+			{PaymentID: p.ID, Gateway: "sandbox", Reference: "re_big", Amount: usd(7401), At: at(5)},
+			{PaymentID: p.ID, Gateway: "stripe/" + uuid.NewString(), Reference: "re_other", Amount: usd(1), At: at(5)},
+			{PaymentID: p.ID, Gateway: "sandbox", Reference: "re_eur", Amount: billing.Money{Amount: 1, Currency: "EUR"}, At: at(5)},
+		}
+		for _, g := range refused {
+			if _, _, err := s.RecordGatewayRefund(ctx, g); !errors.Is(err, ErrOverRefund) {
+				t.Errorf("RecordGatewayRefund(%s) = %v, want ErrOverRefund", g.Reference, err)
+			}
+		}
+		if _, _, err := s.RecordGatewayRefund(ctx, GatewayRefund{PaymentID: p.ID, Gateway: "sandbox", Reference: "re_rest", Amount: usd(7400), At: at(5)}); err != nil {
+			t.Errorf("recording what is left = %v", err)
+		}
+		if list, _ := s.Refunds(ctx, RefundFilter{PaymentID: &p.ID, Limit: 10}); len(list) != 3 {
+			t.Errorf("refunds of the payment = %d, want billgate's and two of the gateway's", len(list))
 		}
 	})
 }

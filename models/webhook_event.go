@@ -43,11 +43,3 @@ func (s *WebhookEvents) RecordWebhookEvent(ctx context.Context, e WebhookEvent) 
 func (s *WebhookEvents) MarkWebhookDelivered(ctx context.Context, id string, at time.Time) error {
 	return translate(s.db.WithContext(ctx).Model(&WebhookEvent{}).Where("id = ?", id).Update("delivered_at", at).Error)
 }
-
-// UndeliveredEvents lists the events of kind received before before and
-// never delivered, oldest first, at most limit.
-func (s *WebhookEvents) UndeliveredEvents(ctx context.Context, kind string, before time.Time, limit int) ([]WebhookEvent, error) {
-	q := s.db.WithContext(ctx).Where("delivered_at IS NULL AND kind = ? AND payment_id IS NOT NULL AND received_at < ?", kind, before).
-		Order("received_at").Limit(limit)
-	return findReadable[WebhookEvent](s.conn, q)
-}

@@ -108,7 +108,7 @@ func (s *Service) newRefund(ctx context.Context, id uuid.UUID, pay *models.Payme
 		return nil, fault.Invalid("amount", "at most "+strconv.FormatInt(left, 10)+" "+pay.Currency+" is left to refund", amount)
 	}
 	now := s.Now().UTC()
-	r := &models.Refund{ID: id, PaymentID: pay.ID, Amount: amount, Currency: pay.Currency, Reason: n.Reason, CreatedAt: now, UpdatedAt: now}
+	r := &models.Refund{ID: id, PaymentID: pay.ID, Amount: amount, Currency: pay.Currency, Reason: n.Reason, Origin: models.RefundOriginAPI, CreatedAt: now, UpdatedAt: now}
 	switch _, err := s.Refunds.CreateRefund(ctx, r); {
 	case errors.Is(err, models.ErrOverRefund):
 		return nil, fault.Invalid("amount", "more than is left to refund", amount) // another refund took it meanwhile

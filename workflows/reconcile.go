@@ -38,14 +38,17 @@ var reconcileActivityOptions = workflow.ActivityOptions{
 //     charge as the gateway has it;
 //   - a refund the gateway left pending is looked up and settled; one it
 //     never answered is run again under its own key while the gateway
-//     keeps keys, and reported after.
+//     keeps keys, and reported after;
+//   - a refund a gateway reported of a paid payment's charge that billgate
+//     did not make (in the gateway's dashboard, say) is recorded with its
+//     credit note.
 //
 // What it found and did is kept, for GET /v1/reconciliation.
 func ReconcileWorkflow(ctx workflow.Context, in contract.ReconcileInput) (contract.ReconcileResult, error) {
 	ctx = workflow.WithActivityOptions(ctx, reconcileActivityOptions)
 	var a *activities.Activities
 	var todo activities.Reconcilable
-	if err := workflow.ExecuteActivity(ctx, a.FindReconcilable, activities.FindReconcilableInput{Now: workflow.Now(ctx)}).Get(ctx, &todo); err != nil {
+	if err := workflow.ExecuteActivity(ctx, a.FindReconcilable, activities.FindReconcilableInput{Now: workflow.Now(ctx), EventAge: in.EventAge}).Get(ctx, &todo); err != nil {
 		return contract.ReconcileResult{}, err
 	}
 	r := &reconciler{run: workflow.GetInfo(ctx).WorkflowExecution.RunID}
@@ -58,11 +61,20 @@ func ReconcileWorkflow(ctx workflow.Context, in contract.ReconcileInput) (contra
 	for _, refund := range todo.StaleRefunds {
 		r.staleRefund(ctx, refund)
 	}
+	if workflow.GetVersion(ctx, recordGatewayRefunds, workflow.DefaultVersion, 1) == 1 {
+		for _, report := range todo.RefundReports {
+			r.refundReport(ctx, report)
+		}
+	}
 	if err := workflow.ExecuteActivity(ctx, a.RecordFindings, activities.RecordFindingsInput{Findings: r.found}).Get(ctx, nil); err != nil {
 		return contract.ReconcileResult{}, err
 	}
 	return contract.ReconcileResult{Findings: len(r.found)}, nil
 }
+
+// recordGatewayRefunds is the patch that added the refund reports: runs
+// begun before it (minutes long) never act on them.
+const recordGatewayRefunds = "record-gateway-refunds"
 
 type reconciler struct {
 	run   string
@@ -87,11 +99,28 @@ func tell(ctx workflow.Context, payment uuid.UUID, reference string) bool {
 func (r *reconciler) lateSuccess(ctx workflow.Context, e activities.LateSuccess) {
 	f := contract.Finding{Kind: contract.FindingLateSuccess, PaymentID: &e.PaymentID, EventID: e.EventID, Gateway: e.Gateway}
 	var a *activities.Activities
-	var res activities.ApplyLateSuccessResult
+	var res activities.Applied
 	err := workflow.ExecuteActivity(ctx, a.ApplyLateSuccess, e).Get(ctx, &res)
 	switch {
 	case err != nil:
 		f.Action, f.Detail = contract.ActionReported, "could not be settled this run: "+err.Error()
+	default:
+		f.TenantID, f.Action, f.Detail = &res.TenantID, res.Action, res.Detail
+	}
+	r.note(ctx, f)
+}
+
+// refundReport records the refunds made at the gateway that a report
+// speaks of; a report of billgate's own refunds is no finding.
+func (r *reconciler) refundReport(ctx workflow.Context, e activities.RefundReport) {
+	f := contract.Finding{Kind: contract.FindingGatewayRefund, PaymentID: &e.PaymentID, EventID: e.EventID, Gateway: e.Gateway}
+	var a *activities.Activities
+	var res activities.Applied
+	switch err := workflow.ExecuteActivity(ctx, a.ApplyRefundReport, e).Get(ctx, &res); {
+	case err != nil:
+		f.Action, f.Detail = contract.ActionReported, "could not be settled this run: "+err.Error()
+	case res.Action == contract.ActionNone:
+		return
 	default:
 		f.TenantID, f.Action, f.Detail = &res.TenantID, res.Action, res.Detail
 	}

@@ -18,7 +18,9 @@ import (
 
 // One run over one of each: a late success applied, a stale payment whose
 // workflow runs (told) and one whose workflow is gone (looked up and
-// reported), a stale refund run again; the findings are recorded once.
+// reported), a stale refund run again, a refund report of billgate's own
+// refunds (no finding) and one of a refund made at the gateway (recorded);
+// the findings are recorded once.
 func TestReconcileWorkflow(t *testing.T) {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
@@ -40,8 +42,14 @@ func TestReconcileWorkflow(t *testing.T) {
 			{Input: pending, TenantID: tenant, Reference: "re_p", CreatedAt: start.AddDate(0, -1, 0)}, // left pending: looked up
 			{Input: forgotten, TenantID: tenant, CreatedAt: start.Add(-MaxChargeTime)},                // never answered, key maybe gone: reported
 		},
+		RefundReports: []activities.RefundReport{{EventID: "stripe/acct/evt_ours", Gateway: "stripe/acct", PaymentID: late},
+			{EventID: "stripe/acct/evt_dashboard", Gateway: "stripe/acct", PaymentID: late}},
 	}, nil)
-	env.OnActivity(a.ApplyLateSuccess, mock.Anything, mock.Anything).Return(activities.ApplyLateSuccessResult{TenantID: tenant, Action: contract.ActionRefunded, Detail: "refunded"}, nil)
+	env.OnActivity(a.ApplyRefundReport, mock.Anything, activities.RefundReport{EventID: "stripe/acct/evt_ours", Gateway: "stripe/acct", PaymentID: late}).
+		Return(activities.Applied{TenantID: tenant, Action: contract.ActionNone}, nil)
+	env.OnActivity(a.ApplyRefundReport, mock.Anything, activities.RefundReport{EventID: "stripe/acct/evt_dashboard", Gateway: "stripe/acct", PaymentID: late}).
+		Return(activities.Applied{TenantID: tenant, Action: contract.ActionRecorded, Detail: "refund re_1 recorded"}, nil)
+	env.OnActivity(a.ApplyLateSuccess, mock.Anything, mock.Anything).Return(activities.Applied{TenantID: tenant, Action: contract.ActionRefunded, Detail: "refunded"}, nil)
 	env.OnSignalExternalWorkflow(mock.Anything, contract.PaymentWorkflowID(running), "", contract.GatewayEventSignal, contract.GatewayEvent{Reference: "sbx_1", Succeeded: true}).Return(nil)
 	env.OnSignalExternalWorkflow(mock.Anything, contract.PaymentWorkflowID(gone), "", contract.GatewayEventSignal, mock.Anything).Return(errors.New("workflow not found"))
 	env.OnActivity(a.LookupCharge, mock.Anything, activities.LookupInput{Gateway: "sandbox", Reference: "sbx_2"}).Return(activities.LookupResult{Status: gateways.Succeeded}, nil)
@@ -69,6 +77,7 @@ func TestReconcileWorkflow(t *testing.T) {
 		{contract.FindingStaleRefund, contract.ActionRestarted},
 		{contract.FindingStaleRefund, contract.ActionSettled},
 		{contract.FindingStaleRefund, contract.ActionReported},
+		{contract.FindingGatewayRefund, contract.ActionRecorded},
 	}
 	if len(recorded) != len(want) {
 		t.Fatalf("recorded %+v, want %d findings", recorded, len(want))
@@ -88,7 +97,10 @@ func TestReconcileWorkflow(t *testing.T) {
 		t.Errorf("settled %+v, want the pending refund, succeeded", settled)
 	}
 	var res contract.ReconcileResult
-	if err := env.GetWorkflowResult(&res); err != nil || res.Findings != 6 {
+	if f := recorded[6]; f.EventID != "stripe/acct/evt_dashboard" || f.Detail != "refund re_1 recorded" {
+		t.Errorf("the gateway refund's finding = %+v", f)
+	}
+	if err := env.GetWorkflowResult(&res); err != nil || res.Findings != 7 {
 		t.Errorf("result = %+v, %v", res, err)
 	}
 }

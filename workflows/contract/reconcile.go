@@ -12,7 +12,13 @@ const ReconcileScheduleID = "billgate-reconcile"
 
 // ReconcileInput configures one reconciliation run; the zero value is the
 // usual run.
-type ReconcileInput struct{}
+type ReconcileInput struct {
+	// EventAge is how long ago an undelivered gateway event must have been
+	// received to be acted on; zero means a few minutes, time enough for
+	// the running workflows to take it first. An operator (or a test)
+	// starting a run by hand may shorten it.
+	EventAge time.Duration `json:",omitempty"`
+}
 
 // ReconcileResult counts what one run found.
 type ReconcileResult struct {
@@ -29,6 +35,9 @@ const (
 	FindingStalePayment = "stale_payment"
 	// FindingStaleRefund: a refund still pending, its workflow ended.
 	FindingStaleRefund = "stale_refund"
+	// FindingGatewayRefund: a gateway reported a refund of a payment's
+	// charge that billgate did not make.
+	FindingGatewayRefund = "gateway_refund"
 )
 
 // What a reconciliation did of a finding.
@@ -39,6 +48,9 @@ const (
 	ActionRestarted = "restarted"
 	ActionReported  = "reported"
 	ActionSettled   = "settled"
+	// ActionRecorded: a refund made at the gateway was recorded, with its
+	// credit note.
+	ActionRecorded = "recorded"
 )
 
 // Finding is one thing a reconciliation run found, and what it did.
