@@ -23,6 +23,7 @@ type account struct {
 var (
 	_ gateways.ConnectedGateway = (*account)(nil)
 	_ gateways.RefundLooker     = (*account)(nil)
+	_ gateways.RefundLister     = (*account)(nil)
 	_ gateways.ReturnReader     = (*account)(nil)
 )
 

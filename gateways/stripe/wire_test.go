@@ -174,3 +174,21 @@ func TestWireRefusedKey(t *testing.T) {
 		t.Errorf("Lookup() with a refused key = %v, want a permanent HTTP 401 error", err)
 	}
 }
+
+// docs.stripe.com/api/refunds/list: the PaymentIntent, then its refunds, a
+// page of 100; stripe-mock's list holds one refund of 1.00 USD, succeeded,
+// without metadata.
+func TestWireListRefunds(t *testing.T) {
+	gw, rec := connect(t, stripeMock, testAccount(), settableclock.At(t0))
+	got, err := gw.(gateways.RefundLister).ListRefunds(context.Background(), "pi_3Qabc")
+	if err != nil || len(got) != 1 || !strings.HasPrefix(got[0].Reference, "re_") || got[0].Status != gateways.RefundSucceeded ||
+		got[0].Amount != (billing.Money{Amount: 100, Currency: "USD"}) || got[0].IdempotencyKey != "" {
+		t.Errorf("ListRefunds() = %+v, %v; want stripe-mock's refund", got, err)
+	}
+	reqs := rec.Requests()
+	if len(reqs) != 2 {
+		t.Fatalf("sent %d requests, want 2: %+v", len(reqs), reqs)
+	}
+	wantRequest(t, reqs[0], http.MethodGet, "/v1/payment_intents/pi_3Qabc", "", url.Values{})
+	wantRequest(t, reqs[1], http.MethodGet, "/v1/refunds", "", url.Values{"payment_intent": {"pi_3Qabc"}, "limit": {"100"}})
+}

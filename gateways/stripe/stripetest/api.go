@@ -35,6 +35,7 @@ func (s *Server) routes() *http.ServeMux {
 		"GET /v1/payment_intents/{id}":         (*Server).getPaymentIntent,
 		"POST /v1/payment_intents/{id}/cancel": (*Server).cancelPaymentIntent,
 		"POST /v1/refunds":                     (*Server).createRefund,
+		"GET /v1/refunds":                      (*Server).listRefunds,
 		"GET /v1/refunds/{id}":                 (*Server).getRefund,
 		"GET /v1/charges/{id}":                 (*Server).getCharge,
 		"GET /v1/disputes/{id}":                (*Server).getDispute,

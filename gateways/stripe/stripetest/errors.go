@@ -68,3 +68,9 @@ func declineResponse(e *Error) response {
 func unauthorized(format string, args ...any) response {
 	return response{status: http.StatusUnauthorized, body: errorBody{&Error{Type: typeInvalidRequest, Message: fmt.Sprintf(format, args...)}}}
 }
+
+// hookError is a refusal as a test hook reports it: what it did, and
+// Stripe's message.
+func hookError(what string, resp *response) error {
+	return fmt.Errorf("%s: %s", what, resp.body.(errorBody).Error.Message)
+}

@@ -58,6 +58,19 @@ func (f *form) int(name string) (int64, bool) {
 	return n, true
 }
 
+// limit is a list's limit parameter: 10 unless given, from 1 to 100
+// (docs.stripe.com/api/pagination).
+func (f *form) limit() int64 {
+	n, ok := f.int("limit")
+	if !ok {
+		return 10
+	}
+	if n < 1 || n > 100 {
+		f.fail(paramError("limit", "This value must be between 1 and 100."))
+	}
+	return n
+}
+
 // bool is a boolean parameter and whether it was given.
 func (f *form) bool(name string) (value, given bool) {
 	s, ok := f.str(name)

@@ -6,8 +6,8 @@ import (
 	"slices"
 )
 
-// The test hooks below play the payer, the bank and the card network. Each
-// records the events Stripe would send.
+// The test hooks below play the payer, the business at its Dashboard, the
+// bank and the card network. Each records the events Stripe would send.
 
 // SaveMethod is a Customer with a test PaymentMethod (one of the Method
 // constants) attached, as a business's checkout leaves it: what billgate
@@ -22,7 +22,7 @@ func (s *Server) SaveMethod(testMethod string) (customerID, paymentMethodID stri
 	m, _ := s.methodFor(testMethod, "payment_method")
 	c := &Customer{ID: newID("cus"), Object: "customer", Created: s.now().Unix(), Metadata: map[string]string{}}
 	if resp := attachable(m, c.ID, "payment_method"); resp != nil {
-		return "", "", fmt.Errorf("attach %s: %s", testMethod, resp.body.(errorBody).Error.Message)
+		return "", "", hookError("attach "+testMethod, resp)
 	}
 	store(&s.state, s.state.customers, c.ID, c)
 	s.emit(nil, "customer.created", c, nil)
@@ -53,6 +53,33 @@ func (s *Server) CompleteAction(paymentIntentID string, authenticated bool) (Pay
 		Message: "The provided PaymentMethod has failed authentication. You can provide payment_method_data or a new PaymentMethod to attempt to fulfill this PaymentIntent again."}
 	s.emit(nil, "payment_intent.payment_failed", pi, nil)
 	return *pi, nil
+}
+
+// RefundInDashboard is the business refunding a succeeded PaymentIntent in
+// the Stripe Dashboard rather than through billgate
+// (docs.stripe.com/refunds, "Issue refunds"): amount of it, 0 for whatever
+// remains unrefunded. The refund is made as POST /v1/refunds makes it, with
+// the same events (refund.created, charge.refunded), but carries no
+// metadata and came with no idempotency key. Stripe's refusals (a disputed
+// charge, one refunded in full, an amount above what remains) are errors.
+func (s *Server) RefundInDashboard(paymentIntentID string, amount int64) (refundID string, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.state.intents[paymentIntentID]; !ok {
+		return "", fmt.Errorf("no PaymentIntent %s", paymentIntentID)
+	}
+	if amount < 0 {
+		return "", fmt.Errorf("refund amount %d is negative", amount)
+	}
+	ch, resp := s.refundable(paymentIntentID, "")
+	if resp != nil {
+		return "", hookError("refund "+paymentIntentID, resp)
+	}
+	re, resp := s.refund(nil, ch, refundRequest{amount: amount, metadata: map[string]string{}})
+	if resp != nil {
+		return "", hookError("refund "+paymentIntentID, resp)
+	}
+	return re.ID, nil
 }
 
 // Settle completes what a bank does later: a processing PaymentIntent

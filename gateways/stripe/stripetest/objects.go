@@ -253,3 +253,12 @@ type searchResult struct {
 	NextPage *string          `json:"next_page"`
 	URL      string           `json:"url"`
 }
+
+// list is the answer of a list endpoint, one page of its objects
+// (docs.stripe.com/api/pagination).
+type list[T any] struct {
+	Object  string `json:"object"`
+	Data    []*T   `json:"data"`
+	HasMore bool   `json:"has_more"`
+	URL     string `json:"url"`
+}

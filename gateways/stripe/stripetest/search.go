@@ -18,15 +18,9 @@ import (
 // Options.SearchLag.
 func (s *Server) searchPaymentIntents(r *request) response {
 	query := r.form.required("query")
-	limit, hasLimit := r.form.int("limit")
+	limit := r.form.limit()
 	if err := r.form.check(); err != nil {
 		return *err
-	}
-	if !hasLimit {
-		limit = 10
-	}
-	if limit < 1 || limit > 100 {
-		return paramError("limit", "This value must be between 1 and 100.")
 	}
 	q, err := parseQuery(query)
 	if err != nil {

@@ -12,9 +12,10 @@
 // its own: the requests of a scenario are then checked against Stripe's
 // OpenAPI specification too.
 //
-// Test hooks play the payer's and the bank's part: CompleteAction (3-D
-// Secure passed or failed), Settle (a bank debit or refund that completes),
-// FailRefund (a refund the payer's bank refuses), Dispute (a chargeback),
+// Test hooks play the payer's, the business's and the bank's part:
+// CompleteAction (3-D Secure passed or failed), Settle (a bank debit or
+// refund that completes), FailRefund (a refund the payer's bank refuses),
+// RefundInDashboard (a refund made outside the API), Dispute (a chargeback),
 // and the hosted authentication page a requires_action PaymentIntent
 // redirects to, which sends the payer back to the return_url as Stripe
 // does.

@@ -49,6 +49,9 @@ func TestObjectsFollowStripesSpecification(t *testing.T) {
 	keep(c.post("/v1/payment_intents", url.Values{"amount": {"500"}, "currency": {"eur"}, "payment_method": {stripetest.MethodVisa}}, ""), 200)
 	keep(c.post("/v1/payment_intents/"+forSDK+"/cancel", url.Values{"cancellation_reason": {"abandoned"}}, ""), 200)
 	keep(c.post("/v1/refunds", url.Values{"payment_intent": {succeeded.str("id")}, "amount": {"500"}, "reason": {"requested_by_customer"}}, ""), 200)
+	if _, err := s.RefundInDashboard(succeeded.str("id"), 300); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.Settle(processing.str("id")); err != nil {
 		t.Fatal(err)
 	}
@@ -101,17 +104,25 @@ func TestObjectsFollowStripesSpecification(t *testing.T) {
 		validate(t, spec, now.raw)
 	}
 	search := c.do(http.MethodGet, "/v1/payment_intents/search", url.Values{"query": {"status:'succeeded' OR status:'canceled'"}}, "")
+	wantList(t, spec, search, "search_result", "/v1/payment_intents/search", 5)
+	wantList(t, spec, c.do(http.MethodGet, "/v1/refunds", url.Values{"limit": {"100"}}, ""), "list", "/v1/refunds", 5)
+}
+
+// wantList checks a list or a search result at path: its object, url and
+// has_more, and each of its n objects.
+func wantList(t *testing.T, spec *stripemock.Spec, a answer, object, path string, n int) {
+	t.Helper()
 	var result struct {
 		Object  string
 		Data    []json.RawMessage
 		HasMore *bool  `json:"has_more"`
 		URL     string `json:"url"`
 	}
-	if err := json.Unmarshal(search.raw, &result); err != nil || result.Object != "search_result" || result.HasMore == nil || result.URL != "/v1/payment_intents/search" || len(result.Data) != 5 {
-		t.Errorf("search = %s, want a search_result of the 5 PaymentIntents", search.raw)
+	if err := json.Unmarshal(a.raw, &result); err != nil || result.Object != object || result.HasMore == nil || result.URL != path || len(result.Data) != n {
+		t.Errorf("GET %s = %s, want a %s of %d objects", path, a.raw, object, n)
 	}
-	for _, pi := range result.Data {
-		validate(t, spec, pi)
+	for _, obj := range result.Data {
+		validate(t, spec, obj)
 	}
 }
 
