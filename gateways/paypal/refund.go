@@ -13,7 +13,10 @@ import (
 // Refund implements gateways.Gateway: the order's capture is refunded
 // (captures.refund, POST /v2/payments/captures/{capture_id}/refund) under
 // PayPal-Request-Id req.IdempotencyKey, whole (no amount: PayPal refunds
-// what remains) or in part. PayPal's refusals (REFUND_AMOUNT_EXCEEDED,
+// what remains) or in part. The refund keeps the key as its custom_id
+// ("Used to reconcile API caller-initiated transactions with PayPal
+// transactions"), by which ListRefunds tells billgate's refunds from those
+// made in PayPal's dashboard. PayPal's refusals (REFUND_AMOUNT_EXCEEDED,
 // CAPTURE_FULLY_REFUNDED, ...) are permanent errors wrapping
 // ErrNotRefundable.
 func (g *Gateway) Refund(ctx context.Context, req gateways.RefundRequest) (gateways.RefundResult, error) {
@@ -36,7 +39,7 @@ func (g *Gateway) Refund(ctx context.Context, req gateways.RefundRequest) (gatew
 	if c.Status != captureCompleted && c.Status != capturePartiallyRefunded && c.Status != captureRefunded {
 		return gateways.RefundResult{}, permanent(fmt.Errorf("%w: order %s: capture %s is %s", gateways.ErrNotRefundable, o.ID, c.ID, c.Status))
 	}
-	body := refundRequest{}
+	body := refundRequest{CustomID: wireKey(req.IdempotencyKey)}
 	if !req.Amount.IsZero() {
 		if c.Amount != nil && c.Amount.CurrencyCode != string(req.Amount.Currency) {
 			return gateways.RefundResult{}, permanent(&billing.FieldError{Field: "amount", Message: fmt.Sprintf("is in %s; order %s was paid in %s", req.Amount.Currency, o.ID, c.Amount.CurrencyCode)})

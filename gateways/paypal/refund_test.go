@@ -1,8 +1,17 @@
 package paypal_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"reflect"
+	"strings"
+	"sync"
 	"testing"
+
+	"github.com/google/uuid"
 
 	"github.com/billgate/billgate/billing"
 	"github.com/billgate/billgate/gateways"
@@ -125,4 +134,58 @@ func TestRefundKeyConflict(t *testing.T) {
 	}
 	_, err := e.g.Refund(ctx, refundRequest("shared", two, 500))
 	wantPermanent(t, "Refund(key of another charge's refund)", err, gateways.ErrIdempotencyConflict)
+}
+
+// refund_request.custom_id ("The API caller-provided external ID. Used to
+// reconcile API caller-initiated transactions with PayPal transactions",
+// payments_payment_v2) carries the refund's key as sent, the
+// PayPal-Request-Id: a refund ID as it is, a key over 108 bytes hashed.
+func TestRefundSendsCustomID(t *testing.T) {
+	type sent struct {
+		requestID string
+		body      map[string]any
+	}
+	var mu sync.Mutex
+	var refunds []sent
+	e := newEnv(t, withTransport(func(next http.RoundTripper) http.RoundTripper {
+		return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/refund") {
+				b, _ := io.ReadAll(r.Body)
+				r.Body = io.NopCloser(bytes.NewReader(b))
+				s := sent{requestID: r.Header.Get("PayPal-Request-Id")}
+				if err := json.Unmarshal(b, &s.body); err != nil {
+					t.Errorf("refund request body %q: %v", b, err)
+				}
+				mu.Lock()
+				refunds = append(refunds, s)
+				mu.Unlock()
+			}
+			return next.RoundTrip(r)
+		})
+	}))
+	ctx := context.Background()
+	ref := e.paid("pay_1/1").Reference
+	key, long := uuid.NewString(), strings.Repeat("k", 109)
+	for _, req := range []gateways.RefundRequest{refundRequest(key, ref, 500), refundRequest(long, ref, 0)} {
+		if _, err := e.g.Refund(ctx, req); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(refunds) != 2 {
+		t.Fatalf("captures.refund requests = %+v, want 2", refunds)
+	}
+	want := []map[string]any{
+		{"amount": map[string]any{"currency_code": "USD", "value": "5.00"}, "custom_id": key},
+		{"custom_id": refunds[1].requestID},
+	}
+	for i, s := range refunds {
+		if !reflect.DeepEqual(s.body, want[i]) {
+			t.Errorf("refund %d body = %v, want %v", i, s.body, want[i])
+		}
+	}
+	if refunds[0].requestID != key || !strings.HasPrefix(refunds[1].requestID, "sha256-") {
+		t.Errorf("PayPal-Request-Ids = %q, %q, want %q and sha256-…", refunds[0].requestID, refunds[1].requestID, key)
+	}
 }

@@ -103,6 +103,15 @@ func (o order) unit() purchaseUnit {
 	return o.PurchaseUnits[0]
 }
 
+// refunds are the refunds of the order's purchase unit, as PayPal lists
+// them.
+func (o order) refunds() []refund {
+	if u := o.unit(); u.Payments != nil {
+		return u.Payments.Refunds
+	}
+	return nil
+}
+
 // capture is the order's capture, or nil before one is made.
 func (o order) capture() *capture {
 	u := o.unit()
@@ -136,6 +145,7 @@ type purchaseUnit struct {
 // paymentCollection is payment_collection.
 type paymentCollection struct {
 	Captures []capture `json:"captures"`
+	Refunds  []refund  `json:"refunds"`
 }
 
 // paymentSourceResponse is payment_source_response.
@@ -223,15 +233,18 @@ func lastPathSegment(href, prefix string) string {
 
 // refundRequest is payments_payment_v2 refund_request.
 type refundRequest struct {
-	Amount *money `json:"amount,omitempty"`
+	Amount   *money `json:"amount,omitempty"`
+	CustomID string `json:"custom_id,omitempty"`
 }
 
-// refund is the refund schema.
+// refund is the refund schema (of both specs).
 type refund struct {
 	ID            string         `json:"id"`
 	Status        string         `json:"status"`
 	StatusDetails *statusDetails `json:"status_details"`
 	Amount        *money         `json:"amount"`
+	CustomID      string         `json:"custom_id"`
+	CreateTime    string         `json:"create_time"`
 	Links         []link         `json:"links"`
 }
 

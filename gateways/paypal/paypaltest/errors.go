@@ -2,6 +2,7 @@ package paypaltest
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 )
 
@@ -86,6 +87,27 @@ var issueDescriptions = map[string]string{
 // JSON pointer) and location it is about.
 func issue(name, field, location string) errorDetail {
 	return errorDetail{Issue: name, Description: issueDescriptions[name], Field: field, Location: location}
+}
+
+// refusal is an error answer decided away from the request, so that the
+// API and the server's own methods (RefundInDashboard) share one check.
+type refusal struct {
+	status int
+	detail errorDetail
+}
+
+// refuse is the refusal of the body's field with status and issue name.
+func refuse(status int, name, field string) *refusal {
+	return &refusal{status: status, detail: issue(name, field, "body")}
+}
+
+func (r *refusal) Error() string {
+	return fmt.Sprintf("%d %s %s: %s", r.status, statusNames[r.status][0], r.detail.Issue, r.detail.Description)
+}
+
+// writeRefusal answers with the refusal.
+func (s *Server) writeRefusal(w http.ResponseWriter, r *refusal) {
+	s.writeError(w, r.status, r.detail)
 }
 
 // writeError answers with status and the spec's error body for it.

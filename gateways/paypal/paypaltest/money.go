@@ -35,29 +35,35 @@ func (a amount) json() moneyJSON {
 }
 
 // parseAmount validates a money object at pointer field, as orders.create
-// and captures.refund do: the currency must be one PayPal takes (422
-// INVALID_CURRENCY_CODE), the value must match the schema's pattern (400
-// INVALID_PARAMETER_SYNTAX), have no more decimals than the currency (422
-// DECIMAL_PRECISION, or for a refund in a currency without decimals
-// DECIMALS_NOT_SUPPORTED) and be positive (422 CANNOT_BE_ZERO_OR_NEGATIVE).
-// It reports whether it answered.
+// and captures.refund do (see readAmount). It reports whether it answered.
 func (s *Server) parseAmount(w http.ResponseWriter, m *moneyJSON, field string, refund bool) (amount, bool) {
-	if m == nil {
-		s.writeError(w, http.StatusBadRequest, issue("MISSING_REQUIRED_PARAMETER", field, "body"))
+	a, r := readAmount(m, field, refund)
+	if r != nil {
+		s.writeRefusal(w, r)
 		return amount{}, true
 	}
+	return a, false
+}
+
+// readAmount validates a money object at pointer field: the currency must
+// be one PayPal takes (422 INVALID_CURRENCY_CODE), the value must match the
+// schema's pattern (400 INVALID_PARAMETER_SYNTAX), have no more decimals
+// than the currency (422 DECIMAL_PRECISION, or for a refund in a currency
+// without decimals DECIMALS_NOT_SUPPORTED) and be positive (422
+// CANNOT_BE_ZERO_OR_NEGATIVE).
+func readAmount(m *moneyJSON, field string, refund bool) (amount, *refusal) {
+	if m == nil {
+		return amount{}, refuse(http.StatusBadRequest, "MISSING_REQUIRED_PARAMETER", field)
+	}
 	if len(m.CurrencyCode) != 3 {
-		s.writeError(w, http.StatusBadRequest, issue("INVALID_STRING_LENGTH", field+"/currency_code", "body"))
-		return amount{}, true
+		return amount{}, refuse(http.StatusBadRequest, "INVALID_STRING_LENGTH", field+"/currency_code")
 	}
 	decimals, ok := currencyDecimals[m.CurrencyCode]
 	if !ok {
-		s.writeError(w, http.StatusUnprocessableEntity, issue("INVALID_CURRENCY_CODE", field+"/currency_code", "body"))
-		return amount{}, true
+		return amount{}, refuse(http.StatusUnprocessableEntity, "INVALID_CURRENCY_CODE", field+"/currency_code")
 	}
 	if m.Value == "" || len(m.Value) > 32 || !valuePattern.MatchString(m.Value) {
-		s.writeError(w, http.StatusBadRequest, issue("INVALID_PARAMETER_SYNTAX", field+"/value", "body"))
-		return amount{}, true
+		return amount{}, refuse(http.StatusBadRequest, "INVALID_PARAMETER_SYNTAX", field+"/value")
 	}
 	whole, frac, _ := strings.Cut(strings.TrimPrefix(m.Value, "-"), ".")
 	if len(frac) > decimals {
@@ -65,17 +71,14 @@ func (s *Server) parseAmount(w http.ResponseWriter, m *moneyJSON, field string, 
 		if refund && decimals == 0 {
 			decimalIssue = "DECIMALS_NOT_SUPPORTED"
 		}
-		s.writeError(w, http.StatusUnprocessableEntity, issue(decimalIssue, field+"/value", "body"))
-		return amount{}, true
+		return amount{}, refuse(http.StatusUnprocessableEntity, decimalIssue, field+"/value")
 	}
 	n, err := strconv.ParseInt(whole+frac+strings.Repeat("0", decimals-len(frac)), 10, 64)
 	if err != nil || n > maxUnits {
-		s.writeError(w, http.StatusUnprocessableEntity, issue("MAX_VALUE_EXCEEDED", field+"/value", "body"))
-		return amount{}, true
+		return amount{}, refuse(http.StatusUnprocessableEntity, "MAX_VALUE_EXCEEDED", field+"/value")
 	}
 	if n == 0 || strings.HasPrefix(m.Value, "-") {
-		s.writeError(w, http.StatusUnprocessableEntity, issue("CANNOT_BE_ZERO_OR_NEGATIVE", field+"/value", "body"))
-		return amount{}, true
+		return amount{}, refuse(http.StatusUnprocessableEntity, "CANNOT_BE_ZERO_OR_NEGATIVE", field+"/value")
 	}
-	return amount{currency: m.CurrencyCode, n: n, decimals: decimals}, false
+	return amount{currency: m.CurrencyCode, n: n, decimals: decimals}, nil
 }

@@ -1,7 +1,9 @@
 package paypaltest_test
 
 import (
+	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -169,5 +171,125 @@ func TestDuplicateInvoiceID(t *testing.T) {
 		if vaultStatus != http.StatusUnprocessableEntity || issueOf(vaultBody) != "UNPROCESSABLE_ENTITY DUPLICATE_INVOICE_ID" {
 			t.Errorf("vault order for a captured invoice_id = %d %v, want 422 DUPLICATE_INVOICE_ID", vaultStatus, vaultBody)
 		}
+	}
+}
+
+// refund_request's custom_id ("The API caller-provided external ID. Used to
+// reconcile API caller-initiated transactions with PayPal transactions"),
+// invoice_id and note_to_payer (payments_payment_v2): each 1 to 127
+// characters (note_to_payer 255) of pattern ^.*$, else captures.refund-400
+// INVALID_STRING_LENGTH or INVALID_PARAMETER_SYNTAX and nothing is
+// refunded. The refund keeps them as given, and the refund schema returns
+// them: captures.refund, refunds.get, and orders.get in
+// purchase_units[].payments.refunds (checkout_orders_v2
+// payment_collection.refunds).
+func TestRefundNotes(t *testing.T) {
+	c := newClient(t)
+	orderID, captureID := c.captured("inv-1")
+	refundPath := "/v2/payments/captures/" + captureID + "/refund"
+	for _, tt := range []struct {
+		name, body, issue, field string
+	}{
+		{"custom_id of 128 characters", `{"custom_id":"` + strings.Repeat("k", 128) + `"}`, "INVALID_REQUEST INVALID_STRING_LENGTH", "/custom_id"},
+		{"empty custom_id", `{"custom_id":""}`, "INVALID_REQUEST INVALID_STRING_LENGTH", "/custom_id"},
+		{"custom_id of two lines", `{"custom_id":"a\nb"}`, "INVALID_REQUEST INVALID_PARAMETER_SYNTAX", "/custom_id"},
+		{"invoice_id of 128 characters", `{"invoice_id":"` + strings.Repeat("i", 128) + `"}`, "INVALID_REQUEST INVALID_STRING_LENGTH", "/invoice_id"},
+		{"note_to_payer of 256 characters", `{"note_to_payer":"` + strings.Repeat("n", 256) + `"}`, "INVALID_REQUEST INVALID_STRING_LENGTH", "/note_to_payer"},
+	} {
+		status, body := c.call(http.MethodPost, refundPath, tt.body)
+		if status != http.StatusBadRequest || issueOf(body) != tt.issue || body["details"].([]any)[0].(map[string]any)["field"] != tt.field {
+			t.Errorf("%s = %d %v, want 400 %s at %s", tt.name, status, body, tt.issue, tt.field)
+		}
+	}
+	if _, capture := c.call(http.MethodGet, "/v2/payments/captures/"+captureID, ""); capture["status"] != "COMPLETED" {
+		t.Fatalf("capture after refused refunds = %v, want COMPLETED", capture["status"])
+	}
+
+	// "supports Unicode": 127 characters of two bytes each are 127.
+	for _, key := range []string{strings.Repeat("é", 127), "5f0c8a3e-2b1d-4c6f-9a7e-0d3b2c1a4f5e"} {
+		status, rf := c.call(http.MethodPost, refundPath, `{"amount":{"currency_code":"USD","value":"1.00"},"custom_id":"`+key+`","invoice_id":"inv-1-r","note_to_payer":"Sorry"}`)
+		if status != http.StatusCreated || rf["custom_id"] != key || rf["invoice_id"] != "inv-1-r" || rf["note_to_payer"] != "Sorry" {
+			t.Fatalf("refund with custom_id %q = %d %v, want 201 keeping the fields", key, status, rf)
+		}
+		if _, got := c.call(http.MethodGet, "/v2/payments/refunds/"+rf["id"].(string), ""); got["custom_id"] != key {
+			t.Errorf("refunds.get custom_id = %v, want %q", got["custom_id"], key)
+		}
+		if got := orderRefunds(c, orderID); got[len(got)-1]["id"] != rf["id"] || got[len(got)-1]["custom_id"] != key {
+			t.Errorf("orders.get refunds = %v, want the last %v with custom_id %q", got, rf["id"], key)
+		}
+	}
+}
+
+// orderRefunds is orders.get's purchase_units[0].payments.refunds.
+func orderRefunds(c *client, orderID string) []map[string]any {
+	c.t.Helper()
+	status, o := c.call(http.MethodGet, "/v2/checkout/orders/"+orderID, "")
+	if status != http.StatusOK {
+		c.t.Fatalf("orders.get = %d %v", status, o)
+	}
+	payments, _ := o["purchase_units"].([]any)[0].(map[string]any)["payments"].(map[string]any)
+	list, _ := payments["refunds"].([]any)
+	out := make([]map[string]any, len(list))
+	for i, r := range list {
+		out[i] = r.(map[string]any)
+	}
+	return out
+}
+
+// A refund made in PayPal's dashboard, outside the API: it has no
+// custom_id, is refused as captures.refund refuses (captures.refund-422
+// REFUND_AMOUNT_EXCEEDED, CAPTURE_FULLY_REFUNDED), and is reported as an
+// API refund is (PAYMENT.CAPTURE.REFUNDED, whose resource is the refund).
+// orders.get lists every refund of the purchase unit
+// (payment_collection.refunds, "An array of refunds for a purchase unit"),
+// the API's and the dashboard's, oldest first.
+func TestRefundInDashboard(t *testing.T) {
+	clk := settableclock.At(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+	c := newClientOf(t, paypaltest.Options{Now: clk.Now})
+	orderID, captureID := c.captured("inv-1") // USD 10.00
+	if _, err := c.srv.RefundInDashboard(captureID, "10.01"); err == nil || !strings.Contains(err.Error(), "REFUND_AMOUNT_EXCEEDED") {
+		t.Errorf("RefundInDashboard(10.01 of 10.00) = %v, want REFUND_AMOUNT_EXCEEDED", err)
+	}
+	if _, err := c.srv.RefundInDashboard("NOSUCHCAPTURE", ""); err == nil {
+		t.Error("RefundInDashboard(unknown capture) = nil")
+	}
+	status, api := c.call(http.MethodPost, "/v2/payments/captures/"+captureID+"/refund", `{"amount":{"currency_code":"USD","value":"2.00"},"custom_id":"k-1"}`, "PayPal-Request-Id", "k-1")
+	if status != http.StatusCreated {
+		t.Fatalf("captures.refund = %d %v", status, api)
+	}
+	part, err := c.srv.RefundInDashboard(captureID, "3.00") // in the same second
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(time.Minute)
+	rest, err := c.srv.RefundInDashboard(captureID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	want := []struct{ id, value, customID any }{{api["id"], "2.00", "k-1"}, {part, "3.00", nil}, {rest, "5.00", nil}}
+	got := orderRefunds(c, orderID)
+	if len(got) != len(want) {
+		t.Fatalf("orders.get refunds = %v, want %d", got, len(want))
+	}
+	for i, w := range want {
+		if got[i]["id"] != w.id || got[i]["amount"].(map[string]any)["value"] != w.value || got[i]["custom_id"] != w.customID || got[i]["status"] != "COMPLETED" {
+			t.Errorf("refunds[%d] = %v, want %v", i, got[i], w)
+		}
+	}
+	var reported []any
+	for _, e := range c.srv.Events() {
+		var body struct {
+			Resource map[string]any `json:"resource"`
+		}
+		if e.Type == "PAYMENT.CAPTURE.REFUNDED" && json.Unmarshal(e.Body, &body) == nil {
+			reported = append(reported, body.Resource["id"])
+		}
+	}
+	if len(reported) != 3 || reported[1] != part || reported[2] != rest {
+		t.Errorf("PAYMENT.CAPTURE.REFUNDED events of %v, want the API's refund and %s, %s", reported, part, rest)
+	}
+	if _, err := c.srv.RefundInDashboard(captureID, ""); err == nil || !strings.Contains(err.Error(), "CAPTURE_FULLY_REFUNDED") {
+		t.Errorf("RefundInDashboard of a refunded capture = %v, want CAPTURE_FULLY_REFUNDED", err)
 	}
 }

@@ -1,10 +1,13 @@
 package paypaltest
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // The refund statuses (refund_status.status).
@@ -23,15 +26,24 @@ const pendingRefundReason = "ECHECK"
 // refundState is a refund as the server keeps it.
 type refundState struct {
 	id, captureID, status string
+	seq                   int    // the order the server made its refunds in
 	reason                string // status_details.reason
 	amount                amount
 	totalRefunded         int64 // of the capture, this refund included
-	created, updated      time.Time
+	refundNotes
+	created, updated time.Time
+}
+
+// refundNotes are refund_request's free-text fields, which the refund keeps
+// as given and the refund schema returns.
+type refundNotes struct {
+	customID, invoiceID, noteToPayer string
 }
 
 // RefundOutcome sets the status later refunds end in: "COMPLETED" (the
 // default), "PENDING" (with status_details.reason ECHECK, until
-// SettleRefund), "FAILED" or "CANCELLED".
+// SettleRefund), "FAILED" or "CANCELLED". It applies to refunds made in
+// the dashboard (RefundInDashboard) too.
 func (s *Server) RefundOutcome(status string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -39,11 +51,8 @@ func (s *Server) RefundOutcome(status string) {
 }
 
 // refundCapture is captures.refund (POST
-// /v2/payments/captures/{capture_id}/refund). "For a full refund, include
-// an empty request body": without an amount, what remains is refunded. The
-// refusals are captures.refund-422's: PENDING_CAPTURE,
-// REFUND_NOT_ALLOWED (a declined capture), CAPTURE_FULLY_REFUNDED,
-// REFUND_CAPTURE_CURRENCY_MISMATCH and REFUND_AMOUNT_EXCEEDED. A
+// /v2/payments/captures/{capture_id}/refund): the refund_request is
+// validated (readRefundNotes) and the capture refunded (refund). A
 // PayPal-Request-Id the server holds gets the refund it made.
 func (s *Server) refundCapture(w http.ResponseWriter, r *http.Request) {
 	const op = "captures.refund"
@@ -68,36 +77,103 @@ func (s *Server) refundCapture(w http.ResponseWriter, r *http.Request) {
 	if b != nil && s.decodeStrict(w, b, &req) {
 		return
 	}
-	refusal := ""
-	switch c.status {
-	case capturePending:
-		refusal = "PENDING_CAPTURE"
-	case captureDeclined:
-		refusal = "REFUND_NOT_ALLOWED"
-	case captureRefunded:
-		refusal = "CAPTURE_FULLY_REFUNDED"
-	}
-	if refusal != "" {
-		s.writeError(w, http.StatusUnprocessableEntity, issue(refusal, "", ""))
+	notes, refused := readRefundNotes(&req)
+	if refused != nil {
+		s.writeRefusal(w, refused)
 		return
 	}
-	remaining := c.amount.n - c.refunded
-	a := amount{currency: c.amount.currency, n: remaining, decimals: c.amount.decimals}
-	if req.Amount != nil {
-		if req.Amount.CurrencyCode != c.amount.currency {
-			s.writeError(w, http.StatusUnprocessableEntity, issue("REFUND_CAPTURE_CURRENCY_MISMATCH", "/amount/currency_code", "body"))
-			return
+	rf, refused := s.refund(c, req.Amount, notes)
+	if refused != nil {
+		s.writeRefusal(w, refused)
+		return
+	}
+	s.remember(op, requestID, rf.id)
+	s.writeJSON(w, http.StatusCreated, s.refundJSON(rf))
+}
+
+// RefundInDashboard is the merchant refunding the capture in PayPal's
+// dashboard, outside the API: value, in the capture's currency ("" for
+// what remains), is refunded and refused as captures.refund would, but
+// with no custom_id, invoice_id or note_to_payer. The refund ends as
+// RefundOutcome says, and a completed one is reported
+// (PAYMENT.CAPTURE.REFUNDED) as an API refund is. It returns the refund's
+// ID.
+func (s *Server) RefundInDashboard(captureID, value string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.captures[captureID]
+	if !ok {
+		return "", fmt.Errorf("paypaltest: no capture %s", captureID)
+	}
+	var want *moneyJSON
+	if value != "" {
+		want = &moneyJSON{CurrencyCode: c.amount.currency, Value: value}
+	}
+	rf, refused := s.refund(c, want, refundNotes{})
+	if refused != nil {
+		return "", fmt.Errorf("paypaltest: refund of capture %s refused: %w", captureID, refused)
+	}
+	return rf.id, nil
+}
+
+// readRefundNotes validates refund_request's custom_id and invoice_id (1
+// to 127 characters) and note_to_payer (1 to 255), all of pattern ^.*$: 400
+// INVALID_STRING_LENGTH or INVALID_PARAMETER_SYNTAX (captures.refund-400).
+func readRefundNotes(req *refundRequestJSON) (refundNotes, *refusal) {
+	var n refundNotes
+	for _, f := range []struct {
+		v    *string
+		max  int
+		into *string
+		name string
+	}{
+		{req.CustomID, 127, &n.customID, "custom_id"},
+		{req.InvoiceID, 127, &n.invoiceID, "invoice_id"},
+		{req.NoteToPayer, 255, &n.noteToPayer, "note_to_payer"},
+	} {
+		if f.v == nil {
+			continue
 		}
-		if a, answered = s.parseAmount(w, req.Amount, "/amount", true); answered {
-			return
+		if refused := checkLine(*f.v, f.max, "/"+f.name); refused != nil {
+			return refundNotes{}, refused
 		}
-		if a.n > remaining {
-			s.writeError(w, http.StatusUnprocessableEntity, issue("REFUND_AMOUNT_EXCEEDED", "/amount/value", "body"))
-			return
-		}
+		*f.into = *f.v
+	}
+	return n, nil
+}
+
+// checkLine checks a string field of 1 to max characters (JSON Schema's
+// lengths count characters, not bytes) and of pattern ^.*$, one line:
+// ECMA-262's "." matches any character but the line terminators LF, CR,
+// U+2028 and U+2029.
+func checkLine(v string, max int, field string) *refusal {
+	if n := utf8.RuneCountInString(v); n < 1 || n > max {
+		return refuse(http.StatusBadRequest, "INVALID_STRING_LENGTH", field)
+	}
+	if strings.ContainsAny(v, "\n\r\u2028\u2029") {
+		return refuse(http.StatusBadRequest, "INVALID_PARAMETER_SYNTAX", field)
+	}
+	return nil
+}
+
+// refund refunds want of capture c (nil: what remains, as "For a full
+// refund, include an empty request body"), keeping notes. The refund ends
+// as RefundOutcome says, and a completed one is reported
+// (PAYMENT.CAPTURE.REFUNDED). The refusals are captures.refund-422's (see
+// refundable and refundAmount).
+func (s *Server) refund(c *captureState, want *moneyJSON, notes refundNotes) (*refundState, *refusal) {
+	if refused := refundable(c); refused != nil {
+		return nil, refused
+	}
+	a, refused := refundAmount(c, want)
+	if refused != nil {
+		return nil, refused
 	}
 	now := s.now()
-	rf := &refundState{id: newID(17), captureID: c.id, status: s.refundWith, amount: a, created: now, updated: now}
+	rf := &refundState{
+		id: newID(17), seq: len(s.refunds), captureID: c.id, status: s.refundWith, amount: a,
+		refundNotes: notes, created: now, updated: now,
+	}
 	if rf.status == refundPending {
 		rf.reason = pendingRefundReason
 	}
@@ -106,11 +182,47 @@ func (s *Server) refundCapture(w http.ResponseWriter, r *http.Request) {
 	}
 	rf.totalRefunded = c.refunded
 	s.refunds[rf.id] = rf
-	s.remember(op, requestID, rf.id)
 	if rf.status == refundCompleted {
 		s.emitRefunded(rf)
 	}
-	s.writeJSON(w, http.StatusCreated, s.refundJSON(rf))
+	return rf, nil
+}
+
+// refundable refuses a refund of a capture that is PENDING
+// (PENDING_CAPTURE), DECLINED (REFUND_NOT_ALLOWED) or REFUNDED
+// (CAPTURE_FULLY_REFUNDED), all 422.
+func refundable(c *captureState) *refusal {
+	name := map[string]string{
+		capturePending:  "PENDING_CAPTURE",
+		captureDeclined: "REFUND_NOT_ALLOWED",
+		captureRefunded: "CAPTURE_FULLY_REFUNDED",
+	}[c.status]
+	if name == "" {
+		return nil
+	}
+	return &refusal{status: http.StatusUnprocessableEntity, detail: issue(name, "", "")}
+}
+
+// refundAmount is what a refund of want takes from capture c: what remains
+// for nil, else want, which must be in the capture's currency (422
+// REFUND_CAPTURE_CURRENCY_MISMATCH), a valid amount (readAmount) and no
+// more than remains (422 REFUND_AMOUNT_EXCEEDED).
+func refundAmount(c *captureState, want *moneyJSON) (amount, *refusal) {
+	remaining := c.amount.n - c.refunded
+	if want == nil {
+		return amount{currency: c.amount.currency, n: remaining, decimals: c.amount.decimals}, nil
+	}
+	if want.CurrencyCode != c.amount.currency {
+		return amount{}, refuse(http.StatusUnprocessableEntity, "REFUND_CAPTURE_CURRENCY_MISMATCH", "/amount/currency_code")
+	}
+	a, refused := readAmount(want, "/amount", true)
+	if refused != nil {
+		return amount{}, refused
+	}
+	if a.n > remaining {
+		return amount{}, refuse(http.StatusUnprocessableEntity, "REFUND_AMOUNT_EXCEEDED", "/amount/value")
+	}
+	return a, nil
 }
 
 // addRefunded counts n more (or, negative, fewer) refunded units against
@@ -174,7 +286,8 @@ func (s *Server) emitRefunded(rf *refundState) {
 	s.emit("PAYMENT.CAPTURE.REFUNDED", "refund", "A "+a+" capture payment was refunded", s.refundJSON(rf))
 }
 
-// refundsOf are the refunds of a capture, oldest first.
+// refundsOf are the refunds of a capture, oldest first; refunds made at
+// the same time in the order they were made.
 func (s *Server) refundsOf(captureID string) []*refundState {
 	var out []*refundState
 	for _, rf := range s.refunds {
@@ -182,7 +295,9 @@ func (s *Server) refundsOf(captureID string) []*refundState {
 			out = append(out, rf)
 		}
 	}
-	slices.SortFunc(out, func(a, b *refundState) int { return a.created.Compare(b.created) })
+	slices.SortFunc(out, func(a, b *refundState) int {
+		return cmp.Or(a.created.Compare(b.created), cmp.Compare(a.seq, b.seq))
+	})
 	return out
 }
 
@@ -191,6 +306,7 @@ func (s *Server) refundJSON(rf *refundState) refundJSON {
 	total := amount{currency: rf.amount.currency, n: rf.totalRefunded, decimals: rf.amount.decimals}
 	out := refundJSON{
 		ID: rf.id, Status: rf.status, Amount: rf.amount.json(),
+		CustomID: rf.customID, InvoiceID: rf.invoiceID, NoteToPayer: rf.noteToPayer,
 		SellerPayableBreakdown: &sellerPayableBreakdownJSON{GrossAmount: rf.amount.json(), TotalRefundedAmount: total.json()},
 		Links: []linkJSON{
 			{Href: s.ts.URL + "/v2/payments/refunds/" + rf.id, Rel: "self", Method: "GET"},

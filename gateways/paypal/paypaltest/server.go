@@ -8,7 +8,8 @@
 // of duplicate invoice IDs, and the documented error bodies. Test buyers
 // approve, decline or leave a capture pending (Approve, Cancel and the
 // checkout page), refunds can be left pending and settled (RefundOutcome,
-// SettleRefund), and the server signs webhooks as PayPal does, with a
+// SettleRefund) or made in the dashboard, outside the API
+// (RefundInDashboard), and the server signs webhooks as PayPal does, with a
 // certificate of its own authority served at its certificate URL
 // (RegisterWebhook, Deliver, Signer).
 //
