@@ -1,14 +1,19 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+	"go.temporal.io/sdk/client"
+
 	"github.com/billgate/billgate/gateways/connected"
 	"github.com/billgate/billgate/internal/testenv"
+	"github.com/billgate/billgate/workflows/contract"
 )
 
 // connectedShop is a shop whose business connected an account at one
@@ -22,7 +27,12 @@ type connectedShop struct {
 // shop's account at gateway with credentials.
 func newConnectedShop(t *testing.T, connectors connected.Connectors, gateway, credentials string) *connectedShop {
 	t.Helper()
-	s := newShopWith(t, testenv.Options{Connectors: connectors})
+	return connectAccount(t, newShopWith(t, testenv.Options{Connectors: connectors}), gateway, credentials)
+}
+
+// connectAccount connects the shop's account at gateway with credentials.
+func connectAccount(t *testing.T, s *shop, gateway, credentials string) *connectedShop {
+	t.Helper()
 	r := call(t, s.env, "POST", "/v1/gateway-accounts", fmt.Sprintf(`{"gateway":%q,"mode":"test","credentials":%s}`, gateway, credentials),
 		append(s.owner, "Idempotency-Key", "connect-"+gateway)...)
 	if r.Status != 201 {
@@ -198,4 +208,77 @@ func crashBetweenChargeAndProjection(t *testing.T, c crashCase) {
 	if n := c.charges(); n != 1 {
 		t.Errorf("%d charges at the gateway, want 1", n)
 	}
+}
+
+// refundedAtGateway checks that a refund made in the gateway's dashboard is
+// recorded by the reconciliation, beside one of billgate's: payment (paid
+// 1500) is refunded 300 through the API, then dashboardRefund refunds 400 at
+// the gateway and delivers the gateway's refund webhooks, billgate's
+// included. A run records the dashboard's refund once, with origin
+// "gateway", and its credit note; a second run records nothing more.
+func (s *connectedShop) refundedAtGateway(t *testing.T, payment string, dashboardRefund func(reference string)) {
+	t.Helper()
+	s.refundHereAndAtGateway(t, payment, dashboardRefund)
+	s.reconcileNow(t)
+	s.reconcileNow(t)
+
+	id := strings.TrimPrefix(payment, "/v1/payments/")
+	refunds := callList(t, s.env, "/v1/refunds?paymentId="+id, s.bob...).results
+	origins := map[string]float64{}
+	for _, r := range refunds {
+		origins[r["origin"].(string)] += r["amount"].(float64)
+	}
+	if len(refunds) != 2 || origins["api"] != 300 || origins["gateway"] != 400 {
+		t.Errorf("refunds of the payment = %v; want billgate's 300 and the dashboard's 400", refunds)
+	}
+	pay := s.get(t, payment)
+	if pay["amountRefunded"] != float64(700) {
+		t.Errorf("payment = %v, want 700 refunded", pay)
+	}
+	notes := call(t, s.env, "GET", "/v1/invoices/"+pay["invoiceId"].(string), "", s.bob...)
+	if notes.Result["amountCredited"] != float64(700) {
+		t.Errorf("invoice = %v, want 700 credited", notes.Result)
+	}
+	recorded := 0
+	for _, f := range callList(t, s.env, "/v1/reconciliation", s.owner...).results {
+		if f["kind"] == "gateway_refund" && f["action"] == "recorded" && f["paymentId"] == id {
+			recorded++
+		}
+	}
+	if recorded != 1 {
+		t.Errorf("%d gateway_refund findings recorded for the payment, want 1", recorded)
+	}
+}
+
+// refundHereAndAtGateway refunds 300 of payment through the API, then
+// has dashboardRefund refund at the gateway the charge it paid with.
+func (s *connectedShop) refundHereAndAtGateway(t *testing.T, payment string, dashboardRefund func(reference string)) {
+	t.Helper()
+	if r := s.refund(t, payment, 300); r.Status != 201 || r.Result["status"] != "succeeded" {
+		t.Fatalf("refund 300 = %d %+v %v", r.Status, r.Errors, r.Result)
+	}
+	attempts := s.get(t, payment)["attempts"].([]any)
+	dashboardRefund(attempts[len(attempts)-1].(map[string]any)["reference"].(string))
+}
+
+// reconcileNow runs the reconciliation once, as its schedule does, taking
+// gateway events of any age, and waits for it to end.
+func (s *connectedShop) reconcileNow(t *testing.T) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := s.env.Temporal.GetWorkflow(ctx, startReconcile(t, s.shop), "").Get(ctx, nil); err != nil {
+		t.Fatalf("reconciliation run: %v", err)
+	}
+}
+
+// startReconcile starts a reconciliation run taking gateway events of any
+// age, and returns its workflow ID.
+func startReconcile(t *testing.T, s *shop) string {
+	t.Helper()
+	opts := client.StartWorkflowOptions{ID: contract.ReconcileScheduleID + "-e2e-" + uuid.NewString(), TaskQueue: contract.SubscriptionsTaskQueue}
+	if _, err := s.env.Temporal.ExecuteWorkflow(context.Background(), opts, contract.ReconcileWorkflowType, contract.ReconcileInput{EventAge: time.Nanosecond}); err != nil {
+		t.Fatal(err)
+	}
+	return opts.ID
 }

@@ -23,7 +23,11 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/billgate/billgate/billing"
+	"github.com/billgate/billgate/gateways/connected"
 	"github.com/billgate/billgate/gateways/sandbox"
+	"github.com/billgate/billgate/gateways/stripe"
+	"github.com/billgate/billgate/gateways/stripe/stripetest"
+	"github.com/billgate/billgate/internal/testenv"
 	"github.com/billgate/billgate/workflows/contract"
 )
 
@@ -64,12 +68,13 @@ func TestRecordHistories(t *testing.T) {
 		t.Log("nothing to record: workflows/testdata holds every history")
 		return
 	}
-	sh := newShop(t)
+	srv := stripetest.Start(t, stripetest.Options{})
+	sh := newShopWith(t, testenv.Options{Connectors: connected.Connectors{stripe.Kind: stripe.Connector{BaseURL: srv.URL()}}})
 	for _, rec := range due {
 		t.Run(rec.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 			defer cancel()
-			r := &recorder{t: t, ctx: ctx, shop: sh}
+			r := &recorder{t: t, ctx: ctx, shop: sh, stripe: srv}
 			id := rec.drive(r)
 			if err := sh.env.Temporal.GetWorkflow(ctx, id, "").Get(ctx, nil); err != nil {
 				t.Fatal(err)
@@ -234,6 +239,19 @@ func recordings() []recording {
 		// (the sandbox refunds no part of a charge).
 		{"refund_succeeded", 1, func(r *recorder) string { return r.refund(0) }},
 		{"refund_refused", 1, func(r *recorder) string { return r.refund(100) }},
+		// A reconciliation run that records a refund made in Stripe's
+		// Dashboard, beside one of billgate's.
+		{"reconcile_gateway_refund", 1, func(r *recorder) string {
+			cs := connectAccount(r.t, r.shop, "stripe", stripeCredentials)
+			_, card, err := r.stripe.SaveMethod(stripetest.MethodVisa)
+			if err != nil {
+				r.t.Fatal(err)
+			}
+			payment := cs.buy(r.t, cs.saveToken(r.t, "stripe", card).Result["id"].(string))
+			cs.waitStatus(r.t, payment, "paid")
+			cs.refundHereAndAtGateway(r.t, payment, cs.refundInStripeDashboard(r.t, r.stripe))
+			return startReconcile(r.t, r.shop)
+		}},
 		// A reconciliation run, over whatever the shop left behind.
 		{"reconcile_run", 1, func(r *recorder) string {
 			id := contract.ReconcileScheduleID + "-recorded-" + uuid.NewString()
@@ -301,9 +319,10 @@ func historyFile(name string) string { return filepath.Join(historiesDir, name+"
 
 // recorder drives the recordings over one shop.
 type recorder struct {
-	t    *testing.T
-	ctx  context.Context
-	shop *shop
+	t      *testing.T
+	ctx    context.Context
+	shop   *shop
+	stripe *stripetest.Server // the shop may connect a Stripe account here
 }
 
 // pay runs a PaymentWorkflow for a purchase paid with token; drive, if

@@ -135,6 +135,18 @@ func TestPayPalAccountEndToEnd(t *testing.T) {
 	if n := srv.Calls("orders.capture"); n != captures {
 		t.Errorf("a voided order was captured after a late approval (%d captures, want %d)", n, captures)
 	}
+
+	// A refund made in PayPal's dashboard is recorded by the reconciliation.
+	bought := s.buy(t, good.Result["id"].(string))
+	s.waitStatus(t, bought, "paid")
+	s.refundedAtGateway(t, bought, func(order string) {
+		if _, err := srv.RefundInDashboard(srv.CaptureID(order), "4.00"); err != nil {
+			t.Fatal(err)
+		}
+		if err := srv.Deliver(context.Background()); err != nil {
+			t.Fatalf("deliver the webhooks: %v", err)
+		}
+	})
 }
 
 // pendingReference waits for a payment's pending charge and returns its

@@ -12,7 +12,10 @@ import (
 	"github.com/billgate/billgate/gateways/stripe/stripetest"
 )
 
-const stripeWebhookSecret = "whsec_e2e_stripe_secret"
+const (
+	stripeWebhookSecret = "whsec_e2e_stripe_secret"
+	stripeCredentials   = `{"secretKey":"sk_test_e2e","webhookSecret":"` + stripeWebhookSecret + `"}`
+)
 
 // A business's Stripe account, end to end over HTTP against stripetest:
 // a card saved (checked at Stripe), a purchase paid, refunded in two parts,
@@ -21,8 +24,7 @@ const stripeWebhookSecret = "whsec_e2e_stripe_secret"
 func TestStripeAccountEndToEnd(t *testing.T) {
 	t.Parallel()
 	srv := stripetest.Start(t, stripetest.Options{})
-	s := newConnectedShop(t, connected.Connectors{stripe.Kind: stripe.Connector{BaseURL: srv.URL()}}, "stripe",
-		`{"secretKey":"sk_test_e2e","webhookSecret":"`+stripeWebhookSecret+`"}`)
+	s := newConnectedShop(t, connected.Connectors{stripe.Kind: stripe.Connector{BaseURL: srv.URL()}}, "stripe", stripeCredentials)
 
 	customer, visa, err := srv.SaveMethod(stripetest.MethodVisa)
 	if err != nil {
@@ -134,6 +136,29 @@ func TestStripeAccountEndToEnd(t *testing.T) {
 		}
 		return false
 	})
+
+	// A refund made in Stripe's Dashboard is recorded by the reconciliation.
+	again := s.buy(t, saved.Result["id"].(string))
+	s.waitStatus(t, again, "paid")
+	s.refundedAtGateway(t, again, s.refundInStripeDashboard(t, srv))
+}
+
+// refundInStripeDashboard refunds 400 of a PaymentIntent in Stripe's
+// Dashboard, then delivers every charge.refunded Stripe sent so far,
+// billgate's refunds' included.
+func (s *connectedShop) refundInStripeDashboard(t *testing.T, srv *stripetest.Server) func(paymentIntent string) {
+	return func(paymentIntent string) {
+		t.Helper()
+		if _, err := srv.RefundInDashboard(paymentIntent, 400); err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range srv.EventsOfType("charge.refunded") {
+			body, _ := srv.Payload(e.ID)
+			if status := s.postWebhook(t, "stripe", body, "application/json", stripetest.SignatureHeader, stripetest.Sign(time.Now(), body, stripeWebhookSecret)); status != 200 {
+				t.Errorf("the delivery of %s = %d, want 200", e.ID, status)
+			}
+		}
+	}
 }
 
 // A worker process killed after Stripe took a charge and before the payment

@@ -217,65 +217,54 @@ func (o *observed) note(ctx context.Context, err error) {
 	}
 }
 
-func (o *observed) Charge(ctx context.Context, req gateways.ChargeRequest) (gateways.ChargeResult, error) {
+// observe makes one call to the gateway in its turn, and notes whether
+// the gateway answered.
+func observe[T any](ctx context.Context, o *observed, call func() (T, error)) (T, error) {
 	if err := o.turn(ctx); err != nil {
-		return gateways.ChargeResult{}, err
+		var none T
+		return none, err
 	}
-	res, err := o.ConnectedGateway.Charge(ctx, req)
+	res, err := call()
 	o.note(ctx, err)
 	return res, err
+}
+
+func (o *observed) Charge(ctx context.Context, req gateways.ChargeRequest) (gateways.ChargeResult, error) {
+	return observe(ctx, o, func() (gateways.ChargeResult, error) { return o.ConnectedGateway.Charge(ctx, req) })
 }
 
 func (o *observed) Lookup(ctx context.Context, reference string) (gateways.ChargeResult, error) {
-	if err := o.turn(ctx); err != nil {
-		return gateways.ChargeResult{}, err
-	}
-	res, err := o.ConnectedGateway.Lookup(ctx, reference)
-	o.note(ctx, err)
-	return res, err
+	return observe(ctx, o, func() (gateways.ChargeResult, error) { return o.ConnectedGateway.Lookup(ctx, reference) })
 }
 
 func (o *observed) Find(ctx context.Context, key string) (gateways.ChargeResult, error) {
-	if err := o.turn(ctx); err != nil {
-		return gateways.ChargeResult{}, err
-	}
-	res, err := o.ConnectedGateway.Find(ctx, key)
-	o.note(ctx, err)
-	return res, err
+	return observe(ctx, o, func() (gateways.ChargeResult, error) { return o.ConnectedGateway.Find(ctx, key) })
 }
 
 func (o *observed) Void(ctx context.Context, req gateways.VoidRequest) (gateways.ChargeResult, error) {
-	if err := o.turn(ctx); err != nil {
-		return gateways.ChargeResult{}, err
-	}
-	res, err := o.ConnectedGateway.Void(ctx, req)
-	o.note(ctx, err)
-	return res, err
+	return observe(ctx, o, func() (gateways.ChargeResult, error) { return o.ConnectedGateway.Void(ctx, req) })
 }
 
 func (o *observed) Refund(ctx context.Context, req gateways.RefundRequest) (gateways.RefundResult, error) {
-	if err := o.turn(ctx); err != nil {
-		return gateways.RefundResult{}, err
-	}
-	res, err := o.ConnectedGateway.Refund(ctx, req)
-	o.note(ctx, err)
-	return res, err
+	return observe(ctx, o, func() (gateways.RefundResult, error) { return o.ConnectedGateway.Refund(ctx, req) })
 }
 
 func (o *observed) LookupRefund(ctx context.Context, reference string) (gateways.RefundResult, error) {
-	if err := o.turn(ctx); err != nil {
-		return gateways.RefundResult{}, err
-	}
-	res, err := o.ConnectedGateway.LookupRefund(ctx, reference)
-	o.note(ctx, err)
-	return res, err
+	return observe(ctx, o, func() (gateways.RefundResult, error) { return o.ConnectedGateway.LookupRefund(ctx, reference) })
 }
 
 func (o *observed) CheckMethod(ctx context.Context, token string) (string, error) {
-	if err := o.turn(ctx); err != nil {
-		return "", err
+	return observe(ctx, o, func() (string, error) { return o.ConnectedGateway.CheckMethod(ctx, token) })
+}
+
+var _ gateways.RefundLister = (*observed)(nil)
+
+// ListRefunds implements gateways.RefundLister: the adapter's list, or none
+// when the adapter lists no refunds (it reports none made outside its API).
+func (o *observed) ListRefunds(ctx context.Context, reference string) ([]gateways.ListedRefund, error) {
+	lister, ok := o.ConnectedGateway.(gateways.RefundLister)
+	if !ok {
+		return nil, nil
 	}
-	res, err := o.ConnectedGateway.CheckMethod(ctx, token)
-	o.note(ctx, err)
-	return res, err
+	return observe(ctx, o, func() ([]gateways.ListedRefund, error) { return lister.ListRefunds(ctx, reference) })
 }

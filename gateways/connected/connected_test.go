@@ -224,3 +224,61 @@ func TestRateLimitsEachGateway(t *testing.T) {
 		t.Errorf("notes = %v, want only the first call's", health.notes)
 	}
 }
+
+// listing is a scripted gateway that lists its refunds.
+type listing struct {
+	scripted
+	refunds []gateways.ListedRefund
+}
+
+func (l *listing) ListRefunds(context.Context, string) ([]gateways.ListedRefund, error) {
+	return l.refunds, l.err
+}
+
+type listingConnector struct{ made *listing }
+
+func (c *listingConnector) Kind() string                       { return "listing" }
+func (c *listingConnector) Credentials() []gateways.Credential { return nil }
+func (c *listingConnector) Connect(acct gateways.Account) (gateways.ConnectedGateway, error) {
+	return c.made, nil
+}
+
+// A connected account's gateway lists the refunds its adapter lists, in
+// its turn and noting the outcome, and none when the adapter cannot list
+// them (Skrill's).
+func TestConnectedGatewaysListRefunds(t *testing.T) {
+	listed, plain := uuid.Must(uuid.NewV7()), uuid.Must(uuid.NewV7())
+	health := &healthNotes{}
+	lister := &listingConnector{made: &listing{refunds: []gateways.ListedRefund{{RefundResult: gateways.RefundResult{Reference: "re_1"}}}}}
+	a := &Accounts{Connectors: Connectors{"listing": lister, "scripted": &scriptedConnector{}}, Health: health,
+		Opener: accountsByID{
+			listed: {Account: models.GatewayAccount{ID: listed, Gateway: "listing", Mode: "test"}},
+			plain:  {Account: models.GatewayAccount{ID: plain, Gateway: "scripted", Mode: "test"}},
+		}}
+	ctx := context.Background()
+	for _, tt := range []struct {
+		kind string
+		id   uuid.UUID
+		want int
+	}{{"listing", listed, 1}, {"scripted", plain, 0}} {
+		g, err := a.Connect(ctx, tt.kind, tt.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, ok := g.(gateways.RefundLister)
+		if !ok {
+			t.Fatalf("the %s account's gateway lists no refunds", tt.kind)
+		}
+		if refunds, err := l.ListRefunds(ctx, "ch_1"); err != nil || len(refunds) != tt.want {
+			t.Errorf("%s: ListRefunds = %v, %v; want %d", tt.kind, refunds, err, tt.want)
+		}
+	}
+	lister.made.err = gateways.Transient("listing", errors.New("timeout"))
+	g, _ := a.Connect(ctx, "listing", listed)
+	if _, err := g.(gateways.RefundLister).ListRefunds(ctx, "ch_1"); !gateways.IsTransient(err) {
+		t.Errorf("ListRefunds = %v, want the adapter's transient error", err)
+	}
+	if n := len(health.notes); n != 2 || health.notes[1].failure == "" {
+		t.Errorf("health notes = %v; want the answer, then the failure", health.notes)
+	}
+}
