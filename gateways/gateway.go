@@ -241,6 +241,12 @@ type ChargeResult struct {
 	DeclineCode string
 	// NextAction is what the payer must do, when Status is Pending.
 	NextAction *NextAction
+	// SavedToken is a payment method the charge saved at the gateway, to
+	// charge the payer later without them (a PayPal vault token, a Skrill
+	// 1-Tap token), in the form MethodChecker.CheckMethod returns: set by
+	// Lookup once a first payment that saved one succeeded. A charge of a
+	// saved method saves nothing new.
+	SavedToken string
 }
 
 // NextAction is what must happen before a pending charge can complete.
