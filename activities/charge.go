@@ -182,6 +182,13 @@ type LookupInput struct {
 type LookupResult struct {
 	Status      gateways.Status
 	DeclineCode string
+	// SavedToken is the payment method a succeeded first payment saved at
+	// the gateway (gateways.ChargeResult.SavedToken).
+	SavedToken string `json:",omitempty"`
+}
+
+func lookupResult(res gateways.ChargeResult) LookupResult {
+	return LookupResult{Status: res.Status, DeclineCode: res.DeclineCode, SavedToken: res.SavedToken}
 }
 
 // LookupCharge asks the gateway how the charge with the reference stands.
@@ -196,7 +203,7 @@ func (a *Activities) LookupCharge(ctx context.Context, in LookupInput) (LookupRe
 	if err != nil {
 		return LookupResult{}, gatewayError("look up "+in.Reference, err)
 	}
-	return LookupResult{Status: res.Status, DeclineCode: res.DeclineCode}, nil
+	return lookupResult(res), nil
 }
 
 // SettleInput names the charge a void or a refund settles, and the
@@ -221,7 +228,7 @@ func (a *Activities) VoidCharge(ctx context.Context, in SettleInput) (LookupResu
 	if err != nil && !errors.Is(err, gateways.ErrChargeSettled) {
 		return LookupResult{}, gatewayError("void "+in.Reference, err)
 	}
-	return LookupResult{Status: res.Status, DeclineCode: res.DeclineCode}, nil
+	return lookupResult(res), nil
 }
 
 // RefundCharge refunds a succeeded charge whole, and returns the refund's

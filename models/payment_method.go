@@ -31,6 +31,29 @@ func (s *Billing) AddPaymentMethod(ctx context.Context, pm *PaymentMethod) error
 	return nil
 }
 
+// KeepPaymentMethod stores pm unless its customer has a method of the same
+// gateway, account and token already; pm is then that one. It is what a
+// first payment that saved a method at the gateway calls, once or again.
+func (s *Billing) KeepPaymentMethod(ctx context.Context, pm *PaymentMethod) error {
+	return s.withTx(ctx, func(tx *conn) error {
+		q := tx.db.WithContext(ctx).Where("customer_id = ? AND gateway = ? AND token = ?", pm.CustomerID, pm.Gateway, pm.Token)
+		if pm.GatewayAccountID == nil {
+			q = q.Where("gateway_account_id IS NULL")
+		} else {
+			q = q.Where("gateway_account_id = ?", *pm.GatewayAccountID)
+		}
+		var kept []PaymentMethod
+		if err := translate(q.Order("id").Limit(1).Find(&kept).Error); err != nil {
+			return err
+		}
+		if len(kept) > 0 {
+			*pm = kept[0]
+			return nil
+		}
+		return (&Billing{tx}).AddPaymentMethod(ctx, pm)
+	})
+}
+
 // PaymentMethods lists a customer's payment methods, oldest first.
 func (s *Billing) PaymentMethods(ctx context.Context, customerID uuid.UUID) ([]PaymentMethod, error) {
 	var out []PaymentMethod

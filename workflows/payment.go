@@ -71,6 +71,9 @@ type payment struct {
 	// chargedGateway holds the pending charge; a new payment method may
 	// name another gateway meanwhile.
 	chargedGateway string
+	// savedToken is the payment method the paying charge saved at the
+	// gateway, if any.
+	savedToken string
 	// records is set in runs that write with RecordPayment
 	// (recordPaymentState); runs begun before use ProjectPayment.
 	records bool
@@ -123,6 +126,7 @@ func (p *payment) run(ctx workflow.Context) (contract.PaymentState, error) {
 		o, err := p.attempt(ctx)
 		switch o {
 		case paid:
+			p.keepPayersMethod(ctx)
 			return p.finish(ctx, contract.PaymentPaid)
 		case expired:
 			return p.finish(ctx, contract.PaymentExpired)
@@ -287,7 +291,7 @@ func (p *payment) awaitApproval(ctx workflow.Context) outcome {
 				return false // the gateway has not decided: the event was early, or forged
 			case charge.Status == gateways.Succeeded:
 				p.recordAttempt(ctx, "succeeded", event.Reference, "")
-				o = paid
+				p.savedToken, o = charge.SavedToken, paid
 			default:
 				p.state.DeclineCode = charge.DeclineCode
 				p.recordAttempt(ctx, "declined", event.Reference, charge.DeclineCode)
@@ -330,6 +334,7 @@ func (p *payment) closePending(ctx workflow.Context, ending outcome) outcome {
 		p.recordAttempt(ctx, "declined", p.state.Reference, charge.DeclineCode)
 	case charge.Status == gateways.Succeeded:
 		p.recordAttempt(ctx, "succeeded", p.state.Reference, "")
+		p.savedToken = charge.SavedToken
 		if ending == withdrawn {
 			return p.refundWithdrawn(ctx)
 		}
@@ -382,6 +387,31 @@ func (p *payment) refundWithdrawn(ctx workflow.Context) outcome {
 	last := &p.state.AttemptLog[len(p.state.AttemptLog)-1]
 	last.Status, last.RefundReference = "refunded", refund
 	return withdrawn
+}
+
+// keepPayersMethods versions keeping the payment method a first payment
+// saved at the gateway.
+const keepPayersMethods = "keep-payers-methods"
+
+// keepPayersMethod stores the payment method the paying charge saved at
+// the gateway (a PayPal wallet approved with the first payment, a Skrill
+// 1-Tap) as the customer's, and names it in the state: a subscription
+// renews with it, without its payer. A payment of a saved method saves
+// nothing. Should the store fail for good, the payment is paid all the
+// same: the customer can still save the method through the API.
+func (p *payment) keepPayersMethod(ctx workflow.Context) {
+	if p.savedToken == "" || p.in.PaymentMethodID != uuid.Nil || workflow.GetVersion(ctx, keepPayersMethods, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return
+	}
+	var a *activities.Activities
+	var id uuid.UUID
+	settling := settlingContext(ctx)
+	in := activities.KeepPayersMethodInput{TenantID: p.in.TenantID, CustomerID: p.in.CustomerID, Gateway: p.chargedGateway, Token: p.savedToken}
+	if err := workflow.ExecuteActivity(settling, a.KeepPayersMethod, in).Get(settling, &id); err != nil {
+		workflow.GetLogger(ctx).Error("the payment method the payment saved could not be kept", "paymentId", p.in.PaymentID, "error", err)
+		return
+	}
+	p.state.SavedMethod = &contract.PaymentMethod{PaymentMethodID: id, Gateway: p.chargedGateway, Token: p.savedToken}
 }
 
 // settlingContext runs a void or a refund to its end, even when the

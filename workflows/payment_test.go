@@ -386,3 +386,52 @@ func TestPaymentCanceledAwaitingApprovalLeavesItPending(t *testing.T) {
 		t.Errorf("projection = %+v, want pending with the charge's reference and approval URL", last)
 	}
 }
+
+// A first payment that saved the payer's method at the gateway (a PayPal
+// wallet approved with it) keeps it as the customer's, and names it for the
+// subscription; a payment of a saved method keeps nothing, and a method that
+// cannot be kept leaves the payment paid.
+func TestPaymentKeepsThePayersMethod(t *testing.T) {
+	saved := uuid.New()
+	for name, tt := range map[string]struct {
+		method  uuid.UUID
+		keepErr error
+		want    *contract.PaymentMethod
+	}{
+		"inline token":   {want: &contract.PaymentMethod{PaymentMethodID: saved, Gateway: sandbox.Name, Token: "vault:W1"}},
+		"saved method":   {method: uuid.New()},
+		"cannot be kept": {keepErr: temporal.NewNonRetryableApplicationError("gone", activities.ErrTypeGatewayPermanent, nil)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			env, _, _ := newPaymentEnv(t)
+			var a *activities.Activities
+			env.OnActivity(a.Charge, mock.Anything, mock.Anything).Return(activities.ChargeResult{Pending: true, Reference: "order_1", ApprovalURL: "https://pay.example/order_1"}, nil)
+			env.OnActivity(a.LookupCharge, mock.Anything, mock.Anything).Return(activities.LookupResult{Status: gateways.Succeeded, SavedToken: "vault:W1"}, nil)
+			var kept []activities.KeepPayersMethodInput
+			env.OnActivity(a.KeepPayersMethod, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.KeepPayersMethodInput) (uuid.UUID, error) {
+				kept = append(kept, in)
+				return saved, tt.keepErr
+			})
+			env.RegisterDelayedCallback(func() {
+				env.SignalWorkflow(contract.GatewayEventSignal, contract.GatewayEvent{Reference: "order_1", Succeeded: true})
+			}, time.Hour)
+			in := paymentInput("approval")
+			in.PaymentMethodID = tt.method
+			env.ExecuteWorkflow(PaymentWorkflow, in)
+			got := finalState(t, env)
+			if got.Status != contract.PaymentPaid {
+				t.Fatalf("status = %s, want paid", got.Status)
+			}
+			if (got.SavedMethod == nil) != (tt.want == nil) || tt.want != nil && *got.SavedMethod != *tt.want {
+				t.Errorf("SavedMethod = %+v, want %+v", got.SavedMethod, tt.want)
+			}
+			wantKept := tt.method == uuid.Nil
+			if wantKept != (len(kept) == 1) {
+				t.Fatalf("KeepPayersMethod called %d times, want it called: %v", len(kept), wantKept)
+			}
+			if wantKept && (kept[0].TenantID != in.TenantID || kept[0].CustomerID != in.CustomerID || kept[0].Gateway != sandbox.Name || kept[0].Token != "vault:W1") {
+				t.Errorf("kept %+v", kept[0])
+			}
+		})
+	}
+}

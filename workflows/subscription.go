@@ -504,12 +504,24 @@ func (s *subscription) paymentDone(ctx workflow.Context, c *child, f workflow.Fu
 		if isUpcoming {
 			s.renewed(c)
 		}
+		s.renewWith(res.SavedMethod)
 		s.life().paid()
 	default: // expired or failed: the customer did not pay
 		if s.life().expired(s.clock.now(ctx)) {
 			s.withdrawAll(ctx)
 		}
 	}
+}
+
+// renewWith makes the payment method a payment saved at the gateway the
+// subscription's, in place of the token given inline that needed its payer
+// (PayPal's approval, Skrill's checkout): later periods are charged
+// without them.
+func (s *subscription) renewWith(saved *contract.PaymentMethod) {
+	if saved == nil || s.in.PaymentMethodID != uuid.Nil || saved.Gateway != s.in.Gateway {
+		return
+	}
+	s.in.PaymentMethodID, s.in.Token = saved.PaymentMethodID, saved.Token
 }
 
 // renewed starts the period its upcoming invoice paid for.

@@ -1061,3 +1061,42 @@ func TestSubscriptionRefusesAmountsThatOverflow(t *testing.T) {
 	})
 	st.run()
 }
+
+// A subscription started with a token that needs its payer (PayPal's
+// approval) renews with the method its first payment saved at the gateway,
+// without the payer, and shows it as its payment method.
+func TestSubscriptionRenewsWithTheMethodItsFirstPaymentSaved(t *testing.T) {
+	st := newSubscriptionTest(t, "approval", monthly(1000))
+	var a *activities.Activities
+	var charged []activities.ChargeInput
+	st.env.OnActivity(a.Charge, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.ChargeInput) (activities.ChargeResult, error) {
+		charged = append(charged, in)
+		if in.Token == "approval" {
+			return activities.ChargeResult{Pending: true, Reference: "order_1", ApprovalURL: "https://pay.example/order_1"}, nil
+		}
+		return activities.ChargeResult{Reference: "order_renewed"}, nil
+	})
+	st.env.OnActivity(a.LookupCharge, mock.Anything, mock.Anything).Return(activities.LookupResult{Status: gateways.Succeeded, SavedToken: "vault:W1"}, nil)
+	saved := uuid.New()
+	st.env.OnActivity(a.KeepPayersMethod, mock.Anything, mock.Anything).Return(saved, nil)
+	st.at(time.Hour, func() {
+		for id := range st.payments {
+			if err := st.env.SignalWorkflowByID(id, contract.GatewayEventSignal, contract.GatewayEvent{Reference: "order_1", Succeeded: true}); err != nil {
+				t.Error(err)
+			}
+		}
+	})
+	st.at(st.periodEnd(1).Sub(st.start)+time.Hour, func() {
+		if s := st.state(); s.Status != contract.SubscriptionActive || !s.CurrentPeriod.Start.Equal(st.periodEnd(1)) {
+			t.Errorf("after the renewal: %s from %v, want active in the second period", s.Status, s.CurrentPeriod.Start)
+		}
+		st.cancelNow()
+	})
+	st.run()
+	if len(charged) != 2 || charged[1].PaymentMethodID != saved || charged[1].Token != "vault:W1" {
+		t.Fatalf("charges = %+v; want the approval, then the renewal of the saved wallet", charged)
+	}
+	if got := st.lastSubscription(); got.PaymentMethodID != saved {
+		t.Errorf("the subscription's payment method = %s, want the saved %s", got.PaymentMethodID, saved)
+	}
+}

@@ -174,6 +174,10 @@ type PaymentState struct {
 	Invoice    InvoiceDraft // what the payment collects
 	CreatedAt  time.Time
 	ClockTime  time.Time // the test clock time a purchase has caught up with
+	// SavedMethod is the customer's payment method that the paying charge
+	// saved at the gateway, for a subscription to renew with; nil when it
+	// saved none.
+	SavedMethod *PaymentMethod `json:",omitempty"`
 	// Version is the last projection's. It only grows, across operator
 	// resets.
 	Version int64
