@@ -21,8 +21,10 @@ const maxDescription = 127
 //
 // TokenApproval asks the payer to approve at PayPal and to save the wallet
 // in the vault (payment_source.paypal.attributes.vault.store_in_vault
-// ON_SUCCESS): the charge is Pending, with the approval link. A vault token
-// charges the saved wallet (payment_source.paypal.vault_id): PayPal
+// ON_SUCCESS): the charge is Pending, with the approval link, and Lookup
+// reports the saved wallet's token once it is paid. A vault token charges
+// the saved wallet (payment_source.paypal.vault_id, its purchase unit
+// marked savedWalletMarker, so it reports no saved token): PayPal
 // completes such an order at once, or leaves it for a capture made here at
 // once. A repeated key gets PayPal's order for it as it stands now.
 func (g *Gateway) Charge(ctx context.Context, req gateways.ChargeRequest) (gateways.ChargeResult, error) {
@@ -77,6 +79,7 @@ func (g *Gateway) orderRequest(req gateways.ChargeRequest, tok token, amount mon
 		}},
 	}
 	if !tok.approval() {
+		body.PurchaseUnits[0].ReferenceID = savedWalletMarker
 		body.PaymentSource = &paymentSource{PayPal: &paypalWallet{VaultID: tok.vaultID}}
 		return body, nil
 	}

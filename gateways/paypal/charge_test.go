@@ -30,11 +30,8 @@ func TestChargeApprovalFlow(t *testing.T) {
 	if want := e.srv.URL() + paypaltest.CheckoutPath + "?token=" + r.Reference; r.NextAction.URL != want {
 		t.Errorf("NextAction.URL = %q, want the payer-action link %q", r.NextAction.URL, want)
 	}
-	if got := e.lookup(r.Reference); got.Status != gateways.Pending || got.NextAction == nil || got.NextAction.URL != r.NextAction.URL {
-		t.Errorf("Lookup before approval = %+v, want pending with the same link", got)
-	}
-	if tok, err := e.g.SavedToken(ctx, r.Reference); err != nil || tok != "" {
-		t.Errorf("SavedToken before capture = %q, %v, want none", tok, err)
+	if got := e.lookup(r.Reference); got.Status != gateways.Pending || got.NextAction == nil || got.NextAction.URL != r.NextAction.URL || got.SavedToken != "" {
+		t.Errorf("Lookup before approval = %+v, want pending with the same link, no saved token", got)
 	}
 	back, err := e.srv.Approve(r.Reference, paypaltest.BuyerPays)
 	if err != nil {
@@ -50,13 +47,21 @@ func TestChargeApprovalFlow(t *testing.T) {
 	if e.srv.CaptureID(r.Reference) == "" {
 		t.Error("the approved order was not captured")
 	}
-	tok, err := e.g.SavedToken(ctx, r.Reference)
-	if err != nil || !strings.HasPrefix(tok, paypal.VaultTokenPrefix) {
-		t.Fatalf("SavedToken = %q, %v, want the saved wallet's vault token", tok, err)
+	vaulted := e.srv.SavedWallet(r.Reference)
+	if tok := got.SavedToken; vaulted == "" || tok != paypal.VaultToken(vaulted) {
+		t.Fatalf("Lookup after approval: SavedToken = %q, want the vault token of the wallet the server saved (%q)", tok, vaulted)
 	}
-	// The saved wallet pays the renewal with no approval.
-	if renewal := e.charge("pay_2/1", tok); renewal.Status != gateways.Succeeded || renewal.Reference == r.Reference {
-		t.Errorf("Charge(%s) = %+v, want a new order, succeeded", tok, renewal)
+	// The saved wallet pays the renewal with no approval, and saves
+	// nothing new.
+	renewal := e.charge("pay_2/1", got.SavedToken)
+	if renewal.Status != gateways.Succeeded || renewal.Reference == r.Reference || renewal.SavedToken != "" {
+		t.Errorf("Charge(%s) = %+v, want a new order, succeeded, no saved token", got.SavedToken, renewal)
+	}
+	if again := e.lookup(renewal.Reference); again.Status != gateways.Succeeded || again.SavedToken != "" {
+		t.Errorf("Lookup of the renewal = %+v, want succeeded, no saved token", again)
+	}
+	if tok, err := e.g.CheckMethod(ctx, got.SavedToken); err != nil || tok != got.SavedToken {
+		t.Errorf("CheckMethod(SavedToken) = %q, %v, want it unchanged: SavedToken has CheckMethod's form", tok, err)
 	}
 }
 

@@ -24,14 +24,21 @@ func TestFind(t *testing.T) {
 	tests := []struct {
 		key  string
 		want gateways.ChargeResult
+		// saves: the result carries the vault token of the wallet the
+		// server saved at the capture.
+		saves bool
 	}{
-		{"awaiting/1", pending},
-		{"renewal/1", renewal},
-		// Find reports as Lookup does: an approved order is captured.
-		{"approved/1", gateways.ChargeResult{Status: gateways.Succeeded, Reference: approved}},
+		{"awaiting/1", pending, false},
+		{"renewal/1", renewal, false},
+		// Find reports as Lookup does: an approved order is captured, and
+		// reports the wallet it saved.
+		{"approved/1", gateways.ChargeResult{Status: gateways.Succeeded, Reference: approved}, true},
 	}
 	for _, tt := range tests {
 		got, err := e.g.Find(ctx, tt.key)
+		if tt.saves {
+			tt.want.SavedToken = paypal.VaultToken(e.srv.SavedWallet(tt.want.Reference))
+		}
 		if err != nil || !sameResult(got, tt.want) {
 			t.Errorf("Find(%s) = %+v, %v, want %+v", tt.key, got, err, tt.want)
 		}

@@ -13,13 +13,22 @@ import (
 // PayPal itself and not only in billgate's memory.
 const voidMarker = "billgate-voided"
 
+// savedWalletMarker is the reference_id of the purchase unit of an order
+// that charges a saved wallet: PayPal reports the charged wallet in the
+// order's vault attributes as it reports a newly saved one, and the mark
+// tells them apart. reference_id is "the API caller-provided external ID
+// for the purchase unit" (purchase_unit_request); PayPal sets "default"
+// when it is omitted, as it is for a first payment.
+const savedWalletMarker = "billgate-saved-wallet"
+
 // codeCaptureFailed is the decline code of a capture whose status is
 // FAILED (a DECLINED capture is gateways.CodeCardDeclined).
 const codeCaptureFailed = "capture_failed"
 
 // Lookup implements gateways.Gateway: the order reference (orders.get), as
 // it stands now. An order the payer approved is captured here, exactly
-// once (see capture).
+// once (see capture). A paid first payment carries the vault token of the
+// wallet it saved (see savedToken).
 func (g *Gateway) Lookup(ctx context.Context, reference string) (gateways.ChargeResult, error) {
 	o, err := g.getOrder(ctx, reference)
 	if err != nil {
@@ -103,6 +112,7 @@ func completed(o order) (gateways.ChargeResult, error) {
 	switch c.Status {
 	case captureCompleted, capturePartiallyRefunded, captureRefunded:
 		r.Status = gateways.Succeeded // refunds are told apart by Refund, not here
+		r.SavedToken = savedToken(o)
 	case capturePending:
 		r.Status = gateways.Pending // e.g. PENDING_REVIEW: PayPal settles it, and says so by webhook
 	case captureDeclined:
@@ -113,6 +123,25 @@ func completed(o order) (gateways.ChargeResult, error) {
 		return gateways.ChargeResult{}, permanent(fmt.Errorf("order %s: capture %s has status %q, which billgate does not know", o.ID, c.ID, c.Status))
 	}
 	return r, nil
+}
+
+// savedToken is the vault token of the wallet a paid order saved: a first
+// payment's order asks for store_in_vault ON_SUCCESS, and PayPal vaults the
+// wallet once the capture succeeds and names it in
+// payment_source.paypal.attributes.vault.id (see vaultID). An order that
+// charged a saved wallet names that wallet in the same place, but saved
+// nothing new: Charge marks such orders (savedWalletMarker), and they
+// report none. A vault ID billgate could not charge (see checkVaultID) is
+// no saved token either.
+func savedToken(o order) string {
+	if o.unit().ReferenceID == savedWalletMarker {
+		return ""
+	}
+	id := o.vaultID()
+	if checkVaultID(id) != nil {
+		return ""
+	}
+	return VaultToken(id)
 }
 
 // pending is an order that waits for the payer, with the link to send the

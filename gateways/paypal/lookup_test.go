@@ -42,18 +42,25 @@ func TestLookupStatuses(t *testing.T) {
 		name string
 		ref  string
 		want gateways.ChargeResult
+		// saves: the result carries the vault token of the wallet the
+		// server saved at the capture.
+		saves bool
 	}{
-		{"PAYER_ACTION_REQUIRED", awaiting.Reference, awaiting},
-		{"APPROVED, the buyer pays", approved, gateways.ChargeResult{Status: gateways.Succeeded, Reference: approved}},
+		{"PAYER_ACTION_REQUIRED", awaiting.Reference, awaiting, false},
+		{"APPROVED, the buyer pays", approved, gateways.ChargeResult{Status: gateways.Succeeded, Reference: approved}, true},
 		// orders.capture-422 INSTRUMENT_DECLINED: the order stays APPROVED.
-		{"APPROVED, the buyer's instrument declines", refused, gateways.ChargeResult{Status: gateways.Declined, Reference: refused, DeclineCode: gateways.CodeCardDeclined}},
-		{"COMPLETED, capture PENDING", held, gateways.ChargeResult{Status: gateways.Pending, Reference: held}},
-		{"COMPLETED, capture DECLINED", denied, gateways.ChargeResult{Status: gateways.Declined, Reference: denied, DeclineCode: gateways.CodeCardDeclined}},
-		{"VOIDED", voided, gateways.ChargeResult{Status: gateways.Voided, Reference: voided}},
+		{"APPROVED, the buyer's instrument declines", refused, gateways.ChargeResult{Status: gateways.Declined, Reference: refused, DeclineCode: gateways.CodeCardDeclined}, false},
+		// The wallet is saved, but the payment is not made yet.
+		{"COMPLETED, capture PENDING", held, gateways.ChargeResult{Status: gateways.Pending, Reference: held}, false},
+		{"COMPLETED, capture DECLINED", denied, gateways.ChargeResult{Status: gateways.Declined, Reference: denied, DeclineCode: gateways.CodeCardDeclined}, false},
+		{"VOIDED", voided, gateways.ChargeResult{Status: gateways.Voided, Reference: voided}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := e.g.Lookup(ctx, tt.ref)
+			if tt.saves {
+				tt.want.SavedToken = paypal.VaultToken(e.srv.SavedWallet(tt.ref))
+			}
 			if err != nil || !sameResult(got, tt.want) {
 				t.Errorf("Lookup = %+v, %v, want %+v", got, err, tt.want)
 			}
@@ -110,9 +117,10 @@ func TestLookupCapturesOnce(t *testing.T) {
 		wg.Go(func() { results[i] = e.lookup(ref) })
 	}
 	wg.Wait()
+	saved := paypal.VaultToken(e.srv.SavedWallet(ref))
 	for i, r := range results {
-		if r.Status != gateways.Succeeded || r.Reference != ref {
-			t.Errorf("Lookup %d = %+v, want succeeded", i, r)
+		if r.Status != gateways.Succeeded || r.Reference != ref || r.SavedToken != saved {
+			t.Errorf("Lookup %d = %+v, want succeeded, with saved token %s", i, r, saved)
 		}
 	}
 	capture := e.srv.CaptureID(ref)
@@ -128,9 +136,12 @@ func TestLookupCapturesOnce(t *testing.T) {
 			t.Errorf("a capture was asked with PayPal-Request-Id %q, want %q", id, "capture-"+ref)
 		}
 	}
-	// Once the order reads COMPLETED, no capture is asked for.
+	// Once the order reads COMPLETED, no capture is asked for, and the
+	// order still tells the wallet it saved.
 	before := e.srv.Calls("orders.capture")
-	e.lookup(ref)
+	if r := e.lookup(ref); r.SavedToken != saved {
+		t.Errorf("Lookup of the completed order = %+v, want saved token %s", r, saved)
+	}
 	if n := e.srv.Calls("orders.capture") - before; n != 0 {
 		t.Errorf("Lookup of a completed order called orders.capture %d times", n)
 	}
@@ -147,8 +158,8 @@ func TestLookupAlreadyCaptured(t *testing.T) {
 	ref := e.charge("pay_1/1", paypal.TokenApproval).Reference
 	e.approve(ref, paypaltest.BuyerPays)
 	ic.before = func() { captureDirectly(t, e, ref) }
-	if r := e.lookup(ref); r.Status != gateways.Succeeded {
-		t.Errorf("Lookup = %+v, want succeeded", r)
+	if r := e.lookup(ref); r.Status != gateways.Succeeded || r.SavedToken != paypal.VaultToken(e.srv.SavedWallet(ref)) {
+		t.Errorf("Lookup = %+v, want succeeded, with the saved wallet's vault token", r)
 	}
 	if n := e.srv.Calls("orders.capture"); n != 2 {
 		t.Errorf("orders.capture called %d times, want 2 (the other's and billgate's)", n)
@@ -210,4 +221,113 @@ func TestLookupCaptureAwaitsPayer(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A paid first payment reports the wallet it saved
+// (payment_source.paypal.attributes.vault.id, paypal_wallet_vault_response,
+// status VAULTED), whichever path settles it: a capture PayPal held
+// PENDING reports it once it completes, and not if it is denied.
+func TestLookupSavedTokenOfPendingCapture(t *testing.T) {
+	for _, completed := range []bool{true, false} {
+		e := newEnv(t)
+		ref := e.charge("pay_1/1", paypal.TokenApproval).Reference
+		e.approve(ref, paypaltest.BuyerPending)
+		if r := e.lookup(ref); r.Status != gateways.Pending || r.SavedToken != "" {
+			t.Errorf("Lookup of a PENDING capture = %+v, want pending, no saved token", r)
+		}
+		if err := e.srv.SettleCapture(e.srv.CaptureID(ref), completed); err != nil {
+			t.Fatal(err)
+		}
+		want := gateways.ChargeResult{Status: gateways.Succeeded, Reference: ref, SavedToken: paypal.VaultToken(e.srv.SavedWallet(ref))}
+		if !completed {
+			want = gateways.ChargeResult{Status: gateways.Declined, Reference: ref, DeclineCode: gateways.CodeCardDeclined}
+		}
+		if got := e.lookup(ref); got != want {
+			t.Errorf("Lookup after the capture settled (completed %v) = %+v, want %+v", completed, got, want)
+		}
+	}
+}
+
+// A charge of a saved wallet (payment_source.paypal.vault_id) saves
+// nothing new, though PayPal names the charged wallet in the order's vault
+// attributes as it names a newly saved one: its Lookup has no saved token.
+func TestLookupSavedWalletChargeSavesNothing(t *testing.T) {
+	e := newEnv(t)
+	id := e.srv.SaveWallet(paypaltest.BuyerPays)
+	ref := e.charge("renew/1", paypal.VaultToken(id)).Reference
+	if vault := orderVaultID(t, e, ref); vault != id {
+		t.Fatalf("the order's vault attributes name %q, want the charged wallet %q", vault, id)
+	}
+	if r := e.lookup(ref); r.Status != gateways.Succeeded || r.SavedToken != "" {
+		t.Errorf("Lookup = %+v, want succeeded, no saved token", r)
+	}
+}
+
+// An order the payer approved without PayPal saving the wallet (one made
+// with an experience context but no vault attributes, so paypal_wallet_response
+// has no attributes.vault) is paid, with no saved token.
+func TestLookupNothingVaulted(t *testing.T) {
+	e := newEnv(t)
+	ref := createOrderDirectly(t, e, `{"intent":"CAPTURE","purchase_units":[{"amount":{"currency_code":"USD","value":"19.99"}}],`+
+		`"payment_source":{"paypal":{"experience_context":{"return_url":"`+returnURL+`","cancel_url":"`+returnURL+`"}}}}`)
+	e.approve(ref, paypaltest.BuyerPays)
+	if r := e.lookup(ref); r.Status != gateways.Succeeded || r.SavedToken != "" {
+		t.Errorf("Lookup = %+v, want succeeded, no saved token", r)
+	}
+	if v := e.srv.SavedWallet(ref); v != "" {
+		t.Errorf("the server saved wallet %q for an order that asked for none", v)
+	}
+}
+
+// createOrderDirectly creates an order (orders.create) as another client
+// of the account would, and returns its ID.
+func createOrderDirectly(t *testing.T, e *env, body string) string {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, e.srv.URL()+"/v2/checkout/orders", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+accessToken(t, e))
+	req.Header.Set("Content-Type", "application/json")
+	var o struct {
+		ID string `json:"id"`
+	}
+	if status := doJSON(t, e, req, &o); status != http.StatusCreated || o.ID == "" {
+		t.Fatalf("direct orders.create: HTTP %d, order %q", status, o.ID)
+	}
+	return o.ID
+}
+
+// orderVaultID reads the order (orders.get) as another client would, and
+// returns payment_source.paypal.attributes.vault.id.
+func orderVaultID(t *testing.T, e *env, orderID string) string {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, e.srv.URL()+"/v2/checkout/orders/"+orderID, nil)
+	req.Header.Set("Authorization", "Bearer "+accessToken(t, e))
+	var o struct {
+		PaymentSource struct {
+			PayPal struct {
+				Attributes struct {
+					Vault struct {
+						ID string `json:"id"`
+					} `json:"vault"`
+				} `json:"attributes"`
+			} `json:"paypal"`
+		} `json:"payment_source"`
+	}
+	if status := doJSON(t, e, req, &o); status != http.StatusOK {
+		t.Fatalf("direct orders.get: HTTP %d", status)
+	}
+	return o.PaymentSource.PayPal.Attributes.Vault.ID
+}
+
+// doJSON sends req to the server and decodes its JSON answer into v.
+func doJSON(t *testing.T, e *env, req *http.Request, v any) int {
+	t.Helper()
+	resp, err := e.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if err := jsonDecode(resp.Body, v); err != nil {
+		t.Fatalf("%s %s: HTTP %d, %v", req.Method, req.URL.Path, resp.StatusCode, err)
+	}
+	return resp.StatusCode
 }

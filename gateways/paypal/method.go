@@ -37,19 +37,3 @@ func (g *Gateway) CheckMethod(ctx context.Context, tok string) (string, error) {
 	}
 	return VaultToken(id), nil
 }
-
-// SavedToken is the vault token of the PayPal wallet that the order
-// reference saved (payment_source.paypal.attributes.vault.id, once the
-// order is captured), or "" when it saved none (yet). A first payment made
-// with TokenApproval saves the payer's wallet; its token charges the
-// payer's renewals.
-func (g *Gateway) SavedToken(ctx context.Context, reference string) (string, error) {
-	o, err := g.getOrder(ctx, reference)
-	if err != nil {
-		return "", err
-	}
-	if id := o.vaultID(); id != "" {
-		return VaultToken(id), nil
-	}
-	return "", nil
-}

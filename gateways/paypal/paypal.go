@@ -96,7 +96,7 @@ func (Connector) Credentials() []gateways.Credential {
 
 // Connect implements gateways.Connector: it checks the credentials' shape
 // and the account's return URL, and calls nothing. The gateway is a
-// *Gateway, whose SavedToken the contract lacks.
+// *Gateway.
 func (c Connector) Connect(acct gateways.Account) (gateways.ConnectedGateway, error) {
 	if acct.Mode != gateways.ModeTest && acct.Mode != gateways.ModeLive {
 		return nil, fmt.Errorf("paypal: account mode %q is neither %q nor %q", acct.Mode, gateways.ModeTest, gateways.ModeLive)

@@ -13,7 +13,7 @@ const (
 	// TokenApproval charges a payer who is present: the order waits for the
 	// payer's approval at PayPal (Charge answers Pending with the link), and
 	// the payer's PayPal wallet is saved in PayPal's vault when the payment
-	// succeeds (see Gateway.SavedToken).
+	// succeeds (Lookup's ChargeResult.SavedToken is then its vault token).
 	TokenApproval = "approval"
 	// VaultTokenPrefix + a vault ID is a saved PayPal wallet, charged with no
 	// approval: "vault:8kk8451t".

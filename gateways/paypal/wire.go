@@ -38,6 +38,7 @@ type orderRequest struct {
 
 // purchaseUnitRequest is purchase_unit_request.
 type purchaseUnitRequest struct {
+	ReferenceID string `json:"reference_id,omitempty"`
 	Amount      money  `json:"amount"`
 	Description string `json:"description,omitempty"`
 	CustomID    string `json:"custom_id,omitempty"`
@@ -121,7 +122,12 @@ func (o order) capture() *capture {
 	return &u.Payments.Captures[len(u.Payments.Captures)-1]
 }
 
-// vaultID is the ID of the wallet the order saved in the vault, or "".
+// vaultID is the ID of the wallet in the order's vault attributes
+// (payment_source.paypal.attributes.vault.id, paypal_wallet_vault_response),
+// or "". The spec's vault_response.status ("The vault status", deprecated)
+// is VAULTED, CREATED or APPROVED, with no more said: a VAULTED wallet, or
+// one whose status PayPal no longer sends, is taken as saved; CREATED and
+// APPROVED, by their names, are not saved yet.
 func (o order) vaultID() string {
 	ps := o.PaymentSource
 	if ps == nil || ps.PayPal == nil || ps.PayPal.Attributes == nil || ps.PayPal.Attributes.Vault == nil {

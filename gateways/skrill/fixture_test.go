@@ -161,18 +161,29 @@ func (f *fixture) checkout(key string, m billing.Money) (gateways.ChargeResult, 
 	return r, sidOf(f.t, r)
 }
 
-// paidCheckout is a first payment the payer paid, and its 1-Tap token.
+// paidCheckout is a first payment the payer paid, and the 1-Tap token
+// Lookup gives for it.
 func (f *fixture) paidCheckout(key string, m billing.Money) (gateways.ChargeResult, string) {
 	f.t.Helper()
 	r, sid := f.checkout(key, m)
 	if _, err := f.srv.Pay(sid); err != nil {
 		f.t.Fatalf("Pay(%s) = %v", sid, err)
 	}
-	tok, ok := OneTapToken(f.lastEvent().body)
-	if !ok {
-		f.t.Fatalf("the first payment's status post carries no 1-Tap token: %s", f.lastEvent().body)
+	paid := f.lookup(r.Reference)
+	if paid.Status != gateways.Succeeded || paid.SavedToken == "" {
+		f.t.Fatalf("Lookup of the paid first payment = %+v, want succeeded with a 1-Tap token", paid)
 	}
-	return r, tok
+	return r, paid.SavedToken
+}
+
+// lookup looks the charge up and fails the test on an error.
+func (f *fixture) lookup(reference string) gateways.ChargeResult {
+	f.t.Helper()
+	r, err := f.g.Lookup(context.Background(), reference)
+	if err != nil {
+		f.t.Fatalf("Lookup(%s) = %v", reference, err)
+	}
+	return r
 }
 
 func sidOf(t *testing.T, r gateways.ChargeResult) string {

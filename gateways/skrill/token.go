@@ -16,8 +16,9 @@ const (
 	// Checkout payment with the payer's Skrill email filled in
 	// (pay_from_email).
 	EmailTokenPrefix = "email:"
-	// OneTapTokenPrefix + rec_payment_id (see OneTapToken) is a Skrill
-	// 1-Tap payment: charged without the payer, for renewals.
+	// OneTapTokenPrefix + rec_payment_id (see OneTapTokenFor) is a Skrill
+	// 1-Tap payment: charged without the payer, for renewals. Lookup gives
+	// it as the SavedToken of the first payment that set 1-Tap up.
 	OneTapTokenPrefix = "1tap:"
 )
 
@@ -38,7 +39,7 @@ var ErrUnknownToken = errors.New("unknown Skrill payment-method token")
 func EmailToken(email string) string { return EmailTokenPrefix + email }
 
 // OneTapTokenFor is the token of the 1-Tap payments set up as
-// recPaymentID (the rec_payment_id of the first payment's status post).
+// recPaymentID (the rec_payment_id of the first payment's status report).
 func OneTapTokenFor(recPaymentID string) string { return OneTapTokenPrefix + recPaymentID }
 
 type tokenKind int

@@ -125,20 +125,3 @@ func (g *Gateway) oneTapCanceledEvent(f url.Values) (gateways.Event, error) {
 	e.IdempotencyKey, _ = idempotencyKey(trn)
 	return e, nil
 }
-
-// OneTapToken is the 1-Tap token (see OneTapTokenFor) in the status post
-// of a processed first payment that set Skrill 1-Tap up: the payment
-// method to store for renewals. gateways.Event has no field for it, hence
-// this helper. md5sig does not cover rec_payment_id, so call it only with a
-// body that ReadWebhook accepted and a charge that Lookup confirmed.
-func OneTapToken(body []byte) (string, bool) {
-	f, err := url.ParseQuery(string(body))
-	if err != nil || f.Get("status") != statusProcessed || f.Get("mb_transaction_id") == "" || f.Get(RefundKeyField) != "" {
-		return "", false
-	}
-	tok := OneTapTokenFor(f.Get("rec_payment_id"))
-	if _, err := parseToken(tok); err != nil {
-		return "", false
-	}
-	return tok, true
-}

@@ -167,39 +167,3 @@ func TestReadWebhookOneTapCanceled(t *testing.T) {
 		}
 	}
 }
-
-func TestOneTapToken(t *testing.T) {
-	f := newFixture(t)
-	_, tok := f.paidCheckout("pay_1/1", eur)
-	first := f.lastEvent().body
-	if got, ok := OneTapToken(first); !ok || got != tok || !strings.HasPrefix(got, OneTapTokenPrefix) {
-		t.Errorf("OneTapToken(first payment) = %q, %v", got, ok)
-	}
-	_, sid := f.checkout("pay_2/1", eur)
-	if _, err := f.srv.Fail(sid, "05"); err != nil {
-		t.Fatal(err)
-	}
-	failed := f.lastEvent().body
-	f.refund(refundReq("r1", "pay_5F1_2F1", eurCents(100)))
-	refund := f.lastEvent().body
-	for name, body := range map[string][]byte{
-		"failed payment":     failed,
-		"refund":             refund,
-		"not a form":         []byte("%zz"),
-		"no rec_payment_id":  []byte(edited(mustParse(t, first), func(v url.Values) { v.Del("rec_payment_id") })),
-		"odd rec_payment_id": []byte(edited(mustParse(t, first), func(v url.Values) { v.Set("rec_payment_id", "12/3") })),
-	} {
-		if got, ok := OneTapToken(body); ok {
-			t.Errorf("OneTapToken(%s) = %q, want none", name, got)
-		}
-	}
-}
-
-func mustParse(t *testing.T, body []byte) url.Values {
-	t.Helper()
-	v, err := url.ParseQuery(string(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
-}

@@ -59,9 +59,9 @@ func Example() {
 	fmt.Println("webhook:", e.Type, e.Reference == charge.Reference, e.IdempotencyKey)
 
 	paid, _ := g.Lookup(ctx, e.Reference)
-	fmt.Println("lookup:", paid.Status)
+	fmt.Println("lookup:", paid.Status, paid.SavedToken == paypal.VaultToken(srv.SavedWallet(charge.Reference)))
 	// Output:
 	// charge: pending redirect
 	// webhook: charge.approved true payment-1/1
-	// lookup: succeeded
+	// lookup: succeeded true
 }

@@ -165,6 +165,17 @@ func (s *Server) CaptureID(orderID string) string {
 	return ""
 }
 
+// SavedWallet is the vault ID of the wallet the order's capture saved
+// (store_in_vault ON_SUCCESS), or "" when it saved none.
+func (s *Server) SavedWallet(orderID string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if o, ok := s.orders[orderID]; ok {
+		return o.savedVault
+	}
+	return ""
+}
+
 // OrderStatus is the order's status, and whether the server has it.
 func (s *Server) OrderStatus(orderID string) (string, bool) {
 	s.mu.Lock()
