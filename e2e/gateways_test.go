@@ -282,3 +282,55 @@ func startReconcile(t *testing.T, s *shop) string {
 	}
 	return opts.ID
 }
+
+// renewsWithSavedMethod subscribes bob on a new test clock to price with
+// an inline token that needs its payer (PayPal's approval, Skrill's
+// checkout); pay has the payer pay the first charge at the gateway (its
+// reference, its approval URL) and the gateway tell billgate. The method
+// that payment saved at the gateway becomes bob's, of the account, with a
+// token beginning with prefix, and the subscription's; its renewal is paid
+// with it, without the payer.
+func (s *connectedShop) renewsWithSavedMethod(t *testing.T, price, gateway, token, prefix string, pay func(reference, approvalURL string)) {
+	t.Helper()
+	clock := s.newClock(t)
+	r := call(t, s.env, "POST", "/v1/subscriptions", fmt.Sprintf(`{"priceId":%q,"customerId":%q,"testClockId":%q,"paymentMethod":{"gateway":%q,"token":%q}}`,
+		price, s.bobID, clock, gateway, token), s.owner...)
+	if r.Status != 201 {
+		t.Fatalf("subscribe = %d %+v", r.Status, r.Errors)
+	}
+	subID := r.Result["id"].(string)
+	sub := "/v1/subscriptions/" + subID
+	payments := func() []map[string]any {
+		return callList(t, s.env, "/v1/payments?subscriptionId="+subID, s.owner...).results
+	}
+	var first []map[string]any
+	waitFor(t, "the first payment", func() bool { first = payments(); return len(first) == 1 })
+	firstPath := "/v1/payments/" + first[0]["id"].(string)
+	reference := s.pendingReference(t, firstPath)
+	pay(reference, s.get(t, firstPath)["approvalUrl"].(string))
+	s.waitStatus(t, sub, "active")
+
+	var saved map[string]any
+	method := s.get(t, sub)["paymentMethodId"]
+	for _, m := range callList(t, s.env, "/v1/customers/"+s.bobID+"/payment-methods", s.owner...).results {
+		if m["id"] == method {
+			saved = m
+		}
+	}
+	if saved == nil || !strings.HasPrefix(saved["token"].(string), prefix) || saved["gatewayAccountId"] != s.account {
+		t.Fatalf("the subscription pays with %v, bob's method %v; want a %s… method of the account, saved by the first payment", method, saved, prefix)
+	}
+
+	renewal := time.Date(2031, 2, 28, 10, 30, 0, 0, time.UTC) // an hour after the period's end
+	s.advance(t, clock, renewal)
+	var renewed []map[string]any
+	waitFor(t, "the renewal to be paid", func() bool {
+		renewed = payments()
+		return len(renewed) == 2 && renewed[0]["status"] == "paid" && renewed[1]["status"] == "paid"
+	})
+	for _, p := range renewed {
+		if p["id"] != first[0]["id"] && (p["paymentMethodId"] != saved["id"] || p["approvalUrl"] != nil) {
+			t.Errorf("the renewal = %v; want it paid with the saved method, no approval", p)
+		}
+	}
+}

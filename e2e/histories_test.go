@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -24,6 +25,8 @@ import (
 
 	"github.com/billgate/billgate/billing"
 	"github.com/billgate/billgate/gateways/connected"
+	"github.com/billgate/billgate/gateways/paypal"
+	"github.com/billgate/billgate/gateways/paypal/paypaltest"
 	"github.com/billgate/billgate/gateways/sandbox"
 	"github.com/billgate/billgate/gateways/stripe"
 	"github.com/billgate/billgate/gateways/stripe/stripetest"
@@ -69,12 +72,17 @@ func TestRecordHistories(t *testing.T) {
 		return
 	}
 	srv := stripetest.Start(t, stripetest.Options{})
-	sh := newShopWith(t, testenv.Options{Connectors: connected.Connectors{stripe.Kind: stripe.Connector{BaseURL: srv.URL()}}})
+	pp := paypaltest.New(paypaltest.Options{})
+	t.Cleanup(pp.Close)
+	sh := newShopWith(t, testenv.Options{Connectors: connected.Connectors{
+		stripe.Kind: stripe.Connector{BaseURL: srv.URL()},
+		paypal.Kind: paypal.Connector{BaseURL: pp.URL(), HTTPClient: pp.Client(), CertHosts: []string{pp.CertHost()}, CertRoots: pp.CertPool()},
+	}})
 	for _, rec := range due {
 		t.Run(rec.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 			defer cancel()
-			r := &recorder{t: t, ctx: ctx, shop: sh, stripe: srv}
+			r := &recorder{t: t, ctx: ctx, shop: sh, stripe: srv, paypal: pp}
 			id := rec.drive(r)
 			if err := sh.env.Temporal.GetWorkflow(ctx, id, "").Get(ctx, nil); err != nil {
 				t.Fatal(err)
@@ -239,6 +247,31 @@ func recordings() []recording {
 		// (the sandbox refunds no part of a charge).
 		{"refund_succeeded", 1, func(r *recorder) string { return r.refund(0) }},
 		{"refund_refused", 1, func(r *recorder) string { return r.refund(100) }},
+		// A purchase approved at PayPal, whose wallet the payer saved with
+		// it: the payment keeps it as bob's payment method.
+		{"payment_keeps_payers_method", 1, func(r *recorder) string {
+			creds := r.paypal.Credentials("WH0RECORDED")
+			cs := connectAccount(r.t, r.shop, "paypal", fmt.Sprintf(`{"clientId":%q,"clientSecret":%q,"webhookId":%q}`, creds["clientId"], creds["clientSecret"], creds["webhookId"]))
+			buy := call(r.t, cs.env, "POST", "/v1/purchases", fmt.Sprintf(`{"priceId":%q,"paymentMethod":{"gateway":"paypal","token":"approval"}}`, cs.pdf), cs.bob...)
+			if buy.Status != 201 {
+				r.t.Fatalf("purchase = %d %+v", buy.Status, buy.Errors)
+			}
+			payment := uuid.MustParse(buy.Result["id"].(string))
+			back, err := r.paypal.Approve(cs.pendingReference(r.t, "/v1/payments/"+payment.String()), paypaltest.BuyerPays)
+			if err != nil {
+				r.t.Fatal(err)
+			}
+			resp, err := http.Get(back)
+			if err != nil {
+				r.t.Fatal(err)
+			}
+			resp.Body.Close()
+			st := r.awaitPayment(contract.PaymentWorkflowID(payment), func(st contract.PaymentState) bool { return st.Status == contract.PaymentPaid })
+			if st.SavedMethod == nil {
+				r.t.Fatalf("the approved purchase kept no method: %+v", st)
+			}
+			return contract.PaymentWorkflowID(payment)
+		}},
 		// A reconciliation run that records a refund made in Stripe's
 		// Dashboard, beside one of billgate's.
 		{"reconcile_gateway_refund", 1, func(r *recorder) string {
@@ -319,10 +352,12 @@ func historyFile(name string) string { return filepath.Join(historiesDir, name+"
 
 // recorder drives the recordings over one shop.
 type recorder struct {
-	t      *testing.T
-	ctx    context.Context
-	shop   *shop
-	stripe *stripetest.Server // the shop may connect a Stripe account here
+	t    *testing.T
+	ctx  context.Context
+	shop *shop
+	// The shop may connect accounts at these gateways.
+	stripe *stripetest.Server
+	paypal *paypaltest.Server
 }
 
 // pay runs a PaymentWorkflow for a purchase paid with token; drive, if

@@ -147,6 +147,20 @@ func TestPayPalAccountEndToEnd(t *testing.T) {
 			t.Fatalf("deliver the webhooks: %v", err)
 		}
 	})
+
+	// A subscription begun with an approval renews from the wallet the
+	// payer saved with it, without the payer.
+	s.renewsWithSavedMethod(t, s.monthly, "paypal", "approval", "vault:", func(order, _ string) {
+		back, err := srv.Approve(order, paypaltest.BuyerPays)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.Get(back)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	})
 }
 
 // pendingReference waits for a payment's pending charge and returns its

@@ -87,6 +87,18 @@ func TestSkrillAccountEndToEnd(t *testing.T) {
 	s.pendingReference(t, latePath)
 	s.advance(t, clock, clockStart.AddDate(0, 2, 0))
 	s.waitStatus(t, latePath, "expired")
+
+	// A subscription begun with a checkout renews by 1-Tap, without the
+	// payer: the first payment set it up.
+	s.renewsWithSavedMethod(t, s.monthly, "skrill", "checkout", "1tap:", func(_, approval string) {
+		u, err := url.Parse(approval)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := srv.Pay(u.Query().Get("sid")); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
 
 // sessionOf is the Skrill session of a payment's pending checkout, from

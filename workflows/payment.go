@@ -396,11 +396,11 @@ const keepPayersMethods = "keep-payers-methods"
 // keepPayersMethod stores the payment method the paying charge saved at
 // the gateway (a PayPal wallet approved with the first payment, a Skrill
 // 1-Tap) as the customer's, and names it in the state: a subscription
-// renews with it, without its payer. A payment of a saved method saves
-// nothing. Should the store fail for good, the payment is paid all the
+// renews with it, without its payer. A payment of a saved method, or of
+// the very token the gateway reports, saves nothing. Should the store fail for good, the payment is paid all the
 // same: the customer can still save the method through the API.
 func (p *payment) keepPayersMethod(ctx workflow.Context) {
-	if p.savedToken == "" || p.in.PaymentMethodID != uuid.Nil || workflow.GetVersion(ctx, keepPayersMethods, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	if p.savedToken == "" || p.savedToken == p.in.Token || p.in.PaymentMethodID != uuid.Nil || workflow.GetVersion(ctx, keepPayersMethods, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		return
 	}
 	var a *activities.Activities
