@@ -68,8 +68,18 @@ type StalePayment struct {
 // FindReconcilableInput dates a run.
 type FindReconcilableInput struct {
 	Now time.Time
-	// EventAge is ReconcileInput's; zero means lateEventAge.
-	EventAge time.Duration `json:",omitempty"`
+	// EventAge and PendingAge are ReconcileInput's; zero means lateEventAge,
+	// and stalePayment and staleRefundAge.
+	EventAge   time.Duration `json:",omitempty"`
+	PendingAge time.Duration `json:",omitempty"`
+}
+
+// olderThan is now less age, or less otherwise when age is zero.
+func olderThan(now time.Time, age, otherwise time.Duration) time.Time {
+	if age > 0 {
+		return now.Add(-age)
+	}
+	return now.Add(-otherwise)
 }
 
 // How old what the reconciliation looks at must be: older than anything a
@@ -83,10 +93,7 @@ const (
 // FindReconcilable lists what a run looks at.
 func (a *Activities) FindReconcilable(ctx context.Context, in FindReconcilableInput) (Reconcilable, error) {
 	var out Reconcilable
-	eventsBefore := in.Now.Add(-lateEventAge)
-	if in.EventAge > 0 {
-		eventsBefore = in.Now.Add(-in.EventAge)
-	}
+	eventsBefore := olderThan(in.Now, in.EventAge, lateEventAge)
 	events, err := a.Store.UndeliveredEvents(ctx, string(gateways.EventChargeSucceeded), contract.FindingLateSuccess, eventsBefore, in.Now, ReconcileLimit)
 	if err != nil {
 		return out, err
@@ -101,14 +108,14 @@ func (a *Activities) FindReconcilable(ctx context.Context, in FindReconcilableIn
 	for _, e := range reports {
 		out.RefundReports = append(out.RefundReports, RefundReport{EventID: e.ID, Gateway: e.Gateway, PaymentID: *e.PaymentID})
 	}
-	payments, err := a.Store.StalePayments(ctx, in.Now.Add(-stalePayment), in.Now, ReconcileLimit)
+	payments, err := a.Store.StalePayments(ctx, olderThan(in.Now, in.PendingAge, stalePayment), in.Now, ReconcileLimit)
 	if err != nil {
 		return out, err
 	}
 	for _, p := range payments {
 		out.StalePayments = append(out.StalePayments, StalePayment{PaymentID: p.ID, TenantID: p.TenantID, Gateway: p.Gateway, Reference: lastReference(p.Attempts)})
 	}
-	refunds, err := a.Store.StaleRefunds(ctx, in.Now.Add(-staleRefundAge), in.Now, ReconcileLimit)
+	refunds, err := a.Store.StaleRefunds(ctx, olderThan(in.Now, in.PendingAge, staleRefundAge), in.Now, ReconcileLimit)
 	if err != nil {
 		return out, err
 	}
@@ -256,6 +263,62 @@ func madeByBillgate(l gateways.ListedRefund, ours []models.Refund) bool {
 	return slices.ContainsFunc(ours, func(r models.Refund) bool {
 		return l.IdempotencyKey == r.ID.String() || l.Reference != "" && l.Reference == r.GatewayReference
 	})
+}
+
+// ExpireOrphanedPayment settles a payment still pending whose workflow is
+// gone (canceled while its charge awaited the payer, or ended by an
+// operator): nothing will collect its invoice any more. Its last charge is
+// voided, so that the payer can no longer approve it; one the payer
+// approved first is refunded whole, under the key the workflow would have
+// used, as a withdrawn invoice's charge is (a subscription took the payment
+// as unpaid when its workflow ended). The payment is then expired, its
+// attempt showing the void, the decline or the refund, and its invoice
+// uncollectible. A charge the gateway keeps pending is reported.
+func (a *Activities) ExpireOrphanedPayment(ctx context.Context, in StalePayment) (Applied, error) {
+	p, err := a.Store.PaymentByID(ctx, in.PaymentID)
+	if err != nil {
+		return Applied{}, err
+	}
+	out := Applied{TenantID: p.TenantID, Action: contract.ActionNone, Detail: "the payment is " + p.Status}
+	i := slices.IndexFunc(p.Attempts, func(at models.PaymentAttempt) bool { return at.Reference == in.Reference })
+	if p.Status != string(contract.PaymentPending) || i < 0 {
+		return out, nil
+	}
+	g, err := a.gateway(ctx, p.Gateway)
+	if err != nil {
+		return out, err
+	}
+	attempt := &p.Attempts[i]
+	key := gateways.IdempotencyKey(p.ID.String(), attempt.Number)
+	charge, err := g.Void(ctx, gateways.VoidRequest{IdempotencyKey: gateways.VoidKey(key), Reference: in.Reference})
+	if err != nil && !errors.Is(err, gateways.ErrChargeSettled) {
+		return out, gatewayError("void "+in.Reference, err)
+	}
+	switch charge.Status {
+	case gateways.Voided:
+		attempt.Status = "voided"
+	case gateways.Declined:
+		attempt.Status, attempt.DeclineCode = "declined", charge.DeclineCode
+	case gateways.Succeeded:
+		refund, err := g.Refund(ctx, gateways.RefundRequest{IdempotencyKey: gateways.RefundKey(key), Reference: in.Reference})
+		if err != nil && !errors.Is(err, gateways.ErrAlreadyRefunded) {
+			return out, gatewayError("refund "+in.Reference, err)
+		}
+		attempt.Status, attempt.RefundReference = "refunded", refund.Reference
+	default:
+		out.Action, out.Detail = contract.ActionReported, "its workflow is gone; charge "+in.Reference+" is "+string(charge.Status)+" and could not be voided"
+		return out, nil
+	}
+	expired, err := a.Store.ExpireOrphanedPayment(ctx, p, a.now())
+	if err != nil {
+		return out, err
+	}
+	if !expired {
+		out.Action, out.Detail = contract.ActionReported, "charge "+in.Reference+" "+attempt.Status+", but the payment changed meanwhile: its workflow may not be gone"
+		return out, nil
+	}
+	out.Action, out.Detail = contract.ActionExpired, "its workflow is gone; charge "+in.Reference+" "+attempt.Status+", and the payment expired"
+	return out, nil
 }
 
 // RecordFindingsInput keeps a run's findings.

@@ -129,6 +129,9 @@ func TestFindReconcilableStale(t *testing.T) {
 		if err != nil || len(todo.StalePayments) != 1 || todo.StalePayments[0].PaymentID != stale.ID || todo.StalePayments[0].Reference != "sbx_1" {
 			t.Errorf("StalePayments = %+v, %v; want the one past its window", todo.StalePayments, err)
 		}
+		if byHand, _ := a.FindReconcilable(ctx, FindReconcilableInput{Now: now, PendingAge: time.Second}); len(byHand.StalePayments) != 2 {
+			t.Errorf("a run by hand taking payments pending a second found %d, want both", len(byHand.StalePayments))
+		}
 
 		// Reported, it is left out for a day, so that one stale payment is
 		// not reported at every run nor hides the others.
@@ -273,4 +276,73 @@ func refundOf(t *testing.T, s *models.Store, p *models.Payment, amount int64) *m
 		t.Fatal(err)
 	}
 	return r
+}
+
+// A payment left pending by a workflow that is gone is expired: its
+// charge voided, or refunded once when the payer had approved it; a payment
+// no longer pending is left as it is.
+func TestExpireOrphanedPayment(t *testing.T) {
+	openEach(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		shop, bob := shopAndCustomer(t, s)
+		ledger := sandbox.NewDatabaseLedger(s)
+		a, sb := sandboxActivitiesOn(t, ledger)
+		a.Store = s
+		pending := func(key string) string {
+			c, err := sb.Charge(ctx, gateways.ChargeRequest{IdempotencyKey: key, Amount: billing.Money{Amount: 1500, Currency: "USD"}, Token: sandbox.TokenAsync, CustomerID: bob.ID.String()})
+			if err != nil || c.Status != gateways.Pending {
+				t.Fatalf("charge = %+v, %v", c, err)
+			}
+			return c.Reference
+		}
+		long := time.Now().UTC().Add(-48 * time.Hour)
+		unapproved, approved := pending("orphan/1"), pending("orphan/2")
+		if _, err := ledger.Resolve(ctx, approved, gateways.Succeeded, "", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		never := storedPayment(t, s, shop, bob, "pending", unapproved, long)
+		late := storedPayment(t, s, shop, bob, "pending", approved, long)
+		paid := storedPayment(t, s, shop, bob, "paid", "sbx_paid", long)
+		apply := func(p *models.Payment, reference string) Applied {
+			t.Helper()
+			res, err := a.ExpireOrphanedPayment(ctx, StalePayment{PaymentID: p.ID, TenantID: p.TenantID, Gateway: p.Gateway, Reference: reference})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res
+		}
+
+		if r := apply(never, unapproved); r.Action != contract.ActionExpired || r.TenantID != shop.ID {
+			t.Errorf("the unapproved charge's payment = %+v, want expired", r)
+		}
+		if r := apply(late, approved); r.Action != contract.ActionExpired || !strings.Contains(r.Detail, "refunded") {
+			t.Errorf("the approved charge's payment = %+v, want expired and refunded", r)
+		}
+		if r := apply(paid, "sbx_paid"); r.Action != contract.ActionNone {
+			t.Errorf("a paid payment = %+v, want it left", r)
+		}
+		if r := apply(late, approved); r.Action != contract.ActionNone {
+			t.Errorf("a rerun = %+v, want nothing more done", r)
+		}
+		for p, want := range map[*models.Payment]string{never: "voided", late: "refunded"} {
+			got, _ := s.PaymentByID(ctx, p.ID)
+			inv, _ := s.InvoiceByID(ctx, p.InvoiceID)
+			if got.Status != "expired" || got.Attempts[0].Status != want || got.Version != p.Version+1 || inv.Status != "uncollectible" {
+				t.Errorf("payment %+v, invoice %s; want expired with its charge %s, the invoice uncollectible", got, inv.Status, want)
+			}
+		}
+		charges, _ := sb.Charges(ctx)
+		for _, c := range charges {
+			switch c.Reference {
+			case unapproved:
+				if c.Status != gateways.Voided || c.RefundKey != "" {
+					t.Errorf("the unapproved charge = %+v, want voided", c)
+				}
+			case approved:
+				if c.RefundKey != gateways.RefundKey(gateways.IdempotencyKey(late.ID.String(), 1)) {
+					t.Errorf("the approved charge's refund key = %q, want the workflow's", c.RefundKey)
+				}
+			}
+		}
+	})
 }

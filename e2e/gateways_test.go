@@ -219,8 +219,9 @@ func crashBetweenChargeAndProjection(t *testing.T, c crashCase) {
 func (s *connectedShop) refundedAtGateway(t *testing.T, payment string, dashboardRefund func(reference string)) {
 	t.Helper()
 	s.refundHereAndAtGateway(t, payment, dashboardRefund)
-	s.reconcileNow(t)
-	s.reconcileNow(t)
+	events := contract.ReconcileInput{EventAge: time.Nanosecond} // the webhooks just came in
+	s.reconcileNow(t, events)
+	s.reconcileNow(t, events)
 
 	id := strings.TrimPrefix(payment, "/v1/payments/")
 	refunds := callList(t, s.env, "/v1/refunds?paymentId="+id, s.bob...).results
@@ -261,23 +262,23 @@ func (s *connectedShop) refundHereAndAtGateway(t *testing.T, payment string, das
 	dashboardRefund(attempts[len(attempts)-1].(map[string]any)["reference"].(string))
 }
 
-// reconcileNow runs the reconciliation once, as its schedule does, taking
-// gateway events of any age, and waits for it to end.
-func (s *connectedShop) reconcileNow(t *testing.T) {
+// reconcileNow runs the reconciliation once, as its schedule does, with
+// in, and waits for it to end.
+func (s *shop) reconcileNow(t *testing.T, in contract.ReconcileInput) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if err := s.env.Temporal.GetWorkflow(ctx, startReconcile(t, s.shop), "").Get(ctx, nil); err != nil {
+	if err := s.env.Temporal.GetWorkflow(ctx, startReconcile(t, s, in), "").Get(ctx, nil); err != nil {
 		t.Fatalf("reconciliation run: %v", err)
 	}
 }
 
-// startReconcile starts a reconciliation run taking gateway events of any
-// age, and returns its workflow ID.
-func startReconcile(t *testing.T, s *shop) string {
+// startReconcile starts a reconciliation run with in, and returns its
+// workflow ID.
+func startReconcile(t *testing.T, s *shop, in contract.ReconcileInput) string {
 	t.Helper()
 	opts := client.StartWorkflowOptions{ID: contract.ReconcileScheduleID + "-e2e-" + uuid.NewString(), TaskQueue: contract.SubscriptionsTaskQueue}
-	if _, err := s.env.Temporal.ExecuteWorkflow(context.Background(), opts, contract.ReconcileWorkflowType, contract.ReconcileInput{EventAge: time.Nanosecond}); err != nil {
+	if _, err := s.env.Temporal.ExecuteWorkflow(context.Background(), opts, contract.ReconcileWorkflowType, in); err != nil {
 		t.Fatal(err)
 	}
 	return opts.ID

@@ -272,6 +272,21 @@ func recordings() []recording {
 			}
 			return contract.PaymentWorkflowID(payment)
 		}},
+		// A reconciliation run that expires a purchase whose workflow an
+		// operator ended while its charge awaited the payer.
+		{"reconcile_orphaned_payment", 1, func(r *recorder) string {
+			sh := r.shop
+			buy := call(r.t, sh.env, "POST", "/v1/purchases", fmt.Sprintf(`{"priceId":%q,"paymentMethod":{"gateway":"sandbox","token":%q}}`, sh.pdf, sandbox.TokenAsync), sh.bob...)
+			if buy.Status != 201 {
+				r.t.Fatalf("purchase = %d %+v", buy.Status, buy.Errors)
+			}
+			id := contract.PaymentWorkflowID(uuid.MustParse(buy.Result["id"].(string)))
+			r.awaitPayment(id, func(st contract.PaymentState) bool { return st.ApprovalURL != "" })
+			if err := sh.env.Temporal.TerminateWorkflow(r.ctx, id, "", "ended by an operator"); err != nil {
+				r.t.Fatal(err)
+			}
+			return startReconcile(r.t, sh, contract.ReconcileInput{PendingAge: time.Nanosecond})
+		}},
 		// A reconciliation run that records a refund made in Stripe's
 		// Dashboard, beside one of billgate's.
 		{"reconcile_gateway_refund", 1, func(r *recorder) string {
@@ -283,7 +298,7 @@ func recordings() []recording {
 			payment := cs.buy(r.t, cs.saveToken(r.t, "stripe", card).Result["id"].(string))
 			cs.waitStatus(r.t, payment, "paid")
 			cs.refundHereAndAtGateway(r.t, payment, cs.refundInStripeDashboard(r.t, r.stripe))
-			return startReconcile(r.t, r.shop)
+			return startReconcile(r.t, r.shop, contract.ReconcileInput{EventAge: time.Nanosecond})
 		}},
 		// A reconciliation run, over whatever the shop left behind.
 		{"reconcile_run", 1, func(r *recorder) string {

@@ -108,3 +108,26 @@ func (s *Reconciliation) ClosedPayment(ctx context.Context, id uuid.UUID) (p *Pa
 	}
 	return &row, false, nil
 }
+
+// ExpireOrphanedPayment expires p, left pending by a workflow that is
+// gone, with p.Attempts as the reconciliation settled them, and makes its
+// invoice uncollectible, as the workflow would have at the end of its
+// window. Only a payment still pending at p.Version is changed (expired
+// false otherwise); both rows' versions grow past the workflow's.
+func (s *Reconciliation) ExpireOrphanedPayment(ctx context.Context, p *Payment, at time.Time) (expired bool, err error) {
+	err = s.withTx(ctx, func(tx *conn) error {
+		q := tx.db.WithContext(ctx)
+		res := q.Model(&Payment{}).Where("id = ? AND version = ? AND status = ?", p.ID, p.Version, contract.PaymentPending).
+			Select("status", "attempts", "approval_url", "next_attempt_at", "version", "updated_at").
+			Updates(&Payment{Status: string(contract.PaymentExpired), Attempts: p.Attempts, Version: p.Version + 1, UpdatedAt: at})
+		if err := translate(res.Error); err != nil || res.RowsAffected == 0 {
+			return err
+		}
+		expired = true
+		invoice := q.Model(&Invoice{}).Where("id = ?", p.InvoiceID).Updates(map[string]any{
+			"status": string(contract.UncollectibleInvoice), "version": gorm.Expr("version + 1"), "updated_at": at,
+		})
+		return translate(invoice.Error)
+	})
+	return expired, err
+}

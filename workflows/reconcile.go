@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"time"
 
 	"github.com/google/uuid"
@@ -34,8 +35,9 @@ var reconcileActivityOptions = workflow.ActivityOptions{
 //     refunded when its payment is closed: no money stays moved without an
 //     invoice that asks for it;
 //   - a payment still pending past its approval window is asked to look
-//     its charge up; one whose workflow is gone is reported with the
-//     charge as the gateway has it;
+//     its charge up; one whose workflow is gone is expired, its charge
+//     voided, or refunded when the payer approved it (no invoice asks for
+//     it any more);
 //   - a refund the gateway left pending is looked up and settled; one it
 //     never answered is run again under its own key while the gateway
 //     keeps keys, and reported after;
@@ -48,7 +50,7 @@ func ReconcileWorkflow(ctx workflow.Context, in contract.ReconcileInput) (contra
 	ctx = workflow.WithActivityOptions(ctx, reconcileActivityOptions)
 	var a *activities.Activities
 	var todo activities.Reconcilable
-	if err := workflow.ExecuteActivity(ctx, a.FindReconcilable, activities.FindReconcilableInput{Now: workflow.Now(ctx), EventAge: in.EventAge}).Get(ctx, &todo); err != nil {
+	if err := workflow.ExecuteActivity(ctx, a.FindReconcilable, activities.FindReconcilableInput{Now: workflow.Now(ctx), EventAge: in.EventAge, PendingAge: in.PendingAge}).Get(ctx, &todo); err != nil {
 		return contract.ReconcileResult{}, err
 	}
 	r := &reconciler{run: workflow.GetInfo(ctx).WorkflowExecution.RunID}
@@ -89,12 +91,17 @@ func (r *reconciler) note(ctx workflow.Context, f contract.Finding) {
 	r.found = append(r.found, f)
 }
 
-// tell signals a payment's workflow that its charge may have changed;
-// false when no such workflow runs.
-func tell(ctx workflow.Context, payment uuid.UUID, reference string) bool {
+// tell signals a payment's workflow that its charge may have changed; an
+// error when it could not, an UnknownExternalWorkflowExecutionError when
+// no such workflow runs.
+func tell(ctx workflow.Context, payment uuid.UUID, reference string) error {
 	ev := contract.GatewayEvent{Reference: reference, Succeeded: true}
-	return workflow.SignalExternalWorkflow(ctx, contract.PaymentWorkflowID(payment), "", contract.GatewayEventSignal, ev).Get(ctx, nil) == nil
+	return workflow.SignalExternalWorkflow(ctx, contract.PaymentWorkflowID(payment), "", contract.GatewayEventSignal, ev).Get(ctx, nil)
 }
+
+// expireOrphanedPayments is the patch that settles a stale payment whose
+// workflow is gone, instead of only reporting it.
+const expireOrphanedPayments = "expire-orphaned-payments"
 
 func (r *reconciler) lateSuccess(ctx workflow.Context, e activities.LateSuccess) {
 	f := contract.Finding{Kind: contract.FindingLateSuccess, PaymentID: &e.PaymentID, EventID: e.EventID, Gateway: e.Gateway}
@@ -129,18 +136,32 @@ func (r *reconciler) refundReport(ctx workflow.Context, e activities.RefundRepor
 
 func (r *reconciler) stalePayment(ctx workflow.Context, p activities.StalePayment) {
 	f := contract.Finding{Kind: contract.FindingStalePayment, TenantID: &p.TenantID, PaymentID: &p.PaymentID, Gateway: p.Gateway}
-	switch {
-	case p.Reference != "" && tell(ctx, p.PaymentID, p.Reference):
-		f.Action, f.Detail = contract.ActionSignalled, "asked the payment to look charge "+p.Reference+" up"
-	case p.Reference == "":
+	if p.Reference == "" {
 		f.Action, f.Detail = contract.ActionReported, "pending with no charge made"
+		r.note(ctx, f)
+		return
+	}
+	err := tell(ctx, p.PaymentID, p.Reference)
+	var gone *temporal.UnknownExternalWorkflowExecutionError
+	var a *activities.Activities
+	switch {
+	case err == nil:
+		f.Action, f.Detail = contract.ActionSignalled, "asked the payment to look charge "+p.Reference+" up"
+	case errors.As(err, &gone) && workflow.GetVersion(ctx, expireOrphanedPayments, workflow.DefaultVersion, 1) == 1:
+		var res activities.Applied
+		if err := workflow.ExecuteActivity(ctx, a.ExpireOrphanedPayment, p).Get(ctx, &res); err != nil {
+			f.Action, f.Detail = contract.ActionReported, "its workflow is gone; charge "+p.Reference+" could not be settled this run: "+err.Error()
+			break
+		}
+		f.Action, f.Detail = res.Action, res.Detail
 	default:
-		var a *activities.Activities
+		// Runs begun before the patch, and a payment that could not be
+		// told for another reason: the charge is reported as it stands.
 		var charge activities.LookupResult
-		err := workflow.ExecuteActivity(ctx, a.LookupCharge, activities.LookupInput{Gateway: p.Gateway, Reference: p.Reference}).Get(ctx, &charge)
-		f.Action, f.Detail = contract.ActionReported, "its workflow is gone; charge "+p.Reference+" is "+string(charge.Status)
-		if err != nil {
-			f.Detail = "its workflow is gone; charge " + p.Reference + " could not be looked up: " + err.Error()
+		lookup := workflow.ExecuteActivity(ctx, a.LookupCharge, activities.LookupInput{Gateway: p.Gateway, Reference: p.Reference}).Get(ctx, &charge)
+		f.Action, f.Detail = contract.ActionReported, "its workflow could not be told ("+err.Error()+"); charge "+p.Reference+" is "+string(charge.Status)
+		if lookup != nil {
+			f.Detail = "its workflow could not be told (" + err.Error() + "); charge " + p.Reference + " could not be looked up: " + lookup.Error()
 		}
 	}
 	r.note(ctx, f)

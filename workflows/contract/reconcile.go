@@ -18,6 +18,11 @@ type ReconcileInput struct {
 	// the running workflows to take it first. An operator (or a test)
 	// starting a run by hand may shorten it.
 	EventAge time.Duration `json:",omitempty"`
+	// PendingAge is how long ago a pending payment or refund must have been
+	// last written to be looked at; zero means past what its workflow
+	// would settle on its own (the approval window and an hour for a
+	// payment, an hour for a refund). Likewise for runs by hand.
+	PendingAge time.Duration `json:",omitempty"`
 }
 
 // ReconcileResult counts what one run found.
@@ -51,6 +56,9 @@ const (
 	// ActionRecorded: a refund made at the gateway was recorded, with its
 	// credit note.
 	ActionRecorded = "recorded"
+	// ActionExpired: a payment whose workflow is gone was expired, its
+	// charge voided, or refunded when the payer had approved it.
+	ActionExpired = "expired"
 )
 
 // Finding is one thing a reconciliation run found, and what it did.
