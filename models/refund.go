@@ -90,14 +90,11 @@ func (s *Billing) CreateRefund(ctx context.Context, r *Refund) (created bool, er
 		case !errors.Is(err, ErrNotFound):
 			return err
 		}
-		if tx.dialect == Postgres {
-			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+		p, err := lockPayment(ctx, tx, r.PaymentID)
+		if err != nil {
+			return err
 		}
-		var p Payment
-		if err := translate(q.Take(&p, "id = ?", r.PaymentID).Error); err != nil {
-			return fmt.Errorf("payment %s: %w", r.PaymentID, err)
-		}
-		refunded, err := refundedOf(tx.db.WithContext(ctx), r.PaymentID, notFailed)
+		refunded, err := refundedOf(q, r.PaymentID, notFailed)
 		if err != nil {
 			return err
 		}
@@ -109,6 +106,21 @@ func (s *Billing) CreateRefund(ctx context.Context, r *Refund) (created bool, er
 		return translate(tx.db.WithContext(ctx).Create(r).Error)
 	})
 	return created, err
+}
+
+// lockPayment reads a payment in tx with its row locked until tx ends, so
+// that refunds of it at once are counted one after the other (SQLite's
+// transactions are one at a time already).
+func lockPayment(ctx context.Context, tx *conn, id uuid.UUID) (*Payment, error) {
+	q := tx.db.WithContext(ctx)
+	if tx.dialect == Postgres {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	var p Payment
+	if err := translate(q.Take(&p, "id = ?", id).Error); err != nil {
+		return nil, fmt.Errorf("payment %s: %w", id, err)
+	}
+	return &p, nil
 }
 
 // refundedOf sums the refunds of a payment in the statuses given.
@@ -193,14 +205,10 @@ func (s *Billing) RecordGatewayRefund(ctx context.Context, g GatewayRefund) (r *
 		case !errors.Is(err, ErrNotFound):
 			return err
 		}
-		if tx.dialect == Postgres {
-			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+		p, err := lockPayment(ctx, tx, g.PaymentID)
+		if err != nil {
+			return err
 		}
-		var p Payment
-		if err := translate(q.Take(&p, "id = ?", g.PaymentID).Error); err != nil {
-			return fmt.Errorf("payment %s: %w", g.PaymentID, err)
-		}
-		q = tx.db.WithContext(ctx)
 		refunded, err := refundedOf(q, p.ID, []string{string(contract.RefundSucceeded)})
 		if err != nil {
 			return err

@@ -128,24 +128,14 @@ func (s *Server) newOrder(w http.ResponseWriter, req *orderRequestJSON) (*orderS
 	pu := req.PurchaseUnits[0]
 	now := s.now()
 	o := &orderState{id: newID(17), status: statusCreated, created: now, updated: now, referenceID: "default"}
-	for _, f := range []struct {
-		v    *string
-		max  int
-		into *string
-		name string
-	}{
-		{pu.ReferenceID, 256, &o.referenceID, "reference_id"},
-		{pu.Description, 127, &o.description, "description"},
-		{pu.CustomID, 127, &o.customID, "custom_id"},
-		{pu.InvoiceID, 127, &o.invoiceID, "invoice_id"},
-	} {
-		if f.v == nil {
-			continue
-		}
-		if len(*f.v) < 1 || len(*f.v) > f.max {
-			return bad(http.StatusBadRequest, "INVALID_STRING_LENGTH", "/purchase_units/0/"+f.name)
-		}
-		*f.into = *f.v
+	if refused := readStrings(
+		stringField{pu.ReferenceID, 256, &o.referenceID, "/purchase_units/0/reference_id"},
+		stringField{pu.Description, 127, &o.description, "/purchase_units/0/description"},
+		stringField{pu.CustomID, 127, &o.customID, "/purchase_units/0/custom_id"},
+		stringField{pu.InvoiceID, 127, &o.invoiceID, "/purchase_units/0/invoice_id"},
+	); refused != nil {
+		s.writeRefusal(w, refused)
+		return nil, true
 	}
 	a, answered := s.parseAmount(w, pu.Amount, "/purchase_units/0/amount", false)
 	if answered {

@@ -121,25 +121,37 @@ func (s *Server) RefundInDashboard(captureID, value string) (string, error) {
 // INVALID_STRING_LENGTH or INVALID_PARAMETER_SYNTAX (captures.refund-400).
 func readRefundNotes(req *refundRequestJSON) (refundNotes, *refusal) {
 	var n refundNotes
-	for _, f := range []struct {
-		v    *string
-		max  int
-		into *string
-		name string
-	}{
-		{req.CustomID, 127, &n.customID, "custom_id"},
-		{req.InvoiceID, 127, &n.invoiceID, "invoice_id"},
-		{req.NoteToPayer, 255, &n.noteToPayer, "note_to_payer"},
-	} {
-		if f.v == nil {
-			continue
-		}
-		if refused := checkLine(*f.v, f.max, "/"+f.name); refused != nil {
-			return refundNotes{}, refused
-		}
-		*f.into = *f.v
+	if refused := readStrings(
+		stringField{req.CustomID, 127, &n.customID, "/custom_id"},
+		stringField{req.InvoiceID, 127, &n.invoiceID, "/invoice_id"},
+		stringField{req.NoteToPayer, 255, &n.noteToPayer, "/note_to_payer"},
+	); refused != nil {
+		return refundNotes{}, refused
 	}
 	return n, nil
+}
+
+// stringField is an optional string member of a request body, kept once
+// checked.
+type stringField struct {
+	value *string
+	max   int
+	into  *string
+	path  string // the member's JSON pointer
+}
+
+// readStrings checks each field given with checkLine, and keeps it.
+func readStrings(fields ...stringField) *refusal {
+	for _, f := range fields {
+		if f.value == nil {
+			continue
+		}
+		if refused := checkLine(*f.value, f.max, f.path); refused != nil {
+			return refused
+		}
+		*f.into = *f.value
+	}
+	return nil
 }
 
 // checkLine checks a string field of 1 to max characters (JSON Schema's
