@@ -188,9 +188,11 @@ func (a *Activities) ApplyLateSuccess(ctx context.Context, in LateSuccess) (Appl
 // credit note (models.RecordGatewayRefund), so that no money goes back
 // without an invoice saying so. The gateway lists the charge's refunds; one
 // whose key or reference is a refund of billgate's is billgate's own. A
-// refund still pending at the gateway is recorded by a later run: the
-// report is then left undelivered and Action is ActionReported, else it is
-// marked delivered. Action is ActionNone when every refund was billgate's.
+// refund still pending at the gateway is recorded by a later run, and one
+// that is more than billgate counts as left of the payment is for a person
+// to check: the report is then left undelivered and Action is
+// ActionReported, else it is marked delivered. Action is ActionNone when
+// every refund was billgate's.
 func (a *Activities) ApplyRefundReport(ctx context.Context, in RefundReport) (Applied, error) {
 	p, err := a.Store.PaymentByID(ctx, in.PaymentID)
 	if err != nil {
@@ -210,24 +212,29 @@ func (a *Activities) ApplyRefundReport(ctx context.Context, in RefundReport) (Ap
 		return out, err
 	}
 	var details []string
-	pending := false
+	unsettled := false // a refund to look at again, or for a person to
 	for _, l := range listed {
 		switch {
 		case madeByBillgate(l, ours):
 		case l.Status == gateways.RefundPending:
-			pending = true
+			unsettled = true
 			details = append(details, "refund "+l.Reference+" made at the gateway is still pending")
 		case l.Status == gateways.RefundSucceeded:
 			r, _, err := a.Store.RecordGatewayRefund(ctx, models.GatewayRefund{PaymentID: p.ID, Gateway: in.Gateway, Reference: l.Reference, Amount: l.Amount, At: a.now()})
-			if err != nil {
+			switch {
+			case errors.Is(err, models.ErrOverRefund):
+				unsettled = true
+				details = append(details, fmt.Sprintf("refund %s of %s made at the gateway is more than is left of the payment in billgate: check the gateway", l.Reference, l.Amount))
+			case err != nil:
 				return out, err
+			default:
+				out.Action = contract.ActionRecorded
+				details = append(details, fmt.Sprintf("refund %s of %s made at the gateway recorded as refund %s", l.Reference, l.Amount, r.ID))
 			}
-			out.Action = contract.ActionRecorded
-			details = append(details, fmt.Sprintf("refund %s of %s made at the gateway recorded as refund %s", l.Reference, l.Amount, r.ID))
 		}
 	}
 	out.Detail = strings.Join(details, "; ")
-	if pending {
+	if unsettled {
 		out.Action = contract.ActionReported
 		return out, nil
 	}

@@ -173,6 +173,7 @@ func TestApplyRefundReport(t *testing.T) {
 		paid := storedPayment(t, s, shop, bob, "paid", "sbx_paid", long)
 		other := storedPayment(t, s, shop, bob, "paid", "sbx_other", long)
 		expired := storedPayment(t, s, shop, bob, "expired", "sbx_expired", long)
+		over := storedPayment(t, s, shop, bob, "paid", "sbx_over", long)
 		byKey, byReference, otherRefund := refundOf(t, s, paid, 300), refundOf(t, s, paid, 200), refundOf(t, s, other, 300)
 		if _, err := s.SettleRefund(ctx, byReference.ID, contract.RefundState{Status: contract.RefundSucceeded, GatewayReference: "re_ref", SettledAt: long}); err != nil {
 			t.Fatal(err)
@@ -189,6 +190,7 @@ func TestApplyRefundReport(t *testing.T) {
 				listed("re_slow", "", gateways.RefundPending, 100),
 			},
 			"sbx_other": {listed("re_ours", otherRefund.ID.String(), gateways.RefundSucceeded, 300)},
+			"sbx_over":  {listed("re_huge", "", gateways.RefundSucceeded, 1501)},
 		}}
 		var reg gateways.Registry
 		if err := reg.Register(g); err != nil {
@@ -199,6 +201,7 @@ func TestApplyRefundReport(t *testing.T) {
 			{ID: "evt_paid", PaymentID: &paid.ID},
 			{ID: "evt_other", PaymentID: &other.ID},
 			{ID: "evt_expired", PaymentID: &expired.ID},
+			{ID: "evt_over", PaymentID: &over.ID},
 			{ID: "evt_fresh", PaymentID: &paid.ID, ReceivedAt: time.Now().UTC()},
 		} {
 			e.Gateway, e.Kind = sandbox.Name, string(gateways.EventChargeRefunded)
@@ -211,11 +214,11 @@ func TestApplyRefundReport(t *testing.T) {
 		}
 
 		todo, err := a.FindReconcilable(ctx, FindReconcilableInput{Now: time.Now().UTC()})
-		if err != nil || len(todo.RefundReports) != 3 {
-			t.Fatalf("RefundReports = %+v, %v; want the three reports older than %s", todo.RefundReports, err, lateEventAge)
+		if err != nil || len(todo.RefundReports) != 4 {
+			t.Fatalf("RefundReports = %+v, %v; want the four reports older than %s", todo.RefundReports, err, lateEventAge)
 		}
-		if all, _ := a.FindReconcilable(ctx, FindReconcilableInput{Now: time.Now().UTC(), EventAge: time.Nanosecond}); len(all.RefundReports) != 4 {
-			t.Errorf("a run by hand taking events of any age found %d reports, want 4", len(all.RefundReports))
+		if all, _ := a.FindReconcilable(ctx, FindReconcilableInput{Now: time.Now().UTC(), EventAge: time.Nanosecond}); len(all.RefundReports) != 5 {
+			t.Errorf("a run by hand taking events of any age found %d reports, want 5", len(all.RefundReports))
 		}
 		results := map[string]Applied{}
 		for _, e := range todo.RefundReports {
@@ -226,6 +229,12 @@ func TestApplyRefundReport(t *testing.T) {
 		if r := results["evt_paid"]; r.Action != contract.ActionReported || r.TenantID != shop.ID ||
 			!strings.Contains(r.Detail, "re_dashboard") || !strings.Contains(r.Detail, "re_slow") || strings.Contains(r.Detail, "re_key") {
 			t.Errorf("the paid payment's report = %+v; want re_dashboard recorded, re_slow reported", r)
+		}
+		if r := results["evt_over"]; r.Action != contract.ActionReported || !strings.Contains(r.Detail, "re_huge") {
+			t.Errorf("a refund above the payment = %+v, want it reported for a person", r)
+		}
+		if list, _ := s.Refunds(ctx, models.RefundFilter{PaymentID: &over.ID, Limit: 10}); len(list) != 0 {
+			t.Errorf("a refund above the payment was recorded: %+v", list)
 		}
 		for _, id := range []string{"evt_other", "evt_expired"} {
 			if r := results[id]; r.Action != contract.ActionNone {
@@ -243,21 +252,29 @@ func TestApplyRefundReport(t *testing.T) {
 			t.Errorf("the other payment has %d refunds, want billgate's only", len(list))
 		}
 
-		// The report of a pending refund stays, and is run again (a day
-		// after it was reported); the others are delivered.
+		// The reports of a pending refund and of one above the payment
+		// stay, and are run again (a day after they were reported); the
+		// others are delivered.
 		again, _ := a.FindReconcilable(ctx, FindReconcilableInput{Now: time.Now().UTC()})
-		if len(again.RefundReports) != 1 || again.RefundReports[0].EventID != "evt_paid" {
-			t.Fatalf("after the run, RefundReports = %+v; want the pending one's", again.RefundReports)
+		left := map[string]bool{}
+		for _, r := range again.RefundReports {
+			left[r.EventID] = true
 		}
-		report := contract.Finding{ID: uuid.Must(uuid.NewV7()), RunID: "r", Kind: contract.FindingGatewayRefund, EventID: "evt_paid", Action: contract.ActionReported, At: time.Now().UTC()}
-		if err := a.RecordFindings(ctx, RecordFindingsInput{Findings: []contract.Finding{report}}); err != nil {
+		if len(again.RefundReports) != 2 || !left["evt_paid"] || !left["evt_over"] {
+			t.Fatalf("after the run, RefundReports = %+v; want the pending one's and the one above the payment", again.RefundReports)
+		}
+		var reports []contract.Finding
+		for _, id := range []string{"evt_paid", "evt_over"} {
+			reports = append(reports, contract.Finding{ID: uuid.Must(uuid.NewV7()), RunID: "r", Kind: contract.FindingGatewayRefund, EventID: id, Action: contract.ActionReported, At: time.Now().UTC()})
+		}
+		if err := a.RecordFindings(ctx, RecordFindingsInput{Findings: reports}); err != nil {
 			t.Fatal(err)
 		}
 		if later, _ := a.FindReconcilable(ctx, FindReconcilableInput{Now: time.Now().UTC()}); len(later.RefundReports) != 0 {
 			t.Errorf("right after its report, RefundReports = %+v, want none for a day", later.RefundReports)
 		}
 		g.refunds["sbx_paid"][3].Status = gateways.RefundSucceeded
-		r, err := a.ApplyRefundReport(ctx, again.RefundReports[0])
+		r, err := a.ApplyRefundReport(ctx, RefundReport{EventID: "evt_paid", Gateway: sandbox.Name, PaymentID: paid.ID})
 		if err != nil || r.Action != contract.ActionRecorded || !strings.Contains(r.Detail, "re_slow") || strings.Contains(r.Detail, "re_dashboard") {
 			t.Errorf("the rerun = %+v, %v; want re_slow recorded and re_dashboard not again", r, err)
 		}
