@@ -342,6 +342,12 @@ func TestExpireOrphanedPayment(t *testing.T) {
 			t.Errorf("a rerun = %+v, want nothing more done", r)
 		}
 		for p, want := range map[*models.Payment]string{never: "voided", late: "refunded"} {
+			if events, _ := s.Events(ctx, models.EventFilter{ObjectID: &p.ID, Types: []string{models.EventPaymentExpired}, Limit: 10}); len(events) != 1 {
+				t.Errorf("payment.expired events of an expired orphan = %d, want 1", len(events))
+			}
+			if events, _ := s.Events(ctx, models.EventFilter{ObjectID: &p.InvoiceID, Types: []string{models.EventInvoiceUncollectible}, Limit: 10}); len(events) != 1 {
+				t.Errorf("invoice.uncollectible events of an expired orphan = %d, want 1", len(events))
+			}
 			got, _ := s.PaymentByID(ctx, p.ID)
 			inv, _ := s.InvoiceByID(ctx, p.InvoiceID)
 			if got.Status != "expired" || got.Attempts[0].Status != want || got.Version != p.Version+1 || inv.Status != "uncollectible" {

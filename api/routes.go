@@ -117,6 +117,8 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 	h.route(v1, "GET", "/refunds", "refunds:read", h.listRefunds)
 	h.route(v1, "GET", "/refunds/:id", "refunds:read", h.getRefund)
 	h.route(v1, "GET", "/entitlements", "entitlements:read", h.listEntitlements)
+	h.route(v1, "GET", "/events", "events:read", h.listEvents)
+	h.route(v1, "GET", "/events/:id", "events:read", h.getEvent)
 
 	// Test clocks and gateway accounts are a business's tools, whatever a
 	// policy grants a customer.

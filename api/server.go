@@ -59,6 +59,8 @@ type Deps struct {
 	EventPayments     EventPayments
 	// Findings are what the reconciliation found.
 	Findings Findings
+	// Events are the billing events, for GET /v1/events.
+	Events EventLog
 	// Billing reads subscriptions, invoices and payments; Sales sells and
 	// changes them; TestClocks runs businesses' simulated time.
 	Billing    BillingStore

@@ -218,10 +218,20 @@ func PaymentRows(r contract.PaymentRecord) (pay *Payment, inv *Invoice, err erro
 // or newer; applied tells whether the row changed. A payment method deleted
 // meanwhile is stored, and left in sub, as none.
 func (s *Billing) UpsertSubscription(ctx context.Context, sub *Subscription) (applied bool, err error) {
-	db := s.db.WithContext(ctx)
-	if sub.PaymentMethodID, err = savedOrNone(db, sub.PaymentMethodID); err == nil {
-		applied, err = upsertNewer(db, sub)
-	}
+	err = s.withTx(ctx, func(tx *conn) error {
+		db := tx.db.WithContext(ctx)
+		old, err := storedOrNil[Subscription](db, sub.ID)
+		if err != nil {
+			return err
+		}
+		if sub.PaymentMethodID, err = savedOrNone(db, sub.PaymentMethodID); err != nil {
+			return err
+		}
+		if applied, err = upsertNewer(db, sub); err != nil || !applied {
+			return err
+		}
+		return recordChanges(db, subject{ObjectSubscription, sub.ID, sub.TenantID, sub.CustomerID, sub.UpdatedAt}, &Subscription{}, subscriptionChanges(old, sub))
+	})
 	if err != nil {
 		return false, fmt.Errorf("subscription %s: %w", sub.ID, err)
 	}
@@ -263,17 +273,14 @@ func (s *Billing) Subscriptions(ctx context.Context, f SubscriptionFilter) ([]Su
 func (s *Billing) ProjectPayment(ctx context.Context, p *Payment, inv *Invoice) (applied bool, err error) {
 	err = s.withTx(ctx, func(tx *conn) error {
 		if inv != nil {
-			if applied, err = upsertNewer(tx.db, inv); err != nil {
+			if applied, err = projectInvoice(tx.db, inv); err != nil {
 				return fmt.Errorf("invoice %s: %w", inv.ID, err)
 			}
 		}
 		if p == nil {
 			return nil
 		}
-		if p.PaymentMethodID, err = savedOrNone(tx.db, p.PaymentMethodID); err == nil {
-			applied, err = upsertNewer(tx.db, p)
-		}
-		if err != nil {
+		if applied, err = projectPayment(tx.db, p); err != nil {
 			return fmt.Errorf("payment %s: %w", p.ID, err)
 		}
 		return nil
@@ -282,6 +289,33 @@ func (s *Billing) ProjectPayment(ctx context.Context, p *Payment, inv *Invoice) 
 		return false, err
 	}
 	return applied, nil
+}
+
+// projectInvoice writes inv if it is newer, with the events of its change.
+func projectInvoice(db *gorm.DB, inv *Invoice) (applied bool, err error) {
+	old, err := storedOrNil[Invoice](db, inv.ID)
+	if err != nil {
+		return false, err
+	}
+	if applied, err = upsertNewer(db, inv); err != nil || !applied {
+		return applied, err
+	}
+	return true, recordChanges(db, subject{ObjectInvoice, inv.ID, inv.TenantID, inv.CustomerID, inv.UpdatedAt}, &Invoice{}, invoiceChanges(old, inv))
+}
+
+// projectPayment writes p if it is newer, with the events of its change.
+func projectPayment(db *gorm.DB, p *Payment) (applied bool, err error) {
+	old, err := storedOrNil[Payment](db, p.ID)
+	if err != nil {
+		return false, err
+	}
+	if p.PaymentMethodID, err = savedOrNone(db, p.PaymentMethodID); err != nil {
+		return false, err
+	}
+	if applied, err = upsertNewer(db, p); err != nil || !applied {
+		return applied, err
+	}
+	return true, recordChanges(db, subject{ObjectPayment, p.ID, p.TenantID, p.CustomerID, p.UpdatedAt}, &Payment{}, paymentChanges(old, p))
 }
 
 // PaymentByID finds a payment.

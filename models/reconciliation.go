@@ -127,7 +127,13 @@ func (s *Reconciliation) ExpireOrphanedPayment(ctx context.Context, p *Payment, 
 		invoice := q.Model(&Invoice{}).Where("id = ?", p.InvoiceID).Updates(map[string]any{
 			"status": string(contract.UncollectibleInvoice), "version": gorm.Expr("version + 1"), "updated_at": at,
 		})
-		return translate(invoice.Error)
+		if err := translate(invoice.Error); err != nil {
+			return err
+		}
+		if err := recordChanges(q, subject{ObjectPayment, p.ID, p.TenantID, p.CustomerID, at}, &Payment{}, []change{{typ: EventPaymentExpired}}); err != nil {
+			return err
+		}
+		return recordChanges(q, subject{ObjectInvoice, p.InvoiceID, p.TenantID, p.CustomerID, at}, &Invoice{}, []change{{typ: EventInvoiceUncollectible}})
 	})
 	return expired, err
 }

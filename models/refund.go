@@ -103,7 +103,10 @@ func (s *Billing) CreateRefund(ctx context.Context, r *Refund) (created bool, er
 		}
 		r.TenantID, r.CustomerID, r.InvoiceID, r.Status = p.TenantID, p.CustomerID, p.InvoiceID, string(contract.RefundPending)
 		created = true
-		return translate(tx.db.WithContext(ctx).Create(r).Error)
+		if err := translate(q.Create(r).Error); err != nil {
+			return err
+		}
+		return recordRefundChanges(q, "", r)
 	})
 	return created, err
 }
@@ -143,16 +146,24 @@ func (s *Billing) SettleRefund(ctx context.Context, id uuid.UUID, st contract.Re
 			return err
 		}
 		settled = true
-		if st.Status != contract.RefundSucceeded {
-			return nil
-		}
 		var r Refund
 		if err := translate(q.Take(&r, "id = ?", id).Error); err != nil {
 			return err
 		}
-		return credit(q, &r, st.SettledAt)
+		if st.Status == contract.RefundSucceeded {
+			if err := credit(q, &r, st.SettledAt); err != nil {
+				return err
+			}
+		}
+		return recordRefundChanges(q, string(contract.RefundPending), &r)
 	})
 	return settled, err
+}
+
+// recordRefundChanges records the events of r's change from the status
+// was ("" when r is new).
+func recordRefundChanges(db *gorm.DB, was string, r *Refund) error {
+	return recordChanges(db, subject{ObjectRefund, r.ID, r.TenantID, r.CustomerID, r.UpdatedAt}, &Refund{}, refundChanges(was, r))
 }
 
 // credit writes a succeeded refund's credit note, and counts the refund on
@@ -224,7 +235,10 @@ func (s *Billing) RecordGatewayRefund(ctx context.Context, g GatewayRefund) (r *
 			return err
 		}
 		recorded = true
-		return credit(q, r, g.At)
+		if err := credit(q, r, g.At); err != nil {
+			return err
+		}
+		return recordRefundChanges(q, "", r)
 	})
 	return r, recorded, err
 }

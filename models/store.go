@@ -66,6 +66,7 @@ type Store struct {
 	*GatewayAccounts
 	*Reconciliation
 	*RefundLogs
+	*EventLog
 }
 
 // conn is what the feature stores run on: the database handle, which is
@@ -83,7 +84,7 @@ func newStore(c *conn, dsn string) *Store {
 		Accounts: &Accounts{c}, Roles: &Roles{c}, Audit: &Audit{c}, Sessions: &Sessions{c}, Keys: &Keys{c},
 		Catalog: &Catalog{c}, Billing: &Billing{c}, Clocks: &Clocks{c},
 		IdempotencyKeys: &IdempotencyKeys{c}, WebhookEvents: &WebhookEvents{c}, GatewayAccounts: &GatewayAccounts{c},
-		Reconciliation: &Reconciliation{c}, RefundLogs: &RefundLogs{c}}
+		Reconciliation: &Reconciliation{c}, RefundLogs: &RefundLogs{c}, EventLog: &EventLog{c}}
 }
 
 // Open connects to the database a DSN names: postgres://… or

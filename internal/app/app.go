@@ -174,7 +174,7 @@ func Start(ctx context.Context, o Options) (_ *App, err error) {
 			deps.Sandbox, deps.SandboxLedger = sandboxRoutes{sb}, sandboxRoutes{sb}
 		}
 		deps.Webhooks, deps.Signaler, deps.Now = store.WebhookEvents, tc, time.Now
-		deps.ConnectedWebhooks, deps.EventPayments, deps.Findings = connectedWebhooks{router}, store.Billing, store.Reconciliation
+		deps.ConnectedWebhooks, deps.EventPayments, deps.Findings, deps.Events = connectedWebhooks{router}, store.Billing, store.Reconciliation, store.EventLog
 		clocks := &testclocks.Service{Store: store.Clocks, Workflows: tc, Now: time.Now}
 		deps.Billing, deps.TestClocks = store.Billing, clocks
 		deps.Sales = &sales.Service{Accounts: store.Accounts, Catalog: store.Catalog, Billing: store.Billing, Clocks: clocks, Workflows: tc,
