@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/billgate/billgate/auth"
 	"github.com/billgate/billgate/models"
 )
 
@@ -55,6 +56,10 @@ func eventObject(e *models.Event) any {
 		return viewOf(e.Data, viewPayment)
 	case models.ObjectRefund:
 		return viewOf(e.Data, viewRefund)
+	case models.ObjectCustomer:
+		return viewOf(e.Data, func(c *models.CustomerSnapshot) clientDetail { return detailOf(auth.AccountOf(&c.Client), c.Roles) })
+	case models.ObjectTestClock:
+		return viewOf(e.Data, viewTestClock)
 	}
 	return nil
 }

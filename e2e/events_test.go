@@ -9,8 +9,9 @@ import (
 )
 
 // Events over HTTP: a subscription paid, a purchase paid then refunded,
-// each change an event in order with its object as the API shows it; a
-// customer sees its own, another business none; filters by type (with a
+// each change an event in order with its object as the API shows it, and
+// so are a customer's creation and a test clock's advance; a customer sees
+// its own, another business none; filters by type (with a
 // wildcard) and object; bad filters are 400 on the field.
 func TestEventsOverHTTP(t *testing.T) {
 	t.Parallel()
@@ -57,6 +58,17 @@ func TestEventsOverHTTP(t *testing.T) {
 	invoices := typesOf("/v1/events?type=invoice.paid,invoice.finalized", s.owner...)
 	if len(invoices) != 4 {
 		t.Errorf("invoice.paid and invoice.finalized events = %v, want two of each", invoices)
+	}
+
+	customers := callList(t, s.env, "/v1/events?type=customer.*&customerId="+s.bobID, s.owner...).results
+	if len(customers) != 1 || customers[0]["type"] != "customer.created" || customers[0]["data"].(map[string]any)["object"].(map[string]any)["login"] != "bob" {
+		t.Errorf("bob's customer events = %v, want customer.created showing bob", customers)
+	}
+	clock := s.newClock(t)
+	s.advance(t, clock, clockStart.AddDate(0, 0, 1))
+	clocks := callList(t, s.env, "/v1/events?type=test_clock.ready&objectId="+clock, s.owner...).results
+	if len(clocks) != 1 || clocks[0]["data"].(map[string]any)["object"].(map[string]any)["status"] != "ready" {
+		t.Errorf("the clock's events = %v, want test_clock.ready", clocks)
 	}
 
 	one := call(t, s.env, "GET", "/v1/events/"+refunds[0]["id"].(string), "", s.bob...)

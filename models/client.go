@@ -60,7 +60,7 @@ func (s *Accounts) CreateClient(ctx context.Context, c *Client, roles ...string)
 				return err
 			}
 		}
-		return nil
+		return recordCustomerChange(tx.db.WithContext(ctx), c.ID, change{typ: EventCustomerCreated}, c.CreatedAt)
 	})
 }
 
@@ -139,9 +139,13 @@ func (s *Accounts) SetPassword(ctx context.Context, id uuid.UUID, hash string, n
 		if err := clearLoginThrottles(ctx, tx.db, c); err != nil {
 			return err
 		}
-		return translate(tx.db.WithContext(ctx).Model(&Client{}).Where("id = ?", id).Updates(map[string]any{
+		err = tx.db.WithContext(ctx).Model(&Client{}).Where("id = ?", id).Updates(map[string]any{
 			"password_hash": hash, "password_changed_at": now, "failed_logins": 0,
-		}).Error)
+		}).Error
+		if err != nil {
+			return translate(err)
+		}
+		return recordCustomerChange(tx.db.WithContext(ctx), id, change{EventCustomerPasswordChanged, unixKey(&now)}, now)
 	})
 	if err != nil {
 		return err
@@ -221,17 +225,20 @@ func (s *Accounts) UpdateClient(ctx context.Context, id uuid.UUID, ch ClientChan
 		updates["disabled"] = *ch.Disabled
 	}
 	err := inTx(ctx, s.conn, func(tx *Accounts) error {
-		res := tx.db.WithContext(ctx).Model(&Client{}).Where("id = ?", id).Updates(updates)
-		if err := translate(res.Error); err != nil {
+		old, err := tx.ClientByID(ctx, id)
+		if err != nil {
 			return err
 		}
-		if res.RowsAffected == 0 {
-			return fmt.Errorf("client %s: %w", id, ErrNotFound)
+		if err := translate(tx.db.WithContext(ctx).Model(&Client{}).Where("id = ?", id).Updates(updates).Error); err != nil {
+			return err
 		}
-		if ch.Disabled != nil && *ch.Disabled {
-			return tx.revokeCredentials(ctx, id, now)
+		if ch.Disabled == nil || !*ch.Disabled {
+			return nil
 		}
-		return nil
+		if err := tx.revokeCredentials(ctx, id, now); err != nil || old.Disabled {
+			return err
+		}
+		return recordCustomerChange(tx.db.WithContext(ctx), id, change{EventCustomerDisabled, unixKey(&now)}, now)
 	})
 	if err != nil {
 		return nil, err

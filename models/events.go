@@ -38,6 +38,8 @@ const (
 	ObjectInvoice      = "invoice"
 	ObjectPayment      = "payment"
 	ObjectRefund       = "refund"
+	ObjectCustomer     = "customer"
+	ObjectTestClock    = "test_clock"
 )
 
 // The event types.
@@ -65,6 +67,10 @@ const (
 	EventRefundCreated            = "refund.created"
 	EventRefundSucceeded          = "refund.succeeded"
 	EventRefundFailed             = "refund.failed"
+	EventCustomerCreated          = "customer.created"
+	EventCustomerDisabled         = "customer.disabled"
+	EventCustomerPasswordChanged  = "customer.password_changed"
+	EventTestClockReady           = "test_clock.ready"
 )
 
 // EventTypes lists every event type, for filters and the docs.
@@ -75,6 +81,8 @@ var EventTypes = []string{
 	EventInvoiceCreated, EventInvoiceFinalized, EventInvoicePaid, EventInvoiceVoided, EventInvoiceUncollectible,
 	EventPaymentPending, EventPaymentSucceeded, EventPaymentFailed, EventPaymentExpired, EventPaymentCanceled,
 	EventRefundCreated, EventRefundSucceeded, EventRefundFailed,
+	EventCustomerCreated, EventCustomerDisabled, EventCustomerPasswordChanged,
+	EventTestClockReady,
 }
 
 // change is one transition of an object: its event type, and what makes
@@ -225,6 +233,11 @@ func recordChanges(db *gorm.DB, s subject, row any, changes []change) error {
 			data = b
 		}
 	}
+	return insertEvents(db, s, data, changes)
+}
+
+// insertEvents records the events of changes of s with data.
+func insertEvents(db *gorm.DB, s subject, data []byte, changes []change) error {
 	events := make([]Event, len(changes))
 	for i, c := range changes {
 		key := strings.Join([]string{s.id.String(), c.typ, c.again}, "/")
@@ -232,6 +245,36 @@ func recordChanges(db *gorm.DB, s subject, row any, changes []change) error {
 			ObjectType: s.objectType, ObjectID: s.id, DedupeKey: key, Data: string(data), CreatedAt: s.at}
 	}
 	return translate(db.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "dedupe_key"}}, DoNothing: true}).Create(&events).Error)
+}
+
+// CustomerSnapshot is a customer as its events keep it: the account
+// without its password hash, and its roles.
+type CustomerSnapshot struct {
+	Client Client
+	Roles  []string
+}
+
+// recordCustomerChange records a change of the client id when it is a
+// business's customer (platform accounts have no tenant to tell).
+func recordCustomerChange(db *gorm.DB, id uuid.UUID, c change, at time.Time) error {
+	var snap CustomerSnapshot
+	if err := translate(db.Take(&snap.Client, "id = ?", id).Error); err != nil {
+		return err
+	}
+	if snap.Client.TenantID == nil {
+		return nil
+	}
+	snap.Client.PasswordHash = ""
+	err := db.Table("client_roles").Select("roles.name").Joins("JOIN roles ON roles.id = client_roles.role_id").
+		Where("client_roles.client_id = ?", id).Order("roles.name").Pluck("roles.name", &snap.Roles).Error
+	if err != nil {
+		return translate(err)
+	}
+	data, err := json.Marshal(snap)
+	if err != nil {
+		data = []byte("null")
+	}
+	return insertEvents(db, subject{ObjectCustomer, id, *snap.Client.TenantID, id, at}, data, []change{c})
 }
 
 // storedOrNil is the stored row with the ID of row's type, or nil.

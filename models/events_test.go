@@ -136,8 +136,8 @@ func TestPaymentAndInvoiceEvents(t *testing.T) {
 		if rest, _ := s.Events(ctx, EventFilter{After: both[1].ID, Types: []string{"invoice.*", EventPaymentSucceeded}, Limit: 10}); len(rest) != 2 {
 			t.Errorf("events after the second = %d, want 2", len(rest))
 		}
-		if other, _ := s.Events(ctx, EventFilter{CustomerID: &f.eve.ID, Limit: 10}); len(other) != 0 {
-			t.Errorf("another customer's events = %d", len(other))
+		if other, _ := s.Events(ctx, EventFilter{CustomerID: &f.eve.ID, Types: []string{"invoice.*", "payment.*"}, Limit: 10}); len(other) != 0 {
+			t.Errorf("another customer's billing events = %d", len(other))
 		}
 		later := time.Now().Add(time.Hour)
 		if none, _ := s.Events(ctx, EventFilter{CreatedGte: &later, Limit: 10}); len(none) != 0 {
@@ -174,6 +174,40 @@ func TestRefundEvents(t *testing.T) {
 		}
 		if got, want := eventTypes(t, s, bad.ID), []string{EventRefundCreated, EventRefundFailed}; !slices.Equal(got, want) {
 			t.Errorf("a failed refund's events = %v, want %v", got, want)
+		}
+	})
+}
+
+// A business's customer records its creation, each time it is disabled and
+// each password change, without its password hash; platform accounts
+// record none.
+func TestCustomerEvents(t *testing.T) {
+	openEach(t, func(t *testing.T, s *Store) {
+		migrated(t, s)
+		ctx := context.Background()
+		shop := newClient(t, s, nil, "shop", "business")
+		bob := newClient(t, s, &shop.ID, "bob", "customer")
+		disabled := true
+		for range 2 { // disabling a disabled customer is no new event
+			if _, err := s.UpdateClient(ctx, bob.ID, ClientChanges{Disabled: &disabled}, at(2)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.SetPassword(ctx, bob.ID, "$argon2id$new", at(3)); err != nil {
+			t.Fatal(err)
+		}
+		want := []string{EventCustomerCreated, EventCustomerDisabled, EventCustomerPasswordChanged}
+		if got := eventTypes(t, s, bob.ID); !slices.Equal(got, want) {
+			t.Errorf("bob's events = %v, want %v", got, want)
+		}
+		if got := eventTypes(t, s, shop.ID); len(got) != 0 {
+			t.Errorf("a business's own account recorded %v", got)
+		}
+		events, _ := s.Events(ctx, EventFilter{ObjectID: &bob.ID, Limit: 10})
+		var snap CustomerSnapshot
+		if err := json.Unmarshal([]byte(events[2].Data), &snap); err != nil || snap.Client.PasswordHash != "" || snap.Client.Login != "bob" ||
+			!slices.Equal(snap.Roles, []string{"customer"}) || events[2].TenantID != shop.ID || *events[2].CustomerID != bob.ID {
+			t.Errorf("the event keeps %s, %v; want bob without his hash, with his role", events[2].Data, err)
 		}
 	})
 }

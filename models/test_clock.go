@@ -96,7 +96,16 @@ func (s *Clocks) FinishAdvance(ctx context.Context, id uuid.UUID, to time.Time, 
 	if failed {
 		set = map[string]any{"status": ClockInternalFailure, "target_time": nil, "updated_at": now}
 	}
-	return s.moveClock(ctx, s.db.Where("id = ? AND status = ? AND target_time = ?", id, ClockAdvancing, to), set)
+	return inTx(ctx, s.conn, func(tx *Clocks) error {
+		if err := tx.moveClock(ctx, tx.db.Where("id = ? AND status = ? AND target_time = ?", id, ClockAdvancing, to), set); err != nil || failed {
+			return err
+		}
+		c, err := tx.TestClockByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		return recordChanges(tx.db.WithContext(ctx), subject{ObjectTestClock, id, c.TenantID, uuid.Nil, now}, &TestClock{}, []change{{EventTestClockReady, unixKey(&to)}})
+	})
 }
 
 // StartDelete sets a clock deleting, whatever it was doing; ErrConflict

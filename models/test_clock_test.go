@@ -88,6 +88,11 @@ func TestTestClocks(t *testing.T) {
 			t.Fatal(err)
 		}
 		status(ClockInternalFailure, at(20))
+		// The advance that finished is an event; the one that failed is none.
+		ready, _ := s.Events(ctx, EventFilter{ObjectID: &clock.ID, Limit: 10})
+		if len(ready) != 1 || ready[0].Type != EventTestClockReady || ready[0].TenantID != clock.TenantID || ready[0].CustomerID != nil {
+			t.Errorf("the clock's events = %+v, want test_clock.ready once", ready)
+		}
 
 		if err := s.StartDelete(ctx, clock.ID, at(6)); err != nil {
 			t.Fatal(err)
