@@ -9,6 +9,11 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 WORKFLOWCHECK := go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
 # The Stripe API emulator the Stripe adapter's tests talk to (docs/gateways.md).
 STRIPEMOCK  := github.com/stripe/stripe-mock@v0.203.0
+# npm http-signature, the reference implementation the outbound package's
+# Signature scheme is verified with; the hidden lockfile npm ci writes into
+# node_modules marks an install.
+HTTPSIG     := outbound/testdata/httpsig
+HTTPSIG_MODULES := $(HTTPSIG)/node_modules/.package-lock.json
 # Two cores: each go test runs two test binaries at a time, each free to use both.
 TESTFLAGS   ?= -count=1 -p 2 -timeout 40m
 # Every go command here (and the go build e2e runs) builds alike, so that
@@ -35,7 +40,7 @@ MODULE       = $(shell $(GO) list -m)
 RACE_PKGS    = $(filter-out $(SERVER_PKGS:%=$(MODULE)/%),$(shell $(GO) list ./...))
 DEV_FLAGS   ?=
 
-.PHONY: dev build test lint bench generate migrate tools deps clean
+.PHONY: dev build test lint bench generate migrate tools deps debian-packages clean
 
 ## dev: build and run billgate with embedded Temporal, its UI and SQLite (no dependencies)
 dev: build
@@ -49,7 +54,7 @@ build:
 ## the race detector, and meanwhile, at a lower priority, every other one with
 ## it; e2e's tests, which mostly wait on workflows, 4 at a time (docs/testing.md). Store and e2e tests
 ## also run on Postgres when TEST_DATABASE_URL is set. go vet is make lint's.
-test: $(TOOLS)/stripe-mock
+test: $(TOOLS)/stripe-mock $(HTTPSIG_MODULES)
 	$(GO) test -vet=off -parallel 4 $(TESTFLAGS) $(SERVER_PKGS:%=./%) & server=$$!; \
 	  CGO_ENABLED=1 nice -n 5 $(GO) test -race -tags=$(RACE_TAGS) -gcflags='$(RACE_GCFLAGS)' -vet=off $(TESTFLAGS) $(RACE_PKGS); race=$$?; \
 	  wait $$server && exit $$race
@@ -64,15 +69,21 @@ lint: tools
 	@if command -v docker-compose >/dev/null; then docker-compose -f docker-compose.yml config -q && echo "docker-compose.yml: valid"; \
 	  else echo "docker-compose not installed (make deps); compose file not validated"; exit 1; fi
 
-## deps: the Debian packages lint and test use (as root): docker-compose to
-## validate the compose file, libsqlite3-dev for a faster race build
-deps:
+## deps: what lint and test use: the Debian packages (as root), docker-compose
+## to validate the compose file, libsqlite3-dev for a faster race build, node
+## and npm unless there; then npm http-signature for the outbound package's tests
+deps: debian-packages $(HTTPSIG_MODULES)
+
+debian-packages:
 	@missing=$$(for p in docker-compose libsqlite3-dev; do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	  command -v npm >/dev/null || missing="$$missing nodejs npm"; \
 	  if [ -n "$$missing" ]; then apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; fi
 
 tools: $(TOOLS)/staticcheck $(TOOLS)/workflowcheck
 $(TOOLS)/stripe-mock:
 	GOBIN=$(TOOLS) $(GO) install $(STRIPEMOCK)
+$(HTTPSIG_MODULES): $(HTTPSIG)/package.json $(HTTPSIG)/package-lock.json
+	npm ci --prefix $(HTTPSIG) --no-audit --no-fund
 $(TOOLS)/staticcheck:
 	GOBIN=$(TOOLS) $(GO) install $(STATICCHECK)
 $(TOOLS)/workflowcheck:
