@@ -134,6 +134,12 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 	h.route(businesses, "PATCH", "/gateway-accounts/:id", "gateway-accounts:update", h.updateGatewayAccount)
 	h.route(businesses, "DELETE", "/gateway-accounts/:id", "gateway-accounts:delete", h.disconnectGatewayAccount)
 	h.route(businesses, "GET", "/reconciliation", "reconciliation:read", h.listFindings)
+	h.route(businesses, "POST", "/webhook-endpoints", "webhook-endpoints:create", h.createWebhookEndpoint) // never replayed: that would store the secret
+	h.route(businesses, "GET", "/webhook-endpoints", "webhook-endpoints:read", h.listWebhookEndpoints)
+	h.route(businesses, "GET", "/webhook-endpoints/:id", "webhook-endpoints:read", h.getWebhookEndpoint)
+	h.route(businesses, "PATCH", "/webhook-endpoints/:id", "webhook-endpoints:update", h.updateWebhookEndpoint)
+	h.route(businesses, "DELETE", "/webhook-endpoints/:id", "webhook-endpoints:delete", h.deleteWebhookEndpoint)
+	h.route(businesses, "POST", "/webhook-endpoints/:id/rotate-secret", "webhook-endpoints:update", h.rotateWebhookSecret)
 
 	// Admin-only whatever a policy says: these raise or bypass levels.
 	admins := v1.Group("", requireLevel(models.LevelAdmin))

@@ -16,6 +16,7 @@ import (
 	"github.com/billgate/billgate/gatewayaccounts"
 	"github.com/billgate/billgate/sales"
 	"github.com/billgate/billgate/testclocks"
+	"github.com/billgate/billgate/webhookendpoints"
 )
 
 // Deps is everything the HTTP layer needs, passed in by the caller.
@@ -42,6 +43,8 @@ type Deps struct {
 	Catalog  *catalog.Service  // products and prices
 	// GatewayAccounts are the businesses' connected gateway accounts.
 	GatewayAccounts *gatewayaccounts.Service
+	// WebhookEndpoints are businesses' webhook endpoints.
+	WebhookEndpoints *webhookendpoints.Service
 	// PublicURL is billgate's address as gateways and payers reach it.
 	PublicURL string
 	// The sandbox gateway's approval page and webhooks, served unless

@@ -67,6 +67,7 @@ type Store struct {
 	*Reconciliation
 	*RefundLogs
 	*EventLog
+	*WebhookEndpoints
 }
 
 // conn is what the feature stores run on: the database handle, which is
@@ -84,7 +85,8 @@ func newStore(c *conn, dsn string) *Store {
 		Accounts: &Accounts{c}, Roles: &Roles{c}, Audit: &Audit{c}, Sessions: &Sessions{c}, Keys: &Keys{c},
 		Catalog: &Catalog{c}, Billing: &Billing{c}, Clocks: &Clocks{c},
 		IdempotencyKeys: &IdempotencyKeys{c}, WebhookEvents: &WebhookEvents{c}, GatewayAccounts: &GatewayAccounts{c},
-		Reconciliation: &Reconciliation{c}, RefundLogs: &RefundLogs{c}, EventLog: &EventLog{c}}
+		Reconciliation: &Reconciliation{c}, RefundLogs: &RefundLogs{c}, EventLog: &EventLog{c},
+		WebhookEndpoints: &WebhookEndpoints{c}}
 }
 
 // Open connects to the database a DSN names: postgres://… or

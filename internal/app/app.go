@@ -37,6 +37,7 @@ import (
 	"github.com/billgate/billgate/models"
 	"github.com/billgate/billgate/sales"
 	"github.com/billgate/billgate/testclocks"
+	"github.com/billgate/billgate/webhookendpoints"
 	"github.com/billgate/billgate/worker"
 )
 
@@ -170,6 +171,7 @@ func Start(ctx context.Context, o Options) (_ *App, err error) {
 		deps.Roles = store.Roles
 		deps.Catalog = &catalog.Service{Store: store.Catalog, Now: time.Now}
 		deps.GatewayAccounts, deps.PublicURL = connections, o.PublicURL
+		deps.WebhookEndpoints = &webhookendpoints.Service{Store: store.WebhookEndpoints, Secrets: masters, Now: time.Now}
 		if sb != nil {
 			deps.Sandbox, deps.SandboxLedger = sandboxRoutes{sb}, sandboxRoutes{sb}
 		}

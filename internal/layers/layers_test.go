@@ -25,6 +25,8 @@ var rules = []struct {
 	{"gateways/paypal", adapterWhy, adapterNever},
 	{"gateways/skrill", adapterWhy, adapterNever},
 	{"testclocks", "the domain decides; it does not serve HTTP or run workflow code", []string{"api", "workflows", "activities", "gateways"}},
+	{"webhookendpoints", "the domain decides; it keeps endpoints and seals their secrets, and never delivers", []string{"api", "workflows", "activities", "gateways"}},
+	{"outbound", "it signs and authenticates a delivery; it holds no rows and sends nothing", []string{"api", "models", "workflows", "activities", "gateways"}},
 }
 
 // An adapter speaks its provider's API in billgate's gateway vocabulary: it
