@@ -27,6 +27,8 @@ var rules = []struct {
 	{"testclocks", "the domain decides; it does not serve HTTP or run workflow code", []string{"api", "workflows", "activities", "gateways"}},
 	{"webhookendpoints", "the domain decides; it keeps endpoints and seals their secrets, and never delivers", []string{"api", "workflows", "activities", "gateways"}},
 	{"outbound", "it signs and authenticates a delivery; it holds no rows and sends nothing", []string{"api", "models", "workflows", "activities", "gateways"}},
+	{"delivery", "it sends one event and says what came of it; the workflow decides what next, and the store keeps the log", []string{"api", "models", "workflows", "activities", "gateways"}},
+	{"safehttp", "it is a client for addresses others chose, and knows nothing of billgate", []string{"api", "models", "workflows", "activities", "gateways", "outbound"}},
 }
 
 // An adapter speaks its provider's API in billgate's gateway vocabulary: it
