@@ -144,18 +144,22 @@ func invoiceChanges(old, inv *Invoice) []change {
 	if (old == nil || old.Status == string(contract.DraftInvoice)) && status != contract.DraftInvoice && status != contract.VoidInvoice {
 		out = append(out, change{typ: EventInvoiceFinalized})
 	}
-	if old == nil || old.Status != inv.Status {
-		switch status {
-		case contract.PaidInvoice:
-			out = append(out, change{typ: EventInvoicePaid})
-		case contract.VoidInvoice:
-			out = append(out, change{typ: EventInvoiceVoided})
-		case contract.UncollectibleInvoice:
-			out = append(out, change{typ: EventInvoiceUncollectible})
-		}
+	if typ, ok := invoiceReached[status]; ok && (old == nil || old.Status != inv.Status) {
+		out = append(out, change{typ: typ})
 	}
 	return out
 }
+
+// invoiceReached and paymentReached are the events of an invoice and a
+// payment reaching an end, by status.
+var (
+	invoiceReached = map[contract.InvoiceStatus]string{
+		contract.PaidInvoice: EventInvoicePaid, contract.VoidInvoice: EventInvoiceVoided, contract.UncollectibleInvoice: EventInvoiceUncollectible,
+	}
+	paymentReached = map[contract.PaymentStatus]string{
+		contract.PaymentPaid: EventPaymentSucceeded, contract.PaymentExpired: EventPaymentExpired, contract.PaymentCanceled: EventPaymentCanceled,
+	}
+)
 
 // paymentChanges are the transitions from old (nil: none stored) to p:
 // pending when it starts to collect, failed once per attempt declined or
@@ -163,15 +167,10 @@ func invoiceChanges(old, inv *Invoice) []change {
 func paymentChanges(old, p *Payment) []change {
 	var out []change
 	if old == nil || old.Status != p.Status {
-		switch contract.PaymentStatus(p.Status) {
-		case contract.PaymentPending:
+		if typ, ok := paymentReached[contract.PaymentStatus(p.Status)]; ok {
+			out = append(out, change{typ: typ})
+		} else if p.Status == string(contract.PaymentPending) {
 			out = append(out, change{EventPaymentPending, fmt.Sprint(len(p.Attempts))})
-		case contract.PaymentPaid:
-			out = append(out, change{typ: EventPaymentSucceeded})
-		case contract.PaymentExpired:
-			out = append(out, change{typ: EventPaymentExpired})
-		case contract.PaymentCanceled:
-			out = append(out, change{typ: EventPaymentCanceled})
 		}
 	}
 	for _, a := range p.Attempts {
