@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
@@ -131,18 +130,11 @@ func eventTypesQuery(s string) ([]string, error) {
 	}
 	types := strings.Split(s, ",")
 	for _, t := range types {
-		if !knownEventType(t) {
+		if t == models.AllEvents || !models.KnownEventPattern(t) { // no filter is every event
 			return nil, Invalid("type", "type must be event types (see docs/events.md), or <object>.* for every event of an object", s)
 		}
 	}
 	return types, nil
-}
-
-func knownEventType(t string) bool {
-	if prefix, ok := strings.CutSuffix(t, ".*"); ok {
-		return slices.ContainsFunc(models.EventTypes, func(known string) bool { return strings.HasPrefix(known, prefix+".") })
-	}
-	return slices.Contains(models.EventTypes, t)
 }
 
 // timeQuery reads an optional RFC 3339 time query parameter.

@@ -230,7 +230,8 @@ func (s *Billing) UpsertSubscription(ctx context.Context, sub *Subscription) (ap
 		if applied, err = upsertNewer(db, sub); err != nil || !applied {
 			return err
 		}
-		return recordChanges(db, subject{ObjectSubscription, sub.ID, sub.TenantID, sub.CustomerID, sub.UpdatedAt}, &Subscription{}, subscriptionChanges(old, sub))
+		// Every column of a subscription is the workflow's: sub is the row.
+		return recordRow(db, subject{ObjectSubscription, sub.ID, sub.TenantID, sub.CustomerID, sub.UpdatedAt}, sub, subscriptionChanges(old, sub))
 	})
 	if err != nil {
 		return false, fmt.Errorf("subscription %s: %w", sub.ID, err)

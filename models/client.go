@@ -224,18 +224,27 @@ func (s *Accounts) UpdateClient(ctx context.Context, id uuid.UUID, ch ClientChan
 	if ch.Disabled != nil {
 		updates["disabled"] = *ch.Disabled
 	}
+	disabling := ch.Disabled != nil && *ch.Disabled
 	err := inTx(ctx, s.conn, func(tx *Accounts) error {
-		old, err := tx.ClientByID(ctx, id)
-		if err != nil {
+		wasDisabled := false
+		if disabling {
+			old, err := tx.ClientByID(ctx, id)
+			if err != nil {
+				return err
+			}
+			wasDisabled = old.Disabled
+		}
+		res := tx.db.WithContext(ctx).Model(&Client{}).Where("id = ?", id).Updates(updates)
+		if err := translate(res.Error); err != nil {
 			return err
 		}
-		if err := translate(tx.db.WithContext(ctx).Model(&Client{}).Where("id = ?", id).Updates(updates).Error); err != nil {
-			return err
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("client %s: %w", id, ErrNotFound)
 		}
-		if ch.Disabled == nil || !*ch.Disabled {
+		if !disabling {
 			return nil
 		}
-		if err := tx.revokeCredentials(ctx, id, now); err != nil || old.Disabled {
+		if err := tx.revokeCredentials(ctx, id, now); err != nil || wasDisabled {
 			return err
 		}
 		return recordCustomerChange(tx.db.WithContext(ctx), id, change{EventCustomerDisabled, unixKey(&now)}, now)

@@ -85,6 +85,24 @@ var EventTypes = []string{
 	EventTestClockReady,
 }
 
+// AllEvents is the event type pattern that takes every event.
+const AllEvents = "*"
+
+// EventPatternMatches reports whether pattern takes events of type t: it
+// is t, "<object>.*" for t's object, or AllEvents.
+func EventPatternMatches(pattern, t string) bool {
+	if pattern == AllEvents || pattern == t {
+		return true
+	}
+	prefix, ok := strings.CutSuffix(pattern, "*")
+	return ok && strings.HasSuffix(prefix, ".") && strings.HasPrefix(t, prefix)
+}
+
+// KnownEventPattern reports whether pattern takes at least one event type.
+func KnownEventPattern(pattern string) bool {
+	return slices.ContainsFunc(EventTypes, func(t string) bool { return EventPatternMatches(pattern, t) })
+}
+
 // change is one transition of an object: its event type, and what makes
 // it one (the key's tail), when the type can happen again.
 type change struct {
@@ -226,11 +244,21 @@ func recordChanges(db *gorm.DB, s subject, row any, changes []change) error {
 	if len(changes) == 0 {
 		return nil
 	}
-	data := []byte("null")
-	if db.Take(row, "id = ?", s.id).Error == nil {
-		if b, err := json.Marshal(row); err == nil {
-			data = b
-		}
+	if db.Take(row, "id = ?", s.id).Error != nil {
+		return insertEvents(db, s, []byte("null"), changes)
+	}
+	return recordRow(db, s, row, changes)
+}
+
+// recordRow records the events of changes of s with row, as it was just
+// written, for data: for a row whose every column its writer sets.
+func recordRow(db *gorm.DB, s subject, row any, changes []change) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	data, err := json.Marshal(row)
+	if err != nil {
+		data = []byte("null")
 	}
 	return insertEvents(db, s, data, changes)
 }

@@ -59,9 +59,6 @@ const (
 	MaxEventTypes     = 50
 )
 
-// AllEvents is the event type pattern that takes every event.
-const AllEvents = "*"
-
 // New is an endpoint to create.
 type New struct {
 	// ID is the endpoint's, reserved by the request's Idempotency-Key: a
@@ -290,15 +287,7 @@ func EventTypes(e *models.WebhookEndpoint) []string {
 // Wants reports whether an endpoint takes events of type t: it names t,
 // t's object with ".*", or "*".
 func Wants(e *models.WebhookEndpoint, t string) bool {
-	return slices.ContainsFunc(EventTypes(e), func(p string) bool { return matches(p, t) })
-}
-
-func matches(pattern, t string) bool {
-	if pattern == AllEvents || pattern == t {
-		return true
-	}
-	prefix, ok := strings.CutSuffix(pattern, "*")
-	return ok && strings.HasSuffix(prefix, ".") && strings.HasPrefix(t, prefix)
+	return slices.ContainsFunc(EventTypes(e), func(p string) bool { return models.EventPatternMatches(p, t) })
 }
 
 func (s *Service) update(ctx context.Context, e *models.WebhookEndpoint, set models.WebhookEndpointChanges) (*models.WebhookEndpoint, error) {
@@ -388,7 +377,7 @@ func checkEventTypes(types []string) (string, error) {
 		return "", fault.Invalid("eventTypes", fmt.Sprintf(`eventTypes must list 1 to %d event types, "<object>.*" or "*"`, MaxEventTypes), nil)
 	}
 	for i, t := range types {
-		if !known(t) {
+		if !models.KnownEventPattern(t) {
 			return "", fault.Invalid("eventTypes", `eventTypes must be event types (see docs/events.md), "<object>.*" or "*"`, t)
 		}
 		if slices.Contains(types[:i], t) {
@@ -396,9 +385,4 @@ func checkEventTypes(types []string) (string, error) {
 		}
 	}
 	return strings.Join(types, ","), nil
-}
-
-// known reports whether t is an event type, or a pattern that takes one.
-func known(t string) bool {
-	return slices.ContainsFunc(models.EventTypes, func(typ string) bool { return matches(t, typ) })
 }
