@@ -6,6 +6,7 @@ package activities
 import (
 	"time"
 
+	"github.com/billgate/billgate/delivery"
 	"github.com/billgate/billgate/gateways"
 	"github.com/billgate/billgate/models"
 )
@@ -24,6 +25,10 @@ type Activities struct {
 	// Gateways finds the gateway a payment names: the process's own, or a
 	// business's connected account.
 	Gateways gateways.Router
+	// Endpoints opens webhook endpoints' secrets, and Sender delivers
+	// to them.
+	Endpoints Endpoints
+	Sender    delivery.Sender
 	// Now is the clock; nil means the system clock in UTC.
 	Now func() time.Time
 }

@@ -59,6 +59,8 @@ func eventObject(e *models.Event) any {
 		return viewOf(e.Data, func(c *models.CustomerSnapshot) clientDetail { return detailOf(auth.AccountOf(&c.Client), c.Roles) })
 	case models.ObjectTestClock:
 		return viewOf(e.Data, viewTestClock)
+	case models.ObjectWebhookEndpoint:
+		return viewOf(e.Data, viewWebhookEndpoint)
 	}
 	return nil
 }

@@ -140,6 +140,9 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 	h.route(businesses, "PATCH", "/webhook-endpoints/:id", "webhook-endpoints:update", h.updateWebhookEndpoint)
 	h.route(businesses, "DELETE", "/webhook-endpoints/:id", "webhook-endpoints:delete", h.deleteWebhookEndpoint)
 	h.route(businesses, "POST", "/webhook-endpoints/:id/rotate-secret", "webhook-endpoints:update", h.rotateWebhookSecret)
+	h.route(businesses, "POST", "/webhook-endpoints/:id/test", "webhook-endpoints:update", h.testWebhookEndpoint)
+	h.route(businesses, "GET", "/webhook-endpoints/:id/deliveries", "webhook-endpoints:read", h.listWebhookDeliveries)
+	h.route(businesses, "POST", "/webhook-endpoints/:id/deliveries/:deliveryId/retry", "webhook-endpoints:update", h.retryWebhookDelivery)
 
 	// Admin-only whatever a policy says: these raise or bypass levels.
 	admins := v1.Group("", requireLevel(models.LevelAdmin))

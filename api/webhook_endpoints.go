@@ -24,6 +24,7 @@ type webhookEndpointView struct {
 	EventTypes     []string          `json:"eventTypes"`
 	Enabled        bool              `json:"enabled"`
 	DisabledReason *string           `json:"disabledReason"`
+	FailingSince   *time.Time        `json:"failingSince"`
 	Auth           webhookAuthFields `json:"auth"`
 	// Secret is the Standard Webhooks signing secret, shown when it is
 	// made: at creation and at rotation.
@@ -62,7 +63,7 @@ func authFields(a outbound.Auth) webhookAuthFields {
 
 func viewWebhookEndpoint(e *models.WebhookEndpoint) webhookEndpointView {
 	return webhookEndpointView{ID: e.ID, TenantID: e.TenantID, URL: e.URL, Description: e.Description,
-		EventTypes: webhookendpoints.EventTypes(e), Enabled: e.Enabled, DisabledReason: optional(e.DisabledReason),
+		EventTypes: e.Types(), Enabled: e.Enabled, DisabledReason: optional(e.DisabledReason), FailingSince: utc(e.FailingSince),
 		Auth: authFields(webhookendpoints.AuthOf(e)), CreatedAt: e.CreatedAt.UTC(), UpdatedAt: e.UpdatedAt.UTC()}
 }
 

@@ -38,7 +38,7 @@ const (
 // each mapped to the Temporal task queue billgate-<name>. The events queue
 // gets a worker when event deliveries run on it: until then worker.Start
 // refuses it alone.
-var taskQueues = []string{"subscriptions", "payments"}
+var taskQueues = []string{"subscriptions", "payments", "events"}
 
 // searchAttributes must be registered in Temporal before workers run.
 var searchAttributes = []struct{ name, typ string }{

@@ -74,7 +74,7 @@ func TestRecordHistories(t *testing.T) {
 	srv := stripetest.Start(t, stripetest.Options{})
 	pp := paypaltest.New(paypaltest.Options{})
 	t.Cleanup(pp.Close)
-	sh := newShopWith(t, testenv.Options{Connectors: connected.Connectors{
+	sh := newShopWith(t, testenv.Options{WebhookAllow: testenv.Loopback, Connectors: connected.Connectors{
 		stripe.Kind: stripe.Connector{BaseURL: srv.URL()},
 		paypal.Kind: paypal.Connector{BaseURL: pp.URL(), HTTPClient: pp.Client(), CertHosts: []string{pp.CertHost()}, CertRoots: pp.CertPool()},
 	}})
@@ -299,6 +299,20 @@ func recordings() []recording {
 			cs.waitStatus(r.t, payment, "paid")
 			cs.refundHereAndAtGateway(r.t, payment, cs.refundInStripeDashboard(r.t, r.stripe))
 			return startReconcile(r.t, r.shop, contract.ReconcileInput{EventAge: time.Nanosecond})
+		}},
+		// An endpoint's deliveries: the first retried after the
+		// receiver's Retry-After and delivered; the workflow waits for a
+		// wake; the second answered 410, which disables the endpoint and
+		// ends the workflow.
+		{"webhook_endpoint_retry_wake_gone", 1, func(r *recorder) string {
+			sh := r.shop
+			rcv := newReceiver(r.t, answer(503, "Retry-After", "1"), answer(http.StatusNoContent), answer(http.StatusGone))
+			endpoint, _ := sh.endpoint(r.t, rcv.url(), `["customer.*"]`, `{"scheme":"none"}`)
+			sh.newCustomer(r.t, "recorded-"+uuid.NewString()[:8])
+			rcv.wait(2)
+			sh.newCustomer(r.t, "recorded-"+uuid.NewString()[:8])
+			rcv.wait(3)
+			return contract.WebhookEndpointWorkflowID(uuid.MustParse(strings.TrimPrefix(endpoint, "/v1/webhook-endpoints/")))
 		}},
 		// A reconciliation run, over whatever the shop left behind.
 		{"reconcile_run", 1, func(r *recorder) string {

@@ -17,15 +17,39 @@ type IdentityChange struct {
 	ClientID uuid.UUID
 }
 
-// identityChannel is the Postgres NOTIFY channel that carries identity
-// changes between billgate processes.
-const identityChannel = "billgate_identity"
+// The Postgres NOTIFY channels between billgate processes: identity
+// changes, and events recorded (sent by the transaction that records
+// them, so it arrives when they are committed).
+const (
+	identityChannel = "billgate_identity"
+	eventsChannel   = "billgate_events"
+)
 
-// changeFeed fans identity changes out to this process's subscribers. It is
-// shared by a Store, its feature stores and the copies WithTx makes.
+// changeFeed fans identity changes, and word of new events, out to this
+// process's subscribers. It is shared by a Store, its feature stores and
+// the copies WithTx makes.
 type changeFeed struct {
-	mu   sync.RWMutex
-	subs []func(IdentityChange)
+	mu     sync.RWMutex
+	subs   []func(IdentityChange)
+	events []func()
+}
+
+// OnEventsRecorded calls fn when, on Postgres, some process has committed
+// new events, and whenever the listener reconnects (it may have missed
+// some). Relays and streams read the events themselves: the call only
+// says there may be more.
+func (s *Store) OnEventsRecorded(fn func()) {
+	s.feed.mu.Lock()
+	defer s.feed.mu.Unlock()
+	s.feed.events = append(s.feed.events, fn)
+}
+
+func (f *changeFeed) eventsRecorded() {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	for _, fn := range f.events {
+		fn()
+	}
 }
 
 // OnIdentityChange subscribes fn to identity changes: those this process
@@ -62,12 +86,12 @@ func (s *conn) identityChanged(ctx context.Context, clientID uuid.UUID) {
 	}
 }
 
-// ListenIdentityChanges relays the identity changes other processes make
-// (Postgres LISTEN) to this store's subscribers, until ctx is done. When
-// the connection drops it reconnects, and reports a change for everyone,
-// since notifications may have been missed. On SQLite, which only one
-// process uses, it returns at once.
-func (s *Store) ListenIdentityChanges(ctx context.Context) {
+// Listen relays the identity changes other processes make, and their new
+// events (Postgres LISTEN), to this store's subscribers, until ctx is
+// done. When the connection drops it reconnects, and reports a change for
+// everyone and new events, since notifications may have been missed. On
+// SQLite, which only one process uses, it returns at once.
+func (s *Store) Listen(ctx context.Context) {
 	if s.dialect != Postgres {
 		return
 	}
@@ -79,6 +103,7 @@ func (s *Store) ListenIdentityChanges(ctx context.Context) {
 		}
 		s.log.WarnContext(ctx, "identity change listener reconnecting", slog.Any("error", err), slog.Duration("in", backoff))
 		s.feed.publish(IdentityChange{})
+		s.feed.eventsRecorded()
 		select {
 		case <-ctx.Done():
 			return
@@ -94,13 +119,19 @@ func (s *Store) listen(ctx context.Context) error {
 		return err
 	}
 	defer conn.Close(context.Background())
-	if _, err := conn.Exec(ctx, "LISTEN "+identityChannel); err != nil {
-		return err
+	for _, channel := range []string{identityChannel, eventsChannel} {
+		if _, err := conn.Exec(ctx, "LISTEN "+channel); err != nil {
+			return err
+		}
 	}
 	for {
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {
 			return err
+		}
+		if n.Channel == eventsChannel {
+			s.feed.eventsRecorded()
+			continue
 		}
 		id, _ := uuid.Parse(n.Payload) // "*" parses to uuid.Nil: everyone
 		s.feed.publish(IdentityChange{ClientID: id})

@@ -48,7 +48,7 @@ func TestIdentityChangesCrossProcesses(t *testing.T) {
 	defer reader.Close()
 	got := make(chan IdentityChange, 10)
 	reader.OnIdentityChange(func(c IdentityChange) { got <- c })
-	go reader.ListenIdentityChanges(ctx)
+	go reader.Listen(ctx)
 
 	alice := newClient(t, writer, nil, "alice")
 	// The listener may not be connected yet: repeat the change until it is heard.

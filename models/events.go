@@ -40,6 +40,9 @@ const (
 	ObjectRefund       = "refund"
 	ObjectCustomer     = "customer"
 	ObjectTestClock    = "test_clock"
+	// ObjectWebhookEndpoint's events are the business's alone, about
+	// its own endpoints.
+	ObjectWebhookEndpoint = "webhook_endpoint"
 )
 
 // The event types.
@@ -71,6 +74,7 @@ const (
 	EventCustomerDisabled         = "customer.disabled"
 	EventCustomerPasswordChanged  = "customer.password_changed"
 	EventTestClockReady           = "test_clock.ready"
+	EventWebhookEndpointDisabled  = "webhook_endpoint.disabled"
 )
 
 // EventTypes lists every event type, for filters and the docs.
@@ -83,6 +87,7 @@ var EventTypes = []string{
 	EventRefundCreated, EventRefundSucceeded, EventRefundFailed,
 	EventCustomerCreated, EventCustomerDisabled, EventCustomerPasswordChanged,
 	EventTestClockReady,
+	EventWebhookEndpointDisabled,
 }
 
 // AllEvents is the event type pattern that takes every event.
@@ -271,7 +276,16 @@ func insertEvents(db *gorm.DB, s subject, data []byte, changes []change) error {
 		events[i] = Event{ID: uuid.Must(uuid.NewV7()), TenantID: s.tenant, CustomerID: optionalID(s.customer), Type: c.typ,
 			ObjectType: s.objectType, ObjectID: s.id, DedupeKey: key, Data: string(data), CreatedAt: s.at}
 	}
-	return translate(db.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "dedupe_key"}}, DoNothing: true}).Create(&events).Error)
+	res := db.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "dedupe_key"}}, DoNothing: true}).Create(&events)
+	if err := translate(res.Error); err != nil || res.RowsAffected == 0 {
+		return err
+	}
+	if db.Dialector.Name() == string(Postgres) {
+		// Delivered when the transaction commits: the relays and streams
+		// of every process read the new events then.
+		return translate(db.Exec("SELECT pg_notify(?, '')", eventsChannel).Error)
+	}
+	return nil
 }
 
 // CustomerSnapshot is a customer as its events keep it: the account

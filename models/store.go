@@ -68,6 +68,7 @@ type Store struct {
 	*RefundLogs
 	*EventLog
 	*WebhookEndpoints
+	*WebhookDeliveries
 }
 
 // conn is what the feature stores run on: the database handle, which is
@@ -86,7 +87,7 @@ func newStore(c *conn, dsn string) *Store {
 		Catalog: &Catalog{c}, Billing: &Billing{c}, Clocks: &Clocks{c},
 		IdempotencyKeys: &IdempotencyKeys{c}, WebhookEvents: &WebhookEvents{c}, GatewayAccounts: &GatewayAccounts{c},
 		Reconciliation: &Reconciliation{c}, RefundLogs: &RefundLogs{c}, EventLog: &EventLog{c},
-		WebhookEndpoints: &WebhookEndpoints{c}}
+		WebhookEndpoints: &WebhookEndpoints{c}, WebhookDeliveries: &WebhookDeliveries{c}}
 }
 
 // Open connects to the database a DSN names: postgres://… or

@@ -3,6 +3,8 @@ package models
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -31,8 +33,25 @@ type WebhookEndpoint struct {
 	// DisabledReason says why billgate disabled the endpoint; "" when a
 	// person did, or it is enabled.
 	DisabledReason string
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// FailingSince is when its deliveries began to fail, none succeeding
+	// since; nil while they succeed.
+	FailingSince *time.Time
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// Types are the event types (or patterns) the endpoint takes.
+func (e *WebhookEndpoint) Types() []string {
+	if e.EventTypes == "" {
+		return []string{}
+	}
+	return strings.Split(e.EventTypes, ",")
+}
+
+// Wants reports whether the endpoint takes events of type t: it names t,
+// t's object with ".*", or "*".
+func (e *WebhookEndpoint) Wants(t string) bool {
+	return slices.ContainsFunc(e.Types(), func(p string) bool { return EventPatternMatches(p, t) })
 }
 
 // CreateWebhookEndpoint stores a new endpoint; an ID taken is ErrConflict.

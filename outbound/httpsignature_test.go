@@ -1,17 +1,13 @@
 package outbound
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/billgate/billgate/auth/signature"
+	"github.com/billgate/billgate/internal/httpsigtest"
 )
 
 // TestAuthorizeSignatureExact pins the headers of fixed deliveries: Date
@@ -43,7 +39,7 @@ func TestAuthorizeSignatureExact(t *testing.T) {
 // reference implementation, verify deliveries as a receiver would, with
 // its default five-minute clock skew against the real clock.
 func TestAuthorizeSignatureHTTPSignature(t *testing.T) {
-	verify := httpSignatureVerifier(t)
+	verify := httpsigtest.Verifier(t)
 	now := time.Now()
 	tests := []struct {
 		name      string
@@ -106,40 +102,5 @@ func TestAuthorizeSignatureBillgateVerifier(t *testing.T) {
 				t.Errorf("Verify() = false, %v; want true", err)
 			}
 		})
-	}
-}
-
-// httpSignatureDir holds verify.js and the node_modules `make deps`
-// installs.
-const httpSignatureDir = "testdata/httpsig"
-
-// httpSignatureVerifier is a function that runs verify.js on a request and
-// returns what it prints. Without node or the installed module the test
-// fails: the reference implementation's verdict is the point.
-func httpSignatureVerifier(t *testing.T) func(t *testing.T, method, path string, h http.Header, secret string) string {
-	t.Helper()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Fatalf("node is not installed (%v): run make deps", err)
-	}
-	if _, err := os.Stat(filepath.Join(httpSignatureDir, "node_modules", "http-signature", "package.json")); err != nil {
-		t.Fatalf("npm http-signature is not installed in %s (%v): run make deps", httpSignatureDir, err)
-	}
-	return func(t *testing.T, method, path string, h http.Header, secret string) string {
-		t.Helper()
-		input, err := json.Marshal(map[string]any{"method": method, "path": path, "headers": h, "secret": secret})
-		if err != nil {
-			t.Fatal(err)
-		}
-		cmd := exec.Command(node, "verify.js")
-		cmd.Dir = httpSignatureDir
-		cmd.Stdin = bytes.NewReader(input)
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("node verify.js: %v\n%s", err, stderr.Bytes())
-		}
-		return strings.TrimSpace(string(out))
 	}
 }

@@ -45,7 +45,11 @@ type Box interface {
 type Service struct {
 	Store   Store
 	Secrets Box
-	Now     func() time.Time
+	// Outbox keeps the deliveries, and Wake wakes an endpoint's workflow
+	// to send them.
+	Outbox Deliveries
+	Wake   Waker
+	Now    func() time.Time
 }
 
 // RotationOverlap is how long a replaced signing secret keeps signing, so
@@ -176,7 +180,7 @@ func (s *Service) Update(ctx context.Context, caller tenancy.Caller, id uuid.UUI
 		}
 		return was
 	}
-	wanted := EventTypes(e)
+	wanted := e.Types()
 	if ch.EventTypes != nil {
 		wanted = *ch.EventTypes
 	}
@@ -185,7 +189,8 @@ func (s *Service) Update(ctx context.Context, caller tenancy.Caller, id uuid.UUI
 		return nil, err
 	}
 	set := models.WebhookEndpointChanges{URL: ch.URL, Description: ch.Description, EventTypes: &types, Enabled: ch.Enabled}
-	if ch.Enabled != nil && *ch.Enabled {
+	enabling := ch.Enabled != nil && *ch.Enabled && !e.Enabled
+	if enabling {
 		set.DisabledReason = new(string)
 	}
 	if ch.Auth != nil {
@@ -196,7 +201,13 @@ func (s *Service) Update(ctx context.Context, caller tenancy.Caller, id uuid.UUI
 		}
 		set.Auth, set.SealedSecrets = &settings, &sealed
 	}
-	return s.update(ctx, e, set)
+	updated, err := s.update(ctx, e, set)
+	if err == nil && enabling {
+		// Its deliveries left pending go now; should the wake fail, the
+		// relay's sweep wakes it.
+		_ = s.Wake.Wake(ctx, id, false)
+	}
+	return updated, err
 }
 
 // RotateSecret gives an endpoint the caller sees a new signing secret.
@@ -274,20 +285,6 @@ func AuthOf(e *models.WebhookEndpoint) outbound.Auth {
 	var a outbound.Auth
 	_ = json.Unmarshal([]byte(e.Auth), &a) // written by seal, from an Auth
 	return a
-}
-
-// EventTypes are the event types (or patterns) an endpoint takes.
-func EventTypes(e *models.WebhookEndpoint) []string {
-	if e.EventTypes == "" {
-		return []string{}
-	}
-	return strings.Split(e.EventTypes, ",")
-}
-
-// Wants reports whether an endpoint takes events of type t: it names t,
-// t's object with ".*", or "*".
-func Wants(e *models.WebhookEndpoint, t string) bool {
-	return slices.ContainsFunc(EventTypes(e), func(p string) bool { return models.EventPatternMatches(p, t) })
 }
 
 func (s *Service) update(ctx context.Context, e *models.WebhookEndpoint, set models.WebhookEndpointChanges) (*models.WebhookEndpoint, error) {

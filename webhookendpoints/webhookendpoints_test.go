@@ -23,6 +23,18 @@ type fixture struct {
 	store                        *models.Store
 	admin, shop, other, customer tenancy.Caller
 	now                          time.Time
+	woken                        []wake
+}
+
+// wake is one call of the fixture's Waker.
+type wake struct {
+	endpoint uuid.UUID
+	now      bool
+}
+
+func (f *fixture) Wake(_ context.Context, endpoint uuid.UUID, now bool) error {
+	f.woken = append(f.woken, wake{endpoint, now})
+	return nil
 }
 
 func newFixture(t *testing.T, dsn string) *fixture {
@@ -41,7 +53,7 @@ func newFixture(t *testing.T, dsn string) *fixture {
 		t.Fatal(err)
 	}
 	f := &fixture{store: store, now: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}
-	f.svc = &Service{Store: store.WebhookEndpoints, Secrets: box, Now: func() time.Time { return f.now }}
+	f.svc = &Service{Store: store.WebhookEndpoints, Secrets: box, Outbox: store.WebhookDeliveries, Wake: f, Now: func() time.Time { return f.now }}
 	shop, other := &models.Client{Login: "shop-" + uuid.NewString()}, &models.Client{Login: "other-" + uuid.NewString()}
 	for _, c := range []*models.Client{shop, other} {
 		if err := store.CreateClient(ctx, c); err != nil {
@@ -75,7 +87,7 @@ func TestCreateSealsSecrets(t *testing.T) {
 				t.Errorf("secret %q: %v", w.Secret, err)
 			}
 			e := w.Endpoint
-			if e.TenantID != f.shop.ID || !e.Enabled || !slices.Equal(EventTypes(e), []string{"invoice.*", "payment.failed"}) {
+			if e.TenantID != f.shop.ID || !e.Enabled || !slices.Equal(e.Types(), []string{"invoice.*", "payment.failed"}) {
 				t.Errorf("created %+v", e)
 			}
 			stored, _ := f.store.WebhookEndpointByID(ctx, e.ID)
@@ -191,17 +203,5 @@ func TestUpdateAndRotate(t *testing.T) {
 	}
 	if _, err := f.svc.Get(ctx, f.shop, id); !errors.Is(err, models.ErrNotFound) {
 		t.Errorf("after delete: %v", err)
-	}
-}
-
-func TestWants(t *testing.T) {
-	e := &models.WebhookEndpoint{EventTypes: "invoice.*,payment.failed"}
-	for typ, want := range map[string]bool{"invoice.paid": true, "invoice.created": true, "payment.failed": true, "payment.succeeded": false, "invoices.paid": false} {
-		if got := Wants(e, typ); got != want {
-			t.Errorf("Wants(%s) = %v, want %v", typ, got, want)
-		}
-	}
-	if !Wants(&models.WebhookEndpoint{EventTypes: "*"}, "test_clock.ready") {
-		t.Error("* does not take every event")
 	}
 }

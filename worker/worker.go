@@ -5,9 +5,6 @@ package worker
 import (
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -26,15 +23,7 @@ var TaskQueues = map[string]string{
 	"events":        contract.EventsTaskQueue,
 }
 
-// ServedTaskQueues lists the task queues that have work registered, sorted:
-// each needs a worker polling it somewhere.
-func ServedTaskQueues() []string {
-	return slices.Sorted(maps.Keys(registrations))
-}
-
-// registrations says what each task queue's worker serves. A queue without
-// an entry gets no worker: billgate-events has nothing to run until event
-// deliveries are built, and a worker polling it would only look alive.
+// registrations says what each task queue's worker serves.
 var registrations = map[string]func(r sdkworker.Registry, acts *activities.Activities){
 	contract.SubscriptionsTaskQueue: func(r sdkworker.Registry, acts *activities.Activities) {
 		workflows.Register(r)
@@ -43,6 +32,12 @@ var registrations = map[string]func(r sdkworker.Registry, acts *activities.Activ
 	// Gateway calls run on their own queue, so they scale (and are rate
 	// limited) apart from the workflows.
 	contract.PaymentsTaskQueue: func(r sdkworker.Registry, acts *activities.Activities) {
+		r.RegisterActivity(acts)
+	},
+	// Webhook deliveries run apart, so that a slow receiver never holds
+	// up billing: their workflows and the sends both.
+	contract.EventsTaskQueue: func(r sdkworker.Registry, acts *activities.Activities) {
+		workflows.Register(r)
 		r.RegisterActivity(acts)
 	},
 }
@@ -59,18 +54,13 @@ func Start(c client.Client, queues []string, acts *activities.Activities, stopTi
 	if acts == nil && len(queues) > 0 {
 		return nil, errors.New("worker: no activities to register")
 	}
-	var served []string
-	for _, name := range queues {
+	served := make([]string, len(queues))
+	for i, name := range queues {
 		taskQueue, ok := TaskQueues[name]
 		if !ok {
 			return nil, fmt.Errorf("worker: unknown queue %q", name)
 		}
-		if _, ok := registrations[taskQueue]; ok {
-			served = append(served, taskQueue)
-		}
-	}
-	if len(served) == 0 && len(queues) > 0 {
-		return nil, fmt.Errorf("worker: nothing runs on %s yet", strings.Join(queues, ", "))
+		served[i] = taskQueue
 	}
 	g := &Group{}
 	for _, taskQueue := range served {

@@ -16,12 +16,13 @@ type Registry interface {
 // Register registers every workflow under its contract name.
 func Register(r Registry) {
 	for name, fn := range map[string]any{
-		contract.SubscriptionWorkflowType:  SubscriptionWorkflow,
-		contract.PaymentWorkflowType:       PaymentWorkflow,
-		contract.TestClockWorkflowType:     TestClockWorkflow,
-		contract.PurgeSessionsWorkflowType: PurgeSessionsWorkflow,
-		contract.RefundWorkflowType:        RefundWorkflow,
-		contract.ReconcileWorkflowType:     ReconcileWorkflow,
+		contract.SubscriptionWorkflowType:    SubscriptionWorkflow,
+		contract.PaymentWorkflowType:         PaymentWorkflow,
+		contract.TestClockWorkflowType:       TestClockWorkflow,
+		contract.PurgeSessionsWorkflowType:   PurgeSessionsWorkflow,
+		contract.RefundWorkflowType:          RefundWorkflow,
+		contract.ReconcileWorkflowType:       ReconcileWorkflow,
+		contract.WebhookEndpointWorkflowType: WebhookEndpointWorkflow,
 	} {
 		r.RegisterWorkflowWithOptions(fn, workflow.RegisterOptions{Name: name})
 	}

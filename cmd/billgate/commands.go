@@ -90,6 +90,7 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.
 		SandboxSecret: cfg.SandboxSecret,
 		GatewayRate:   cfg.GatewayRate,
 		Connectors:    app.Connectors(cfg.GatewayURLs),
+		WebhookAllow:  cfg.WebhookAllow,
 	})
 	if err != nil {
 		return err
@@ -168,6 +169,7 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		SandboxSecret: cfg.SandboxSecret,
 		GatewayRate:   cfg.GatewayRate,
 		Connectors:    app.Connectors(cfg.GatewayURLs),
+		WebhookAllow:  cfg.WebhookAllow,
 	}
 	if cfg.Command == config.CommandAPI {
 		o.ServeAPI = true

@@ -11,8 +11,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
+	"net/netip"
+	"slices"
+	"sync"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -28,6 +32,8 @@ import (
 	"github.com/billgate/billgate/auth/password"
 	"github.com/billgate/billgate/auth/sealed"
 	"github.com/billgate/billgate/catalog"
+	"github.com/billgate/billgate/delivery"
+	"github.com/billgate/billgate/eventrelay"
 	"github.com/billgate/billgate/gatewayaccounts"
 	"github.com/billgate/billgate/gateways"
 	"github.com/billgate/billgate/gateways/connected"
@@ -35,6 +41,7 @@ import (
 	"github.com/billgate/billgate/internal/config"
 	"github.com/billgate/billgate/internal/payloadcodec"
 	"github.com/billgate/billgate/models"
+	"github.com/billgate/billgate/safehttp"
 	"github.com/billgate/billgate/sales"
 	"github.com/billgate/billgate/testclocks"
 	"github.com/billgate/billgate/webhookendpoints"
@@ -79,6 +86,9 @@ type Options struct {
 	// MetricsApart serves /metrics through App.Metrics, for a listener of
 	// its own, instead of on Handler.
 	MetricsApart bool
+	// WebhookAllow are internal networks webhook deliveries may reach all
+	// the same (a receiver on a developer's machine); none in production.
+	WebhookAllow []netip.Prefix
 }
 
 // DefaultGatewayRate is the charges a second a process sends each gateway
@@ -90,8 +100,10 @@ type App struct {
 	Store    *models.Store
 	Temporal client.Client
 	Hasher   *password.Hasher
-	// stopListening ends the relay of other processes' identity changes.
+	// stopListening ends the relays of other processes' identity changes
+	// and of events to webhook endpoints; listening is those goroutines.
 	stopListening context.CancelFunc
+	listening     sync.WaitGroup
 	Handler       http.Handler
 	workers       *worker.Group
 	// Activities are what the workers run, with their dependencies.
@@ -143,7 +155,10 @@ func Start(ctx context.Context, o Options) (_ *App, err error) {
 	connections := &gatewayaccounts.Service{Store: store.GatewayAccounts, Gateways: o.Connectors, Secrets: masters, Now: time.Now}
 	router := gateways.Router{Local: registry, Accounts: &connected.Accounts{Connectors: o.Connectors, Opener: connections, Health: store.GatewayAccounts,
 		BaseURL: o.PublicURL, Rate: cmp.Or(o.GatewayRate, DefaultGatewayRate)}}
-	acts := &activities.Activities{Store: store, Gateways: router, Now: func() time.Time { return time.Now().UTC() }}
+	wake := eventrelay.Workflows{Client: tc}
+	endpoints := &webhookendpoints.Service{Store: store.WebhookEndpoints, Secrets: masters, Outbox: store.WebhookDeliveries, Wake: wake, Now: time.Now}
+	acts := &activities.Activities{Store: store, Gateways: router, Now: func() time.Time { return time.Now().UTC() },
+		Endpoints: endpoints, Sender: delivery.Sender{Client: safehttp.NewClient(safehttp.Options{Allow: o.WebhookAllow}), Now: time.Now}}
 	workers, err := worker.Start(tc, o.Queues, acts, o.StopTimeout)
 	if err != nil {
 		return nil, err
@@ -164,14 +179,19 @@ func Start(ctx context.Context, o Options) (_ *App, err error) {
 		identity := auth.NewIdentity(auth.NewPersister(store), a.Hasher, authCfg, func() time.Time { return time.Now().UTC() }, o.Logger)
 		listening, stop := context.WithCancel(context.Background())
 		a.stopListening = stop
-		go store.ListenIdentityChanges(listening)
+		a.listening.Go(func() { store.Listen(listening) })
+		// The API renders events, so it relays them to the webhook
+		// endpoints: as soon as any process records some, and on a poll.
+		relay := eventrelay.New(store.WebhookDeliveries, api.EventPayload, wake, o.Logger)
+		store.OnEventsRecorded(relay.Notify)
+		a.listening.Go(func() { relay.Run(listening) })
 		deps.Authn, deps.Logins, deps.Sessions = identity.Requests, identity.Logins, identity.Sessions
 		deps.AccessTokens, deps.APIKeys, deps.SigningKeys = identity.AccessTokens, identity.APIKeys, identity.SigningKeys
 		deps.Accounts = &accounts.Service{Store: store.Accounts, Sessions: store.Sessions, Hasher: a.Hasher, Trail: store.Audit, Now: time.Now, Log: o.Logger}
 		deps.Roles = store.Roles
 		deps.Catalog = &catalog.Service{Store: store.Catalog, Now: time.Now}
 		deps.GatewayAccounts, deps.PublicURL = connections, o.PublicURL
-		deps.WebhookEndpoints = &webhookendpoints.Service{Store: store.WebhookEndpoints, Secrets: masters, Now: time.Now}
+		deps.WebhookEndpoints = endpoints
 		if sb != nil {
 			deps.Sandbox, deps.SandboxLedger = sandboxRoutes{sb}, sandboxRoutes{sb}
 		}
@@ -258,6 +278,7 @@ func authConfig(id config.Identity, issuer string, masters *sealed.Box) (auth.Co
 func (a *App) Close() {
 	if a.stopListening != nil {
 		a.stopListening()
+		a.listening.Wait()
 	}
 	a.workers.Stop()
 	a.Temporal.Close()
@@ -371,7 +392,7 @@ func TemporalCheck(c client.Client) api.Check {
 func WorkersCheck(c client.Client, namespace string) api.Check {
 	return api.Check{Name: "workers", Probe: func(ctx context.Context) error {
 		var idle []string
-		for _, queue := range worker.ServedTaskQueues() {
+		for _, queue := range slices.Sorted(maps.Values(worker.TaskQueues)) {
 			resp, err := c.WorkflowService().DescribeTaskQueue(ctx, &workflowservice.DescribeTaskQueueRequest{
 				Namespace:     namespace,
 				TaskQueue:     &taskqueuepb.TaskQueue{Name: queue, Kind: enumspb.TASK_QUEUE_KIND_NORMAL},

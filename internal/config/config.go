@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strconv"
@@ -68,6 +69,9 @@ type Config struct {
 	PublicURL     string // where clients reach the API: links such as the sandbox's approval page
 	SandboxSecret string // signs the sandbox gateway's webhooks; empty: a random one per process
 	GatewayRate   int    // charges a second this process sends each gateway
+	// WebhookAllow are internal networks webhook deliveries may reach
+	// all the same: for a receiver on a developer's machine.
+	WebhookAllow []netip.Prefix
 	// GatewayURLs replace the real gateways' addresses, to point billgate
 	// at an emulator such as stripe-mock; empty is the gateway's own.
 	GatewayURLs GatewayURLs
@@ -156,6 +160,7 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 		b.identity(&c.Identity)
 		b.str(&c.Identity.AdminLogin, "admin-login", "BILLGATE_ADMIN_LOGIN", "admin", "login of the admin created at start if missing")
 		c.Identity.AdminPassword = getenv("BILLGATE_ADMIN_PASSWORD") // never a flag: it would show in ps
+		b.webhookAllow(&c)
 	case CommandAPI:
 		b.str(&c.HTTP, "http", "BILLGATE_HTTP", ":8080", "API listen address")
 		b.metrics(&c, ":9090")
@@ -170,6 +175,7 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 		b.masterKeys(&c.Identity)
 		b.external(&c)
 		b.common(&c)
+		b.webhookAllow(&c)
 	case CommandMigrate, CommandAdmin:
 		b.str(&c.DB, "db", "BILLGATE_DB", "", "database URL: postgres://… or sqlite:PATH")
 		b.logLevel(&c)
@@ -413,6 +419,28 @@ func (b *binder) common(c *Config) {
 	b.integer(&c.BodyLimit, "body-limit", "BILLGATE_BODY_LIMIT", 1<<20, "largest request body accepted, in bytes")
 	b.duration(&c.ShutdownTimeout, "shutdown-timeout", "BILLGATE_SHUTDOWN_TIMEOUT", 8*time.Second, "how long shutdown waits for in-flight requests and activities")
 	b.integer(&c.GatewayRate, "gateway-rate", "BILLGATE_GATEWAY_RATE", 50, "charges a second this process sends each payment gateway at most")
+}
+
+// webhookAllow binds --webhook-allow: networks (CIDRs) deliveries may
+// reach although they are internal. Never in production: it opens them
+// to whoever can create an endpoint.
+func (b *binder) webhookAllow(c *Config) {
+	const name, env = "webhook-allow", "BILLGATE_WEBHOOK_ALLOW"
+	set := func(s string) error {
+		c.WebhookAllow = nil
+		for _, cidr := range splitList(s) {
+			p, err := netip.ParsePrefix(cidr)
+			if err != nil {
+				return fmt.Errorf("--%s: %q is not a CIDR such as 127.0.0.0/8", name, cidr)
+			}
+			c.WebhookAllow = append(c.WebhookAllow, p)
+		}
+		return nil
+	}
+	if err := set(b.getenv(env)); err != nil {
+		b.errs = append(b.errs, err)
+	}
+	b.fs.Func(name, "internal networks (CIDRs, comma-separated) webhook deliveries may reach all the same, for a receiver on this machine; never in production ($"+env+")", set)
 }
 
 // isSchemeName accepts a custom Authorization scheme: a short token that

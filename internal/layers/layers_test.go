@@ -28,6 +28,8 @@ var rules = []struct {
 	{"webhookendpoints", "the domain decides; it keeps endpoints and seals their secrets, and never delivers", []string{"api", "workflows", "activities", "gateways"}},
 	{"outbound", "it signs and authenticates a delivery; it holds no rows and sends nothing", []string{"api", "models", "workflows", "activities", "gateways"}},
 	{"delivery", "it sends one event and says what came of it; the workflow decides what next, and the store keeps the log", []string{"api", "models", "workflows", "activities", "gateways"}},
+	{"eventrelay", "it fans events out and wakes the delivery workflows through their contract; the API renders the events for it",
+		[]string{"api", "workflows", "activities", "gateways"}},
 	{"safehttp", "it is a client for addresses others chose, and knows nothing of billgate", []string{"api", "models", "workflows", "activities", "gateways", "outbound"}},
 }
 

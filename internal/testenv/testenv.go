@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -62,7 +63,14 @@ type Options struct {
 	// Connectors are the gateways businesses connect accounts at, e.g.
 	// Stripe pointed at a test server; none by default.
 	Connectors connected.Connectors
+	// WebhookAllow opens internal networks to webhook deliveries, as
+	// --webhook-allow does: Loopback, for receivers the test runs. None
+	// by default, as in production.
+	WebhookAllow []netip.Prefix
 }
+
+// Loopback is the networks of receivers a test runs on this machine.
+var Loopback = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
 
 // Env is a running billgate.
 type Env struct {
@@ -117,6 +125,7 @@ func Start(t testing.TB, opts Options) *Env {
 		Namespace:     e.temporal.Namespace(),
 		Queues:        queues,
 		Connectors:    opts.Connectors,
+		WebhookAllow:  opts.WebhookAllow,
 		ServeAPI:      true,
 		BodyLimit:     1 << 20,
 		StopTimeout:   5 * time.Second,

@@ -13,19 +13,20 @@ import (
 // Workflow types: the names workers register the workflows under and
 // clients start them by. Histories record them, so they never change.
 const (
-	SubscriptionWorkflowType  = "SubscriptionWorkflow"
-	PaymentWorkflowType       = "PaymentWorkflow"
-	TestClockWorkflowType     = "TestClockWorkflow"
-	PurgeSessionsWorkflowType = "PurgeSessionsWorkflow"
-	RefundWorkflowType        = "RefundWorkflow"
-	ReconcileWorkflowType     = "ReconcileWorkflow"
+	SubscriptionWorkflowType    = "SubscriptionWorkflow"
+	PaymentWorkflowType         = "PaymentWorkflow"
+	TestClockWorkflowType       = "TestClockWorkflow"
+	PurgeSessionsWorkflowType   = "PurgeSessionsWorkflow"
+	RefundWorkflowType          = "RefundWorkflow"
+	ReconcileWorkflowType       = "ReconcileWorkflow"
+	WebhookEndpointWorkflowType = "WebhookEndpointWorkflow"
 )
 
 // Task queues. `billgate worker --queues` serves a subset of them.
 const (
 	SubscriptionsTaskQueue = "billgate-subscriptions" // subscription and payment workflows
 	PaymentsTaskQueue      = "billgate-payments"      // gateway activities, rate-limited per gateway
-	EventsTaskQueue        = "billgate-events"        // notifications
+	EventsTaskQueue        = "billgate-events"        // webhook deliveries: their workflows and activities
 )
 
 // Search attributes operators filter by in the Temporal UI.
