@@ -69,12 +69,6 @@ func answer(code int, header ...string) func(w http.ResponseWriter) {
 	}
 }
 
-func (r *hookReceiver) then(answers ...func(w http.ResponseWriter)) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.answers = append(r.answers, answers...)
-}
-
 func (r *hookReceiver) requests() []hookRequest {
 	r.mu.Lock()
 	defer r.mu.Unlock()
