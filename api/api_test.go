@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"github.com/billgate/billgate/api"
+	"github.com/billgate/billgate/eventstream"
 	"github.com/billgate/billgate/internal/apitest"
 )
 
@@ -277,7 +278,7 @@ func TestEveryRouteIsInTheSpec(t *testing.T) {
 		}
 	}
 	engine := api.NewServer(api.Deps{Authn: routesOnly{}, Sandbox: sandboxRoutesOnly{}, SandboxLedger: ledgerRoutesOnly{}, PayloadCodec: codecRoutesOnly{},
-		ConnectedWebhooks: webhooksOnly{}}).(*gin.Engine)
+		ConnectedWebhooks: webhooksOnly{}, Streams: eventstream.NewHub(nil, nil, nil)}).(*gin.Engine)
 	registered := map[string]bool{}
 	param := regexp.MustCompile(`[:*]([A-Za-z0-9_]+)`)
 	for _, r := range engine.Routes() {

@@ -97,10 +97,10 @@ func (h *handlers) authenticated(c *gin.Context, origins []string) (*auth.Princi
 		}
 		return h.Authn.Token(ctx, cookie, from)
 	}
-	scheme, value, _ := strings.Cut(header, " ")
+	scheme, value := authScheme(header)
 	switch {
 	case isScheme(scheme, "Bearer"):
-		return h.Authn.Token(ctx, strings.TrimSpace(value), from)
+		return h.Authn.Token(ctx, value, from)
 	case isScheme(scheme, "Basic"):
 		login, password, ok := auth.ParseBasic(header)
 		if !ok {
@@ -108,11 +108,17 @@ func (h *handlers) authenticated(c *gin.Context, origins []string) (*auth.Princi
 		}
 		return h.Authn.Basic(ctx, auth.Credentials{Login: login, Password: password, Tenant: c.GetHeader(tenantHeader)}, from)
 	case isScheme(scheme, h.APIKeyScheme):
-		return h.Authn.APIKey(ctx, strings.TrimSpace(value), from)
+		return h.Authn.APIKey(ctx, value, from)
 	case isScheme(scheme, "Signature"):
 		return h.Authn.Signature(ctx, signedRequest(c.Request, header), from)
 	}
 	return nil, auth.ErrAuthFailed
+}
+
+// authScheme splits an Authorization header into its scheme and value.
+func authScheme(header string) (scheme, value string) {
+	scheme, value, _ = strings.Cut(header, " ")
+	return scheme, strings.TrimSpace(value)
 }
 
 // signedRequest is what a Signature check reads of r. Host goes back into

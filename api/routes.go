@@ -17,6 +17,9 @@ var publicRoutes = map[string]bool{
 	"GET /sandbox/approve/:ref": true, "POST /sandbox/approve/:ref": true, "POST /webhooks/sandbox": true,
 	"POST /webhooks/:gateway/:accountId": true, "GET /gateways/:gateway/:accountId/return": true,
 	"OPTIONS /temporal-codec/encode": true, "OPTIONS /temporal-codec/decode": true, // CORS preflights carry no credentials
+	// A bare socket logs in by its first message; the stream checks
+	// events:read itself.
+	"GET /v1/events/stream": true,
 }
 
 // handlers serves the API from its dependencies.
@@ -57,6 +60,9 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 
 	if d.PayloadCodec != nil {
 		h.codecRoutes(r)
+	}
+	if d.Streams != nil {
+		r.GET("/v1/events/stream", serve(h.streamEvents))
 	}
 
 	authed := r.Group("", h.authenticate)

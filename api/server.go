@@ -13,6 +13,7 @@ import (
 
 	"github.com/billgate/billgate/accounts"
 	"github.com/billgate/billgate/catalog"
+	"github.com/billgate/billgate/eventstream"
 	"github.com/billgate/billgate/gatewayaccounts"
 	"github.com/billgate/billgate/sales"
 	"github.com/billgate/billgate/testclocks"
@@ -45,6 +46,14 @@ type Deps struct {
 	GatewayAccounts *gatewayaccounts.Service
 	// WebhookEndpoints are businesses' webhook endpoints.
 	WebhookEndpoints *webhookendpoints.Service
+	// Streams feeds the live event streams, and IdentityWatch tells them
+	// when a client's identity changed.
+	Streams       *eventstream.Hub
+	IdentityWatch *eventstream.Watch
+	// StreamBuffer is how many events a stream may fall behind by before
+	// it is closed (1013) to resume from its last event ID; zero is
+	// DefaultStreamBuffer.
+	StreamBuffer int
 	// PublicURL is billgate's address as gateways and payers reach it.
 	PublicURL string
 	// The sandbox gateway's approval page and webhooks, served unless
@@ -154,6 +163,12 @@ func (d Deps) withDefaults() Deps {
 	}
 	if d.Observed == nil {
 		d.Observed = NewObservations(DefaultListenValues)
+	}
+	if d.StreamBuffer <= 0 {
+		d.StreamBuffer = DefaultStreamBuffer
+	}
+	if d.IdentityWatch == nil {
+		d.IdentityWatch = eventstream.NewWatch()
 	}
 	return d
 }

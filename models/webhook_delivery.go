@@ -105,7 +105,8 @@ func (s *WebhookDeliveries) RelayEvents(ctx context.Context, limit int, payload 
 	return relayed, woken, nil
 }
 
-// fanOut is the deliveries of events to their tenants' enabled endpoints.
+// fanOut is the deliveries of events to their tenants' enabled endpoints
+// that existed when each event was recorded.
 func fanOut(q *gorm.DB, events []Event, payload func(*Event) []byte, now time.Time) ([]WebhookDelivery, error) {
 	tenants := map[uuid.UUID]bool{}
 	for _, e := range events {
@@ -120,8 +121,9 @@ func fanOut(q *gorm.DB, events []Event, payload func(*Event) []byte, now time.Ti
 	for i := range events {
 		e := &events[i]
 		var body []byte
+		recorded := recordedAt(e.ID)
 		for _, ep := range endpoints {
-			if ep.TenantID != e.TenantID || !ep.Wants(e.Type) {
+			if ep.TenantID != e.TenantID || !ep.Wants(e.Type) || ep.CreatedAt.Truncate(time.Millisecond).After(recorded) {
 				continue
 			}
 			if body == nil {
@@ -132,6 +134,14 @@ func fanOut(q *gorm.DB, events []Event, payload func(*Event) []byte, now time.Ti
 		}
 	}
 	return out, nil
+}
+
+// recordedAt is when an event was recorded, to the millisecond, by the
+// clock of the process that recorded it: its UUIDv7 ID says. (Its
+// CreatedAt is the change's own time, which a test clock sets.)
+func recordedAt(id uuid.UUID) time.Time {
+	sec, nsec := id.Time().UnixTime()
+	return time.Unix(sec, nsec)
 }
 
 func keys[K comparable](m map[K]bool) []K {

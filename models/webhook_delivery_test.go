@@ -66,6 +66,11 @@ func TestRelayEvents(t *testing.T) {
 		every := f.endpoint(t, f.shop.ID, "*", true)
 		f.endpoint(t, f.shop.ID, "*", false)
 		theirs := f.endpoint(t, other.ID, "*", true)
+		later := f.endpoint(t, f.shop.ID, "*", true) // made after the events below were recorded
+		later.CreatedAt = time.Now().Add(time.Hour)
+		if err := s.db.Model(later).Update("created_at", later.CreatedAt).Error; err != nil {
+			t.Fatal(err)
+		}
 
 		paid := f.event(t, f.shop.ID, EventInvoicePaid)
 		failed := f.event(t, f.shop.ID, EventPaymentFailed)
@@ -102,6 +107,7 @@ func TestRelayEvents(t *testing.T) {
 		sameIDs(t, "invoice endpoint", eventsOf(invoices), paid)
 		sameIDs(t, "every-event endpoint", eventsOf(every), paid, failed)
 		sameIDs(t, "the other tenant's", eventsOf(theirs), elsewhere)
+		sameIDs(t, "the endpoint made after the events", eventsOf(later))
 	})
 }
 

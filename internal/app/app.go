@@ -34,6 +34,7 @@ import (
 	"github.com/billgate/billgate/catalog"
 	"github.com/billgate/billgate/delivery"
 	"github.com/billgate/billgate/eventrelay"
+	"github.com/billgate/billgate/eventstream"
 	"github.com/billgate/billgate/gatewayaccounts"
 	"github.com/billgate/billgate/gateways"
 	"github.com/billgate/billgate/gateways/connected"
@@ -185,6 +186,12 @@ func Start(ctx context.Context, o Options) (_ *App, err error) {
 		relay := eventrelay.New(store.WebhookDeliveries, api.EventPayload, wake, o.Logger)
 		store.OnEventsRecorded(relay.Notify)
 		a.listening.Go(func() { relay.Run(listening) })
+		// Its live streams tail the events every process records.
+		streams, watch := eventstream.NewHub(store.EventLog, api.EventPayload, o.Logger), eventstream.NewWatch()
+		store.OnEventsRecorded(streams.Notify)
+		store.OnIdentityChange(func(c models.IdentityChange) { watch.Changed(c.ClientID) })
+		a.listening.Go(func() { streams.Run(listening) })
+		deps.Streams, deps.IdentityWatch = streams, watch
 		deps.Authn, deps.Logins, deps.Sessions = identity.Requests, identity.Logins, identity.Sessions
 		deps.AccessTokens, deps.APIKeys, deps.SigningKeys = identity.AccessTokens, identity.APIKeys, identity.SigningKeys
 		deps.Accounts = &accounts.Service{Store: store.Accounts, Sessions: store.Sessions, Hasher: a.Hasher, Trail: store.Audit, Now: time.Now, Log: o.Logger}

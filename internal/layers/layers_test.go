@@ -30,6 +30,8 @@ var rules = []struct {
 	{"delivery", "it sends one event and says what came of it; the workflow decides what next, and the store keeps the log", []string{"api", "models", "workflows", "activities", "gateways"}},
 	{"eventrelay", "it fans events out and wakes the delivery workflows through their contract; the API renders the events for it",
 		[]string{"api", "workflows", "activities", "gateways"}},
+	{"eventstream", "it tails the event log and fans events out to streams; the API renders them and serves the sockets",
+		[]string{"api", "workflows", "activities", "gateways"}},
 	{"safehttp", "it is a client for addresses others chose, and knows nothing of billgate", []string{"api", "models", "workflows", "activities", "gateways", "outbound"}},
 }
 

@@ -1,0 +1,102 @@
+package api_test
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/google/uuid"
+
+	"github.com/billgate/billgate/api"
+	"github.com/billgate/billgate/auth"
+	"github.com/billgate/billgate/eventstream"
+	"github.com/billgate/billgate/models"
+)
+
+// burstLog is an event log that holds what a test records at once.
+type burstLog struct {
+	mu     sync.Mutex
+	events []models.Event
+}
+
+func (l *burstLog) Events(_ context.Context, f models.EventFilter) ([]models.Event, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []models.Event
+	for _, e := range l.events {
+		if strings.Compare(e.ID.String(), f.After.String()) > 0 && len(out) < f.Limit {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+func (l *burstLog) EventByID(context.Context, uuid.UUID) (*models.Event, error) {
+	return nil, models.ErrNotFound
+}
+
+func (l *burstLog) burst(n int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for range n {
+		l.events = append(l.events, models.Event{ID: uuid.Must(uuid.NewV7()), TenantID: uuid.New(), Type: models.EventInvoicePaid,
+			ObjectType: models.ObjectInvoice, Data: "null", CreatedAt: time.Now()})
+	}
+}
+
+// A stream that falls behind by more than its buffer is closed with 1013,
+// to resume from its last event ID, rather than held in memory.
+func TestEventStreamCutsOffASlowConsumer(t *testing.T) {
+	ctx := context.Background()
+	store, hasher := identityStore(t)
+	hash, err := hasher.Hash("admin password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.CreateClient(ctx, &models.Client{Login: "admin", PasswordHash: hash}, "admin"); err != nil {
+		t.Fatal(err)
+	}
+	id := auth.NewIdentity(auth.NewPersister(store), hasher, auth.DefaultConfig(), time.Now, slog.New(slog.DiscardHandler))
+	log := &burstLog{}
+	hub := eventstream.NewHub(log, api.EventPayload, slog.New(slog.DiscardHandler))
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	go hub.Run(runCtx)
+	srv, _ := serve(t, api.Deps{Authn: id.Requests, Logins: id.Logins, Sessions: id.Sessions, Events: log, Streams: hub, StreamBuffer: 2})
+
+	dialCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	conn, _, err := websocket.Dial(dialCtx, "ws"+strings.TrimPrefix(srv.URL, "http")+"/v1/events/stream", &websocket.DialOptions{
+		HTTPHeader: http.Header{"Authorization": {"Basic " + base64.StdEncoding.EncodeToString([]byte("admin:admin password"))}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.CloseNow()
+	if _, data, err := conn.Read(dialCtx); err != nil || !strings.Contains(string(data), `"type":"ready"`) {
+		t.Fatalf("first frame %s, %v", data, err)
+	}
+	log.burst(200) // read at once, faster than any socket takes them
+	hub.Notify()
+	frames := 0
+	for {
+		_, _, err := conn.Read(dialCtx)
+		var closed websocket.CloseError
+		if errors.As(err, &closed) {
+			if closed.Code != websocket.StatusTryAgainLater || frames >= 200 {
+				t.Errorf("closed %v after %d events; want 1013 before all 200", closed, frames)
+			}
+			return
+		}
+		if err != nil {
+			t.Fatalf("after %d events: %v", frames, err)
+		}
+		frames++
+	}
+}
