@@ -90,11 +90,11 @@ $(TOOLS)/workflowcheck:
 	GOBIN=$(TOOLS) $(GO) install $(WORKFLOWCHECK)
 
 ## bench: Go benchmarks, reported next to a baseline measured in the same run;
-## BenchmarkSubscriptions runs 5 s a sub-benchmark, so that its throughputs are
-## many rounds of workflows (docs/benchmarks.md)
+## BenchmarkSubscriptions and BenchmarkWebhookDeliveries run 5 s a sub-benchmark,
+## so that their throughputs are many rounds of workflows (docs/benchmarks.md)
 bench:
-	$(GO) test -run '^$$' -bench . -skip '^BenchmarkSubscriptions$$' -benchmem -count=1 ./...
-	$(GO) test -run '^$$' -bench '^BenchmarkSubscriptions$$' -benchtime 5s -benchmem -count=1 -timeout 60m ./e2e/
+	$(GO) test -run '^$$' -bench . -skip '^(BenchmarkSubscriptions|BenchmarkWebhookDeliveries)$$' -benchmem -count=1 ./...
+	$(GO) test -run '^$$' -bench '^(BenchmarkSubscriptions|BenchmarkWebhookDeliveries)$$' -benchtime 5s -benchmem -count=1 -timeout 60m ./e2e/
 
 ## generate: regenerate derived files (none yet: the OpenAPI document is the source)
 generate:

@@ -204,11 +204,22 @@ func closeStream(ctx context.Context, conn *websocket.Conn, err error) {
 	_ = conn.Close(status, p.Detail.Message)
 }
 
+// LiveEventFrame is an event as the live stream sends it: rendered once
+// for every stream that takes it (eventstream.Hub's render).
+func LiveEventFrame(e *models.Event) []byte {
+	data, _ := json.Marshal(streamFrame{Type: "event", Event: EventPayload(e)}) // plain data, as EventPayload
+	return data
+}
+
 func writeFrame(ctx context.Context, conn *websocket.Conn, f streamFrame) error {
 	data, err := json.Marshal(f)
 	if err != nil {
 		return err
 	}
+	return writeData(ctx, conn, data)
+}
+
+func writeData(ctx context.Context, conn *websocket.Conn, data []byte) error {
 	ctx, cancel := context.WithTimeout(ctx, streamWriteWait)
 	defer cancel()
 	return conn.Write(ctx, websocket.MessageText, data)
@@ -293,7 +304,7 @@ func (s *liveStream) run(ctx context.Context, after *uuid.UUID, ready streamRead
 			if sent[item.Event.ID] {
 				continue
 			}
-			if writeFrame(ctx, s.conn, streamFrame{Type: "event", Event: item.Payload}) != nil {
+			if writeData(ctx, s.conn, item.Payload) != nil {
 				return
 			}
 		case <-sub.Dropped():
@@ -351,7 +362,7 @@ func (s *liveStream) replay(ctx context.Context, after uuid.UUID, sent func(uuid
 		}
 		for i := range events {
 			sent(events[i].ID)
-			if err := writeFrame(ctx, s.conn, streamFrame{Type: "event", Event: EventPayload(&events[i])}); err != nil {
+			if err := writeData(ctx, s.conn, LiveEventFrame(&events[i])); err != nil {
 				return err
 			}
 		}

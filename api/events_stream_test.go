@@ -1,11 +1,14 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -20,7 +23,8 @@ import (
 	"github.com/billgate/billgate/models"
 )
 
-// burstLog is an event log that holds what a test records at once.
+// burstLog is an event log that holds what a test records at once, in ID
+// order (UUIDv7s made one after the other).
 type burstLog struct {
 	mu     sync.Mutex
 	events []models.Event
@@ -29,13 +33,8 @@ type burstLog struct {
 func (l *burstLog) Events(_ context.Context, f models.EventFilter) ([]models.Event, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	var out []models.Event
-	for _, e := range l.events {
-		if strings.Compare(e.ID.String(), f.After.String()) > 0 && len(out) < f.Limit {
-			out = append(out, e)
-		}
-	}
-	return out, nil
+	from := sort.Search(len(l.events), func(i int) bool { return bytes.Compare(l.events[i].ID[:], f.After[:]) > 0 })
+	return slices.Clone(l.events[from:min(len(l.events), from+f.Limit)]), nil
 }
 
 func (l *burstLog) EventByID(context.Context, uuid.UUID) (*models.Event, error) {
@@ -55,17 +54,9 @@ func (l *burstLog) burst(n int) {
 // to resume from its last event ID, rather than held in memory.
 func TestEventStreamCutsOffASlowConsumer(t *testing.T) {
 	ctx := context.Background()
-	store, hasher := identityStore(t)
-	hash, err := hasher.Hash("admin password")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := store.CreateClient(ctx, &models.Client{Login: "admin", PasswordHash: hash}, "admin"); err != nil {
-		t.Fatal(err)
-	}
-	id := auth.NewIdentity(auth.NewPersister(store), hasher, auth.DefaultConfig(), time.Now, slog.New(slog.DiscardHandler))
+	id := adminIdentity(t, auth.DefaultConfig())
 	log := &burstLog{}
-	hub := eventstream.NewHub(log, api.EventPayload, slog.New(slog.DiscardHandler))
+	hub := eventstream.NewHub(log, api.LiveEventFrame, slog.New(slog.DiscardHandler))
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	go hub.Run(runCtx)

@@ -21,7 +21,7 @@ import (
 
 // identityStore is a migrated in-memory store, and a password hasher fast
 // enough for tests.
-func identityStore(t *testing.T) (*models.Store, *password.Hasher) {
+func identityStore(t testing.TB) (*models.Store, *password.Hasher) {
 	t.Helper()
 	ctx := context.Background()
 	store, err := models.Open(ctx, "sqlite::memory:", models.Options{})
@@ -35,25 +35,32 @@ func identityStore(t *testing.T) (*models.Store, *password.Hasher) {
 	return store, password.New(password.Params{Memory: 64, Time: 1, Parallelism: 1, SaltLen: 16, KeyLen: 32})
 }
 
-// identityServer serves the API over the real identity core on SQLite,
-// with one admin account, admin / "admin password".
-func identityServer(t *testing.T) (base string, c *http.Client) {
+// adminIdentity is the real identity core under cfg on a fresh SQLite
+// store, with one admin account, admin / "admin password".
+func adminIdentity(t testing.TB, cfg auth.Config) *auth.Identity {
 	t.Helper()
-	ctx := context.Background()
 	store, hasher := identityStore(t)
 	hash, err := hasher.Hash("admin password")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := store.CreateClient(ctx, &models.Client{Login: "admin", PasswordHash: hash}, "admin"); err != nil {
+	if err := store.CreateClient(context.Background(), &models.Client{Login: "admin", PasswordHash: hash}, "admin"); err != nil {
 		t.Fatal(err)
 	}
+	return auth.NewIdentity(auth.NewPersister(store), hasher, cfg, time.Now, slog.New(slog.DiscardHandler))
+}
+
+// identityServer serves the API over the real identity core on SQLite,
+// with one admin account, admin / "admin password".
+func identityServer(t *testing.T) (base string, c *http.Client) {
+	t.Helper()
 	cfg := auth.DefaultConfig()
+	var err error
 	cfg.Tokens, err = auth.NewTokens([]auth.TokenKey{auth.RandomTokenKey()}, "https://billgate.test", time.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	id := auth.NewIdentity(auth.NewPersister(store), hasher, cfg, time.Now, slog.New(slog.DiscardHandler))
+	id := adminIdentity(t, cfg)
 	srv, c := serve(t, api.Deps{Authn: id.Requests, Logins: id.Logins, Sessions: id.Sessions, AccessTokens: id.AccessTokens,
 		APIKeys: id.APIKeys, SigningKeys: id.SigningKeys})
 	return srv.URL, c

@@ -23,7 +23,8 @@ type Log interface {
 	Events(ctx context.Context, f models.EventFilter) ([]models.Event, error)
 }
 
-// Item is one event, with its payload as the API renders it.
+// Item is one event, with its payload as the hub's render made it once
+// for every subscription.
 type Item struct {
 	Event   *models.Event
 	Payload []byte
@@ -50,7 +51,7 @@ type Hub struct {
 	seen map[uuid.UUID]time.Time
 }
 
-// NewHub is a hub reading log, rendering events with render.
+// NewHub is a hub reading log, rendering each event once with render.
 func NewHub(log Log, render func(*models.Event) []byte, logger *slog.Logger) *Hub {
 	return &Hub{log: log, render: render, Poll: time.Second, Window: 5 * time.Second, now: time.Now, logger: logger,
 		notify: make(chan struct{}, 1), subs: map[*Subscription]struct{}{}, seen: map[uuid.UUID]time.Time{}}

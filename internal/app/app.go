@@ -187,7 +187,7 @@ func Start(ctx context.Context, o Options) (_ *App, err error) {
 		store.OnEventsRecorded(relay.Notify)
 		a.listening.Go(func() { relay.Run(listening) })
 		// Its live streams tail the events every process records.
-		streams, watch := eventstream.NewHub(store.EventLog, api.EventPayload, o.Logger), eventstream.NewWatch()
+		streams, watch := eventstream.NewHub(store.EventLog, api.LiveEventFrame, o.Logger), eventstream.NewWatch()
 		store.OnEventsRecorded(streams.Notify)
 		store.OnIdentityChange(func(c models.IdentityChange) { watch.Changed(c.ClientID) })
 		a.listening.Go(func() { streams.Run(listening) })
