@@ -37,10 +37,13 @@ func origin(c *gin.Context) auth.Origin {
 
 // loginChallenge is the scheme a failed login invites (RFC 9110
 // WWW-Authenticate); apiChallenge lists every scheme the other calls take.
-const loginChallenge = `Basic realm="billgate"`
+// Both begin with Basic.
+const loginChallenge = basicChallenge
+
+const basicChallenge = `Basic realm="billgate"`
 
 func apiChallenge(apiKeyScheme string) string {
-	return `Basic realm="billgate", Bearer realm="billgate", ` + apiKeyScheme + ` realm="billgate", Signature realm="billgate",headers="(request-target) host date"`
+	return basicChallenge + `, Bearer realm="billgate", ` + apiKeyScheme + ` realm="billgate", Signature realm="billgate",headers="(request-target) host date"`
 }
 
 // tenantHeader names a customer's business for Basic credentials on a
@@ -48,9 +51,15 @@ func apiChallenge(apiKeyScheme string) string {
 const tenantHeader = "Billgate-Tenant"
 
 // withChallenge names schemes in WWW-Authenticate when err is answered
-// AUTH FAILED, and returns err as withRetryAfter does.
+// AUTH FAILED, and returns err as withRetryAfter does. A page's script
+// (X-Requested-With, which a cross-site form cannot send) is not offered
+// Basic: a browser answers a Basic challenge to fetch with its own login
+// dialog over the page, and a headless one waits for it forever.
 func (h *handlers) withChallenge(c *gin.Context, err error, schemes string) error {
-	if problemFor(err) == errAuthFailed {
+	if c.GetHeader("X-Requested-With") != "" {
+		schemes = strings.TrimPrefix(strings.TrimPrefix(schemes, basicChallenge), ", ")
+	}
+	if problemFor(err) == errAuthFailed && schemes != "" {
 		c.Header("WWW-Authenticate", schemes)
 	}
 	return h.withRetryAfter(c, err)

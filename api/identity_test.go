@@ -122,6 +122,16 @@ func TestIdentityRoutes(t *testing.T) {
 	if resp.StatusCode != 401 || e.errorCode() != "AUTH_FAILED" || resp.Header.Get("WWW-Authenticate") != `Basic realm="billgate"` {
 		t.Errorf("login with another scheme = %d %+v, WWW-Authenticate %q; want 401 AUTH FAILED inviting Basic", resp.StatusCode, e.Errors, resp.Header.Get("WWW-Authenticate"))
 	}
+	// A page's script is not invited to Basic: a browser would answer with
+	// its own login dialog over the page (and a headless one would wait).
+	resp, e = call(t, c, "POST", base+"/auth/session", `{"login":"admin","password":"wrong"}`, "X-Requested-With", "XMLHttpRequest")
+	if resp.StatusCode != 401 || e.errorCode() != "AUTH_FAILED" || strings.Contains(resp.Header.Get("WWW-Authenticate"), "Basic") {
+		t.Errorf("a script's login with a wrong password = %d %+v, WWW-Authenticate %q; want 401 AUTH FAILED without Basic", resp.StatusCode, e.Errors, resp.Header.Get("WWW-Authenticate"))
+	}
+	resp, _ = call(t, c, "GET", base+"/auth/session", "", "Authorization", "Plain bgk_nonsense", "X-Requested-With", "XMLHttpRequest")
+	if got := resp.Header.Get("WWW-Authenticate"); resp.StatusCode != 401 || strings.Contains(got, "Basic") || !strings.Contains(got, "Bearer") {
+		t.Errorf("a script's call with a bad API key = %d, WWW-Authenticate %q; want the challenge without Basic", resp.StatusCode, got)
+	}
 	resp, e = call(t, c, "POST", base+"/auth/session", `{"login":"admin","password":"admin password"}`)
 	if resp.StatusCode != 200 {
 		t.Fatalf("login = %d %+v, want 200", resp.StatusCode, e.Errors)

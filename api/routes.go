@@ -1,10 +1,12 @@
 package api
 
 import (
+	"net/http"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/billgate/billgate/console"
 	"github.com/billgate/billgate/models"
 )
 
@@ -13,6 +15,7 @@ import (
 var publicRoutes = map[string]bool{
 	"GET /healthz": true, "GET /readyz": true, "GET /metrics": true,
 	"GET /openapi.yaml": true, "GET /docs": true, "GET /docs/*file": true,
+	"GET /console": true, "GET /console/*file": true, // its pages log in through the API
 	"POST /auth/session": true, "GET /.well-known/jwks.json": true,
 	"GET /sandbox/approve/:ref": true, "POST /sandbox/approve/:ref": true, "POST /webhooks/sandbox": true,
 	"POST /webhooks/:gateway/:accountId": true, "GET /gateways/:gateway/:accountId/return": true,
@@ -41,6 +44,8 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 	r.GET("/openapi.yaml", serveSpec)
 	r.GET("/docs", docsIndex)
 	r.GET("/docs/*file", serve(docs()))
+	r.GET("/console", func(c *gin.Context) { c.Redirect(http.StatusFound, "/console/") })
+	r.GET("/console/*file", gin.WrapH(console.Handler()))
 	if d.Authn == nil {
 		return
 	}

@@ -107,8 +107,8 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.
 	if cfg.DataDir != "" {
 		storage = cfg.DataDir
 	}
-	fmt.Fprintf(stdout, "billgate dev is running\n  API          http://%s\n  API docs     http://%s/docs\n  Temporal UI  %s\n  Temporal     %s (namespace %s)\n  State        %s\nPress Ctrl-C to stop.\n",
-		listener.Addr(), listener.Addr(), temporal.UIURL(), temporal.FrontendAddr(), temporal.Namespace(), storage)
+	fmt.Fprintf(stdout, "billgate dev is running\n  Console      http://%s/console/\n  API          http://%s\n  API docs     http://%s/docs\n  Temporal UI  %s\n  Temporal     %s (namespace %s)\n  State        %s\nPress Ctrl-C to stop.\n",
+		listener.Addr(), listener.Addr(), listener.Addr(), temporal.UIURL(), temporal.FrontendAddr(), temporal.Namespace(), storage)
 	return app.Serve(ctx, api.NewHTTPServer(cfg.HTTP, a.Handler), listener, cfg.ShutdownTimeout)
 }
 

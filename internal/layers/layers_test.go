@@ -32,6 +32,8 @@ var rules = []struct {
 		[]string{"api", "workflows", "activities", "gateways"}},
 	{"eventstream", "it tails the event log and fans events out to streams; the API renders them and serves the sockets",
 		[]string{"api", "workflows", "activities", "gateways"}},
+	{"console", "it is files a browser runs, which reach billgate through the public API alone",
+		[]string{"api", "models", "workflows", "activities", "gateways", "auth"}},
 	{"safehttp", "it is a client for addresses others chose, and knows nothing of billgate", []string{"api", "models", "workflows", "activities", "gateways", "outbound"}},
 }
 

@@ -1,0 +1,94 @@
+// What every page uses: Preact with htm, and the public API with the
+// session cookie.
+import { h, render } from "./vendor/preact.js";
+import { useEffect, useState } from "./vendor/hooks.js";
+import htm from "./vendor/htm.js";
+
+export const html = htm.bind(h);
+export { render, useEffect, useState };
+
+// ApiError is an answer outside 2xx: its status, the envelope's first
+// error, and Retry-After when the server sent one.
+export class ApiError extends Error {
+  constructor(status, error, retryAfter) {
+    super(error?.message || `the server answered ${status}`);
+    this.status = status;
+    this.code = error?.code || "";
+    this.field = error?.field || "";
+    this.retryAfter = retryAfter ? Number(retryAfter) : 0;
+  }
+}
+
+// api calls the API and returns its envelope ({result} or {results,
+// meta}), or null for 204.
+export async function api(method, path, body) {
+  // X-Requested-With keeps the browser's own Basic login dialog away: the
+  // API offers a script no Basic challenge.
+  const init = { method, credentials: "same-origin", headers: { Accept: "application/json", "X-Requested-With": "XMLHttpRequest" } };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  const resp = await fetch(path, init);
+  if (resp.status === 204) return null;
+  const data = await resp.json().catch(() => null);
+  if (!resp.ok) {
+    const err = new ApiError(resp.status, data?.errors?.[0], resp.headers.get("Retry-After"));
+    // The session ended under a page (revoked, expired): the shell sends
+    // the reader to log in again. The session's own calls say so
+    // themselves.
+    if (err.code === "SESSION_UNKNOWN" && path !== "/auth/session") dispatchEvent(new Event("billgate:session-ended"));
+    throw err;
+  }
+  return data;
+}
+
+// explain says what an error means to the person using the console. The
+// seed's answers keep their words, which support staff search for.
+export function explain(err) {
+  if (!(err instanceof ApiError)) return "billgate could not be reached: check the connection and try again.";
+  switch (err.code) {
+    case "AUTH_FAILED":
+      return "AUTH FAILED: wrong login or password.";
+    case "SESSION_UNKNOWN":
+      return "SESSION UNKNOWN: your session has ended. Log in again.";
+    case "PERMISSION_DENIED":
+      return "PERMISSION DENIED: your account may not do this.";
+    case "TOO_MANY_ATTEMPTS":
+      return `Locked after too many failed logins: try again in ${duration(err.retryAfter)}.`;
+  }
+  return err.field ? `${err.message} (${err.field})` : err.message;
+}
+
+function duration(seconds) {
+  if (seconds >= 120) return `${Math.ceil(seconds / 60)} minutes`;
+  return seconds === 1 ? "1 second" : `${seconds} seconds`;
+}
+
+// when shows a time from the API in the reader's own zone; "never" for
+// none.
+export function when(iso) {
+  return iso ? new Date(iso).toLocaleString() : "never";
+}
+
+// Alert is an error or a notice, read out by screen readers.
+export function Alert({ error, notice }) {
+  if (error) return html`<p class="alert error" role="alert">${explain(error)}</p>`;
+  if (notice) return html`<p class="alert notice" role="status">${notice}</p>`;
+  return null;
+}
+
+// useLoad calls load once and whenever deps change; it returns
+// [value, error, reload].
+export function useLoad(load, deps = []) {
+  const [state, setState] = useState({ value: undefined, error: null });
+  const reload = () =>
+    load().then(
+      (value) => setState({ value, error: null }),
+      (error) => setState({ value: undefined, error }),
+    );
+  useEffect(() => {
+    reload();
+  }, deps);
+  return [state.value, state.error, reload];
+}

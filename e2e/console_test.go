@@ -1,0 +1,219 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"github.com/billgate/billgate/internal/testenv"
+)
+
+// browser is a page of Debian's headless chromium, driven over the
+// DevTools protocol. It records what a person would notice went wrong:
+// console errors, uncaught exceptions, CSP violations, requests that
+// failed or that the server answered with a 5xx. The test fails on any
+// when it ends. Screenshots go to e2e/screenshots/<test>/.
+type browser struct {
+	t    *testing.T
+	ctx  context.Context
+	base string
+
+	mu       sync.Mutex
+	problems []string
+	shots    int
+}
+
+func newBrowser(t *testing.T, base string) *browser {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Fatalf("chromium is not installed (%v): run make deps", err)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox,
+		chromedp.Flag("disable-dev-shm-usage", true), chromedp.WindowSize(1280, 900))
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(alloc)
+	b := &browser{t: t, ctx: ctx, base: base}
+	t.Cleanup(func() {
+		cancel()
+		cancelAlloc()
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		for _, p := range b.problems {
+			t.Errorf("in the page: %s", p)
+		}
+	})
+	// The first call starts the browser, on a context without a deadline.
+	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	if _, err := chromedp.Call(ctx, cdplog.Enable, cdp.Empty{}); err != nil {
+		t.Fatal(err)
+	}
+	err = chromedp.Listen(ctx, func(ev any) {
+		switch ev := ev.(type) {
+		case *network.EventLoadingFailed:
+			if !ev.Canceled {
+				b.problem("request failed: %s", ev.ErrorText)
+			}
+		case *network.EventResponseReceived:
+			if ev.Response.Status >= 500 {
+				b.problem("%s answered %d", ev.Response.URL, ev.Response.Status)
+			}
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for m, err := range chromedp.Console(ctx) {
+			if err != nil {
+				return
+			}
+			// The network's own lines say "the server answered 401", which
+			// the failure journeys ask for; the rest are the page's.
+			if m.IsException() || m.Type == chromedp.ConsoleError && m.Source != string(cdplog.EntrySourceNetwork) {
+				b.problem("%s", m)
+			}
+		}
+	}()
+	return b
+}
+
+func (b *browser) problem(format string, args ...any) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.problems = append(b.problems, fmt.Sprintf(format, args...))
+}
+
+// do runs steps within 30 s, failing the test on an error.
+func (b *browser) do(what string, steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		b.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// open goes to a console route ("" for its first page).
+func (b *browser) open(route string) {
+	b.t.Helper()
+	b.do("open "+route, chromedp.Navigate(b.base+"/console/#/"+route))
+}
+
+// text waits for sel and returns its text.
+func (b *browser) text(sel string) string {
+	b.t.Helper()
+	b.do("wait for "+sel, chromedp.WaitVisible(chromedp.CSS(sel)))
+	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		b.t.Fatalf("read %s: %v", sel, err)
+	}
+	return strings.TrimSpace(s)
+}
+
+// waitText waits until sel's text contains want.
+func (b *browser) waitText(sel, want string) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	_, err := chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(
+		`(() => { const e = document.querySelector(%q); return !!e && e.textContent.includes(%q); })()`, sel, want),
+		chromedp.WithPollingTimeout(15*time.Second)))
+	if err != nil {
+		page, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.body.innerText`))
+		b.shot("failed")
+		b.t.Fatalf("wait for %q in %s: %v; the page reads %q", want, sel, err, page)
+	}
+}
+
+// login types into the login form, as a person would, and sends it.
+func (b *browser) login(login, password, business string) {
+	b.t.Helper()
+	b.do("wait for the login form", chromedp.WaitVisible(chromedp.CSS(`input[name=login]`)))
+	// What an earlier try left in the fields goes first, as a person would
+	// select it and type over it.
+	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`(document.querySelectorAll("form input").forEach((i) => (i.value = "")), true)`)); err != nil {
+		b.t.Fatal(err)
+	}
+	var steps []chromedp.Action[chromedp.Void]
+	for field, value := range map[string]string{"login": login, "password": password, "tenant": business} {
+		if value != "" {
+			steps = append(steps, chromedp.SendKeys(chromedp.CSS(`input[name=`+field+`]`), value))
+		}
+	}
+	b.do("log in as "+login, append(steps, chromedp.Click(chromedp.CSS(`form button[type=submit]`)))...)
+}
+
+// shot saves a screenshot of the whole page as <n>-<name>.png.
+func (b *browser) shot(name string) {
+	b.t.Helper()
+	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100)) // 100: PNG
+	if err != nil {
+		b.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	dir := filepath.Join("screenshots", b.t.Name())
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		b.t.Fatal(err)
+	}
+	b.shots++
+	if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%02d-%s.png", b.shots, name)), png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// Every role's first steps in the console: a wrong password and a locked
+// account read as the seed's answers; a business logs in, reads its
+// profile and sessions, and logs out; a customer logs in with its
+// business's login.
+func TestConsoleLogin(t *testing.T) {
+	t.Parallel()
+	id := testenv.DefaultIdentity()
+	id.LockoutThreshold = 2
+	s := newShopWith(t, testenv.Options{Identity: id})
+	b := newBrowser(t, s.env.URL)
+
+	b.open("")
+	b.shot("login")
+	b.login("shop", "not the password", "")
+	b.waitText(`[role=alert]`, "AUTH FAILED")
+	b.shot("wrong-password")
+
+	b.login("shop", goodPassword, "")
+	b.waitText(`#who-login`, "shop")
+	if got := b.text(`#profile-login`); got != "shop" {
+		t.Errorf("the profile shows %q", got)
+	}
+	b.shot("profile")
+	b.open("sessions")
+	b.waitText(`main table`, "(this one)")
+	b.shot("sessions")
+	b.do("log out", chromedp.Click(chromedp.CSS(`header button`)))
+	b.do("back at the login", chromedp.WaitVisible(chromedp.CSS(`input[name=login]`)))
+
+	b.login("bob", goodPassword, "shop")
+	b.waitText(`#who-login`, "bob")
+	b.waitText(`#page`, "customer")
+	b.shot("customer-profile")
+	b.do("log out", chromedp.Click(chromedp.CSS(`header button`)))
+
+	for range 2 {
+		b.login("rival", "not the password", "")
+		b.waitText(`[role=alert]`, "AUTH FAILED")
+	}
+	b.login("rival", goodPassword, "")
+	b.waitText(`[role=alert]`, "Locked after too many failed logins: try again in")
+	b.shot("locked")
+}
