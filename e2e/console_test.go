@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"github.com/billgate/billgate/gateways/sandbox"
 	"github.com/billgate/billgate/internal/testenv"
 )
 
@@ -97,10 +98,10 @@ func (b *browser) problem(format string, args ...any) {
 	b.problems = append(b.problems, fmt.Sprintf(format, args...))
 }
 
-// do runs steps within 30 s, failing the test on an error.
+// do runs steps within a minute, failing the test on an error.
 func (b *browser) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(b.ctx, time.Minute)
 	defer cancel()
 	if err := chromedp.Do(ctx, steps...); err != nil {
 		b.t.Fatalf("%s: %v", what, err)
@@ -127,11 +128,11 @@ func (b *browser) text(sel string) string {
 // waitText waits until sel's text contains want.
 func (b *browser) waitText(sel, want string) {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(b.ctx, time.Minute)
 	defer cancel()
 	_, err := chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(
 		`(() => { const e = document.querySelector(%q); return !!e && e.textContent.includes(%q); })()`, sel, want),
-		chromedp.WithPollingTimeout(15*time.Second)))
+		chromedp.WithPollingTimeout(40*time.Second)))
 	if err != nil {
 		page, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.body.innerText`))
 		b.shot("failed")
@@ -155,6 +156,17 @@ func (b *browser) login(login, password, business string) {
 		}
 	}
 	b.do("log in as "+login, append(steps, chromedp.Click(chromedp.CSS(`form button[type=submit]`)))...)
+}
+
+// fill types values into the named fields of the page's form and sends
+// it.
+func (b *browser) fill(fields map[string]string) {
+	b.t.Helper()
+	var steps []chromedp.Action[chromedp.Void]
+	for name, value := range fields {
+		steps = append(steps, chromedp.SendKeys(chromedp.CSS(`main form [name=`+name+`]`), value))
+	}
+	b.do("fill the form", append(steps, chromedp.Click(chromedp.CSS(`main form button[type=submit]`)))...)
 }
 
 // shot saves a screenshot of the whole page as <n>-<name>.png.
@@ -209,11 +221,83 @@ func TestConsoleLogin(t *testing.T) {
 	b.shot("customer-profile")
 	b.do("log out", chromedp.Click(chromedp.CSS(`header button`)))
 
-	for range 2 {
+	failed := func() any {
+		for _, c := range callList(t, s.env, "/v1/clients?limit=200", s.admin...).results {
+			if c["login"] == "rival" {
+				return c["failedLogins"]
+			}
+		}
+		return nil
+	}
+	for i := range 2 {
 		b.login("rival", "not the password", "")
+		// The answer before looks the same: count the failures instead.
+		waitFor(t, "the failure to count", func() bool { return failed() == float64(i+1) })
 		b.waitText(`[role=alert]`, "AUTH FAILED")
 	}
 	b.login("rival", goodPassword, "")
 	b.waitText(`[role=alert]`, "Locked after too many failed logins: try again in")
 	b.shot("locked")
+}
+
+// A business builds its catalog and its customers in the console; a
+// customer is refused its business's pages.
+func TestConsoleBusinessCatalog(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	b := newBrowser(t, s.env.URL)
+	b.open("products")
+	b.login("shop", goodPassword, "")
+	b.waitText(`#products`, "Pro")
+	b.fill(map[string]string{"name": "Team", "amount": "49.50"})
+	b.waitText(`[role=status]`, "Team is on sale.")
+	b.waitText(`#products`, "$49.50 a month")
+	b.shot("products")
+
+	b.open("customers")
+	b.waitText(`#customers`, "bob")
+	b.fill(map[string]string{"login": "carol", "email": "carol@example.com", "password": goodPassword})
+	b.waitText(`#customers`, "carol@example.com")
+	b.shot("customers")
+	b.do("log out", chromedp.Click(chromedp.CSS(`header button`)))
+
+	b.login("carol", goodPassword, "shop")
+	b.waitText(`#who-login`, "carol")
+	if nav := b.text(`header nav`); strings.Contains(nav, "Products") || strings.Contains(nav, "Customers") {
+		t.Errorf("a customer's menu offers %q", nav)
+	}
+	b.open("products")
+	b.waitText(`[role=alert]`, "PERMISSION DENIED")
+	b.shot("customer-refused")
+}
+
+// A business's subscriptions follow the live event stream: a customer's
+// new subscription appears in the list, active, without a reload; its
+// page shows its timeline and invoices, and its customer's cancellation
+// as it happens.
+func TestConsoleSubscriptionsLive(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	b := newBrowser(t, s.env.URL)
+	b.open("subscriptions")
+	b.login("shop", goodPassword, "")
+	b.waitText(`#page`, "No subscriptions yet.")
+	sub := s.subscribe(t, s.monthly, sandbox.TokenOK)
+	if sub.Status != 201 {
+		t.Fatalf("subscribe = %d %+v", sub.Status, sub.Errors)
+	}
+	b.waitText(`#subscriptions`, "active")
+	b.waitText(`#subscriptions`, "$30.00")
+	b.shot("subscriptions-live")
+
+	b.do("open the subscription", chromedp.Click(chromedp.CSS(`#subscriptions a`)))
+	b.waitText(`#sub-status`, "active")
+	b.waitText(`#timeline`, "subscription.activated")
+	b.waitText(`#invoices`, "paid")
+	if r := call(t, s.env, "POST", "/v1/subscriptions/"+sub.Result["id"].(string)+"/cancel", "", s.bob...); r.Status != 200 {
+		t.Fatalf("cancel = %d %+v", r.Status, r.Errors)
+	}
+	b.waitText(`#sub-status`, "canceled")
+	b.waitText(`#timeline`, "subscription.canceled")
+	b.shot("subscription-detail")
 }

@@ -4,19 +4,33 @@ import { ApiError, api, html, render, useEffect, useState } from "./ui.js";
 import { Login } from "./pages/login.js";
 import { Password } from "./pages/password.js";
 import { Profile } from "./pages/profile.js";
+import { Customers } from "./pages/customers.js";
+import { Products } from "./pages/products.js";
 import { Sessions } from "./pages/sessions.js";
+import { Subscription } from "./pages/subscription.js";
+import { Subscriptions } from "./pages/subscriptions.js";
+import { stopLive } from "./live.js";
 
-// pages are the console's routes, with the roles that see each in the
-// menu (every role, for now).
+// pages are the console's routes, with the roles that open each (none:
+// everyone).
 const pages = {
+  subscriptions: { title: "Subscriptions", view: Subscriptions, roles: ["business"] },
+  subscription: { title: "Subscription", view: Subscription, roles: ["business"], hidden: true },
+  products: { title: "Products", view: Products, roles: ["business"] },
+  customers: { title: "Customers", view: Customers, roles: ["business"] },
   profile: { title: "My profile", view: Profile },
   sessions: { title: "My sessions", view: Sessions },
   password: { title: "Change my password", view: Password },
 };
 
+function opens(me, page) {
+  return !page.roles || page.roles.some((r) => me.roles.includes(r));
+}
+
+// route is the page after "#/" and its parameter: "subscription/<id>".
 function route() {
-  const name = location.hash.replace(/^#\/?/, "");
-  return pages[name] ? name : "profile";
+  const [name, ...rest] = location.hash.replace(/^#\/?/, "").split("/");
+  return pages[name] ? { name, param: decodeURIComponent(rest.join("/")) } : { name: "profile", param: "" };
 }
 
 function App() {
@@ -24,7 +38,7 @@ function App() {
   // is logged in.
   const [me, setMe] = useState(undefined);
   const [ended, setEnded] = useState(false);
-  const [page, setPage] = useState(route());
+  const [{ name: page, param }, setPage] = useState(route());
 
   async function whoami() {
     try {
@@ -40,6 +54,7 @@ function App() {
     addEventListener("hashchange", onHash);
     // A page whose call finds the session gone sends the reader to log in.
     const onEnded = () => {
+      stopLive();
       setEnded(true);
       setMe(null);
     };
@@ -56,6 +71,7 @@ function App() {
     } catch (err) {
       // gone already: logged out all the same
     }
+    stopLive();
     setEnded(false);
     setMe(null);
     location.hash = "#/"; // whoever logs in next starts at their first page
@@ -64,20 +80,22 @@ function App() {
   if (me === undefined) return html`<p class="loading">Loading…</p>`;
   if (me === null)
     return html`<${Login} ended=${ended} onLogin=${() => (setEnded(false), whoami())} />`;
-  const View = pages[page].view;
+  // A page the role does not open says so, as the API would.
+  const View = opens(me, pages[page])
+    ? pages[page].view
+    : () => html`<p class="alert error" role="alert">PERMISSION DENIED: this page is not for your account.</p>`;
   return html`
     <header class="bar">
       <a class="brand" href="#/profile">billgate</a>
       <nav aria-label="Console">
-        ${Object.entries(pages).map(
-          ([name, p]) =>
-            html`<a href=${"#/" + name} aria-current=${name === page ? "page" : undefined}>${p.title}</a>`,
-        )}
+        ${Object.entries(pages)
+          .filter(([, p]) => opens(me, p) && !p.hidden)
+          .map(([name, p]) => html`<a href=${"#/" + name} aria-current=${name === page ? "page" : undefined}>${p.title}</a>`)}
       </nav>
       <span class="who"><span id="who-login">${me.client.login}</span> <span class="role">${me.roles.join(", ")}</span></span>
       <button class="secondary" onClick=${logout}>Log out</button>
     </header>
-    <main id="page"><${View} me=${me} onLogout=${logout} /></main>`;
+    <main id="page"><${View} me=${me} param=${param} onLogout=${logout} /></main>`;
 }
 
 render(html`<${App} />`, document.getElementById("app"));

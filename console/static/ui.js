@@ -65,6 +65,21 @@ function duration(seconds) {
   return seconds === 1 ? "1 second" : `${seconds} seconds`;
 }
 
+// money shows an amount in a currency's minor units (cents) the reader's
+// way.
+export function money(amount, currency) {
+  const format = new Intl.NumberFormat(undefined, { style: "currency", currency });
+  return format.format(amount / 10 ** format.resolvedOptions().maximumFractionDigits);
+}
+
+// minorUnits reads an amount a person typed in a currency's major units
+// ("12.50") as its minor units (1250); NaN when it is not a number.
+export function minorUnits(text, currency) {
+  const digits = new Intl.NumberFormat(undefined, { style: "currency", currency }).resolvedOptions().maximumFractionDigits;
+  const n = Number(String(text).trim());
+  return Number.isFinite(n) ? Math.round(n * 10 ** digits) : NaN;
+}
+
 // when shows a time from the API in the reader's own zone; "never" for
 // none.
 export function when(iso) {

@@ -12,6 +12,7 @@ export function Login({ onLogin, ended }) {
     const body = { login: form.get("login"), password: form.get("password") };
     if (form.get("tenant")) body.tenant = form.get("tenant");
     setBusy(true);
+    setError(null); // the last answer goes while this one is asked
     try {
       await api("POST", "/auth/session", body);
       setError(null);

@@ -1,0 +1,54 @@
+import { Alert, api, html, money, useLoad, when } from "../ui.js";
+import { useEvents } from "../live.js";
+
+// Subscription is one subscription: its state, the timeline of its
+// events, and its invoices, kept up to date by the live event stream. A
+// link opens its workflow in the Temporal UI when billgate knows where
+// that is.
+export function Subscription({ param: id }) {
+  const [data, error, reload] = useLoad(async () => {
+    const [sub, events, invoices] = await Promise.all([
+      api("GET", `/v1/subscriptions/${id}`),
+      api("GET", `/v1/events?objectId=${id}&limit=200`),
+      api("GET", `/v1/invoices?subscriptionId=${id}&limit=200`),
+    ]);
+    return { sub: sub.result, events: events.results, invoices: invoices.results };
+  }, [id]);
+  useEvents(["subscription.", "invoice.", "payment."], (e) => (e.objectId === id || e.data?.object?.subscriptionId === id) && reload());
+  if (error) return html`<${Alert} error=${error} />`;
+  if (!data) return html`<p class="loading">Loading…</p>`;
+  const { sub, events, invoices } = data;
+  return html`
+    <p><a href="#/subscriptions">← Subscriptions</a></p>
+    <h1>Subscription <span class="muted">${sub.id}</span></h1>
+    <dl class="facts">
+      <dt>Status</dt><dd id="sub-status">${sub.status}${sub.cancelAtPeriodEnd ? " (ends at period end)" : ""}</dd>
+      <dt>Amount</dt><dd>${money(sub.amount, sub.currency)} × ${sub.quantity}</dd>
+      <dt>Period</dt><dd>${when(sub.currentPeriodStart)} to ${when(sub.currentPeriodEnd)}</dd>
+      <dt>Trial ends</dt><dd>${when(sub.trialEnd)}</dd>
+      <dt>Customer</dt><dd>${sub.customerId}</dd>
+      <dt>Gateway</dt><dd>${sub.gateway}</dd>
+      <dt>Test clock</dt><dd>${sub.testClockId || "none"}</dd>
+    </dl>
+    <h2>Timeline</h2>
+    <ol class="timeline" id="timeline">
+      ${events.map((e) => html`<li key=${e.id}><time datetime=${e.createdAt}>${when(e.createdAt)}</time> ${e.type}</li>`)}
+    </ol>
+    <h2>Invoices</h2>
+    <div class="table">
+      <table id="invoices">
+        <thead><tr><th scope="col">Invoice</th><th scope="col">Status</th><th scope="col">Total</th><th scope="col">Period</th><th scope="col">Paid</th></tr></thead>
+        <tbody>
+          ${invoices.map(
+            (i) => html`<tr key=${i.id}>
+              <td>${i.id.slice(-12)}</td>
+              <td>${i.status}</td>
+              <td>${money(i.total, i.currency)}</td>
+              <td>${when(i.periodStart)} to ${when(i.periodEnd)}</td>
+              <td>${when(i.paidAt)}</td>
+            </tr>`,
+          )}
+        </tbody>
+      </table>
+    </div>`;
+}
