@@ -158,15 +158,14 @@ func (b *browser) login(login, password, business string) {
 	b.do("log in as "+login, append(steps, chromedp.Click(chromedp.CSS(`form button[type=submit]`)))...)
 }
 
-// fill types values into the named fields of the page's form and sends
-// it.
-func (b *browser) fill(fields map[string]string) {
+// fill types values into the named fields of the form sel and sends it.
+func (b *browser) fill(form string, fields map[string]string) {
 	b.t.Helper()
 	var steps []chromedp.Action[chromedp.Void]
 	for name, value := range fields {
-		steps = append(steps, chromedp.SendKeys(chromedp.CSS(`main form [name=`+name+`]`), value))
+		steps = append(steps, chromedp.SendKeys(chromedp.CSS(form+` [name=`+name+`]`), value))
 	}
-	b.do("fill the form", append(steps, chromedp.Click(chromedp.CSS(`main form button[type=submit]`)))...)
+	b.do("fill "+form, append(steps, chromedp.Click(chromedp.CSS(form+` button[type=submit]`)))...)
 }
 
 // shot saves a screenshot of the whole page as <n>-<name>.png.
@@ -249,14 +248,14 @@ func TestConsoleBusinessCatalog(t *testing.T) {
 	b.open("products")
 	b.login("shop", goodPassword, "")
 	b.waitText(`#products`, "Pro")
-	b.fill(map[string]string{"name": "Team", "amount": "49.50"})
+	b.fill("main form", map[string]string{"name": "Team", "amount": "49.50"})
 	b.waitText(`[role=status]`, "Team is on sale.")
 	b.waitText(`#products`, "$49.50 a month")
 	b.shot("products")
 
 	b.open("customers")
 	b.waitText(`#customers`, "bob")
-	b.fill(map[string]string{"login": "carol", "email": "carol@example.com", "password": goodPassword})
+	b.fill("main form", map[string]string{"login": "carol", "email": "carol@example.com", "password": goodPassword})
 	b.waitText(`#customers`, "carol@example.com")
 	b.shot("customers")
 	b.do("log out", chromedp.Click(chromedp.CSS(`header button`)))
@@ -300,4 +299,64 @@ func TestConsoleSubscriptionsLive(t *testing.T) {
 	b.waitText(`#sub-status`, "canceled")
 	b.waitText(`#timeline`, "subscription.canceled")
 	b.shot("subscription-detail")
+}
+
+// A customer sees what it has and its next invoice, cancels at the end of
+// the period, and reads its invoices.
+func TestConsoleCustomerCancels(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	sub := s.subscribe(t, s.monthly, sandbox.TokenOK)
+	if sub.Status != 201 {
+		t.Fatalf("subscribe = %d %+v", sub.Status, sub.Errors)
+	}
+	s.waitStatus(t, "/v1/subscriptions/"+sub.Result["id"].(string), "active")
+	b := newBrowser(t, s.env.URL)
+	b.open("mine")
+	b.login("bob", goodPassword, "shop")
+	b.waitText(`[data-subscription] .sub-state`, "active")
+	b.waitText(`[data-subscription]`, "Next invoice: $30.00")
+	b.shot("my-subscriptions")
+	b.do("cancel", chromedp.Click(chromedp.CSS(`[data-subscription] button`)))
+	b.waitText(`[data-subscription] .sub-state`, "active: ends on")
+	b.waitText(`[data-subscription]`, "No invoice is coming.")
+	b.shot("canceled-at-period-end")
+	if r := call(t, s.env, "GET", "/v1/subscriptions/"+sub.Result["id"].(string), "", s.bob...); r.Result["cancelAtPeriodEnd"] != true {
+		t.Errorf("after the console's cancel: %v", r.Result)
+	}
+	b.open("my-invoices")
+	b.waitText(`#invoices`, "paid")
+	b.shot("my-invoices")
+}
+
+// An admin creates a business, disables a customer and sets a business's
+// password from the console; the API sees each change.
+func TestConsoleAdminAccounts(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	b := newBrowser(t, s.env.URL)
+	b.open("accounts")
+	b.login("root", goodPassword, "")
+	b.waitText(`#accounts`, "bob")
+	b.fill("#new-business", map[string]string{"login": "acme", "email": "ops@acme.example", "password": goodPassword})
+	b.waitText(`#accounts`, "acme")
+	if r := call(t, s.env, "POST", "/auth/session", creds("acme", "")); r.Status != 200 {
+		t.Errorf("the new business logs in: %d %+v", r.Status, r.Errors)
+	}
+
+	b.do("disable bob", chromedp.Click(chromedp.CSS(`tr[data-login=bob] .actions > button`)))
+	b.waitText(`tr[data-login=bob] .status`, "disabled")
+	if r := call(t, s.env, "POST", "/auth/session", creds("bob", "shop")); r.Status == 200 {
+		t.Error("a disabled customer logged in")
+	}
+
+	const fresh = "a brand new passphrase"
+	b.do("set rival's password",
+		chromedp.SendKeys(chromedp.CSS(`tr[data-login=rival] input[name=password]`), fresh),
+		chromedp.Click(chromedp.CSS(`tr[data-login=rival] form button`)))
+	b.waitText(`[role=status]`, "rival has a new password")
+	if r := call(t, s.env, "POST", "/auth/session", fmt.Sprintf(`{"login":"rival","password":%q}`, fresh)); r.Status != 200 {
+		t.Errorf("rival logs in with the password the admin set: %d %+v", r.Status, r.Errors)
+	}
+	b.shot("accounts")
 }

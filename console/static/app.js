@@ -2,8 +2,10 @@
 // route after "#".
 import { ApiError, api, html, render, useEffect, useState } from "./ui.js";
 import { Login } from "./pages/login.js";
+import { MyInvoices, MySubscriptions } from "./pages/mine.js";
 import { Password } from "./pages/password.js";
 import { Profile } from "./pages/profile.js";
+import { Accounts } from "./pages/accounts.js";
 import { Customers } from "./pages/customers.js";
 import { Products } from "./pages/products.js";
 import { Sessions } from "./pages/sessions.js";
@@ -14,10 +16,13 @@ import { stopLive } from "./live.js";
 // pages are the console's routes, with the roles that open each (none:
 // everyone).
 const pages = {
+  accounts: { title: "Accounts", view: Accounts, roles: ["admin"] },
   subscriptions: { title: "Subscriptions", view: Subscriptions, roles: ["business"] },
   subscription: { title: "Subscription", view: Subscription, roles: ["business"], hidden: true },
   products: { title: "Products", view: Products, roles: ["business"] },
   customers: { title: "Customers", view: Customers, roles: ["business"] },
+  mine: { title: "My subscriptions", view: MySubscriptions, roles: ["customer"] },
+  "my-invoices": { title: "My invoices", view: MyInvoices, roles: ["customer"] },
   profile: { title: "My profile", view: Profile },
   sessions: { title: "My sessions", view: Sessions },
   password: { title: "Change my password", view: Password },
