@@ -93,6 +93,25 @@ export function Alert({ error, notice }) {
   return null;
 }
 
+// useAction runs changes and keeps what came of the last: notice (a
+// string, or a function of the change's value) when it went, then reload;
+// the error when it did not. run reports whether it went.
+export function useAction(reload) {
+  const [state, setState] = useState({ error: null, notice: "" });
+  async function run(change, notice) {
+    try {
+      const value = await change();
+      setState({ error: null, notice: typeof notice === "function" ? notice(value) : notice });
+      if (reload) reload();
+      return true;
+    } catch (error) {
+      setState({ error, notice: "" });
+      return false;
+    }
+  }
+  return [state, run];
+}
+
 // useLoad calls load once and whenever deps change; it returns
 // [value, error, reload].
 export function useLoad(load, deps = []) {

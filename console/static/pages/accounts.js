@@ -1,27 +1,12 @@
-import { Alert, api, html, useLoad, useState, when } from "../ui.js";
+import { Alert, api, html, useAction, useLoad, when } from "../ui.js";
 
 // Accounts are every account an admin sees (GET /v1/clients): businesses
 // and their customers, with the admin's actions on each (disable or enable,
 // end its sessions, set its password), and a form for a new business.
 export function Accounts() {
   const [accounts, error, reload] = useLoad(() => api("GET", "/v1/clients?limit=200").then((r) => r.results));
-  const [failed, setFailed] = useState(null);
-  const [notice, setNotice] = useState("");
+  const [done, act] = useAction(reload);
   const businesses = new Map((accounts || []).filter((a) => a.roles.includes("business")).map((a) => [a.id, a.login]));
-  // act runs what and says done, or the error; it reports whether it went.
-  async function act(what, done) {
-    try {
-      await what();
-      setFailed(null);
-      setNotice(done);
-      reload();
-      return true;
-    } catch (err) {
-      setNotice("");
-      setFailed(err);
-      return false;
-    }
-  }
   function setPassword(event, a) {
     event.preventDefault();
     const password = new FormData(event.target).get("password");
@@ -39,7 +24,7 @@ export function Accounts() {
   }
   return html`
     <h1>Accounts</h1>
-    <${Alert} error=${error || failed} notice=${notice} />
+    <${Alert} error=${error || done.error} notice=${done.notice} />
     ${accounts &&
     html`<div class="table">
       <table id="accounts">

@@ -1,26 +1,17 @@
-import { Alert, api, html, useLoad, useState, when } from "../ui.js";
+import { Alert, api, html, useAction, useLoad, when } from "../ui.js";
 
 // Customers are a business's customers (GET /v1/clients), and a form for
 // a new one (POST /v1/clients).
 export function Customers() {
   const [customers, error, reload] = useLoad(() => api("GET", "/v1/clients?limit=200").then((r) => r.results));
-  const [failed, setFailed] = useState(null);
-  const [notice, setNotice] = useState("");
+  const [done, run] = useAction(reload);
   async function create(event) {
     event.preventDefault();
     const form = new FormData(event.target);
     const body = { login: form.get("login"), password: form.get("password") };
     if (form.get("email")) body.email = form.get("email");
-    try {
-      const made = (await api("POST", "/v1/clients", body)).result;
-      event.target.reset();
-      setFailed(null);
-      setNotice(`${made.login} can log in now, with your business's login.`);
-      reload();
-    } catch (err) {
-      setNotice("");
-      setFailed(err);
-    }
+    const made = () => api("POST", "/v1/clients", body).then((r) => r.result);
+    if (await run(made, (c) => `${c.login} can log in now, with your business's login.`)) event.target.reset();
   }
   return html`
     <h1>Customers</h1>
@@ -44,7 +35,7 @@ export function Customers() {
     </div>`}
     <h2>New customer</h2>
     <form onSubmit=${create}>
-      <${Alert} error=${failed} notice=${notice} />
+      <${Alert} error=${done.error} notice=${done.notice} />
       <label>Login <input name="login" required autocomplete="off" /></label>
       <label>Email <input name="email" type="email" autocomplete="off" /></label>
       <label>Password <input name="password" type="password" required minlength="12" autocomplete="new-password" /></label>

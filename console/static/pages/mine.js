@@ -1,4 +1,4 @@
-import { Alert, ApiError, api, html, money, useLoad, useState, when } from "../ui.js";
+import { Alert, ApiError, api, html, money, useAction, useLoad, when } from "../ui.js";
 import { useEvents } from "../live.js";
 
 // MySubscriptions is what a customer has (GET /v1/subscriptions), with
@@ -9,20 +9,12 @@ export function MySubscriptions() {
     const list = (await api("GET", "/v1/subscriptions?limit=200")).results;
     return Promise.all(list.map(async (s) => ({ ...s, upcoming: await upcoming(s.id) })));
   });
-  const [failed, setFailed] = useState(null);
+  const [done, run] = useAction(reload);
   useEvents(["subscription.", "invoice."], reload);
-  async function cancel(s) {
-    try {
-      await api("POST", `/v1/subscriptions/${s.id}/cancel`, { atPeriodEnd: true });
-      setFailed(null);
-      reload();
-    } catch (err) {
-      setFailed(err);
-    }
-  }
+  const cancel = (s) => run(() => api("POST", `/v1/subscriptions/${s.id}/cancel`, { atPeriodEnd: true }), "");
   return html`
     <h1>My subscriptions</h1>
-    <${Alert} error=${error || failed} />
+    <${Alert} error=${error || done.error} />
     ${subs && subs.length === 0 && html`<p class="muted">You have no subscriptions.</p>`}
     ${subs &&
     subs.map(

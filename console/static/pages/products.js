@@ -1,27 +1,18 @@
-import { Alert, api, html, minorUnits, money, useLoad, useState } from "../ui.js";
+import { Alert, api, html, minorUnits, money, useAction, useLoad } from "../ui.js";
 
 // Products is a business's catalog (GET /v1/products), and a form for a
 // product with its first price (POST /v1/products).
 export function Products() {
   const [products, error, reload] = useLoad(() => api("GET", "/v1/products?limit=200").then((r) => r.results));
-  const [failed, setFailed] = useState(null);
-  const [notice, setNotice] = useState("");
+  const [done, run] = useAction(reload);
   async function create(event) {
     event.preventDefault();
     const form = new FormData(event.target);
     const currency = form.get("currency").toUpperCase();
     const price = { amount: minorUnits(form.get("amount"), currency), currency, type: form.get("type") };
     if (price.type === "recurring") price.interval = form.get("interval");
-    try {
-      const made = (await api("POST", "/v1/products", { name: form.get("name"), prices: [price] })).result;
-      event.target.reset();
-      setFailed(null);
-      setNotice(`${made.name} is on sale.`);
-      reload();
-    } catch (err) {
-      setNotice("");
-      setFailed(err);
-    }
+    const made = () => api("POST", "/v1/products", { name: form.get("name"), prices: [price] }).then((r) => r.result);
+    if (await run(made, (p) => `${p.name} is on sale.`)) event.target.reset();
   }
   return html`
     <h1>Products</h1>
@@ -43,7 +34,7 @@ export function Products() {
     </div>`}
     <h2>New product</h2>
     <form onSubmit=${create}>
-      <${Alert} error=${failed} notice=${notice} />
+      <${Alert} error=${done.error} notice=${done.notice} />
       <label>Name <input name="name" required maxlength="200" /></label>
       <label>Price <input name="amount" inputmode="decimal" required pattern="[0-9]+([.][0-9]+)?" /></label>
       <label>Currency <input name="currency" defaultValue="USD" required pattern="[A-Za-z]{3}" /></label>
