@@ -140,22 +140,23 @@ func (b *browser) waitText(sel, want string) {
 	}
 }
 
-// login types into the login form, as a person would, and sends it.
+// login types into the login page's form, as a person would, and sends
+// it. It waits for that page: other pages have a login field too.
 func (b *browser) login(login, password, business string) {
 	b.t.Helper()
-	b.do("wait for the login form", chromedp.WaitVisible(chromedp.CSS(`input[name=login]`)))
+	b.do("wait for the login page", chromedp.WaitVisible(chromedp.CSS(`main.login input[name=login]`)))
 	// What an earlier try left in the fields goes first, as a person would
 	// select it and type over it.
-	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`(document.querySelectorAll("form input").forEach((i) => (i.value = "")), true)`)); err != nil {
+	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`(document.querySelectorAll("main.login input").forEach((i) => (i.value = "")), true)`)); err != nil {
 		b.t.Fatal(err)
 	}
 	var steps []chromedp.Action[chromedp.Void]
 	for field, value := range map[string]string{"login": login, "password": password, "tenant": business} {
 		if value != "" {
-			steps = append(steps, chromedp.SendKeys(chromedp.CSS(`input[name=`+field+`]`), value))
+			steps = append(steps, chromedp.SendKeys(chromedp.CSS(`main.login input[name=`+field+`]`), value))
 		}
 	}
-	b.do("log in as "+login, append(steps, chromedp.Click(chromedp.CSS(`form button[type=submit]`)))...)
+	b.do("log in as "+login, append(steps, chromedp.Click(chromedp.CSS(`main.login button[type=submit]`)))...)
 }
 
 // fill types values into the named fields of the form sel and sends it.
@@ -213,6 +214,14 @@ func TestConsoleLogin(t *testing.T) {
 	b.shot("sessions")
 	b.do("log out", chromedp.Click(chromedp.CSS(`header button`)))
 	b.do("back at the login", chromedp.WaitVisible(chromedp.CSS(`input[name=login]`)))
+	waitFor(t, "the console's session to end", func() bool {
+		for _, session := range callList(t, s.env, "/auth/sessions", s.owner...).results {
+			if strings.Contains(session["userAgent"].(string), "HeadlessChrome") {
+				return false
+			}
+		}
+		return true
+	})
 
 	b.login("bob", goodPassword, "shop")
 	b.waitText(`#who-login`, "bob")
@@ -359,4 +368,32 @@ func TestConsoleAdminAccounts(t *testing.T) {
 		t.Errorf("rival logs in with the password the admin set: %d %+v", r.Status, r.Errors)
 	}
 	b.shot("accounts")
+}
+
+// A business makes an API key and a signing key in the console: each
+// secret is shown once, the API key works for a call, and revoked it no
+// longer does.
+func TestConsoleKeys(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	b := newBrowser(t, s.env.URL)
+	b.open("keys")
+	b.login("shop", goodPassword, "")
+	b.fill("#api-keys form", map[string]string{"name": "crm"})
+	secret := b.text(`#api-keys .secret-value`)
+	if r := call(t, s.env, "GET", "/v1/profile", "", "Authorization", "Plain "+secret); r.Status != 200 || r.Result["login"] != "shop" {
+		t.Fatalf("a call with the console's API key = %d %+v", r.Status, r.Errors)
+	}
+	b.waitText(`#api-keys table`, "crm")
+	b.fill("#signing-keys form", map[string]string{"name": "porta"})
+	b.waitText(`#signing-keys table`, "hmac-sha256")
+	if got := b.text(`#signing-keys .secret-value`); got == "" || got == secret {
+		t.Errorf("the signing key's secret reads %q", got)
+	}
+	b.shot("keys")
+	b.do("revoke the API key", chromedp.Click(chromedp.CSS(`#api-keys table button`)))
+	b.do("wait for the list", chromedp.WaitNotPresent(chromedp.CSS(`#api-keys tbody tr`)))
+	if r := call(t, s.env, "GET", "/v1/profile", "", "Authorization", "Plain "+secret); r.Status != 401 {
+		t.Errorf("a call with the revoked key = %d, want 401", r.Status)
+	}
 }

@@ -1,6 +1,7 @@
 // The console's shell: who is logged in, the pages they may open, and the
 // route after "#".
 import { ApiError, api, html, render, useEffect, useState } from "./ui.js";
+import { Keys } from "./pages/keys.js";
 import { Login } from "./pages/login.js";
 import { MyInvoices, MySubscriptions } from "./pages/mine.js";
 import { Password } from "./pages/password.js";
@@ -25,6 +26,7 @@ const pages = {
   "my-invoices": { title: "My invoices", view: MyInvoices, roles: ["customer"] },
   profile: { title: "My profile", view: Profile },
   sessions: { title: "My sessions", view: Sessions },
+  keys: { title: "My keys", view: Keys },
   password: { title: "Change my password", view: Password },
 };
 
@@ -74,7 +76,8 @@ function App() {
     try {
       await api("DELETE", "/auth/session");
     } catch (err) {
-      // gone already: logged out all the same
+      // SESSION UNKNOWN: gone already, logged out all the same
+      if (!(err instanceof ApiError && err.code === "SESSION_UNKNOWN")) console.warn("logout:", err.message);
     }
     stopLive();
     setEnded(false);

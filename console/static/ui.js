@@ -25,10 +25,10 @@ export async function api(method, path, body) {
   // X-Requested-With keeps the browser's own Basic login dialog away: the
   // API offers a script no Basic challenge.
   const init = { method, credentials: "same-origin", headers: { Accept: "application/json", "X-Requested-With": "XMLHttpRequest" } };
-  if (body !== undefined) {
-    init.headers["Content-Type"] = "application/json";
-    init.body = JSON.stringify(body);
-  }
+  // A change made with the cookie must say it is JSON, body or not: the
+  // API's CSRF defence refuses any other (PERMISSION DENIED).
+  if (method !== "GET") init.headers["Content-Type"] = "application/json";
+  if (body !== undefined) init.body = JSON.stringify(body);
   const resp = await fetch(path, init);
   if (resp.status === 204) return null;
   const data = await resp.json().catch(() => null);
