@@ -397,3 +397,42 @@ func TestConsoleKeys(t *testing.T) {
 		t.Errorf("a call with the revoked key = %d, want 401", r.Status)
 	}
 }
+
+// A business makes a test clock in the console, a customer subscribes on
+// it, and advancing the clock a month renews the subscription before the
+// business's eyes: the clock and the subscription's period move, live.
+func TestConsoleTestClockRenewal(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	b := newBrowser(t, s.env.URL)
+	b.open("clocks")
+	b.login("shop", goodPassword, "")
+	b.fill("main form", map[string]string{"name": "demo"})
+	b.waitText(`[data-clock=demo] .clock-state`, "at ")
+	var clock string
+	for _, c := range callList(t, s.env, "/v1/test-clocks", s.owner...).results {
+		if c["name"] == "demo" {
+			clock = c["id"].(string)
+		}
+	}
+	sub := s.subscribeOnClock(t, clock, s.monthly, sandbox.TokenOK) // its path, paid
+
+	b.waitText(`[data-clock=demo] table`, "active")
+	before := b.text(`[data-clock=demo] .period-end`)
+	b.shot("clock-before")
+
+	b.do("advance the clock", chromedp.Click(chromedp.CSS(`[data-clock=demo] button`)))
+	waitFor(t, "the renewal on the page", func() bool {
+		got, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.querySelector("[data-clock=demo] .period-end")?.textContent ?? ""`))
+		return err == nil && got != "" && got != before
+	})
+	b.waitText(`[data-clock=demo] .clock-state`, "at ")
+	if r := s.get(t, sub); r["status"] != "active" {
+		t.Errorf("after the advance: %v", r)
+	}
+	renewed := callList(t, s.env, "/v1/events?type=subscription.renewed&objectId="+strings.TrimPrefix(sub, "/v1/subscriptions/"), s.owner...).results
+	if len(renewed) != 1 {
+		t.Errorf("renewals recorded: %v", renewed)
+	}
+	b.shot("clock-after")
+}

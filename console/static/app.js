@@ -7,6 +7,7 @@ import { MyInvoices, MySubscriptions } from "./pages/mine.js";
 import { Password } from "./pages/password.js";
 import { Profile } from "./pages/profile.js";
 import { Accounts } from "./pages/accounts.js";
+import { Clocks } from "./pages/clocks.js";
 import { Customers } from "./pages/customers.js";
 import { Products } from "./pages/products.js";
 import { Sessions } from "./pages/sessions.js";
@@ -22,6 +23,7 @@ const pages = {
   subscription: { title: "Subscription", view: Subscription, roles: ["business"], hidden: true },
   products: { title: "Products", view: Products, roles: ["business"] },
   customers: { title: "Customers", view: Customers, roles: ["business"] },
+  clocks: { title: "Test clocks", view: Clocks, roles: ["business"] },
   mine: { title: "My subscriptions", view: MySubscriptions, roles: ["customer"] },
   "my-invoices": { title: "My invoices", view: MyInvoices, roles: ["customer"] },
   profile: { title: "My profile", view: Profile },
