@@ -9,8 +9,10 @@ import (
 )
 
 // caller is who the request acts for, as the domain's tenancy rules see it.
-func caller(c *gin.Context) tenancy.Caller {
-	p := principal(c)
+func caller(c *gin.Context) tenancy.Caller { return callerOf(principal(c)) }
+
+// callerOf is who a principal is, as the domain sees it.
+func callerOf(p *auth.Principal) tenancy.Caller {
 	return tenancy.Caller{ID: p.Account.ID, TenantID: p.Account.TenantID, Level: p.Level}
 }
 

@@ -119,14 +119,10 @@ func (h *handlers) streamEvents(c *gin.Context) error {
 			return nil
 		}
 	}
-	s := &liveStream{conn: conn, who: who, scope: streamCaller(who.principal).Scope(), types: types, hub: h.Streams, watch: h.IdentityWatch, log: h.Events,
+	s := &liveStream{conn: conn, who: who, scope: callerOf(who.principal).Scope(), types: types, hub: h.Streams, watch: h.IdentityWatch, log: h.Events,
 		buffer: h.StreamBuffer}
 	s.run(ctx, after, streamReady{ClientID: who.principal.Account.ID, Session: session})
 	return nil
-}
-
-func streamCaller(p *auth.Principal) tenancy.Caller {
-	return tenancy.Caller{ID: p.Account.ID, TenantID: p.Account.TenantID, Level: p.Level}
 }
 
 // streamCredentials authenticates the upgrade request as any call is

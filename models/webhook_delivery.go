@@ -3,6 +3,8 @@ package models
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -113,7 +115,7 @@ func fanOut(q *gorm.DB, events []Event, payload func(*Event) []byte, now time.Ti
 		tenants[e.TenantID] = true
 	}
 	var endpoints []WebhookEndpoint
-	err := q.Where("tenant_id IN ? AND enabled", keys(tenants)).Order("id").Find(&endpoints).Error
+	err := q.Where("tenant_id IN ? AND enabled", slices.Collect(maps.Keys(tenants))).Order("id").Find(&endpoints).Error
 	if err := translate(err); err != nil {
 		return nil, err
 	}
@@ -142,14 +144,6 @@ func fanOut(q *gorm.DB, events []Event, payload func(*Event) []byte, now time.Ti
 func recordedAt(id uuid.UUID) time.Time {
 	sec, nsec := id.Time().UnixTime()
 	return time.Unix(sec, nsec)
-}
-
-func keys[K comparable](m map[K]bool) []K {
-	out := make([]K, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
 }
 
 func endpointsOf(deliveries []WebhookDelivery) []uuid.UUID {
