@@ -8,6 +8,7 @@ import (
 
 	"github.com/billgate/billgate/console"
 	"github.com/billgate/billgate/models"
+	"github.com/billgate/billgate/reports"
 )
 
 // publicRoutes answer without credentials; every other route declares the
@@ -114,6 +115,7 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 	h.route(v1, "GET", "/subscriptions", "subscriptions:read", h.listSubscriptions)
 	h.route(v1, "GET", "/subscriptions/:id", "subscriptions:read", h.getSubscription)
 	h.route(v1, "GET", "/subscriptions/:id/upcoming-invoice", "subscriptions:read", h.upcomingInvoice)
+	h.route(v1, "GET", "/subscriptions/:id/price-change-preview", "subscriptions:read", h.priceChangePreview)
 	h.route(v1, "POST", "/subscriptions/:id/cancel", "subscriptions:cancel", h.idempotent(h.subscriptionChange(h.cancelSubscription)))
 	h.route(v1, "POST", "/subscriptions/:id/pause", "subscriptions:update", h.idempotent(h.subscriptionChange(h.pauseSubscription)))
 	h.route(v1, "POST", "/subscriptions/:id/resume", "subscriptions:update", h.idempotent(h.subscriptionChange(h.resumeSubscription)))
@@ -145,6 +147,10 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 	h.route(businesses, "PATCH", "/gateway-accounts/:id", "gateway-accounts:update", h.updateGatewayAccount)
 	h.route(businesses, "DELETE", "/gateway-accounts/:id", "gateway-accounts:delete", h.disconnectGatewayAccount)
 	h.route(businesses, "GET", "/reconciliation", "reconciliation:read", h.listFindings)
+	h.route(businesses, "GET", "/reports/mrr", "reports:read", report(h, (*reports.Service).MRR))
+	h.route(businesses, "GET", "/reports/revenue", "reports:read", report(h, (*reports.Service).Revenue))
+	h.route(businesses, "GET", "/reports/payments", "reports:read", report(h, (*reports.Service).Payments))
+	h.route(businesses, "GET", "/reports/churn", "reports:read", report(h, (*reports.Service).Churn))
 	h.route(businesses, "POST", "/webhook-endpoints", "webhook-endpoints:create", h.createWebhookEndpoint) // never replayed: that would store the secret
 	h.route(businesses, "GET", "/webhook-endpoints", "webhook-endpoints:read", h.listWebhookEndpoints)
 	h.route(businesses, "GET", "/webhook-endpoints/:id", "webhook-endpoints:read", h.getWebhookEndpoint)

@@ -15,6 +15,7 @@ import (
 	"github.com/billgate/billgate/catalog"
 	"github.com/billgate/billgate/eventstream"
 	"github.com/billgate/billgate/gatewayaccounts"
+	"github.com/billgate/billgate/reports"
 	"github.com/billgate/billgate/sales"
 	"github.com/billgate/billgate/testclocks"
 	"github.com/billgate/billgate/webhookendpoints"
@@ -71,6 +72,8 @@ type Deps struct {
 	EventPayments     EventPayments
 	// Findings are what the reconciliation found.
 	Findings Findings
+	// Dashboard computes the business dashboard's reports.
+	Dashboard *reports.Service
 	// Events are the billing events, for GET /v1/events.
 	Events EventLog
 	// Billing reads subscriptions, invoices and payments; Sales sells and

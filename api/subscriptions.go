@@ -265,10 +265,55 @@ func (h *handlers) upcomingInvoice(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	respond(c, http.StatusOK, invoicePreviewView{
+	respond(c, http.StatusOK, viewInvoicePreview(sub, p))
+	return nil
+}
+
+func viewInvoicePreview(sub *models.Subscription, p *contract.InvoicePreview) *invoicePreviewView {
+	if p == nil {
+		return nil
+	}
+	return &invoicePreviewView{
 		SubscriptionID: sub.ID, Currency: sub.Currency, Total: p.Total.Amount, CreditApplied: p.CreditApplied.Amount,
 		AmountDue: p.AmountDue.Amount, PeriodStart: p.Period.Start.UTC(), PeriodEnd: p.Period.End.UTC(),
 		DueAt: p.DueAt.UTC(), Lines: p.Lines,
+	}
+}
+
+// priceChangePreviewView is what a price change would invoice.
+type priceChangePreviewView struct {
+	SubscriptionID  uuid.UUID           `json:"subscriptionId"`
+	PriceID         uuid.UUID           `json:"priceId"`
+	Proration       string              `json:"proration"`
+	ProrationDate   time.Time           `json:"prorationDate"`
+	InvoicedNow     *invoicePreviewView `json:"invoicedNow"`
+	UpcomingInvoice *invoicePreviewView `json:"upcomingInvoice"`
+}
+
+// priceChangePreview is GET /v1/subscriptions/{id}/price-change-preview:
+// what POST …/change-price with the same priceId and proration would
+// invoice if made now. It changes nothing.
+func (h *handlers) priceChangePreview(c *gin.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	price := c.Query("priceId")
+	priceID, err := fault.ParseID("priceId", &price)
+	if err != nil {
+		return err
+	}
+	mode, err := billing.ParseProrationMode(c.Query("proration"))
+	if err != nil {
+		return Invalid("proration", "proration must be create_prorations, always_invoice or none", c.Query("proration"))
+	}
+	sub, p, err := h.Sales.PreviewPriceChange(c.Request.Context(), caller(c).Scope(), id, priceID, mode)
+	if err != nil {
+		return err
+	}
+	respond(c, http.StatusOK, priceChangePreviewView{
+		SubscriptionID: sub.ID, PriceID: priceID, Proration: string(mode), ProrationDate: p.At.UTC(),
+		InvoicedNow: viewInvoicePreview(sub, p.InvoicedNow), UpcomingInvoice: viewInvoicePreview(sub, p.Upcoming),
 	})
 	return nil
 }

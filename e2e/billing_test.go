@@ -148,6 +148,19 @@ func TestSubscriptionChangesPrice(t *testing.T) {
 		is(t, "change to another currency", 400, "INVALID", "the new price must be in the subscription's currency, USD")
 	call(t, s.env, "POST", path+"/change-price", fmt.Sprintf(`{"priceId":%q,"proration":"sometimes"}`, s.yearly), s.owner...).
 		is(t, "an unknown proration", 400, "INVALID", "proration must be create_prorations, always_invoice or none")
+	preview := path + "/price-change-preview?priceId="
+	call(t, s.env, "GET", preview+s.euros, "", s.owner...).
+		is(t, "preview another currency", 400, "INVALID", "the new price must be in the subscription's currency, USD")
+	call(t, s.env, "GET", preview+s.yearly+"&proration=sometimes", "", s.owner...).
+		is(t, "preview an unknown proration", 400, "INVALID", "proration must be create_prorations, always_invoice or none")
+	call(t, s.env, "GET", path+"/price-change-preview", "", s.owner...).
+		is(t, "preview without a price", 400, "INVALID", "priceId is required")
+	call(t, s.env, "GET", preview+s.monthly, "", s.owner...).
+		is(t, "preview the price it has", 409, "ILLEGAL_STATE_CHANGE", "the subscription is already on price "+s.monthly)
+	p := call(t, s.env, "GET", preview+s.yearly+"&proration=always_invoice", "", s.bob...)
+	if next, _ := p.Result["upcomingInvoice"].(map[string]any); p.Status != 200 || p.Result["invoicedNow"] != nil || next["amountDue"].(float64) >= 30000 || next["dueAt"] != p.Result["prorationDate"] {
+		t.Errorf("preview a change of interval = %d %+v %v, want the new year due now, less the unused month", p.Status, p.Errors, p.Result)
+	}
 	r := call(t, s.env, "POST", path+"/change-price", fmt.Sprintf(`{"priceId":%q,"proration":"always_invoice"}`, s.yearly), s.owner...)
 	if r.Status != 200 || r.Result["priceId"] != s.yearly || r.Result["amount"] != float64(30000) {
 		t.Fatalf("change price = %d %+v %v", r.Status, r.Errors, r.Result)

@@ -436,3 +436,79 @@ func TestConsoleTestClockRenewal(t *testing.T) {
 	}
 	b.shot("clock-after")
 }
+
+// A business pauses and resumes a subscription on a test clock, then
+// moves it to a dearer price: the console previews the change (a credit
+// for the unused 20 days, a debit for them at the new price) and applies
+// it only when confirmed; the next invoice is what the preview said.
+func TestConsolePriceChangePreviewed(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	small := s.price(t, `{"amount":3000,"currency":"USD","type":"recurring","interval":"day","intervalCount":30}`)
+	large := s.price(t, `{"amount":6000,"currency":"USD","type":"recurring","interval":"day","intervalCount":30}`)
+	clock := s.newClock(t)
+	sub := s.subscribeOnClock(t, clock, small, sandbox.TokenOK)
+	s.advance(t, clock, clockStart.AddDate(0, 0, 10))
+
+	b := newBrowser(t, s.env.URL)
+	b.open("subscription/" + strings.TrimPrefix(sub, "/v1/subscriptions/"))
+	b.login("shop", goodPassword, "")
+	b.waitText(`#sub-status`, "active")
+	b.do("pause", chromedp.Click(chromedp.CSS(`#sub-actions button`)))
+	b.waitText(`#sub-status`, "paused")
+	b.do("resume", chromedp.Click(chromedp.CSS(`#sub-actions button`)))
+	b.waitText(`[role=status]`, "Resumed")
+	b.waitText(`#sub-status`, "active")
+	waitFor(t, "the resumed period to be paid", func() bool {
+		return s.get(t, sub)["currentPeriodStart"] == clockStart.AddDate(0, 0, 10).Format(time.RFC3339)
+	})
+
+	// Resuming restarted the period now, at 3000: moving to 6000 right
+	// away credits all 3000 and debits all 6000.
+	b.do("preview the change",
+		chromedp.SetValue(chromedp.CSS(`#change-price select[name=priceId]`), large),
+		chromedp.Click(chromedp.CSS(`#change-price button[type=submit]`)))
+	b.waitText(`#next-invoice .amount-due`, "$90.00")
+	b.shot("price-change-preview")
+	if got := s.get(t, sub); got["priceId"] != small {
+		t.Fatalf("the preview changed the subscription: %v", got)
+	}
+	b.do("confirm", chromedp.Click(chromedp.CSS(`#price-preview > button`)))
+	b.waitText(`#page`, "The subscription is on its new price.")
+	b.waitText(`.facts`, "$60.00")
+	b.shot("price-changed")
+	if got := s.get(t, sub); got["priceId"] != large {
+		t.Errorf("after the confirmed change: %v", got)
+	}
+	upcoming := call(t, s.env, "GET", sub+"/upcoming-invoice", "", s.owner...)
+	if upcoming.Result["amountDue"] != float64(9000) {
+		t.Errorf("the next invoice after the change: %v, want the previewed 6000 - 3000 + 6000", upcoming.Result)
+	}
+}
+
+// A business's dashboard draws what its subscriptions did: one bought on
+// a test clock started 20 days ago and advanced to now has paid 30.00 a
+// month since, and the figures and charts say so.
+func TestConsoleDashboard(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	start := time.Now().UTC().AddDate(0, 0, -20).Truncate(time.Hour)
+	r := call(t, s.env, "POST", "/v1/test-clocks", fmt.Sprintf(`{"frozenTime":%q,"name":"past"}`, start.Format(time.RFC3339)), s.owner...)
+	if r.Status != 201 {
+		t.Fatalf("a clock 20 days ago = %d %+v", r.Status, r.Errors)
+	}
+	clock := r.Result["id"].(string)
+	s.subscribeOnClock(t, clock, s.monthly, sandbox.TokenOK)
+	s.advance(t, clock, time.Now().UTC().Truncate(time.Second))
+
+	b := newBrowser(t, s.env.URL)
+	b.open("dashboard")
+	b.login("shop", goodPassword, "")
+	b.waitText(`#mrr-USD`, "$30.00")
+	b.waitText(`#page`, "Revenue by day (USD)")
+	b.shot("dashboard")
+	bars, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll("figure.chart rect.bar").length`))
+	if err != nil || bars == 0 {
+		t.Errorf("the charts have %d bars (%v), want the revenue drawn", bars, err)
+	}
+}

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -153,10 +154,17 @@ func TestTestClockChangePriceProratesExactly(t *testing.T) {
 	clock := s.newClock(t)
 	sub := s.subscribeOnClock(t, clock, small, "sandbox_ok")
 	s.advance(t, clock, clockStart.AddDate(0, 0, 10))
+	preview := call(t, s.env, "GET", sub+"/price-change-preview?priceId="+large, "", s.bob...)
+	if preview.Status != 200 || preview.Result["invoicedNow"] != nil || preview.Result["prorationDate"] != clockStart.AddDate(0, 0, 10).Format(time.RFC3339) {
+		t.Fatalf("preview = %d %+v %v, want the next invoice alone, at the clock's time", preview.Status, preview.Errors, preview.Result)
+	}
 	if r := call(t, s.env, "POST", sub+"/change-price", fmt.Sprintf(`{"priceId":%q}`, large), s.owner...); r.Status != 200 {
 		t.Fatalf("change price = %d %+v", r.Status, r.Errors)
 	}
 	upcoming := call(t, s.env, "GET", sub+"/upcoming-invoice", "", s.bob...)
+	if want := preview.Result["upcomingInvoice"]; !reflect.DeepEqual(upcoming.Result, want) {
+		t.Errorf("upcoming invoice after the change = %v, the preview said %v", upcoming.Result, want)
+	}
 	lines := upcoming.Result["lines"].([]any)
 	amount := func(i int) any { return lines[i].(map[string]any)["amount"].(map[string]any)["amount"] }
 	if upcoming.Result["amountDue"] != float64(8000) || len(lines) != 3 || amount(0) != float64(6000) || amount(1) != float64(-2000) || amount(2) != float64(4000) {

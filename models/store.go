@@ -69,6 +69,7 @@ type Store struct {
 	*EventLog
 	*WebhookEndpoints
 	*WebhookDeliveries
+	*Reports
 }
 
 // conn is what the feature stores run on: the database handle, which is
@@ -87,7 +88,7 @@ func newStore(c *conn, dsn string) *Store {
 		Catalog: &Catalog{c}, Billing: &Billing{c}, Clocks: &Clocks{c},
 		IdempotencyKeys: &IdempotencyKeys{c}, WebhookEvents: &WebhookEvents{c}, GatewayAccounts: &GatewayAccounts{c},
 		Reconciliation: &Reconciliation{c}, RefundLogs: &RefundLogs{c}, EventLog: &EventLog{c},
-		WebhookEndpoints: &WebhookEndpoints{c}, WebhookDeliveries: &WebhookDeliveries{c}}
+		WebhookEndpoints: &WebhookEndpoints{c}, WebhookDeliveries: &WebhookDeliveries{c}, Reports: &Reports{c}}
 }
 
 // Open connects to the database a DSN names: postgres://… or

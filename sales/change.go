@@ -72,19 +72,48 @@ func (s *Service) Resume(ctx context.Context, scope tenancy.Scope, id, updateID 
 // its tenant, in its currency, prorated as mode says.
 func (s *Service) ChangePrice(ctx context.Context, scope tenancy.Scope, id, updateID, priceID uuid.UUID, mode billing.ProrationMode) (*models.Subscription, error) {
 	return s.change(ctx, scope, id, updateID, contract.ChangePriceUpdate, func(sub *models.Subscription) (any, error) {
-		price, _, err := s.salePrice(ctx, priceID, sub.TenantID, billing.RecurringPrice)
-		if err != nil {
-			return nil, err
-		}
-		plan := planOf(price)
-		if plan.Amount.Currency != billing.Currency(sub.Currency) {
-			return nil, fault.Invalid("priceId", "the new price must be in the subscription's currency, "+sub.Currency, priceID.String())
-		}
-		if _, err := plan.Total(sub.Quantity); err != nil {
-			return nil, fault.Invalid("priceId", "the price times the quantity is too large", priceID.String())
-		}
-		return contract.PriceChange{Plan: plan, Proration: mode}, nil
+		return s.priceChange(ctx, sub, priceID, mode)
 	})
+}
+
+// PreviewPriceChange is what ChangePrice would invoice if made now, as the
+// subscription's workflow computes it: nothing changes. A change the
+// subscription would refuse is refused the same way.
+func (s *Service) PreviewPriceChange(ctx context.Context, scope tenancy.Scope, id, priceID uuid.UUID, mode billing.ProrationMode) (*models.Subscription, *contract.PriceChangePreview, error) {
+	sub, err := s.visibleSubscription(ctx, scope, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	change, err := s.priceChange(ctx, sub, priceID, mode)
+	if err != nil {
+		return nil, nil, err
+	}
+	var p contract.PriceChangePreview
+	at := contract.PriceChangeAt{Change: change, At: s.Now()}
+	if err := s.query(ctx, contract.SubscriptionWorkflowID(sub.ID), contract.PriceChangePreviewQuery, &p, at); err != nil {
+		return nil, nil, refusal(err, "subscription")
+	}
+	if p.Refused != "" {
+		return nil, nil, fault.IllegalChange(p.Refused)
+	}
+	return sub, &p, nil
+}
+
+// priceChange is the move of sub to the price priceID: an active recurring
+// price of its tenant, in its currency.
+func (s *Service) priceChange(ctx context.Context, sub *models.Subscription, priceID uuid.UUID, mode billing.ProrationMode) (contract.PriceChange, error) {
+	price, _, err := s.salePrice(ctx, priceID, sub.TenantID, billing.RecurringPrice)
+	if err != nil {
+		return contract.PriceChange{}, err
+	}
+	plan := planOf(price)
+	if plan.Amount.Currency != billing.Currency(sub.Currency) {
+		return contract.PriceChange{}, fault.Invalid("priceId", "the new price must be in the subscription's currency, "+sub.Currency, priceID.String())
+	}
+	if _, err := plan.Total(sub.Quantity); err != nil {
+		return contract.PriceChange{}, fault.Invalid("priceId", "the price times the quantity is too large", priceID.String())
+	}
+	return contract.PriceChange{Plan: plan, Proration: mode}, nil
 }
 
 // ChangePaymentMethod makes the customer pay the subscription another way.

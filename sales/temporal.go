@@ -27,11 +27,11 @@ func refusal(err error, what string) error {
 	return fault.ErrUnavailable
 }
 
-// query asks a workflow's query, bounded by workflowTimeout.
-func (s *Service) query(ctx context.Context, workflowID, query string, out any) error {
+// query asks a workflow's query with args, bounded by workflowTimeout.
+func (s *Service) query(ctx context.Context, workflowID, query string, out any, args ...any) error {
 	ctx, cancel := context.WithTimeout(ctx, workflowTimeout)
 	defer cancel()
-	v, err := s.Workflows.QueryWorkflow(ctx, workflowID, "", query)
+	v, err := s.Workflows.QueryWorkflow(ctx, workflowID, "", query, args...)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -152,6 +153,9 @@ func (s *subscription) setup(ctx workflow.Context) error {
 		return err
 	}
 	if err := workflow.SetQueryHandler(ctx, contract.UpcomingInvoiceQuery, s.preview); err != nil {
+		return err
+	}
+	if err := workflow.SetQueryHandler(ctx, contract.PriceChangePreviewQuery, s.previewPriceChange); err != nil {
 		return err
 	}
 	return s.setUpdateHandlers(ctx)
@@ -388,7 +392,7 @@ func (s *subscription) openUpcoming(ctx workflow.Context) {
 	if !s.billingAt(ctx).IsZero() {
 		return
 	}
-	lines := []billing.Line{s.periodLine(p)}
+	lines := []billing.Line{periodLine(s.state, p)}
 	lines = append(lines, s.state.PendingLines...)
 	in, credit := s.paymentInput(ctx, lines, p)
 	in.DueAt = p.Start
@@ -405,11 +409,11 @@ func (s *subscription) openUpcoming(ctx workflow.Context) {
 	s.life().upcomingOpened(p, s.clock.now(ctx))
 }
 
-func (s *subscription) periodLine(p contract.Period) billing.Line {
-	total := must(s.state.Plan.Total(s.state.Quantity))
+// periodLine is the line that charges st's plan for period p.
+func periodLine(st contract.SubscriptionState, p contract.Period) billing.Line {
 	return billing.Line{
-		Kind: billing.PeriodCharge, Description: s.state.Plan.Recurrence.String(),
-		Amount: total, Quantity: s.state.Quantity, PeriodStart: p.Start, PeriodEnd: p.End,
+		Kind: billing.PeriodCharge, Description: st.Plan.Recurrence.String(),
+		Amount: must(st.Plan.Total(st.Quantity)), Quantity: st.Quantity, PeriodStart: p.Start, PeriodEnd: p.End,
 	}
 }
 
@@ -665,12 +669,18 @@ func (s *subscription) preview() (contract.InvoicePreview, error) {
 		return s.upcoming.preview, nil
 	}
 	p := s.life().period(s.state.Next)
-	lines := append([]billing.Line{s.periodLine(p)}, s.state.PendingLines...)
+	credit := s.state.Credit
+	return invoicePreview(append([]billing.Line{periodLine(s.state, p)}, s.state.PendingLines...), &credit, p, p.Start), nil
+}
+
+// invoicePreview is an invoice of lines for p, due at due, less what the
+// credit balance covers; it spends that from *credit.
+func invoicePreview(lines []billing.Line, credit *billing.Money, p contract.Period, due time.Time) contract.InvoicePreview {
 	total := must(billing.Total(lines))
-	due, _ := must2(billing.Settle(lines))
-	charge, _ := must2(billing.ApplyCredit(due, s.state.Credit))
-	used := must(due.Sub(charge))
-	return contract.InvoicePreview{Lines: lines, Total: total, CreditApplied: used, AmountDue: charge, Period: p, DueAt: p.Start}, nil
+	owed, carried := must2(billing.Settle(lines))
+	charge, left := must2(billing.ApplyCredit(owed, *credit))
+	*credit = must(left.Add(carried))
+	return contract.InvoicePreview{Lines: lines, Total: total, CreditApplied: must(owed.Sub(charge)), AmountDue: charge, Period: p, DueAt: due}
 }
 
 func (s *subscription) setUpdateHandlers(ctx workflow.Context) error {
@@ -796,11 +806,20 @@ func (s *subscription) collectingNextPeriod(ctx workflow.Context) bool {
 // the new plan starts at the trial's end. The upcoming draft is replaced
 // by one on the new price.
 func (s *subscription) changePrice(ctx workflow.Context, c contract.PriceChange) {
-	if s.life().restartsCycle(c.Plan) &&
-		workflow.GetVersion(ctx, intervalChangeRestartsCycle, workflow.DefaultVersion, 1) != workflow.DefaultVersion {
-		s.restartCycle(ctx, c)
-	} else {
-		s.prorateWithinPeriod(ctx, c)
+	now := s.clock.now(ctx)
+	restarts := s.life().restartsCycle(c.Plan) &&
+		workflow.GetVersion(ctx, intervalChangeRestartsCycle, workflow.DefaultVersion, 1) != workflow.DefaultVersion
+	e, err := s.priceChangeEffect(c, now, restarts)
+	if err != nil {
+		workflow.GetLogger(ctx).Error("price change not prorated", "error", err)
+	}
+	if len(e.invoicedNow) > 0 {
+		in, credit := s.paymentInput(ctx, e.invoicedNow, e.invoicedNowPeriod)
+		s.others = append(s.others, s.startPayment(ctx, in, credit))
+	}
+	s.state.PendingLines = append(s.state.PendingLines, e.pending...)
+	if !e.restartAt.IsZero() {
+		s.life().restartCycle(e.restartAt)
 	}
 	s.state.Plan = c.Plan
 	if s.upcoming != nil {
@@ -808,48 +827,85 @@ func (s *subscription) changePrice(ctx workflow.Context, c contract.PriceChange)
 	}
 }
 
-// intervalChangeRestartsCycle versions restartCycle: runs that changed
-// interval before it prorated over the old period and started the new
-// cycle at its end, and replay that way.
+// intervalChangeRestartsCycle versions the restart of the billing cycle:
+// runs that changed interval before it prorated over the old period and
+// started the new cycle at its end, and replay that way.
 const intervalChangeRestartsCycle = "interval-change-restarts-cycle"
 
-// restartCycle starts the new plan's cycle now, as Stripe does when the
-// interval changes: the unused time of the old plan is credited, and the
-// new plan's first period, [now, now + its interval), is the upcoming
-// invoice, due at once, with the credit among its pending lines. That
-// period becomes the current one when the invoice is paid, as a renewal
-// does.
-func (s *subscription) restartCycle(ctx workflow.Context, c contract.PriceChange) {
-	now, cur := s.clock.now(ctx), s.state.CurrentPeriod
-	plan, err := billing.PlanIntervalChange(s.priceTerms(s.state.Plan), s.priceTerms(c.Plan), cur.Start, cur.End, now, c.Proration)
-	if err != nil {
-		workflow.GetLogger(ctx).Error("unused time not credited", "error", err)
-	}
-	s.state.PendingLines = append(s.state.PendingLines, plan.Lines...)
-	s.life().restartCycle(now)
+// priceChangeEffect is what moving to another plan does to the invoices,
+// computed without doing it, for changePrice and its preview alike.
+type priceChangeEffect struct {
+	pending           []billing.Line  // lines added to the next invoice
+	invoicedNow       []billing.Line  // lines invoiced at once
+	invoicedNowPeriod contract.Period // the period they bill
+	restartAt         time.Time       // the new cycle's anchor; zero: it keeps its own
 }
 
-// prorateWithinPeriod prorates an active subscription's change over the
-// rest of its period. A change of interval (only in runs begun before
-// restartCycle) starts the new cycle at the period's end.
-func (s *subscription) prorateWithinPeriod(ctx workflow.Context, c contract.PriceChange) {
-	if !s.life().prorates() {
-		return
-	}
+// priceChangeEffect is c's effect at at. When restarts, the new plan's
+// cycle starts at at, as Stripe does when the interval changes: the unused
+// time of the old plan is credited, and the new plan's first period is the
+// upcoming invoice, due at once, with the credit among its pending lines.
+// Otherwise an active subscription's change is prorated over the rest of
+// its period (a change of interval, only in runs begun before the restart,
+// starts the new cycle at the period's end). An error says why nothing
+// was prorated; the rest of the effect holds.
+func (s *subscription) priceChangeEffect(c contract.PriceChange, at time.Time, restarts bool) (priceChangeEffect, error) {
 	cur := s.state.CurrentPeriod
-	plan, err := billing.PlanPriceChange(s.priceTerms(s.state.Plan), s.priceTerms(c.Plan), cur.Start, cur.End, s.clock.now(ctx), c.Proration)
-	switch {
-	case err != nil:
-		workflow.GetLogger(ctx).Error("price change not prorated", "error", err)
-	case plan.InvoiceNow && len(plan.Lines) > 0:
-		in, credit := s.paymentInput(ctx, plan.Lines, contract.Period{Start: s.clock.now(ctx), End: cur.End})
-		s.others = append(s.others, s.startPayment(ctx, in, credit))
-	default:
-		s.state.PendingLines = append(s.state.PendingLines, plan.Lines...)
+	from, to := s.priceTerms(s.state.Plan), s.priceTerms(c.Plan)
+	if restarts {
+		plan, err := billing.PlanIntervalChange(from, to, cur.Start, cur.End, at, c.Proration)
+		return priceChangeEffect{pending: plan.Lines, restartAt: at}, err
 	}
+	if !s.life().prorates() {
+		return priceChangeEffect{}, nil
+	}
+	var e priceChangeEffect
 	if c.Plan.Recurrence != s.state.Plan.Recurrence {
-		s.life().restartCycle(cur.End)
+		e.restartAt = cur.End
 	}
+	plan, err := billing.PlanPriceChange(from, to, cur.Start, cur.End, at, c.Proration)
+	if plan.InvoiceNow {
+		e.invoicedNow, e.invoicedNowPeriod = plan.Lines, contract.Period{Start: at, End: cur.End}
+	} else {
+		e.pending = plan.Lines
+	}
+	return e, err
+}
+
+// previewPriceChange answers PriceChangePreviewQuery: the invoices c
+// would make at q.At (a test clock's subscription: at its clock's time),
+// less the customer's credit as changePrice would spend it. It changes
+// nothing.
+func (s *subscription) previewPriceChange(q contract.PriceChangeAt) (contract.PriceChangePreview, error) {
+	at := q.At.UTC().Truncate(time.Second)
+	if s.clock.test() {
+		at = s.clock.frozen
+	}
+	collecting := s.upcoming != nil && !s.upcoming.preview.DueAt.After(at)
+	if err := s.life().canChangePrice(q.Change, collecting); err != nil {
+		return contract.PriceChangePreview{Refused: err.Error()}, nil
+	}
+	e, err := s.priceChangeEffect(q.Change, at, s.life().restartsCycle(q.Change.Plan))
+	if err != nil {
+		return contract.PriceChangePreview{}, err
+	}
+	after := s.state
+	credit := after.Credit
+	out := contract.PriceChangePreview{At: at}
+	if len(e.invoicedNow) > 0 {
+		now := invoicePreview(e.invoicedNow, &credit, e.invoicedNowPeriod, at)
+		out.InvoicedNow = &now
+	}
+	after.Plan = q.Change.Plan
+	after.PendingLines = append(slices.Clone(after.PendingLines), e.pending...)
+	if !e.restartAt.IsZero() {
+		(*lifecycle)(&after).restartCycle(e.restartAt)
+	}
+	if p, ok := (*lifecycle)(&after).nextPeriod(); ok {
+		next := invoicePreview(append([]billing.Line{periodLine(after, p)}, after.PendingLines...), &credit, p, p.Start)
+		out.Upcoming = &next
+	}
+	return out, nil
 }
 
 func (s *subscription) priceTerms(p contract.Plan) billing.PriceTerms {

@@ -164,6 +164,20 @@ func (st *subscriptionTest) state() contract.SubscriptionState {
 	return s
 }
 
+// previewChange asks what c would invoice now, as the API does.
+func (st *subscriptionTest) previewChange(c contract.PriceChange) contract.PriceChangePreview {
+	st.t.Helper()
+	v, err := st.env.QueryWorkflowByID(st.workflowID(), contract.PriceChangePreviewQuery, contract.PriceChangeAt{Change: c, At: st.env.Now()})
+	if err != nil {
+		st.t.Fatalf("preview %+v: %v", c, err)
+	}
+	var p contract.PriceChangePreview
+	if err := v.Get(&p); err != nil {
+		st.t.Fatal(err)
+	}
+	return p
+}
+
 // update sends an update; then runs once it is rejected or completes.
 func (st *subscriptionTest) update(name string, then func(contract.SubscriptionState, error), args ...any) {
 	err := st.env.UpdateWorkflowByID(st.workflowID(), name, uuid.NewString(), &testsuite.TestUpdateCallback{
@@ -440,6 +454,12 @@ func TestSubscriptionIllegalChanges(t *testing.T) {
 			{contract.ChangePriceUpdate, []any{contract.PriceChange{Plan: contract.Plan{PriceID: uuid.New(), Amount: billing.Money{Amount: 5, Currency: "EUR"}, Recurrence: st.in.Plan.Recurrence}}}},
 		} {
 			st.mustReject(tc.name, tc.args...)
+			if tc.name == contract.ChangePriceUpdate {
+				change := tc.args[0].(contract.PriceChange)
+				if p := st.previewChange(change); p.Refused == "" || p.Upcoming != nil {
+					t.Errorf("the preview of a refused change: %+v, want the refusal alone", p)
+				}
+			}
 		}
 		st.cancelNow()
 	})
@@ -487,7 +507,9 @@ func TestSubscriptionChangePriceProrates(t *testing.T) {
 			st := newSubscriptionTest(t, sandbox.TokenOK, plan)
 			upgrade := monthly(6000)
 			upgrade.Recurrence = every30Days
+			var preview contract.PriceChangePreview
 			st.at(10*day, func() {
+				preview = st.previewChange(contract.PriceChange{Plan: upgrade, Proration: mode})
 				st.mustUpdate(contract.ChangePriceUpdate, func(s contract.SubscriptionState) {
 					if s.Plan.PriceID != upgrade.PriceID {
 						t.Errorf("change answered price %s", s.Plan.PriceID)
@@ -520,8 +542,27 @@ func TestSubscriptionChangePriceProrates(t *testing.T) {
 			if !equalInts(amounts, want) {
 				t.Errorf("charged %v, want %v", amounts, want)
 			}
+			// The preview, taken before the change, said what it charged.
+			var previewed []int64
+			if preview.InvoicedNow != nil {
+				previewed = append(previewed, preview.InvoicedNow.AmountDue.Amount)
+			}
+			if preview.Upcoming != nil {
+				previewed = append(previewed, preview.Upcoming.AmountDue.Amount)
+			}
+			if !equalInts(previewed, want[1:]) || preview.Refused != "" {
+				t.Errorf("the preview charges %v (%+v), the change charged %v", previewed, preview, want[1:])
+			}
 		})
 	}
+}
+
+func lineAmounts(lines []billing.Line) []int64 {
+	var amounts []int64
+	for _, l := range lines {
+		amounts = append(amounts, l.Amount.Amount)
+	}
+	return amounts
 }
 
 func equalInts(a, b []int64) bool {
@@ -961,7 +1002,12 @@ func TestSubscriptionIntervalChangeRestartsTheCycle(t *testing.T) {
 			st.startingAt(jan1)
 			newPeriod := contract.Period{Start: tt.at, End: tt.newEnd}
 			st.at(tt.at.Sub(jan1), func() {
-				st.mustUpdate(contract.ChangePriceUpdate, func(contract.SubscriptionState) {}, contract.PriceChange{Plan: tt.to, Proration: tt.mode})
+				change := contract.PriceChange{Plan: tt.to, Proration: tt.mode}
+				p := st.previewChange(change)
+				if p.InvoicedNow != nil || p.Upcoming == nil || p.Upcoming.Period != newPeriod || !p.Upcoming.DueAt.Equal(tt.at) || !equalInts(lineAmounts(p.Upcoming.Lines), tt.wantLines) {
+					t.Errorf("the preview: %+v, want only an invoice due now for %+v with lines %v", p, newPeriod, tt.wantLines)
+				}
+				st.mustUpdate(contract.ChangePriceUpdate, func(contract.SubscriptionState) {}, change)
 			})
 			st.at(tt.at.Sub(jan1)+time.Hour, func() {
 				s := st.state()
@@ -984,10 +1030,7 @@ func TestSubscriptionIntervalChangeRestartsTheCycle(t *testing.T) {
 				if inv.Status != contract.PaymentPaid || !inv.Invoice.PeriodStart.Equal(tt.at) {
 					continue
 				}
-				var lines []int64
-				for _, l := range inv.Invoice.Lines {
-					lines = append(lines, l.Amount.Amount)
-				}
+				lines := lineAmounts(inv.Invoice.Lines)
 				if !inv.Invoice.PeriodEnd.Equal(tt.newEnd) || !equalInts(lines, tt.wantLines) {
 					t.Errorf("the change's invoice covers until %v with lines %v, want until %v with %v", inv.Invoice.PeriodEnd, lines, tt.newEnd, tt.wantLines)
 				}

@@ -9,6 +9,7 @@ import { Profile } from "./pages/profile.js";
 import { Accounts } from "./pages/accounts.js";
 import { Clocks } from "./pages/clocks.js";
 import { Customers } from "./pages/customers.js";
+import { Dashboard } from "./pages/dashboard.js";
 import { Products } from "./pages/products.js";
 import { Sessions } from "./pages/sessions.js";
 import { Subscription } from "./pages/subscription.js";
@@ -19,6 +20,7 @@ import { stopLive } from "./live.js";
 // everyone).
 const pages = {
   accounts: { title: "Accounts", view: Accounts, roles: ["admin"] },
+  dashboard: { title: "Dashboard", view: Dashboard, roles: ["business"] },
   subscriptions: { title: "Subscriptions", view: Subscriptions, roles: ["business"] },
   subscription: { title: "Subscription", view: Subscription, roles: ["business"], hidden: true },
   products: { title: "Products", view: Products, roles: ["business"] },

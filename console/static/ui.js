@@ -20,14 +20,17 @@ export class ApiError extends Error {
 }
 
 // api calls the API and returns its envelope ({result} or {results,
-// meta}), or null for 204.
-export async function api(method, path, body) {
+// meta}), or null for 204. A change that may move money passes an
+// idempotency key (newKey), kept for as long as the reader means the same
+// change, so that a second click or a retry is the same request.
+export async function api(method, path, body, idempotencyKey) {
   // X-Requested-With keeps the browser's own Basic login dialog away: the
   // API offers a script no Basic challenge.
   const init = { method, credentials: "same-origin", headers: { Accept: "application/json", "X-Requested-With": "XMLHttpRequest" } };
   // A change made with the cookie must say it is JSON, body or not: the
   // API's CSRF defence refuses any other (PERMISSION DENIED).
   if (method !== "GET") init.headers["Content-Type"] = "application/json";
+  if (idempotencyKey) init.headers["Idempotency-Key"] = idempotencyKey;
   if (body !== undefined) init.body = JSON.stringify(body);
   const resp = await fetch(path, init);
   if (resp.status === 204) return null;
@@ -41,6 +44,16 @@ export async function api(method, path, body) {
     throw err;
   }
   return data;
+}
+
+// newKey is a fresh idempotency key (a UUID v4). crypto.randomUUID exists
+// only on https and localhost; billgate may be served on plain http.
+export function newKey() {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const hex = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 // explain says what an error means to the person using the console. The

@@ -42,6 +42,7 @@ import (
 	"github.com/billgate/billgate/internal/config"
 	"github.com/billgate/billgate/internal/payloadcodec"
 	"github.com/billgate/billgate/models"
+	"github.com/billgate/billgate/reports"
 	"github.com/billgate/billgate/safehttp"
 	"github.com/billgate/billgate/sales"
 	"github.com/billgate/billgate/testclocks"
@@ -204,6 +205,7 @@ func Start(ctx context.Context, o Options) (_ *App, err error) {
 		}
 		deps.Webhooks, deps.Signaler, deps.Now = store.WebhookEvents, tc, time.Now
 		deps.ConnectedWebhooks, deps.EventPayments, deps.Findings, deps.Events = connectedWebhooks{router}, store.Billing, store.Reconciliation, store.EventLog
+		deps.Dashboard = &reports.Service{Store: store.Reports}
 		clocks := &testclocks.Service{Store: store.Clocks, Workflows: tc, Now: time.Now}
 		deps.Billing, deps.TestClocks = store.Billing, clocks
 		deps.Sales = &sales.Service{Accounts: store.Accounts, Catalog: store.Catalog, Billing: store.Billing, Clocks: clocks, Workflows: tc,

@@ -18,6 +18,9 @@ const (
 	SubscriptionStateQuery = "state"
 	// UpcomingInvoiceQuery returns the InvoicePreview of the next invoice.
 	UpcomingInvoiceQuery = "upcoming-invoice"
+	// PriceChangePreviewQuery takes a PriceChangeAt and returns its
+	// PriceChangePreview: what the change would invoice, changing nothing.
+	PriceChangePreviewQuery = "price-change-preview"
 	// CancelUpdate takes a Cancel and returns the SubscriptionState.
 	CancelUpdate = "cancel"
 	// PauseUpdate (no payload) stops invoicing.
@@ -217,6 +220,25 @@ type Cancel struct {
 type PriceChange struct {
 	Plan      Plan
 	Proration billing.ProrationMode
+}
+
+// PriceChangeAt is a price change as if made at At, the caller's time. A
+// subscription on a test clock previews it at its clock's time instead.
+type PriceChangeAt struct {
+	Change PriceChange
+	At     time.Time
+}
+
+// PriceChangePreview is what a PriceChangeAt would invoice: at once
+// (InvoicedNow, for AlwaysInvoice's prorations) and next (Upcoming, nil
+// when no invoice is to come). Refused is why the subscription would
+// refuse the change, as ChangePriceUpdate's validator says; nothing else
+// is set then.
+type PriceChangePreview struct {
+	At          time.Time
+	InvoicedNow *InvoicePreview
+	Upcoming    *InvoicePreview
+	Refused     string
 }
 
 // InvoicePreview is the next invoice as it stands now.

@@ -1,5 +1,6 @@
-import { Alert, api, html, money, useLoad, when } from "../ui.js";
+import { Alert, api, html, money, newKey, useAction, useLoad, when } from "../ui.js";
 import { useEvents } from "../live.js";
+import { ChangePrice } from "./plan.js";
 
 // Subscription is one subscription: its state, the timeline of its
 // events, and its invoices, kept up to date by the live event stream. A
@@ -15,6 +16,8 @@ export function Subscription({ param: id }) {
     return { sub: sub.result, events: events.results, invoices: invoices.results };
   }, [id]);
   useEvents(["subscription.", "invoice.", "payment."], (e) => (e.objectId === id || e.data?.object?.subscriptionId === id) && reload());
+  const [done, run] = useAction(reload);
+  const change = (what, body, notice) => run(() => api("POST", `/v1/subscriptions/${id}/${what}`, body, newKey()), notice);
   if (error) return html`<${Alert} error=${error} />`;
   if (!data) return html`<p class="loading">Loading…</p>`;
   const { sub, events, invoices } = data;
@@ -30,6 +33,18 @@ export function Subscription({ param: id }) {
       <dt>Gateway</dt><dd>${sub.gateway}</dd>
       <dt>Test clock</dt><dd>${sub.testClockId || "none"}</dd>
     </dl>
+    <h2>Actions</h2>
+    <${Alert} error=${done.error} notice=${done.notice} />
+    <div class="actions" id="sub-actions">
+      ${sub.status === "active" && html`<button class="secondary" onClick=${() => change("pause", undefined, "Paused: invoicing has stopped.")}>Pause</button>`}
+      ${sub.status === "paused" && html`<button class="secondary" onClick=${() => change("resume", undefined, "Resumed: a new period starts now.")}>Resume</button>`}
+      ${cancels.includes(sub.status) &&
+      !sub.cancelAtPeriodEnd &&
+      html`<button class="secondary" onClick=${() => change("cancel", { atPeriodEnd: true }, "It ends at the end of its period.")}>Cancel at period end</button>`}
+      ${[...cancels, "paused", "pending"].includes(sub.status) &&
+      html`<button class="secondary danger" onClick=${() => change("cancel", { atPeriodEnd: false }, "Canceled now.")}>Cancel now</button>`}
+    </div>
+    ${["active", "trialing"].includes(sub.status) && html`<h2>Change price</h2><${ChangePrice} sub=${sub} onChanged=${reload} />`}
     <h2>Timeline</h2>
     <ol class="timeline" id="timeline">
       ${events.map((e) => html`<li key=${e.id}><time datetime=${e.createdAt}>${when(e.createdAt)}</time> ${e.type}</li>`)}
@@ -52,3 +67,6 @@ export function Subscription({ param: id }) {
       </table>
     </div>`;
 }
+
+// cancels are the statuses a subscription can be set to cancel from.
+const cancels = ["active", "trialing", "past_due"];
