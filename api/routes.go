@@ -181,6 +181,7 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 	h.route(admins, "GET", "/policies/:id", "policies:read", h.getPolicy)
 	h.route(admins, "PATCH", "/policies/:id", "policies:update", h.updatePolicy)
 	h.route(admins, "DELETE", "/policies/:id", "policies:delete", h.deletePolicy)
+	h.route(admins, "GET", "/actions", "actions:list", h.listActions)
 	h.route(admins, "GET", "/payload-templates/observed", "payload-templates:read", h.observedTemplates)
 	h.route(admins, "POST", "/payload-templates", "payload-templates:create", h.adoptTemplate)
 }

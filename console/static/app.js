@@ -7,6 +7,9 @@ import { MyInvoices, MySubscriptions } from "./pages/mine.js";
 import { Password } from "./pages/password.js";
 import { Profile } from "./pages/profile.js";
 import { Accounts } from "./pages/accounts.js";
+import { Audit } from "./pages/audit.js";
+import { Roles } from "./pages/roles.js";
+import { Templates } from "./pages/templates.js";
 import { Clocks } from "./pages/clocks.js";
 import { Customers } from "./pages/customers.js";
 import { Dashboard } from "./pages/dashboard.js";
@@ -20,6 +23,9 @@ import { stopLive } from "./live.js";
 // everyone).
 const pages = {
   accounts: { title: "Accounts", view: Accounts, roles: ["admin"] },
+  roles: { title: "Roles and policies", view: Roles, roles: ["admin"] },
+  templates: { title: "Payload templates", view: Templates, roles: ["admin"] },
+  audit: { title: "Audit trail", view: Audit, roles: ["admin"] },
   dashboard: { title: "Dashboard", view: Dashboard, roles: ["business"] },
   subscriptions: { title: "Subscriptions", view: Subscriptions, roles: ["business"] },
   subscription: { title: "Subscription", view: Subscription, roles: ["business"], hidden: true },
