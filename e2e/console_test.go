@@ -439,8 +439,9 @@ func TestConsoleTestClockRenewal(t *testing.T) {
 
 // A business pauses and resumes a subscription on a test clock, then
 // moves it to a dearer price: the console previews the change (a credit
-// for the unused 20 days, a debit for them at the new price) and applies
-// it only when confirmed; the next invoice is what the preview said.
+// for the unused period at the old price, a debit for it at the new one)
+// and applies it only when confirmed; the next invoice is what the
+// preview said.
 func TestConsolePriceChangePreviewed(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)
