@@ -147,6 +147,7 @@ func registerRoutes(r *gin.Engine, d Deps, h *handlers) {
 	h.route(businesses, "PATCH", "/gateway-accounts/:id", "gateway-accounts:update", h.updateGatewayAccount)
 	h.route(businesses, "DELETE", "/gateway-accounts/:id", "gateway-accounts:delete", h.disconnectGatewayAccount)
 	h.route(businesses, "GET", "/reconciliation", "reconciliation:read", h.listFindings)
+	h.route(businesses, "GET", "/subscriptions/:id/workflow", "subscriptions:read", h.subscriptionWorkflow)
 	h.route(businesses, "GET", "/reports/mrr", "reports:read", report(h, (*reports.Service).MRR))
 	h.route(businesses, "GET", "/reports/revenue", "reports:read", report(h, (*reports.Service).Revenue))
 	h.route(businesses, "GET", "/reports/payments", "reports:read", report(h, (*reports.Service).Payments))

@@ -1,7 +1,9 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -315,5 +317,36 @@ func (h *handlers) priceChangePreview(c *gin.Context) error {
 		SubscriptionID: sub.ID, PriceID: priceID, Proration: string(mode), ProrationDate: p.At.UTC(),
 		InvoicedNow: viewInvoicePreview(sub, p.InvoicedNow), UpcomingInvoice: viewInvoicePreview(sub, p.Upcoming),
 	})
+	return nil
+}
+
+// workflowView says where a subscription's workflow runs, and its page in
+// the Temporal UI when billgate knows the UI's address.
+type workflowView struct {
+	WorkflowID string  `json:"workflowId"`
+	Namespace  string  `json:"namespace"`
+	URL        *string `json:"url"`
+}
+
+// subscriptionWorkflow is GET /v1/subscriptions/{id}/workflow, for the
+// console's link to the Temporal UI: the first of the configured Temporal
+// UI origins.
+func (h *handlers) subscriptionWorkflow(c *gin.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	sub, _, err := h.Sales.Subscription(c.Request.Context(), caller(c).Scope(), id, false)
+	if err != nil {
+		return err
+	}
+	v := workflowView{WorkflowID: contract.SubscriptionWorkflowID(sub.ID), Namespace: h.Namespace}
+	if len(h.TemporalUIOrigins) > 0 {
+		// The UI's list, narrowed to the workflow, lists each of its runs.
+		query := url.Values{"query": {fmt.Sprintf("WorkflowId=%q", v.WorkflowID)}}
+		u := h.TemporalUIOrigins[0] + "/namespaces/" + url.PathEscape(v.Namespace) + "/workflows?" + query.Encode()
+		v.URL = &u
+	}
+	respond(c, http.StatusOK, v)
 	return nil
 }

@@ -285,7 +285,9 @@ func TestConsoleBusinessCatalog(t *testing.T) {
 // as it happens.
 func TestConsoleSubscriptionsLive(t *testing.T) {
 	t.Parallel()
-	s := newShop(t)
+	identity := testenv.DefaultIdentity()
+	identity.TemporalUIOrigins = []string{"http://temporal-ui.test"}
+	s := newShopWith(t, testenv.Options{Identity: identity})
 	b := newBrowser(t, s.env.URL)
 	b.open("subscriptions")
 	b.login("shop", goodPassword, "")
@@ -302,7 +304,14 @@ func TestConsoleSubscriptionsLive(t *testing.T) {
 	b.waitText(`#sub-status`, "active")
 	b.waitText(`#timeline`, "subscription.activated")
 	b.waitText(`#invoices`, "paid")
-	if r := call(t, s.env, "POST", "/v1/subscriptions/"+sub.Result["id"].(string)+"/cancel", "", s.bob...); r.Status != 200 {
+	id := sub.Result["id"].(string)
+	link, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.querySelector("#temporal-link").href`))
+	want := "http://temporal-ui.test/namespaces/default/workflows?query=WorkflowId%3D%22subscription%2F" + id + "%22"
+	if err != nil || link != want {
+		t.Errorf("the Temporal UI link = %q (%v), want %q", link, err, want)
+	}
+	call(t, s.env, "GET", "/v1/subscriptions/"+id+"/workflow", "", s.bob...).is(t, "a customer asks for the workflow", 401, "PERMISSION_DENIED", "PERMISSION DENIED")
+	if r := call(t, s.env, "POST", "/v1/subscriptions/"+id+"/cancel", "", s.bob...); r.Status != 200 {
 		t.Fatalf("cancel = %d %+v", r.Status, r.Errors)
 	}
 	b.waitText(`#sub-status`, "canceled")

@@ -8,19 +8,20 @@ import { ChangePrice } from "./plan.js";
 // that is.
 export function Subscription({ param: id }) {
   const [data, error, reload] = useLoad(async () => {
-    const [sub, events, invoices] = await Promise.all([
+    const [sub, events, invoices, workflow] = await Promise.all([
       api("GET", `/v1/subscriptions/${id}`),
       api("GET", `/v1/events?objectId=${id}&limit=200`),
       api("GET", `/v1/invoices?subscriptionId=${id}&limit=200`),
+      api("GET", `/v1/subscriptions/${id}/workflow`),
     ]);
-    return { sub: sub.result, events: events.results, invoices: invoices.results };
+    return { sub: sub.result, events: events.results, invoices: invoices.results, workflow: workflow.result };
   }, [id]);
   useEvents(["subscription.", "invoice.", "payment."], (e) => (e.objectId === id || e.data?.object?.subscriptionId === id) && reload());
   const [done, run] = useAction(reload);
   const change = (what, body, notice) => run(() => api("POST", `/v1/subscriptions/${id}/${what}`, body, newKey()), notice);
   if (error) return html`<${Alert} error=${error} />`;
   if (!data) return html`<p class="loading">Loading…</p>`;
-  const { sub, events, invoices } = data;
+  const { sub, events, invoices, workflow } = data;
   return html`
     <p><a href="#/subscriptions">← Subscriptions</a></p>
     <h1>Subscription <span class="muted">${sub.id}</span></h1>
@@ -32,6 +33,8 @@ export function Subscription({ param: id }) {
       <dt>Customer</dt><dd>${sub.customerId}</dd>
       <dt>Gateway</dt><dd>${sub.gateway}</dd>
       <dt>Test clock</dt><dd>${sub.testClockId || "none"}</dd>
+      <dt>Workflow</dt>
+      <dd>${workflow.url ? html`<a id="temporal-link" href=${workflow.url} target="_blank" rel="noopener">${workflow.workflowId} in the Temporal UI</a>` : workflow.workflowId}</dd>
     </dl>
     <h2>Actions</h2>
     <${Alert} error=${done.error} notice=${done.notice} />
