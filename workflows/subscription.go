@@ -214,8 +214,9 @@ func (s *subscription) run(ctx workflow.Context) error {
 		}
 		s.endIfDue(ctx)
 		if s.state.Status.Ended() && s.upcoming == nil && len(s.others) == 0 {
+			endedAt := s.clock.now(ctx)
 			s.catchUp()
-			s.sync(ctx)
+			s.syncAt(ctx, endedAt)
 			// An update that ended the subscription answers before the run does.
 			return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
 		}
@@ -576,6 +577,13 @@ func (s *subscription) tell(ctx workflow.Context, c *child, signal string, arg a
 // sync writes the state to the projection and the search attributes when
 // it changed since the last sync.
 func (s *subscription) sync(ctx workflow.Context) {
+	s.syncAt(ctx, s.clock.now(ctx))
+}
+
+// syncAt is sync for a change made at: the row's update time, which dates
+// its events. An ended subscription's clock has moved on to its target
+// since it ended.
+func (s *subscription) syncAt(ctx workflow.Context, at time.Time) {
 	if s.state.Status != s.synced.status || !s.state.NextBillingAt.Equal(s.synced.next) {
 		updates := []temporal.SearchAttributeUpdate{contract.StatusKey.ValueSet(string(s.state.Status))}
 		if s.state.NextBillingAt.IsZero() {
@@ -597,7 +605,7 @@ func (s *subscription) sync(ctx workflow.Context) {
 		s.synced.row = key
 		s.state.Version = nextVersion(ctx, s.state.Version)
 		rec := s.in.Record(s.state)
-		rec.UpdatedAt = s.clock.now(ctx)
+		rec.UpdatedAt = at
 		project(ctx, a.RecordSubscription, rec, s.raised)
 	} else {
 		proj := s.projection()
@@ -606,7 +614,7 @@ func (s *subscription) sync(ctx workflow.Context) {
 		}
 		s.synced.projection = proj
 		s.state.Version = nextVersion(ctx, s.state.Version)
-		proj.Version, proj.UpdatedAt = s.state.Version, s.clock.now(ctx)
+		proj.Version, proj.UpdatedAt = s.state.Version, at
 		raised := make([]activities.PaymentProjection, len(s.raised))
 		for i, r := range s.raised {
 			raised[i] = paymentProjection(r)

@@ -855,6 +855,11 @@ func TestTestClockStepsThroughDunning(t *testing.T) {
 	if last.Status != contract.SubscriptionExpired || !last.EndedAt.Equal(renewal.Add(120*time.Hour)) {
 		t.Errorf("subscription = %s ended %v, want expired at the last retry, %v", last.Status, last.EndedAt, renewal.Add(120*time.Hour))
 	}
+	// The end is written as of when it happened, which dates its event,
+	// and caught up with the clock's target, which nothing follows.
+	if !last.UpdatedAt.Equal(last.EndedAt) || !last.ClockTime.Equal(renewal.Add(30*day)) {
+		t.Errorf("the end is written at %v, caught up to %v; want at the end, %v, caught up to the target", last.UpdatedAt, last.ClockTime, last.EndedAt)
+	}
 	charges := st.charges()
 	want := []time.Time{start, renewal, renewal.Add(24 * time.Hour), renewal.Add(72 * time.Hour), renewal.Add(120 * time.Hour)}
 	if len(charges) != len(want) {
