@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/billgate/billgate/gateways/sandbox"
+	"github.com/billgate/billgate/internal/demo"
 	"github.com/billgate/billgate/internal/testenv"
 )
 
@@ -496,25 +497,25 @@ func TestConsolePriceChangePreviewed(t *testing.T) {
 	}
 }
 
-// A business's dashboard draws what its subscriptions did: one bought on
-// a test clock started 20 days ago and advanced to now has paid 30.00 a
-// month since, and the figures and charts say so.
+// A business's dashboard draws what its subscriptions did: the demo's
+// 60 days on a test clock (billgate dev --demo) show as MRR, paying
+// subscriptions, revenue, declines and recoveries, and churn. The
+// README's screenshot is this test's.
 func TestConsoleDashboard(t *testing.T) {
 	t.Parallel()
-	s := newShop(t)
-	start := time.Now().UTC().AddDate(0, 0, -20).Truncate(time.Hour)
-	r := call(t, s.env, "POST", "/v1/test-clocks", fmt.Sprintf(`{"frozenTime":%q,"name":"past"}`, start.Format(time.RFC3339)), s.owner...)
-	if r.Status != 201 {
-		t.Fatalf("a clock 20 days ago = %d %+v", r.Status, r.Errors)
+	env := testenv.Start(t, testenv.Options{})
+	env.CreateClient(nil, demo.Business, demo.Password, "business")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	if err := demo.Seed(ctx, env.URL, demo.Business, time.Now()); err != nil {
+		t.Fatalf("seed the demo: %v", err)
 	}
-	clock := r.Result["id"].(string)
-	s.subscribeOnClock(t, clock, s.monthly, sandbox.TokenOK)
-	s.advance(t, clock, time.Now().UTC().Truncate(time.Second))
 
-	b := newBrowser(t, s.env.URL)
+	b := newBrowser(t, env.URL)
 	b.open("dashboard")
-	b.login("shop", goodPassword, "")
-	b.waitText(`#mrr-USD`, "$30.00")
+	b.login(demo.Business, demo.Password, "")
+	b.waitText(`#mrr-USD`, "$95.00")
+	b.waitText(`#churned`, "2")
 	b.waitText(`#page`, "Revenue by day (USD)")
 	b.shot("dashboard")
 	bars, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll("figure.chart rect.bar").length`))

@@ -19,8 +19,10 @@ import (
 	"github.com/billgate/billgate/auth/password"
 	"github.com/billgate/billgate/internal/app"
 	"github.com/billgate/billgate/internal/config"
+	"github.com/billgate/billgate/internal/demo"
 	"github.com/billgate/billgate/internal/devserver"
 	"github.com/billgate/billgate/internal/importer"
+	"github.com/billgate/billgate/models"
 	"github.com/billgate/billgate/workflows/contract"
 )
 
@@ -103,6 +105,11 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.
 	if generated != "" {
 		fmt.Fprintf(stdout, "Created admin %q with password %s (shown once; set BILLGATE_ADMIN_PASSWORD to choose it)\n", cfg.Identity.AdminLogin, generated)
 	}
+	if cfg.Demo {
+		if err := startDemo(ctx, a, apiURL, log, stdout); err != nil {
+			return err
+		}
+	}
 	storage := "in memory (gone at exit; keep it with --data-dir)"
 	if cfg.DataDir != "" {
 		storage = cfg.DataDir
@@ -110,6 +117,37 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.
 	fmt.Fprintf(stdout, "billgate dev is running\n  Console      http://%s/console/\n  API          http://%s\n  API docs     http://%s/docs\n  Temporal UI  %s\n  Temporal     %s (namespace %s)\n  State        %s\nPress Ctrl-C to stop.\n",
 		listener.Addr(), listener.Addr(), listener.Addr(), temporal.UIURL(), temporal.FrontendAddr(), temporal.Namespace(), storage)
 	return app.Serve(ctx, api.NewHTTPServer(cfg.HTTP, a.Handler), listener, cfg.ShutdownTimeout)
+}
+
+// startDemo makes the demo business and seeds it through the API once the
+// API serves, printing its logins when it is ready. A demo kept in
+// --data-dir from an earlier run is left as it is.
+func startDemo(ctx context.Context, a *app.App, apiURL string, log *slog.Logger, stdout io.Writer) error {
+	created, err := app.EnsureAccount(ctx, a.Store, a.Hasher, &models.Client{Login: demo.Business, DisplayName: "Demo business"}, demo.Password, "business")
+	if err != nil {
+		return fmt.Errorf("--demo: %w", err)
+	}
+	logins := func() {
+		fmt.Fprintf(stdout, "Demo ready: log in to the console as the business %q, or as a customer of it, all with password %q:\n", demo.Business, demo.Password)
+		for _, c := range demo.Customers {
+			fmt.Fprintf(stdout, "  %-6s %s\n", c.Login, c.Shows)
+		}
+	}
+	if !created {
+		logins()
+		return nil
+	}
+	fmt.Fprintln(stdout, "Seeding the demo business: its test clock runs 60 days to now (about a minute)...")
+	go func() {
+		if err := demo.Seed(ctx, apiURL, demo.Business, time.Now()); err != nil {
+			if ctx.Err() == nil {
+				log.Error("the demo could not be seeded", "error", err)
+			}
+			return
+		}
+		logins()
+	}()
+	return nil
 }
 
 // publicURL is the configured public URL, or one made from the address the

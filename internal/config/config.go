@@ -58,6 +58,7 @@ type Config struct {
 	DataDir      string // dev: where state is kept; empty keeps it in memory
 	TemporalPort int    // dev: the embedded Temporal's gRPC port
 	UIPort       int    // dev: the Temporal Web UI's port
+	Demo         bool   // dev: seed the demo business (internal/demo)
 
 	URL string // healthcheck: the address to probe
 
@@ -156,6 +157,7 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 		b.integer(&c.UIPort, "ui-port", "BILLGATE_UI_PORT", 8233, "Temporal Web UI port")
 		b.str(&c.DataDir, "data-dir", "BILLGATE_DATA_DIR", "", "directory that keeps app and Temporal state across restarts (empty: in memory)")
 		b.str(&c.Namespace, "namespace", "BILLGATE_NAMESPACE", "default", "Temporal namespace")
+		b.boolean(&c.Demo, "demo", "BILLGATE_DEMO", "seed a demo business with a catalog, customers and subscriptions in every state on a test clock, and print its logins")
 		b.common(&c)
 		b.identity(&c.Identity)
 		b.str(&c.Identity.AdminLogin, "admin-login", "BILLGATE_ADMIN_LOGIN", "admin", "login of the admin created at start if missing")
@@ -320,6 +322,18 @@ func (b *binder) env(name, def string) string {
 
 func (b *binder) str(p *string, name, env, def, usage string) {
 	b.fs.StringVar(p, name, b.env(env, def), usage+" ($"+env+")")
+}
+
+func (b *binder) boolean(p *bool, name, env, usage string) {
+	def := false
+	if s := b.getenv(env); s != "" {
+		v, err := strconv.ParseBool(s)
+		if err != nil {
+			b.errs = append(b.errs, fmt.Errorf("%s=%q: want true or false", env, s))
+		}
+		def = v
+	}
+	b.fs.BoolVar(p, name, def, usage+" ($"+env+")")
 }
 
 func (b *binder) integer(p *int, name, env string, def int, usage string) {

@@ -67,7 +67,7 @@ function Figures({ mrr, revenue, payments, churn }) {
     </div>`;
 }
 
-const W = 600, H = 180, PAD = 28;
+const W = 600, H = 200, PAD = 32;
 
 // Chart draws points (one a day) as a line (the first series) or as bars
 // side by side, in SVG. A person who cannot see it reads the table under
@@ -91,9 +91,9 @@ function Chart({ title, points, series, format, line }) {
     <figcaption>${title}</figcaption>
     <svg viewBox=${`0 0 ${W} ${H}`} role="img" aria-label=${`${title}, ${first} to ${lastDate}, at most ${format(max)}`}>
       <line class="axis" x1=${PAD} y1=${H - PAD} x2=${W - PAD} y2=${H - PAD} />
-      <text class="tick" x=${PAD} y=${PAD - 8}>${format(max)}</text>
-      <text class="tick" x=${PAD} y=${H - 8}>${first}</text>
-      <text class="tick end" x=${W - PAD} y=${H - 8}>${lastDate}</text>
+      <text class="tick" x=${PAD} y=${PAD - 10}>${format(max)}</text>
+      <text class="tick" x=${PAD} y=${H - 6}>${first}</text>
+      <text class="tick end" x=${W - PAD} y=${H - 6}>${lastDate}</text>
       ${drawn}
     </svg>
     ${!line && series.length > 1 && html`<p class="legend">${series.map((s) => html`<span class=${"key " + (s.tone || "")}>${s.label}</span> `)}</p>`}
