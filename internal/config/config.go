@@ -324,6 +324,8 @@ func (b *binder) str(p *string, name, env, def, usage string) {
 	b.fs.StringVar(p, name, b.env(env, def), usage+" ($"+env+")")
 }
 
+// boolean binds a flag that stands alone (--demo) or takes a value
+// (--demo=false).
 func (b *binder) boolean(p *bool, name, env, usage string) {
 	def := false
 	if s := b.getenv(env); s != "" {
@@ -408,7 +410,7 @@ func (b *binder) identity(id *Identity) {
 	b.duration(&id.SessionLifetime, "session-lifetime", "BILLGATE_SESSION_LIFETIME", 24*time.Hour, "absolute lifetime of a session")
 	b.str(&id.IPBinding, "session-ip-binding", "BILLGATE_SESSION_IP_BINDING", "off", "off, log or strict: refuse a session used from another IP")
 	b.integer(&id.LockoutThreshold, "lockout-threshold", "BILLGATE_LOCKOUT_THRESHOLD", auth.DefaultLockout.Threshold, "failed logins that lock an account out for one client IP (with growing backoff)")
-	bindParsed(b, &id.CookieSecure, "cookie-secure", "BILLGATE_COOKIE_SECURE", false, "mark the sid cookie Secure (serve over HTTPS)", "true or false", strconv.ParseBool)
+	b.boolean(&id.CookieSecure, "cookie-secure", "BILLGATE_COOKIE_SECURE", "mark the sid cookie Secure (serve over HTTPS)")
 	b.list(&id.TrustedProxies, "trusted-proxies", "BILLGATE_TRUSTED_PROXIES", "", "comma-separated IPs or CIDRs whose X-Forwarded-For is believed")
 	id.JWTKeys = b.getenv("BILLGATE_JWT_KEYS") // never a flag: it would show in ps
 	b.str(&id.APIKeyScheme, "api-key-scheme", "BILLGATE_API_KEY_SCHEME", "Plain", "the Authorization scheme name that presents API keys")

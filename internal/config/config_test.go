@@ -45,6 +45,8 @@ func TestParseDefaults(t *testing.T) {
 	}{
 		{[]string{"dev"}, Config{Command: "dev", HTTP: "localhost:8080", TemporalPort: 7233, UIPort: 8233, Namespace: "default",
 			LogLevel: slog.LevelInfo, BodyLimit: 1 << 20, ShutdownTimeout: 8 * time.Second, GatewayRate: 50, Identity: devIdentity}},
+		{[]string{"dev", "--demo"}, Config{Command: "dev", HTTP: "localhost:8080", TemporalPort: 7233, UIPort: 8233, Namespace: "default", Demo: true,
+			LogLevel: slog.LevelInfo, BodyLimit: 1 << 20, ShutdownTimeout: 8 * time.Second, GatewayRate: 50, Identity: devIdentity}},
 		{[]string{"api", "--db", pg}, Config{Command: "api", HTTP: ":8080", MetricsAddr: ":9090", DB: pg, Temporal: "localhost:7233", Namespace: "default",
 			LogLevel: slog.LevelInfo, BodyLimit: 1 << 20, ShutdownTimeout: 8 * time.Second, GatewayRate: 50, Identity: serverIdentity}},
 		{[]string{"worker", "--db", pg}, Config{Command: "worker", HTTP: ":8081", MetricsAddr: ":9091", DB: pg, Temporal: "localhost:7233", Namespace: "default",
@@ -123,6 +125,8 @@ func TestParseErrors(t *testing.T) {
 		{[]string{"api", "--db", pg, "--lockout-threshold", "0"}, nil, "--lockout-threshold 0"},
 		{[]string{"api", "--db", pg}, map[string]string{"BILLGATE_COOKIE_SECURE": "yes please"}, `BILLGATE_COOKIE_SECURE="yes please": want true or false`},
 		{[]string{"dev"}, map[string]string{"BILLGATE_ADMIN_PASSWORD": "short"}, "BILLGATE_ADMIN_PASSWORD: want at least 12"},
+		{[]string{"dev"}, map[string]string{"BILLGATE_DEMO": "sure"}, `BILLGATE_DEMO="sure": want true or false`},
+		{[]string{"api", "--db", pg, "--demo"}, nil, "flag provided but not defined: -demo"},
 		{[]string{"api", "--db", pg, "--metrics-addr", "9090"}, nil, `--metrics-addr "9090": want host:port`},
 		{[]string{"worker", "--db", pg, "--metrics-addr", ":8081"}, nil, `--metrics-addr ":8081": want another address than --http`},
 		{[]string{"dev", "--metrics-addr", ":9090"}, nil, "flag provided but not defined: -metrics-addr"},
