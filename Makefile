@@ -71,12 +71,13 @@ lint: tools
 
 ## deps: what lint and test use: the Debian packages (as root), docker-compose
 ## to validate the compose file, libsqlite3-dev for a faster race build,
-## chromium for the console's browser tests, node and npm unless there; then
-## npm http-signature for the outbound package's tests
+## chromium for the console's browser tests, curl and jq for the README's
+## quickstart (and e2e's TestQuickstart, which runs it), node and npm unless
+## there; then npm http-signature for the outbound package's tests
 deps: debian-packages $(HTTPSIG_MODULES)
 
 debian-packages:
-	@missing=$$(for p in docker-compose libsqlite3-dev chromium; do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	@missing=$$(for p in docker-compose libsqlite3-dev chromium curl jq; do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	  command -v npm >/dev/null || missing="$$missing nodejs npm"; \
 	  if [ -n "$$missing" ]; then apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; fi
 
