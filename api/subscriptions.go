@@ -198,6 +198,13 @@ func (h *handlers) cancelSubscription(c *gin.Context, scope tenancy.Scope, id, u
 	return h.Sales.Cancel(c.Request.Context(), scope, id, updateID, req)
 }
 
+func (h *handlers) reactivateSubscription(c *gin.Context, scope tenancy.Scope, id, updateID uuid.UUID) (*models.Subscription, error) {
+	if err := decodeOptionalJSON(c, &struct{}{}); err != nil {
+		return nil, err
+	}
+	return h.Sales.Reactivate(c.Request.Context(), scope, id, updateID)
+}
+
 func (h *handlers) pauseSubscription(c *gin.Context, scope tenancy.Scope, id, updateID uuid.UUID) (*models.Subscription, error) {
 	if err := decodeOptionalJSON(c, &struct{}{}); err != nil {
 		return nil, err

@@ -288,3 +288,28 @@ func TestPurchaseWithApproval(t *testing.T) {
 	}
 	call(t, s.env, "GET", path, "", s.other...).is(t, "another business reads the payment", 404, "NOT_FOUND", "not found")
 }
+
+// A customer takes back its cancel at period end, and changes its own
+// plan (subscriptions:change-price, migration 00029); only a subscription
+// set to cancel can be reactivated.
+func TestCustomerReactivatesAndChangesPlan(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	path := "/v1/subscriptions/" + s.subscribe(t, s.monthly, "sandbox_ok").Result["id"].(string)
+	s.waitStatus(t, path, "active")
+	call(t, s.env, "POST", path+"/reactivate", "", s.bob...).
+		is(t, "reactivate what is not set to cancel", 409, "ILLEGAL_STATE_CHANGE", "only a subscription set to cancel at period end can be reactivated; it is active")
+	if r := call(t, s.env, "POST", path+"/cancel", `{"atPeriodEnd":true}`, s.bob...); r.Status != 200 || r.Result["cancelAtPeriodEnd"] != true {
+		t.Fatalf("cancel at period end = %d %+v", r.Status, r.Errors)
+	}
+	if r := call(t, s.env, "POST", path+"/reactivate", "", s.bob...); r.Status != 200 || r.Result["cancelAtPeriodEnd"] != false || r.Result["canceledAt"] != nil {
+		t.Fatalf("reactivate = %d %+v %v", r.Status, r.Errors, r.Result)
+	}
+	if r := call(t, s.env, "GET", path+"/upcoming-invoice", "", s.bob...); r.Status != 200 {
+		t.Errorf("the reactivated subscription's next invoice = %d %+v", r.Status, r.Errors)
+	}
+	if r := call(t, s.env, "POST", path+"/change-price", fmt.Sprintf(`{"priceId":%q,"proration":"none"}`, s.yearly), s.bob...); r.Status != 200 || r.Result["priceId"] != s.yearly {
+		t.Errorf("the customer's own plan change = %d %+v", r.Status, r.Errors)
+	}
+	call(t, s.env, "POST", path+"/pause", "", s.bob...).is(t, "a customer pauses", 401, "PERMISSION_DENIED", "PERMISSION DENIED")
+}

@@ -58,6 +58,11 @@ func (s *Service) Cancel(ctx context.Context, scope tenancy.Scope, id, updateID 
 	return s.change(ctx, scope, id, updateID, contract.CancelUpdate, func(*models.Subscription) (any, error) { return c, nil })
 }
 
+// Reactivate takes back a cancel at period end.
+func (s *Service) Reactivate(ctx context.Context, scope tenancy.Scope, id, updateID uuid.UUID) (*models.Subscription, error) {
+	return s.change(ctx, scope, id, updateID, contract.ReactivateUpdate, nil)
+}
+
 // Pause stops billing until Resume.
 func (s *Service) Pause(ctx context.Context, scope tenancy.Scope, id, updateID uuid.UUID) (*models.Subscription, error) {
 	return s.change(ctx, scope, id, updateID, contract.PauseUpdate, nil)

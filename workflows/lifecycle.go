@@ -175,6 +175,18 @@ func (l *lifecycle) cancel(c contract.Cancel, at time.Time) {
 	l.end(contract.SubscriptionCanceled, at)
 }
 
+func (l *lifecycle) canReactivate() error {
+	if !l.CancelAtPeriodEnd || l.Status.Ended() {
+		return fmt.Errorf("only a subscription set to cancel at period end can be reactivated; it is %s", l.describe())
+	}
+	return nil
+}
+
+// reactivate takes back a cancel at period end.
+func (l *lifecycle) reactivate() {
+	l.CancelAtPeriodEnd, l.CanceledAt = false, time.Time{}
+}
+
 func (l *lifecycle) canPause() error {
 	if l.Status != contract.SubscriptionActive || l.CancelAtPeriodEnd {
 		return fmt.Errorf("only an active subscription can be paused; it is %s", l.describe())

@@ -706,6 +706,10 @@ func (s *subscription) setUpdateHandlers(ctx workflow.Context) error {
 			s.cancel(ctx, c)
 			return state(ctx)
 		}},
+		{contract.ReactivateUpdate, workflow.UpdateHandlerOptions{Validator: s.validateReactivate}, func(ctx workflow.Context) (contract.SubscriptionState, error) {
+			s.life().reactivate()
+			return state(ctx)
+		}},
 		{contract.PauseUpdate, workflow.UpdateHandlerOptions{Validator: s.validatePause}, func(ctx workflow.Context) (contract.SubscriptionState, error) {
 			s.pause(ctx)
 			return state(ctx)
@@ -762,6 +766,10 @@ func (s *subscription) receiveCancel(ctx workflow.Context, ch workflow.ReceiveCh
 		return
 	}
 	s.cancel(ctx, c)
+}
+
+func (s *subscription) validateReactivate() error {
+	return illegal(s.life().canReactivate())
 }
 
 func (s *subscription) validatePause() error {

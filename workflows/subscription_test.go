@@ -402,6 +402,33 @@ func TestSubscriptionCancelAtPeriodEnd(t *testing.T) {
 	}
 }
 
+// A cancel at period end taken back before the end renews as if it had
+// never been: the next period is invoiced when it starts. Only a
+// subscription set to cancel can be reactivated.
+func TestSubscriptionReactivated(t *testing.T) {
+	st := newSubscriptionTest(t, sandbox.TokenOK, monthly(1000))
+	st.at(time.Hour, func() { st.mustReject(contract.ReactivateUpdate) })
+	st.at(10*day, func() {
+		st.mustUpdate(contract.CancelUpdate, func(contract.SubscriptionState) {}, contract.Cancel{AtPeriodEnd: true})
+	})
+	st.at(20*day, func() {
+		st.mustUpdate(contract.ReactivateUpdate, func(s contract.SubscriptionState) {
+			if s.Status != contract.SubscriptionActive || s.CancelAtPeriodEnd || !s.CanceledAt.IsZero() {
+				t.Errorf("reactivate answered %+v, want active and no longer set to cancel", s)
+			}
+			if _, err := st.env.QueryWorkflowByID(st.workflowID(), contract.UpcomingInvoiceQuery); err != nil {
+				t.Errorf("a reactivated subscription previews no upcoming invoice: %v", err)
+			}
+		})
+		st.mustReject(contract.ReactivateUpdate)
+	})
+	st.at(st.periodEnd(1).Sub(st.start)+time.Hour, st.cancelNow)
+	st.run()
+	if n := len(st.charges()); n != 2 {
+		t.Errorf("%d charges, want the first period's and the renewal's", n)
+	}
+}
+
 // A pause stops invoicing; a resume starts a new period at once, invoiced
 // with a credit for the paid time the pause left unused.
 func TestSubscriptionPauseAndResume(t *testing.T) {

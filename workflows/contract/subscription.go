@@ -27,6 +27,9 @@ const (
 	PauseUpdate = "pause"
 	// ResumeUpdate (no payload) starts a new period at once.
 	ResumeUpdate = "resume"
+	// ReactivateUpdate (no payload) takes back a cancel at period end: the
+	// subscription renews again.
+	ReactivateUpdate = "reactivate"
 	// ChangePriceUpdate takes a PriceChange.
 	ChangePriceUpdate = "change-price"
 	// ChangePaymentMethodUpdate takes a PaymentMethod: the subscription's
