@@ -11,8 +11,10 @@ import { Audit } from "./pages/audit.js";
 import { Roles } from "./pages/roles.js";
 import { Templates } from "./pages/templates.js";
 import { Clocks } from "./pages/clocks.js";
+import { Customer } from "./pages/customer.js";
 import { Customers } from "./pages/customers.js";
 import { Dashboard } from "./pages/dashboard.js";
+import { Payment, Payments } from "./pages/payments.js";
 import { Products } from "./pages/products.js";
 import { Sessions } from "./pages/sessions.js";
 import { Subscription } from "./pages/subscription.js";
@@ -31,6 +33,9 @@ const pages = {
   subscription: { title: "Subscription", view: Subscription, roles: ["business"], hidden: true },
   products: { title: "Products", view: Products, roles: ["business"] },
   customers: { title: "Customers", view: Customers, roles: ["business"] },
+  customer: { title: "Customer", view: Customer, roles: ["business"], hidden: true },
+  payments: { title: "Invoices and payments", view: Payments, roles: ["business"] },
+  payment: { title: "Payment", view: Payment, roles: ["business"], hidden: true },
   clocks: { title: "Test clocks", view: Clocks, roles: ["business"] },
   mine: { title: "My subscriptions", view: MySubscriptions, roles: ["customer"] },
   "my-invoices": { title: "My invoices", view: MyInvoices, roles: ["customer"] },
