@@ -14,6 +14,7 @@ import { Clocks } from "./pages/clocks.js";
 import { Customer } from "./pages/customer.js";
 import { Customers } from "./pages/customers.js";
 import { Dashboard } from "./pages/dashboard.js";
+import { Gateways } from "./pages/gateways.js";
 import { Payment, Payments } from "./pages/payments.js";
 import { Products } from "./pages/products.js";
 import { Sessions } from "./pages/sessions.js";
@@ -36,6 +37,7 @@ const pages = {
   customer: { title: "Customer", view: Customer, roles: ["business"], hidden: true },
   payments: { title: "Invoices and payments", view: Payments, roles: ["business"] },
   payment: { title: "Payment", view: Payment, roles: ["business"], hidden: true },
+  gateways: { title: "Gateway accounts", view: Gateways, roles: ["business"] },
   clocks: { title: "Test clocks", view: Clocks, roles: ["business"] },
   mine: { title: "My subscriptions", view: MySubscriptions, roles: ["customer"] },
   "my-invoices": { title: "My invoices", view: MyInvoices, roles: ["customer"] },
