@@ -20,6 +20,7 @@ import { Products } from "./pages/products.js";
 import { Sessions } from "./pages/sessions.js";
 import { Subscription } from "./pages/subscription.js";
 import { Subscriptions } from "./pages/subscriptions.js";
+import { Webhook, Webhooks } from "./pages/webhooks.js";
 import { stopLive } from "./live.js";
 
 // pages are the console's routes, with the roles that open each (none:
@@ -38,6 +39,8 @@ const pages = {
   payments: { title: "Invoices and payments", view: Payments, roles: ["business"] },
   payment: { title: "Payment", view: Payment, roles: ["business"], hidden: true },
   gateways: { title: "Gateway accounts", view: Gateways, roles: ["business"] },
+  webhooks: { title: "Webhooks", view: Webhooks, roles: ["business"] },
+  webhook: { title: "Webhook endpoint", view: Webhook, roles: ["business"], hidden: true },
   clocks: { title: "Test clocks", view: Clocks, roles: ["business"] },
   mine: { title: "My subscriptions", view: MySubscriptions, roles: ["customer"] },
   "my-invoices": { title: "My invoices", view: MyInvoices, roles: ["customer"] },
