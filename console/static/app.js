@@ -11,12 +11,16 @@ import { Audit } from "./pages/audit.js";
 import { Roles } from "./pages/roles.js";
 import { Templates } from "./pages/templates.js";
 import { Clocks } from "./pages/clocks.js";
+import { Customer } from "./pages/customer.js";
 import { Customers } from "./pages/customers.js";
 import { Dashboard } from "./pages/dashboard.js";
+import { Gateways } from "./pages/gateways.js";
+import { Payment, Payments } from "./pages/payments.js";
 import { Products } from "./pages/products.js";
 import { Sessions } from "./pages/sessions.js";
 import { Subscription } from "./pages/subscription.js";
 import { Subscriptions } from "./pages/subscriptions.js";
+import { Webhook, Webhooks } from "./pages/webhooks.js";
 import { stopLive } from "./live.js";
 
 // pages are the console's routes, with the roles that open each (none:
@@ -31,6 +35,12 @@ const pages = {
   subscription: { title: "Subscription", view: Subscription, roles: ["business"], hidden: true },
   products: { title: "Products", view: Products, roles: ["business"] },
   customers: { title: "Customers", view: Customers, roles: ["business"] },
+  customer: { title: "Customer", view: Customer, roles: ["business"], hidden: true },
+  payments: { title: "Invoices and payments", view: Payments, roles: ["business"] },
+  payment: { title: "Payment", view: Payment, roles: ["business"], hidden: true },
+  gateways: { title: "Gateway accounts", view: Gateways, roles: ["business"] },
+  webhooks: { title: "Webhooks", view: Webhooks, roles: ["business"] },
+  webhook: { title: "Webhook endpoint", view: Webhook, roles: ["business"], hidden: true },
   clocks: { title: "Test clocks", view: Clocks, roles: ["business"] },
   mine: { title: "My subscriptions", view: MySubscriptions, roles: ["customer"] },
   "my-invoices": { title: "My invoices", view: MyInvoices, roles: ["customer"] },

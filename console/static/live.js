@@ -2,7 +2,7 @@
 // console, authenticated by the session cookie. Pages follow it with
 // useEvents; when the socket drops it comes back, resuming from the last
 // event it saw.
-import { useEffect } from "./vendor/hooks.js";
+import { useEffect, useRef } from "./vendor/hooks.js";
 
 const listeners = new Set();
 let socket = null;
@@ -44,9 +44,13 @@ export function stopLive() {
 
 // useEvents calls fn with each live event whose type starts with one of
 // prefixes ("subscription.", "invoice.paid"), while the page is shown.
+// fn is the one of the latest render, which sees the page's current state
+// (a list's filter, the object a page shows).
 export function useEvents(prefixes, fn) {
+  const latest = useRef(fn);
+  latest.current = fn;
   useEffect(() => {
-    const listener = (event) => prefixes.some((p) => event.type.startsWith(p)) && fn(event);
+    const listener = (event) => prefixes.some((p) => event.type.startsWith(p)) && latest.current(event);
     listeners.add(listener);
     if (!socket) connect();
     return () => listeners.delete(listener);

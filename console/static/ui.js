@@ -108,10 +108,12 @@ export function Alert({ error, notice }) {
 
 // useAction runs changes and keeps what came of the last: notice (a
 // string, or a function of the change's value) when it went, then reload;
-// the error when it did not. run reports whether it went.
+// the error when it did not; busy while a change runs. run reports whether
+// it went.
 export function useAction(reload) {
-  const [state, setState] = useState({ error: null, notice: "" });
+  const [state, setState] = useState({ error: null, notice: "", busy: false });
   async function run(change, notice) {
+    setState((s) => ({ ...s, busy: true }));
     try {
       const value = await change();
       setState({ error: null, notice: typeof notice === "function" ? notice(value) : notice });
@@ -138,4 +140,49 @@ export function useLoad(load, deps = []) {
     reload();
   }, deps);
   return [state.value, state.error, reload];
+}
+
+// Secret shows a secret the API gives this once, with a button that
+// copies it; where the page may not (plain HTTP off localhost), the button
+// selects the secret for the reader to copy. children say what it is.
+export function Secret({ secret, children }) {
+  const [copied, setCopied] = useState(false);
+  useEffect(() => setCopied(false), [secret]);
+  async function copy(event) {
+    try {
+      await navigator.clipboard.writeText(secret);
+      setCopied(true);
+    } catch {
+      getSelection().selectAllChildren(event.target.closest(".secret").querySelector("code"));
+    }
+  }
+  return html`<div class="alert notice secret" role="status">
+    <p>${children}</p>
+    <p><code class="secret-value">${secret}</code></p>
+    <button class="secondary" onClick=${copy}>${copied ? "Copied" : "Copy the secret"}</button>
+  </div>`;
+}
+
+// StatusFilter is a form that picks the status a list shows (any, or one
+// of statuses), as the API's status parameter filters it.
+export function StatusFilter({ id, statuses, onFilter }) {
+  function submit(event) {
+    event.preventDefault();
+    onFilter(new FormData(event.target).get("status"));
+  }
+  return html`<form id=${id} class="toolbar" onSubmit=${submit}>
+    <label>Status <select name="status">
+      <option value="">Any</option>
+      ${statuses.map((s) => html`<option key=${s} value=${s}>${s.replace("_", " ")}</option>`)}
+    </select></label>
+    <button type="submit" class="secondary">Show</button>
+  </form>`;
+}
+
+// useKey is one form's idempotency key: the same while the reader means
+// the same change (a second click, a retry after an error), a new one
+// once the form changes or the change is made (renew).
+export function useKey() {
+  const [key, setKey] = useState(newKey);
+  return [key, () => setKey(newKey())];
 }

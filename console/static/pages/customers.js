@@ -1,7 +1,7 @@
 import { Alert, api, html, useAction, useLoad, when } from "../ui.js";
 
-// Customers are a business's customers (GET /v1/clients), and a form for
-// a new one (POST /v1/clients).
+// Customers are a business's customers (GET /v1/clients), each linked to
+// its page, and a form for a new one (POST /v1/clients).
 export function Customers() {
   const [customers, error, reload] = useLoad(() => api("GET", "/v1/clients?limit=200").then((r) => r.results));
   const [done, run] = useAction(reload);
@@ -23,7 +23,7 @@ export function Customers() {
         <tbody>
           ${customers.map(
             (c) => html`<tr key=${c.id}>
-              <td>${c.login}</td>
+              <td><a href=${"#/customer/" + c.id}>${c.login}</a></td>
               <td>${c.email || "—"}</td>
               <td>${when(c.createdAt)}</td>
               <td>${when(c.lastLoginAt)}</td>

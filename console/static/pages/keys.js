@@ -1,4 +1,4 @@
-import { Alert, api, html, useAction, useLoad, useState, when } from "../ui.js";
+import { Alert, Secret, api, html, useAction, useLoad, useState, when } from "../ui.js";
 
 // Keys are the account's API keys (/v1/api-keys) and HTTP Signature keys
 // (/v1/signing-keys). A key's secret is shown once, when it is made, with
@@ -36,33 +36,16 @@ function KeyList({ id, title, path, help, describe, fields, body }) {
   const [keys, error, reload] = useLoad(() => api("GET", path).then((r) => r.results));
   const [done, run] = useAction(reload);
   const [made, setMade] = useState(null);
-  const [copied, setCopied] = useState(false);
   async function create(event) {
     event.preventDefault();
     const form = new FormData(event.target);
     if (await run(() => api("POST", path, body(form)).then((r) => setMade(r.result)), "")) event.target.reset();
-    setCopied(false);
-  }
-  // copy puts the secret on the clipboard; where the page may not (plain
-  // HTTP off localhost), it selects the secret for the reader to copy.
-  async function copy(event) {
-    try {
-      await navigator.clipboard.writeText(made.secret);
-      setCopied(true);
-    } catch {
-      getSelection().selectAllChildren(event.target.closest(".secret").querySelector("code"));
-    }
   }
   return html`
     <section id=${id}>
       <h2>${title}</h2>
       <${Alert} error=${error || done.error} />
-      ${made &&
-      html`<div class="alert notice secret" role="status">
-        <p>The secret of ${made.name}, shown this once. ${help}</p>
-        <p><code class="secret-value">${made.secret}</code></p>
-        <button class="secondary" onClick=${copy}>${copied ? "Copied" : "Copy the secret"}</button>
-      </div>`}
+      ${made && html`<${Secret} secret=${made.secret}>The secret of ${made.name}, shown this once. ${help}</${Secret}>`}
       ${keys &&
       html`<div class="table">
         <table>

@@ -9,22 +9,26 @@ export function Subscriptions() {
   return html`
     <h1>Subscriptions</h1>
     <${Alert} error=${error} />
-    ${subs &&
-    html`<div class="table">
-      <table id="subscriptions">
-        <thead><tr><th scope="col">Subscription</th><th scope="col">Status</th><th scope="col">Amount</th><th scope="col">Period ends</th><th scope="col">Since</th></tr></thead>
-        <tbody>
-          ${subs.map(
-            (s) => html`<tr key=${s.id} data-status=${s.status}>
-              <td><a href=${"#/subscription/" + s.id}>${s.id.slice(-12)}</a></td>
-              <td>${s.status}${s.cancelAtPeriodEnd ? " (ends at period end)" : ""}</td>
-              <td>${money(s.amount, s.currency)}</td>
-              <td>${when(s.currentPeriodEnd)}</td>
-              <td>${when(s.createdAt)}</td>
-            </tr>`,
-          )}
-        </tbody>
-      </table>
-      ${subs.length === 0 ? html`<p class="muted">No subscriptions yet.</p>` : ""}
-    </div>`}`;
+    ${subs && html`<${SubscriptionTable} subs=${subs} />`}`;
+}
+
+// SubscriptionTable lists subscriptions, each linked to its page.
+export function SubscriptionTable({ subs }) {
+  return html`<div class="table">
+    <table id="subscriptions">
+      <thead><tr><th scope="col">Subscription</th><th scope="col">Status</th><th scope="col">Amount</th><th scope="col">Period ends</th><th scope="col">Since</th></tr></thead>
+      <tbody>
+        ${subs.map(
+          (s) => html`<tr key=${s.id} data-status=${s.status}>
+            <td><a href=${"#/subscription/" + s.id}>${s.id.slice(-12)}</a></td>
+            <td>${s.status}${s.cancelAtPeriodEnd ? " (ends at period end)" : ""}</td>
+            <td>${money(s.amount, s.currency)}</td>
+            <td>${when(s.currentPeriodEnd)}</td>
+            <td>${when(s.createdAt)}</td>
+          </tr>`,
+        )}
+      </tbody>
+    </table>
+    ${subs.length === 0 ? html`<p class="muted">No subscriptions yet.</p>` : ""}
+  </div>`;
 }
