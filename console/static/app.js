@@ -3,7 +3,7 @@
 import { ApiError, api, html, render, useEffect, useState } from "./ui.js";
 import { Keys } from "./pages/keys.js";
 import { Login } from "./pages/login.js";
-import { MyInvoices, MySubscriptions } from "./pages/mine.js";
+import { MyInvoices, MyPaymentMethods, MySubscriptions, Shop } from "./pages/mine.js";
 import { Password } from "./pages/password.js";
 import { Profile } from "./pages/profile.js";
 import { Accounts } from "./pages/accounts.js";
@@ -44,6 +44,8 @@ const pages = {
   clocks: { title: "Test clocks", view: Clocks, roles: ["business"] },
   mine: { title: "My subscriptions", view: MySubscriptions, roles: ["customer"] },
   "my-invoices": { title: "My invoices", view: MyInvoices, roles: ["customer"] },
+  "my-payment-methods": { title: "My payment methods", view: MyPaymentMethods, roles: ["customer"] },
+  shop: { title: "Shop", view: Shop, roles: ["customer"] },
   profile: { title: "My profile", view: Profile },
   sessions: { title: "My sessions", view: Sessions },
   keys: { title: "My keys", view: Keys },

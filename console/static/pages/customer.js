@@ -18,11 +18,9 @@ export function Customer({ param: id }) {
     return { customer: customer.result, methods: methods.results, accounts: accounts.results, subs: subs.results, invoices: invoices.results };
   }, [id]);
   useEvents(["subscription.", "invoice."], (e) => e.customerId === id && reload());
-  const [done, run] = useAction(reload);
   if (error) return html`<${Alert} error=${error} />`;
   if (!data) return html`<p class="loading">Loading…</p>`;
   const { customer, methods, accounts, subs, invoices } = data;
-  const account = (pm) => accounts.find((a) => a.id === pm.gatewayAccountId);
   return html`
     <p><a href="#/customers">← Customers</a></p>
     <h1>${customer.login}</h1>
@@ -33,6 +31,20 @@ export function Customer({ param: id }) {
       <dt>Status</dt><dd>${customer.disabled ? "disabled" : "active"}</dd>
     </dl>
     <h2>Payment methods</h2>
+    <${PaymentMethods} customer=${customer} methods=${methods} accounts=${accounts} onChange=${reload} />
+    <h2>Subscriptions</h2>
+    <${SubscriptionTable} subs=${subs} />
+    <h2>Invoices</h2>
+    ${invoices.length === 0 ? html`<p class="muted">No invoices yet.</p>` : html`<${InvoiceTable} id="invoices" invoices=${invoices} />`}`;
+}
+
+// PaymentMethods are a customer's saved ways to pay, to remove, and a form
+// for another: the business's view of its customer, and the customer's own
+// (without gateway accounts, which only the business lists).
+export function PaymentMethods({ customer, methods, accounts, onChange }) {
+  const [done, run] = useAction(onChange);
+  const account = (pm) => accounts.find((a) => a.id === pm.gatewayAccountId);
+  return html`
     <${Alert} error=${done.error} notice=${done.notice} />
     ${methods.length === 0
       ? html`<p class="muted">No saved payment methods.</p>`
@@ -46,18 +58,14 @@ export function Customer({ param: id }) {
                   <td><code>${pm.token}</code></td>
                   <td>${when(pm.createdAt)}</td>
                   <td><button class="secondary danger" aria-label=${`Remove ${pm.gateway} ${pm.token}`}
-                    onClick=${() => run(() => api("DELETE", `/v1/customers/${id}/payment-methods/${pm.id}`), `${pm.token} is removed.`)}>Remove</button></td>
+                    onClick=${() => run(() => api("DELETE", `/v1/customers/${customer.id}/payment-methods/${pm.id}`), `${pm.token} is removed.`)}>Remove</button></td>
                 </tr>`,
               )}
             </tbody>
           </table>
         </div>`}
     <p class="help">Subscriptions and payments that charge a removed method are declined at their next attempt, until they are given another.</p>
-    <${NewPaymentMethod} customer=${customer} accounts=${accounts} onSaved=${reload} />
-    <h2>Subscriptions</h2>
-    <${SubscriptionTable} subs=${subs} />
-    <h2>Invoices</h2>
-    ${invoices.length === 0 ? html`<p class="muted">No invoices yet.</p>` : html`<${InvoiceTable} id="invoices" invoices=${invoices} />`}`;
+    <${NewPaymentMethod} customer=${customer} accounts=${accounts} onSaved=${onChange} />`;
 }
 
 // NewPaymentMethod saves a token a gateway issued as one of the customer's
