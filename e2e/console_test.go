@@ -317,7 +317,18 @@ func TestConsoleSubscriptionsLive(t *testing.T) {
 	}
 	b.waitText(`#sub-status`, "canceled")
 	b.waitText(`#timeline`, "subscription.canceled")
+	b.waitText(`#payments`, "succeeded")
 	b.shot("subscription-detail")
+
+	b.open("subscriptions")
+	filter := func(status string) {
+		b.do("filter "+status, chromedp.SetValue(chromedp.CSS(`#subscriptions-filter select`), status),
+			chromedp.Click(chromedp.CSS(`#subscriptions-filter button`)))
+	}
+	filter("active")
+	b.waitText(`#page`, "No subscriptions yet.")
+	filter("canceled")
+	b.waitText(`#subscriptions tbody`, "canceled")
 }
 
 // A customer sees what it has and its next invoice, cancels at the end of

@@ -59,18 +59,20 @@ export function InvoiceTable({ id, invoices, name }) {
   </div>`;
 }
 
-function PaymentTable({ payments, name }) {
+// PaymentTable lists payments with their attempts, with their customer
+// when name is given.
+export function PaymentTable({ payments, name }) {
   return html`<div class="table">
     <table id="payments">
       <thead><tr>
-        <th scope="col">Payment</th><th scope="col">Customer</th><th scope="col">Status</th><th scope="col" class="num">Amount</th>
+        <th scope="col">Payment</th>${name && html`<th scope="col">Customer</th>`}<th scope="col">Status</th><th scope="col" class="num">Amount</th>
         <th scope="col" class="num">Refunded</th><th scope="col">Attempts</th><th scope="col">Created</th>
       </tr></thead>
       <tbody>
         ${payments.map(
           (p) => html`<tr key=${p.id} data-payment=${p.id} data-status=${p.status}>
             <td><a href=${"#/payment/" + p.id}>${p.id.slice(-12)}</a></td>
-            <td>${name(p.customerId)}</td>
+            ${name && html`<td>${name(p.customerId)}</td>`}
             <td>${p.status}${p.disputedAt ? " (disputed)" : ""}</td>
             <td class="num">${money(p.amount, p.currency)}</td>
             <td class="num">${p.amountRefunded ? money(p.amountRefunded, p.currency) : "—"}</td>

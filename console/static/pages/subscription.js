@@ -1,27 +1,30 @@
 import { Alert, api, html, money, newKey, useAction, useLoad, when } from "../ui.js";
 import { useEvents } from "../live.js";
+import { InvoiceTable, PaymentTable } from "./payments.js";
 import { ChangePrice } from "./plan.js";
 
 // Subscription is one subscription: its state, the timeline of its
-// events, and its invoices, kept up to date by the live event stream. A
+// events, its invoices, and its payments with their attempts, kept up to
+// date by the live event stream. A
 // link opens its workflow in the Temporal UI when billgate knows where
 // that is.
 export function Subscription({ param: id }) {
   const [data, error, reload] = useLoad(async () => {
-    const [sub, events, invoices, workflow] = await Promise.all([
+    const [sub, events, invoices, payments, workflow] = await Promise.all([
       api("GET", `/v1/subscriptions/${id}`),
       api("GET", `/v1/events?objectId=${id}&limit=200`),
       api("GET", `/v1/invoices?subscriptionId=${id}&limit=200`),
+      api("GET", `/v1/payments?subscriptionId=${id}&limit=200`),
       api("GET", `/v1/subscriptions/${id}/workflow`),
     ]);
-    return { sub: sub.result, events: events.results, invoices: invoices.results, workflow: workflow.result };
+    return { sub: sub.result, events: events.results, invoices: invoices.results, payments: payments.results, workflow: workflow.result };
   }, [id]);
   useEvents(["subscription.", "invoice.", "payment."], (e) => (e.objectId === id || e.data?.object?.subscriptionId === id) && reload());
   const [done, run] = useAction(reload);
   const change = (what, body, notice) => run(() => api("POST", `/v1/subscriptions/${id}/${what}`, body, newKey()), notice);
   if (error) return html`<${Alert} error=${error} />`;
   if (!data) return html`<p class="loading">Loading…</p>`;
-  const { sub, events, invoices, workflow } = data;
+  const { sub, events, invoices, payments, workflow } = data;
   return html`
     <p><a href="#/subscriptions">← Subscriptions</a></p>
     <h1>Subscription <span class="muted">${sub.id}</span></h1>
@@ -53,22 +56,9 @@ export function Subscription({ param: id }) {
       ${events.map((e) => html`<li key=${e.id}><time datetime=${e.createdAt}>${when(e.createdAt)}</time> ${e.type}</li>`)}
     </ol>
     <h2>Invoices</h2>
-    <div class="table">
-      <table id="invoices">
-        <thead><tr><th scope="col">Invoice</th><th scope="col">Status</th><th scope="col">Total</th><th scope="col">Period</th><th scope="col">Paid</th></tr></thead>
-        <tbody>
-          ${invoices.map(
-            (i) => html`<tr key=${i.id}>
-              <td>${i.id.slice(-12)}</td>
-              <td>${i.status}</td>
-              <td>${money(i.total, i.currency)}</td>
-              <td>${when(i.periodStart)} to ${when(i.periodEnd)}</td>
-              <td>${when(i.paidAt)}</td>
-            </tr>`,
-          )}
-        </tbody>
-      </table>
-    </div>`;
+    ${invoices.length ? html`<${InvoiceTable} id="invoices" invoices=${invoices} />` : html`<p class="muted">No invoices yet.</p>`}
+    <h2>Payments and their attempts</h2>
+    ${payments.length ? html`<${PaymentTable} payments=${payments} />` : html`<p class="muted">No payments yet.</p>`}`;
 }
 
 // cancels are the statuses a subscription can be set to cancel from.

@@ -1,16 +1,20 @@
-import { Alert, api, html, money, useLoad, when } from "../ui.js";
+import { Alert, StatusFilter, api, html, money, useLoad, useState, when } from "../ui.js";
 import { useEvents } from "../live.js";
 
 // Subscriptions lists the business's subscriptions (GET /v1/subscriptions),
-// kept up to date by the live event stream.
+// filtered by status, kept up to date by the live event stream.
 export function Subscriptions() {
-  const [subs, error, reload] = useLoad(() => api("GET", "/v1/subscriptions?limit=200").then((r) => r.results));
+  const [status, setStatus] = useState("");
+  const [subs, error, reload] = useLoad(() => api("GET", `/v1/subscriptions?limit=200${status ? `&status=${status}` : ""}`).then((r) => r.results), [status]);
   useEvents(["subscription."], reload);
   return html`
     <h1>Subscriptions</h1>
+    <${StatusFilter} id="subscriptions-filter" statuses=${statuses} onFilter=${setStatus} />
     <${Alert} error=${error} />
     ${subs && html`<${SubscriptionTable} subs=${subs} />`}`;
 }
+
+const statuses = ["pending", "trialing", "active", "past_due", "paused", "canceled", "expired"];
 
 // SubscriptionTable lists subscriptions, each linked to its page.
 export function SubscriptionTable({ subs }) {
