@@ -220,7 +220,7 @@ func TestConsoleBusinessRefundThroughStripe(t *testing.T) {
 	}
 	// More than is left: the API's answer (which counts in cents).
 	b.fill("#refund-form", map[string]string{"amount": "100"})
-	b.waitText(`#refund [role=alert]`, "at most 1000 USD is left to refund (amount)")
+	b.waitText(`#refund [role=alert]`, "at most USD 10.00 is left to refund: amounts are in minor units, 1000 here (amount)")
 }
 
 // A business creates a webhook endpoint in the console (its secret shown

@@ -129,7 +129,7 @@ func (s *connectedShop) refundInParts(t *testing.T, payment string) {
 		t.Fatalf("refund 500 = %d %+v %v", first.Status, first.Errors, first.Result)
 	}
 	call(t, s.env, "POST", "/v1/refunds", fmt.Sprintf(`{"paymentId":%q,"amount":1001}`, strings.TrimPrefix(payment, "/v1/payments/")), s.owner...).
-		is(t, "a refund above what is left", 400, "INVALID", "at most 1000 USD is left to refund")
+		is(t, "a refund above what is left", 400, "INVALID", "at most USD 10.00 is left to refund: amounts are in minor units, 1000 here")
 	rest := s.refund(t, payment, 0)
 	if rest.Status != 201 || rest.Result["status"] != "succeeded" || rest.Result["amount"] != float64(1000) {
 		t.Fatalf("refund the rest = %d %+v %v", rest.Status, rest.Errors, rest.Result)

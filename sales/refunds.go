@@ -3,8 +3,8 @@ package sales
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
+	"github.com/billgate/billgate/billing"
 	"github.com/billgate/billgate/fault"
 	"github.com/billgate/billgate/models"
 	"github.com/billgate/billgate/tenancy"
@@ -105,7 +106,8 @@ func (s *Service) newRefund(ctx context.Context, id uuid.UUID, pay *models.Payme
 	case amount <= 0:
 		return nil, fault.Invalid("paymentId", "the payment is refunded in full already", n.PaymentID.String())
 	case amount > left:
-		return nil, fault.Invalid("amount", "at most "+strconv.FormatInt(left, 10)+" "+pay.Currency+" is left to refund", amount)
+		rest := billing.Money{Amount: left, Currency: billing.Currency(pay.Currency)}
+		return nil, fault.Invalid("amount", fmt.Sprintf("at most %s is left to refund: amounts are in minor units, %d here", rest, left), amount)
 	}
 	now := s.Now().UTC()
 	r := &models.Refund{ID: id, PaymentID: pay.ID, Amount: amount, Currency: pay.Currency, Reason: n.Reason, Origin: models.RefundOriginAPI, CreatedAt: now, UpdatedAt: now}
