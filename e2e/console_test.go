@@ -419,43 +419,88 @@ func TestConsoleKeys(t *testing.T) {
 	}
 }
 
-// A business makes a test clock in the console, a customer subscribes on
-// it, and advancing the clock a month renews the subscription before the
-// business's eyes: the clock and the subscription's period move, live.
-func TestConsoleTestClockRenewal(t *testing.T) {
+// The business's journey, all in the console: it creates a product, a
+// customer and a test clock, subscribes the customer on the clock,
+// advances the clock a month and watches the renewal appear live, then
+// previews and applies a price change. The API confirms each step.
+func TestConsoleBusinessJourney(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)
 	b := newBrowser(t, s.env.URL)
-	b.open("clocks")
+	b.open("products")
 	b.login("shop", goodPassword, "")
-	b.fill("main form", map[string]string{"name": "demo"})
-	b.waitText(`[data-clock=demo] .clock-state`, "at ")
-	var clock string
-	for _, c := range callList(t, s.env, "/v1/test-clocks", s.owner...).results {
-		if c["name"] == "demo" {
-			clock = c["id"].(string)
+	b.waitText(`#products`, "Pro")
+	b.fill("main form", map[string]string{"name": "Team", "amount": "40"})
+	b.waitText(`#products`, "Team")
+	b.open("customers")
+	b.waitText(`#customers`, "bob")
+	b.fill("main form", map[string]string{"login": "carl", "password": goodPassword})
+	b.waitText(`#customers`, "carl")
+	b.open("clocks")
+	b.waitText(`#page h1`, "Test clocks")
+	b.fill("main form", map[string]string{"name": "journey"})
+	b.waitText(`[data-clock=journey] .clock-state`, "at ")
+
+	var team, clock, carl string
+	for _, p := range callList(t, s.env, "/v1/products", s.owner...).results {
+		if p["name"] == "Team" {
+			team = p["prices"].([]any)[0].(map[string]any)["id"].(string)
 		}
 	}
-	sub := s.subscribeOnClock(t, clock, s.monthly, sandbox.TokenOK) // its path, paid
+	for _, c := range callList(t, s.env, "/v1/test-clocks", s.owner...).results {
+		clock = c["id"].(string)
+	}
+	for _, c := range callList(t, s.env, "/v1/clients?login=carl", s.owner...).results {
+		carl = c["id"].(string)
+	}
+	if team == "" || clock == "" || carl == "" {
+		t.Fatalf("made in the console: price %q, clock %q, customer %q", team, clock, carl)
+	}
 
-	b.waitText(`[data-clock=demo] table`, "active")
-	before := b.text(`[data-clock=demo] .period-end`)
+	b.open("customer/" + carl)
+	b.do("subscribe carl on the clock",
+		chromedp.WaitVisible(chromedp.CSS(`#new-subscription select[name=priceId]`)),
+		chromedp.SetValue(chromedp.CSS(`#new-subscription select[name=priceId]`), team),
+		chromedp.SetValue(chromedp.CSS(`#new-subscription select[name=testClockId]`), clock),
+		chromedp.SetValue(chromedp.CSS(`#new-subscription select[name=pay]`), "token:"+sandbox.TokenOK),
+		chromedp.Click(chromedp.CSS(`#new-subscription button[type=submit]`)))
+	b.waitText(`#new-subscription`, "carl is subscribed")
+	subs := callList(t, s.env, "/v1/subscriptions?customerId="+carl, s.owner...).results
+	if len(subs) != 1 || subs[0]["testClockId"] != clock || subs[0]["priceId"] != team {
+		t.Fatalf("carl's subscriptions = %v, want one to Team on the clock", subs)
+	}
+	sub := subs[0]["id"].(string)
+
+	b.open("clocks")
+	b.waitText(`[data-clock=journey] table`, "active")
+	before := b.text(`[data-clock=journey] .period-end`)
 	b.shot("clock-before")
-
-	b.do("advance the clock", chromedp.Click(chromedp.CSS(`[data-clock=demo] button`)))
+	b.do("advance the clock", chromedp.Click(chromedp.CSS(`[data-clock=journey] button`)))
 	waitFor(t, "the renewal on the page", func() bool {
-		got, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.querySelector("[data-clock=demo] .period-end")?.textContent ?? ""`))
+		got, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.querySelector("[data-clock=journey] .period-end")?.textContent ?? ""`))
 		return err == nil && got != "" && got != before
 	})
-	b.waitText(`[data-clock=demo] .clock-state`, "at ")
-	if r := s.get(t, sub); r["status"] != "active" {
-		t.Errorf("after the advance: %v", r)
-	}
-	renewed := callList(t, s.env, "/v1/events?type=subscription.renewed&objectId="+strings.TrimPrefix(sub, "/v1/subscriptions/"), s.owner...).results
-	if len(renewed) != 1 {
+	b.waitText(`[data-clock=journey] .clock-state`, "at ")
+	if renewed := callList(t, s.env, "/v1/events?type=subscription.renewed&objectId="+sub, s.owner...).results; len(renewed) != 1 {
 		t.Errorf("renewals recorded: %v", renewed)
 	}
 	b.shot("clock-after")
+
+	b.open("subscription/" + sub)
+	b.waitText(`#timeline`, "subscription.renewed")
+	b.do("preview Pro",
+		chromedp.SetValue(chromedp.CSS(`#change-price select[name=priceId]`), s.monthly),
+		chromedp.Click(chromedp.CSS(`#change-price button[type=submit]`)))
+	b.waitText(`#next-invoice`, "Next invoice")
+	b.shot("price-change-preview")
+	if got := s.get(t, "/v1/subscriptions/"+sub); got["priceId"] != team {
+		t.Fatalf("the preview changed the price: %v", got)
+	}
+	b.do("apply it", chromedp.Click(chromedp.CSS(`#price-preview > button`)))
+	b.waitText(`#page`, "The subscription is on its new price.")
+	if got := s.get(t, "/v1/subscriptions/"+sub); got["priceId"] != s.monthly {
+		t.Errorf("after the change: %v", got)
+	}
 }
 
 // A business pauses and resumes a subscription on a test clock, then

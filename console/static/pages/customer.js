@@ -1,4 +1,4 @@
-import { Alert, api, html, useAction, useKey, useLoad, when } from "../ui.js";
+import { Alert, api, html, money, useAction, useKey, useLoad, when } from "../ui.js";
 import { useEvents } from "../live.js";
 import { InvoiceTable } from "./payments.js";
 import { SubscriptionTable } from "./subscriptions.js";
@@ -8,19 +8,24 @@ import { SubscriptionTable } from "./subscriptions.js";
 // the live event stream.
 export function Customer({ param: id }) {
   const [data, error, reload] = useLoad(async () => {
-    const [customer, methods, accounts, subs, invoices] = await Promise.all([
+    const [customer, methods, accounts, subs, invoices, products, clocks] = await Promise.all([
       api("GET", `/v1/clients/${id}`),
       api("GET", `/v1/customers/${id}/payment-methods`),
       api("GET", "/v1/gateway-accounts?limit=200"),
       api("GET", `/v1/subscriptions?customerId=${id}&limit=200`),
       api("GET", `/v1/invoices?customerId=${id}&limit=200`),
+      api("GET", "/v1/products?limit=200"),
+      api("GET", "/v1/test-clocks?limit=200"),
     ]);
-    return { customer: customer.result, methods: methods.results, accounts: accounts.results, subs: subs.results, invoices: invoices.results };
+    return {
+      customer: customer.result, methods: methods.results, accounts: accounts.results, subs: subs.results, invoices: invoices.results,
+      products: products.results, clocks: clocks.results,
+    };
   }, [id]);
   useEvents(["subscription.", "invoice."], (e) => e.customerId === id && reload());
   if (error) return html`<${Alert} error=${error} />`;
   if (!data) return html`<p class="loading">Loading…</p>`;
-  const { customer, methods, accounts, subs, invoices } = data;
+  const { customer, methods, accounts, subs, invoices, products, clocks } = data;
   return html`
     <p><a href="#/customers">← Customers</a></p>
     <h1>${customer.login}</h1>
@@ -34,8 +39,47 @@ export function Customer({ param: id }) {
     <${PaymentMethods} customer=${customer} methods=${methods} accounts=${accounts} onChange=${reload} />
     <h2>Subscriptions</h2>
     <${SubscriptionTable} subs=${subs} />
+    <${NewSubscription} customer=${customer} products=${products} methods=${methods} clocks=${clocks} onMade=${reload} />
     <h2>Invoices</h2>
     ${invoices.length === 0 ? html`<p class="muted">No invoices yet.</p>` : html`<${InvoiceTable} id="invoices" invoices=${invoices} />`}`;
+}
+
+// NewSubscription subscribes the customer to one of the business's active
+// recurring prices, on a test clock if one is chosen, paying with a saved
+// method or a sandbox token (POST /v1/subscriptions, one key per form).
+function NewSubscription({ customer, products, methods, clocks, onMade }) {
+  const [key, renew] = useKey();
+  const [done, run] = useAction(onMade);
+  const prices = products
+    .filter((p) => p.active)
+    .flatMap((p) => p.prices.filter((pr) => pr.active && pr.type === "recurring").map((pr) => ({ ...pr, product: p.name })));
+  async function subscribe(event) {
+    event.preventDefault();
+    const form = new FormData(event.target);
+    const pay = form.get("pay");
+    const body = { priceId: form.get("priceId"), customerId: customer.id };
+    if (form.get("testClockId")) body.testClockId = form.get("testClockId");
+    if (pay.startsWith("token:")) body.paymentMethod = { gateway: "sandbox", token: pay.slice(6) };
+    else body.paymentMethodId = pay;
+    const made = () => api("POST", "/v1/subscriptions", body, key).then((r) => r.result);
+    if (await run(made, (sub) => `${customer.login} is subscribed: ${sub.status}.`)) renew();
+  }
+  return html`<form id="new-subscription" onSubmit=${subscribe} onInput=${renew}>
+    <h3>Subscribe ${customer.login}</h3>
+    <${Alert} error=${done.error} notice=${done.notice} />
+    <label>Price <select name="priceId" required>
+      ${prices.map((p) => html`<option key=${p.id} value=${p.id}>${p.product}: ${money(p.amount, p.currency)} every ${p.intervalCount > 1 ? `${p.intervalCount} ${p.interval}s` : p.interval}</option>`)}
+    </select></label>
+    <label>Test clock <select name="testClockId">
+      <option value="">none: real time</option>
+      ${clocks.map((c) => html`<option key=${c.id} value=${c.id}>${c.name} (at ${when(c.frozenTime)})</option>`)}
+    </select></label>
+    <label>Pay with <select name="pay">
+      ${methods.map((m) => html`<option key=${m.id} value=${m.id}>${m.gateway}: ${m.token}</option>`)}
+      ${sandboxTokens.map((t) => html`<option key=${t} value=${"token:" + t}>sandbox: ${t}</option>`)}
+    </select></label>
+    <button type="submit" disabled=${done.busy || prices.length === 0}>Subscribe</button>
+  </form>`;
 }
 
 // PaymentMethods are a customer's saved ways to pay, to remove, and a form
