@@ -141,6 +141,16 @@ func (b *browser) waitText(sel, want string) {
 	}
 }
 
+// waitGone waits until nothing matches sel.
+func (b *browser) waitGone(sel string) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, time.Minute)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(`!document.querySelector(%q)`, sel), chromedp.WithPollingTimeout(40*time.Second))); err != nil {
+		b.t.Fatalf("wait for %s to go: %v", sel, err)
+	}
+}
+
 // login types into the login page's form, as a person would, and sends
 // it. It waits for that page: other pages have a login field too.
 func (b *browser) login(login, password, business string) {
