@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -9,7 +8,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/billgate/billgate/internal/demo"
-	"github.com/billgate/billgate/internal/testenv"
 )
 
 // Every page of every role, on a phone's screen (390 × 844, as an iPhone
@@ -18,14 +16,7 @@ import (
 // says what it does.
 func TestConsoleOnAPhone(t *testing.T) {
 	t.Parallel()
-	env := testenv.Start(t, testenv.Options{})
-	env.CreateClient(nil, "root", goodPassword, "admin")
-	env.CreateClient(nil, demo.Business, demo.Password, "business")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	if err := demo.Seed(ctx, env.URL, demo.Business, time.Now()); err != nil {
-		t.Fatalf("seed the demo: %v", err)
-	}
+	env := startDemo(t)
 	sub := callList(t, env, "/v1/subscriptions?status=past_due", as(t, env, `{"login":"demo","password":"`+demo.Password+`"}`)...).results[0]["id"].(string)
 
 	for _, who := range []struct {

@@ -569,13 +569,7 @@ func TestConsolePriceChangePreviewed(t *testing.T) {
 // README's screenshot is this test's.
 func TestConsoleDashboard(t *testing.T) {
 	t.Parallel()
-	env := testenv.Start(t, testenv.Options{})
-	env.CreateClient(nil, demo.Business, demo.Password, "business")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	if err := demo.Seed(ctx, env.URL, demo.Business, time.Now()); err != nil {
-		t.Fatalf("seed the demo: %v", err)
-	}
+	env := startDemo(t)
 
 	b := newBrowser(t, env.URL)
 	b.open("dashboard")

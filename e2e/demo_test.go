@@ -15,13 +15,7 @@ import (
 // paying ones, and every demo login works.
 func TestDemoSeedsEveryState(t *testing.T) {
 	t.Parallel()
-	env := testenv.Start(t, testenv.Options{})
-	env.CreateClient(nil, demo.Business, demo.Password, "business")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	if err := demo.Seed(ctx, env.URL, demo.Business, time.Now()); err != nil {
-		t.Fatalf("seed: %v", err)
-	}
+	env := startDemo(t)
 	login := func(name, business string) []string {
 		return as(t, env, fmt.Sprintf(`{"login":%q,"password":%q,"tenant":%q}`, name, demo.Password, business))
 	}
@@ -51,4 +45,19 @@ func TestDemoSeedsEveryState(t *testing.T) {
 	if len(churn) != 2 {
 		t.Errorf("churn events = %d, want dave's cancel and gina's expiry", len(churn))
 	}
+}
+
+// startDemo starts billgate with the demo seeded, as billgate dev --demo
+// does, and an admin, root.
+func startDemo(t *testing.T) *testenv.Env {
+	t.Helper()
+	env := testenv.Start(t, testenv.Options{})
+	env.CreateClient(nil, "root", goodPassword, "admin")
+	env.CreateClient(nil, demo.Business, demo.Password, "business")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	if err := demo.Seed(ctx, env.URL, demo.Business, time.Now()); err != nil {
+		t.Fatalf("seed the demo: %v", err)
+	}
+	return env
 }
