@@ -109,7 +109,13 @@ func TestPaymentMethods(t *testing.T) {
 	call(t, env, "POST", path, `{"gateway":"paypal-ish","token":"x"}`, asShop...).is(t, "unknown gateway", 400, "INVALID", "gateway must be one of the configured gateways or one the business connected")
 	call(t, env, "POST", path, `{"gateway":"sandbox","token":""}`, asShop...).is(t, "empty token", 400, "INVALID", "token must be 1-255 printable characters")
 	call(t, env, "GET", path, "", asOther...).is(t, "another business's customer", 404, "NOT_FOUND", "not found")
-	call(t, env, "GET", path, "", asBob...).is(t, "customer manages methods here", 401, "PERMISSION_DENIED", "PERMISSION DENIED")
+	// A customer keeps its own payment methods (migration 00029), and no
+	// one else's.
+	if own := callList(t, env, path, asBob...); len(own.results) != 1 {
+		t.Errorf("bob's own methods = %v, want the one saved", own.results)
+	}
+	call(t, env, "POST", "/v1/clients", newAccount("eve", ""), asShop...)
+	call(t, env, "GET", path, "", as(t, env, creds("eve", "shop"))...).is(t, "another customer's methods", 404, "NOT_FOUND", "not found")
 	if list := callList(t, env, path, asShop...); len(list.results) != 1 {
 		t.Errorf("list = %v", list.results)
 	}
