@@ -128,7 +128,12 @@ func TestSubscriptionLifecycleOverHTTP(t *testing.T) {
 	if r := call(t, s.env, "POST", path+"/cancel", "", s.bob...); r.Status != 200 || r.Result["status"] != "canceled" || r.Result["endedAt"] == nil {
 		t.Errorf("cancel now = %d %+v %v", r.Status, r.Errors, r.Result)
 	}
-	call(t, s.env, "POST", path+"/pause", "", s.owner...).is(t, "pause a canceled subscription", 409, "ILLEGAL_STATE_CHANGE", "the subscription has ended")
+	// The workflow refuses while it closes, or the API finds it gone: the
+	// answer is the same 409 either way, its reason worded by whichever.
+	if r := call(t, s.env, "POST", path+"/pause", "", s.owner...); r.Status != 409 || r.Errors[0].Code != "ILLEGAL_STATE_CHANGE" ||
+		!strings.Contains(r.Errors[0].Message, "canceled") && !strings.Contains(r.Errors[0].Message, "has ended") {
+		t.Errorf("pause a canceled subscription = %d %+v, want 409 ILLEGAL_STATE_CHANGE saying it is canceled or has ended", r.Status, r.Errors)
+	}
 	if l := callList(t, s.env, "/v1/entitlements", s.bob...); len(l.results) != 0 {
 		t.Errorf("entitlements after canceling = %v, want none", l.results)
 	}
