@@ -177,7 +177,20 @@ func (b *browser) fill(form string, fields map[string]string) {
 	for name, value := range fields {
 		steps = append(steps, chromedp.SendKeys(chromedp.CSS(form+` [name=`+name+`]`), value))
 	}
-	b.do("fill "+form, append(steps, chromedp.Click(chromedp.CSS(form+` button[type=submit]`)))...)
+	b.do("fill "+form, steps...)
+	b.press(form + ` button[type=submit]`)
+}
+
+// press clicks the button sel from the page's script. A mouse click lands
+// where the button was when its box was measured: a list that loads above
+// it meanwhile moves it, and the click misses (TestConsoleKeys did, in
+// CI).
+func (b *browser) press(sel string) {
+	b.t.Helper()
+	b.do("wait for "+sel, chromedp.WaitVisible(chromedp.CSS(sel)))
+	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](fmt.Sprintf(`(document.querySelector(%q).click(), true)`, sel))); err != nil {
+		b.t.Fatalf("press %s: %v", sel, err)
+	}
 }
 
 // shot saves a screenshot of the whole page as <n>-<name>.png.
