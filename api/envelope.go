@@ -179,10 +179,19 @@ func serve(next handlerFunc) gin.HandlerFunc {
 	}
 }
 
+// statusClientClosed is nginx's 499: the client closed the request before
+// its answer. It is not the server's fault: logged at INFO, never a 5xx.
+const statusClientClosed = 499
+
 // fail writes the error envelope for err and stops the chain. Unexpected
 // errors are logged with the request ID; the client only sees a generic
-// message.
+// message. An error that is only the client going away is 499, with
+// nothing to write.
 func fail(c *gin.Context, err error) {
+	if errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil {
+		c.AbortWithStatus(statusClientClosed)
+		return
+	}
 	p := problemFor(err)
 	if p.Status >= 500 {
 		_ = c.Error(err)

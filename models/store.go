@@ -91,6 +91,21 @@ func newStore(c *conn, dsn string) *Store {
 		WebhookEndpoints: &WebhookEndpoints{c}, WebhookDeliveries: &WebhookDeliveries{c}, Reports: &Reports{c}}
 }
 
+// quietOnCancel leaves out of the log the queries whose caller went away,
+// such as a client that closed its request: no fault of the database's.
+type quietOnCancel struct{ logger.Interface }
+
+func (q quietOnCancel) LogMode(level logger.LogLevel) logger.Interface {
+	return quietOnCancel{q.Interface.LogMode(level)}
+}
+
+func (q quietOnCancel) Trace(ctx context.Context, begin time.Time, query func() (string, int64), err error) {
+	if errors.Is(err, context.Canceled) {
+		return
+	}
+	q.Interface.Trace(ctx, begin, query, err)
+}
+
 // Open connects to the database a DSN names: postgres://… or
 // postgresql://…, sqlite:PATH for a file, sqlite::memory: for a private
 // in-memory database. It does not migrate.
@@ -114,11 +129,11 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: open %s database: %w", ErrUnavailable, dialect, err)
 	}
-	db.Logger = logger.New(slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn), logger.Config{
+	db.Logger = quietOnCancel{logger.New(slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn), logger.Config{
 		SlowThreshold:             200 * time.Millisecond,
 		IgnoreRecordNotFoundError: true,
 		LogLevel:                  logger.Warn,
-	})
+	})}
 	sqlDB, err := db.DB()
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", dialect, err)

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"reflect"
 	"strings"
 	"testing"
@@ -199,5 +200,30 @@ func TestOpenUnreachablePostgresIsUnavailable(t *testing.T) {
 	_, err := Open(ctx, "postgres://billgate:x@127.0.0.1:1/billgate?connect_timeout=2", Options{})
 	if !errors.Is(err, ErrUnavailable) {
 		t.Fatalf("Open(unreachable) = %v, want ErrUnavailable", err)
+	}
+}
+
+// A query whose caller went away (a client that closed its request) is
+// not logged: it is no fault of the database's (issue 15). A query that
+// fails of itself still is.
+func TestQueriesCanceledByTheirCallerAreNotLogged(t *testing.T) {
+	var log strings.Builder
+	s, err := Open(context.Background(), "sqlite::memory:", Options{Logger: slog.New(slog.NewTextHandler(&log, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var n int
+	if err := s.db.WithContext(ctx).Raw("SELECT 1").Scan(&n).Error; !errors.Is(err, context.Canceled) {
+		t.Fatalf("a canceled query = %v, want context.Canceled", err)
+	}
+	if log.Len() != 0 {
+		t.Errorf("a canceled query was logged: %s", log.String())
+	}
+	_ = s.db.Raw("SELECT * FROM no_such_table").Scan(&n).Error
+	if !strings.Contains(log.String(), "no_such_table") {
+		t.Errorf("a failed query was not logged: %q", log.String())
 	}
 }
