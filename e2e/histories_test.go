@@ -232,6 +232,21 @@ func recordings() []recording {
 			r.post(sh.owner, path+"/cancel", "")
 			return id
 		}},
+		// On a clock, set to cancel at period end ten days in and
+		// reactivated the next day: the period's end renews it.
+		{"subscription_reactivated_record_state", 3, func(r *recorder) string {
+			sh := r.shop
+			clock, id, path := r.subscribeOnClock(sh.monthly, sandbox.TokenOK)
+			r.awaitRuns(id, 2)
+			sh.advance(r.t, clock, clockStart.AddDate(0, 0, 10))
+			r.post(sh.bob, path+"/cancel", `{"atPeriodEnd":true}`)
+			sh.advance(r.t, clock, clockStart.AddDate(0, 0, 11))
+			r.post(sh.bob, path+"/reactivate", "")
+			sh.advance(r.t, clock, clockStart.AddDate(0, 1, 1))
+			r.awaitRuns(id, 3) // the renewal paid
+			r.post(sh.owner, path+"/cancel", "")
+			return id
+		}},
 		// On a clock, a week's trial ends and the first payment is taken.
 		{"subscription_trial_record_state", 2, func(r *recorder) string {
 			sh := r.shop
