@@ -19,9 +19,7 @@ import (
 func TestConsoleAdminPolicies(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)
-	b := newBrowser(t, s.env.URL)
-	b.open("accounts")
-	b.login("root", goodPassword, "")
+	b := openAs(t, s.env.URL, "accounts", "root", goodPassword, "")
 	b.waitText(`#accounts`, "bob")
 	b.fill("#new-business", map[string]string{"login": "acme", "email": "ops@acme.example", "password": goodPassword})
 	b.waitText(`#accounts`, "acme")

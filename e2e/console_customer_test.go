@@ -13,9 +13,7 @@ import (
 func TestConsoleCustomerJourney(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)
-	b := newBrowser(t, s.env.URL)
-	b.open("my-payment-methods")
-	b.login("bob", goodPassword, "shop")
+	b := openAs(t, s.env.URL, "my-payment-methods", "bob", goodPassword, "shop")
 	b.waitText(`#page h1`, "My payment methods")
 	b.fill("#new-payment-method", map[string]string{"token": "sandbox_ok"})
 	b.waitText(`#payment-methods`, "sandbox_ok")

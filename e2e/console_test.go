@@ -109,6 +109,16 @@ func (b *browser) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 	}
 }
 
+// openAs starts a browser on base, opens route, and logs in there as
+// login (a customer names its business).
+func openAs(t *testing.T, base, route, login, password, business string) *browser {
+	t.Helper()
+	b := newBrowser(t, base)
+	b.open(route)
+	b.login(login, password, business)
+	return b
+}
+
 // open goes to a console route ("" for its first page).
 func (b *browser) open(route string) {
 	b.t.Helper()
@@ -277,9 +287,7 @@ func TestConsoleLogin(t *testing.T) {
 func TestConsoleBusinessCatalog(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)
-	b := newBrowser(t, s.env.URL)
-	b.open("products")
-	b.login("shop", goodPassword, "")
+	b := openAs(t, s.env.URL, "products", "shop", goodPassword, "")
 	b.waitText(`#products`, "Pro")
 	b.fill("main form", map[string]string{"name": "Team", "amount": "49.50"})
 	b.waitText(`[role=status]`, "Team is on sale.")
@@ -312,9 +320,7 @@ func TestConsoleSubscriptionsLive(t *testing.T) {
 	identity := testenv.DefaultIdentity()
 	identity.TemporalUIOrigins = []string{"http://temporal-ui.test"}
 	s := newShopWith(t, testenv.Options{Identity: identity})
-	b := newBrowser(t, s.env.URL)
-	b.open("subscriptions")
-	b.login("shop", goodPassword, "")
+	b := openAs(t, s.env.URL, "subscriptions", "shop", goodPassword, "")
 	b.waitText(`#page`, "No subscriptions yet.")
 	sub := s.subscribe(t, s.monthly, sandbox.TokenOK)
 	if sub.Status != 201 {
@@ -364,9 +370,7 @@ func TestConsoleCustomerCancels(t *testing.T) {
 		t.Fatalf("subscribe = %d %+v", sub.Status, sub.Errors)
 	}
 	s.waitStatus(t, "/v1/subscriptions/"+sub.Result["id"].(string), "active")
-	b := newBrowser(t, s.env.URL)
-	b.open("mine")
-	b.login("bob", goodPassword, "shop")
+	b := openAs(t, s.env.URL, "mine", "bob", goodPassword, "shop")
 	b.waitText(`[data-subscription] .sub-state`, "active")
 	b.waitText(`[data-subscription]`, "Next invoice: $30.00")
 	b.shot("my-subscriptions")
@@ -387,9 +391,7 @@ func TestConsoleCustomerCancels(t *testing.T) {
 func TestConsoleAdminAccounts(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)
-	b := newBrowser(t, s.env.URL)
-	b.open("accounts")
-	b.login("root", goodPassword, "")
+	b := openAs(t, s.env.URL, "accounts", "root", goodPassword, "")
 	b.waitText(`#accounts`, "bob")
 	b.fill("#new-business", map[string]string{"login": "acme", "email": "ops@acme.example", "password": goodPassword})
 	b.waitText(`#accounts`, "acme")
@@ -420,9 +422,7 @@ func TestConsoleAdminAccounts(t *testing.T) {
 func TestConsoleKeys(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)
-	b := newBrowser(t, s.env.URL)
-	b.open("keys")
-	b.login("shop", goodPassword, "")
+	b := openAs(t, s.env.URL, "keys", "shop", goodPassword, "")
 	b.fill("#api-keys form", map[string]string{"name": "crm"})
 	secret := b.text(`#api-keys .secret-value`)
 	if r := call(t, s.env, "GET", "/v1/profile", "", "Authorization", "Plain "+secret); r.Status != 200 || r.Result["login"] != "shop" {
@@ -449,9 +449,7 @@ func TestConsoleKeys(t *testing.T) {
 func TestConsoleBusinessJourney(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)
-	b := newBrowser(t, s.env.URL)
-	b.open("products")
-	b.login("shop", goodPassword, "")
+	b := openAs(t, s.env.URL, "products", "shop", goodPassword, "")
 	b.waitText(`#products`, "Pro")
 	b.fill("main form", map[string]string{"name": "Team", "amount": "40"})
 	b.waitText(`#products`, "Team")
@@ -540,9 +538,7 @@ func TestConsolePriceChangePreviewed(t *testing.T) {
 	sub := s.subscribeOnClock(t, clock, small, sandbox.TokenOK)
 	s.advance(t, clock, clockStart.AddDate(0, 0, 10))
 
-	b := newBrowser(t, s.env.URL)
-	b.open("subscription/" + strings.TrimPrefix(sub, "/v1/subscriptions/"))
-	b.login("shop", goodPassword, "")
+	b := openAs(t, s.env.URL, "subscription/"+strings.TrimPrefix(sub, "/v1/subscriptions/"), "shop", goodPassword, "")
 	b.waitText(`#sub-status`, "active")
 	b.do("pause", chromedp.Click(chromedp.CSS(`#sub-actions button`)))
 	b.waitText(`#sub-status`, "paused")
@@ -584,9 +580,7 @@ func TestConsoleDashboard(t *testing.T) {
 	t.Parallel()
 	env := startDemo(t)
 
-	b := newBrowser(t, env.URL)
-	b.open("dashboard")
-	b.login(demo.Business, demo.Password, "")
+	b := openAs(t, env.URL, "dashboard", demo.Business, demo.Password, "")
 	b.waitText(`#mrr-USD`, "$95.00")
 	b.waitText(`#churned`, "2")
 	b.waitText(`#page`, "Revenue by day (USD)")
