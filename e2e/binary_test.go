@@ -58,7 +58,34 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "build billgate:", err)
 		os.Exit(1)
 	}
-	os.Exit(m.Run())
+	if os.Getenv(testenv.TopologyEnv) == "" {
+		os.Exit(m.Run())
+	}
+	os.Exit(onTopology(m))
+}
+
+// onTopology runs the tests with billgate as the production topology's
+// processes (testenv.TopologyEnv). It keeps the processes' logs when a
+// test fails.
+func onTopology(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "billgate-e2e-topology-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	stop, err := testenv.StartTopology("..", dir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "start the topology:", err)
+		return 1
+	}
+	code := m.Run()
+	stop()
+	if code != 0 {
+		fmt.Fprintln(os.Stderr, "the topology's logs are in", dir)
+		return code
+	}
+	_ = os.RemoveAll(dir)
+	return code
 }
 
 // process is a running billgate binary.

@@ -26,7 +26,6 @@ import (
 	uiconfig "github.com/temporalio/ui-server/v2/server/config"
 	uiserveroptions "github.com/temporalio/ui-server/v2/server/server_options"
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/server/common/authorization"
@@ -38,6 +37,8 @@ import (
 	"go.temporal.io/server/common/primitives"
 	sqliteschema "go.temporal.io/server/schema/sqlite"
 	"go.temporal.io/server/temporal"
+
+	"github.com/billgate/billgate/internal/temporalns"
 )
 
 const (
@@ -332,10 +333,7 @@ func (k apiKeyClaims) GetClaims(info *authorization.AuthInfo) (*authorization.Cl
 	return &authorization.Claims{Subject: "api-key", System: authorization.RoleAdmin}, nil
 }
 
-// registerSearchAttributes adds the attributes the namespace lacks. Doing it
-// through the operator API on every start, rather than once when the namespace
-// is created, lets a data directory pick up attributes added by a later
-// billgate version.
+// registerSearchAttributes adds billgate's attributes the namespace lacks.
 func registerSearchAttributes(ctx context.Context, addr, namespace string, want map[string]enumspb.IndexedValueType) error {
 	if len(want) == 0 {
 		return nil
@@ -345,24 +343,7 @@ func registerSearchAttributes(ctx context.Context, addr, namespace string, want 
 		return fmt.Errorf("temporal: dial %s: %w", addr, err)
 	}
 	defer c.Close()
-	have, err := c.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: namespace})
-	if err != nil {
-		return fmt.Errorf("temporal: list search attributes: %w", err)
-	}
-	missing := map[string]enumspb.IndexedValueType{}
-	for name, typ := range want {
-		if _, ok := have.GetCustomAttributes()[name]; !ok {
-			missing[name] = typ
-		}
-	}
-	if len(missing) == 0 {
-		return nil
-	}
-	_, err = c.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{Namespace: namespace, SearchAttributes: missing})
-	if err != nil {
-		return fmt.Errorf("temporal: add search attributes: %w", err)
-	}
-	return nil
+	return temporalns.AddSearchAttributes(ctx, c, namespace, want)
 }
 
 // sqlConfig points Temporal at SQLite and registers the namespace. A data

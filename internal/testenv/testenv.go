@@ -31,6 +31,7 @@ import (
 	"github.com/billgate/billgate/internal/dbtest"
 	"github.com/billgate/billgate/internal/devserver"
 	"github.com/billgate/billgate/internal/payloadcodec"
+	"github.com/billgate/billgate/internal/topology"
 	"github.com/billgate/billgate/models"
 	"github.com/billgate/billgate/worker"
 	"github.com/billgate/billgate/workflows/contract"
@@ -81,16 +82,28 @@ type Env struct {
 
 	t        testing.TB
 	opts     Options
+	store    *models.Store
+	hasher   *password.Hasher
+	codec    *payloadcodec.Codec
 	temporal *devserver.Server
 	proxy    *proxy // nil unless Options.Partitionable
 	port     int
 	app      *app.App
 	api      *httptest.Server
+	stack    *topology.Stack // on the topology, instead of the above
 }
+
+// testPasswords is the password hashing of billgate in tests: the same
+// algorithm at a cost fit for tests, as logins are part of nearly every
+// end-to-end test.
+var testPasswords = password.Params{Memory: 64, Time: 1, Parallelism: 1, SaltLen: 16, KeyLen: 32}
 
 // Start boots billgate and stops it when the test ends.
 func Start(t testing.TB, opts Options) *Env {
 	t.Helper()
+	if OnTopology() {
+		return startOnTopology(t, opts)
+	}
 	e := &Env{t: t, opts: opts, HTTP: apitest.Client(t), DB: opts.DB}
 	if e.DB == "" {
 		e.DB = dbtest.Default(t).DSN
@@ -116,24 +129,22 @@ func Start(t testing.TB, opts Options) *Env {
 	e.api = httptest.NewUnstartedServer(nil)
 	e.URL = "http://" + e.api.Listener.Addr().String()
 	a, err := app.Start(context.Background(), app.Options{
-		PublicURL:     e.URL,
-		Sandbox:       true,
-		SandboxSecret: SandboxSecret,
-		DB:            e.DB,
-		Migrate:       true,
-		Temporal:      temporalAddr,
-		Namespace:     e.temporal.Namespace(),
-		Queues:        queues,
-		Connectors:    opts.Connectors,
-		WebhookAllow:  opts.WebhookAllow,
-		ServeAPI:      true,
-		BodyLimit:     1 << 20,
-		StopTimeout:   5 * time.Second,
-		Logger:        logger(),
-		Identity:      *cmp.Or(opts.Identity, DefaultIdentity()),
-		// The same algorithm at a cost fit for tests: logins are part of
-		// nearly every end-to-end test.
-		PasswordParams: password.Params{Memory: 64, Time: 1, Parallelism: 1, SaltLen: 16, KeyLen: 32},
+		PublicURL:      e.URL,
+		Sandbox:        true,
+		SandboxSecret:  SandboxSecret,
+		DB:             e.DB,
+		Migrate:        true,
+		Temporal:       temporalAddr,
+		Namespace:      e.temporal.Namespace(),
+		Queues:         queues,
+		Connectors:     opts.Connectors,
+		WebhookAllow:   opts.WebhookAllow,
+		ServeAPI:       true,
+		BodyLimit:      1 << 20,
+		StopTimeout:    5 * time.Second,
+		Logger:         logger(),
+		Identity:       *cmp.Or(opts.Identity, DefaultIdentity()),
+		PasswordParams: testPasswords,
 	})
 	if err != nil {
 		e.temporal.Stop()
@@ -141,7 +152,7 @@ func Start(t testing.TB, opts Options) *Env {
 		t.Fatalf("start billgate: %v", err)
 	}
 	e.app = a
-	e.Temporal = a.Temporal
+	e.Temporal, e.store, e.hasher, e.codec = a.Temporal, a.Store, a.Hasher, a.Codec
 	e.api.Config.Handler = a.Handler
 	e.api.Start()
 	t.Cleanup(e.Stop)
@@ -158,12 +169,12 @@ func DefaultIdentity() *config.Identity {
 // import would, and returns it.
 func (e *Env) CreateClient(tenant *uuid.UUID, login, pass string, roles ...string) *models.Client {
 	e.t.Helper()
-	hash, err := e.app.Hasher.Hash(pass)
+	hash, err := e.hasher.Hash(pass)
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	c := &models.Client{TenantID: tenant, Login: login, PasswordHash: hash}
-	if err := e.app.Store.CreateClient(context.Background(), c, roles...); err != nil {
+	if err := e.store.CreateClient(context.Background(), c, roles...); err != nil {
 		e.t.Fatalf("create client %s: %v", login, err)
 	}
 	return c
@@ -173,6 +184,7 @@ func (e *Env) CreateClient(tenant *uuid.UUID, login, pass string, roles ...strin
 // process would; they stop when the test ends, or before with Stop.
 func (e *Env) StartWorkers(queues ...string) *worker.Group {
 	e.t.Helper()
+	e.inProcess("StartWorkers")
 	g, err := worker.Start(e.Temporal, queues, e.app.Activities, time.Second)
 	if err != nil {
 		e.t.Fatal(err)
@@ -184,28 +196,50 @@ func (e *Env) StartWorkers(queues ...string) *worker.Group {
 // CutTemporal drops billgate's connections to Temporal and refuses new
 // ones, as a network partition would, until RestoreTemporal. The Env must
 // have been started Partitionable.
-func (e *Env) CutTemporal() { e.proxy.setCut(true) }
+func (e *Env) CutTemporal() {
+	e.inProcess("CutTemporal")
+	e.proxy.setCut(true)
+}
 
 // RestoreTemporal ends what CutTemporal began.
 func (e *Env) RestoreTemporal() { e.proxy.setCut(false) }
 
 // Namespace is the Temporal namespace billgate runs in.
-func (e *Env) Namespace() string { return e.temporal.Namespace() }
+func (e *Env) Namespace() string {
+	if e.stack != nil {
+		return e.stack.Namespace
+	}
+	return e.temporal.Namespace()
+}
 
-// TemporalAddr is the embedded Temporal's frontend, for a client that
-// sees what Temporal stores, without billgate's codec.
-func (e *Env) TemporalAddr() string { return e.temporal.FrontendAddr() }
+// TemporalAddr is Temporal's frontend, for a client that sees what
+// Temporal stores, without billgate's codec.
+func (e *Env) TemporalAddr() string {
+	if e.stack != nil {
+		return backends.Temporal.Addr
+	}
+	return e.temporal.FrontendAddr()
+}
 
 // Codec is the running billgate's payload codec.
-func (e *Env) Codec() *payloadcodec.Codec { return e.app.Codec }
+func (e *Env) Codec() *payloadcodec.Codec { return e.codec }
 
 // Store is the running billgate's database.
-func (e *Env) Store() *models.Store { return e.app.Store }
+func (e *Env) Store() *models.Store { return e.store }
+
+// inProcess fails a test that drives what only the in-process billgate has.
+func (e *Env) inProcess(what string) {
+	e.t.Helper()
+	if e.stack != nil {
+		e.t.Fatalf("%s needs the in-process billgate: this test cannot run on the topology (%s)", what, TopologyEnv)
+	}
+}
 
 // StartTemporal starts the embedded Temporal, on the same port as before
 // when it was stopped with StopTemporal.
 func (e *Env) StartTemporal() {
 	e.t.Helper()
+	e.inProcess("StartTemporal")
 	s, err := devserver.Start(context.Background(), devserver.Options{
 		FrontendPort:     e.port,
 		UIPort:           -1,
@@ -224,6 +258,7 @@ func (e *Env) StartTemporal() {
 
 // StopTemporal takes Temporal away while billgate keeps running.
 func (e *Env) StopTemporal() {
+	e.inProcess("StopTemporal")
 	e.temporal.Stop()
 	e.temporal = nil
 }
@@ -231,6 +266,9 @@ func (e *Env) StopTemporal() {
 // Stop shuts billgate down as the binary does: API, workers, Temporal. It is
 // safe to call twice.
 func (e *Env) Stop() {
+	if e.stack != nil {
+		e.stack.Stop()
+	}
 	if e.api != nil {
 		e.api.Close()
 		e.api = nil
