@@ -18,6 +18,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
+	"sync/atomic"
 )
 
 // ErrMalformedHash reports a stored hash that cannot be checked: an unknown
@@ -55,6 +57,11 @@ type Hasher struct {
 	params Params
 	rand   io.Reader // salts; tests replace it to reproduce reference hashes
 	dummy  string    // a hash at params that no password matches
+	// slots bounds the hashes computed at once to half the cores: a flood
+	// of logins then waits its turn instead of taking every core (and
+	// 19 MiB a login) from the requests that need no hash.
+	slots          chan struct{}
+	inFlight, peak atomic.Int32 // hashes under way, and the most at once
 }
 
 // New returns a Hasher that writes hashes with p. It panics if p is invalid
@@ -70,7 +77,21 @@ func New(p Params) *Hasher {
 		memory: p.Memory, time: p.Time, parallelism: p.Parallelism,
 		salt: make([]byte, p.SaltLen), key: make([]byte, p.KeyLen),
 	}
-	return &Hasher{params: p, rand: rand.Reader, dummy: dummy.String()}
+	return &Hasher{params: p, rand: rand.Reader, dummy: dummy.String(), slots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2))}
+}
+
+// inSlot runs hash once a slot is free.
+func (h *Hasher) inSlot(hash func()) {
+	h.slots <- struct{}{}
+	defer func() { <-h.slots }()
+	n := h.inFlight.Add(1)
+	defer h.inFlight.Add(-1)
+	for peak := h.peak.Load(); n > peak; peak = h.peak.Load() {
+		if h.peak.CompareAndSwap(peak, n) {
+			break
+		}
+	}
+	hash()
 }
 
 // Hash returns the argon2id PHC string of password under h's parameters.
@@ -83,7 +104,7 @@ func (h *Hasher) Hash(password string) (string, error) {
 		memory: h.params.Memory, time: h.params.Time, parallelism: h.params.Parallelism,
 		salt: salt,
 	}
-	a.key = a.keyN(password, h.params.KeyLen)
+	h.inSlot(func() { a.key = a.keyN(password, h.params.KeyLen) })
 	return a.String(), nil
 }
 
@@ -102,7 +123,8 @@ func (h *Hasher) Verify(password, stored string) (ok, needsRehash bool, err erro
 	if err != nil {
 		return false, false, err
 	}
-	got, err := d.derive(password)
+	var got []byte
+	h.inSlot(func() { got, err = d.derive(password) })
 	if err != nil {
 		return false, false, err
 	}
