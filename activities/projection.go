@@ -107,6 +107,9 @@ func (a *Activities) writeSubscription(ctx context.Context, sub *models.Subscrip
 		}
 		for _, inv := range raised {
 			inv.Version = 0
+			if err := tx.WithdrawRemints(ctx, inv.SubscriptionID, inv.InvoiceID, inv.UpdatedAt); err != nil {
+				return fmt.Errorf("withdraw what a retried task raised first, for invoice %s: %w", inv.InvoiceID, err)
+			}
 			if err := recordPayment(ctx, tx, inv); err != nil {
 				return err
 			}

@@ -123,6 +123,62 @@ func TestProjectSubscriptionWritesTheInvoicesItRaised(t *testing.T) {
 	})
 }
 
+// A subscription's workflow task that raised an invoice, wrote it, and
+// died before it completed (its worker was killed: issue 15's chaos run
+// found this) is run again under another workflow.Now, so it mints the
+// same invoice and payment under other IDs: the same sequence, another
+// time. Its write withdraws what the first try wrote, which nothing will
+// ever settle: the invoice is void and its payment canceled, with their
+// events, and one open invoice is left.
+func TestRecordSubscriptionWithdrawsWhatARetriedTaskRaisedFirst(t *testing.T) {
+	openEach(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		card := savedCard(t, s)
+		product, _ := monthlyOnClock(t, s, card.TenantID)
+		usd := billing.Money{Amount: 3000, Currency: "USD"}
+		subID := uuid.Must(uuid.NewV7())
+		raise := func(at time.Time) contract.PaymentRecord {
+			return contract.PaymentRecord{
+				PaymentIdentity: contract.PaymentIdentity{
+					PaymentID: contract.DerivedID(at, subID, 1), InvoiceID: contract.DerivedID(at, subID, 2),
+					TenantID: card.TenantID, CustomerID: card.CustomerID, SubscriptionID: subID, Gateway: "sandbox",
+				},
+				UpdatedAt: now,
+				PaymentState: contract.PaymentState{Status: contract.PaymentPending, Amount: usd, CreatedAt: now,
+					Invoice: contract.InvoiceDraft{Lines: []billing.Line{{Kind: billing.PeriodCharge, Description: "every month", Amount: usd, Quantity: 1, PeriodStart: now, PeriodEnd: now.AddDate(0, 1, 0)}}, PeriodStart: now, PeriodEnd: now.AddDate(0, 1, 0)}},
+			}
+		}
+		first, retried := raise(now), raise(now.Add(1500*time.Millisecond))
+		rec := func(raised contract.PaymentRecord, version int64) contract.SubscriptionRecord {
+			return contract.SubscriptionRecord{
+				SubscriptionID: subID, TenantID: card.TenantID, CustomerID: card.CustomerID, Gateway: "sandbox", UpdatedAt: now,
+				SubscriptionState: contract.SubscriptionState{Status: contract.SubscriptionPending,
+					Plan: contract.Plan{PriceID: product.Prices[0].ID, Amount: usd}, Quantity: 1, CreatedAt: now,
+					LatestInvoiceID: raised.InvoiceID, Version: version, Minted: 2},
+			}
+		}
+		a := &Activities{Store: s}
+		if err := a.RecordSubscription(ctx, rec(first, 1), []contract.PaymentRecord{first}); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.RecordSubscription(ctx, rec(retried, 2), []contract.PaymentRecord{retried}); err != nil {
+			t.Fatal(err)
+		}
+		if inv, err := s.InvoiceByID(ctx, first.InvoiceID); err != nil || inv.Status != string(contract.VoidInvoice) {
+			t.Errorf("the first try's invoice = %+v %v, want void", inv, err)
+		}
+		if pay, err := s.PaymentByID(ctx, first.PaymentID); err != nil || pay.Status != string(contract.PaymentCanceled) {
+			t.Errorf("the first try's payment = %+v %v, want canceled", pay, err)
+		}
+		if inv, err := s.InvoiceByID(ctx, retried.InvoiceID); err != nil || inv.Status != "open" {
+			t.Errorf("the retried task's invoice = %+v %v, want open", inv, err)
+		}
+		if pay, err := s.PaymentByID(ctx, retried.PaymentID); err != nil || pay.Status != "pending" {
+			t.Errorf("the retried task's payment = %+v %v, want pending", pay, err)
+		}
+	})
+}
+
 // RecordSubscription writes the row ProjectSubscription wrote for the same
 // subscription: runs on either side of recordSubscriptionState
 // (workflows/subscription.go) store the same thing.

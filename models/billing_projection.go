@@ -292,6 +292,41 @@ func (s *Billing) ProjectPayment(ctx context.Context, p *Payment, inv *Invoice) 
 	return applied, nil
 }
 
+// WithdrawRemints voids the invoices a subscription raised and nothing has
+// written since (version 0) that are another mint of invoiceID, and
+// cancels their payments, with the events of both. They are what a
+// workflow task wrote before its worker died: the retried task raised the
+// same invoice as invoiceID, and no payment workflow will ever settle
+// theirs, since the task that would have started it never completed.
+func (s *Billing) WithdrawRemints(ctx context.Context, subscriptionID, invoiceID uuid.UUID, at time.Time) error {
+	return s.withTx(ctx, func(tx *conn) error {
+		var raised []Invoice
+		if err := tx.db.Where("subscription_id = ? AND version = 0 AND id <> ?", subscriptionID, invoiceID).Find(&raised).Error; err != nil {
+			return err
+		}
+		for _, inv := range raised {
+			if !contract.Remint(inv.ID, invoiceID) {
+				continue
+			}
+			inv.Status, inv.Version, inv.UpdatedAt = string(contract.VoidInvoice), 1, at
+			if _, err := projectInvoice(tx.db, &inv); err != nil {
+				return fmt.Errorf("invoice %s: %w", inv.ID, err)
+			}
+			var payments []Payment
+			if err := tx.db.Where("invoice_id = ? AND version = 0", inv.ID).Find(&payments).Error; err != nil {
+				return err
+			}
+			for _, p := range payments {
+				p.Status, p.Version, p.UpdatedAt = string(contract.PaymentCanceled), 1, at
+				if _, err := projectPayment(tx.db, &p); err != nil {
+					return fmt.Errorf("payment %s: %w", p.ID, err)
+				}
+			}
+		}
+		return nil
+	})
+}
+
 // projectInvoice writes inv if it is newer, with the events of its change.
 func projectInvoice(db *gorm.DB, inv *Invoice) (applied bool, err error) {
 	old, err := storedOrNil[Invoice](db, inv.ID)
