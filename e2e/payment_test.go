@@ -56,7 +56,12 @@ func TestAsyncPaymentApproval(t *testing.T) {
 		t.Fatalf("payment after approval = %+v, %v, want paid", result, err)
 	}
 	if resp := decide("decline"); resp.StatusCode != http.StatusConflict {
-		t.Errorf("a second decision = %d, want 409", resp.StatusCode)
+		t.Errorf("the other decision = %d, want 409", resp.StatusCode)
+	}
+	// The same decision again delivers its webhook again: billgate has it
+	// already, and nothing changes.
+	if resp := decide("approve"); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("the same decision again = %d, want 303", resp.StatusCode)
 	}
 
 	ledger := callList(t, env, "/v1/sandbox/ledger", admin...)

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
 	"net/url"
@@ -89,15 +90,22 @@ func (s *Sandbox) ApprovalPage(ctx context.Context, reference string) ([]byte, e
 // Decide approves (Succeeded) or declines (Declined, approval_declined) the
 // pending charge with reference, and returns the webhook announcing it: the
 // event, its JSON body and the SignatureHeader value, ready to POST to
-// /webhooks/sandbox. A charge is decided once: a second decision fails with
+// /webhooks/sandbox. A charge is decided once: the other decision fails with
 // ErrAlreadyDecided, as does a decision on a voided charge, and an unknown
-// reference with ErrUnknownReference.
+// reference with ErrUnknownReference. The same decision again returns the
+// same webhook again: the payer sent the form twice, maybe because the
+// webhook its first answer carried was lost.
 func (s *Sandbox) Decide(ctx context.Context, reference string, approve bool) (Event, []byte, string, error) {
 	status, code := gateways.Succeeded, ""
 	if !approve {
 		status, code = gateways.Declined, gateways.CodeApprovalDeclined
 	}
 	c, err := s.ledger.Resolve(ctx, reference, status, code, s.clock().UTC())
+	if errors.Is(err, ErrAlreadyDecided) {
+		if decided, lookErr := s.ledger.ByReference(ctx, reference); lookErr == nil && decided.Status == status && !decided.ResolvedAt.IsZero() {
+			return s.webhook(decided)
+		}
+	}
 	if err != nil {
 		return Event{}, nil, "", err
 	}

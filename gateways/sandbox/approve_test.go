@@ -59,13 +59,14 @@ func TestDecide(t *testing.T) {
 				t.Errorf("Charge(same key) after Decide = %+v, %v, want %+v", final, err, want)
 			}
 
-			for _, again := range []bool{true, false} {
-				if _, _, _, err := s.Decide(ctx, ref, again); !errors.Is(err, ErrAlreadyDecided) {
-					t.Errorf("Decide(%s, %v) after a decision = %v, want ErrAlreadyDecided", ref, again, err)
-				}
+			if _, _, _, err := s.Decide(ctx, ref, !tt.approve); !errors.Is(err, ErrAlreadyDecided) {
+				t.Errorf("Decide(%s, %v) after a decision = %v, want ErrAlreadyDecided", ref, !tt.approve, err)
+			}
+			if again, _, _, err := s.Decide(ctx, ref, tt.approve); err != nil || again != ev {
+				t.Errorf("Decide(%s, %v) again = %+v %v, want the same webhook", ref, tt.approve, again, err)
 			}
 			if c2, _ := l.ByReference(ctx, ref); c2 != c {
-				t.Errorf("ByReference(%s) after refused decisions = %+v, want %+v", ref, c2, c)
+				t.Errorf("ByReference(%s) after decisions again = %+v, want %+v", ref, c2, c)
 			}
 
 			// A resend carries the same event, signed at the time of sending.
@@ -145,24 +146,29 @@ func TestDecideConcurrent(t *testing.T) {
 	s, _ := newSandbox(t)
 	ctx := context.Background()
 	pending, _ := s.Charge(ctx, request("p/1", TokenAsync))
-	errs := make(chan error, 10)
+	type outcome struct {
+		approve bool
+		err     error
+	}
+	outcomes := make(chan outcome, 10)
 	for i := range 10 {
 		go func() {
 			_, _, _, err := s.Decide(ctx, pending.Reference, i%2 == 0)
-			errs <- err
+			outcomes <- outcome{i%2 == 0, err}
 		}()
 	}
-	won := 0
+	// One decision wins; the same one again is taken too, the other refused.
+	taken := map[bool]int{}
 	for range 10 {
-		switch err := <-errs; {
-		case err == nil:
-			won++
-		case !errors.Is(err, ErrAlreadyDecided):
-			t.Errorf("Decide() = %v, want nil or ErrAlreadyDecided", err)
+		switch o := <-outcomes; {
+		case o.err == nil:
+			taken[o.approve]++
+		case !errors.Is(o.err, ErrAlreadyDecided):
+			t.Errorf("Decide() = %v, want nil or ErrAlreadyDecided", o.err)
 		}
 	}
-	if won != 1 {
-		t.Errorf("%d of 10 concurrent decisions won, want 1", won)
+	if len(taken) != 1 || taken[true]+taken[false] != 5 {
+		t.Errorf("decisions taken = %v, want the 5 of one kind", taken)
 	}
 }
 
@@ -218,5 +224,29 @@ func TestChargeJSON(t *testing.T) {
 		`"amount":{"amount":1999,"currency":"USD"},"status":"declined","declineCode":"card_declined","createdAt":"2026-01-01T00:00:00Z"}`
 	if err != nil || string(b) != want {
 		t.Errorf("json.Marshal(%+v) = %s, %v, want %s", c, b, err, want)
+	}
+}
+
+// A payer who sends the same decision again, because its answer or the
+// webhook it carried was lost (issue 15's chaos run lost one while Temporal
+// was down), gets the same webhook again, so billgate still learns of it;
+// the other decision stays refused.
+func TestDecideAgainDeliversTheWebhookAgain(t *testing.T) {
+	s, _ := newSandbox(t)
+	ctx := context.Background()
+	pending, err := s.Charge(ctx, request("p/1", TokenAsync))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, body, _, err := s.Decide(ctx, pending.Reference, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, againBody, signature, err := s.Decide(ctx, pending.Reference, true)
+	if err != nil || again != first || string(againBody) != string(body) || signature == "" {
+		t.Errorf("the same decision again = %+v %s %v, want the first webhook %+v again", again, againBody, err, first)
+	}
+	if _, _, _, err := s.Decide(ctx, pending.Reference, false); !errors.Is(err, ErrAlreadyDecided) {
+		t.Errorf("the other decision = %v, want ErrAlreadyDecided", err)
 	}
 }
