@@ -83,9 +83,9 @@ func NewIdentity(store Store, hasher *password.Hasher, cfg Config, now func() ti
 
 	sessions := &Sessions{store: store, rules: cfg.Sessions, principals: ps, audit: audit, now: now, log: log}
 	apiKeys := &APIKeys{store: store, principals: ps, audit: audit, now: now}
-	signingKeys := &SigningKeys{store: store, secrets: cfg.Secrets, skew: cfg.SignatureSkew, seen: newSeenSignatures(maxSeenSignatures),
+	signingKeys := &SigningKeys{store: store, secrets: cfg.Secrets, skew: cfg.SignatureSkew,
 		principals: ps, audit: audit, now: now, log: log}
-	logins := &Logins{store: store, hasher: hasher, lockout: cfg.Lockout, perIP: newIPLimiter(cfg.IPFailureEvery, cfg.IPFailureBurst),
+	logins := &Logins{store: store, hasher: hasher, lockout: cfg.Lockout, perIP: newIPLimiter(store, cfg.IPFailureEvery, cfg.IPFailureBurst, log),
 		verified: newVerifiedCredentials(cfg.BasicCacheTTL), principals: ps, sessions: sessions, audit: audit, now: now, log: log}
 	accessTokens := &AccessTokens{tokens: cfg.Tokens, sessions: sessions, apiKeys: apiKeys, principals: ps, now: now}
 	return &Identity{

@@ -125,6 +125,8 @@ func TestIdentity(t *testing.T) {
 		{"ConcurrentBasicPasswordChange", testConcurrentBasicPasswordChange},
 		{"ConcurrentSessionDisable", testConcurrentSessionDisable},
 		{"ConcurrentSignatureReplay", testConcurrentSignatureReplay},
+		{"ReplicasShareSeenSignatures", testReplicasShareSeenSignatures},
+		{"ReplicasSharePerIPLimit", testReplicasSharePerIPLimit},
 	}
 	ctx := context.Background()
 	for _, target := range dbtest.Targets(t) {
@@ -149,6 +151,8 @@ func TestIdentity(t *testing.T) {
 						for _, q := range []string{
 							"DELETE FROM sessions",
 							"DELETE FROM login_throttles",
+							"DELETE FROM login_ip_throttles",
+							"DELETE FROM seen_signatures",
 							"DELETE FROM client_roles",
 							"DELETE FROM clients WHERE tenant_id IS NOT NULL",
 							"DELETE FROM clients",

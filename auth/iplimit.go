@@ -1,87 +1,55 @@
 package auth
 
 import (
-	"sync"
+	"context"
+	"log/slog"
 	"time"
-
-	"golang.org/x/time/rate"
 )
+
+// ipTokenStore keeps each address's failed-login budget, shared by every
+// API process.
+type ipTokenStore interface {
+	// TakeLoginIPToken takes a token from ip's bucket of burst tokens, one
+	// back every period: zero when it took one, else how long until one is
+	// back. Concurrent takes, on any process, take no more than it holds.
+	TakeLoginIPToken(ctx context.Context, ip string, now time.Time, every time.Duration, burst int) (time.Duration, error)
+	// ReturnLoginIPToken gives back a token taken within the last period.
+	ReturnLoginIPToken(ctx context.Context, ip string, every time.Duration) error
+}
 
 // ipLimiter slows one address guessing across many accounts, which the
 // per-account lockout alone would not notice: every failed login from an IP
 // takes a token, and an IP without tokens is refused until one refills. An
-// attempt holds a token while it is checked, so attempts begun at once
-// cannot pass the limit together.
+// attempt takes its token before it is checked and gives it back unless it
+// fails, so attempts begun at once cannot pass the limit together. The
+// tokens are in the store: every API process spends the same budget.
 type ipLimiter struct {
+	store ipTokenStore
 	every time.Duration // one token refills this often
 	burst int           // failures allowed in a row
-	mu    sync.Mutex
-	ips   map[string]*ipBucket
+	log   *slog.Logger
 }
 
-// ipBucket is an address's failures and its attempts under way.
-type ipBucket struct {
-	failures *rate.Limiter
-	pending  int // admitted, outcome not yet known
+func newIPLimiter(store ipTokenStore, every time.Duration, burst int, log *slog.Logger) *ipLimiter {
+	return &ipLimiter{store: store, every: every, burst: burst, log: log}
 }
 
-// maxTrackedIPs bounds the map; idle entries (full buckets) are dropped
-// first when it is reached.
-const maxTrackedIPs = 100_000
-
-func newIPLimiter(every time.Duration, burst int) *ipLimiter {
-	return &ipLimiter{every: every, burst: burst, ips: map[string]*ipBucket{}}
+// admit takes a token for an attempt from ip at now: zero when it may try,
+// and then done must report the attempt's outcome; otherwise how long it
+// must wait. The wait counts the attempts under way as failures.
+func (l *ipLimiter) admit(ctx context.Context, ip string, now time.Time) (time.Duration, error) {
+	return l.store.TakeLoginIPToken(ctx, ip, now, l.every, l.burst)
 }
 
-// admit reserves an attempt for ip: zero when it may try now, and then
-// done must report the attempt's outcome; otherwise how long it must wait.
-// The wait counts the attempts under way as failures.
-func (l *ipLimiter) admit(ip string, now time.Time) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	b, ok := l.ips[ip]
-	if !ok {
-		if len(l.ips) >= maxTrackedIPs {
-			l.dropIdle(now)
-		}
-		b = &ipBucket{failures: rate.NewLimiter(rate.Every(l.every), l.burst)}
-		l.ips[ip] = b
+// done ends an attempt admit let through at began: a failure keeps its
+// token; any other outcome gives it back, unless the attempt took a period
+// or more, by when the token has refilled anyway. The token is given back
+// even when the caller has gone.
+func (l *ipLimiter) done(ctx context.Context, ip string, began, now time.Time, failed bool) {
+	if failed || now.Sub(began) >= l.every {
+		return
 	}
-	free := b.failures.TokensAt(now) - float64(b.pending)
-	if free < 1 {
-		return time.Duration((1 - free) * float64(l.every))
-	}
-	b.pending++
-	return 0
-}
-
-// done ends an attempt admit let through; a failure takes a token.
-func (l *ipLimiter) done(ip string, now time.Time, failed bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	b := l.ips[ip]
-	b.pending--
-	if failed {
-		b.failures.AllowN(now, 1)
-	}
-}
-
-// dropIdle forgets IPs whose bucket has refilled and that have no attempt
-// under way. If that frees too little (many addresses failing at once), it
-// forgets a tenth at random, so the map stays bounded and the scan stays
-// rare; an address with an attempt under way is kept.
-func (l *ipLimiter) dropIdle(now time.Time) {
-	for ip, b := range l.ips {
-		if b.pending == 0 && b.failures.TokensAt(now) >= float64(l.burst) {
-			delete(l.ips, ip)
-		}
-	}
-	for ip, b := range l.ips {
-		if len(l.ips) < maxTrackedIPs*9/10 {
-			break
-		}
-		if b.pending == 0 {
-			delete(l.ips, ip)
-		}
+	if err := l.store.ReturnLoginIPToken(context.WithoutCancel(ctx), ip, l.every); err != nil {
+		l.log.WarnContext(ctx, "a login attempt's per-IP token was not given back", slog.Any("error", err))
 	}
 }

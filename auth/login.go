@@ -19,6 +19,7 @@ type loginStore interface {
 	// ReserveLoginAttempt counts an attempt from src unless src is locked
 	// out (reserved false), and returns until when src is locked.
 	ReserveLoginAttempt(ctx context.Context, src LoginSource, now time.Time, lockedUntil func(attempt int) *time.Time) (locked *time.Time, reserved bool, err error)
+	ipTokenStore
 	RecordLoginFailure(ctx context.Context, id uuid.UUID, now time.Time) error
 	RecordLoginSuccess(ctx context.Context, id uuid.UUID, src LoginSource, now time.Time, rehashed string) error
 	SetPassword(ctx context.Context, id uuid.UUID, hash string, now time.Time) error
@@ -177,12 +178,15 @@ func (l *Logins) ChangePassword(ctx context.Context, p *Principal, current, next
 // verify checks credentials under the per-IP limit and the lockout of the
 // account for this source, and audits a failure as action.
 func (l *Logins) verify(ctx context.Context, action string, cred Credentials, from Origin, now time.Time) (*Account, error) {
-	if wait := l.perIP.admit(from.IP, now); wait > 0 {
+	wait, err := l.perIP.admit(ctx, from.IP, now)
+	if err != nil {
+		return nil, err
+	}
+	if wait > 0 {
 		l.audit.record(ctx, event(action, outcomeFailed, from.IP, nil, nil, now), map[string]any{"login": truncate(cred.Login, maxLoginBytes), "reason": "ip-limited"})
 		return nil, &LockedError{Until: now.Add(wait)}
 	}
-	var err error
-	defer func() { l.perIP.done(from.IP, now, errors.Is(err, ErrAuthFailed)) }()
+	defer func() { l.perIP.done(ctx, from.IP, now, l.now(), errors.Is(err, ErrAuthFailed)) }()
 	client, err := l.checkCredentials(ctx, cred, from, now)
 	var locked *LockedError
 	switch {

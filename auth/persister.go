@@ -161,6 +161,17 @@ func (p *Persister) ReserveLoginAttempt(ctx context.Context, src LoginSource, no
 	return t.LockedUntil, reserved, nil
 }
 
+// TakeLoginIPToken implements loginStore.
+func (p *Persister) TakeLoginIPToken(ctx context.Context, ip string, now time.Time, every time.Duration, burst int) (time.Duration, error) {
+	wait, err := p.store.TakeLoginIPToken(ctx, ip, now, every, burst)
+	return wait, marked(err)
+}
+
+// ReturnLoginIPToken implements loginStore.
+func (p *Persister) ReturnLoginIPToken(ctx context.Context, ip string, every time.Duration) error {
+	return marked(p.store.ReturnLoginIPToken(ctx, ip, every))
+}
+
 // RecordLoginFailure implements loginStore.
 func (p *Persister) RecordLoginFailure(ctx context.Context, id uuid.UUID, now time.Time) error {
 	return marked(p.store.RecordLoginFailure(ctx, id, now))
@@ -272,6 +283,12 @@ func (p *Persister) SigningKeys(ctx context.Context, clientID uuid.UUID, now tim
 // TouchSigningKey implements signingKeyStore.
 func (p *Persister) TouchSigningKey(ctx context.Context, id uuid.UUID, now time.Time) error {
 	return marked(p.store.TouchSigningKey(ctx, id, now))
+}
+
+// RecordSignature implements signingKeyStore.
+func (p *Persister) RecordSignature(ctx context.Context, key uuid.UUID, mac []byte, expiresAt, now time.Time) (bool, error) {
+	first, err := p.store.RecordSignature(ctx, key, mac, expiresAt, now)
+	return first, marked(err)
 }
 
 // RevokeSigningKey implements signingKeyStore.

@@ -1,82 +1,45 @@
 package auth
 
 import (
-	"container/heap"
-	"crypto/sha256"
-	"sync"
+	"context"
+	"net/http"
 	"time"
 
 	"github.com/google/uuid"
 )
 
-// maxSeenSignatures bounds the replay cache's memory (about 150 bytes an
-// entry, 30 MB in all). Past it, the entries nearest their end are
-// forgotten first: they are the least use to replay.
-const maxSeenSignatures = 200_000
-
-// seenSignatures is the replay cache: the signatures accepted while their
-// Date is within the skew, so the very same signed change is taken once.
-// Entries are keyed by key ID and MAC bytes, never the header's text, so
-// another base64 spelling of the same MAC is the same entry. It lives in one
-// process: API replicas do not share it.
-type seenSignatures struct {
-	mu      sync.Mutex
-	max     int
-	entries map[seenSignature]bool
-	byEnd   seenHeap
+// replayStore remembers the signatures accepted while their Date is within
+// the skew, for every API process at once.
+type replayStore interface {
+	// RecordSignature records the MAC of key as seen until expiresAt and
+	// reports whether it was new: false while a row for it lives at now.
+	RecordSignature(ctx context.Context, key uuid.UUID, mac []byte, expiresAt, now time.Time) (bool, error)
 }
 
-// seenSignature is one accepted MAC by one key.
-type seenSignature struct {
-	key uuid.UUID
-	mac [sha256.Size]byte // a shorter MAC (hmac-sha1) is zero-padded
-}
-
-func newSeenSignatures(max int) *seenSignatures {
-	return &seenSignatures{max: max, entries: map[seenSignature]bool{}}
-}
-
-// firstUse records the MAC of key as accepted until end, and reports
-// whether it was not already: false is a replay.
-func (s *seenSignatures) firstUse(key uuid.UUID, mac []byte, end, now time.Time) bool {
-	e := seenSignature{key: key}
-	copy(e.mac[:], mac)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for len(s.byEnd) > 0 && !s.byEnd[0].end.After(now) {
-		s.forgetFirst()
+// replayed records an accepted signature of key, whose Date is date, until
+// that Date leaves the skew, and reports whether the request replays a
+// signature some API process recorded already and is not a read: so the
+// very same signed change is taken once by the whole deployment.
+// Signatures are keyed by key ID and MAC bytes, never the header's text,
+// so another base64 spelling of the same MAC is the same signature.
+//
+// The record lives exactly as long as its Date is acceptable: a process
+// takes the Date while its own clock reads at most date+skew, and the
+// record blocks until then by that same clock, so replicas whose clocks
+// differ still refuse the replay.
+func (s *SigningKeys) replayed(ctx context.Context, key uuid.UUID, mac []byte, date time.Time, method string, now time.Time) (bool, error) {
+	first, err := s.store.RecordSignature(ctx, key, mac, date.Add(s.skew), now)
+	if err != nil {
+		return false, err
 	}
-	if s.entries[e] {
-		return false
-	}
-	if len(s.entries) >= s.max {
-		s.forgetFirst()
-	}
-	s.entries[e] = true
-	heap.Push(&s.byEnd, seenUntil{seenSignature: e, end: end})
-	return true
+	return !first && !safeMethod(method), nil
 }
 
-// forgetFirst drops the entry that expires first.
-func (s *seenSignatures) forgetFirst() {
-	delete(s.entries, heap.Pop(&s.byEnd).(seenUntil).seenSignature)
-}
-
-type seenUntil struct {
-	seenSignature
-	end time.Time
-}
-
-// seenHeap is a min-heap of entries by their end.
-type seenHeap []seenUntil
-
-func (h seenHeap) Len() int           { return len(h) }
-func (h seenHeap) Less(i, j int) bool { return h[i].end.Before(h[j].end) }
-func (h seenHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *seenHeap) Push(x any)        { *h = append(*h, x.(seenUntil)) }
-func (h *seenHeap) Pop() any {
-	old := *h
-	last := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return last
+// safeMethod reports whether a request only reads (RFC 9110, 9.2.1). A
+// signature is taken again for a read: a client may poll twice within
+// the Date's one-second resolution, and a replayed read shows only what
+// its eavesdropper already saw. Every signature is remembered all the
+// same, so one first seen on a read never changes anything later.
+func safeMethod(method string) bool {
+	return method == http.MethodGet || method == http.MethodHead || method == http.MethodOptions
 }

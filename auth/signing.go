@@ -46,6 +46,7 @@ type signingKeyStore interface {
 	SigningKeys(ctx context.Context, clientID uuid.UUID, now time.Time) ([]SigningKey, error)
 	TouchSigningKey(ctx context.Context, id uuid.UUID, now time.Time) error
 	RevokeSigningKey(ctx context.Context, clientID, id uuid.UUID, now time.Time) error
+	replayStore
 	auditStore
 }
 
@@ -82,9 +83,8 @@ type SignedRequest struct {
 // Signatures for their owner, and checks those signatures.
 type SigningKeys struct {
 	store      signingKeyStore
-	secrets    *sealed.Box     // seals the keys' secrets at rest
-	skew       time.Duration   // how far a signed request's Date may be from now
-	seen       *seenSignatures // the replay cache
+	secrets    *sealed.Box   // seals the keys' secrets at rest
+	skew       time.Duration // how far a signed request's Date may be from now
 	principals *principals
 	audit      auditor
 	now        func() time.Time
@@ -150,7 +150,7 @@ func (s *SigningKeys) Revoke(ctx context.Context, p *Principal, id uuid.UUID) er
 // live key, its own algorithm, every header it requires signed (see
 // boundHeaders), a Date within the skew, an unexpired (expires), the MAC, a
 // signed Digest that matches the body, and a signature not accepted before
-// (the replay cache). Anything wrong is ErrAuthFailed.
+// (replayed). Anything wrong is ErrAuthFailed.
 func (s *SigningKeys) Authenticate(ctx context.Context, req SignedRequest, from Origin) (*Principal, error) {
 	params, err := signature.ParseAuthorization(req.Authorization)
 	if err != nil {
@@ -180,15 +180,30 @@ func (s *SigningKeys) Authenticate(ctx context.Context, req SignedRequest, from 
 	if err != nil {
 		return nil, err
 	}
-	if err := s.check(p.SigningKey, p.signing, params, req); err != nil {
-		var unread bodyError
-		if errors.As(err, &unread) {
-			return nil, unread.err // the caller's to answer: too large, say
-		}
-		s.log.InfoContext(ctx, "signature refused", slog.String("keyId", id.String()), slog.Any("reason", err))
-		return nil, ErrAuthFailed
+	now := s.now()
+	date, err := s.check(p.SigningKey, p.signing, params, req, now)
+	var unread bodyError
+	switch {
+	case errors.As(err, &unread):
+		return nil, unread.err // the caller's to answer: too large, say
+	case err != nil:
+		return nil, s.refuse(ctx, id, err)
+	}
+	replayed, err := s.replayed(ctx, id, params.Signature, date, req.Method, now)
+	switch {
+	case err != nil:
+		return nil, err // the store's: unavailable, say
+	case replayed:
+		return nil, s.refuse(ctx, id, errors.New("the signature was already used"))
 	}
 	return p, nil
+}
+
+// refuse logs why a signature by key was refused, and answers only
+// ErrAuthFailed, so a prober learns nothing.
+func (s *SigningKeys) refuse(ctx context.Context, key uuid.UUID, reason error) error {
+	s.log.InfoContext(ctx, "signature refused", slog.String("keyId", key.String()), slog.Any("reason", reason))
+	return ErrAuthFailed
 }
 
 func (s *SigningKeys) use(p *Principal) keyUse {
@@ -249,51 +264,39 @@ func (s *SigningKeys) open(ctx context.Context, k *SigningKey) (*openedSigningKe
 	return opened, nil
 }
 
-// check verifies one signature by k, which opened is the opened form of.
-func (s *SigningKeys) check(k *SigningKey, opened *openedSigningKey, params signature.Params, req SignedRequest) error {
-	now := s.now()
+// check verifies one signature by k, which opened is the opened form of,
+// at now, and returns its Date.
+func (s *SigningKeys) check(k *SigningKey, opened *openedSigningKey, params signature.Params, req SignedRequest, now time.Time) (time.Time, error) {
 	if params.Algorithm != "" && params.Algorithm != k.Algorithm {
-		return errors.New("the algorithm is not the key's")
+		return time.Time{}, errors.New("the algorithm is not the key's")
 	}
 	if name := opened.uncovered(params.Headers, req.HasBody); name != "" {
-		return errors.New("a required header is not signed: " + name)
+		return time.Time{}, errors.New("a required header is not signed: " + name)
 	}
 	date, err := signature.CheckDate(req.Header.Get("Date"), now, s.skew)
 	if err != nil {
-		return err
+		return time.Time{}, err
 	}
 	if params.Expires != 0 && !now.Before(time.Unix(params.Expires, 0)) {
-		return errors.New("the signature has expired")
+		return time.Time{}, errors.New("the signature has expired")
 	}
 	signingString, err := params.SigningString(req.Method, req.Target, req.Header)
 	if err != nil {
-		return err
+		return time.Time{}, err
 	}
 	if !opened.verifier.Verify(signingString, params.Signature) {
-		return errSignatureRefused
+		return time.Time{}, errSignatureRefused
 	}
 	if slices.Contains(params.Headers, "digest") {
 		body, err := req.Body()
 		if err != nil {
-			return bodyError{err}
+			return time.Time{}, bodyError{err}
 		}
 		if err := signature.CheckDigest(req.Header.Get("Digest"), body); err != nil {
-			return err
+			return time.Time{}, err
 		}
 	}
-	if !s.seen.firstUse(k.ID, params.Signature, date.Add(s.skew), now) && !safeMethod(req.Method) {
-		return errors.New("the signature was already used")
-	}
-	return nil
-}
-
-// safeMethod reports whether a request only reads (RFC 9110, 9.2.1). A
-// signature is taken again for a read: a client may poll twice within
-// the Date's one-second resolution, and a replayed read shows only what
-// its eavesdropper already saw. Every signature is remembered all the
-// same, so one first seen on a read never changes anything later.
-func safeMethod(method string) bool {
-	return method == http.MethodGet || method == http.MethodHead || method == http.MethodOptions
+	return date, nil
 }
 
 // union is a's names, then those of b not in a.

@@ -140,8 +140,14 @@ func clearLoginThrottles(ctx context.Context, db *gorm.DB, c *Client) error {
 }
 
 // PurgeLoginThrottles deletes the counts last touched before cutoff whose
-// lock, if any, ended before it too.
+// lock, if any, ended before it too, and the budgets of addresses
+// (LoginIPThrottle) full again since before cutoff. It returns how many
+// rows it deleted in all.
 func (s *Sessions) PurgeLoginThrottles(ctx context.Context, cutoff time.Time) (int64, error) {
 	res := s.db.WithContext(ctx).Where("updated_at < ? AND (locked_until IS NULL OR locked_until < ?)", cutoff, cutoff).Delete(&LoginThrottle{})
-	return res.RowsAffected, translate(res.Error)
+	if err := translate(res.Error); err != nil {
+		return 0, err
+	}
+	ips := s.db.WithContext(ctx).Where("full_at < ?", cutoff.UnixMicro()).Delete(&LoginIPThrottle{})
+	return res.RowsAffected + ips.RowsAffected, translate(ips.Error)
 }

@@ -14,6 +14,9 @@ import (
 // so that a run started before it replays without that step.
 const purgeLoginThrottlesVersion = "purge-login-throttles"
 
+// purgeSeenSignaturesVersion marks the runs that purge seen signatures too.
+const purgeSeenSignaturesVersion = "purge-seen-signatures"
+
 // purgeSessionsActivityOptions run each purge on the subscriptions queue: it
 // is database housekeeping, not a gateway call, and that queue's workers
 // hold the store. Retries back off to two minutes and ride out about a
@@ -38,9 +41,10 @@ const purgeSessionsMaxAttempts = 12
 // that died (expired or were revoked) more than the retention ago, then the
 // Idempotency-Keys first used more than activities.IdempotencyKeyRetention
 // (Stripe's 24 hours) ago, then the failed-login counts of sources quiet for
-// activities.LoginThrottleRetention. The schedule PurgeSessionsScheduleID starts it
-// every hour. A session purge that fails fails the run before the key
-// purge; the next run does both.
+// activities.LoginThrottleRetention, then the HTTP Signatures remembered
+// against replay whose end is activities.SeenSignatureRetention past. The
+// schedule PurgeSessionsScheduleID starts it every hour. A purge that fails
+// fails the run before the purges after it; the next run does them all.
 func PurgeSessionsWorkflow(ctx workflow.Context, in contract.PurgeSessionsWorkflowInput) (contract.PurgeSessionsWorkflowResult, error) {
 	ctx = workflow.WithActivityOptions(ctx, purgeSessionsActivityOptions)
 	log := workflow.GetLogger(ctx)
@@ -71,5 +75,16 @@ func PurgeSessionsWorkflow(ctx workflow.Context, in contract.PurgeSessionsWorkfl
 	}
 	log.Info("Purged login throttles", "purged", throttles.Purged, "cutoff", throttles.Cutoff)
 	out.LoginThrottlesPurged, out.LoginThrottlesCutoff = throttles.Purged, throttles.Cutoff
+
+	if workflow.GetVersion(ctx, purgeSeenSignaturesVersion, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return out, nil
+	}
+	var signatures activities.PurgeSeenSignaturesResult
+	err = workflow.ExecuteActivity(ctx, a.PurgeSeenSignatures, activities.PurgeSeenSignaturesInput{Retention: activities.SeenSignatureRetention}).Get(ctx, &signatures)
+	if err != nil {
+		return contract.PurgeSessionsWorkflowResult{}, err
+	}
+	log.Info("Purged seen signatures", "purged", signatures.Purged, "cutoff", signatures.Cutoff)
+	out.SeenSignaturesPurged, out.SeenSignaturesCutoff = signatures.Purged, signatures.Cutoff
 	return out, nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/billgate/billgate/activities"
 	"github.com/billgate/billgate/workflows/contract"
@@ -18,6 +19,7 @@ var (
 	cutoff         = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	keyCutoff      = time.Date(2026, 3, 7, 12, 0, 0, 0, time.UTC)
 	throttleCutoff = time.Date(2026, 3, 7, 13, 0, 0, 0, time.UTC)
+	sigCutoff      = time.Date(2026, 3, 8, 11, 55, 0, 0, time.UTC)
 )
 
 func newPurgeEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
@@ -30,13 +32,16 @@ func newPurgeEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 }
 
 // onKeyPurge expects the Idempotency-Key purge once, with Stripe's 24 hours,
-// then the login-throttle purge once, with a day.
+// then the login-throttle purge once, with a day, then the seen-signature
+// purge once, with five minutes.
 func onKeyPurge(env *testsuite.TestWorkflowEnvironment) {
 	var a *activities.Activities
 	env.OnActivity(a.PurgeIdempotencyKeys, mock.Anything, activities.PurgeIdempotencyKeysInput{Retention: 24 * time.Hour}).
 		Return(activities.PurgeIdempotencyKeysResult{Purged: 5, Cutoff: keyCutoff}, nil).Once()
 	env.OnActivity(a.PurgeLoginThrottles, mock.Anything, activities.PurgeLoginThrottlesInput{Retention: 24 * time.Hour}).
 		Return(activities.PurgeLoginThrottlesResult{Purged: 7, Cutoff: throttleCutoff}, nil).Once()
+	env.OnActivity(a.PurgeSeenSignatures, mock.Anything, activities.PurgeSeenSignaturesInput{Retention: 5 * time.Minute}).
+		Return(activities.PurgeSeenSignaturesResult{Purged: 11, Cutoff: sigCutoff}, nil).Once()
 }
 
 // noKeyPurge fails the test if the Idempotency-Key purge runs.
@@ -71,13 +76,45 @@ func TestPurgeSessionsWorkflowPassesRetention(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := contract.PurgeSessionsWorkflowResult{Purged: 3, Cutoff: cutoff, IdempotencyKeysPurged: 5, IdempotencyKeysCutoff: keyCutoff,
-				LoginThrottlesPurged: 7, LoginThrottlesCutoff: throttleCutoff}
+				LoginThrottlesPurged: 7, LoginThrottlesCutoff: throttleCutoff, SeenSignaturesPurged: 11, SeenSignaturesCutoff: sigCutoff}
 			if got != want {
 				t.Errorf("PurgeSessionsWorkflow() = %+v, want %+v", got, want)
 			}
 			env.AssertExpectations(t)
 		})
 	}
+}
+
+// A run begun before purge-seen-signatures replays without that step.
+func TestPurgeSessionsWorkflowBeforeSeenSignatures(t *testing.T) {
+	env := newPurgeEnv(t)
+	var a *activities.Activities
+	env.OnGetVersion(purgeSeenSignaturesVersion, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	env.OnActivity(a.PurgeSessions, mock.Anything, mock.Anything).
+		Return(activities.PurgeSessionsResult{Purged: 3, Cutoff: cutoff}, nil).Once()
+	env.OnActivity(a.PurgeIdempotencyKeys, mock.Anything, mock.Anything).
+		Return(activities.PurgeIdempotencyKeysResult{Purged: 5, Cutoff: keyCutoff}, nil).Once()
+	env.OnActivity(a.PurgeLoginThrottles, mock.Anything, mock.Anything).
+		Return(activities.PurgeLoginThrottlesResult{Purged: 7, Cutoff: throttleCutoff}, nil).Once()
+	env.OnActivity(a.PurgeSeenSignatures, mock.Anything, mock.Anything).
+		Return(func(context.Context, activities.PurgeSeenSignaturesInput) (activities.PurgeSeenSignaturesResult, error) {
+			t.Error("PurgeSeenSignatures ran in a run begun before purge-seen-signatures")
+			return activities.PurgeSeenSignaturesResult{}, nil
+		}).Maybe()
+
+	env.ExecuteWorkflow(PurgeSessionsWorkflow, contract.PurgeSessionsWorkflowInput{})
+
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatalf("PurgeSessionsWorkflow() error = %v", err)
+	}
+	var got contract.PurgeSessionsWorkflowResult
+	if err := env.GetWorkflowResult(&got); err != nil {
+		t.Fatal(err)
+	}
+	if got.LoginThrottlesPurged != 7 || got.SeenSignaturesPurged != 0 || !got.SeenSignaturesCutoff.IsZero() {
+		t.Errorf("PurgeSessionsWorkflow() = %+v, want login throttles purged and no seen signatures", got)
+	}
+	env.AssertExpectations(t)
 }
 
 func TestPurgeSessionsWorkflowRetriesFailures(t *testing.T) {

@@ -30,4 +30,9 @@ type PurgeSessionsWorkflowResult struct {
 	LoginThrottlesPurged int64
 	// LoginThrottlesCutoff is the time before which they were deleted.
 	LoginThrottlesCutoff time.Time
+	// SeenSignaturesPurged counts the HTTP Signatures remembered against
+	// replay that were deleted.
+	SeenSignaturesPurged int64
+	// SeenSignaturesCutoff is the time before which their end came.
+	SeenSignaturesCutoff time.Time
 }
