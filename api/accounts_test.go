@@ -16,6 +16,8 @@ import (
 	"github.com/billgate/billgate/accounts"
 	"github.com/billgate/billgate/api"
 	"github.com/billgate/billgate/auth"
+	"github.com/billgate/billgate/auth/listen"
+	"github.com/billgate/billgate/auth/password"
 	"github.com/billgate/billgate/gatewayaccounts"
 	"github.com/billgate/billgate/models"
 )
@@ -28,6 +30,7 @@ const goodPassword = "correct horse battery staple"
 type accountsAPI struct {
 	t      *testing.T
 	store  *models.Store
+	hasher *password.Hasher
 	url    string
 	client *http.Client
 	tokens map[string]string
@@ -37,18 +40,8 @@ type accountsAPI struct {
 func newAccountsAPI(t *testing.T) *accountsAPI {
 	ctx := context.Background()
 	store, hasher := identityStore(t)
-	now := func() time.Time { return time.Now().UTC() }
-	log := slog.New(slog.DiscardHandler)
-	id := auth.NewIdentity(auth.NewPersister(store), hasher, auth.DefaultConfig(), now, log)
-	srv, c := serve(t, api.Deps{
-		Authn: id.Requests, Logins: id.Logins, Sessions: id.Sessions,
-		Accounts:        &accounts.Service{Store: store.Accounts, Sessions: store.Sessions, Hasher: hasher, Trail: store.Audit, Now: now, Log: log},
-		Roles:           store.Roles,
-		GatewayAccounts: &gatewayaccounts.Service{Store: store.GatewayAccounts, Gateways: testGateways{}, Secrets: testSecrets(t), Now: now},
-		PublicURL:       "https://billgate.test",
-		Findings:        store.Reconciliation,
-	})
-	a := &accountsAPI{t: t, store: store, url: srv.URL, client: c, tokens: map[string]string{}, ids: map[string]uuid.UUID{}}
+	a := &accountsAPI{t: t, store: store, hasher: hasher, tokens: map[string]string{}, ids: map[string]uuid.UUID{}}
+	a.url, a.client = a.serve()
 	create := func(tenant *uuid.UUID, login, role string) {
 		hash, err := hasher.Hash(goodPassword)
 		if err != nil {
@@ -75,6 +68,31 @@ func newAccountsAPI(t *testing.T) *accountsAPI {
 	shop := a.ids["shop"]
 	create(&shop, "bob", "customer")
 	return a
+}
+
+// serve starts an API process over a's store, as the processes build it.
+func (a *accountsAPI) serve() (url string, client *http.Client) {
+	now := func() time.Time { return time.Now().UTC() }
+	log := slog.New(slog.DiscardHandler)
+	id := auth.NewIdentity(auth.NewPersister(a.store), a.hasher, auth.DefaultConfig(), now, log)
+	srv, c := serve(a.t, api.Deps{
+		Authn: id.Requests, Logins: id.Logins, Sessions: id.Sessions,
+		Accounts:        &accounts.Service{Store: a.store.Accounts, Sessions: a.store.Sessions, Hasher: a.hasher, Trail: a.store.Audit, Now: now, Log: log},
+		Roles:           a.store.Roles,
+		GatewayAccounts: &gatewayaccounts.Service{Store: a.store.GatewayAccounts, Gateways: testGateways{}, Secrets: testSecrets(a.t), Now: now},
+		PublicURL:       "https://billgate.test",
+		Findings:        a.store.Reconciliation,
+		Observed:        listen.New(a.store.Observations, 10, log),
+	})
+	return srv.URL, c
+}
+
+// replica is a second API process over the same store, with the same
+// accounts logged in: another replica behind the load balancer.
+func (a *accountsAPI) replica() *accountsAPI {
+	r := *a
+	r.url, r.client = a.serve()
+	return &r
 }
 
 type listReply struct {

@@ -2,14 +2,11 @@ package api
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"io"
 	"maps"
 	"net/http"
 	"slices"
-	"strings"
-	"sync"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -45,93 +42,7 @@ func (h *handlers) checkPayload(action string) gin.HandlerFunc {
 		}
 		c.Next()
 		if listening && c.Writer.Status() < http.StatusMultipleChoices {
-			h.Observed.observe(p.Listening, action, redacted(body))
-		}
-	}
-}
-
-// Observations keep, per role in listen mode, what its members' accepted
-// payloads were, generalised into proposed templates. They live in this
-// process: each API replica proposes from what it served.
-type Observations struct {
-	maxValues int
-	mu        sync.Mutex
-	byRole    map[string]*payloadcheck.Observer
-}
-
-// DefaultListenValues is how many distinct values listen mode keeps a
-// field before it proposes the wildcard.
-const DefaultListenValues = 10
-
-// NewObservations keeps up to maxValues distinct values a field before it
-// proposes the wildcard for it.
-func NewObservations(maxValues int) *Observations {
-	return &Observations{maxValues: maxValues, byRole: map[string]*payloadcheck.Observer{}}
-}
-
-func (o *Observations) observe(roles []string, action string, body []byte) {
-	for _, role := range roles {
-		o.of(role).Observe(action, body)
-	}
-}
-
-func (o *Observations) of(role string) *payloadcheck.Observer {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	obs := o.byRole[role]
-	if obs == nil {
-		obs = payloadcheck.NewObserver(o.maxValues)
-		o.byRole[role] = obs
-	}
-	return obs
-}
-
-// proposals are the templates proposed for a role, by action.
-func (o *Observations) proposals(role string) map[string]payloadcheck.Template {
-	o.mu.Lock()
-	obs := o.byRole[role]
-	o.mu.Unlock()
-	if obs == nil {
-		return map[string]payloadcheck.Template{}
-	}
-	return obs.Proposals()
-}
-
-// secretFields are never observed: listen mode proposes the wildcard for
-// them without keeping what was sent, so proposals never show an admin a
-// password or a payment token.
-var secretFields = []string{"password", "currentPassword", "newPassword", "token", "secret"}
-
-// redacted is body with the values of secret fields, at any depth,
-// replaced by markup, which the observer widens to the wildcard.
-func redacted(body []byte) []byte {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var v any
-	if dec.Decode(&v) != nil {
-		return body // not JSON: the observer ignores it
-	}
-	redact(v)
-	out, err := json.Marshal(v)
-	if err != nil {
-		return nil
-	}
-	return out
-}
-
-func redact(v any) {
-	switch v := v.(type) {
-	case map[string]any:
-		for k, x := range v {
-			if slices.ContainsFunc(secretFields, func(f string) bool { return strings.EqualFold(f, k) }) {
-				v[k] = "<%= redacted %>"
-				continue
-			}
-			redact(x)
-		}
-	case []any:
-		for _, x := range v {
-			redact(x)
+			h.Observed.Observe(c.Request.Context(), p.Listening, action, body)
 		}
 	}
 }
@@ -142,14 +53,17 @@ type observedTemplate struct {
 }
 
 // observedTemplates is GET /v1/payload-templates/observed?role=: what
-// listen mode proposes for a role's actions, from the payloads this API
+// listen mode proposes for a role's actions, from the payloads every API
 // process accepted.
 func (h *handlers) observedTemplates(c *gin.Context) error {
 	role := c.Query("role")
 	if role == "" {
 		return Invalid("role", "role is required", nil)
 	}
-	proposals := h.Observed.proposals(role)
+	proposals, err := h.Observed.Proposals(c.Request.Context(), role)
+	if err != nil {
+		return err
+	}
 	out := make([]observedTemplate, 0, len(proposals))
 	for _, action := range slices.Sorted(maps.Keys(proposals)) {
 		out = append(out, observedTemplate{Action: action, Template: proposals[action]})

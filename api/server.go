@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"github.com/billgate/billgate/accounts"
+	"github.com/billgate/billgate/auth/listen"
 	"github.com/billgate/billgate/catalog"
 	"github.com/billgate/billgate/eventstream"
 	"github.com/billgate/billgate/gatewayaccounts"
@@ -92,9 +93,8 @@ type Deps struct {
 	// APIKeyScheme is the Authorization scheme that presents API keys
 	// (default Plain).
 	APIKeyScheme string
-	// Observed keeps listen mode's observations (default: 10 values a
-	// field before the wildcard).
-	Observed *Observations
+	// Observed keeps listen mode's observations, for every API process.
+	Observed *listen.Observations
 	// PayloadCodec seals billgate's Temporal payloads; with it, admins
 	// decode them at /temporal-codec, from Namespace alone, and browsers
 	// may call it from TemporalUIOrigins.
@@ -163,9 +163,6 @@ func (d Deps) withDefaults() Deps {
 	}
 	if d.APIKeyScheme == "" {
 		d.APIKeyScheme = "Plain"
-	}
-	if d.Observed == nil {
-		d.Observed = NewObservations(DefaultListenValues)
 	}
 	if d.StreamBuffer <= 0 {
 		d.StreamBuffer = DefaultStreamBuffer

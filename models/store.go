@@ -70,6 +70,7 @@ type Store struct {
 	*WebhookEndpoints
 	*WebhookDeliveries
 	*Reports
+	*Observations
 }
 
 // conn is what the feature stores run on: the database handle, which is
@@ -88,7 +89,8 @@ func newStore(c *conn, dsn string) *Store {
 		Catalog: &Catalog{c}, Billing: &Billing{c}, Clocks: &Clocks{c},
 		IdempotencyKeys: &IdempotencyKeys{c}, WebhookEvents: &WebhookEvents{c}, GatewayAccounts: &GatewayAccounts{c},
 		Reconciliation: &Reconciliation{c}, RefundLogs: &RefundLogs{c}, EventLog: &EventLog{c},
-		WebhookEndpoints: &WebhookEndpoints{c}, WebhookDeliveries: &WebhookDeliveries{c}, Reports: &Reports{c}}
+		WebhookEndpoints: &WebhookEndpoints{c}, WebhookDeliveries: &WebhookDeliveries{c}, Reports: &Reports{c},
+		Observations: &Observations{c}}
 }
 
 // quietOnCancel leaves out of the log the queries whose caller went away,

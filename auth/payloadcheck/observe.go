@@ -193,6 +193,67 @@ func (obj observedObject) countFields() int {
 	return n
 }
 
+// Summary returns what o recorded for action as payloads that, observed
+// by a new Observer with the same maxValues, record exactly what o did:
+// the proposal is the same, and stays the same after more payloads. It is
+// nil if o recorded nothing for action. A summary keeps nothing the
+// Observer dropped (a widened field is "<%= * %>", which widens it again),
+// is as bounded as the Observer's memory, and is mostly one payload; the
+// summary of summaries loses nothing. Listen mode stores summaries.
+func (o *Observer) Summary(action string) [][]byte {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	a := o.actions[action]
+	if a == nil {
+		return nil
+	}
+	objects := summarizeObject(a.root)
+	out := make([][]byte, len(objects))
+	for i, n := range objects {
+		out[i] = n.appendJSON(nil)
+	}
+	return out
+}
+
+// summarizeObject returns objects that record as obj: at least one, and as
+// many as the field with the most values to summarize needs.
+func summarizeObject(obj observedObject) []*node {
+	out := []*node{{kind: kindObject, fields: map[string]*node{}}}
+	for _, f := range obj {
+		for i, v := range summarizeField(f) {
+			if i == len(out) {
+				out = append(out, &node{kind: kindObject, fields: map[string]*node{}})
+			}
+			out[i].fields[f.key] = v
+		}
+	}
+	return out
+}
+
+// summarizeField returns values that record as f: the wildcard if it was
+// widened; else its one value, or the list of its values (once a field has
+// a value, whether it was in a list no longer matters), or [] if it was an
+// empty list or held objects only in lists; then its objects, each on its
+// own so that their fields record as deep as they were seen, or shallower.
+func summarizeField(f *observedField) []*node {
+	if f.any {
+		return []*node{wildcardNode}
+	}
+	var out []*node
+	switch {
+	case len(f.values) == 1 && !f.inList:
+		for v := range f.values {
+			out = append(out, &node{kind: kindFixed, value: v})
+		}
+	case len(f.values) > 0 || f.inList:
+		out = append(out, &node{kind: kindList, values: f.values})
+	}
+	if f.object != nil {
+		out = append(out, summarizeObject(f.object)...)
+	}
+	return out
+}
+
 // Proposals returns a template per action that allows every payload
 // recorded for it. Values seen become allowed lists, sorted; objects
 // recurse; a field seen only as [] is a wildcard, as no value is known.

@@ -3,6 +3,8 @@ package payloadcheck
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -245,6 +247,71 @@ func TestObserverConcurrent(t *testing.T) {
 		t.Errorf("Proposals() = %s, want %s", got, want)
 	}
 	proposalsMatch(t, o, map[string][]string{action: observed})
+}
+
+func TestObserverSummary(t *testing.T) {
+	leaves := func(n int) string {
+		var kv []string
+		for i := range n {
+			kv = append(kv, fmt.Sprintf(`"k%03d": 1`, i))
+		}
+		return strings.Join(kv, ",")
+	}
+	tests := []struct {
+		name     string
+		payloads []string
+		want     []string
+	}{
+		{"nothing seen", nil, nil},
+		{"empty object", []string{`{}`}, []string{`{}`}},
+		{"values", []string{`{"q": 3, "s": "b"}`, `{"q": 1}`, `{"q": 2.0}`}, []string{`{"q":[1,2,3],"s":"b"}`}},
+		{"a list of one value", []string{`{"ids": ["a"]}`}, []string{`{"ids":["a"]}`}},
+		{"a field only seen as []", []string{`{"ids": []}`}, []string{`{"ids":[]}`}},
+		{"scalar and object", []string{`{"d": "none"}`, `{"d": {"code": "X"}}`}, []string{`{"d":"none"}`, `{"d":{"code":"X"}}`}},
+		{"objects in lists", []string{`{"items": [{"priceId": "p1"}, {"priceId": "p2", "quantity": 2}]}`},
+			[]string{`{"items":[]}`, `{"items":{"priceId":["p1","p2"],"quantity":2}}`}},
+		{"objects in objects", []string{`{"a": [1, {"b": [2, {"c": 3}]}], "z": 0}`},
+			[]string{`{"a":[1],"z":0}`, `{"a":{"b":[2]}}`, `{"a":{"b":{"c":3}}}`}},
+		{"widened", []string{`{"a": "<%= x %>", "b": [[1]], "c": 1}`, `{"c": 2}`, `{"c": 3}`, `{"c": 4}`},
+			[]string{`{"a":"<%= * %>","b":"<%= * %>","c":"<%= * %>"}`}},
+		{"ignored", []string{`[1]`, `{"$query": 1, "<%= k %>": 2}`}, []string{`{}`}},
+		{"a list of objects at level 7", []string{strings.Repeat(`{"a":`, 6) + `[{"b": 1}]` + strings.Repeat("}", 6)},
+			[]string{strings.Repeat(`{"a":`, 6) + `[]` + strings.Repeat("}", 6), strings.Repeat(`{"a":`, 6) + `{"b":"<%= * %>"}` + strings.Repeat("}", 6)}},
+		{"an object at level 7 also seen in a list", []string{
+			strings.Repeat(`{"a":`, 6) + `{"b": 1}` + strings.Repeat("}", 6),
+			strings.Repeat(`{"a":`, 6) + `[2]` + strings.Repeat("}", 6),
+		}, []string{
+			strings.Repeat(`{"a":`, 6) + `[2]` + strings.Repeat("}", 6),
+			strings.Repeat(`{"a":`, 6) + `{"b":1}` + strings.Repeat("}", 6),
+		}},
+		{"the field cap reached", []string{"{" + leaves(MaxObservedFields-5) + `, "big": {"a": {"b": 1}}, "small": {"c": 1}}`, `{"zzz": 1}`},
+			[]string{`{"big":"<%= * %>",` + strings.ReplaceAll(leaves(MaxObservedFields-5), " ", "") + `,"small":{"c":1},"zzz":1}`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			whole, summed := NewObserver(3), NewObserver(3)
+			for _, p := range tt.payloads {
+				whole.Observe(action, []byte(p))
+			}
+			var got []string
+			for _, p := range whole.Summary(action) {
+				got = append(got, string(p))
+				summed.Observe(action, p)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("Summary(%s) = %s, want %s", action, got, tt.want)
+			}
+			// More payloads, new keys past the cap among them, record
+			// the same after the summary as after the payloads.
+			for _, p := range []string{`{"c": 5}`, `{"small": {"d": [1, {"e": 2}]}}`, `{"yyy": 1, "d": {"code": "Y"}}`} {
+				whole.Observe(action, []byte(p))
+				summed.Observe(action, []byte(p))
+			}
+			if got, want := summed.Proposals(), whole.Proposals(); !maps.EqualFunc(got, want, slices.Equal) {
+				t.Errorf("after more payloads, Proposals() = %s, from the payloads themselves %s", got, want)
+			}
+		})
+	}
 }
 
 func TestNewObserverClamps(t *testing.T) {

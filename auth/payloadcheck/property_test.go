@@ -425,3 +425,61 @@ func TestPropertyProposalsMatchObserved(t *testing.T) {
 		proposalsMatch(t, o, map[string][]string{action: observed})
 	}
 }
+
+// observed returns a random body for listen mode to observe: any JSON, or
+// a payload for n, mutated or not, sometimes nested deep.
+func (g *gen) observed(t testing.TB, n *node) []byte {
+	var body any
+	switch g.pick(4) {
+	case 0:
+		body = g.any(0)
+	case 1:
+		body, _ = g.payload(n)
+		body = g.mutate(body)
+	default:
+		body, _ = g.payload(n)
+	}
+	if g.pick(4) == 0 {
+		for range 1 + g.pick(MaxDepth) {
+			body = map[string]any{keyPool[g.pick(len(keyPool))]: body}
+		}
+	}
+	return marshal(t, body)
+}
+
+// TestPropertySummaryRecordsTheSame: an Observer that observed only the
+// summary of another's payloads records the same: it proposes the same,
+// then and after more payloads to both, and sums up the same.
+func TestPropertySummaryRecordsTheSame(t *testing.T) {
+	for seed := range uint64(1000) {
+		g := newGen(seed)
+		maxValues := g.pick(6)
+		whole, summed := NewObserver(maxValues), NewObserver(maxValues)
+		n := g.compile(t, g.template()).actions[action].templates[0]
+		var bodies []string
+		for range 1 + g.pick(20) {
+			raw := g.observed(t, n)
+			bodies = append(bodies, string(raw))
+			whole.Observe(action, raw)
+		}
+		summary := whole.Summary(action)
+		for _, p := range summary {
+			summed.Observe(action, p)
+		}
+		if got, want := summed.Proposals(), whole.Proposals(); !maps.EqualFunc(got, want, slices.Equal) {
+			t.Fatalf("seed %d: after %q summed up as %q, Proposals() = %s, want %s", seed, bodies, summary, got, want)
+		}
+		if again := summed.Summary(action); !slices.EqualFunc(again, summary, slices.Equal) {
+			t.Fatalf("seed %d: the summary of %q is %q", seed, summary, again)
+		}
+		for range g.pick(10) {
+			raw := g.observed(t, n)
+			bodies = append(bodies, string(raw))
+			whole.Observe(action, raw)
+			summed.Observe(action, raw)
+		}
+		if got, want := summed.Proposals(), whole.Proposals(); !maps.EqualFunc(got, want, slices.Equal) {
+			t.Fatalf("seed %d: after %q (the first summed up as %q), Proposals() = %s, want %s", seed, bodies, summary, got, want)
+		}
+	}
+}
