@@ -237,18 +237,21 @@ func (b *Backends) StartStack(ctx context.Context, so StackOptions) (*Stack, err
 // restart, until it is serving again.
 func (s *Stack) WaitReady(ctx context.Context, p *Process) error {
 	url := s.health[p]
-	return waitUntil(ctx, p, 2*time.Minute, func(ctx context.Context) error {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return err
-		}
-		_ = resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("%s: %d", url, resp.StatusCode)
-		}
-		return nil
-	})
+	return waitUntil(ctx, p, 2*time.Minute, func(ctx context.Context) error { return ready(ctx, url) })
+}
+
+// ready is nil when url answers 200.
+func ready(ctx context.Context, url string) error {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: %d", url, resp.StatusCode)
+	}
+	return nil
 }
 
 // ImportClients creates accounts with `billgate admin import-clients`,
@@ -281,4 +284,29 @@ func (s *Stack) Stop() {
 	for _, p := range s.Processes() {
 		p.Stop(10 * time.Second)
 	}
+}
+
+// StartDev runs `billgate dev`, the embedded default (Temporal in process,
+// SQLite in memory), with an admin of password admin, and returns once it
+// serves, with its URL.
+func StartDev(ctx context.Context, o Options, admin string) (*Process, string, error) {
+	ports, err := freePorts(3)
+	if err != nil {
+		return nil, "", err
+	}
+	url := fmt.Sprintf("http://127.0.0.1:%d", ports[0])
+	p := newProcess(o.Dir, "dev", filepath.Join(o.Bin, "billgate"), []string{"dev",
+		"--http", fmt.Sprintf("127.0.0.1:%d", ports[0]), "--temporal-port", strconv.Itoa(ports[1]), "--ui-port", strconv.Itoa(ports[2])},
+		[]string{"BILLGATE_ADMIN_LOGIN=admin", "BILLGATE_ADMIN_PASSWORD=" + admin, "BILLGATE_LOG_LEVEL=warn"})
+	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
+		return nil, "", err
+	}
+	if err := p.Start(); err != nil {
+		return nil, "", err
+	}
+	if err := waitUntil(ctx, p, 2*time.Minute, func(ctx context.Context) error { return ready(ctx, url+"/readyz") }); err != nil {
+		p.Stop(10 * time.Second)
+		return nil, "", err
+	}
+	return p, url, nil
 }
