@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -48,6 +50,9 @@ func decode(c *gin.Context, v any, required bool) error {
 	}
 	if dec.More() {
 		return Invalid("body", "request body has data after the JSON value", nil)
+	}
+	if p := textProblem(body); p != nil {
+		return p
 	}
 	return checkTokens(body)
 }
@@ -111,6 +116,52 @@ func checkTokens(body []byte) error {
 		}
 	}
 }
+
+// textProblem refuses a body whose text is not Unicode: bytes that are
+// not UTF-8, or an escaped surrogate that is not half of a pair.
+// encoding/json would read either as U+FFFD, and keep it, where a proxy,
+// a policy check or a client reading the same body sees other characters.
+// body has decoded, and outside strings a backslash is not JSON, so every
+// backslash here begins an escape.
+func textProblem(body []byte) *Problem {
+	if !utf8.Valid(body) {
+		return Invalid("body", "text must be UTF-8", nil)
+	}
+	for i := 0; i < len(body); i++ {
+		if body[i] != '\\' {
+			continue
+		}
+		i++
+		if i >= len(body) || body[i] != 'u' {
+			continue
+		}
+		r := escapedRune(body[i+1:])
+		i += 4
+		switch {
+		case r < 0xD800 || r > 0xDFFF:
+		case r < 0xDC00 && bytes.HasPrefix(body[i+1:], []byte(`\u`)) && isLowSurrogate(escapedRune(body[i+3:])):
+			i += 6
+		default:
+			return Invalid("body", "text must not hold an unpaired surrogate (\\u"+string(body[i-3:i+1])+")", nil)
+		}
+	}
+	return nil
+}
+
+// escapedRune is the code unit of the four hex digits b begins with; -1
+// when it does not.
+func escapedRune(b []byte) rune {
+	if len(b) < 4 {
+		return -1
+	}
+	n, err := strconv.ParseUint(string(b[:4]), 16, 16)
+	if err != nil {
+		return -1
+	}
+	return rune(n)
+}
+
+func isLowSurrogate(r rune) bool { return r >= 0xDC00 && r <= 0xDFFF }
 
 func joinField(path, key string) string {
 	if path == "" {

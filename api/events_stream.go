@@ -3,8 +3,12 @@ package api
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/coder/websocket"
@@ -93,8 +97,9 @@ func (h *handlers) streamEvents(c *gin.Context) error {
 			return auth.ErrPermissionDenied
 		}
 	}
-	// Accept refuses a page of another origin (403): the session cookie
-	// a browser would send along must not open a stream for that page.
+	if err := upgradeProblem(c); err != nil {
+		return err
+	}
 	conn, err := websocket.Accept(c.Writer, c.Request, nil)
 	if err != nil {
 		return nil // Accept has answered
@@ -123,6 +128,51 @@ func (h *handlers) streamEvents(c *gin.Context) error {
 		buffer: h.StreamBuffer}
 	s.run(ctx, after, streamReady{ClientID: who.principal.Account.ID, Session: session})
 	return nil
+}
+
+// upgradeProblem refuses, in the envelope, the requests websocket.Accept
+// would refuse in plain text: one that is no WebSocket handshake, and one
+// from a page of another origin (403), whose session cookie, which a
+// browser sends along, must not open a stream for that page. Accept
+// checks them again, alike.
+func upgradeProblem(c *gin.Context) error {
+	r := c.Request
+	if !r.ProtoAtLeast(1, 1) || !hasToken(r.Header, "Connection", "upgrade") || !hasToken(r.Header, "Upgrade", "websocket") {
+		c.Header("Connection", "Upgrade")
+		c.Header("Upgrade", "websocket")
+		return &Problem{Status: http.StatusUpgradeRequired, Detail: Error{Code: "UPGRADE_REQUIRED", Message: "this is a WebSocket: open it with an upgrade request"}}
+	}
+	if r.Header.Get("Sec-WebSocket-Version") != "13" {
+		c.Header("Sec-WebSocket-Version", "13")
+		return Invalid("Sec-WebSocket-Version", "the WebSocket version must be 13", nil)
+	}
+	if keys := r.Header.Values("Sec-WebSocket-Key"); len(keys) != 1 || !validWebSocketKey(keys[0]) {
+		return Invalid("Sec-WebSocket-Key", "Sec-WebSocket-Key must be one 16-byte key in base64", nil)
+	}
+	if o := r.Header.Get("Origin"); o != "" {
+		if u, err := url.Parse(o); err != nil || !strings.EqualFold(u.Host, r.Host) {
+			return &Problem{Status: http.StatusForbidden, Detail: Error{Code: "CROSS_ORIGIN", Message: "a page of another origin may not open the stream", Field: "Origin"}}
+		}
+	}
+	return nil
+}
+
+// hasToken reports whether a comma-separated header holds token, in any
+// case.
+func hasToken(h http.Header, name, token string) bool {
+	for _, v := range h.Values(name) {
+		for t := range strings.SplitSeq(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(t), token) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func validWebSocketKey(key string) bool {
+	b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(key))
+	return err == nil && len(b) == 16
 }
 
 // streamCredentials authenticates the upgrade request as any call is

@@ -91,3 +91,38 @@ func TestEventStreamCutsOffASlowConsumer(t *testing.T) {
 		frames++
 	}
 }
+
+// What is no WebSocket handshake, and a page of another origin, are
+// refused in the envelope, as every other answer is.
+func TestEventStreamRefusesInTheEnvelope(t *testing.T) {
+	id := adminIdentity(t, auth.DefaultConfig())
+	hub := eventstream.NewHub(&burstLog{}, api.LiveEventFrame, slog.New(slog.DiscardHandler))
+	srv, c := serve(t, api.Deps{Authn: id.Requests, Logins: id.Logins, Sessions: id.Sessions, Events: &burstLog{}, Streams: hub})
+	upgrade := []string{"Connection", "Upgrade", "Upgrade", "websocket", "Sec-WebSocket-Version", "13", "Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="}
+	with := func(name, value string) []string {
+		h := slices.Clone(upgrade)
+		if i := slices.Index(h, name); i >= 0 {
+			h[i+1] = value
+			return h
+		}
+		return append(h, name, value)
+	}
+	for _, tt := range []struct {
+		name        string
+		header      []string
+		status      int
+		code, field string
+	}{
+		{"no upgrade", nil, http.StatusUpgradeRequired, "UPGRADE_REQUIRED", ""},
+		{"another version", with("Sec-WebSocket-Version", "8"), http.StatusBadRequest, "INVALID", "Sec-WebSocket-Version"},
+		{"a short key", with("Sec-WebSocket-Key", "c2hvcnQ="), http.StatusBadRequest, "INVALID", "Sec-WebSocket-Key"},
+		{"another origin", with("Origin", "https://evil.example"), http.StatusForbidden, "CROSS_ORIGIN", "Origin"},
+		{"an origin that only starts alike", with("Origin", srv.URL+".evil.example"), http.StatusForbidden, "CROSS_ORIGIN", "Origin"},
+	} {
+		resp, body := get(t, c, srv.URL+"/v1/events/stream", tt.header...)
+		errs := decode(t, body).Errors
+		if resp.StatusCode != tt.status || len(errs) != 1 || errs[0].Code != tt.code || errs[0].Field != tt.field {
+			t.Errorf("%s = %d %s, want %d %s on %q", tt.name, resp.StatusCode, body, tt.status, tt.code, tt.field)
+		}
+	}
+}

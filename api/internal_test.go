@@ -96,6 +96,11 @@ func TestDecodeJSON(t *testing.T) {
 		{"array", "application/json", `[1]`, 400, "body", "must be an object"},
 		{"NUL in a string", "application/json", `{"name":"a\u0000b"}`, 400, "body", "NUL"},
 		{"escaped backslash is not NUL", "application/json", `{"name":"\\u0000"}`, 201, "", ""},
+		{"invalid UTF-8", "application/json", "{\"name\":\"a\xffb\"}", 400, "body", "text must be UTF-8"},
+		{"unpaired high surrogate", "application/json", `{"name":"\ud800x"}`, 400, "body", "unpaired surrogate (\\ud800)"},
+		{"unpaired low surrogate", "application/json", `{"name":"\udc00"}`, 400, "body", "unpaired surrogate (\\udc00)"},
+		{"surrogate pair", "application/json", `{"name":"\ud83d\ude00"}`, 201, "", ""},
+		{"escaped backslash is not a surrogate", "application/json", `{"name":"\\ud800"}`, 201, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

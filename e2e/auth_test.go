@@ -37,9 +37,20 @@ func call(t *testing.T, env *testenv.Env, method, path, body string, header ...s
 // envelope; header holds name, value pairs.
 func callAt(t *testing.T, c *http.Client, base, method, path, body string, header ...string) reply {
 	t.Helper()
-	req, err := http.NewRequest(method, base+path, strings.NewReader(body))
+	r, err := exchange(c, base, method, path, body, header...)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return r
+}
+
+// exchange is callAt's request and answer, failing when the request
+// cannot be sent or the answer is not JSON, for a caller that reports
+// that itself.
+func exchange(c *http.Client, base, method, path, body string, header ...string) (reply, error) {
+	req, err := http.NewRequest(method, base+path, strings.NewReader(body))
+	if err != nil {
+		return reply{}, err
 	}
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
@@ -49,16 +60,16 @@ func callAt(t *testing.T, c *http.Client, base, method, path, body string, heade
 	}
 	resp, err := c.Do(req)
 	if err != nil {
-		t.Fatal(err)
+		return reply{}, err
 	}
 	defer resp.Body.Close()
 	r := reply{Status: resp.StatusCode, Header: resp.Header, Cookies: resp.Cookies()}
 	if resp.StatusCode != http.StatusNoContent {
 		if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
-			t.Fatalf("%s %s: body is not JSON: %v", method, path, err)
+			return r, fmt.Errorf("%s %s: body is not JSON: %v", method, path, err)
 		}
 	}
-	return r
+	return r, nil
 }
 
 // is checks a refusal: status, code and message.
