@@ -12,8 +12,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net/http"
-	"net/http/cookiejar"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -82,8 +80,7 @@ func (o *order) path() string {
 func Run(ctx context.Context, b *topology.Backends, stack *topology.Stack, o Options) (*Report, error) {
 	r := &Report{Seed: o.Seed, started: time.Now()}
 	rng := rand.New(rand.NewPCG(o.Seed, o.Seed^0x5eed))
-	jar, _ := cookiejar.New(nil)
-	c := &client{base: stack.URL, http: &http.Client{Jar: jar, Timeout: time.Minute}, retries: &r.retries}
+	c := &client{base: stack.URL, http: newHTTPClient(), retries: &r.retries}
 	shop, err := setUp(ctx, stack, c, o)
 	if err != nil {
 		return nil, fmt.Errorf("set up: %w", err)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"strings"
 	"sync/atomic"
@@ -22,6 +23,14 @@ type client struct {
 	http    *http.Client
 	token   string
 	retries *atomic.Int64
+}
+
+// newHTTPClient is a client's connection to billgate: it keeps its cookies
+// and sees a redirect as the answer it is, as an API client does.
+func newHTTPClient() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, Timeout: time.Minute,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
 // answer is what billgate said: its status and envelope.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
-	"net/http/cookiejar"
 	"time"
 
 	"github.com/billgate/billgate/internal/topology"
@@ -42,8 +41,7 @@ func setUp(ctx context.Context, stack *topology.Stack, c *client, o Options) (*s
 		if err != nil || a.Status != http.StatusOK {
 			return nil, fmt.Errorf("log in %s: %v %v", who.login, a, err)
 		}
-		jar, _ := cookiejar.New(nil)
-		*who.as = &client{base: c.base, http: &http.Client{Jar: jar, Timeout: time.Minute}, token: a.Result["token"].(string), retries: c.retries}
+		*who.as = &client{base: c.base, http: newHTTPClient(), token: a.Result["token"].(string), retries: c.retries}
 	}
 	product, err := s.seller.created(ctx, "/v1/products", map[string]any{"name": "Chaos", "prices": []map[string]any{
 		{"amount": 3000, "currency": "USD", "type": "recurring", "interval": "month", "dunning": []string{}},

@@ -41,16 +41,16 @@ type Options struct {
 
 // Report is what a run measured.
 type Report struct {
-	Target                    string
-	Creates, Errors, Retried  int
-	Duplicates                int
-	CreatesPerSecond          float64
-	DuringCreates             Latencies
-	Calm, DuringFlood         Latencies
-	Logins, LoginsRefused     int
-	LoginsPerSecond           float64
-	ErrorSamples              []string
-	creating, flooding, quiet time.Duration
+	Target                   string
+	Creates, Errors, Retried int
+	Duplicates               int
+	CreatesPerSecond         float64
+	DuringCreates            Latencies
+	Calm, DuringFlood        Latencies
+	Logins, LoginsRefused    int
+	LoginsPerSecond          float64
+	ErrorSamples             []string
+	creating                 time.Duration
 }
 
 // Latencies are the reads measured in a phase, by route.

@@ -51,8 +51,9 @@ func (p *Process) Start() error {
 	cmd.Env = append(os.Environ(), p.env...)
 	cmd.Stdout, cmd.Stderr = log, log
 	// Its own process group, so that a Ctrl-C meant for the harness does
-	// not reach it first, and Kill takes its children along.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Credential: p.cred}
+	// not reach it first, and Kill takes its children along; and it dies
+	// with the harness, however the harness ends.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Credential: p.cred, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("%s: %w", p.Name, err)
 	}
