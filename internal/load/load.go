@@ -60,6 +60,7 @@ type Latencies map[string]*Latency
 type Latency struct {
 	samples []time.Duration
 	errors  int
+	failed  []string // the first few failures
 }
 
 // Percentile is the p-th percentile (0–100) of the samples.
@@ -155,12 +156,18 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	r.creating = time.Since(start)
 	stopReading()
 	r.CreatesPerSecond = float64(r.Creates) / r.creating.Seconds()
-	listed, err := shop.count(ctx, "/v1/subscriptions")
+	listed, err := shop.ids(ctx, "/v1/subscriptions")
 	if err != nil {
 		return nil, err
 	}
-	// One subscription per key, and the first of the run.
-	r.Duplicates += listed - (r.Creates + 1)
+	// A duplicate is a subscription no answer named.
+	created := ids.all()
+	for _, id := range listed {
+		if !created[id] {
+			r.Duplicates++
+			r.ErrorSamples = appendSample(r.ErrorSamples, "a subscription no answer named: "+id)
+		}
+	}
 	fmt.Fprintf(o.Log, "load: %d subscriptions in %v\n", r.Creates, r.creating.Round(time.Millisecond))
 
 	// Calm, then a flood of logins, with the readers measuring.
@@ -237,6 +244,7 @@ func (l Latencies) read(ctx context.Context, readers int, c *client, ids *idSet)
 				mu.Lock()
 				if err != nil || a.status != http.StatusOK {
 					l[route].errors++
+					l[route].failed = appendSample(l[route].failed, fmt.Sprintf("GET %s: %v %v", path, a, err))
 				} else {
 					l[route].samples = append(l[route].samples, took)
 				}
@@ -262,6 +270,16 @@ func (s *idSet) add(id string) {
 	s.ids = append(s.ids, id)
 }
 
+func (s *idSet) all() map[string]bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	all := map[string]bool{}
+	for _, id := range s.ids {
+		all[id] = true
+	}
+	return all
+}
+
 func (s *idSet) pick(rng *rand.Rand) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -284,6 +302,9 @@ func (r *Report) Print(w io.Writer) {
 			l := phase.l[route]
 			fmt.Fprintf(w, "    %-28s n=%-6d p50 %-8v p95 %-8v p99 %-8v errors %d\n", route, len(l.samples),
 				l.Percentile(50).Round(10*time.Microsecond), l.Percentile(95).Round(10*time.Microsecond), l.Percentile(99).Round(10*time.Microsecond), l.errors)
+			for _, f := range l.failed {
+				fmt.Fprintf(w, "      %s\n", f)
+			}
 		}
 	}
 }
@@ -374,9 +395,10 @@ func (c *client) created(ctx context.Context, path string, body any, key string)
 	return a.result, nil
 }
 
-// count counts a list's items across its pages.
-func (c *client) count(ctx context.Context, path string) (int, error) {
-	n, cursor := 0, ""
+// ids lists the IDs of a list's items across its pages.
+func (c *client) ids(ctx context.Context, path string) ([]string, error) {
+	var ids []string
+	cursor := ""
 	for {
 		page := path + "?limit=200"
 		if cursor != "" {
@@ -384,20 +406,24 @@ func (c *client) count(ctx context.Context, path string) (int, error) {
 		}
 		a, err := c.call(ctx, http.MethodGet, page, "", "")
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 		var list struct {
-			Results []json.RawMessage `json:"results"`
+			Results []struct {
+				ID string `json:"id"`
+			} `json:"results"`
 			Meta    struct {
 				NextCursor string `json:"nextCursor"`
 			} `json:"meta"`
 		}
 		if err := json.Unmarshal([]byte(a.raw), &list); err != nil || a.status != http.StatusOK {
-			return 0, fmt.Errorf("GET %s: %s", page, a)
+			return nil, fmt.Errorf("GET %s: %s", page, a)
 		}
-		n += len(list.Results)
+		for _, item := range list.Results {
+			ids = append(ids, item.ID)
+		}
 		if list.Meta.NextCursor == "" {
-			return n, nil
+			return ids, nil
 		}
 		cursor = list.Meta.NextCursor
 	}
