@@ -153,7 +153,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 // readTarget is the p99 authenticated reads must keep under load.
 const readTarget = 50 * time.Millisecond
 
-// verdict prints the load reports and fails on an error or a duplicate.
+// verdict prints the load reports and fails on an error, a duplicate or a
+// subscription never active.
 func verdict(w io.Writer, reports []*load.Report) error {
 	failed := false
 	for _, r := range reports {
@@ -162,7 +163,7 @@ func verdict(w io.Writer, reports []*load.Report) error {
 		fmt.Fprintf(w, "  read p99 during the creates %v: %s the %v target\n", p99.Round(10*time.Microsecond), map[bool]string{true: "within", false: "OVER"}[p99 < readTarget], readTarget)
 		calm, flood := r.Calm.ReadP99(), r.DuringFlood.ReadP99()
 		fmt.Fprintf(w, "  read p99 calm %v, during the login flood %v (%.1fx)\n", calm.Round(10*time.Microsecond), flood.Round(10*time.Microsecond), float64(flood)/float64(max(calm, 1)))
-		failed = failed || r.Errors > 0 || r.Duplicates > 0
+		failed = failed || r.Errors > 0 || r.Duplicates > 0 || r.Unsettled > 0
 	}
 	if failed {
 		return fmt.Errorf("load: errors or duplicates")

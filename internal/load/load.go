@@ -43,6 +43,13 @@ type Options struct {
 type Report struct {
 	Target                   string
 	Creates, Errors, Retried int
+	// Accepted are the creates answered 202: started, their first write
+	// not yet seen, as happens when the workers are behind.
+	Accepted int
+	// Settled is how long after the last create every subscription was
+	// active; Unsettled, those that were not after settleWait.
+	Settled   time.Duration
+	Unsettled int
 	Duplicates               int
 	CreatesPerSecond         float64
 	DuringCreates            Latencies
@@ -137,6 +144,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 					continue
 				}
 				r.Creates++
+				if a.status == http.StatusAccepted {
+					r.Accepted++
+				}
 				mu.Unlock()
 				ids.add(a.id())
 				if o.RetryEvery > 0 && i%o.RetryEvery == 0 {
@@ -169,6 +179,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		}
 	}
 	fmt.Fprintf(o.Log, "load: %d subscriptions in %v\n", r.Creates, r.creating.Round(time.Millisecond))
+	r.Settled, r.Unsettled = settle(ctx, shop, created)
 
 	// Calm, then a flood of logins, with the readers measuring.
 	r.Calm = newLatencies()
@@ -200,6 +211,29 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	r.Logins, r.LoginsRefused = int(logins.Load()), int(refused.Load())
 	r.LoginsPerSecond = float64(r.Logins) / time.Since(start).Seconds()
 	return r, nil
+}
+
+// settleWait is how long a run waits for its subscriptions to be active.
+const settleWait = 10 * time.Minute
+
+// settle waits until every subscription is active: the workers have
+// caught up with the creates.
+func settle(ctx context.Context, c *client, ids map[string]bool) (took time.Duration, unsettled int) {
+	start := time.Now()
+	for id := range ids {
+		for {
+			a, err := c.call(ctx, http.MethodGet, "/v1/subscriptions/"+id, "", "")
+			if err == nil && a.status == http.StatusOK && a.result["status"] == "active" {
+				break
+			}
+			if time.Since(start) > settleWait {
+				unsettled++
+				break
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+	return time.Since(start), unsettled
 }
 
 func subscription(price, customer string) map[string]any {
@@ -288,8 +322,8 @@ func (s *idSet) pick(rng *rand.Rand) string {
 
 // Print writes the report.
 func (r *Report) Print(w io.Writer) {
-	fmt.Fprintf(w, "load on %s: %d subscriptions created (%d retried with their key) in %v: %.1f a second; %d errors, %d duplicates\n",
-		r.Target, r.Creates, r.Retried, r.creating.Round(time.Millisecond), r.CreatesPerSecond, r.Errors, r.Duplicates)
+	fmt.Fprintf(w, "load on %s: %d subscriptions created (%d answered 202, %d retried with their key) in %v: %.1f a second; %d errors, %d duplicates; all active %v after the last create (%d not after %v)\n",
+		r.Target, r.Creates, r.Accepted, r.Retried, r.creating.Round(time.Millisecond), r.CreatesPerSecond, r.Errors, r.Duplicates, r.Settled.Round(time.Second), r.Unsettled, settleWait)
 	for _, s := range r.ErrorSamples {
 		fmt.Fprintf(w, "  %s\n", s)
 	}
