@@ -48,16 +48,16 @@ type Report struct {
 	Accepted int
 	// Settled is how long after the last create every subscription was
 	// active; Unsettled, those that were not after settleWait.
-	Settled   time.Duration
-	Unsettled int
-	Duplicates               int
-	CreatesPerSecond         float64
-	DuringCreates            Latencies
-	Calm, DuringFlood        Latencies
-	Logins, LoginsRefused    int
-	LoginsPerSecond          float64
-	ErrorSamples             []string
-	creating                 time.Duration
+	Settled               time.Duration
+	Unsettled             int
+	Duplicates            int
+	CreatesPerSecond      float64
+	DuringCreates         Latencies
+	Calm, DuringFlood     Latencies
+	Logins, LoginsRefused int
+	LoginsPerSecond       float64
+	ErrorSamples          []string
+	creating              time.Duration
 }
 
 // Latencies are the reads measured in a phase, by route.
@@ -446,7 +446,7 @@ func (c *client) ids(ctx context.Context, path string) ([]string, error) {
 			Results []struct {
 				ID string `json:"id"`
 			} `json:"results"`
-			Meta    struct {
+			Meta struct {
 				NextCursor string `json:"nextCursor"`
 			} `json:"meta"`
 		}
