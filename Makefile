@@ -40,7 +40,19 @@ MODULE       = $(shell $(GO) list -m)
 RACE_PKGS    = $(filter-out $(SERVER_PKGS:%=$(MODULE)/%),$(shell $(GO) list ./...))
 DEV_FLAGS   ?=
 
-.PHONY: dev build test lint bench generate migrate tools deps debian-packages clean
+# The end-to-end tests that also run against the production topology (make
+# test-topology): every file whose tests drive billgate over HTTP alone.
+# Skipped there: the three that stop and start workers inside the test.
+TOPOLOGY_FILES := billing test_clock test_clock_state payment money idempotency auth token schemes \
+  events_stream webhook_deliveries webhook_endpoints void events catalog clients roles reports audit \
+  payloads links security_accounts security_billing security_requests reconcile attack
+TOPOLOGY_SKIP := TestTestClockRefusesASaleWhileAdvancing|TestTestClockInterruptedAdvanceResumes|TestFinding2AStartedSubscriptionIsNeverNothingChanged
+TOPOLOGY_RUN = ^($(shell grep -ho '^func Test[A-Za-z0-9_]*' $(TOPOLOGY_FILES:%=e2e/%_test.go) | cut -c6- | paste -sd'|'))$$
+# make test's short chaos run and fuzzing; make chaos and make fuzz run the long ones.
+CHAOS_SHORT := -subscriptions 30 -purchases 15 -clients 8 -rounds 1 -down 3s -between 3s
+FUZZTIME    ?= 60s
+
+.PHONY: dev build test test-topology lint bench generate migrate tools deps debian-packages clean topology chaos load fuzz
 
 ## dev: build and run billgate with embedded Temporal, its UI and SQLite (no dependencies)
 dev: build
@@ -54,10 +66,41 @@ build:
 ## the race detector, and meanwhile, at a lower priority, every other one with
 ## it; e2e's tests, which mostly wait on workflows, 4 at a time (docs/testing.md). Store and e2e tests
 ## also run on Postgres when TEST_DATABASE_URL is set. go vet is make lint's.
+## Then the end-to-end tests on the production topology, a short chaos run and
+## every fuzz target for 3 s (docs/operations.md, "Proof under fire").
 test: $(TOOLS)/stripe-mock $(HTTPSIG_MODULES)
 	$(GO) test -vet=off -parallel 4 $(TESTFLAGS) $(SERVER_PKGS:%=./%) & server=$$!; \
 	  CGO_ENABLED=1 nice -n 5 $(GO) test -race -tags=$(RACE_TAGS) -gcflags='$(RACE_GCFLAGS)' -vet=off $(TESTFLAGS) $(RACE_PKGS); race=$$?; \
-	  wait $$server && exit $$race
+	  wait $$server && [ $$race = 0 ]
+	$(MAKE) --no-print-directory test-topology
+	$(GO) run ./cmd/topology chaos $(CHAOS_SHORT) -seed 1
+	FUZZTIME=3s FUZZ_KEEP=0 scripts/fuzz
+
+## test-topology: the end-to-end tests above, each on a billgate of its own
+## run as the production topology's processes (docs/operations.md)
+test-topology:
+	BILLGATE_E2E_TOPOLOGY=1 $(GO) test -vet=off -parallel 4 $(TESTFLAGS) -run '$(TOPOLOGY_RUN)' -skip '$(TOPOLOGY_SKIP)' ./e2e/
+
+## topology: billgate's production topology on this machine, each part its
+## own process: Postgres, Temporal on it, migrate, two API replicas behind a
+## round-robin proxy on :8080, a worker per task queue (docs/operations.md)
+topology:
+	$(GO) run ./cmd/topology $(TOPOLOGY_FLAGS)
+
+## chaos: 200 subscriptions and 100 purchases through the topology while each
+## process is killed (-9) twice; checks nothing was charged twice or lost
+chaos:
+	$(GO) run ./cmd/topology chaos $(CHAOS_FLAGS)
+
+## load: 1,000 subscriptions by 64 clients, then a login flood, on billgate dev
+## and on the topology, with the latency of authenticated reads
+load:
+	$(GO) run ./cmd/topology load $(LOAD_FLAGS)
+
+## fuzz: every fuzz target for FUZZTIME (60s) each; found inputs are kept in
+## the package's testdata/fuzz
+fuzz:
+	scripts/fuzz
 
 ## lint: formatting, vet, staticcheck, workflowcheck, and the compose file
 lint: tools
