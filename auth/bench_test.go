@@ -11,9 +11,11 @@ import (
 
 // BenchmarkAuthenticate is the identity core's cost of verifying one call,
 // per scheme, against SQLite in memory. The clock stands still, so after
-// the first call the principal cache answers, with no write to slide an
-// expiry: the steady state of a client calling often. (basic/first is the
-// exception: recording the login drops the client's cached principal.)
+// the first call the principal cache answers once the client's identity
+// version is read (one statement), with no write to slide an expiry: the
+// steady state of a client calling often. (basic/first is the exception:
+// recording the login moves the client's version, so its principal is
+// loaded again.)
 // The HTTP rate of the same schemes is e2e's BenchmarkAuthenticatedGET.
 //
 // Passwords are hashed with testHasher's cheap parameters, so basic/first
