@@ -147,6 +147,13 @@ func (a *APIKeys) Authenticate(ctx context.Context, secret string, from Origin) 
 
 // principal is the principal of a live API key.
 func (a *APIKeys) principal(ctx context.Context, id uuid.UUID, from Origin) (*Principal, error) {
+	owner := func(now time.Time) (uuid.UUID, error) {
+		k, err := a.store.APIKeyByID(ctx, id, now)
+		if err != nil {
+			return uuid.Nil, err
+		}
+		return k.ClientID, nil
+	}
 	load := func(now time.Time) (*Principal, error) {
 		k, err := a.store.APIKeyByID(ctx, id, now)
 		if err != nil {
@@ -154,7 +161,7 @@ func (a *APIKeys) principal(ctx context.Context, id uuid.UUID, from Origin) (*Pr
 		}
 		return a.narrowedPrincipal(ctx, k)
 	}
-	return a.principals.ownedKeyPrincipal(ctx, "key:"+id.String(), from, a.now(), load, a.use)
+	return a.principals.ownedKeyPrincipal(ctx, "key:"+id.String(), from, a.now(), owner, load, a.use)
 }
 
 func (a *APIKeys) use(p *Principal) keyUse {

@@ -1,7 +1,10 @@
 package auth
 
 import (
+	"context"
+	"runtime"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,11 +18,9 @@ func cachedFor(id uuid.UUID) *Principal {
 
 func TestPrincipalCache(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	alice, bob := uuid.New(), uuid.New()
+	alice := uuid.New()
 	c := newPrincipalCache(10 * time.Second)
-	c.put("a1", cachedFor(alice), c.generation(), now)
-	c.put("a2", cachedFor(alice), c.generation(), now)
-	c.put("b1", cachedFor(bob), c.generation(), now)
+	c.put("a1", cachedFor(alice), now)
 
 	p, ok := c.get("a1", now.Add(9*time.Second))
 	if !ok {
@@ -32,88 +33,93 @@ func TestPrincipalCache(t *testing.T) {
 	if _, ok := c.get("a1", now.Add(10*time.Second)); ok {
 		t.Errorf("get(a1) after the lifetime hit")
 	}
-
-	c.forget(alice)
-	for _, hash := range []string{"a1", "a2"} {
-		if _, ok := c.get(hash, now); ok {
-			t.Errorf("get(%s) after alice changed hit", hash)
-		}
-	}
-	if _, ok := c.get("b1", now); !ok {
-		t.Errorf("a change to alice dropped bob")
-	}
-	c.forget(uuid.Nil)
-	if _, ok := c.get("b1", now); ok {
-		t.Errorf("a change for everyone kept bob")
+	if _, ok := c.get("a2", now); ok {
+		t.Errorf("get(a2), never put, hit")
 	}
 }
 
-// A principal loaded before a change and stored after it must not be kept:
-// it may predate the change.
-func TestPrincipalCacheRefusesALoadThatRacedAChange(t *testing.T) {
+// versionedStore is one client whose account changes as a transaction
+// would change it: its data (DisplayName holds the number of changes) and
+// its identity version move together.
+type versionedStore struct {
+	mu      sync.Mutex
+	changes int64
+	reads   atomic.Int64 // of the version
+	loads   atomic.Int64 // of the account
+}
+
+func (s *versionedStore) change() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.changes++
+	return s.changes
+}
+
+func (s *versionedStore) committed() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.changes
+}
+
+func (s *versionedStore) AccountByID(_ context.Context, id uuid.UUID) (*Account, error) {
+	s.loads.Add(1)
+	a := &Account{ID: id, DisplayName: strconv.FormatInt(s.committed(), 10)}
+	runtime.Gosched() // the round trip back, during which others commit
+	return a, nil
+}
+
+func (s *versionedStore) GrantsOf(context.Context, uuid.UUID) (Grants, error) {
+	return Grants{Level: -1}, nil
+}
+
+func (s *versionedStore) IdentityVersions(_ context.Context, clients []uuid.UUID) (map[uuid.UUID]IdentityVersion, error) {
+	s.reads.Add(1)
+	out := map[uuid.UUID]IdentityVersion{}
+	for _, id := range clients {
+		out[id] = IdentityVersion{Client: s.committed()}
+	}
+	return out, nil
+}
+
+// Requests authenticate while another process changes the client: a
+// request begun after a change was committed never gets a principal
+// loaded before it, however its load raced the change. (Reading the
+// version after loading would cache an old principal as current.)
+func TestCachedPrincipalsRaceChanges(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	alice := uuid.New()
-	c := newPrincipalCache(time.Minute)
-	gen := c.generation()
-	c.forget(uuid.New()) // any change meanwhile
-	c.put("a1", cachedFor(alice), gen, now)
-	if _, ok := c.get("a1", now); ok {
-		t.Errorf("a load that raced a change was cached")
-	}
-}
-
-// Requests load and cache principals while the store reports changes:
-// once forget returns, no get serves a principal loaded before the change
-// it reports, however the loads raced it (what the generation is for).
-func TestPrincipalCacheConcurrentForget(t *testing.T) {
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	alice, bob := uuid.New(), uuid.New()
-	c := newPrincipalCache(time.Hour)
-	const loaders, readers, rounds = 4, 4, 300
-	// version is alice as stored; forgotten, the last version whose
-	// forget has returned. A principal's IP carries the version it was
-	// loaded at.
-	var version, forgotten, hits atomic.Int64
-	key := func(l int) string { return "alice" + strconv.Itoa(l) }
-	together(1+loaders+readers, func(g int) {
+	store := &versionedStore{}
+	ps := newPrincipals(store, &payloadCompiler{log: discardLog}, time.Hour)
+	const readers, rounds = 6, 1000
+	together(1+readers, func(g int) {
 		for range rounds {
-			switch {
-			case g == 0: // the store: change alice, then report the change
-				v := version.Add(1)
-				c.forget(alice)
-				forgotten.Store(v)
-			case g <= loaders: // a request's load: the generation, then the row
-				gen := c.generation()
-				p := cachedFor(alice)
-				p.IP = strconv.FormatInt(version.Load(), 10)
-				c.put(key(g), p, gen, now)
-				c.put("bob"+strconv.Itoa(g), cachedFor(bob), gen, now)
-			default:
-				floor := forgotten.Load()
-				for l := 1; l <= loaders; l++ {
-					if p, ok := c.get(key(l), now); ok {
-						hits.Add(1)
-						if v, _ := strconv.ParseInt(p.IP, 10, 64); v < floor {
-							t.Errorf("get served alice as loaded at version %d after forget returned for version %d", v, floor)
-							return
-						}
-					}
-				}
+			if g == 0 {
+				store.change()
+				continue
+			}
+			floor := store.committed()
+			p, err := ps.ofClient(context.Background(), alice, now)
+			if err != nil {
+				t.Errorf("ofClient() = %v", err)
+				return
+			}
+			if loaded, _ := strconv.ParseInt(p.Account.DisplayName, 10, 64); loaded < floor {
+				t.Errorf("a request begun after change %d got the principal as of change %d", floor, loaded)
+				return
 			}
 		}
 	})
-	t.Logf("%d hits", hits.Load())
-	if gen := c.generation(); gen != rounds {
-		t.Errorf("generation = %d after %d forgets, want %d", gen, rounds, rounds)
+
+	// Unchanged, the principal is served from the cache: one read of the
+	// version, no load.
+	if _, err := ps.ofClient(context.Background(), alice, now); err != nil {
+		t.Fatal(err)
 	}
-	c.forget(uuid.Nil) // everyone
-	for l := 1; l <= loaders; l++ {
-		if _, ok := c.get(key(l), now); ok {
-			t.Errorf("get(%s) hit after everyone was forgotten", key(l))
-		}
+	reads, loads := store.reads.Load(), store.loads.Load()
+	if again, err := ps.ofClient(context.Background(), alice, now); err != nil || again.Account.DisplayName != strconv.FormatInt(store.committed(), 10) {
+		t.Errorf("ofClient() unchanged = %+v, %v, want the cached principal", again, err)
 	}
-	c.put(key(1), cachedFor(alice), c.generation(), now)
-	if _, ok := c.get(key(1), now); !ok {
-		t.Errorf("a load after the last change was not kept")
+	if r, l := store.reads.Load()-reads, store.loads.Load()-loads; r != 1 || l != 0 {
+		t.Errorf("a cached principal read the version %d times and loaded %d times, want 1 and 0", r, l)
 	}
 }

@@ -4,8 +4,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/billgate/billgate/auth/password"
 	"github.com/billgate/billgate/auth/sealed"
 )
@@ -17,7 +15,9 @@ type Config struct {
 	IPFailureBurst int           // failed logins one IP may make in a row
 	IPFailureEvery time.Duration // how often an IP earns back one attempt
 	// PrincipalCacheTTL bounds how long an authenticated principal is reused
-	// without reading the database, should a change notification be lost.
+	// while its identity version stays the same: what versions do not
+	// cover, the dynamic payload-template variables compiled into Basic
+	// and key principals, is read again after it.
 	PrincipalCacheTTL time.Duration
 	// BasicCacheTTL is how long verified Basic credentials are taken
 	// without checking the password hash again.
@@ -65,9 +65,6 @@ type Store interface {
 	sessionStore
 	apiKeyStore
 	signingKeyStore
-	// OnIdentityChange calls fn with the client of every identity change,
-	// made here or in another process; uuid.Nil names every client.
-	OnIdentityChange(fn func(clientID uuid.UUID))
 }
 
 // NewIdentity builds the identity core over its store. now is the clock
@@ -76,9 +73,7 @@ func NewIdentity(store Store, hasher *password.Hasher, cfg Config, now func() ti
 	if cfg.Secrets == nil {
 		cfg.Secrets, _ = sealed.New([]sealed.Key{sealed.RandomKey("random")}) // a valid key: cannot fail
 	}
-	cache := newPrincipalCache(cfg.PrincipalCacheTTL)
-	store.OnIdentityChange(cache.forget)
-	ps := &principals{store: store, payloads: &payloadCompiler{variables: cfg.Variables, log: log}, cache: cache}
+	ps := newPrincipals(store, &payloadCompiler{variables: cfg.Variables, log: log}, cfg.PrincipalCacheTTL)
 	audit := auditor{store: store, log: log}
 
 	sessions := &Sessions{store: store, rules: cfg.Sessions, principals: ps, audit: audit, now: now, log: log}

@@ -125,9 +125,17 @@ type notFound struct{ err error }
 func (e notFound) Error() string   { return e.err.Error() }
 func (e notFound) Unwrap() []error { return []error{e.err, ErrNotFound} }
 
-// OnIdentityChange implements Store.
-func (p *Persister) OnIdentityChange(fn func(clientID uuid.UUID)) {
-	p.store.OnIdentityChange(func(c models.IdentityChange) { fn(c.ClientID) })
+// IdentityVersions implements versionStore.
+func (p *Persister) IdentityVersions(ctx context.Context, clientIDs []uuid.UUID) (map[uuid.UUID]IdentityVersion, error) {
+	vs, err := p.store.IdentityVersions(ctx, clientIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uuid.UUID]IdentityVersion, len(vs))
+	for id, v := range vs {
+		out[id] = IdentityVersion(v)
+	}
+	return out, nil
 }
 
 // AccountByID implements principalStore and loginStore.

@@ -33,6 +33,7 @@ type Principal struct {
 	granted   []Policy // all the client's policies, for compiling payloads
 	contexts  []string // the payload contexts of its roles, by role name
 	signing   *openedSigningKey
+	version   IdentityVersion // its client's, read before it was loaded
 }
 
 // SessionID is the presented session's ID, or uuid.Nil without one.

@@ -16,6 +16,16 @@ import (
 type principalStore interface {
 	AccountByID(ctx context.Context, id uuid.UUID) (*Account, error)
 	GrantsOf(ctx context.Context, clientID uuid.UUID) (Grants, error)
+	versionStore
+}
+
+// IdentityVersion counts the changes to a client's identity state (its
+// account, roles, sessions and keys) and to everyone's (role and policy
+// edits). Every change moves it in its own transaction, in whichever
+// process makes it, so a principal loaded after reading a version is
+// current for as long as the database still holds that version.
+type IdentityVersion struct {
+	Client, Everyone int64
 }
 
 // Grants is what a client's roles give it, read fresh for each principal
@@ -46,27 +56,76 @@ const touchEvery = time.Minute
 // keeps the cache every way of authenticating shares.
 type principals struct {
 	store    principalStore
+	versions *versionReads
 	payloads *payloadCompiler
 	cache    *principalCache
 }
 
-// ofClient is a client's principal without a credential, from the cache
-// when it holds one.
-func (ps *principals) ofClient(ctx context.Context, clientID uuid.UUID, now time.Time) (*Principal, error) {
-	key := "client:" + clientID.String()
+func newPrincipals(store principalStore, payloads *payloadCompiler, ttl time.Duration) *principals {
+	return &principals{store: store, versions: &versionReads{store: store}, payloads: payloads, cache: newPrincipalCache(ttl)}
+}
+
+// cached is the principal cached under key if its client's identity
+// version is still the one it was loaded at: one read of the database
+// (versionReads).
+// Otherwise it is loaded (load) and cached again, at the version read
+// before loading it: the one just read, or for a credential not cached,
+// that of the client clientOf finds it belongs to.
+func (ps *principals) cached(ctx context.Context, key string, now time.Time,
+	clientOf func() (uuid.UUID, error), load func() (*Principal, error)) (*Principal, error) {
 	if p, ok := ps.cache.get(key, now); ok {
-		return p, nil
+		v, err := ps.versions.of(ctx, p.Account.ID)
+		if err != nil {
+			return nil, err
+		}
+		if v == p.version {
+			return p, nil
+		}
+		return ps.loadAt(key, now, v, load)
 	}
-	gen := ps.cache.generation()
-	p, err := ps.load(ctx, clientID)
-	if err == nil {
-		p, err = ps.withPayloads(ctx, p)
-	}
+	client, err := clientOf()
 	if err != nil {
 		return nil, err
 	}
-	ps.cache.put(key, p, gen, now)
+	return ps.fresh(ctx, key, now, client, load)
+}
+
+// fresh loads a principal of client (load) and caches it under key. The
+// version is read first: a change committed while load reads moves it, so
+// the principal is loaded again on its next use. Read after, it could
+// vouch for what load read before the change.
+func (ps *principals) fresh(ctx context.Context, key string, now time.Time, client uuid.UUID, load func() (*Principal, error)) (*Principal, error) {
+	v, err := ps.versions.of(ctx, client)
+	if err != nil {
+		return nil, err
+	}
+	return ps.loadAt(key, now, v, load)
+}
+
+// loadAt loads a principal and caches it under key as current at v, which
+// was read before.
+func (ps *principals) loadAt(key string, now time.Time, v IdentityVersion, load func() (*Principal, error)) (*Principal, error) {
+	p, err := load()
+	if err != nil {
+		return nil, err
+	}
+	p.version = v
+	ps.cache.put(key, p, now)
 	return p, nil
+}
+
+// ofClient is a client's principal without a credential, from the cache
+// when it holds a current one.
+func (ps *principals) ofClient(ctx context.Context, clientID uuid.UUID, now time.Time) (*Principal, error) {
+	return ps.cached(ctx, "client:"+clientID.String(), now,
+		func() (uuid.UUID, error) { return clientID, nil },
+		func() (*Principal, error) {
+			p, err := ps.load(ctx, clientID)
+			if err != nil {
+				return nil, err
+			}
+			return ps.withPayloads(ctx, p)
+		})
 }
 
 // load is a client's principal with all its policies.

@@ -138,13 +138,21 @@ func (s *Sessions) authenticateByID(ctx context.Context, id uuid.UUID, from Orig
 // found by find; checks its IP binding; and slides its idle expiry.
 func (s *Sessions) authenticate(ctx context.Context, key string, from Origin, find func(now time.Time) (*Session, error)) (*Principal, error) {
 	now := s.now()
-	cache := s.principals.cache
-	p, cached := cache.get(key, now)
-	if !cached || !p.Session.ExpiresAt.After(now) {
-		var err error
-		if p, err = s.load(ctx, key, now, find); err != nil {
-			return nil, err
+	clientOf := func() (uuid.UUID, error) {
+		sess, err := live(find(now))
+		if err != nil {
+			return uuid.Nil, err
 		}
+		return sess.ClientID, nil
+	}
+	load := func() (*Principal, error) { return s.load(ctx, now, find) }
+	p, err := s.principals.cached(ctx, key, now, clientOf, load)
+	if err == nil && !p.Session.ExpiresAt.After(now) {
+		// Another process may have slid the expiry since.
+		p, err = s.principals.fresh(ctx, key, now, p.Account.ID, load)
+	}
+	if err != nil {
+		return nil, err
 	}
 	if p.Session.IP != from.IP && s.rules.IPBinding != IPBindingOff {
 		s.log.WarnContext(ctx, "session used from another IP",
@@ -154,26 +162,21 @@ func (s *Sessions) authenticate(ctx context.Context, key string, from Origin, fi
 		}
 	}
 	if now.Sub(p.Session.LastSeenAt) >= touchEvery {
-		gen := cache.generation()
 		p.Session.ExpiresAt = minTime(now.Add(s.rules.IdleTimeout), p.Session.AbsoluteExpiresAt)
 		p.Session.LastSeenAt = now
 		if err := s.store.TouchSession(ctx, p.Session.ID, now, p.Session.ExpiresAt); err != nil {
 			return nil, err
 		}
-		cache.put(key, p, gen, now)
+		s.principals.cache.put(key, p, now)
 	}
 	p.IP = from.IP
 	return p, nil
 }
 
 // load reads a live session (found by find) and its principal from the
-// database, and caches them under key.
-func (s *Sessions) load(ctx context.Context, key string, now time.Time, find func(now time.Time) (*Session, error)) (*Principal, error) {
-	gen := s.principals.cache.generation()
-	sess, err := find(now)
-	if errors.Is(err, ErrNotFound) {
-		return nil, ErrSessionUnknown
-	}
+// database.
+func (s *Sessions) load(ctx context.Context, now time.Time, find func(now time.Time) (*Session, error)) (*Principal, error) {
+	sess, err := live(find(now))
 	if err != nil {
 		return nil, err
 	}
@@ -185,8 +188,15 @@ func (s *Sessions) load(ctx context.Context, key string, now time.Time, find fun
 		return nil, err
 	}
 	p.Session = sess
-	s.principals.cache.put(key, p, gen, now)
 	return p, nil
+}
+
+// live is the session a store's find found, or ErrSessionUnknown.
+func live(sess *Session, err error) (*Session, error) {
+	if errors.Is(err, ErrNotFound) {
+		return nil, ErrSessionUnknown
+	}
+	return sess, err
 }
 
 // payloadsOf reads the templates a session was compiled with at login.

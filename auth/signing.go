@@ -160,6 +160,13 @@ func (s *SigningKeys) Authenticate(ctx context.Context, req SignedRequest, from 
 	if err != nil {
 		return nil, ErrAuthFailed
 	}
+	owner := func(now time.Time) (uuid.UUID, error) {
+		k, err := s.store.SigningKeyByID(ctx, id, now)
+		if err != nil {
+			return uuid.Nil, err
+		}
+		return k.ClientID, nil
+	}
 	load := func(now time.Time) (*Principal, error) {
 		k, err := s.store.SigningKeyByID(ctx, id, now)
 		if err != nil {
@@ -176,7 +183,7 @@ func (s *SigningKeys) Authenticate(ctx context.Context, req SignedRequest, from 
 		p.SigningKey, p.signing = k, opened
 		return s.principals.withPayloads(ctx, p)
 	}
-	p, err := s.principals.ownedKeyPrincipal(ctx, "sig:"+id.String(), from, s.now(), load, s.use)
+	p, err := s.principals.ownedKeyPrincipal(ctx, "sig:"+id.String(), from, s.now(), owner, load, s.use)
 	if err != nil {
 		return nil, err
 	}

@@ -155,7 +155,11 @@ func BenchmarkLogin(b *testing.B) {
 // common ground. The targets are vs-unauthenticated ≥ 0.6 for the sid
 // cookie and a Bearer session secret, ≥ 0.7 for a Bearer JWT and a
 // Signature, and ≥ 0.5 for Basic credentials already verified (a first
-// call runs argon2id, which BenchmarkLogin measures).
+// call runs argon2id, which BenchmarkLogin measures). Every authenticated
+// request reads its client's identity version from the database, so that a
+// revocation applies on the next request on every replica; on the shared
+// 2-core machine that misses the session and JWT targets
+// (docs/benchmarks.md).
 //
 // The client shares the machine's cores with the server, so both rates
 // include the client's own cost; the ratio is of whole round trips.

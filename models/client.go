@@ -131,7 +131,7 @@ func (s *Accounts) revokeCredentials(ctx context.Context, id uuid.UUID, now time
 // SetPassword stores a new password hash and clears the lockouts of every
 // source.
 func (s *Accounts) SetPassword(ctx context.Context, id uuid.UUID, hash string, now time.Time) error {
-	err := inTx(ctx, s.conn, func(tx *Accounts) error {
+	return changeIdentity(ctx, s.conn, id, func(tx *Accounts) error {
 		c, err := tx.ClientByID(ctx, id)
 		if err != nil {
 			return err
@@ -147,11 +147,6 @@ func (s *Accounts) SetPassword(ctx context.Context, id uuid.UUID, hash string, n
 		}
 		return recordCustomerChange(tx.db.WithContext(ctx), id, change{EventCustomerPasswordChanged, unixKey(&now)}, now)
 	})
-	if err != nil {
-		return err
-	}
-	s.identityChanged(ctx, id)
-	return nil
 }
 
 // ClientFilter narrows ListClients. Zero fields do not filter.
@@ -225,7 +220,7 @@ func (s *Accounts) UpdateClient(ctx context.Context, id uuid.UUID, ch ClientChan
 		updates["disabled"] = *ch.Disabled
 	}
 	disabling := ch.Disabled != nil && *ch.Disabled
-	err := inTx(ctx, s.conn, func(tx *Accounts) error {
+	err := changeIdentity(ctx, s.conn, id, func(tx *Accounts) error {
 		wasDisabled := false
 		if disabling {
 			old, err := tx.ClientByID(ctx, id)
@@ -252,28 +247,27 @@ func (s *Accounts) UpdateClient(ctx context.Context, id uuid.UUID, ch ClientChan
 	if err != nil {
 		return nil, err
 	}
-	s.identityChanged(ctx, id)
 	return s.ClientByID(ctx, id)
 }
 
 // DeleteClient removes a client and its sessions. A business that still has
 // customers is ErrInUse.
 func (s *Accounts) DeleteClient(ctx context.Context, id uuid.UUID) error {
-	res := s.db.WithContext(ctx).Delete(&Client{}, "id = ?", id)
-	if err := translate(res.Error); err != nil {
-		return fmt.Errorf("delete client %s: %w", id, err)
-	}
-	if res.RowsAffected == 0 {
-		return fmt.Errorf("client %s: %w", id, ErrNotFound)
-	}
-	s.identityChanged(ctx, id)
-	return nil
+	return changeIdentity(ctx, s.conn, id, func(tx *Accounts) error {
+		res := tx.db.WithContext(ctx).Delete(&Client{}, "id = ?", id)
+		if err := translate(res.Error); err != nil {
+			return fmt.Errorf("delete client %s: %w", id, err)
+		}
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("client %s: %w", id, ErrNotFound)
+		}
+		return nil
+	})
 }
 
 // SetRoles replaces a client's roles.
 func (s *Accounts) SetRoles(ctx context.Context, id uuid.UUID, roles []string) error {
-	defer s.identityChanged(ctx, id)
-	return inTx(ctx, s.conn, func(tx *Accounts) error {
+	return changeIdentity(ctx, s.conn, id, func(tx *Accounts) error {
 		if err := translate(tx.db.WithContext(ctx).Exec("DELETE FROM client_roles WHERE client_id = ?", id).Error); err != nil {
 			return err
 		}

@@ -104,13 +104,10 @@ func (s *Sessions) takeAttempt(ctx context.Context, t *LoginThrottle, stored boo
 
 // RecordLoginFailure counts a wrong password in the client's statistics.
 func (s *Sessions) RecordLoginFailure(ctx context.Context, id uuid.UUID, now time.Time) error {
-	err := s.db.WithContext(ctx).Model(&Client{}).Where("id = ?", id).
-		Updates(map[string]any{"failed_logins": gorm.Expr("failed_logins + 1"), "last_failed_login_at": now}).Error
-	if err := translate(err); err != nil {
-		return err
-	}
-	s.identityChanged(ctx, id)
-	return nil
+	return changeIdentity(ctx, s.conn, id, func(tx *Sessions) error {
+		return translate(tx.db.WithContext(ctx).Model(&Client{}).Where("id = ?", id).
+			Updates(map[string]any{"failed_logins": gorm.Expr("failed_logins + 1"), "last_failed_login_at": now}).Error)
+	})
 }
 
 // RecordLoginSuccess clears the attempts from src, resets the client's
@@ -121,17 +118,12 @@ func (s *Sessions) RecordLoginSuccess(ctx context.Context, id uuid.UUID, src Log
 	if rehashed != "" {
 		updates["password_hash"] = rehashed
 	}
-	err := s.withTx(ctx, func(tx *conn) error {
+	return changeIdentity(ctx, s.conn, id, func(tx *Sessions) error {
 		if err := translate(tx.db.WithContext(ctx).Delete(&LoginThrottle{}, "id = ?", src.id()).Error); err != nil {
 			return err
 		}
 		return translate(tx.db.WithContext(ctx).Model(&Client{}).Where("id = ?", id).Updates(updates).Error)
 	})
-	if err != nil {
-		return err
-	}
-	s.identityChanged(ctx, id)
-	return nil
 }
 
 // clearLoginThrottles forgets the attempts on c from every source.

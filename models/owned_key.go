@@ -66,19 +66,20 @@ func touchOwnedKey[K ownedKey](ctx context.Context, s *Keys, id uuid.UUID, now t
 }
 
 // revokeOwnedKey revokes one of a client's keys; another client's, or one
-// already revoked, is ErrNotFound. Caches of principals forget the client.
+// already revoked, is ErrNotFound. It moves the client's identity version.
 func revokeOwnedKey[K ownedKey](ctx context.Context, s *Keys, clientID, id uuid.UUID, now time.Time) error {
-	res := s.db.WithContext(ctx).Model(new(K)).
-		Where("id = ? AND client_id = ? AND revoked_at IS NULL", id, clientID).
-		Update("revoked_at", now)
-	if err := translate(res.Error); err != nil {
-		return err
-	}
-	if res.RowsAffected == 0 {
-		return fmt.Errorf("key %s: %w", id, ErrNotFound)
-	}
-	s.identityChanged(ctx, clientID)
-	return nil
+	return changeIdentity(ctx, s.conn, clientID, func(tx *Keys) error {
+		res := tx.db.WithContext(ctx).Model(new(K)).
+			Where("id = ? AND client_id = ? AND revoked_at IS NULL", id, clientID).
+			Update("revoked_at", now)
+		if err := translate(res.Error); err != nil {
+			return err
+		}
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("key %s: %w", id, ErrNotFound)
+		}
+		return nil
+	})
 }
 
 // lockClient holds the client's row until the transaction ends, so that

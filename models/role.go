@@ -120,17 +120,18 @@ func (s *Roles) PolicyByID(ctx context.Context, id uuid.UUID) (*Policy, error) {
 
 // UpdatePolicy stores a policy's description and statements.
 func (s *Roles) UpdatePolicy(ctx context.Context, p *Policy) error {
-	res := s.db.WithContext(ctx).Model(&Policy{}).Where("id = ?", p.ID).
-		Updates(map[string]any{"description": p.Description, "statements": p.Statements, "payloads": p.Payloads,
-			"substitutions": p.Substitutions, "updated_at": p.UpdatedAt})
-	if err := translate(res.Error); err != nil {
-		return err
-	}
-	if res.RowsAffected == 0 {
-		return fmt.Errorf("policy %s: %w", p.ID, ErrNotFound)
-	}
-	s.identityChanged(ctx, uuid.Nil)
-	return nil
+	return changeIdentity(ctx, s.conn, uuid.Nil, func(tx *Roles) error {
+		res := tx.db.WithContext(ctx).Model(&Policy{}).Where("id = ?", p.ID).
+			Updates(map[string]any{"description": p.Description, "statements": p.Statements, "payloads": p.Payloads,
+				"substitutions": p.Substitutions, "updated_at": p.UpdatedAt})
+		if err := translate(res.Error); err != nil {
+			return err
+		}
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("policy %s: %w", p.ID, ErrNotFound)
+		}
+		return nil
+	})
 }
 
 // DeletePolicy removes a policy no role uses; one in use is ErrInUse.
@@ -168,8 +169,7 @@ func (s *Roles) CreateRole(ctx context.Context, r *Role, policies []string) erro
 // UpdateRole stores a role's description and, when policies is not nil,
 // replaces its policies.
 func (s *Roles) UpdateRole(ctx context.Context, r *Role, policies []string) error {
-	defer s.identityChanged(ctx, uuid.Nil)
-	return inTx(ctx, s.conn, func(tx *Roles) error {
+	return changeIdentity(ctx, s.conn, uuid.Nil, func(tx *Roles) error {
 		res := tx.db.WithContext(ctx).Model(&Role{}).Where("id = ?", r.ID).
 			Updates(map[string]any{"description": r.Description, "listen": r.Listen, "payload_context": r.PayloadContext, "updated_at": r.UpdatedAt})
 		if err := translate(res.Error); err != nil {

@@ -69,12 +69,10 @@ func (s *Sessions) TouchSession(ctx context.Context, id uuid.UUID, now, expiresA
 
 // SetSessionExpiry moves a live session's expiry.
 func (s *Sessions) SetSessionExpiry(ctx context.Context, clientID, id uuid.UUID, expiresAt time.Time) error {
-	err := translate(s.db.WithContext(ctx).Model(&Session{}).Where("id = ? AND client_id = ? AND revoked_at IS NULL", id, clientID).
-		Update("expires_at", expiresAt).Error)
-	if err == nil {
-		s.identityChanged(ctx, clientID)
-	}
-	return err
+	return changeIdentity(ctx, s.conn, clientID, func(tx *Sessions) error {
+		return translate(tx.db.WithContext(ctx).Model(&Session{}).Where("id = ? AND client_id = ? AND revoked_at IS NULL", id, clientID).
+			Update("expires_at", expiresAt).Error)
+	})
 }
 
 // ClientSessions lists a client's live sessions, newest first.
@@ -89,30 +87,32 @@ func (s *Sessions) ClientSessions(ctx context.Context, clientID uuid.UUID, now t
 // RevokeSession revokes one of a client's sessions. A session of another
 // client, or an already dead one, is ErrNotFound.
 func (s *Sessions) RevokeSession(ctx context.Context, clientID, id uuid.UUID, now time.Time) error {
-	res := s.db.WithContext(ctx).Model(&Session{}).
-		Where("id = ? AND client_id = ? AND revoked_at IS NULL", id, clientID).
-		Update("revoked_at", now)
-	if err := translate(res.Error); err != nil {
-		return err
-	}
-	if res.RowsAffected == 0 {
-		return fmt.Errorf("session %s: %w", id, ErrNotFound)
-	}
-	s.identityChanged(ctx, clientID)
-	return nil
+	return changeIdentity(ctx, s.conn, clientID, func(tx *Sessions) error {
+		res := tx.db.WithContext(ctx).Model(&Session{}).
+			Where("id = ? AND client_id = ? AND revoked_at IS NULL", id, clientID).
+			Update("revoked_at", now)
+		if err := translate(res.Error); err != nil {
+			return err
+		}
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("session %s: %w", id, ErrNotFound)
+		}
+		return nil
+	})
 }
 
 // RevokeClientSessions revokes every live session of a client except keep
 // (uuid.Nil keeps none), and returns how many it revoked.
 func (s *Sessions) RevokeClientSessions(ctx context.Context, clientID, keep uuid.UUID, now time.Time) (int64, error) {
-	res := s.db.WithContext(ctx).Model(&Session{}).
-		Where("client_id = ? AND id <> ? AND revoked_at IS NULL", clientID, keep).
-		Update("revoked_at", now)
-	if err := translate(res.Error); err != nil {
-		return 0, err
-	}
-	s.identityChanged(ctx, clientID)
-	return res.RowsAffected, nil
+	var revoked int64
+	err := changeIdentity(ctx, s.conn, clientID, func(tx *Sessions) error {
+		res := tx.db.WithContext(ctx).Model(&Session{}).
+			Where("client_id = ? AND id <> ? AND revoked_at IS NULL", clientID, keep).
+			Update("revoked_at", now)
+		revoked = res.RowsAffected
+		return translate(res.Error)
+	})
+	return revoked, err
 }
 
 // PurgeSessions deletes sessions that expired or were revoked before cutoff.
