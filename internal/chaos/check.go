@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/billgate/billgate/internal/apicall"
 )
 
 // settle is how long the run waits, after the kills, for every order to
@@ -88,7 +90,7 @@ func (s *shop) state(ctx context.Context, o *order) string {
 // advanceClocks moves every clock to to and waits until each is there.
 func (s *shop) advanceClocks(ctx context.Context, to time.Time) error {
 	for _, clock := range s.clocks {
-		a, err := s.seller.call(ctx, http.MethodPost, "/v1/test-clocks/"+clock+"/advance", jsonBody(map[string]string{"to": to.Format(time.RFC3339)}), "")
+		a, err := s.seller.call(ctx, http.MethodPost, "/v1/test-clocks/"+clock+"/advance", apicall.JSON(map[string]string{"to": to.Format(time.RFC3339)}), "")
 		if err != nil || a.Status != http.StatusOK {
 			return fmt.Errorf("advance %s: %v %v", clock, a, err)
 		}

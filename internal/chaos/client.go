@@ -1,7 +1,6 @@
 package chaos
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -12,6 +11,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/billgate/billgate/internal/apicall"
 )
 
 // client calls billgate as a careful API client does: every create carries
@@ -94,18 +95,9 @@ func (c *client) once(ctx context.Context, method, path, body, key string) (answ
 	if !strings.HasPrefix(path, "http") {
 		target = c.base + path
 	}
-	req, err := http.NewRequestWithContext(ctx, method, target, strings.NewReader(body))
+	req, err := apicall.Request(ctx, method, target, body, key, c.token)
 	if err != nil {
 		return answer{}, err
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if key != "" {
-		req.Header.Set("Idempotency-Key", key)
-	}
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
 	return c.do(req)
 }
@@ -197,11 +189,4 @@ func (c *client) list(ctx context.Context, path string) ([]map[string]any, error
 		}
 		cursor = a.Next
 	}
-}
-
-// jsonBody marshals v for a request.
-func jsonBody(v any) string {
-	var b bytes.Buffer
-	_ = json.NewEncoder(&b).Encode(v)
-	return strings.TrimSpace(b.String())
 }

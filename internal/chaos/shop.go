@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/billgate/billgate/internal/apicall"
 	"github.com/billgate/billgate/internal/topology"
 )
 
@@ -37,7 +38,7 @@ func setUp(ctx context.Context, stack *topology.Stack, c *client, o Options) (*s
 		login string
 		as    **client
 	}{{"chaos-admin", &s.admin}, {"chaos-shop", &s.seller}} {
-		a, err := c.call(ctx, http.MethodPost, "/auth/session", jsonBody(map[string]string{"login": who.login, "password": password}), "")
+		a, err := c.call(ctx, http.MethodPost, "/auth/session", apicall.JSON(map[string]string{"login": who.login, "password": password}), "")
 		if err != nil || a.Status != http.StatusOK {
 			return nil, fmt.Errorf("log in %s: %v %v", who.login, a, err)
 		}
@@ -71,7 +72,7 @@ func setUp(ctx context.Context, stack *topology.Stack, c *client, o Options) (*s
 
 // created POSTs body and wants a 201.
 func (c *client) created(ctx context.Context, path string, body any) (map[string]any, error) {
-	a, err := c.call(ctx, http.MethodPost, path, jsonBody(body), "")
+	a, err := c.call(ctx, http.MethodPost, path, apicall.JSON(body), "")
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +94,7 @@ func (s *shop) orders(o Options, rng *rand.Rand) []*order {
 			price, kind = s.once, "purchase"
 		}
 		ord.key = fmt.Sprintf("chaos-%d-%s-%d", o.Seed, kind, i)
-		ord.body = jsonBody(map[string]any{"priceId": price, "customerId": ord.customer, "testClockId": ord.clock,
+		ord.body = apicall.JSON(map[string]any{"priceId": price, "customerId": ord.customer, "testClockId": ord.clock,
 			"paymentMethod": map[string]string{"gateway": "sandbox", "token": ord.payer.token}})
 		orders = append(orders, ord)
 	}

@@ -6,7 +6,6 @@
 package load
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -15,10 +14,11 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/billgate/billgate/internal/apicall"
 )
 
 // Options shape a run.
@@ -135,7 +135,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 				}
 				key := fmt.Sprintf("load-%d", i)
 				body := subscription(price, customers[i%len(customers)])
-				a, err := shop.call(ctx, http.MethodPost, "/v1/subscriptions", jsonBody(body), key)
+				a, err := shop.call(ctx, http.MethodPost, "/v1/subscriptions", apicall.JSON(body), key)
 				mu.Lock()
 				if err != nil || (a.status != http.StatusCreated && a.status != http.StatusAccepted) {
 					r.Errors++
@@ -150,7 +150,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 				mu.Unlock()
 				ids.add(a.id())
 				if o.RetryEvery > 0 && i%o.RetryEvery == 0 {
-					again, err := shop.call(ctx, http.MethodPost, "/v1/subscriptions", jsonBody(body), key)
+					again, err := shop.call(ctx, http.MethodPost, "/v1/subscriptions", apicall.JSON(body), key)
 					mu.Lock()
 					r.Retried++
 					if err != nil || again.id() != a.id() {
@@ -375,7 +375,7 @@ var transport = &http.Transport{MaxIdleConnsPerHost: 512, MaxConnsPerHost: 512}
 
 func login(ctx context.Context, base, login, pass string) (*client, error) {
 	c := &client{base: base, http: &http.Client{Transport: transport, Timeout: time.Minute}}
-	a, err := c.call(ctx, http.MethodPost, "/auth/session", jsonBody(map[string]string{"login": login, "password": pass}), "")
+	a, err := c.call(ctx, http.MethodPost, "/auth/session", apicall.JSON(map[string]string{"login": login, "password": pass}), "")
 	if err != nil {
 		return nil, err
 	}
@@ -387,18 +387,9 @@ func login(ctx context.Context, base, login, pass string) (*client, error) {
 }
 
 func (c *client) call(ctx context.Context, method, path, body, key string) (answer, error) {
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, strings.NewReader(body))
+	req, err := apicall.Request(ctx, method, c.base+path, body, key, c.token)
 	if err != nil {
 		return answer{}, err
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if key != "" {
-		req.Header.Set("Idempotency-Key", key)
-	}
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
@@ -419,7 +410,7 @@ func (c *client) call(ctx context.Context, method, path, body, key string) (answ
 }
 
 func (c *client) created(ctx context.Context, path string, body any, key string) (map[string]any, error) {
-	a, err := c.call(ctx, http.MethodPost, path, jsonBody(body), key)
+	a, err := c.call(ctx, http.MethodPost, path, apicall.JSON(body), key)
 	if err != nil {
 		return nil, err
 	}
@@ -461,10 +452,4 @@ func (c *client) ids(ctx context.Context, path string) ([]string, error) {
 		}
 		cursor = list.Meta.NextCursor
 	}
-}
-
-func jsonBody(v any) string {
-	var b bytes.Buffer
-	_ = json.NewEncoder(&b).Encode(v)
-	return strings.TrimSpace(b.String())
 }
