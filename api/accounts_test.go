@@ -16,9 +16,9 @@ import (
 	"github.com/billgate/billgate/accounts"
 	"github.com/billgate/billgate/api"
 	"github.com/billgate/billgate/auth"
-	"github.com/billgate/billgate/auth/listen"
 	"github.com/billgate/billgate/auth/password"
 	"github.com/billgate/billgate/gatewayaccounts"
+	"github.com/billgate/billgate/listenmode"
 	"github.com/billgate/billgate/models"
 )
 
@@ -82,7 +82,7 @@ func (a *accountsAPI) serve() (url string, client *http.Client) {
 		GatewayAccounts: &gatewayaccounts.Service{Store: a.store.GatewayAccounts, Gateways: testGateways{}, Secrets: testSecrets(a.t), Now: now},
 		PublicURL:       "https://billgate.test",
 		Findings:        a.store.Reconciliation,
-		Observed:        listen.New(a.store.Observations, 10, log),
+		Observed:        listenmode.New(a.store.Observations, 10, log),
 	})
 	return srv.URL, c
 }

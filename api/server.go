@@ -12,10 +12,10 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"github.com/billgate/billgate/accounts"
-	"github.com/billgate/billgate/auth/listen"
 	"github.com/billgate/billgate/catalog"
 	"github.com/billgate/billgate/eventstream"
 	"github.com/billgate/billgate/gatewayaccounts"
+	"github.com/billgate/billgate/listenmode"
 	"github.com/billgate/billgate/reports"
 	"github.com/billgate/billgate/sales"
 	"github.com/billgate/billgate/testclocks"
@@ -94,7 +94,7 @@ type Deps struct {
 	// (default Plain).
 	APIKeyScheme string
 	// Observed keeps listen mode's observations, for every API process.
-	Observed *listen.Observations
+	Observed *listenmode.Observations
 	// PayloadCodec seals billgate's Temporal payloads; with it, admins
 	// decode them at /temporal-codec, from Namespace alone, and browsers
 	// may call it from TemporalUIOrigins.

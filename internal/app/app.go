@@ -29,7 +29,6 @@ import (
 	"github.com/billgate/billgate/activities"
 	"github.com/billgate/billgate/api"
 	"github.com/billgate/billgate/auth"
-	"github.com/billgate/billgate/auth/listen"
 	"github.com/billgate/billgate/auth/password"
 	"github.com/billgate/billgate/auth/sealed"
 	"github.com/billgate/billgate/catalog"
@@ -42,6 +41,7 @@ import (
 	"github.com/billgate/billgate/gateways/sandbox"
 	"github.com/billgate/billgate/internal/config"
 	"github.com/billgate/billgate/internal/payloadcodec"
+	"github.com/billgate/billgate/listenmode"
 	"github.com/billgate/billgate/models"
 	"github.com/billgate/billgate/reports"
 	"github.com/billgate/billgate/safehttp"
@@ -216,7 +216,7 @@ func Start(ctx context.Context, o Options) (_ *App, err error) {
 		deps.CookieSecure = o.Identity.CookieSecure
 		deps.TrustedProxies = o.Identity.TrustedProxies
 		deps.APIKeyScheme = o.Identity.APIKeyScheme
-		deps.Observed = listen.New(store.Observations, o.Identity.ListenValues, o.Logger)
+		deps.Observed = listenmode.New(store.Observations, o.Identity.ListenValues, o.Logger)
 		a.Handler = api.NewServer(deps)
 	} else {
 		a.Handler = api.NewOpsServer(deps)

@@ -1,9 +1,9 @@
-// Package listen is listen mode's memory: what the payloads of the
+// Package listenmode is listen mode's memory: what the payloads of the
 // requests that roles in listen mode had accepted were, kept in the
 // database, so that every API process proposes templates from what all of
 // them observed (docs/payload-templates.md). payloadcheck's Observer makes
 // the rules; this package stores its summaries and replays them.
-package listen
+package listenmode
 
 import (
 	"bytes"
