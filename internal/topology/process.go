@@ -78,13 +78,6 @@ func (p *Process) running() bool {
 	}
 }
 
-// Running tells whether the process is up.
-func (p *Process) Running() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.running()
-}
-
 // Kill ends the process with SIGKILL, as a crash or the OOM killer
 // would, and waits until it is gone.
 func (p *Process) Kill() { p.signal(syscall.SIGKILL, 0) }
