@@ -142,3 +142,57 @@ func TestIPLimiterConcurrent(t *testing.T) {
 		}
 	})
 }
+
+// countingTokenStore counts the takes that reach the store.
+type countingTokenStore struct {
+	ipTokenStore
+	takes atomic.Int64
+}
+
+func (s *countingTokenStore) TakeLoginIPToken(ctx context.Context, ip string, now time.Time, every time.Duration, burst int) (time.Duration, error) {
+	s.takes.Add(1)
+	return s.ipTokenStore.TakeLoginIPToken(ctx, ip, now, every, burst)
+}
+
+// Once the store refuses an address, the process refuses it without asking
+// for up to refuseLocallyFor: a flood from one address costs the store a
+// write a second, not one a request. A token the process gives back ends
+// that at once; one another process gives back is seen within the second.
+func TestIPLimiterRefusesLocallyOnTheStoresWord(t *testing.T) {
+	onEachStore(t, func(t *testing.T, store *Persister) {
+		ctx := context.Background()
+		counted := &countingTokenStore{ipTokenStore: store}
+		here, there := newIPLimiter(counted, 30*time.Second, 1, discardLog), newIPLimiter(store, 30*time.Second, 1, discardLog)
+		now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		const ip = "192.0.2.1"
+		admit := func(l *ipLimiter, at time.Duration, want time.Duration, wantTakes int64) {
+			t.Helper()
+			if w, err := l.admit(ctx, ip, now.Add(at)); err != nil || w != want {
+				t.Errorf("admit at +%v = %v, %v, want %v", at, w, err, want)
+			}
+			if got := counted.takes.Load(); got != wantTakes {
+				t.Errorf("after the admit at +%v the store saw %d takes, want %d", at, got, wantTakes)
+			}
+		}
+		admit(here, 0, 0, 1)              // the one token, for an attempt under way
+		admit(here, 0, 30*time.Second, 2) // refused by the store
+		for range 100 {                   // refused here
+			admit(here, 500*time.Millisecond, 29500*time.Millisecond, 2)
+		}
+		admit(here, 2*time.Second, 28*time.Second, 3) // asks again after a second
+		admit(here, 2*time.Second, 28*time.Second, 3)
+		here.done(ctx, ip, now, now.Add(2*time.Second), false) // a success: the token is back
+		admit(here, 2*time.Second, 0, 4)
+		here.done(ctx, ip, now.Add(2*time.Second), now.Add(2*time.Second), false)
+		if w, err := there.admit(ctx, ip, now.Add(2*time.Second)); err != nil || w != 0 {
+			t.Fatalf("the other process's admit = %v, %v, want 0", w, err)
+		}
+		admit(here, 2*time.Second, 30*time.Second, 5)
+		there.done(ctx, ip, now.Add(2*time.Second), now.Add(2*time.Second), false)
+		admit(here, 2500*time.Millisecond, 29500*time.Millisecond, 5) // not known here yet
+		admit(here, 3*time.Second, 0, 6)
+		if w, err := here.admit(ctx, "192.0.2.2", now.Add(3*time.Second)); err != nil || w != 0 {
+			t.Errorf("another address waits %v, %v, want 0", w, err)
+		}
+	})
+}
