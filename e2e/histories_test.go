@@ -121,6 +121,7 @@ func (rec recording) files() []string {
 // every other subscription_* file whose name lacks _record_state (runs
 // begun before record-subscription-state),
 // payment_async_approved_unconfirmed.json (before confirm-gateway-events),
+// payment_async_approved_record_state.json (before poll-pending-charges),
 // and every other payment_* file whose name lacks _record_state (runs begun
 // before record-payment-state).
 func recordings() []recording {
@@ -129,7 +130,7 @@ func recordings() []recording {
 		{"payment_declined_then_expired_record_state", 1, func(r *recorder) string {
 			return r.pay(sandbox.TokenDecline, billing.DunningSchedule{time.Second, 2 * time.Second}, nil)
 		}},
-		{"payment_async_approved_record_state", 1, func(r *recorder) string {
+		{"payment_async_approved_polls", 1, func(r *recorder) string {
 			return r.pay(sandbox.TokenAsync, billing.DunningSchedule{}, func(id string) {
 				// The payer approves; the sandbox's webhook signals the
 				// payment, which confirms the charge with the gateway.

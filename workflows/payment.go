@@ -278,23 +278,33 @@ func (p *payment) awaitApproval(ctx workflow.Context) outcome {
 		window = contract.DefaultApprovalWindow
 	}
 	var o outcome
+	poll := p.newPoller(ctx)
+	defer poll.stop()
 	w := p.wait(ctx, p.capped(p.clock.now(ctx).Add(window)), func(sel workflow.Selector) func() bool {
 		var event contract.GatewayEvent
 		sel.AddReceive(p.events, func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, &event) })
+		poll.addTo(sel)
 		return func() bool {
-			if event.Reference == "" || event.Reference != p.state.Reference {
+			var charge activities.LookupResult
+			var ok bool
+			switch {
+			case poll.fired:
+				charge, ok = p.lookup(ctx, p.state.Reference)
+				poll.next(ctx)
+			case event.Reference == "" || event.Reference != p.state.Reference:
 				return false // about an earlier attempt's charge
+			default:
+				charge, ok = p.confirm(ctx, event)
 			}
-			charge, ok := p.confirm(ctx, event)
 			switch {
 			case !ok || charge.Status == gateways.Pending:
 				return false // the gateway has not decided: the event was early, or forged
 			case charge.Status == gateways.Succeeded:
-				p.recordAttempt(ctx, "succeeded", event.Reference, "")
+				p.recordAttempt(ctx, "succeeded", p.state.Reference, "")
 				p.savedToken, o = charge.SavedToken, paid
 			default:
 				p.state.DeclineCode = charge.DeclineCode
-				p.recordAttempt(ctx, "declined", event.Reference, charge.DeclineCode)
+				p.recordAttempt(ctx, "declined", p.state.Reference, charge.DeclineCode)
 				o = declined
 			}
 			return true
@@ -449,10 +459,16 @@ func (p *payment) confirm(ctx workflow.Context, event contract.GatewayEvent) (ch
 		}
 		return activities.LookupResult{Status: gateways.Declined, DeclineCode: event.DeclineCode}, true
 	}
+	return p.lookup(ctx, event.Reference)
+}
+
+// lookup asks the gateway how the charge stands. ok is false when it could
+// not tell.
+func (p *payment) lookup(ctx workflow.Context, reference string) (charge activities.LookupResult, ok bool) {
 	var a *activities.Activities
-	in := activities.LookupInput{Gateway: p.chargedGateway, Reference: event.Reference}
+	in := activities.LookupInput{Gateway: p.chargedGateway, Reference: reference}
 	if err := workflow.ExecuteActivity(ctx, a.LookupCharge, in).Get(ctx, &charge); err != nil {
-		workflow.GetLogger(ctx).Warn("a gateway event could not be confirmed; still waiting", "paymentId", p.in.PaymentID, "reference", event.Reference, "error", err)
+		workflow.GetLogger(ctx).Warn("the gateway could not tell how a pending charge stands; still waiting", "paymentId", p.in.PaymentID, "reference", reference, "error", err)
 		return charge, false
 	}
 	return charge, true
@@ -460,6 +476,59 @@ func (p *payment) confirm(ctx workflow.Context, event contract.GatewayEvent) (ch
 
 // confirmGatewayEvents versions the lookup that confirms a gateway event.
 const confirmGatewayEvents = "confirm-gateway-events"
+
+// A pending charge is looked up at the gateway firstPoll after it was
+// made, then at doubling intervals up to maxPollInterval, until the payer
+// decides or the approval window closes: an event that never comes (lost,
+// or refused while Temporal was down) costs at most an hour.
+const (
+	firstPoll       = 5 * time.Minute
+	maxPollInterval = time.Hour
+)
+
+// pollPendingCharges versions looking pending charges up (poller).
+const pollPendingCharges = "poll-pending-charges"
+
+// poller times the lookups of a pending charge. Its timers run in real
+// time, a test clock's too: the payer decides in real time. A run begun
+// before pollPendingCharges has none, and never polls.
+type poller struct {
+	interval time.Duration
+	timer    workflow.Future
+	cancel   workflow.CancelFunc
+	fired    bool
+}
+
+func (p *payment) newPoller(ctx workflow.Context) *poller {
+	poll := &poller{}
+	if workflow.GetVersion(ctx, pollPendingCharges, workflow.DefaultVersion, 1) == 1 {
+		poll.next(ctx)
+	}
+	return poll
+}
+
+// addTo adds the next lookup's timer to sel. Once it has fired, the
+// caller looks the charge up and calls next.
+func (poll *poller) addTo(sel workflow.Selector) {
+	if poll.timer != nil {
+		sel.AddFuture(poll.timer, func(workflow.Future) { poll.fired = true })
+	}
+}
+
+// next starts the timer of the lookup after this one.
+func (poll *poller) next(ctx workflow.Context) {
+	poll.fired = false
+	poll.interval = min(max(2*poll.interval, firstPoll), maxPollInterval)
+	var timerCtx workflow.Context
+	timerCtx, poll.cancel = workflow.WithCancel(ctx)
+	poll.timer = workflow.NewTimer(timerCtx, poll.interval)
+}
+
+func (poll *poller) stop() {
+	if poll.cancel != nil {
+		poll.cancel()
+	}
+}
 
 // capped bounds t by the payment's deadline.
 func (p *payment) capped(t time.Time) time.Time {

@@ -273,18 +273,26 @@ func TestPaymentApprovalAtTheDeadlinePays(t *testing.T) {
 	in.ApprovalWindow = 2 * time.Hour
 	in.Dunning = billing.DunningSchedule{}
 	var reference string
-	env.OnActivity(a.LookupCharge, mock.Anything, mock.Anything).Run(func(mock.Arguments) {
+	lookups := 0 // since the event at the window's last second
+	env.OnActivity(a.LookupCharge, mock.Anything, mock.Anything).Return(func(context.Context, activities.LookupInput) (activities.LookupResult, error) {
+		if reference == "" {
+			return activities.LookupResult{Status: gateways.Pending}, nil // the payment polling meanwhile
+		}
+		lookups++
+		if lookups > 1 {
+			return activities.LookupResult{Status: gateways.Succeeded}, nil
+		}
 		env.SignalWorkflow(contract.GatewayEventSignal, contract.GatewayEvent{Reference: reference, Succeeded: true})
 		time.Sleep(1500 * time.Millisecond) // the window's last second passes meanwhile
-	}).Return(activities.LookupResult{Status: gateways.Pending}, nil).Once()
-	env.OnActivity(a.LookupCharge, mock.Anything, mock.Anything).Return(activities.LookupResult{Status: gateways.Succeeded}, nil).Once()
+		return activities.LookupResult{Status: gateways.Pending}, nil
+	})
 	env.RegisterDelayedCallback(func() {
 		reference = queryPayment(t, env).Reference
 		env.SignalWorkflow(contract.GatewayEventSignal, contract.GatewayEvent{Reference: reference})
 	}, in.ApprovalWindow-time.Second)
 	env.ExecuteWorkflow(PaymentWorkflow, in)
-	if got := finalState(t, env); got.Status != contract.PaymentPaid {
-		t.Errorf("approved as the window closed: %+v, want paid", got)
+	if got := finalState(t, env); got.Status != contract.PaymentPaid || lookups != 2 {
+		t.Errorf("approved as the window closed: %+v after %d lookups since, want paid after 2", got, lookups)
 	}
 }
 
@@ -433,5 +441,30 @@ func TestPaymentKeepsThePayersMethod(t *testing.T) {
 				t.Errorf("kept %+v", kept[0])
 			}
 		})
+	}
+}
+
+// A payer's decision whose gateway event never comes (lost while Temporal
+// was down, and not sent again) is found by asking the gateway: the payment
+// does not wait for its approval window to close to learn of it.
+func TestPaymentDecisionWithoutItsEventIsFound(t *testing.T) {
+	for _, approve := range []bool{true, false} {
+		env, ledger, _ := newPaymentEnv(t)
+		start := env.Now()
+		env.RegisterDelayedCallback(func() { decide(t, ledger, queryPayment(t, env).Reference, approve) }, time.Hour)
+		in := paymentInput(sandbox.TokenAsync)
+		in.Dunning = billing.DunningSchedule{}
+		env.ExecuteWorkflow(PaymentWorkflow, in)
+		got := finalState(t, env)
+		want, wantCode := contract.PaymentPaid, ""
+		if !approve {
+			want, wantCode = contract.PaymentExpired, gateways.CodeApprovalDeclined
+		}
+		if got.Status != want || got.DeclineCode != wantCode {
+			t.Errorf("approve=%v: %+v, want %s with decline %q", approve, got, want, wantCode)
+		}
+		if took := env.Now().Sub(start); took > time.Hour+maxPollInterval {
+			t.Errorf("approve=%v: the payment learnt of the decision %v after it began, want within %v of the decision at +1h", approve, took, maxPollInterval)
+		}
 	}
 }

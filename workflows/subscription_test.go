@@ -1151,10 +1151,17 @@ func TestSubscriptionRenewsWithTheMethodItsFirstPaymentSaved(t *testing.T) {
 		}
 		return activities.ChargeResult{Reference: "order_renewed"}, nil
 	})
-	st.env.OnActivity(a.LookupCharge, mock.Anything, mock.Anything).Return(activities.LookupResult{Status: gateways.Succeeded, SavedToken: "vault:W1"}, nil)
+	approved := false
+	st.env.OnActivity(a.LookupCharge, mock.Anything, mock.Anything).Return(func(context.Context, activities.LookupInput) (activities.LookupResult, error) {
+		if !approved {
+			return activities.LookupResult{Status: gateways.Pending}, nil
+		}
+		return activities.LookupResult{Status: gateways.Succeeded, SavedToken: "vault:W1"}, nil
+	})
 	saved := uuid.New()
 	st.env.OnActivity(a.KeepPayersMethod, mock.Anything, mock.Anything).Return(saved, nil)
 	st.at(time.Hour, func() {
+		approved = true
 		for id := range st.payments {
 			if err := st.env.SignalWorkflowByID(id, contract.GatewayEventSignal, contract.GatewayEvent{Reference: "order_1", Succeeded: true}); err != nil {
 				t.Error(err)
