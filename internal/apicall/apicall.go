@@ -1,6 +1,6 @@
 // Package apicall builds the requests billgate's own load and chaos runs
 // send its API, as a client would: a JSON body, an Idempotency-Key, a
-// bearer token.
+// bearer token; and it reads a list across its pages.
 package apicall
 
 import (
@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 )
 
@@ -35,4 +36,30 @@ func JSON(v any) string {
 	var b bytes.Buffer
 	_ = json.NewEncoder(&b).Encode(v)
 	return strings.TrimSpace(b.String())
+}
+
+// EveryPage reads every page of the list at path (which may hold a query
+// already), 200 items a page: get fetches the page at its path and returns
+// its items and the cursor of the next page, empty on the last.
+func EveryPage[T any](path string, get func(page string) (items []T, next string, err error)) ([]T, error) {
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	var all []T
+	for cursor := ""; ; {
+		page := path + sep + "limit=200"
+		if cursor != "" {
+			page += "&cursor=" + url.QueryEscape(cursor)
+		}
+		items, next, err := get(page)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, items...)
+		if next == "" {
+			return all, nil
+		}
+		cursor = next
+	}
 }

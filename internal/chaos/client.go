@@ -165,28 +165,11 @@ func (c *client) approve(ctx context.Context, approvalURL string) error {
 
 // list reads every page of a list.
 func (c *client) list(ctx context.Context, path string) ([]map[string]any, error) {
-	var all []map[string]any
-	sep := "?"
-	if strings.Contains(path, "?") {
-		sep = "&"
-	}
-	cursor := ""
-	for {
-		page := path + sep + "limit=200"
-		if cursor != "" {
-			page += "&cursor=" + url.QueryEscape(cursor)
-		}
+	return apicall.EveryPage(path, func(page string) ([]map[string]any, string, error) {
 		a, err := c.call(ctx, http.MethodGet, page, "", "")
-		if err != nil {
-			return nil, err
+		if err == nil && a.Status != http.StatusOK {
+			err = fmt.Errorf("GET %s: %s", page, a)
 		}
-		if a.Status != http.StatusOK {
-			return nil, fmt.Errorf("GET %s: %s", page, a)
-		}
-		all = append(all, a.Results...)
-		if a.Next == "" {
-			return all, nil
-		}
-		cursor = a.Next
-	}
+		return a.Results, a.Next, err
+	})
 }

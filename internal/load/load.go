@@ -12,7 +12,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"net/url"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -422,16 +421,10 @@ func (c *client) created(ctx context.Context, path string, body any, key string)
 
 // ids lists the IDs of a list's items across its pages.
 func (c *client) ids(ctx context.Context, path string) ([]string, error) {
-	var ids []string
-	cursor := ""
-	for {
-		page := path + "?limit=200"
-		if cursor != "" {
-			page += "&cursor=" + url.QueryEscape(cursor)
-		}
+	return apicall.EveryPage(path, func(page string) ([]string, string, error) {
 		a, err := c.call(ctx, http.MethodGet, page, "", "")
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		var list struct {
 			Results []struct {
@@ -442,14 +435,12 @@ func (c *client) ids(ctx context.Context, path string) ([]string, error) {
 			} `json:"meta"`
 		}
 		if err := json.Unmarshal([]byte(a.raw), &list); err != nil || a.status != http.StatusOK {
-			return nil, fmt.Errorf("GET %s: %s", page, a)
+			return nil, "", fmt.Errorf("GET %s: %s", page, a)
 		}
-		for _, item := range list.Results {
-			ids = append(ids, item.ID)
+		ids := make([]string, len(list.Results))
+		for i, item := range list.Results {
+			ids[i] = item.ID
 		}
-		if list.Meta.NextCursor == "" {
-			return ids, nil
-		}
-		cursor = list.Meta.NextCursor
-	}
+		return ids, list.Meta.NextCursor, nil
+	})
 }
