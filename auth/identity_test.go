@@ -101,6 +101,7 @@ func TestIdentity(t *testing.T) {
 		{"LoginOddBytes", testLoginOddBytes},
 		{"LoginTruncatesUserAgent", testLoginTruncatesUserAgent},
 		{"LoginPerIPLimit", testLoginPerIPLimit},
+		{"LoginPerIPLimitFloodIsAuditedOnceASecond", testLoginPerIPLimitFloodIsAuditedOnceASecond},
 		{"Lockout", testLockout},
 		{"LockoutPerSource", testLockoutPerSource},
 		{"LoginRehashesLegacyHashes", testLoginRehashesLegacyHashes},

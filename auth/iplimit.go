@@ -61,16 +61,17 @@ func newIPLimiter(store ipTokenStore, every time.Duration, burst int, log *slog.
 
 // admit takes a token for an attempt from ip at now: zero when it may try,
 // and then done must report the attempt's outcome; otherwise how long it
-// must wait. The wait counts the attempts under way as failures.
-func (l *ipLimiter) admit(ctx context.Context, ip string, now time.Time) (time.Duration, error) {
+// must wait. The wait counts the attempts under way as failures. byStore
+// tells a refusal the store made from one this process made on its word.
+func (l *ipLimiter) admit(ctx context.Context, ip string, now time.Time) (wait time.Duration, byStore bool, err error) {
 	if wait := l.refusedHere(ip, now); wait > 0 {
-		return wait, nil
+		return wait, false, nil
 	}
-	wait, err := l.store.TakeLoginIPToken(ctx, ip, now, l.every, l.burst)
+	wait, err = l.store.TakeLoginIPToken(ctx, ip, now, l.every, l.burst)
 	if err == nil && wait > 0 {
 		l.remember(ip, now, wait)
 	}
-	return wait, err
+	return wait, true, err
 }
 
 // refusedHere is how long ip must still wait, when this process refuses it

@@ -24,7 +24,7 @@ func TestIPLimiter(t *testing.T) {
 		now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 		admit := func(ip string, at time.Time) time.Duration {
 			t.Helper()
-			w, err := l.admit(ctx, ip, at)
+			w, _, err := l.admit(ctx, ip, at)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -64,12 +64,12 @@ func TestIPLimiter(t *testing.T) {
 		one := newIPLimiter(store, 30*time.Second, 1, discardLog)
 		slow, next := now, now.Add(31*time.Second)
 		for _, at := range []time.Time{slow, next} {
-			if w, err := one.admit(ctx, "192.0.2.3", at); err != nil || w != 0 {
+			if w, _, err := one.admit(ctx, "192.0.2.3", at); err != nil || w != 0 {
 				t.Fatalf("admit at %v = %v, %v, want 0", at.Sub(now), w, err)
 			}
 		}
 		one.done(ctx, "192.0.2.3", slow, next, false)
-		if w, err := one.admit(ctx, "192.0.2.3", next); err != nil || w != 30*time.Second {
+		if w, _, err := one.admit(ctx, "192.0.2.3", next); err != nil || w != 30*time.Second {
 			t.Errorf("admit beside the attempt that began after the slow one = %v, %v, want 30s", w, err)
 		}
 	})
@@ -89,7 +89,7 @@ func TestIPLimiterConcurrent(t *testing.T) {
 		const failing, succeeding = "192.0.2.1", "192.0.2.2"
 		var admitted, succeeded atomic.Int64
 		attempt := func(ip string, failed bool) bool {
-			w, err := l.admit(ctx, ip, now)
+			w, _, err := l.admit(ctx, ip, now)
 			if err != nil {
 				t.Error(err)
 			}
@@ -121,7 +121,7 @@ func TestIPLimiterConcurrent(t *testing.T) {
 		// What is left of each budget: admitted failures until a wait.
 		left := func(ip string) int {
 			for n := 0; ; n++ {
-				if w, err := l.admit(ctx, ip, now); err != nil || w != 0 {
+				if w, _, err := l.admit(ctx, ip, now); err != nil || w != 0 {
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -165,11 +165,17 @@ func TestIPLimiterRefusesLocallyOnTheStoresWord(t *testing.T) {
 		here, there := newIPLimiter(counted, 30*time.Second, 1, discardLog), newIPLimiter(store, 30*time.Second, 1, discardLog)
 		now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 		const ip = "192.0.2.1"
+		var takes int64
 		admit := func(l *ipLimiter, at time.Duration, want time.Duration, wantTakes int64) {
 			t.Helper()
-			if w, err := l.admit(ctx, ip, now.Add(at)); err != nil || w != want {
+			w, byStore, err := l.admit(ctx, ip, now.Add(at))
+			if err != nil || w != want {
 				t.Errorf("admit at +%v = %v, %v, want %v", at, w, err, want)
 			}
+			if asked := counted.takes.Load() > takes; byStore != asked {
+				t.Errorf("admit at +%v: by the store %v, but the store was asked: %v", at, byStore, asked)
+			}
+			takes = counted.takes.Load()
 			if got := counted.takes.Load(); got != wantTakes {
 				t.Errorf("after the admit at +%v the store saw %d takes, want %d", at, got, wantTakes)
 			}
@@ -184,14 +190,14 @@ func TestIPLimiterRefusesLocallyOnTheStoresWord(t *testing.T) {
 		here.done(ctx, ip, now, now.Add(2*time.Second), false) // a success: the token is back
 		admit(here, 2*time.Second, 0, 4)
 		here.done(ctx, ip, now.Add(2*time.Second), now.Add(2*time.Second), false)
-		if w, err := there.admit(ctx, ip, now.Add(2*time.Second)); err != nil || w != 0 {
+		if w, _, err := there.admit(ctx, ip, now.Add(2*time.Second)); err != nil || w != 0 {
 			t.Fatalf("the other process's admit = %v, %v, want 0", w, err)
 		}
 		admit(here, 2*time.Second, 30*time.Second, 5)
 		there.done(ctx, ip, now.Add(2*time.Second), now.Add(2*time.Second), false)
 		admit(here, 2500*time.Millisecond, 29500*time.Millisecond, 5) // not known here yet
 		admit(here, 3*time.Second, 0, 6)
-		if w, err := here.admit(ctx, "192.0.2.2", now.Add(3*time.Second)); err != nil || w != 0 {
+		if w, _, err := here.admit(ctx, "192.0.2.2", now.Add(3*time.Second)); err != nil || w != 0 {
 			t.Errorf("another address waits %v, %v, want 0", w, err)
 		}
 	})

@@ -178,12 +178,14 @@ func (l *Logins) ChangePassword(ctx context.Context, p *Principal, current, next
 // verify checks credentials under the per-IP limit and the lockout of the
 // account for this source, and audits a failure as action.
 func (l *Logins) verify(ctx context.Context, action string, cred Credentials, from Origin, now time.Time) (*Account, error) {
-	wait, err := l.perIP.admit(ctx, from.IP, now)
+	wait, byStore, err := l.perIP.admit(ctx, from.IP, now)
 	if err != nil {
 		return nil, err
 	}
 	if wait > 0 {
-		l.audit.record(ctx, event(action, outcomeFailed, from.IP, nil, nil, now), map[string]any{"login": truncate(cred.Login, maxLoginBytes), "reason": "ip-limited"})
+		if byStore { // at most once a second: a flood would write a row a request
+			l.audit.record(ctx, event(action, outcomeFailed, from.IP, nil, nil, now), map[string]any{"login": truncate(cred.Login, maxLoginBytes), "reason": "ip-limited"})
+		}
 		return nil, &LockedError{Until: now.Add(wait)}
 	}
 	defer func() { l.perIP.done(ctx, from.IP, now, l.now(), errors.Is(err, ErrAuthFailed)) }()

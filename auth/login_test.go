@@ -445,6 +445,44 @@ func testLoginPerIPLimit(t *testing.T, f *fixture) {
 	}
 }
 
+// A flood from a refused address writes the audit trail at most once a
+// second (per process), not once a request: its refusals are answered on
+// the store's last word, and each is in the access log.
+func testLoginPerIPLimitFloodIsAuditedOnceASecond(t *testing.T, f *fixture) {
+	cfg := testConfig()
+	cfg.IPFailureBurst, cfg.IPFailureEvery = 1, 30*time.Second
+	f.use(cfg)
+	const flooder = "203.0.113.77"
+	audited := func() int64 {
+		t.Helper()
+		var n int64
+		if err := f.store.DB().Model(&models.AuditEvent{}).Where("ip = ? AND details LIKE ?", flooder, "%ip-limited%").Count(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if _, err := f.svc.Logins.Login(f.ctx, Credentials{Login: "ghost", Password: "wrong"}, Origin{IP: flooder}); !errors.Is(err, ErrAuthFailed) {
+		t.Fatalf("the first wrong login = %v, want ErrAuthFailed", err)
+	}
+	flood := func() {
+		for range 50 {
+			var locked *LockedError
+			if _, err := f.svc.Logins.Login(f.ctx, Credentials{Login: "ghost", Password: "wrong"}, Origin{IP: flooder}); !errors.As(err, &locked) {
+				t.Fatalf("a login from the refused address = %v, want *LockedError", err)
+			}
+		}
+	}
+	flood()
+	if n := audited(); n != 1 {
+		t.Errorf("50 refused logins in the same instant wrote %d ip-limited audit events, want 1", n)
+	}
+	f.advance(2 * time.Second)
+	flood()
+	if n := audited(); n != 2 {
+		t.Errorf("50 more two seconds later: %d ip-limited audit events in all, want 2", n)
+	}
+}
+
 func testChangePassword(t *testing.T, f *fixture) {
 	cfg := testConfig()
 	cfg.Lockout.Threshold = 3
