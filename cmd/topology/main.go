@@ -71,7 +71,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		fs.IntVar(&lo.Clients, "clients", 64, "clients creating at once")
 		fs.IntVar(&lo.RetryEvery, "retry-every", 10, "send every n-th create again with its key")
 		fs.IntVar(&lo.Readers, "readers", 4, "readers measuring latency")
-		fs.IntVar(&lo.Flood, "flood", 32, "clients logging in at once in the flood")
+		fs.IntVar(&lo.Flood, "flood", 16, "clients logging in at once in the flood (under the per-IP burst of 20, each login is checked)")
 		fs.DurationVar(&lo.Settle, "settle", 10*time.Second, "length of the calm and of the flood")
 	}
 	if err := fs.Parse(args); err != nil {

@@ -32,7 +32,9 @@ type Options struct {
 	// Readers measure reads throughout.
 	Readers int
 	// Flood is how many clients log in at once in the flood, for Settle
-	// after a calm of Settle.
+	// after a calm of Settle. Fewer than the per-IP burst (20), every
+	// login is checked, which is the cost the flood is for; more, from the
+	// one address, are mostly refused with 429 instead.
 	Flood  int
 	Settle time.Duration
 	Log    io.Writer
