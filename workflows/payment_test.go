@@ -175,17 +175,24 @@ func TestPaymentAsyncApproval(t *testing.T) {
 			decide(t, ledger, st.Reference, approve)
 			env.SignalWorkflow(contract.GatewayEventSignal, contract.GatewayEvent{Reference: st.Reference, Succeeded: approve, DeclineCode: gateways.CodeApprovalDeclined})
 		}, time.Hour)
-		in := paymentInput(sandbox.TokenAsync)
-		in.Dunning = billing.DunningSchedule{}
-		env.ExecuteWorkflow(PaymentWorkflow, in)
-		got := finalState(t, env)
-		want := contract.PaymentPaid
-		if !approve {
-			want = contract.PaymentExpired
-		}
-		if got.Status != want {
-			t.Errorf("approve=%v: %+v, want %s", approve, got, want)
-		}
+		runDecided(t, env, approve)
+	}
+}
+
+// runDecided runs a sandbox_async payment without retries, and checks that
+// it ended as its payer decided: paid, or expired, declined by the payer.
+func runDecided(t *testing.T, env *testsuite.TestWorkflowEnvironment, approve bool) {
+	t.Helper()
+	in := paymentInput(sandbox.TokenAsync)
+	in.Dunning = billing.DunningSchedule{}
+	env.ExecuteWorkflow(PaymentWorkflow, in)
+	got := finalState(t, env)
+	want, wantCode := contract.PaymentPaid, ""
+	if !approve {
+		want, wantCode = contract.PaymentExpired, gateways.CodeApprovalDeclined
+	}
+	if got.Status != want || got.DeclineCode != wantCode {
+		t.Errorf("approve=%v: %+v, want %s with decline %q", approve, got, want, wantCode)
 	}
 }
 
@@ -236,17 +243,7 @@ func TestPaymentGatewayEventsAreConfirmed(t *testing.T) {
 			decide(t, ledger, reference, approve)
 			env.SignalWorkflow(contract.GatewayEventSignal, contract.GatewayEvent{Reference: reference, Succeeded: true})
 		}, 2*time.Hour)
-		in := paymentInput(sandbox.TokenAsync)
-		in.Dunning = billing.DunningSchedule{}
-		env.ExecuteWorkflow(PaymentWorkflow, in)
-		got := finalState(t, env)
-		want, wantCode := contract.PaymentPaid, ""
-		if !approve {
-			want, wantCode = contract.PaymentExpired, gateways.CodeApprovalDeclined
-		}
-		if got.Status != want || got.DeclineCode != wantCode {
-			t.Errorf("approve=%v: %+v, want %s with decline %q", approve, got, want, wantCode)
-		}
+		runDecided(t, env, approve)
 	}
 }
 
@@ -452,17 +449,7 @@ func TestPaymentDecisionWithoutItsEventIsFound(t *testing.T) {
 		env, ledger, _ := newPaymentEnv(t)
 		start := env.Now()
 		env.RegisterDelayedCallback(func() { decide(t, ledger, queryPayment(t, env).Reference, approve) }, time.Hour)
-		in := paymentInput(sandbox.TokenAsync)
-		in.Dunning = billing.DunningSchedule{}
-		env.ExecuteWorkflow(PaymentWorkflow, in)
-		got := finalState(t, env)
-		want, wantCode := contract.PaymentPaid, ""
-		if !approve {
-			want, wantCode = contract.PaymentExpired, gateways.CodeApprovalDeclined
-		}
-		if got.Status != want || got.DeclineCode != wantCode {
-			t.Errorf("approve=%v: %+v, want %s with decline %q", approve, got, want, wantCode)
-		}
+		runDecided(t, env, approve)
 		if took := env.Now().Sub(start); took > time.Hour+maxPollInterval {
 			t.Errorf("approve=%v: the payment learnt of the decision %v after it began, want within %v of the decision at +1h", approve, took, maxPollInterval)
 		}
