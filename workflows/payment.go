@@ -278,7 +278,7 @@ func (p *payment) awaitApproval(ctx workflow.Context) outcome {
 		window = contract.DefaultApprovalWindow
 	}
 	var o outcome
-	poll := p.newPoller(ctx)
+	poll := p.newPoller(ctx, window)
 	defer poll.stop()
 	w := p.wait(ctx, p.capped(p.clock.now(ctx).Add(window)), func(sel workflow.Selector) func() bool {
 		var event contract.GatewayEvent
@@ -480,7 +480,8 @@ const confirmGatewayEvents = "confirm-gateway-events"
 // A pending charge is looked up at the gateway firstPoll after it was
 // made, then at doubling intervals up to maxPollInterval, until the payer
 // decides or the approval window closes: an event that never comes (lost,
-// or refused while Temporal was down) costs at most an hour.
+// or refused while Temporal was down) costs at most an hour. The window is
+// also counted in real time: a test clock's may never close.
 const (
 	firstPoll       = 5 * time.Minute
 	maxPollInterval = time.Hour
@@ -493,14 +494,16 @@ const pollPendingCharges = "poll-pending-charges"
 // time, a test clock's too: the payer decides in real time. A run begun
 // before pollPendingCharges has none, and never polls.
 type poller struct {
+	end      time.Time // no lookup after this
 	interval time.Duration
-	timer    workflow.Future
+	timer    workflow.Future // nil: no more lookups
 	cancel   workflow.CancelFunc
 	fired    bool
 }
 
-func (p *payment) newPoller(ctx workflow.Context) *poller {
-	poll := &poller{}
+// newPoller times the lookups over window from now.
+func (p *payment) newPoller(ctx workflow.Context, window time.Duration) *poller {
+	poll := &poller{end: workflow.Now(ctx).Add(window)}
 	if workflow.GetVersion(ctx, pollPendingCharges, workflow.DefaultVersion, 1) == 1 {
 		poll.next(ctx)
 	}
@@ -515,10 +518,14 @@ func (poll *poller) addTo(sel workflow.Selector) {
 	}
 }
 
-// next starts the timer of the lookup after this one.
+// next starts the timer of the lookup after this one, if it comes before
+// the end.
 func (poll *poller) next(ctx workflow.Context) {
-	poll.fired = false
+	poll.fired, poll.timer = false, nil
 	poll.interval = min(max(2*poll.interval, firstPoll), maxPollInterval)
+	if !workflow.Now(ctx).Add(poll.interval).Before(poll.end) {
+		return
+	}
 	var timerCtx workflow.Context
 	timerCtx, poll.cancel = workflow.WithCancel(ctx)
 	poll.timer = workflow.NewTimer(timerCtx, poll.interval)

@@ -455,3 +455,26 @@ func TestPaymentDecisionWithoutItsEventIsFound(t *testing.T) {
 		}
 	}
 }
+
+// A pending charge is looked up for its approval window in real time, and
+// no longer: on a test clock that is never advanced the window never
+// closes, and hourly lookups would grow the history without end.
+func TestPaymentStopsLookingUpAfterTheWindow(t *testing.T) {
+	env, _, _ := newPaymentEnv(t)
+	var a *activities.Activities
+	lookups := 0
+	env.OnActivity(a.LookupCharge, mock.Anything, mock.Anything).Return(func(context.Context, activities.LookupInput) (activities.LookupResult, error) {
+		lookups++
+		return activities.LookupResult{Status: gateways.Pending}, nil
+	})
+	env.RegisterDelayedCallback(env.CancelWorkflow, 30*24*time.Hour)
+	in := paymentInput(sandbox.TokenAsync)
+	in.TestClock = &contract.TestClock{ID: uuid.New(), Now: env.Now()}
+	env.ExecuteWorkflow(PaymentWorkflow, in)
+	if got := finalState(t, env); got.Status != contract.PaymentPending {
+		t.Errorf("payment = %+v, want pending its payer", got)
+	}
+	if lookups == 0 || lookups > 30 {
+		t.Errorf("%d lookups in 30 days, want those of the 23 h window alone (about 25)", lookups)
+	}
+}
