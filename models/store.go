@@ -196,6 +196,9 @@ const (
 	sqliteFilePragmas = "_pragma=journal_mode(wal)&_pragma=synchronous(normal)"
 )
 
+// maxPostgresConns bounds each process's connections to Postgres.
+const maxPostgresConns = 20
+
 // configurePool sizes the pool. SQLite takes one writer at a time, and a
 // shared-cache memory database reports lock conflicts instead of waiting, so
 // it gets a single connection that never expires.
@@ -207,8 +210,11 @@ func configurePool(db *sql.DB, dialect Dialect) {
 		db.SetConnMaxLifetime(0)
 		return
 	}
-	db.SetMaxOpenConns(20)
-	db.SetMaxIdleConns(10)
+	// As many idle as open: with fewer, every burst past the idle count
+	// closes connections that the next burst opens again, each a new
+	// session with its SCRAM handshake. Idle ones go after five minutes.
+	db.SetMaxOpenConns(maxPostgresConns)
+	db.SetMaxIdleConns(maxPostgresConns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	db.SetConnMaxLifetime(30 * time.Minute)
 }
