@@ -12,6 +12,7 @@ import (
 	"github.com/billgate/billgate/billing"
 	"github.com/billgate/billgate/gateways"
 	"github.com/billgate/billgate/gateways/sandbox"
+	"github.com/billgate/billgate/internal/storetest"
 	"github.com/billgate/billgate/models"
 )
 
@@ -94,7 +95,7 @@ func declineCodeOf(err error) string {
 // sees it, while a retry of an attempt the gateway already took answers as
 // the gateway did (issue 10, hole 7).
 func TestChargeDeletedPaymentMethod(t *testing.T) {
-	openEach(t, func(t *testing.T, s *models.Store) {
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		card := savedCard(t, s)
 		a, _ := sandboxActivitiesOn(t, sandbox.NewDatabaseLedger(s))

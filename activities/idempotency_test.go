@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
+	"github.com/billgate/billgate/internal/storetest"
 	"github.com/billgate/billgate/models"
 )
 
@@ -85,7 +86,7 @@ func TestPurgeIdempotencyKeys(t *testing.T) {
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			openEach(t, func(t *testing.T, s *models.Store) {
+			storetest.Each(t, func(t *testing.T, s *models.Store) {
 				ctx := context.Background()
 				client := &models.Client{Login: "a", PasswordHash: "x"}
 				if err := s.CreateClient(ctx, client); err != nil {
@@ -129,7 +130,7 @@ func TestPurgeIdempotencyKeys(t *testing.T) {
 }
 
 func TestPurgeIdempotencyKeysRefusesNegativeRetention(t *testing.T) {
-	openEach(t, func(t *testing.T, s *models.Store) {
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		client := &models.Client{Login: "a", PasswordHash: "x"}
 		if err := s.CreateClient(ctx, client); err != nil {
@@ -151,7 +152,7 @@ func TestPurgeIdempotencyKeysRefusesNegativeRetention(t *testing.T) {
 }
 
 func TestPurgeIdempotencyKeysWrapsStoreErrors(t *testing.T) {
-	openEach(t, func(t *testing.T, s *models.Store) {
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		_ = s.Close()
 		a := &Activities{Store: s, Now: func() time.Time { return now }}
 		_, err := a.PurgeIdempotencyKeys(context.Background(), PurgeIdempotencyKeysInput{})
@@ -164,7 +165,7 @@ func TestPurgeIdempotencyKeysWrapsStoreErrors(t *testing.T) {
 // The worker registers the struct as it is: the activity runs under the
 // SDK, its input and result crossing the data converter.
 func TestPurgeIdempotencyKeysAsRegistered(t *testing.T) {
-	openEach(t, func(t *testing.T, s *models.Store) {
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		client := &models.Client{Login: "a", PasswordHash: "x"}
 		if err := s.CreateClient(ctx, client); err != nil {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/billgate/billgate/internal/storetest"
 	"github.com/billgate/billgate/models"
 	"github.com/billgate/billgate/workflows/contract"
 )
@@ -15,7 +16,7 @@ import (
 // account and token, however often the activity runs; another account's
 // same token is another method.
 func TestKeepPayersMethod(t *testing.T) {
-	openEach(t, func(t *testing.T, s *models.Store) {
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		shop, bob := shopAndCustomer(t, s)
 		a := &Activities{Store: s}

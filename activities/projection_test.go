@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/billgate/billgate/billing"
+	"github.com/billgate/billgate/internal/storetest"
 	"github.com/billgate/billgate/models"
 	"github.com/billgate/billgate/workflows/contract"
 )
@@ -17,7 +18,7 @@ import (
 // the opened invoice gets its payment row, and a late, older write changes
 // nothing.
 func TestProjectPaymentThroughItsLife(t *testing.T) {
-	openEach(t, func(t *testing.T, s *models.Store) {
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		shop, bob := shopAndCustomer(t, s)
 		a := &Activities{Store: s}
@@ -74,7 +75,7 @@ func TestProjectPaymentThroughItsLife(t *testing.T) {
 // latestInvoiceId it shows is readable at once; the raised rows never
 // overwrite what their payments wrote (issue 10, hole 11).
 func TestProjectSubscriptionWritesTheInvoicesItRaised(t *testing.T) {
-	openEach(t, func(t *testing.T, s *models.Store) {
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		shop, bob := shopAndCustomer(t, s)
 		month, one := "month", 1
@@ -131,7 +132,7 @@ func TestProjectSubscriptionWritesTheInvoicesItRaised(t *testing.T) {
 // ever settle: the invoice is void and its payment canceled, with their
 // events, and one open invoice is left.
 func TestRecordSubscriptionWithdrawsWhatARetriedTaskRaisedFirst(t *testing.T) {
-	openEach(t, func(t *testing.T, s *models.Store) {
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		card := savedCard(t, s)
 		product, _ := monthlyOnClock(t, s, card.TenantID)
@@ -183,7 +184,7 @@ func TestRecordSubscriptionWithdrawsWhatARetriedTaskRaisedFirst(t *testing.T) {
 // subscription: runs on either side of recordSubscriptionState
 // (workflows/subscription.go) store the same thing.
 func TestRecordSubscriptionWritesWhatProjectSubscriptionDid(t *testing.T) {
-	openEach(t, func(t *testing.T, s *models.Store) {
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		card := savedCard(t, s)
 		product, clock := monthlyOnClock(t, s, card.TenantID)
@@ -236,7 +237,7 @@ func TestRecordSubscriptionWritesWhatProjectSubscriptionDid(t *testing.T) {
 // at every status: runs on either side of recordPaymentState
 // (workflows/payment.go) store the same thing.
 func TestRecordPaymentWritesWhatProjectPaymentDid(t *testing.T) {
-	openEach(t, func(t *testing.T, s *models.Store) {
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		card := savedCard(t, s)
 		product, clock := monthlyOnClock(t, s, card.TenantID)

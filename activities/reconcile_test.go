@@ -12,6 +12,7 @@ import (
 	"github.com/billgate/billgate/billing"
 	"github.com/billgate/billgate/gateways"
 	"github.com/billgate/billgate/gateways/sandbox"
+	"github.com/billgate/billgate/internal/storetest"
 	"github.com/billgate/billgate/models"
 	"github.com/billgate/billgate/workflows/contract"
 )
@@ -39,7 +40,7 @@ func storedPayment(t *testing.T, s *models.Store, shop, bob *models.Client, stat
 // A success that reached an expired payment is refunded, once; one that
 // reached a paid payment is left; each event is then delivered.
 func TestApplyLateSuccess(t *testing.T) {
-	openEach(t, func(t *testing.T, s *models.Store) {
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		shop, bob := shopAndCustomer(t, s)
 		a, sb := sandboxActivitiesOn(t, sandbox.NewDatabaseLedger(s))
@@ -118,7 +119,7 @@ func TestApplyLateSuccess(t *testing.T) {
 
 // Payments and refunds left pending long past their windows are listed.
 func TestFindReconcilableStale(t *testing.T) {
-	openEach(t, func(t *testing.T, s *models.Store) {
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		shop, bob := shopAndCustomer(t, s)
 		a := &Activities{Store: s}
@@ -165,7 +166,7 @@ func (g listingSandbox) ListRefunds(_ context.Context, reference string) ([]gate
 // A refund report records the refunds made at the gateway, once, and none
 // of billgate's own; one still pending keeps the report for a later run.
 func TestApplyRefundReport(t *testing.T) {
-	openEach(t, func(t *testing.T, s *models.Store) {
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		shop, bob := shopAndCustomer(t, s)
 		_, sb := sandboxActivitiesOn(t, sandbox.NewDatabaseLedger(s))
@@ -299,7 +300,7 @@ func refundOf(t *testing.T, s *models.Store, p *models.Payment, amount int64) *m
 // charge voided, or refunded once when the payer had approved it; a payment
 // no longer pending is left as it is.
 func TestExpireOrphanedPayment(t *testing.T) {
-	openEach(t, func(t *testing.T, s *models.Store) {
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		shop, bob := shopAndCustomer(t, s)
 		ledger := sandbox.NewDatabaseLedger(s)

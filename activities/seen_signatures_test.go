@@ -7,13 +7,14 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/billgate/billgate/internal/storetest"
 	"github.com/billgate/billgate/models"
 )
 
 // By default a seen signature outlives its end by SeenSignatureRetention,
 // then goes; while kept, it is still a replay.
 func TestPurgeSeenSignatures(t *testing.T) {
-	openEach(t, func(t *testing.T, s *models.Store) {
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		key := uuid.New()
 		ends := map[byte]time.Time{1: now.Add(-SeenSignatureRetention - time.Second), 2: now.Add(-SeenSignatureRetention + time.Second)}

@@ -11,27 +11,9 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
-	"github.com/billgate/billgate/internal/dbtest"
+	"github.com/billgate/billgate/internal/storetest"
 	"github.com/billgate/billgate/models"
 )
-
-// openEach runs fn against a fresh, migrated database on every dialect.
-func openEach(t *testing.T, fn func(t *testing.T, s *models.Store)) {
-	for _, target := range dbtest.Targets(t) {
-		t.Run(target.Name, func(t *testing.T) {
-			ctx := context.Background()
-			s, err := models.Open(ctx, target.DSN, models.Options{})
-			if err != nil {
-				t.Fatalf("Open(%s) = %v", target.Name, err)
-			}
-			t.Cleanup(func() { _ = s.Close() })
-			if _, err := s.Migrate(ctx); err != nil {
-				t.Fatalf("Migrate() = %v", err)
-			}
-			fn(t, s)
-		})
-	}
-}
 
 var now = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
@@ -118,7 +100,7 @@ func TestPurgeSessions(t *testing.T) {
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			openEach(t, func(t *testing.T, s *models.Store) {
+			storetest.Each(t, func(t *testing.T, s *models.Store) {
 				ctx := context.Background()
 				client := &models.Client{Login: "a", PasswordHash: "x"}
 				if err := s.CreateClient(ctx, client); err != nil {
@@ -163,7 +145,7 @@ func TestPurgeSessions(t *testing.T) {
 }
 
 func TestPurgeSessionsRefusesNegativeRetention(t *testing.T) {
-	openEach(t, func(t *testing.T, s *models.Store) {
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		client := &models.Client{Login: "a", PasswordHash: "x"}
 		if err := s.CreateClient(ctx, client); err != nil {
@@ -185,7 +167,7 @@ func TestPurgeSessionsRefusesNegativeRetention(t *testing.T) {
 }
 
 func TestPurgeSessionsWrapsStoreErrors(t *testing.T) {
-	openEach(t, func(t *testing.T, s *models.Store) {
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		_ = s.Close()
 		a := &Activities{Store: s, Now: func() time.Time { return now }}
 		_, err := a.PurgeSessions(context.Background(), PurgeSessionsInput{})
@@ -198,7 +180,7 @@ func TestPurgeSessionsWrapsStoreErrors(t *testing.T) {
 // The worker registers the struct as it is: the activity runs under the
 // SDK, its input and result crossing the data converter.
 func TestPurgeSessionsAsRegistered(t *testing.T) {
-	openEach(t, func(t *testing.T, s *models.Store) {
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		var suite testsuite.WorkflowTestSuite
 		env := suite.NewTestActivityEnvironment()
 		env.RegisterActivity(&Activities{Store: s, Now: func() time.Time { return now }})

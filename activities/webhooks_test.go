@@ -15,6 +15,7 @@ import (
 
 	"github.com/billgate/billgate/auth/sealed"
 	"github.com/billgate/billgate/delivery"
+	"github.com/billgate/billgate/internal/storetest"
 	"github.com/billgate/billgate/models"
 	"github.com/billgate/billgate/safehttp"
 	"github.com/billgate/billgate/tenancy"
@@ -126,7 +127,7 @@ func (f webhookFixture) stored(t *testing.T) (*models.WebhookDelivery, []models.
 // settles the delivery, which is never sent again. The message is the
 // stored payload, under the event's ID.
 func TestAttemptWebhookDelivery(t *testing.T) {
-	openEach(t, func(t *testing.T, s *models.Store) {
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		r := &receiver{answers: []func(http.ResponseWriter){status(500)}}
 		srv := httptest.NewServer(r)
 		defer srv.Close()
@@ -165,7 +166,7 @@ func TestAttemptWebhookDelivery(t *testing.T) {
 // The last try's failure fails the delivery; a 503's Retry-After sets the
 // wait.
 func TestAttemptWebhookDeliveryFails(t *testing.T) {
-	openEach(t, func(t *testing.T, s *models.Store) {
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		r := &receiver{answers: []func(http.ResponseWriter){status(503, "Retry-After", "7"), status(502)}}
 		srv := httptest.NewServer(r)
 		defer srv.Close()
@@ -186,7 +187,7 @@ func TestAttemptWebhookDeliveryFails(t *testing.T) {
 // sent, and the reason is logged; the delivery waits for the endpoint to
 // be fixed.
 func TestAttemptWebhookDeliveryRefusesInternalAddresses(t *testing.T) {
-	openEach(t, func(t *testing.T, s *models.Store) {
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		f := newWebhookFixture(t, s, "http://169.254.169.254/latest/meta-data/", false)
 		res := f.attempt(t, AttemptInput{RetryIn: time.Minute})
 		if res.Outcome != delivery.Refused || !strings.Contains(res.Error, "169.254.169.254") || !strings.Contains(res.Error, "internal") {
@@ -201,7 +202,7 @@ func TestAttemptWebhookDeliveryRefusesInternalAddresses(t *testing.T) {
 
 // An endpoint disabled or deleted stops its workflow and sends nothing.
 func TestNextWebhookDelivery(t *testing.T) {
-	openEach(t, func(t *testing.T, s *models.Store) {
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		f := newWebhookFixture(t, s, "https://hooks.example/billgate", false)
 		next, err := f.acts.NextWebhookDelivery(ctx, f.endpoint.ID)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/billgate/billgate/auth/password"
 	"github.com/billgate/billgate/internal/dbtest"
+	"github.com/billgate/billgate/internal/storetest"
 	"github.com/billgate/billgate/models"
 )
 
@@ -177,17 +178,7 @@ func TestIdentity(t *testing.T) {
 
 // openStore opens and migrates the database dsn names.
 func openStore(t testing.TB, dsn string) *models.Store {
-	t.Helper()
-	ctx := context.Background()
-	store, err := models.Open(ctx, dsn, models.Options{})
-	if err != nil {
-		t.Fatalf("models.Open() = %v", err)
-	}
-	t.Cleanup(func() { _ = store.Close() })
-	if _, err := store.Migrate(ctx); err != nil {
-		t.Fatalf("Migrate() = %v", err)
-	}
-	return store
+	return storetest.Open(t, dsn)
 }
 
 // client creates an account whose password is pw ("" leaves it without one).

@@ -14,27 +14,9 @@ import (
 	"testing"
 
 	"github.com/billgate/billgate/auth/payloadcheck"
-	"github.com/billgate/billgate/internal/dbtest"
+	"github.com/billgate/billgate/internal/storetest"
 	"github.com/billgate/billgate/models"
 )
-
-// eachStore runs fn on a migrated store on every dialect.
-func eachStore(t *testing.T, fn func(t *testing.T, store *models.Store)) {
-	for _, target := range dbtest.Targets(t) {
-		t.Run(target.Name, func(t *testing.T) {
-			ctx := context.Background()
-			store, err := models.Open(ctx, target.DSN, models.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = store.Close() })
-			if _, err := store.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
-			fn(t, store)
-		})
-	}
-}
 
 func proposals(t *testing.T, o *Observations, role string) map[string]payloadcheck.Template {
 	t.Helper()
@@ -48,7 +30,7 @@ func proposals(t *testing.T, o *Observations, role string) map[string]payloadche
 // Listen mode never keeps a secret: its field is proposed as the wildcard,
 // and what was sent is not stored.
 func TestRedactsSecrets(t *testing.T) {
-	eachStore(t, func(t *testing.T, store *models.Store) {
+	storetest.Each(t, func(t *testing.T, store *models.Store) {
 		o := New(store.Observations, 10, nil)
 		for _, body := range []string{
 			`{"login":"bob","password":"hunter2 hunter2","paymentMethod":{"gateway":"sandbox","Token":"tok_live_1"}}`,
@@ -83,7 +65,7 @@ func TestRedactsSecrets(t *testing.T) {
 // A busy listening role keeps at most Kept payloads per action, and
 // proposes what it would had it kept them all.
 func TestKeptBounded(t *testing.T) {
-	eachStore(t, func(t *testing.T, store *models.Store) {
+	storetest.Each(t, func(t *testing.T, store *models.Store) {
 		ctx := context.Background()
 		o := New(store.Observations, 10, nil)
 		all := payloadcheck.NewObserver(10)
@@ -109,7 +91,7 @@ func TestKeptBounded(t *testing.T) {
 // Replicas observe the requests of many roles at once, summing them up
 // concurrently: every value is kept up to the bound, then the wildcard.
 func TestObserveConcurrent(t *testing.T) {
-	eachStore(t, func(t *testing.T, store *models.Store) {
+	storetest.Each(t, func(t *testing.T, store *models.Store) {
 		ctx := context.Background()
 		const goroutines, each = 8, 40 // each role's clients:create holds more than Kept
 		var logs bytes.Buffer
@@ -186,7 +168,7 @@ func (c *counting) SumUpObserved(ctx context.Context, role, action string, over 
 
 // A client that hangs up once its request succeeded is still observed.
 func TestObserveOutlivesTheRequest(t *testing.T) {
-	eachStore(t, func(t *testing.T, store *models.Store) {
+	storetest.Each(t, func(t *testing.T, store *models.Store) {
 		o := New(store.Observations, 10, nil)
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()

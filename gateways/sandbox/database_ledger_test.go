@@ -10,27 +10,14 @@ import (
 	"github.com/billgate/billgate/gateways"
 	"github.com/billgate/billgate/gateways/sandbox"
 	"github.com/billgate/billgate/gateways/sandbox/sandboxtest"
-	"github.com/billgate/billgate/internal/dbtest"
+	"github.com/billgate/billgate/internal/storetest"
 	"github.com/billgate/billgate/models"
 )
 
 // eachDatabaseLedger runs fn over the ledger in a fresh, migrated database
 // on every dialect.
 func eachDatabaseLedger(t *testing.T, fn func(t *testing.T, ledger sandbox.DatabaseLedger)) {
-	for _, target := range dbtest.Targets(t) {
-		t.Run(target.Name, func(t *testing.T) {
-			ctx := context.Background()
-			s, err := models.Open(ctx, target.DSN, models.Options{})
-			if err != nil {
-				t.Fatalf("Open(%s) = %v", target.Name, err)
-			}
-			t.Cleanup(func() { _ = s.Close() })
-			if _, err := s.Migrate(ctx); err != nil {
-				t.Fatalf("Migrate() = %v", err)
-			}
-			fn(t, sandbox.NewDatabaseLedger(s))
-		})
-	}
+	storetest.Each(t, func(t *testing.T, s *models.Store) { fn(t, sandbox.NewDatabaseLedger(s)) })
 }
 
 // The database ledger voids and refunds as the memory ledger does, on both

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/billgate/billgate/auth/password"
-	"github.com/billgate/billgate/internal/dbtest"
+	"github.com/billgate/billgate/internal/storetest"
 	"github.com/billgate/billgate/models"
 )
 
@@ -22,24 +22,8 @@ func legacySHA256(salt, pw string) string {
 	return fmt.Sprintf("$sha256$%s$%s", hex.EncodeToString([]byte(salt)), hex.EncodeToString(sum[:]))
 }
 
-func forEachDB(t *testing.T, fn func(t *testing.T, s *models.Store)) {
-	for _, target := range dbtest.Targets(t) {
-		t.Run(target.Name, func(t *testing.T) {
-			s, err := models.Open(context.Background(), target.DSN, models.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = s.Close() })
-			if _, err := s.Migrate(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			fn(t, s)
-		})
-	}
-}
-
 func TestImport(t *testing.T) {
-	forEachDB(t, func(t *testing.T, s *models.Store) {
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		file := strings.Join([]string{
 			`{"login":"shop","email":"owner@shop.example","password":"correct horse battery"}`,
@@ -82,7 +66,7 @@ const pbkdf2Vector = "YE2ZeldZRDmrZLeHFC3geTTJueuKPNZq+eZEQ8hL3w0"
 
 // One bad line refuses the whole file, and every bad line is named.
 func TestImportIsAllOrNothing(t *testing.T) {
-	forEachDB(t, func(t *testing.T, s *models.Store) {
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		file := strings.Join([]string{
 			`{"login":"shop","password":"correct horse battery"}`,
@@ -114,7 +98,7 @@ func TestImportIsAllOrNothing(t *testing.T) {
 }
 
 func TestImportRefusesEmptyAndHugeInput(t *testing.T) {
-	forEachDB(t, func(t *testing.T, s *models.Store) {
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		for name, in := range map[string]string{
 			"empty":     "",
 			"huge line": `{"login":"` + strings.Repeat("a", maxLineBytes) + `"}`,
