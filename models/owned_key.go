@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
@@ -69,17 +70,21 @@ func touchOwnedKey[K ownedKey](ctx context.Context, s *Keys, id uuid.UUID, now t
 // already revoked, is ErrNotFound. It moves the client's identity version.
 func revokeOwnedKey[K ownedKey](ctx context.Context, s *Keys, clientID, id uuid.UUID, now time.Time) error {
 	return changeIdentity(ctx, s.conn, clientID, func(tx *Keys) error {
-		res := tx.db.WithContext(ctx).Model(new(K)).
-			Where("id = ? AND client_id = ? AND revoked_at IS NULL", id, clientID).
-			Update("revoked_at", now)
-		if err := translate(res.Error); err != nil {
-			return err
-		}
-		if res.RowsAffected == 0 {
-			return fmt.Errorf("key %s: %w", id, ErrNotFound)
-		}
-		return nil
+		return revokeClientRow(tx.db.WithContext(ctx).Model(new(K)), "key", clientID, id, now)
 	})
+}
+
+// revokeClientRow revokes the row id of the client in q's table (a key or
+// a session); another client's, or one already revoked, is ErrNotFound.
+func revokeClientRow(q *gorm.DB, what string, clientID, id uuid.UUID, now time.Time) error {
+	res := q.Where("id = ? AND client_id = ? AND revoked_at IS NULL", id, clientID).Update("revoked_at", now)
+	if err := translate(res.Error); err != nil {
+		return err
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("%s %s: %w", what, id, ErrNotFound)
+	}
+	return nil
 }
 
 // lockClient holds the client's row until the transaction ends, so that

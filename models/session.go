@@ -88,16 +88,7 @@ func (s *Sessions) ClientSessions(ctx context.Context, clientID uuid.UUID, now t
 // client, or an already dead one, is ErrNotFound.
 func (s *Sessions) RevokeSession(ctx context.Context, clientID, id uuid.UUID, now time.Time) error {
 	return changeIdentity(ctx, s.conn, clientID, func(tx *Sessions) error {
-		res := tx.db.WithContext(ctx).Model(&Session{}).
-			Where("id = ? AND client_id = ? AND revoked_at IS NULL", id, clientID).
-			Update("revoked_at", now)
-		if err := translate(res.Error); err != nil {
-			return err
-		}
-		if res.RowsAffected == 0 {
-			return fmt.Errorf("session %s: %w", id, ErrNotFound)
-		}
-		return nil
+		return revokeClientRow(tx.db.WithContext(ctx).Model(&Session{}), "session", clientID, id, now)
 	})
 }
 
